@@ -1,0 +1,47 @@
+# The two commands a newcomer needs, and a few more. Everything is CMake
+# underneath; this file only names the builds:
+#   build/       optimised build with assertions (make run, make bench)
+#   build-test/  AddressSanitizer + UndefinedBehaviorSanitizer (make test)
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD    ?= build
+TBUILD   ?= build-test
+SCENARIO ?= scenarios/default.yaml
+PREFIX   ?= /usr/local
+
+.PHONY: all deps build run test bench install format format-check clean
+
+all: build
+
+deps:
+	@sh tools/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DACSIM_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@if [ -x $(BUILD)/acsim ]; then \
+		$(BUILD)/acsim run $(SCENARIO); \
+	else \
+		echo "make run: the simulator (acsim) is not built yet; the core library is in $(BUILD)/."; \
+	fi
+
+test: deps
+	@cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_SANITIZE=ON -DACSIM_BENCH=OFF >/dev/null
+	@cmake --build $(TBUILD) -j $(JOBS)
+	@cd $(TBUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@sh bench/run.sh $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@sh tools/check-format.sh .
+
+clean:
+	@rm -rf $(BUILD) $(TBUILD)

@@ -1,0 +1,107 @@
+/*
+ * ac/balancer.h - the pluggable load balancer interface.
+ *
+ * A balancer is a const ops table with a name and a description, one file
+ * per balancer under policies/, registered in the one table in
+ * policies/registry.c and chosen by name when the engine is created. It
+ * picks a device for a stage among candidates the core has already
+ * filtered: healthy, capable of the stage's operation, with room in their
+ * queue. It sees each device through a read-only view.
+ */
+#ifndef AC_BALANCER_H
+#define AC_BALANCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ac/device.h"
+
+/* A read-only view of one device, kept current by the core. */
+struct ac_device_view {
+        const char *name;
+        uint32_t index; /* registration order within the engine */
+        enum ac_health health;
+        bool fallback;
+        uint32_t weight;       /* declared capacity */
+        uint32_t ring;         /* hardware ring depth */
+        uint32_t queue_depth;  /* software queue bound */
+        uint32_t queued;       /* stages in the software queue now */
+        uint64_t queued_bytes; /* their payload */
+        uint32_t in_flight;    /* stages submitted to the device now */
+        uint64_t in_flight_bytes;
+        uint64_t capabilities; /* bit i set: can do operation id i */
+        double service_ns;     /* moving average of a stage's service time, 0 until known */
+        double ns_per_byte;    /* moving average of service time per byte, 0 until known */
+        uint64_t completed;    /* stages completed ok so far */
+};
+
+/* One stage to place, and where it may go. */
+struct ac_pick {
+        uint32_t op; /* interned operation id */
+        uint64_t bytes;
+        uint8_t priority;
+        uint64_t flow;
+        uint32_t stage;                                 /* index in the chain */
+        const struct ac_device_view *previous;          /* device of the previous stage, or NULL */
+        const struct ac_device_view *const *candidates; /* healthy, capable, queue not full */
+        size_t ncandidates;                             /* >= 1 */
+};
+
+/* A policy option given by the user, as text (from engine.policy_options). */
+struct ac_option {
+        const char *key;
+        const char *value;
+};
+
+/* An option a balancer understands; unknown keys are refused at create. */
+struct ac_option_spec {
+        const char *key;
+        const char *help; /* one line, with the default */
+};
+
+/* What a balancer's init gets: its options and the platform's randomness. */
+struct ac_balancer_env {
+        const struct ac_option *options;
+        size_t noptions;
+        uint64_t (*random_u64)(void *ctx); /* NULL if the platform has none */
+        void *random_ctx;
+        const struct ac_device_view *const *devices; /* all registered devices */
+        size_t ndevices;
+};
+
+struct ac_balancer_ops {
+        const char *name;                     /* e.g. "least-loaded" */
+        const char *description;              /* one line */
+        const struct ac_option_spec *options; /* NULL-key terminated, or NULL */
+        size_t priv_size;                     /* private state the core allocates, zeroed */
+        /* Required. Reads options; returns 0 or a negative code. */
+        int (*init)(void *priv, const struct ac_balancer_env *env);
+        /* Required. Returns the index into p->candidates of the chosen
+         * device. Must not fail: candidates is never empty. */
+        size_t (*pick)(void *priv, const struct ac_pick *p);
+        /* Optional. A stage completed on dev (status 0 ok) after service_ns. */
+        void (*completed)(void *priv, const struct ac_device_view *dev, int status,
+                          uint64_t service_ns);
+        /* Optional. dev was added, failed, recovered or removed. */
+        void (*device_changed)(void *priv, const struct ac_device_view *dev);
+        /* Optional. Releases what init took (beyond priv itself). */
+        void (*fini)(void *priv);
+};
+
+/* The registry: every built-in balancer, in a NULL-terminated table. */
+extern const struct ac_balancer_ops *const ac_balancers[];
+
+/* Returns the balancer registered under name, or NULL. */
+const struct ac_balancer_ops *ac_balancer_find(const char *name);
+
+/* Option helpers for balancers: parse key's value if given. Return 0 (and
+ * leave *out unchanged when the key is absent) or AC_EINVAL/AC_ERANGE. */
+int ac_option_u64(const struct ac_balancer_env *env, const char *key, uint64_t min, uint64_t max,
+                  uint64_t *out);
+int ac_option_double(const struct ac_balancer_env *env, const char *key, double min, double max,
+                     double *out);
+/* Returns the raw text of key, or NULL when absent. */
+const char *ac_option_str(const struct ac_balancer_env *env, const char *key);
+
+#endif

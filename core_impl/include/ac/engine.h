@@ -1,0 +1,187 @@
+/*
+ * ac/engine.h - the asynchronous crypto engine: requests, submission,
+ * completion, statistics.
+ *
+ * A caller fills a struct ac_request it owns (a chain of stages, a
+ * priority, a flow, a callback), and submits it. The engine routes each
+ * stage through the balancer to a capable device's bounded priority queue,
+ * hands it to the device when a ring slot is free, and after the last stage
+ * calls the callback exactly once with the final status. The request must
+ * stay valid and untouched from submit until its callback returns.
+ *
+ * Submit has three outcomes a caller can tell apart:
+ *   AC_ACCEPTED    queued;
+ *   AC_BACKLOGGED  queued in the bounded backlog: slow down;
+ *   < 0            rejected, never queued, no callback: AC_ENODEV (no
+ *                  capable device), AC_ENOSPC (queues and backlog full),
+ *                  AC_EINVAL (malformed request).
+ */
+#ifndef AC_ENGINE_H
+#define AC_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ac/balancer.h"
+#include "ac/device.h"
+#include "ac/platform.h"
+
+#define AC_MAX_OPS    64 /* distinct operation names per engine (a capability bitmask) */
+#define AC_MAX_LEVELS 16 /* priority levels */
+
+enum { AC_ACCEPTED = 0, AC_BACKLOGGED = 1 };
+
+struct ac_engine;
+struct ac_request;
+
+typedef void (*ac_done_fn)(struct ac_request *req, int status);
+
+/* One transformation in a chain: an interned operation and a size. */
+struct ac_stage {
+        uint32_t op; /* from ac_op_intern() */
+        uint64_t bytes;
+};
+
+/* Core bookkeeping inside a request. Private: callers zero it (or leave it
+ * as the previous completion left it) and never read it. */
+struct ac_request_core {
+        struct ac_request *next, *prev; /* queue / backlog / ordering links */
+        struct ac_device *device;       /* device holding the current stage */
+        uint64_t enqueued_ns;           /* when the current stage was queued */
+        uint64_t seq;                   /* submission sequence number */
+        uint64_t tag;                   /* ring tag of the in-flight stage */
+        uint32_t stage;                 /* index of the current stage */
+        uint32_t state;                 /* where the request is */
+        uint32_t level;                 /* queue level the request sits in */
+        uint32_t flags;
+        uint64_t scratch[4]; /* room for the core to grow without an ABI break */
+};
+
+struct ac_request {
+        /* Set by the caller before ac_submit(). */
+        const struct ac_stage *stages; /* the chain, applied in order */
+        uint32_t nstages;              /* >= 1 */
+        uint8_t priority;              /* 0 is the most urgent */
+        uint64_t flow;                 /* flow id, for per-flow ordering */
+        ac_done_fn done;               /* called exactly once per accepted request */
+        void *user;
+        /* Filled by the core; valid in and after the callback. */
+        uint64_t submitted_ns;       /* time of ac_submit() */
+        uint64_t completed_ns;       /* time the final status was known */
+        uint32_t retries;            /* stage attempts beyond the first */
+        uint32_t migrations;         /* stages moved off a failed/removed device */
+        struct ac_request_core core; /* private */
+};
+
+struct ac_failover_config {
+        uint64_t timeout_ns;     /* watchdog per stage on a device; 0 = none */
+        uint32_t retries;        /* extra attempts per request before it fails */
+        uint32_t errors_to_fail; /* consecutive error completions that fail a device; >= 1 */
+        uint64_t probe_ns;       /* probe interval for failed devices; 0 = no probing */
+        uint64_t drain_ns;       /* default drain deadline for removal */
+};
+
+struct ac_engine_config {
+        const char *policy; /* a registered balancer's name */
+        const struct ac_option *policy_options;
+        size_t npolicy_options;
+        uint32_t queue_depth;     /* per-device software queue bound, >= 1 */
+        uint32_t backlog;         /* engine-wide backlog bound, may be 0 */
+        uint32_t priority_levels; /* 1..AC_MAX_LEVELS */
+        uint64_t aging_ns;        /* a waiting stage rises one level per
+                                     aging_ns; 0 = no aging */
+        struct ac_failover_config failover;
+        bool affinity;   /* keep a chain on its device when it can do
+                            the next stage */
+        bool flow_order; /* callbacks of a flow in submission order */
+        struct ac_platform platform;
+};
+
+/* Fills cfg with the documented defaults: least-loaded, queue 256, backlog
+ * 1024, 3 levels, no aging, timeout 5 ms, 3 retries, 1 error to fail,
+ * probe 100 ms, drain 10 ms, no affinity, no ordering. The platform is left
+ * empty and must be set. */
+void ac_engine_config_defaults(struct ac_engine_config *cfg);
+
+/* Creates an engine. Returns 0 and sets *out, or AC_EINVAL (bad config),
+ * AC_ENOENT (unknown policy), AC_ENOMEM, or the balancer's init error. */
+int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out);
+
+/* Destroys the engine and its devices. Requests still queued or in flight
+ * are abandoned without callbacks: drain first (ac_engine_idle). */
+void ac_engine_destroy(struct ac_engine *eng);
+
+/* Interns an operation name and returns its id (>= 0), or AC_ENOSPC when
+ * AC_MAX_OPS names are taken, AC_EINVAL for an empty name. */
+int ac_op_intern(struct ac_engine *eng, const char *name);
+/* Returns the id of a known name, or AC_ENOENT. */
+int ac_op_lookup(const struct ac_engine *eng, const char *name);
+const char *ac_op_name(const struct ac_engine *eng, uint32_t op);
+
+/* Submits a request: AC_ACCEPTED, AC_BACKLOGGED or a negative code (see
+ * the top of this file). May be called from a completion callback. */
+int ac_submit(struct ac_engine *eng, struct ac_request *req);
+
+/* True when no request is queued, backlogged, in flight or held for
+ * ordering. */
+bool ac_engine_idle(const struct ac_engine *eng);
+
+/* Devices in registration order (including failed and removed ones). */
+size_t ac_engine_ndevices(const struct ac_engine *eng);
+struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i);
+const struct ac_device_view *ac_device_view(const struct ac_device *dev);
+const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng);
+
+/* ---- statistics ----------------------------------------------------- */
+
+struct ac_engine_stats {
+        uint64_t submitted;  /* ac_submit() calls */
+        uint64_t accepted;   /* AC_ACCEPTED */
+        uint64_t backlogged; /* AC_BACKLOGGED */
+        uint64_t rejected;   /* negative return */
+        uint64_t completed;  /* callbacks with status 0 */
+        uint64_t failed;     /* callbacks with status < 0 */
+        uint64_t retried;    /* stage re-attempts after an error or timeout */
+        uint64_t migrated;   /* stages moved off a failed or removed device */
+        uint64_t late;       /* completions for stages already moved elsewhere */
+        uint64_t timeouts;   /* watchdog expiries */
+        uint32_t queued;     /* now, in device queues */
+        uint32_t backlog;    /* now, in the backlog */
+        uint32_t in_flight;  /* now, submitted to devices */
+        uint32_t held;       /* now, done but held back for flow order */
+};
+
+struct ac_device_stats {
+        uint64_t enqueued;     /* stages placed in its queue */
+        uint64_t dispatched;   /* stages submitted to the device */
+        uint64_t completed;    /* ok completions */
+        uint64_t errors;       /* error completions and immediate refusals */
+        uint64_t timeouts;     /* stages its watchdog caught */
+        uint64_t late;         /* completions ignored because the stage had moved */
+        uint64_t migrated_out; /* stages moved off it */
+        uint64_t failures;     /* times declared failed */
+        uint64_t busy_ns;      /* time with at least one stage in flight */
+        uint64_t failed_ns;    /* time spent failed */
+        uint32_t queued;       /* now */
+        uint32_t in_flight;    /* now */
+};
+
+struct ac_level_stats {
+        uint64_t submitted; /* accepted requests of this level */
+        uint64_t completed;
+        uint64_t failed;
+        uint64_t queued_ns; /* total time stages of this level waited in queues */
+        uint64_t hol_ns;    /* total time completions were held back for flow order */
+        uint64_t held;      /* completions that were held back */
+        uint32_t queued;    /* now */
+        uint32_t in_flight; /* now */
+};
+
+void ac_engine_get_stats(const struct ac_engine *eng, struct ac_engine_stats *out);
+/* Times (busy_ns, failed_ns) are brought up to now. */
+void ac_device_get_stats(const struct ac_device *dev, struct ac_device_stats *out);
+/* Returns 0, or AC_EINVAL for a level out of range. */
+int ac_level_get_stats(const struct ac_engine *eng, uint32_t level, struct ac_level_stats *out);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * ac/platform.h - the seam between the core and the world it runs in.
+ *
+ * The core reads no clock, arms no OS timer, draws no random number and
+ * takes no lock on its own: it calls through one small ops table with an
+ * opaque context. The simulator backs it with its event engine; a threaded
+ * user-space service would back it with clock_gettime(), a timer wheel and
+ * a mutex. Nothing in the core changes between the two.
+ *
+ * Timers are one-shot and owned by the caller (intrusive): the core embeds
+ * struct ac_timer in its own objects and the platform links it into
+ * whatever timer structure it keeps, using the opaque words for its
+ * bookkeeping. Arming and cancelling never allocate.
+ */
+#ifndef AC_PLATFORM_H
+#define AC_PLATFORM_H
+
+#include <stdint.h>
+
+struct ac_timer;
+typedef void (*ac_timer_fn)(struct ac_timer *t);
+
+struct ac_timer {
+        ac_timer_fn fire;   /* set by the owner before arming */
+        uint64_t opaque[6]; /* the platform's bookkeeping; zero before first use */
+};
+
+struct ac_platform_ops {
+        const char *name;
+        /* Required. Monotonic time in nanoseconds. */
+        uint64_t (*now_ns)(void *ctx);
+        /* Required. Arms t to fire once at absolute time when_ns (never
+         * earlier than now). Arming an armed timer moves it. */
+        void (*timer_arm)(void *ctx, struct ac_timer *t, uint64_t when_ns);
+        /* Required. Disarms t; a no-op if t is not armed. After it returns,
+         * t->fire will not be called for the cancelled arming. */
+        void (*timer_cancel)(void *ctx, struct ac_timer *t);
+        /* Optional. Uniform random 64-bit word for balancers that draw
+         * (random, power-of-d). NULL makes such balancers refuse to init. */
+        uint64_t (*random_u64)(void *ctx);
+        /* Optional pair. Taken around every core entry point when set;
+         * NULL in a single-threaded simulation. */
+        void (*lock)(void *ctx);
+        void (*unlock)(void *ctx);
+};
+
+struct ac_platform {
+        const struct ac_platform_ops *ops;
+        void *ctx;
+};
+
+#endif
