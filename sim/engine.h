@@ -1,0 +1,61 @@
+/*
+ * sim/engine.h - the discrete-event engine: a simulated clock and an event
+ * set.
+ *
+ * Time is integer nanoseconds. Events are caller-owned and linked
+ * intrusively (the engine allocates nothing per event); they fire in
+ * (time, sequence) order, where the sequence number is taken when an event
+ * is scheduled, so ties fire in the order they were scheduled and a run is
+ * a pure function of its inputs. Cancelling and rescheduling a pending
+ * event are O(log n). Time never goes backwards: scheduling in the past is
+ * an assertion failure.
+ */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_engine;
+struct sim_event;
+
+typedef void (*sim_event_fn)(struct sim_engine *eng, struct sim_event *ev);
+
+struct sim_event {
+        uint64_t time;   /* when it fires; set by sim_schedule() */
+        uint64_t seq;    /* tie-breaker; set by sim_schedule() */
+        sim_event_fn fn; /* set by the owner */
+        uint32_t slot;   /* position in the event set + 1; 0 when not pending */
+};
+
+/* Returns a new engine at time 0, or NULL when out of memory. */
+struct sim_engine *sim_engine_create(void);
+void sim_engine_destroy(struct sim_engine *eng);
+
+uint64_t sim_now(const struct sim_engine *eng);
+
+/* Schedules ev (its fn set) at absolute time `when` >= now. A pending event
+ * is moved. Returns 0, or -1 when the event set cannot grow (no memory). */
+int sim_schedule(struct sim_engine *eng, struct sim_event *ev, uint64_t when);
+/* Removes ev if pending; a no-op otherwise. */
+void sim_cancel(struct sim_engine *eng, struct sim_event *ev);
+static inline bool sim_pending(const struct sim_event *ev)
+{
+        return ev->slot != 0;
+}
+
+/* Fires events in order while the next one is at or before `until` and
+ * sim_stop() has not been called; the clock then reads min(until, time of
+ * the last event) -- or `until` when the set ran dry before it. Returns the
+ * number of events fired. */
+uint64_t sim_run_until(struct sim_engine *eng, uint64_t until);
+/* Makes the running sim_run_until() return after the current event. */
+void sim_stop(struct sim_engine *eng);
+
+size_t sim_pending_count(const struct sim_engine *eng);
+uint64_t sim_events_fired(const struct sim_engine *eng);
+/* Time of the next pending event, or UINT64_MAX when none. */
+uint64_t sim_next_time(const struct sim_engine *eng);
+
+#endif
