@@ -1,0 +1,52 @@
+/*
+ * models/dist.h - probability distributions for the models: service times,
+ * jitter factors, sizes, inter-arrival times, times to failure and repair.
+ *
+ * A struct dist is plain data filled by the scenario loader (values already
+ * in base units: nanoseconds, bytes, or dimensionless), then checked and
+ * prepared once by dist_prepare(). Sampling draws from a GSL generator the
+ * caller owns, so each random source keeps its own stream.
+ */
+#ifndef MODELS_DIST_H
+#define MODELS_DIST_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+enum dist_kind {
+        DIST_CONSTANT,    /* a = value */
+        DIST_UNIFORM,     /* a = min, b = max */
+        DIST_EXPONENTIAL, /* a = mean */
+        DIST_LOGNORMAL,   /* a = mean, b = coefficient of variation */
+        DIST_GAMMA,       /* a = mean, b = coefficient of variation */
+        DIST_PARETO,      /* a = mean, b = alpha (> 1) */
+        DIST_EMPIRICAL,   /* values[n] with weights[n] (NULL weights: equal) */
+        DIST_IMIX,        /* simple IMIX packet sizes: 40B, 576B, 1500B in 7:4:1 */
+};
+
+struct dist {
+        enum dist_kind kind;
+        double a, b;               /* kind-specific parameters, see above */
+        size_t n;                  /* empirical: number of values */
+        double *values;            /* empirical: owned by the dist */
+        double *weights;           /* empirical: owned by the dist, or NULL */
+        gsl_ran_discrete_t *table; /* empirical/imix: built by dist_prepare() */
+        double p1, p2;             /* derived parameters, set by dist_prepare() */
+};
+
+/* Checks the parameters and precomputes what sampling needs. Returns 0, or
+ * -1 with a one-line reason in *why (static text) for a bad parameter. */
+int dist_prepare(struct dist *d, const char **why);
+/* One draw. d must be prepared. */
+double dist_sample(const struct dist *d, gsl_rng *r);
+/* The distribution's mean (exact, from its parameters). */
+double dist_mean(const struct dist *d);
+/* The kind's name as written in scenarios ("lognormal"), or NULL. */
+const char *dist_kind_name(enum dist_kind kind);
+/* Frees what the dist owns (values, weights, table); the struct itself is
+ * the caller's. */
+void dist_free(struct dist *d);
+
+#endif
