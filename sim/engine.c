@@ -8,9 +8,9 @@
  * it in O(1) and repair the heap in O(log n). The time is copied into the
  * entry so that comparisons read the array alone: the event itself is
  * touched only to compare sequence numbers on a tie and to update its slot.
- * A 4-ary heap is shallower than a binary one and its four 16-byte children
- * share a cache line, which is what matters at hundreds of thousands of
- * pending events. The array grows by doubling; nothing is allocated per
+ * A 4-ary heap is half as deep as a binary one and its four 16-byte
+ * children are 64 contiguous bytes, which is what matters at hundreds of
+ * thousands of pending events. The array grows by doubling; nothing is allocated per
  * event.
  */
 #include "sim/engine.h"
