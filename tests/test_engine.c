@@ -265,6 +265,40 @@ Test(engine, running_to_the_past_aborts, .signal = SIGABRT)
         sim_run_until(eng, 50);
 }
 
+static void free_self(struct sim_engine *e, struct sim_event *ev)
+{
+        record(e, ev);
+        free(sim_container_of(ev, struct probe, ev));
+}
+
+Test(engine, handler_may_free_its_event)
+{
+        for (int i = 0; i < 3; i++) {
+                struct probe *p = malloc(sizeof(*p));
+                cr_assert_not_null(p);
+                sim_event_init(&p->ev, free_self);
+                p->id = i;
+                sim_schedule(eng, &p->ev, 10);
+        }
+        /* Under AddressSanitizer, any later touch of a freed event fails. */
+        cr_assert_eq(sim_run_until(eng, UINT64_MAX), 3);
+        static const int want[3] = {0, 1, 2};
+        expect_log(want, 3);
+}
+
+Test(engine, destroy_leaves_events_not_pending)
+{
+        struct probe p[2];
+        probes_init(p, 2, record);
+        struct sim_engine *other = sim_engine_create();
+        cr_assert_not_null(other);
+        sim_schedule(other, &p[0].ev, 1);
+        sim_schedule(other, &p[1].ev, 2);
+        sim_engine_destroy(other);
+        cr_assert(!sim_pending(&p[0].ev));
+        cr_assert(!sim_pending(&p[1].ev));
+}
+
 /*
  * Randomized: thousands of schedule / cancel / reschedule / run operations
  * against a reference model that keeps the pending events in a plain array
