@@ -165,12 +165,30 @@ Test(core_engine, devices_register_with_their_view)
         struct ac_engine *eng = NULL;
         cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
         struct tdev a, b, c;
-        cr_assert_eq(tdev_add(&a, eng, &tp, &(struct tdev_spec){"qat0", {"aes"}, 4, 0, false}), 0);
         cr_assert_eq(
-            tdev_add(&b, eng, &tp, &(struct tdev_spec){"qat1", {"sha", "aes"}, 8, 3, false}), 0);
-        cr_assert_eq(tdev_add(&c, eng, &tp, &(struct tdev_spec){"qat0", {"aes"}, 4, 0, false}),
-                     AC_EEXIST);
-        cr_assert_eq(tdev_add(&c, eng, &tp, &(struct tdev_spec){"cpu", {"aes"}, 1, 0, true}), 0);
+            tdev_add(
+                &a, eng, &tp,
+                &(struct tdev_spec){
+                    .name = "qat0", .ops = {"aes"}, .ring = 4, .weight = 0, .fallback = false}),
+            0);
+        cr_assert_eq(tdev_add(&b, eng, &tp,
+                              &(struct tdev_spec){.name = "qat1",
+                                                  .ops = {"sha", "aes"},
+                                                  .ring = 8,
+                                                  .weight = 3,
+                                                  .fallback = false}),
+                     0);
+        cr_assert_eq(
+            tdev_add(
+                &c, eng, &tp,
+                &(struct tdev_spec){
+                    .name = "qat0", .ops = {"aes"}, .ring = 4, .weight = 0, .fallback = false}),
+            AC_EEXIST);
+        cr_assert_eq(
+            tdev_add(&c, eng, &tp,
+                     &(struct tdev_spec){
+                         .name = "cpu", .ops = {"aes"}, .ring = 1, .weight = 0, .fallback = true}),
+            0);
         cr_assert_eq(ac_engine_ndevices(eng), 3);
         cr_assert_eq(ac_engine_device(eng, 1), b.dev);
         cr_assert_null(ac_engine_device(eng, 3));
