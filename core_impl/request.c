@@ -221,11 +221,9 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 
 /* Returns the backlogged request that should go next among those whose
  * current stage dev can do, or NULL. */
-static struct ac_request *backlog_peek(const struct ac_engine *eng, const struct ac_device *dev,
-                                       uint64_t now)
+static struct ac_request *backlog_peek(const struct ac_engine *eng, uint64_t caps, uint64_t now)
 {
         const struct ac_queue *q = &eng->backlog;
-        uint64_t caps = dev->view.capabilities;
         struct ac_request *best = NULL;
         uint32_t best_level = 0;
         for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
@@ -243,18 +241,40 @@ static struct ac_request *backlog_peek(const struct ac_engine *eng, const struct
         return best;
 }
 
+/* Returns the operations dev may take from the backlog: all it can do,
+ * except, for a fallback device, those a healthy other device does. */
+static uint64_t backlog_caps(const struct ac_engine *eng, const struct ac_device *dev)
+{
+        uint64_t caps = dev->view.capabilities;
+        if (!dev->view.fallback)
+                return caps;
+        for (size_t i = 0; i < eng->ndevices; i++) {
+                const struct ac_device *o = eng->devices[i];
+                if (!o->view.fallback && o->view.health == AC_DEV_HEALTHY)
+                        caps &= ~o->view.capabilities;
+        }
+        return caps;
+}
+
 void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
 {
-        while (eng->backlog.count && dev->view.health == AC_DEV_HEALTHY && queue_has_room(dev)) {
-                struct ac_request *req = backlog_peek(eng, dev, core_now(eng));
+        if (!eng->backlog.count)
+                return;
+        uint64_t caps = backlog_caps(eng, dev);
+        while (caps && eng->backlog.count && dev->view.health == AC_DEV_HEALTHY &&
+               queue_has_room(dev)) {
+                struct ac_request *req = backlog_peek(eng, caps, core_now(eng));
                 if (!req)
                         return;
                 queue_remove(&eng->backlog, req);
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
-                if (place(eng, req, NULL, false) == AC_ENODEV)
+                int rc = place(eng, req, NULL, false);
+                if (rc == AC_ENODEV)
                         finish(eng, req, AC_ENODEV);
+                else if (rc == AC_BACKLOGGED)
+                        return; /* not for dev after all; never spin on it */
         }
 }
 

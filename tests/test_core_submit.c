@@ -378,3 +378,30 @@ Test(core_submit, new_device_takes_the_backlog)
         tdev_fini(&a);
         tdev_fini(&b);
 }
+
+Test(core_submit, fallback_device_does_not_take_backlog_while_hardware_is_healthy, .timeout = 5)
+{
+        start("least-loaded", 1, 4);
+        struct tdev hw, sw;
+        cr_assert_eq(
+            tdev_add(&hw, eng, &tp, &(struct tdev_spec){.name = "hw", .ops = {"aes"}, .ring = 1}),
+            0);
+        uint32_t aes = op("aes");
+        static struct treq r[4];
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(submit(&r[i], i, aes, 0), i < 2 ? AC_ACCEPTED : AC_BACKLOGGED);
+        cr_assert_eq(tdev_add(&sw, eng, &tp,
+                              &(struct tdev_spec){
+                                  .name = "sw", .ops = {"aes"}, .ring = 4, .fallback = true}),
+                     0);
+        cr_assert_eq(sw.njobs, 0);
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.backlog, 2);
+        tdev_complete_all(&hw, 0);
+        cr_assert_eq(log_.n, 4);
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(log_.done[i]->id, i, "backlog order kept");
+        tdev_fini(&hw);
+        tdev_fini(&sw);
+}
