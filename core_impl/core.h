@@ -122,6 +122,10 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev);
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: lets backlogged stages that dev can serve into the queues. */
 void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev);
+/* request.c: after a device's health changed: backlogged stages no healthy
+ * device can do end with AC_ENODEV, the rest are offered to every device
+ * (a fallback device may be eligible now). */
+void core_health_changed(struct ac_engine *eng);
 /* request.c: routes req's current stage again (it is in no queue or ring
  * now); fails the request with AC_ENODEV when no device can take it. */
 void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from);

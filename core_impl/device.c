@@ -130,16 +130,8 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
 static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
 {
         struct ac_request *req;
-        while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
-                core_stage_unqueue(eng, dev, req);
-                dev->stats.migrated_out++;
-                eng->stats.migrated++;
-                req->migrations++;
-                core_reroute(eng, req, NULL);
-        }
-        if (!in_flight)
-                return;
-        for (uint32_t i = 0; i < dev->view.ring; i++) {
+        /* In-flight stages first: they were dispatched before any queued one. */
+        for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
                 struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;
@@ -152,6 +144,14 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 req->migrations++;
                 core_reroute(eng, req, NULL);
         }
+        while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
+                core_stage_unqueue(eng, dev, req);
+                dev->stats.migrated_out++;
+                eng->stats.migrated++;
+                req->migrations++;
+                core_reroute(eng, req, NULL);
+        }
+        core_health_changed(eng);
 }
 
 void ac_device_failed(struct ac_device *dev, int reason)

@@ -278,6 +278,31 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
         }
 }
 
+void core_health_changed(struct ac_engine *eng)
+{
+        if (!eng->backlog.count)
+                return;
+        uint64_t served = 0;
+        for (size_t i = 0; i < eng->ndevices; i++)
+                if (eng->devices[i]->view.health == AC_DEV_HEALTHY)
+                        served |= eng->devices[i]->view.capabilities;
+        for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
+                struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
+                while (r) {
+                        struct ac_request *next = r->core.next;
+                        if (!(served & op_bit(current_stage(r)->op))) {
+                                queue_remove(&eng->backlog, r);
+                                eng->stats.backlog--;
+                                eng->levels[r->priority].queued--;
+                                finish(eng, r, AC_ENODEV);
+                        }
+                        r = next;
+                }
+        }
+        for (size_t i = 0; i < eng->ndevices && eng->backlog.count; i++)
+                core_backlog_pull(eng, eng->devices[i]);
+}
+
 /* ---- the ring --------------------------------------------------------- */
 
 static void busy_start(struct ac_device *dev, uint64_t now)
