@@ -234,6 +234,8 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p, const unsigne
                                     (unsigned)p->problem_value & 0xffu);
                 return fail(b, mark, "invalid input: %s", problem);
         }
+        if (mark.index < len && text[mark.index] == '\t')
+                return fail(b, mark, "invalid YAML: a tab where YAML wants spaces");
         if (p->context)
                 return fail(b, mark, "invalid YAML: %s %s", p->context, problem);
         return fail(b, mark, "invalid YAML: %s", problem);
