@@ -8,7 +8,8 @@
  * ("devices[1].ops.aes-gcm-enc.rate"). Loading refuses what a scenario has no
  * use for or cannot survive: aliases and anchors, explicit tags, complex
  * keys, duplicate keys, several documents, nesting deeper than
- * DOC_MAX_DEPTH, more than DOC_MAX_NODES nodes, files over DOC_MAX_FILE
+ * DOC_MAX_DEPTH (the top-level mapping is level 1), more than DOC_MAX_NODES
+ * nodes, files over DOC_MAX_FILE
  * bytes, anything but a regular file, and a top level that is not a mapping.
  *
  * Reading: the getters take a node and a key; a NULL key means the node
