@@ -9,8 +9,8 @@
  * use for or cannot survive: aliases and anchors, explicit tags, complex
  * keys, duplicate keys, several documents, nesting deeper than
  * DOC_MAX_DEPTH (the top-level mapping is level 1), more than DOC_MAX_NODES
- * nodes, files over DOC_MAX_FILE
- * bytes, anything but a regular file, and a top level that is not a mapping.
+ * nodes, files over DOC_MAX_FILE bytes, anything but a regular file, and a
+ * top level that is not a mapping.
  *
  * Reading: the getters take a node and a key; a NULL key means the node
  * itself (for sequence items). They return 0 with the value stored, 1 when
