@@ -1,7 +1,11 @@
 #!/bin/sh
-# Runs every benchmark built in the given build directory (make bench).
+# Runs every benchmark built in the given build directory (make bench),
+# after a header that says what was measured where: figures without the
+# commit and the machine are not comparable.
 set -eu
 build="${1:-build}"
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
 found=0
 for b in "$build"/bench_*; do
 	[ -x "$b" ] || continue

@@ -44,13 +44,28 @@ static inline bool sim_pending(const struct sim_event *ev)
 {
         return ev->slot != 0;
 }
+/* Prepares an event that is not pending, with its handler. */
+static inline void sim_event_init(struct sim_event *ev, sim_event_fn fn)
+{
+        ev->time = 0;
+        ev->seq = 0;
+        ev->fn = fn;
+        ev->slot = 0;
+}
+/* The struct of the given type that holds `ptr` as its member `member`: how
+ * a handler gets from its struct sim_event to the object it belongs to. */
+#define sim_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
-/* Fires events in order while the next one is at or before `until` and
- * sim_stop() has not been called; the clock then reads min(until, time of
- * the last event) -- or `until` when the set ran dry before it. Returns the
- * number of events fired. */
+/* Fires events in order while the next one is at or before `until`
+ * (>= now). When it returns because the next event is later than `until`
+ * or none is left, the clock reads `until` -- except for until ==
+ * UINT64_MAX (run to the end), where it keeps the time of the last event
+ * fired. When it returns because a handler called sim_stop(), the clock
+ * keeps that event's time and later events stay pending for the next call.
+ * Returns the number of events fired by this call. */
 uint64_t sim_run_until(struct sim_engine *eng, uint64_t until);
-/* Makes the running sim_run_until() return after the current event. */
+/* Makes the running sim_run_until() return after the current event; has no
+ * effect outside a run. */
 void sim_stop(struct sim_engine *eng);
 
 size_t sim_pending_count(const struct sim_engine *eng);
