@@ -10,10 +10,22 @@
 
 extern const struct ac_balancer_ops ac_balancer_round_robin;
 extern const struct ac_balancer_ops ac_balancer_least_loaded;
+extern const struct ac_balancer_ops ac_balancer_weighted_round_robin;
+extern const struct ac_balancer_ops ac_balancer_random;
+extern const struct ac_balancer_ops ac_balancer_shortest_expected_delay;
+extern const struct ac_balancer_ops ac_balancer_power_of_two;
+extern const struct ac_balancer_ops ac_balancer_size_split;
+extern const struct ac_balancer_ops ac_balancer_primary_backup;
 
 const struct ac_balancer_ops *const ac_balancers[] = {
     &ac_balancer_round_robin,
     &ac_balancer_least_loaded,
+    &ac_balancer_weighted_round_robin,
+    &ac_balancer_random,
+    &ac_balancer_shortest_expected_delay,
+    &ac_balancer_power_of_two,
+    &ac_balancer_size_split,
+    &ac_balancer_primary_backup,
     NULL,
 };
 
