@@ -10,6 +10,7 @@
 #ifndef MODELS_DIST_H
 #define MODELS_DIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <gsl/gsl_randist.h>
@@ -34,15 +35,22 @@ struct dist {
         double *weights;           /* empirical: owned by the dist, or NULL */
         gsl_ran_discrete_t *table; /* empirical/imix: built by dist_prepare() */
         double p1, p2;             /* derived parameters, set by dist_prepare() */
+        bool ready;                /* set by dist_prepare(); sampling asserts it */
 };
 
-/* Checks the parameters and precomputes what sampling needs. Returns 0, or
- * -1 with a one-line reason in *why (static text) for a bad parameter. */
+/* Checks the parameters and precomputes what sampling needs. May be called
+ * again on a prepared dist (it rebuilds). Every kind must yield values >= 0
+ * (these are times, sizes and factors). Returns 0, or -1 with a one-line
+ * reason in *why (static text; why may be NULL) for a bad parameter. */
 int dist_prepare(struct dist *d, const char **why);
 /* One draw. d must be prepared. */
 double dist_sample(const struct dist *d, gsl_rng *r);
-/* The distribution's mean (exact, from its parameters). */
+/* The distribution's mean (exact, from its parameters). d must be prepared. */
 double dist_mean(const struct dist *d);
+/* The distribution's coefficient of variation (stddev / mean; infinite for
+ * a pareto with alpha <= 2, 0 for a constant or a zero mean). d must be
+ * prepared. */
+double dist_cv(const struct dist *d);
 /* The kind's name as written in scenarios ("lognormal"), or NULL. */
 const char *dist_kind_name(enum dist_kind kind);
 /* Frees what the dist owns (values, weights, table); the struct itself is

@@ -1,0 +1,121 @@
+/*
+ * queue.h - a bounded-by-the-caller priority queue of requests: one
+ * intrusive FIFO per level plus a bitmask of the non-empty levels.
+ *
+ * Used for each device's software queue and for the engine's backlog. Push
+ * and remove are O(1); taking the next request is O(1) without aging and
+ * O(levels) with it. Aging is lazy and needs no timer: a request that has
+ * waited w ns sits at effective level max(0, level - w / aging_ns), and the
+ * head with the lowest effective level goes first, the older one on a tie.
+ * Within a level the order is FIFO, so only the heads need looking at.
+ */
+#ifndef AC_QUEUE_H
+#define AC_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ac/engine.h"
+
+struct ac_queue {
+        struct ac_request *head[AC_MAX_LEVELS]; /* oldest of each level */
+        struct ac_request *tail[AC_MAX_LEVELS]; /* newest of each level */
+        uint32_t mask;                          /* bit l set: level l not empty */
+        uint32_t count;                         /* requests in all levels */
+};
+
+static inline void queue_push_tail(struct ac_queue *q, struct ac_request *r, uint32_t level)
+{
+        r->core.level = level;
+        r->core.next = NULL;
+        r->core.prev = q->tail[level];
+        if (q->tail[level])
+                q->tail[level]->core.next = r;
+        else
+                q->head[level] = r;
+        q->tail[level] = r;
+        q->mask |= 1u << level;
+        q->count++;
+}
+
+/* For work that was already under way (a chain's next stage waiting in the
+ * backlog): it goes before the requests that have not started. */
+static inline void queue_push_head(struct ac_queue *q, struct ac_request *r, uint32_t level)
+{
+        r->core.level = level;
+        r->core.prev = NULL;
+        r->core.next = q->head[level];
+        if (q->head[level])
+                q->head[level]->core.prev = r;
+        else
+                q->tail[level] = r;
+        q->head[level] = r;
+        q->mask |= 1u << level;
+        q->count++;
+}
+
+static inline void queue_remove(struct ac_queue *q, struct ac_request *r)
+{
+        uint32_t level = r->core.level;
+        if (r->core.prev)
+                r->core.prev->core.next = r->core.next;
+        else
+                q->head[level] = r->core.next;
+        if (r->core.next)
+                r->core.next->core.prev = r->core.prev;
+        else
+                q->tail[level] = r->core.prev;
+        if (!q->head[level])
+                q->mask &= ~(1u << level);
+        r->core.next = r->core.prev = NULL;
+        q->count--;
+}
+
+/* Returns the effective level of r at time now (see the top of the file). */
+static inline uint32_t queue_effective_level(const struct ac_request *r, uint64_t now,
+                                             uint64_t aging_ns)
+{
+        uint32_t level = r->core.level;
+        if (aging_ns == 0 || level == 0 || now <= r->core.enqueued_ns)
+                return level;
+        uint64_t rise = (now - r->core.enqueued_ns) / aging_ns;
+        return rise >= level ? 0 : level - (uint32_t)rise;
+}
+
+/* True when a should go before b, both candidates at time now. */
+static inline int queue_before(const struct ac_request *a, uint32_t ea, const struct ac_request *b,
+                               uint32_t eb)
+{
+        if (ea != eb)
+                return ea < eb;
+        if (a->core.enqueued_ns != b->core.enqueued_ns)
+                return a->core.enqueued_ns < b->core.enqueued_ns;
+        return a->core.level < b->core.level;
+}
+
+/* Returns the request that should go next, without removing it; NULL when
+ * the queue is empty. */
+static inline struct ac_request *queue_peek(const struct ac_queue *q, uint64_t now,
+                                            uint64_t aging_ns)
+{
+        uint32_t mask = q->mask;
+        if (!mask)
+                return NULL;
+        struct ac_request *best = q->head[__builtin_ctz(mask)];
+        if (aging_ns == 0)
+                return best;
+        uint32_t best_level = queue_effective_level(best, now, aging_ns);
+        mask &= mask - 1;
+        while (mask) {
+                struct ac_request *r = q->head[__builtin_ctz(mask)];
+                uint32_t e = queue_effective_level(r, now, aging_ns);
+                if (queue_before(r, e, best, best_level)) {
+                        best = r;
+                        best_level = e;
+                }
+                mask &= mask - 1;
+        }
+        return best;
+}
+
+#endif

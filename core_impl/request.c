@@ -1,0 +1,486 @@
+/*
+ * request.c - the path of a request through the core.
+ *
+ *   ac_submit          validate, then place stage 0
+ *   place              candidates -> balancer -> device queue, or backlog
+ *   core_ring_fill     device queue -> ring slot -> driver->submit
+ *   ac_device_complete ring slot freed -> next stage or final status;
+ *                      refill the ring; let the backlog in
+ *   core_leave         unlock, then run due callbacks
+ *
+ * Nothing here allocates: requests are the caller's and linked through
+ * req->core; ring slots were allocated at registration; the candidate array
+ * is the engine's scratch. Operations are compared as bits, never as names.
+ *
+ * Callbacks: a request whose final status is known goes on the engine's
+ * done list with its state already settled (counters, queues, rings). The
+ * entry point that put it there releases the lock and then runs the done
+ * list, one callback at a time with the lock released, so a callback may
+ * call ac_submit(). If a callback is already running further up the stack
+ * (or on another thread), the new ones are left to that runner, so nested
+ * submits never recurse into callbacks.
+ */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+#define EWMA_SHIFT 3 /* moving averages weigh a new sample 1/8 */
+
+static inline uint64_t op_bit(uint32_t op)
+{
+        return (uint64_t)1 << op;
+}
+
+static inline const struct ac_stage *current_stage(const struct ac_request *req)
+{
+        return &req->stages[req->core.stage];
+}
+
+static inline bool queue_has_room(const struct ac_device *dev)
+{
+        return dev->view.queued < dev->view.queue_depth;
+}
+
+/* ---- callbacks ------------------------------------------------------- */
+
+/* Settles req with its final status and puts it on the done list. */
+static void finish(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        struct ac_level_stats *ls = &eng->levels[req->priority];
+        req->completed_ns = core_now(eng);
+        req->core.state = AC_REQ_DONE;
+        req->core.device = NULL;
+        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        if (status == 0) {
+                eng->stats.completed++;
+                ls->completed++;
+        } else {
+                eng->stats.failed++;
+                ls->failed++;
+        }
+        req->core.next = NULL;
+        if (eng->done_tail)
+                eng->done_tail->core.next = req;
+        else
+                eng->done_head = req;
+        eng->done_tail = req;
+}
+
+static struct ac_request *done_pop(struct ac_engine *eng)
+{
+        struct ac_request *req = eng->done_head;
+        if (req) {
+                eng->done_head = req->core.next;
+                if (!eng->done_head)
+                        eng->done_tail = NULL;
+                req->core.next = NULL;
+                req->core.state = AC_REQ_IDLE;
+        }
+        return req;
+}
+
+void core_leave(struct ac_engine *eng)
+{
+        bool run = eng->done_head && !eng->draining;
+        if (run)
+                eng->draining = true;
+        core_unlock(eng);
+        if (!run)
+                return;
+        for (;;) {
+                core_lock(eng);
+                struct ac_request *req = done_pop(eng);
+                if (!req)
+                        eng->draining = false;
+                core_unlock(eng);
+                if (!req)
+                        return;
+                /* From here the request is the caller's again. */
+                req->done(req, (int)(int64_t)AC_REQ_STATUS(req));
+        }
+}
+
+/* ---- placing a stage -------------------------------------------------- */
+
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        queue_push_tail(&dev->queue, req, req->priority);
+        req->core.state = AC_REQ_QUEUED;
+        req->core.device = dev;
+        dev->view.queued++;
+        dev->view.queued_bytes += current_stage(req)->bytes;
+        dev->stats.enqueued++;
+        eng->stats.queued++;
+        eng->levels[req->priority].queued++;
+}
+
+static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
+{
+        if (head)
+                queue_push_head(&eng->backlog, req, req->priority);
+        else
+                queue_push_tail(&eng->backlog, req, req->priority);
+        req->core.state = AC_REQ_BACKLOG;
+        req->core.device = NULL;
+        eng->stats.backlog++;
+        eng->levels[req->priority].queued++;
+}
+
+/* Collects into eng->candidates the devices that may take a stage of op:
+ * healthy, capable, with queue room. Fallback devices count only while no
+ * other capable device is healthy. Returns the number of candidates and
+ * sets *capable to the number of healthy capable devices considered. */
+static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
+{
+        uint64_t bit = op_bit(op);
+        size_t n = 0, healthy = 0, fallbacks = 0;
+        for (size_t i = 0; i < eng->ndevices; i++) {
+                const struct ac_device *dev = eng->devices[i];
+                if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY)
+                        continue;
+                if (dev->view.fallback) {
+                        fallbacks++;
+                        continue;
+                }
+                healthy++;
+                if (queue_has_room(dev))
+                        eng->candidates[n++] = &dev->view;
+        }
+        if (healthy == 0 && fallbacks > 0) {
+                for (size_t i = 0; i < eng->ndevices; i++) {
+                        const struct ac_device *dev = eng->devices[i];
+                        if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY ||
+                            !dev->view.fallback)
+                                continue;
+                        healthy++;
+                        if (queue_has_room(dev))
+                                eng->candidates[n++] = &dev->view;
+                }
+        }
+        *capable = healthy;
+        return n;
+}
+
+/* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
+ * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
+ * true for a new request, which the backlog bound applies to; a request
+ * already under way always gets into the backlog. `prev` is the device of
+ * the previous stage, or NULL. The caller has set req->core.enqueued_ns,
+ * the time its wait began (aging and queued_ns count from it). */
+static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit)
+{
+        const struct ac_stage *st = current_stage(req);
+        struct ac_device *dev = NULL;
+
+        if (prev && eng->cfg.affinity && (prev->view.capabilities & op_bit(st->op)) &&
+            prev->view.health == AC_DEV_HEALTHY && queue_has_room(prev)) {
+                dev = prev;
+        } else {
+                size_t capable;
+                size_t n = gather(eng, st->op, &capable);
+                if (n == 0) {
+                        if (capable == 0)
+                                return AC_ENODEV;
+                        if (admit && eng->stats.backlog >= eng->cfg.backlog)
+                                return AC_ENOSPC;
+                        backlog_push(eng, req, !admit);
+                        return AC_BACKLOGGED;
+                }
+                /* Asked even with one candidate, so that stateful policies
+                 * see every placement. */
+                struct ac_pick p = {
+                    .op = st->op,
+                    .bytes = st->bytes,
+                    .priority = req->priority,
+                    .flow = req->flow,
+                    .stage = req->core.stage,
+                    .previous = prev ? &prev->view : NULL,
+                    .candidates = eng->candidates,
+                    .ncandidates = n,
+                };
+                size_t i = eng->balancer->pick(eng->balancer_priv, &p);
+                assert(i < n);
+                dev = eng->devices[eng->candidates[i]->index];
+        }
+        enqueue(eng, dev, req);
+        core_ring_fill(eng, dev);
+        return AC_ACCEPTED;
+}
+
+void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from)
+{
+        req->core.enqueued_ns = core_now(eng);
+        int rc = place(eng, req, from, false);
+        if (rc == AC_ENODEV)
+                finish(eng, req, AC_ENODEV);
+}
+
+/* ---- the backlog ------------------------------------------------------ */
+
+/* Returns the backlogged request that should go next among those whose
+ * current stage dev can do, or NULL. */
+static struct ac_request *backlog_peek(const struct ac_engine *eng, const struct ac_device *dev,
+                                       uint64_t now)
+{
+        const struct ac_queue *q = &eng->backlog;
+        uint64_t caps = dev->view.capabilities;
+        struct ac_request *best = NULL;
+        uint32_t best_level = 0;
+        for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
+                struct ac_request *r = q->head[__builtin_ctz(mask)];
+                while (r && !(caps & op_bit(current_stage(r)->op)))
+                        r = r->core.next;
+                if (!r)
+                        continue;
+                uint32_t e = queue_effective_level(r, now, eng->cfg.aging_ns);
+                if (!best || queue_before(r, e, best, best_level)) {
+                        best = r;
+                        best_level = e;
+                }
+        }
+        return best;
+}
+
+void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
+{
+        while (eng->backlog.count && dev->view.health == AC_DEV_HEALTHY && queue_has_room(dev)) {
+                struct ac_request *req = backlog_peek(eng, dev, core_now(eng));
+                if (!req)
+                        return;
+                queue_remove(&eng->backlog, req);
+                eng->stats.backlog--;
+                eng->levels[req->priority].queued--;
+                /* enqueued_ns is kept: its wait began in the backlog. */
+                if (place(eng, req, NULL, false) == AC_ENODEV)
+                        finish(eng, req, AC_ENODEV);
+        }
+}
+
+/* ---- the ring --------------------------------------------------------- */
+
+static void busy_start(struct ac_device *dev, uint64_t now)
+{
+        if (dev->view.in_flight++ == 0)
+                dev->busy_since = now;
+}
+
+static void busy_stop(struct ac_device *dev, uint64_t now)
+{
+        if (--dev->view.in_flight == 0)
+                dev->stats.busy_ns += now - dev->busy_since;
+}
+
+static void slot_free(struct ac_device *dev, struct ac_slot *s)
+{
+        s->req = NULL;
+        s->generation++;
+        s->next_free = dev->free_slot;
+        dev->free_slot = (uint32_t)(s - dev->slots);
+}
+
+/* Settles a stage that left the ring (completed, errored or refused):
+ * counters, the moving averages, the balancer's hook. Returns the request. */
+static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *dev,
+                                     struct ac_slot *s, int status, uint64_t now)
+{
+        struct ac_request *req = s->req;
+        const struct ac_stage *st = current_stage(req);
+        uint64_t service = now - s->dispatched_ns;
+
+        slot_free(dev, s);
+        busy_stop(dev, now);
+        dev->view.in_flight_bytes -= st->bytes;
+        eng->stats.in_flight--;
+        eng->levels[req->priority].in_flight--;
+        if (status == 0) {
+                dev->stats.completed++;
+                dev->view.completed++;
+                double sample = (double)service;
+                if (dev->view.service_ns == 0)
+                        dev->view.service_ns = sample;
+                else
+                        dev->view.service_ns +=
+                            (sample - dev->view.service_ns) / (double)(1u << EWMA_SHIFT);
+                if (st->bytes > 0) {
+                        double per_byte = sample / (double)st->bytes;
+                        if (dev->view.ns_per_byte == 0)
+                                dev->view.ns_per_byte = per_byte;
+                        else
+                                dev->view.ns_per_byte +=
+                                    (per_byte - dev->view.ns_per_byte) / (double)(1u << EWMA_SHIFT);
+                }
+        } else {
+                dev->stats.errors++;
+        }
+        if (eng->balancer->completed)
+                eng->balancer->completed(eng->balancer_priv, &dev->view, status, service);
+        req->core.device = NULL;
+        req->core.tag = 0;
+        return req;
+}
+
+/* After a stage left dev with status: the next stage, or the end. */
+static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                    int status)
+{
+        if (status != 0) {
+                /* Failover and retries (a later step) hook in here. */
+                finish(eng, req, AC_EIO);
+                return;
+        }
+        if (req->core.stage + 1 < req->nstages) {
+                req->core.stage++;
+                core_reroute(eng, req, dev);
+                return;
+        }
+        finish(eng, req, 0);
+}
+
+void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        queue_remove(&dev->queue, req);
+        dev->view.queued--;
+        dev->view.queued_bytes -= current_stage(req)->bytes;
+        eng->stats.queued--;
+        eng->levels[req->priority].queued--;
+        req->core.device = NULL;
+}
+
+struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
+                                     struct ac_slot *s)
+{
+        struct ac_request *req = s->req;
+        slot_free(dev, s);
+        busy_stop(dev, core_now(eng));
+        dev->view.in_flight_bytes -= current_stage(req)->bytes;
+        eng->stats.in_flight--;
+        eng->levels[req->priority].in_flight--;
+        req->core.device = NULL;
+        req->core.tag = 0;
+        return req;
+}
+
+void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (dev->dispatching)
+                return; /* a driver completed inside its submit: the outer loop goes on */
+        dev->dispatching = true;
+        while (dev->view.queued > 0 && dev->view.in_flight < dev->view.ring &&
+               dev->view.health == AC_DEV_HEALTHY) {
+                uint64_t now = core_now(eng);
+                struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
+                const struct ac_stage *st = current_stage(req);
+                core_stage_unqueue(eng, dev, req);
+                struct ac_level_stats *ls = &eng->levels[req->priority];
+                ls->queued_ns += now - req->core.enqueued_ns;
+
+                assert(dev->free_slot != AC_SLOT_NONE);
+                struct ac_slot *s = &dev->slots[dev->free_slot];
+                dev->free_slot = s->next_free;
+                s->req = req;
+                s->dispatched_ns = now;
+                uint64_t tag = (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
+                req->core.state = AC_REQ_FLIGHT;
+                req->core.tag = tag;
+                req->core.device = dev;
+                busy_start(dev, now);
+                dev->view.in_flight_bytes += st->bytes;
+                dev->stats.dispatched++;
+                eng->stats.in_flight++;
+                ls->in_flight++;
+
+                struct ac_job job = {
+                    .tag = tag,
+                    .op = st->op,
+                    .op_name = eng->ops[st->op],
+                    .bytes = st->bytes,
+                    .priority = req->priority,
+                    .flow = req->flow,
+                    .req = req,
+                    .stage = req->core.stage,
+                };
+                int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
+                if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
+                        /* Refused at once: an error completion of the stage. */
+                        stage_done(eng, dev, s, rc, core_now(eng));
+                        advance(eng, dev, req, rc);
+                }
+        }
+        dev->dispatching = false;
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+static bool request_valid(const struct ac_engine *eng, const struct ac_request *req)
+{
+        if (!req || !req->done || !req->stages || req->nstages == 0 ||
+            req->priority >= eng->cfg.priority_levels)
+                return false;
+        for (uint32_t i = 0; i < req->nstages; i++)
+                if (req->stages[i].op >= eng->nops)
+                        return false;
+        return true;
+}
+
+int ac_submit(struct ac_engine *eng, struct ac_request *req)
+{
+        core_lock(eng);
+        eng->stats.submitted++;
+        if (!request_valid(eng, req) || req->core.state != AC_REQ_IDLE) {
+                eng->stats.rejected++;
+                core_leave(eng);
+                return AC_EINVAL;
+        }
+        req->submitted_ns = core_now(eng);
+        req->completed_ns = 0;
+        req->retries = 0;
+        req->migrations = 0;
+        req->core.next = req->core.prev = NULL;
+        req->core.device = NULL;
+        req->core.seq = eng->seq++;
+        req->core.tag = 0;
+        req->core.stage = 0;
+        req->core.flags = 0;
+        req->core.enqueued_ns = req->submitted_ns;
+        int rc = place(eng, req, NULL, true);
+        switch (rc) {
+        case AC_ACCEPTED:
+                eng->stats.accepted++;
+                break;
+        case AC_BACKLOGGED:
+                eng->stats.backlogged++;
+                break;
+        default:
+                eng->stats.rejected++;
+                req->core.state = AC_REQ_IDLE;
+                break;
+        }
+        if (rc >= 0)
+                eng->levels[req->priority].submitted++;
+        core_leave(eng);
+        return rc;
+}
+
+void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
+{
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        uint32_t index = (uint32_t)tag;
+        struct ac_slot *s = index < dev->view.ring ? &dev->slots[index] : NULL;
+        if (!s || !s->req || s->generation != (uint32_t)(tag >> 32)) {
+                /* Stale or unknown: the stage was moved, or never was. */
+                dev->stats.late++;
+                eng->stats.late++;
+                core_leave(eng);
+                return;
+        }
+        struct ac_request *req = stage_done(eng, dev, s, status, core_now(eng));
+        advance(eng, dev, req, status);
+        if (dev->view.health == AC_DEV_DRAINING)
+                core_device_drained(eng, dev);
+        core_ring_fill(eng, dev);
+        core_backlog_pull(eng, dev);
+        core_leave(eng);
+}

@@ -1,0 +1,633 @@
+/*
+ * models/device.c - the crypto card model of models/device.h.
+ *
+ * Layout: ring slots (a free list and a FIFO of waiting stages, linked by
+ * index inside a preallocated array), lanes (a count: a serving slot owns
+ * its completion event), fault sources (failure processes and scheduled
+ * faults in one array, each with its own event), and the state they imply
+ * (down, hung, slow factor, flaky), recomputed whenever a fault starts or
+ * ends.
+ *
+ * A serving stage keeps `left`, its remaining work at speed 1. While the
+ * device runs, the completion event carries the truth and `left` is only
+ * refreshed when the speed changes (hang, slow); while hung, no event is
+ * pending and `left` is the truth.
+ */
+#include "models/device.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define NIL UINT32_MAX
+
+enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING };
+
+struct slot {
+        struct sim_event done; /* completion; first, so the event is the slot */
+        struct device_model *dev;
+        uint64_t tag;
+        uint64_t bytes;
+        double left; /* remaining work at speed 1, ns; see the top */
+        uint32_t op;
+        uint32_t prev, next; /* FIFO links, or next free; NIL ends */
+        uint8_t state;       /* enum slot_state */
+};
+
+struct source {
+        struct sim_event ev; /* next start or end; first, so the event is the source */
+        struct device_model *dev;
+        enum device_fault_mode mode;
+        double factor;
+        double probability;
+        gsl_rng *rng;                                /* flaky draws; process timing */
+        const struct device_failure_config *process; /* NULL when scheduled */
+        const struct device_fault_config *scheduled; /* NULL for a process */
+        int32_t index;                               /* process index, or -1 */
+        bool active;
+        size_t record; /* timeline entry of the active window */
+};
+
+struct device_model {
+        struct sim_engine *eng;
+        const struct device_config *cfg;
+        const struct device_model_ops *ops;
+        void *ctx;
+        gsl_rng *rng;         /* service / jitter */
+        uint32_t lanes, ring; /* copied from cfg: read on every stage */
+
+        struct slot *slots; /* cfg->ring of them */
+        uint32_t free_head; /* free list */
+        uint32_t fifo_head; /* oldest waiting stage */
+        uint32_t fifo_tail;
+
+        struct source *sources; /* failure processes, then scheduled faults */
+        size_t nsources;
+
+        bool down;      /* a fail-stop is active */
+        bool hung;      /* a hang is active */
+        bool removed;   /* for good */
+        double slow;    /* product of active slow factors, >= 1 */
+        uint32_t flaky; /* active flaky sources */
+
+        struct device_model_stats st;
+        uint64_t last; /* time the integrals were brought up to */
+
+        struct device_fault_record *timeline;
+        size_t ntimeline, timeline_cap;
+};
+
+static const char *const mode_names[] = {
+    [DEVICE_FAULT_FAIL_STOP] = "fail-stop", [DEVICE_FAULT_HANG] = "hang",
+    [DEVICE_FAULT_SLOW] = "slow",           [DEVICE_FAULT_FLAKY] = "flaky",
+    [DEVICE_FAULT_REMOVE] = "remove",
+};
+
+const char *device_fault_mode_name(enum device_fault_mode mode)
+{
+        if ((unsigned)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+                return NULL;
+        return mode_names[mode];
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+static int refuse(const char **why, const char *reason)
+{
+        if (why)
+                *why = reason;
+        return -1;
+}
+
+static int check_mode_params(enum device_fault_mode mode, double factor, double probability,
+                             const char **why)
+{
+        if (mode == DEVICE_FAULT_SLOW && !(isfinite(factor) && factor >= 1.0))
+                return refuse(why, "slow: factor must be finite and >= 1");
+        if (mode == DEVICE_FAULT_FLAKY && !(probability >= 0.0 && probability <= 1.0))
+                return refuse(why, "flaky: probability must be within [0, 1]");
+        return 0;
+}
+
+int device_config_prepare(struct device_config *cfg, const char **why)
+{
+        if (cfg->lanes < 1)
+                return refuse(why, "lanes must be >= 1");
+        if (cfg->ring < 1 || cfg->ring == NIL)
+                return refuse(why, "ring must be >= 1");
+        if (cfg->nops == 0 || !cfg->ops)
+                return refuse(why, "a device needs at least one op");
+        for (size_t i = 0; i < cfg->nops; i++) {
+                struct device_op_config *op = &cfg->ops[i];
+                if (op->has_service) {
+                        if (dist_prepare(&op->service, why) < 0)
+                                return -1;
+                        continue;
+                }
+                if (!(isfinite(op->setup_ns) && op->setup_ns >= 0.0))
+                        return refuse(why, "op setup must be finite and >= 0");
+                if (!(isfinite(op->rate) && op->rate >= 0.0))
+                        return refuse(why, "op rate must be finite and >= 0");
+                if (op->has_jitter && dist_prepare(&op->jitter, why) < 0)
+                        return -1;
+        }
+        for (size_t i = 0; i < cfg->nfailures; i++) {
+                struct device_failure_config *f = &cfg->failures[i];
+                if (f->mode == DEVICE_FAULT_REMOVE)
+                        return refuse(why, "remove is a scheduled fault, not a failure process");
+                if (device_fault_mode_name(f->mode) == NULL)
+                        return refuse(why, "unknown failure mode");
+                if (check_mode_params(f->mode, f->factor, f->probability, why) < 0)
+                        return -1;
+                if (f->mode == DEVICE_FAULT_FLAKY)
+                        continue;
+                if (dist_prepare(&f->ttf, why) < 0 || dist_prepare(&f->ttr, why) < 0)
+                        return -1;
+                if (dist_mean(&f->ttf) <= 0.0)
+                        return refuse(why, "time to failure must have a mean > 0");
+        }
+        for (size_t i = 0; i < cfg->nfaults; i++) {
+                struct device_fault_config *f = &cfg->faults[i];
+                if (device_fault_mode_name(f->mode) == NULL)
+                        return refuse(why, "unknown fault mode");
+                if (f->mode == DEVICE_FAULT_REMOVE && f->for_ns != 0)
+                        return refuse(why, "remove is permanent: no duration");
+                if (f->for_ns != 0 && f->at_ns > UINT64_MAX - f->for_ns)
+                        return refuse(why, "fault ends beyond the end of time");
+                if (check_mode_params(f->mode, f->factor, f->probability, why) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* ---- small pieces --------------------------------------------------------- */
+
+static uint64_t now(const struct device_model *dev)
+{
+        return sim_now(dev->eng);
+}
+
+static void arm(struct device_model *dev, struct sim_event *ev, uint64_t when)
+{
+        if (sim_schedule(dev->eng, ev, when) != 0) {
+                fprintf(stderr, "device %s: the event set cannot grow\n", dev->cfg->name);
+                abort();
+        }
+}
+
+/* A duration in ns from a double, rounded, clamped to stay far from
+ * overflow (a heavy-tailed draw may be astronomically large). */
+static uint64_t ns(double x)
+{
+        if (!(x > 0.0))
+                return 0;
+        if (x > 1e18)
+                return (uint64_t)1e18;
+        return (uint64_t)llround(x);
+}
+
+/* Brings the time integrals up to now; call before busy or held changes. */
+static void account(struct device_model *dev)
+{
+        uint64_t t = now(dev);
+        double dt = (double)(t - dev->last);
+        dev->st.busy_lane_ns += dt * dev->st.busy;
+        dev->st.held_ns += dt * dev->st.held;
+        dev->last = t;
+}
+
+static double stage_cost(struct device_model *dev, uint32_t op, uint64_t bytes)
+{
+        const struct device_op_config *o = &dev->cfg->ops[op];
+        if (o->has_service)
+                return dist_sample(&o->service, dev->rng);
+        double cost = o->setup_ns;
+        if (o->rate > 0.0)
+                cost += (double)bytes / o->rate;
+        if (o->has_jitter)
+                cost *= dist_sample(&o->jitter, dev->rng);
+        return cost;
+}
+
+/* ---- the ring ------------------------------------------------------------- */
+
+static void fifo_push(struct device_model *dev, uint32_t i)
+{
+        struct slot *s = &dev->slots[i];
+        s->state = SLOT_WAITING;
+        s->next = NIL;
+        s->prev = dev->fifo_tail;
+        if (dev->fifo_tail != NIL)
+                dev->slots[dev->fifo_tail].next = i;
+        else
+                dev->fifo_head = i;
+        dev->fifo_tail = i;
+}
+
+static void fifo_unlink(struct device_model *dev, uint32_t i)
+{
+        struct slot *s = &dev->slots[i];
+        if (s->prev != NIL)
+                dev->slots[s->prev].next = s->next;
+        else
+                dev->fifo_head = s->next;
+        if (s->next != NIL)
+                dev->slots[s->next].prev = s->prev;
+        else
+                dev->fifo_tail = s->prev;
+}
+
+static void slot_release(struct device_model *dev, uint32_t i)
+{
+        struct slot *s = &dev->slots[i];
+        s->state = SLOT_FREE;
+        s->next = dev->free_head;
+        dev->free_head = i;
+        dev->st.held--;
+}
+
+static void serve(struct device_model *dev, uint32_t i)
+{
+        struct slot *s = &dev->slots[i];
+        s->state = SLOT_SERVING;
+        dev->st.busy++;
+        s->left = stage_cost(dev, s->op, s->bytes);
+        if (!dev->hung)
+                arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
+}
+
+/* Starts waiting stages on free lanes, oldest first. */
+static void fill_lanes(struct device_model *dev)
+{
+        while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
+                uint32_t i = dev->fifo_head;
+                fifo_unlink(dev, i);
+                serve(dev, i);
+        }
+}
+
+static bool flaky_error(struct device_model *dev)
+{
+        bool error = false;
+        /* Every active flaky source draws, so each stream advances the same
+         * way whatever the others decide. */
+        for (size_t k = 0; k < dev->nsources; k++) {
+                struct source *src = &dev->sources[k];
+                if (src->active && src->mode == DEVICE_FAULT_FLAKY &&
+                    gsl_rng_uniform(src->rng) < src->probability)
+                        error = true;
+        }
+        return error;
+}
+
+static void stage_done(struct sim_engine *eng, struct sim_event *ev)
+{
+        struct slot *s = (struct slot *)ev;
+        struct device_model *dev = s->dev;
+        assert(s->state == SLOT_SERVING && !dev->hung);
+        account(dev);
+        int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
+        uint64_t tag = s->tag;
+        dev->st.busy--;
+        slot_release(dev, (uint32_t)(s - dev->slots));
+        fill_lanes(dev);
+        dev->st.completed++;
+        if (status != DEVICE_OK)
+                dev->st.errors++;
+        dev->ops->complete(dev->ctx, tag, status);
+}
+
+int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uint64_t bytes)
+{
+        if (dev->removed || dev->down) {
+                dev->st.refused++;
+                return DEVICE_EDOWN;
+        }
+        if (op >= dev->cfg->nops) {
+                dev->st.refused++;
+                return DEVICE_EINVAL;
+        }
+        uint32_t i = dev->free_head;
+        if (i == NIL) {
+                dev->st.refused++;
+                return DEVICE_EFULL;
+        }
+        account(dev);
+        struct slot *s = &dev->slots[i];
+        dev->free_head = s->next;
+        s->tag = tag;
+        s->op = op;
+        s->bytes = bytes;
+        dev->st.held++;
+        dev->st.submitted++;
+        if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
+                serve(dev, i);
+        else
+                fifo_push(dev, i);
+        return DEVICE_OK;
+}
+
+bool device_model_abort(struct device_model *dev, uint64_t tag)
+{
+        for (uint32_t i = 0; i < dev->ring; i++) {
+                struct slot *s = &dev->slots[i];
+                if (s->state == SLOT_FREE || s->tag != tag)
+                        continue;
+                account(dev);
+                if (s->state == SLOT_WAITING) {
+                        fifo_unlink(dev, i);
+                } else {
+                        sim_cancel(dev->eng, &s->done);
+                        dev->st.busy--;
+                }
+                slot_release(dev, i);
+                dev->st.aborted++;
+                fill_lanes(dev);
+                return true;
+        }
+        return false;
+}
+
+/* Drops every held stage without a word (fail-stop, removal). */
+static void drop_all(struct device_model *dev)
+{
+        account(dev);
+        for (uint32_t i = 0; i < dev->ring; i++) {
+                struct slot *s = &dev->slots[i];
+                if (s->state == SLOT_FREE)
+                        continue;
+                sim_cancel(dev->eng, &s->done);
+                slot_release(dev, i);
+                dev->st.dropped++;
+        }
+        dev->st.busy = 0;
+        dev->fifo_head = dev->fifo_tail = NIL;
+}
+
+/* ---- faults --------------------------------------------------------------- */
+
+static size_t timeline_open(struct device_model *dev, const struct source *src)
+{
+        if (dev->ntimeline == dev->timeline_cap) {
+                size_t cap = dev->timeline_cap ? 2 * dev->timeline_cap : 16;
+                struct device_fault_record *t = realloc(dev->timeline, cap * sizeof(*t));
+                if (!t) {
+                        fprintf(stderr, "device %s: out of memory for the timeline\n",
+                                dev->cfg->name);
+                        abort();
+                }
+                dev->timeline = t;
+                dev->timeline_cap = cap;
+        }
+        dev->timeline[dev->ntimeline] = (struct device_fault_record){
+            .start_ns = now(dev),
+            .end_ns = UINT64_MAX,
+            .mode = src->mode,
+            .factor = src->mode == DEVICE_FAULT_SLOW ? src->factor : 0.0,
+            .probability = src->mode == DEVICE_FAULT_FLAKY ? src->probability : 0.0,
+            .process = src->index,
+        };
+        return dev->ntimeline++;
+}
+
+/* Recomputes the state from the active sources and retimes the stages in
+ * service when the speed changed. */
+static void apply(struct device_model *dev)
+{
+        bool hung = false, down = false;
+        double slow = 1.0;
+        uint32_t flaky = 0;
+        for (size_t k = 0; k < dev->nsources; k++) {
+                const struct source *src = &dev->sources[k];
+                if (!src->active)
+                        continue;
+                switch (src->mode) {
+                case DEVICE_FAULT_FAIL_STOP:
+                        down = true;
+                        break;
+                case DEVICE_FAULT_HANG:
+                        hung = true;
+                        break;
+                case DEVICE_FAULT_SLOW:
+                        slow *= src->factor;
+                        break;
+                case DEVICE_FAULT_FLAKY:
+                        flaky++;
+                        break;
+                case DEVICE_FAULT_REMOVE:
+                        break;
+                }
+        }
+        dev->down = down;
+        dev->flaky = flaky;
+        if (hung == dev->hung && slow == dev->slow)
+                return;
+        uint64_t t = now(dev);
+        for (uint32_t i = 0; i < dev->ring; i++) {
+                struct slot *s = &dev->slots[i];
+                if (s->state != SLOT_SERVING)
+                        continue;
+                if (!dev->hung) {
+                        s->left = (double)(s->done.time - t) / dev->slow;
+                        sim_cancel(dev->eng, &s->done);
+                }
+                if (!hung)
+                        arm(dev, &s->done, t + ns(s->left * slow));
+        }
+        dev->hung = hung;
+        dev->slow = slow;
+        fill_lanes(dev);
+}
+
+static void remove_device(struct device_model *dev, const struct source *removal)
+{
+        drop_all(dev);
+        uint64_t t = now(dev);
+        for (size_t k = 0; k < dev->nsources; k++) {
+                struct source *src = &dev->sources[k];
+                sim_cancel(dev->eng, &src->ev);
+                if (src->active && src != removal)
+                        dev->timeline[src->record].end_ns = t;
+                src->active = false;
+        }
+        dev->removed = true;
+        dev->down = dev->hung = false;
+        dev->flaky = 0;
+        dev->ops->removed(dev->ctx);
+}
+
+static void fault_begin(struct device_model *dev, struct source *src)
+{
+        src->active = true;
+        src->record = timeline_open(dev, src);
+        dev->st.failures++;
+        if (src->mode == DEVICE_FAULT_REMOVE) {
+                remove_device(dev, src);
+                return;
+        }
+        bool was_down = dev->down;
+        if (src->mode == DEVICE_FAULT_FAIL_STOP && !was_down)
+                drop_all(dev);
+        apply(dev);
+        if (dev->down && !was_down)
+                dev->ops->failed(dev->ctx, DEVICE_EDOWN);
+}
+
+static void fault_end(struct device_model *dev, struct source *src)
+{
+        src->active = false;
+        dev->timeline[src->record].end_ns = now(dev);
+        bool was_down = dev->down;
+        apply(dev);
+        if (was_down && !dev->down)
+                dev->ops->recovered(dev->ctx);
+}
+
+static void process_fire(struct sim_engine *eng, struct sim_event *ev)
+{
+        struct source *src = (struct source *)ev;
+        struct device_model *dev = src->dev;
+        if (!src->active) {
+                arm(dev, &src->ev, now(dev) + ns(dist_sample(&src->process->ttr, src->rng)));
+                fault_begin(dev, src);
+        } else {
+                arm(dev, &src->ev, now(dev) + ns(dist_sample(&src->process->ttf, src->rng)));
+                fault_end(dev, src);
+        }
+}
+
+static void scheduled_fire(struct sim_engine *eng, struct sim_event *ev)
+{
+        struct source *src = (struct source *)ev;
+        struct device_model *dev = src->dev;
+        if (!src->active) {
+                if (src->scheduled->for_ns != 0)
+                        arm(dev, &src->ev, now(dev) + src->scheduled->for_ns);
+                fault_begin(dev, src);
+        } else {
+                fault_end(dev, src);
+        }
+}
+
+/* ---- life ----------------------------------------------------------------- */
+
+int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
+                        const struct device_model_rngs *rngs, const struct device_model_ops *ops,
+                        void *ctx, struct device_model **out)
+{
+        if (!eng || !cfg || !rngs || !rngs->service || !ops || !ops->complete || !ops->failed ||
+            !ops->recovered || !ops->removed || cfg->lanes < 1 || cfg->ring < 1 ||
+            cfg->ring == NIL || (cfg->nfailures && !rngs->failures))
+                return DEVICE_EINVAL;
+        for (size_t k = 0; k < cfg->nfailures; k++)
+                if (!rngs->failures[k])
+                        return DEVICE_EINVAL;
+
+        struct device_model *dev = calloc(1, sizeof(*dev));
+        if (!dev)
+                return DEVICE_ENOMEM;
+        dev->eng = eng;
+        dev->cfg = cfg;
+        dev->ops = ops;
+        dev->ctx = ctx;
+        dev->rng = rngs->service;
+        dev->lanes = cfg->lanes;
+        dev->ring = cfg->ring;
+        dev->slow = 1.0;
+        dev->last = sim_now(eng);
+        dev->nsources = cfg->nfailures + cfg->nfaults;
+        dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
+        dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
+        if (!dev->slots || !dev->sources) {
+                free(dev->slots);
+                free(dev->sources);
+                free(dev);
+                return DEVICE_ENOMEM;
+        }
+        for (uint32_t i = 0; i < cfg->ring; i++) {
+                dev->slots[i].done.fn = stage_done;
+                dev->slots[i].dev = dev;
+                dev->slots[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
+        }
+        dev->free_head = 0;
+        dev->fifo_head = dev->fifo_tail = NIL;
+        *out = dev;
+
+        for (size_t k = 0; k < cfg->nfailures; k++) {
+                const struct device_failure_config *f = &cfg->failures[k];
+                struct source *src = &dev->sources[k];
+                *src = (struct source){.dev = dev,
+                                       .mode = f->mode,
+                                       .factor = f->factor,
+                                       .probability = f->probability,
+                                       .rng = rngs->failures[k],
+                                       .process = f,
+                                       .index = (int32_t)k};
+                src->ev.fn = process_fire;
+                if (f->mode == DEVICE_FAULT_FLAKY) {
+                        /* a permanent background: active from the start, in
+                         * the timeline, not counted as a failure */
+                        src->active = true;
+                        src->record = timeline_open(dev, src);
+                } else {
+                        arm(dev, &src->ev, sim_now(eng) + ns(dist_sample(&f->ttf, src->rng)));
+                }
+        }
+        for (size_t k = 0; k < cfg->nfaults; k++) {
+                const struct device_fault_config *f = &cfg->faults[k];
+                struct source *src = &dev->sources[cfg->nfailures + k];
+                *src = (struct source){.dev = dev,
+                                       .mode = f->mode,
+                                       .factor = f->factor,
+                                       .probability = f->probability,
+                                       .rng = rngs->faults ? rngs->faults : rngs->service,
+                                       .scheduled = f,
+                                       .index = -1};
+                src->ev.fn = scheduled_fire;
+                uint64_t at = f->at_ns > sim_now(eng) ? f->at_ns : sim_now(eng);
+                arm(dev, &src->ev, at);
+        }
+        apply(dev);
+        return 0;
+}
+
+void device_model_destroy(struct device_model *dev)
+{
+        if (!dev)
+                return;
+        for (uint32_t i = 0; i < dev->ring; i++)
+                sim_cancel(dev->eng, &dev->slots[i].done);
+        for (size_t k = 0; k < dev->nsources; k++)
+                sim_cancel(dev->eng, &dev->sources[k].ev);
+        free(dev->slots);
+        free(dev->sources);
+        free(dev->timeline);
+        free(dev);
+}
+
+/* ---- what the owner reads ------------------------------------------------- */
+
+bool device_model_working(const struct device_model *dev)
+{
+        return !dev->removed && !dev->down && !dev->hung;
+}
+
+void device_model_stats(const struct device_model *dev, struct device_model_stats *out)
+{
+        *out = dev->st;
+        double dt = (double)(now(dev) - dev->last);
+        out->busy_lane_ns += dt * dev->st.busy;
+        out->held_ns += dt * dev->st.held;
+}
+
+const struct device_fault_record *device_model_timeline(const struct device_model *dev, size_t *n)
+{
+        *n = dev->ntimeline;
+        return dev->timeline;
+}
+
+const struct device_config *device_model_config(const struct device_model *dev)
+{
+        return dev->cfg;
+}

@@ -1,0 +1,385 @@
+/*
+ * test_core_completion.c - what happens after a device answers: exactly one
+ * callback per accepted request, with the lock released and state settled
+ * so that callbacks may submit; devices that complete inside submit;
+ * chains routed stage by stage (with and without affinity); counters that
+ * conserve under a scrambled mixed workload; busy time and the service
+ * rate the view shows.
+ */
+#include <criterion/criterion.h>
+
+#include "ac/ac.h"
+#include "support/tdev.h"
+#include "support/tp.h"
+#include "support/treq.h"
+
+static struct tp tp;
+static struct treq_log log_;
+static struct ac_engine *eng;
+
+static void teardown(void)
+{
+        if (eng)
+                ac_engine_destroy(eng);
+        eng = NULL;
+        treq_log_fini(&log_);
+        tp_fini(&tp);
+}
+
+static void start(bool locking, const char *policy, uint32_t queue_depth, uint32_t backlog,
+                  bool affinity)
+{
+        tp_init(&tp, 11, locking);
+        struct ac_engine_config cfg;
+        ac_engine_config_defaults(&cfg);
+        cfg.platform = tp_platform(&tp);
+        cfg.policy = policy;
+        cfg.queue_depth = queue_depth;
+        cfg.backlog = backlog;
+        cfg.affinity = affinity;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+}
+
+static uint32_t op(const char *name)
+{
+        return (uint32_t)ac_op_lookup(eng, name);
+}
+
+TestSuite(core_completion, .fini = teardown);
+
+Test(core_completion, exactly_once_with_mixed_statuses)
+{
+        start(true, "round-robin", 16, 64, false);
+        struct tdev a, b;
+        cr_assert_eq(
+            tdev_add(&a, eng, &tp, &(struct tdev_spec){.name = "a", .ops = {"aes"}, .ring = 2}), 0);
+        cr_assert_eq(
+            tdev_add(&b, eng, &tp, &(struct tdev_spec){.name = "b", .ops = {"aes"}, .ring = 3}), 0);
+        uint32_t aes = op("aes");
+        enum { N = 40 };
+        static struct treq r[N];
+        for (int i = 0; i < N; i++) {
+                treq_init(&r[i], &log_, i, &aes, 1, 100, (uint8_t)(i % 3));
+                cr_assert_geq(ac_submit(eng, &r[i].req), 0);
+        }
+        /* Every third job on a fails. */
+        size_t k = 0;
+        for (;;) {
+                size_t ia = tdev_oldest(&a), ib = tdev_oldest(&b);
+                if (ia == SIZE_MAX && ib == SIZE_MAX)
+                        break;
+                tp_advance_to(&tp, tp.now + 10);
+                if (ia != SIZE_MAX)
+                        tdev_complete(&a, ia, k++ % 3 == 0 ? AC_EIO : 0);
+                if (ib != SIZE_MAX)
+                        tdev_complete(&b, ib, 0);
+        }
+        cr_assert_eq(log_.n, N);
+        size_t failed = 0;
+        for (int i = 0; i < N; i++) {
+                cr_assert_eq(r[i].calls, 1, "request %d called %d times", i, r[i].calls);
+                cr_assert(r[i].status == 0 || r[i].status == AC_EIO);
+                failed += r[i].status != 0;
+                cr_assert_geq(r[i].req.completed_ns, r[i].req.submitted_ns);
+        }
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.failed, failed);
+        cr_assert_eq(es.completed, N - failed);
+        cr_assert_gt(failed, 0);
+        cr_assert(ac_engine_idle(eng));
+        cr_assert(!tp.locked);
+        cr_assert_gt(tp.lock_count, 0, "the lock hooks were used");
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
+
+/* Closed loop: each callback resubmits its request until it has gone
+ * round `laps` times. Runs with the checking lock: the callback must find
+ * it released. */
+static int laps_left[8];
+
+static void again(struct ac_request *req, int status)
+{
+        struct treq *r = req->user;
+        cr_assert(!tp.locked, "callbacks run with the lock released");
+        cr_assert_eq(status, 0);
+        r->calls++;
+        if (--laps_left[r->id] > 0)
+                cr_assert_eq(ac_submit(eng, req), AC_ACCEPTED);
+}
+
+Test(core_completion, callbacks_may_resubmit)
+{
+        start(true, "least-loaded", 4, 0, false);
+        struct tdev d;
+        cr_assert_eq(
+            tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 3}), 0);
+        uint32_t aes = op("aes");
+        static struct treq r[8];
+        for (int i = 0; i < 8; i++) {
+                laps_left[i] = 5;
+                treq_init(&r[i], NULL, i, &aes, 1, 64, 0);
+                r[i].req.done = again;
+        }
+        for (int i = 0; i < 7; i++)
+                cr_assert_eq(ac_submit(eng, &r[i].req), AC_ACCEPTED);
+        cr_assert_eq(tdev_complete_all(&d, 0), 35);
+        for (int i = 0; i < 7; i++)
+                cr_assert_eq(r[i].calls, 5);
+        cr_assert_eq(d.max_outstanding, 3);
+        cr_assert(ac_engine_idle(eng));
+        tdev_fini(&d);
+}
+
+Test(core_completion, devices_may_complete_inside_submit)
+{
+        start(false, "least-loaded", 4, 0, false);
+        struct tdev d;
+        cr_assert_eq(
+            tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 2}), 0);
+        d.complete_inline = true;
+        uint32_t aes = op("aes");
+        static struct treq r[8];
+        for (int i = 0; i < 8; i++) {
+                laps_left[i] = 100;
+                treq_init(&r[i], NULL, i, &aes, 1, 64, 0);
+                r[i].req.done = again;
+                cr_assert_eq(ac_submit(eng, &r[i].req), AC_ACCEPTED);
+        }
+        for (int i = 0; i < 8; i++)
+                cr_assert_eq(r[i].calls, 100);
+        cr_assert_eq(d.njobs, 800);
+        cr_assert(ac_engine_idle(eng));
+        tdev_fini(&d);
+}
+
+Test(core_completion, chain_goes_stage_by_stage)
+{
+        start(false, "least-loaded", 8, 0, false);
+        struct tdev enc, mac;
+        cr_assert_eq(
+            tdev_add(&enc, eng, &tp, &(struct tdev_spec){.name = "enc", .ops = {"aes"}, .ring = 4}),
+            0);
+        cr_assert_eq(
+            tdev_add(&mac, eng, &tp, &(struct tdev_spec){.name = "mac", .ops = {"sha"}, .ring = 4}),
+            0);
+        uint32_t chain[3] = {op("aes"), op("sha"), op("aes")};
+        struct treq r;
+        treq_init(&r, &log_, 0, chain, 3, 1500, 1);
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        cr_assert_eq(enc.njobs, 1);
+        cr_assert_eq(mac.njobs, 0);
+        cr_assert_eq(enc.jobs[0].stage, 0);
+        cr_assert_eq(enc.jobs[0].bytes, 1500);
+        tdev_complete_at(&enc, 0, 0, 100);
+        cr_assert_eq(r.calls, 0, "no callback before the last stage");
+        cr_assert_eq(mac.njobs, 1);
+        cr_assert_eq(mac.jobs[0].stage, 1);
+        cr_assert_eq(mac.jobs[0].req, &r.req);
+        tdev_complete_at(&mac, 0, 0, 200);
+        cr_assert_eq(enc.njobs, 2);
+        cr_assert_eq(enc.jobs[1].stage, 2);
+        cr_assert_eq(r.calls, 0);
+        tdev_complete_at(&enc, 1, 0, 300);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, 0);
+        cr_assert_eq(r.req.completed_ns, 300);
+        struct ac_level_stats ls;
+        ac_level_get_stats(eng, 1, &ls);
+        cr_assert_eq(ls.submitted, 1);
+        cr_assert_eq(ls.completed, 1);
+        tdev_fini(&enc);
+        tdev_fini(&mac);
+}
+
+Test(core_completion, chain_error_mid_way_ends_the_request)
+{
+        start(false, "least-loaded", 8, 0, false);
+        struct tdev enc, mac;
+        cr_assert_eq(
+            tdev_add(&enc, eng, &tp, &(struct tdev_spec){.name = "enc", .ops = {"aes"}, .ring = 4}),
+            0);
+        cr_assert_eq(
+            tdev_add(&mac, eng, &tp, &(struct tdev_spec){.name = "mac", .ops = {"sha"}, .ring = 4}),
+            0);
+        uint32_t chain[2] = {op("aes"), op("sha")};
+        struct treq r;
+        treq_init(&r, &log_, 0, chain, 2, 64, 0);
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        tdev_complete(&enc, 0, AC_EIO);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, AC_EIO);
+        cr_assert_eq(mac.njobs, 0, "a failed stage is not followed by the next");
+        tdev_fini(&enc);
+        tdev_fini(&mac);
+}
+
+static size_t chain_on_both(bool affinity)
+{
+        start(false, "least-loaded", 8, 0, affinity);
+        struct tdev both, mac;
+        cr_assert_eq(
+            tdev_add(&both, eng, &tp,
+                     &(struct tdev_spec){.name = "both", .ops = {"aes", "sha"}, .ring = 4}),
+            0);
+        cr_assert_eq(
+            tdev_add(&mac, eng, &tp, &(struct tdev_spec){.name = "mac", .ops = {"sha"}, .ring = 4}),
+            0);
+        uint32_t chain[2] = {op("aes"), op("sha")};
+        static struct treq r, other;
+        uint32_t aes = op("aes");
+        treq_init(&other, &log_, 1, &aes, 1, 64, 0);
+        cr_assert_eq(ac_submit(eng, &other.req), AC_ACCEPTED); /* loads "both" */
+        treq_init(&r, &log_, 0, chain, 2, 64, 0);
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        tdev_complete(&both, 1, 0);
+        size_t stayed = both.njobs - 2;
+        tdev_complete_all(&both, 0);
+        tdev_complete_all(&mac, 0);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(other.calls, 1);
+        tdev_fini(&both);
+        tdev_fini(&mac);
+        return stayed;
+}
+
+Test(core_completion, affinity_keeps_a_chain_on_its_device)
+{
+        cr_assert_eq(chain_on_both(true), 1, "with affinity the sha stage stays");
+}
+
+Test(core_completion, without_affinity_the_balancer_routes_the_next_stage)
+{
+        cr_assert_eq(chain_on_both(false), 0, "least-loaded sends it to the idle mac");
+}
+
+static void check_conservation(struct tdev *devs, size_t ndevs, uint32_t levels)
+{
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.submitted, es.accepted + es.backlogged + es.rejected);
+        cr_assert_eq(es.accepted + es.backlogged,
+                     es.completed + es.failed + es.queued + es.backlog + es.in_flight + es.held);
+        uint64_t sub = 0, done = 0, queued = 0, in_flight = 0;
+        for (uint32_t l = 0; l < levels; l++) {
+                struct ac_level_stats ls;
+                cr_assert_eq(ac_level_get_stats(eng, l, &ls), 0);
+                cr_assert_eq(ls.submitted, ls.completed + ls.failed + ls.queued + ls.in_flight);
+                sub += ls.submitted;
+                done += ls.completed + ls.failed;
+                queued += ls.queued;
+                in_flight += ls.in_flight;
+        }
+        cr_assert_eq(sub, es.accepted + es.backlogged);
+        cr_assert_eq(queued, es.queued + es.backlog);
+        cr_assert_eq(in_flight, es.in_flight);
+        uint32_t dq = 0, df = 0;
+        for (size_t i = 0; i < ndevs; i++) {
+                struct ac_device_stats ds;
+                ac_device_get_stats(devs[i].dev, &ds);
+                cr_assert_eq(ds.enqueued,
+                             ds.completed + ds.errors + ds.queued + ds.in_flight + ds.migrated_out);
+                cr_assert_eq(ds.dispatched, ds.completed + ds.errors + ds.in_flight);
+                cr_assert_leq(ds.in_flight, devs[i].ring);
+                cr_assert_eq(ds.in_flight, tdev_pending(&devs[i]));
+                dq += ds.queued;
+                df += ds.in_flight;
+        }
+        cr_assert_eq(dq, es.queued);
+        cr_assert_eq(df, es.in_flight);
+}
+
+Test(core_completion, counters_conserve_under_a_mixed_workload)
+{
+        start(false, "round-robin", 6, 10, false);
+        static struct tdev devs[3];
+        cr_assert_eq(tdev_add(&devs[0], eng, &tp,
+                              &(struct tdev_spec){.name = "a", .ops = {"aes"}, .ring = 2}),
+                     0);
+        cr_assert_eq(tdev_add(&devs[1], eng, &tp,
+                              &(struct tdev_spec){.name = "b", .ops = {"aes", "sha"}, .ring = 4}),
+                     0);
+        cr_assert_eq(tdev_add(&devs[2], eng, &tp,
+                              &(struct tdev_spec){.name = "c", .ops = {"sha"}, .ring = 1}),
+                     0);
+        uint32_t aes = op("aes"), sha = op("sha");
+        uint32_t chains[3][2] = {{aes, aes}, {sha, sha}, {aes, sha}};
+        enum { N = 400 };
+        static struct treq r[N];
+        uint64_t x = 99;
+        int next = 0;
+        for (int step = 0; step < 4000 && (next < N || !ac_engine_idle(eng)); step++) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                unsigned roll = (unsigned)(x >> 40);
+                tp_advance_to(&tp, tp.now + roll % 50);
+                if (roll % 3 != 0 && next < N) {
+                        struct treq *q = &r[next];
+                        const uint32_t *c = chains[roll % 9 / 3];
+                        treq_init(q, &log_, next, c, 1 + roll / 7 % 2, roll % 2000,
+                                  (uint8_t)(roll / 11 % 3));
+                        next++;
+                        (void)ac_submit(eng, &q->req);
+                } else {
+                        struct tdev *d = &devs[roll / 3 % 3];
+                        size_t pending[8], n = 0;
+                        for (size_t i = d->next; i < d->njobs && n < 8; i++)
+                                if (!d->jobs[i].done)
+                                        pending[n++] = i;
+                        if (n)
+                                tdev_complete(d, pending[roll / 17 % n],
+                                              roll % 23 == 0 ? AC_EIO : 0);
+                }
+                check_conservation(devs, 3, 3);
+        }
+        cr_assert_eq(next, N);
+        cr_assert(ac_engine_idle(eng));
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_gt(es.backlogged, 0, "the workload reached the backlog");
+        cr_assert_gt(es.rejected, 0, "and beyond it");
+        cr_assert_gt(es.failed, 0);
+        cr_assert_eq(log_.n, es.completed + es.failed);
+        for (int i = 0; i < N; i++)
+                cr_assert_leq(r[i].calls, 1);
+        for (size_t i = 0; i < 3; i++)
+                tdev_fini(&devs[i]);
+}
+
+Test(core_completion, busy_time_and_service_rate)
+{
+        start(false, "least-loaded", 8, 0, false);
+        struct tdev d;
+        cr_assert_eq(
+            tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 2}), 0);
+        uint32_t aes = op("aes");
+        static struct treq r[3];
+        tp_advance_to(&tp, 1000);
+        treq_init(&r[0], &log_, 0, &aes, 1, 1000, 0);
+        cr_assert_eq(ac_submit(eng, &r[0].req), AC_ACCEPTED);
+        const struct ac_device_view *v = ac_device_view(d.dev);
+        cr_assert_eq(v->service_ns, 0, "unknown before the first completion");
+        tp_advance_to(&tp, 1200);
+        treq_init(&r[1], &log_, 1, &aes, 1, 500, 0);
+        cr_assert_eq(ac_submit(eng, &r[1].req), AC_ACCEPTED);
+        struct ac_device_stats ds;
+        tp_advance_to(&tp, 1500);
+        ac_device_get_stats(d.dev, &ds);
+        cr_assert_eq(ds.busy_ns, 500, "brought up to now while busy");
+        cr_assert_eq(v->in_flight, 2);
+        cr_assert_eq(v->in_flight_bytes, 1500);
+        tdev_complete_at(&d, 0, 0, 1800); /* 800 ns for 1000 B */
+        cr_assert_float_eq(v->service_ns, 800.0, 1e-9);
+        cr_assert_float_eq(v->ns_per_byte, 0.8, 1e-12);
+        tdev_complete_at(&d, 1, 0, 2000); /* 800 ns for 500 B */
+        cr_assert_float_eq(v->service_ns, 800.0, 1e-9);
+        cr_assert_float_eq(v->ns_per_byte, 0.8 + (1.6 - 0.8) / 8, 1e-12);
+        cr_assert_eq(v->completed, 2);
+        tp_advance_to(&tp, 3000);
+        treq_init(&r[2], &log_, 2, &aes, 1, 10, 0);
+        cr_assert_eq(ac_submit(eng, &r[2].req), AC_ACCEPTED);
+        tdev_complete_at(&d, 2, 0, 3100);
+        ac_device_get_stats(d.dev, &ds);
+        cr_assert_eq(ds.busy_ns, 1000 + 100, "idle time between is not busy");
+        tdev_fini(&d);
+}

@@ -1,0 +1,180 @@
+/*
+ * test_core_queue.c - the order in which waiting stages reach a device:
+ * priority first, FIFO within a level, aging lifting a waiting stage one
+ * level per aging interval, the backlog in the same order, and the time
+ * stages wait counted per level.
+ */
+#include <criterion/criterion.h>
+
+#include "ac/ac.h"
+#include "support/tdev.h"
+#include "support/tp.h"
+#include "support/treq.h"
+
+static struct tp tp;
+static struct treq_log log_;
+static struct ac_engine *eng;
+static struct tdev dev;
+static uint32_t aes;
+
+static void setup(void)
+{
+        tp_init(&tp, 3, false);
+}
+
+static void teardown(void)
+{
+        if (eng)
+                ac_engine_destroy(eng);
+        eng = NULL;
+        tdev_fini(&dev);
+        treq_log_fini(&log_);
+        tp_fini(&tp);
+}
+
+TestSuite(core_queue, .init = setup, .fini = teardown);
+
+/* One device with a ring of one, so the queue decides the order. */
+static void start(uint32_t levels, uint64_t aging_ns, uint32_t queue_depth, uint32_t backlog)
+{
+        struct ac_engine_config cfg;
+        ac_engine_config_defaults(&cfg);
+        cfg.platform = tp_platform(&tp);
+        cfg.priority_levels = levels;
+        cfg.aging_ns = aging_ns;
+        cfg.queue_depth = queue_depth;
+        cfg.backlog = backlog;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        cr_assert_eq(tdev_add(&dev, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}}), 0);
+        aes = (uint32_t)ac_op_lookup(eng, "aes");
+}
+
+static int submit(struct treq *r, int id, uint8_t prio)
+{
+        treq_init(r, &log_, id, &aes, 1, 64, prio);
+        return ac_submit(eng, &r->req);
+}
+
+/* Completes the device's jobs one by one; returns the ids in the order the
+ * device received them, from its job `first` on (job 0 is the blocker). */
+static size_t drain(int *ids, size_t max)
+{
+        size_t first = 1;
+        tdev_complete_all(&dev, 0);
+        size_t n = 0;
+        for (size_t i = first; i < dev.njobs && n < max; i++)
+                ids[n++] = ((struct treq *)dev.jobs[i].req->user)->id;
+        return n;
+}
+
+Test(core_queue, priority_order_and_fifo_within_a_level)
+{
+        start(3, 0, 64, 0);
+        static struct treq blocker, r[9];
+        cr_assert_eq(submit(&blocker, 100, 2), AC_ACCEPTED);
+        static const uint8_t prio[9] = {2, 1, 0, 2, 0, 1, 1, 2, 0};
+        for (int i = 0; i < 9; i++)
+                cr_assert_eq(submit(&r[i], i, prio[i]), AC_ACCEPTED);
+        int ids[9];
+        cr_assert_eq(drain(ids, 9), 9);
+        static const int want[9] = {2, 4, 8, 1, 5, 6, 0, 3, 7};
+        for (int i = 0; i < 9; i++)
+                cr_assert_eq(ids[i], want[i], "position %d: got %d, want %d", i, ids[i], want[i]);
+        struct ac_level_stats ls;
+        for (uint32_t l = 0; l < 3; l++) {
+                cr_assert_eq(ac_level_get_stats(eng, l, &ls), 0);
+                cr_assert_eq(ls.submitted, l == 2 ? 4 : 3);
+                cr_assert_eq(ls.completed, ls.submitted);
+        }
+        cr_assert_eq(ac_level_get_stats(eng, 3, &ls), AC_EINVAL);
+}
+
+/* A level-2 stage waits from t=0, a level-0 and a level-1 stage from
+ * t=1500; the ring frees at t=1600. */
+static void aging_scenario(int *ids)
+{
+        static struct treq blocker, a, b, c;
+        cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&a, 0, 2), AC_ACCEPTED);
+        tp_advance_to(&tp, 1500);
+        cr_assert_eq(submit(&b, 1, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&c, 2, 1), AC_ACCEPTED);
+        tdev_complete_at(&dev, 0, 0, 1600);
+        /* Keep the clock at 1600 while the rest go through. */
+        cr_assert_eq(drain(ids, 3), 3);
+}
+
+Test(core_queue, without_aging_priority_is_strict)
+{
+        start(3, 0, 64, 0);
+        int ids[3];
+        aging_scenario(ids);
+        cr_assert_eq(ids[0], 1);
+        cr_assert_eq(ids[1], 2);
+        cr_assert_eq(ids[2], 0);
+}
+
+Test(core_queue, aging_lifts_a_waiting_stage)
+{
+        /* At t=1600 with aging 1000: a (level 2, waited 1600) sits at 1;
+         * b at 0; c (level 1, waited 100) at 1. b first, then a before c:
+         * same effective level, a is older. */
+        start(3, 1000, 64, 0);
+        int ids[3];
+        aging_scenario(ids);
+        cr_assert_eq(ids[0], 1);
+        cr_assert_eq(ids[1], 0);
+        cr_assert_eq(ids[2], 2);
+}
+
+Test(core_queue, aging_to_level_zero_beats_younger_urgent_work)
+{
+        start(3, 1000, 64, 0);
+        static struct treq blocker, old, fresh;
+        cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&old, 0, 2), AC_ACCEPTED);
+        tp_advance_to(&tp, 5000);
+        cr_assert_eq(submit(&fresh, 1, 0), AC_ACCEPTED);
+        tdev_complete(&dev, 0, 0);
+        int ids[2];
+        cr_assert_eq(drain(ids, 2), 2);
+        cr_assert_eq(ids[0], 0, "waited five intervals: level 0, and older");
+        cr_assert_eq(ids[1], 1);
+}
+
+Test(core_queue, backlog_keeps_priority_order)
+{
+        start(3, 0, 1, 8);
+        static struct treq blocker, queued, r[6];
+        cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&queued, 101, 2), AC_ACCEPTED);
+        static const uint8_t prio[6] = {2, 0, 1, 0, 2, 1};
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(submit(&r[i], i, prio[i]), AC_BACKLOGGED);
+        int ids[8];
+        cr_assert_eq(drain(ids, 8), 7);
+        static const int want[7] = {101, 1, 3, 2, 5, 0, 4};
+        for (int i = 0; i < 7; i++)
+                cr_assert_eq(ids[i], want[i], "position %d: got %d, want %d", i, ids[i], want[i]);
+}
+
+Test(core_queue, waiting_time_is_counted_per_level)
+{
+        start(2, 0, 8, 0);
+        static struct treq blocker, a, b;
+        cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED); /* waits 0 */
+        tp_advance_to(&tp, 100);
+        cr_assert_eq(submit(&a, 0, 1), AC_ACCEPTED); /* waits 100..400 */
+        tp_advance_to(&tp, 200);
+        cr_assert_eq(submit(&b, 1, 0), AC_ACCEPTED); /* waits 200..300 */
+        tdev_complete_at(&dev, 0, 0, 300);
+        tdev_complete_at(&dev, 1, 0, 400);
+        tdev_complete_at(&dev, 2, 0, 500);
+        struct ac_level_stats l0, l1;
+        ac_level_get_stats(eng, 0, &l0);
+        ac_level_get_stats(eng, 1, &l1);
+        cr_assert_eq(l0.queued_ns, 100);
+        cr_assert_eq(l1.queued_ns, 300);
+        cr_assert_eq(l0.queued, 0);
+        cr_assert_eq(l1.in_flight, 0);
+}

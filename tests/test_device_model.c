@@ -1,0 +1,629 @@
+/*
+ * test_device_model.c - the crypto card model driven directly on the event
+ * engine: queueing theory (M/M/1, M/M/c), exact linear costs, FIFO lanes,
+ * the fault modes (hang, fail-stop, slow, flaky, remove), the timeline,
+ * abort, ring limits and determinism.
+ *
+ * A small harness owns the engine, the generators and a Poisson source that
+ * submits stages; it records every stage's submit and completion times.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/device.h"
+#include "sim/engine.h"
+
+#define MAX_STAGES 400000
+
+struct harness {
+        struct sim_engine *eng;
+        struct device_model *dev;
+        gsl_rng *service, *faults, *arrivals;
+        gsl_rng *failures[4];
+        uint64_t *submitted_at; /* by tag */
+        uint64_t *done_at;      /* by tag; UINT64_MAX while not done */
+        int *status;
+        uint64_t ntags;
+        uint64_t completed, errors, failed, recovered, removed;
+        uint64_t refused;
+        /* Poisson source */
+        struct sim_event arrival;
+        double mean_gap_ns;
+        uint64_t limit;
+        uint32_t op;
+        uint64_t bytes;
+};
+
+static struct harness H;
+
+static void on_complete(void *ctx, uint64_t tag, int status)
+{
+        struct harness *h = ctx;
+        cr_assert_lt(tag, h->ntags);
+        cr_assert_eq(h->done_at[tag], UINT64_MAX, "tag %llu completed twice",
+                     (unsigned long long)tag);
+        h->done_at[tag] = sim_now(h->eng);
+        h->status[tag] = status;
+        h->completed++;
+        if (status != DEVICE_OK)
+                h->errors++;
+}
+
+static void on_failed(void *ctx, int reason)
+{
+        struct harness *h = ctx;
+        cr_assert_eq(reason, DEVICE_EDOWN);
+        h->failed++;
+}
+
+static void on_recovered(void *ctx)
+{
+        ((struct harness *)ctx)->recovered++;
+}
+
+static void on_removed(void *ctx)
+{
+        ((struct harness *)ctx)->removed++;
+}
+
+static const struct device_model_ops harness_ops = {
+    .complete = on_complete,
+    .failed = on_failed,
+    .recovered = on_recovered,
+    .removed = on_removed,
+};
+
+static gsl_rng *rng(unsigned long seed)
+{
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(r, seed);
+        return r;
+}
+
+static void setup(void)
+{
+        memset(&H, 0, sizeof(H));
+        H.eng = sim_engine_create();
+        H.service = rng(11);
+        H.faults = rng(12);
+        H.arrivals = rng(13);
+        for (int k = 0; k < 4; k++)
+                H.failures[k] = rng(20 + (unsigned long)k);
+        H.submitted_at = malloc(MAX_STAGES * sizeof(uint64_t));
+        H.done_at = malloc(MAX_STAGES * sizeof(uint64_t));
+        H.status = calloc(MAX_STAGES, sizeof(int));
+        for (size_t i = 0; i < MAX_STAGES; i++)
+                H.done_at[i] = UINT64_MAX;
+}
+
+static void teardown(void)
+{
+        device_model_destroy(H.dev);
+        sim_engine_destroy(H.eng);
+        gsl_rng_free(H.service);
+        gsl_rng_free(H.faults);
+        gsl_rng_free(H.arrivals);
+        for (int k = 0; k < 4; k++)
+                gsl_rng_free(H.failures[k]);
+        free(H.submitted_at);
+        free(H.done_at);
+        free(H.status);
+}
+
+TestSuite(device, .init = setup, .fini = teardown);
+
+static void create(struct device_config *cfg)
+{
+        const char *why = NULL;
+        cr_assert_eq(device_config_prepare(cfg, &why), 0, "%s", why);
+        struct device_model_rngs rngs = {
+            .service = H.service, .failures = H.failures, .faults = H.faults};
+        cr_assert_eq(device_model_create(H.eng, cfg, &rngs, &harness_ops, &H, &H.dev), 0);
+}
+
+/* Submits the next tag now; returns the device's answer. */
+static int submit(uint32_t op, uint64_t bytes)
+{
+        uint64_t tag = H.ntags;
+        cr_assert_lt(tag, MAX_STAGES);
+        int rc = device_model_submit(H.dev, tag, op, bytes);
+        if (rc == DEVICE_OK) {
+                H.submitted_at[tag] = sim_now(H.eng);
+                H.ntags++;
+        } else {
+                H.refused++;
+        }
+        return rc;
+}
+
+static void arrive(struct sim_engine *eng, struct sim_event *ev)
+{
+        submit(H.op, H.bytes);
+        if (H.ntags < H.limit)
+                sim_schedule(eng, ev,
+                             sim_now(eng) +
+                                 (uint64_t)llround(gsl_ran_exponential(H.arrivals, H.mean_gap_ns)));
+}
+
+static void poisson(double mean_gap_ns, uint64_t limit)
+{
+        H.mean_gap_ns = mean_gap_ns;
+        H.limit = limit;
+        H.arrival.fn = arrive;
+        sim_schedule(H.eng, &H.arrival, sim_now(H.eng));
+}
+
+/* Mean sojourn of the completed stages, skipping the first `skip` tags. */
+static double mean_sojourn(uint64_t skip)
+{
+        double sum = 0.0;
+        uint64_t n = 0;
+        for (uint64_t t = skip; t < H.ntags; t++) {
+                cr_assert_neq(H.done_at[t], UINT64_MAX);
+                sum += (double)(H.done_at[t] - H.submitted_at[t]);
+                n++;
+        }
+        return sum / (double)n;
+}
+
+static struct device_op_config exp_service(double mean)
+{
+        return (struct device_op_config){
+            .name = "op", .has_service = true, .service = {.kind = DIST_EXPONENTIAL, .a = mean}};
+}
+
+Test(device, mm1_mean_sojourn)
+{
+        /* mu = 1/1000 ns, lambda = 0.8 mu: W = 1 / (mu - lambda) = 5000 ns */
+        struct device_op_config op = exp_service(1000.0);
+        struct device_config cfg = {.name = "mm1", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1250.0, 250000);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        cr_assert_eq(H.completed, 250000);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/M/1 rho 0.8: mean sojourn %.1f ns (theory 5000)", w);
+        cr_assert(fabs(w - 5000.0) / 5000.0 < 0.04, "M/M/1 mean sojourn %.1f, want 5000", w);
+
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.eng);
+        cr_log_info("M/M/1 utilisation %.4f", util);
+        cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
+        cr_assert_eq(st.completed, 250000);
+        cr_assert_eq(st.held, 0);
+        cr_assert_eq(st.busy, 0);
+}
+
+/* Erlang C: the chance an arrival waits in M/M/c. */
+static double erlang_c(unsigned c, double a)
+{
+        double term = 1.0, sum = 1.0; /* a^k / k! for k = 0 */
+        for (unsigned k = 1; k < c; k++) {
+                term *= a / k;
+                sum += term;
+        }
+        double last = term * a / c; /* a^c / c! */
+        double rho = a / c;
+        return last / (1.0 - rho) / (sum + last / (1.0 - rho));
+}
+
+Test(device, mmc_mean_sojourn_erlang_c)
+{
+        /* c = 4 lanes, mu = 1/2000 ns each, offered load a = 3 (rho 0.75) */
+        const unsigned c = 4;
+        const double mu = 1.0 / 2000.0, lambda = 3.0 * mu;
+        double want = erlang_c(c, lambda / mu) / (c * mu - lambda) + 1.0 / mu;
+        struct device_op_config op = exp_service(2000.0);
+        struct device_config cfg = {.name = "mmc", .lanes = c, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1.0 / lambda, 250000);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/M/%u rho 0.75: mean sojourn %.1f ns (theory %.1f)", c, w, want);
+        cr_assert(fabs(w - want) / want < 0.03, "M/M/%u mean sojourn %.1f, want %.1f", c, w, want);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.eng) / c;
+        cr_assert(fabs(util - 0.75) < 0.02, "utilisation %.4f, want 0.75", util);
+}
+
+Test(device, linear_cost_is_exact)
+{
+        struct device_op_config ops[2] = {
+            {.name = "aes", .setup_ns = 1000.0, .rate = 2.5},
+            {.name = "sha",
+             .setup_ns = 300.0,
+             .rate = 4.0,
+             .has_jitter = true,
+             .jitter = {.kind = DIST_CONSTANT, .a = 2.0}},
+        };
+        struct device_config cfg = {.name = "lin", .lanes = 1, .ring = 8, .ops = ops, .nops = 2};
+        create(&cfg);
+        static const uint64_t sizes[] = {0, 40, 1500, 4096, 65536};
+        for (size_t i = 0; i < 5; i++) {
+                for (uint32_t op = 0; op < 2; op++) {
+                        uint64_t start = sim_now(H.eng);
+                        uint64_t tag = H.ntags;
+                        cr_assert_eq(submit(op, sizes[i]), DEVICE_OK);
+                        sim_run_until(H.eng, UINT64_MAX);
+                        double cost = ops[op].setup_ns + (double)sizes[i] / ops[op].rate;
+                        if (op == 1)
+                                cost *= 2.0;
+                        cr_assert_eq(H.done_at[tag] - start, (uint64_t)llround(cost),
+                                     "op %u, %llu bytes: %llu ns", op, (unsigned long long)sizes[i],
+                                     (unsigned long long)(H.done_at[tag] - start));
+                        cr_assert_eq(H.status[tag], DEVICE_OK);
+                }
+        }
+}
+
+Test(device, lanes_serve_the_ring_in_fifo_order)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_config cfg = {.name = "fifo", .lanes = 2, .ring = 5, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 5; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        cr_assert_eq(submit(0, 0), DEVICE_EFULL);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.held, 5);
+        cr_assert_eq(st.busy, 2);
+        cr_assert_eq(st.refused, 1);
+        sim_run_until(H.eng, UINT64_MAX);
+        static const uint64_t want[] = {100, 100, 200, 200, 300};
+        for (int i = 0; i < 5; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        cr_assert_eq(submit(7, 0), DEVICE_EINVAL);
+}
+
+Test(device, abort_frees_slot_and_lane)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_config cfg = {.name = "ab", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                submit(0, 0);
+        sim_run_until(H.eng, 50);
+        cr_assert(device_model_abort(H.dev, 1)); /* waiting */
+        cr_assert(device_model_abort(H.dev, 0)); /* in service: tag 2 starts now */
+        cr_assert_not(device_model_abort(H.dev, 0));
+        cr_assert_not(device_model_abort(H.dev, 99));
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], UINT64_MAX);
+        cr_assert_eq(H.done_at[1], UINT64_MAX);
+        cr_assert_eq(H.done_at[2], 150);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.aborted, 2);
+        cr_assert_eq(st.completed, 1);
+}
+
+Test(device, hang_stops_completions_then_completes_late)
+{
+        /* Constant 20 us stages on one lane; a hang from 10 us to 60 us. */
+        struct device_op_config op = {.name = "c", .setup_ns = 20000.0};
+        struct device_fault_config hang = {
+            .at_ns = 10000, .for_ns = 50000, .mode = DEVICE_FAULT_HANG};
+        struct device_config cfg = {.name = "hang",
+                                    .lanes = 1,
+                                    .ring = 8,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &hang,
+                                    .nfaults = 1};
+        create(&cfg);
+        submit(0, 0); /* 0 -> 10 us of work done before the hang */
+        sim_run_until(H.eng, 30000);
+        cr_assert_not(device_model_working(H.dev));
+        cr_assert_eq(submit(0, 0), DEVICE_OK); /* accepted into the ring while hung */
+        sim_run_until(H.eng, 59999);
+        cr_assert_eq(H.completed, 0, "a completion during the hang");
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert(device_model_working(H.dev));
+        cr_assert_eq(H.done_at[0], 70000); /* resumes at 60 us with 10 us left */
+        cr_assert_eq(H.done_at[1], 90000);
+        cr_assert_eq(H.failed, 0); /* a hang says nothing */
+        size_t n;
+        const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
+        cr_assert_eq(n, 1);
+        cr_assert_eq(tl[0].mode, DEVICE_FAULT_HANG);
+        cr_assert_eq(tl[0].start_ns, 10000);
+        cr_assert_eq(tl[0].end_ns, 60000);
+        cr_assert_eq(tl[0].process, -1);
+}
+
+Test(device, fail_stop_drops_reports_and_refuses)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 1000.0};
+        struct device_fault_config fs = {
+            .at_ns = 500, .for_ns = 2000, .mode = DEVICE_FAULT_FAIL_STOP};
+        struct device_config cfg = {.name = "fs",
+                                    .lanes = 2,
+                                    .ring = 8,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &fs,
+                                    .nfaults = 1};
+        create(&cfg);
+        for (int i = 0; i < 5; i++)
+                submit(0, 0);
+        sim_run_until(H.eng, 1000);
+        cr_assert_eq(H.failed, 1);
+        cr_assert_not(device_model_working(H.dev));
+        cr_assert_eq(submit(0, 0), DEVICE_EDOWN);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.dropped, 5);
+        cr_assert_eq(st.held, 0);
+        cr_assert_eq(st.busy, 0);
+        cr_assert_eq(st.failures, 1);
+        sim_run_until(H.eng, 2500);
+        cr_assert_eq(H.recovered, 1);
+        cr_assert(device_model_working(H.dev));
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.completed, 1);
+        cr_assert_eq(H.done_at[5], 3500);
+        for (int i = 0; i < 5; i++)
+                cr_assert_eq(H.done_at[i], UINT64_MAX, "dropped stage %d completed", i);
+}
+
+Test(device, fail_stop_process_alternates)
+{
+        /* mtbf 1 ms, mttr 250 us: down a fifth of the time */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_failure_config f = {
+            .mode = DEVICE_FAULT_FAIL_STOP,
+            .ttf = {.kind = DIST_EXPONENTIAL, .a = 1e6},
+            .ttr = {.kind = DIST_EXPONENTIAL, .a = 2.5e5},
+        };
+        struct device_config cfg = {.name = "fsp",
+                                    .lanes = 1,
+                                    .ring = 8,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .failures = &f,
+                                    .nfailures = 1};
+        create(&cfg);
+        const uint64_t T = 4000000000ULL; /* 4 s: ~3200 cycles */
+        sim_run_until(H.eng, T);
+        size_t n;
+        const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
+        cr_assert_gt(n, 2500);
+        cr_assert_eq(H.failed, n);
+        cr_assert(H.recovered == n || H.recovered + 1 == n);
+        double down = 0.0;
+        for (size_t i = 0; i < n; i++) {
+                cr_assert_eq(tl[i].mode, DEVICE_FAULT_FAIL_STOP);
+                cr_assert_eq(tl[i].process, 0);
+                uint64_t end = tl[i].end_ns == UINT64_MAX ? T : tl[i].end_ns;
+                cr_assert_geq(end, tl[i].start_ns);
+                if (i > 0)
+                        cr_assert_geq(tl[i].start_ns, tl[i - 1].end_ns);
+                down += (double)(end - tl[i].start_ns);
+        }
+        cr_log_info("fail-stop process: %zu windows, down fraction %.4f", n, down / (double)T);
+        cr_assert(fabs(down / (double)T - 0.2) < 0.02, "down fraction %.4f, want 0.2",
+                  down / (double)T);
+}
+
+Test(device, slow_scales_service)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 1000.0};
+        struct device_fault_config slow[2] = {
+            {.at_ns = 0, .mode = DEVICE_FAULT_SLOW, .factor = 4.0},
+            {.at_ns = 10500, .for_ns = 600, .mode = DEVICE_FAULT_SLOW, .factor = 3.0},
+        };
+        struct device_config cfg = {.name = "slow",
+                                    .lanes = 1,
+                                    .ring = 8,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = slow,
+                                    .nfaults = 2};
+        create(&cfg);
+        sim_run_until(H.eng, 0);
+        submit(0, 0);
+        sim_run_until(H.eng, 5000);
+        cr_assert_eq(H.done_at[0], 4000);
+        /* At 10000 a 1000 ns stage starts at x4 (4000 ns); from 10500 to
+         * 11100 it runs at x12: 500/4 + 600/12 = 175 ns of work done, the
+         * last 825 at x4 take 3300 ns. */
+        sim_run_until(H.eng, 10000);
+        submit(0, 0);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.done_at[1], 11100 + 3300);
+        size_t n;
+        const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
+        cr_assert_eq(n, 2);
+        cr_assert_eq(tl[0].end_ns, UINT64_MAX);
+        cr_assert_float_eq(tl[1].factor, 3.0, 0.0);
+        cr_assert_eq(tl[1].end_ns, 11100);
+}
+
+Test(device, flaky_error_fraction)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 10.0};
+        struct device_failure_config f = {.mode = DEVICE_FAULT_FLAKY, .probability = 0.1};
+        struct device_config cfg = {.name = "flaky",
+                                    .lanes = 4,
+                                    .ring = 64,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .failures = &f,
+                                    .nfailures = 1};
+        create(&cfg);
+        poisson(20.0, 100000);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.completed, 100000);
+        double frac = (double)H.errors / (double)H.completed;
+        cr_log_info("flaky p 0.1: error fraction %.4f", frac);
+        cr_assert(fabs(frac - 0.1) < 0.005, "error fraction %.4f, want 0.1", frac);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.errors, H.errors);
+        cr_assert_eq(st.failures, 0);
+        cr_assert_eq(H.failed, 0);
+}
+
+Test(device, scheduled_flaky_window)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 10.0};
+        struct device_fault_config f = {
+            .at_ns = 1000, .for_ns = 1000, .mode = DEVICE_FAULT_FLAKY, .probability = 1.0};
+        struct device_config cfg = {
+            .name = "sf", .lanes = 1, .ring = 8, .ops = &op, .nops = 1, .faults = &f, .nfaults = 1};
+        create(&cfg);
+        for (uint64_t t = 0; t < 3000; t += 100) {
+                sim_run_until(H.eng, t);
+                submit(0, 0);
+        }
+        sim_run_until(H.eng, UINT64_MAX);
+        for (uint64_t tag = 0; tag < H.ntags; tag++) {
+                bool inside = H.done_at[tag] >= 1000 && H.done_at[tag] < 2000;
+                cr_assert_eq(H.status[tag], inside ? DEVICE_ESTAGE : DEVICE_OK, "tag %llu",
+                             (unsigned long long)tag);
+        }
+}
+
+Test(device, scheduled_windows_in_timeline_and_remove)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_fault_config f[3] = {
+            {.at_ns = 1000, .for_ns = 500, .mode = DEVICE_FAULT_HANG},
+            {.at_ns = 2000, .for_ns = 300, .mode = DEVICE_FAULT_SLOW, .factor = 2.0},
+            {.at_ns = 5000, .mode = DEVICE_FAULT_REMOVE},
+        };
+        struct device_config cfg = {
+            .name = "tl", .lanes = 1, .ring = 8, .ops = &op, .nops = 1, .faults = f, .nfaults = 3};
+        create(&cfg);
+        sim_run_until(H.eng, 4990);
+        submit(0, 0);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.removed, 1);
+        cr_assert_eq(H.completed, 0);
+        cr_assert_not(device_model_working(H.dev));
+        cr_assert_eq(submit(0, 0), DEVICE_EDOWN);
+        size_t n;
+        const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
+        cr_assert_eq(n, 3);
+        cr_assert_eq(tl[0].mode, DEVICE_FAULT_HANG);
+        cr_assert_eq(tl[0].start_ns, 1000);
+        cr_assert_eq(tl[0].end_ns, 1500);
+        cr_assert_eq(tl[1].mode, DEVICE_FAULT_SLOW);
+        cr_assert_eq(tl[1].start_ns, 2000);
+        cr_assert_eq(tl[1].end_ns, 2300);
+        cr_assert_eq(tl[2].mode, DEVICE_FAULT_REMOVE);
+        cr_assert_eq(tl[2].start_ns, 5000);
+        cr_assert_eq(tl[2].end_ns, UINT64_MAX);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.dropped, 1);
+        cr_assert_eq(st.failures, 3);
+        cr_assert_str_eq(device_fault_mode_name(DEVICE_FAULT_FAIL_STOP), "fail-stop");
+        cr_assert_null(device_fault_mode_name((enum device_fault_mode)42));
+}
+
+/* Runs a busy device with every kind of randomness and returns a hash of
+ * the completion times and statuses. */
+static uint64_t run_fingerprint(unsigned long seed)
+{
+        gsl_rng_set(H.service, seed);
+        gsl_rng_set(H.arrivals, seed + 1);
+        gsl_rng_set(H.failures[0], seed + 2);
+        gsl_rng_set(H.failures[1], seed + 3);
+        struct device_op_config op = {.name = "c",
+                                      .setup_ns = 200.0,
+                                      .rate = 1.0,
+                                      .has_jitter = true,
+                                      .jitter = {.kind = DIST_LOGNORMAL, .a = 1.0, .b = 0.3}};
+        struct device_failure_config f[2] = {
+            {.mode = DEVICE_FAULT_HANG,
+             .ttf = {.kind = DIST_EXPONENTIAL, .a = 1e6},
+             .ttr = {.kind = DIST_EXPONENTIAL, .a = 1e5}},
+            {.mode = DEVICE_FAULT_FLAKY, .probability = 0.05},
+        };
+        struct device_config cfg = {.name = "det",
+                                    .lanes = 3,
+                                    .ring = 100000,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .failures = f,
+                                    .nfailures = 2};
+        create(&cfg);
+        H.bytes = 512;
+        poisson(400.0, 20000);
+        sim_run_until(H.eng, 100000000); /* the failure process never ends */
+        uint64_t hash = 1469598103934665603ULL;
+        for (uint64_t t = 0; t < H.ntags; t++) {
+                hash = (hash ^ H.done_at[t]) * 1099511628211ULL;
+                hash = (hash ^ (uint64_t)(H.status[t] + 8)) * 1099511628211ULL;
+        }
+        cr_assert_eq(H.completed, H.ntags);
+        device_model_destroy(H.dev);
+        H.dev = NULL;
+        return hash;
+}
+
+static void reset_run(void)
+{
+        sim_engine_destroy(H.eng);
+        H.eng = sim_engine_create();
+        H.ntags = H.completed = H.errors = 0;
+        for (size_t i = 0; i < MAX_STAGES; i++)
+                H.done_at[i] = UINT64_MAX;
+}
+
+Test(device, same_seeds_same_completions)
+{
+        uint64_t a = run_fingerprint(5);
+        reset_run();
+        uint64_t b = run_fingerprint(5);
+        reset_run();
+        uint64_t c = run_fingerprint(6);
+        cr_assert_eq(a, b);
+        cr_assert_neq(a, c);
+}
+
+Test(device, bad_configs_refused)
+{
+        struct device_op_config op = {.name = "c", .setup_ns = 1.0};
+        const char *why = NULL;
+        struct device_config cfg = {.name = "bad", .lanes = 0, .ring = 1, .ops = &op, .nops = 1};
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.lanes = 1;
+        cfg.ring = 0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.ring = 4;
+        cfg.nops = 0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.nops = 1;
+        op.rate = -1.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        op.rate = 1.0;
+        struct device_fault_config f = {.mode = DEVICE_FAULT_SLOW, .factor = 0.5};
+        cfg.faults = &f;
+        cfg.nfaults = 1;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "factor"));
+        f = (struct device_fault_config){.mode = DEVICE_FAULT_REMOVE, .for_ns = 5};
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        f = (struct device_fault_config){.mode = DEVICE_FAULT_FLAKY, .probability = 1.5};
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        f.probability = 0.5;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        struct device_failure_config p = {.mode = DEVICE_FAULT_HANG,
+                                          .ttf = {.kind = DIST_EXPONENTIAL, .a = 0.0}};
+        cfg.failures = &p;
+        cfg.nfailures = 1;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        p.mode = DEVICE_FAULT_REMOVE;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+}
