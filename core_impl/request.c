@@ -4,8 +4,9 @@
  *   ac_submit          validate, then place stage 0
  *   place              candidates -> balancer -> device queue, or backlog
  *   core_ring_fill     device queue -> ring slot -> driver->submit
- *   ac_device_complete ring slot freed -> next stage or final status;
- *                      refill the ring; let the backlog in
+ *   ac_device_complete ring slot freed -> next stage, a retry (failover.c)
+ *                      or the final status; refill the ring; let the
+ *                      backlog in
  *   core_leave         unlock, then run due callbacks
  *
  * Nothing here allocates: requests are the caller's and linked through
@@ -45,27 +46,35 @@ static inline bool queue_has_room(const struct ac_device *dev)
 
 /* ---- callbacks ------------------------------------------------------- */
 
-/* Settles req with its final status and puts it on the done list. */
-static void finish(struct ac_engine *eng, struct ac_request *req, int status)
+void core_release(struct ac_engine *eng, struct ac_request *req)
 {
-        struct ac_level_stats *ls = &eng->levels[req->priority];
-        req->completed_ns = core_now(eng);
-        req->core.state = AC_REQ_DONE;
-        req->core.device = NULL;
-        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
-        if (status == 0) {
+        if (AC_REQ_STATUS(req) == 0)
                 eng->stats.completed++;
-                ls->completed++;
-        } else {
+        else
                 eng->stats.failed++;
-                ls->failed++;
-        }
         req->core.next = NULL;
         if (eng->done_tail)
                 eng->done_tail->core.next = req;
         else
                 eng->done_head = req;
         eng->done_tail = req;
+}
+
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        struct ac_level_stats *ls = &eng->levels[req->priority];
+        req->completed_ns = core_now(eng);
+        req->core.state = AC_REQ_DONE;
+        req->core.device = NULL;
+        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        if (status == 0)
+                ls->completed++;
+        else
+                ls->failed++;
+        if (eng->flows)
+                core_flow_done(eng, req);
+        else
+                core_release(eng, req);
 }
 
 static struct ac_request *done_pop(struct ac_engine *eng)
@@ -214,18 +223,16 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
         req->core.enqueued_ns = core_now(eng);
         int rc = place(eng, req, from, false);
         if (rc == AC_ENODEV)
-                finish(eng, req, AC_ENODEV);
+                core_finish(eng, req, AC_ENODEV);
 }
 
 /* ---- the backlog ------------------------------------------------------ */
 
 /* Returns the backlogged request that should go next among those whose
  * current stage dev can do, or NULL. */
-static struct ac_request *backlog_peek(const struct ac_engine *eng, const struct ac_device *dev,
-                                       uint64_t now)
+static struct ac_request *backlog_peek(const struct ac_engine *eng, uint64_t caps, uint64_t now)
 {
         const struct ac_queue *q = &eng->backlog;
-        uint64_t caps = dev->view.capabilities;
         struct ac_request *best = NULL;
         uint32_t best_level = 0;
         for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
@@ -243,19 +250,66 @@ static struct ac_request *backlog_peek(const struct ac_engine *eng, const struct
         return best;
 }
 
+/* Returns the operations dev may take from the backlog: all it can do,
+ * except, for a fallback device, those a healthy other device does. */
+static uint64_t backlog_caps(const struct ac_engine *eng, const struct ac_device *dev)
+{
+        uint64_t caps = dev->view.capabilities;
+        if (!dev->view.fallback)
+                return caps;
+        for (size_t i = 0; i < eng->ndevices; i++) {
+                const struct ac_device *o = eng->devices[i];
+                if (!o->view.fallback && o->view.health == AC_DEV_HEALTHY)
+                        caps &= ~o->view.capabilities;
+        }
+        return caps;
+}
+
 void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
 {
-        while (eng->backlog.count && dev->view.health == AC_DEV_HEALTHY && queue_has_room(dev)) {
-                struct ac_request *req = backlog_peek(eng, dev, core_now(eng));
+        if (!eng->backlog.count)
+                return;
+        uint64_t caps = backlog_caps(eng, dev);
+        while (caps && eng->backlog.count && dev->view.health == AC_DEV_HEALTHY &&
+               queue_has_room(dev)) {
+                struct ac_request *req = backlog_peek(eng, caps, core_now(eng));
                 if (!req)
                         return;
                 queue_remove(&eng->backlog, req);
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
-                if (place(eng, req, NULL, false) == AC_ENODEV)
-                        finish(eng, req, AC_ENODEV);
+                int rc = place(eng, req, NULL, false);
+                if (rc == AC_ENODEV)
+                        core_finish(eng, req, AC_ENODEV);
+                else if (rc == AC_BACKLOGGED)
+                        return; /* not for dev after all; never spin on it */
         }
+}
+
+void core_health_changed(struct ac_engine *eng)
+{
+        if (!eng->backlog.count)
+                return;
+        uint64_t served = 0;
+        for (size_t i = 0; i < eng->ndevices; i++)
+                if (eng->devices[i]->view.health == AC_DEV_HEALTHY)
+                        served |= eng->devices[i]->view.capabilities;
+        for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
+                struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
+                while (r) {
+                        struct ac_request *next = r->core.next;
+                        if (!(served & op_bit(current_stage(r)->op))) {
+                                queue_remove(&eng->backlog, r);
+                                eng->stats.backlog--;
+                                eng->levels[r->priority].queued--;
+                                core_finish(eng, r, AC_ENODEV);
+                        }
+                        r = next;
+                }
+        }
+        for (size_t i = 0; i < eng->ndevices && eng->backlog.count; i++)
+                core_backlog_pull(eng, eng->devices[i]);
 }
 
 /* ---- the ring --------------------------------------------------------- */
@@ -289,12 +343,15 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
         if (status == 0) {
+                dev->errors_in_row = 0;
                 dev->stats.completed++;
                 dev->view.completed++;
                 double sample = (double)service;
@@ -326,8 +383,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
                     int status)
 {
         if (status != 0) {
-                /* Failover and retries (a later step) hook in here. */
-                finish(eng, req, AC_EIO);
+                core_stage_error(eng, dev, req);
                 return;
         }
         if (req->core.stage + 1 < req->nstages) {
@@ -335,7 +391,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
                 core_reroute(eng, req, dev);
                 return;
         }
-        finish(eng, req, 0);
+        core_finish(eng, req, 0);
 }
 
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -352,6 +408,8 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
@@ -390,6 +448,9 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 dev->stats.dispatched++;
                 eng->stats.in_flight++;
                 ls->in_flight++;
+                /* Armed before submit: a driver may complete inside it. */
+                if (eng->cfg.failover.timeout_ns)
+                        core_timer_arm(eng, &s->watchdog, now + eng->cfg.failover.timeout_ns);
 
                 struct ac_job job = {
                     .tag = tag,
@@ -444,6 +505,9 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         req->core.stage = 0;
         req->core.flags = 0;
         req->core.enqueued_ns = req->submitted_ns;
+        /* It joins its flow first: it may finish inside place(). */
+        if (eng->flows)
+                core_flow_add(eng, req);
         int rc = place(eng, req, NULL, true);
         switch (rc) {
         case AC_ACCEPTED:
@@ -454,6 +518,8 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
                 break;
         default:
                 eng->stats.rejected++;
+                if (eng->flows)
+                        core_flow_cancel(eng, req);
                 req->core.state = AC_REQ_IDLE;
                 break;
         }

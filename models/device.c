@@ -25,7 +25,7 @@
 enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING };
 
 struct slot {
-        struct sim_event done; /* completion; first, so the event is the slot */
+        struct sim_event done; /* completion */
         struct device_model *dev;
         uint64_t tag;
         uint64_t bytes;
@@ -36,7 +36,7 @@ struct slot {
 };
 
 struct source {
-        struct sim_event ev; /* next start or end; first, so the event is the source */
+        struct sim_event ev; /* next start or end */
         struct device_model *dev;
         enum device_fault_mode mode;
         double factor;
@@ -283,7 +283,7 @@ static bool flaky_error(struct device_model *dev)
 
 static void stage_done(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct slot *s = (struct slot *)ev;
+        struct slot *s = sim_container_of(ev, struct slot, done);
         struct device_model *dev = s->dev;
         assert(s->state == SLOT_SERVING && !dev->hung);
         account(dev);
@@ -486,7 +486,7 @@ static void fault_end(struct device_model *dev, struct source *src)
 
 static void process_fire(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct source *src = (struct source *)ev;
+        struct source *src = sim_container_of(ev, struct source, ev);
         struct device_model *dev = src->dev;
         if (!src->active) {
                 arm(dev, &src->ev, now(dev) + ns(dist_sample(&src->process->ttr, src->rng)));
@@ -499,7 +499,7 @@ static void process_fire(struct sim_engine *eng, struct sim_event *ev)
 
 static void scheduled_fire(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct source *src = (struct source *)ev;
+        struct source *src = sim_container_of(ev, struct source, ev);
         struct device_model *dev = src->dev;
         if (!src->active) {
                 if (src->scheduled->for_ns != 0)
@@ -546,7 +546,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
                 return DEVICE_ENOMEM;
         }
         for (uint32_t i = 0; i < cfg->ring; i++) {
-                dev->slots[i].done.fn = stage_done;
+                sim_event_init(&dev->slots[i].done, stage_done);
                 dev->slots[i].dev = dev;
                 dev->slots[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
         }
@@ -564,7 +564,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
                                        .rng = rngs->failures[k],
                                        .process = f,
                                        .index = (int32_t)k};
-                src->ev.fn = process_fire;
+                sim_event_init(&src->ev, process_fire);
                 if (f->mode == DEVICE_FAULT_FLAKY) {
                         /* a permanent background: active from the start, in
                          * the timeline, not counted as a failure */
@@ -584,7 +584,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
                                        .rng = rngs->faults ? rngs->faults : rngs->service,
                                        .scheduled = f,
                                        .index = -1};
-                src->ev.fn = scheduled_fire;
+                sim_event_init(&src->ev, scheduled_fire);
                 uint64_t at = f->at_ns > sim_now(eng) ? f->at_ns : sim_now(eng);
                 arm(dev, &src->ev, at);
         }

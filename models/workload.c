@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define sim_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct client {
-        struct sim_event ev; /* next issue; first, so the event is the client */
+        struct sim_event ev; /* next issue */
         struct class_state *cls;
         uint32_t id;
         bool waiting; /* a request is out */
@@ -194,7 +194,7 @@ static double current_rate(const struct class_state *k)
 
 static void open_arrive(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct class_state *k = CONTAINER(ev, struct class_state, arrival);
+        struct class_state *k = sim_container_of(ev, struct class_state, arrival);
         const struct arrival_config *a = &k->cfg->arrival;
         emit(k, WORKLOAD_OPEN, draw_size(k));
         if (k->wl->stopped)
@@ -231,7 +231,7 @@ static void enter_state(struct class_state *k, bool on)
 
 static void phase_change(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct class_state *k = CONTAINER(ev, struct class_state, phase);
+        struct class_state *k = sim_container_of(ev, struct class_state, phase);
         enter_state(k, !k->on);
 }
 
@@ -239,7 +239,7 @@ static void phase_change(struct sim_engine *eng, struct sim_event *ev)
 
 static void trace_arrive(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct class_state *k = CONTAINER(ev, struct class_state, arrival);
+        struct class_state *k = sim_container_of(ev, struct class_state, arrival);
         const struct trace *t = &k->cfg->arrival.trace;
         struct workload *wl = k->wl;
         uint64_t now = sim_now(eng);
@@ -258,7 +258,7 @@ static void trace_arrive(struct sim_engine *eng, struct sim_event *ev)
 
 static void client_issue(struct sim_engine *eng, struct sim_event *ev)
 {
-        struct client *c = (struct client *)ev;
+        struct client *c = sim_container_of(ev, struct client, ev);
         c->waiting = true;
         emit(c->cls, c->id, draw_size(c->cls));
 }
@@ -316,8 +316,9 @@ int workload_create(struct sim_engine *eng, const struct workload_class_config *
                 k->cfg = &classes[i];
                 k->rng = rngs[i];
                 k->index = (uint32_t)i;
-                k->arrival.fn = a->process == ARRIVAL_TRACE ? trace_arrive : open_arrive;
-                k->phase.fn = phase_change;
+                sim_event_init(&k->arrival,
+                               a->process == ARRIVAL_TRACE ? trace_arrive : open_arrive);
+                sim_event_init(&k->phase, phase_change);
                 if (a->process != ARRIVAL_CLOSED)
                         continue;
                 k->clients = calloc(a->clients, sizeof(*k->clients));
@@ -327,7 +328,7 @@ int workload_create(struct sim_engine *eng, const struct workload_class_config *
                 }
                 k->nclients = a->clients;
                 for (uint32_t j = 0; j < a->clients; j++) {
-                        k->clients[j].ev.fn = client_issue;
+                        sim_event_init(&k->clients[j].ev, client_issue);
                         k->clients[j].cls = k;
                         k->clients[j].id = j;
                 }

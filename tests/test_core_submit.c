@@ -278,14 +278,19 @@ Test(core_submit, fallback_only_when_no_other_capable_device_is_healthy)
         cr_assert_eq(submit(&r[2], 2, aes, 0), AC_ACCEPTED);
         cr_assert_eq(submit(&r[3], 3, aes, 0), AC_BACKLOGGED);
         cr_assert_eq(sw.njobs, 0);
-        /* hw fails: its work and new work go to the software device. */
+        /* hw fails: its work, the backlog and new work go to the software
+         * device, oldest first. */
         ac_device_failed(hw.dev, AC_EIO);
         cr_assert_eq(ac_device_health(hw.dev), AC_DEV_FAILED);
-        cr_assert_eq(submit(&r[4], 4, aes, 0), AC_ACCEPTED);
-        cr_assert_eq(sw.njobs, 4, "the queued and in-flight stages moved, new work followed");
         cr_assert_eq(hw.aborts, 1);
+        cr_assert_eq(sw.njobs, 4, "in-flight, queued and backlogged stages moved at once");
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(sw.jobs[i].req, &r[i].req);
+        cr_assert_eq(submit(&r[4], 4, aes, 0), AC_ACCEPTED);
         tdev_complete_all(&sw, 0);
         cr_assert_eq(log_.n, 5);
+        for (int i = 0; i < 5; i++)
+                cr_assert_eq(log_.done[i]->id, i);
         for (size_t i = 0; i < log_.n; i++)
                 cr_assert_eq(log_.done[i]->calls, 1);
         /* A late completion from the failed device is counted and ignored. */
@@ -304,9 +309,14 @@ Test(core_submit, fallback_only_when_no_other_capable_device_is_healthy)
         tdev_fini(&sw);
 }
 
-Test(core_submit, driver_refusal_fails_the_request_once)
+Test(core_submit, driver_refusal_without_budget_fails_the_request_once)
 {
-        start("least-loaded", 4, 0);
+        struct ac_engine_config cfg;
+        ac_engine_config_defaults(&cfg);
+        cfg.platform = tp_platform(&tp);
+        cfg.queue_depth = 4;
+        cfg.failover.retries = 0;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
         struct tdev d;
         cr_assert_eq(
             tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 2}), 0);
@@ -374,6 +384,61 @@ Test(core_submit, new_device_takes_the_backlog)
         while (tdev_complete_next(&a, 0) | tdev_complete_next(&b, 0))
                 ;
         cr_assert_eq(log_.n, 5);
+        cr_assert(ac_engine_idle(eng));
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
+
+Test(core_submit, fallback_device_does_not_take_backlog_while_hardware_is_healthy, .timeout = 5)
+{
+        start("least-loaded", 1, 4);
+        struct tdev hw, sw;
+        cr_assert_eq(
+            tdev_add(&hw, eng, &tp, &(struct tdev_spec){.name = "hw", .ops = {"aes"}, .ring = 1}),
+            0);
+        uint32_t aes = op("aes");
+        static struct treq r[4];
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(submit(&r[i], i, aes, 0), i < 2 ? AC_ACCEPTED : AC_BACKLOGGED);
+        cr_assert_eq(tdev_add(&sw, eng, &tp,
+                              &(struct tdev_spec){
+                                  .name = "sw", .ops = {"aes"}, .ring = 4, .fallback = true}),
+                     0);
+        cr_assert_eq(sw.njobs, 0);
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.backlog, 2);
+        tdev_complete_all(&hw, 0);
+        cr_assert_eq(log_.n, 4);
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(log_.done[i]->id, i, "backlog order kept");
+        tdev_fini(&hw);
+        tdev_fini(&sw);
+}
+
+Test(core_submit, backlog_nobody_can_serve_any_more_ends_with_enodev)
+{
+        start("least-loaded", 1, 4);
+        struct tdev a, b;
+        cr_assert_eq(
+            tdev_add(&a, eng, &tp, &(struct tdev_spec){.name = "a", .ops = {"aes"}, .ring = 1}), 0);
+        cr_assert_eq(
+            tdev_add(&b, eng, &tp, &(struct tdev_spec){.name = "b", .ops = {"sha"}, .ring = 1}), 0);
+        uint32_t aes = op("aes"), sha = op("sha");
+        static struct treq r[4];
+        cr_assert_eq(submit(&r[0], 0, aes, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&r[1], 1, aes, 0), AC_ACCEPTED);
+        cr_assert_eq(submit(&r[2], 2, aes, 0), AC_BACKLOGGED);
+        cr_assert_eq(submit(&r[3], 3, sha, 0), AC_ACCEPTED);
+        ac_device_removed(a.dev);
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_GONE);
+        for (int i = 0; i < 3; i++) {
+                cr_assert_eq(r[i].calls, 1);
+                cr_assert_eq(r[i].status, AC_ENODEV);
+        }
+        cr_assert_eq(r[3].calls, 0, "the sha request is untouched");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r[3].status, 0);
         cr_assert(ac_engine_idle(eng));
         tdev_fini(&a);
         tdev_fini(&b);

@@ -627,3 +627,54 @@ Test(device, bad_configs_refused)
         p.mode = DEVICE_FAULT_REMOVE;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
 }
+
+Test(device, abort_during_hang_never_completes)
+{
+        /* What the core's watchdog does: give up on the hung stage. */
+        struct device_op_config op = {.name = "c", .setup_ns = 1000.0};
+        struct device_fault_config hang = {
+            .at_ns = 500, .for_ns = 10000, .mode = DEVICE_FAULT_HANG};
+        struct device_config cfg = {.name = "ha",
+                                    .lanes = 1,
+                                    .ring = 4,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &hang,
+                                    .nfaults = 1};
+        create(&cfg);
+        submit(0, 0);
+        submit(0, 0);
+        sim_run_until(H.eng, 5000);
+        cr_assert(device_model_abort(H.dev, 0));
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], UINT64_MAX);
+        cr_assert_eq(H.done_at[1], 10500 + 1000); /* starts when the hang ends */
+}
+
+/* The owner submits the next stage from inside the completion callback, as
+ * the core does when it routes a chain. */
+static void resubmit(void *ctx, uint64_t tag, int status)
+{
+        on_complete(ctx, tag, status);
+        if (H.ntags < 10)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+}
+
+Test(device, submit_from_completion_callback)
+{
+        static const struct device_model_ops ops = {.complete = resubmit,
+                                                    .failed = on_failed,
+                                                    .recovered = on_recovered,
+                                                    .removed = on_removed};
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_config cfg = {.name = "re", .lanes = 1, .ring = 1, .ops = &op, .nops = 1};
+        const char *why;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        struct device_model_rngs rngs = {.service = H.service};
+        cr_assert_eq(device_model_create(H.eng, &cfg, &rngs, &ops, &H, &H.dev), 0);
+        submit(0, 0);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.completed, 10);
+        for (uint64_t t = 0; t < 10; t++)
+                cr_assert_eq(H.done_at[t], 100 * (t + 1));
+}
