@@ -370,3 +370,35 @@ Test(sim_run, refuses_an_unprepared_scenario)
         cr_assert_not_null(strstr(err, "prepared"));
         scenario_free(&s);
 }
+
+Test(sim_run, a_hang_is_caught_by_the_watchdog_and_probed_back)
+{
+        struct scenario s;
+        struct sim_results r;
+        mixed(&s, "round-robin", 10 * MS);
+        s.engine.failover.timeout_ns = 50 * US;
+        s.engine.failover.probe_ns = 200 * US;
+        s.run.sample_ns = 100 * US;
+        scenario_add_fault(&s, "qat0")->fault =
+            (struct device_fault_config){.at_ns = 3 * MS, .for_ns = MS, .mode = DEVICE_FAULT_HANG};
+        prepare(&s);
+        run(&s, 0, &r);
+        cr_assert_not(r.drain_capped);
+        assert_conserved(&r.all);
+        assert_conserved(&r.requests);
+        cr_assert_eq(r.devices[0].failures, 1, "the watchdog declared qat0 failed once");
+        cr_assert_gt(r.devices[0].timeouts, 0);
+        cr_assert_gt(r.requests.migrated + r.requests.retried, 0);
+        cr_assert_eq(r.requests.failed, 0, "qat1 took the work over");
+        /* qat0 is back in service within a probe interval of the repair */
+        size_t back = (size_t)((4 * MS + 300 * US) / r.series.interval_ns);
+        double after = 0;
+        for (size_t i = back; i < r.series.nrows; i++)
+                after += r.series.devices[i * 2].utilization;
+        cr_assert_gt(after / (double)(r.series.nrows - back), 0.1, "qat0 did not come back");
+        cr_assert_eq(
+            r.series.devices[(size_t)(3500 * US / r.series.interval_ns) * 2].mean_in_flight, 0,
+            "nothing is left on the hung device once it is declared failed");
+        sim_results_free(&r);
+        scenario_free(&s);
+}
