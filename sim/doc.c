@@ -121,9 +121,9 @@ void doc_buf_path(struct doc_buf *sb, const struct doc_node *n, const char *extr
 void doc_buf_describe(struct doc_buf *sb, const struct doc_node *n)
 {
         if (n->kind == DOC_MAP)
-                doc_buf_puts(sb, "a mapping");
+                doc_buf_puts(sb, n->n ? "a mapping" : "an empty mapping");
         else if (n->kind == DOC_SEQ)
-                doc_buf_puts(sb, "a sequence");
+                doc_buf_puts(sb, n->n ? "a sequence" : "an empty sequence");
         else if (doc_is_null(n))
                 doc_buf_puts(sb, "nothing");
         else {
@@ -167,6 +167,21 @@ void doc_error(const struct doc_node *n, const char *fmt, ...)
         got[0] = '\0';
         doc_buf_describe(&sb, n);
         doc_report(n, NULL, false, "expected %s, got %s", expected, got);
+}
+
+void doc_error_key(const struct doc_node *n, const char *fmt, ...)
+{
+        if (!n || !n->key)
+                return;
+        char expected[512], got[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(expected, sizeof(expected), fmt, ap);
+        va_end(ap);
+        struct doc_buf sb = {got, sizeof(got), 0};
+        got[0] = '\0';
+        doc_buf_show(&sb, n->key, strlen(n->key), DOC_SHOW_MAX);
+        doc_report(n, NULL, true, "expected %s, got '%s'", expected, got);
 }
 
 /* ---- loading ----------------------------------------------------------- */

@@ -117,9 +117,19 @@ int doc_string(struct doc_node *n, const char *key, enum doc_need need, const ch
 int doc_choice(struct doc_node *n, const char *key, enum doc_need need, const char *const *names,
                int *index);
 
+/* Marks n and everything under it as read, with every key known: for a
+ * value taken whole (a sweep's lists, checked when they are applied).
+ * Accepts NULL. */
+void doc_accept(struct doc_node *n);
+
 /* Records "PATH: expected <printf fmt>, got <what n is>" at n, for checks
  * the getters do not know (alpha > 1, an unknown balancer name). */
 void doc_error(const struct doc_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The same at n's key, "PATH: expected <fmt>, got 'KEY'": for a key that
+ * is wrong in itself (an option the balancer does not know). */
+void doc_error_key(const struct doc_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Reports every key of map that no getter asked for ("unknown key 'polcy';

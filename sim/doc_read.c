@@ -372,6 +372,17 @@ int doc_check_keys(struct doc_node *map)
         return rc;
 }
 
+void doc_accept(struct doc_node *n)
+{
+        if (!n)
+                return;
+        n->used = true;
+        n->checked = true;
+        if (n->kind != DOC_SCALAR)
+                for (size_t i = 0; i < n->n; i++)
+                        doc_accept(n->items[i]);
+}
+
 static int check_tree(struct doc_node *n)
 {
         int rc = 0;
