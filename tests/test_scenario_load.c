@@ -352,7 +352,8 @@ Test(scenario_load, set_errors_name_the_set)
                                "with a unit (ns, us, ms, s), got 2"},
             {"engine.policy=fastest",
              "--set engine.policy=fastest: error: engine.policy: expected one of round-robin, "
-             "least-loaded, got fastest"},
+             "least-loaded, weighted-round-robin, random, shortest-expected-delay, power-of-two, "
+             "size-split, primary-backup, got fastest"},
             {"workload.ipsc.size=1", "--set workload.ipsc.size=1: error: workload.ipsc.size: no "
                                      "item named 'ipsc' in workload"},
             {"workload.ipsec.priority=5",
