@@ -3,9 +3,11 @@
  * thin wrappers through which the core calls the platform.
  *
  * Files: engine.c (create, destroy, operation names, statistics), device.c
- * (registration and device state changes), request.c (the request path:
- * submit, place, dispatch, complete, callbacks), option.c (policy options).
- * Queues are in queue.h. Public API: include/ac/.
+ * (registration, lookups), request.c (the request path: submit, place,
+ * dispatch, complete, callbacks), failover.c (retry budget, watchdogs,
+ * probes, drain deadlines, the health of devices), flow.c (per-flow
+ * completion order), option.c (policy options). Queues are in queue.h.
+ * Public API: include/ac/.
  *
  * Locking: when the platform has a lock pair, every entry point takes it and
  * releases it before running completion callbacks (see request.c).
@@ -29,8 +31,17 @@ enum ac_req_state {
         AC_REQ_DONE,     /* final status known, callback pending */
 };
 
-/* The final status waits in a scratch word until the callback runs. */
+/* The final status waits in a scratch word until the callback runs. The
+ * other scratch words belong to flow.c (per-flow order). */
 #define AC_REQ_STATUS(r) ((r)->core.scratch[0])
+
+/* ac_request.core.flags */
+enum {
+        AC_REQ_F_HEAD = 1u << 0, /* oldest request of its flow in the engine */
+        AC_REQ_F_HELD = 1u << 1, /* done, held back for flow order */
+};
+
+#define core_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
 /* One place in a device's hardware ring, preallocated at registration. Its
  * tag is index | generation << 32; the generation moves on every time the
@@ -58,6 +69,9 @@ struct ac_device {
         bool dispatching;             /* ring_fill running: no nested fill */
         uint64_t busy_since;          /* when in_flight went from 0 to 1 */
         uint64_t failed_since;        /* when last declared failed */
+        uint32_t errors_in_row;       /* consecutive error completions */
+        struct ac_timer probe;        /* next probe while failed */
+        struct ac_timer drain;        /* drain deadline while draining */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
 };
 
@@ -75,8 +89,10 @@ struct ac_engine {
         struct ac_queue backlog;      /* stages waiting for queue room */
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
-        bool draining; /* someone is running callbacks */
-        uint64_t seq;  /* submission sequence */
+        bool draining;             /* someone is running callbacks */
+        uint64_t seq;              /* submission sequence */
+        struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
+        uint32_t flow_shift;       /* 64 - log2(number of buckets) */
         struct ac_engine_stats stats;
         struct ac_level_stats levels[AC_MAX_LEVELS];
 };
@@ -112,11 +128,46 @@ static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_time
 
 /* ---- between the core's files ---------------------------------------- */
 
+static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (eng->balancer->device_changed)
+                eng->balancer->device_changed(eng->balancer_priv, &dev->view);
+}
+
 /* engine.c: interns an operation name, lock held. Returns its id or a
  * negative code (see ac_op_intern). */
 int core_op_intern(struct ac_engine *eng, const char *name);
-/* device.c: a draining device with nothing in flight is gone. */
+
+/* failover.c: a draining device with nothing in flight is gone. */
 void core_device_drained(struct ac_engine *eng, struct ac_device *dev);
+/* failover.c: a stage of req left dev with an error (completion or
+ * refusal): counts towards failing dev, then retries the stage within the
+ * budget or ends the request with AC_EIO. */
+void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
+/* failover.c: the watchdog of a ring slot expired (the timer's fire). */
+void core_watchdog_fire(struct ac_timer *t);
+/* failover.c: the timers of a device (their fire functions). */
+void core_probe_fire(struct ac_timer *t);
+void core_drain_fire(struct ac_timer *t);
+/* failover.c: hardware dev is healthy (added or recovered): fallback
+ * devices give back the queued stages it can do. */
+void core_give_back(struct ac_engine *eng, struct ac_device *dev);
+
+/* flow.c: sets up the flow table for flow_order. Returns 0 or AC_ENOMEM. */
+int core_flow_init(struct ac_engine *eng);
+/* flow.c: req joins the tail of its flow (before it is placed). */
+void core_flow_add(struct ac_engine *eng, struct ac_request *req);
+/* flow.c: req, just added, was rejected: it leaves its flow. */
+void core_flow_cancel(struct ac_engine *eng, struct ac_request *req);
+/* flow.c: req's final status is known: it is released to the done list
+ * when all earlier requests of its flow are, otherwise held. */
+void core_flow_done(struct ac_engine *eng, struct ac_request *req);
+
+/* request.c: settles req with its final status (level counters) and
+ * releases it, or hands it to flow ordering. */
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status);
+/* request.c: counts req's callback as due and puts it on the done list. */
+void core_release(struct ac_engine *eng, struct ac_request *req);
 
 /* request.c: moves what it can from the device's queue into its ring. */
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev);
@@ -132,7 +183,8 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 /* request.c: takes req out of dev's software queue. */
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
 /* request.c: takes the stage in slot s back from dev without a completion
- * (the slot's generation moves on). Returns its request. */
+ * (the slot's generation moves on, its watchdog is cancelled). Returns its
+ * request. */
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s);
 /* request.c: ends an entry point: releases the lock, then runs the

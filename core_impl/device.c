@@ -1,12 +1,7 @@
 /*
- * device.c - devices: registration (ring slots and queue set up once), and
- * the state changes a device or its owner reports: failed, recovered,
- * removed, unregistered.
- *
- * Moving work off a device here is the plain version: queued stages (and,
- * when the device is gone or failed, in-flight ones) are routed again at
- * once through the balancer. Watchdogs, retry budgets, probing and drain
- * deadlines belong to failover and hook in at the same places.
+ * device.c - devices: registration (ring slots, their watchdogs, the probe
+ * and drain timers and the queue, all set up once) and lookups. What
+ * happens when a device fails, recovers or leaves is in failover.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +70,7 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         memcpy(name, cfg->name, len + 1);
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 slots[i].dev = dev;
+                slots[i].watchdog.fire = core_watchdog_fire;
                 slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
         }
         dev->eng = eng;
@@ -83,6 +79,8 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         dev->driver_ctx = cfg->driver_ctx;
         dev->slots = slots;
         dev->free_slot = 0;
+        dev->probe.fire = core_probe_fire;
+        dev->drain.fire = core_drain_fire;
         dev->view = (struct ac_device_view){
             .name = name,
             .index = (uint32_t)eng->ndevices,
@@ -100,12 +98,6 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         return 0;
 }
 
-static void notify(struct ac_engine *eng, struct ac_device *dev)
-{
-        if (eng->balancer->device_changed)
-                eng->balancer->device_changed(eng->balancer_priv, &dev->view);
-}
-
 int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg,
                        struct ac_device **out)
 {
@@ -116,115 +108,15 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
         int rc = device_new(eng, cfg, &dev);
         if (rc == 0) {
                 *out = dev;
-                notify(eng, dev);
-                /* A new device may take what waits in the backlog. */
+                core_notify(eng, dev);
+                /* A new device takes what waits in the backlog, and what a
+                 * fallback device holds that hardware should do. */
                 core_backlog_pull(eng, dev);
+                if (!dev->view.fallback)
+                        core_give_back(eng, dev);
         }
         core_leave(eng);
         return rc;
-}
-
-/* Moves dev's queued stages, and its in-flight ones when `in_flight`, to
- * other devices. The ring slots given up bump their generation, so a late
- * completion from dev is recognised and ignored. */
-static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
-{
-        struct ac_request *req;
-        /* In-flight stages first: they were dispatched before any queued one. */
-        for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
-                struct ac_slot *s = &dev->slots[i];
-                if (!s->req)
-                        continue;
-                uint64_t tag = (uint64_t)i | (uint64_t)s->generation << 32;
-                req = core_stage_recall(eng, dev, s);
-                if (dev->driver->abort)
-                        dev->driver->abort(dev->driver_ctx, dev, tag);
-                dev->stats.migrated_out++;
-                eng->stats.migrated++;
-                req->migrations++;
-                core_reroute(eng, req, NULL);
-        }
-        while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
-                core_stage_unqueue(eng, dev, req);
-                dev->stats.migrated_out++;
-                eng->stats.migrated++;
-                req->migrations++;
-                core_reroute(eng, req, NULL);
-        }
-        core_health_changed(eng);
-}
-
-void ac_device_failed(struct ac_device *dev, int reason)
-{
-        struct ac_engine *eng = dev->eng;
-        (void)reason;
-        core_lock(eng);
-        if (dev->view.health == AC_DEV_HEALTHY) {
-                dev->view.health = AC_DEV_FAILED;
-                dev->failed_since = core_now(eng);
-                dev->stats.failures++;
-                notify(eng, dev);
-                evacuate(eng, dev, true);
-        }
-        core_leave(eng);
-}
-
-void ac_device_recovered(struct ac_device *dev)
-{
-        struct ac_engine *eng = dev->eng;
-        core_lock(eng);
-        if (dev->view.health == AC_DEV_FAILED) {
-                dev->view.health = AC_DEV_HEALTHY;
-                dev->stats.failed_ns += core_now(eng) - dev->failed_since;
-                notify(eng, dev);
-                core_ring_fill(eng, dev);
-                core_backlog_pull(eng, dev);
-        }
-        core_leave(eng);
-}
-
-void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
-{
-        if (dev->view.health == AC_DEV_DRAINING && dev->view.in_flight == 0) {
-                dev->view.health = AC_DEV_GONE;
-                notify(eng, dev);
-        }
-}
-
-/* Takes dev out of service; its queued stages move now, its in-flight ones
- * too unless they may drain. A draining device can still be removed. */
-static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain)
-{
-        enum ac_health h = dev->view.health;
-        if (h == AC_DEV_GONE || (h == AC_DEV_DRAINING && drain))
-                return;
-        if (h == AC_DEV_FAILED)
-                dev->stats.failed_ns += core_now(eng) - dev->failed_since;
-        dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
-        notify(eng, dev);
-        evacuate(eng, dev, !drain);
-        core_device_drained(eng, dev);
-}
-
-int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
-{
-        if (!dev)
-                return AC_EINVAL;
-        struct ac_engine *eng = dev->eng;
-        (void)drain_ns; /* the deadline belongs to failover */
-        core_lock(eng);
-        int rc = dev->view.health == AC_DEV_GONE ? AC_EINVAL : 0;
-        take_out(eng, dev, true);
-        core_leave(eng);
-        return rc;
-}
-
-void ac_device_removed(struct ac_device *dev)
-{
-        struct ac_engine *eng = dev->eng;
-        core_lock(eng);
-        take_out(eng, dev, false);
-        core_leave(eng);
 }
 
 const char *ac_device_name(const struct ac_device *dev)

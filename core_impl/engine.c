@@ -95,6 +95,11 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
             .ndevices = 0,
         };
         rc = b->init(eng->balancer_priv, &env);
+        if (rc == 0 && cfg->flow_order) {
+                rc = core_flow_init(eng);
+                if (rc < 0 && b->fini)
+                        b->fini(eng->balancer_priv);
+        }
         if (rc < 0) {
                 free(eng->balancer_priv);
                 free(eng);
@@ -112,6 +117,8 @@ void ac_engine_destroy(struct ac_engine *eng)
                 struct ac_device *dev = eng->devices[i];
                 for (uint32_t s = 0; s < dev->view.ring; s++)
                         core_timer_cancel(eng, &dev->slots[s].watchdog);
+                core_timer_cancel(eng, &dev->probe);
+                core_timer_cancel(eng, &dev->drain);
                 free(dev->slots);
                 free(dev->name);
                 free(dev);
@@ -124,6 +131,7 @@ void ac_engine_destroy(struct ac_engine *eng)
         free(eng->devices);
         free(eng->views);
         free(eng->candidates);
+        free(eng->flows);
         free(eng);
 }
 

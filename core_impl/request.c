@@ -4,8 +4,9 @@
  *   ac_submit          validate, then place stage 0
  *   place              candidates -> balancer -> device queue, or backlog
  *   core_ring_fill     device queue -> ring slot -> driver->submit
- *   ac_device_complete ring slot freed -> next stage or final status;
- *                      refill the ring; let the backlog in
+ *   ac_device_complete ring slot freed -> next stage, a retry (failover.c)
+ *                      or the final status; refill the ring; let the
+ *                      backlog in
  *   core_leave         unlock, then run due callbacks
  *
  * Nothing here allocates: requests are the caller's and linked through
@@ -45,27 +46,35 @@ static inline bool queue_has_room(const struct ac_device *dev)
 
 /* ---- callbacks ------------------------------------------------------- */
 
-/* Settles req with its final status and puts it on the done list. */
-static void finish(struct ac_engine *eng, struct ac_request *req, int status)
+void core_release(struct ac_engine *eng, struct ac_request *req)
 {
-        struct ac_level_stats *ls = &eng->levels[req->priority];
-        req->completed_ns = core_now(eng);
-        req->core.state = AC_REQ_DONE;
-        req->core.device = NULL;
-        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
-        if (status == 0) {
+        if (AC_REQ_STATUS(req) == 0)
                 eng->stats.completed++;
-                ls->completed++;
-        } else {
+        else
                 eng->stats.failed++;
-                ls->failed++;
-        }
         req->core.next = NULL;
         if (eng->done_tail)
                 eng->done_tail->core.next = req;
         else
                 eng->done_head = req;
         eng->done_tail = req;
+}
+
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        struct ac_level_stats *ls = &eng->levels[req->priority];
+        req->completed_ns = core_now(eng);
+        req->core.state = AC_REQ_DONE;
+        req->core.device = NULL;
+        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        if (status == 0)
+                ls->completed++;
+        else
+                ls->failed++;
+        if (eng->flows)
+                core_flow_done(eng, req);
+        else
+                core_release(eng, req);
 }
 
 static struct ac_request *done_pop(struct ac_engine *eng)
@@ -214,7 +223,7 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
         req->core.enqueued_ns = core_now(eng);
         int rc = place(eng, req, from, false);
         if (rc == AC_ENODEV)
-                finish(eng, req, AC_ENODEV);
+                core_finish(eng, req, AC_ENODEV);
 }
 
 /* ---- the backlog ------------------------------------------------------ */
@@ -272,7 +281,7 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
                 /* enqueued_ns is kept: its wait began in the backlog. */
                 int rc = place(eng, req, NULL, false);
                 if (rc == AC_ENODEV)
-                        finish(eng, req, AC_ENODEV);
+                        core_finish(eng, req, AC_ENODEV);
                 else if (rc == AC_BACKLOGGED)
                         return; /* not for dev after all; never spin on it */
         }
@@ -294,7 +303,7 @@ void core_health_changed(struct ac_engine *eng)
                                 queue_remove(&eng->backlog, r);
                                 eng->stats.backlog--;
                                 eng->levels[r->priority].queued--;
-                                finish(eng, r, AC_ENODEV);
+                                core_finish(eng, r, AC_ENODEV);
                         }
                         r = next;
                 }
@@ -334,12 +343,15 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
         if (status == 0) {
+                dev->errors_in_row = 0;
                 dev->stats.completed++;
                 dev->view.completed++;
                 double sample = (double)service;
@@ -371,8 +383,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
                     int status)
 {
         if (status != 0) {
-                /* Failover and retries (a later step) hook in here. */
-                finish(eng, req, AC_EIO);
+                core_stage_error(eng, dev, req);
                 return;
         }
         if (req->core.stage + 1 < req->nstages) {
@@ -380,7 +391,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
                 core_reroute(eng, req, dev);
                 return;
         }
-        finish(eng, req, 0);
+        core_finish(eng, req, 0);
 }
 
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -397,6 +408,8 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
@@ -435,6 +448,9 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 dev->stats.dispatched++;
                 eng->stats.in_flight++;
                 ls->in_flight++;
+                /* Armed before submit: a driver may complete inside it. */
+                if (eng->cfg.failover.timeout_ns)
+                        core_timer_arm(eng, &s->watchdog, now + eng->cfg.failover.timeout_ns);
 
                 struct ac_job job = {
                     .tag = tag,
@@ -489,6 +505,9 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         req->core.stage = 0;
         req->core.flags = 0;
         req->core.enqueued_ns = req->submitted_ns;
+        /* It joins its flow first: it may finish inside place(). */
+        if (eng->flows)
+                core_flow_add(eng, req);
         int rc = place(eng, req, NULL, true);
         switch (rc) {
         case AC_ACCEPTED:
@@ -499,6 +518,8 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
                 break;
         default:
                 eng->stats.rejected++;
+                if (eng->flows)
+                        core_flow_cancel(eng, req);
                 req->core.state = AC_REQ_IDLE;
                 break;
         }

@@ -309,9 +309,14 @@ Test(core_submit, fallback_only_when_no_other_capable_device_is_healthy)
         tdev_fini(&sw);
 }
 
-Test(core_submit, driver_refusal_fails_the_request_once)
+Test(core_submit, driver_refusal_without_budget_fails_the_request_once)
 {
-        start("least-loaded", 4, 0);
+        struct ac_engine_config cfg;
+        ac_engine_config_defaults(&cfg);
+        cfg.platform = tp_platform(&tp);
+        cfg.queue_depth = 4;
+        cfg.failover.retries = 0;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
         struct tdev d;
         cr_assert_eq(
             tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 2}), 0);

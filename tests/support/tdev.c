@@ -52,10 +52,26 @@ static void tdev_abort(void *ctx, struct ac_device *dev, uint64_t tag)
         cr_assert_fail("%s: abort of an unknown tag", ac_device_name(dev));
 }
 
+static void tdev_probe(void *ctx, struct ac_device *dev)
+{
+        struct tdev *d = ctx;
+        cr_assert_eq(ac_device_health(dev), AC_DEV_FAILED, "only failed devices are probed");
+        d->probes++;
+        if (d->probe_heals)
+                ac_device_recovered(dev);
+}
+
 static const struct ac_driver_ops tdev_driver = {
     .name = "tdev",
     .submit = tdev_submit,
     .abort = tdev_abort,
+};
+
+static const struct ac_driver_ops tdev_driver_probe = {
+    .name = "tdev-probe",
+    .submit = tdev_submit,
+    .abort = tdev_abort,
+    .probe = tdev_probe,
 };
 
 int tdev_add(struct tdev *d, struct ac_engine *eng, struct tp *tp, const struct tdev_spec *spec)
@@ -71,7 +87,7 @@ int tdev_add(struct tdev *d, struct ac_engine *eng, struct tp *tp, const struct 
             .ring = d->ring,
             .weight = spec->weight,
             .fallback = spec->fallback,
-            .driver = &tdev_driver,
+            .driver = spec->probe ? &tdev_driver_probe : &tdev_driver,
             .driver_ctx = d,
         };
         return ac_device_register(eng, &cfg, &d->dev);
@@ -94,6 +110,13 @@ void tdev_complete(struct tdev *d, size_t i, int status)
         ac_device_complete(d->dev, j->tag, status);
 }
 
+void tdev_complete_stale(struct tdev *d, size_t i, int status)
+{
+        cr_assert_lt(i, d->njobs);
+        cr_assert(d->jobs[i].done, "job %zu is still pending", i);
+        ac_device_complete(d->dev, d->jobs[i].tag, status);
+}
+
 void tdev_complete_at(struct tdev *d, size_t i, int status, uint64_t when)
 {
         tp_advance_to(d->tp, when);
@@ -104,7 +127,10 @@ size_t tdev_oldest(struct tdev *d)
 {
         while (d->next < d->njobs && d->jobs[d->next].done)
                 d->next++;
-        return d->next < d->njobs ? d->next : SIZE_MAX;
+        for (size_t i = d->next; i < d->njobs; i++)
+                if (!d->jobs[i].done && !d->jobs[i].hung)
+                        return i;
+        return SIZE_MAX;
 }
 
 bool tdev_complete_next(struct tdev *d, int status)

@@ -3,7 +3,10 @@
  * submits to it (with its tag) and completes nothing on its own: the test
  * completes jobs explicitly, with the status and at the time it chooses.
  * Every submit asserts the ring bound. A tdev can be told to refuse
- * submits, or to complete inside submit.
+ * submits, or to complete inside submit; a job can be marked hung (never
+ * completed by the helpers below) and completed again after the core gave
+ * up on it (a late completion). With a probe op, it counts probes and may
+ * report itself recovered from inside the probe.
  */
 #ifndef TDEV_H
 #define TDEV_H
@@ -23,6 +26,7 @@ struct tdev_spec {
         uint32_t ring;                 /* 0 means 1 */
         uint32_t weight;
         bool fallback;
+        bool probe; /* the driver has a probe op */
 };
 
 struct tdev_job {
@@ -36,6 +40,7 @@ struct tdev_job {
         uint64_t at_ns; /* when submitted */
         bool done;      /* completed (or aborted) */
         bool aborted;   /* the core called abort for it */
+        bool hung;      /* the test never completes it (the helpers skip it) */
 };
 
 struct tdev {
@@ -51,6 +56,8 @@ struct tdev {
         bool complete_inline;     /* complete each job inside submit ... */
         int inline_status;        /* ... with this status */
         size_t aborts;
+        size_t probes;    /* times the core probed it */
+        bool probe_heals; /* a probe reports it recovered at once (no lock only) */
 };
 
 /* Registers a test device; returns what ac_device_register returns. */
@@ -66,9 +73,13 @@ bool tdev_complete_next(struct tdev *d, int status);
 /* Completes pending jobs oldest first, including ones submitted meanwhile,
  * until none is left. Returns how many. */
 size_t tdev_complete_all(struct tdev *d, int status);
-/* Returns the index of the oldest pending job, or SIZE_MAX. */
+/* Completes job i again, after it was completed or aborted: the core must
+ * count it late. */
+void tdev_complete_stale(struct tdev *d, size_t i, int status);
+/* Returns the index of the oldest pending job that is not hung, or
+ * SIZE_MAX. */
 size_t tdev_oldest(struct tdev *d);
-/* Returns the number of pending jobs. */
+/* Returns the number of pending jobs (hung ones included). */
 size_t tdev_pending(const struct tdev *d);
 
 #endif

@@ -159,7 +159,8 @@ struct ac_device_stats {
         uint64_t errors;       /* error completions and immediate refusals */
         uint64_t timeouts;     /* stages its watchdog caught */
         uint64_t late;         /* completions ignored because the stage had moved */
-        uint64_t migrated_out; /* stages moved off it */
+        uint64_t migrated_out; /* stages moved off it, queued or in flight */
+        uint64_t recalled;     /* in-flight stages taken back (counted in migrated_out) */
         uint64_t failures;     /* times declared failed */
         uint64_t busy_ns;      /* time with at least one stage in flight */
         uint64_t failed_ns;    /* time spent failed */

@@ -1,0 +1,305 @@
+/*
+ * bench_mm8.c - M/M/8 at utilisation 0.9 with the full core in the loop,
+ * beside a bare M/M/8 loop in the same binary.
+ *
+ * Full core: sim_run() of a scenario with one device of 8 lanes (ring 64,
+ * software queue 2^20), exponential service of mean 1 us, Poisson arrivals
+ * at 7.2 M/s, so every request goes workload -> ac_submit -> balancer ->
+ * queue -> ring -> device model -> completion -> callback -> histogram.
+ * Bare loop: the same queue as a plain binary heap of event times with
+ * GSL taus2 draws (gsl_ran_exponential) and a FIFO of arrival times, no
+ * core, no models, no metrics beyond the sum of sojourn times.
+ *
+ * Each measurement runs in a child process (fork) so that its peak RSS
+ * (the child's getrusage, ru_maxrss) is its own. Reported: simulated
+ * requests per wall second, events per second, peak RSS, medians of RUNS
+ * runs; the ratio core / bare; and the same full-core run ten times longer
+ * with its peak RSS growth, which must stay under 10%.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "sim/rng.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#define RUNS       5
+#define LANES      8
+#define SERVICE_NS 1000.0
+#define RHO        0.9
+#define ARRIVALS   (RHO * LANES * 1e9 / SERVICE_NS) /* per second */
+#define BASE_NS    250000000ull                     /* 0.25 s: 1.8 M requests */
+#define WARMUP_NS  10000000ull
+
+struct figures {
+        double requests_per_s; /* simulated requests per wall second */
+        double events_per_s;   /* engine events (or heap pops) per wall second */
+        double rss_mib;        /* peak RSS of the child */
+        double mean_ns;        /* mean sojourn, a sanity check */
+        int ok;
+};
+
+static double seconds(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- the bare loop -------------------------------------------------------- */
+
+struct bare_event {
+        double time;
+        int departure;
+};
+
+static struct bare_event heap[LANES + 2];
+static size_t heap_n;
+
+static void heap_push(struct bare_event e)
+{
+        size_t i = heap_n++;
+        while (i > 0) {
+                size_t p = (i - 1) / 2;
+                if (heap[p].time <= e.time)
+                        break;
+                heap[i] = heap[p];
+                i = p;
+        }
+        heap[i] = e;
+}
+
+static struct bare_event heap_pop(void)
+{
+        struct bare_event top = heap[0], last = heap[--heap_n];
+        size_t i = 0;
+        for (;;) {
+                size_t c = 2 * i + 1;
+                if (c >= heap_n)
+                        break;
+                if (c + 1 < heap_n && heap[c + 1].time < heap[c].time)
+                        c++;
+                if (last.time <= heap[c].time)
+                        break;
+                heap[i] = heap[c];
+                i = c;
+        }
+        heap[i] = last;
+        return top;
+}
+
+static void bare(uint64_t duration_ns, struct figures *f)
+{
+        gsl_rng *arr = sim_rng_stream(1, "bare/arrivals");
+        gsl_rng *svc = sim_rng_stream(1, "bare/service");
+        size_t cap = 1u << 16, head = 0, tail = 0; /* FIFO of arrival times */
+        double *fifo = malloc(cap * sizeof(*fifo));
+        if (!arr || !svc || !fifo)
+                abort();
+        double gap = 1e9 / ARRIVALS, end = (double)duration_ns, sum = 0;
+        uint64_t busy = 0, done = 0, pops = 0;
+        heap_push((struct bare_event){gsl_ran_exponential(arr, gap), 0});
+        double t0 = seconds();
+        while (heap_n) {
+                struct bare_event e = heap_pop();
+                pops++;
+                if (!e.departure) {
+                        fifo[tail++ & (cap - 1)] = e.time;
+                        if (busy < LANES) {
+                                busy++;
+                                heap_push((struct bare_event){
+                                    e.time + gsl_ran_exponential(svc, SERVICE_NS), 1});
+                        }
+                        double next = e.time + gsl_ran_exponential(arr, gap);
+                        if (next < end)
+                                heap_push((struct bare_event){next, 0});
+                } else {
+                        /* pairing the k-th departure with the k-th
+                         * arrival gives the same sum of sojourns */
+                        sum += e.time - fifo[head++ & (cap - 1)];
+                        done++;
+                        if (tail - head >= busy) {
+                                heap_push((struct bare_event){
+                                    e.time + gsl_ran_exponential(svc, SERVICE_NS), 1});
+                        } else {
+                                busy--;
+                        }
+                }
+        }
+        double wall = seconds() - t0;
+        f->requests_per_s = (double)done / wall;
+        f->events_per_s = (double)pops / wall;
+        f->mean_ns = sum / (double)done;
+        f->ok = 1;
+        free(fifo);
+        gsl_rng_free(arr);
+        gsl_rng_free(svc);
+}
+
+/* ---- the full core -------------------------------------------------------- */
+
+static int mm8_scenario(struct scenario *s, uint64_t duration_ns)
+{
+        char err[256];
+        if (scenario_init(s) < 0)
+                return -1;
+        scenario_set_text(&s->name, "bench-mm8");
+        s->seed = 8;
+        s->run.duration_ns = duration_ns;
+        s->run.warmup_ns = WARMUP_NS;
+        s->engine.queue_depth = 1u << 20;
+        s->engine.backlog = 0;
+        s->engine.failover.timeout_ns = 0;
+        struct scenario_device *d = scenario_add_device(s, "card");
+        d->model.lanes = LANES;
+        d->model.ring = 64;
+        struct device_op_config *op = scenario_device_add_op(d, "aes-gcm-enc");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = SERVICE_NS};
+        struct workload_class_config *c = scenario_add_class(s, "mm8");
+        const char *chain[] = {"aes-gcm-enc"};
+        scenario_class_set_chain(c, chain, 1);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = ARRIVALS;
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
+        if (scenario_prepare(s, err, sizeof(err)) < 0) {
+                fprintf(stderr, "bench_mm8: %s\n", err);
+                return -1;
+        }
+        return 0;
+}
+
+static void core(uint64_t duration_ns, struct figures *f)
+{
+        struct scenario s;
+        struct sim_results r;
+        char err[256];
+        if (mm8_scenario(&s, duration_ns) < 0)
+                return;
+        double t0 = seconds();
+        if (sim_run(&s, 0, &r, err, sizeof(err)) < 0) {
+                fprintf(stderr, "bench_mm8: %s\n", err);
+                scenario_free(&s);
+                return;
+        }
+        double wall = seconds() - t0;
+        f->requests_per_s = (double)r.all.completed / wall;
+        f->events_per_s = (double)r.events / wall;
+        f->mean_ns = r.latency.mean;
+        f->ok = 1;
+        sim_results_free(&r);
+        scenario_free(&s);
+}
+
+/* ---- measuring in a child ------------------------------------------------- */
+
+static struct figures measure(void (*fn)(uint64_t, struct figures *), uint64_t duration_ns)
+{
+        struct figures f = {0};
+        int fd[2];
+        if (pipe(fd) != 0)
+                abort();
+        pid_t pid = fork();
+        if (pid < 0)
+                abort();
+        if (pid == 0) {
+                close(fd[0]);
+                fn(duration_ns, &f);
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                f.rss_mib = (double)ru.ru_maxrss / 1024.0;
+                ssize_t w = write(fd[1], &f, sizeof(f));
+                _exit(w == (ssize_t)sizeof(f) ? 0 : 1);
+        }
+        close(fd[1]);
+        ssize_t got = read(fd[0], &f, sizeof(f));
+        close(fd[0]);
+        int status;
+        if (waitpid(pid, &status, 0) != pid || got != (ssize_t)sizeof(f) || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+                f.ok = 0;
+        return f;
+}
+
+static int cmp(const void *a, const void *b)
+{
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+        qsort(v, n, sizeof(*v), cmp);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Medians of `runs` measurements. */
+static struct figures medians(void (*fn)(uint64_t, struct figures *), uint64_t duration_ns,
+                              int runs)
+{
+        double rq[RUNS], ev[RUNS], rss[RUNS], mean[RUNS];
+        struct figures m = {.ok = 1};
+        for (int i = 0; i < runs; i++) {
+                struct figures f = measure(fn, duration_ns);
+                if (!f.ok)
+                        m.ok = 0;
+                rq[i] = f.requests_per_s;
+                ev[i] = f.events_per_s;
+                rss[i] = f.rss_mib;
+                mean[i] = f.mean_ns;
+        }
+        m.requests_per_s = median(rq, (size_t)runs);
+        m.events_per_s = median(ev, (size_t)runs);
+        m.rss_mib = median(rss, (size_t)runs);
+        m.mean_ns = median(mean, (size_t)runs);
+        return m;
+}
+
+/* Mean sojourn of M/M/c (Erlang C), for the sanity column. */
+static double mmc_mean_ns(void)
+{
+        double a = RHO * LANES, term = 1, sum = 1;
+        for (int k = 1; k < LANES; k++) {
+                term *= a / k;
+                sum += term;
+        }
+        double last = term * a / LANES / (1 - RHO);
+        double wait_p = last / (sum + last);
+        return SERVICE_NS + wait_p * SERVICE_NS / (LANES * (1 - RHO));
+}
+
+static void row(const char *name, const struct figures *f)
+{
+        printf("%-24s %10.2f %10.2f %10.1f %10.0f%s\n", name, f->requests_per_s / 1e6,
+               f->events_per_s / 1e6, f->rss_mib, f->mean_ns, f->ok ? "" : "  (FAILED)");
+}
+
+int main(void)
+{
+        printf("M/M/8, rho %.1f, service 1 us, arrivals %.1f M/s; %.2f s simulated "
+               "(medians of %d runs)\n",
+               RHO, ARRIVALS / 1e6, (double)BASE_NS * 1e-9, RUNS);
+        printf("%-24s %10s %10s %10s %10s\n", "", "Mreq/s", "Mevents/s", "RSS MiB", "mean ns");
+        struct figures b = medians(bare, BASE_NS, RUNS);
+        struct figures c = medians(core, BASE_NS, RUNS);
+        struct figures l = medians(core, 10 * BASE_NS, 3);
+        row("bare heap + RNG loop", &b);
+        row("full core", &c);
+        row("full core, 10x longer", &l);
+        printf("%-24s %10s %10s %10s %10.0f\n", "theory (Erlang C)", "", "", "", mmc_mean_ns());
+        double ratio = c.requests_per_s / b.requests_per_s;
+        double growth = (l.rss_mib - c.rss_mib) / c.rss_mib;
+        printf("core / bare requests per second: %.3f (target >= 0.333)%s\n", ratio,
+               ratio >= 1.0 / 3 ? "" : "  BELOW TARGET");
+        printf("peak RSS growth, 10x longer run: %+.1f%% (limit 10%%)%s\n", 100 * growth,
+               growth <= 0.10 ? "" : "  OVER LIMIT");
+        return b.ok && c.ok && l.ok ? 0 : 1;
+}

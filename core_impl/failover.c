@@ -1,0 +1,291 @@
+/*
+ * failover.c - what the core does when devices misbehave, come and go: the
+ * retry budget, the per-stage watchdog, the health of a device (healthy ->
+ * failed -> probed -> healthy; draining -> gone), moving work off a device,
+ * and giving work back from a fallback device when hardware returns.
+ *
+ *   core_stage_error     an error completion or refusal: count, maybe fail
+ *                        the device, retry the stage or end the request
+ *   core_watchdog_fire   a stage outlived failover.timeout_ns: the device
+ *                        hangs; take the stage back, fail the device, retry
+ *   ac_device_failed     the device says so: fail it
+ *   core_probe_fire      every probe_ns while failed: driver->probe
+ *   ac_device_recovered  back to service; fallback devices give work back
+ *   ac_device_unregister queued stages move now, in-flight after drain_ns
+ *   ac_device_removed    everything moves now; gone for good
+ *
+ * The budget: a request may make failover.retries attempts in all beyond
+ * the first attempt of each stage. An attempt is spent when a stage that
+ * was handed to a device does not complete ok there: an error completion, a
+ * refusal, a watchdog expiry, or an in-flight stage taken back because its
+ * device failed, was removed or missed its drain deadline. Moving a queued
+ * stage costs nothing: it never reached a device. So a request is handed to
+ * devices at most nstages + retries times, and a flapping device cannot
+ * keep a request alive for ever. A stage taken back from a device keeps
+ * its ring slot's old tag, whose generation has moved on: if the device
+ * completes it after all, the completion is counted late and ignored.
+ */
+#include "core.h"
+
+static inline uint64_t slot_tag(const struct ac_device *dev, const struct ac_slot *s)
+{
+        return (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
+}
+
+/* Takes the stage in slot s back from dev and tells the driver. Returns
+ * its request. */
+static struct ac_request *take_back(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
+{
+        uint64_t tag = slot_tag(dev, s);
+        struct ac_request *req = core_stage_recall(eng, dev, s);
+        if (dev->driver->abort)
+                dev->driver->abort(dev->driver_ctx, dev, tag);
+        return req;
+}
+
+/* Spends one attempt of req's budget and routes its current stage again,
+ * or, with the budget spent, ends the request with status. */
+static void retry(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        if (req->retries >= eng->cfg.failover.retries) {
+                core_finish(eng, req, status);
+                return;
+        }
+        req->retries++;
+        eng->stats.retried++;
+        core_reroute(eng, req, NULL);
+}
+
+static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        dev->stats.migrated_out++;
+        eng->stats.migrated++;
+        req->migrations++;
+}
+
+/* Moves dev's queued stages, and its in-flight ones when `in_flight`, to
+ * other devices. In-flight stages first, since they were dispatched before
+ * any queued one; each is a lost attempt and spends one retry. */
+static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
+{
+        struct ac_request *req;
+        for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
+                struct ac_slot *s = &dev->slots[i];
+                if (!s->req)
+                        continue;
+                req = take_back(eng, dev, s);
+                count_move(eng, dev, req);
+                dev->stats.recalled++;
+                retry(eng, req, AC_EIO);
+        }
+        while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
+                core_stage_unqueue(eng, dev, req);
+                count_move(eng, dev, req);
+                core_reroute(eng, req, NULL);
+        }
+        core_health_changed(eng);
+}
+
+/* Declares a healthy dev failed: it takes no work and is probed. The
+ * caller moves its work off (evacuate). */
+static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
+{
+        uint64_t now = core_now(eng);
+        dev->view.health = AC_DEV_FAILED;
+        dev->failed_since = now;
+        dev->errors_in_row = 0;
+        dev->stats.failures++;
+        /* Without a probe op only the device itself can say it is back. */
+        if (eng->cfg.failover.probe_ns && dev->driver->probe)
+                core_timer_arm(eng, &dev->probe, now + eng->cfg.failover.probe_ns);
+        core_notify(eng, dev);
+}
+
+/* Ends a failed period: failed_ns grows, probing stops. */
+static void end_failed(struct ac_engine *eng, struct ac_device *dev)
+{
+        dev->stats.failed_ns += core_now(eng) - dev->failed_since;
+        core_timer_cancel(eng, &dev->probe);
+}
+
+void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        bool down = dev->view.health == AC_DEV_HEALTHY &&
+                    ++dev->errors_in_row >= eng->cfg.failover.errors_to_fail;
+        if (down)
+                mark_failed(eng, dev);
+        retry(eng, req, AC_EIO);
+        if (down)
+                evacuate(eng, dev, true);
+}
+
+void core_watchdog_fire(struct ac_timer *t)
+{
+        struct ac_slot *s = core_container_of(t, struct ac_slot, watchdog);
+        struct ac_device *dev = s->dev;
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        if (s->req) {
+                /* A stage that outlives its timeout means hung hardware,
+                 * not a slow stage: the device fails at once, and its other
+                 * stages, likely hung too, move now rather than one by one
+                 * as their own watchdogs expire. */
+                struct ac_request *req = take_back(eng, dev, s);
+                dev->stats.timeouts++;
+                eng->stats.timeouts++;
+                bool down = dev->view.health == AC_DEV_HEALTHY;
+                if (down)
+                        mark_failed(eng, dev);
+                retry(eng, req, AC_ETIMEDOUT);
+                if (down)
+                        evacuate(eng, dev, true);
+                else
+                        core_device_drained(eng, dev);
+        }
+        core_leave(eng);
+}
+
+void core_probe_fire(struct ac_timer *t)
+{
+        struct ac_device *dev = core_container_of(t, struct ac_device, probe);
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        if (dev->view.health == AC_DEV_FAILED) {
+                /* Re-armed first: the driver may answer inside probe. */
+                core_timer_arm(eng, &dev->probe, core_now(eng) + eng->cfg.failover.probe_ns);
+                dev->driver->probe(dev->driver_ctx, dev);
+        }
+        core_leave(eng);
+}
+
+void ac_device_failed(struct ac_device *dev, int reason)
+{
+        struct ac_engine *eng = dev->eng;
+        (void)reason;
+        core_lock(eng);
+        if (dev->view.health == AC_DEV_HEALTHY) {
+                mark_failed(eng, dev);
+                evacuate(eng, dev, true);
+        } else if (dev->view.health == AC_DEV_DRAINING) {
+                /* Its in-flight stages will not finish now: move them. */
+                dev->stats.failures++;
+                dev->view.health = AC_DEV_GONE;
+                core_timer_cancel(eng, &dev->drain);
+                core_notify(eng, dev);
+                evacuate(eng, dev, true);
+        }
+        core_leave(eng);
+}
+
+/* Moves the queued stages of every healthy fallback device that hardware
+ * dev can do back through the balancer (which now prefers dev). They are
+ * detached first, so that nothing placed meanwhile is moved twice. */
+void core_give_back(struct ac_engine *eng, struct ac_device *dev)
+{
+        uint64_t caps = dev->view.capabilities;
+        for (size_t i = 0; i < eng->ndevices; i++) {
+                struct ac_device *f = eng->devices[i];
+                if (!f->view.fallback || f->view.health != AC_DEV_HEALTHY || !f->view.queued ||
+                    !(f->view.capabilities & caps))
+                        continue;
+                struct ac_request *moved = NULL, **tail = &moved;
+                for (uint32_t mask = f->queue.mask; mask; mask &= mask - 1) {
+                        struct ac_request *r = f->queue.head[__builtin_ctz(mask)];
+                        while (r) {
+                                struct ac_request *next = r->core.next;
+                                if (caps & (uint64_t)1 << r->stages[r->core.stage].op) {
+                                        core_stage_unqueue(eng, f, r);
+                                        count_move(eng, f, r);
+                                        *tail = r;
+                                        tail = &r->core.next;
+                                }
+                                r = next;
+                        }
+                }
+                while (moved) {
+                        struct ac_request *r = moved;
+                        moved = r->core.next;
+                        r->core.next = NULL;
+                        core_reroute(eng, r, NULL);
+                }
+        }
+}
+
+void ac_device_recovered(struct ac_device *dev)
+{
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        if (dev->view.health == AC_DEV_FAILED) {
+                end_failed(eng, dev);
+                dev->view.health = AC_DEV_HEALTHY;
+                dev->errors_in_row = 0;
+                core_notify(eng, dev);
+                core_backlog_pull(eng, dev);
+                if (!dev->view.fallback)
+                        core_give_back(eng, dev);
+        }
+        core_leave(eng);
+}
+
+void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (dev->view.health == AC_DEV_DRAINING && dev->view.in_flight == 0) {
+                dev->view.health = AC_DEV_GONE;
+                core_timer_cancel(eng, &dev->drain);
+                core_notify(eng, dev);
+        }
+}
+
+void core_drain_fire(struct ac_timer *t)
+{
+        struct ac_device *dev = core_container_of(t, struct ac_device, drain);
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        if (dev->view.health == AC_DEV_DRAINING) {
+                /* The deadline passed: what is still in flight moves. */
+                dev->view.health = AC_DEV_GONE;
+                core_notify(eng, dev);
+                evacuate(eng, dev, true);
+        }
+        core_leave(eng);
+}
+
+/* Takes dev out of service for good. Its queued stages move now; its
+ * in-flight ones too, unless they may drain until drain_ns from now. A
+ * draining device can still be removed at once. */
+static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, uint64_t drain_ns)
+{
+        enum ac_health h = dev->view.health;
+        if (h == AC_DEV_GONE || (h == AC_DEV_DRAINING && drain))
+                return;
+        if (h == AC_DEV_FAILED)
+                end_failed(eng, dev);
+        if (h == AC_DEV_DRAINING)
+                core_timer_cancel(eng, &dev->drain);
+        dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
+        core_notify(eng, dev);
+        evacuate(eng, dev, !drain);
+        if (drain && dev->view.in_flight > 0)
+                core_timer_arm(eng, &dev->drain, core_now(eng) + drain_ns);
+        core_device_drained(eng, dev);
+}
+
+int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
+{
+        if (!dev)
+                return AC_EINVAL;
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        int rc = dev->view.health == AC_DEV_GONE ? AC_EINVAL : 0;
+        take_out(eng, dev, true, drain_ns ? drain_ns : eng->cfg.failover.drain_ns);
+        core_leave(eng);
+        return rc;
+}
+
+void ac_device_removed(struct ac_device *dev)
+{
+        struct ac_engine *eng = dev->eng;
+        core_lock(eng);
+        take_out(eng, dev, false, 0);
+        core_leave(eng);
+}

@@ -1,0 +1,59 @@
+/*
+ * sim/run.h - one replication of a scenario: build, run, drain, measure.
+ *
+ * sim_run() builds a fresh event engine, the simulated platform, the core
+ * engine with the scenario's engine settings, one device model per
+ * expanded device and the workload; runs arrivals until run.duration_ns;
+ * stops them; lets the requests still outstanding drain; and fills a
+ * struct sim_results (sim/results.h). Everything is torn down before it
+ * returns.
+ *
+ * Determinism: the replication's seed is sim_rng_derive(scenario seed,
+ * replication), and every random source draws from its own stream under
+ * it, named
+ *   balancer                     the platform's random_u64 (power-of-d, ...)
+ *   device/<name>/service        service times and jitter
+ *   device/<name>/failure/<i>    failure process i (times to failure/repair, flaky draws)
+ *   device/<name>/faults         scheduled flaky faults' draws
+ *   workload/<class>/arrivals    gaps, on/off phases, think times
+ *   workload/<class>/sizes       request sizes
+ *   workload/<class>/flows       flow ids
+ * so the same (scenario, replication, build) gives bit-identical results,
+ * and a change of policy or of the devices leaves the workload's draws --
+ * the request sequence -- unchanged.
+ *
+ * Drain: after duration_ns no request arrives; the run goes on until every
+ * outstanding request has had its callback (the core's failover timeouts
+ * bound that), but at most run.drain_cap_ns (default: the larger of 1 s
+ * and 4 * (retries + 1) * (timeout + probe) of the failover settings).
+ * When the cap is hit the results say so (drain_capped, unfinished) and
+ * the requests left are abandoned; otherwise the run asserts conservation
+ * (submitted = completed + failed + rejected, overall and per class) and
+ * that the core is idle.
+ *
+ * Memory: requests come from a free-list pool that grows in chunks to the
+ * most ever outstanding; histograms are fixed-size; the time series has
+ * at most SIM_SERIES_MAX_ROWS rows (the interval is widened to fit).
+ */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/results.h"
+#include "sim/scenario.h"
+
+#define SIM_SERIES_MAX_ROWS 100000 /* time series rows, at most */
+#define SIM_SERIES_DEFAULT  100    /* rows when run.sample_ns is 0 */
+
+/* Runs replication `replication` of the prepared scenario s. Returns 0 and
+ * fills *out (release it with sim_results_free), or a negative AC_E* code
+ * with a one-line reason in err[errlen]; *out is then empty. */
+int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
+            size_t errlen);
+
+/* Returns the drain cap sim_run() uses for s. */
+uint64_t sim_run_drain_cap(const struct scenario *s);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * test_sim_validation.c - the whole simulator (workload, core, platform,
+ * device model, metrics) against queueing theory, with fixed seeds:
+ *
+ *   M/M/1 at rho 0.8: mean sojourn 1/(mu - lambda) and p99
+ *       ln(100)/(mu - lambda), within 3%;
+ *   M/M/4 at rho 0.8: mean sojourn from Erlang C and p99 from the sojourn
+ *       distribution (solved by bisection), within 3%;
+ *   Little's law L = lambda W on two kinds of device and three classes,
+ *       overall and per class, within 2%.
+ *
+ * Each queue run has at least 10^6 requests after the warm-up. For M/M/1
+ * the device's ring of one and the core's priority queue (one level, FIFO)
+ * form the single FIFO queue; for M/M/4 the ring of four and the queue do.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "sim/run.h"
+
+#define US 1000.0
+#define MS 1000000ull
+
+static double rel_err(double got, double want)
+{
+        return fabs(got - want) / want;
+}
+
+/* One device with `lanes` lanes and exponential service of mean 1 us, one
+ * Poisson class at `rho` utilisation; `requests` after a warm-up of 50 ms. */
+static void mmc(struct scenario *s, uint32_t lanes, double rho, double requests, uint64_t seed)
+{
+        char err[256];
+        double lambda = rho * lanes / US; /* per ns */
+        cr_assert_eq(scenario_init(s), 0);
+        s->seed = seed;
+        s->run.warmup_ns = 50 * MS;
+        s->run.duration_ns = s->run.warmup_ns + (uint64_t)(requests / lambda);
+        s->engine.queue_depth = 1u << 20; /* never rejects */
+        s->engine.backlog = 0;
+        s->engine.levels = 1;
+        s->engine.failover.timeout_ns = 0;
+        struct scenario_device *d = scenario_add_device(s, "card");
+        d->model.lanes = lanes;
+        d->model.ring = lanes;
+        struct device_op_config *op = scenario_device_add_op(d, "op");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = US};
+        struct workload_class_config *c = scenario_add_class(s, "poisson");
+        const char *chain[] = {"op"};
+        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = lambda * 1e9;
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
+        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+}
+
+static void run(const struct scenario *s, struct sim_results *r)
+{
+        char err[256];
+        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_not(r->drain_capped);
+        cr_assert_eq(r->requests.rejected, 0);
+        cr_assert_eq(r->requests.failed, 0);
+}
+
+Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
+{
+        struct scenario s;
+        struct sim_results r;
+        mmc(&s, 1, 0.8, 5e6, 1);
+        run(&s, &r);
+        double mu = 1 / US, lambda = 0.8 / US;
+        double mean = 1 / (mu - lambda), p99 = log(100.0) / (mu - lambda);
+        cr_assert_geq(r.latency.count, 1000000);
+        cr_log_info("M/M/1: n %llu, mean %.1f ns (theory %.1f, error %.2f%%), p99 %llu ns "
+                    "(theory %.1f, error %.2f%%), utilisation %.4f",
+                    (unsigned long long)r.latency.count, r.latency.mean, mean,
+                    100 * rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
+                    100 * rel_err((double)r.latency.p99, p99), r.devices[0].utilization);
+        cr_assert_lt(rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
+                     (unsigned long long)r.latency.p99, p99);
+        cr_assert_lt(rel_err(r.devices[0].utilization, 0.8), 0.01);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
+
+/* Erlang C: the probability that an arrival waits in M/M/c with offered
+ * load a = lambda / mu. */
+static double erlang_c(unsigned c, double a)
+{
+        double term = 1, sum = 1;
+        for (unsigned k = 1; k < c; k++) {
+                term *= a / k;
+                sum += term;
+        }
+        double last = term * a / c / (1 - a / c);
+        return last / (sum + last);
+}
+
+/* P(T > t) for the M/M/c FIFO sojourn T = S + W: S ~ Exp(mu), and W = 0
+ * with probability 1 - pw, else Exp(theta) with theta = c mu - lambda. */
+static double mmc_tail(double t, double mu, double theta, double pw)
+{
+        double both = (theta * exp(-mu * t) - mu * exp(-theta * t)) / (theta - mu);
+        return (1 - pw) * exp(-mu * t) + pw * both;
+}
+
+static double mmc_quantile(double q, double mu, double theta, double pw)
+{
+        double lo = 0, hi = 1;
+        while (mmc_tail(hi, mu, theta, pw) > 1 - q)
+                hi *= 2;
+        for (int i = 0; i < 200; i++) {
+                double mid = (lo + hi) / 2;
+                if (mmc_tail(mid, mu, theta, pw) > 1 - q)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return (lo + hi) / 2;
+}
+
+Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
+{
+        struct scenario s;
+        struct sim_results r;
+        const unsigned c = 4;
+        mmc(&s, c, 0.8, 2e6, 2);
+        run(&s, &r);
+        double mu = 1 / US, lambda = 0.8 * c / US, theta = c * mu - lambda;
+        double pw = erlang_c(c, lambda / mu);
+        double mean = 1 / mu + pw / theta;
+        double p99 = mmc_quantile(0.99, mu, theta, pw);
+        cr_assert_float_eq(mmc_tail(p99, mu, theta, pw), 0.01, 1e-9);
+        cr_assert_geq(r.latency.count, 1000000);
+        cr_log_info("M/M/4: n %llu, P(wait) %.4f, mean %.1f ns (theory %.1f, error %.2f%%), "
+                    "p99 %llu ns (theory %.1f, error %.2f%%)",
+                    (unsigned long long)r.latency.count, pw, r.latency.mean, mean,
+                    100 * rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
+                    100 * rel_err((double)r.latency.p99, p99));
+        cr_assert_lt(rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
+                     (unsigned long long)r.latency.p99, p99);
+        cr_assert_lt(rel_err(r.devices[0].utilization, 0.8), 0.01);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
+
+Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
+{
+        struct scenario s;
+        struct sim_results r;
+        char err[256];
+        cr_assert_eq(scenario_init(&s), 0);
+        s.seed = 3;
+        s.run.warmup_ns = 20 * MS;
+        s.run.duration_ns = 220 * MS;
+        s.engine.queue_depth = 1u << 16;
+        s.engine.backlog = 1u << 16;
+        scenario_set_text(&s.engine.policy, "least-loaded");
+
+        struct scenario_device *qat = scenario_add_device(&s, "qat");
+        qat->count = 2;
+        qat->model.lanes = 4;
+        qat->model.ring = 16;
+        struct device_op_config *op = scenario_device_add_op(qat, "enc");
+        op->setup_ns = 300;
+        op->rate = 2.0;
+        op->has_jitter = true;
+        op->jitter = (struct dist){.kind = DIST_LOGNORMAL, .a = 1, .b = 0.5};
+        op = scenario_device_add_op(qat, "mac");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_GAMMA, .a = 800, .b = 1.5};
+        struct scenario_device *cpu = scenario_add_device(&s, "cpu");
+        cpu->model.lanes = 2;
+        cpu->model.ring = 2;
+        op = scenario_device_add_op(cpu, "mac");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 1500};
+
+        const char *ipsec[] = {"enc", "mac"}, *tls[] = {"enc"}, *auth[] = {"mac"};
+        struct workload_class_config *c = scenario_add_class(&s, "ipsec");
+        scenario_class_set_chain(c, ipsec, 2);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = 1.5e6;
+        c->size = (struct dist){.kind = DIST_IMIX};
+        c->priority = 1;
+        c->flows = 64;
+        c = scenario_add_class(&s, "tls");
+        scenario_class_set_chain(c, tls, 1);
+        c->arrival.process = ARRIVAL_ONOFF;
+        c->arrival.rate_on = 3e6;
+        c->arrival.rate_off = 0.5e6;
+        c->arrival.mean_on_ns = 200000;
+        c->arrival.mean_off_ns = 300000;
+        c->size = (struct dist){.kind = DIST_LOGNORMAL, .a = 1024, .b = 1};
+        c->priority = 0;
+        c = scenario_add_class(&s, "auth");
+        scenario_class_set_chain(c, auth, 1);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = 1e6;
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 256};
+        c->priority = 2;
+        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+
+        run(&s, &r);
+        double window_s = (double)(r.duration_ns - r.warmup_ns) * 1e-9;
+        double lambda = r.arrivals_per_s * 1e-9; /* per ns */
+        double L = r.mean_in_system, W = r.latency.mean;
+        cr_log_info("Little: L %.3f, lambda W %.3f, error %.3f%%; utilisations %.3f %.3f %.3f", L,
+                    lambda * W, 100 * rel_err(L, lambda * W), r.devices[0].utilization,
+                    r.devices[1].utilization, r.devices[2].utilization);
+        cr_assert_gt(r.requests.submitted, 500000);
+        cr_assert_lt(rel_err(L, lambda * W), 0.02, "L %f vs lambda W %f", L, lambda * W);
+        for (size_t i = 0; i < r.nclasses; i++) {
+                const struct sim_class_result *k = &r.classes[i];
+                double li = (double)k->requests.submitted / window_s * 1e-9;
+                cr_log_info("Little, %s: L %.3f, lambda W %.3f", k->name, k->mean_in_system,
+                            li * k->latency.mean);
+                cr_assert_lt(rel_err(k->mean_in_system, li * k->latency.mean), 0.02,
+                             "class %s: L %f vs lambda W %f", k->name, k->mean_in_system,
+                             li * k->latency.mean);
+        }
+        for (size_t i = 0; i < r.ndevices; i++)
+                cr_assert_gt(r.devices[i].utilization, 0.3, "device %s idle", r.devices[i].name);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
