@@ -51,7 +51,11 @@ char *report_text_time(char *buf, size_t cap, double ns)
                 snprintf(buf, cap, "%.0f s", ns / 1e9);
                 return buf;
         }
-        if (ns != 0 && fabs(ns) < 0.995) {
+        if (ns == 0) {
+                snprintf(buf, cap, "0 ns");
+                return buf;
+        }
+        if (fabs(ns) < 0.995) {
                 snprintf(buf, cap, "%.2f ns", ns);
                 return buf;
         }
