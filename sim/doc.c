@@ -121,9 +121,9 @@ void doc_buf_path(struct doc_buf *sb, const struct doc_node *n, const char *extr
 void doc_buf_describe(struct doc_buf *sb, const struct doc_node *n)
 {
         if (n->kind == DOC_MAP)
-                doc_buf_puts(sb, "a mapping");
+                doc_buf_puts(sb, n->n ? "a mapping" : "an empty mapping");
         else if (n->kind == DOC_SEQ)
-                doc_buf_puts(sb, "a sequence");
+                doc_buf_puts(sb, n->n ? "a sequence" : "an empty sequence");
         else if (doc_is_null(n))
                 doc_buf_puts(sb, "nothing");
         else {
@@ -167,6 +167,21 @@ void doc_error(const struct doc_node *n, const char *fmt, ...)
         got[0] = '\0';
         doc_buf_describe(&sb, n);
         doc_report(n, NULL, false, "expected %s, got %s", expected, got);
+}
+
+void doc_error_key(const struct doc_node *n, const char *fmt, ...)
+{
+        if (!n || !n->key)
+                return;
+        char expected[512], got[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(expected, sizeof(expected), fmt, ap);
+        va_end(ap);
+        struct doc_buf sb = {got, sizeof(got), 0};
+        got[0] = '\0';
+        doc_buf_show(&sb, n->key, strlen(n->key), DOC_SHOW_MAX);
+        doc_report(n, NULL, true, "expected %s, got '%s'", expected, got);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -609,5 +624,65 @@ int doc_path(const struct doc_node *n, char *buf, size_t cap)
                 buf[0] = '\0';
         if (n)
                 doc_buf_path(&sb, n, NULL);
+        return (int)sb.len;
+}
+
+/* Whether a scalar can be written plain in flow YAML and read back as the
+ * same text. */
+static bool flow_plain(const struct doc_node *n)
+{
+        if (!n->plain || n->len == 0 || strlen(n->text) != n->len)
+                return false;
+        if (strchr("-?:,[]{}#&*!|>'\"%@` ", n->text[0]) && !(n->text[0] == '-' && n->len > 1))
+                return false;
+        for (size_t i = 0; i < n->len; i++) {
+                unsigned char c = (unsigned char)n->text[i];
+                if (c < 0x20 || strchr(",[]{}#", c) || (c == ':' && i + 1 == n->len) ||
+                    (c == ':' && n->text[i + 1] == ' '))
+                        return false;
+        }
+        return n->text[n->len - 1] != ' ';
+}
+
+static void flow(struct doc_buf *sb, const struct doc_node *n)
+{
+        if (n->kind == DOC_SCALAR) {
+                if (flow_plain(n) || doc_is_null(n)) {
+                        doc_buf_puts(sb, n->text);
+                        return;
+                }
+                doc_buf_putc(sb, '\'');
+                for (size_t i = 0; i < n->len; i++) {
+                        if (n->text[i] == '\'')
+                                doc_buf_putc(sb, '\'');
+                        doc_buf_putc(sb, n->text[i] ? n->text[i] : ' ');
+                }
+                doc_buf_putc(sb, '\'');
+                return;
+        }
+        doc_buf_putc(sb, n->kind == DOC_MAP ? '{' : '[');
+        for (size_t i = 0; i < n->n; i++) {
+                if (i)
+                        doc_buf_puts(sb, ", ");
+                if (n->kind == DOC_MAP) {
+                        struct doc_node key = {.kind = DOC_SCALAR,
+                                               .plain = true,
+                                               .text = n->items[i]->key,
+                                               .len = strlen(n->items[i]->key)};
+                        flow(sb, &key);
+                        doc_buf_puts(sb, ": ");
+                }
+                flow(sb, n->items[i]);
+        }
+        doc_buf_putc(sb, n->kind == DOC_MAP ? '}' : ']');
+}
+
+int doc_flow_text(const struct doc_node *n, char *buf, size_t cap)
+{
+        struct doc_buf sb = {buf, cap, 0};
+        if (cap > 0)
+                buf[0] = '\0';
+        if (n)
+                flow(&sb, n);
         return (int)sb.len;
 }

@@ -54,15 +54,25 @@ void doc_free(struct doc *d);
 struct doc_node *doc_root(const struct doc *d);
 
 /* Applies "a.b.c=VALUE": VALUE is parsed as YAML ("3", "1ms", "{d: 3}") and
- * replaces the node at a.b.c, which must exist. A path element selects a
- * mapping's key; in a sequence, a number selects by index and a name selects
- * the mapping whose `name` is that name (workload.ipsec.arrival.rate). Errors
- * and the new nodes name `how` and the assignment ("--set a.b.c=VALUE").
- * Returns 0, or -1 with the error in the diag. */
+ * replaces the node at a.b.c. A path element selects a mapping's key; in a
+ * sequence, a number selects by index and a name selects the mapping whose
+ * `name` is that name (workload.ipsec.arrival.rate). A key that the file
+ * leaves out (or leaves null) is added, with the mappings that lead to it,
+ * as long as the path only goes through mappings there: the schema read
+ * refuses it later if it is unknown. A mapping key holding dots (a sweep's
+ * key path: sweep.engine.policy) is matched whole before the path is cut at
+ * its dots. Sequence items are never added. Errors and the new nodes name
+ * `how` and the assignment ("--set a.b.c=VALUE"). Returns 0, or -1 with the
+ * error in the diag. */
 int doc_set(struct doc *d, const char *assignment, const char *how);
 /* The same with a value node from another document (a sweep list's item),
  * copied with its own origin and place. Returns 0 or -1. */
 int doc_set_node(struct doc *d, const char *path, const struct doc_node *value);
+
+/* Writes n as one line of flow YAML (1us, {d: 3}, [a, b]), quoting scalars
+ * that would not read back as written, into buf (truncated to cap). Returns
+ * the length it needs, as snprintf. */
+int doc_flow_text(const struct doc_node *n, char *buf, size_t cap);
 
 /* Inspection; all accept NULL. */
 enum doc_kind doc_kind(const struct doc_node *n);
@@ -107,9 +117,19 @@ int doc_string(struct doc_node *n, const char *key, enum doc_need need, const ch
 int doc_choice(struct doc_node *n, const char *key, enum doc_need need, const char *const *names,
                int *index);
 
+/* Marks n and everything under it as read, with every key known: for a
+ * value taken whole (a sweep's lists, checked when they are applied).
+ * Accepts NULL. */
+void doc_accept(struct doc_node *n);
+
 /* Records "PATH: expected <printf fmt>, got <what n is>" at n, for checks
  * the getters do not know (alpha > 1, an unknown balancer name). */
 void doc_error(const struct doc_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The same at n's key, "PATH: expected <fmt>, got 'KEY'": for a key that
+ * is wrong in itself (an option the balancer does not know). */
+void doc_error_key(const struct doc_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Reports every key of map that no getter asked for ("unknown key 'polcy';

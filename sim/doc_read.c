@@ -129,7 +129,7 @@ static int get_u64(struct doc_node *n, const char *key, enum doc_need need, cons
         if (!text)
                 return rc;
         const char *why;
-        uint64_t x;
+        uint64_t x = 0;
         if (parse(text, &x, &why) < 0) {
                 doc_error(v, "%s", why);
                 return -1;
@@ -147,7 +147,7 @@ static int get_real(struct doc_node *n, const char *key, enum doc_need need, con
         if (!text)
                 return rc;
         const char *why;
-        double x;
+        double x = 0;
         if (parse(text, &x, &why) < 0) {
                 doc_error(v, "%s", why);
                 return -1;
@@ -179,7 +179,7 @@ int doc_byte_rate(struct doc_node *n, const char *key, enum doc_need need, doubl
 int doc_number(struct doc_node *n, const char *key, enum doc_need need, double min, double max,
                double *out)
 {
-        double x;
+        double x = 0;
         int rc = get_real(n, key, need, "a number", units_number, &x);
         if (rc != 0)
                 return rc;
@@ -200,7 +200,7 @@ int doc_number(struct doc_node *n, const char *key, enum doc_need need, double m
 int doc_whole(struct doc_node *n, const char *key, enum doc_need need, uint64_t min, uint64_t max,
               uint64_t *out)
 {
-        uint64_t x;
+        uint64_t x = 0;
         int rc = get_u64(n, key, need, "a whole number", units_whole, &x);
         if (rc != 0)
                 return rc;
@@ -370,6 +370,17 @@ int doc_check_keys(struct doc_node *map)
         }
         free(asked);
         return rc;
+}
+
+void doc_accept(struct doc_node *n)
+{
+        if (!n)
+                return;
+        n->used = true;
+        n->checked = true;
+        if (n->kind != DOC_SCALAR)
+                for (size_t i = 0; i < n->n; i++)
+                        doc_accept(n->items[i]);
 }
 
 static int check_tree(struct doc_node *n)

@@ -25,7 +25,40 @@ static int bad_path(struct doc *d, const char *origin, unsigned line, unsigned c
         return -1;
 }
 
-/* Puts value in place of the node at path. */
+/* A new empty mapping for an override that names a key the file leaves
+ * out. */
+static struct doc_node *new_map(struct doc *d, const char *origin, unsigned line, unsigned col)
+{
+        struct doc_node *m = doc_alloc(d, sizeof(*m));
+        if (!m)
+                return NULL;
+        d->nodes++;
+        *m = (struct doc_node){
+            .kind = DOC_MAP, .doc = d, .origin = origin, .line = line, .col = col, .plain = true};
+        return m;
+}
+
+/* Adds value to map under key (a copy); the key's place is the override's. */
+static int add_key(struct doc *d, struct doc_node *map, const char *key, struct doc_node *value,
+                   unsigned line, unsigned col)
+{
+        struct doc_node **items = doc_alloc(d, (map->n + 1) * sizeof(*items));
+        char *k = doc_strndup(d, key, strlen(key));
+        if (!items || !k)
+                return -1;
+        if (map->n > 0)
+                memcpy(items, map->items, map->n * sizeof(*items));
+        value->parent = map;
+        value->key = k;
+        value->key_line = line;
+        value->key_col = col;
+        items[map->n++] = value;
+        map->items = items;
+        return 0;
+}
+
+/* Puts value in place of the node at path, or adds it (and the mappings
+ * leading to it) where the path leaves the tree through mappings. */
 static int splice(struct doc *d, const char *path, struct doc_node *value, const char *origin,
                   unsigned line, unsigned col)
 {
@@ -36,29 +69,48 @@ static int splice(struct doc *d, const char *path, struct doc_node *value, const
         struct doc_node *cur = d->root;
         char where[1024];
         for (char *e = elems, *dot; e; e = dot ? dot + 1 : NULL) {
-                dot = strchr(e, '.');
-                if (dot)
-                        *dot = '\0';
                 doc_path(cur, where, sizeof(where));
                 const char *in = where[0] ? where : "the top level";
+                /* A key that holds dots itself (a sweep's key path) is
+                 * matched whole, before the path is cut at its dots. */
+                struct doc_node *whole =
+                    cur->kind == DOC_MAP && strchr(e, '.') ? doc_find_key(cur, e) : NULL;
+                dot = whole ? NULL : strchr(e, '.');
+                if (dot)
+                        *dot = '\0';
                 if (*e == '\0')
                         return bad_path(d, origin, line, col, path,
                                         "expected a key path like engine.policy, got '%s'", path);
-                struct doc_node *next = NULL;
+                struct doc_node *next = whole;
                 if (cur->kind == DOC_MAP) {
-                        next = doc_find_key(cur, e);
+                        if (!next)
+                                next = doc_find_key(cur, e);
                         if (!next) {
-                                const char **keys = malloc((cur->n + 1) * sizeof(*keys));
-                                for (size_t i = 0; keys && i < cur->n; i++)
-                                        keys[i] = cur->items[i]->key;
-                                const char *near = keys ? doc_closest(e, keys, cur->n) : NULL;
-                                int rc = near ? bad_path(d, origin, line, col, path,
-                                                         "no key '%s' in %s; did you mean '%s'?", e,
-                                                         in, near)
-                                              : bad_path(d, origin, line, col, path,
-                                                         "no key '%s' in %s", e, in);
-                                free(keys);
-                                return rc;
+                                /* Left out by the file: add it; the schema
+                                 * refuses it later if it is unknown. */
+                                struct doc_node *add = dot ? new_map(d, origin, line, col) : value;
+                                if (!add || add_key(d, cur, e, add, line, col) < 0)
+                                        return bad_path(d, origin, line, col, path,
+                                                        "out of memory");
+                                if (!dot)
+                                        return 0;
+                                cur = add;
+                                continue;
+                        }
+                        if (dot && doc_is_null(next)) {
+                                /* `run:` with nothing: becomes a mapping. */
+                                struct doc_node *m = new_map(d, origin, line, col);
+                                if (!m)
+                                        return bad_path(d, origin, line, col, path,
+                                                        "out of memory");
+                                m->parent = cur;
+                                m->key = next->key;
+                                m->key_line = next->key_line;
+                                m->key_col = next->key_col;
+                                for (size_t i = 0; i < cur->n; i++)
+                                        if (cur->items[i] == next)
+                                                cur->items[i] = m;
+                                next = m;
                         }
                 } else if (cur->kind == DOC_SEQ) {
                         char *end;

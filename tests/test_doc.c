@@ -434,6 +434,59 @@ Test(doc, overrides)
         doc_free(d);
 }
 
+Test(doc, overrides_add_keys)
+{
+        struct doc *d = load("run: {duration: 2s}\nengine:\n  policy_options: {}\n  queue:\n"
+                             "sweep:\n  engine.policy: [a, b]\n");
+        cr_assert_eq(doc_set(d, "run.replications=3", "--set"), 0);
+        cr_assert_eq(doc_set(d, "engine.policy_options.d=3", "--set"), 0);
+        cr_assert_eq(doc_set(d, "engine.queue.depth=8", "--set"), 0);
+        cr_assert_eq(doc_set(d, "engine.failover.timeout=1ms", "--set"), 0);
+        cr_assert_eq(doc_set(d, "sweep.engine.policy=[c]", "--set"), 0);
+        cr_assert_eq(doc_set(d, "engnie.policy=x", "--set"), 0);
+        cr_assert_not(diag_failed(&dg));
+        struct doc_node *r = doc_root(d);
+        uint64_t u = 0;
+        cr_assert_eq(
+            doc_whole(doc_get_map(r, "run", DOC_REQUIRED), "replications", DOC_REQUIRED, 1, 9, &u),
+            0);
+        cr_assert_eq(u, 3);
+        struct doc_node *e = doc_get_map(r, "engine", DOC_REQUIRED);
+        cr_assert_eq(
+            doc_whole(doc_get_map(e, "policy_options", DOC_REQUIRED), "d", DOC_REQUIRED, 1, 8, &u),
+            0);
+        cr_assert_eq(u, 3);
+        cr_assert_eq(
+            doc_whole(doc_get_map(e, "queue", DOC_REQUIRED), "depth", DOC_REQUIRED, 1, 9, &u), 0);
+        cr_assert_eq(u, 8);
+        cr_assert_eq(
+            doc_duration(doc_get_map(e, "failover", DOC_REQUIRED), "timeout", DOC_REQUIRED, &u), 0);
+        cr_assert_eq(u, 1000000);
+        struct doc_node *sw = doc_get_map(r, "sweep", DOC_REQUIRED);
+        cr_assert_eq(doc_len(sw), 1);
+        char text[64];
+        doc_flow_text(doc_at(sw, 0), text, sizeof(text));
+        cr_assert_str_eq(text, "[c]");
+        doc_get(r, "run", DOC_OPTIONAL);
+        cr_assert_eq(doc_check_keys(r), -1);
+        cr_assert_str_eq(first_error(), "--set engnie.policy=x: error: engnie: unknown key "
+                                        "'engnie'; did you mean 'engine'?");
+        doc_free(d);
+}
+
+Test(doc, flow_text)
+{
+        struct doc *d = load("a: {d: 3, 'x y': [1us, 'it''s', '#', \"\", ~]}\nb: -5\nc: '-'\n");
+        char text[128];
+        doc_flow_text(doc_get(doc_root(d), "a", DOC_REQUIRED), text, sizeof(text));
+        cr_assert_str_eq(text, "{d: 3, x y: [1us, 'it''s', '#', '', ~]}");
+        doc_flow_text(doc_get(doc_root(d), "b", DOC_REQUIRED), text, sizeof(text));
+        cr_assert_str_eq(text, "-5");
+        doc_flow_text(doc_get(doc_root(d), "c", DOC_REQUIRED), text, sizeof(text));
+        cr_assert_str_eq(text, "'-'");
+        doc_free(d);
+}
+
 Test(doc, override_errors)
 {
         struct doc *d = load(scenario);
@@ -441,8 +494,10 @@ Test(doc, override_errors)
                 const char *set;
                 const char *want;
         } cases[] = {
-            {"engine.polcy=x", "--set engine.polcy=x: error: engine.polcy: no key 'polcy' in "
-                               "engine; did you mean 'policy'?"},
+            {"devices.qat.ops.aes-gcm-enc.rate.x=1",
+             "--set devices.qat.ops.aes-gcm-enc.rate.x=1: error: "
+             "devices.qat.ops.aes-gcm-enc.rate.x: devices[0].ops.aes-gcm-enc.rate is a single "
+             "value, it has no 'x'"},
             {"workload.ipsc.size=1", "--set workload.ipsc.size=1: error: workload.ipsc.size: no "
                                      "item named 'ipsc' in workload"},
             {"devices.7.lanes=1", "--set devices.7.lanes=1: error: devices.7.lanes: no item 7 in "
@@ -492,9 +547,16 @@ Test(doc, sweep_values_keep_their_place)
         cr_assert_str_eq(first_error(), "t.yaml:2:32: error: engine.policy: expected one of "
                                         "round-robin, least-loaded, got 5GB/s");
         diag_free(&dg);
-        cr_assert_eq(doc_set_node(d, "engine.nope", doc_at(values, 0)), -1);
-        cr_assert_str_eq(first_error(), "t.yaml:2:19: error: engine.nope: no key 'nope' in "
-                                        "engine");
+        /* A key the file leaves out is added; the schema read refuses it if
+         * it is unknown, at the sweep value's place. */
+        cr_assert_eq(doc_set_node(d, "engine.nope", doc_at(values, 0)), 0);
+        struct doc_node *e = doc_get_map(doc_root(d), "engine", DOC_REQUIRED);
+        doc_get(e, "policy", DOC_OPTIONAL);
+        doc_get(e, "policy_options", DOC_OPTIONAL);
+        doc_get(e, "queue", DOC_OPTIONAL);
+        cr_assert_eq(doc_check_keys(e), -1);
+        cr_assert_str_eq(first_error(), "t.yaml:2:19: error: engine.nope: unknown key 'nope'; "
+                                        "expected one of policy, policy_options, queue");
         doc_free(sw);
         doc_free(d);
 }
@@ -598,7 +660,8 @@ Test(doc, mutation_fuzz)
         free(buf);
 }
 
-/* Every file of tests/data/bad/ is refused with a located error. */
+/* The files of tests/data/bad/ that are broken YAML (the others are broken
+ * scenarios, for test_scenario_load) are refused with a located error. */
 Test(doc, bad_corpus)
 {
         const char *top = getenv("ACSIM_SOURCE_DIR");
@@ -608,20 +671,24 @@ Test(doc, bad_corpus)
         snprintf(dir, sizeof(dir), "%s/tests/data/bad", top);
         DIR *dp = opendir(dir);
         cr_assert_not_null(dp, "cannot open %s", dir);
-        int files = 0;
+        int refused = 0;
         for (struct dirent *de; (de = readdir(dp));) {
-                if (de->d_name[0] == '.')
+                size_t len = strlen(de->d_name);
+                if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 5, ".yaml") != 0)
                         continue;
                 char path[2048];
                 snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
                 struct diag local;
                 diag_init(&local);
                 struct doc *d = NULL;
-                cr_assert_eq(doc_load_file(path, &local, &d), -1, "%s was accepted", de->d_name);
-                cr_assert_gt(local.entries[0].line, 0, "%s: no line", de->d_name);
+                if (doc_load_file(path, &local, &d) == 0) {
+                        doc_free(d);
+                } else {
+                        cr_assert_gt(local.entries[0].line, 0, "%s: no line", de->d_name);
+                        refused++;
+                }
                 diag_free(&local);
-                files++;
         }
         closedir(dp);
-        cr_assert_gt(files, 5);
+        cr_assert_geq(refused, 14);
 }

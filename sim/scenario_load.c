@@ -1,0 +1,1076 @@
+/*
+ * sim/scenario_load.c - the scenario schema: reads a doc tree into a struct
+ * scenario, section by section, with located errors (sim/scenario_load.h).
+ *
+ * Layout: small readers for values the sections share (names, positive
+ * durations, distributions); the sections in the order they depend on each
+ * other (run, engine, devices, workload -- whose chains need the devices'
+ * operations and whose priorities need the engine's levels --, faults,
+ * sweep); then loading a file with its overrides, and the sweep's points.
+ *
+ * A reader returns like the doc getters: 0 read, 1 absent, -1 reported.
+ * Only the keys that apply are asked for (a poisson arrival asks for `rate`
+ * alone), so that the unknown-key check refuses the others with the list of
+ * what would fit.
+ */
+#include "sim/scenario_load.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/doc.h"
+
+#define MAX_COUNT     1024    /* devices made by one entry's count */
+#define MAX_DEVICES   4096    /* devices after expansion */
+#define MAX_LANES     65536   /* lanes of one device */
+#define MAX_RING      1048576 /* ring slots of one device (preallocated) */
+#define MAX_QUEUE     1048576 /* software queue depth per device */
+#define MAX_BACKLOG   16777216
+#define MAX_CLIENTS   1048576
+#define MAX_REPLICAS  1000
+#define MAX_NAME      64 /* characters of a scenario, device or class name */
+#define NO_POINT      SIZE_MAX
+#define FLOW_TEXT_MAX 256
+
+struct loader {
+        struct doc *d;
+        struct diag *dg;
+        struct scenario *s;
+        const char *path; /* the scenario file, for trace paths */
+        bool oom;         /* a builder ran out of memory */
+};
+
+/* ---- shared readers ---------------------------------------------------- */
+
+/* Returns true when the node reported nothing new since `mark`. */
+static bool quiet_since(const struct loader *l, size_t mark)
+{
+        return l->dg->total == mark;
+}
+
+static void out_of_memory(struct loader *l, const struct doc_node *n)
+{
+        if (!l->oom)
+                doc_error(n, "%s", "memory to hold it (out of memory)");
+        l->oom = true;
+}
+
+/* A name that can be a directory or a column: letters, digits, '.', '_',
+ * '-', not starting with '.'. */
+static int read_name(struct doc_node *n, const char *key, enum doc_need need, const char **out)
+{
+        const char *s;
+        int rc = doc_string(n, key, need, &s);
+        if (rc != 0)
+                return rc;
+        size_t len = strlen(s);
+        bool ok = len <= MAX_NAME && s[0] != '.';
+        for (size_t i = 0; ok && i < len; i++) {
+                char c = s[i];
+                ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '.' || c == '_' || c == '-';
+        }
+        if (!ok) {
+                doc_error(key ? doc_get(n, key, DOC_OPTIONAL) : n,
+                          "a name of letters, digits, '.', '_' and '-' (at most %d, not starting "
+                          "with '.')",
+                          MAX_NAME);
+                return -1;
+        }
+        *out = s;
+        return 0;
+}
+
+/* A duration of at least min_ns (0 or 1). */
+static int read_duration(struct doc_node *n, const char *key, enum doc_need need, uint64_t min_ns,
+                         uint64_t *out)
+{
+        uint64_t v;
+        int rc = doc_duration(n, key, need, &v);
+        if (rc != 0)
+                return rc;
+        if (v < min_ns) {
+                doc_error(doc_get(n, key, DOC_OPTIONAL), "a duration above 0");
+                return -1;
+        }
+        *out = v;
+        return 0;
+}
+
+/* What the values of a distribution are. */
+enum dist_unit {
+        UNIT_TIME,   /* durations: service, think, mtbf, mttr */
+        UNIT_SIZE,   /* sizes: a class's size */
+        UNIT_NUMBER, /* plain numbers: jitter factors */
+};
+
+static const char *const unit_phrase[] = {"a duration", "a size", "a number"};
+
+/* Reads one value of the distribution's unit, >= 0 (> 0 when positive).
+ * key NULL reads n itself. */
+static int read_value(struct doc_node *n, const char *key, enum doc_need need, enum dist_unit u,
+                      bool positive, double *out)
+{
+        uint64_t w = 0;
+        double x = 0;
+        int rc;
+        switch (u) {
+        case UNIT_TIME:
+                rc = doc_duration(n, key, need, &w);
+                x = (double)w;
+                break;
+        case UNIT_SIZE:
+                rc = doc_size(n, key, need, &w);
+                x = (double)w;
+                break;
+        default:
+                rc = doc_number(n, key, need, 0, INFINITY, &x);
+                break;
+        }
+        if (rc != 0)
+                return rc;
+        if (positive && !(x > 0)) {
+                doc_error(key ? doc_get(n, key, DOC_OPTIONAL) : n, "%s above 0", unit_phrase[u]);
+                return -1;
+        }
+        *out = x;
+        return 0;
+}
+
+/* The kinds in the order the `dist:` choice lists them; imix last, for
+ * sizes only. */
+static const char *const dist_names[] = {"constant", "exponential", "uniform", "lognormal", "gamma",
+                                         "pareto",   "empirical",   "imix",    NULL};
+static const char *const dist_names_no_imix[] = {
+    "constant", "exponential", "uniform", "lognormal", "gamma", "pareto", "empirical", NULL};
+static const enum dist_kind dist_kinds[] = {DIST_CONSTANT,  DIST_EXPONENTIAL, DIST_UNIFORM,
+                                            DIST_LOGNORMAL, DIST_GAMMA,       DIST_PARETO,
+                                            DIST_EMPIRICAL, DIST_IMIX};
+
+static int read_empirical(struct loader *l, struct doc_node *m, enum dist_unit u, struct dist *out)
+{
+        size_t mark = l->dg->total;
+        struct doc_node *values = doc_get_seq(m, "values", DOC_REQUIRED);
+        struct doc_node *weights = doc_get_seq(m, "weights", DOC_OPTIONAL);
+        if (!values)
+                return -1;
+        size_t n = doc_len(values);
+        if (n == 0) {
+                doc_error(values, "at least one value");
+                return -1;
+        }
+        if (weights && doc_len(weights) != n) {
+                doc_error(weights, "%zu weights, one for each value", n);
+                return -1;
+        }
+        out->values = calloc(n, sizeof(*out->values));
+        out->weights = weights ? calloc(n, sizeof(*out->weights)) : NULL;
+        if (!out->values || (weights && !out->weights)) {
+                out_of_memory(l, values);
+                return -1;
+        }
+        out->n = n;
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) {
+                read_value(doc_at(values, i), NULL, DOC_REQUIRED, u, false, &out->values[i]);
+                if (weights && doc_number(doc_at(weights, i), NULL, DOC_REQUIRED, 0, INFINITY,
+                                          &out->weights[i]) == 0)
+                        sum += out->weights[i];
+        }
+        if (weights && quiet_since(l, mark) && !(sum > 0 && isfinite(sum))) {
+                doc_error(weights, "weights with a finite sum above 0");
+                return -1;
+        }
+        return quiet_since(l, mark) ? 0 : -1;
+}
+
+/* A distribution at key: a mapping {dist: KIND, ...}, or a single value
+ * meaning a constant (an exponential of that mean when scalar_mean, as for
+ * mtbf and mttr). Fills *out (freed first); returns 0, 1 or -1. */
+static int read_dist(struct loader *l, struct doc_node *n, const char *key, enum doc_need need,
+                     enum dist_unit u, bool scalar_mean, struct dist *out)
+{
+        size_t mark = l->dg->total;
+        struct doc_node *v = doc_get(n, key, DOC_OPTIONAL);
+        if (!v && quiet_since(l, mark) && need == DOC_REQUIRED) {
+                /* Missing: said in the words of the unit. */
+                double unused;
+                read_value(n, key, DOC_REQUIRED, u, false, &unused);
+        }
+        if (!v)
+                return quiet_since(l, mark) ? 1 : -1;
+        dist_free(out);
+        memset(out, 0, sizeof(*out));
+        if (doc_kind(v) == DOC_SCALAR) {
+                out->kind = scalar_mean ? DIST_EXPONENTIAL : DIST_CONSTANT;
+                return read_value(v, NULL, DOC_REQUIRED, u, scalar_mean, &out->a);
+        }
+        if (doc_kind(v) != DOC_MAP) {
+                doc_error(v, "%s or a distribution like {dist: exponential, mean: %s}",
+                          unit_phrase[u],
+                          u == UNIT_TIME   ? "1us"
+                          : u == UNIT_SIZE ? "1500B"
+                                           : "1");
+                return -1;
+        }
+        int kind;
+        if (doc_choice(v, "dist", DOC_REQUIRED, u == UNIT_SIZE ? dist_names : dist_names_no_imix,
+                       &kind) != 0)
+                return -1;
+        out->kind = dist_kinds[kind];
+        switch (out->kind) {
+        case DIST_CONSTANT:
+                read_value(v, "value", DOC_REQUIRED, u, false, &out->a);
+                break;
+        case DIST_EXPONENTIAL:
+                read_value(v, "mean", DOC_REQUIRED, u, true, &out->a);
+                break;
+        case DIST_UNIFORM:
+                if (read_value(v, "min", DOC_REQUIRED, u, false, &out->a) == 0 &&
+                    read_value(v, "max", DOC_REQUIRED, u, false, &out->b) == 0 && out->b < out->a)
+                        doc_error(doc_get(v, "max", DOC_OPTIONAL), "a max of at least min (%s)",
+                                  doc_text(doc_get(v, "min", DOC_OPTIONAL)));
+                break;
+        case DIST_LOGNORMAL:
+        case DIST_GAMMA:
+                read_value(v, "mean", DOC_REQUIRED, u, true, &out->a);
+                if (doc_number(v, "cv", DOC_REQUIRED, 0, INFINITY, &out->b) == 0 && out->b <= 0)
+                        doc_error(doc_get(v, "cv", DOC_OPTIONAL), "a cv above 0");
+                break;
+        case DIST_PARETO:
+                read_value(v, "mean", DOC_REQUIRED, u, true, &out->a);
+                if (doc_number(v, "alpha", DOC_REQUIRED, 0, INFINITY, &out->b) == 0 && out->b <= 1)
+                        doc_error(doc_get(v, "alpha", DOC_OPTIONAL),
+                                  "an alpha above 1 (a finite mean)");
+                break;
+        case DIST_EMPIRICAL:
+                read_empirical(l, v, u, out);
+                break;
+        case DIST_IMIX:
+                break;
+        }
+        doc_check_keys(v);
+        if (!quiet_since(l, mark))
+                return -1;
+        const char *why = NULL;
+        if (dist_prepare(out, &why) < 0) {
+                doc_error(v, "a valid distribution (%s)", why ? why : "?");
+                return -1;
+        }
+        return 0;
+}
+
+/* ---- run ------------------------------------------------------------- */
+
+static void read_run(struct loader *l, struct doc_node *root)
+{
+        struct scenario_run *r = &l->s->run;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        uint64_t reps = r->replications;
+        read_duration(run, "duration", DOC_OPTIONAL, 1, &r->duration_ns);
+        if (read_duration(run, "warmup", DOC_OPTIONAL, 0, &r->warmup_ns) == 0 &&
+            r->warmup_ns >= r->duration_ns)
+                doc_error(doc_get(run, "warmup", DOC_OPTIONAL),
+                          "a warm-up shorter than run.duration (%s)",
+                          doc_text(doc_get(run, "duration", DOC_OPTIONAL))
+                              ? doc_text(doc_get(run, "duration", DOC_OPTIONAL))
+                              : "1s, the default");
+        if (doc_whole(run, "replications", DOC_OPTIONAL, 1, MAX_REPLICAS, &reps) == 0)
+                r->replications = (uint32_t)reps;
+        if (read_duration(run, "sample", DOC_OPTIONAL, 1, &r->sample_ns) == 0 &&
+            r->sample_ns > r->duration_ns)
+                doc_error(doc_get(run, "sample", DOC_OPTIONAL),
+                          "a sample interval no longer than run.duration");
+        read_duration(run, "drain", DOC_OPTIONAL, 1, &r->drain_cap_ns);
+        doc_check_keys(run);
+}
+
+/* ---- engine ---------------------------------------------------------- */
+
+static void read_policy_options(struct loader *l, struct doc_node *engine,
+                                const struct ac_balancer_ops *bal)
+{
+        struct doc_node *opts = doc_get_map(engine, "policy_options", DOC_OPTIONAL);
+        for (size_t i = 0; i < doc_len(opts); i++) {
+                const char *key = doc_key_at(opts, i);
+                struct doc_node *v = doc_at(opts, i);
+                if (doc_kind(v) != DOC_SCALAR || doc_is_null(v)) {
+                        doc_error(v, "a single value (a number or a word)");
+                        continue;
+                }
+                if (bal) {
+                        bool known = false;
+                        char list[256] = "";
+                        size_t len = 0;
+                        for (const struct ac_option_spec *o = bal->options; o && o->key; o++) {
+                                known = known || strcmp(o->key, key) == 0;
+                                len += (size_t)snprintf(list + len,
+                                                        len < sizeof(list) ? sizeof(list) - len : 0,
+                                                        "%s%s", len ? ", " : "", o->key);
+                                if (len >= sizeof(list))
+                                        len = sizeof(list) - 1;
+                        }
+                        if (!known) {
+                                doc_error_key(v, "an option %s knows (%s)", bal->name,
+                                              list[0] ? list : "it takes none");
+                                continue;
+                        }
+                }
+                if (scenario_set_option(l->s, key, doc_text(v)) < 0)
+                        out_of_memory(l, v);
+        }
+}
+
+static void read_engine(struct loader *l, struct doc_node *root)
+{
+        struct scenario_engine *e = &l->s->engine;
+        struct doc_node *engine = doc_get_map(root, "engine", DOC_OPTIONAL);
+        const char *names[64];
+        size_t nb = 0;
+        for (; ac_balancers[nb] && nb + 1 < sizeof(names) / sizeof(names[0]); nb++)
+                names[nb] = ac_balancers[nb]->name;
+        names[nb] = NULL;
+        int pick;
+        const struct ac_balancer_ops *bal = ac_balancer_find(e->policy);
+        int rc = doc_choice(engine, "policy", DOC_OPTIONAL, names, &pick);
+        if (rc < 0)
+                bal = NULL; /* options cannot be judged */
+        if (rc == 0) {
+                bal = ac_balancers[pick];
+                if (scenario_set_text(&e->policy, bal->name) < 0)
+                        out_of_memory(l, engine);
+        }
+        read_policy_options(l, engine, bal);
+        uint64_t u;
+        struct doc_node *q = doc_get_map(engine, "queue", DOC_OPTIONAL);
+        if (doc_whole(q, "depth", DOC_OPTIONAL, 1, MAX_QUEUE, &u) == 0)
+                e->queue_depth = (uint32_t)u;
+        if (doc_whole(q, "backlog", DOC_OPTIONAL, 0, MAX_BACKLOG, &u) == 0)
+                e->backlog = (uint32_t)u;
+        doc_check_keys(q);
+        struct doc_node *p = doc_get_map(engine, "priority", DOC_OPTIONAL);
+        if (doc_whole(p, "levels", DOC_OPTIONAL, 1, AC_MAX_LEVELS, &u) == 0)
+                e->levels = (uint32_t)u;
+        read_duration(p, "aging", DOC_OPTIONAL, 0, &e->aging_ns);
+        doc_check_keys(p);
+        struct doc_node *f = doc_get_map(engine, "failover", DOC_OPTIONAL);
+        read_duration(f, "timeout", DOC_OPTIONAL, 0, &e->failover.timeout_ns);
+        if (doc_whole(f, "retries", DOC_OPTIONAL, 0, 1000, &u) == 0)
+                e->failover.retries = (uint32_t)u;
+        if (doc_whole(f, "errors_to_fail", DOC_OPTIONAL, 1, 1000000, &u) == 0)
+                e->failover.errors_to_fail = (uint32_t)u;
+        read_duration(f, "probe", DOC_OPTIONAL, 0, &e->failover.probe_ns);
+        read_duration(f, "drain", DOC_OPTIONAL, 0, &e->failover.drain_ns);
+        doc_check_keys(f);
+        doc_bool(engine, "affinity", DOC_OPTIONAL, &e->affinity);
+        doc_bool(engine, "flow_order", DOC_OPTIONAL, &e->flow_order);
+        doc_check_keys(engine);
+}
+
+/* ---- devices --------------------------------------------------------- */
+
+static void read_op(struct loader *l, struct doc_node *ops, size_t i, size_t dev)
+{
+        const char *name = doc_key_at(ops, i);
+        struct doc_node *m = doc_at(ops, i);
+        if (doc_kind(m) != DOC_MAP) {
+                doc_error(m, "{setup: 1us, rate: 5GB/s} or {service: DIST}");
+                return;
+        }
+        if (!name[0]) {
+                doc_error(m, "an operation with a name");
+                return;
+        }
+        struct device_op_config *op = scenario_device_add_op(&l->s->devices[dev], name);
+        if (!op) {
+                out_of_memory(l, m);
+                return;
+        }
+        bool service = doc_get(m, "service", DOC_OPTIONAL) != NULL;
+        if (service) {
+                op->has_service = true;
+                read_dist(l, m, "service", DOC_REQUIRED, UNIT_TIME, false, &op->service);
+                doc_check_keys(m);
+                return;
+        }
+        uint64_t setup = 0;
+        double rate = 0;
+        int rs = read_duration(m, "setup", DOC_OPTIONAL, 0, &setup);
+        int rr = doc_byte_rate(m, "rate", DOC_OPTIONAL, &rate);
+        if (rs == 1 && rr == 1)
+                doc_error(m, "a cost: setup and rate, or service");
+        op->setup_ns = (double)setup;
+        op->rate = rate / 1e9; /* bytes per ns */
+        op->has_jitter =
+            read_dist(l, m, "jitter", DOC_OPTIONAL, UNIT_NUMBER, false, &op->jitter) == 0;
+        doc_check_keys(m);
+}
+
+static const char *const failure_modes[] = {"fail-stop", "hang", "slow", "flaky", NULL};
+static const enum device_fault_mode failure_kinds[] = {DEVICE_FAULT_FAIL_STOP, DEVICE_FAULT_HANG,
+                                                       DEVICE_FAULT_SLOW, DEVICE_FAULT_FLAKY};
+
+/* The parameters of a slow or flaky fault or failure. */
+static void read_mode_params(struct doc_node *m, enum device_fault_mode mode, double *factor,
+                             double *probability)
+{
+        if (mode == DEVICE_FAULT_SLOW)
+                doc_number(m, "factor", DOC_REQUIRED, 1, 1e9, factor);
+        if (mode == DEVICE_FAULT_FLAKY)
+                doc_number(m, "probability", DOC_REQUIRED, 0, 1, probability);
+}
+
+static void read_failures(struct loader *l, struct doc_node *dn, size_t dev)
+{
+        struct doc_node *seq = doc_get_seq(dn, "failures", DOC_OPTIONAL);
+        for (size_t i = 0; i < doc_len(seq); i++) {
+                struct doc_node *m = doc_get_map(doc_at(seq, i), NULL, DOC_REQUIRED);
+                if (!m)
+                        continue;
+                struct device_failure_config *f = scenario_device_add_failure(&l->s->devices[dev]);
+                if (!f) {
+                        out_of_memory(l, m);
+                        return;
+                }
+                int mode;
+                if (doc_choice(m, "mode", DOC_REQUIRED, failure_modes, &mode) != 0)
+                        continue;
+                f->mode = failure_kinds[mode];
+                read_mode_params(m, f->mode, &f->factor, &f->probability);
+                if (f->mode != DEVICE_FAULT_FLAKY) {
+                        read_dist(l, m, "mtbf", DOC_REQUIRED, UNIT_TIME, true, &f->ttf);
+                        read_dist(l, m, "mttr", DOC_REQUIRED, UNIT_TIME, true, &f->ttr);
+                }
+                doc_check_keys(m);
+        }
+}
+
+static void read_device(struct loader *l, struct doc_node *dn)
+{
+        const char *name = NULL;
+        if (read_name(dn, "name", DOC_REQUIRED, &name) != 0)
+                name = "?";
+        size_t dev = l->s->ndevices;
+        struct scenario_device *d = scenario_add_device(l->s, name);
+        if (!d) {
+                out_of_memory(l, dn);
+                return;
+        }
+        uint64_t u;
+        if (doc_whole(dn, "count", DOC_OPTIONAL, 1, MAX_COUNT, &u) == 0)
+                d->count = (uint32_t)u;
+        d->model.lanes = 1;
+        if (doc_whole(dn, "lanes", DOC_OPTIONAL, 1, MAX_LANES, &u) == 0)
+                d->model.lanes = (uint32_t)u;
+        d->model.ring = d->model.lanes;
+        if (doc_whole(dn, "ring", DOC_OPTIONAL, 1, MAX_RING, &u) == 0)
+                d->model.ring = (uint32_t)u;
+        doc_bool(dn, "fallback", DOC_OPTIONAL, &d->fallback);
+        d->weight = 1;
+        if (doc_whole(dn, "weight", DOC_OPTIONAL, 1, 1000000, &u) == 0)
+                d->weight = (uint32_t)u;
+        struct doc_node *ops = doc_get_map(dn, "ops", DOC_REQUIRED);
+        if (ops && doc_len(ops) == 0)
+                doc_error(ops, "at least one operation, like {aes-gcm-enc: {setup: 1us, rate: "
+                               "5GB/s}}");
+        for (size_t i = 0; i < doc_len(ops); i++)
+                read_op(l, ops, i, dev);
+        read_failures(l, dn, dev);
+        doc_check_keys(dn);
+}
+
+/* Returns the number of expanded devices of the first n entries. */
+static size_t devices_before(const struct scenario *s, size_t n)
+{
+        size_t total = 0;
+        for (size_t i = 0; i < n && i < s->ndevices; i++)
+                total += s->devices[i].count;
+        return total;
+}
+
+/* Checks that expanded device names are unique and few enough. */
+static void check_device_names(struct loader *l, struct doc_node *seq)
+{
+        size_t total = 0;
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                total += l->s->devices[i].count;
+                if (total > MAX_DEVICES) {
+                        doc_error(doc_get(doc_at(seq, i), "count", DOC_OPTIONAL)
+                                      ? doc_get(doc_at(seq, i), "count", DOC_OPTIONAL)
+                                      : doc_at(seq, i),
+                                  "at most %d devices in all", MAX_DEVICES);
+                        return;
+                }
+        }
+        char a[MAX_NAME + 16], b[MAX_NAME + 16];
+        for (size_t i = 0, k = 0; i < l->s->ndevices; i++) {
+                for (size_t c = 0; c < l->s->devices[i].count; c++, k++) {
+                        scenario_device_expand(l->s, k, a, sizeof(a));
+                        for (size_t j = 0, m = 0; m < k; m++) {
+                                while (m >= devices_before(l->s, j + 1))
+                                        j++;
+                                scenario_device_expand(l->s, m, b, sizeof(b));
+                                if (strcmp(a, b) != 0)
+                                        continue;
+                                const struct scenario_device *o = &l->s->devices[j];
+                                if (o->count > 1)
+                                        doc_error(doc_get(doc_at(seq, i), "name", DOC_OPTIONAL),
+                                                  "a device name of its own (devices[%zu] with "
+                                                  "count %u makes %s0 .. %s%u)",
+                                                  j, (unsigned)o->count, o->model.name,
+                                                  o->model.name, (unsigned)o->count - 1);
+                                else
+                                        doc_error(doc_get(doc_at(seq, i), "name", DOC_OPTIONAL),
+                                                  "a device name of its own (devices[%zu] has "
+                                                  "it)",
+                                                  j);
+                                return;
+                        }
+                }
+        }
+}
+
+static void read_devices(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "devices", DOC_REQUIRED);
+        if (seq && doc_len(seq) == 0)
+                doc_error(seq, "at least one device");
+        size_t mark = l->dg->total;
+        for (size_t i = 0; i < doc_len(seq); i++) {
+                struct doc_node *dn = doc_get_map(doc_at(seq, i), NULL, DOC_REQUIRED);
+                if (dn)
+                        read_device(l, dn);
+        }
+        if (quiet_since(l, mark))
+                check_device_names(l, seq);
+}
+
+/* ---- workload -------------------------------------------------------- */
+
+/* Returns true when some device declares op. */
+static bool op_declared(const struct scenario *s, const char *op)
+{
+        for (size_t i = 0; i < s->ndevices; i++)
+                for (size_t k = 0; k < s->devices[i].model.nops; k++)
+                        if (strcmp(s->devices[i].model.ops[k].name, op) == 0)
+                                return true;
+        return false;
+}
+
+/* Lists the operations the devices declare, each once. */
+static void list_ops(const struct scenario *s, char *buf, size_t cap)
+{
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < s->ndevices; i++) {
+                for (size_t k = 0; k < s->devices[i].model.nops; k++) {
+                        const char *op = s->devices[i].model.ops[k].name;
+                        bool seen = false;
+                        for (size_t j = 0; j <= i && !seen; j++)
+                                for (size_t m = 0; m < s->devices[j].model.nops && !seen; m++) {
+                                        if (j == i && m == k)
+                                                break;
+                                        seen = strcmp(s->devices[j].model.ops[m].name, op) == 0;
+                                }
+                        if (seen)
+                                continue;
+                        int w = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", op);
+                        if (w < 0 || (size_t)w >= cap - len)
+                                return;
+                        len += (size_t)w;
+                }
+        }
+}
+
+static void read_chain(struct loader *l, struct doc_node *cn, size_t cls)
+{
+        struct doc_node *seq = doc_get_seq(cn, "chain", DOC_REQUIRED);
+        size_t n = doc_len(seq);
+        if (seq && n == 0) {
+                doc_error(seq, "at least one operation, like [aes-gcm-enc]");
+                return;
+        }
+        const char **ops = calloc(n ? n : 1, sizeof(*ops));
+        if (!ops) {
+                out_of_memory(l, seq);
+                return;
+        }
+        bool ok = true;
+        for (size_t i = 0; i < n; i++) {
+                struct doc_node *it = doc_at(seq, i);
+                if (doc_string(it, NULL, DOC_REQUIRED, &ops[i]) != 0) {
+                        ok = false;
+                        continue;
+                }
+                if (!op_declared(l->s, ops[i])) {
+                        char list[512];
+                        list_ops(l->s, list, sizeof(list));
+                        doc_error(it, "an operation some device declares (%s)", list);
+                        ok = false;
+                }
+        }
+        if (ok && scenario_class_set_chain(&l->s->classes[cls], ops, n) < 0)
+                out_of_memory(l, seq);
+        free(ops);
+}
+
+static const char *const processes[] = {"poisson", "constant", "on-off", "closed", "trace", NULL};
+static const enum arrival_process process_kinds[] = {ARRIVAL_POISSON, ARRIVAL_CONSTANT,
+                                                     ARRIVAL_ONOFF, ARRIVAL_CLOSED, ARRIVAL_TRACE};
+
+/* rate_off: an event rate, or 0 for silence while off. */
+static void read_rate_off(struct doc_node *a, double *out)
+{
+        struct doc_node *v = doc_get(a, "rate_off", DOC_OPTIONAL);
+        const char *t = doc_text(v);
+        if (t && (strcmp(t, "0") == 0 || strcmp(t, "0/s") == 0)) {
+                *out = 0;
+                return;
+        }
+        doc_event_rate(a, "rate_off", DOC_OPTIONAL, out);
+}
+
+/* Joins a trace file's path to the scenario's directory unless absolute. */
+static char *trace_path(const char *scenario, const char *file)
+{
+        const char *slash = strrchr(scenario, '/');
+        size_t dlen = file[0] == '/' || !slash ? 0 : (size_t)(slash - scenario) + 1;
+        size_t flen = strlen(file);
+        char *p = malloc(dlen + flen + 1);
+        if (p) {
+                memcpy(p, scenario, dlen);
+                memcpy(p + dlen, file, flen + 1);
+        }
+        return p;
+}
+
+static void read_arrival(struct loader *l, struct doc_node *cn, size_t cls)
+{
+        struct workload_class_config *c = &l->s->classes[cls];
+        struct arrival_config *a = &c->arrival;
+        struct doc_node *m = doc_get_map(cn, "arrival", DOC_REQUIRED);
+        int p;
+        if (doc_choice(m, "process", DOC_REQUIRED, processes, &p) != 0)
+                return;
+        a->process = process_kinds[p];
+        uint64_t u;
+        switch (a->process) {
+        case ARRIVAL_POISSON:
+        case ARRIVAL_CONSTANT:
+                doc_event_rate(m, "rate", DOC_REQUIRED, &a->rate);
+                break;
+        case ARRIVAL_ONOFF:
+                doc_event_rate(m, "rate_on", DOC_REQUIRED, &a->rate_on);
+                read_rate_off(m, &a->rate_off);
+                if (read_duration(m, "on", DOC_REQUIRED, 1, &u) == 0)
+                        a->mean_on_ns = (double)u;
+                if (read_duration(m, "off", DOC_REQUIRED, 1, &u) == 0)
+                        a->mean_off_ns = (double)u;
+                break;
+        case ARRIVAL_CLOSED:
+                if (doc_whole(m, "clients", DOC_REQUIRED, 1, MAX_CLIENTS, &u) == 0)
+                        a->clients = (uint32_t)u;
+                if (read_dist(l, m, "think", DOC_OPTIONAL, UNIT_TIME, false, &a->think) == 1) {
+                        a->think.kind = DIST_CONSTANT; /* no think time */
+                        a->think.a = 0;
+                }
+                break;
+        case ARRIVAL_TRACE: {
+                const char *file;
+                if (doc_string(m, "file", DOC_REQUIRED, &file) != 0)
+                        break;
+                char *path = trace_path(l->path, file);
+                if (!path) {
+                        out_of_memory(l, m);
+                        break;
+                }
+                a->file = path;
+                char err[512];
+                if (trace_load(path, c->name, &a->trace, err, sizeof(err)) < 0) {
+                        /* Say the file as written, not as joined. */
+                        size_t plen = strlen(path);
+                        const char *why = strncmp(err, path, plen) == 0 ? err + plen : err;
+                        doc_error(doc_get(m, "file", DOC_OPTIONAL),
+                                  "a trace file of time,size[,class] rows (%s%s)", file, why);
+                } else if (a->trace.n == 0)
+                        doc_error(doc_get(m, "file", DOC_OPTIONAL),
+                                  "a trace file with rows for class %s (it has none)", c->name);
+                break;
+        }
+        }
+        doc_check_keys(m);
+}
+
+static void read_class(struct loader *l, struct doc_node *cn)
+{
+        const char *name = NULL;
+        if (read_name(cn, "name", DOC_REQUIRED, &name) != 0)
+                name = "?";
+        for (size_t i = 0; i < l->s->nclasses && strcmp(name, "?") != 0; i++)
+                if (strcmp(l->s->classes[i].name, name) == 0)
+                        doc_error(doc_get(cn, "name", DOC_OPTIONAL),
+                                  "a class name of its own (workload[%zu] has it)", i);
+        size_t cls = l->s->nclasses;
+        struct workload_class_config *c = scenario_add_class(l->s, name);
+        if (!c) {
+                out_of_memory(l, cn);
+                return;
+        }
+        read_arrival(l, cn, cls);
+        if (c->arrival.process == ARRIVAL_TRACE) {
+                struct doc_node *size = doc_get(cn, "size", DOC_OPTIONAL);
+                if (size)
+                        doc_error(size, "no size for a trace (its rows give the sizes)");
+        } else {
+                read_dist(l, cn, "size", DOC_REQUIRED, UNIT_SIZE, false, &c->size);
+        }
+        read_chain(l, cn, cls);
+        uint64_t u;
+        if (doc_whole(cn, "priority", DOC_OPTIONAL, 0, UINT8_MAX, &u) == 0) {
+                if (u >= l->s->engine.levels)
+                        doc_error(doc_get(cn, "priority", DOC_OPTIONAL),
+                                  "a priority below engine.priority.levels (%u), 0 the most "
+                                  "urgent",
+                                  (unsigned)l->s->engine.levels);
+                else
+                        c->priority = (uint8_t)u;
+        }
+        if (doc_whole(cn, "flows", DOC_OPTIONAL, 1, UINT32_MAX, &u) == 0)
+                c->flows = (uint32_t)u;
+        static const char *const picks[] = {"uniform", "round-robin", NULL};
+        int pick;
+        if (doc_choice(cn, "flow_pick", DOC_OPTIONAL, picks, &pick) == 0)
+                c->flow_pick = pick ? FLOW_ROUND_ROBIN : FLOW_UNIFORM;
+        doc_check_keys(cn);
+}
+
+static void read_workload(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "workload", DOC_REQUIRED);
+        if (seq && doc_len(seq) == 0)
+                doc_error(seq, "at least one workload class");
+        for (size_t i = 0; i < doc_len(seq); i++) {
+                struct doc_node *cn = doc_get_map(doc_at(seq, i), NULL, DOC_REQUIRED);
+                if (cn)
+                        read_class(l, cn);
+        }
+}
+
+/* ---- faults ---------------------------------------------------------- */
+
+static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
+static const enum device_fault_mode fault_kinds[] = {DEVICE_FAULT_FAIL_STOP, DEVICE_FAULT_HANG,
+                                                     DEVICE_FAULT_SLOW, DEVICE_FAULT_FLAKY,
+                                                     DEVICE_FAULT_REMOVE};
+
+/* Checks that a fault names an expanded device, suggesting the closest. */
+static void check_fault_device(struct loader *l, struct doc_node *fn, const char *name)
+{
+        size_t total = scenario_device_total(l->s);
+        char buf[MAX_NAME + 16];
+        char list[512] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < total; i++) {
+                scenario_device_expand(l->s, i, buf, sizeof(buf));
+                if (strcmp(buf, name) == 0)
+                        return;
+                if (len + strlen(buf) + 8 < sizeof(list))
+                        len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+                                                len ? ", " : "", buf);
+                else if (len + 4 < sizeof(list) && !strstr(list, "..."))
+                        len += (size_t)snprintf(list + len, sizeof(list) - len, ", ...");
+        }
+        doc_error(doc_get(fn, "device", DOC_OPTIONAL), "one of the devices (%s)", list);
+}
+
+static void read_faults(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "faults", DOC_OPTIONAL);
+        for (size_t i = 0; i < doc_len(seq); i++) {
+                struct doc_node *fn = doc_get_map(doc_at(seq, i), NULL, DOC_REQUIRED);
+                if (!fn)
+                        continue;
+                const char *device = NULL;
+                if (doc_string(fn, "device", DOC_REQUIRED, &device) == 0)
+                        check_fault_device(l, fn, device);
+                struct scenario_fault *f = scenario_add_fault(l->s, device ? device : "?");
+                if (!f) {
+                        out_of_memory(l, fn);
+                        return;
+                }
+                read_duration(fn, "at", DOC_REQUIRED, 0, &f->fault.at_ns);
+                int mode;
+                if (doc_choice(fn, "mode", DOC_REQUIRED, fault_modes, &mode) == 0) {
+                        f->fault.mode = fault_kinds[mode];
+                        read_mode_params(fn, f->fault.mode, &f->fault.factor,
+                                         &f->fault.probability);
+                        if (f->fault.mode != DEVICE_FAULT_REMOVE)
+                                read_duration(fn, "for", DOC_OPTIONAL, 1, &f->fault.for_ns);
+                }
+                doc_check_keys(fn);
+        }
+}
+
+/* ---- sweep ----------------------------------------------------------- */
+
+static void read_sweep(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *sw = doc_get_map(root, "sweep", DOC_OPTIONAL);
+        size_t points = 1;
+        for (size_t i = 0; i < doc_len(sw); i++) {
+                const char *key = doc_key_at(sw, i);
+                struct doc_node *list = doc_get_seq(sw, key, DOC_REQUIRED);
+                if (!list)
+                        continue;
+                size_t n = doc_len(list);
+                if (n == 0) {
+                        doc_error(list, "a list of at least one value");
+                        continue;
+                }
+                if (strcmp(key, "sweep") == 0 || strncmp(key, "sweep.", 6) == 0 ||
+                    strcmp(key, "name") == 0) {
+                        doc_error(list, "a key path to vary (not name or sweep)");
+                        continue;
+                }
+                if (points > SCENARIO_MAX_POINTS / n) {
+                        doc_error(list, "at most %d points in all (the product of the lists)",
+                                  SCENARIO_MAX_POINTS);
+                        continue;
+                }
+                points *= n;
+                doc_accept(list);
+                char **texts = calloc(n, sizeof(*texts));
+                bool ok = texts != NULL;
+                for (size_t j = 0; ok && j < n; j++) {
+                        char buf[FLOW_TEXT_MAX];
+                        doc_flow_text(doc_at(list, j), buf, sizeof(buf));
+                        ok = (texts[j] = strdup(buf)) != NULL;
+                }
+                if (!ok || scenario_add_sweep(l->s, key, (const char *const *)texts, n) < 0)
+                        out_of_memory(l, list);
+                for (size_t j = 0; texts && j < n; j++)
+                        free(texts[j]);
+                free(texts);
+        }
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+/* The name a scenario gets without `name:`: its file's, without the
+ * directory and the .yaml. */
+static int default_name(struct scenario *s, const char *path)
+{
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        char buf[MAX_NAME + 1];
+        size_t len = strcspn(base, ".");
+        if (len == 0 || len > MAX_NAME)
+                return 0; /* keep scenario_init's */
+        memcpy(buf, base, len);
+        buf[len] = '\0';
+        return scenario_set_text(&s->name, buf);
+}
+
+static void read_top(struct loader *l, struct doc_node *root)
+{
+        const char *text;
+        if (read_name(root, "name", DOC_OPTIONAL, &text) == 0 &&
+            scenario_set_text(&l->s->name, text) < 0)
+                out_of_memory(l, root);
+        if (doc_string(root, "description", DOC_OPTIONAL, &text) == 0 &&
+            scenario_set_text(&l->s->description, text) < 0)
+                out_of_memory(l, root);
+        doc_whole(root, "seed", DOC_OPTIONAL, 0, UINT64_MAX, &l->s->seed);
+        read_run(l, root);
+        read_engine(l, root);
+        read_devices(l, root);
+        read_workload(l, root);
+        read_faults(l, root);
+        read_sweep(l, root);
+        doc_check_keys(root);
+        doc_check_unused(l->d);
+}
+
+/* Which value of each sweep key to apply: NO_POINT leaves a key alone. */
+static int apply_sweep(struct doc *d, const size_t *choice)
+{
+        struct doc_node *sw = doc_get_map(doc_root(d), "sweep", DOC_OPTIONAL);
+        int rc = 0;
+        for (size_t i = 0; i < doc_len(sw); i++) {
+                if (choice[i] == NO_POINT)
+                        continue;
+                struct doc_node *item = doc_at(doc_at(sw, i), choice[i]);
+                if (item && doc_set_node(d, doc_key_at(sw, i), item) < 0)
+                        rc = -1;
+        }
+        return rc;
+}
+
+/* Loads path with the sets and the chosen sweep values (choice NULL: none)
+ * into *out, scenario_init'ed here. Returns 0 or -1 (out freed). */
+static int load_once(const char *path, const char *const *sets, size_t nsets, const size_t *choice,
+                     size_t nchoice, struct diag *dg, struct scenario *out)
+{
+        memset(out, 0, sizeof(*out));
+        struct doc *d = NULL;
+        if (doc_load_file(path, dg, &d) < 0)
+                return -1;
+        int rc = 0;
+        for (size_t i = 0; i < nsets; i++)
+                if (doc_set(d, sets[i], "--set") < 0)
+                        rc = -1;
+        if (rc == 0 && choice) {
+                if (doc_len(doc_get_map(doc_root(d), "sweep", DOC_OPTIONAL)) != nchoice) {
+                        diag_add(dg, path, 0, 0, "sweep", "expected %zu sweep keys, got %zu",
+                                 nchoice, doc_len(doc_get_map(doc_root(d), "sweep", DOC_OPTIONAL)));
+                        rc = -1;
+                } else {
+                        rc = apply_sweep(d, choice);
+                }
+        }
+        if (rc < 0) {
+                doc_free(d);
+                return -1;
+        }
+        if (scenario_init(out) < 0) {
+                diag_add(dg, path, 0, 0, NULL, "out of memory");
+                doc_free(d);
+                return -1;
+        }
+        struct loader l = {.d = d, .dg = dg, .s = out, .path = path};
+        size_t mark = dg->total;
+        if (default_name(out, path) < 0)
+                l.oom = true;
+        read_top(&l, doc_root(d));
+        doc_free(d);
+        if (!quiet_since(&l, mark) || l.oom) {
+                if (l.oom && quiet_since(&l, mark))
+                        diag_add(dg, path, 0, 0, NULL, "out of memory");
+                scenario_free(out);
+                return -1;
+        }
+        char err[512] = "";
+        if (scenario_prepare(out, err, sizeof(err)) < 0) {
+                /* The checks above should have caught it; say what the
+                 * preparation said, at the file. */
+                diag_add(dg, path, 0, 0, NULL, "%s", err);
+                scenario_free(out);
+                return -1;
+        }
+        return 0;
+}
+
+/* Loads every sweep value alone on the base scenario, so that a bad one is
+ * refused at load time with its place. */
+static int check_sweep(const char *path, const char *const *sets, size_t nsets,
+                       const struct scenario *base, struct diag *dg)
+{
+        size_t *choice = malloc((base->nsweep ? base->nsweep : 1) * sizeof(*choice));
+        if (!choice) {
+                diag_add(dg, path, 0, 0, "sweep", "out of memory");
+                return -1;
+        }
+        int rc = 0;
+        for (size_t k = 0; k < base->nsweep && !diag_full(dg); k++) {
+                for (size_t j = 0; j < base->sweep[k].nvalues && !diag_full(dg); j++) {
+                        for (size_t i = 0; i < base->nsweep; i++)
+                                choice[i] = i == k ? j : NO_POINT;
+                        struct scenario one;
+                        if (load_once(path, sets, nsets, choice, base->nsweep, dg, &one) < 0) {
+                                rc = -1;
+                                continue;
+                        }
+                        scenario_free(&one);
+                }
+        }
+        free(choice);
+        return rc;
+}
+
+int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
+                  struct scenario *out)
+{
+        if (load_once(path, sets, nsets, NULL, 0, diag, out) < 0)
+                return -1;
+        if (out->nsweep > 0 && check_sweep(path, sets, nsets, out, diag) < 0) {
+                scenario_free(out);
+                return -1;
+        }
+        return 0;
+}
+
+/* ---- sweep points ---------------------------------------------------- */
+
+size_t scenario_sweep_points(const struct scenario *s)
+{
+        size_t n = 1;
+        for (size_t i = 0; i < s->nsweep; i++)
+                n *= s->sweep[i].nvalues;
+        return n;
+}
+
+/* The index into key's list at point: the last key varies fastest. */
+static size_t point_index(const struct scenario *s, size_t point, size_t key)
+{
+        for (size_t i = s->nsweep; i-- > key + 1;)
+                point /= s->sweep[i].nvalues;
+        return point % s->sweep[key].nvalues;
+}
+
+const char *scenario_sweep_value(const struct scenario *s, size_t point, size_t key)
+{
+        if (key >= s->nsweep || point >= scenario_sweep_points(s))
+                return NULL;
+        return s->sweep[key].values[point_index(s, point, key)];
+}
+
+int scenario_sweep_label(const struct scenario *s, size_t point, char *buf, size_t cap)
+{
+        size_t len = 0;
+        if (cap > 0)
+                buf[0] = '\0';
+        for (size_t i = 0; i < s->nsweep; i++) {
+                const char *v = scenario_sweep_value(s, point, i);
+                int w = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s%s=%s",
+                                 i ? " " : "", s->sweep[i].key, v ? v : "?");
+                if (w > 0)
+                        len += (size_t)w;
+        }
+        return (int)len;
+}
+
+int scenario_load_point(const char *path, const char *const *sets, size_t nsets, size_t point,
+                        struct diag *diag, struct scenario *out)
+{
+        struct scenario base;
+        if (load_once(path, sets, nsets, NULL, 0, diag, &base) < 0) {
+                memset(out, 0, sizeof(*out));
+                return -1;
+        }
+        size_t points = scenario_sweep_points(&base);
+        if (point >= points) {
+                diag_add(diag, path, 0, 0, "sweep", "expected a sweep point below %zu, got %zu",
+                         points, point);
+                scenario_free(&base);
+                memset(out, 0, sizeof(*out));
+                return -1;
+        }
+        size_t *choice = malloc((base.nsweep ? base.nsweep : 1) * sizeof(*choice));
+        if (!choice) {
+                diag_add(diag, path, 0, 0, "sweep", "out of memory");
+                scenario_free(&base);
+                memset(out, 0, sizeof(*out));
+                return -1;
+        }
+        for (size_t i = 0; i < base.nsweep; i++)
+                choice[i] = point_index(&base, point, i);
+        size_t n = base.nsweep;
+        scenario_free(&base);
+        int rc = load_once(path, sets, nsets, n ? choice : NULL, n, diag, out);
+        free(choice);
+        return rc;
+}
