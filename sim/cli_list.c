@@ -151,8 +151,13 @@ static int list_scenarios(void)
                 char path[4096], comment[256];
                 snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
                 first_comment(path, comment, sizeof(comment));
-                int stem = (int)(strlen(names[i]) - 5);
-                printf("%-24.*s %s\n", stem, names[i], comment);
+                /* "default.yaml - what it is": the name is in the first column */
+                const char *text = comment;
+                size_t len = strlen(names[i]);
+                if (strncmp(text, names[i], len) == 0 && strncmp(text + len, " - ", 3) == 0)
+                        text += len + 3;
+                int stem = (int)(len - 5);
+                printf("%-24.*s %s\n", stem, names[i], text);
         }
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
