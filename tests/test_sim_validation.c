@@ -209,7 +209,7 @@ Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
         double window_s = (double)(r.duration_ns - r.warmup_ns) * 1e-9;
         double lambda = r.arrivals_per_s * 1e-9; /* per ns */
         double L = r.mean_in_system, W = r.latency.mean;
-        cr_log_info("Little: L %.3f, lambda W %.3f, error %.3f%%; utilisations %.3f %.3f %.3f", L,
+        cr_log_info("Little: L %.4f, lambda W %.4f, error %.2e; utilisations %.3f %.3f %.3f", L,
                     lambda * W, 100 * rel_err(L, lambda * W), r.devices[0].utilization,
                     r.devices[1].utilization, r.devices[2].utilization);
         cr_assert_gt(r.requests.submitted, 500000);

@@ -77,16 +77,20 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
                        struct ac_device **out);
 
 /* Removes a device (hot-unplug). Its queued stages move to other devices at
- * once; its in-flight stages may finish until drain_ns from now, after
- * which they move too. The device is freed when the engine is destroyed.
- * Returns 0 or AC_EINVAL. */
+ * once; its in-flight stages may finish until drain_ns from now (0: the
+ * engine's failover.drain_ns), after which they move too, each spending one
+ * retry of its request. The device is freed when the engine is destroyed.
+ * Returns 0, or AC_EINVAL when it is already gone. */
 int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns);
 
 /* Entry points for devices. status is 0 for success or a negative code. */
 void ac_device_complete(struct ac_device *dev, uint64_t tag, int status);
-/* The device reports that it failed (fail-stop, reset, fatal error). */
+/* The device reports that it failed (fail-stop, reset, fatal error). Its
+ * queued and in-flight stages move to other devices; it is probed every
+ * failover.probe_ns if its driver has a probe op. */
 void ac_device_failed(struct ac_device *dev, int reason);
-/* The device reports that it works again (after a probe or on its own). */
+/* The device reports that it works again (after a probe or on its own).
+ * Only a failed device recovers; a removed one is gone for good. */
 void ac_device_recovered(struct ac_device *dev);
 /* The device reports surprise removal: like unregister with no drain. */
 void ac_device_removed(struct ac_device *dev);

@@ -69,14 +69,19 @@ struct ac_request {
         /* Filled by the core; valid in and after the callback. */
         uint64_t submitted_ns;       /* time of ac_submit() */
         uint64_t completed_ns;       /* time the final status was known */
-        uint32_t retries;            /* stage attempts beyond the first */
-        uint32_t migrations;         /* stages moved off a failed/removed device */
+        uint32_t retries;            /* attempts spent from the retry budget */
+        uint32_t migrations;         /* stages moved off a failed/removed/fallback device */
         struct ac_request_core core; /* private */
 };
 
+/* Failover (see docs/architecture.md). A request's budget is spent by a
+ * stage that reached a device and did not complete ok there (error,
+ * refusal, timeout, or taken back from a failed or removed device); moving
+ * a queued stage is free. */
 struct ac_failover_config {
-        uint64_t timeout_ns;     /* watchdog per stage on a device; 0 = none */
-        uint32_t retries;        /* extra attempts per request before it fails */
+        uint64_t timeout_ns;     /* watchdog per stage from dispatch; expiry fails the
+                                    device (hung); 0 = none */
+        uint32_t retries;        /* extra attempts per request, all stages together */
         uint32_t errors_to_fail; /* consecutive error completions that fail a device; >= 1 */
         uint64_t probe_ns;       /* probe interval for failed devices; 0 = no probing */
         uint64_t drain_ns;       /* default drain deadline for removal */
@@ -94,7 +99,8 @@ struct ac_engine_config {
         struct ac_failover_config failover;
         bool affinity;   /* keep a chain on its device when it can do
                             the next stage */
-        bool flow_order; /* callbacks of a flow in submission order */
+        bool flow_order; /* callbacks of a flow in submission order; the
+                            wait is in ac_level_stats.hol_ns */
         struct ac_platform platform;
 };
 
@@ -140,10 +146,10 @@ struct ac_engine_stats {
         uint64_t accepted;   /* AC_ACCEPTED */
         uint64_t backlogged; /* AC_BACKLOGGED */
         uint64_t rejected;   /* negative return */
-        uint64_t completed;  /* callbacks with status 0 */
-        uint64_t failed;     /* callbacks with status < 0 */
-        uint64_t retried;    /* stage re-attempts after an error or timeout */
-        uint64_t migrated;   /* stages moved off a failed or removed device */
+        uint64_t completed;  /* callbacks with status 0 (released, not held) */
+        uint64_t failed;     /* callbacks with status < 0 (released, not held) */
+        uint64_t retried;    /* attempts spent: errors, timeouts, lost in-flight stages */
+        uint64_t migrated;   /* stages moved off a failed, removed or fallback device */
         uint64_t late;       /* completions for stages already moved elsewhere */
         uint64_t timeouts;   /* watchdog expiries */
         uint32_t queued;     /* now, in device queues */
@@ -170,8 +176,8 @@ struct ac_device_stats {
 
 struct ac_level_stats {
         uint64_t submitted; /* accepted requests of this level */
-        uint64_t completed;
-        uint64_t failed;
+        uint64_t completed; /* final status 0 known (held ones included) */
+        uint64_t failed;    /* final status < 0 known (held ones included) */
         uint64_t queued_ns; /* total time stages of this level waited in queues */
         uint64_t hol_ns;    /* total time completions were held back for flow order */
         uint64_t held;      /* completions that were held back */
