@@ -19,12 +19,10 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DACSIM_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The summary table goes to stdout; its last line says where the results
+# are (results/<name>/ by default; docs/results.md describes the files).
 run: build
-	@if [ -x $(BUILD)/acsim ]; then \
-		$(BUILD)/acsim run $(SCENARIO); \
-	else \
-		echo "make run: the simulator (acsim) is not built yet; the core library is in $(BUILD)/."; \
-	fi
+	@$(BUILD)/acsim run $(SCENARIO)
 
 test: deps
 	@cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_SANITIZE=ON -DACSIM_BENCH=OFF >/dev/null

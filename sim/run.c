@@ -742,8 +742,30 @@ static double seconds(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Runs the arrival phase up to `end`, in slices when watched. */
+static void run_arrivals(struct sim_engine *eng, uint64_t end, const struct sim_run_watch *watch)
+{
+        if (watch == NULL || watch->progress == NULL) {
+                sim_run_until(eng, end);
+                return;
+        }
+        uint64_t step = end / SIM_RUN_WATCH_STEPS ? end / SIM_RUN_WATCH_STEPS : 1;
+        for (uint64_t t = sim_now(eng); t < end;) {
+                t = end - t > step ? t + step : end;
+                sim_run_until(eng, t);
+                watch->progress(watch->ctx, sim_now(eng), end, sim_events_fired(eng));
+        }
+}
+
 int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
             size_t errlen)
+{
+        return sim_run_watched(s, replication, NULL, out, err, errlen);
+}
+
+int sim_run_watched(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_watch *watch, struct sim_results *out, char *err,
+                    size_t errlen)
 {
         memset(out, 0, sizeof(*out));
         if (!s->prepared)
@@ -791,7 +813,7 @@ int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *
         else if (sim_schedule(run.eng, &run.warmup_ev, run.warmup) != 0)
                 abort();
         workload_start(run.wl, run.duration);
-        sim_run_until(run.eng, run.duration);
+        run_arrivals(run.eng, run.duration, watch);
         window_end(&run);
 
         /* the drain: no more arrivals; wait for every callback */

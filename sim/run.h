@@ -53,6 +53,23 @@
 int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
             size_t errlen);
 
+/* Watches a run from outside, e.g. for a progress line. Called between
+ * stretches of the arrival phase (every 1/SIM_RUN_WATCH_STEPS of the
+ * duration, and at its end) with the clock, the end of arrivals and the
+ * events fired so far. Slicing the run this way fires the same events in
+ * the same order: the results do not depend on it. */
+struct sim_run_watch {
+        void (*progress)(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events);
+        void *ctx;
+};
+
+#define SIM_RUN_WATCH_STEPS 256
+
+/* sim_run() with a watch (may be NULL). Returns as sim_run() does. */
+int sim_run_watched(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_watch *watch, struct sim_results *out, char *err,
+                    size_t errlen);
+
 /* Returns the drain cap sim_run() uses for s. */
 uint64_t sim_run_drain_cap(const struct scenario *s);
 

@@ -1,0 +1,24 @@
+/*
+ * sim/write_json.h - summary.json (DESIGN.md section 7, docs/results.md)
+ * through jansson: fields in the documented order, reals with 17
+ * significant digits so that a file read back gives the same doubles.
+ *
+ * Deterministic: the same scenario, seed and build give a byte-identical
+ * file, except the "wall_time_s" lines.
+ */
+#ifndef SIM_WRITE_JSON_H
+#define SIM_WRITE_JSON_H
+
+#include <jansson.h>
+
+#include "sim/replicate.h"
+
+/* Returns the summary of r as a new JSON object, or NULL when out of
+ * memory. */
+json_t *write_json_summary(const struct replications *r);
+
+/* Writes the summary of r to the file at path. Returns 0, or -1 with
+ * errno set (ENOMEM when out of memory). */
+int write_json_file(const char *path, const struct replications *r);
+
+#endif
