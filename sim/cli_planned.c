@@ -1,6 +1,6 @@
 /*
  * sim/cli_planned.c - the commands DESIGN.md section 7 names that are not
- * built yet: sweep, plot, report, compare. Each has its help text and
+ * built yet: sweep, compare. Each has its help text and
  * says plainly that it is not implemented, with exit status 2.
  */
 #include "sim/cli.h"
@@ -18,28 +18,6 @@ const struct cli_command cli_sweep = {
              "\n"
              "Runs the cross product of the scenario's `sweep` lists, one result\n"
              "directory per point and a sweep.csv with one row per point.\n"
-             "\n"
-             "Not implemented yet: this command exits with status 2.\n",
-    .main = not_yet,
-};
-
-const struct cli_command cli_plot = {
-    .name = "plot",
-    .summary = "plot a result directory with gnuplot (not implemented yet)",
-    .usage = "Usage: acsim plot RESULT_DIR\n"
-             "\n"
-             "Turns the CSV files of a result directory into plots.\n"
-             "\n"
-             "Not implemented yet: this command exits with status 2.\n",
-    .main = not_yet,
-};
-
-const struct cli_command cli_report = {
-    .name = "report",
-    .summary = "print the summary table of a result directory (not implemented yet)",
-    .usage = "Usage: acsim report RESULT_DIR\n"
-             "\n"
-             "Prints the plain-text summary of a finished run again.\n"
              "\n"
              "Not implemented yet: this command exits with status 2.\n",
     .main = not_yet,

@@ -1,0 +1,70 @@
+# tools/plot/devices.gp - per device over time: utilisation (top) and the
+# stages waiting in the core's software queue and in flight (bottom), with
+# fault windows shaded red and the warm-up grey.
+#
+# Drawn by `acsim plot`, which sets the terminal and these variables
+# (plots/data/devices.gp): datafile (columns: t, then per device util%,
+# queue, in flight), plot_format, plot_title, plot_subtitle, xlabel_text,
+# interval_text, tmax, warmup, stages_max, ndevices, device[], nfaults, fault_start[],
+# fault_end[], fault_text[].
+reset
+dumb = (plot_format eq 'txt')
+set xrange [0:tmax]
+set xlabel xlabel_text
+if (!dumb) {
+    set grid xtics ytics lc rgb '#dddddd' lt 1
+    set border 3 lc rgb '#444444'
+    set tics nomirror
+    if (warmup > 0) {
+        set object 1 rect from 0, graph 0 to warmup, graph 1 behind \
+            fc rgb '#eeeeee' fs solid 1.0 noborder
+    }
+    do for [i=1:nfaults] {
+        set object (i + 1) rect from fault_start[i], graph 0 to fault_end[i], graph 1 \
+            behind fc rgb '#ffd6d6' fs solid 1.0 noborder
+    }
+} else {
+    # text cannot shade: a fault window is marked by lines at its ends
+    do for [i=1:nfaults] {
+        set arrow from fault_start[i], graph 0 to fault_start[i], graph 1 nohead
+        set arrow from fault_end[i], graph 0 to fault_end[i], graph 1 nohead
+    }
+}
+# a round tick step about a third of x
+nice(x) = (x <= 0 ? 1 : (e = 10**floor(log10(x)), f = x / e, \
+    (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * e))
+# both panels share the x axis: fixed margins keep them aligned
+set lmargin at screen (dumb ? 0.12 : 0.08)
+set rmargin at screen (dumb ? 0.70 : 0.80)
+# util, queue and in flight of device i are columns 3i - 1, 3i, 3i + 1
+set multiplot layout 2, 1 title plot_title . "\n" . plot_subtitle . ", " . interval_text
+set ylabel 'lane utilisation (%)'
+set yrange [0:105]
+if (dumb) {
+    set ytics 50
+}
+unset xlabel
+set format x ''
+set key outside right top vertical
+if (!dumb) {
+    do for [i=1:nfaults] {
+        set label (i) fault_text[i] at fault_start[i], graph 0.97 offset 0.5, 0 \
+            tc rgb '#aa0000' font ',9' front
+    }
+}
+plot for [i=1:ndevices] datafile using 1:(column(3 * i - 1)) with lines lw 1.5 \
+    lc i title device[i]
+unset label
+set format x '%g'
+set xlabel xlabel_text
+set ylabel 'stages'
+set yrange [0:*]
+if (dumb) {
+    set ytics nice(stages_max / 3)
+}
+set key outside right top vertical
+plot for [i=1:ndevices] datafile using 1:(column(3 * i + 1)) with lines lw 1.5 \
+        lc i title device[i] . ' in flight', \
+     for [i=1:ndevices] datafile using 1:(column(3 * i)) with lines lw 1.5 dt 2 \
+        lc i title device[i] . ' queued'
+unset multiplot
