@@ -6,6 +6,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 TBUILD   ?= build-test
 SCENARIO ?= scenarios/default.yaml
+RESULTS  ?= results/$(basename $(notdir $(SCENARIO)))
 PREFIX   ?= /usr/local
 
 .PHONY: all deps build run test bench install format format-check clean
@@ -19,10 +20,13 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DACSIM_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The summary table goes to stdout; its last line says where the results
-# are (results/<name>/ by default; docs/results.md describes the files).
+# The summary table goes to stdout, then where the results are
+# (results/<scenario file name>/; docs/results.md describes the files);
+# then the plots are drawn into its plots/ (docs/plots.md).
 run: build
-	@$(BUILD)/acsim run $(SCENARIO)
+	@$(BUILD)/acsim run $(SCENARIO) -o $(RESULTS)
+	@$(BUILD)/acsim plot $(RESULTS)
+	@echo "look at $(RESULTS)/plots/*.png; $(BUILD)/acsim report $(RESULTS) writes a Markdown report"
 
 test: deps
 	@cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_SANITIZE=ON -DACSIM_BENCH=OFF >/dev/null
