@@ -132,8 +132,9 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
                         names[n++] = c;
         }
         if (names == NULL || n == 0) {
-                snprintf(err, errlen, "%s/latency_hist.csv: %s", ctx->dir,
-                         names ? "no latencies" : "out of memory");
+                snprintf(err, errlen, "out of memory");
+                if (names)
+                        plot_note(ctx, "latency_cdf", "latency_hist.csv holds no latencies");
                 free(names);
                 plot_cdf_close(&h);
                 return names ? 1 : PLOT_EDRAW;
