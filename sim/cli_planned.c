@@ -44,15 +44,3 @@ const struct cli_command cli_report = {
              "Not implemented yet: this command exits with status 2.\n",
     .main = not_yet,
 };
-
-const struct cli_command cli_compare = {
-    .name = "compare",
-    .summary = "compare two result directories (not implemented yet)",
-    .usage = "Usage: acsim compare BASELINE NEW [--threshold PCT]\n"
-             "\n"
-             "Compares a run with a baseline; exit status 1 on a regression\n"
-             "beyond the threshold.\n"
-             "\n"
-             "Not implemented yet: this command exits with status 2.\n",
-    .main = not_yet,
-};
