@@ -182,8 +182,13 @@ static char *format_value(char *buf, size_t cap, enum figure_kind kind, double x
                 return report_text_time(buf, cap, x);
         case KIND_RATE:
                 return report_text_rate(buf, cap, x, "/s");
-        case KIND_FRACTION:
-                snprintf(buf, cap, "%.3g%%", x);
+        case KIND_FRACTION: /* below the floor's scale, digits say nothing */
+                if (x == 0)
+                        snprintf(buf, cap, "0%%");
+                else if (fabs(x) < 0.0005)
+                        snprintf(buf, cap, "<0.001%%");
+                else
+                        snprintf(buf, cap, fabs(x) < 1 ? "%.3f%%" : "%.3g%%", x);
                 return buf;
         case KIND_COUNT:
                 snprintf(buf, cap, "%.4g", x);
