@@ -207,6 +207,8 @@ static char *format_change(char *buf, size_t cap, enum figure_kind kind,
                 snprintf(buf, cap, "%+.2fpp", d);
         else if (b->x == 0)
                 snprintf(buf, cap, "%+.4g", d);
+        else if (fabs(d) >= 10 * fabs(b->x))
+                snprintf(buf, cap, "%+.0f%%", 100 * d / fabs(b->x));
         else
                 snprintf(buf, cap, "%+.1f%%", 100 * d / fabs(b->x));
         return buf;
@@ -425,7 +427,10 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
         }
         if (opt->brief && shown == 0) {
                 print_rule(out, "all");
-                fprintf(out, "  every figure within %g%% of the baseline\n", th);
+                if (t->identical == t->comparisons)
+                        fprintf(out, "  every figure the same as the baseline\n");
+                else
+                        fprintf(out, "  every figure within %g%% of the baseline\n", th);
         }
         for (int k = 0; k < RULE_WIDTH; k++)
                 fputc('-', out);
