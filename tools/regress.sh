@@ -42,7 +42,7 @@ ls "$SCENARIOS"/*.yaml >/dev/null 2>&1 || { echo "regress: no $SCENARIOS/*.yaml"
 
 # The settings: one acsim option per line ("--set run.replications=5"),
 # '#' comments and blank lines ignored.
-OPTS=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SETTINGS" | tr '\n' ' ')
+OPTS=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SETTINGS" | tr '\n' ' ' | sed 's/ *$//')
 
 # Does this build sweep? The placeholder says "Not implemented".
 SWEEP=no
