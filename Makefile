@@ -36,6 +36,16 @@ test: deps
 bench: build
 	@sh bench/run.sh $(BUILD)
 
+# The scenario library against results/baselines/ (docs/regressions.md):
+# one table of what got worse; exit status 1 on a regression. `make
+# baselines` records new baselines when a change is meant.
+.PHONY: regress baselines
+regress: build
+	@sh tools/regress.sh check $(BUILD)
+
+baselines: build
+	@sh tools/regress.sh baselines $(BUILD)
+
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
 

@@ -1,6 +1,6 @@
 /*
  * sim/cli_planned.c - the commands DESIGN.md section 7 names that are not
- * built yet: sweep, compare. Each has its help text and
+ * built yet: sweep. Each has its help text and
  * says plainly that it is not implemented, with exit status 2.
  */
 #include "sim/cli.h"
@@ -18,18 +18,6 @@ const struct cli_command cli_sweep = {
              "\n"
              "Runs the cross product of the scenario's `sweep` lists, one result\n"
              "directory per point and a sweep.csv with one row per point.\n"
-             "\n"
-             "Not implemented yet: this command exits with status 2.\n",
-    .main = not_yet,
-};
-
-const struct cli_command cli_compare = {
-    .name = "compare",
-    .summary = "compare two result directories (not implemented yet)",
-    .usage = "Usage: acsim compare BASELINE NEW [--threshold PCT]\n"
-             "\n"
-             "Compares a run with a baseline; exit status 1 on a regression\n"
-             "beyond the threshold.\n"
              "\n"
              "Not implemented yet: this command exits with status 2.\n",
     .main = not_yet,

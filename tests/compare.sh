@@ -1,0 +1,125 @@
+#!/bin/sh
+# tests/compare.sh - `acsim compare` and tools/regress.sh end to end on real
+# runs (run by ctest with the build directory as $1 and ACSIM_SOURCE_DIR in
+# the environment). The rules themselves are tested in test_compare.c.
+#
+# Checks: two runs of one short scenario compare as identical (exit 0,
+# every figure "same"); a copy of summary.json with p99 +50% and
+# throughput -20% is flagged (exit 1, two REGRESSION rows), the other way
+# round it is "better" (exit 0); a +3% mean is ok; bad input exits 2 with a
+# message; tools/regress.sh records baselines of a one-scenario library and
+# checks an unchanged build against them with zero change, and fails once
+# a baseline is made better than the build.
+set -u
+
+BUILD=${1:?usage: compare.sh BUILD_DIR}
+SRC=${ACSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+ACSIM=$BUILD/acsim
+[ -x "$ACSIM" ] || { echo "compare.sh: no $ACSIM" >&2; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-compare.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+cd "$SRC" || exit 1
+
+SHORT="--set run.duration=50ms --set run.warmup=5ms --set run.replications=3"
+
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# expect STATUS CMD...: runs CMD with stdout in $T/out, stderr in $T/err.
+expect() {
+	want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$* -> exit $got, want $want"
+		sed 's/^/  out: /' "$T/out" | head -40
+		sed 's/^/  err: /' "$T/err" | head -20
+		return 1
+	fi
+	return 0
+}
+
+# has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
+has() {
+	grep -Eq -- "$2" "$1" || fail "$1 lacks /$2/: $(head -c 2000 "$1")"
+}
+
+# scale SUMMARY KEY FACTOR: multiplies the first "KEY": value in the file
+# (the whole run's: it comes before the classes) by FACTOR, in place.
+scale() {
+	awk -v k="\"$2\":" -v f="$3" '
+		$1 == k && !done { c = ($2 ~ /,$/); v = $2; sub(/,$/, "", v)
+			sub(/[^ ].*/, "", $0); $0 = $0 k " " sprintf("%.17g", v * f) (c ? "," : "")
+			done = 1 }
+		{ print }' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+# ---- two runs of one build: identical -------------------------------------------
+# shellcheck disable=SC2086
+"$ACSIM" run default -o "$T/a" --quiet $SHORT || fail "run a"
+# shellcheck disable=SC2086
+"$ACSIM" run default -o "$T/b" --quiet $SHORT || fail "run b"
+if expect 0 "$ACSIM" compare "$T/a" "$T/b"; then
+	has "$T/out" '^all +lat p99 .* 0  ok$'
+	has "$T/out" '^small +throughput '
+	has "$T/out" '^0 regressions in [0-9]+ comparisons \(1 run\): 0 better, 0 noise, ([0-9]+) same; threshold 5%$'
+	n=$(sed -n 's/^0 regressions in \([0-9]*\) comparisons.*, \([0-9]*\) same;.*/\1 \2/p' "$T/out")
+	[ -n "$n" ] && [ "${n% *}" = "${n#* }" ] || fail "not every figure the same: $n"
+fi
+expect 0 "$ACSIM" compare --brief "$T/a" "$T/b" && has "$T/out" '^  every figure the same as the baseline'
+
+# ---- an injected regression ----------------------------------------------------
+mkdir "$T/c" && cp "$T/a/summary.json" "$T/c/summary.json"
+scale "$T/c/summary.json" p99 1.5
+scale "$T/c/summary.json" requests_per_s 0.8
+if expect 1 "$ACSIM" compare "$T/a" "$T/c"; then
+	has "$T/out" '^all +lat p99 .* \+50\.0%  REGRESSION$'
+	has "$T/out" '^all +throughput .* -20\.0%  REGRESSION$'
+	has "$T/out" '^2 regressions in '
+fi
+expect 1 "$ACSIM" compare -b "$T/a" "$T/c" && has "$T/out" 'REGRESSION$'
+# the same change the other way is an improvement
+expect 0 "$ACSIM" compare "$T/c" "$T/a" && has "$T/out" '^all +lat p99 .*  better$'
+# a larger threshold lets it through
+expect 0 "$ACSIM" compare --threshold 60 "$T/a" "$T/c"
+
+# ---- a change within the threshold -------------------------------------------------
+mkdir "$T/d" && cp "$T/a/summary.json" "$T/d/summary.json"
+scale "$T/d/summary.json" mean 1.03
+expect 0 "$ACSIM" compare "$T/a" "$T/d" && has "$T/out" '^all +lat mean .* \+3\.0%  ok$'
+
+# ---- bad input -------------------------------------------------------------------
+expect 2 "$ACSIM" compare "$T/a" && has "$T/err" 'BASELINE and NEW'
+expect 2 "$ACSIM" compare "$T/a" "$T/nowhere" && has "$T/err" 'nowhere: No such file'
+mkdir "$T/e" && echo '{"latency_ns": ' >"$T/e/summary.json"
+expect 2 "$ACSIM" compare "$T/a" "$T/e" && has "$T/err" 'e/summary.json:.*not JSON'
+expect 2 "$ACSIM" compare --threshold lots "$T/a" "$T/b" && has "$T/err" 'threshold'
+expect 0 "$ACSIM" compare --help && has "$T/out" '^Usage: acsim compare BASELINE NEW'
+
+# ---- tools/regress.sh on a library of one scenario --------------------------------
+mkdir -p "$T/lib" "$T/base"
+cp scenarios/default.yaml "$T/lib/"
+printf '%s\n' '# test settings' '--set run.duration=50ms' '--set run.warmup=5ms' \
+	'--set run.replications=3' >"$T/base/settings"
+export SCENARIOS="$T/lib" BASELINES="$T/base" REGRESS_OUT="$T/regress" JOBS=1
+if expect 0 sh tools/regress.sh baselines "$BUILD"; then
+	[ -f "$T/base/default/summary.json" ] || fail "regress baselines: no default/summary.json"
+	[ -f "$T/base/settings" ] || fail "regress baselines: settings lost"
+	[ -z "$(find "$T/base" -name '*.csv')" ] || fail "regress baselines: CSVs kept"
+fi
+expect 0 sh tools/regress.sh check "$BUILD" &&
+	has "$T/out" '^0 regressions in [0-9]+ comparisons \(1 run\): 0 better, 0 noise, [0-9]+ same;' &&
+	has "$T/regress/compare.txt" '^all +lat p99 '
+scale "$T/base/default/summary.json" p99 0.5
+expect 1 sh tools/regress.sh check "$BUILD" && has "$T/out" '^all +lat p99 .*REGRESSION$'
+
+if [ "$failures" -ne 0 ]; then
+	echo "compare.sh: $failures failure(s)"
+	exit 1
+fi
+echo "compare.sh: all passed"
