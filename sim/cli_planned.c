@@ -11,18 +11,6 @@ static int not_yet(int argc, char **argv)
         return CLI_USAGE;
 }
 
-const struct cli_command cli_sweep = {
-    .name = "sweep",
-    .summary = "run every point of a scenario's sweep (not implemented yet)",
-    .usage = "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS]\n"
-             "\n"
-             "Runs the cross product of the scenario's `sweep` lists, one result\n"
-             "directory per point and a sweep.csv with one row per point.\n"
-             "\n"
-             "Not implemented yet: this command exits with status 2.\n",
-    .main = not_yet,
-};
-
 const struct cli_command cli_plot = {
     .name = "plot",
     .summary = "plot a result directory with gnuplot (not implemented yet)",
