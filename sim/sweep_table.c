@@ -4,7 +4,8 @@
  * A figure and its half-width share one unit, chosen from the figure (for
  * a difference: from the baseline's figure, so a column keeps its unit)
  * and one precision: three significant digits of the figure (of the
- * baseline's, for a difference), more when the half-width would read 0.
+ * baseline's, for a difference), one decimal more when the half-width
+ * would read 0 (and no more: then it is 0 at the precision that counts).
  */
 #include "sim/sweep_table.h"
 
@@ -60,8 +61,8 @@ static int decimals(double x, int sig)
 static int shared_decimals(double ref, double ci)
 {
         int d = decimals(ref, 3);
-        if (isfinite(ci) && ci > 0 && ci * pow(10, d) < 0.5)
-                d = decimals(ci, 1);
+        if (isfinite(ci) && ci > 0 && ci * pow(10, d) < 0.5 && d < 6)
+                d++; /* one more, no further: a figure is not known that well */
         return d;
 }
 
@@ -82,7 +83,7 @@ static void cell(char *buf, size_t cap, double x, double ci, double ref, struct 
                          u.name, d, ci / u.scale);
 }
 
-/* "-19.8% +- 1.2%": one decimal, more when the half-width needs them. */
+/* "-19.8% +- 1.2%": one decimal, two when the half-width needs them. */
 static void cell_pct(char *buf, size_t cap, const struct sweep_diff *d, const struct rep_figure *b,
                      bool ci)
 {
@@ -95,9 +96,7 @@ static void cell_pct(char *buf, size_t cap, const struct sweep_diff *d, const st
                 return;
         }
         double rel_ci = b->mean != 0 ? 100.0 * d->ci95 / fabs(b->mean) : NAN;
-        int n = 1;
-        if (isfinite(rel_ci) && rel_ci > 0 && rel_ci < 0.05)
-                n = decimals(rel_ci, 1);
+        int n = isfinite(rel_ci) && rel_ci > 0 && rel_ci < 0.05 ? 2 : 1;
         snprintf(buf, cap, "%+.*f%% +- %.*f%%", n, d->relative, n, rel_ci);
 }
 
