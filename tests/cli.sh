@@ -85,11 +85,6 @@ expect 2 "$ACSIM" frobnicate && has "$T/err" "no command 'frobnicate'"
 expect 2 "$ACSIM" --frobnicate
 expect 2 "$ACSIM" help frobnicate
 
-# ---- not built yet: said plainly ---------------------------------------------
-for cmd in sweep; do
-	expect 2 "$ACSIM" "$cmd" x y && has "$T/err" "not implemented yet"
-done
-
 # ---- list ---------------------------------------------------------------------
 expect 0 "$ACSIM" list policies && has "$T/out" '^least-loaded ' && has "$T/out" '^round-robin '
 expect 0 "$ACSIM" list models && has "$T/out" '^  poisson ' && has "$T/out" '^  lognormal ' &&
