@@ -8,6 +8,7 @@ TBUILD   ?= build-test
 SCENARIO ?= scenarios/default.yaml
 RESULTS  ?= results/$(basename $(notdir $(SCENARIO)))
 PREFIX   ?= /usr/local
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps build run test bench install format format-check clean
 
