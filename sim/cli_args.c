@@ -75,7 +75,26 @@ int cli_parse_u64(const char *text, unsigned long long *out)
 const char *cli_scenario_dir(void)
 {
         const char *dir = getenv("ACSIM_SCENARIOS");
-        return dir && dir[0] ? dir : "scenarios";
+        if (dir && dir[0])
+                return dir;
+        if (access("scenarios", F_OK) == 0)
+                return "scenarios";
+        /* An installed acsim (PREFIX/bin/acsim) finds the library in
+         * PREFIX/share/acsim/scenarios. */
+        static char installed[4096];
+        char exe[4000];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                char *slash = strrchr(exe, '/');
+                if (slash) {
+                        *slash = '\0';
+                        snprintf(installed, sizeof(installed), "%s/../share/acsim/scenarios", exe);
+                        if (access(installed, F_OK) == 0)
+                                return installed;
+                }
+        }
+        return "scenarios";
 }
 
 const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
