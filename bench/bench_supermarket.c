@@ -17,7 +17,7 @@
  * top comment for why that is a FIFO single-server queue per device).
  *
  *   bench_supermarket           short: what `make bench` runs (about 20 s)
- *   bench_supermarket --full    the figures in docs/policies.md (about 12 min)
+ *   bench_supermarket --full    the figures in docs/policies.md (about 15 min)
  *
  * Columns: measured mean, p90, p99 (ns, the mean over the seeds), the
  * theory, the relative gap (measured / theory - 1) and, for the mean, the
