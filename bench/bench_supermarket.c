@@ -1,0 +1,271 @@
+/*
+ * bench_supermarket.c - the fuller runs behind tests/test_policy_validation.c:
+ * the random and power-of-two balancers against queueing theory, with more
+ * requests, more seeds and more devices than CI can afford.
+ *
+ *   random over 4 devices at rho 0.7: M/M/1 per device (mean sojourn
+ *       1/(mu - lambda/N), p99 ln(100)/(mu - lambda/N)), one row per seed;
+ *   power-of-two (d = 2) over n = 20 .. 500 devices at rho 0.7 and 0.9:
+ *       the supermarket model's n -> infinity limit (Mitzenmacher 2001;
+ *       Vvedenskaya, Dobrushin, Karpelevich 1996), one row per (rho, n)
+ *       pooled over the seeds, with the spread over seeds, to show the
+ *       finite-n gap shrink with n.
+ *
+ * The pool is the test's: n devices of one lane and a ring of one,
+ * exponential service of mean 1 us, Poisson arrivals at n rho per us, one
+ * priority level, a software queue of 2^20, no watchdog (see the test's
+ * top comment for why that is a FIFO single-server queue per device).
+ *
+ *   bench_supermarket           short: what `make bench` runs (about 20 s)
+ *   bench_supermarket --full    the figures in docs/policies.md (about 15 min)
+ *
+ * Columns: measured mean, p90, p99 (ns, the mean over the seeds), the
+ * theory, the relative gap (measured / theory - 1) and, for the mean, the
+ * standard deviation of the per-seed gaps.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#define US 1000.0
+#define MS 1000000ull
+
+/* 1 + d + ... + d^(k-1) = (d^k - 1)/(d - 1), also for d = 1. */
+static double geometric(unsigned d, unsigned k)
+{
+        double sum = 0, term = 1;
+        for (unsigned j = 0; j < k; j++, term *= d)
+                sum += term;
+        return sum;
+}
+
+/* The limit's fraction of queues holding at least k: rho^((d^k-1)/(d-1)). */
+static double supermarket_tail(double rho, unsigned d, unsigned k)
+{
+        return pow(rho, geometric(d, k));
+}
+
+/* The limit's mean sojourn in units of 1/mu. */
+static double supermarket_mean(double rho, unsigned d)
+{
+        double t = 0;
+        for (unsigned i = 1; i < 4096; i++) {
+                double term = pow(rho, geometric(d, i) - 1);
+                t += term;
+                if (term < 1e-17)
+                        break;
+        }
+        return t;
+}
+
+/* P(T > t) in the limit: Erlang(k + 1) with weight s_k^d - s_{k+1}^d. */
+static double supermarket_sojourn_tail(double t, double rho, unsigned d)
+{
+        double p = 0, poisson = exp(-t), erlang_tail = 0;
+        for (unsigned k = 0; k < 4096; k++) {
+                erlang_tail += poisson;
+                poisson *= t / (k + 1);
+                p += (pow(supermarket_tail(rho, d, k), d) -
+                      pow(supermarket_tail(rho, d, k + 1), d)) *
+                     erlang_tail;
+                if (supermarket_tail(rho, d, k + 1) < 1e-17)
+                        break;
+        }
+        return p;
+}
+
+static double supermarket_quantile(double q, double rho, unsigned d)
+{
+        double lo = 0, hi = 1;
+        while (supermarket_sojourn_tail(hi, rho, d) > 1 - q)
+                hi *= 2;
+        for (int i = 0; i < 200; i++) {
+                double mid = (lo + hi) / 2;
+                if (supermarket_sojourn_tail(mid, rho, d) > 1 - q)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return (lo + hi) / 2;
+}
+
+struct measure {
+        double mean, p90, p99; /* ns */
+        double utilization;    /* averaged over the devices */
+        uint64_t count;
+        double wall_s;
+};
+
+static double seconds(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs the pool once. Returns 0, or -1 after printing why. */
+static int pool_run(const char *policy, unsigned d, uint32_t n, double rho, double requests,
+                    uint64_t seed, struct measure *m)
+{
+        char err[256], dtext[8];
+        struct scenario s;
+        struct sim_results r;
+        double lambda = n * rho / US;
+        if (scenario_init(&s) < 0)
+                return -1;
+        s.seed = seed;
+        s.run.warmup_ns = 20 * MS;
+        s.run.duration_ns = s.run.warmup_ns + (uint64_t)(requests / lambda);
+        s.engine.queue_depth = 1u << 20;
+        s.engine.backlog = 0;
+        s.engine.levels = 1;
+        s.engine.failover.timeout_ns = 0;
+        snprintf(dtext, sizeof(dtext), "%u", d);
+        struct scenario_device *dev = scenario_add_device(&s, "card");
+        int rc = scenario_set_text(&s.engine.policy, policy);
+        if (rc == 0 && strcmp(policy, "power-of-two") == 0)
+                rc = scenario_set_option(&s, "d", dtext);
+        if (!dev || rc < 0)
+                goto fail;
+        dev->count = n;
+        dev->model.lanes = 1;
+        dev->model.ring = 1;
+        struct device_op_config *op = scenario_device_add_op(dev, "op");
+        if (!op)
+                goto fail;
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = US};
+        struct workload_class_config *c = scenario_add_class(&s, "poisson");
+        const char *chain[] = {"op"};
+        if (!c || scenario_class_set_chain(c, chain, 1) < 0)
+                goto fail;
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = lambda * 1e9;
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
+        if (scenario_prepare(&s, err, sizeof(err)) < 0) {
+                fprintf(stderr, "bench_supermarket: %s\n", err);
+                goto fail;
+        }
+        double t0 = seconds();
+        if (sim_run(&s, 0, &r, err, sizeof(err)) < 0) {
+                fprintf(stderr, "bench_supermarket: %s\n", err);
+                goto fail;
+        }
+        m->wall_s = seconds() - t0;
+        if (r.drain_capped || r.requests.rejected || r.requests.failed) {
+                fprintf(stderr, "bench_supermarket: %s n %u seed %llu: rejected or failed\n",
+                        policy, n, (unsigned long long)seed);
+                sim_results_free(&r);
+                goto fail;
+        }
+        m->mean = r.latency.mean;
+        m->p90 = (double)r.latency.p90;
+        m->p99 = (double)r.latency.p99;
+        m->count = r.latency.count;
+        m->utilization = 0;
+        for (size_t i = 0; i < r.ndevices; i++)
+                m->utilization += r.devices[i].utilization / (double)r.ndevices;
+        sim_results_free(&r);
+        scenario_free(&s);
+        return 0;
+fail:
+        scenario_free(&s);
+        return -1;
+}
+
+static int random_rows(double requests, unsigned seeds)
+{
+        const uint32_t n = 4;
+        const double rho = 0.7;
+        double mean = US / (1 - rho), p99 = log(100.0) * US / (1 - rho);
+        printf("random over %u devices, rho %.2f: M/M/1 per device, mean %.1f ns, p99 %.1f ns\n", n,
+               rho, mean, p99);
+        printf("  seed  requests    mean ns    gap   p99 ns    gap  utilisation  wall s\n");
+        for (unsigned seed = 1; seed <= seeds; seed++) {
+                struct measure m;
+                if (pool_run("random", 1, n, rho, requests, seed, &m) < 0)
+                        return -1;
+                printf("  %4u  %8llu  %9.1f %+5.2f%%  %7.0f %+5.2f%%  %11.4f  %6.1f\n", seed,
+                       (unsigned long long)m.count, m.mean, 100 * (m.mean / mean - 1), m.p99,
+                       100 * (m.p99 / p99 - 1), m.utilization, m.wall_s);
+                fflush(stdout);
+        }
+        return 0;
+}
+
+/* One table per rho, one row per n (ns[b] with requests[b] per seed). */
+static int p2c_rows(const double *rhos, size_t nrho, const uint32_t *ns, const double *requests,
+                    size_t nn, unsigned seeds)
+{
+        const unsigned d = 2;
+        for (size_t a = 0; a < nrho; a++) {
+                double rho = rhos[a];
+                double mean = supermarket_mean(rho, d) * US;
+                double p90 = supermarket_quantile(0.90, rho, d) * US;
+                double p99 = supermarket_quantile(0.99, rho, d) * US;
+                printf("power-of-two (d %u), rho %.2f: limit mean %.1f ns, p90 %.1f ns, p99 %.1f "
+                       "ns; %u seeds\n",
+                       d, rho, mean, p90, p99, seeds);
+                printf("     n  requests    mean ns    gap (sd)          p90 ns    gap   p99 ns    "
+                       "gap  "
+                       "utilisation  wall s\n");
+                for (size_t b = 0; b < nn; b++) {
+                        struct measure sum = {0};
+                        double gap_sum = 0, gap_sq = 0;
+                        for (unsigned seed = 1; seed <= seeds; seed++) {
+                                struct measure m;
+                                if (pool_run("power-of-two", d, ns[b], rho, requests[b], seed, &m) <
+                                    0)
+                                        return -1;
+                                double g = m.mean / mean - 1;
+                                gap_sum += g;
+                                gap_sq += g * g;
+                                sum.mean += m.mean / seeds;
+                                sum.p90 += m.p90 / seeds;
+                                sum.p99 += m.p99 / seeds;
+                                sum.utilization += m.utilization / seeds;
+                                sum.wall_s += m.wall_s;
+                        }
+                        double gbar = gap_sum / seeds;
+                        double sd =
+                            seeds > 1 ? sqrt(fmax(0, (gap_sq - seeds * gbar * gbar) / (seeds - 1)))
+                                      : 0;
+                        printf("  %4u  %8.2g  %9.1f %+5.2f%% (%.2f%%)  %9.1f %+5.2f%%  %7.0f "
+                               "%+5.2f%%  "
+                               "%11.4f  %6.1f\n",
+                               ns[b], requests[b], sum.mean, 100 * gbar, 100 * sd, sum.p90,
+                               100 * (sum.p90 / p90 - 1), sum.p99, 100 * (sum.p99 / p99 - 1),
+                               sum.utilization, sum.wall_s);
+                        fflush(stdout);
+                }
+        }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
+        if (argc > 2 || (argc == 2 && !full)) {
+                fprintf(stderr, "usage: bench_supermarket [--full]\n");
+                return 2;
+        }
+        /* The cost per request grows with n (see docs/policies.md), so
+         * the largest pool gets fewer requests. */
+        static const uint32_t short_ns[] = {50, 100, 200};
+        static const double short_requests[] = {1e6, 1e6, 1e6};
+        static const uint32_t full_ns[] = {20, 50, 100, 200, 500};
+        static const double full_requests[] = {4e6, 4e6, 4e6, 4e6, 2e6};
+        static const double short_rho[] = {0.9};
+        static const double full_rho[] = {0.9, 0.7};
+        int rc;
+        if (full)
+                rc = random_rows(5e6, 6) || p2c_rows(full_rho, 2, full_ns, full_requests, 5, 4);
+        else
+                rc =
+                    random_rows(1.2e6, 2) || p2c_rows(short_rho, 1, short_ns, short_requests, 3, 2);
+        return rc ? 1 : 0;
+}
