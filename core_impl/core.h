@@ -90,6 +90,8 @@ struct ac_engine {
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;             /* someone is running callbacks */
+        uint32_t depth;            /* entry points under way (nested: a driver
+                                      answering inside submit, abort or probe) */
         uint64_t seq;              /* submission sequence */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
@@ -124,6 +126,15 @@ static inline void core_timer_arm(const struct ac_engine *eng, struct ac_timer *
 static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_timer *t)
 {
         eng->platform.ops->timer_cancel(eng->platform.ctx, t);
+}
+
+/* Starts an entry point that ends with core_leave(): takes the lock and
+ * counts the nesting, so that callbacks run only when the outermost entry
+ * point leaves, never while one further up is still at work. */
+static inline void core_enter(struct ac_engine *eng)
+{
+        core_lock(eng);
+        eng->depth++;
 }
 
 /* ---- between the core's files ---------------------------------------- */
@@ -187,8 +198,9 @@ void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_
  * request. */
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s);
-/* request.c: ends an entry point: releases the lock, then runs the
- * callbacks that are due (unless a runner further up already does). */
+/* request.c: ends an entry point begun with core_enter(): releases the
+ * lock, then, from the outermost entry point only, runs the callbacks that
+ * are due (unless a runner further up already does). */
 void core_leave(struct ac_engine *eng);
 
 #endif

@@ -124,7 +124,7 @@ void core_watchdog_fire(struct ac_timer *t)
         struct ac_slot *s = core_container_of(t, struct ac_slot, watchdog);
         struct ac_device *dev = s->dev;
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (s->req) {
                 /* A stage that outlives its timeout means hung hardware,
                  * not a slow stage: the device fails at once, and its other
@@ -149,7 +149,7 @@ void core_probe_fire(struct ac_timer *t)
 {
         struct ac_device *dev = core_container_of(t, struct ac_device, probe);
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_FAILED) {
                 /* Re-armed first: the driver may answer inside probe. */
                 core_timer_arm(eng, &dev->probe, core_now(eng) + eng->cfg.failover.probe_ns);
@@ -162,7 +162,7 @@ void ac_device_failed(struct ac_device *dev, int reason)
 {
         struct ac_engine *eng = dev->eng;
         (void)reason;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_HEALTHY) {
                 mark_failed(eng, dev);
                 evacuate(eng, dev, true);
@@ -214,7 +214,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
 void ac_device_recovered(struct ac_device *dev)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_FAILED) {
                 end_failed(eng, dev);
                 dev->view.health = AC_DEV_HEALTHY;
@@ -240,7 +240,7 @@ void core_drain_fire(struct ac_timer *t)
 {
         struct ac_device *dev = core_container_of(t, struct ac_device, drain);
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_DRAINING) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
@@ -275,7 +275,7 @@ int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
         if (!dev)
                 return AC_EINVAL;
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         int rc = dev->view.health == AC_DEV_GONE ? AC_EINVAL : 0;
         take_out(eng, dev, true, drain_ns ? drain_ns : eng->cfg.failover.drain_ns);
         core_leave(eng);
@@ -285,7 +285,7 @@ int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
 void ac_device_removed(struct ac_device *dev)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         take_out(eng, dev, false, 0);
         core_leave(eng);
 }

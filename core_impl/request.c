@@ -15,11 +15,13 @@
  *
  * Callbacks: a request whose final status is known goes on the engine's
  * done list with its state already settled (counters, queues, rings). The
- * entry point that put it there releases the lock and then runs the done
+ * outermost entry point under way releases the lock and then runs the done
  * list, one callback at a time with the lock released, so a callback may
- * call ac_submit(). If a callback is already running further up the stack
- * (or on another thread), the new ones are left to that runner, so nested
- * submits never recurse into callbacks.
+ * call ac_submit(). An entry point nested in another (a driver completing
+ * inside submit) runs none: the outer one may still be reading a request
+ * whose callback is due, and the callback may free it. If a callback is
+ * already running further up the stack (or on another thread), the new ones
+ * are left to that runner, so nested submits never recurse into callbacks.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -92,7 +94,10 @@ static struct ac_request *done_pop(struct ac_engine *eng)
 
 void core_leave(struct ac_engine *eng)
 {
-        bool run = eng->done_head && !eng->draining;
+        /* A nested entry point (a driver answering inside submit) leaves the
+         * callbacks to the outermost one: the caller of that one may still
+         * be using a request whose callback is due. */
+        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
         if (run)
                 eng->draining = true;
         core_unlock(eng);
@@ -487,7 +492,7 @@ static bool request_valid(const struct ac_engine *eng, const struct ac_request *
 
 int ac_submit(struct ac_engine *eng, struct ac_request *req)
 {
-        core_lock(eng);
+        core_enter(eng);
         eng->stats.submitted++;
         if (!request_valid(eng, req) || req->core.state != AC_REQ_IDLE) {
                 eng->stats.rejected++;
@@ -532,7 +537,7 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
 void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         uint32_t index = (uint32_t)tag;
         struct ac_slot *s = index < dev->view.ring ? &dev->slots[index] : NULL;
         if (!s || !s->req || s->generation != (uint32_t)(tag >> 32)) {
