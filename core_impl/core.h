@@ -123,6 +123,13 @@ static inline void core_timer_arm(const struct ac_engine *eng, struct ac_timer *
         eng->platform.ops->timer_arm(eng->platform.ctx, t, when);
 }
 
+/* Returns now + after, or UINT64_MAX (never, in practice) when the sum
+ * would wrap round into the past. */
+static inline uint64_t core_deadline(uint64_t now, uint64_t after)
+{
+        return after > UINT64_MAX - now ? UINT64_MAX : now + after;
+}
+
 static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_timer *t)
 {
         eng->platform.ops->timer_cancel(eng->platform.ctx, t);

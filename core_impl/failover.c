@@ -97,7 +97,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
         if (eng->cfg.failover.probe_ns && dev->driver->probe)
-                core_timer_arm(eng, &dev->probe, now + eng->cfg.failover.probe_ns);
+                core_timer_arm(eng, &dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
         core_notify(eng, dev);
 }
 
@@ -152,7 +152,8 @@ void core_probe_fire(struct ac_timer *t)
         core_enter(eng);
         if (dev->view.health == AC_DEV_FAILED) {
                 /* Re-armed first: the driver may answer inside probe. */
-                core_timer_arm(eng, &dev->probe, core_now(eng) + eng->cfg.failover.probe_ns);
+                core_timer_arm(eng, &dev->probe,
+                               core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
                 dev->driver->probe(dev->driver_ctx, dev);
         }
         core_leave(eng);
@@ -266,7 +267,7 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         core_notify(eng, dev);
         evacuate(eng, dev, !drain);
         if (drain && dev->view.in_flight > 0)
-                core_timer_arm(eng, &dev->drain, core_now(eng) + drain_ns);
+                core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));
         core_device_drained(eng, dev);
 }
 

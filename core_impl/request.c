@@ -455,7 +455,8 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
                 if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, &s->watchdog, now + eng->cfg.failover.timeout_ns);
+                        core_timer_arm(eng, &s->watchdog,
+                                       core_deadline(now, eng->cfg.failover.timeout_ns));
 
                 struct ac_job job = {
                     .tag = tag,

@@ -552,3 +552,38 @@ Test(core_failover, a_rejected_request_leaves_its_flow)
         cr_assert(ac_engine_idle(eng));
         tdev_fini(&d);
 }
+
+/* "Never": durations at the top of the range put deadlines at the end of
+ * time instead of wrapping round to the past. */
+Test(core_failover, huge_timeouts_saturate_instead_of_wrapping)
+{
+        cfg.failover.timeout_ns = UINT64_MAX;
+        cfg.failover.probe_ns = UINT64_MAX - 5;
+        cfg.failover.drain_ns = UINT64_MAX / 2 + 7;
+        cfg.failover.errors_to_fail = 1;
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 2, false, true);
+        add(&b, "b", "aes", NULL, 2, false, false);
+        tp_advance_to(&tp, UINT64_MAX / 2 + 1000);
+        struct treq r[3];
+        uint32_t aes = op("aes");
+        cr_assert_eq(submit(&r[0], 0, aes), AC_ACCEPTED); /* watchdog armed on a */
+        cr_assert_eq(submit(&r[1], 1, aes), AC_ACCEPTED); /* on b */
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(b.njobs, 1);
+        tp_advance_to(&tp, tp.now + 1000000);
+        cr_assert_eq(estats().timeouts, 0, "no watchdog fired early");
+        tdev_complete(&a, 0, AC_EIO); /* a fails: a probe is armed */
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_FAILED);
+        cr_assert_eq(ac_device_unregister(b.dev, 0), 0); /* a drain deadline */
+        cr_assert_eq(ac_device_health(b.dev), AC_DEV_DRAINING);
+        tp_advance_to(&tp, tp.now + 1000000);
+        cr_assert_eq(a.probes, 0, "no probe fired early");
+        cr_assert_eq(ac_device_health(b.dev), AC_DEV_DRAINING, "no drain deadline fired early");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r[0].calls + r[1].calls, 2);
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
