@@ -196,8 +196,9 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev);
  * (a fallback device may be eligible now). */
 void core_health_changed(struct ac_engine *eng);
 /* request.c: routes req's current stage again (it is in no queue or ring
- * now); fails the request with AC_ENODEV when no device can take it. */
-void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from);
+ * now), at the head of its level when `head` (a retried stage); fails the
+ * request with AC_ENODEV when no device can take it. */
+void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from, bool head);
 /* request.c: takes req out of dev's software queue. */
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
 /* request.c: takes the stage in slot s back from dev without a completion

@@ -53,7 +53,9 @@ static void retry(struct ac_engine *eng, struct ac_request *req, int status)
         }
         req->retries++;
         eng->stats.retried++;
-        core_reroute(eng, req, NULL);
+        /* It has waited its turn once: the head of its level, as Linux's
+         * crypto_enqueue_request_head. */
+        core_reroute(eng, req, NULL, true);
 }
 
 static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -81,7 +83,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
         while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
                 core_stage_unqueue(eng, dev, req);
                 count_move(eng, dev, req);
-                core_reroute(eng, req, NULL);
+                core_reroute(eng, req, NULL, false);
         }
         core_health_changed(eng);
 }
@@ -207,7 +209,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
                         struct ac_request *r = moved;
                         moved = r->core.next;
                         r->core.next = NULL;
-                        core_reroute(eng, r, NULL);
+                        core_reroute(eng, r, NULL, false);
                 }
         }
 }

@@ -118,9 +118,12 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
-static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
 {
-        queue_push_tail(&dev->queue, req, req->priority);
+        if (head)
+                queue_push_head(&dev->queue, req, req->priority);
+        else
+                queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
         dev->view.queued++;
@@ -180,10 +183,13 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
- * already under way always gets into the backlog. `prev` is the device of
- * the previous stage, or NULL. The caller has set req->core.enqueued_ns,
- * the time its wait began (aging and queued_ns count from it). */
-static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit)
+ * already under way always gets into the backlog, at the head of its
+ * level. `head` puts it at the head of its level in the device queue too
+ * (a retried stage). `prev` is the device of the previous stage, or NULL.
+ * The caller has set req->core.enqueued_ns, the time its wait began (aging
+ * and queued_ns count from it). */
+static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit,
+                 bool head)
 {
         const struct ac_stage *st = current_stage(req);
         struct ac_device *dev = NULL;
@@ -218,15 +224,15 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                 assert(i < n);
                 dev = eng->devices[eng->candidates[i]->index];
         }
-        enqueue(eng, dev, req);
+        enqueue(eng, dev, req, head);
         core_ring_fill(eng, dev);
         return AC_ACCEPTED;
 }
 
-void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from)
+void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from, bool head)
 {
         req->core.enqueued_ns = core_now(eng);
-        int rc = place(eng, req, from, false);
+        int rc = place(eng, req, from, false, head);
         if (rc == AC_ENODEV)
                 core_finish(eng, req, AC_ENODEV);
 }
@@ -284,7 +290,7 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
-                int rc = place(eng, req, NULL, false);
+                int rc = place(eng, req, NULL, false, false);
                 if (rc == AC_ENODEV)
                         core_finish(eng, req, AC_ENODEV);
                 else if (rc == AC_BACKLOGGED)
@@ -393,7 +399,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         }
         if (req->core.stage + 1 < req->nstages) {
                 req->core.stage++;
-                core_reroute(eng, req, dev);
+                core_reroute(eng, req, dev, false);
                 return;
         }
         core_finish(eng, req, 0);
@@ -514,7 +520,7 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         /* It joins its flow first: it may finish inside place(). */
         if (eng->flows)
                 core_flow_add(eng, req);
-        int rc = place(eng, req, NULL, true);
+        int rc = place(eng, req, NULL, true, false);
         switch (rc) {
         case AC_ACCEPTED:
                 eng->stats.accepted++;

@@ -587,3 +587,39 @@ Test(core_failover, huge_timeouts_saturate_instead_of_wrapping)
         tdev_fini(&a);
         tdev_fini(&b);
 }
+
+/* As Linux's crypto_enqueue_request_head: a stage that reached a device and
+ * must be tried again has waited its turn already, so it goes before the
+ * stages of its level that have not started; it does not jump a more
+ * urgent level. */
+Test(core_failover, a_retried_stage_goes_to_the_head_of_its_level)
+{
+        cfg.failover.errors_to_fail = 1000;
+        cfg.failover.retries = 2;
+        start();
+        struct tdev d;
+        add(&d, "d", "aes", NULL, 1, false, false);
+        uint32_t aes = op("aes");
+        struct treq r[4];
+        for (int i = 0; i < 3; i++) {
+                treq_init(&r[i], &log_, i, &aes, 1, 64, 1);
+                cr_assert_eq(ac_submit(eng, &r[i].req), AC_ACCEPTED);
+        }
+        treq_init(&r[3], &log_, 3, &aes, 1, 64, 0);
+        cr_assert_eq(ac_submit(eng, &r[3].req), AC_ACCEPTED);
+        cr_assert_eq(d.njobs, 1);
+        cr_assert_eq(d.jobs[0].req, &r[0].req);
+        tdev_complete(&d, 0, AC_EIO); /* r0 is retried; r3 is more urgent */
+        cr_assert_eq(d.jobs[1].req, &r[3].req);
+        tdev_complete(&d, 1, 0);
+        cr_assert_eq(d.jobs[2].req, &r[0].req, "the retried stage goes before r1 and r2");
+        tdev_complete(&d, 2, AC_EIO);
+        cr_assert_eq(d.jobs[3].req, &r[0].req, "and again");
+        tdev_complete_all(&d, 0);
+        cr_assert_eq(d.jobs[4].req, &r[1].req);
+        cr_assert_eq(d.jobs[5].req, &r[2].req);
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(r[i].calls, 1);
+        cr_assert_eq(r[0].req.retries, 2);
+        tdev_fini(&d);
+}
