@@ -34,6 +34,8 @@ static int tdev_submit(void *ctx, struct ac_device *dev, const struct ac_job *jo
                 d->max_outstanding = d->outstanding;
         if (d->complete_inline)
                 tdev_complete(d, d->njobs - 1, d->inline_status);
+        else if (d->on_submit)
+                d->on_submit(d, d->njobs - 1);
         return 0;
 }
 
