@@ -67,22 +67,49 @@ static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_r
 
 /* Moves dev's queued stages, and its in-flight ones when `in_flight`, to
  * other devices. In-flight stages first, since they were dispatched before
- * any queued one; each is a lost attempt and spends one retry. */
+ * any queued one; each is a lost attempt and spends one retry.
+ *
+ * Everything is detached before anything moves: placing a stage calls
+ * drivers, and a driver may report dev recovered from there (or from the
+ * abort op), after which dev is a candidate again. Moving from a snapshot
+ * moves each stage dev held once, and never what it took after. */
 static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
 {
+        struct ac_request *lost = NULL, **lost_tail = &lost;
+        struct ac_request *queued = NULL, **queued_tail = &queued;
         struct ac_request *req;
         for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
                 struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;
-                req = take_back(eng, dev, s);
+                uint64_t tag = slot_tag(dev, s);
+                req = core_stage_recall(eng, dev, s);
+                req->core.tag = tag; /* for the abort below */
                 count_move(eng, dev, req);
                 dev->stats.recalled++;
-                retry(eng, req, AC_EIO);
+                req->core.next = NULL;
+                *lost_tail = req;
+                lost_tail = &req->core.next;
         }
         while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
                 core_stage_unqueue(eng, dev, req);
                 count_move(eng, dev, req);
+                req->core.next = NULL;
+                *queued_tail = req;
+                queued_tail = &req->core.next;
+        }
+        while ((req = lost) != NULL) {
+                lost = req->core.next;
+                req->core.next = NULL;
+                uint64_t tag = req->core.tag;
+                req->core.tag = 0;
+                if (dev->driver->abort)
+                        dev->driver->abort(dev->driver_ctx, dev, tag);
+                retry(eng, req, AC_EIO);
+        }
+        while ((req = queued) != NULL) {
+                queued = req->core.next;
+                req->core.next = NULL;
                 core_reroute(eng, req, NULL, false);
         }
         core_health_changed(eng);
@@ -114,11 +141,14 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
 {
         bool down = dev->view.health == AC_DEV_HEALTHY &&
                     ++dev->errors_in_row >= eng->cfg.failover.errors_to_fail;
-        if (down)
+        /* dev's other work moves before req is placed again: placing calls
+         * drivers, which may report dev recovered, and what dev takes after
+         * that is not to be moved. req, retried last, goes first. */
+        if (down) {
                 mark_failed(eng, dev);
-        retry(eng, req, AC_EIO);
-        if (down)
                 evacuate(eng, dev, true);
+        }
+        retry(eng, req, AC_EIO);
 }
 
 void core_watchdog_fire(struct ac_timer *t)
@@ -135,14 +165,13 @@ void core_watchdog_fire(struct ac_timer *t)
                 struct ac_request *req = take_back(eng, dev, s);
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
-                bool down = dev->view.health == AC_DEV_HEALTHY;
-                if (down)
+                if (dev->view.health == AC_DEV_HEALTHY) {
                         mark_failed(eng, dev);
-                retry(eng, req, AC_ETIMEDOUT);
-                if (down)
-                        evacuate(eng, dev, true);
-                else
+                        evacuate(eng, dev, true); /* first: see core_stage_error */
+                } else {
                         core_device_drained(eng, dev);
+                }
+                retry(eng, req, AC_ETIMEDOUT);
         }
         core_leave(eng);
 }

@@ -623,3 +623,56 @@ Test(core_failover, a_retried_stage_goes_to_the_head_of_its_level)
         cr_assert_eq(r[0].req.retries, 2);
         tdev_fini(&d);
 }
+
+/* A device that reports another one recovered from inside its own submit:
+ * the failed device's work is moved once, the device is back in service
+ * afterwards, and nothing loops. */
+static struct tdev *heal_me;
+
+static void heal_inside_submit(struct tdev *d, size_t job)
+{
+        (void)job;
+        if (heal_me && ac_device_health(heal_me->dev) == AC_DEV_FAILED) {
+                struct tdev *t = heal_me;
+                heal_me = NULL;
+                ac_device_recovered(t->dev);
+        }
+        (void)d;
+}
+
+Test(core_failover, a_device_recovering_while_its_work_is_moved_gets_no_stage_twice, .timeout = 10)
+{
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 1, false, false);
+        add(&b, "b", "aes", NULL, 1, false, false);
+        uint32_t aes = op("aes");
+        struct treq r[6];
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(submit(&r[i], i, aes), AC_ACCEPTED);
+        /* least-loaded: r0 on a, r1 on b, r2 r4 queued on a, r3 r5 on b */
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(b.njobs, 1);
+        tdev_complete_all(&b, 0); /* b does r1, r3, r5 and is idle */
+        cr_assert_eq(b.njobs, 3);
+        heal_me = &a;
+        b.on_submit = heal_inside_submit;
+        /* r0 moves to b, whose submit heals a; r2 and r4 move after that,
+         * and a is a candidate again. */
+        ac_device_failed(a.dev, AC_EIO);
+        cr_assert_null(heal_me, "a was healed from inside b's submit");
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_HEALTHY);
+        for (int round = 0; round < 8; round++) {
+                tdev_complete_all(&a, 0);
+                tdev_complete_all(&b, 0);
+        }
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(r[i].calls, 1, "request %d: %d callbacks", i, r[i].calls);
+        cr_assert(ac_engine_idle(eng));
+        struct ac_device_stats ds = dstats(&a);
+        cr_assert_eq(ds.recalled, 1, "only r0 was in flight on a when it failed");
+        cr_assert_eq(ds.migrated_out, 3, "r0, r2 and r4 moved off a, once each");
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
