@@ -482,6 +482,10 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 }
         }
         dev->dispatching = false;
+        /* The driver may have unregistered its device from inside submit
+         * and then refused the stage: nothing left in flight means gone. */
+        if (dev->view.health == AC_DEV_DRAINING)
+                core_device_drained(eng, dev);
 }
 
 /* ---- entry points ----------------------------------------------------- */

@@ -629,7 +629,7 @@ Test(core_failover, a_retried_stage_goes_to_the_head_of_its_level)
  * afterwards, and nothing loops. */
 static struct tdev *heal_me;
 
-static void heal_inside_submit(struct tdev *d, size_t job)
+static int heal_inside_submit(struct tdev *d, size_t job)
 {
         (void)job;
         if (heal_me && ac_device_health(heal_me->dev) == AC_DEV_FAILED) {
@@ -638,6 +638,7 @@ static void heal_inside_submit(struct tdev *d, size_t job)
                 ac_device_recovered(t->dev);
         }
         (void)d;
+        return 0;
 }
 
 Test(core_failover, a_device_recovering_while_its_work_is_moved_gets_no_stage_twice, .timeout = 10)
@@ -673,6 +674,38 @@ Test(core_failover, a_device_recovering_while_its_work_is_moved_gets_no_stage_tw
         struct ac_device_stats ds = dstats(&a);
         cr_assert_eq(ds.recalled, 1, "only r0 was in flight on a when it failed");
         cr_assert_eq(ds.migrated_out, 3, "r0, r2 and r4 moved off a, once each");
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
+
+/* A driver that unregisters its device from inside submit and refuses the
+ * stage: nothing is in flight any more, so the device is gone at once, not
+ * at the drain deadline. */
+static int leave_and_refuse(struct tdev *d, size_t job)
+{
+        (void)job;
+        cr_assert_eq(ac_device_unregister(d->dev, 1000000), 0);
+        return AC_EBUSY;
+}
+
+Test(core_failover, a_device_that_leaves_inside_submit_and_refuses_is_gone_at_once)
+{
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 2, false, false);
+        add(&b, "b", "aes", NULL, 2, false, false);
+        a.on_submit = leave_and_refuse;
+        uint32_t aes = op("aes");
+        struct treq r;
+        cr_assert_eq(submit(&r, 0, aes), AC_ACCEPTED);
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_GONE, "nothing in flight: gone");
+        cr_assert_eq(b.njobs, 1, "the refused stage was retried on b");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, 0);
+        cr_assert_eq(tp_armed(&tp), 0, "no drain deadline left armed");
         tdev_fini(&a);
         tdev_fini(&b);
 }

@@ -161,23 +161,27 @@ static void on_done(struct ac_request *req, int status)
 static void complete(struct tdev *t, size_t i, int status);
 
 /* A device answering from inside submit (no lock only). */
-static void answer_inside_submit(struct tdev *t, size_t job)
+static int answer_inside_submit(struct tdev *t, size_t job)
 {
         uint64_t roll = below(100);
         cover.inside_submit++;
-        if (roll < 45 || (W.draining && roll < 90))
+        if (roll < 45 || (W.draining && roll < 90)) {
                 complete(t, job, 0);
-        else if (W.draining)
-                return;
-        else if (roll < 60)
+        } else if (W.draining) {
+                return 0;
+        } else if (roll < 60) {
                 complete(t, job, AC_EIO);
-        else if (roll < 68)
+        } else if (roll < 68) {
                 ac_device_failed(t->dev, AC_EIO);
-        else if (roll < 72)
+        } else if (roll < 72) {
                 (void)ac_device_unregister(t->dev, below(3000));
-        else if (roll < 75)
+                if (chance(50))
+                        return AC_EBUSY; /* and refuses the stage */
+        } else if (roll < 75) {
                 ac_device_removed(t->dev);
+        }
         /* else: it stays pending, as usual */
+        return 0;
 }
 
 /* ---- the world --------------------------------------------------------- */
@@ -310,6 +314,8 @@ static void check_counters(void)
                         CHECK(ds.queued == 0, "device %zu out of service holds a queue", SEED, d);
                 if (h == AC_DEV_FAILED || h == AC_DEV_GONE)
                         CHECK(ds.in_flight == 0, "device %zu out of service holds stages", SEED, d);
+                if (h == AC_DEV_DRAINING)
+                        CHECK(ds.in_flight > 0, "device %zu drained but not gone", SEED, d);
                 dq += ds.queued;
                 df += ds.in_flight;
                 late += ds.late;
