@@ -90,6 +90,8 @@ struct ac_engine {
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;             /* someone is running callbacks */
+        uint32_t depth;            /* entry points under way (nested: a driver
+                                      answering inside submit, abort or probe) */
         uint64_t seq;              /* submission sequence */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
@@ -121,9 +123,25 @@ static inline void core_timer_arm(const struct ac_engine *eng, struct ac_timer *
         eng->platform.ops->timer_arm(eng->platform.ctx, t, when);
 }
 
+/* Returns now + after, or UINT64_MAX (never, in practice) when the sum
+ * would wrap round into the past. */
+static inline uint64_t core_deadline(uint64_t now, uint64_t after)
+{
+        return after > UINT64_MAX - now ? UINT64_MAX : now + after;
+}
+
 static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_timer *t)
 {
         eng->platform.ops->timer_cancel(eng->platform.ctx, t);
+}
+
+/* Starts an entry point that ends with core_leave(): takes the lock and
+ * counts the nesting, so that callbacks run only when the outermost entry
+ * point leaves, never while one further up is still at work. */
+static inline void core_enter(struct ac_engine *eng)
+{
+        core_lock(eng);
+        eng->depth++;
 }
 
 /* ---- between the core's files ---------------------------------------- */
@@ -178,8 +196,9 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev);
  * (a fallback device may be eligible now). */
 void core_health_changed(struct ac_engine *eng);
 /* request.c: routes req's current stage again (it is in no queue or ring
- * now); fails the request with AC_ENODEV when no device can take it. */
-void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from);
+ * now), at the head of its level when `head` (a retried stage); fails the
+ * request with AC_ENODEV when no device can take it. */
+void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from, bool head);
 /* request.c: takes req out of dev's software queue. */
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
 /* request.c: takes the stage in slot s back from dev without a completion
@@ -187,8 +206,9 @@ void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_
  * request. */
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s);
-/* request.c: ends an entry point: releases the lock, then runs the
- * callbacks that are due (unless a runner further up already does). */
+/* request.c: ends an entry point begun with core_enter(): releases the
+ * lock, then, from the outermost entry point only, runs the callbacks that
+ * are due (unless a runner further up already does). */
 void core_leave(struct ac_engine *eng);
 
 #endif

@@ -103,7 +103,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
 {
         if (!eng || !out || !config_valid(cfg))
                 return AC_EINVAL;
-        core_lock(eng);
+        core_enter(eng);
         struct ac_device *dev = NULL;
         int rc = device_new(eng, cfg, &dev);
         if (rc == 0) {

@@ -53,7 +53,9 @@ static void retry(struct ac_engine *eng, struct ac_request *req, int status)
         }
         req->retries++;
         eng->stats.retried++;
-        core_reroute(eng, req, NULL);
+        /* It has waited its turn once: the head of its level, as Linux's
+         * crypto_enqueue_request_head. */
+        core_reroute(eng, req, NULL, true);
 }
 
 static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -65,23 +67,50 @@ static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_r
 
 /* Moves dev's queued stages, and its in-flight ones when `in_flight`, to
  * other devices. In-flight stages first, since they were dispatched before
- * any queued one; each is a lost attempt and spends one retry. */
+ * any queued one; each is a lost attempt and spends one retry.
+ *
+ * Everything is detached before anything moves: placing a stage calls
+ * drivers, and a driver may report dev recovered from there (or from the
+ * abort op), after which dev is a candidate again. Moving from a snapshot
+ * moves each stage dev held once, and never what it took after. */
 static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
 {
+        struct ac_request *lost = NULL, **lost_tail = &lost;
+        struct ac_request *queued = NULL, **queued_tail = &queued;
         struct ac_request *req;
         for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
                 struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;
-                req = take_back(eng, dev, s);
+                uint64_t tag = slot_tag(dev, s);
+                req = core_stage_recall(eng, dev, s);
+                req->core.tag = tag; /* for the abort below */
                 count_move(eng, dev, req);
                 dev->stats.recalled++;
-                retry(eng, req, AC_EIO);
+                req->core.next = NULL;
+                *lost_tail = req;
+                lost_tail = &req->core.next;
         }
         while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
                 core_stage_unqueue(eng, dev, req);
                 count_move(eng, dev, req);
-                core_reroute(eng, req, NULL);
+                req->core.next = NULL;
+                *queued_tail = req;
+                queued_tail = &req->core.next;
+        }
+        while ((req = lost) != NULL) {
+                lost = req->core.next;
+                req->core.next = NULL;
+                uint64_t tag = req->core.tag;
+                req->core.tag = 0;
+                if (dev->driver->abort)
+                        dev->driver->abort(dev->driver_ctx, dev, tag);
+                retry(eng, req, AC_EIO);
+        }
+        while ((req = queued) != NULL) {
+                queued = req->core.next;
+                req->core.next = NULL;
+                core_reroute(eng, req, NULL, false);
         }
         core_health_changed(eng);
 }
@@ -97,7 +126,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
         if (eng->cfg.failover.probe_ns && dev->driver->probe)
-                core_timer_arm(eng, &dev->probe, now + eng->cfg.failover.probe_ns);
+                core_timer_arm(eng, &dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
         core_notify(eng, dev);
 }
 
@@ -112,11 +141,14 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
 {
         bool down = dev->view.health == AC_DEV_HEALTHY &&
                     ++dev->errors_in_row >= eng->cfg.failover.errors_to_fail;
-        if (down)
+        /* dev's other work moves before req is placed again: placing calls
+         * drivers, which may report dev recovered, and what dev takes after
+         * that is not to be moved. req, retried last, goes first. */
+        if (down) {
                 mark_failed(eng, dev);
-        retry(eng, req, AC_EIO);
-        if (down)
                 evacuate(eng, dev, true);
+        }
+        retry(eng, req, AC_EIO);
 }
 
 void core_watchdog_fire(struct ac_timer *t)
@@ -124,7 +156,7 @@ void core_watchdog_fire(struct ac_timer *t)
         struct ac_slot *s = core_container_of(t, struct ac_slot, watchdog);
         struct ac_device *dev = s->dev;
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (s->req) {
                 /* A stage that outlives its timeout means hung hardware,
                  * not a slow stage: the device fails at once, and its other
@@ -133,14 +165,13 @@ void core_watchdog_fire(struct ac_timer *t)
                 struct ac_request *req = take_back(eng, dev, s);
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
-                bool down = dev->view.health == AC_DEV_HEALTHY;
-                if (down)
+                if (dev->view.health == AC_DEV_HEALTHY) {
                         mark_failed(eng, dev);
-                retry(eng, req, AC_ETIMEDOUT);
-                if (down)
-                        evacuate(eng, dev, true);
-                else
+                        evacuate(eng, dev, true); /* first: see core_stage_error */
+                } else {
                         core_device_drained(eng, dev);
+                }
+                retry(eng, req, AC_ETIMEDOUT);
         }
         core_leave(eng);
 }
@@ -149,10 +180,11 @@ void core_probe_fire(struct ac_timer *t)
 {
         struct ac_device *dev = core_container_of(t, struct ac_device, probe);
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_FAILED) {
                 /* Re-armed first: the driver may answer inside probe. */
-                core_timer_arm(eng, &dev->probe, core_now(eng) + eng->cfg.failover.probe_ns);
+                core_timer_arm(eng, &dev->probe,
+                               core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
                 dev->driver->probe(dev->driver_ctx, dev);
         }
         core_leave(eng);
@@ -162,7 +194,7 @@ void ac_device_failed(struct ac_device *dev, int reason)
 {
         struct ac_engine *eng = dev->eng;
         (void)reason;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_HEALTHY) {
                 mark_failed(eng, dev);
                 evacuate(eng, dev, true);
@@ -206,7 +238,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
                         struct ac_request *r = moved;
                         moved = r->core.next;
                         r->core.next = NULL;
-                        core_reroute(eng, r, NULL);
+                        core_reroute(eng, r, NULL, false);
                 }
         }
 }
@@ -214,7 +246,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
 void ac_device_recovered(struct ac_device *dev)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_FAILED) {
                 end_failed(eng, dev);
                 dev->view.health = AC_DEV_HEALTHY;
@@ -240,7 +272,7 @@ void core_drain_fire(struct ac_timer *t)
 {
         struct ac_device *dev = core_container_of(t, struct ac_device, drain);
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         if (dev->view.health == AC_DEV_DRAINING) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
@@ -266,7 +298,7 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         core_notify(eng, dev);
         evacuate(eng, dev, !drain);
         if (drain && dev->view.in_flight > 0)
-                core_timer_arm(eng, &dev->drain, core_now(eng) + drain_ns);
+                core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));
         core_device_drained(eng, dev);
 }
 
@@ -275,7 +307,7 @@ int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
         if (!dev)
                 return AC_EINVAL;
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         int rc = dev->view.health == AC_DEV_GONE ? AC_EINVAL : 0;
         take_out(eng, dev, true, drain_ns ? drain_ns : eng->cfg.failover.drain_ns);
         core_leave(eng);
@@ -285,7 +317,7 @@ int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns)
 void ac_device_removed(struct ac_device *dev)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         take_out(eng, dev, false, 0);
         core_leave(eng);
 }

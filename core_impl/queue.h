@@ -8,6 +8,11 @@
  * waited w ns sits at effective level max(0, level - w / aging_ns), and the
  * head with the lowest effective level goes first, the older one on a tie.
  * Within a level the order is FIFO, so only the heads need looking at.
+ * The exception is work already under way, pushed at the head of its level
+ * (a retried stage; a chain's next stage in the backlog): it goes first in
+ * its level whatever its age, and while it waits its level ages from its
+ * wait, not from the older stages behind it, which are lifted that much
+ * later. Retries are rare, so this stays a bounded, local inexactness.
  */
 #ifndef AC_QUEUE_H
 #define AC_QUEUE_H
@@ -38,8 +43,9 @@ static inline void queue_push_tail(struct ac_queue *q, struct ac_request *r, uin
         q->count++;
 }
 
-/* For work that was already under way (a chain's next stage waiting in the
- * backlog): it goes before the requests that have not started. */
+/* For work that was already under way (a retried stage, a chain's next
+ * stage waiting in the backlog): it goes before the requests that have not
+ * started, as Linux's crypto_enqueue_request_head. */
 static inline void queue_push_head(struct ac_queue *q, struct ac_request *r, uint32_t level)
 {
         r->core.level = level;

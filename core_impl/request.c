@@ -15,11 +15,13 @@
  *
  * Callbacks: a request whose final status is known goes on the engine's
  * done list with its state already settled (counters, queues, rings). The
- * entry point that put it there releases the lock and then runs the done
+ * outermost entry point under way releases the lock and then runs the done
  * list, one callback at a time with the lock released, so a callback may
- * call ac_submit(). If a callback is already running further up the stack
- * (or on another thread), the new ones are left to that runner, so nested
- * submits never recurse into callbacks.
+ * call ac_submit(). An entry point nested in another (a driver completing
+ * inside submit) runs none: the outer one may still be reading a request
+ * whose callback is due, and the callback may free it. If a callback is
+ * already running further up the stack (or on another thread), the new ones
+ * are left to that runner, so nested submits never recurse into callbacks.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -92,7 +94,10 @@ static struct ac_request *done_pop(struct ac_engine *eng)
 
 void core_leave(struct ac_engine *eng)
 {
-        bool run = eng->done_head && !eng->draining;
+        /* A nested entry point (a driver answering inside submit) leaves the
+         * callbacks to the outermost one: the caller of that one may still
+         * be using a request whose callback is due. */
+        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
         if (run)
                 eng->draining = true;
         core_unlock(eng);
@@ -113,9 +118,12 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
-static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
 {
-        queue_push_tail(&dev->queue, req, req->priority);
+        if (head)
+                queue_push_head(&dev->queue, req, req->priority);
+        else
+                queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
         dev->view.queued++;
@@ -175,10 +183,13 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
- * already under way always gets into the backlog. `prev` is the device of
- * the previous stage, or NULL. The caller has set req->core.enqueued_ns,
- * the time its wait began (aging and queued_ns count from it). */
-static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit)
+ * already under way always gets into the backlog, at the head of its
+ * level. `head` puts it at the head of its level in the device queue too
+ * (a retried stage). `prev` is the device of the previous stage, or NULL.
+ * The caller has set req->core.enqueued_ns, the time its wait began (aging
+ * and queued_ns count from it). */
+static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit,
+                 bool head)
 {
         const struct ac_stage *st = current_stage(req);
         struct ac_device *dev = NULL;
@@ -213,15 +224,15 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                 assert(i < n);
                 dev = eng->devices[eng->candidates[i]->index];
         }
-        enqueue(eng, dev, req);
+        enqueue(eng, dev, req, head);
         core_ring_fill(eng, dev);
         return AC_ACCEPTED;
 }
 
-void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from)
+void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from, bool head)
 {
         req->core.enqueued_ns = core_now(eng);
-        int rc = place(eng, req, from, false);
+        int rc = place(eng, req, from, false, head);
         if (rc == AC_ENODEV)
                 core_finish(eng, req, AC_ENODEV);
 }
@@ -279,7 +290,7 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
-                int rc = place(eng, req, NULL, false);
+                int rc = place(eng, req, NULL, false, false);
                 if (rc == AC_ENODEV)
                         core_finish(eng, req, AC_ENODEV);
                 else if (rc == AC_BACKLOGGED)
@@ -388,7 +399,7 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         }
         if (req->core.stage + 1 < req->nstages) {
                 req->core.stage++;
-                core_reroute(eng, req, dev);
+                core_reroute(eng, req, dev, false);
                 return;
         }
         core_finish(eng, req, 0);
@@ -450,7 +461,8 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
                 if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, &s->watchdog, now + eng->cfg.failover.timeout_ns);
+                        core_timer_arm(eng, &s->watchdog,
+                                       core_deadline(now, eng->cfg.failover.timeout_ns));
 
                 struct ac_job job = {
                     .tag = tag,
@@ -470,6 +482,10 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 }
         }
         dev->dispatching = false;
+        /* The driver may have unregistered its device from inside submit
+         * and then refused the stage: nothing left in flight means gone. */
+        if (dev->view.health == AC_DEV_DRAINING)
+                core_device_drained(eng, dev);
 }
 
 /* ---- entry points ----------------------------------------------------- */
@@ -487,7 +503,7 @@ static bool request_valid(const struct ac_engine *eng, const struct ac_request *
 
 int ac_submit(struct ac_engine *eng, struct ac_request *req)
 {
-        core_lock(eng);
+        core_enter(eng);
         eng->stats.submitted++;
         if (!request_valid(eng, req) || req->core.state != AC_REQ_IDLE) {
                 eng->stats.rejected++;
@@ -508,7 +524,7 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         /* It joins its flow first: it may finish inside place(). */
         if (eng->flows)
                 core_flow_add(eng, req);
-        int rc = place(eng, req, NULL, true);
+        int rc = place(eng, req, NULL, true, false);
         switch (rc) {
         case AC_ACCEPTED:
                 eng->stats.accepted++;
@@ -532,7 +548,7 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
 void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
 {
         struct ac_engine *eng = dev->eng;
-        core_lock(eng);
+        core_enter(eng);
         uint32_t index = (uint32_t)tag;
         struct ac_slot *s = index < dev->view.ring ? &dev->slots[index] : NULL;
         if (!s || !s->req || s->generation != (uint32_t)(tag >> 32)) {

@@ -7,6 +7,7 @@
  * rate the view shows.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 
 #include "ac/ac.h"
 #include "support/tdev.h"
@@ -393,5 +394,43 @@ Test(core_completion, busy_time_and_service_rate)
         tdev_complete_at(&d, 2, 0, 3100);
         ac_device_get_stats(d.dev, &ds);
         cr_assert_eq(ds.busy_ns, 1000 + 100, "idle time between is not busy");
+        tdev_fini(&d);
+}
+
+/* A request on the heap, freed by its own callback: the usual pattern of a
+ * caller that allocates per request. */
+static int freed_calls;
+
+static void free_it(struct ac_request *req, int status)
+{
+        cr_assert_eq(status, 0);
+        freed_calls++;
+        free(req->user);
+}
+
+Test(core_completion, a_callback_may_free_its_request_when_the_device_completes_inside_submit)
+{
+        start(false, "least-loaded", 4, 0, false);
+        struct tdev d;
+        cr_assert_eq(
+            tdev_add(&d, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}, .ring = 2}), 0);
+        d.complete_inline = true;
+        uint32_t aes = op("aes");
+        freed_calls = 0;
+        for (int i = 0; i < 4; i++) {
+                struct treq *r = malloc(sizeof(*r));
+                cr_assert_not_null(r);
+                treq_init(r, NULL, i, &aes, 1, 64, (uint8_t)(i % 3));
+                r->req.done = free_it;
+                /* The callback runs only once ac_submit is done with r. */
+                cr_assert_eq(ac_submit(eng, &r->req), AC_ACCEPTED);
+        }
+        cr_assert_eq(freed_calls, 4);
+        struct ac_level_stats ls;
+        for (uint32_t l = 0; l < 3; l++) {
+                cr_assert_eq(ac_level_get_stats(eng, l, &ls), 0);
+                cr_assert_eq(ls.submitted, ls.completed);
+        }
+        cr_assert(ac_engine_idle(eng));
         tdev_fini(&d);
 }

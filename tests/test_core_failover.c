@@ -552,3 +552,160 @@ Test(core_failover, a_rejected_request_leaves_its_flow)
         cr_assert(ac_engine_idle(eng));
         tdev_fini(&d);
 }
+
+/* "Never": durations at the top of the range put deadlines at the end of
+ * time instead of wrapping round to the past. */
+Test(core_failover, huge_timeouts_saturate_instead_of_wrapping)
+{
+        cfg.failover.timeout_ns = UINT64_MAX;
+        cfg.failover.probe_ns = UINT64_MAX - 5;
+        cfg.failover.drain_ns = UINT64_MAX / 2 + 7;
+        cfg.failover.errors_to_fail = 1;
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 2, false, true);
+        add(&b, "b", "aes", NULL, 2, false, false);
+        tp_advance_to(&tp, UINT64_MAX / 2 + 1000);
+        struct treq r[3];
+        uint32_t aes = op("aes");
+        cr_assert_eq(submit(&r[0], 0, aes), AC_ACCEPTED); /* watchdog armed on a */
+        cr_assert_eq(submit(&r[1], 1, aes), AC_ACCEPTED); /* on b */
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(b.njobs, 1);
+        tp_advance_to(&tp, tp.now + 1000000);
+        cr_assert_eq(estats().timeouts, 0, "no watchdog fired early");
+        tdev_complete(&a, 0, AC_EIO); /* a fails: a probe is armed */
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_FAILED);
+        cr_assert_eq(ac_device_unregister(b.dev, 0), 0); /* a drain deadline */
+        cr_assert_eq(ac_device_health(b.dev), AC_DEV_DRAINING);
+        tp_advance_to(&tp, tp.now + 1000000);
+        cr_assert_eq(a.probes, 0, "no probe fired early");
+        cr_assert_eq(ac_device_health(b.dev), AC_DEV_DRAINING, "no drain deadline fired early");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r[0].calls + r[1].calls, 2);
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
+
+/* As Linux's crypto_enqueue_request_head: a stage that reached a device and
+ * must be tried again has waited its turn already, so it goes before the
+ * stages of its level that have not started; it does not jump a more
+ * urgent level. */
+Test(core_failover, a_retried_stage_goes_to_the_head_of_its_level)
+{
+        cfg.failover.errors_to_fail = 1000;
+        cfg.failover.retries = 2;
+        start();
+        struct tdev d;
+        add(&d, "d", "aes", NULL, 1, false, false);
+        uint32_t aes = op("aes");
+        struct treq r[4];
+        for (int i = 0; i < 3; i++) {
+                treq_init(&r[i], &log_, i, &aes, 1, 64, 1);
+                cr_assert_eq(ac_submit(eng, &r[i].req), AC_ACCEPTED);
+        }
+        treq_init(&r[3], &log_, 3, &aes, 1, 64, 0);
+        cr_assert_eq(ac_submit(eng, &r[3].req), AC_ACCEPTED);
+        cr_assert_eq(d.njobs, 1);
+        cr_assert_eq(d.jobs[0].req, &r[0].req);
+        tdev_complete(&d, 0, AC_EIO); /* r0 is retried; r3 is more urgent */
+        cr_assert_eq(d.jobs[1].req, &r[3].req);
+        tdev_complete(&d, 1, 0);
+        cr_assert_eq(d.jobs[2].req, &r[0].req, "the retried stage goes before r1 and r2");
+        tdev_complete(&d, 2, AC_EIO);
+        cr_assert_eq(d.jobs[3].req, &r[0].req, "and again");
+        tdev_complete_all(&d, 0);
+        cr_assert_eq(d.jobs[4].req, &r[1].req);
+        cr_assert_eq(d.jobs[5].req, &r[2].req);
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(r[i].calls, 1);
+        cr_assert_eq(r[0].req.retries, 2);
+        tdev_fini(&d);
+}
+
+/* A device that reports another one recovered from inside its own submit:
+ * the failed device's work is moved once, the device is back in service
+ * afterwards, and nothing loops. */
+static struct tdev *heal_me;
+
+static int heal_inside_submit(struct tdev *d, size_t job)
+{
+        (void)job;
+        if (heal_me && ac_device_health(heal_me->dev) == AC_DEV_FAILED) {
+                struct tdev *t = heal_me;
+                heal_me = NULL;
+                ac_device_recovered(t->dev);
+        }
+        (void)d;
+        return 0;
+}
+
+Test(core_failover, a_device_recovering_while_its_work_is_moved_gets_no_stage_twice, .timeout = 10)
+{
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 1, false, false);
+        add(&b, "b", "aes", NULL, 1, false, false);
+        uint32_t aes = op("aes");
+        struct treq r[6];
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(submit(&r[i], i, aes), AC_ACCEPTED);
+        /* least-loaded: r0 on a, r1 on b, r2 r4 queued on a, r3 r5 on b */
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(b.njobs, 1);
+        tdev_complete_all(&b, 0); /* b does r1, r3, r5 and is idle */
+        cr_assert_eq(b.njobs, 3);
+        heal_me = &a;
+        b.on_submit = heal_inside_submit;
+        /* r0 moves to b, whose submit heals a; r2 and r4 move after that,
+         * and a is a candidate again. */
+        ac_device_failed(a.dev, AC_EIO);
+        cr_assert_null(heal_me, "a was healed from inside b's submit");
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_HEALTHY);
+        for (int round = 0; round < 8; round++) {
+                tdev_complete_all(&a, 0);
+                tdev_complete_all(&b, 0);
+        }
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(r[i].calls, 1, "request %d: %d callbacks", i, r[i].calls);
+        cr_assert(ac_engine_idle(eng));
+        struct ac_device_stats ds = dstats(&a);
+        cr_assert_eq(ds.recalled, 1, "only r0 was in flight on a when it failed");
+        cr_assert_eq(ds.migrated_out, 3, "r0, r2 and r4 moved off a, once each");
+        tdev_fini(&a);
+        tdev_fini(&b);
+}
+
+/* A driver that unregisters its device from inside submit and refuses the
+ * stage: nothing is in flight any more, so the device is gone at once, not
+ * at the drain deadline. */
+static int leave_and_refuse(struct tdev *d, size_t job)
+{
+        (void)job;
+        cr_assert_eq(ac_device_unregister(d->dev, 1000000), 0);
+        return AC_EBUSY;
+}
+
+Test(core_failover, a_device_that_leaves_inside_submit_and_refuses_is_gone_at_once)
+{
+        cfg.failover.retries = 1;
+        start();
+        struct tdev a, b;
+        add(&a, "a", "aes", NULL, 2, false, false);
+        add(&b, "b", "aes", NULL, 2, false, false);
+        a.on_submit = leave_and_refuse;
+        uint32_t aes = op("aes");
+        struct treq r;
+        cr_assert_eq(submit(&r, 0, aes), AC_ACCEPTED);
+        cr_assert_eq(a.njobs, 1);
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_GONE, "nothing in flight: gone");
+        cr_assert_eq(b.njobs, 1, "the refused stage was retried on b");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, 0);
+        cr_assert_eq(tp_armed(&tp), 0, "no drain deadline left armed");
+        tdev_fini(&a);
+        tdev_fini(&b);
+}

@@ -10,8 +10,11 @@
  * a job ok or with an error, leave a job hung (only with a watchdog), move
  * the clock, complete a job again after the core moved it (late), refuse
  * submits, report a device failed or recovered, unregister it with a drain
- * deadline, remove it, hot-add a device. Then faults stop and the engine
- * drains. After every step:
+ * deadline, remove it, hot-add a device. Without the lock, a device may
+ * also answer from inside submit: complete the stage (ok or not), or
+ * report itself failed, unregistered or removed there; and callbacks may
+ * submit the next request or report a device failed, recovered or
+ * unregistered. Then faults stop and the engine drains. After every step:
  *
  *   - a callback fires at most once per request, never for a rejected one,
  *     and after the run exactly once for every accepted one;
@@ -72,12 +75,14 @@ static struct {
         uint64_t accepted, callbacks;    /* as the test saw them */
         uint64_t applied, late_expected; /* completions it made */
         unsigned storm;                  /* percent of fault steps that happen */
+        bool reentrant;                  /* devices and callbacks call back in */
+        bool draining;                   /* faults have stopped */
 } W;
 
 /* What the seeds exercised, summed, to show the walk reaches everything. */
 static struct {
         uint64_t seeds, accepted, rejected, ok, failed, enodev, retried, migrated, timeouts, late,
-            held, failures, drained_gone;
+            held, failures, drained_gone, inside_submit, inside_callback;
 } cover;
 
 static const char *const op_names[4] = {"aes", "sha", "gcm", "chacha"};
@@ -104,6 +109,10 @@ static bool chance(unsigned percent)
 #define CHECK(cond, ...) cr_assert(cond, "seed %llu: " __VA_ARGS__)
 #define SEED             ((unsigned long long)W.seed)
 
+static void submit_next(void);
+static struct tdev *any_device(void);
+static struct tdev *failed_device(void);
+
 static void on_done(struct ac_request *req, int status)
 {
         struct rreq *r = req->user;
@@ -127,6 +136,52 @@ static void on_done(struct ac_request *req, int status)
                       (unsigned long long)W.flow_called[f]);
                 W.flow_called[f]++;
         }
+        if (!W.reentrant)
+                return;
+        /* A closed-loop client, or one that manages devices from here. */
+        uint64_t roll = below(100);
+        struct tdev *t;
+        if (roll < 20 && W.next < W.nreqs) {
+                submit_next();
+                cover.inside_callback++;
+        } else if (W.draining) {
+                return;
+        } else if (roll < 24 && (t = any_device()) != NULL) {
+                ac_device_failed(t->dev, AC_EIO);
+                cover.inside_callback++;
+        } else if (roll < 30 && (t = failed_device()) != NULL) {
+                ac_device_recovered(t->dev);
+                cover.inside_callback++;
+        } else if (roll < 31 && (t = any_device()) != NULL) {
+                (void)ac_device_unregister(t->dev, below(3000));
+                cover.inside_callback++;
+        }
+}
+
+static void complete(struct tdev *t, size_t i, int status);
+
+/* A device answering from inside submit (no lock only). */
+static int answer_inside_submit(struct tdev *t, size_t job)
+{
+        uint64_t roll = below(100);
+        cover.inside_submit++;
+        if (roll < 45 || (W.draining && roll < 90)) {
+                complete(t, job, 0);
+        } else if (W.draining) {
+                return 0;
+        } else if (roll < 60) {
+                complete(t, job, AC_EIO);
+        } else if (roll < 68) {
+                ac_device_failed(t->dev, AC_EIO);
+        } else if (roll < 72) {
+                (void)ac_device_unregister(t->dev, below(3000));
+                if (chance(50))
+                        return AC_EBUSY; /* and refuses the stage */
+        } else if (roll < 75) {
+                ac_device_removed(t->dev);
+        }
+        /* else: it stays pending, as usual */
+        return 0;
 }
 
 /* ---- the world --------------------------------------------------------- */
@@ -148,6 +203,8 @@ static void add_device(void)
         spec.probe = chance(60);
         CHECK(tdev_add(&W.devs[i], W.eng, &W.tp, &spec) == 0, "register", SEED);
         W.devs[i].probe_heals = !W.tp.locking && chance(50);
+        if (W.reentrant && chance(40))
+                W.devs[i].on_submit = answer_inside_submit;
         W.scanned[i] = 0;
         W.ndevs++;
 }
@@ -176,6 +233,7 @@ static void configure(void)
         c->affinity = chance(50);
         c->flow_order = chance(50);
         CHECK(ac_engine_create(c, &W.eng) == 0, "create %s", SEED, c->policy);
+        W.reentrant = !locking && chance(50);
         W.nops = 1 + below(4);
         for (size_t o = 0; o < W.nops; o++)
                 W.ops[o] = (uint32_t)ac_op_intern(W.eng, op_names[o]);
@@ -256,6 +314,8 @@ static void check_counters(void)
                         CHECK(ds.queued == 0, "device %zu out of service holds a queue", SEED, d);
                 if (h == AC_DEV_FAILED || h == AC_DEV_GONE)
                         CHECK(ds.in_flight == 0, "device %zu out of service holds stages", SEED, d);
+                if (h == AC_DEV_DRAINING)
+                        CHECK(ds.in_flight > 0, "device %zu drained but not gone", SEED, d);
                 dq += ds.queued;
                 df += ds.in_flight;
                 late += ds.late;
@@ -277,8 +337,9 @@ static void submit_next(void)
         r->req.flow = below(NFLOWS);
         r->req.done = on_done;
         r->req.user = r;
-        r->flow_pos = W.flow_accepted[r->req.flow];
-        /* Accepted before the call: the callback may run inside it. */
+        /* Accepted before the call: the callback may run inside it, and so
+         * may other callbacks that submit. A rejected submit runs none. */
+        r->flow_pos = W.flow_accepted[r->req.flow]++;
         r->accepted = true;
         W.accepted++;
         int rc = ac_submit(W.eng, &r->req);
@@ -287,9 +348,8 @@ static void submit_next(void)
         if (rc < 0) {
                 r->accepted = false;
                 W.accepted--;
+                W.flow_accepted[r->req.flow]--;
                 CHECK(r->calls == 0, "a rejected request was called back", SEED);
-        } else {
-                W.flow_accepted[r->req.flow]++;
         }
 }
 
@@ -406,6 +466,7 @@ static void step(void)
  * probes and drain deadlines fire, until the engine is idle. */
 static void drain(void)
 {
+        W.draining = true;
         for (size_t d = 0; d < W.ndevs; d++)
                 W.devs[d].refuse = 0;
         for (int round = 0; round < 10000 && !ac_engine_idle(W.eng); round++) {
@@ -515,12 +576,14 @@ Test(core_random, invariants_hold_over_many_seeds, .fini = report)
                 run_seed(s);
         cr_log_info("%llu seeds: accepted %llu, rejected %llu, ok %llu, failed %llu (enodev "
                     "%llu), retried %llu, migrated %llu, timeouts %llu, late %llu, held %llu, "
-                    "device failures %llu, devices gone %llu",
+                    "device failures %llu, devices gone %llu, answers inside submit %llu, "
+                    "calls from callbacks %llu",
                     (unsigned long long)cover.seeds, (unsigned long long)cover.accepted,
                     (unsigned long long)cover.rejected, (unsigned long long)cover.ok,
                     (unsigned long long)cover.failed, (unsigned long long)cover.enodev,
                     (unsigned long long)cover.retried, (unsigned long long)cover.migrated,
                     (unsigned long long)cover.timeouts, (unsigned long long)cover.late,
                     (unsigned long long)cover.held, (unsigned long long)cover.failures,
-                    (unsigned long long)cover.drained_gone);
+                    (unsigned long long)cover.drained_gone, (unsigned long long)cover.inside_submit,
+                    (unsigned long long)cover.inside_callback);
 }

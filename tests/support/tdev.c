@@ -34,6 +34,15 @@ static int tdev_submit(void *ctx, struct ac_device *dev, const struct ac_job *jo
                 d->max_outstanding = d->outstanding;
         if (d->complete_inline)
                 tdev_complete(d, d->njobs - 1, d->inline_status);
+        else if (d->on_submit) {
+                size_t i = d->njobs - 1;
+                int rc = d->on_submit(d, i);
+                if (rc < 0 && !d->jobs[i].done) {
+                        d->jobs[i].done = true;
+                        d->outstanding--;
+                        return rc;
+                }
+        }
         return 0;
 }
 

@@ -58,6 +58,11 @@ struct tdev {
         size_t aborts;
         size_t probes;    /* times the core probed it */
         bool probe_heals; /* a probe reports it recovered at once (no lock only) */
+        /* Called at the end of each submit the device took, inside the
+         * core's call (no lock only): it may complete the job, report the
+         * device failed or removed, and so on. A negative return refuses
+         * the job after all (it is then done, and submit returns it). */
+        int (*on_submit)(struct tdev *d, size_t job);
 };
 
 /* Registers a test device; returns what ac_device_register returns. */

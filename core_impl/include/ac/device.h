@@ -83,7 +83,11 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
  * Returns 0, or AC_EINVAL when it is already gone. */
 int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns);
 
-/* Entry points for devices. status is 0 for success or a negative code. */
+/* Entry points for devices. status is 0 for success or a negative code.
+ * Without a platform lock they may be called from inside the driver's own
+ * ops (a device that completes inside submit); with one, the lock is held
+ * during driver ops, so report later (or give the platform a recursive
+ * lock). */
 void ac_device_complete(struct ac_device *dev, uint64_t tag, int status);
 /* The device reports that it failed (fail-stop, reset, fatal error). Its
  * queued and in-flight stages move to other devices; it is probed every

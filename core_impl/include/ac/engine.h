@@ -114,8 +114,11 @@ void ac_engine_config_defaults(struct ac_engine_config *cfg);
  * AC_ENOENT (unknown policy), AC_ENOMEM, or the balancer's init error. */
 int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out);
 
-/* Destroys the engine and its devices. Requests still queued or in flight
- * are abandoned without callbacks: drain first (ac_engine_idle). */
+/* Destroys the engine and its devices, cancelling every timer the core
+ * armed. Requests still queued or in flight are abandoned without
+ * callbacks: drain first (ac_engine_idle). Not from a callback, a driver op
+ * or a balancer hook: the entry point under way would return into freed
+ * memory. */
 void ac_engine_destroy(struct ac_engine *eng);
 
 /* Interns an operation name and returns its id (>= 0), or AC_ENOSPC when
