@@ -12,6 +12,7 @@
 
 #include "sim/result_dir.h"
 #include "sim/scenario_load.h"
+#include "sim/write_json.h"
 
 /* ---- JSON readers -------------------------------------------------------------- */
 
@@ -310,15 +311,6 @@ static int put(json_t *o, const char *key, json_t *v)
         return v ? json_object_set_new(o, key, v) : -1;
 }
 
-static json_t *u64(uint64_t x)
-{
-        if (x <= (uint64_t)INT64_MAX)
-                return json_integer((json_int_t)x);
-        char buf[24];
-        snprintf(buf, sizeof(buf), "%" PRIu64, x);
-        return json_string(buf);
-}
-
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
@@ -328,7 +320,7 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
         int rc = 0;
         rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
         rc |= put(o, "scenario", json_string(s->name));
-        rc |= put(o, "seed", u64(s->seed));
+        rc |= put(o, "seed", write_json_u64(s->seed));
         rc |= put(o, "replications", json_integer(s->run.replications ? s->run.replications : 1));
         json_t *keys = json_array();
         rc |= put(o, "keys", keys);
