@@ -12,6 +12,7 @@
 
 #include "sim/result_dir.h"
 #include "sim/scenario_load.h"
+#include "sim/write_csv.h"
 #include "sim/write_json.h"
 
 /* ---- JSON readers -------------------------------------------------------------- */
@@ -354,21 +355,6 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
 
 /* ---- sweep.csv ------------------------------------------------------------------------- */
 
-static void field(FILE *f, const char *s)
-{
-        if (strpbrk(s, ",\"\n\r") == NULL) {
-                fputs(s, f);
-                return;
-        }
-        fputc('"', f);
-        for (; *s; s++) {
-                if (*s == '"')
-                        fputc('"', f);
-                fputc(*s, f);
-        }
-        fputc('"', f);
-}
-
 /* ",x" with %.10g, or "," alone when x is not a number or `none`. */
 static void real(FILE *f, double x, bool none)
 {
@@ -385,7 +371,7 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
         fputs("point,dir", f);
         for (size_t k = 0; k < s->nsweep; k++) {
                 fputc(',', f);
-                field(f, s->sweep[k].key);
+                write_csv_text(f, s->sweep[k].key);
         }
         fputs(",policy,replications,requests_per_s,requests_per_s_ci95,bytes_per_s,"
               "latency_mean_ns,latency_mean_ci95,latency_p50_ns,latency_p90_ns,latency_p99_ns,"
@@ -402,13 +388,13 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 const struct sweep_result *r = &c->results[q];
                 bool one = r->n < 2;
                 fprintf(f, "%zu,", q);
-                field(f, p->points[q].dir);
+                write_csv_text(f, p->points[q].dir);
                 for (size_t k = 0; k < s->nsweep; k++) {
                         fputc(',', f);
-                        field(f, scenario_sweep_value(s, q, k));
+                        write_csv_text(f, scenario_sweep_value(s, q, k));
                 }
                 fputc(',', f);
-                field(f, r->policy);
+                write_csv_text(f, r->policy);
                 fprintf(f, ",%zu", r->n);
                 real(f, r->requests_per_s.mean, false);
                 real(f, r->requests_per_s.ci95, one);
@@ -429,7 +415,7 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 real(f, r->migrated, false);
                 if (paired) {
                         fputc(',', f);
-                        field(f, s->sweep[p->policy_key].values[c->baseline]);
+                        write_csv_text(f, s->sweep[p->policy_key].values[c->baseline]);
                         for (int m = 0; m < SWEEP_METRICS; m++) {
                                 real(f, r->diff[m].mean, false);
                                 real(f, r->diff[m].ci95, one);
