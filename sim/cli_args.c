@@ -1,6 +1,7 @@
 /*
- * sim/cli_args.c - argument scanning shared by the commands: options with
- * values, help flags, usage errors, numbers.
+ * sim/cli_args.c - argument scanning shared by the commands: the scan of
+ * argv, options with values, flags, the scenario overrides of run and
+ * sweep, help flags, usage errors, numbers, scenario paths.
  */
 #include "sim/cli.h"
 
@@ -24,27 +25,88 @@ static const char *joined(const char *arg, const char *name)
         return NULL;
 }
 
-int cli_take_value(const char *cmd, int argc, char **argv, int *i, const char *name,
-                   const char *alias, const char **value)
+struct cli_scan cli_scan_start(int argc, char **argv)
 {
-        const char *arg = argv[*i];
+        return (struct cli_scan){.argc = argc, .argv = argv, .i = 1, .options = true};
+}
+
+bool cli_scan_more(struct cli_scan *s)
+{
+        if (s->options && s->i < s->argc && strcmp(s->argv[s->i], "--") == 0) {
+                s->options = false;
+                s->i++;
+        }
+        return s->i < s->argc;
+}
+
+const char *cli_scan_arg(const struct cli_scan *s)
+{
+        return s->argv[s->i];
+}
+
+const char *cli_scan_positional(struct cli_scan *s)
+{
+        const char *arg = s->argv[s->i];
+        if (s->options && arg[0] == '-' && arg[1] != '\0')
+                return NULL;
+        s->i++;
+        return arg;
+}
+
+int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
+                   const char **value)
+{
+        const char *arg = s->argv[s->i];
         const char *v = joined(arg, name);
         if (v == NULL && alias != NULL)
                 v = joined(arg, alias);
         if (v != NULL) {
                 *value = v;
-                (*i)++;
+                s->i++;
                 return 1;
         }
         if (strcmp(arg, name) != 0 && (alias == NULL || strcmp(arg, alias) != 0))
                 return 0;
-        if (*i + 1 >= argc) {
+        if (s->i + 1 >= s->argc) {
                 cli_usage_error(cmd, "option %s needs a value", arg);
                 return -1;
         }
-        *value = argv[*i + 1];
-        *i += 2;
+        *value = s->argv[s->i + 1];
+        s->i += 2;
         return 1;
+}
+
+bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias)
+{
+        const char *arg = s->argv[s->i];
+        if (strcmp(arg, name) != 0 && (alias == NULL || strcmp(arg, alias) != 0))
+                return false;
+        s->i++;
+        return true;
+}
+
+int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o)
+{
+        const char *v;
+        int took;
+        if ((took = cli_take_value(cmd, s, "--seed", NULL, &v))) {
+                if (took < 0)
+                        return -1;
+                if (cli_parse_u64(v, &o->seed) < 0) {
+                        cli_usage_error(cmd, "--seed: expected a number, got '%s'", v);
+                        return -1;
+                }
+                o->has_seed = true;
+        } else if ((took = cli_take_value(cmd, s, "--set", NULL, &v))) {
+                if (took < 0)
+                        return -1;
+                if (strchr(v, '=') == NULL) {
+                        cli_usage_error(cmd, "--set: expected KEY=VALUE, got '%s'", v);
+                        return -1;
+                }
+                o->sets[o->nsets++] = v;
+        }
+        return took;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

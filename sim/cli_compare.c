@@ -31,33 +31,26 @@ static int compare_main(int argc, char **argv)
         const char *paths[2] = {NULL, NULL};
         size_t npaths = 0;
         struct compare_options opt = {COMPARE_THRESHOLD_PCT, false};
-        bool options = true;
-        int i = 1;
-        while (i < argc) {
-                const char *arg = argv[i];
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
                 int took;
-                if (options && strcmp(arg, "--") == 0) {
-                        options = false;
-                        i++;
-                } else if (!options || arg[0] != '-' || arg[1] == '\0') {
+                if (arg) {
                         if (npaths == 2)
                                 return cli_usage_error("compare",
                                                        "two directories only (got '%s' too)", arg);
                         paths[npaths++] = arg;
-                        i++;
-                } else if ((took = cli_take_value("compare", argc, argv, &i, "--threshold", "-t",
-                                                  &v))) {
+                } else if ((took = cli_take_value("compare", &s, "--threshold", "-t", &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         if (parse_percent(v, &opt.threshold_pct) < 0)
                                 return cli_usage_error(
                                     "compare", "--threshold: expected a percentage, got '%s'", v);
-                } else if (strcmp(arg, "--brief") == 0 || strcmp(arg, "-b") == 0) {
+                } else if (cli_take_flag(&s, "--brief", "-b")) {
                         opt.brief = true;
-                        i++;
                 } else {
-                        return cli_usage_error("compare", "unknown option '%s'", arg);
+                        return cli_usage_error("compare", "unknown option '%s'", cli_scan_arg(&s));
                 }
         }
         if (npaths < 2)

@@ -41,28 +41,25 @@ static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
         unsigned formats = PLOT_ALL;
-        bool options = true;
-        for (int i = 1; i < argc;) {
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
                 int took;
-                if (options && strcmp(argv[i], "--") == 0) {
-                        options = false;
-                        i++;
-                } else if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
-                        took = cli_take_value("plot", argc, argv, &i, "--format", "-f", &v);
+                if (arg) {
+                        if (dir)
+                                return cli_usage_error(
+                                    "plot", "one result directory only (got '%s' too)", arg);
+                        dir = arg;
+                } else if ((took = cli_take_value("plot", &s, "--format", "-f", &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
-                        if (took == 0)
-                                return cli_usage_error("plot", "unknown option '%s'", argv[i]);
                         if (parse_formats(v, &formats) < 0)
                                 return cli_usage_error(
                                     "plot", "--format: expected png, svg, txt or a list, got '%s'",
                                     v);
-                } else if (dir) {
-                        return cli_usage_error("plot", "one result directory only (got '%s' too)",
-                                               argv[i]);
                 } else {
-                        dir = argv[i++];
+                        return cli_usage_error("plot", "unknown option '%s'", cli_scan_arg(&s));
                 }
         }
         if (dir == NULL)

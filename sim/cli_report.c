@@ -69,24 +69,22 @@ static void image_prefix(const char *dir, const char *file, char *buf, size_t ca
 static int report_main(int argc, char **argv)
 {
         const char *dir = NULL, *file = NULL;
-        bool options = true;
-        for (int i = 1; i < argc;) {
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
-                if (options && strcmp(argv[i], "--") == 0) {
-                        options = false;
-                        i++;
-                } else if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
-                        int took = cli_take_value("report", argc, argv, &i, "--output", "-o", &v);
+                int took;
+                if (arg) {
+                        if (dir)
+                                return cli_usage_error(
+                                    "report", "one result directory only (got '%s' too)", arg);
+                        dir = arg;
+                } else if ((took = cli_take_value("report", &s, "--output", "-o", &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
-                        if (took == 0)
-                                return cli_usage_error("report", "unknown option '%s'", argv[i]);
                         file = v;
-                } else if (dir) {
-                        return cli_usage_error("report", "one result directory only (got '%s' too)",
-                                               argv[i]);
                 } else {
-                        dir = argv[i++];
+                        return cli_usage_error("report", "unknown option '%s'", cli_scan_arg(&s));
                 }
         }
         if (dir == NULL)

@@ -24,12 +24,9 @@
 #include "sim/scenario_load.h"
 
 struct run_args {
-        const char *scenario; /* the file */
-        const char *output;   /* -o, or NULL for results/<name> */
-        const char **sets;    /* --set KEY=VALUE, in order */
-        size_t nsets;
-        bool has_seed;
-        unsigned long long seed;
+        const char *scenario;      /* the file */
+        const char *output;        /* -o, or NULL for results/<name> */
+        struct cli_overrides over; /* --seed, --set */
         bool has_replication;
         unsigned long long replication;
         bool quiet;
@@ -106,56 +103,34 @@ static void progress_clear(struct progress_line *p)
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-        int i = 1;
-        bool options = true;
-        while (i < argc) {
-                const char *arg = argv[i];
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
                 int took;
-                if (options && strcmp(arg, "--") == 0) {
-                        options = false;
-                        i++;
-                        continue;
-                }
-                if (!options || arg[0] != '-' || arg[1] == '\0') {
+                if (arg) {
                         if (a->scenario)
                                 return cli_usage_error("run", "one scenario only (got '%s' too)",
                                                        arg);
                         a->scenario = arg;
-                        i++;
-                        continue;
-                }
-                if ((took = cli_take_value("run", argc, argv, &i, "--output", "-o", &v))) {
+                } else if ((took = cli_take_override("run", &s, &a->over))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                } else if ((took = cli_take_value("run", &s, "--output", "-o", &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         a->output = v;
-                } else if ((took = cli_take_value("run", argc, argv, &i, "--seed", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (cli_parse_u64(v, &a->seed) < 0)
-                                return cli_usage_error("run", "--seed: expected a number, got '%s'",
-                                                       v);
-                        a->has_seed = true;
-                } else if ((took =
-                                cli_take_value("run", argc, argv, &i, "--replication", NULL, &v))) {
+                } else if ((took = cli_take_value("run", &s, "--replication", NULL, &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         if (cli_parse_u64(v, &a->replication) < 0 || a->replication >= UINT32_MAX)
                                 return cli_usage_error(
                                     "run", "--replication: expected an index, got '%s'", v);
                         a->has_replication = true;
-                } else if ((took = cli_take_value("run", argc, argv, &i, "--set", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (strchr(v, '=') == NULL)
-                                return cli_usage_error("run", "--set: expected KEY=VALUE, got '%s'",
-                                                       v);
-                        a->sets[a->nsets++] = v;
-                } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+                } else if (cli_take_flag(&s, "--quiet", "-q")) {
                         a->quiet = true;
-                        i++;
                 } else {
-                        return cli_usage_error("run", "unknown option '%s'", arg);
+                        return cli_usage_error("run", "unknown option '%s'", cli_scan_arg(&s));
                 }
         }
         if (a->scenario == NULL)
@@ -192,8 +167,8 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 fprintf(stderr, "acsim run: %s\n", err);
                 return CLI_USAGE;
         }
-        if (a->has_seed)
-                sc->seed = a->seed;
+        if (a->over.has_seed)
+                sc->seed = a->over.seed;
         uint32_t first = 0, n = sc->run.replications ? sc->run.replications : 1;
         if (a->has_replication) {
                 first = (uint32_t)a->replication;
@@ -245,12 +220,12 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
 static int run_main(int argc, char **argv)
 {
         struct run_args a = {0};
-        a.sets = calloc((size_t)argc, sizeof(*a.sets));
-        if (a.sets == NULL)
+        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
+        if (a.over.sets == NULL)
                 return CLI_FAILED;
         int status = parse_args(argc, argv, &a);
         if (status != CLI_OK) {
-                free(a.sets);
+                free(a.over.sets);
                 return status;
         }
         char pathbuf[4096];
@@ -259,18 +234,18 @@ static int run_main(int argc, char **argv)
         struct diag dg;
         struct scenario sc;
         diag_init(&dg);
-        if (scenario_load(a.scenario, a.sets, a.nsets, &dg, &sc) != 0) {
+        if (scenario_load(a.scenario, a.over.sets, a.over.nsets, &dg, &sc) != 0) {
                 diag_print(&dg, stderr);
                 if (!diag_failed(&dg))
                         fprintf(stderr, "acsim run: %s: cannot load\n", a.scenario);
                 diag_free(&dg);
-                free(a.sets);
+                free(a.over.sets);
                 return CLI_USAGE;
         }
         diag_free(&dg);
         status = run_loaded(&a, &sc);
         scenario_free(&sc);
-        free(a.sets);
+        free(a.over.sets);
         return status;
 }
 

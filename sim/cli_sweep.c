@@ -21,91 +21,70 @@
 #include "sim/sweep_table.h"
 
 struct sweep_args {
-        const char *scenario; /* the file */
-        const char *output;   /* -o, or NULL for results/<name>-sweep */
-        const char **sets;    /* --set KEY=VALUE, in order */
-        size_t nsets;
-        bool has_seed;
-        unsigned long long seed;
-        unsigned long long jobs; /* 0: the online CPUs */
-        const char *points;      /* --points LIST, or NULL for all */
-        const char *baseline;    /* --baseline NAME, or NULL for the first policy */
+        const char *scenario;      /* the file */
+        const char *output;        /* -o, or NULL for results/<name>-sweep */
+        struct cli_overrides over; /* --seed, --set */
+        unsigned long long jobs;   /* 0: the online CPUs */
+        const char *points;        /* --points LIST, or NULL for all */
+        const char *baseline;      /* --baseline NAME, or NULL for the first policy */
         bool merge;
         bool list;
         bool quiet;
 };
 
+/* Takes -j JOBS, --jobs JOBS and also -j2, as make takes it. */
+static int take_jobs(struct cli_scan *s, const char **v)
+{
+        const char *arg = cli_scan_arg(s);
+        if (strncmp(arg, "-j", 2) == 0 && arg[2] >= '0' && arg[2] <= '9') {
+                *v = arg + 2;
+                s->i++;
+                return 1;
+        }
+        return cli_take_value("sweep", s, "--jobs", "-j", v);
+}
+
 static int parse_args(int argc, char **argv, struct sweep_args *a)
 {
-        int i = 1;
-        bool options = true;
-        while (i < argc) {
-                const char *arg = argv[i];
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
                 int took;
-                if (options && strcmp(arg, "--") == 0) {
-                        options = false;
-                        i++;
-                        continue;
-                }
-                if (!options || arg[0] != '-' || arg[1] == '\0') {
+                if (arg) {
                         if (a->scenario)
                                 return cli_usage_error("sweep", "one scenario only (got '%s' too)",
                                                        arg);
                         a->scenario = arg;
-                        i++;
-                        continue;
-                }
-                if (strncmp(arg, "-j", 2) == 0 && arg[2] >= '0' && arg[2] <= '9') {
-                        v = arg + 2; /* -j2, as make takes it */
-                        i++;
+                } else if ((took = take_jobs(&s, &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
                         if (cli_parse_u64(v, &a->jobs) < 0 || a->jobs == 0 || a->jobs > 1024)
                                 return cli_usage_error("sweep", "-j: expected 1..1024, got '%s'",
                                                        v);
-                } else if ((took = cli_take_value("sweep", argc, argv, &i, "--output", "-o", &v))) {
+                } else if ((took = cli_take_override("sweep", &s, &a->over))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                } else if ((took = cli_take_value("sweep", &s, "--output", "-o", &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         a->output = v;
-                } else if ((took = cli_take_value("sweep", argc, argv, &i, "--jobs", "-j", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (cli_parse_u64(v, &a->jobs) < 0 || a->jobs == 0 || a->jobs > 1024)
-                                return cli_usage_error("sweep", "-j: expected 1..1024, got '%s'",
-                                                       v);
-                } else if ((took = cli_take_value("sweep", argc, argv, &i, "--seed", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (cli_parse_u64(v, &a->seed) < 0)
-                                return cli_usage_error("sweep",
-                                                       "--seed: expected a number, got '%s'", v);
-                        a->has_seed = true;
-                } else if ((took = cli_take_value("sweep", argc, argv, &i, "--set", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (strchr(v, '=') == NULL)
-                                return cli_usage_error("sweep",
-                                                       "--set: expected KEY=VALUE, got '%s'", v);
-                        a->sets[a->nsets++] = v;
-                } else if ((took = cli_take_value("sweep", argc, argv, &i, "--points", NULL, &v))) {
+                } else if ((took = cli_take_value("sweep", &s, "--points", NULL, &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         a->points = v;
-                } else if ((took =
-                                cli_take_value("sweep", argc, argv, &i, "--baseline", NULL, &v))) {
+                } else if ((took = cli_take_value("sweep", &s, "--baseline", NULL, &v))) {
                         if (took < 0)
                                 return CLI_USAGE;
                         a->baseline = v;
-                } else if (strcmp(arg, "--merge") == 0) {
+                } else if (cli_take_flag(&s, "--merge", NULL)) {
                         a->merge = true;
-                        i++;
-                } else if (strcmp(arg, "--list") == 0) {
+                } else if (cli_take_flag(&s, "--list", NULL)) {
                         a->list = true;
-                        i++;
-                } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+                } else if (cli_take_flag(&s, "--quiet", "-q")) {
                         a->quiet = true;
-                        i++;
                 } else {
-                        return cli_usage_error("sweep", "unknown option '%s'", arg);
+                        return cli_usage_error("sweep", "unknown option '%s'", cli_scan_arg(&s));
                 }
         }
         if (a->scenario == NULL)
@@ -276,12 +255,12 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
 static int sweep_main(int argc, char **argv)
 {
         struct sweep_args a = {0};
-        a.sets = calloc((size_t)argc, sizeof(*a.sets));
-        if (a.sets == NULL)
+        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
+        if (a.over.sets == NULL)
                 return CLI_FAILED;
         int status = parse_args(argc, argv, &a);
         if (status != CLI_OK) {
-                free(a.sets);
+                free(a.over.sets);
                 return status;
         }
         char pathbuf[4096];
@@ -290,18 +269,19 @@ static int sweep_main(int argc, char **argv)
         struct diag dg;
         struct sweep_plan p;
         diag_init(&dg);
-        if (sweep_plan_load(&p, a.scenario, a.sets, a.nsets, a.has_seed, a.seed, &dg) != 0) {
+        if (sweep_plan_load(&p, a.scenario, a.over.sets, a.over.nsets, a.over.has_seed, a.over.seed,
+                            &dg) != 0) {
                 diag_print(&dg, stderr);
                 if (!diag_failed(&dg))
                         fprintf(stderr, "acsim sweep: %s: cannot load\n", a.scenario);
                 diag_free(&dg);
-                free(a.sets);
+                free(a.over.sets);
                 return CLI_USAGE;
         }
         diag_free(&dg);
         status = sweep_planned(&a, &p);
         sweep_plan_free(&p);
-        free(a.sets);
+        free(a.over.sets);
         return status;
 }
 

@@ -45,23 +45,22 @@ static int validate_main(int argc, char **argv)
                 status = CLI_FAILED;
                 goto out;
         }
-        bool options = true;
-        for (int i = 1; i < argc;) {
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
                 const char *v;
                 int took;
-                if (options && strcmp(argv[i], "--") == 0) {
-                        options = false;
-                        i++;
-                } else if (!options || argv[i][0] != '-' || argv[i][1] == '\0') {
-                        files[nfiles++] = argv[i++];
-                } else if ((took = cli_take_value("validate", argc, argv, &i, "--set", NULL, &v))) {
+                if (arg) {
+                        files[nfiles++] = arg;
+                } else if ((took = cli_take_value("validate", &s, "--set", NULL, &v))) {
                         if (took < 0) {
                                 status = CLI_USAGE;
                                 goto out;
                         }
                         sets[nsets++] = v;
                 } else {
-                        status = cli_usage_error("validate", "unknown option '%s'", argv[i]);
+                        status =
+                            cli_usage_error("validate", "unknown option '%s'", cli_scan_arg(&s));
                         goto out;
                 }
         }

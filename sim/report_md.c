@@ -104,21 +104,29 @@ static double num_or_zero(const json_t *o, const char *key)
         return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* Returns the JSON in dir/name, its path left in path, or NULL with a
+ * message. */
+static json_t *load(char *path, const char *dir, const char *name, char *err, size_t errlen)
+{
+        if (!join(path, dir, name)) {
+                snprintf(err, errlen, "%s: path too long", dir);
+                return NULL;
+        }
+        json_error_t jerr;
+        json_t *root = json_load_file(path, 0, &jerr);
+        if (root == NULL)
+                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+        return root;
+}
+
 /* ---- a run ------------------------------------------------------------------- */
 
 static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64], b[64];
-        if (!join(path, dir, "summary.json")) {
-                snprintf(err, errlen, "%s: path too long", dir);
+        json_t *root = load(path, dir, "summary.json", err, errlen);
+        if (root == NULL)
                 return -1;
-        }
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL) {
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-                return -1;
-        }
         struct replications r;
         if (report_md_summary_read(path, &r, err, errlen) < 0) {
                 json_decref(root);
@@ -189,16 +197,9 @@ static void points_table(FILE *out, const struct plot_csv *t)
 static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64];
-        if (!join(path, dir, "sweep.json")) {
-                snprintf(err, errlen, "%s: path too long", dir);
+        json_t *root = load(path, dir, "sweep.json", err, errlen);
+        if (root == NULL)
                 return -1;
-        }
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL) {
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-                return -1;
-        }
         struct plot_csv t;
         if (!join(path, dir, "sweep.csv") || plot_csv_read(path, &t, err, errlen) < 0) {
                 json_decref(root);

@@ -12,6 +12,8 @@
 
 #include "sim/result_dir.h"
 #include "sim/scenario_load.h"
+#include "sim/write_csv.h"
+#include "sim/write_json.h"
 
 /* ---- JSON readers -------------------------------------------------------------- */
 
@@ -310,15 +312,6 @@ static int put(json_t *o, const char *key, json_t *v)
         return v ? json_object_set_new(o, key, v) : -1;
 }
 
-static json_t *u64(uint64_t x)
-{
-        if (x <= (uint64_t)INT64_MAX)
-                return json_integer((json_int_t)x);
-        char buf[24];
-        snprintf(buf, sizeof(buf), "%" PRIu64, x);
-        return json_string(buf);
-}
-
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
@@ -328,7 +321,7 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
         int rc = 0;
         rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
         rc |= put(o, "scenario", json_string(s->name));
-        rc |= put(o, "seed", u64(s->seed));
+        rc |= put(o, "seed", write_json_u64(s->seed));
         rc |= put(o, "replications", json_integer(s->run.replications ? s->run.replications : 1));
         json_t *keys = json_array();
         rc |= put(o, "keys", keys);
@@ -362,21 +355,6 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
 
 /* ---- sweep.csv ------------------------------------------------------------------------- */
 
-static void field(FILE *f, const char *s)
-{
-        if (strpbrk(s, ",\"\n\r") == NULL) {
-                fputs(s, f);
-                return;
-        }
-        fputc('"', f);
-        for (; *s; s++) {
-                if (*s == '"')
-                        fputc('"', f);
-                fputc(*s, f);
-        }
-        fputc('"', f);
-}
-
 /* ",x" with %.10g, or "," alone when x is not a number or `none`. */
 static void real(FILE *f, double x, bool none)
 {
@@ -393,7 +371,7 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
         fputs("point,dir", f);
         for (size_t k = 0; k < s->nsweep; k++) {
                 fputc(',', f);
-                field(f, s->sweep[k].key);
+                write_csv_text(f, s->sweep[k].key);
         }
         fputs(",policy,replications,requests_per_s,requests_per_s_ci95,bytes_per_s,"
               "latency_mean_ns,latency_mean_ci95,latency_p50_ns,latency_p90_ns,latency_p99_ns,"
@@ -410,13 +388,13 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 const struct sweep_result *r = &c->results[q];
                 bool one = r->n < 2;
                 fprintf(f, "%zu,", q);
-                field(f, p->points[q].dir);
+                write_csv_text(f, p->points[q].dir);
                 for (size_t k = 0; k < s->nsweep; k++) {
                         fputc(',', f);
-                        field(f, scenario_sweep_value(s, q, k));
+                        write_csv_text(f, scenario_sweep_value(s, q, k));
                 }
                 fputc(',', f);
-                field(f, r->policy);
+                write_csv_text(f, r->policy);
                 fprintf(f, ",%zu", r->n);
                 real(f, r->requests_per_s.mean, false);
                 real(f, r->requests_per_s.ci95, one);
@@ -437,7 +415,7 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 real(f, r->migrated, false);
                 if (paired) {
                         fputc(',', f);
-                        field(f, s->sweep[p->policy_key].values[c->baseline]);
+                        write_csv_text(f, s->sweep[p->policy_key].values[c->baseline]);
                         for (int m = 0; m < SWEEP_METRICS; m++) {
                                 real(f, r->diff[m].mean, false);
                                 real(f, r->diff[m].ci95, one);

@@ -9,8 +9,7 @@
 
 #include "models/device.h"
 
-/* Prints s as one CSV field, quoted when it needs to be. */
-static void text(FILE *out, const char *s)
+void write_csv_text(FILE *out, const char *s)
 {
         if (strpbrk(s, ",\"\r\n") == NULL) {
                 fputs(s, out);
@@ -39,7 +38,7 @@ int write_csv_timeseries(FILE *out, const struct replications *r)
                         fputc(',', out);
                         char name[256];
                         snprintf(name, sizeof(name), "%s_%s", r->devices[k].name, cols[c]);
-                        text(out, name);
+                        write_csv_text(out, name);
                 }
         }
         fputc('\n', out);
@@ -71,7 +70,7 @@ static void hist_rows(FILE *out, const char *cls, const struct hist *h)
         uint64_t seen = 0;
         while (hist_next(h, &pos, &b)) {
                 seen += b.count;
-                text(out, cls);
+                write_csv_text(out, cls);
                 fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.10g\n", b.low, b.high, b.count,
                         (double)seen / (double)h->count);
         }
@@ -93,7 +92,7 @@ int write_csv_devices(FILE *out, const struct replications *r)
               out);
         for (size_t k = 0; k < r->ndevices; k++) {
                 const struct rep_device *d = &r->devices[k];
-                text(out, d->name);
+                write_csv_text(out, d->name);
                 fprintf(out,
                         ",%" PRIu32 ",%" PRIu32
                         ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
@@ -114,7 +113,8 @@ int write_csv_faults(FILE *out, const struct replications *r)
                         const struct device_fault_record *rec = &fr->record;
                         const char *mode = device_fault_mode_name(rec->mode);
                         fprintf(out, "%" PRIu32 ",", run->replication);
-                        text(out, fr->device < run->ndevices ? run->devices[fr->device].name : "?");
+                        write_csv_text(
+                            out, fr->device < run->ndevices ? run->devices[fr->device].name : "?");
                         fprintf(out, ",%s,%" PRIu64 ",", mode ? mode : "?", rec->start_ns);
                         if (rec->end_ns != UINT64_MAX)
                                 fprintf(out, "%" PRIu64, rec->end_ns);

@@ -25,4 +25,9 @@ int write_csv_latency_hist(FILE *out, const struct replications *r);
 int write_csv_devices(FILE *out, const struct replications *r);
 int write_csv_faults(FILE *out, const struct replications *r);
 
+/* Prints s as one CSV field, quoted when it holds a comma, a quote or a
+ * line break (a quote doubled), as every acsim CSV writes text, sweep.csv
+ * too. */
+void write_csv_text(FILE *out, const char *s);
+
 #endif

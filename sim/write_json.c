@@ -28,7 +28,7 @@ static json_t *real(double x)
         return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *u64(uint64_t x)
+json_t *write_json_u64(uint64_t x)
 {
         if (x <= (uint64_t)INT64_MAX)
                 return json_integer((json_int_t)x);
@@ -175,8 +175,8 @@ static int put_body(json_t *o, const struct replications *r)
         const struct sim_results *first = &r->runs[0];
         int rc = 0;
         rc |= put(o, "sim_time_ns", count(r, &r->sim_time_ns));
-        rc |= put(o, "duration_ns", u64(first->duration_ns));
-        rc |= put(o, "warmup_ns", u64(first->warmup_ns));
+        rc |= put(o, "duration_ns", write_json_u64(first->duration_ns));
+        rc |= put(o, "warmup_ns", write_json_u64(first->warmup_ns));
         rc |= put(o, "wall_time_s", real(r->wall_time_s.mean));
         rc |= put(o, "events", count(r, &r->events));
         rc |= put(o, "requests", counts(r, &r->requests));
@@ -201,7 +201,7 @@ static int put_body(json_t *o, const struct replications *r)
                 nfaults += r->runs[i].nfaults;
         rc |= put(o, "faults", json_integer((json_int_t)nfaults));
         rc |= put(o, "drain_capped", json_integer((json_int_t)r->drain_capped));
-        rc |= put(o, "unfinished", u64(r->unfinished));
+        rc |= put(o, "unfinished", write_json_u64(r->unfinished));
         return rc;
 }
 
@@ -236,7 +236,7 @@ json_t *write_json_summary(const struct replications *r)
         rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
         rc |= put(o, "scenario", json_string(first->scenario));
         rc |= put(o, "policy", json_string(first->policy));
-        rc |= put(o, "seed", u64(first->seed));
+        rc |= put(o, "seed", write_json_u64(first->seed));
         rc |= put(o, "replications", json_integer((json_int_t)r->n));
         json_t *seeds = json_array();
         rc |= put(o, "replication_seeds", seeds);

@@ -10,6 +10,7 @@
 #define SIM_WRITE_JSON_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "sim/replicate.h"
 
@@ -20,5 +21,10 @@ json_t *write_json_summary(const struct replications *r);
 /* Writes the summary of r to the file at path. Returns 0, or -1 with
  * errno set (ENOMEM when out of memory). */
 int write_json_file(const char *path, const struct replications *r);
+
+/* Returns x as a JSON integer, or as a decimal string above 2^63 - 1
+ * (jansson's integers are signed), as summary.json and sweep.json write
+ * seeds; NULL when out of memory. */
+json_t *write_json_u64(uint64_t x);
 
 #endif

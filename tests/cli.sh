@@ -13,43 +13,13 @@
 # replace a directory that is not a result directory.
 set -u
 
-BUILD=${1:?usage: cli.sh BUILD_DIR}
-SRC=${ACSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-ACSIM=$BUILD/acsim
-[ -x "$ACSIM" ] || { echo "cli.sh: no $ACSIM" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+# shellcheck source=support/harness.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/support/harness.sh"
 cd "$SRC" || exit 1
 export ACSIM_SCENARIOS="$SRC/scenarios"
 
 # Short runs: every scenario for 50 ms of simulated time after 5 ms.
 SHORT="--set run.duration=50ms --set run.warmup=5ms"
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# expect STATUS CMD...: runs CMD with stdout in $T/out, stderr in $T/err.
-expect() {
-	want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$* -> exit $got, want $want"
-		sed 's/^/  stderr: /' "$T/err" | head -20
-		return 1
-	fi
-	return 0
-}
-
-# has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
-has() {
-	grep -Eq -- "$2" "$1" || fail "$1 lacks /$2/: $(head -c 300 "$1")"
-}
 
 # The first value of "key" in a summary.json: the top-level requests
 # object comes before the classes and devices.
@@ -198,8 +168,4 @@ conserved "$T/reps/summary.json"
 expect 0 "$ACSIM" run default $SHORT --set run.replications=1 -q -o "$T/reps"
 has "$T/reps/summary.json" '^  "replications": 1,$'
 
-if [ "$failures" -ne 0 ]; then
-	echo "cli.sh: $failures failure(s)"
-	exit 1
-fi
-echo "cli.sh: ok"
+finish

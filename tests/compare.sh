@@ -12,42 +12,11 @@
 # a baseline is made better than the build.
 set -u
 
-BUILD=${1:?usage: compare.sh BUILD_DIR}
-SRC=${ACSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-ACSIM=$BUILD/acsim
-[ -x "$ACSIM" ] || { echo "compare.sh: no $ACSIM" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-compare.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+# shellcheck source=support/harness.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/support/harness.sh"
 cd "$SRC" || exit 1
 
 SHORT="--set run.duration=50ms --set run.warmup=5ms --set run.replications=3"
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# expect STATUS CMD...: runs CMD with stdout in $T/out, stderr in $T/err.
-expect() {
-	want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$* -> exit $got, want $want"
-		sed 's/^/  out: /' "$T/out" | head -40
-		sed 's/^/  err: /' "$T/err" | head -20
-		return 1
-	fi
-	return 0
-}
-
-# has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
-has() {
-	grep -Eq -- "$2" "$1" || fail "$1 lacks /$2/: $(head -c 2000 "$1")"
-}
 
 # scale SUMMARY KEY FACTOR: multiplies the first "KEY": value in the file
 # (the whole run's: it comes before the classes) by FACTOR, in place.
@@ -118,8 +87,4 @@ expect 0 sh tools/regress.sh check "$BUILD" &&
 scale "$T/base/default/summary.json" p99 0.5
 expect 1 sh tools/regress.sh check "$BUILD" && has "$T/out" '^all +lat p99 .*REGRESSION$'
 
-if [ "$failures" -ne 0 ]; then
-	echo "compare.sh: $failures failure(s)"
-	exit 1
-fi
-echo "compare.sh: all passed"
+finish

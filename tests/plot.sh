@@ -14,45 +14,17 @@
 # missing (naming gnuplot-nox).
 set -u
 
-BUILD=${1:?usage: plot.sh BUILD_DIR}
-SRC=${ACSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-ACSIM=$BUILD/acsim
-[ -x "$ACSIM" ] || { echo "plot.sh: no $ACSIM" >&2; exit 1; }
+# shellcheck source=support/harness.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/support/harness.sh"
 command -v gnuplot >/dev/null 2>&1 || {
 	echo "plot.sh: gnuplot is not installed (tools/deps.sh installs gnuplot-nox)" >&2
 	exit 1
 }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-plot.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 cp -R "$SRC/tests/data/results" "$T/r"
 rm -f "$T/r/make-samples.sh"
 # an unplotted run to copy from
 cp -R "$T/r/run" "$T/pristine"
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# expect STATUS CMD...: runs CMD with stdout in $T/out, stderr in $T/err.
-expect() {
-	want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$* -> exit $got, want $want"
-		sed 's/^/  stderr: /' "$T/err" | head -20
-		return 1
-	fi
-	return 0
-}
-
-has() {
-	grep -Eq -- "$2" "$1" || fail "$1 lacks /$2/"
-}
 
 # png FILE: the 8-byte PNG signature and more than a trivial image.
 png() {
@@ -225,8 +197,4 @@ cp -R "$T/pristine" "$B"
 printf 'class,low_ns\n"unclosed,1\n' >"$B/latency_hist.csv"
 expect 2 "$ACSIM" plot "$B" && has "$T/err" 'latency_hist.csv'
 
-if [ "$failures" -ne 0 ]; then
-	echo "plot.sh: $failures failure(s)"
-	exit 1
-fi
-echo "plot.sh: ok"
+finish

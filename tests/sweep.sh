@@ -12,37 +12,9 @@
 # points missing) exits 2 and writes nothing; a capped drain exits 1.
 set -u
 
-BUILD=${1:?usage: sweep.sh BUILD_DIR}
-ACSIM=$BUILD/acsim
-[ -x "$ACSIM" ] || { echo "sweep.sh: no $ACSIM" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-sweep.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+# shellcheck source=support/harness.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/support/harness.sh"
 cd "$T" || exit 1
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# expect STATUS CMD...: runs CMD with stdout in $T/out, stderr in $T/err.
-expect() {
-	want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$* -> exit $got, want $want"
-		sed 's/^/  stderr: /' "$T/err" | head -20
-		return 1
-	fi
-	return 0
-}
-
-has() {
-	grep -Eq -- "$2" "$1" || fail "$1 lacks /$2/: $(head -c 300 "$1")"
-}
 
 # same A B: the two sweep directories hold the same files, byte for byte,
 # but for the wall_time_s lines of summary.json.
@@ -172,8 +144,4 @@ expect 1 "$ACSIM" sweep "$S" -o "$T/capped" --set run.drain=1ns --set run.replic
 has "$T/capped/comparison.txt" '^n/a: one replication'
 has "$T/capped/comparison.txt" ' !  '
 
-if [ "$failures" -ne 0 ]; then
-	echo "sweep.sh: $failures failure(s)"
-	exit 1
-fi
-echo "sweep.sh: ok"
+finish
