@@ -28,6 +28,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "sim/queueing.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -265,14 +266,7 @@ static struct figures medians(const struct figures *f, int n)
 /* Mean sojourn of M/M/c (Erlang C), for the sanity column. */
 static double mmc_mean_ns(void)
 {
-        double a = RHO * LANES, term = 1, sum = 1;
-        for (int k = 1; k < LANES; k++) {
-                term *= a / k;
-                sum += term;
-        }
-        double last = term * a / LANES / (1 - RHO);
-        double wait_p = last / (sum + last);
-        return SERVICE_NS + wait_p * SERVICE_NS / (LANES * (1 - RHO));
+        return queueing_mmc_mean(LANES, ARRIVALS * 1e-9, 1 / SERVICE_NS);
 }
 
 static void row(const char *name, const struct figures *f)

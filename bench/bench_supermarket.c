@@ -18,6 +18,11 @@
  *
  *   bench_supermarket           short: what `make bench` runs (about 20 s)
  *   bench_supermarket --full    the figures in docs/policies.md (about 15 min)
+ *   bench_supermarket --speed   the simulator's cost as n grows: requests per
+ *                               wall second at n = 100 and 500 (rho 0.9,
+ *                               d = 2) beside a bare loop of the same model
+ *                               (a heap of departures, n counters, GSL
+ *                               draws), alternating, medians of SPEED_RUNS
  *
  * Columns: measured mean, p90, p99 (ns, the mean over the seeds), the
  * theory, the relative gap (measured / theory - 1) and, for the mean, the
@@ -25,78 +30,25 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_randist.h>
+
+#include "sim/queueing.h"
+#include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
 #define US 1000.0
 #define MS 1000000ull
 
-/* 1 + d + ... + d^(k-1) = (d^k - 1)/(d - 1), also for d = 1. */
-static double geometric(unsigned d, unsigned k)
-{
-        double sum = 0, term = 1;
-        for (unsigned j = 0; j < k; j++, term *= d)
-                sum += term;
-        return sum;
-}
-
-/* The limit's fraction of queues holding at least k: rho^((d^k-1)/(d-1)). */
-static double supermarket_tail(double rho, unsigned d, unsigned k)
-{
-        return pow(rho, geometric(d, k));
-}
-
-/* The limit's mean sojourn in units of 1/mu. */
-static double supermarket_mean(double rho, unsigned d)
-{
-        double t = 0;
-        for (unsigned i = 1; i < 4096; i++) {
-                double term = pow(rho, geometric(d, i) - 1);
-                t += term;
-                if (term < 1e-17)
-                        break;
-        }
-        return t;
-}
-
-/* P(T > t) in the limit: Erlang(k + 1) with weight s_k^d - s_{k+1}^d. */
-static double supermarket_sojourn_tail(double t, double rho, unsigned d)
-{
-        double p = 0, poisson = exp(-t), erlang_tail = 0;
-        for (unsigned k = 0; k < 4096; k++) {
-                erlang_tail += poisson;
-                poisson *= t / (k + 1);
-                p += (pow(supermarket_tail(rho, d, k), d) -
-                      pow(supermarket_tail(rho, d, k + 1), d)) *
-                     erlang_tail;
-                if (supermarket_tail(rho, d, k + 1) < 1e-17)
-                        break;
-        }
-        return p;
-}
-
-static double supermarket_quantile(double q, double rho, unsigned d)
-{
-        double lo = 0, hi = 1;
-        while (supermarket_sojourn_tail(hi, rho, d) > 1 - q)
-                hi *= 2;
-        for (int i = 0; i < 200; i++) {
-                double mid = (lo + hi) / 2;
-                if (supermarket_sojourn_tail(mid, rho, d) > 1 - q)
-                        lo = mid;
-                else
-                        hi = mid;
-        }
-        return (lo + hi) / 2;
-}
-
 struct measure {
         double mean, p90, p99; /* ns */
         double utilization;    /* averaged over the devices */
         uint64_t count;
+        uint64_t all; /* every completed request, warm-up included */
         double wall_s;
 };
 
@@ -107,9 +59,10 @@ static double seconds(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs the pool once. Returns 0, or -1 after printing why. */
-static int pool_run(const char *policy, unsigned d, uint32_t n, double rho, double requests,
-                    uint64_t seed, struct measure *m)
+/* Runs the pool once, after a warm-up of `warmup_ns`. Returns 0, or -1
+ * after printing why. */
+static int pool_run_warm(const char *policy, unsigned d, uint32_t n, double rho, double requests,
+                         uint64_t seed, uint64_t warmup_ns, struct measure *m)
 {
         char err[256], dtext[8];
         struct scenario s;
@@ -118,7 +71,7 @@ static int pool_run(const char *policy, unsigned d, uint32_t n, double rho, doub
         if (scenario_init(&s) < 0)
                 return -1;
         s.seed = seed;
-        s.run.warmup_ns = 20 * MS;
+        s.run.warmup_ns = warmup_ns;
         s.run.duration_ns = s.run.warmup_ns + (uint64_t)(requests / lambda);
         s.engine.queue_depth = 1u << 20;
         s.engine.backlog = 0;
@@ -166,6 +119,7 @@ static int pool_run(const char *policy, unsigned d, uint32_t n, double rho, doub
         m->p90 = (double)r.latency.p90;
         m->p99 = (double)r.latency.p99;
         m->count = r.latency.count;
+        m->all = r.all.completed;
         m->utilization = 0;
         for (size_t i = 0; i < r.ndevices; i++)
                 m->utilization += r.devices[i].utilization / (double)r.ndevices;
@@ -177,11 +131,18 @@ fail:
         return -1;
 }
 
+static int pool_run(const char *policy, unsigned d, uint32_t n, double rho, double requests,
+                    uint64_t seed, struct measure *m)
+{
+        return pool_run_warm(policy, d, n, rho, requests, seed, 20 * MS, m);
+}
+
 static int random_rows(double requests, unsigned seeds)
 {
         const uint32_t n = 4;
         const double rho = 0.7;
-        double mean = US / (1 - rho), p99 = log(100.0) * US / (1 - rho);
+        double mean = queueing_mm1_mean(rho / US, 1 / US);
+        double p99 = queueing_mm1_quantile(0.99, rho / US, 1 / US);
         printf("random over %u devices, rho %.2f: M/M/1 per device, mean %.1f ns, p99 %.1f ns\n", n,
                rho, mean, p99);
         printf("  seed  requests    mean ns    gap   p99 ns    gap  utilisation  wall s\n");
@@ -204,9 +165,9 @@ static int p2c_rows(const double *rhos, size_t nrho, const uint32_t *ns, const d
         const unsigned d = 2;
         for (size_t a = 0; a < nrho; a++) {
                 double rho = rhos[a];
-                double mean = supermarket_mean(rho, d) * US;
-                double p90 = supermarket_quantile(0.90, rho, d) * US;
-                double p99 = supermarket_quantile(0.99, rho, d) * US;
+                double mean = queueing_supermarket_mean(rho, d) * US;
+                double p90 = queueing_supermarket_quantile(0.90, rho, d) * US;
+                double p99 = queueing_supermarket_quantile(0.99, rho, d) * US;
                 printf("power-of-two (d %u), rho %.2f: limit mean %.1f ns, p90 %.1f ns, p99 %.1f "
                        "ns; %u seeds\n",
                        d, rho, mean, p90, p99, seeds);
@@ -246,13 +207,147 @@ static int p2c_rows(const double *rhos, size_t nrho, const uint32_t *ns, const d
         return 0;
 }
 
+/* ---- speed: the simulator against a bare loop of the same model -------- */
+
+#define SPEED_RUNS 5
+
+struct bare_event {
+        double time;
+        uint32_t device; /* UINT32_MAX: an arrival */
+};
+
+struct bare_heap {
+        struct bare_event *e;
+        size_t n;
+};
+
+static void bare_push(struct bare_heap *h, struct bare_event ev)
+{
+        size_t i = h->n++;
+        while (i > 0) {
+                size_t p = (i - 1) / 2;
+                if (h->e[p].time <= ev.time)
+                        break;
+                h->e[i] = h->e[p];
+                i = p;
+        }
+        h->e[i] = ev;
+}
+
+static struct bare_event bare_pop(struct bare_heap *h)
+{
+        struct bare_event top = h->e[0], last = h->e[--h->n];
+        size_t i = 0;
+        for (;;) {
+                size_t c = 2 * i + 1;
+                if (c >= h->n)
+                        break;
+                if (c + 1 < h->n && h->e[c + 1].time < h->e[c].time)
+                        c++;
+                if (last.time <= h->e[c].time)
+                        break;
+                h->e[i] = h->e[c];
+                i = c;
+        }
+        h->e[i] = last;
+        return top;
+}
+
+/* The bare supermarket: n FIFO servers, each arrival joins the shorter of
+ * d = 2 queues drawn at random, exponential service. Returns completed
+ * requests per wall second over `requests` arrivals. */
+static double bare_rate(uint32_t n, double rho, double requests)
+{
+        gsl_rng *arr = sim_rng_stream(1, "bare/arrivals");
+        gsl_rng *svc = sim_rng_stream(1, "bare/service");
+        gsl_rng *pick = sim_rng_stream(1, "bare/pick");
+        uint32_t *len = calloc(n, sizeof(*len));
+        struct bare_heap h = {.e = malloc((n + 1) * sizeof(*h.e))};
+        if (!arr || !svc || !pick || !len || !h.e)
+                abort();
+        double gap = US / (n * rho), end = requests * gap;
+        uint64_t done = 0;
+        double t0 = seconds();
+        bare_push(&h, (struct bare_event){gsl_ran_exponential(arr, gap), UINT32_MAX});
+        while (h.n) {
+                struct bare_event e = bare_pop(&h);
+                if (e.device == UINT32_MAX) {
+                        uint32_t a = (uint32_t)gsl_rng_uniform_int(pick, n);
+                        uint32_t b = (uint32_t)gsl_rng_uniform_int(pick, n);
+                        uint32_t k = len[b] < len[a] ? b : a;
+                        if (len[k]++ == 0)
+                                bare_push(&h, (struct bare_event){
+                                                  e.time + gsl_ran_exponential(svc, US), k});
+                        double next = e.time + gsl_ran_exponential(arr, gap);
+                        if (next < end)
+                                bare_push(&h, (struct bare_event){next, UINT32_MAX});
+                } else {
+                        done++;
+                        if (--len[e.device] > 0)
+                                bare_push(&h, (struct bare_event){
+                                                  e.time + gsl_ran_exponential(svc, US), e.device});
+                }
+        }
+        double wall = seconds() - t0;
+        free(h.e);
+        free(len);
+        gsl_rng_free(arr);
+        gsl_rng_free(svc);
+        gsl_rng_free(pick);
+        return (double)done / wall;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+        qsort(v, n, sizeof(*v), cmp_double);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Bare and simulated runs alternate so both see the same load from the
+ * rest of the machine; the ratio is the median of the pairs' ratios. */
+static int speed_rows(void)
+{
+        static const uint32_t ns[] = {100, 500};
+        static const double requests[] = {1e6, 2e5};
+        const double rho = 0.9;
+        printf("speed: power-of-two (d 2), rho %.2f, warm-up 1 ms; medians of %d runs\n", rho,
+               SPEED_RUNS);
+        printf("     n  requests  bare Mreq/s  sim Mreq/s  sim / bare\n");
+        for (size_t b = 0; b < sizeof(ns) / sizeof(ns[0]); b++) {
+                double bare[SPEED_RUNS], sim[SPEED_RUNS], ratio[SPEED_RUNS];
+                for (int i = 0; i < SPEED_RUNS; i++) {
+                        struct measure m;
+                        bare[i] = bare_rate(ns[b], rho, requests[b]);
+                        if (pool_run_warm("power-of-two", 2, ns[b], rho, requests[b], 1, MS, &m) <
+                            0)
+                                return -1;
+                        sim[i] = (double)m.all / m.wall_s;
+                        ratio[i] = sim[i] / bare[i];
+                }
+                printf("  %4u  %8.2g  %11.3f  %10.4f  %10.4f\n", ns[b], requests[b],
+                       median(bare, SPEED_RUNS) / 1e6, median(sim, SPEED_RUNS) / 1e6,
+                       median(ratio, SPEED_RUNS));
+                fflush(stdout);
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
-        if (argc > 2 || (argc == 2 && !full)) {
-                fprintf(stderr, "usage: bench_supermarket [--full]\n");
+        bool speed = argc > 1 && strcmp(argv[1], "--speed") == 0;
+        if (argc > 2 || (argc == 2 && !full && !speed)) {
+                fprintf(stderr, "usage: bench_supermarket [--full | --speed]\n");
                 return 2;
         }
+        if (speed)
+                return speed_rows() ? 1 : 0;
         /* The cost per request grows with n (see docs/policies.md), so
          * the largest pool gets fewer requests. */
         static const uint32_t short_ns[] = {50, 100, 200};

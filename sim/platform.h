@@ -18,7 +18,16 @@
  *
  * Observer: when set, `after` runs after every core entry point the
  * platform makes (a completion, a state report, a timer), so that the run
- * can sample the core's queue lengths at the instants they change.
+ * can sample the core's queue lengths at the instants they change. So that
+ * it need not look at every device each time, `touch` (when set) is told
+ * of every device the core reached through the seam since the last
+ * `after`: a driver op (submit, abort, probe) or a model report (complete,
+ * failed, recovered, removed). A device the core did not reach can only
+ * have had stages queued on it (a stage placed behind a full ring), except
+ * after an entry point that may move stages between devices (a timer: a
+ * watchdog, probe or drain deadline; a failure, recovery or removal
+ * report): the platform then sets `wide` before `after`, and the observer
+ * clears it.
  */
 #ifndef SIM_PLATFORM_H
 #define SIM_PLATFORM_H
@@ -32,11 +41,15 @@
 #include "models/device.h"
 #include "sim/engine.h"
 
+struct sim_device;
+
 struct sim_platform {
         struct sim_engine *eng;
-        gsl_rng *random;          /* the "balancer" stream */
-        void (*after)(void *ctx); /* optional observer, see the top */
-        void *after_ctx;
+        gsl_rng *random;                                /* the "balancer" stream */
+        void (*after)(void *ctx);                       /* optional observer, see the top */
+        void (*touch)(void *ctx, struct sim_device *d); /* optional, see the top */
+        void *after_ctx;                                /* for after and touch */
+        bool wide; /* the last entry point may have moved stages anywhere */
 };
 
 /* Sets up the platform on eng, its random stream seeded from `seed`.

@@ -3,7 +3,8 @@
  *
  * Layout: tallies (time-weighted counts); the request pool; the
  * workload's emit and the core's callback (the hot path: one of each per
- * request); the observer that keeps the device tallies current; the
+ * request); the observer that keeps the device tallies current (only
+ * the devices the entry point reached, see sync_devices); the
  * warm-up, sampling and window events; build, run and drain; filling the
  * results; teardown.
  */
@@ -21,6 +22,11 @@
 #include "sim/rng.h"
 
 #define POOL_CHUNK 1024 /* requests added to the pool at a time */
+#ifdef SIM_OBSERVER_CHECK
+#define SCAN_MAX 0 /* the check build checks the sparse sync on every run */
+#else
+#define SCAN_MAX 8 /* up to this many devices the observer looks at all */
+#endif
 
 /* ---- tallies -------------------------------------------------------------- */
 
@@ -112,6 +118,7 @@ struct run_device {
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
+        bool touched; /* on run->touched: reached since the last sync */
         struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
@@ -133,6 +140,9 @@ struct run {
 
         struct run_device *devices;
         size_t ndevices;
+        size_t *touched; /* devices reached since the last sync, by index */
+        size_t ntouched;
+        uint64_t sum_queued, sum_in_flight; /* the device tallies' values, summed */
         struct run_class *classes;
         size_t nclasses;
 
@@ -325,20 +335,68 @@ static void emit(void *ctx, const struct workload_request *rq)
         sync_devices(run);
 }
 
+/* Brings one device's tallies to its view, now. */
+static inline void device_sync(struct run *run, struct run_device *d, uint64_t now)
+{
+        const struct ac_device_view *v = ac_device_view(d->sd.dev);
+        if (v->queued != d->queue.value) {
+                run->sum_queued += v->queued - d->queue.value;
+                tally_set(&d->queue, now, v->queued);
+        }
+        if (v->in_flight != d->in_flight.value) {
+                run->sum_in_flight += v->in_flight - d->in_flight.value;
+                tally_set(&d->in_flight, now, v->in_flight);
+        }
+}
+
+/* The platform's touch: d was reached by the entry point under way. */
+static void touch_device(void *ctx, struct sim_device *sd)
+{
+        struct run *run = ctx;
+        struct run_device *d = sim_container_of(sd, struct run_device, sd);
+        if (!d->touched) {
+                d->touched = true;
+                run->touched[run->ntouched++] = (size_t)(d - run->devices);
+        }
+}
+
 /* The observer: after every core entry point, bring the tallies of the
- * devices whose queue or in-flight count changed up to now. */
+ * devices whose queue or in-flight count changed up to now, as if every
+ * device were looked at, without looking at every device. The devices the
+ * entry point reached are synced; any other device can only have gained
+ * queued stages (see sim/platform.h), so if the core's totals equal the
+ * tallies' sums, nothing else changed. Otherwise (a stage queued behind a
+ * full ring, or a wide entry point) every device is looked at. With
+ * SCAN_MAX devices or fewer, looking at all is cheaper than the check. */
 static void sync_devices(void *ctx)
 {
         struct run *run = ctx;
         uint64_t now = sim_now(run->eng);
-        for (size_t i = 0; i < run->ndevices; i++) {
-                struct run_device *d = &run->devices[i];
-                const struct ac_device_view *v = ac_device_view(d->sd.dev);
-                if (v->queued != d->queue.value)
-                        tally_set(&d->queue, now, v->queued);
-                if (v->in_flight != d->in_flight.value)
-                        tally_set(&d->in_flight, now, v->in_flight);
+        if (!run->plat.touch) {
+                for (size_t i = 0; i < run->ndevices; i++)
+                        device_sync(run, &run->devices[i], now);
+                return;
         }
+        for (size_t i = 0; i < run->ntouched; i++) {
+                struct run_device *d = &run->devices[run->touched[i]];
+                d->touched = false;
+                device_sync(run, d, now);
+        }
+        run->ntouched = 0;
+        struct ac_engine_stats es;
+        ac_engine_get_stats(run->core, &es);
+        if (run->plat.wide || es.queued != run->sum_queued || es.in_flight != run->sum_in_flight) {
+                run->plat.wide = false;
+                for (size_t i = 0; i < run->ndevices; i++)
+                        device_sync(run, &run->devices[i], now);
+        }
+#ifdef SIM_OBSERVER_CHECK
+        for (size_t i = 0; i < run->ndevices; i++) {
+                const struct ac_device_view *v = ac_device_view(run->devices[i].sd.dev);
+                assert(v->queued == run->devices[i].queue.value);
+                assert(v->in_flight == run->devices[i].in_flight.value);
+        }
+#endif
 }
 
 /* ---- warm-up, time series, window --------------------------------------- */
@@ -475,11 +533,13 @@ static int build_devices(struct run *run, uint64_t seed, char *err, size_t errle
         const struct scenario *s = run->s;
         size_t n = scenario_device_total(s);
         run->devices = calloc(n, sizeof(*run->devices));
+        run->touched = calloc(n ? n : 1, sizeof(*run->touched));
         run->res->devices = calloc(n, sizeof(*run->res->devices));
-        if (!run->devices || !run->res->devices)
+        if (!run->devices || !run->touched || !run->res->devices)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         run->ndevices = n;
         run->res->ndevices = n;
+        run->plat.touch = n > SCAN_MAX ? touch_device : NULL;
         for (size_t i = 0; i < n; i++) {
                 struct run_device *d = &run->devices[i];
                 char name[256];
@@ -710,6 +770,7 @@ static void teardown(struct run *run)
                 free(d->name);
         }
         free(run->devices);
+        free(run->touched);
         for (size_t i = 0; i < run->nclasses; i++)
                 free(run->classes[i].ops);
         free(run->classes);

@@ -35,7 +35,8 @@
  * (Graham 2000) and an arrival sees them in equilibrium (PASTA), so it
  * joins a queue holding k with probability s_k^d - s_{k+1}^d (s_0 = 1) and,
  * FIFO and memoryless, stays an Erlang(k + 1, mu) time. p90 and p99 come
- * from that mixture by bisection.
+ * from that mixture by bisection. The formulas are in sim/queueing.h,
+ * tested against known values in tests/test_queueing.c.
  *
  * Tolerances. Statistical: about 10^6 measured requests per test; the
  * spread over seeds 1-6 is given in docs/policies.md (Validation), and the
@@ -51,6 +52,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "sim/queueing.h"
 #include "sim/run.h"
 
 #define US 1000.0
@@ -115,8 +117,8 @@ Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
         run(&s, &r);
         /* Random splitting of a Poisson stream: n independent Poisson
          * streams of rate rho mu, each into its own FIFO server. */
-        double theta = mu - rho * mu;
-        double mean = 1 / theta, p99 = log(100.0) / theta, in_system = rho / (1 - rho);
+        double mean = queueing_mm1_mean(rho * mu, mu);
+        double p99 = queueing_mm1_quantile(0.99, rho * mu, mu), in_system = rho / (1 - rho);
         cr_assert_geq(r.latency.count, 1000000);
         cr_log_info("random, %u devices, rho %.2f: n %llu, mean %.1f ns (M/M/1 %.1f, error "
                     "%.2f%%), p99 %llu ns (M/M/1 %.1f, error %.2f%%)",
@@ -142,82 +144,6 @@ Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
         scenario_free(&s);
 }
 
-/* 1 + d + ... + d^(k-1) = (d^k - 1)/(d - 1), written as a sum so that
- * d = 1 (k) needs no special case. */
-static double geometric(unsigned d, unsigned k)
-{
-        double sum = 0, term = 1;
-        for (unsigned j = 0; j < k; j++, term *= d)
-                sum += term;
-        return sum;
-}
-
-/* s_k = rho^((d^k - 1)/(d - 1)): the limit's fraction of queues holding at
- * least k customers. */
-static double supermarket_tail(double rho, unsigned d, unsigned k)
-{
-        return pow(rho, geometric(d, k));
-}
-
-/* Mean sojourn in the limit, in units of 1/mu: sum over i >= 1 of
- * rho^((d^i - d)/(d - 1)) = s_i / rho. */
-static double supermarket_mean(double rho, unsigned d)
-{
-        double t = 0;
-        for (unsigned i = 1; i < 4096; i++) {
-                double term = pow(rho, geometric(d, i) - 1);
-                t += term;
-                if (term < 1e-17)
-                        break;
-        }
-        return t;
-}
-
-/* P(T > t) in the limit, t in units of 1/mu: a mixture of Erlang(k + 1)
- * with weights s_k^d - s_{k+1}^d. */
-static double supermarket_sojourn_tail(double t, double rho, unsigned d)
-{
-        double p = 0, poisson = exp(-t), erlang_tail = 0;
-        for (unsigned k = 0; k < 4096; k++) {
-                erlang_tail += poisson; /* P(Erlang(k + 1) > t) = P(Poisson(t) <= k) */
-                poisson *= t / (k + 1);
-                double w =
-                    pow(supermarket_tail(rho, d, k), d) - pow(supermarket_tail(rho, d, k + 1), d);
-                p += w * erlang_tail;
-                if (supermarket_tail(rho, d, k + 1) < 1e-17)
-                        break;
-        }
-        return p;
-}
-
-static double supermarket_quantile(double q, double rho, unsigned d)
-{
-        double lo = 0, hi = 1;
-        while (supermarket_sojourn_tail(hi, rho, d) > 1 - q)
-                hi *= 2;
-        for (int i = 0; i < 200; i++) {
-                double mid = (lo + hi) / 2;
-                if (supermarket_sojourn_tail(mid, rho, d) > 1 - q)
-                        lo = mid;
-                else
-                        hi = mid;
-        }
-        return (lo + hi) / 2;
-}
-
-Test(policy_validation, supermarket_formulas)
-{
-        /* d = 1 is M/M/1: s_i = rho^i, T = 1 / (1 - rho), exponential tail. */
-        cr_assert_float_eq(supermarket_mean(0.7, 1), 1 / 0.3, 1e-9);
-        cr_assert_float_eq(supermarket_sojourn_tail(2.0, 0.7, 1), exp(-0.6), 1e-9);
-        /* The sojourn's mixture has the mean the sum gives. */
-        double m = 0;
-        for (double t = 0; t < 60; t += 1e-3)
-                m += supermarket_sojourn_tail(t + 5e-4, 0.9, 2) * 1e-3;
-        cr_assert_float_eq(m, supermarket_mean(0.9, 2), 1e-5);
-        cr_assert_float_eq(supermarket_mean(0.9, 2), 2.61406, 1e-5);
-}
-
 Test(policy_validation, power_of_two_is_supermarket, .timeout = 60)
 {
         const uint32_t n = 100;
@@ -227,9 +153,9 @@ Test(policy_validation, power_of_two_is_supermarket, .timeout = 60)
         struct sim_results r;
         pool(&s, "power-of-two", "2", n, rho, 1.02e6, 1);
         run(&s, &r);
-        double mean = supermarket_mean(rho, d) * US;
-        double p90 = supermarket_quantile(0.90, rho, d) * US;
-        double p99 = supermarket_quantile(0.99, rho, d) * US;
+        double mean = queueing_supermarket_mean(rho, d) * US;
+        double p90 = queueing_supermarket_quantile(0.90, rho, d) * US;
+        double p99 = queueing_supermarket_quantile(0.99, rho, d) * US;
         cr_assert_geq(r.latency.count, 1000000);
         cr_log_info("power-of-two, %u devices, rho %.2f: n %llu, mean %.1f ns (limit %.1f, "
                     "%+.2f%%), p90 %llu ns (limit %.1f, %+.2f%%), p99 %llu ns (limit %.1f, "

@@ -6,6 +6,7 @@
  *       ln(100)/(mu - lambda), within 3%;
  *   M/M/4 at rho 0.8: mean sojourn from Erlang C and p99 from the sojourn
  *       distribution (solved by bisection), within 3%;
+ *   (the formulas: sim/queueing.h, tested in tests/test_queueing.c)
  *   Little's law L = lambda W on two kinds of device and three classes,
  *       overall and per class, within 2%.
  *
@@ -16,6 +17,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "sim/queueing.h"
 #include "sim/run.h"
 
 #define US 1000.0
@@ -71,7 +73,7 @@ Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
         mmc(&s, 1, 0.8, 5e6, 1);
         run(&s, &r);
         double mu = 1 / US, lambda = 0.8 / US;
-        double mean = 1 / (mu - lambda), p99 = log(100.0) / (mu - lambda);
+        double mean = queueing_mm1_mean(lambda, mu), p99 = queueing_mm1_quantile(0.99, lambda, mu);
         cr_assert_geq(r.latency.count, 1000000);
         cr_log_info("M/M/1: n %llu, mean %.1f ns (theory %.1f, error %.2f%%), p99 %llu ns "
                     "(theory %.1f, error %.2f%%), utilisation %.4f",
@@ -86,42 +88,6 @@ Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
         scenario_free(&s);
 }
 
-/* Erlang C: the probability that an arrival waits in M/M/c with offered
- * load a = lambda / mu. */
-static double erlang_c(unsigned c, double a)
-{
-        double term = 1, sum = 1;
-        for (unsigned k = 1; k < c; k++) {
-                term *= a / k;
-                sum += term;
-        }
-        double last = term * a / c / (1 - a / c);
-        return last / (sum + last);
-}
-
-/* P(T > t) for the M/M/c FIFO sojourn T = S + W: S ~ Exp(mu), and W = 0
- * with probability 1 - pw, else Exp(theta) with theta = c mu - lambda. */
-static double mmc_tail(double t, double mu, double theta, double pw)
-{
-        double both = (theta * exp(-mu * t) - mu * exp(-theta * t)) / (theta - mu);
-        return (1 - pw) * exp(-mu * t) + pw * both;
-}
-
-static double mmc_quantile(double q, double mu, double theta, double pw)
-{
-        double lo = 0, hi = 1;
-        while (mmc_tail(hi, mu, theta, pw) > 1 - q)
-                hi *= 2;
-        for (int i = 0; i < 200; i++) {
-                double mid = (lo + hi) / 2;
-                if (mmc_tail(mid, mu, theta, pw) > 1 - q)
-                        lo = mid;
-                else
-                        hi = mid;
-        }
-        return (lo + hi) / 2;
-}
-
 Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
@@ -129,11 +95,11 @@ Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
         const unsigned c = 4;
         mmc(&s, c, 0.8, 2e6, 2);
         run(&s, &r);
-        double mu = 1 / US, lambda = 0.8 * c / US, theta = c * mu - lambda;
-        double pw = erlang_c(c, lambda / mu);
-        double mean = 1 / mu + pw / theta;
-        double p99 = mmc_quantile(0.99, mu, theta, pw);
-        cr_assert_float_eq(mmc_tail(p99, mu, theta, pw), 0.01, 1e-9);
+        double mu = 1 / US, lambda = 0.8 * c / US;
+        double pw = queueing_erlang_c(c, lambda / mu);
+        double mean = queueing_mmc_mean(c, lambda, mu);
+        double p99 = queueing_mmc_quantile(0.99, c, lambda, mu);
+        cr_assert_float_eq(queueing_mmc_tail(p99, c, lambda, mu), 0.01, 1e-9);
         cr_assert_geq(r.latency.count, 1000000);
         cr_log_info("M/M/4: n %llu, P(wait) %.4f, mean %.1f ns (theory %.1f, error %.2f%%), "
                     "p99 %llu ns (theory %.1f, error %.2f%%)",
