@@ -852,8 +852,11 @@ static void read_faults(struct loader *l, struct doc_node *root)
                         f->fault.mode = fault_kinds[mode];
                         read_mode_params(fn, f->fault.mode, &f->fault.factor,
                                          &f->fault.probability);
-                        if (f->fault.mode != DEVICE_FAULT_REMOVE)
-                                read_duration(fn, "for", DOC_OPTIONAL, 1, &f->fault.for_ns);
+                        if (f->fault.mode != DEVICE_FAULT_REMOVE &&
+                            read_duration(fn, "for", DOC_OPTIONAL, 1, &f->fault.for_ns) == 0 &&
+                            f->fault.at_ns > UINT64_MAX - f->fault.for_ns)
+                                doc_error(doc_get(fn, "for", DOC_OPTIONAL),
+                                          "a fault that ends below 2^64 ns (at + for)");
                 }
                 doc_check_keys(fn);
         }
