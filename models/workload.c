@@ -51,7 +51,7 @@ struct workload {
 };
 
 static const char *const process_names[] = {
-    [ARRIVAL_POISSON] = "poisson", [ARRIVAL_CONSTANT] = "constant", [ARRIVAL_ONOFF] = "onoff",
+    [ARRIVAL_POISSON] = "poisson", [ARRIVAL_CONSTANT] = "constant", [ARRIVAL_ONOFF] = "on-off",
     [ARRIVAL_CLOSED] = "closed",   [ARRIVAL_TRACE] = "trace",
 };
 

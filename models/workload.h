@@ -134,7 +134,8 @@ uint64_t workload_emitted(const struct workload *wl, uint32_t cls);
 /* Cancels pending events and frees the model. */
 void workload_destroy(struct workload *wl);
 
-/* "poisson", "constant", "onoff", "closed", "trace"; NULL if unknown. */
+/* "poisson", "constant", "on-off", "closed", "trace" (as scenarios write
+ * them); NULL if unknown. */
 const char *arrival_process_name(enum arrival_process p);
 
 #endif

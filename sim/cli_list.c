@@ -43,7 +43,7 @@ static const struct model_help fault_help[] = {
 static const struct model_help arrival_help[] = {
     {"poisson", "exponential gaps at `rate`"},
     {"constant", "one request every 1/`rate`"},
-    {"onoff", "bursts: Poisson at rate_on / rate_off, exponential on and off times"},
+    {"on-off", "bursts: Poisson at rate_on / rate_off, exponential on and off times"},
     {"closed", "`clients` clients that think, issue, wait for completion"},
     {"trace", "replays the rows of a CSV `file`"},
     {NULL, NULL},

@@ -289,6 +289,50 @@ static void read_run(struct loader *l, struct doc_node *root)
         doc_check_keys(run);
 }
 
+/* The longest run acsim takes: the end of arrivals plus the drain cap must
+ * stay below this, so that no sum of simulated times (the end of the
+ * drain, a sample interval rounded up) can wrap round 2^64. */
+#define RUN_END_MAX (UINT64_MAX / 2)
+
+/* a + b, or UINT64_MAX when it does not fit. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Checks that run.duration plus the drain cap ends below RUN_END_MAX; the
+ * cap is run.drain, else sim_run_drain_cap's default, the larger of 1 s and
+ * 4 x (retries + 1) x (timeout + probe), computed here without wrapping. */
+static void check_run_end(struct doc_node *root, const struct scenario *s)
+{
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        const struct ac_failover_config *f = &s->engine.failover;
+        uint64_t cap = s->run.drain_cap_ns;
+        if (cap == 0) {
+                uint64_t per = add_sat(f->timeout_ns, f->probe_ns);
+                uint64_t times = 4 * ((uint64_t)f->retries + 1);
+                cap = per > UINT64_MAX / times ? UINT64_MAX : per * times;
+                if (cap < 1000000000u)
+                        cap = 1000000000u;
+        }
+        if (add_sat(s->run.duration_ns, cap) < RUN_END_MAX)
+                return;
+        /* Point at what made it long: run.drain, else the larger of the
+         * failover times when the default cap is above 1 s, else the
+         * duration. */
+        struct doc_node *at = doc_get(run, "drain", DOC_OPTIONAL);
+        if (at == NULL && cap > 1000000000u) {
+                struct doc_node *fo = doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL),
+                                                  "failover", DOC_OPTIONAL);
+                at = doc_get(fo, f->probe_ns > f->timeout_ns ? "probe" : "timeout", DOC_OPTIONAL);
+        }
+        if (at == NULL)
+                at = doc_get(run, "duration", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "run.duration plus the drain cap (run.drain, else 4 x (retries + 1) x "
+                  "(timeout + probe) of engine.failover) below 2^63 ns (about 292 years)");
+}
+
 /* ---- engine ---------------------------------------------------------- */
 
 static void read_policy_options(struct loader *l, struct doc_node *engine,
@@ -808,8 +852,11 @@ static void read_faults(struct loader *l, struct doc_node *root)
                         f->fault.mode = fault_kinds[mode];
                         read_mode_params(fn, f->fault.mode, &f->fault.factor,
                                          &f->fault.probability);
-                        if (f->fault.mode != DEVICE_FAULT_REMOVE)
-                                read_duration(fn, "for", DOC_OPTIONAL, 1, &f->fault.for_ns);
+                        if (f->fault.mode != DEVICE_FAULT_REMOVE &&
+                            read_duration(fn, "for", DOC_OPTIONAL, 1, &f->fault.for_ns) == 0 &&
+                            f->fault.at_ns > UINT64_MAX - f->fault.for_ns)
+                                doc_error(doc_get(fn, "for", DOC_OPTIONAL),
+                                          "a fault that ends below 2^64 ns (at + for)");
                 }
                 doc_check_keys(fn);
         }
@@ -887,6 +934,7 @@ static void read_top(struct loader *l, struct doc_node *root)
         doc_whole(root, "seed", DOC_OPTIONAL, 0, UINT64_MAX, &l->s->seed);
         read_run(l, root);
         read_engine(l, root);
+        check_run_end(root, l->s);
         read_devices(l, root);
         read_workload(l, root);
         read_faults(l, root);

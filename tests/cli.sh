@@ -58,7 +58,7 @@ expect 2 "$ACSIM" help frobnicate
 # ---- list ---------------------------------------------------------------------
 expect 0 "$ACSIM" list policies && has "$T/out" '^least-loaded ' && has "$T/out" '^round-robin '
 expect 0 "$ACSIM" list models && has "$T/out" '^  poisson ' && has "$T/out" '^  lognormal ' &&
-	has "$T/out" '^  hang '
+	has "$T/out" '^  hang ' && has "$T/out" '^  on-off '
 expect 0 "$ACSIM" list scenarios && has "$T/out" '^default '
 expect 2 "$ACSIM" list
 expect 2 "$ACSIM" list everything

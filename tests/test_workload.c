@@ -378,7 +378,7 @@ Test(workload, bad_classes_refused)
         c.size.kind = DIST_PARETO;
         c.size.b = 0.5;
         cr_assert_eq(workload_class_prepare(&c, err, sizeof(err)), -1);
-        cr_assert_str_eq(arrival_process_name(ARRIVAL_ONOFF), "onoff");
+        cr_assert_str_eq(arrival_process_name(ARRIVAL_ONOFF), "on-off");
         cr_assert_null(arrival_process_name((enum arrival_process)17));
 }
 
