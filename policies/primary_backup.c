@@ -45,7 +45,8 @@ struct pb {
 
 static const struct ac_option_spec pb_options[] = {
     {"primary", "device that takes all work while it can (default the first registered)"},
-    {"backup", "device that takes work when the primary cannot (default the second registered)"},
+    {"backup", "device that takes work when the primary cannot (default the first registered "
+               "device that is not the primary)"},
     {"spill", "when work goes to the backup: queue (primary's queue full) or ring (its ring "
               "full) (default queue)"},
     {NULL, NULL},

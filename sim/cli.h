@@ -121,8 +121,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_parse_u64(const char *text, unsigned long long *out);
 
 /* The directory `acsim list scenarios` and bare scenario names look in:
- * $ACSIM_SCENARIOS if set; else ./scenarios if it exists; else, for an
- * installed acsim, PREFIX/share/acsim/scenarios; else "scenarios". */
+ * $ACSIM_SCENARIOS if set; else ./scenarios if it exists; else the
+ * source tree's scenarios/ beside a build tree's acsim, or
+ * PREFIX/share/acsim/scenarios beside an installed one; else "scenarios". */
 const char *cli_scenario_dir(void);
 
 /* Returns the file a SCENARIO argument names: arg itself, or, when arg

@@ -141,19 +141,20 @@ const char *cli_scenario_dir(void)
                 return dir;
         if (access("scenarios", F_OK) == 0)
                 return "scenarios";
-        /* An installed acsim (PREFIX/bin/acsim) finds the library in
+        /* Beside the executable: a build tree's acsim (BUILD/acsim) finds
+         * the source tree's scenarios/, an installed one (PREFIX/bin/acsim)
          * PREFIX/share/acsim/scenarios. */
-        static char installed[4096];
+        static char found[4096];
+        static const char *const beside[] = {"../scenarios", "../share/acsim/scenarios"};
         char exe[4000];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n > 0) {
-                exe[n] = '\0';
-                char *slash = strrchr(exe, '/');
-                if (slash) {
-                        *slash = '\0';
-                        snprintf(installed, sizeof(installed), "%s/../share/acsim/scenarios", exe);
-                        if (access(installed, F_OK) == 0)
-                                return installed;
+        char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+        if (slash) {
+                *slash = '\0';
+                for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+                        snprintf(found, sizeof(found), "%s/%s", exe, beside[i]);
+                        if (access(found, F_OK) == 0)
+                                return found;
                 }
         }
         return "scenarios";

@@ -14,13 +14,38 @@
 #include "models/workload.h"
 #include "sim/cli.h"
 
+/* Prints text after `lead` (already printed, `col` columns wide), wrapped
+ * at 78 columns with continuation lines indented by `indent`. */
+static void print_wrapped(const char *text, size_t col, size_t indent)
+{
+        const size_t width = 78;
+        while (*text) {
+                size_t word = strcspn(text, " ");
+                if (col > indent && col + 1 + word > width) {
+                        printf("\n%*s", (int)indent, "");
+                        col = indent;
+                } else if (col > indent) {
+                        putchar(' ');
+                        col++;
+                }
+                printf("%.*s", (int)word, text);
+                col += word;
+                text += word;
+                text += strspn(text, " ");
+        }
+        putchar('\n');
+}
+
 static void list_policies(void)
 {
         for (size_t i = 0; ac_balancers[i]; i++) {
                 const struct ac_balancer_ops *b = ac_balancers[i];
-                printf("%-20s %s\n", b->name, b->description);
-                for (const struct ac_option_spec *o = b->options; o && o->key; o++)
-                        printf("  %-18s option: %s\n", o->key, o->help);
+                printf("%s\n    ", b->name);
+                print_wrapped(b->description, 4, 4);
+                for (const struct ac_option_spec *o = b->options; o && o->key; o++) {
+                        int n = printf("    option %s:", o->key);
+                        print_wrapped(o->help, (size_t)n, 8);
+                }
         }
 }
 

@@ -56,10 +56,15 @@ expect 2 "$ACSIM" --frobnicate
 expect 2 "$ACSIM" help frobnicate
 
 # ---- list ---------------------------------------------------------------------
-expect 0 "$ACSIM" list policies && has "$T/out" '^least-loaded ' && has "$T/out" '^round-robin '
+expect 0 "$ACSIM" list policies && has "$T/out" '^least-loaded$' && has "$T/out" '^round-robin$' &&
+	has "$T/out" '^    option d: ' && ! awk 'length($0) > 78 { exit 1 }' "$T/out" &&
+	fail "list policies: a line is wider than 78 columns"
 expect 0 "$ACSIM" list models && has "$T/out" '^  poisson ' && has "$T/out" '^  lognormal ' &&
 	has "$T/out" '^  hang ' && has "$T/out" '^  on-off '
 expect 0 "$ACSIM" list scenarios && has "$T/out" '^default '
+# a build-tree acsim run from elsewhere finds the source tree's scenarios
+(cd "$T" && ACSIM_SCENARIOS= "$ACSIM" list scenarios >"$T/elsewhere" 2>&1) &&
+	has "$T/elsewhere" '^default ' || fail "list scenarios from outside the tree"
 expect 2 "$ACSIM" list
 expect 2 "$ACSIM" list everything
 

@@ -15,7 +15,10 @@ set xlabel xlabel_text
 set ylabel ylabel_text
 set y2label y2label_text
 set yrange [0:*]
-set y2range [0:*]
+# A run without retries, failures or rejections has an all-zero right
+# axis: give it a range rather than let gnuplot warn about an empty one.
+stats datafile using ($4 + $5 + $6) nooutput
+if (STATS_max > 0) { set y2range [0:*] } else { set y2range [0:1] }
 set ytics nomirror
 set y2tics
 set format x '%g'
