@@ -30,6 +30,7 @@ struct run_args {
         bool has_replication;
         unsigned long long replication;
         bool quiet;
+        bool trace; /* --trace: as run.trace: true */
 };
 
 /* ---- the progress line ------------------------------------------------- */
@@ -129,6 +130,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
                         a->has_replication = true;
                 } else if (cli_take_flag(&s, "--quiet", "-q")) {
                         a->quiet = true;
+                } else if (cli_take_flag(&s, "--trace", NULL)) {
+                        a->trace = true;
                 } else {
                         return cli_usage_error("run", "unknown option '%s'", cli_scan_arg(&s));
                 }
@@ -169,6 +172,8 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
         }
         if (a->over.has_seed)
                 sc->seed = a->over.seed;
+        if (a->trace)
+                sc->run.trace = true;
         uint32_t first = 0, n = sc->run.replications ? sc->run.replications : 1;
         if (a->has_replication) {
                 first = (uint32_t)a->replication;
@@ -253,7 +258,7 @@ const struct cli_command cli_run = {
     .name = "run",
     .summary = "run a scenario, print the summary, write the result directory",
     .usage = "Usage: acsim run SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
-             "                 [--replication I] [--quiet]\n"
+             "                 [--replication I] [--trace] [--quiet]\n"
              "\n"
              "Runs the scenario's replications (run.replications), prints a summary\n"
              "table and writes DIR/summary.json with CSVs beside it (docs/results.md).\n"
@@ -268,6 +273,8 @@ const struct cli_command cli_run = {
              "                     --set engine.policy=round-robin (repeatable)\n"
              "  --replication I    run only replication I (reproduces it alone)\n"
              "  -q, --quiet        print no table and no progress, only errors\n"
+             "  --trace            write trace.csv, a row per request (as run.trace: true;\n"
+             "                     at most run.trace_limit requests per replication)\n"
              "\n"
              "The first lines of the table give the seed that reproduces the run. A\n"
              "progress line goes to stderr when it is a terminal.\n"

@@ -145,6 +145,8 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
         struct sim_device *d = ctx;
         uint8_t op = d->op_index[job->op];
         touch(d);
+        if (d->plat->handed)
+                d->plat->handed(d->plat->after_ctx, d, job);
         if (op == SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));

@@ -28,6 +28,12 @@
  * watchdog, probe or drain deadline; a failure, recovery or removal
  * report): the platform then sets `wide` before `after`, and the observer
  * clears it.
+ *
+ * Hand-offs: `handed` (when set) sees every stage the core hands to a
+ * driver, with the job (request, stage index, tag), whether the model
+ * then takes it or refuses it. The core accepts a stage's completion only
+ * for its current hand-off, so the last device a stage was handed to is
+ * the one that completed it, when it completed ok.
  */
 #ifndef SIM_PLATFORM_H
 #define SIM_PLATFORM_H
@@ -48,8 +54,11 @@ struct sim_platform {
         gsl_rng *random;                                /* the "balancer" stream */
         void (*after)(void *ctx);                       /* optional observer, see the top */
         void (*touch)(void *ctx, struct sim_device *d); /* optional, see the top */
-        void *after_ctx;                                /* for after and touch */
-        bool wide; /* the last entry point may have moved stages anywhere */
+        /* optional: every stage the core hands to a driver (refused or
+         * not), before the model sees it; for the per-request trace */
+        void (*handed)(void *ctx, struct sim_device *d, const struct ac_job *job);
+        void *after_ctx; /* for after, touch and handed */
+        bool wide;       /* the last entry point may have moved stages anywhere */
 };
 
 /* Sets up the platform on eng, its random stream seeded from `seed`.

@@ -77,6 +77,7 @@ static void fill_device(struct replications *r, double *x, size_t k, struct rep_
         d->name = first->name;
         d->lanes = first->lanes;
         d->ring = first->ring;
+        d->attach_ns = first->attach_ns;
         FIGURE(r, x, d->utilization, run->devices[k].utilization);
         FIGURE(r, x, d->mean_queue, run->devices[k].mean_queue);
         FIGURE(r, x, d->mean_in_flight, run->devices[k].mean_in_flight);

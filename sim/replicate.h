@@ -49,6 +49,7 @@ struct rep_device {
         const char *name; /* the first run's */
         uint32_t lanes;
         uint32_t ring;
+        uint64_t attach_ns; /* hot-added at this time; 0: from the start */
         struct rep_figure utilization, mean_queue, mean_in_flight;
         struct rep_figure completed, errors, failures, timeouts, late, migrated_out, dropped;
 };

@@ -266,6 +266,32 @@ void report_text_print(FILE *out, const struct replications *r)
         if (nfaults)
                 fprintf(out, "faults: %zu window%s (faults.csv)\n", nfaults,
                         nfaults == 1 ? "" : "s");
+        for (size_t k = 0; k < r->ndevices; k++) {
+                char at[32];
+                if (r->devices[k].attach_ns == 0)
+                        continue;
+                report_text_time(at, sizeof(at), (double)r->devices[k].attach_ns);
+                if (r->devices[k].attach_ns > r->runs[0].sim_time_ns)
+                        fprintf(out, "not attached: %s (attach at %s, after the run ended)\n",
+                                r->devices[k].name, at);
+                else
+                        fprintf(out,
+                                "attached: %s at %s (counts from then; util%% over the window)\n",
+                                r->devices[k].name, at);
+        }
+        if (r->n > 0 && r->runs[0].trace) {
+                uint64_t rows = 0;
+                bool truncated = false;
+                for (size_t i = 0; i < r->n; i++) {
+                        rows += r->runs[i].trace_rows;
+                        truncated = truncated || r->runs[i].trace_truncated;
+                }
+                fprintf(out, "trace: %" PRIu64 " rows (trace.csv)", rows);
+                if (truncated)
+                        fprintf(out, ", only the first %" PRIu64 " requests of each replication",
+                                r->runs[0].trace_limit);
+                fputc('\n', out);
+        }
         if (r->n > 1)
                 fprintf(out,
                         "figures are means over %zu replications; +/- rows are 95%% "

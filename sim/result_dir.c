@@ -147,6 +147,9 @@ static int write_files(const char *tmp, const struct replications *r, char *err,
             write_csv(tmp, RESULT_DEVICES, write_csv_devices, r, err, errlen) ||
             write_csv(tmp, RESULT_FAULTS, write_csv_faults, r, err, errlen))
                 return -1;
+        if (r->n > 0 && r->runs[0].trace &&
+            write_csv(tmp, RESULT_TRACE, write_csv_trace, r, err, errlen))
+                return -1;
         return 0;
 }
 

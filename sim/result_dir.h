@@ -24,6 +24,7 @@
 #define RESULT_LATENCY_HIST "latency_hist.csv"
 #define RESULT_DEVICES      "devices.csv"
 #define RESULT_FAULTS       "faults.csv"
+#define RESULT_TRACE        "trace.csv" /* with run.trace only */
 
 /* Checks, creating nothing, that dir can be written: it does not exist,
  * or it is a result directory. Returns 0, or -1 with a reason in

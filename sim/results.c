@@ -32,5 +32,7 @@ void sim_results_free(struct sim_results *r)
         free(r->series.rows);
         free(r->series.devices);
         free(r->faults);
+        if (r->trace)
+                fclose(r->trace);
         memset(r, 0, sizeof(*r));
 }

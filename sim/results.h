@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "models/device.h"
 #include "sim/hist.h"
@@ -73,6 +74,7 @@ struct sim_device_result {
         uint64_t late;         /* completions for stages already moved */
         uint64_t migrated_out; /* stages moved off it */
         uint64_t dropped;      /* stages the model lost to fail-stop or removal */
+        uint64_t attach_ns;    /* hot-added at this time; 0: there from the start */
 };
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
@@ -144,6 +146,11 @@ struct sim_results {
         struct sim_series series;
         struct sim_fault_result *faults;
         size_t nfaults;
+
+        FILE *trace;          /* run.trace: trace.csv rows (no header), a temporary file */
+        uint64_t trace_rows;  /* rows in it */
+        uint64_t trace_limit; /* requests with an id below it are traced */
+        bool trace_truncated; /* more requests than the limit were submitted */
 };
 
 /* Fills a latency summary from a histogram. */

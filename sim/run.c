@@ -11,6 +11,7 @@
 #include "sim/run.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +92,8 @@ static double tally_window_mean(struct tally *t, uint64_t now)
 }
 
 /* A request as the run owns it: the core's struct, its chain, and what the
- * callback needs to account for it. */
+ * callback needs to account for it. With run.trace the pooled request also
+ * holds its hand-offs (struct run_handoff) after the stages. */
 struct run_request {
         struct ac_request req;
         struct run_request *next_free;
@@ -100,7 +102,16 @@ struct run_request {
         uint32_t cls;
         uint32_t client;          /* closed loop: the client; WORKLOAD_OPEN otherwise */
         bool measured;            /* submitted after the warm-up */
+        bool traced;              /* gets a row in the trace */
+        bool overflow;            /* more hand-offs than the room for them */
+        uint32_t nhanded;         /* hand-offs recorded */
         struct ac_stage stages[]; /* the class's chain, sized for the longest */
+};
+
+/* One stage handed to one device (the trace's devices column). */
+struct run_handoff {
+        uint32_t device; /* index into run->devices */
+        uint32_t stage;  /* index in the chain */
 };
 
 struct run_class {
@@ -118,7 +129,10 @@ struct run_device {
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
-        bool touched; /* on run->touched: reached since the last sync */
+        bool touched;                       /* on run->touched: reached since the last sync */
+        const struct scenario_device *sdev; /* the scenario's entry */
+        struct run *run;                    /* for the attach event */
+        struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
         struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
@@ -150,8 +164,10 @@ struct run {
         struct run_request *free_list;
         void **chunks;
         size_t nchunks, capchunks;
-        size_t stride;    /* bytes per pooled request */
-        uint32_t nstages; /* stages per pooled request */
+        size_t stride;     /* bytes per pooled request */
+        uint32_t nstages;  /* stages per pooled request */
+        uint32_t handoffs; /* hand-offs room per pooled request (run.trace), else 0 */
+        uint64_t seed;     /* the replication's */
 
         uint64_t warmup, duration;
         uint64_t next_id;
@@ -200,6 +216,55 @@ static void pool_put(struct run *run, struct run_request *r)
 {
         r->next_free = run->free_list;
         run->free_list = r;
+}
+
+/* ---- the trace --------------------------------------------------------- */
+
+static inline struct run_handoff *handoffs_of(struct run *run, struct run_request *r)
+{
+        return (struct run_handoff *)(void *)(r->stages + run->nstages);
+}
+
+/* The platform's hand-off hook: records the device a traced stage went to. */
+static void trace_handed(void *ctx, struct sim_device *sd, const struct ac_job *job)
+{
+        struct run *run = ctx;
+        struct run_request *r = sim_container_of(job->req, struct run_request, req);
+        if (!r->traced)
+                return;
+        if (r->nhanded == run->handoffs) {
+                r->overflow = true;
+                return;
+        }
+        struct run_device *d = sim_container_of(sd, struct run_device, sd);
+        handoffs_of(run, r)[r->nhanded++] =
+            (struct run_handoff){.device = (uint32_t)(d - run->devices), .stage = job->stage};
+}
+
+/* Writes r's row of trace.csv (docs/results.md). status is the callback's,
+ * or the code ac_submit() rejected it with when `rejected`. */
+static void trace_row(struct run *run, struct run_request *r, int status, bool rejected)
+{
+        const struct ac_request *q = &r->req;
+        const struct run_class *k = &run->classes[r->cls];
+        FILE *out = run->res->trace;
+        fprintf(out, "%" PRIu32 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%d,%" PRIu64 ",",
+                run->res->replication, r->id, k->cfg->name, q->flow - k->flow_base,
+                (unsigned)q->priority, r->bytes, r->measured ? 1 : 0, q->submitted_ns);
+        if (rejected)
+                fprintf(out, ",,rejected:%s,0,0,", ac_err_name(status));
+        else
+                fprintf(out, "%" PRIu64 ",%" PRIu64 ",%s,%" PRIu32 ",%" PRIu32 ",", q->completed_ns,
+                        q->completed_ns - q->submitted_ns, status == 0 ? "ok" : ac_err_name(status),
+                        q->retries, q->migrations);
+        const struct run_handoff *h = handoffs_of(run, r);
+        for (uint32_t i = 0; i < r->nhanded; i++) {
+                if (i > 0)
+                        fputc(h[i].stage != h[i - 1].stage ? '>' : '+', out);
+                fputs(run->devices[h[i].device].name, out);
+        }
+        fputs(r->overflow ? "...\n" : "\n", out);
+        run->res->trace_rows++;
 }
 
 /* ---- the hot path ------------------------------------------------------ */
@@ -257,6 +322,8 @@ static void request_done(struct ac_request *req, int status)
         k->outstanding--;
         tally_set(&run->in_system, now, run->outstanding);
         tally_set(&k->in_system, now, k->outstanding);
+        if (r->traced)
+                trace_row(run, r, status, false);
 
         uint32_t client = r->client, cls = r->cls;
         pool_put(run, r);
@@ -299,6 +366,9 @@ static void emit(void *ctx, const struct workload_request *rq)
         r->cls = rq->cls;
         r->client = rq->client;
         r->measured = now >= run->warmup;
+        r->traced = run->handoffs && r->id < run->res->trace_limit;
+        r->overflow = false;
+        r->nhanded = 0;
         bool measured = r->measured;
         run->arrival_hash = mix64(run->arrival_hash ^ now) ^
                             mix64(rq->bytes ^ (uint64_t)rq->cls << 48 ^ r->req.flow << 1);
@@ -328,6 +398,10 @@ static void emit(void *ctx, const struct workload_request *rq)
                 k->outstanding--;
                 tally_set(&run->in_system, now, run->outstanding);
                 tally_set(&k->in_system, now, k->outstanding);
+                if (r->traced) {
+                        r->req.submitted_ns = now;
+                        trace_row(run, r, rc, true);
+                }
                 pool_put(run, r);
                 if (rq->client != WORKLOAD_OPEN)
                         workload_complete(run->wl, rq->cls, rq->client);
@@ -338,6 +412,8 @@ static void emit(void *ctx, const struct workload_request *rq)
 /* Brings one device's tallies to its view, now. */
 static inline void device_sync(struct run *run, struct run_device *d, uint64_t now)
 {
+        if (!d->attached)
+                return; /* hot-added later: nothing queued on it yet */
         const struct ac_device_view *v = ac_device_view(d->sd.dev);
         if (v->queued != d->queue.value) {
                 run->sum_queued += v->queued - d->queue.value;
@@ -392,6 +468,8 @@ static void sync_devices(void *ctx)
         }
 #ifdef SIM_OBSERVER_CHECK
         for (size_t i = 0; i < run->ndevices; i++) {
+                if (!run->devices[i].attached)
+                        continue;
                 const struct ac_device_view *v = ac_device_view(run->devices[i].sd.dev);
                 assert(v->queued == run->devices[i].queue.value);
                 assert(v->in_flight == run->devices[i].in_flight.value);
@@ -412,6 +490,8 @@ static void warmup_end(struct sim_engine *eng, struct sim_event *ev)
                 struct run_device *d = &run->devices[i];
                 tally_reset(&d->queue, now);
                 tally_reset(&d->in_flight, now);
+                if (!d->attached)
+                        continue; /* its counters start at 0 when it comes */
                 ac_device_get_stats(d->sd.dev, &d->at_warmup);
                 device_model_stats(d->sd.model, &d->model_at_warmup);
         }
@@ -436,8 +516,9 @@ static void sample(struct sim_engine *eng, struct sim_event *ev)
         struct sim_series_device *cols = &se->devices[se->nrows * se->ndevices];
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
-                struct device_model_stats ms;
-                device_model_stats(d->sd.model, &ms);
+                struct device_model_stats ms = {0};
+                if (d->attached)
+                        device_model_stats(d->sd.model, &ms);
                 cols[i] = (struct sim_series_device){
                     .utilization = (ms.busy_lane_ns - d->busy_at_sample) /
                                    ((double)d->cfg.lanes * (double)se->interval_ns),
@@ -464,8 +545,9 @@ static void window_end(struct run *run)
                 run->res->classes[i].mean_in_system = tally_mean(&run->classes[i].in_system, now);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
-                struct device_model_stats ms;
-                device_model_stats(d->sd.model, &ms);
+                struct device_model_stats ms = {0};
+                if (d->attached) /* not when it comes during the drain, or never */
+                        device_model_stats(d->sd.model, &ms);
                 d->utilization = (ms.busy_lane_ns - d->model_at_warmup.busy_lane_ns) /
                                  ((double)d->cfg.lanes * window);
                 d->mean_queue = tally_mean(&d->queue, now);
@@ -507,6 +589,7 @@ static int build_core(struct run *run, uint64_t seed, char *err, size_t errlen)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         run->plat_ready = true;
         run->plat.after = sync_devices;
+        run->plat.handed = run->s->run.trace ? trace_handed : NULL;
         run->plat.after_ctx = run;
 
         struct ac_engine_config cfg;
@@ -526,6 +609,34 @@ static int build_core(struct run *run, uint64_t seed, char *err, size_t errlen)
         if (rc < 0)
                 return fail(err, errlen, rc, "engine: %s", ac_strerror(rc));
         return 0;
+}
+
+/* Creates d's model and registers it with the core. Returns 0 or a
+ * negative AC_E* code. */
+static int attach_device(struct run *run, struct run_device *d)
+{
+        int rc = sim_device_attach(&d->sd, &run->plat, run->core, &d->cfg, d->sdev->fallback,
+                                   d->sdev->weight, run->seed);
+        if (rc == 0)
+                d->attached = true;
+        return rc;
+}
+
+/* The hot-add event: the device arrives while requests flow. Registration
+ * may hand it queued or backlogged stages at once, so the tallies are
+ * brought up to date as after any entry point that moves stages. */
+static void attach_later(struct sim_engine *eng, struct sim_event *ev)
+{
+        struct run_device *d = sim_container_of(ev, struct run_device, attach_ev);
+        struct run *run = d->run;
+        (void)eng;
+        int rc = attach_device(run, d);
+        if (rc < 0) {
+                fprintf(stderr, "run: cannot attach %s: %s\n", d->name, ac_strerror(rc));
+                abort();
+        }
+        run->plat.wide = true;
+        sync_devices(run);
 }
 
 static int build_devices(struct run *run, uint64_t seed, char *err, size_t errlen)
@@ -564,13 +675,21 @@ static int build_devices(struct run *run, uint64_t seed, char *err, size_t errle
                                 if (strcmp(s->faults[f].device, name) == 0)
                                         d->cfg.faults[j++] = s->faults[f].fault;
                 }
-                int rc = sim_device_attach(&d->sd, &run->plat, run->core, &d->cfg, sd->fallback,
-                                           sd->weight, seed);
-                if (rc < 0)
-                        return fail(err, errlen, rc, "device %s: %s", name, ac_strerror(rc));
-                d->attached = true;
+                d->sdev = sd;
+                d->run = run;
+                run->res->devices[i].attach_ns = sd->attach_ns;
                 tally_init(&d->queue);
                 tally_init(&d->in_flight);
+                if (sd->attach_ns > 0) {
+                        /* hot-add: the device does not exist before its time */
+                        sim_event_init(&d->attach_ev, attach_later);
+                        if (sim_schedule(run->eng, &d->attach_ev, sd->attach_ns) != 0)
+                                return fail(err, errlen, AC_ENOMEM, "out of memory");
+                        continue;
+                }
+                int rc = attach_device(run, d);
+                if (rc < 0)
+                        return fail(err, errlen, rc, "device %s: %s", name, ac_strerror(rc));
         }
         return 0;
 }
@@ -635,6 +754,11 @@ static int build_workload(struct run *run, uint64_t seed, char *err, size_t errl
         }
         run->nstages = longest;
         size_t stride = sizeof(struct run_request) + longest * sizeof(struct ac_stage);
+        if (s->run.trace) {
+                /* the core hands a request to devices at most nstages + retries times */
+                run->handoffs = longest + s->engine.failover.retries;
+                stride += run->handoffs * sizeof(struct run_handoff);
+        }
         size_t align = _Alignof(struct run_request);
         run->stride = (stride + align - 1) / align * align;
 
@@ -701,10 +825,12 @@ static void fill_results(struct run *run)
                 struct sim_device_result *dr = &res->devices[i];
                 struct ac_device_stats st;
                 struct device_model_stats ms;
-                ac_device_get_stats(d->sd.dev, &st);
-                device_model_stats(d->sd.model, &ms);
                 dr->lanes = d->cfg.lanes;
                 dr->ring = d->cfg.ring;
+                if (!d->attached) /* its time came after the drain, or never */
+                        continue;
+                ac_device_get_stats(d->sd.dev, &st);
+                device_model_stats(d->sd.model, &ms);
                 dr->utilization = d->utilization;
                 dr->mean_queue = d->mean_queue;
                 dr->mean_in_flight = d->mean_in_flight;
@@ -726,6 +852,8 @@ static void fill_results(struct run *run)
         }
         for (size_t i = 0; i < run->ndevices; i++) {
                 size_t n;
+                if (!run->devices[i].attached)
+                        continue;
                 const struct device_fault_record *t =
                     device_model_timeline(run->devices[i].sd.model, &n);
                 for (size_t j = 0; j < n; j++)
@@ -764,6 +892,8 @@ static void teardown(struct run *run)
         ac_engine_destroy(run->core);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
+                if (sim_pending(&d->attach_ev)) /* its time never came */
+                        sim_cancel(run->eng, &d->attach_ev);
                 if (d->attached)
                         sim_device_detach(&d->sd);
                 free(d->cfg.faults);
@@ -840,6 +970,7 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
             .duration = s->run.duration_ns,
             .hash = 0x6a09e667f3bcc908u,
             .arrival_hash = 0xbb67ae8584caa73bu,
+            .seed = seed,
         };
         out->seed = s->seed;
         out->replication = replication;
@@ -854,6 +985,12 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
         int rc = 0;
         if (!out->scenario || !out->policy)
                 rc = fail(err, errlen, AC_ENOMEM, "out of memory");
+        if (rc == 0 && s->run.trace) {
+                out->trace_limit = s->run.trace_limit;
+                out->trace = tmpfile();
+                if (!out->trace)
+                        rc = fail(err, errlen, AC_ENOMEM, "trace: no temporary file");
+        }
         if (rc == 0)
                 rc = build_core(&run, seed, err, errlen);
         if (rc == 0)
@@ -888,6 +1025,12 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
                 out->unfinished = run.outstanding;
         }
         fill_results(&run);
+        out->trace_truncated = out->trace && run.next_id > out->trace_limit;
+        if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace))) {
+                teardown(&run);
+                sim_results_free(out);
+                return fail(err, errlen, AC_ENOMEM, "trace: cannot write the temporary file");
+        }
         if (!out->drain_capped)
                 check_conservation(&run);
         teardown(&run);

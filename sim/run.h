@@ -31,6 +31,21 @@
  * (submitted = completed + failed + rejected, overall and per class) and
  * that the core is idle.
  *
+ * Hot-add: a device with attach_ns > 0 (devices[].attach) does not exist
+ * before that time: an event then creates its model and registers it with
+ * the core, which may hand it queued stages at once. Its results count
+ * from then (utilisation and time averages over the whole window, so a
+ * device there for half of it is at most half busy).
+ *
+ * Trace (run.trace): the requests with an id (emission order) below
+ * run.trace_limit get one row each in out->trace, a temporary file,
+ * written when the request ends (callback or rejection), so in that
+ * order: see docs/results.md for the columns. The devices column comes
+ * from the platform's `handed` hook: every device each stage was handed
+ * to, in order; the core accepts a completion only for the stage's last
+ * hand-off, so for an ok request the last device of each stage is the one
+ * that completed it. Without run.trace nothing of this runs.
+ *
  * Memory: requests come from a free-list pool that grows in chunks to the
  * most ever outstanding; histograms are fixed-size; the time series has
  * at most SIM_SERIES_MAX_ROWS rows (the interval is widened to fit).

@@ -57,7 +57,8 @@ int scenario_init(struct scenario *s)
         struct ac_engine_config d;
         ac_engine_config_defaults(&d);
         s->seed = 1;
-        s->run = (struct scenario_run){.duration_ns = 1000000000, .replications = 1};
+        s->run = (struct scenario_run){
+            .duration_ns = 1000000000, .replications = 1, .trace_limit = SCENARIO_TRACE_LIMIT};
         s->engine = (struct scenario_engine){
             .queue_depth = d.queue_depth,
             .backlog = d.backlog,
@@ -420,6 +421,9 @@ static int prepare_faults(struct scenario *s, char *err, size_t errlen)
                 const char *why = "?";
                 if (device_config_prepare(&probe, &why) < 0)
                         return fail(err, errlen, "faults[%zu]: %s", i, why);
+                if (f->fault.at_ns < d->attach_ns)
+                        return fail(err, errlen, "faults[%zu].at: before %s is attached", i,
+                                    f->device);
         }
         return 0;
 }
@@ -433,6 +437,8 @@ int scenario_prepare(struct scenario *s, char *err, size_t errlen)
                 return fail(err, errlen, "run.replications: must be >= 1");
         if (r->sample_ns > r->duration_ns)
                 return fail(err, errlen, "run.sample: longer than the duration");
+        if (r->trace_limit == 0)
+                return fail(err, errlen, "run.trace_limit: must be >= 1");
         if (prepare_engine(s, err, errlen) < 0 || prepare_devices(s, err, errlen) < 0 ||
             prepare_classes(s, err, errlen) < 0 || prepare_faults(s, err, errlen) < 0)
                 return -1;

@@ -35,12 +35,16 @@
 #include "models/device.h"
 #include "models/workload.h"
 
+#define SCENARIO_TRACE_LIMIT 1000000 /* run.trace_limit's default */
+
 struct scenario_run {
         uint64_t duration_ns;  /* arrivals stop here; > warmup_ns */
         uint64_t warmup_ns;    /* requests submitted before it are not measured */
         uint32_t replications; /* >= 1 */
         uint64_t sample_ns;    /* time series interval; 0: duration / 100 */
         uint64_t drain_cap_ns; /* longest drain after duration; 0: the default (see run.h) */
+        bool trace;            /* write a row per request (trace.csv, see run.h) */
+        uint64_t trace_limit;  /* requests traced per replication, the first by id; >= 1 */
 };
 
 struct scenario_engine {
@@ -61,6 +65,7 @@ struct scenario_device {
         uint32_t count;             /* >= 1; see the top for names */
         bool fallback;              /* a software device, used when no other is healthy */
         uint32_t weight;            /* for weighted balancers; 0 = 1 */
+        uint64_t attach_ns;         /* hot-add: registered at this time; 0: from the start */
 };
 
 struct scenario_fault {
@@ -94,8 +99,8 @@ struct scenario {
 };
 
 /* Fills s with the defaults: name "scenario", seed 1, duration 1 s, no
- * warm-up, 1 replication, the core's engine defaults (ac_engine_config
- * defaults), no devices, classes, faults or sweep. Returns 0 or AC_ENOMEM. */
+ * warm-up, 1 replication, no trace (limit SCENARIO_TRACE_LIMIT), the core's engine defaults
+ * (ac_engine_config defaults), no devices, classes, faults or sweep. Returns 0 or AC_ENOMEM. */
 int scenario_init(struct scenario *s);
 /* Releases everything s owns; s is left empty (scenario_init it again to
  * reuse it). */
@@ -128,10 +133,9 @@ const struct scenario_device *scenario_device_expand(const struct scenario *s, s
 
 /* Checks the scenario and prepares its distributions and traces, once,
  * before any run: run times, engine bounds and policy name, device configs
- * (device_config_prepare), unique expanded names, classes
- * (workload_class_prepare, priority below the levels), faults (a known
- * device, a valid fault). Returns 0, or -1 with a one-line reason naming
- * the part in err[errlen]. */
+ * (device_config_prepare), unique expanded names, classes (workload_class_prepare, priority below
+ * the levels), faults (a known device, a valid fault, not before the device is attached). Returns
+ * 0, or -1 with a one-line reason naming the part in err[errlen]. */
 int scenario_prepare(struct scenario *s, char *err, size_t errlen);
 
 #endif

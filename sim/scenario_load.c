@@ -32,7 +32,8 @@
 #define MAX_BACKLOG   16777216
 #define MAX_CLIENTS   1048576
 #define MAX_REPLICAS  1000
-#define MAX_NAME      64 /* characters of a scenario, device or class name */
+#define MAX_TRACE     1000000000 /* run.trace_limit: requests traced per replication */
+#define MAX_NAME      64         /* characters of a scenario, device or class name */
 #define NO_POINT      SIZE_MAX
 #define FLOW_TEXT_MAX 256
 
@@ -286,6 +287,8 @@ static void read_run(struct loader *l, struct doc_node *root)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),
                           "a sample interval no longer than run.duration");
         read_duration(run, "drain", DOC_OPTIONAL, 1, &r->drain_cap_ns);
+        doc_bool(run, "trace", DOC_OPTIONAL, &r->trace);
+        doc_whole(run, "trace_limit", DOC_OPTIONAL, 1, MAX_TRACE, &r->trace_limit);
         doc_check_keys(run);
 }
 
@@ -514,6 +517,7 @@ static void read_device(struct loader *l, struct doc_node *dn)
         if (doc_whole(dn, "ring", DOC_OPTIONAL, 1, MAX_RING, &u) == 0)
                 d->model.ring = (uint32_t)u;
         doc_bool(dn, "fallback", DOC_OPTIONAL, &d->fallback);
+        read_duration(dn, "attach", DOC_OPTIONAL, 1, &d->attach_ns);
         d->weight = 1;
         if (doc_whole(dn, "weight", DOC_OPTIONAL, 1, 1000000, &u) == 0)
                 d->weight = (uint32_t)u;
@@ -811,6 +815,20 @@ static const enum device_fault_mode fault_kinds[] = {DEVICE_FAULT_FAIL_STOP, DEV
                                                      DEVICE_FAULT_SLOW, DEVICE_FAULT_FLAKY,
                                                      DEVICE_FAULT_REMOVE};
 
+/* Returns the attach time of the expanded device called name (0 when it
+ * is there from the start or unknown). */
+static uint64_t attach_of(const struct scenario *s, const char *name)
+{
+        char buf[MAX_NAME + 16];
+        size_t total = scenario_device_total(s);
+        for (size_t i = 0; i < total; i++) {
+                const struct scenario_device *d = scenario_device_expand(s, i, buf, sizeof(buf));
+                if (strcmp(buf, name) == 0)
+                        return d->attach_ns;
+        }
+        return 0;
+}
+
 /* Checks that a fault names an expanded device, suggesting the closest. */
 static void check_fault_device(struct loader *l, struct doc_node *fn, const char *name)
 {
@@ -846,7 +864,12 @@ static void read_faults(struct loader *l, struct doc_node *root)
                         out_of_memory(l, fn);
                         return;
                 }
-                read_duration(fn, "at", DOC_REQUIRED, 0, &f->fault.at_ns);
+                uint64_t attach = device ? attach_of(l->s, device) : 0;
+                if (read_duration(fn, "at", DOC_REQUIRED, 0, &f->fault.at_ns) == 0 &&
+                    f->fault.at_ns < attach)
+                        doc_error(doc_get(fn, "at", DOC_OPTIONAL),
+                                  "a time at or after %s is attached (%.9g s)", device,
+                                  (double)attach * 1e-9);
                 int mode;
                 if (doc_choice(fn, "mode", DOC_REQUIRED, fault_modes, &mode) == 0) {
                         f->fault.mode = fault_kinds[mode];

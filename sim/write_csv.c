@@ -88,17 +88,38 @@ int write_csv_latency_hist(FILE *out, const struct replications *r)
 int write_csv_devices(FILE *out, const struct replications *r)
 {
         fputs("name,lanes,ring,utilization,completed,errors,failures,timeouts,late,migrated_out,"
-              "dropped,mean_queue,mean_in_flight\n",
+              "dropped,mean_queue,mean_in_flight,attach_ns\n",
               out);
         for (size_t k = 0; k < r->ndevices; k++) {
                 const struct rep_device *d = &r->devices[k];
                 write_csv_text(out, d->name);
                 fprintf(out,
                         ",%" PRIu32 ",%" PRIu32
-                        ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
+                        ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%" PRIu64
+                        "\n",
                         d->lanes, d->ring, d->utilization.mean, d->completed.mean, d->errors.mean,
                         d->failures.mean, d->timeouts.mean, d->late.mean, d->migrated_out.mean,
-                        d->dropped.mean, d->mean_queue.mean, d->mean_in_flight.mean);
+                        d->dropped.mean, d->mean_queue.mean, d->mean_in_flight.mean, d->attach_ns);
+        }
+        return done(out);
+}
+
+int write_csv_trace(FILE *out, const struct replications *r)
+{
+        fputs("replication,id,class,flow,priority,bytes,measured,submit_ns,complete_ns,latency_ns,"
+              "status,retries,migrations,devices\n",
+              out);
+        char buf[65536];
+        for (size_t i = 0; i < r->n; i++) {
+                FILE *in = r->runs[i].trace;
+                if (!in)
+                        continue;
+                rewind(in);
+                size_t n;
+                while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+                        fwrite(buf, 1, n, out);
+                if (ferror(in))
+                        return -1;
         }
         return done(out);
 }

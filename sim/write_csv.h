@@ -6,6 +6,7 @@
  *                     over the replications
  *   devices.csv       per-device figures, as in summary.json
  *   faults.csv        every replication's fault timeline
+ *   trace.csv         with run.trace: a row per request (sim/run.h)
  *
  * Each has a header line; fields are separated by commas, text fields are
  * quoted when they hold a comma or a quote. Deterministic like
@@ -24,6 +25,9 @@ int write_csv_timeseries(FILE *out, const struct replications *r);
 int write_csv_latency_hist(FILE *out, const struct replications *r);
 int write_csv_devices(FILE *out, const struct replications *r);
 int write_csv_faults(FILE *out, const struct replications *r);
+/* trace.csv: the rows every replication streamed to its temporary file
+ * (run.trace), replication 0 first. */
+int write_csv_trace(FILE *out, const struct replications *r);
 
 /* Prints s as one CSV field, quoted when it holds a comma, a quote or a
  * line break (a quote doubled), as every acsim CSV writes text, sweep.csv

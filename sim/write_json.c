@@ -147,6 +147,8 @@ static json_t *device_entry(const struct replications *r, const struct rep_devic
         rc |= put(o, "name", json_string(d->name));
         rc |= put(o, "lanes", json_integer(d->lanes));
         rc |= put(o, "ring", json_integer(d->ring));
+        if (d->attach_ns > 0)
+                rc |= put(o, "attach_ns", write_json_u64(d->attach_ns));
         rc |= put(o, "utilization", real(d->utilization.mean));
         rc |= put(o, "completed", count(r, &d->completed));
         rc |= put(o, "errors", count(r, &d->errors));
@@ -202,6 +204,21 @@ static int put_body(json_t *o, const struct replications *r)
         rc |= put(o, "faults", json_integer((json_int_t)nfaults));
         rc |= put(o, "drain_capped", json_integer((json_int_t)r->drain_capped));
         rc |= put(o, "unfinished", write_json_u64(r->unfinished));
+        if (first->trace) {
+                uint64_t rows = 0;
+                bool truncated = false;
+                for (size_t i = 0; i < r->n; i++) {
+                        rows += r->runs[i].trace_rows;
+                        truncated = truncated || r->runs[i].trace_truncated;
+                }
+                json_t *t = json_object();
+                rc |= put(o, "trace", t);
+                if (t) {
+                        rc |= put(t, "rows", write_json_u64(rows));
+                        rc |= put(t, "limit", write_json_u64(first->trace_limit));
+                        rc |= put(t, "truncated", json_boolean(truncated));
+                }
+        }
         return rc;
 }
 

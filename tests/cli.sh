@@ -148,6 +148,25 @@ expect 0 "$ACSIM" run default $SHORT --set run.replications=2 --seed 12 -q -o "$
 grep -v '"wall_time_s"' "$T/det3/summary.json" >"$T/det3.json"
 cmp -s "$T/det1.json" "$T/det3.json" && fail "--seed changed nothing"
 
+# ---- the per-request trace -------------------------------------------------------
+[ -e "$T/det1/trace.csv" ] && fail "trace.csv without --trace"
+expect 0 "$ACSIM" run default $SHORT --set run.replications=2 --seed 11 --trace -q -o "$T/tr1"
+expect 0 "$ACSIM" run default $SHORT --set run.replications=2 --seed 11 --set run.trace=true -q -o "$T/tr2"
+cmp -s "$T/tr1/trace.csv" "$T/tr2/trace.csv" || fail "same seed, different trace.csv"
+has "$T/tr1/trace.csv" '^replication,id,class,flow,priority,bytes,measured,submit_ns,complete_ns,latency_ns,status,retries,migrations,devices$'
+rows=$(($(wc -l <"$T/tr1/trace.csv") - 1))
+has "$T/tr1/summary.json" "^    \"rows\": $rows,\$"
+# the same figures: every CSV, and the callback order of every replication
+for csv in timeseries.csv latency_hist.csv devices.csv faults.csv; do
+	cmp -s "$T/det1/$csv" "$T/tr1/$csv" || fail "--trace changed $csv"
+done
+grep '"order_hash"\|"events"' "$T/tr1/summary.json" >"$T/tr1.json"
+grep '"order_hash"\|"events"' "$T/det1/summary.json" >"$T/det1b.json"
+cmp -s "$T/tr1.json" "$T/det1b.json" || fail "--trace changed the runs"
+expect 0 "$ACSIM" run default $SHORT --set run.replications=1 --set run.trace_limit=10 --trace -q -o "$T/tr3"
+[ "$(wc -l <"$T/tr3/trace.csv")" -eq 11 ] || fail "run.trace_limit=10 did not give 10 rows"
+has "$T/tr3/summary.json" '"truncated": true'
+
 # rerunning replication 1 alone gives that replication's figures
 expect 0 "$ACSIM" run default $SHORT --seed 11 --replication 1 -q -o "$T/rep1"
 h1=$(grep '"order_hash"' "$T/rep1/summary.json" | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/')
