@@ -4,7 +4,7 @@
  * The core reads no clock, arms no OS timer, draws no random number and
  * takes no lock on its own: it calls through one small ops table with an
  * opaque context. The simulator backs it with its event engine; a threaded
- * user-space service would back it with clock_gettime(), a timer wheel and
+ * user-space service would back it with the monotonic clock, a timer wheel and
  * a mutex. Nothing in the core changes between the two.
  *
  * Timers are one-shot and owned by the caller (intrusive): the core embeds
