@@ -54,58 +54,10 @@
 
 #include "sim/queueing.h"
 #include "sim/run.h"
+#include "support/tqueue.h"
 
-#define US 1000.0
+#define US TQ_US
 #define MS 1000000ull
-
-static double rel_err(double got, double want)
-{
-        return fabs(got - want) / want;
-}
-
-/* n single-lane devices behind `policy` (with option d when d is not NULL),
- * Poisson arrivals at n rho per us, `requests` of them after a warm-up of
- * 20 ms. */
-static void pool(struct scenario *s, const char *policy, const char *d, uint32_t n, double rho,
-                 double requests, uint64_t seed)
-{
-        char err[256];
-        double lambda = n * rho / US; /* per ns, all devices together */
-        cr_assert_eq(scenario_init(s), 0);
-        s->seed = seed;
-        s->run.warmup_ns = 20 * MS;
-        s->run.duration_ns = s->run.warmup_ns + (uint64_t)(requests / lambda);
-        cr_assert_eq(scenario_set_text(&s->engine.policy, policy), 0);
-        if (d)
-                cr_assert_eq(scenario_set_option(s, "d", d), 0);
-        s->engine.queue_depth = 1u << 20; /* never full: no device leaves the candidates */
-        s->engine.backlog = 0;
-        s->engine.levels = 1; /* FIFO */
-        s->engine.failover.timeout_ns = 0;
-        struct scenario_device *dev = scenario_add_device(s, "card");
-        dev->count = n;
-        dev->model.lanes = 1;
-        dev->model.ring = 1;
-        struct device_op_config *op = scenario_device_add_op(dev, "op");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = US};
-        struct workload_class_config *c = scenario_add_class(s, "poisson");
-        const char *chain[] = {"op"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = lambda * 1e9;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
-}
-
-static void run(const struct scenario *s, struct sim_results *r)
-{
-        char err[256];
-        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
-        cr_assert_not(r->drain_capped);
-        cr_assert_eq(r->requests.rejected, 0);
-        cr_assert_eq(r->requests.failed, 0);
-}
 
 Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
 {
@@ -113,8 +65,14 @@ Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
         const double rho = 0.7, mu = 1 / US;
         struct scenario s;
         struct sim_results r;
-        pool(&s, "random", NULL, n, rho, 1.2e6, 1);
-        run(&s, &r);
+        tq_scenario(&s, &(struct tq_spec){.policy = "random",
+                                          .devices = n,
+                                          .lanes = 1,
+                                          .rho = rho,
+                                          .requests = 1.2e6,
+                                          .warmup_ns = 20 * MS,
+                                          .seed = 1});
+        tq_run(&s, &r);
         /* Random splitting of a Poisson stream: n independent Poisson
          * streams of rate rho mu, each into its own FIFO server. */
         double mean = queueing_mm1_mean(rho * mu, mu);
@@ -123,21 +81,21 @@ Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
         cr_log_info("random, %u devices, rho %.2f: n %llu, mean %.1f ns (M/M/1 %.1f, error "
                     "%.2f%%), p99 %llu ns (M/M/1 %.1f, error %.2f%%)",
                     n, rho, (unsigned long long)r.latency.count, r.latency.mean, mean,
-                    100 * rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
-                    100 * rel_err((double)r.latency.p99, p99));
-        cr_assert_lt(rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
-        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
+                    100 * tq_rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
+                    100 * tq_rel_err((double)r.latency.p99, p99));
+        cr_assert_lt(tq_rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(tq_rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
                      (unsigned long long)r.latency.p99, p99);
         cr_assert_eq(r.ndevices, n);
         for (size_t i = 0; i < r.ndevices; i++) {
                 const struct sim_device_result *d = &r.devices[i];
                 double l = d->mean_queue + d->mean_in_flight;
                 cr_log_info("  %s: utilisation %.4f, in system %.3f (M/M/1 %.3f, error %.2f%%)",
-                            d->name, d->utilization, l, in_system, 100 * rel_err(l, in_system));
+                            d->name, d->utilization, l, in_system, 100 * tq_rel_err(l, in_system));
                 cr_assert_leq(d->mean_in_flight, 1.0);
-                cr_assert_lt(rel_err(d->utilization, rho), 0.02, "%s utilisation %f", d->name,
+                cr_assert_lt(tq_rel_err(d->utilization, rho), 0.02, "%s utilisation %f", d->name,
                              d->utilization);
-                cr_assert_lt(rel_err(l, in_system), 0.06, "%s in system %f vs %f", d->name, l,
+                cr_assert_lt(tq_rel_err(l, in_system), 0.06, "%s in system %f vs %f", d->name, l,
                              in_system);
         }
         sim_results_free(&r);
@@ -151,8 +109,15 @@ Test(policy_validation, power_of_two_is_supermarket, .timeout = 60)
         const double rho = 0.9;
         struct scenario s;
         struct sim_results r;
-        pool(&s, "power-of-two", "2", n, rho, 1.02e6, 1);
-        run(&s, &r);
+        tq_scenario(&s, &(struct tq_spec){.policy = "power-of-two",
+                                          .d = "2",
+                                          .devices = n,
+                                          .lanes = 1,
+                                          .rho = rho,
+                                          .requests = 1.02e6,
+                                          .warmup_ns = 20 * MS,
+                                          .seed = 1});
+        tq_run(&s, &r);
         double mean = queueing_supermarket_mean(rho, d) * US;
         double p90 = queueing_supermarket_quantile(0.90, rho, d) * US;
         double p99 = queueing_supermarket_quantile(0.99, rho, d) * US;
@@ -164,15 +129,15 @@ Test(policy_validation, power_of_two_is_supermarket, .timeout = 60)
                     100 * (r.latency.mean / mean - 1), (unsigned long long)r.latency.p90, p90,
                     100 * ((double)r.latency.p90 / p90 - 1), (unsigned long long)r.latency.p99, p99,
                     100 * ((double)r.latency.p99 / p99 - 1));
-        cr_assert_lt(rel_err(r.latency.mean, mean), 0.05, "mean %f vs %f", r.latency.mean, mean);
-        cr_assert_lt(rel_err((double)r.latency.p90, p90), 0.05, "p90 %llu vs %f",
+        cr_assert_lt(tq_rel_err(r.latency.mean, mean), 0.05, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(tq_rel_err((double)r.latency.p90, p90), 0.05, "p90 %llu vs %f",
                      (unsigned long long)r.latency.p90, p90);
-        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.05, "p99 %llu vs %f",
+        cr_assert_lt(tq_rel_err((double)r.latency.p99, p99), 0.05, "p99 %llu vs %f",
                      (unsigned long long)r.latency.p99, p99);
         double busy = 0;
         for (size_t i = 0; i < r.ndevices; i++)
                 busy += r.devices[i].utilization;
-        cr_assert_lt(rel_err(busy / n, rho), 0.01, "mean utilisation %f", busy / n);
+        cr_assert_lt(tq_rel_err(busy / n, rho), 0.01, "mean utilisation %f", busy / n);
         sim_results_free(&r);
         scenario_free(&s);
 }

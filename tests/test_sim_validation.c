@@ -19,71 +19,34 @@
 
 #include "sim/queueing.h"
 #include "sim/run.h"
+#include "support/tqueue.h"
 
-#define US 1000.0
+#define US TQ_US
 #define MS 1000000ull
-
-static double rel_err(double got, double want)
-{
-        return fabs(got - want) / want;
-}
-
-/* One device with `lanes` lanes and exponential service of mean 1 us, one
- * Poisson class at `rho` utilisation; `requests` after a warm-up of 50 ms. */
-static void mmc(struct scenario *s, uint32_t lanes, double rho, double requests, uint64_t seed)
-{
-        char err[256];
-        double lambda = rho * lanes / US; /* per ns */
-        cr_assert_eq(scenario_init(s), 0);
-        s->seed = seed;
-        s->run.warmup_ns = 50 * MS;
-        s->run.duration_ns = s->run.warmup_ns + (uint64_t)(requests / lambda);
-        s->engine.queue_depth = 1u << 20; /* never rejects */
-        s->engine.backlog = 0;
-        s->engine.levels = 1;
-        s->engine.failover.timeout_ns = 0;
-        struct scenario_device *d = scenario_add_device(s, "card");
-        d->model.lanes = lanes;
-        d->model.ring = lanes;
-        struct device_op_config *op = scenario_device_add_op(d, "op");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = US};
-        struct workload_class_config *c = scenario_add_class(s, "poisson");
-        const char *chain[] = {"op"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = lambda * 1e9;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
-}
-
-static void run(const struct scenario *s, struct sim_results *r)
-{
-        char err[256];
-        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
-        cr_assert_not(r->drain_capped);
-        cr_assert_eq(r->requests.rejected, 0);
-        cr_assert_eq(r->requests.failed, 0);
-}
 
 Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
-        mmc(&s, 1, 0.8, 5e6, 1);
-        run(&s, &r);
+        tq_scenario(&s, &(struct tq_spec){.devices = 1,
+                                          .lanes = 1,
+                                          .rho = 0.8,
+                                          .requests = 5e6,
+                                          .warmup_ns = 50 * MS,
+                                          .seed = 1});
+        tq_run(&s, &r);
         double mu = 1 / US, lambda = 0.8 / US;
         double mean = queueing_mm1_mean(lambda, mu), p99 = queueing_mm1_quantile(0.99, lambda, mu);
         cr_assert_geq(r.latency.count, 1000000);
         cr_log_info("M/M/1: n %llu, mean %.1f ns (theory %.1f, error %.2f%%), p99 %llu ns "
                     "(theory %.1f, error %.2f%%), utilisation %.4f",
                     (unsigned long long)r.latency.count, r.latency.mean, mean,
-                    100 * rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
-                    100 * rel_err((double)r.latency.p99, p99), r.devices[0].utilization);
-        cr_assert_lt(rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
-        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
+                    100 * tq_rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
+                    100 * tq_rel_err((double)r.latency.p99, p99), r.devices[0].utilization);
+        cr_assert_lt(tq_rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(tq_rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
                      (unsigned long long)r.latency.p99, p99);
-        cr_assert_lt(rel_err(r.devices[0].utilization, 0.8), 0.01);
+        cr_assert_lt(tq_rel_err(r.devices[0].utilization, 0.8), 0.01);
         sim_results_free(&r);
         scenario_free(&s);
 }
@@ -93,8 +56,13 @@ Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
         struct scenario s;
         struct sim_results r;
         const unsigned c = 4;
-        mmc(&s, c, 0.8, 2e6, 2);
-        run(&s, &r);
+        tq_scenario(&s, &(struct tq_spec){.devices = 1,
+                                          .lanes = c,
+                                          .rho = 0.8,
+                                          .requests = 2e6,
+                                          .warmup_ns = 50 * MS,
+                                          .seed = 2});
+        tq_run(&s, &r);
         double mu = 1 / US, lambda = 0.8 * c / US;
         double pw = queueing_erlang_c(c, lambda / mu);
         double mean = queueing_mmc_mean(c, lambda, mu);
@@ -104,12 +72,12 @@ Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
         cr_log_info("M/M/4: n %llu, P(wait) %.4f, mean %.1f ns (theory %.1f, error %.2f%%), "
                     "p99 %llu ns (theory %.1f, error %.2f%%)",
                     (unsigned long long)r.latency.count, pw, r.latency.mean, mean,
-                    100 * rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
-                    100 * rel_err((double)r.latency.p99, p99));
-        cr_assert_lt(rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
-        cr_assert_lt(rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
+                    100 * tq_rel_err(r.latency.mean, mean), (unsigned long long)r.latency.p99, p99,
+                    100 * tq_rel_err((double)r.latency.p99, p99));
+        cr_assert_lt(tq_rel_err(r.latency.mean, mean), 0.03, "mean %f vs %f", r.latency.mean, mean);
+        cr_assert_lt(tq_rel_err((double)r.latency.p99, p99), 0.03, "p99 %llu vs %f",
                      (unsigned long long)r.latency.p99, p99);
-        cr_assert_lt(rel_err(r.devices[0].utilization, 0.8), 0.01);
+        cr_assert_lt(tq_rel_err(r.devices[0].utilization, 0.8), 0.01);
         sim_results_free(&r);
         scenario_free(&s);
 }
@@ -171,21 +139,21 @@ Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
         c->priority = 2;
         cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
 
-        run(&s, &r);
+        tq_run(&s, &r);
         double window_s = (double)(r.duration_ns - r.warmup_ns) * 1e-9;
         double lambda = r.arrivals_per_s * 1e-9; /* per ns */
         double L = r.mean_in_system, W = r.latency.mean;
         cr_log_info("Little: L %.4f, lambda W %.4f, error %.2e; utilisations %.3f %.3f %.3f", L,
-                    lambda * W, 100 * rel_err(L, lambda * W), r.devices[0].utilization,
+                    lambda * W, 100 * tq_rel_err(L, lambda * W), r.devices[0].utilization,
                     r.devices[1].utilization, r.devices[2].utilization);
         cr_assert_gt(r.requests.submitted, 500000);
-        cr_assert_lt(rel_err(L, lambda * W), 0.02, "L %f vs lambda W %f", L, lambda * W);
+        cr_assert_lt(tq_rel_err(L, lambda * W), 0.02, "L %f vs lambda W %f", L, lambda * W);
         for (size_t i = 0; i < r.nclasses; i++) {
                 const struct sim_class_result *k = &r.classes[i];
                 double li = (double)k->requests.submitted / window_s * 1e-9;
                 cr_log_info("Little, %s: L %.3f, lambda W %.3f", k->name, k->mean_in_system,
                             li * k->latency.mean);
-                cr_assert_lt(rel_err(k->mean_in_system, li * k->latency.mean), 0.02,
+                cr_assert_lt(tq_rel_err(k->mean_in_system, li * k->latency.mean), 0.02,
                              "class %s: L %f vs lambda W %f", k->name, k->mean_in_system,
                              li * k->latency.mean);
         }
