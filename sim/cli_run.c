@@ -3,7 +3,9 @@
  * replications, print the summary table, write the result directory.
  *
  * Nothing is written until the scenario has loaded and every replication
- * has run; the directory then appears whole (sim/result_dir.h). Exit
+ * has run; the directory then appears whole (sim/result_dir.h), with the
+ * scenario file's bytes as they were loaded and the --set assignments
+ * (sim/provenance.h). Exit
  * status: 2 for bad usage or input (nothing written), 1 when a run failed
  * (the drain hit its cap with requests unfinished, or the counts do not
  * add up; the results are written so the failure can be studied), else 0.
@@ -191,6 +193,11 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 /* the loader cannot see everything a balancer's init checks */
                 if (rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT)
                         return CLI_USAGE;
+                return CLI_FAILED;
+        }
+        if (provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0) {
+                fprintf(stderr, "acsim run: out of memory\n");
+                replications_free(&r);
                 return CLI_FAILED;
         }
         if (!a->quiet) {
