@@ -114,6 +114,18 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                          path, p->base.name, p->base.seed, pt->policy, pt->replications, point);
                 goto out;
         }
+        const char *hash = json_string_value(json_object_get(o, "scenario_hash"));
+        char want[24] = "";
+        if (p->base.source)
+                snprintf(want, sizeof(want), "0x%016" PRIx64,
+                         provenance_hash(p->base.source, p->base.source_len));
+        if (hash && want[0] && strcmp(hash, want) != 0) {
+                snprintf(err, errlen,
+                         "%s: ran other contents of the scenario file (hash %s, this one %s); "
+                         "rerun it with --points %zu",
+                         path, hash, want, point);
+                goto out;
+        }
         res->n = pt->replications;
         res->policy = strdup(policy);
         res->seeds = calloc(res->n, sizeof(*res->seeds));

@@ -8,7 +8,8 @@
 # the file changes after loading (a sweep's points all parse the bytes
 # read at the start); `acsim run RESULT_DIR/scenario.yaml --set ... --seed
 # N` gives the same summary.json (wall_time_s and scenario_file aside) and
-# the same CSVs, for a run and for a sweep point; the summary table shows
+# the same CSVs, for a run and for a sweep point (and --merge refuses
+# points that ran other file contents); the summary table shows
 # the description and a line per --set, within 76 columns, and acsim
 # report's table is the same; acsim compare notes differing sets and
 # scenario contents; a bad --set writes nothing.
@@ -138,6 +139,11 @@ if expect 0 "$ACSIM" sweep "$T/sw.yaml" -o "$T/sw" -j 2 --quiet --set run.replic
 	expect 0 "$ACSIM" run "$P/scenario.yaml" -o "$T/p3" --quiet --set run.replications=2 \
 		--set engine.policy=least-loaded --set workload.w.arrival.rate=600k/s --seed 9 &&
 		same_run "$P" "$T/p3"
+	# --merge refuses points that ran other contents of the file
+	expect 0 "$ACSIM" sweep "$T/sw.yaml" -o "$T/parts" -j 2 --quiet --points 0-3
+	echo "# edited before the merge" >>"$T/sw.yaml"
+	expect 2 "$ACSIM" sweep "$T/sw.yaml" -o "$T/parts" --merge &&
+		has "$T/err" 'ran other contents of the scenario file \(hash 0x[0-9a-f]{16}, this one 0x[0-9a-f]{16}\); rerun it with --points 0$'
 fi
 
 finish
