@@ -3,7 +3,9 @@
  * replications, print the summary table, write the result directory.
  *
  * Nothing is written until the scenario has loaded and every replication
- * has run; the directory then appears whole (sim/result_dir.h). Exit
+ * has run; the directory then appears whole (sim/result_dir.h), with the
+ * scenario file's bytes as they were loaded and the --set assignments
+ * (sim/provenance.h). Exit
  * status: 2 for bad usage or input (nothing written), 1 when a run failed
  * (the drain hit its cap with requests unfinished, or the counts do not
  * add up; the results are written so the failure can be studied), else 0.
@@ -193,6 +195,11 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                         return CLI_USAGE;
                 return CLI_FAILED;
         }
+        if (provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0) {
+                fprintf(stderr, "acsim run: out of memory\n");
+                replications_free(&r);
+                return CLI_FAILED;
+        }
         if (!a->quiet) {
                 report_text_print(stdout, &r);
                 fflush(stdout);
@@ -261,7 +268,10 @@ const struct cli_command cli_run = {
              "                 [--replication I] [--trace] [--quiet]\n"
              "\n"
              "Runs the scenario's replications (run.replications), prints a summary\n"
-             "table and writes DIR/summary.json with CSVs beside it (docs/results.md).\n"
+             "table and writes DIR/summary.json with CSVs beside it and scenario.yaml,\n"
+             "a copy of the scenario file as loaded (docs/results.md). The table and\n"
+             "summary.json name the --set assignments: with the seed they reproduce\n"
+             "the run from DIR/scenario.yaml.\n"
              "SCENARIO may also be a bare name from the scenario directory\n"
              "($ACSIM_SCENARIOS, else ./scenarios): 'acsim run default'.\n"
              "\n"

@@ -107,13 +107,17 @@ static void point_done(void *ctx, size_t point, int status, size_t finished, siz
 
 /* ---- the sweep's own files ----------------------------------------------------- */
 
-enum sweep_file { FILE_MANIFEST, FILE_CSV, FILE_TABLE };
+enum sweep_file { FILE_MANIFEST, FILE_CSV, FILE_TABLE, FILE_SCENARIO };
 
 static int write_one(FILE *f, enum sweep_file which, const struct sweep_plan *p,
                      const struct sweep_collection *c)
 {
         if (which == FILE_CSV)
                 return sweep_write_csv(f, p, c);
+        if (which == FILE_SCENARIO) {
+                size_t len = p->base.source_len;
+                return p->base.source && fwrite(p->base.source, 1, len, f) == len ? 0 : -1;
+        }
         if (which == FILE_TABLE) {
                 sweep_table_print(f, p, c);
                 return ferror(f) ? -1 : 0;
@@ -169,7 +173,8 @@ static int assemble(const struct sweep_args *a, const struct sweep_plan *p, cons
         }
         if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||
             write_file(out, SWEEP_CSV, FILE_CSV, p, &c) ||
-            write_file(out, SWEEP_COMPARISON, FILE_TABLE, p, &c)) {
+            write_file(out, SWEEP_COMPARISON, FILE_TABLE, p, &c) ||
+            (p->base.source && write_file(out, SWEEP_SCENARIO, FILE_SCENARIO, p, &c))) {
                 sweep_collection_free(&c);
                 return CLI_USAGE;
         }

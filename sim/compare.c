@@ -334,6 +334,44 @@ static void note_settings(struct block *blk, const json_t *bs, const json_t *ns)
         }
 }
 
+/* Notes each assignment of `sets` that `other` lacks, as only in `side`.
+ * Returns how many. */
+static size_t sets_alone(struct block *blk, const json_t *sets, const json_t *other,
+                         const char *side)
+{
+        size_t i, j, n = 0;
+        json_t *v, *w;
+        json_array_foreach(sets, i, v)
+        {
+                bool found = false;
+                json_array_foreach(other, j, w) found = found || json_equal(v, w);
+                if (!found && json_string_value(v)) {
+                        note(blk, "  note: --set %s only in %s\n", json_string_value(v), side);
+                        n++;
+                }
+        }
+        return n;
+}
+
+/* What made the two sides, when both record it (summaries written before
+ * acsim kept it do not): the --set assignments and the scenario file's
+ * bytes, by their hash. */
+static void note_origin(struct block *blk, const json_t *bs, const json_t *ns)
+{
+        const json_t *a = json_object_get(bs, "sets"), *b = json_object_get(ns, "sets");
+        if (json_is_array(a) && json_is_array(b) && !json_equal((json_t *)a, (json_t *)b)) {
+                size_t alone = sets_alone(blk, a, b, "the baseline");
+                alone += sets_alone(blk, b, a, "the new results");
+                if (alone == 0)
+                        note(blk, "  note: the same --set assignments in another order\n");
+        }
+        const char *ah = json_string_value(json_object_get(bs, "scenario_hash"));
+        const char *bh = json_string_value(json_object_get(ns, "scenario_hash"));
+        if (ah && bh && strcmp(ah, bh) != 0)
+                note(blk, "  note: scenario file contents differ (scenario.yaml, hash %s -> %s)\n",
+                     ah, bh);
+}
+
 /* Compares the runs b and n: the whole run, then each class when there
  * are several. */
 static void compare_runs(struct block *blk, const struct compare_options *opt,
@@ -342,6 +380,7 @@ static void compare_runs(struct block *blk, const struct compare_options *opt,
 {
         const json_t *bs = b->summary, *ns = n->summary;
         note_settings(blk, bs, ns);
+        note_origin(blk, bs, ns);
         judge_figures(blk, opt, bs, ns, NULL, t);
         const json_t *bc = json_object_get(bs, "classes"), *nc = json_object_get(ns, "classes");
         if (json_array_size(bc) <= 1 && json_array_size(nc) <= 1)

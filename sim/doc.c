@@ -525,9 +525,10 @@ int doc_load_text(const char *origin, const char *text, size_t len, struct diag 
         return 0;
 }
 
-int doc_load_file(const char *path, struct diag *dg, struct doc **out)
+int doc_read_file(const char *path, struct diag *dg, char **text, size_t *len)
 {
-        *out = NULL;
+        *text = NULL;
+        *len = 0;
         FILE *f = fopen(path, "rb");
         if (!f) {
                 diag_add(dg, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
@@ -535,7 +536,7 @@ int doc_load_file(const char *path, struct diag *dg, struct doc **out)
         }
         struct stat st;
         char *buf = NULL;
-        size_t len = 0;
+        size_t n = 0;
         int rc = -1;
         if (fstat(fileno(f), &st) != 0)
                 diag_add(dg, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
@@ -548,13 +549,29 @@ int doc_load_file(const char *path, struct diag *dg, struct doc **out)
                          DOC_MAX_FILE >> 20);
         else if (!(buf = malloc((size_t)st.st_size + 1)))
                 diag_add(dg, path, 0, 0, NULL, "out of memory");
-        else if ((len = fread(buf, 1, (size_t)st.st_size, f)), ferror(f))
+        else if ((n = fread(buf, 1, (size_t)st.st_size, f)), ferror(f))
                 diag_add(dg, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
         else
                 rc = 0;
         fclose(f);
-        if (rc == 0)
-                rc = doc_load_text(path, buf, len, dg, out);
+        if (rc < 0) {
+                free(buf);
+                return -1;
+        }
+        buf[n] = '\0';
+        *text = buf;
+        *len = n;
+        return 0;
+}
+
+int doc_load_file(const char *path, struct diag *dg, struct doc **out)
+{
+        *out = NULL;
+        char *buf;
+        size_t len;
+        if (doc_read_file(path, dg, &buf, &len) < 0)
+                return -1;
+        int rc = doc_load_text(path, buf, len, dg, out);
         free(buf);
         return rc;
 }

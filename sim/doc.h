@@ -46,6 +46,10 @@ enum doc_need { DOC_OPTIONAL, DOC_REQUIRED };
 /* Loads a scenario file. Returns 0 with *out set, or -1 with the error in dg
  * (which the doc also keeps for the getters' errors). */
 int doc_load_file(const char *path, struct diag *dg, struct doc **out);
+/* Reads a scenario file's bytes as doc_load_file() would (a regular file
+ * of at most DOC_MAX_FILE bytes) into *text (malloc'ed, NUL-terminated
+ * after *len bytes; free it). Returns 0, or -1 with the error in dg. */
+int doc_read_file(const char *path, struct diag *dg, char **text, size_t *len);
 /* The same from memory; origin names it in errors. */
 int doc_load_text(const char *origin, const char *text, size_t len, struct diag *dg,
                   struct doc **out);

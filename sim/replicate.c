@@ -166,6 +166,7 @@ void replications_free(struct replications *r)
         for (size_t i = 0; i < r->n; i++)
                 sim_results_free(&r->runs[i]);
         free(r->runs);
+        provenance_free(&r->origin);
         memset(r, 0, sizeof(*r));
 }
 

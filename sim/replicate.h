@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "sim/hist.h"
+#include "sim/provenance.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
 
@@ -75,6 +76,8 @@ struct replications {
 
         size_t drain_capped; /* runs whose drain hit its cap */
         uint64_t unfinished; /* requests they abandoned, summed */
+
+        struct provenance origin; /* what made them; empty until the command fills it */
 };
 
 /* Called between the stretches of a run: replication `index` (counting
@@ -99,7 +102,7 @@ int replications_run(const struct scenario *s, uint32_t first, uint32_t n,
  * devices). Returns 0 or AC_ENOMEM. */
 int replications_summarize(struct replications *r);
 
-/* Releases the runs and the summary; *r is left empty. */
+/* Releases the runs, the summary and the origin; *r is left empty. */
 void replications_free(struct replications *r);
 
 /* Returns the mean of x[0 .. n - 1] and sets *ci95 to its 95% confidence

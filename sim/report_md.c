@@ -119,6 +119,88 @@ static json_t *load(char *path, const char *dir, const char *name, char *err, si
         return root;
 }
 
+/* ---- what made the results ----------------------------------------------------- */
+
+/* The description, the scenario file and the --set assignments of a
+ * summary.json or sweep.json, as rows of the facts table. */
+static void origin_facts(FILE *out, const json_t *root)
+{
+        const char *description = json_string_value(json_object_get(root, "description"));
+        if (description)
+                fact(out, "description", description);
+        const char *file = json_string_value(json_object_get(root, "scenario_file"));
+        if (file) {
+                fputs("| scenario file | `", out);
+                cell(out, file);
+                fputs("`", out);
+                const char *hash = json_string_value(json_object_get(root, "scenario_hash"));
+                if (hash)
+                        fprintf(out, " (FNV-1a %s, copied to scenario.yaml)", hash);
+                fputs(" |\n", out);
+        }
+        const json_t *sets = json_object_get(root, "sets");
+        if (!json_is_array(sets))
+                return;
+        fputs("| --set | ", out);
+        size_t i;
+        json_t *v;
+        json_array_foreach(sets, i, v)
+        {
+                fprintf(out, "%s`", i ? "<br>" : "");
+                cell(out, json_string_value(v) ? json_string_value(v) : "?");
+                fputc('`', out);
+        }
+        fputs(json_array_size(sets) ? " |\n" : "none |\n", out);
+}
+
+/* A fence line of n backticks. */
+static void backticks(FILE *out, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                fputc('`', out);
+        fputc('\n', out);
+}
+
+/* The scenario file the results came from (dir/scenario.yaml), folded
+ * away, at the end of the report. */
+static void scenario_part(FILE *out, const char *dir)
+{
+        char path[PATH_CAP];
+        if (!join(path, dir, "scenario.yaml"))
+                return;
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+                return;
+        /* a fence longer than any run of backticks in the file */
+        size_t run = 0, longest = 0, bytes = 0;
+        int c;
+        while ((c = fgetc(f)) != EOF) {
+                bytes++;
+                run = c == '`' ? run + 1 : 0;
+                longest = run > longest ? run : longest;
+        }
+        size_t fence = longest >= 3 ? longest + 1 : 3;
+        rewind(f);
+        fprintf(out,
+                "## Scenario file\n\nscenario.yaml, the scenario file as it was loaded; with "
+                "the --set assignments and the seed above, `acsim run scenario.yaml --set "
+                "... --seed N` reproduces the results.\n\n<details>\n<summary>scenario.yaml "
+                "(%zu bytes)</summary>\n\n",
+                bytes);
+        backticks(out, fence);
+        char buf[4096];
+        size_t n, last = '\n';
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+                fwrite(buf, 1, n, out);
+                last = (unsigned char)buf[n - 1];
+        }
+        if (last != '\n')
+                fputc('\n', out);
+        backticks(out, fence);
+        fputs("\n</details>\n", out);
+        fclose(f);
+}
+
 /* ---- a run ------------------------------------------------------------------- */
 
 static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
@@ -135,8 +217,7 @@ static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
         fprintf(out, "# acsim report: %s\n\n", str(root, "scenario"));
         fputs("| | |\n| --- | --- |\n", out);
         fact(out, "scenario", str(root, "scenario"));
-        if (json_object_get(root, "description"))
-                fact(out, "description", str(root, "description"));
+        origin_facts(out, root);
         fact(out, "policy", str(root, "policy"));
         fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
         fact(out, "replications", numtext(a, sizeof(a), root, "replications"));
@@ -209,6 +290,7 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         fprintf(out, "# acsim report: sweep of %s\n\n", str(root, "scenario"));
         fputs("| | |\n| --- | --- |\n", out);
         fact(out, "scenario", str(root, "scenario"));
+        origin_facts(out, root);
         fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
         fact(out, "replications per point", numtext(a, sizeof(a), root, "replications"));
         snprintf(a, sizeof(a), "%zu", json_array_size(points));
@@ -278,5 +360,6 @@ int report_md_write(FILE *out, const char *dir, const char *prefix, const struct
         if (rc < 0)
                 return rc;
         plots_part(out, dir, prefix, made);
+        scenario_part(out, dir);
         return 0;
 }

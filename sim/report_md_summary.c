@@ -1,7 +1,8 @@
 /*
  * sim/report_md_summary.c - summary.json back into struct replications
  * (sim/report_md_summary.h): each replication's object into a struct
- * sim_results, then replications_summarize().
+ * sim_results, what made them into the origin, then
+ * replications_summarize().
  */
 #include "sim/report_md_summary.h"
 
@@ -122,6 +123,39 @@ static int body(const json_t *o, struct sim_results *run)
         return run->nfaults && run->faults == NULL ? -1 : 0;
 }
 
+/* A string of the JSON copied, or NULL when absent or null. Returns 0 or
+ * -1 when out of memory. */
+static int maybe_text(const json_t *o, const char *key, char **out)
+{
+        const char *s = json_string_value(json_object_get(o, key));
+        *out = s ? strdup(s) : NULL;
+        return s && *out == NULL ? -1 : 0;
+}
+
+/* The description, sets, scenario file and hash of the summary (the
+ * file's bytes stay in scenario.yaml). Returns 0 or -1 when out of
+ * memory. */
+static int origin(const json_t *root, struct provenance *p)
+{
+        int rc = maybe_text(root, "description", &p->description) |
+                 maybe_text(root, "scenario_file", &p->scenario_file);
+        const json_t *sets = json_object_get(root, "sets");
+        size_t n = json_array_size(sets);
+        p->sets = n ? calloc(n, sizeof(*p->sets)) : NULL;
+        if (n && p->sets == NULL)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                const char *s = json_string_value(json_array_get(sets, i));
+                if (s == NULL)
+                        continue;
+                if ((p->sets[p->nsets] = strdup(s)) == NULL)
+                        return -1;
+                p->nsets++;
+        }
+        p->source_hash = u64(root, "scenario_hash");
+        return rc;
+}
+
 int report_md_summary_read(const char *path, struct replications *out, char *err, size_t errlen)
 {
         memset(out, 0, sizeof(*out));
@@ -160,6 +194,8 @@ int report_md_summary_read(const char *path, struct replications *out, char *err
                 run->order_hash = u64(o, "order_hash");
                 rc = body(o, run);
         }
+        if (rc == 0)
+                rc = origin(root, &out->origin);
         json_decref(root);
         if (rc == 0)
                 rc = replications_summarize(out) < 0 ? -1 : 0;

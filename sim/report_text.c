@@ -1,6 +1,7 @@
 /*
  * sim/report_text.c - the plain-text summary table. Laid out as: the
- * header (scenario, policy, seed, times), the requests table, the latency
+ * header (scenario, policy, seed, times, then the description and a line
+ * per --set, wrapped), the requests table, the latency
  * table, throughput, the devices table, then warnings. Columns are fixed
  * so that two runs' tables line up in a diff or a mail.
  */
@@ -8,6 +9,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Writes x with three significant digits ("1.23", "12.3", "123") and
@@ -219,6 +221,51 @@ static void print_header(FILE *out, const struct replications *r)
                 report_text_count(d, sizeof(d), r->events.mean));
 }
 
+/* Prints text in lines of at most REPORT_TEXT_WIDTH characters, the first
+ * after `first`, the others after `more`: broken at spaces, a word too
+ * long for a line broken where the line ends. */
+static void wrapped(FILE *out, const char *first, const char *more, const char *text)
+{
+        const char *lead = first;
+        while (*text == ' ')
+                text++;
+        do {
+                size_t room = REPORT_TEXT_WIDTH - strlen(lead), len = strlen(text);
+                if (len > room) {
+                        len = room;
+                        while (len > 0 && text[len] != ' ')
+                                len--;
+                        if (len == 0)
+                                len = room; /* one long word */
+                }
+                size_t shown = len;
+                while (shown > 0 && text[shown - 1] == ' ')
+                        shown--;
+                fprintf(out, "%s%.*s\n", lead, (int)shown, text);
+                text += len;
+                while (*text == ' ')
+                        text++;
+                lead = more;
+        } while (*text);
+}
+
+/* The description and the --set assignments: what the table measured. */
+static void print_origin(FILE *out, const struct provenance *p)
+{
+        if (p->description) {
+                /* a description may hold newlines (a YAML block scalar) */
+                char *copy = strdup(p->description);
+                for (char *c = copy; c && *c; c++)
+                        if (*c == '\n' || *c == '\r' || *c == '\t')
+                                *c = ' ';
+                if (copy && copy[strspn(copy, " ")])
+                        wrapped(out, "", "", copy);
+                free(copy);
+        }
+        for (size_t i = 0; i < p->nsets; i++)
+                wrapped(out, "set ", "    ", p->sets[i]);
+}
+
 void report_text_print(FILE *out, const struct replications *r)
 {
         static const char *const count_cols[] = {"submit",  "complete", "failed",  "rejected",
@@ -230,6 +277,7 @@ void report_text_print(FILE *out, const struct replications *r)
         if (r->n == 0)
                 return;
         print_header(out, r);
+        print_origin(out, &r->origin);
         rule(out);
 
         header(out, "requests", 9, count_cols, 7);

@@ -135,6 +135,24 @@ static int write_csv(const char *tmp, const char *name, csv_writer write,
         return rc;
 }
 
+/* Writes the scenario file's bytes, as loaded, to tmp/scenario.yaml.
+ * Returns 0 or -1 with a reason in err[errlen]. */
+static int write_source(const char *tmp, const struct provenance *p, char *err, size_t errlen)
+{
+        char path[PATH_CAP];
+        if (join(path, tmp, RESULT_SCENARIO) != 0) {
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                return -1;
+        }
+        FILE *f = fopen(path, "wb");
+        int rc = f && fwrite(p->source, 1, p->source_len, f) == p->source_len ? 0 : -1;
+        if (f && fclose(f) != 0)
+                rc = -1;
+        if (rc != 0)
+                snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+        return rc;
+}
+
 static int write_files(const char *tmp, const struct replications *r, char *err, size_t errlen)
 {
         char path[PATH_CAP];
@@ -149,6 +167,8 @@ static int write_files(const char *tmp, const struct replications *r, char *err,
                 return -1;
         if (r->n > 0 && r->runs[0].trace &&
             write_csv(tmp, RESULT_TRACE, write_csv_trace, r, err, errlen))
+                return -1;
+        if (r->origin.source && write_source(tmp, &r->origin, err, errlen))
                 return -1;
         return 0;
 }

@@ -24,14 +24,16 @@
 #define RESULT_LATENCY_HIST "latency_hist.csv"
 #define RESULT_DEVICES      "devices.csv"
 #define RESULT_FAULTS       "faults.csv"
-#define RESULT_TRACE        "trace.csv" /* with run.trace only */
+#define RESULT_TRACE        "trace.csv"     /* with run.trace only */
+#define RESULT_SCENARIO     "scenario.yaml" /* the scenario file's bytes as loaded */
 
 /* Checks, creating nothing, that dir can be written: it does not exist,
  * or it is a result directory. Returns 0, or -1 with a reason in
  * err[errlen]. */
 int result_dir_check(const char *dir, char *err, size_t errlen);
 
-/* Writes the result files of r into dir, creating its parents, replacing
+/* Writes the result files of r into dir (scenario.yaml when r->origin
+ * kept the file's bytes), creating its parents, replacing
  * an old result directory. Returns 0, or -1 with a reason in err[errlen]
  * (dir is then as it was). */
 int result_dir_write(const char *dir, const struct replications *r, char *err, size_t errlen);

@@ -108,6 +108,7 @@ void scenario_free(struct scenario *s)
 {
         free(s->name);
         free(s->description);
+        free(s->source);
         free(s->engine.policy);
         for (size_t i = 0; i < s->engine.noptions; i++) {
                 free_text(s->engine.options[i].key);

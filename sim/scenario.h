@@ -84,6 +84,9 @@ struct scenario_sweep {
 struct scenario {
         char *name;
         char *description;
+        char *source;      /* the scenario file's bytes as loaded, NUL after them; NULL
+                              when filled in C */
+        size_t source_len; /* bytes in source */
         uint64_t seed;
         struct scenario_run run;
         struct scenario_engine engine;

@@ -983,12 +983,21 @@ static int apply_sweep(struct doc *d, const size_t *choice)
 
 /* Loads path with the sets and the chosen sweep values (choice NULL: none)
  * into *out, scenario_init'ed here. Returns 0 or -1 (out freed). */
-static int load_once(const char *path, const char *const *sets, size_t nsets, const size_t *choice,
-                     size_t nchoice, struct diag *dg, struct scenario *out)
+/* The file's bytes, read once: every load of a scenario and of its sweep
+ * points parses these, so the file may change while a long run goes on
+ * and the results still say what ran. */
+struct source {
+        const char *text;
+        size_t len;
+};
+
+static int load_once(const char *path, const struct source *src, const char *const *sets,
+                     size_t nsets, const size_t *choice, size_t nchoice, struct diag *dg,
+                     struct scenario *out)
 {
         memset(out, 0, sizeof(*out));
         struct doc *d = NULL;
-        if (doc_load_file(path, dg, &d) < 0)
+        if (doc_load_text(path, src->text, src->len, dg, &d) < 0)
                 return -1;
         int rc = 0;
         for (size_t i = 0; i < nsets; i++)
@@ -1016,6 +1025,14 @@ static int load_once(const char *path, const char *const *sets, size_t nsets, co
         size_t mark = dg->total;
         if (default_name(out, path) < 0)
                 l.oom = true;
+        out->source = malloc(src->len + 1);
+        if (out->source == NULL) {
+                l.oom = true;
+        } else {
+                memcpy(out->source, src->text, src->len);
+                out->source[src->len] = '\0';
+                out->source_len = src->len;
+        }
         read_top(&l, doc_root(d));
         doc_free(d);
         if (!quiet_since(&l, mark) || l.oom) {
@@ -1037,8 +1054,8 @@ static int load_once(const char *path, const char *const *sets, size_t nsets, co
 
 /* Loads every sweep value alone on the base scenario, so that a bad one is
  * refused at load time with its place. */
-static int check_sweep(const char *path, const char *const *sets, size_t nsets,
-                       const struct scenario *base, struct diag *dg)
+static int check_sweep(const char *path, const struct source *src, const char *const *sets,
+                       size_t nsets, const struct scenario *base, struct diag *dg)
 {
         size_t *choice = malloc((base->nsweep ? base->nsweep : 1) * sizeof(*choice));
         if (!choice) {
@@ -1051,7 +1068,7 @@ static int check_sweep(const char *path, const char *const *sets, size_t nsets,
                         for (size_t i = 0; i < base->nsweep; i++)
                                 choice[i] = i == k ? j : NO_POINT;
                         struct scenario one;
-                        if (load_once(path, sets, nsets, choice, base->nsweep, dg, &one) < 0) {
+                        if (load_once(path, src, sets, nsets, choice, base->nsweep, dg, &one) < 0) {
                                 rc = -1;
                                 continue;
                         }
@@ -1065,13 +1082,19 @@ static int check_sweep(const char *path, const char *const *sets, size_t nsets,
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
                   struct scenario *out)
 {
-        if (load_once(path, sets, nsets, NULL, 0, diag, out) < 0)
+        char *text;
+        size_t len;
+        memset(out, 0, sizeof(*out));
+        if (doc_read_file(path, diag, &text, &len) < 0)
                 return -1;
-        if (out->nsweep > 0 && check_sweep(path, sets, nsets, out, diag) < 0) {
+        struct source src = {text, len};
+        int rc = load_once(path, &src, sets, nsets, NULL, 0, diag, out);
+        if (rc == 0 && out->nsweep > 0 && check_sweep(path, &src, sets, nsets, out, diag) < 0) {
                 scenario_free(out);
-                return -1;
+                rc = -1;
         }
-        return 0;
+        free(text);
+        return rc;
 }
 
 /* ---- sweep points ---------------------------------------------------- */
@@ -1114,11 +1137,13 @@ int scenario_sweep_label(const struct scenario *s, size_t point, char *buf, size
         return (int)len;
 }
 
-int scenario_load_point(const char *path, const char *const *sets, size_t nsets, size_t point,
-                        struct diag *diag, struct scenario *out)
+int scenario_load_point_from(const struct scenario *loaded, const char *path,
+                             const char *const *sets, size_t nsets, size_t point, struct diag *diag,
+                             struct scenario *out)
 {
+        struct source src = {loaded->source ? loaded->source : "", loaded->source_len};
         struct scenario base;
-        if (load_once(path, sets, nsets, NULL, 0, diag, &base) < 0) {
+        if (load_once(path, &src, sets, nsets, NULL, 0, diag, &base) < 0) {
                 memset(out, 0, sizeof(*out));
                 return -1;
         }
@@ -1141,7 +1166,19 @@ int scenario_load_point(const char *path, const char *const *sets, size_t nsets,
                 choice[i] = point_index(&base, point, i);
         size_t n = base.nsweep;
         scenario_free(&base);
-        int rc = load_once(path, sets, nsets, n ? choice : NULL, n, diag, out);
+        int rc = load_once(path, &src, sets, nsets, n ? choice : NULL, n, diag, out);
         free(choice);
+        return rc;
+}
+
+int scenario_load_point(const char *path, const char *const *sets, size_t nsets, size_t point,
+                        struct diag *diag, struct scenario *out)
+{
+        struct scenario file = {0};
+        memset(out, 0, sizeof(*out));
+        if (doc_read_file(path, diag, &file.source, &file.source_len) < 0)
+                return -1;
+        int rc = scenario_load_point_from(&file, path, sets, nsets, point, diag, out);
+        free(file.source);
         return rc;
 }

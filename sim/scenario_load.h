@@ -36,7 +36,8 @@
 /* The most points a sweep may have. */
 #define SCENARIO_MAX_POINTS 100000
 
-/* Loads path, applies the --set assignments ("KEY=VALUE") in order, reads
+/* Loads path (reading its bytes once, kept in out->source), applies the
+ * --set assignments ("KEY=VALUE") in order, reads
  * every key into *out (scenario_init'ed here), checks that no key is
  * unknown, checks every sweep value, and runs scenario_prepare(). Returns 0,
  * or -1 with the located errors in diag and *out freed. */
@@ -49,6 +50,14 @@ int scenario_load(const char *path, const char *const *sets, size_t nsets, struc
  * the errors in diag and *out freed. */
 int scenario_load_point(const char *path, const char *const *sets, size_t nsets, size_t point,
                         struct diag *diag, struct scenario *out);
+
+/* The same from the bytes a scenario_load() of path kept in
+ * loaded->source, without reading the file again: a sweep's points parse
+ * the very bytes its plan read. Returns 0, or -1 with the errors in diag
+ * and *out freed. */
+int scenario_load_point_from(const struct scenario *loaded, const char *path,
+                             const char *const *sets, size_t nsets, size_t point, struct diag *diag,
+                             struct scenario *out);
 
 /* Returns the number of points of s's sweep: the product of its lists'
  * lengths, 1 without a sweep. */

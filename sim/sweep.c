@@ -161,7 +161,7 @@ int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *s
                 if (name_point(p, i) < 0)
                         goto nomem;
                 struct scenario sc;
-                if (scenario_load_point(path, sets, nsets, i, dg, &sc) != 0) {
+                if (scenario_load_point_from(&p->base, path, sets, nsets, i, dg, &sc) != 0) {
                         sweep_plan_free(p);
                         return -1;
                 }
@@ -266,7 +266,7 @@ static bool sweep_entry(const char *name)
         if (name[0] == '.')
                 return true; /* ".", "..", and the temporaries of atomic writes */
         if (strcmp(name, SWEEP_MANIFEST) == 0 || strcmp(name, SWEEP_CSV) == 0 ||
-            strcmp(name, SWEEP_COMPARISON) == 0)
+            strcmp(name, SWEEP_COMPARISON) == 0 || strcmp(name, SWEEP_SCENARIO) == 0)
                 return true;
         if (name[0] != 'p' || name[1] < '0' || name[1] > '9')
                 return false;
@@ -330,11 +330,39 @@ static bool conserved(const struct replications *r)
 int sweep_point_scenario(const struct sweep_plan *p, size_t point, struct diag *dg,
                          struct scenario *sc)
 {
-        if (scenario_load_point(p->path, p->sets, p->nsets, point, dg, sc) != 0)
+        if (scenario_load_point_from(&p->base, p->path, p->sets, p->nsets, point, dg, sc) != 0)
                 return -1;
         if (p->has_seed)
                 sc->seed = p->seed;
         return 0;
+}
+
+/* Fills *origin for point `point`: the command line's sets, then the
+ * point's own value of every sweep key ("KEY=VALUE", as the file writes
+ * it), so `acsim run` with these sets reproduces the point. Returns 0 or
+ * AC_ENOMEM. */
+static int point_origin(const struct sweep_plan *p, size_t point, const struct scenario *sc,
+                        struct provenance *origin)
+{
+        const struct scenario *s = &p->base;
+        char **own = calloc(s->nsweep ? s->nsweep : 1, sizeof(*own));
+        int rc = own ? 0 : AC_ENOMEM;
+        for (size_t k = 0; own && k < s->nsweep; k++) {
+                const char *v = scenario_sweep_value(s, point, k);
+                size_t len = strlen(s->sweep[k].key) + strlen(v) + 2;
+                if ((own[k] = malloc(len)) == NULL) {
+                        rc = AC_ENOMEM;
+                        break;
+                }
+                snprintf(own[k], len, "%s=%s", s->sweep[k].key, v);
+        }
+        if (rc == 0)
+                rc = provenance_fill(origin, p->path, sc, p->sets, p->nsets,
+                                     (const char *const *)own, s->nsweep);
+        for (size_t k = 0; own && k < s->nsweep; k++)
+                free(own[k]);
+        free(own);
+        return rc;
 }
 
 int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point)
@@ -365,6 +393,12 @@ int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point)
                 scenario_free(&sc);
                 return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? CLI_USAGE
                                                                              : CLI_FAILED;
+        }
+        if (point_origin(p, point, &sc, &r.origin) < 0) {
+                fprintf(stderr, "acsim sweep: %s: out of memory\n", pt->dir);
+                replications_free(&r);
+                scenario_free(&sc);
+                return CLI_FAILED;
         }
         if (r.drain_capped) {
                 fprintf(stderr,

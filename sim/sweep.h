@@ -4,6 +4,10 @@
  * running chosen points in forked worker processes, and the sweep
  * directory they write into (docs/results.md, "Sweeps").
  *
+ * The plan reads the scenario file once; every point parses those bytes,
+ * so an edit while the sweep runs changes nothing (and each point's
+ * scenario.yaml is that copy too).
+ *
  * A point is a deterministic job: it loads the scenario with the --set
  * assignments and its own value of every sweep key, runs replications
  * 0 .. n-1 with the seeds sim_rng_derive(seed, i), and writes its result
@@ -33,6 +37,7 @@
 #define SWEEP_MANIFEST   "sweep.json"
 #define SWEEP_CSV        "sweep.csv"
 #define SWEEP_COMPARISON "comparison.txt"
+#define SWEEP_SCENARIO   "scenario.yaml" /* the file's bytes as the plan read them */
 
 #define SWEEP_POLICY_KEY "engine.policy" /* the key a paired comparison pairs over */
 #define SWEEP_NO_KEY     ((size_t)-1)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/provenance.h"
 #include "sim/result_dir.h"
 #include "sim/scenario_load.h"
 #include "sim/write_csv.h"
@@ -111,6 +112,18 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                          ", %s, %" PRIu32 " replications); rerun it with --points %zu and the "
                          "same --set and --seed",
                          path, p->base.name, p->base.seed, pt->policy, pt->replications, point);
+                goto out;
+        }
+        const char *hash = json_string_value(json_object_get(o, "scenario_hash"));
+        char want[24] = "";
+        if (p->base.source)
+                snprintf(want, sizeof(want), "0x%016" PRIx64,
+                         provenance_hash(p->base.source, p->base.source_len));
+        if (hash && want[0] && strcmp(hash, want) != 0) {
+                snprintf(err, errlen,
+                         "%s: ran other contents of the scenario file (hash %s, this one %s); "
+                         "rerun it with --points %zu",
+                         path, hash, want, point);
                 goto out;
         }
         res->n = pt->replications;
@@ -321,6 +334,20 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
         int rc = 0;
         rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
         rc |= put(o, "scenario", json_string(s->name));
+        rc |= put(o, "description", s->description ? json_string(s->description) : json_null());
+        json_t *sets = json_array();
+        rc |= put(o, "sets", sets);
+        for (size_t i = 0; sets && i < p->nsets; i++)
+                rc |= json_array_append_new(sets, json_string(p->sets[i]));
+        rc |= put(o, "scenario_file", json_string(p->path));
+        if (s->source) {
+                char hash[24];
+                snprintf(hash, sizeof(hash), "0x%016" PRIx64,
+                         provenance_hash(s->source, s->source_len));
+                rc |= put(o, "scenario_hash", json_string(hash));
+        } else {
+                rc |= put(o, "scenario_hash", json_null());
+        }
         rc |= put(o, "seed", write_json_u64(s->seed));
         rc |= put(o, "replications", json_integer(s->run.replications ? s->run.replications : 1));
         json_t *keys = json_array();

@@ -241,6 +241,25 @@ static json_t *detail(const struct sim_results *run)
         return rc ? json_decref(o), NULL : o;
 }
 
+static json_t *text_or_null(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+/* What made the results: description, sets, scenario_file, scenario_hash. */
+static int put_origin(json_t *o, const struct provenance *p)
+{
+        int rc = 0;
+        rc |= put(o, "description", text_or_null(p->description));
+        json_t *sets = json_array();
+        rc |= put(o, "sets", sets);
+        for (size_t i = 0; sets && i < p->nsets; i++)
+                rc |= json_array_append_new(sets, json_string(p->sets[i]));
+        rc |= put(o, "scenario_file", text_or_null(p->scenario_file));
+        rc |= put(o, "scenario_hash", p->source ? hex(p->source_hash) : json_null());
+        return rc;
+}
+
 json_t *write_json_summary(const struct replications *r)
 {
         if (r->n == 0)
@@ -252,6 +271,7 @@ json_t *write_json_summary(const struct replications *r)
         int rc = 0;
         rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
         rc |= put(o, "scenario", json_string(first->scenario));
+        rc |= put_origin(o, &r->origin);
         rc |= put(o, "policy", json_string(first->policy));
         rc |= put(o, "seed", write_json_u64(first->seed));
         rc |= put(o, "replications", json_integer((json_int_t)r->n));

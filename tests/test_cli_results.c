@@ -1,8 +1,9 @@
 /*
  * test_cli_results.c - what `acsim run` makes of its runs: Student t
  * half-widths, means over replications, the text table (units, width,
- * ASCII), summary.json read back with jansson, the CSV files, and the
- * result directory written whole or not at all.
+ * ASCII; the description and --set lines), summary.json read back with
+ * jansson (with what made it), the CSV files, and the result directory
+ * written whole or not at all (with scenario.yaml).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/provenance.h"
 #include "sim/replicate.h"
 #include "sim/report_text.h"
 #include "sim/result_dir.h"
@@ -259,12 +261,93 @@ static uint64_t int_at(json_t *o, const char *a, const char *b)
         return (uint64_t)json_integer_value(v);
 }
 
+/* ---- what made the results ------------------------------------------------- */
+
+static const char source_text[] = "name: small  # a comment, kept\nrun: {duration: 10ms}\n";
+
+/* Fills r->origin as `acsim run small.yaml --set ...` would. */
+static void fill_origin(struct replications *r, const char *description, const char *const *sets,
+                        size_t nsets)
+{
+        struct scenario s = {0};
+        s.description = description ? strdup(description) : NULL;
+        s.source = strdup(source_text);
+        s.source_len = strlen(source_text);
+        const char *more[] = {"engine.policy=round-robin"};
+        cr_assert_eq(provenance_fill(&r->origin, "dir/small.yaml", &s, sets, nsets, more, 1), 0);
+        free(s.description);
+        free(s.source);
+}
+
+Test(provenance, hash_is_fnv1a_64)
+{
+        cr_assert_eq(provenance_hash("", 0), 0xcbf29ce484222325u);
+        cr_assert_eq(provenance_hash("a", 1), 0xaf63dc4c8601ec8cu);
+        cr_assert_neq(provenance_hash("ab", 2), provenance_hash("ba", 2));
+}
+
+Test(report_text, description_and_sets_under_the_header_within_the_width)
+{
+        struct replications r;
+        run_small(1, &r);
+        const char *sets[] = {
+            "workload.small.arrival.rate=900k/s",
+            "faults.0={at: 30ms, device: card1, mode: hang, for: "
+            "10ms}_and_a_value_with_no_space_at_all_that_cannot_fit_on_one_line_of_the_table",
+        };
+        fill_origin(&r,
+                    "two cards, one of them slowed down for a while,\nwith a description "
+                    "long enough that it has to wrap onto a second line of the table",
+                    sets, 2);
+        char *text = table(&r);
+        check_lines(text);
+        const char *rule = strstr(text, "\n----");
+        cr_assert_not_null(rule);
+        const char *desc = strstr(text, "\ntwo cards, one of them slowed down for a while, with a");
+        cr_assert_not_null(desc, "%s", text);
+        cr_assert_not_null(strstr(text, "\nenough that it has to wrap onto a second line"), "%s",
+                           text);
+        const char *set = strstr(text, "\nset workload.small.arrival.rate=900k/s\n");
+        cr_assert_not_null(set, "%s", text);
+        cr_assert(desc < set && set < rule, "description, then sets, then the rule");
+        cr_assert_not_null(strstr(text, "\nset faults.0={at: 30ms, device: card1, mode: hang,"));
+        cr_assert_not_null(strstr(text, "\n    10ms}_and_a_value"), "continued, indented: %s",
+                           text);
+        cr_assert_not_null(strstr(text, "of_th\n    e_table\n"), "a long word broken: %s", text);
+        cr_assert_not_null(strstr(text, "\nset engine.policy=round-robin\n"), "the point's own");
+        free(text);
+        replications_free(&r);
+}
+
+Test(write_json, origin_fields)
+{
+        struct replications r;
+        run_small(1, &r);
+        const char *sets[] = {"run.duration=10ms", "workload.bulk.arrival.rate=900k/s"};
+        fill_origin(&r, "a description", sets, 2);
+        json_t *o = summary(&r);
+        cr_assert_str_eq(json_string_value(json_object_get(o, "description")), "a description");
+        json_t *a = json_object_get(o, "sets");
+        cr_assert_eq(json_array_size(a), 3);
+        cr_assert_str_eq(json_string_value(json_array_get(a, 0)), sets[0]);
+        cr_assert_str_eq(json_string_value(json_array_get(a, 1)), sets[1]);
+        cr_assert_str_eq(json_string_value(json_array_get(a, 2)), "engine.policy=round-robin");
+        cr_assert_str_eq(json_string_value(json_object_get(o, "scenario_file")), "dir/small.yaml");
+        char hash[24];
+        snprintf(hash, sizeof(hash), "0x%016llx",
+                 (unsigned long long)provenance_hash(source_text, strlen(source_text)));
+        cr_assert_str_eq(json_string_value(json_object_get(o, "scenario_hash")), hash);
+        json_decref(o);
+        replications_free(&r);
+}
+
 Test(write_json, fields_of_one_run)
 {
         struct replications r;
         run_small(1, &r);
         json_t *o = summary(&r);
-        const char *order[] = {"acsim_version", "scenario",          "policy",      "seed",
+        const char *order[] = {"acsim_version", "scenario",          "description", "sets",
+                               "scenario_file", "scenario_hash",     "policy",      "seed",
                                "replications",  "replication_seeds", "order_hash",  "sim_time_ns",
                                "duration_ns",   "warmup_ns",         "wall_time_s", "events",
                                "requests",      "latency_ns",        "throughput"};
@@ -278,6 +361,12 @@ Test(write_json, fields_of_one_run)
                 i++;
         }
         cr_assert_str_eq(json_string_value(json_object_get(o, "scenario")), "small");
+        /* filled in C, with no command line: nothing known of its origin */
+        cr_assert(json_is_null(json_object_get(o, "description")));
+        cr_assert(json_is_array(json_object_get(o, "sets")));
+        cr_assert_eq(json_array_size(json_object_get(o, "sets")), 0);
+        cr_assert(json_is_null(json_object_get(o, "scenario_file")));
+        cr_assert(json_is_null(json_object_get(o, "scenario_hash")));
         cr_assert_eq(int_at(o, "seed", NULL), 7);
         cr_assert_eq(int_at(o, "replications", NULL), 1);
         const struct sim_results *run = &r.runs[0];
@@ -451,6 +540,21 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
         cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), 0, "%s", err);
         cr_assert(!exists(dir, "stray"));
         cr_assert_eq(entries(dir), 5);
+        cr_assert(!exists(dir, RESULT_SCENARIO), "no copy when no file was loaded");
+
+        /* scenario.yaml holds the bytes kept at load time, exactly */
+        fill_origin(&r, NULL, NULL, 0);
+        cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(entries(dir), 6);
+        snprintf(parent, sizeof(parent), "%s/%s", dir, RESULT_SCENARIO);
+        f = fopen(parent, "rb");
+        cr_assert_not_null(f);
+        char copy[sizeof(source_text) + 8];
+        size_t got = fread(copy, 1, sizeof(copy), f);
+        fclose(f);
+        cr_assert_eq(got, strlen(source_text));
+        cr_assert_eq(memcmp(copy, source_text, got), 0);
+        provenance_free(&r.origin);
 
         /* a directory that is not a result directory is refused, untouched */
         snprintf(dir, sizeof(dir), "%s/a", tmpdir);
