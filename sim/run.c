@@ -242,8 +242,10 @@ static void trace_handed(void *ctx, struct sim_device *sd, const struct ac_job *
 }
 
 /* Writes r's row of trace.csv (docs/results.md). status is the callback's,
- * or the code ac_submit() rejected it with when `rejected`. */
-static void trace_row(struct run *run, struct run_request *r, int status, bool rejected)
+ * or the code ac_submit() rejected it with when `rejected`; done_ns is the
+ * time of the callback. */
+static void trace_row(struct run *run, struct run_request *r, int status, bool rejected,
+                      uint64_t done_ns)
 {
         const struct ac_request *q = &r->req;
         const struct run_class *k = &run->classes[r->cls];
@@ -254,8 +256,8 @@ static void trace_row(struct run *run, struct run_request *r, int status, bool r
         if (rejected)
                 fprintf(out, ",,rejected:%s,0,0,", ac_err_name(status));
         else
-                fprintf(out, "%" PRIu64 ",%" PRIu64 ",%s,%" PRIu32 ",%" PRIu32 ",", q->completed_ns,
-                        q->completed_ns - q->submitted_ns, status == 0 ? "ok" : ac_err_name(status),
+                fprintf(out, "%" PRIu64 ",%" PRIu64 ",%s,%" PRIu32 ",%" PRIu32 ",", done_ns,
+                        done_ns - q->submitted_ns, status == 0 ? "ok" : ac_err_name(status),
                         q->retries, q->migrations);
         const struct run_handoff *h = handoffs_of(run, r);
         for (uint32_t i = 0; i < r->nhanded; i++) {
@@ -294,7 +296,9 @@ static void request_done(struct ac_request *req, int status)
         struct run *run = req->user;
         struct run_class *k = &run->classes[r->cls];
         struct sim_results *res = run->res;
-        uint64_t now = req->completed_ns;
+        /* the final callback is now: with flow order it may come after
+         * completed_ns, the time the status was known (a held request) */
+        uint64_t now = sim_now(run->eng);
         uint64_t latency = now - req->submitted_ns;
 
         run->hash = mix64(run->hash ^ r->id) ^ mix64(latency << 1 | (status != 0));
@@ -323,7 +327,7 @@ static void request_done(struct ac_request *req, int status)
         tally_set(&run->in_system, now, run->outstanding);
         tally_set(&k->in_system, now, k->outstanding);
         if (r->traced)
-                trace_row(run, r, status, false);
+                trace_row(run, r, status, false, now);
 
         uint32_t client = r->client, cls = r->cls;
         pool_put(run, r);
@@ -400,7 +404,7 @@ static void emit(void *ctx, const struct workload_request *rq)
                 tally_set(&k->in_system, now, k->outstanding);
                 if (r->traced) {
                         r->req.submitted_ns = now;
-                        trace_row(run, r, rc, true);
+                        trace_row(run, r, rc, true, now);
                 }
                 pool_put(run, r);
                 if (rq->client != WORKLOAD_OPEN)

@@ -1,0 +1,109 @@
+/*
+ * test_sim_measure.c - the run's measurements against their documented
+ * definitions (docs/simulator.md, "What the figures mean"): latency to the
+ * final callback under flow order, the time-weighted means.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/run.h"
+
+#define MS 1000000ull
+#define US 1000ull
+
+/* One card of 4 lanes with an exponential service time (stages finish
+ * out of order), one class with a single flow, flow order on: most
+ * requests are held behind their flow's head. */
+static void one_flow(struct scenario *s, bool flow_order)
+{
+        cr_assert_eq(scenario_init(s), 0);
+        scenario_set_text(&s->name, "one-flow");
+        scenario_set_text(&s->engine.policy, "round-robin");
+        s->engine.flow_order = flow_order;
+        s->seed = 7;
+        s->run.duration_ns = 10 * MS;
+        s->run.warmup_ns = 2 * MS;
+        s->run.trace = true;
+        s->run.trace_limit = 1000000;
+        struct scenario_device *d = scenario_add_device(s, "card");
+        cr_assert_not_null(d);
+        d->model.lanes = 4;
+        d->model.ring = 64;
+        struct device_op_config *op = scenario_device_add_op(d, "enc");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000};
+        struct workload_class_config *c = scenario_add_class(s, "ipsec");
+        cr_assert_not_null(c);
+        const char *chain[] = {"enc"};
+        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = 1.2e6; /* 60% of 4 lanes at 2 us */
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
+        c->flows = 1;
+        char err[256];
+        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
+{
+        struct scenario s;
+        struct sim_results r;
+        char err[256];
+        one_flow(&s, true);
+        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_gt(r.requests.completed, 5000);
+
+        /* One flow: the callbacks come in submission order, so the trace's
+         * rows (written at the callback) are in id order, and the time of
+         * each final callback cannot go back. */
+        rewind(r.trace);
+        char line[512];
+        uint64_t rows = 0, last_id = 0, last_done = 0;
+        while (fgets(line, sizeof(line), r.trace)) {
+                unsigned rep, prio, measured;
+                char cls[32];
+                uint64_t id, flow, bytes, submit, done, latency;
+                int n = sscanf(line,
+                               "%u,%" SCNu64 ",%31[^,],%" SCNu64 ",%u,%" SCNu64 ",%u,%" SCNu64
+                               ",%" SCNu64 ",%" SCNu64,
+                               &rep, &id, cls, &flow, &prio, &bytes, &measured, &submit, &done,
+                               &latency);
+                cr_assert_eq(n, 10, "row %" PRIu64 ": %s", rows, line);
+                if (rows > 0)
+                        cr_assert_gt(id, last_id, "flow order: callbacks in submission order");
+                cr_assert_geq(done, last_done,
+                              "row %" PRIu64 " (id %" PRIu64 "): its callback at %" PRIu64
+                              " ns is before the previous one at %" PRIu64 " ns",
+                              rows, id, done, last_done);
+                cr_assert_eq(latency, done - submit);
+                last_id = id;
+                last_done = done;
+                rows++;
+        }
+        cr_assert_eq(rows, r.all.submitted);
+
+        /* Little: requests in system = arrival rate x time in system. */
+        double little = r.arrivals_per_s * r.latency.mean * 1e-9;
+        cr_assert_geq(r.mean_in_system, 0.0);
+        cr_assert_leq(r.mean_in_system, (double)r.max_in_flight);
+        cr_assert_float_eq(r.mean_in_system, little, 0.1 * little,
+                           "mean in system %g, Little's law %g", r.mean_in_system, little);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
+
+Test(sim_measure, without_flow_order_little_holds_too)
+{
+        struct scenario s;
+        struct sim_results r;
+        char err[256];
+        one_flow(&s, false);
+        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        double little = r.arrivals_per_s * r.latency.mean * 1e-9;
+        cr_assert_float_eq(r.mean_in_system, little, 0.1 * little,
+                           "mean in system %g, Little's law %g", r.mean_in_system, little);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
