@@ -180,6 +180,7 @@ struct run {
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
+        uint64_t row_start;        /* start of the row being counted */
         uint64_t retried_at_sample;
 };
 
@@ -506,6 +507,9 @@ static void sample(struct sim_engine *eng, struct sim_event *ev)
         struct run *run = sim_container_of(ev, struct run, sample_ev);
         struct sim_series *se = &run->res->series;
         uint64_t now = sim_now(eng);
+        /* interval_ns, or less for the last row when the interval does not
+         * divide the duration */
+        double length = (double)(now - run->row_start);
         struct ac_engine_stats es;
         ac_engine_get_stats(run->core, &es);
 
@@ -524,16 +528,18 @@ static void sample(struct sim_engine *eng, struct sim_event *ev)
                 if (d->attached)
                         device_model_stats(d->sd.model, &ms);
                 cols[i] = (struct sim_series_device){
-                    .utilization = (ms.busy_lane_ns - d->busy_at_sample) /
-                                   ((double)d->cfg.lanes * (double)se->interval_ns),
+                    .utilization =
+                        (ms.busy_lane_ns - d->busy_at_sample) / ((double)d->cfg.lanes * length),
                     .mean_queue = tally_window_mean(&d->queue, now),
                     .mean_in_flight = tally_window_mean(&d->in_flight, now),
                 };
                 d->busy_at_sample = ms.busy_lane_ns;
         }
         se->nrows++;
-        uint64_t next = now + se->interval_ns;
-        if (next <= run->duration && sim_schedule(eng, ev, next) != 0) {
+        run->row_start = now;
+        uint64_t next =
+            run->duration - now > se->interval_ns ? now + se->interval_ns : run->duration;
+        if (next > now && sim_schedule(eng, ev, next) != 0) {
                 fprintf(stderr, "run: the event set cannot grow\n");
                 abort();
         }
@@ -782,9 +788,10 @@ static int build_series(struct run *run, char *err, size_t errlen)
                 interval = run->duration / SIM_SERIES_DEFAULT;
         if (interval == 0)
                 interval = 1;
-        if (run->duration / interval > SIM_SERIES_MAX_ROWS)
+        if ((run->duration + interval - 1) / interval > SIM_SERIES_MAX_ROWS)
                 interval = (run->duration + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
-        size_t rows = (size_t)(run->duration / interval);
+        /* the last row ends at the duration, shorter if need be */
+        size_t rows = (size_t)((run->duration + interval - 1) / interval);
         se->interval_ns = interval;
         se->ndevices = run->ndevices;
         se->rows = calloc(rows ? rows : 1, sizeof(*se->rows));
@@ -793,7 +800,8 @@ static int build_series(struct run *run, char *err, size_t errlen)
         if (!se->rows || !se->devices)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         sim_event_init(&run->sample_ev, sample);
-        if (rows && sim_schedule(run->eng, &run->sample_ev, interval) != 0)
+        if (rows && sim_schedule(run->eng, &run->sample_ev,
+                                 interval < run->duration ? interval : run->duration) != 0)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         return 0;
 }

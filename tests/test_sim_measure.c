@@ -107,3 +107,29 @@ Test(sim_measure, without_flow_order_little_holds_too)
         sim_results_free(&r);
         scenario_free(&s);
 }
+
+Test(sim_measure, the_series_covers_the_last_partial_interval)
+{
+        struct scenario s;
+        struct sim_results r;
+        char err[256];
+        one_flow(&s, false);
+        s.run.trace = false;
+        s.run.sample_ns = 3 * MS; /* 10 ms: rows at 3, 6, 9 and a short one at 10 */
+        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        const struct sim_series *se = &r.series;
+        cr_assert_eq(se->nrows, 4);
+        cr_assert_eq(se->rows[3].t_ns, 10 * MS, "the last row ends at the end of arrivals");
+        uint64_t arrivals = 0;
+        for (size_t i = 0; i < se->nrows; i++) {
+                arrivals += se->rows[i].arrivals;
+                cr_assert_leq(se->devices[i].utilization, 1.0 + 1e-9, "row %zu: %g", i,
+                              se->devices[i].utilization);
+        }
+        cr_assert_eq(arrivals, r.all.submitted, "every arrival is in a row");
+        /* the short row is a mean over its own 1 ms, like the others */
+        cr_assert_gt(se->devices[3].utilization, 0.3);
+        cr_assert_gt(se->rows[3].mean_in_system, 0.5);
+        sim_results_free(&r);
+        scenario_free(&s);
+}
