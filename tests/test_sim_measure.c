@@ -133,3 +133,50 @@ Test(sim_measure, the_series_covers_the_last_partial_interval)
         sim_results_free(&r);
         scenario_free(&s);
 }
+
+Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
+{
+        /* a: the card alone; b: a slow card registered before it that can
+         * do nothing the class asks (it only knows "mac"), so the card
+         * serves every stage as in a, from its own stream. */
+        struct scenario a, b;
+        struct sim_results ra, rb;
+        char err[256];
+        one_flow(&a, false);
+        a.run.trace = false;
+        cr_assert_eq(scenario_init(&b), 0);
+        scenario_set_text(&b.name, "one-flow");
+        scenario_set_text(&b.engine.policy, "round-robin");
+        b.seed = 7;
+        b.run.duration_ns = 10 * MS;
+        b.run.warmup_ns = 2 * MS;
+        struct scenario_device *front = scenario_add_device(&b, "front");
+        front->model.lanes = 1;
+        front->model.ring = 4;
+        struct device_op_config *mac = scenario_device_add_op(front, "mac");
+        mac->setup_ns = 100;
+        struct scenario_device *d = scenario_add_device(&b, "card");
+        d->model.lanes = 4;
+        d->model.ring = 64;
+        struct device_op_config *op = scenario_device_add_op(d, "enc");
+        op->has_service = true;
+        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000};
+        struct workload_class_config *c = scenario_add_class(&b, "ipsec");
+        const char *chain[] = {"enc"};
+        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
+        c->arrival.process = ARRIVAL_POISSON;
+        c->arrival.rate = 1.2e6;
+        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
+        c->flows = 1;
+        cr_assert_eq(scenario_prepare(&b, err, sizeof(err)), 0, "%s", err);
+
+        cr_assert_eq(sim_run(&a, 0, &ra, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(sim_run(&b, 0, &rb, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(ra.arrival_hash, rb.arrival_hash, "the front device changed the workload");
+        cr_assert_eq(ra.order_hash, rb.order_hash, "the front device changed the card's draws");
+        cr_assert_eq(rb.devices[0].completed, 0);
+        sim_results_free(&ra);
+        sim_results_free(&rb);
+        scenario_free(&a);
+        scenario_free(&b);
+}
