@@ -395,6 +395,9 @@ static size_t timeline_open(struct device_model *dev, const struct source *src)
  * service when the speed changed. */
 static void apply(struct device_model *dev)
 {
+        /* fill_lanes() below may start waiting stages (the end of a hang):
+         * the integrals up to now are at the old busy count */
+        account(dev);
         bool hung = false, down = false;
         double slow = 1.0;
         uint32_t flaky = 0;

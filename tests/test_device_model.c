@@ -339,6 +339,35 @@ Test(device, hang_stops_completions_then_completes_late)
         cr_assert_eq(tl[0].process, -1);
 }
 
+Test(device, busy_lane_time_is_exact_across_a_hang)
+{
+        /* Two lanes, constant 20 us stages, a hang from 10 us to 60 us.
+         * Stage 0 holds a lane from 0 to 70 us (hung lanes count as busy);
+         * stage 1, submitted at 20 us while hung, waits and is served from
+         * 60 to 80 us on the other lane: 90 us of busy lane time. */
+        struct device_op_config op = {.name = "c", .setup_ns = 20000.0};
+        struct device_fault_config hang = {
+            .at_ns = 10000, .for_ns = 50000, .mode = DEVICE_FAULT_HANG};
+        struct device_config cfg = {.name = "hang2",
+                                    .lanes = 2,
+                                    .ring = 8,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &hang,
+                                    .nfaults = 1};
+        create(&cfg);
+        submit(0, 0);
+        sim_run_until(H.eng, 20000);
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.eng, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], 70000);
+        cr_assert_eq(H.done_at[1], 80000);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_float_eq(st.busy_lane_ns, 90000.0, 1e-6, "busy lane time %g ns, not 90000",
+                           st.busy_lane_ns);
+}
+
 Test(device, fail_stop_drops_reports_and_refuses)
 {
         struct device_op_config op = {.name = "c", .setup_ns = 1000.0};
