@@ -54,6 +54,7 @@ static void tally_init(struct tally *t)
 
 static inline void tally_advance(struct tally *t, uint64_t now)
 {
+        assert(now >= t->last && "a tally updated in the past");
         double piece = (double)(t->value * (now - t->last));
         t->area += piece;
         t->window_area += piece;
