@@ -28,6 +28,7 @@
 #define MAX_DEVICES   4096    /* devices after expansion */
 #define MAX_LANES     65536   /* lanes of one device */
 #define MAX_RING      1048576 /* ring slots of one device (preallocated) */
+#define MAX_RING_ALL  2097152 /* ring slots of all devices: each ~170 B, preallocated */
 #define MAX_QUEUE     1048576 /* software queue depth per device */
 #define MAX_BACKLOG   16777216
 #define MAX_CLIENTS   1048576
@@ -553,6 +554,25 @@ static void check_device_names(struct loader *l, struct doc_node *seq)
                                   "at most %d devices in all", MAX_DEVICES);
                         return;
                 }
+        }
+        uint64_t slots = 0;
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                const struct scenario_device *d = &l->s->devices[i];
+                slots += (uint64_t)d->count * d->model.ring;
+                if (slots <= MAX_RING_ALL)
+                        continue;
+                /* Point at what made it big: the ring, else the lanes it
+                 * defaults to, else the count. */
+                struct doc_node *dn = doc_at(seq, i), *at = doc_get(dn, "ring", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(dn, "lanes", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(dn, "count", DOC_OPTIONAL);
+                doc_error(at ? at : dn,
+                          "at most %d ring slots over all devices, count x ring (each is "
+                          "preallocated; devices[%zu] brings them to %llu)",
+                          MAX_RING_ALL, i, (unsigned long long)slots);
+                return;
         }
         char a[MAX_NAME + 16], b[MAX_NAME + 16];
         for (size_t i = 0, k = 0; i < l->s->ndevices; i++) {
