@@ -33,6 +33,7 @@
 #define MAX_BACKLOG   16777216
 #define MAX_CLIENTS   1048576
 #define MAX_REPLICAS  1000
+#define MAX_ARRIVALS  1e10       /* expected arrivals of a run, all replications */
 #define MAX_TRACE     1000000000 /* run.trace_limit: requests traced per replication */
 #define MAX_NAME      64         /* characters of a scenario, device or class name */
 #define NO_POINT      SIZE_MAX
@@ -209,7 +210,10 @@ static int read_dist(struct loader *l, struct doc_node *n, const char *key, enum
         memset(out, 0, sizeof(*out));
         if (doc_kind(v) == DOC_SCALAR) {
                 out->kind = scalar_mean ? DIST_EXPONENTIAL : DIST_CONSTANT;
-                return read_value(v, NULL, DOC_REQUIRED, u, scalar_mean, &out->a);
+                int rc = read_value(v, NULL, DOC_REQUIRED, u, scalar_mean, &out->a);
+                if (rc == 0)
+                        dist_prepare(out, NULL); /* a constant or a mean: always valid */
+                return rc;
         }
         if (doc_kind(v) != DOC_MAP) {
                 doc_error(v, "%s or a distribution like {dist: exponential, mean: %s}",
@@ -745,6 +749,7 @@ static void read_arrival(struct loader *l, struct doc_node *cn, size_t cls)
                 if (read_dist(l, m, "think", DOC_OPTIONAL, UNIT_TIME, false, &a->think) == 1) {
                         a->think.kind = DIST_CONSTANT; /* no think time */
                         a->think.a = 0;
+                        dist_prepare(&a->think, NULL);
                 }
                 break;
         case ARRIVAL_TRACE: {
@@ -826,6 +831,135 @@ static void read_workload(struct loader *l, struct doc_node *root)
                 if (cn)
                         read_class(l, cn);
         }
+}
+
+/* ---- how much a run simulates --------------------------------------- */
+
+/* Returns the mean time (ns) of op on a device entry at the mean size, or
+ * -1 when the entry does not declare op. */
+static double op_mean_ns(const struct scenario_device *d, const char *op, double bytes)
+{
+        for (size_t k = 0; k < d->model.nops; k++) {
+                const struct device_op_config *o = &d->model.ops[k];
+                if (strcmp(o->name, op) != 0)
+                        continue;
+                if (o->has_service)
+                        return dist_mean(&o->service);
+                double t = o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0);
+                return o->has_jitter ? t * dist_mean(&o->jitter) : t;
+        }
+        return -1;
+}
+
+/* Returns the requests per second a closed class can at most make: its
+ * clients over the shortest cycle (think plus the fastest device of each
+ * stage), and no more than its slowest stage's devices serve (lanes over the
+ * mean time, summed over the capable devices). Infinite when a cycle can
+ * take no time at all. */
+static double closed_rate(const struct scenario *s, const struct workload_class_config *c)
+{
+        double bytes = dist_mean(&c->size), cycle = dist_mean(&c->arrival.think);
+        double serve = INFINITY;
+        for (size_t k = 0; k < c->nchain; k++) {
+                double fastest = INFINITY, stage = 0;
+                for (size_t i = 0; i < s->ndevices; i++) {
+                        double t = op_mean_ns(&s->devices[i], c->chain[k], bytes);
+                        if (t < 0)
+                                continue;
+                        fastest = fmin(fastest, t);
+                        stage += t > 0 ? (double)s->devices[i].count * s->devices[i].model.lanes *
+                                             1e9 / t
+                                       : INFINITY;
+                }
+                cycle += fastest;
+                serve = fmin(serve, stage);
+        }
+        double clients = cycle > 0 ? (double)c->arrival.clients * 1e9 / cycle : INFINITY;
+        return fmin(clients, serve);
+}
+
+/* Returns the arrivals class c is expected to make in one replication. */
+static double class_arrivals(const struct scenario *s, const struct workload_class_config *c)
+{
+        const struct arrival_config *a = &c->arrival;
+        double secs = (double)s->run.duration_ns / 1e9;
+        switch (a->process) {
+        case ARRIVAL_POISSON:
+        case ARRIVAL_CONSTANT:
+                return a->rate * secs;
+        case ARRIVAL_ONOFF:
+                return (a->rate_on * a->mean_on_ns + a->rate_off * a->mean_off_ns) /
+                       (a->mean_on_ns + a->mean_off_ns) * secs;
+        case ARRIVAL_CLOSED:
+                return closed_rate(s, c) * secs;
+        case ARRIVAL_TRACE:
+                return (double)a->trace.n;
+        }
+        return 0;
+}
+
+/* The key that sets a class's pace: rate, rate_on, think (else clients),
+ * file. */
+static struct doc_node *pace_node(struct doc_node *cn, const struct workload_class_config *c)
+{
+        struct doc_node *m = doc_get_map(cn, "arrival", DOC_OPTIONAL);
+        struct doc_node *at = NULL;
+        switch (c->arrival.process) {
+        case ARRIVAL_POISSON:
+        case ARRIVAL_CONSTANT:
+                at = doc_get(m, "rate", DOC_OPTIONAL);
+                break;
+        case ARRIVAL_ONOFF:
+                at = doc_get(m, "rate_on", DOC_OPTIONAL);
+                break;
+        case ARRIVAL_CLOSED:
+                at = doc_get(m, "think", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(m, "clients", DOC_OPTIONAL);
+                break;
+        case ARRIVAL_TRACE:
+                at = doc_get(m, "file", DOC_OPTIONAL);
+                break;
+        }
+        return at ? at : m ? m : cn;
+}
+
+/* Refuses a run expected to make more than MAX_ARRIVALS arrivals over all
+ * classes and replications: at some ten million events a second it would
+ * take days to years (or never end: a closed loop whose cycle takes no
+ * time). The error points at the pace of the busiest class. */
+static void check_arrivals(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "workload", DOC_OPTIONAL);
+        double total = 0, most = -1;
+        size_t busiest = 0;
+        for (size_t i = 0; i < l->s->nclasses; i++) {
+                double n = class_arrivals(l->s, &l->s->classes[i]) * l->s->run.replications;
+                total += n;
+                if (!(n <= most)) {
+                        most = n;
+                        busiest = i;
+                }
+        }
+        if (total <= MAX_ARRIVALS)
+                return;
+        const struct workload_class_config *c = &l->s->classes[busiest];
+        struct doc_node *at = pace_node(doc_at(seq, busiest), c);
+        if (c->arrival.process == ARRIVAL_CLOSED && isinf(most))
+                doc_error(at, "a closed loop that takes time (think + the service of its chain "
+                              "is 0 here: the clients would cycle forever at one instant)");
+        else if (c->arrival.process == ARRIVAL_CLOSED)
+                doc_error(at,
+                          "at most 1e10 arrivals in the run, summed over classes and "
+                          "replications (a closed class makes at most clients / (think + "
+                          "service), and no more than its devices serve): about %.3g here, a run "
+                          "of days or years",
+                          total);
+        else
+                doc_error(at,
+                          "at most 1e10 arrivals in the run (rate x duration x replications, "
+                          "summed over classes): about %.3g here, a run of days or years",
+                          total);
 }
 
 /* ---- faults ---------------------------------------------------------- */
@@ -967,6 +1101,7 @@ static int default_name(struct scenario *s, const char *path)
 
 static void read_top(struct loader *l, struct doc_node *root)
 {
+        size_t mark = l->dg->total;
         const char *text;
         if (read_name(root, "name", DOC_OPTIONAL, &text) == 0 &&
             scenario_set_text(&l->s->name, text) < 0)
@@ -980,6 +1115,8 @@ static void read_top(struct loader *l, struct doc_node *root)
         check_run_end(root, l->s);
         read_devices(l, root);
         read_workload(l, root);
+        if (quiet_since(l, mark))
+                check_arrivals(l, root);
         read_faults(l, root);
         read_sweep(l, root);
         doc_check_keys(root);

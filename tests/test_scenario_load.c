@@ -373,6 +373,42 @@ Test(scenario_load, set_errors_name_the_set)
         }
 }
 
+/* The arrival estimate: 1e10 arrivals pass, a little more is refused at the
+ * rate; a closed loop with no think time is counted at what its devices
+ * serve, not at clients / service alone. */
+Test(scenario_load, arrival_estimate_bound)
+{
+        static const struct {
+                const char *sets[3];
+                int rc;
+        } cases[] = {
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1G/s", NULL}, 0},
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1.001G/s", NULL}, -1},
+            {{"run.duration=1s", "run.replications=11", "workload.ipsec.arrival.rate=1G/s"}, -1},
+            /* 2^20 clients over a 1 us setup would be 1e12 a second; one
+             * lane serves 1e6. */
+            {{"run.duration=1000s", "workload.ipsec.arrival={process: closed, clients: 1048576}",
+              NULL},
+             0},
+            {{"run.duration=1000s", "workload.ipsec.arrival={process: closed, clients: 1048576}",
+              "devices.qat.lanes=65536"},
+             -1},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                diag_free(&dg);
+                struct scenario s;
+                size_t n = cases[i].sets[2] ? 3 : 2;
+                int rc = load_text(minimal, cases[i].sets, n, &s);
+                cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
+                if (rc == 0) {
+                        scenario_free(&s);
+                        continue;
+                }
+                cr_assert(strstr(first_error(""), "expected at most 1e10 arrivals in the run"),
+                          "case %zu: %s", i, first_error(""));
+        }
+}
+
 Test(scenario_load, sweep_points)
 {
         const char *path = write_scenario(full);
