@@ -34,6 +34,7 @@
 #define MAX_CLIENTS   1048576
 #define MAX_REPLICAS  1000
 #define MAX_ARRIVALS  1e10       /* expected arrivals of a run, all replications */
+#define MAX_EPISODES  1e6        /* expected failure episodes of a replication */
 #define MAX_TRACE     1000000000 /* run.trace_limit: requests traced per replication */
 #define MAX_NAME      64         /* characters of a scenario, device or class name */
 #define NO_POINT      SIZE_MAX
@@ -962,6 +963,44 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
                           total);
 }
 
+/* Refuses failure processes expected to fail devices more than
+ * MAX_EPISODES times in one replication (count x run.duration / (mtbf +
+ * mttr), summed): each episode is a row of the fault timeline, kept in
+ * memory and written to faults.csv, and a few events. The error points at
+ * the mtbf of the busiest process. */
+static void check_failures(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "devices", DOC_OPTIONAL);
+        double total = 0, most = -1;
+        struct doc_node *at = NULL;
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                const struct scenario_device *d = &l->s->devices[i];
+                for (size_t k = 0; k < d->model.nfailures; k++) {
+                        const struct device_failure_config *f = &d->model.failures[k];
+                        if (f->mode == DEVICE_FAULT_FLAKY)
+                                continue;
+                        double cycle = dist_mean(&f->ttf) + dist_mean(&f->ttr);
+                        double n =
+                            cycle > 0 ? d->count * (double)l->s->run.duration_ns / cycle : INFINITY;
+                        total += n;
+                        if (!(n <= most)) {
+                                most = n;
+                                at = doc_get(
+                                    doc_at(doc_get_seq(doc_at(seq, i), "failures", DOC_OPTIONAL),
+                                           k),
+                                    "mtbf", DOC_OPTIONAL);
+                        }
+                }
+        }
+        if (total <= MAX_EPISODES)
+                return;
+        doc_error(at ? at : root,
+                  "at most 1e6 failure episodes in a replication, summed over devices (count x "
+                  "run.duration / (mtbf + mttr)): about %.3g here, each a row of the fault "
+                  "timeline",
+                  total);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
@@ -1115,8 +1154,10 @@ static void read_top(struct loader *l, struct doc_node *root)
         check_run_end(root, l->s);
         read_devices(l, root);
         read_workload(l, root);
-        if (quiet_since(l, mark))
+        if (quiet_since(l, mark)) {
                 check_arrivals(l, root);
+                check_failures(l, root);
+        }
         read_faults(l, root);
         read_sweep(l, root);
         doc_check_keys(root);
