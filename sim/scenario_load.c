@@ -1001,6 +1001,28 @@ static void check_failures(struct loader *l, struct doc_node *root)
                   total);
 }
 
+/* Refuses a probe interval that would probe failed devices more than
+ * MAX_ARRIVALS times in the run (devices x run.duration / probe x
+ * replications, as if every device were failed throughout): a probe every
+ * nanosecond costs more than the requests themselves. */
+static void check_probes(struct loader *l, struct doc_node *root)
+{
+        uint64_t probe = l->s->engine.failover.probe_ns;
+        if (probe == 0)
+                return;
+        double n = (double)scenario_device_total(l->s) * (double)l->s->run.duration_ns /
+                   (double)probe * l->s->run.replications;
+        if (n <= MAX_ARRIVALS)
+                return;
+        struct doc_node *fo =
+            doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL), "failover", DOC_OPTIONAL);
+        struct doc_node *at = doc_get(fo, "probe", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 1e10 probes in the run (devices x run.duration / probe x "
+                  "replications): about %.3g here, a run of days or years",
+                  n);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
@@ -1157,6 +1179,7 @@ static void read_top(struct loader *l, struct doc_node *root)
         if (quiet_since(l, mark)) {
                 check_arrivals(l, root);
                 check_failures(l, root);
+                check_probes(l, root);
         }
         read_faults(l, root);
         read_sweep(l, root);
