@@ -24,21 +24,22 @@
 
 #include "sim/doc.h"
 
-#define MAX_COUNT     1024    /* devices made by one entry's count */
-#define MAX_DEVICES   4096    /* devices after expansion */
-#define MAX_LANES     65536   /* lanes of one device */
-#define MAX_RING      1048576 /* ring slots of one device (preallocated) */
-#define MAX_RING_ALL  2097152 /* ring slots of all devices: each ~170 B, preallocated */
-#define MAX_QUEUE     1048576 /* software queue depth per device */
-#define MAX_BACKLOG   16777216
-#define MAX_CLIENTS   1048576
-#define MAX_REPLICAS  1000
-#define MAX_ARRIVALS  1e10       /* expected arrivals of a run, all replications */
-#define MAX_EPISODES  1e6        /* expected failure episodes of a replication */
-#define MAX_TRACE     1000000000 /* run.trace_limit: requests traced per replication */
-#define MAX_NAME      64         /* characters of a scenario, device or class name */
-#define NO_POINT      SIZE_MAX
-#define FLOW_TEXT_MAX 256
+#define MAX_COUNT        1024    /* devices made by one entry's count */
+#define MAX_DEVICES      4096    /* devices after expansion */
+#define MAX_LANES        65536   /* lanes of one device */
+#define MAX_RING         1048576 /* ring slots of one device (preallocated) */
+#define MAX_RING_ALL     2097152 /* ring slots of all devices: each ~170 B, preallocated */
+#define MAX_QUEUE        1048576 /* software queue depth per device */
+#define MAX_BACKLOG      16777216
+#define MAX_CLIENTS      1048576
+#define MAX_REPLICAS     1000
+#define MAX_ARRIVALS     1e10       /* expected arrivals of a run, all replications */
+#define MAX_SWEEP_VALUES 1000       /* values of all sweep lists: each is loaded alone */
+#define MAX_EPISODES     1e6        /* expected failure episodes of a replication */
+#define MAX_TRACE        1000000000 /* run.trace_limit: requests traced per replication */
+#define MAX_NAME         64         /* characters of a scenario, device or class name */
+#define NO_POINT         SIZE_MAX
+#define FLOW_TEXT_MAX    256
 
 struct loader {
         struct doc *d;
@@ -1105,7 +1106,7 @@ static void read_faults(struct loader *l, struct doc_node *root)
 static void read_sweep(struct loader *l, struct doc_node *root)
 {
         struct doc_node *sw = doc_get_map(root, "sweep", DOC_OPTIONAL);
-        size_t points = 1;
+        size_t points = 1, values = 0;
         for (size_t i = 0; i < doc_len(sw); i++) {
                 const char *key = doc_key_at(sw, i);
                 struct doc_node *list = doc_get_seq(sw, key, DOC_REQUIRED);
@@ -1124,6 +1125,14 @@ static void read_sweep(struct loader *l, struct doc_node *root)
                 if (points > SCENARIO_MAX_POINTS / n) {
                         doc_error(list, "at most %d points in all (the product of the lists)",
                                   SCENARIO_MAX_POINTS);
+                        continue;
+                }
+                values += n;
+                if (values > MAX_SWEEP_VALUES) {
+                        doc_error(list,
+                                  "at most %d values in all the sweep lists (each is loaded "
+                                  "alone to check it: the list brings them to %zu)",
+                                  MAX_SWEEP_VALUES, values);
                         continue;
                 }
                 points *= n;

@@ -409,6 +409,38 @@ Test(scenario_load, arrival_estimate_bound)
         }
 }
 
+/* Every sweep value is loaded alone at validation, each a parse of the
+ * file: 1000 values pass, 1001 are refused at the list. */
+Test(scenario_load, sweep_values_bound)
+{
+        for (int n = 1000; n <= 1001; n++) {
+                diag_free(&dg);
+                size_t cap = sizeof(minimal) + 64 + 12 * (size_t)n;
+                char *text = malloc(cap);
+                cr_assert_not_null(text);
+                size_t len =
+                    (size_t)snprintf(text, cap, "%ssweep:\n  workload.ipsec.size: [", minimal);
+                for (int i = 0; i < n; i++)
+                        len +=
+                            (size_t)snprintf(text + len, cap - len, "%s%dB", i ? "," : "", i + 1);
+                snprintf(text + len, cap - len, "]\n");
+                struct scenario s;
+                int rc = load_text(text, NULL, 0, &s);
+                free(text);
+                if (n == 1000) {
+                        cr_assert_eq(rc, 0);
+                        cr_assert_eq(scenario_sweep_points(&s), 1000);
+                        scenario_free(&s);
+                        continue;
+                }
+                cr_assert_eq(rc, -1);
+                cr_assert_str_eq(strchr(first_error(""), ':') + 1,
+                                 "11:24: error: sweep.workload.ipsec.size: expected at most 1000 "
+                                 "values in all the sweep lists (each is loaded alone to check "
+                                 "it: the list brings them to 1001), got a sequence");
+        }
+}
+
 Test(scenario_load, sweep_points)
 {
         const char *path = write_scenario(full);
