@@ -35,6 +35,7 @@
 #define MAX_REPLICAS     1000
 #define MAX_ARRIVALS     1e10       /* expected arrivals of a run, all replications */
 #define MAX_SWEEP_VALUES 1000       /* values of all sweep lists: each is loaded alone */
+#define MAX_TRACE_ROWS   1e8        /* expected rows of trace.csv, all replications (~6 GB) */
 #define MAX_EPISODES     1e6        /* expected failure episodes of a replication */
 #define MAX_TRACE        1000000000 /* run.trace_limit: requests traced per replication */
 #define MAX_NAME         64         /* characters of a scenario, device or class name */
@@ -1024,6 +1025,33 @@ static void check_probes(struct loader *l, struct doc_node *root)
                   n);
 }
 
+double scenario_trace_rows(const struct scenario *s, uint32_t replications)
+{
+        double per = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                per += class_arrivals(s, &s->classes[i]);
+        return fmin(per, (double)s->run.trace_limit) * replications;
+}
+
+/* Refuses a trace expected to write more than SCENARIO_MAX_TRACE_ROWS rows
+ * (trace.csv streams to disk). */
+static void check_trace(struct loader *l, struct doc_node *root)
+{
+        if (!l->s->run.trace)
+                return;
+        double rows = scenario_trace_rows(l->s, l->s->run.replications);
+        if (rows <= SCENARIO_MAX_TRACE_ROWS)
+                return;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        struct doc_node *at = doc_get(run, "trace_limit", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(run, "trace", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 1e8 rows of trace.csv, about 6 GB (the lesser of run.trace_limit and "
+                  "the arrivals of a replication, x replications): about %.3g here",
+                  rows);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
@@ -1189,6 +1217,7 @@ static void read_top(struct loader *l, struct doc_node *root)
                 check_arrivals(l, root);
                 check_failures(l, root);
                 check_probes(l, root);
+                check_trace(l, root);
         }
         read_faults(l, root);
         read_sweep(l, root);
