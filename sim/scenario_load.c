@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "sim/doc.h"
+#include "sim/results.h"
+#include "sim/run.h"
 
 #define MAX_COUNT        1024    /* devices made by one entry's count */
 #define MAX_DEVICES      4096    /* devices after expansion */
@@ -33,12 +35,13 @@
 #define MAX_BACKLOG      16777216
 #define MAX_CLIENTS      1048576
 #define MAX_REPLICAS     1000
-#define MAX_ARRIVALS     1e10       /* expected arrivals of a run, all replications */
-#define MAX_SWEEP_VALUES 1000       /* values of all sweep lists: each is loaded alone */
-#define MAX_TRACE_ROWS   1e8        /* expected rows of trace.csv, all replications (~6 GB) */
-#define MAX_EPISODES     1e6        /* expected failure episodes of a replication */
-#define MAX_TRACE        1000000000 /* run.trace_limit: requests traced per replication */
-#define MAX_NAME         64         /* characters of a scenario, device or class name */
+#define MAX_ARRIVALS     1e10         /* expected arrivals of a run, all replications */
+#define MAX_SWEEP_VALUES 1000         /* values of all sweep lists: each is loaded alone */
+#define MAX_TRACE_ROWS   1e8          /* expected rows of trace.csv, all replications (~6 GB) */
+#define MAX_SERIES_BYTES 2147483648.0 /* time series of all replications, in memory */
+#define MAX_EPISODES     1e6          /* expected failure episodes of a replication */
+#define MAX_TRACE        1000000000   /* run.trace_limit: requests traced per replication */
+#define MAX_NAME         64           /* characters of a scenario, device or class name */
 #define NO_POINT         SIZE_MAX
 #define FLOW_TEXT_MAX    256
 
@@ -1052,6 +1055,47 @@ static void check_trace(struct loader *l, struct doc_node *root)
                   rows);
 }
 
+/* Returns the rows of a replication's time series, as sim_run sizes it:
+ * duration / sample (duration / SIM_SERIES_DEFAULT by default), at most
+ * SIM_SERIES_MAX_ROWS. */
+static uint64_t series_rows(const struct scenario_run *r)
+{
+        uint64_t interval = r->sample_ns ? r->sample_ns : r->duration_ns / SIM_SERIES_DEFAULT;
+        if (interval == 0)
+                interval = 1;
+        if (r->duration_ns / interval > SIM_SERIES_MAX_ROWS)
+                interval = (r->duration_ns + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
+        return r->duration_ns / interval;
+}
+
+/* Refuses time series that would hold more than MAX_SERIES_BYTES in
+ * memory: every replication keeps its rows, each a row of counters and a
+ * record per device, until the results are written. The error points at
+ * run.sample, else run.replications, else the devices. */
+static void check_series(struct loader *l, struct doc_node *root)
+{
+        const struct scenario_run *r = &l->s->run;
+        double row = (double)sizeof(struct sim_series_row) +
+                     (double)sizeof(struct sim_series_device) * scenario_device_total(l->s);
+        double bytes = (double)series_rows(r) * row * r->replications;
+        if (bytes <= MAX_SERIES_BYTES)
+                return;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        struct doc_node *at = doc_get(run, "sample", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(run, "replications", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(root, "devices", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 2 GiB of time series in memory (replications x rows x (%zu + %zu x "
+                  "devices) bytes, rows = run.duration / run.sample up to %d): %llu x %llu x "
+                  "%zu devices is about %.3g GiB",
+                  sizeof(struct sim_series_row), sizeof(struct sim_series_device),
+                  SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
+                  (unsigned long long)series_rows(r), scenario_device_total(l->s),
+                  bytes / 1073741824.0);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
@@ -1218,6 +1262,7 @@ static void read_top(struct loader *l, struct doc_node *root)
                 check_failures(l, root);
                 check_probes(l, root);
                 check_trace(l, root);
+                check_series(l, root);
         }
         read_faults(l, root);
         read_sweep(l, root);
