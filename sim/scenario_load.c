@@ -1068,31 +1068,35 @@ static uint64_t series_rows(const struct scenario_run *r)
         return r->duration_ns / interval;
 }
 
-/* Refuses time series that would hold more than MAX_SERIES_BYTES in
- * memory: every replication keeps its rows, each a row of counters and a
- * record per device, until the results are written. The error points at
- * run.sample, else run.replications, else the devices. */
+/* Refuses results that would hold more than MAX_SERIES_BYTES in memory:
+ * every replication keeps them until they are written -- its time series
+ * (a row of counters and a record per device each) and a latency
+ * histogram for the run and for each class. The error points at
+ * run.sample when the series is the larger part, else at
+ * run.replications, else at the workload. */
 static void check_series(struct loader *l, struct doc_node *root)
 {
         const struct scenario_run *r = &l->s->run;
         double row = (double)sizeof(struct sim_series_row) +
                      (double)sizeof(struct sim_series_device) * scenario_device_total(l->s);
-        double bytes = (double)series_rows(r) * row * r->replications;
+        double series = (double)series_rows(r) * row;
+        double hists = (double)(l->s->nclasses + 1) * sizeof(struct hist);
+        double bytes = (series + hists) * r->replications;
         if (bytes <= MAX_SERIES_BYTES)
                 return;
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
-        struct doc_node *at = doc_get(run, "sample", DOC_OPTIONAL);
+        struct doc_node *at = series >= hists ? doc_get(run, "sample", DOC_OPTIONAL) : NULL;
         if (!at)
                 at = doc_get(run, "replications", DOC_OPTIONAL);
         if (!at)
-                at = doc_get(root, "devices", DOC_OPTIONAL);
+                at = doc_get(root, series >= hists ? "devices" : "workload", DOC_OPTIONAL);
         doc_error(at ? at : root,
-                  "at most 2 GiB of time series in memory (replications x rows x (%zu + %zu x "
-                  "devices) bytes, rows = run.duration / run.sample up to %d): %llu x %llu x "
-                  "%zu devices is about %.3g GiB",
+                  "at most 2 GiB of results in memory, replications x (time series rows x (%zu + "
+                  "%zu x devices) + (classes + 1) x %zu) bytes, rows = run.duration / run.sample "
+                  "up to %d: %llu x (%llu x %zu devices + %zu classes) is about %.3g GiB",
                   sizeof(struct sim_series_row), sizeof(struct sim_series_device),
-                  SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
-                  (unsigned long long)series_rows(r), scenario_device_total(l->s),
+                  sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
+                  (unsigned long long)series_rows(r), scenario_device_total(l->s), l->s->nclasses,
                   bytes / 1073741824.0);
 }
 
