@@ -34,10 +34,10 @@
 #define MAX_QUEUE        1048576 /* software queue depth per device */
 #define MAX_BACKLOG      16777216
 #define MAX_CLIENTS      1048576
+#define MAX_CHAIN        64 /* stages of a class chain: every request holds them all */
 #define MAX_REPLICAS     1000
 #define MAX_ARRIVALS     1e10         /* expected arrivals of a run, all replications */
 #define MAX_SWEEP_VALUES 1000         /* values of all sweep lists: each is loaded alone */
-#define MAX_TRACE_ROWS   1e8          /* expected rows of trace.csv, all replications (~6 GB) */
 #define MAX_SERIES_BYTES 2147483648.0 /* time series of all replications, in memory */
 #define MAX_EPISODES     1e6          /* expected failure episodes of a replication */
 #define MAX_TRACE        1000000000   /* run.trace_limit: requests traced per replication */
@@ -670,6 +670,10 @@ static void read_chain(struct loader *l, struct doc_node *cn, size_t cls)
         size_t n = doc_len(seq);
         if (seq && n == 0) {
                 doc_error(seq, "at least one operation, like [aes-gcm-enc]");
+                return;
+        }
+        if (n > MAX_CHAIN) {
+                doc_error(seq, "a chain of at most %d stages (it has %zu)", MAX_CHAIN, n);
                 return;
         }
         const char **ops = calloc(n ? n : 1, sizeof(*ops));
