@@ -39,6 +39,7 @@
 #define MAX_ARRIVALS     1e10         /* expected arrivals of a run, all replications */
 #define MAX_SWEEP_VALUES 1000         /* values of all sweep lists: each is loaded alone */
 #define MAX_SERIES_BYTES 2147483648.0 /* time series of all replications, in memory */
+#define MAX_HELD_BYTES   4294967296.0 /* requests the engine can hold at once, in memory */
 #define MAX_EPISODES     1e6          /* expected failure episodes of a replication */
 #define MAX_TRACE        1000000000   /* run.trace_limit: requests traced per replication */
 #define MAX_NAME         64           /* characters of a scenario, device or class name */
@@ -1104,6 +1105,48 @@ static void check_series(struct loader *l, struct doc_node *root)
                   bytes / 1073741824.0);
 }
 
+/* Refuses queues that could hold more than MAX_HELD_BYTES of requests at
+ * once: an overloaded run fills the backlog and every device's queue and
+ * ring, and each request outstanding holds a record with its whole chain
+ * (and, with run.trace, room for its hand-offs), about
+ * sizeof(struct ac_request) + 48 + 16 x stages (+ 8 x (stages + retries))
+ * bytes. The error points at engine.queue.backlog or engine.queue.depth,
+ * whichever holds more, else at the longest chain. */
+static void check_held(struct loader *l, struct doc_node *root)
+{
+        const struct scenario *s = l->s;
+        double queued = 0;
+        for (size_t i = 0; i < s->ndevices; i++)
+                queued += (double)s->devices[i].count *
+                          ((double)s->engine.queue_depth + s->devices[i].model.ring);
+        size_t longest = 1, at_class = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                if (s->classes[i].nchain > longest) {
+                        longest = s->classes[i].nchain;
+                        at_class = i;
+                }
+        double each = (double)sizeof(struct ac_request) + 48 +
+                      (double)sizeof(struct ac_stage) * (double)longest;
+        if (s->run.trace)
+                each += 8.0 * ((double)longest + s->engine.failover.retries);
+        double held = (double)s->engine.backlog + queued;
+        if (held * each <= MAX_HELD_BYTES)
+                return;
+        struct doc_node *q =
+            doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL), "queue", DOC_OPTIONAL);
+        struct doc_node *at =
+            doc_get(q, s->engine.backlog >= queued ? "backlog" : "depth", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(doc_at(doc_get_seq(root, "workload", DOC_OPTIONAL), at_class), "chain",
+                             DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "queues that hold at most 4 GiB of requests (engine.queue.backlog + devices x "
+                  "(queue.depth + ring) requests, each about %.0f bytes with a chain of %zu "
+                  "stages%s): %.3g requests are about %.3g GiB",
+                  each, longest, s->run.trace ? " and its trace" : "", held,
+                  held * each / 1073741824.0);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static const char *const fault_modes[] = {"fail-stop", "hang", "slow", "flaky", "remove", NULL};
@@ -1271,6 +1314,7 @@ static void read_top(struct loader *l, struct doc_node *root)
                 check_probes(l, root);
                 check_trace(l, root);
                 check_series(l, root);
+                check_held(l, root);
         }
         read_faults(l, root);
         read_sweep(l, root);
