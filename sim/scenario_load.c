@@ -862,6 +862,28 @@ static double op_mean_ns(const struct scenario_device *d, const char *op, double
         return -1;
 }
 
+/* Returns true when a closed client's request may be refused at submit,
+ * at the instant it is issued: when an open class shares the queues, when
+ * the closed clients outnumber engine.queue.backlog (the queues and the
+ * backlog can fill), or when a device may be missing (attach, faults,
+ * failures). A refused client thinks and issues again; with no think time
+ * it would do so at one instant forever. */
+static bool may_refuse(const struct scenario *s)
+{
+        uint64_t clients = 0;
+        for (size_t i = 0; i < s->nclasses; i++) {
+                if (s->classes[i].arrival.process != ARRIVAL_CLOSED)
+                        return true;
+                clients += s->classes[i].arrival.clients;
+        }
+        if (clients > s->engine.backlog || s->nfaults > 0)
+                return true;
+        for (size_t i = 0; i < s->ndevices; i++)
+                if (s->devices[i].attach_ns || s->devices[i].model.nfailures)
+                        return true;
+        return false;
+}
+
 /* Returns the requests per second a closed class can at most make: its
  * clients over the shortest cycle (think plus the fastest device of each
  * stage), and no more than its slowest stage's devices serve (lanes over the
@@ -885,6 +907,9 @@ static double closed_rate(const struct scenario *s, const struct workload_class_
                 cycle += fastest;
                 serve = fmin(serve, stage);
         }
+        double think = dist_mean(&c->arrival.think);
+        if (may_refuse(s)) /* a refused request takes no time */
+                return think > 0 ? (double)c->arrival.clients * 1e9 / think : INFINITY;
         double clients = cycle > 0 ? (double)c->arrival.clients * 1e9 / cycle : INFINITY;
         return fmin(clients, serve);
 }
@@ -956,15 +981,22 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
                 return;
         const struct workload_class_config *c = &l->s->classes[busiest];
         struct doc_node *at = pace_node(doc_at(seq, busiest), c);
-        if (c->arrival.process == ARRIVAL_CLOSED && isinf(most))
+        if (c->arrival.process == ARRIVAL_CLOSED && isinf(most) && may_refuse(l->s))
+                doc_error(at, "a think time above 0: a client refused at once (queue and backlog "
+                              "full, or no device left for its chain) would issue again at the "
+                              "same instant forever. Without one, every closed client must fit "
+                              "in engine.queue.backlog, with no open class, fault, failure or "
+                              "attach");
+        else if (c->arrival.process == ARRIVAL_CLOSED && isinf(most))
                 doc_error(at, "a closed loop that takes time (think + the service of its chain "
                               "is 0 here: the clients would cycle forever at one instant)");
         else if (c->arrival.process == ARRIVAL_CLOSED)
                 doc_error(at,
                           "at most 1e10 arrivals in the run, summed over classes and "
-                          "replications (a closed class makes at most clients / (think + "
-                          "service), and no more than its devices serve): about %.3g here, a run "
-                          "of days or years",
+                          "replications (a closed class makes at most clients / think when its "
+                          "requests may be refused, else clients / (think + service) and no "
+                          "more than its devices serve): about %.3g here, a run of days or "
+                          "years",
                           total);
         else
                 doc_error(at,
@@ -1308,6 +1340,7 @@ static void read_top(struct loader *l, struct doc_node *root)
         check_run_end(root, l->s);
         read_devices(l, root);
         read_workload(l, root);
+        read_faults(l, root);
         if (quiet_since(l, mark)) {
                 check_arrivals(l, root);
                 check_failures(l, root);
@@ -1316,7 +1349,6 @@ static void read_top(struct loader *l, struct doc_node *root)
                 check_series(l, root);
                 check_held(l, root);
         }
-        read_faults(l, root);
         read_sweep(l, root);
         doc_check_keys(root);
         doc_check_unused(l->d);

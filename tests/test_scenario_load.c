@@ -374,43 +374,68 @@ Test(scenario_load, set_errors_name_the_set)
 }
 
 /* The arrival estimate: 1e10 arrivals pass, a little more is refused at the
- * rate; a closed loop with no think time is counted at what its devices
- * serve, not at clients / service alone. */
+ * rate; a closed loop with no think time whose clients all fit in the
+ * backlog is counted at what its devices serve, not at clients / service
+ * alone; one whose requests may be refused needs a think time. */
 Test(scenario_load, arrival_estimate_bound)
 {
         static const struct {
-                const char *sets[3];
+                const char *sets[4];
                 int rc;
+                const char *want;
         } cases[] = {
-            {{"run.duration=10s", "workload.ipsec.arrival.rate=1G/s", NULL}, 0},
-            {{"run.duration=10s", "workload.ipsec.arrival.rate=1.001G/s", NULL}, -1},
-            {{"run.duration=1s", "run.replications=11", "workload.ipsec.arrival.rate=1G/s"}, -1},
-            /* 2^20 clients over a 1 us setup would be 1e12 a second; one
-             * lane serves 1e6. */
-            {{"run.duration=1000s", "workload.ipsec.arrival={process: closed, clients: 1048576}",
-              NULL},
-             0},
-            {{"run.duration=1000s", "workload.ipsec.arrival={process: closed, clients: 1048576}",
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1G/s"}, 0, NULL},
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1.001G/s"}, -1, "at most 1e10"},
+            {{"run.duration=1s", "run.replications=11", "workload.ipsec.arrival.rate=1G/s"},
+             -1,
+             "at most 1e10"},
+            /* 2^20 clients over a 1.3 us service would be 8e11 a second;
+             * one lane serves 7.7e5. */
+            {{"run.duration=1000s", "engine.queue.backlog=1048576",
+              "workload.ipsec.arrival={process: closed, clients: 1048576}"},
+             0,
+             NULL},
+            {{"run.duration=1000s", "engine.queue.backlog=1048576",
+              "workload.ipsec.arrival={process: closed, clients: 1048576}",
               "devices.qat.lanes=65536"},
-             -1},
+             -1,
+             "at most 1e10"},
+            /* one client more than the backlog holds may be refused */
+            {{"engine.queue.backlog=1023",
+              "workload.ipsec.arrival={process: closed, clients: 1024}"},
+             -1,
+             "a think time above 0"},
+            {{"workload.ipsec.arrival={process: closed, clients: 1024}",
+              "devices.qat.failures=[{mode: flaky, probability: 0.5}]"},
+             -1,
+             "a think time above 0"},
+            /* refused requests cycle at the think time alone */
+            {{"run.duration=10s", "engine.queue.backlog=0",
+              "workload.ipsec.arrival={process: closed, clients: 1001, think: 1us}"},
+             -1,
+             "at most 1e10"},
+            {{"run.duration=10s", "engine.queue.backlog=0",
+              "workload.ipsec.arrival={process: closed, clients: 1000, think: 1us}"},
+             0,
+             NULL},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 diag_free(&dg);
                 struct scenario s;
-                size_t n = cases[i].sets[2] ? 3 : 2;
+                size_t n = 0;
+                while (n < 4 && cases[i].sets[n])
+                        n++;
                 int rc = load_text(minimal, cases[i].sets, n, &s);
                 cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
                 if (rc == 0) {
                         scenario_free(&s);
                         continue;
                 }
-                cr_assert(strstr(first_error(""), "expected at most 1e10 arrivals in the run"),
-                          "case %zu: %s", i, first_error(""));
+                cr_assert(strstr(first_error(""), cases[i].want), "case %zu: %s", i,
+                          first_error(""));
         }
 }
 
-/* Every sweep value is loaded alone at validation, each a parse of the
- * file: 1000 values pass, 1001 are refused at the list. */
 Test(scenario_load, sweep_values_bound)
 {
         for (int n = 1000; n <= 1001; n++) {
