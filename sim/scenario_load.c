@@ -862,12 +862,59 @@ static double op_mean_ns(const struct scenario_device *d, const char *op, double
         return -1;
 }
 
+/* Returns the largest value d can draw: infinite for the unbounded kinds. */
+static double dist_max(const struct dist *d)
+{
+        double m = 0;
+        switch (d->kind) {
+        case DIST_CONSTANT:
+                return d->a;
+        case DIST_UNIFORM:
+                return d->b;
+        case DIST_EMPIRICAL:
+                for (size_t i = 0; i < d->n; i++)
+                        m = fmax(m, d->values[i]);
+                return m;
+        case DIST_IMIX:
+                return 1500;
+        default:
+                return INFINITY;
+        }
+}
+
+/* Returns true when the watchdog may fail a healthy device: some stage may
+ * stay on it longer than engine.failover.timeout, its own service (at the
+ * largest size of the closed classes) after the ring ahead of it. */
+static bool watchdog_may_fire(const struct scenario *s)
+{
+        uint64_t timeout = s->engine.failover.timeout_ns;
+        if (timeout == 0)
+                return false;
+        double bytes = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                bytes = fmax(bytes, dist_max(&s->classes[i].size));
+        for (size_t i = 0; i < s->ndevices; i++) {
+                const struct device_config *m = &s->devices[i].model;
+                double waits = ceil((double)m->ring / m->lanes);
+                for (size_t k = 0; k < m->nops; k++) {
+                        const struct device_op_config *o = &m->ops[k];
+                        double t = o->has_service
+                                       ? dist_max(&o->service)
+                                       : (o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0)) *
+                                             (o->has_jitter ? dist_max(&o->jitter) : 1);
+                        if (!(t * waits <= (double)timeout))
+                                return true;
+                }
+        }
+        return false;
+}
+
 /* Returns true when a closed client's request may be refused at submit,
  * at the instant it is issued: when an open class shares the queues, when
  * the closed clients outnumber engine.queue.backlog (the queues and the
  * backlog can fill), or when a device may be missing (attach, faults,
- * failures). A refused client thinks and issues again; with no think time
- * it would do so at one instant forever. */
+ * failures, a stage that may outlast the watchdog). A refused client thinks and issues again; with
+ * no think time it would do so at one instant forever. */
 static bool may_refuse(const struct scenario *s)
 {
         uint64_t clients = 0;
@@ -876,7 +923,7 @@ static bool may_refuse(const struct scenario *s)
                         return true;
                 clients += s->classes[i].arrival.clients;
         }
-        if (clients > s->engine.backlog || s->nfaults > 0)
+        if (clients > s->engine.backlog || s->nfaults > 0 || watchdog_may_fire(s))
                 return true;
         for (size_t i = 0; i < s->ndevices; i++)
                 if (s->devices[i].attach_ns || s->devices[i].model.nfailures)
@@ -985,8 +1032,8 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
                 doc_error(at, "a think time above 0: a client refused at once (queue and backlog "
                               "full, or no device left for its chain) would issue again at the "
                               "same instant forever. Without one, every closed client must fit "
-                              "in engine.queue.backlog, with no open class, fault, failure or "
-                              "attach");
+                              "in engine.queue.backlog, with no open class, fault, failure, "
+                              "attach or stage that may outlast engine.failover.timeout");
         else if (c->arrival.process == ARRIVAL_CLOSED && isinf(most))
                 doc_error(at, "a closed loop that takes time (think + the service of its chain "
                               "is 0 here: the clients would cycle forever at one instant)");

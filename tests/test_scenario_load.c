@@ -409,6 +409,17 @@ Test(scenario_load, arrival_estimate_bound)
               "devices.qat.failures=[{mode: flaky, probability: 0.5}]"},
              -1,
              "a think time above 0"},
+            /* a 10 ms stage outlasts the 5 ms watchdog, which fails the
+             * device; with the watchdog off it cannot */
+            {{"devices.qat.ops.aes-gcm-enc={service: 10ms}",
+              "workload.ipsec.arrival={process: closed, clients: 8}"},
+             -1,
+             "a think time above 0"},
+            {{"devices.qat.ops.aes-gcm-enc={service: 10ms}",
+              "workload.ipsec.arrival={process: closed, clients: 8}",
+              "engine.failover.timeout=0ns"},
+             0,
+             NULL},
             /* refused requests cycle at the think time alone */
             {{"run.duration=10s", "engine.queue.backlog=0",
               "workload.ipsec.arrival={process: closed, clients: 1001, think: 1us}"},
