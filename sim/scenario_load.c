@@ -970,9 +970,10 @@ static double class_arrivals(const struct scenario *s, const struct workload_cla
         case ARRIVAL_POISSON:
         case ARRIVAL_CONSTANT:
                 return a->rate * secs;
-        case ARRIVAL_ONOFF:
+        case ARRIVAL_ONOFF: /* with its phase changes, each an event as well */
                 return (a->rate_on * a->mean_on_ns + a->rate_off * a->mean_off_ns) /
-                       (a->mean_on_ns + a->mean_off_ns) * secs;
+                           (a->mean_on_ns + a->mean_off_ns) * secs +
+                       2.0 * (double)s->run.duration_ns / (a->mean_on_ns + a->mean_off_ns);
         case ARRIVAL_CLOSED:
                 return closed_rate(s, c) * secs;
         case ARRIVAL_TRACE:
@@ -992,8 +993,10 @@ static struct doc_node *pace_node(struct doc_node *cn, const struct workload_cla
         case ARRIVAL_CONSTANT:
                 at = doc_get(m, "rate", DOC_OPTIONAL);
                 break;
-        case ARRIVAL_ONOFF:
-                at = doc_get(m, "rate_on", DOC_OPTIONAL);
+        case ARRIVAL_ONOFF: /* the rate, or the phases when they change more often */
+                at =
+                    doc_get(m, c->arrival.rate_on * c->arrival.mean_on_ns >= 2e9 ? "rate_on" : "on",
+                            DOC_OPTIONAL);
                 break;
         case ARRIVAL_CLOSED:
                 at = doc_get(m, "think", DOC_OPTIONAL);
@@ -1048,7 +1051,8 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
         else
                 doc_error(at,
                           "at most 1e10 arrivals in the run (rate x duration x replications, "
-                          "summed over classes): about %.3g here, a run of days or years",
+                          "summed over classes; on-off phase changes count too): about %.3g "
+                          "here, a run of days or years",
                           total);
 }
 

@@ -420,6 +420,11 @@ Test(scenario_load, arrival_estimate_bound)
               "engine.failover.timeout=0ns"},
              0,
              NULL},
+            /* on-off phases of 1 ns: 2e11 changes over 100 s, at `on` */
+            {{"run.duration=100s",
+              "workload.ipsec.arrival={process: on-off, rate_on: 1k/s, on: 1ns, off: 1ns}"},
+             -1,
+             "error: workload[0].arrival.on: expected at most 1e10"},
             /* refused requests cycle at the think time alone */
             {{"run.duration=10s", "engine.queue.backlog=0",
               "workload.ipsec.arrival={process: closed, clients: 1001, think: 1us}"},
