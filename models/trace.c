@@ -18,6 +18,10 @@
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Rows one class may replay: each is 16 bytes in memory for the whole run,
+ * and the file is read again for every class and every sweep value. */
+#define TRACE_MAX_ROWS 100000000
+
 /* Writes the message to err; returns -1. */
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -127,6 +131,11 @@ int trace_load(const char *path, const char *class_name, struct trace *out, char
                 const char *cls = nf == 3 ? trim(fields[2]) : "";
                 if (class_name && *cls && strcmp(cls, class_name) != 0)
                         continue;
+                if (out->n == TRACE_MAX_ROWS) {
+                        rc = fail(err, errlen, "%s:%zu: more than %d rows for the class", path,
+                                  lineno, TRACE_MAX_ROWS);
+                        break;
+                }
                 if (push(out, &cap, time_ns, bytes) < 0) {
                         rc = fail(err, errlen, "%s:%zu: out of memory", path, lineno);
                         break;

@@ -181,6 +181,15 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 first = (uint32_t)a->replication;
                 n = 1;
         }
+        double rows = sc->run.trace ? scenario_trace_rows(sc, n) : 0;
+        if (rows > SCENARIO_MAX_TRACE_ROWS) {
+                fprintf(stderr,
+                        "acsim run: %s: --trace: expected at most 1e8 rows of trace.csv, about 6 "
+                        "GB (the lesser of run.trace_limit and the arrivals of a replication, x "
+                        "replications), got about %.3g\n",
+                        a->scenario, rows);
+                return CLI_USAGE;
+        }
 
         struct progress_line line = {0};
         struct rep_progress progress = {progress_report, &line};

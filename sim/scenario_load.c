@@ -23,19 +23,28 @@
 #include <string.h>
 
 #include "sim/doc.h"
+#include "sim/results.h"
+#include "sim/run.h"
 
-#define MAX_COUNT     1024    /* devices made by one entry's count */
-#define MAX_DEVICES   4096    /* devices after expansion */
-#define MAX_LANES     65536   /* lanes of one device */
-#define MAX_RING      1048576 /* ring slots of one device (preallocated) */
-#define MAX_QUEUE     1048576 /* software queue depth per device */
-#define MAX_BACKLOG   16777216
-#define MAX_CLIENTS   1048576
-#define MAX_REPLICAS  1000
-#define MAX_TRACE     1000000000 /* run.trace_limit: requests traced per replication */
-#define MAX_NAME      64         /* characters of a scenario, device or class name */
-#define NO_POINT      SIZE_MAX
-#define FLOW_TEXT_MAX 256
+#define MAX_COUNT        1024    /* devices made by one entry's count */
+#define MAX_DEVICES      4096    /* devices after expansion */
+#define MAX_LANES        65536   /* lanes of one device */
+#define MAX_RING         1048576 /* ring slots of one device (preallocated) */
+#define MAX_RING_ALL     2097152 /* ring slots of all devices: each ~170 B, preallocated */
+#define MAX_QUEUE        1048576 /* software queue depth per device */
+#define MAX_BACKLOG      16777216
+#define MAX_CLIENTS      1048576
+#define MAX_CHAIN        64 /* stages of a class chain: every request holds them all */
+#define MAX_REPLICAS     1000
+#define MAX_ARRIVALS     1e10         /* expected arrivals of a run, all replications */
+#define MAX_SWEEP_VALUES 1000         /* values of all sweep lists: each is loaded alone */
+#define MAX_SERIES_BYTES 2147483648.0 /* time series of all replications, in memory */
+#define MAX_HELD_BYTES   4294967296.0 /* requests the engine can hold at once, in memory */
+#define MAX_EPISODES     1e6          /* expected failure episodes of a replication */
+#define MAX_TRACE        1000000000   /* run.trace_limit: requests traced per replication */
+#define MAX_NAME         64           /* characters of a scenario, device or class name */
+#define NO_POINT         SIZE_MAX
+#define FLOW_TEXT_MAX    256
 
 struct loader {
         struct doc *d;
@@ -208,7 +217,10 @@ static int read_dist(struct loader *l, struct doc_node *n, const char *key, enum
         memset(out, 0, sizeof(*out));
         if (doc_kind(v) == DOC_SCALAR) {
                 out->kind = scalar_mean ? DIST_EXPONENTIAL : DIST_CONSTANT;
-                return read_value(v, NULL, DOC_REQUIRED, u, scalar_mean, &out->a);
+                int rc = read_value(v, NULL, DOC_REQUIRED, u, scalar_mean, &out->a);
+                if (rc == 0)
+                        dist_prepare(out, NULL); /* a constant or a mean: always valid */
+                return rc;
         }
         if (doc_kind(v) != DOC_MAP) {
                 doc_error(v, "%s or a distribution like {dist: exponential, mean: %s}",
@@ -554,6 +566,25 @@ static void check_device_names(struct loader *l, struct doc_node *seq)
                         return;
                 }
         }
+        uint64_t slots = 0;
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                const struct scenario_device *d = &l->s->devices[i];
+                slots += (uint64_t)d->count * d->model.ring;
+                if (slots <= MAX_RING_ALL)
+                        continue;
+                /* Point at what made it big: the ring, else the lanes it
+                 * defaults to, else the count. */
+                struct doc_node *dn = doc_at(seq, i), *at = doc_get(dn, "ring", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(dn, "lanes", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(dn, "count", DOC_OPTIONAL);
+                doc_error(at ? at : dn,
+                          "at most %d ring slots over all devices, count x ring (each is "
+                          "preallocated; devices[%zu] brings them to %llu)",
+                          MAX_RING_ALL, i, (unsigned long long)slots);
+                return;
+        }
         char a[MAX_NAME + 16], b[MAX_NAME + 16];
         for (size_t i = 0, k = 0; i < l->s->ndevices; i++) {
                 for (size_t c = 0; c < l->s->devices[i].count; c++, k++) {
@@ -642,6 +673,10 @@ static void read_chain(struct loader *l, struct doc_node *cn, size_t cls)
                 doc_error(seq, "at least one operation, like [aes-gcm-enc]");
                 return;
         }
+        if (n > MAX_CHAIN) {
+                doc_error(seq, "a chain of at most %d stages (it has %zu)", MAX_CHAIN, n);
+                return;
+        }
         const char **ops = calloc(n ? n : 1, sizeof(*ops));
         if (!ops) {
                 out_of_memory(l, seq);
@@ -725,6 +760,7 @@ static void read_arrival(struct loader *l, struct doc_node *cn, size_t cls)
                 if (read_dist(l, m, "think", DOC_OPTIONAL, UNIT_TIME, false, &a->think) == 1) {
                         a->think.kind = DIST_CONSTANT; /* no think time */
                         a->think.a = 0;
+                        dist_prepare(&a->think, NULL);
                 }
                 break;
         case ARRIVAL_TRACE: {
@@ -806,6 +842,392 @@ static void read_workload(struct loader *l, struct doc_node *root)
                 if (cn)
                         read_class(l, cn);
         }
+}
+
+/* ---- how much a run simulates --------------------------------------- */
+
+/* Returns the mean time (ns) of op on a device entry at the mean size, or
+ * -1 when the entry does not declare op. */
+static double op_mean_ns(const struct scenario_device *d, const char *op, double bytes)
+{
+        for (size_t k = 0; k < d->model.nops; k++) {
+                const struct device_op_config *o = &d->model.ops[k];
+                if (strcmp(o->name, op) != 0)
+                        continue;
+                if (o->has_service)
+                        return dist_mean(&o->service);
+                double t = o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0);
+                return o->has_jitter ? t * dist_mean(&o->jitter) : t;
+        }
+        return -1;
+}
+
+/* Returns the largest value d can draw: infinite for the unbounded kinds. */
+static double dist_max(const struct dist *d)
+{
+        double m = 0;
+        switch (d->kind) {
+        case DIST_CONSTANT:
+                return d->a;
+        case DIST_UNIFORM:
+                return d->b;
+        case DIST_EMPIRICAL:
+                for (size_t i = 0; i < d->n; i++)
+                        m = fmax(m, d->values[i]);
+                return m;
+        case DIST_IMIX:
+                return 1500;
+        default:
+                return INFINITY;
+        }
+}
+
+/* Returns true when the watchdog may fail a healthy device: some stage may
+ * stay on it longer than engine.failover.timeout, its own service (at the
+ * largest size of the closed classes) after the ring ahead of it. */
+static bool watchdog_may_fire(const struct scenario *s)
+{
+        uint64_t timeout = s->engine.failover.timeout_ns;
+        if (timeout == 0)
+                return false;
+        double bytes = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                bytes = fmax(bytes, dist_max(&s->classes[i].size));
+        for (size_t i = 0; i < s->ndevices; i++) {
+                const struct device_config *m = &s->devices[i].model;
+                double waits = ceil((double)m->ring / m->lanes);
+                for (size_t k = 0; k < m->nops; k++) {
+                        const struct device_op_config *o = &m->ops[k];
+                        double t = o->has_service
+                                       ? dist_max(&o->service)
+                                       : (o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0)) *
+                                             (o->has_jitter ? dist_max(&o->jitter) : 1);
+                        if (!(t * waits <= (double)timeout))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* Returns true when a closed client's request may be refused at submit,
+ * at the instant it is issued: when an open class shares the queues, when
+ * the closed clients outnumber engine.queue.backlog (the queues and the
+ * backlog can fill), or when a device may be missing (attach, faults,
+ * failures, a stage that may outlast the watchdog). A refused client thinks and issues again; with
+ * no think time it would do so at one instant forever. */
+static bool may_refuse(const struct scenario *s)
+{
+        uint64_t clients = 0;
+        for (size_t i = 0; i < s->nclasses; i++) {
+                if (s->classes[i].arrival.process != ARRIVAL_CLOSED)
+                        return true;
+                clients += s->classes[i].arrival.clients;
+        }
+        if (clients > s->engine.backlog || s->nfaults > 0 || watchdog_may_fire(s))
+                return true;
+        for (size_t i = 0; i < s->ndevices; i++)
+                if (s->devices[i].attach_ns || s->devices[i].model.nfailures)
+                        return true;
+        return false;
+}
+
+/* Returns the requests per second a closed class can at most make: its
+ * clients over the shortest cycle (think plus the fastest device of each
+ * stage), and no more than its slowest stage's devices serve (lanes over the
+ * mean time, summed over the capable devices). Infinite when a cycle can
+ * take no time at all. */
+static double closed_rate(const struct scenario *s, const struct workload_class_config *c)
+{
+        double bytes = dist_mean(&c->size), cycle = dist_mean(&c->arrival.think);
+        double serve = INFINITY;
+        for (size_t k = 0; k < c->nchain; k++) {
+                double fastest = INFINITY, stage = 0;
+                for (size_t i = 0; i < s->ndevices; i++) {
+                        double t = op_mean_ns(&s->devices[i], c->chain[k], bytes);
+                        if (t < 0)
+                                continue;
+                        fastest = fmin(fastest, t);
+                        stage += t > 0 ? (double)s->devices[i].count * s->devices[i].model.lanes *
+                                             1e9 / t
+                                       : INFINITY;
+                }
+                cycle += fastest;
+                serve = fmin(serve, stage);
+        }
+        double think = dist_mean(&c->arrival.think);
+        if (may_refuse(s)) /* a refused request takes no time */
+                return think > 0 ? (double)c->arrival.clients * 1e9 / think : INFINITY;
+        double clients = cycle > 0 ? (double)c->arrival.clients * 1e9 / cycle : INFINITY;
+        return fmin(clients, serve);
+}
+
+/* Returns the arrivals class c is expected to make in one replication. */
+static double class_arrivals(const struct scenario *s, const struct workload_class_config *c)
+{
+        const struct arrival_config *a = &c->arrival;
+        double secs = (double)s->run.duration_ns / 1e9;
+        switch (a->process) {
+        case ARRIVAL_POISSON:
+        case ARRIVAL_CONSTANT:
+                return a->rate * secs;
+        case ARRIVAL_ONOFF: /* with its phase changes, each an event as well */
+                return (a->rate_on * a->mean_on_ns + a->rate_off * a->mean_off_ns) /
+                           (a->mean_on_ns + a->mean_off_ns) * secs +
+                       2.0 * (double)s->run.duration_ns / (a->mean_on_ns + a->mean_off_ns);
+        case ARRIVAL_CLOSED:
+                return closed_rate(s, c) * secs;
+        case ARRIVAL_TRACE:
+                return (double)a->trace.n;
+        }
+        return 0;
+}
+
+/* The key that sets a class's pace: rate, rate_on, think (else clients),
+ * file. */
+static struct doc_node *pace_node(struct doc_node *cn, const struct workload_class_config *c)
+{
+        struct doc_node *m = doc_get_map(cn, "arrival", DOC_OPTIONAL);
+        struct doc_node *at = NULL;
+        switch (c->arrival.process) {
+        case ARRIVAL_POISSON:
+        case ARRIVAL_CONSTANT:
+                at = doc_get(m, "rate", DOC_OPTIONAL);
+                break;
+        case ARRIVAL_ONOFF: /* the rate, or the phases when they change more often */
+                at =
+                    doc_get(m, c->arrival.rate_on * c->arrival.mean_on_ns >= 2e9 ? "rate_on" : "on",
+                            DOC_OPTIONAL);
+                break;
+        case ARRIVAL_CLOSED:
+                at = doc_get(m, "think", DOC_OPTIONAL);
+                if (!at)
+                        at = doc_get(m, "clients", DOC_OPTIONAL);
+                break;
+        case ARRIVAL_TRACE:
+                at = doc_get(m, "file", DOC_OPTIONAL);
+                break;
+        }
+        return at ? at : m ? m : cn;
+}
+
+/* Refuses a run expected to make more than MAX_ARRIVALS arrivals over all
+ * classes and replications: at some ten million events a second it would
+ * take days to years (or never end: a closed loop whose cycle takes no
+ * time). The error points at the pace of the busiest class. */
+static void check_arrivals(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "workload", DOC_OPTIONAL);
+        double total = 0, most = -1;
+        size_t busiest = 0;
+        for (size_t i = 0; i < l->s->nclasses; i++) {
+                double n = class_arrivals(l->s, &l->s->classes[i]) * l->s->run.replications;
+                total += n;
+                if (!(n <= most)) {
+                        most = n;
+                        busiest = i;
+                }
+        }
+        if (total <= MAX_ARRIVALS)
+                return;
+        const struct workload_class_config *c = &l->s->classes[busiest];
+        struct doc_node *at = pace_node(doc_at(seq, busiest), c);
+        if (c->arrival.process == ARRIVAL_CLOSED && isinf(most) && may_refuse(l->s))
+                doc_error(at, "a think time above 0: a client refused at once (queue and backlog "
+                              "full, or no device left for its chain) would issue again at the "
+                              "same instant forever. Without one, every closed client must fit "
+                              "in engine.queue.backlog, with no open class, fault, failure, "
+                              "attach or stage that may outlast engine.failover.timeout");
+        else if (c->arrival.process == ARRIVAL_CLOSED && isinf(most))
+                doc_error(at, "a closed loop that takes time (think + the service of its chain "
+                              "is 0 here: the clients would cycle forever at one instant)");
+        else if (c->arrival.process == ARRIVAL_CLOSED)
+                doc_error(at,
+                          "at most 1e10 arrivals in the run, summed over classes and "
+                          "replications (a closed class makes at most clients / think when its "
+                          "requests may be refused, else clients / (think + service) and no "
+                          "more than its devices serve): about %.3g here, a run of days or "
+                          "years",
+                          total);
+        else
+                doc_error(at,
+                          "at most 1e10 arrivals in the run (rate x duration x replications, "
+                          "summed over classes; on-off phase changes count too): about %.3g "
+                          "here, a run of days or years",
+                          total);
+}
+
+/* Refuses failure processes expected to fail devices more than
+ * MAX_EPISODES times in one replication (count x run.duration / (mtbf +
+ * mttr), summed): each episode is a row of the fault timeline, kept in
+ * memory and written to faults.csv, and a few events. The error points at
+ * the mtbf of the busiest process. */
+static void check_failures(struct loader *l, struct doc_node *root)
+{
+        struct doc_node *seq = doc_get_seq(root, "devices", DOC_OPTIONAL);
+        double total = 0, most = -1;
+        struct doc_node *at = NULL;
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                const struct scenario_device *d = &l->s->devices[i];
+                for (size_t k = 0; k < d->model.nfailures; k++) {
+                        const struct device_failure_config *f = &d->model.failures[k];
+                        if (f->mode == DEVICE_FAULT_FLAKY)
+                                continue;
+                        double cycle = dist_mean(&f->ttf) + dist_mean(&f->ttr);
+                        double n =
+                            cycle > 0 ? d->count * (double)l->s->run.duration_ns / cycle : INFINITY;
+                        total += n;
+                        if (!(n <= most)) {
+                                most = n;
+                                at = doc_get(
+                                    doc_at(doc_get_seq(doc_at(seq, i), "failures", DOC_OPTIONAL),
+                                           k),
+                                    "mtbf", DOC_OPTIONAL);
+                        }
+                }
+        }
+        if (total <= MAX_EPISODES)
+                return;
+        doc_error(at ? at : root,
+                  "at most 1e6 failure episodes in a replication, summed over devices (count x "
+                  "run.duration / (mtbf + mttr)): about %.3g here, each a row of the fault "
+                  "timeline",
+                  total);
+}
+
+/* Refuses a probe interval that would probe failed devices more than
+ * MAX_ARRIVALS times in the run (devices x run.duration / probe x
+ * replications, as if every device were failed throughout): a probe every
+ * nanosecond costs more than the requests themselves. */
+static void check_probes(struct loader *l, struct doc_node *root)
+{
+        uint64_t probe = l->s->engine.failover.probe_ns;
+        if (probe == 0)
+                return;
+        double n = (double)scenario_device_total(l->s) * (double)l->s->run.duration_ns /
+                   (double)probe * l->s->run.replications;
+        if (n <= MAX_ARRIVALS)
+                return;
+        struct doc_node *fo =
+            doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL), "failover", DOC_OPTIONAL);
+        struct doc_node *at = doc_get(fo, "probe", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 1e10 probes in the run (devices x run.duration / probe x "
+                  "replications): about %.3g here, a run of days or years",
+                  n);
+}
+
+double scenario_trace_rows(const struct scenario *s, uint32_t replications)
+{
+        double per = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                per += class_arrivals(s, &s->classes[i]);
+        return fmin(per, (double)s->run.trace_limit) * replications;
+}
+
+/* Refuses a trace expected to write more than SCENARIO_MAX_TRACE_ROWS rows
+ * (trace.csv streams to disk). */
+static void check_trace(struct loader *l, struct doc_node *root)
+{
+        if (!l->s->run.trace)
+                return;
+        double rows = scenario_trace_rows(l->s, l->s->run.replications);
+        if (rows <= SCENARIO_MAX_TRACE_ROWS)
+                return;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        struct doc_node *at = doc_get(run, "trace_limit", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(run, "trace", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 1e8 rows of trace.csv, about 6 GB (the lesser of run.trace_limit and "
+                  "the arrivals of a replication, x replications): about %.3g here",
+                  rows);
+}
+
+/* Returns the rows of a replication's time series, as sim_run sizes it:
+ * duration / sample (duration / SIM_SERIES_DEFAULT by default), at most
+ * SIM_SERIES_MAX_ROWS. */
+static uint64_t series_rows(const struct scenario_run *r)
+{
+        uint64_t interval = r->sample_ns ? r->sample_ns : r->duration_ns / SIM_SERIES_DEFAULT;
+        if (interval == 0)
+                interval = 1;
+        if (r->duration_ns / interval > SIM_SERIES_MAX_ROWS)
+                interval = (r->duration_ns + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
+        return r->duration_ns / interval;
+}
+
+/* Refuses results that would hold more than MAX_SERIES_BYTES in memory:
+ * every replication keeps them until they are written -- its time series
+ * (a row of counters and a record per device each) and a latency
+ * histogram for the run and for each class. The error points at
+ * run.sample when the series is the larger part, else at
+ * run.replications, else at the workload. */
+static void check_series(struct loader *l, struct doc_node *root)
+{
+        const struct scenario_run *r = &l->s->run;
+        double row = (double)sizeof(struct sim_series_row) +
+                     (double)sizeof(struct sim_series_device) * scenario_device_total(l->s);
+        double series = (double)series_rows(r) * row;
+        double hists = (double)(l->s->nclasses + 1) * sizeof(struct hist);
+        double bytes = (series + hists) * r->replications;
+        if (bytes <= MAX_SERIES_BYTES)
+                return;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        struct doc_node *at = series >= hists ? doc_get(run, "sample", DOC_OPTIONAL) : NULL;
+        if (!at)
+                at = doc_get(run, "replications", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(root, series >= hists ? "devices" : "workload", DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "at most 2 GiB of results in memory, replications x (time series rows x (%zu + "
+                  "%zu x devices) + (classes + 1) x %zu) bytes, rows = run.duration / run.sample "
+                  "up to %d: %llu x (%llu x %zu devices + %zu classes) is about %.3g GiB",
+                  sizeof(struct sim_series_row), sizeof(struct sim_series_device),
+                  sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
+                  (unsigned long long)series_rows(r), scenario_device_total(l->s), l->s->nclasses,
+                  bytes / 1073741824.0);
+}
+
+/* Refuses queues that could hold more than MAX_HELD_BYTES of requests at
+ * once: an overloaded run fills the backlog and every device's queue and
+ * ring, and each request outstanding holds a record with its whole chain
+ * (and, with run.trace, room for its hand-offs), about
+ * sizeof(struct ac_request) + 48 + 16 x stages (+ 8 x (stages + retries))
+ * bytes. The error points at engine.queue.backlog or engine.queue.depth,
+ * whichever holds more, else at the longest chain. */
+static void check_held(struct loader *l, struct doc_node *root)
+{
+        const struct scenario *s = l->s;
+        double queued = 0;
+        for (size_t i = 0; i < s->ndevices; i++)
+                queued += (double)s->devices[i].count *
+                          ((double)s->engine.queue_depth + s->devices[i].model.ring);
+        size_t longest = 1, at_class = 0;
+        for (size_t i = 0; i < s->nclasses; i++)
+                if (s->classes[i].nchain > longest) {
+                        longest = s->classes[i].nchain;
+                        at_class = i;
+                }
+        double each = (double)sizeof(struct ac_request) + 48 +
+                      (double)sizeof(struct ac_stage) * (double)longest;
+        if (s->run.trace)
+                each += 8.0 * ((double)longest + s->engine.failover.retries);
+        double held = (double)s->engine.backlog + queued;
+        if (held * each <= MAX_HELD_BYTES)
+                return;
+        struct doc_node *q =
+            doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL), "queue", DOC_OPTIONAL);
+        struct doc_node *at =
+            doc_get(q, s->engine.backlog >= queued ? "backlog" : "depth", DOC_OPTIONAL);
+        if (!at)
+                at = doc_get(doc_at(doc_get_seq(root, "workload", DOC_OPTIONAL), at_class), "chain",
+                             DOC_OPTIONAL);
+        doc_error(at ? at : root,
+                  "queues that hold at most 4 GiB of requests (engine.queue.backlog + devices x "
+                  "(queue.depth + ring) requests, each about %.0f bytes with a chain of %zu "
+                  "stages%s): %.3g requests are about %.3g GiB",
+                  each, longest, s->run.trace ? " and its trace" : "", held,
+                  held * each / 1073741824.0);
 }
 
 /* ---- faults ---------------------------------------------------------- */
@@ -890,7 +1312,7 @@ static void read_faults(struct loader *l, struct doc_node *root)
 static void read_sweep(struct loader *l, struct doc_node *root)
 {
         struct doc_node *sw = doc_get_map(root, "sweep", DOC_OPTIONAL);
-        size_t points = 1;
+        size_t points = 1, values = 0;
         for (size_t i = 0; i < doc_len(sw); i++) {
                 const char *key = doc_key_at(sw, i);
                 struct doc_node *list = doc_get_seq(sw, key, DOC_REQUIRED);
@@ -909,6 +1331,14 @@ static void read_sweep(struct loader *l, struct doc_node *root)
                 if (points > SCENARIO_MAX_POINTS / n) {
                         doc_error(list, "at most %d points in all (the product of the lists)",
                                   SCENARIO_MAX_POINTS);
+                        continue;
+                }
+                values += n;
+                if (values > MAX_SWEEP_VALUES) {
+                        doc_error(list,
+                                  "at most %d values in all the sweep lists (each is loaded "
+                                  "alone to check it: the list brings them to %zu)",
+                                  MAX_SWEEP_VALUES, values);
                         continue;
                 }
                 points *= n;
@@ -947,6 +1377,7 @@ static int default_name(struct scenario *s, const char *path)
 
 static void read_top(struct loader *l, struct doc_node *root)
 {
+        size_t mark = l->dg->total;
         const char *text;
         if (read_name(root, "name", DOC_OPTIONAL, &text) == 0 &&
             scenario_set_text(&l->s->name, text) < 0)
@@ -961,6 +1392,14 @@ static void read_top(struct loader *l, struct doc_node *root)
         read_devices(l, root);
         read_workload(l, root);
         read_faults(l, root);
+        if (quiet_since(l, mark)) {
+                check_arrivals(l, root);
+                check_failures(l, root);
+                check_probes(l, root);
+                check_trace(l, root);
+                check_series(l, root);
+                check_held(l, root);
+        }
         read_sweep(l, root);
         doc_check_keys(root);
         doc_check_unused(l->d);

@@ -36,6 +36,10 @@
 /* The most points a sweep may have. */
 #define SCENARIO_MAX_POINTS 100000
 
+/* The most rows trace.csv may be expected to get, all replications
+ * (about 6 GB at some 60 bytes a row). */
+#define SCENARIO_MAX_TRACE_ROWS 1e8
+
 /* Loads path (reading its bytes once, kept in out->source), applies the
  * --set assignments ("KEY=VALUE") in order, reads
  * every key into *out (scenario_init'ed here), checks that no key is
@@ -70,5 +74,12 @@ const char *scenario_sweep_value(const struct scenario *s, size_t point, size_t 
  * (truncated to cap); "" without a sweep. Returns the length it needs, as
  * snprintf. */
 int scenario_sweep_label(const struct scenario *s, size_t point, char *buf, size_t cap);
+
+/* Returns the rows trace.csv is expected to get when a loaded s runs
+ * `replications` replications with its trace on: the lesser of
+ * run.trace_limit and the arrivals a replication is expected to make,
+ * times replications. The loader refuses more than SCENARIO_MAX_TRACE_ROWS
+ * with run.trace: true; `acsim run --trace` checks it with this. */
+double scenario_trace_rows(const struct scenario *s, uint32_t replications);
 
 #endif

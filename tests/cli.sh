@@ -166,6 +166,14 @@ cmp -s "$T/tr1.json" "$T/det1b.json" || fail "--trace changed the runs"
 expect 0 "$ACSIM" run default $SHORT --set run.replications=1 --set run.trace_limit=10 --trace -q -o "$T/tr3"
 [ "$(wc -l <"$T/tr3/trace.csv")" -eq 11 ] || fail "run.trace_limit=10 did not give 10 rows"
 has "$T/tr3/summary.json" '"truncated": true'
+# a trace expected to pass 1e8 rows (10 s of default makes more than
+# run.trace_limit = 1e6 requests a replication): exit 2, nothing written
+expect 2 "$ACSIM" run default --set run.duration=10s --set run.replications=101 --trace -q -o "$T/tr4"
+has "$T/err" '^acsim run: .*default.yaml: --trace: expected at most 1e8 rows of trace.csv, about 6 GB .*got about 1.01e\+08$'
+[ ! -e "$T/tr4" ] || fail "--trace over the bound wrote $T/tr4"
+expect 2 "$ACSIM" validate default --set run.duration=10s --set run.replications=101 --set run.trace=true
+has "$T/err" '^--set run.trace=true: error: run.trace: expected at most 1e8 rows of trace.csv'
+expect 0 "$ACSIM" validate default --set run.duration=10s --set run.replications=100 --set run.trace=true
 
 # rerunning replication 1 alone gives that replication's figures
 expect 0 "$ACSIM" run default $SHORT --seed 11 --replication 1 -q -o "$T/rep1"

@@ -373,6 +373,115 @@ Test(scenario_load, set_errors_name_the_set)
         }
 }
 
+/* The arrival estimate: 1e10 arrivals pass, a little more is refused at the
+ * rate; a closed loop with no think time whose clients all fit in the
+ * backlog is counted at what its devices serve, not at clients / service
+ * alone; one whose requests may be refused needs a think time. */
+Test(scenario_load, arrival_estimate_bound)
+{
+        static const struct {
+                const char *sets[4];
+                int rc;
+                const char *want;
+        } cases[] = {
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1G/s"}, 0, NULL},
+            {{"run.duration=10s", "workload.ipsec.arrival.rate=1.001G/s"}, -1, "at most 1e10"},
+            {{"run.duration=1s", "run.replications=11", "workload.ipsec.arrival.rate=1G/s"},
+             -1,
+             "at most 1e10"},
+            /* 2^20 clients over a 1.3 us service would be 8e11 a second;
+             * one lane serves 7.7e5. */
+            {{"run.duration=1000s", "engine.queue.backlog=1048576",
+              "workload.ipsec.arrival={process: closed, clients: 1048576}"},
+             0,
+             NULL},
+            {{"run.duration=1000s", "engine.queue.backlog=1048576",
+              "workload.ipsec.arrival={process: closed, clients: 1048576}",
+              "devices.qat.lanes=65536"},
+             -1,
+             "at most 1e10"},
+            /* one client more than the backlog holds may be refused */
+            {{"engine.queue.backlog=1023",
+              "workload.ipsec.arrival={process: closed, clients: 1024}"},
+             -1,
+             "a think time above 0"},
+            {{"workload.ipsec.arrival={process: closed, clients: 1024}",
+              "devices.qat.failures=[{mode: flaky, probability: 0.5}]"},
+             -1,
+             "a think time above 0"},
+            /* a 10 ms stage outlasts the 5 ms watchdog, which fails the
+             * device; with the watchdog off it cannot */
+            {{"devices.qat.ops.aes-gcm-enc={service: 10ms}",
+              "workload.ipsec.arrival={process: closed, clients: 8}"},
+             -1,
+             "a think time above 0"},
+            {{"devices.qat.ops.aes-gcm-enc={service: 10ms}",
+              "workload.ipsec.arrival={process: closed, clients: 8}",
+              "engine.failover.timeout=0ns"},
+             0,
+             NULL},
+            /* on-off phases of 1 ns: 2e11 changes over 100 s, at `on` */
+            {{"run.duration=100s",
+              "workload.ipsec.arrival={process: on-off, rate_on: 1k/s, on: 1ns, off: 1ns}"},
+             -1,
+             "error: workload[0].arrival.on: expected at most 1e10"},
+            /* refused requests cycle at the think time alone */
+            {{"run.duration=10s", "engine.queue.backlog=0",
+              "workload.ipsec.arrival={process: closed, clients: 1001, think: 1us}"},
+             -1,
+             "at most 1e10"},
+            {{"run.duration=10s", "engine.queue.backlog=0",
+              "workload.ipsec.arrival={process: closed, clients: 1000, think: 1us}"},
+             0,
+             NULL},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                diag_free(&dg);
+                struct scenario s;
+                size_t n = 0;
+                while (n < 4 && cases[i].sets[n])
+                        n++;
+                int rc = load_text(minimal, cases[i].sets, n, &s);
+                cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
+                if (rc == 0) {
+                        scenario_free(&s);
+                        continue;
+                }
+                cr_assert(strstr(first_error(""), cases[i].want), "case %zu: %s", i,
+                          first_error(""));
+        }
+}
+
+Test(scenario_load, sweep_values_bound)
+{
+        for (int n = 1000; n <= 1001; n++) {
+                diag_free(&dg);
+                size_t cap = sizeof(minimal) + 64 + 12 * (size_t)n;
+                char *text = malloc(cap);
+                cr_assert_not_null(text);
+                size_t len =
+                    (size_t)snprintf(text, cap, "%ssweep:\n  workload.ipsec.size: [", minimal);
+                for (int i = 0; i < n; i++)
+                        len +=
+                            (size_t)snprintf(text + len, cap - len, "%s%dB", i ? "," : "", i + 1);
+                snprintf(text + len, cap - len, "]\n");
+                struct scenario s;
+                int rc = load_text(text, NULL, 0, &s);
+                free(text);
+                if (n == 1000) {
+                        cr_assert_eq(rc, 0);
+                        cr_assert_eq(scenario_sweep_points(&s), 1000);
+                        scenario_free(&s);
+                        continue;
+                }
+                cr_assert_eq(rc, -1);
+                cr_assert_str_eq(strchr(first_error(""), ':') + 1,
+                                 "11:24: error: sweep.workload.ipsec.size: expected at most 1000 "
+                                 "values in all the sweep lists (each is loaded alone to check "
+                                 "it: the list brings them to 1001), got a sequence");
+        }
+}
+
 Test(scenario_load, sweep_points)
 {
         const char *path = write_scenario(full);
