@@ -116,6 +116,12 @@ int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides 
  * returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct diag;
+/* Reports a scenario that failed to load: the located errors in dg, or,
+ * when it holds none, "acsim CMD: PATH: cannot load" ("PATH: cannot load"
+ * when cmd is NULL). Frees dg and returns CLI_USAGE. */
+int cli_load_failed(const char *cmd, const char *path, struct diag *dg);
+
 /* Parses a whole unsigned decimal (or 0x hex) number. Returns 0, or -1
  * when text is not one or does not fit. */
 int cli_parse_u64(const char *text, unsigned long long *out);

@@ -4,6 +4,7 @@
  * sweep, help flags, usage errors, numbers, scenario paths.
  */
 #include "sim/cli.h"
+#include "sim/diag.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -170,4 +171,14 @@ const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
         if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0)
                 return arg; /* let the loader name the file the user gave */
         return buf;
+}
+
+int cli_load_failed(const char *cmd, const char *path, struct diag *dg)
+{
+        diag_print(dg, stderr);
+        if (!diag_failed(dg))
+                fprintf(stderr, "%s%s%s%s: cannot load\n", cmd ? "acsim " : "", cmd ? cmd : "",
+                        cmd ? ": " : "", path);
+        diag_free(dg);
+        return CLI_USAGE;
 }

@@ -256,12 +256,8 @@ static int run_main(int argc, char **argv)
         struct scenario sc;
         diag_init(&dg);
         if (scenario_load(a.scenario, a.over.sets, a.over.nsets, &dg, &sc) != 0) {
-                diag_print(&dg, stderr);
-                if (!diag_failed(&dg))
-                        fprintf(stderr, "acsim run: %s: cannot load\n", a.scenario);
-                diag_free(&dg);
                 free(a.over.sets);
-                return CLI_USAGE;
+                return cli_load_failed("run", a.scenario, &dg);
         }
         diag_free(&dg);
         status = run_loaded(&a, &sc);

@@ -276,12 +276,8 @@ static int sweep_main(int argc, char **argv)
         diag_init(&dg);
         if (sweep_plan_load(&p, a.scenario, a.over.sets, a.over.nsets, a.over.has_seed, a.over.seed,
                             &dg) != 0) {
-                diag_print(&dg, stderr);
-                if (!diag_failed(&dg))
-                        fprintf(stderr, "acsim sweep: %s: cannot load\n", a.scenario);
-                diag_free(&dg);
                 free(a.over.sets);
-                return CLI_USAGE;
+                return cli_load_failed("sweep", a.scenario, &dg);
         }
         diag_free(&dg);
         status = sweep_planned(&a, &p);

@@ -20,11 +20,7 @@ static int validate_one(const char *arg, const char *const *sets, size_t nsets)
         diag_init(&dg);
         int rc = scenario_load(path, sets, nsets, &dg, &sc);
         if (rc != 0) {
-                diag_print(&dg, stderr);
-                if (!diag_failed(&dg))
-                        fprintf(stderr, "%s: cannot load\n", path);
-                diag_free(&dg);
-                return CLI_USAGE;
+                return cli_load_failed(NULL, path, &dg);
         }
         printf("%s: ok: %s, policy %s, %zu device%s, %zu class%s, %zu fault%s\n", path,
                sc.name ? sc.name : "?", sc.engine.policy ? sc.engine.policy : "?",
