@@ -220,6 +220,28 @@ static double to_real(const struct decimal *d, int pow10)
         return strtod(buf, NULL);
 }
 
+/* Shared by durations and sizes: a non-negative whole number of base
+ * units. msgs: negative, too big, not whole. */
+static int whole_quantity(const struct decimal *d, const struct unit *u, uint64_t *out,
+                          const char *const msgs[3], const char **expected)
+{
+        if (d->negative) {
+                *expected = msgs[0];
+                return -1;
+        }
+        switch (to_whole(d, u->factor, u->pow10, out)) {
+        case WHOLE_OK:
+                return 0;
+        case WHOLE_TOO_BIG:
+                *expected = msgs[1];
+                return -1;
+        case WHOLE_FRACTION:
+                *expected = msgs[2];
+                return -1;
+        }
+        return -1;
+}
+
 int units_duration(const char *text, uint64_t *ns, const char **expected)
 {
         struct decimal d;
@@ -236,21 +258,10 @@ int units_duration(const char *text, uint64_t *ns, const char **expected)
                 *expected = "a duration like 250ns, 4us, 1.5ms or 2s";
                 return -1;
         }
-        if (d.negative) {
-                *expected = "a non-negative duration";
-                return -1;
-        }
-        switch (to_whole(&d, u->factor, u->pow10, ns)) {
-        case WHOLE_OK:
-                return 0;
-        case WHOLE_TOO_BIG:
-                *expected = "a duration below 2^64 ns (about 584 years)";
-                return -1;
-        case WHOLE_FRACTION:
-                *expected = "a duration in whole nanoseconds";
-                return -1;
-        }
-        return -1;
+        static const char *const msgs[] = {"a non-negative duration",
+                                           "a duration below 2^64 ns (about 584 years)",
+                                           "a duration in whole nanoseconds"};
+        return whole_quantity(&d, u, ns, msgs, expected);
 }
 
 int units_size(const char *text, uint64_t *bytes, const char **expected)
@@ -261,21 +272,9 @@ int units_size(const char *text, uint64_t *bytes, const char **expected)
                 *expected = "a size like 64, 1500B, 4KiB or 1MB";
                 return -1;
         }
-        if (d.negative) {
-                *expected = "a non-negative size";
-                return -1;
-        }
-        switch (to_whole(&d, u->factor, u->pow10, bytes)) {
-        case WHOLE_OK:
-                return 0;
-        case WHOLE_TOO_BIG:
-                *expected = "a size below 2^64 bytes (16 EiB)";
-                return -1;
-        case WHOLE_FRACTION:
-                *expected = "a size in whole bytes";
-                return -1;
-        }
-        return -1;
+        static const char *const msgs[] = {
+            "a non-negative size", "a size below 2^64 bytes (16 EiB)", "a size in whole bytes"};
+        return whole_quantity(&d, u, bytes, msgs, expected);
 }
 
 /* Shared by both rates: `own` is the table of the wanted kind, `other` the
