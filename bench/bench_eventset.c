@@ -17,8 +17,8 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/engine.h"
-#include "sim/rng.h"
+#include "sim/des/loop.h"
+#include "sim/des/rng.h"
 
 #define RUNS       5
 #define TABLE_BITS 16
@@ -44,33 +44,33 @@ static double seconds(void)
 
 static uint64_t holds_left;
 
-static void hold(struct sim_engine *eng, struct sim_event *ev)
+static void hold(struct sim_loop *loop, struct sim_event *ev)
 {
-        sim_schedule(eng, ev, sim_now(eng) + next_incr());
+        sim_schedule(loop, ev, sim_now(loop) + next_incr());
         if (--holds_left == 0)
-                sim_stop(eng);
+                sim_stop(loop);
 }
 
 static double engine_hold_ns(size_t n)
 {
-        struct sim_engine *eng = sim_engine_create();
+        struct sim_loop *loop = sim_loop_create();
         struct sim_event *ev = calloc(n, sizeof(*ev));
-        if (!eng || !ev)
+        if (!loop || !ev)
                 abort();
         incr_pos = 0;
         for (size_t i = 0; i < n; i++) {
                 sim_event_init(&ev[i], hold);
-                sim_schedule(eng, &ev[i], next_incr());
+                sim_schedule(loop, &ev[i], next_incr());
         }
         holds_left = n < HOLDS ? n : HOLDS; /* warm up to a steady state */
-        sim_run_until(eng, UINT64_MAX);
+        sim_run_until(loop, UINT64_MAX);
         holds_left = HOLDS;
         double t0 = seconds();
-        sim_run_until(eng, UINT64_MAX);
+        sim_run_until(loop, UINT64_MAX);
         double t1 = seconds();
-        if (sim_pending_count(eng) != n)
+        if (sim_pending_count(loop) != n)
                 abort();
-        sim_engine_destroy(eng);
+        sim_loop_destroy(loop);
         free(ev);
         return (t1 - t0) * 1e9 / HOLDS;
 }

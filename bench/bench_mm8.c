@@ -28,10 +28,10 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/queueing.h"
-#include "sim/rng.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/des/queueing.h"
+#include "sim/des/rng.h"
+#include "sim/run/run.h"
+#include "sim/run/scenario.h"
 
 #define RUNS       5
 #define LONG_RUNS  3

@@ -36,10 +36,10 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/queueing.h"
-#include "sim/rng.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/des/queueing.h"
+#include "sim/des/rng.h"
+#include "sim/run/run.h"
+#include "sim/run/scenario.h"
 
 #define US 1000.0
 #define MS 1000000ull

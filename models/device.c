@@ -50,7 +50,7 @@ struct source {
 };
 
 struct device_model {
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         const struct device_config *cfg;
         const struct device_model_ops *ops;
         void *ctx;
@@ -165,12 +165,12 @@ int device_config_prepare(struct device_config *cfg, const char **why)
 
 static uint64_t now(const struct device_model *dev)
 {
-        return sim_now(dev->eng);
+        return sim_now(dev->loop);
 }
 
 static void arm(struct device_model *dev, struct sim_event *ev, uint64_t when)
 {
-        if (sim_schedule(dev->eng, ev, when) != 0) {
+        if (sim_schedule(dev->loop, ev, when) != 0) {
                 fprintf(stderr, "device %s: the event set cannot grow\n", dev->cfg->name);
                 abort();
         }
@@ -281,7 +281,7 @@ static bool flaky_error(struct device_model *dev)
         return error;
 }
 
-static void stage_done(struct sim_engine *eng, struct sim_event *ev)
+static void stage_done(struct sim_loop *loop, struct sim_event *ev)
 {
         struct slot *s = sim_container_of(ev, struct slot, done);
         struct device_model *dev = s->dev;
@@ -338,7 +338,7 @@ bool device_model_abort(struct device_model *dev, uint64_t tag)
                 if (s->state == SLOT_WAITING) {
                         fifo_unlink(dev, i);
                 } else {
-                        sim_cancel(dev->eng, &s->done);
+                        sim_cancel(dev->loop, &s->done);
                         dev->st.busy--;
                 }
                 slot_release(dev, i);
@@ -357,7 +357,7 @@ static void drop_all(struct device_model *dev)
                 struct slot *s = &dev->slots[i];
                 if (s->state == SLOT_FREE)
                         continue;
-                sim_cancel(dev->eng, &s->done);
+                sim_cancel(dev->loop, &s->done);
                 slot_release(dev, i);
                 dev->st.dropped++;
         }
@@ -433,7 +433,7 @@ static void apply(struct device_model *dev)
                         continue;
                 if (!dev->hung) {
                         s->left = (double)(s->done.time - t) / dev->slow;
-                        sim_cancel(dev->eng, &s->done);
+                        sim_cancel(dev->loop, &s->done);
                 }
                 if (!hung)
                         arm(dev, &s->done, t + ns(s->left * slow));
@@ -449,7 +449,7 @@ static void remove_device(struct device_model *dev, const struct source *removal
         uint64_t t = now(dev);
         for (size_t k = 0; k < dev->nsources; k++) {
                 struct source *src = &dev->sources[k];
-                sim_cancel(dev->eng, &src->ev);
+                sim_cancel(dev->loop, &src->ev);
                 if (src->active && src != removal)
                         dev->timeline[src->record].end_ns = t;
                 src->active = false;
@@ -487,7 +487,7 @@ static void fault_end(struct device_model *dev, struct source *src)
                 dev->ops->recovered(dev->ctx);
 }
 
-static void process_fire(struct sim_engine *eng, struct sim_event *ev)
+static void process_fire(struct sim_loop *loop, struct sim_event *ev)
 {
         struct source *src = sim_container_of(ev, struct source, ev);
         struct device_model *dev = src->dev;
@@ -500,7 +500,7 @@ static void process_fire(struct sim_engine *eng, struct sim_event *ev)
         }
 }
 
-static void scheduled_fire(struct sim_engine *eng, struct sim_event *ev)
+static void scheduled_fire(struct sim_loop *loop, struct sim_event *ev)
 {
         struct source *src = sim_container_of(ev, struct source, ev);
         struct device_model *dev = src->dev;
@@ -515,11 +515,11 @@ static void scheduled_fire(struct sim_engine *eng, struct sim_event *ev)
 
 /* ---- life ----------------------------------------------------------------- */
 
-int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
+int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                         const struct device_model_rngs *rngs, const struct device_model_ops *ops,
                         void *ctx, struct device_model **out)
 {
-        if (!eng || !cfg || !rngs || !rngs->service || !ops || !ops->complete || !ops->failed ||
+        if (!loop || !cfg || !rngs || !rngs->service || !ops || !ops->complete || !ops->failed ||
             !ops->recovered || !ops->removed || cfg->lanes < 1 || cfg->ring < 1 ||
             cfg->ring == NIL || (cfg->nfailures && !rngs->failures))
                 return DEVICE_EINVAL;
@@ -530,7 +530,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
         struct device_model *dev = calloc(1, sizeof(*dev));
         if (!dev)
                 return DEVICE_ENOMEM;
-        dev->eng = eng;
+        dev->loop = loop;
         dev->cfg = cfg;
         dev->ops = ops;
         dev->ctx = ctx;
@@ -538,7 +538,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
         dev->lanes = cfg->lanes;
         dev->ring = cfg->ring;
         dev->slow = 1.0;
-        dev->last = sim_now(eng);
+        dev->last = sim_now(loop);
         dev->nsources = cfg->nfailures + cfg->nfaults;
         dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
@@ -574,7 +574,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
                         src->active = true;
                         src->record = timeline_open(dev, src);
                 } else {
-                        arm(dev, &src->ev, sim_now(eng) + ns(dist_sample(&f->ttf, src->rng)));
+                        arm(dev, &src->ev, sim_now(loop) + ns(dist_sample(&f->ttf, src->rng)));
                 }
         }
         for (size_t k = 0; k < cfg->nfaults; k++) {
@@ -588,7 +588,7 @@ int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
                                        .scheduled = f,
                                        .index = -1};
                 sim_event_init(&src->ev, scheduled_fire);
-                uint64_t at = f->at_ns > sim_now(eng) ? f->at_ns : sim_now(eng);
+                uint64_t at = f->at_ns > sim_now(loop) ? f->at_ns : sim_now(loop);
                 arm(dev, &src->ev, at);
         }
         apply(dev);
@@ -600,9 +600,9 @@ void device_model_destroy(struct device_model *dev)
         if (!dev)
                 return;
         for (uint32_t i = 0; i < dev->ring; i++)
-                sim_cancel(dev->eng, &dev->slots[i].done);
+                sim_cancel(dev->loop, &dev->slots[i].done);
         for (size_t k = 0; k < dev->nsources; k++)
-                sim_cancel(dev->eng, &dev->sources[k].ev);
+                sim_cancel(dev->loop, &dev->sources[k].ev);
         free(dev->slots);
         free(dev->sources);
         free(dev->timeline);

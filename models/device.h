@@ -43,7 +43,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/dist.h"
-#include "sim/engine.h"
+#include "sim/des/loop.h"
 
 /* Statuses and refusals of the device, mapped onto the core's codes by the
  * glue. */
@@ -157,11 +157,11 @@ struct device_model_stats {
 
 struct device_model;
 
-/* Creates the model on `eng` and schedules its failure processes and
+/* Creates the model on `loop` and schedules its failure processes and
  * faults (scheduled faults at their absolute times; failure processes draw
  * their first time to failure from now). cfg must be prepared. Returns 0
  * and sets *out, or DEVICE_EINVAL (missing rngs or ops) or DEVICE_ENOMEM. */
-int device_model_create(struct sim_engine *eng, const struct device_config *cfg,
+int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                         const struct device_model_rngs *rngs, const struct device_model_ops *ops,
                         void *ctx, struct device_model **out);
 /* Cancels the model's events and frees it; stages it holds are forgotten.

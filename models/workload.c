@@ -41,7 +41,7 @@ struct class_state {
 };
 
 struct workload {
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         const struct workload_ops *ops;
         void *ctx;
         struct class_state *classes;
@@ -132,7 +132,7 @@ void workload_class_free(struct workload_class_config *c)
 
 static void arm(struct workload *wl, struct sim_event *ev, uint64_t when)
 {
-        if (sim_schedule(wl->eng, ev, when) != 0) {
+        if (sim_schedule(wl->loop, ev, when) != 0) {
                 fprintf(stderr, "workload: the event set cannot grow\n");
                 abort();
         }
@@ -143,7 +143,7 @@ static bool due(const struct workload *wl, double t, uint64_t *when)
 {
         if (!(t < (double)wl->end))
                 return false;
-        uint64_t now = sim_now(wl->eng);
+        uint64_t now = sim_now(wl->loop);
         uint64_t r = (uint64_t)llround(t);
         *when = r > now ? r : now;
         return *when < wl->end;
@@ -192,7 +192,7 @@ static double current_rate(const struct class_state *k)
         return a->rate;
 }
 
-static void open_arrive(struct sim_engine *eng, struct sim_event *ev)
+static void open_arrive(struct sim_loop *loop, struct sim_event *ev)
 {
         struct class_state *k = sim_container_of(ev, struct class_state, arrival);
         const struct arrival_config *a = &k->cfg->arrival;
@@ -215,13 +215,13 @@ static void enter_state(struct class_state *k, bool on)
 {
         const struct arrival_config *a = &k->cfg->arrival;
         struct workload *wl = k->wl;
-        uint64_t now = sim_now(wl->eng);
+        uint64_t now = sim_now(wl->loop);
         k->on = on;
         double length = gsl_ran_exponential(k->rng.arrival, on ? a->mean_on_ns : a->mean_off_ns);
         uint64_t when;
         if (due(wl, (double)now + length, &when))
                 arm(wl, &k->phase, when);
-        sim_cancel(wl->eng, &k->arrival);
+        sim_cancel(wl->loop, &k->arrival);
         double rate = current_rate(k);
         if (rate > 0.0) {
                 k->next = (double)now;
@@ -229,7 +229,7 @@ static void enter_state(struct class_state *k, bool on)
         }
 }
 
-static void phase_change(struct sim_engine *eng, struct sim_event *ev)
+static void phase_change(struct sim_loop *loop, struct sim_event *ev)
 {
         struct class_state *k = sim_container_of(ev, struct class_state, phase);
         enter_state(k, !k->on);
@@ -237,12 +237,12 @@ static void phase_change(struct sim_engine *eng, struct sim_event *ev)
 
 /* ---- trace replay --------------------------------------------------------- */
 
-static void trace_arrive(struct sim_engine *eng, struct sim_event *ev)
+static void trace_arrive(struct sim_loop *loop, struct sim_event *ev)
 {
         struct class_state *k = sim_container_of(ev, struct class_state, arrival);
         const struct trace *t = &k->cfg->arrival.trace;
         struct workload *wl = k->wl;
-        uint64_t now = sim_now(eng);
+        uint64_t now = sim_now(loop);
         /* every row due now, in file order */
         while (k->k < t->n && wl->start + t->rows[k->k].time_ns <= now) {
                 emit(k, WORKLOAD_OPEN, t->rows[k->k].bytes);
@@ -256,7 +256,7 @@ static void trace_arrive(struct sim_engine *eng, struct sim_event *ev)
 
 /* ---- closed loop ---------------------------------------------------------- */
 
-static void client_issue(struct sim_engine *eng, struct sim_event *ev)
+static void client_issue(struct sim_loop *loop, struct sim_event *ev)
 {
         struct client *c = sim_container_of(ev, struct client, ev);
         c->waiting = true;
@@ -266,7 +266,7 @@ static void client_issue(struct sim_engine *eng, struct sim_event *ev)
 static void client_think(struct class_state *k, struct client *c)
 {
         struct workload *wl = k->wl;
-        double t = (double)sim_now(wl->eng) + dist_sample(&k->cfg->arrival.think, k->rng.arrival);
+        double t = (double)sim_now(wl->loop) + dist_sample(&k->cfg->arrival.think, k->rng.arrival);
         uint64_t when;
         if (!wl->stopped && due(wl, t, &when))
                 arm(wl, &c->ev, when);
@@ -285,11 +285,11 @@ void workload_complete(struct workload *wl, uint32_t cls, uint32_t client)
 
 /* ---- life ----------------------------------------------------------------- */
 
-int workload_create(struct sim_engine *eng, const struct workload_class_config *classes, size_t n,
+int workload_create(struct sim_loop *loop, const struct workload_class_config *classes, size_t n,
                     const struct workload_rngs *rngs, const struct workload_ops *ops, void *ctx,
                     struct workload **out)
 {
-        if (!eng || (n && (!classes || !rngs)) || !ops || !ops->emit)
+        if (!loop || (n && (!classes || !rngs)) || !ops || !ops->emit)
                 return -1;
         for (size_t i = 0; i < n; i++) {
                 if (!rngs[i].arrival || !rngs[i].size)
@@ -300,7 +300,7 @@ int workload_create(struct sim_engine *eng, const struct workload_class_config *
         struct workload *wl = calloc(1, sizeof(*wl));
         if (!wl)
                 return -1;
-        wl->eng = eng;
+        wl->loop = loop;
         wl->ops = ops;
         wl->ctx = ctx;
         wl->n = n;
@@ -342,7 +342,7 @@ int workload_start(struct workload *wl, uint64_t end_ns)
         if (wl->started)
                 return -1;
         wl->started = true;
-        wl->start = sim_now(wl->eng);
+        wl->start = sim_now(wl->loop);
         wl->end = end_ns;
         uint64_t when;
         for (size_t i = 0; i < wl->n; i++) {
@@ -379,12 +379,12 @@ static void cancel_all(struct workload *wl)
 {
         for (size_t i = 0; i < wl->n; i++) {
                 struct class_state *k = &wl->classes[i];
-                sim_cancel(wl->eng, &k->arrival);
-                sim_cancel(wl->eng, &k->phase);
+                sim_cancel(wl->loop, &k->arrival);
+                sim_cancel(wl->loop, &k->phase);
                 if (!k->clients)
                         continue;
                 for (uint32_t j = 0; j < k->nclients; j++)
-                        sim_cancel(wl->eng, &k->clients[j].ev);
+                        sim_cancel(wl->loop, &k->clients[j].ev);
         }
 }
 

@@ -42,7 +42,7 @@
 
 #include "models/dist.h"
 #include "models/trace.h"
-#include "sim/engine.h"
+#include "sim/des/loop.h"
 
 /* The client of a request from an open-loop class. */
 #define WORKLOAD_OPEN UINT32_MAX
@@ -118,7 +118,7 @@ struct workload;
  * unchanged while the model lives), with rngs[n]. Nothing is scheduled
  * until workload_start(). Returns 0 and sets *out, or -1 (bad arguments, no
  * memory). */
-int workload_create(struct sim_engine *eng, const struct workload_class_config *classes, size_t n,
+int workload_create(struct sim_loop *loop, const struct workload_class_config *classes, size_t n,
                     const struct workload_rngs *rngs, const struct workload_ops *ops, void *ctx,
                     struct workload **out);
 /* Starts every class now; requests arrive at times t with now <= t < end_ns.

@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/provenance.h"
-#include "sim/replicate.h"
-#include "sim/report_text.h"
-#include "sim/result_dir.h"
-#include "sim/write_csv.h"
-#include "sim/write_json.h"
+#include "sim/run/provenance.h"
+#include "sim/run/replicate.h"
+#include "sim/report/text.h"
+#include "sim/results/result_dir.h"
+#include "sim/results/write_csv.h"
+#include "sim/results/write_json.h"
 
 #define MS 1000000ull
 

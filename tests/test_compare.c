@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/compare.h"
+#include "sim/report/compare.h"
 
 /* ---- one figure ------------------------------------------------------------ */
 

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "models/device.h"
-#include "sim/engine.h"
+#include "sim/des/loop.h"
 
 #define MAX_STAGES 400000
 
 struct harness {
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         struct device_model *dev;
         gsl_rng *service, *faults, *arrivals;
         gsl_rng *failures[4];
@@ -44,7 +44,7 @@ static void on_complete(void *ctx, uint64_t tag, int status)
         cr_assert_lt(tag, h->ntags);
         cr_assert_eq(h->done_at[tag], UINT64_MAX, "tag %llu completed twice",
                      (unsigned long long)tag);
-        h->done_at[tag] = sim_now(h->eng);
+        h->done_at[tag] = sim_now(h->loop);
         h->status[tag] = status;
         h->completed++;
         if (status != DEVICE_OK)
@@ -85,7 +85,7 @@ static gsl_rng *rng(unsigned long seed)
 static void setup(void)
 {
         memset(&H, 0, sizeof(H));
-        H.eng = sim_engine_create();
+        H.loop = sim_loop_create();
         H.service = rng(11);
         H.faults = rng(12);
         H.arrivals = rng(13);
@@ -101,7 +101,7 @@ static void setup(void)
 static void teardown(void)
 {
         device_model_destroy(H.dev);
-        sim_engine_destroy(H.eng);
+        sim_loop_destroy(H.loop);
         gsl_rng_free(H.service);
         gsl_rng_free(H.faults);
         gsl_rng_free(H.arrivals);
@@ -120,7 +120,7 @@ static void create(struct device_config *cfg)
         cr_assert_eq(device_config_prepare(cfg, &why), 0, "%s", why);
         struct device_model_rngs rngs = {
             .service = H.service, .failures = H.failures, .faults = H.faults};
-        cr_assert_eq(device_model_create(H.eng, cfg, &rngs, &harness_ops, &H, &H.dev), 0);
+        cr_assert_eq(device_model_create(H.loop, cfg, &rngs, &harness_ops, &H, &H.dev), 0);
 }
 
 /* Submits the next tag now; returns the device's answer. */
@@ -130,7 +130,7 @@ static int submit(uint32_t op, uint64_t bytes)
         cr_assert_lt(tag, MAX_STAGES);
         int rc = device_model_submit(H.dev, tag, op, bytes);
         if (rc == DEVICE_OK) {
-                H.submitted_at[tag] = sim_now(H.eng);
+                H.submitted_at[tag] = sim_now(H.loop);
                 H.ntags++;
         } else {
                 H.refused++;
@@ -138,12 +138,12 @@ static int submit(uint32_t op, uint64_t bytes)
         return rc;
 }
 
-static void arrive(struct sim_engine *eng, struct sim_event *ev)
+static void arrive(struct sim_loop *loop, struct sim_event *ev)
 {
         submit(H.op, H.bytes);
         if (H.ntags < H.limit)
-                sim_schedule(eng, ev,
-                             sim_now(eng) +
+                sim_schedule(loop, ev,
+                             sim_now(loop) +
                                  (uint64_t)llround(gsl_ran_exponential(H.arrivals, H.mean_gap_ns)));
 }
 
@@ -152,7 +152,7 @@ static void poisson(double mean_gap_ns, uint64_t limit)
         H.mean_gap_ns = mean_gap_ns;
         H.limit = limit;
         H.arrival.fn = arrive;
-        sim_schedule(H.eng, &H.arrival, sim_now(H.eng));
+        sim_schedule(H.loop, &H.arrival, sim_now(H.loop));
 }
 
 /* Mean sojourn of the completed stages, skipping the first `skip` tags. */
@@ -181,7 +181,7 @@ Test(device, mm1_mean_sojourn)
         struct device_config cfg = {.name = "mm1", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
         create(&cfg);
         poisson(1250.0, 250000);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.refused, 0);
         cr_assert_eq(H.completed, 250000);
         double w = mean_sojourn(10000);
@@ -190,7 +190,7 @@ Test(device, mm1_mean_sojourn)
 
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.eng);
+        double util = st.busy_lane_ns / (double)sim_now(H.loop);
         cr_log_info("M/M/1 utilisation %.4f", util);
         cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
         cr_assert_eq(st.completed, 250000);
@@ -221,14 +221,14 @@ Test(device, mmc_mean_sojourn_erlang_c)
         struct device_config cfg = {.name = "mmc", .lanes = c, .ring = 4096, .ops = &op, .nops = 1};
         create(&cfg);
         poisson(1.0 / lambda, 250000);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.refused, 0);
         double w = mean_sojourn(10000);
         cr_log_info("M/M/%u rho 0.75: mean sojourn %.1f ns (theory %.1f)", c, w, want);
         cr_assert(fabs(w - want) / want < 0.03, "M/M/%u mean sojourn %.1f, want %.1f", c, w, want);
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.eng) / c;
+        double util = st.busy_lane_ns / (double)sim_now(H.loop) / c;
         cr_assert(fabs(util - 0.75) < 0.02, "utilisation %.4f, want 0.75", util);
 }
 
@@ -247,10 +247,10 @@ Test(device, linear_cost_is_exact)
         static const uint64_t sizes[] = {0, 40, 1500, 4096, 65536};
         for (size_t i = 0; i < 5; i++) {
                 for (uint32_t op = 0; op < 2; op++) {
-                        uint64_t start = sim_now(H.eng);
+                        uint64_t start = sim_now(H.loop);
                         uint64_t tag = H.ntags;
                         cr_assert_eq(submit(op, sizes[i]), DEVICE_OK);
-                        sim_run_until(H.eng, UINT64_MAX);
+                        sim_run_until(H.loop, UINT64_MAX);
                         double cost = ops[op].setup_ns + (double)sizes[i] / ops[op].rate;
                         if (op == 1)
                                 cost *= 2.0;
@@ -275,7 +275,7 @@ Test(device, lanes_serve_the_ring_in_fifo_order)
         cr_assert_eq(st.held, 5);
         cr_assert_eq(st.busy, 2);
         cr_assert_eq(st.refused, 1);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         static const uint64_t want[] = {100, 100, 200, 200, 300};
         for (int i = 0; i < 5; i++)
                 cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
@@ -290,12 +290,12 @@ Test(device, abort_frees_slot_and_lane)
         create(&cfg);
         for (int i = 0; i < 3; i++)
                 submit(0, 0);
-        sim_run_until(H.eng, 50);
+        sim_run_until(H.loop, 50);
         cr_assert(device_model_abort(H.dev, 1)); /* waiting */
         cr_assert(device_model_abort(H.dev, 0)); /* in service: tag 2 starts now */
         cr_assert_not(device_model_abort(H.dev, 0));
         cr_assert_not(device_model_abort(H.dev, 99));
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.done_at[0], UINT64_MAX);
         cr_assert_eq(H.done_at[1], UINT64_MAX);
         cr_assert_eq(H.done_at[2], 150);
@@ -320,12 +320,12 @@ Test(device, hang_stops_completions_then_completes_late)
                                     .nfaults = 1};
         create(&cfg);
         submit(0, 0); /* 0 -> 10 us of work done before the hang */
-        sim_run_until(H.eng, 30000);
+        sim_run_until(H.loop, 30000);
         cr_assert_not(device_model_working(H.dev));
         cr_assert_eq(submit(0, 0), DEVICE_OK); /* accepted into the ring while hung */
-        sim_run_until(H.eng, 59999);
+        sim_run_until(H.loop, 59999);
         cr_assert_eq(H.completed, 0, "a completion during the hang");
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert(device_model_working(H.dev));
         cr_assert_eq(H.done_at[0], 70000); /* resumes at 60 us with 10 us left */
         cr_assert_eq(H.done_at[1], 90000);
@@ -357,9 +357,9 @@ Test(device, busy_lane_time_is_exact_across_a_hang)
                                     .nfaults = 1};
         create(&cfg);
         submit(0, 0);
-        sim_run_until(H.eng, 20000);
+        sim_run_until(H.loop, 20000);
         cr_assert_eq(submit(0, 0), DEVICE_OK);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.done_at[0], 70000);
         cr_assert_eq(H.done_at[1], 80000);
         struct device_model_stats st;
@@ -383,7 +383,7 @@ Test(device, fail_stop_drops_reports_and_refuses)
         create(&cfg);
         for (int i = 0; i < 5; i++)
                 submit(0, 0);
-        sim_run_until(H.eng, 1000);
+        sim_run_until(H.loop, 1000);
         cr_assert_eq(H.failed, 1);
         cr_assert_not(device_model_working(H.dev));
         cr_assert_eq(submit(0, 0), DEVICE_EDOWN);
@@ -393,11 +393,11 @@ Test(device, fail_stop_drops_reports_and_refuses)
         cr_assert_eq(st.held, 0);
         cr_assert_eq(st.busy, 0);
         cr_assert_eq(st.failures, 1);
-        sim_run_until(H.eng, 2500);
+        sim_run_until(H.loop, 2500);
         cr_assert_eq(H.recovered, 1);
         cr_assert(device_model_working(H.dev));
         cr_assert_eq(submit(0, 0), DEVICE_OK);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.completed, 1);
         cr_assert_eq(H.done_at[5], 3500);
         for (int i = 0; i < 5; i++)
@@ -422,7 +422,7 @@ Test(device, fail_stop_process_alternates)
                                     .nfailures = 1};
         create(&cfg);
         const uint64_t T = 4000000000ULL; /* 4 s: ~3200 cycles */
-        sim_run_until(H.eng, T);
+        sim_run_until(H.loop, T);
         size_t n;
         const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
         cr_assert_gt(n, 2500);
@@ -458,16 +458,16 @@ Test(device, slow_scales_service)
                                     .faults = slow,
                                     .nfaults = 2};
         create(&cfg);
-        sim_run_until(H.eng, 0);
+        sim_run_until(H.loop, 0);
         submit(0, 0);
-        sim_run_until(H.eng, 5000);
+        sim_run_until(H.loop, 5000);
         cr_assert_eq(H.done_at[0], 4000);
         /* At 10000 a 1000 ns stage starts at x4 (4000 ns); from 10500 to
          * 11100 it runs at x12: 500/4 + 600/12 = 175 ns of work done, the
          * last 825 at x4 take 3300 ns. */
-        sim_run_until(H.eng, 10000);
+        sim_run_until(H.loop, 10000);
         submit(0, 0);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.done_at[1], 11100 + 3300);
         size_t n;
         const struct device_fault_record *tl = device_model_timeline(H.dev, &n);
@@ -490,7 +490,7 @@ Test(device, flaky_error_fraction)
                                     .nfailures = 1};
         create(&cfg);
         poisson(20.0, 100000);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.completed, 100000);
         double frac = (double)H.errors / (double)H.completed;
         cr_log_info("flaky p 0.1: error fraction %.4f", frac);
@@ -511,10 +511,10 @@ Test(device, scheduled_flaky_window)
             .name = "sf", .lanes = 1, .ring = 8, .ops = &op, .nops = 1, .faults = &f, .nfaults = 1};
         create(&cfg);
         for (uint64_t t = 0; t < 3000; t += 100) {
-                sim_run_until(H.eng, t);
+                sim_run_until(H.loop, t);
                 submit(0, 0);
         }
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         for (uint64_t tag = 0; tag < H.ntags; tag++) {
                 bool inside = H.done_at[tag] >= 1000 && H.done_at[tag] < 2000;
                 cr_assert_eq(H.status[tag], inside ? DEVICE_ESTAGE : DEVICE_OK, "tag %llu",
@@ -533,9 +533,9 @@ Test(device, scheduled_windows_in_timeline_and_remove)
         struct device_config cfg = {
             .name = "tl", .lanes = 1, .ring = 8, .ops = &op, .nops = 1, .faults = f, .nfaults = 3};
         create(&cfg);
-        sim_run_until(H.eng, 4990);
+        sim_run_until(H.loop, 4990);
         submit(0, 0);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.removed, 1);
         cr_assert_eq(H.completed, 0);
         cr_assert_not(device_model_working(H.dev));
@@ -589,7 +589,7 @@ static uint64_t run_fingerprint(unsigned long seed)
         create(&cfg);
         H.bytes = 512;
         poisson(400.0, 20000);
-        sim_run_until(H.eng, 100000000); /* the failure process never ends */
+        sim_run_until(H.loop, 100000000); /* the failure process never ends */
         uint64_t hash = 1469598103934665603ULL;
         for (uint64_t t = 0; t < H.ntags; t++) {
                 hash = (hash ^ H.done_at[t]) * 1099511628211ULL;
@@ -603,8 +603,8 @@ static uint64_t run_fingerprint(unsigned long seed)
 
 static void reset_run(void)
 {
-        sim_engine_destroy(H.eng);
-        H.eng = sim_engine_create();
+        sim_loop_destroy(H.loop);
+        H.loop = sim_loop_create();
         H.ntags = H.completed = H.errors = 0;
         for (size_t i = 0; i < MAX_STAGES; i++)
                 H.done_at[i] = UINT64_MAX;
@@ -673,9 +673,9 @@ Test(device, abort_during_hang_never_completes)
         create(&cfg);
         submit(0, 0);
         submit(0, 0);
-        sim_run_until(H.eng, 5000);
+        sim_run_until(H.loop, 5000);
         cr_assert(device_model_abort(H.dev, 0));
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.done_at[0], UINT64_MAX);
         cr_assert_eq(H.done_at[1], 10500 + 1000); /* starts when the hang ends */
 }
@@ -700,9 +700,9 @@ Test(device, submit_from_completion_callback)
         const char *why;
         cr_assert_eq(device_config_prepare(&cfg, &why), 0);
         struct device_model_rngs rngs = {.service = H.service};
-        cr_assert_eq(device_model_create(H.eng, &cfg, &rngs, &ops, &H, &H.dev), 0);
+        cr_assert_eq(device_model_create(H.loop, &cfg, &rngs, &ops, &H, &H.dev), 0);
         submit(0, 0);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.completed, 10);
         for (uint64_t t = 0; t < 10; t++)
                 cr_assert_eq(H.done_at[t], 100 * (t + 1));

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/diag.h"
-#include "sim/doc.h"
+#include "sim/load/diag.h"
+#include "sim/load/doc.h"
 
 static const char scenario[] = "name: ipsec-gateway\n"
                                "seed: 1\n"

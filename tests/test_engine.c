@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/engine.h"
+#include "sim/des/loop.h"
 
 /* A test event: records the order in which events fire. */
 struct probe {
@@ -24,28 +24,28 @@ static int fired_log[LOG_MAX];     /* ids in firing order */
 static uint64_t fired_at[LOG_MAX]; /* clock when each fired */
 static size_t fired_n;
 
-static void record(struct sim_engine *eng, struct sim_event *ev)
+static void record(struct sim_loop *loop, struct sim_event *ev)
 {
         struct probe *p = sim_container_of(ev, struct probe, ev);
         cr_assert_lt(fired_n, LOG_MAX);
-        cr_assert_eq(sim_now(eng), ev->time);
+        cr_assert_eq(sim_now(loop), ev->time);
         cr_assert(!sim_pending(ev));
-        fired_at[fired_n] = sim_now(eng);
+        fired_at[fired_n] = sim_now(loop);
         fired_log[fired_n++] = p->id;
 }
 
-static struct sim_engine *eng;
+static struct sim_loop *loop;
 
 static void setup(void)
 {
         fired_n = 0;
-        eng = sim_engine_create();
-        cr_assert_not_null(eng);
+        loop = sim_loop_create();
+        cr_assert_not_null(loop);
 }
 
 static void teardown(void)
 {
-        sim_engine_destroy(eng);
+        sim_loop_destroy(loop);
 }
 
 static void probes_init(struct probe *p, int n, sim_event_fn fn)
@@ -68,12 +68,12 @@ TestSuite(engine, .init = setup, .fini = teardown);
 
 Test(engine, fresh_engine_is_empty)
 {
-        cr_assert_eq(sim_now(eng), 0);
-        cr_assert_eq(sim_pending_count(eng), 0);
-        cr_assert_eq(sim_events_fired(eng), 0);
-        cr_assert_eq(sim_next_time(eng), UINT64_MAX);
-        cr_assert_eq(sim_run_until(eng, 100), 0);
-        cr_assert_eq(sim_now(eng), 100);
+        cr_assert_eq(sim_now(loop), 0);
+        cr_assert_eq(sim_pending_count(loop), 0);
+        cr_assert_eq(sim_events_fired(loop), 0);
+        cr_assert_eq(sim_next_time(loop), UINT64_MAX);
+        cr_assert_eq(sim_run_until(loop, 100), 0);
+        cr_assert_eq(sim_now(loop), 100);
 }
 
 Test(engine, fires_in_time_order)
@@ -82,17 +82,17 @@ Test(engine, fires_in_time_order)
         probes_init(p, 5, record);
         static const uint64_t at[5] = {50, 10, 40, 20, 30};
         for (int i = 0; i < 5; i++)
-                cr_assert_eq(sim_schedule(eng, &p[i].ev, at[i]), 0);
-        cr_assert_eq(sim_pending_count(eng), 5);
-        cr_assert_eq(sim_next_time(eng), 10);
-        cr_assert_eq(sim_run_until(eng, UINT64_MAX), 5);
+                cr_assert_eq(sim_schedule(loop, &p[i].ev, at[i]), 0);
+        cr_assert_eq(sim_pending_count(loop), 5);
+        cr_assert_eq(sim_next_time(loop), 10);
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), 5);
         static const int want[5] = {1, 3, 4, 2, 0};
         expect_log(want, 5);
         for (size_t i = 0; i + 1 < fired_n; i++)
                 cr_assert_leq(fired_at[i], fired_at[i + 1]);
-        cr_assert_eq(sim_events_fired(eng), 5);
-        cr_assert_eq(sim_pending_count(eng), 0);
-        cr_assert_eq(sim_now(eng), 50, "run to the end keeps the last event's time");
+        cr_assert_eq(sim_events_fired(loop), 5);
+        cr_assert_eq(sim_pending_count(loop), 0);
+        cr_assert_eq(sim_now(loop), 50, "run to the end keeps the last event's time");
 }
 
 Test(engine, ties_fire_in_schedule_order)
@@ -104,9 +104,9 @@ Test(engine, ties_fire_in_schedule_order)
         for (int i = 0; i < 100; i++) {
                 int id = (i * 37) % 100;
                 want[i] = id;
-                sim_schedule(eng, &p[id].ev, 7);
+                sim_schedule(loop, &p[id].ev, 7);
         }
-        sim_run_until(eng, UINT64_MAX);
+        sim_run_until(loop, UINT64_MAX);
         expect_log(want, 100);
 }
 
@@ -115,11 +115,11 @@ Test(engine, reschedule_takes_a_new_sequence_number)
         struct probe p[3];
         probes_init(p, 3, record);
         for (int i = 0; i < 3; i++)
-                sim_schedule(eng, &p[i].ev, 5);
+                sim_schedule(loop, &p[i].ev, 5);
         /* Moving 0 to the same time puts it behind the others. */
-        sim_schedule(eng, &p[0].ev, 5);
-        cr_assert_eq(sim_pending_count(eng), 3);
-        sim_run_until(eng, UINT64_MAX);
+        sim_schedule(loop, &p[0].ev, 5);
+        cr_assert_eq(sim_pending_count(loop), 3);
+        sim_run_until(loop, UINT64_MAX);
         static const int want[3] = {1, 2, 0};
         expect_log(want, 3);
 }
@@ -129,13 +129,13 @@ Test(engine, reschedule_earlier_and_later)
         struct probe p[6];
         probes_init(p, 6, record);
         for (int i = 0; i < 6; i++)
-                sim_schedule(eng, &p[i].ev, (uint64_t)(i + 1) * 10);
-        sim_schedule(eng, &p[5].ev, 5);   /* tail to head */
-        sim_schedule(eng, &p[0].ev, 100); /* head to tail */
-        sim_schedule(eng, &p[3].ev, 25);  /* middle, earlier */
-        cr_assert_eq(sim_pending_count(eng), 6);
-        cr_assert_eq(sim_next_time(eng), 5);
-        sim_run_until(eng, UINT64_MAX);
+                sim_schedule(loop, &p[i].ev, (uint64_t)(i + 1) * 10);
+        sim_schedule(loop, &p[5].ev, 5);   /* tail to head */
+        sim_schedule(loop, &p[0].ev, 100); /* head to tail */
+        sim_schedule(loop, &p[3].ev, 25);  /* middle, earlier */
+        cr_assert_eq(sim_pending_count(loop), 6);
+        cr_assert_eq(sim_next_time(loop), 5);
+        sim_run_until(loop, UINT64_MAX);
         static const int want[6] = {5, 1, 3, 2, 4, 0};
         expect_log(want, 6);
 }
@@ -145,23 +145,23 @@ Test(engine, cancel_head_middle_tail_and_not_pending)
         struct probe p[7];
         probes_init(p, 7, record);
         for (int i = 0; i < 6; i++)
-                sim_schedule(eng, &p[i].ev, (uint64_t)(i + 1) * 10);
-        sim_cancel(eng, &p[0].ev); /* head */
+                sim_schedule(loop, &p[i].ev, (uint64_t)(i + 1) * 10);
+        sim_cancel(loop, &p[0].ev); /* head */
         cr_assert(!sim_pending(&p[0].ev));
-        cr_assert_eq(sim_next_time(eng), 20);
-        sim_cancel(eng, &p[3].ev); /* middle */
-        sim_cancel(eng, &p[5].ev); /* tail */
-        sim_cancel(eng, &p[5].ev); /* again: a no-op */
-        sim_cancel(eng, &p[6].ev); /* never scheduled: a no-op */
-        cr_assert_eq(sim_pending_count(eng), 3);
-        sim_run_until(eng, UINT64_MAX);
+        cr_assert_eq(sim_next_time(loop), 20);
+        sim_cancel(loop, &p[3].ev); /* middle */
+        sim_cancel(loop, &p[5].ev); /* tail */
+        sim_cancel(loop, &p[5].ev); /* again: a no-op */
+        sim_cancel(loop, &p[6].ev); /* never scheduled: a no-op */
+        cr_assert_eq(sim_pending_count(loop), 3);
+        sim_run_until(loop, UINT64_MAX);
         static const int want[3] = {1, 2, 4};
         expect_log(want, 3);
-        sim_cancel(eng, &p[1].ev); /* already fired: a no-op */
-        cr_assert_eq(sim_pending_count(eng), 0);
+        sim_cancel(loop, &p[1].ev); /* already fired: a no-op */
+        cr_assert_eq(sim_pending_count(loop), 0);
         /* A cancelled event can be scheduled again. */
-        sim_schedule(eng, &p[0].ev, 70);
-        sim_run_until(eng, UINT64_MAX);
+        sim_schedule(loop, &p[0].ev, 70);
+        sim_run_until(loop, UINT64_MAX);
         cr_assert_eq(fired_n, 4);
         cr_assert_eq(fired_log[3], 0);
 }
@@ -169,7 +169,7 @@ Test(engine, cancel_head_middle_tail_and_not_pending)
 /* Handlers that schedule more work. */
 static struct probe chain_probes[4];
 
-static void chain_step(struct sim_engine *e, struct sim_event *ev)
+static void chain_step(struct sim_loop *e, struct sim_event *ev)
 {
         struct probe *p = sim_container_of(ev, struct probe, ev);
         record(e, ev);
@@ -188,17 +188,17 @@ Test(engine, handlers_schedule_at_now_and_later)
         struct probe other;
         sim_event_init(&other.ev, record);
         other.id = 2;
-        sim_schedule(eng, &chain_probes[0].ev, 100);
-        sim_schedule(eng, &other.ev, 100);
-        cr_assert_eq(sim_run_until(eng, UINT64_MAX), 4);
+        sim_schedule(loop, &chain_probes[0].ev, 100);
+        sim_schedule(loop, &other.ev, 100);
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), 4);
         static const int want[4] = {0, 2, 1, 3};
         expect_log(want, 4);
         cr_assert_eq(fired_at[2], 100);
         cr_assert_eq(fired_at[3], 110);
-        cr_assert_eq(sim_now(eng), 110);
+        cr_assert_eq(sim_now(loop), 110);
 }
 
-static void stopper(struct sim_engine *e, struct sim_event *ev)
+static void stopper(struct sim_loop *e, struct sim_event *ev)
 {
         record(e, ev);
         sim_stop(e);
@@ -210,13 +210,13 @@ Test(engine, stop_returns_after_the_current_event)
         probes_init(p, 4, record);
         p[1].ev.fn = stopper;
         for (int i = 0; i < 4; i++)
-                sim_schedule(eng, &p[i].ev, (uint64_t)(i + 1) * 10);
-        cr_assert_eq(sim_run_until(eng, 1000), 2);
-        cr_assert_eq(sim_now(eng), 20, "stop keeps the stopping event's time");
-        cr_assert_eq(sim_pending_count(eng), 2);
+                sim_schedule(loop, &p[i].ev, (uint64_t)(i + 1) * 10);
+        cr_assert_eq(sim_run_until(loop, 1000), 2);
+        cr_assert_eq(sim_now(loop), 20, "stop keeps the stopping event's time");
+        cr_assert_eq(sim_pending_count(loop), 2);
         /* A later call continues where it stopped. */
-        cr_assert_eq(sim_run_until(eng, 1000), 2);
-        cr_assert_eq(sim_now(eng), 1000);
+        cr_assert_eq(sim_run_until(loop, 1000), 2);
+        cr_assert_eq(sim_now(loop), 1000);
         static const int want[4] = {0, 1, 2, 3};
         expect_log(want, 4);
 }
@@ -225,47 +225,47 @@ Test(engine, stop_outside_a_run_has_no_effect)
 {
         struct probe p[2];
         probes_init(p, 2, record);
-        sim_schedule(eng, &p[0].ev, 1);
-        sim_schedule(eng, &p[1].ev, 2);
-        sim_stop(eng);
-        cr_assert_eq(sim_run_until(eng, 10), 2);
+        sim_schedule(loop, &p[0].ev, 1);
+        sim_schedule(loop, &p[1].ev, 2);
+        sim_stop(loop);
+        cr_assert_eq(sim_run_until(loop, 10), 2);
 }
 
 Test(engine, run_until_is_inclusive_and_advances_the_clock)
 {
         struct probe p[3];
         probes_init(p, 3, record);
-        sim_schedule(eng, &p[0].ev, 10);
-        sim_schedule(eng, &p[1].ev, 20);
-        sim_schedule(eng, &p[2].ev, 30);
-        cr_assert_eq(sim_run_until(eng, 20), 2, "an event at `until` fires");
-        cr_assert_eq(sim_now(eng), 20);
-        cr_assert_eq(sim_run_until(eng, 25), 0);
-        cr_assert_eq(sim_now(eng), 25, "the clock reads `until` when the next event is later");
-        cr_assert_eq(sim_next_time(eng), 30);
-        cr_assert_eq(sim_run_until(eng, 25), 0, "running to now is allowed");
-        cr_assert_eq(sim_run_until(eng, 1000), 1);
-        cr_assert_eq(sim_now(eng), 1000, "the clock reads `until` when the set ran dry");
-        cr_assert_eq(sim_run_until(eng, UINT64_MAX), 0);
-        cr_assert_eq(sim_now(eng), 1000, "run to the end with nothing pending keeps the clock");
-        cr_assert_eq(sim_events_fired(eng), 3);
+        sim_schedule(loop, &p[0].ev, 10);
+        sim_schedule(loop, &p[1].ev, 20);
+        sim_schedule(loop, &p[2].ev, 30);
+        cr_assert_eq(sim_run_until(loop, 20), 2, "an event at `until` fires");
+        cr_assert_eq(sim_now(loop), 20);
+        cr_assert_eq(sim_run_until(loop, 25), 0);
+        cr_assert_eq(sim_now(loop), 25, "the clock reads `until` when the next event is later");
+        cr_assert_eq(sim_next_time(loop), 30);
+        cr_assert_eq(sim_run_until(loop, 25), 0, "running to now is allowed");
+        cr_assert_eq(sim_run_until(loop, 1000), 1);
+        cr_assert_eq(sim_now(loop), 1000, "the clock reads `until` when the set ran dry");
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), 0);
+        cr_assert_eq(sim_now(loop), 1000, "run to the end with nothing pending keeps the clock");
+        cr_assert_eq(sim_events_fired(loop), 3);
 }
 
 Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT)
 {
         struct probe p;
         probes_init(&p, 1, record);
-        sim_run_until(eng, 100);
-        sim_schedule(eng, &p.ev, 99);
+        sim_run_until(loop, 100);
+        sim_schedule(loop, &p.ev, 99);
 }
 
 Test(engine, running_to_the_past_aborts, .signal = SIGABRT)
 {
-        sim_run_until(eng, 100);
-        sim_run_until(eng, 50);
+        sim_run_until(loop, 100);
+        sim_run_until(loop, 50);
 }
 
-static void free_self(struct sim_engine *e, struct sim_event *ev)
+static void free_self(struct sim_loop *e, struct sim_event *ev)
 {
         record(e, ev);
         free(sim_container_of(ev, struct probe, ev));
@@ -278,10 +278,10 @@ Test(engine, handler_may_free_its_event)
                 cr_assert_not_null(p);
                 sim_event_init(&p->ev, free_self);
                 p->id = i;
-                sim_schedule(eng, &p->ev, 10);
+                sim_schedule(loop, &p->ev, 10);
         }
         /* Under AddressSanitizer, any later touch of a freed event fails. */
-        cr_assert_eq(sim_run_until(eng, UINT64_MAX), 3);
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), 3);
         static const int want[3] = {0, 1, 2};
         expect_log(want, 3);
 }
@@ -290,11 +290,11 @@ Test(engine, destroy_leaves_events_not_pending)
 {
         struct probe p[2];
         probes_init(p, 2, record);
-        struct sim_engine *other = sim_engine_create();
+        struct sim_loop *other = sim_loop_create();
         cr_assert_not_null(other);
         sim_schedule(other, &p[0].ev, 1);
         sim_schedule(other, &p[1].ev, 2);
-        sim_engine_destroy(other);
+        sim_loop_destroy(other);
         cr_assert(!sim_pending(&p[0].ev));
         cr_assert(!sim_pending(&p[1].ev));
 }
@@ -329,7 +329,7 @@ static int model_next(void)
         return best;
 }
 
-static void model_fire(struct sim_engine *e, struct sim_event *ev)
+static void model_fire(struct sim_loop *e, struct sim_event *ev)
 {
         struct probe *p = sim_container_of(ev, struct probe, ev);
         model_expect = model_next();
@@ -365,18 +365,18 @@ Test(engine, randomized_against_reference_model)
                 unsigned kind = (unsigned)(r >> 32) % 10;
                 if (kind < 5) {
                         /* Schedule or reschedule; small offsets make many ties. */
-                        uint64_t when = sim_now(eng) + (r >> 40) % 50;
-                        sim_schedule(eng, &p[id].ev, when);
+                        uint64_t when = sim_now(loop) + (r >> 40) % 50;
+                        sim_schedule(loop, &p[id].ev, when);
                         model[id].pending = true;
                         model[id].time = when;
                         model[id].seq = model_seq++;
                 } else if (kind < 7) {
-                        sim_cancel(eng, &p[id].ev);
+                        sim_cancel(loop, &p[id].ev);
                         model[id].pending = false;
                 } else {
-                        uint64_t until = sim_now(eng) + (r >> 40) % 20;
-                        sim_run_until(eng, until);
-                        cr_assert_eq(sim_now(eng), until);
+                        uint64_t until = sim_now(loop) + (r >> 40) % 20;
+                        sim_run_until(loop, until);
+                        cr_assert_eq(sim_now(loop), until);
                 }
                 size_t n = 0;
                 for (int i = 0; i < RAND_EVENTS; i++) {
@@ -384,18 +384,18 @@ Test(engine, randomized_against_reference_model)
                         cr_assert_eq(sim_pending(&p[i].ev), model[i].pending, "seed 0x%llx",
                                      (unsigned long long)seed);
                 }
-                cr_assert_eq(sim_pending_count(eng), n);
+                cr_assert_eq(sim_pending_count(loop), n);
                 int next = model_next();
-                cr_assert_eq(sim_next_time(eng), next < 0 ? UINT64_MAX : model[next].time);
+                cr_assert_eq(sim_next_time(loop), next < 0 ? UINT64_MAX : model[next].time);
         }
-        sim_run_until(eng, UINT64_MAX);
+        sim_run_until(loop, UINT64_MAX);
         cr_assert_eq(model_next(), -1);
-        cr_assert_eq(sim_pending_count(eng), 0);
+        cr_assert_eq(sim_pending_count(loop), 0);
 }
 
 static uint64_t last_time, last_seq; /* key of the previous event fired */
 
-static void check_order(struct sim_engine *e, struct sim_event *ev)
+static void check_order(struct sim_loop *e, struct sim_event *ev)
 {
         cr_assert(fired_n == 0 || ev->time > last_time ||
                       (ev->time == last_time && ev->seq > last_seq),
@@ -415,15 +415,15 @@ Test(engine, grows_past_its_initial_size)
         probes_init(p, N, check_order);
         uint64_t rng = 42;
         for (int i = 0; i < N; i++)
-                cr_assert_eq(sim_schedule(eng, &p[i].ev, splitmix(&rng) % 100000), 0);
-        cr_assert_eq(sim_pending_count(eng), N);
+                cr_assert_eq(sim_schedule(loop, &p[i].ev, splitmix(&rng) % 100000), 0);
+        cr_assert_eq(sim_pending_count(loop), N);
         for (int i = 0; i < N; i += 3)
-                sim_cancel(eng, &p[i].ev);
-        size_t left = sim_pending_count(eng);
+                sim_cancel(loop, &p[i].ev);
+        size_t left = sim_pending_count(loop);
         cr_assert_eq(left, N - (N + 2) / 3);
         last_time = 0;
         last_seq = 0;
-        cr_assert_eq(sim_run_until(eng, UINT64_MAX), left);
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), left);
         cr_assert_eq(fired_n, left);
         free(p);
 }

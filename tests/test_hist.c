@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/hist.h"
-#include "sim/rng.h"
+#include "sim/des/hist.h"
+#include "sim/des/rng.h"
 
 static struct hist *hist_new(void)
 {

@@ -35,7 +35,7 @@
  * (Graham 2000) and an arrival sees them in equilibrium (PASTA), so it
  * joins a queue holding k with probability s_k^d - s_{k+1}^d (s_0 = 1) and,
  * FIFO and memoryless, stays an Erlang(k + 1, mu) time. p90 and p99 come
- * from that mixture by bisection. The formulas are in sim/queueing.h,
+ * from that mixture by bisection. The formulas are in sim/des/queueing.h,
  * tested against known values in tests/test_queueing.c.
  *
  * Tolerances. Statistical: about 10^6 measured requests per test; the
@@ -52,8 +52,8 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "sim/queueing.h"
-#include "sim/run.h"
+#include "sim/des/queueing.h"
+#include "sim/run/run.h"
 #include "support/tqueue.h"
 
 #define US TQ_US

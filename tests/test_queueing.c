@@ -1,5 +1,5 @@
 /*
- * test_queueing.c - the queueing formulas of sim/queueing.h against known
+ * test_queueing.c - the queueing formulas of sim/des/queueing.h against known
  * values: Erlang C from the Erlang B recursion and textbook cases, M/M/c
  * with one server against M/M/1, quantiles against their own tails, and
  * the supermarket model with d = 1 against M/M/1.
@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "sim/queueing.h"
+#include "sim/des/queueing.h"
 
 /* Erlang C through Erlang B (B(0) = 1, B(k) = a B / (k + a B)),
  * C = c B / (c - a (1 - B)): another route to the same number. */

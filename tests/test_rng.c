@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/des/rng.h"
 
 #define DRAWS 1000
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/diag.h"
-#include "sim/scenario_load.h"
+#include "sim/load/diag.h"
+#include "sim/load/scenario_load.h"
 
 static struct diag dg;
 

@@ -7,14 +7,14 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "sim/platform.h"
-#include "sim/rng.h"
+#include "sim/run/platform.h"
+#include "sim/des/rng.h"
 
 /* ---- timers ---------------------------------------------------------------- */
 
 struct stamp {
         struct ac_timer t;
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         uint64_t fired_at[4];
         int fired;
         int order; /* global firing order */
@@ -26,66 +26,66 @@ static void on_fire(struct ac_timer *t)
 {
         struct stamp *s = (struct stamp *)t;
         cr_assert_lt(s->fired, 4);
-        s->fired_at[s->fired++] = sim_now(s->eng);
+        s->fired_at[s->fired++] = sim_now(s->loop);
         s->order = order_counter++;
 }
 
 Test(sim_platform, timers_fire_at_their_time_in_order)
 {
-        struct sim_engine *eng = sim_engine_create();
+        struct sim_loop *loop = sim_loop_create();
         struct sim_platform p;
-        cr_assert_eq(sim_platform_init(&p, eng, 1), 0);
+        cr_assert_eq(sim_platform_init(&p, loop, 1), 0);
         struct ac_platform ap = sim_platform_seam(&p);
-        struct stamp a = {.t.fire = on_fire, .eng = eng}, b = a, c = a;
+        struct stamp a = {.t.fire = on_fire, .loop = loop}, b = a, c = a;
         order_counter = 0;
         ap.ops->timer_arm(ap.ctx, &a.t, 300);
         ap.ops->timer_arm(ap.ctx, &b.t, 100);
         ap.ops->timer_arm(ap.ctx, &c.t, 300); /* a tie: armed after a */
         cr_assert_eq(ap.ops->now_ns(ap.ctx), 0);
-        sim_run_until(eng, UINT64_MAX);
+        sim_run_until(loop, UINT64_MAX);
         cr_assert_eq(b.fired_at[0], 100);
         cr_assert_eq(a.fired_at[0], 300);
         cr_assert_eq(c.fired_at[0], 300);
         cr_assert(b.order < a.order && a.order < c.order);
         cr_assert_eq(ap.ops->now_ns(ap.ctx), 300);
         sim_platform_fini(&p);
-        sim_engine_destroy(eng);
+        sim_loop_destroy(loop);
 }
 
 Test(sim_platform, cancel_and_rearm)
 {
-        struct sim_engine *eng = sim_engine_create();
+        struct sim_loop *loop = sim_loop_create();
         struct sim_platform p;
-        cr_assert_eq(sim_platform_init(&p, eng, 1), 0);
+        cr_assert_eq(sim_platform_init(&p, loop, 1), 0);
         struct ac_platform ap = sim_platform_seam(&p);
-        struct stamp a = {.t.fire = on_fire, .eng = eng}, b = a;
+        struct stamp a = {.t.fire = on_fire, .loop = loop}, b = a;
         ap.ops->timer_cancel(ap.ctx, &a.t); /* never armed: a no-op */
         ap.ops->timer_arm(ap.ctx, &a.t, 50);
         ap.ops->timer_arm(ap.ctx, &b.t, 60);
         ap.ops->timer_cancel(ap.ctx, &a.t);
         ap.ops->timer_cancel(ap.ctx, &a.t);   /* twice: still a no-op */
         ap.ops->timer_arm(ap.ctx, &b.t, 500); /* moves it */
-        cr_assert_eq(sim_pending_count(eng), 1);
-        sim_run_until(eng, 1000);
+        cr_assert_eq(sim_pending_count(loop), 1);
+        sim_run_until(loop, 1000);
         cr_assert_eq(a.fired, 0);
         cr_assert_eq(b.fired, 1);
         cr_assert_eq(b.fired_at[0], 500);
         /* re-armed from inside nothing, after firing: fires again */
         ap.ops->timer_arm(ap.ctx, &b.t, 1200);
-        sim_run_until(eng, 2000);
+        sim_run_until(loop, 2000);
         cr_assert_eq(b.fired, 2);
         cr_assert_eq(b.fired_at[1], 1200);
         sim_platform_fini(&p);
-        sim_engine_destroy(eng);
+        sim_loop_destroy(loop);
 }
 
 Test(sim_platform, random_is_a_named_stream)
 {
-        struct sim_engine *eng = sim_engine_create();
+        struct sim_loop *loop = sim_loop_create();
         struct sim_platform p, q, r;
-        cr_assert_eq(sim_platform_init(&p, eng, 7), 0);
-        cr_assert_eq(sim_platform_init(&q, eng, 7), 0);
-        cr_assert_eq(sim_platform_init(&r, eng, 8), 0);
+        cr_assert_eq(sim_platform_init(&p, loop, 7), 0);
+        cr_assert_eq(sim_platform_init(&q, loop, 7), 0);
+        cr_assert_eq(sim_platform_init(&r, loop, 8), 0);
         struct ac_platform ap = sim_platform_seam(&p), aq = sim_platform_seam(&q),
                            ar = sim_platform_seam(&r);
         bool differs = false, high = false;
@@ -102,7 +102,7 @@ Test(sim_platform, random_is_a_named_stream)
         /* it is the stream named "balancer" */
         gsl_rng *g = sim_rng_stream(7, "balancer");
         struct sim_platform p2;
-        cr_assert_eq(sim_platform_init(&p2, eng, 7), 0);
+        cr_assert_eq(sim_platform_init(&p2, loop, 7), 0);
         uint64_t hi = gsl_rng_get(g);
         uint64_t want = hi << 32 | gsl_rng_get(g);
         cr_assert_eq(sim_platform_seam(&p2).ops->random_u64(&p2), want);
@@ -111,7 +111,7 @@ Test(sim_platform, random_is_a_named_stream)
         sim_platform_fini(&q);
         sim_platform_fini(&r);
         sim_platform_fini(&p2);
-        sim_engine_destroy(eng);
+        sim_loop_destroy(loop);
 }
 
 Test(sim_platform, status_mapping)
@@ -129,7 +129,7 @@ Test(sim_platform, status_mapping)
 #define NREQ 16
 
 struct bed {
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         struct sim_platform plat;
         struct ac_engine *core;
         struct device_op_config op;
@@ -149,7 +149,7 @@ static struct bed B;
 static void req_done(struct ac_request *req, int status)
 {
         size_t i = (size_t)(req - B.req);
-        B.done_at[i] = sim_now(B.eng);
+        B.done_at[i] = sim_now(B.loop);
         B.status[i] = status;
         B.ndone++;
 }
@@ -168,8 +168,8 @@ static void bed_up(uint32_t lanes, uint32_t ring, const struct device_fault_conf
         memset(&B, 0, sizeof(B));
         if (nfaults)
                 memcpy(B.faults, faults, nfaults * sizeof(*faults));
-        B.eng = sim_engine_create();
-        cr_assert_eq(sim_platform_init(&B.plat, B.eng, 3), 0);
+        B.loop = sim_loop_create();
+        cr_assert_eq(sim_platform_init(&B.plat, B.loop, 3), 0);
         B.plat.after = observe;
         B.plat.after_ctx = &B;
         struct ac_engine_config cfg;
@@ -205,7 +205,7 @@ static void bed_down(void)
         sim_device_detach(&B.dev);
         dist_free(&B.op.service);
         sim_platform_fini(&B.plat);
-        sim_engine_destroy(B.eng);
+        sim_loop_destroy(B.loop);
 }
 
 Test(sim_device, stages_complete_after_their_service_time)
@@ -216,7 +216,7 @@ Test(sim_device, stages_complete_after_their_service_time)
         /* two lanes, ring of two: the core's queue holds the other three */
         cr_assert_eq(ac_device_view(B.dev.dev)->in_flight, 2);
         cr_assert_eq(ac_device_view(B.dev.dev)->queued, 3);
-        sim_run_until(B.eng, UINT64_MAX);
+        sim_run_until(B.loop, UINT64_MAX);
         cr_assert_eq(B.ndone, 5);
         uint64_t want[5] = {1000, 1000, 2000, 2000, 3000};
         for (int i = 0; i < 5; i++) {
@@ -241,7 +241,7 @@ Test(sim_device, fail_stop_moves_work_and_recovery_restores_the_device)
         bed_up(1, 4, &f, 1);
         for (int i = 0; i < 3; i++)
                 cr_assert_eq(ac_submit(B.core, &B.req[i]), AC_ACCEPTED);
-        sim_run_until(B.eng, 2000);
+        sim_run_until(B.loop, 2000);
         cr_assert_eq(B.ndone, 3, "one served, two failed with the device");
         cr_assert_eq(B.status[0], 0);
         cr_assert_eq(B.done_at[0], 1000);
@@ -249,10 +249,10 @@ Test(sim_device, fail_stop_moves_work_and_recovery_restores_the_device)
         cr_assert_lt(B.status[2], 0);
         cr_assert_eq(ac_device_health(B.dev.dev), AC_DEV_FAILED);
         cr_assert_eq(ac_submit(B.core, &B.req[3]), AC_ENODEV);
-        sim_run_until(B.eng, 4000);
+        sim_run_until(B.loop, 4000);
         cr_assert_eq(ac_device_health(B.dev.dev), AC_DEV_HEALTHY, "the model reported recovery");
         cr_assert_eq(ac_submit(B.core, &B.req[4]), AC_ACCEPTED);
-        sim_run_until(B.eng, UINT64_MAX);
+        sim_run_until(B.loop, UINT64_MAX);
         cr_assert_eq(B.status[4], 0);
         cr_assert_eq(B.done_at[4], 5000);
         bed_down();
@@ -263,7 +263,7 @@ Test(sim_device, removal_reaches_the_core)
         struct device_fault_config f = {.at_ns = 500, .mode = DEVICE_FAULT_REMOVE};
         bed_up(1, 1, &f, 1);
         cr_assert_eq(ac_submit(B.core, &B.req[0]), AC_ACCEPTED);
-        sim_run_until(B.eng, UINT64_MAX);
+        sim_run_until(B.loop, UINT64_MAX);
         cr_assert_eq(ac_device_health(B.dev.dev), AC_DEV_GONE);
         cr_assert_eq(B.ndone, 1);
         cr_assert_eq(B.status[0], AC_ENODEV, "no device left for the moved stage");

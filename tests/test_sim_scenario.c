@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "sim/run/scenario.h"
 
 /* A scenario that prepares: one device, one class. */
 static void minimal(struct scenario *s)

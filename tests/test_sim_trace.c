@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run.h"
+#include "sim/run/run.h"
 
 #define MS 1000000ull
 #define US 1000ull

@@ -6,7 +6,7 @@
  *       ln(100)/(mu - lambda), within 3%;
  *   M/M/4 at rho 0.8: mean sojourn from Erlang C and p99 from the sojourn
  *       distribution (solved by bisection), within 3%;
- *   (the formulas: sim/queueing.h, tested in tests/test_queueing.c)
+ *   (the formulas: sim/des/queueing.h, tested in tests/test_queueing.c)
  *   Little's law L = lambda W on two kinds of device and three classes,
  *       overall and per class, within 2%.
  *
@@ -17,8 +17,8 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "sim/queueing.h"
-#include "sim/run.h"
+#include "sim/des/queueing.h"
+#include "sim/run/run.h"
 #include "support/tqueue.h"
 
 #define US TQ_US

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 
-#include "sim/stats.h"
+#include "sim/des/tally.h"
 
 #define EPS 1e-12
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/run.h"
-#include "sim/sweep.h"
-#include "sim/sweep_collect.h"
+#include "sim/run/run.h"
+#include "sim/sweep/sweep.h"
+#include "sim/sweep/collect.h"
 
 static const char scenario_text[] =
     "name: t\n"

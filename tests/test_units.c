@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sim/units.h"
+#include "sim/load/units.h"
 
 struct good_u64 {
         const char *text;

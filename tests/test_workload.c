@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "models/workload.h"
-#include "sim/engine.h"
+#include "sim/des/loop.h"
 
 #define MAX_REQS    1000000
 #define MAX_CLIENTS 64
@@ -26,7 +26,7 @@ struct reply {
 };
 
 struct harness {
-        struct sim_engine *eng;
+        struct sim_loop *loop;
         struct workload *wl;
         gsl_rng *rng[3][3]; /* [class][arrival, size, flow] */
         uint64_t *time;
@@ -45,7 +45,7 @@ static gsl_rng *rng(unsigned long seed)
         return r;
 }
 
-static void reply_fire(struct sim_engine *eng, struct sim_event *ev)
+static void reply_fire(struct sim_loop *loop, struct sim_event *ev)
 {
         struct reply *r = (struct reply *)ev;
         workload_complete(H.wl, r->cls, r->client);
@@ -55,7 +55,7 @@ static void on_emit(void *ctx, const struct workload_request *rq)
 {
         struct harness *h = ctx;
         cr_assert_lt(h->n, MAX_REQS);
-        h->time[h->n] = sim_now(h->eng);
+        h->time[h->n] = sim_now(h->loop);
         h->rq[h->n++] = *rq;
         if (rq->client != WORKLOAD_OPEN) {
                 cr_assert_lt(rq->client, MAX_CLIENTS);
@@ -64,7 +64,7 @@ static void on_emit(void *ctx, const struct workload_request *rq)
                 r->cls = rq->cls;
                 r->client = rq->client;
                 r->ev.fn = reply_fire;
-                sim_schedule(h->eng, &r->ev, sim_now(h->eng) + h->response_ns);
+                sim_schedule(h->loop, &r->ev, sim_now(h->loop) + h->response_ns);
         }
 }
 
@@ -80,7 +80,7 @@ static void seed_all(unsigned long seed)
 static void setup(void)
 {
         memset(&H, 0, sizeof(H));
-        H.eng = sim_engine_create();
+        H.loop = sim_loop_create();
         for (int c = 0; c < 3; c++)
                 for (int s = 0; s < 3; s++)
                         H.rng[c][s] = rng(1);
@@ -92,7 +92,7 @@ static void setup(void)
 static void teardown(void)
 {
         workload_destroy(H.wl);
-        sim_engine_destroy(H.eng);
+        sim_loop_destroy(H.loop);
         for (int c = 0; c < 3; c++)
                 for (int s = 0; s < 3; s++)
                         gsl_rng_free(H.rng[c][s]);
@@ -125,10 +125,10 @@ static void run(struct workload_class_config *cls, size_t n, uint64_t end)
         struct workload_rngs rngs[3];
         for (size_t i = 0; i < n; i++)
                 rngs[i] = (struct workload_rngs){H.rng[i][0], H.rng[i][1], H.rng[i][2]};
-        cr_assert_eq(workload_create(H.eng, cls, n, rngs, &harness_ops, &H, &H.wl), 0);
+        cr_assert_eq(workload_create(H.loop, cls, n, rngs, &harness_ops, &H, &H.wl), 0);
         cr_assert_eq(workload_start(H.wl, end), 0);
         cr_assert_eq(workload_start(H.wl, end), -1);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         for (size_t i = 0; i < H.n; i++)
                 cr_assert_lt(H.time[i], end, "request at %llu past the end",
                              (unsigned long long)H.time[i]);
@@ -269,7 +269,7 @@ Test(workload, trace_replay_is_exact)
             klass("bulk", (struct arrival_config){.process = ARRIVAL_TRACE, .file = path}),
         };
         /* start the run at 500 ns: trace times are relative to the start */
-        sim_run_until(H.eng, 500);
+        sim_run_until(H.loop, 500);
         run(c, 2, 500 + 10000); /* the row at 12000 is past the end */
         static const struct {
                 uint64_t t, bytes;
@@ -389,14 +389,14 @@ Test(workload, stop_ends_arrivals)
         char err[256];
         cr_assert_eq(workload_class_prepare(&c, err, sizeof(err)), 0);
         struct workload_rngs r = {H.rng[0][0], H.rng[0][1], H.rng[0][2]};
-        cr_assert_eq(workload_create(H.eng, &c, 1, &r, &harness_ops, &H, &H.wl), 0);
+        cr_assert_eq(workload_create(H.loop, &c, 1, &r, &harness_ops, &H, &H.wl), 0);
         workload_start(H.wl, UINT64_MAX);
-        sim_run_until(H.eng, 1000000);
+        sim_run_until(H.loop, 1000000);
         size_t n = H.n;
         workload_stop(H.wl);
-        sim_run_until(H.eng, UINT64_MAX);
+        sim_run_until(H.loop, UINT64_MAX);
         cr_assert_eq(H.n, n);
-        cr_assert_eq(sim_pending_count(H.eng), 0);
+        cr_assert_eq(sim_pending_count(H.loop), 0);
 }
 
 /* Runs three classes with every kind of randomness from 0 to 20 ms. */
@@ -442,8 +442,8 @@ static void reset(unsigned long seed)
 {
         workload_destroy(H.wl);
         H.wl = NULL;
-        sim_engine_destroy(H.eng);
-        H.eng = sim_engine_create();
+        sim_loop_destroy(H.loop);
+        H.loop = sim_loop_create();
         H.n = 0;
         memset(H.replies, 0, sizeof(H.replies));
         seed_all(seed);

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "sim/run.h"
+#include "sim/run/run.h"
 
 #define TQ_US 1000.0 /* ns */
 

@@ -1,0 +1,184 @@
+/*
+ * sim/cli/args.c - argument scanning shared by the commands: the scan of
+ * argv, options with values, flags, the scenario overrides of run and
+ * sweep, help flags, usage errors, numbers, scenario paths.
+ */
+#include "sim/cli/cli.h"
+#include "sim/load/diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool cli_is_help(const char *arg)
+{
+        return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Returns the text after "name=" when arg is that, else NULL. */
+static const char *joined(const char *arg, const char *name)
+{
+        size_t n = strlen(name);
+        if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+                return arg + n + 1;
+        return NULL;
+}
+
+struct cli_scan cli_scan_start(int argc, char **argv)
+{
+        return (struct cli_scan){.argc = argc, .argv = argv, .i = 1, .options = true};
+}
+
+bool cli_scan_more(struct cli_scan *s)
+{
+        if (s->options && s->i < s->argc && strcmp(s->argv[s->i], "--") == 0) {
+                s->options = false;
+                s->i++;
+        }
+        return s->i < s->argc;
+}
+
+const char *cli_scan_arg(const struct cli_scan *s)
+{
+        return s->argv[s->i];
+}
+
+const char *cli_scan_positional(struct cli_scan *s)
+{
+        const char *arg = s->argv[s->i];
+        if (s->options && arg[0] == '-' && arg[1] != '\0')
+                return NULL;
+        s->i++;
+        return arg;
+}
+
+int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
+                   const char **value)
+{
+        const char *arg = s->argv[s->i];
+        const char *v = joined(arg, name);
+        if (v == NULL && alias != NULL)
+                v = joined(arg, alias);
+        if (v != NULL) {
+                *value = v;
+                s->i++;
+                return 1;
+        }
+        if (strcmp(arg, name) != 0 && (alias == NULL || strcmp(arg, alias) != 0))
+                return 0;
+        if (s->i + 1 >= s->argc) {
+                cli_usage_error(cmd, "option %s needs a value", arg);
+                return -1;
+        }
+        *value = s->argv[s->i + 1];
+        s->i += 2;
+        return 1;
+}
+
+bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias)
+{
+        const char *arg = s->argv[s->i];
+        if (strcmp(arg, name) != 0 && (alias == NULL || strcmp(arg, alias) != 0))
+                return false;
+        s->i++;
+        return true;
+}
+
+int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o)
+{
+        const char *v;
+        int took;
+        if ((took = cli_take_value(cmd, s, "--seed", NULL, &v))) {
+                if (took < 0)
+                        return -1;
+                if (cli_parse_u64(v, &o->seed) < 0) {
+                        cli_usage_error(cmd, "--seed: expected a number, got '%s'", v);
+                        return -1;
+                }
+                o->has_seed = true;
+        } else if ((took = cli_take_value(cmd, s, "--set", NULL, &v))) {
+                if (took < 0)
+                        return -1;
+                if (strchr(v, '=') == NULL) {
+                        cli_usage_error(cmd, "--set: expected KEY=VALUE, got '%s'", v);
+                        return -1;
+                }
+                o->sets[o->nsets++] = v;
+        }
+        return took;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+        va_list ap;
+        fprintf(stderr, "acsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'acsim %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+        return CLI_USAGE;
+}
+
+int cli_parse_u64(const char *text, unsigned long long *out)
+{
+        if (text[0] < '0' || text[0] > '9')
+                return -1; /* no sign, no space: strtoull would take them */
+        int base = (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) ? 16 : 10;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(text, &end, base);
+        if (errno != 0 || *end != '\0')
+                return -1;
+        *out = v;
+        return 0;
+}
+
+const char *cli_scenario_dir(void)
+{
+        const char *dir = getenv("ACSIM_SCENARIOS");
+        if (dir && dir[0])
+                return dir;
+        if (access("scenarios", F_OK) == 0)
+                return "scenarios";
+        /* Beside the executable: a build tree's acsim (BUILD/acsim) finds
+         * the source tree's scenarios/, an installed one (PREFIX/bin/acsim)
+         * PREFIX/share/acsim/scenarios. */
+        static char found[4096];
+        static const char *const beside[] = {"../scenarios", "../share/acsim/scenarios"};
+        char exe[4000];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+        if (slash) {
+                *slash = '\0';
+                for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+                        snprintf(found, sizeof(found), "%s/%s", exe, beside[i]);
+                        if (access(found, F_OK) == 0)
+                                return found;
+                }
+        }
+        return "scenarios";
+}
+
+const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
+{
+        if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0)
+                return arg;
+        size_t len = strlen(arg);
+        bool has_ext = len >= 5 && strcmp(arg + len - 5, ".yaml") == 0;
+        int n = snprintf(buf, cap, "%s/%s%s", cli_scenario_dir(), arg, has_ext ? "" : ".yaml");
+        if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0)
+                return arg; /* let the loader name the file the user gave */
+        return buf;
+}
+
+int cli_load_failed(const char *cmd, const char *path, struct diag *dg)
+{
+        diag_print(dg, stderr);
+        if (!diag_failed(dg))
+                fprintf(stderr, "%s%s%s%s: cannot load\n", cmd ? "acsim " : "", cmd ? cmd : "",
+                        cmd ? ": " : "", path);
+        diag_free(dg);
+        return CLI_USAGE;
+}

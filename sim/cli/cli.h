@@ -1,0 +1,141 @@
+/*
+ * sim/cli/cli.h - the commands of the acsim command line (DESIGN.md section 7).
+ *
+ * A command is a const struct with its name, a one-line summary, its usage
+ * text and its entry point, one file per command (sim/cli_*.c), found by
+ * name in the table of sim/cli/main.c. An entry point gets argv with argv[0]
+ * the command's name and returns the process's exit status:
+ *
+ *   CLI_OK      0  success
+ *   CLI_FAILED  1  the run found a failure (see docs/results.md)
+ *   CLI_USAGE   2  bad usage or bad input, with a message on stderr
+ *
+ * Every command answers -h and --help with its usage on stdout, status 0.
+ */
+#ifndef SIM_CLI_CLI_H
+#define SIM_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum cli_status {
+        CLI_OK = 0,
+        CLI_FAILED = 1,
+        CLI_USAGE = 2,
+};
+
+struct cli_command {
+        const char *name;    /* as typed: "run" */
+        const char *summary; /* one line, for `acsim --help` */
+        const char *usage;   /* the full help text, ending in a newline */
+        int (*main)(int argc, char **argv);
+};
+
+extern const struct cli_command cli_run;
+extern const struct cli_command cli_validate;
+extern const struct cli_command cli_list;
+extern const struct cli_command cli_sweep;
+extern const struct cli_command cli_plot;
+extern const struct cli_command cli_report;
+extern const struct cli_command cli_compare;
+
+/* The table of every command, NULL-terminated, in help order. */
+extern const struct cli_command *const cli_commands[];
+
+/* Returns the command named name, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+
+/* ---- argument scanning, shared by the commands ---------------------------
+ *
+ * Options come before, after or between positional arguments; "--" ends
+ * them. An option's value is the next argument ("-o DIR", "--seed 7") or
+ * follows '=' ("--seed=7"). A command scans its argv like this:
+ *
+ *   struct cli_scan s = cli_scan_start(argc, argv);
+ *   while (cli_scan_more(&s)) {
+ *           const char *arg = cli_scan_positional(&s);
+ *           if (arg) ...                          a positional argument
+ *           else if (cli_take_value(...)) ...     an option, or another
+ *           else return cli_usage_error(cmd, "unknown option '%s'", cli_scan_arg(&s));
+ *   }
+ */
+
+/* Where a command's scan of its arguments stands. */
+struct cli_scan {
+        int argc;
+        char **argv;  /* argv[0] is the command's name */
+        int i;        /* the argument looked at */
+        bool options; /* false after the "--" that ends the options */
+};
+
+/* Returns true when arg is -h or --help. */
+bool cli_is_help(const char *arg);
+
+/* Returns a scan of argv from argv[1]. */
+struct cli_scan cli_scan_start(int argc, char **argv);
+
+/* Returns true while arguments remain, first stepping past a "--" that
+ * ends the options. */
+bool cli_scan_more(struct cli_scan *s);
+
+/* Returns the argument looked at. */
+const char *cli_scan_arg(const struct cli_scan *s);
+
+/* Returns the argument looked at and steps past it when it is positional
+ * (it does not start with '-', is "-" alone, or comes after "--");
+ * returns NULL, and stays, when it is an option. */
+const char *cli_scan_positional(struct cli_scan *s);
+
+/* If the option looked at is `name` (or `alias`, which may be NULL), sets
+ * *value to its value, steps past what it consumed and returns 1; returns
+ * 0 when it is not this option; prints a message naming the command and
+ * returns -1 when the value is missing. */
+int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
+                   const char **value);
+
+/* If the option looked at is the flag `name` (or `alias`, which may be
+ * NULL), steps past it and returns true; else returns false. */
+bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias);
+
+/* The options by which acsim run and acsim sweep change a scenario. */
+struct cli_overrides {
+        const char **sets;       /* --set KEY=VALUE, in order; room for argc */
+        size_t nsets;            /* how many */
+        bool has_seed;           /* --seed given */
+        unsigned long long seed; /* its value */
+};
+
+/* If the option looked at is --seed N or --set KEY=VALUE, records it in o,
+ * steps past it and returns 1; returns 0 when it is another option;
+ * prints a message naming the command and returns -1 when the value is
+ * missing or bad. */
+int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o);
+
+/* Prints "acsim CMD: MESSAGE" and "Try 'acsim CMD --help'." on stderr and
+ * returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct diag;
+/* Reports a scenario that failed to load: the located errors in dg, or,
+ * when it holds none, "acsim CMD: PATH: cannot load" ("PATH: cannot load"
+ * when cmd is NULL). Frees dg and returns CLI_USAGE. */
+int cli_load_failed(const char *cmd, const char *path, struct diag *dg);
+
+/* Parses a whole unsigned decimal (or 0x hex) number. Returns 0, or -1
+ * when text is not one or does not fit. */
+int cli_parse_u64(const char *text, unsigned long long *out);
+
+/* The directory `acsim list scenarios` and bare scenario names look in:
+ * $ACSIM_SCENARIOS if set; else ./scenarios if it exists; else the
+ * source tree's scenarios/ beside a build tree's acsim, or
+ * PREFIX/share/acsim/scenarios beside an installed one; else "scenarios". */
+const char *cli_scenario_dir(void);
+
+/* Returns the file a SCENARIO argument names: arg itself, or, when arg
+ * holds no '/' and no file of that name exists, cli_scenario_dir()/arg
+ * with ".yaml" added if missing (so `acsim run default` works), written
+ * into buf. */
+const char *cli_scenario_path(const char *arg, char *buf, size_t cap);
+
+#endif

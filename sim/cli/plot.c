@@ -1,0 +1,108 @@
+/*
+ * sim/cli/plot.c - `acsim plot RESULT_DIR [--format png,svg,txt]`: draws
+ * the plots of a run or a sweep directory with gnuplot into
+ * RESULT_DIR/plots/ (sim/report/plot.h, docs/plots.md) and says where they are.
+ */
+#include <string.h>
+
+#include "sim/cli/cli.h"
+#include "sim/report/plot.h"
+
+/* Parses "png,svg" into PLOT_* bits. Returns 0 or -1. */
+static int parse_formats(const char *text, unsigned *out)
+{
+        char buf[64];
+        if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+                return -1;
+        *out = 0;
+        for (char *save = NULL, *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                unsigned f = plot_format_parse(w);
+                if (f == 0)
+                        return -1;
+                *out |= f;
+        }
+        return *out ? 0 : -1;
+}
+
+/* Prints "plots: DIR/plots/ (kind, kind: png svg txt)". */
+static void print_made(const char *dir, const struct plot_made *made, unsigned formats)
+{
+        size_t len = strlen(dir);
+        while (len > 1 && dir[len - 1] == '/')
+                len--;
+        printf("plots: %.*s/plots/ (", (int)len, dir);
+        for (size_t i = 0; i < made->n; i++)
+                printf("%s%s", i ? ", " : "", made->kind[i]);
+        printf(":%s%s%s)\n", formats & PLOT_PNG ? " .png" : "", formats & PLOT_SVG ? " .svg" : "",
+               formats & PLOT_TXT ? " .txt" : "");
+}
+
+static int plot_main(int argc, char **argv)
+{
+        const char *dir = NULL;
+        unsigned formats = PLOT_ALL;
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
+                const char *v;
+                int took;
+                if (arg) {
+                        if (dir)
+                                return cli_usage_error(
+                                    "plot", "one result directory only (got '%s' too)", arg);
+                        dir = arg;
+                } else if ((took = cli_take_value("plot", &s, "--format", "-f", &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        if (parse_formats(v, &formats) < 0)
+                                return cli_usage_error(
+                                    "plot", "--format: expected png, svg, txt or a list, got '%s'",
+                                    v);
+                } else {
+                        return cli_usage_error("plot", "unknown option '%s'", cli_scan_arg(&s));
+                }
+        }
+        if (dir == NULL)
+                return cli_usage_error("plot", "which result directory? (acsim plot results/NAME)");
+
+        char err[1024];
+        struct plot_made made;
+        struct plot_options opt = {.formats = formats, .notes = stderr};
+        int rc = plot_result_dir(dir, &opt, &made, err, sizeof(err));
+        if (rc < 0) {
+                fprintf(stderr, "acsim plot: %s\n", err);
+                return rc == PLOT_EDRAW ? CLI_FAILED : CLI_USAGE;
+        }
+        print_made(dir, &made, formats);
+        return CLI_OK;
+}
+
+const struct cli_command cli_plot = {
+    .name = "plot",
+    .summary = "draw the plots of a run or sweep directory with gnuplot",
+    .usage = "Usage: acsim plot RESULT_DIR [--format png,svg,txt]\n"
+             "\n"
+             "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
+             "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
+             "\n"
+             "  a run (acsim run):     latency_cdf  latency CDF per class, log x\n"
+             "                         devices      utilisation, queue and in flight\n"
+             "                                      per device over time, faults shaded\n"
+             "                         failover     completions and retries around the\n"
+             "                                      first fault\n"
+             "  a sweep (acsim sweep): latency_cdf  latency CDF per policy\n"
+             "                         latency_load p50 and p99 against offered load\n"
+             "                         throughput_load  requests/s against offered load\n"
+             "\n"
+             "The data behind each plot goes to RESULT_DIR/plots/data/KIND.dat, with a\n"
+             "gnuplot driver KIND.gp that redraws it (cd RESULT_DIR/plots && gnuplot\n"
+             "data/KIND.gp). Needs gnuplot on PATH (package gnuplot-nox); the scripts\n"
+             "are tools/plot/*.gp ($ACSIM_PLOT_DIR overrides where they are found).\n"
+             "\n"
+             "  -f, --format LIST  the formats to write: png, svg, txt, comma-separated\n"
+             "                     (default all three)\n"
+             "\n"
+             "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
+             "not a result directory, or gnuplot is missing.\n",
+    .main = plot_main,
+};

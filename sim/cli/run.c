@@ -1,0 +1,301 @@
+/*
+ * sim/cli/run.c - `acsim run`: load and check the scenario, run its
+ * replications, print the summary table, write the result directory.
+ *
+ * Nothing is written until the scenario has loaded and every replication
+ * has run; the directory then appears whole (sim/results/result_dir.h), with the
+ * scenario file's bytes as they were loaded and the --set assignments
+ * (sim/run/provenance.h). Exit
+ * status: 2 for bad usage or input (nothing written), 1 when a run failed
+ * (the drain hit its cap with requests unfinished, or the counts do not
+ * add up; the results are written so the failure can be studied), else 0.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ac/error.h"
+#include "sim/cli/cli.h"
+#include "sim/load/diag.h"
+#include "sim/run/replicate.h"
+#include "sim/report/text.h"
+#include "sim/results/result_dir.h"
+#include "sim/run/scenario.h"
+#include "sim/load/scenario_load.h"
+
+struct run_args {
+        const char *scenario;      /* the file */
+        const char *output;        /* -o, or NULL for results/<name> */
+        struct cli_overrides over; /* --seed, --set */
+        bool has_replication;
+        unsigned long long replication;
+        bool quiet;
+        bool trace; /* --trace: as run.trace: true */
+};
+
+/* ---- the progress line ------------------------------------------------- */
+
+#define PROGRESS_EVERY_S 0.25 /* at most four refreshes a second */
+
+struct progress_line {
+        double started;   /* wall clock at the first report */
+        double rep_start; /* wall clock when this replication began */
+        double last;      /* wall clock of the last refresh */
+        size_t index;     /* the replication being reported */
+        bool shown;       /* a line is on the terminal */
+};
+
+static double wall_now(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress_report(void *ctx, size_t index, size_t n, uint64_t now_ns, uint64_t end_ns,
+                            uint64_t events)
+{
+        struct progress_line *p = ctx;
+        double now = wall_now();
+        if (p->started == 0) {
+                p->started = p->rep_start = p->last = now;
+                p->index = index;
+                return;
+        }
+        if (index != p->index) {
+                p->index = index;
+                p->rep_start = now;
+        }
+        if (now - p->last < PROGRESS_EVERY_S)
+                return;
+        p->last = now;
+        double within = end_ns ? (double)(now_ns < end_ns ? now_ns : end_ns) / (double)end_ns : 1;
+        double done = ((double)index + within) / (double)n;
+        double elapsed = now - p->started;
+        double rate = now > p->rep_start ? (double)events / (now - p->rep_start) : 0;
+        char t[32], end[32], ev[32], left[32];
+        report_text_time(t, sizeof(t), (double)now_ns);
+        report_text_time(end, sizeof(end), (double)end_ns);
+        report_text_rate(ev, sizeof(ev), rate, "");
+        if (done > 0.01)
+                report_text_time(left, sizeof(left), 1e9 * elapsed * (1 - done) / done);
+        else
+                snprintf(left, sizeof(left), "?");
+        char line[256];
+        if (n > 1)
+                snprintf(line, sizeof(line), "run %zu/%zu  sim %s of %s  %s events/s  %s left",
+                         index + 1, n, t, end, ev, left);
+        else
+                snprintf(line, sizeof(line), "sim %s of %s  %s events/s  %s left", t, end, ev,
+                         left);
+        fprintf(stderr, "\r%-72.72s", line);
+        fflush(stderr);
+        p->shown = true;
+}
+
+static void progress_clear(struct progress_line *p)
+{
+        if (p->shown)
+                fprintf(stderr, "\r%72s\r", "");
+        p->shown = false;
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
+                const char *v;
+                int took;
+                if (arg) {
+                        if (a->scenario)
+                                return cli_usage_error("run", "one scenario only (got '%s' too)",
+                                                       arg);
+                        a->scenario = arg;
+                } else if ((took = cli_take_override("run", &s, &a->over))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                } else if ((took = cli_take_value("run", &s, "--output", "-o", &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        a->output = v;
+                } else if ((took = cli_take_value("run", &s, "--replication", NULL, &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        if (cli_parse_u64(v, &a->replication) < 0 || a->replication >= UINT32_MAX)
+                                return cli_usage_error(
+                                    "run", "--replication: expected an index, got '%s'", v);
+                        a->has_replication = true;
+                } else if (cli_take_flag(&s, "--quiet", "-q")) {
+                        a->quiet = true;
+                } else if (cli_take_flag(&s, "--trace", NULL)) {
+                        a->trace = true;
+                } else {
+                        return cli_usage_error("run", "unknown option '%s'", cli_scan_arg(&s));
+                }
+        }
+        if (a->scenario == NULL)
+                return cli_usage_error("run", "which scenario? (acsim run SCENARIO.yaml)");
+        return CLI_OK;
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+/* Returns true when every run's counts add up (drain-capped runs aside,
+ * whose unfinished requests have no outcome). */
+static bool conserved(const struct replications *r)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                const struct sim_results *run = &r->runs[i];
+                const struct sim_counts *c = &run->requests;
+                if (run->drain_capped)
+                        continue;
+                if (c->submitted != c->completed + c->failed + c->rejected)
+                        return false;
+        }
+        return true;
+}
+
+static int run_loaded(const struct run_args *a, struct scenario *sc)
+{
+        char outbuf[4096], err[512];
+        const char *out = a->output;
+        if (out == NULL) {
+                snprintf(outbuf, sizeof(outbuf), "results/%s", sc->name ? sc->name : "scenario");
+                out = outbuf;
+        }
+        if (result_dir_check(out, err, sizeof(err)) < 0) {
+                fprintf(stderr, "acsim run: %s\n", err);
+                return CLI_USAGE;
+        }
+        if (a->over.has_seed)
+                sc->seed = a->over.seed;
+        if (a->trace)
+                sc->run.trace = true;
+        uint32_t first = 0, n = sc->run.replications ? sc->run.replications : 1;
+        if (a->has_replication) {
+                first = (uint32_t)a->replication;
+                n = 1;
+        }
+        double rows = sc->run.trace ? scenario_trace_rows(sc, n) : 0;
+        if (rows > SCENARIO_MAX_TRACE_ROWS) {
+                fprintf(stderr,
+                        "acsim run: %s: --trace: expected at most 1e8 rows of trace.csv, about 6 "
+                        "GB (the lesser of run.trace_limit and the arrivals of a replication, x "
+                        "replications), got about %.3g\n",
+                        a->scenario, rows);
+                return CLI_USAGE;
+        }
+
+        struct progress_line line = {0};
+        struct rep_progress progress = {progress_report, &line};
+        bool show = !a->quiet && isatty(STDERR_FILENO);
+        struct replications r;
+        int rc = replications_run(sc, first, n, show ? &progress : NULL, &r, err, sizeof(err));
+        progress_clear(&line);
+        if (rc < 0) {
+                fprintf(stderr, "acsim run: %s: %s\n", a->scenario, err);
+                /* the loader cannot see everything a balancer's init checks */
+                if (rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT)
+                        return CLI_USAGE;
+                return CLI_FAILED;
+        }
+        if (provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0) {
+                fprintf(stderr, "acsim run: out of memory\n");
+                replications_free(&r);
+                return CLI_FAILED;
+        }
+        if (!a->quiet) {
+                report_text_print(stdout, &r);
+                fflush(stdout);
+        }
+        int status = CLI_OK;
+        if (r.drain_capped) {
+                fprintf(stderr,
+                        "acsim run: FAILURE: the drain hit its cap with %" PRIu64
+                        " request%s unfinished (seed %" PRIu64 ")\n",
+                        r.unfinished, r.unfinished == 1 ? "" : "s", r.runs[0].seed);
+                status = CLI_FAILED;
+        }
+        if (!conserved(&r)) {
+                fprintf(stderr,
+                        "acsim run: FAILURE: submitted != completed + failed + rejected "
+                        "(seed %" PRIu64 ")\n",
+                        r.runs[0].seed);
+                status = CLI_FAILED;
+        }
+        if (result_dir_write(out, &r, err, sizeof(err)) < 0) {
+                fprintf(stderr, "acsim run: %s\n", err);
+                status = CLI_USAGE;
+        } else if (!a->quiet) {
+                printf("results: %s/\n", out);
+        }
+        replications_free(&r);
+        return status;
+}
+
+static int run_main(int argc, char **argv)
+{
+        struct run_args a = {0};
+        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
+        if (a.over.sets == NULL)
+                return CLI_FAILED;
+        int status = parse_args(argc, argv, &a);
+        if (status != CLI_OK) {
+                free(a.over.sets);
+                return status;
+        }
+        char pathbuf[4096];
+        a.scenario = cli_scenario_path(a.scenario, pathbuf, sizeof(pathbuf));
+
+        struct diag dg;
+        struct scenario sc;
+        diag_init(&dg);
+        if (scenario_load(a.scenario, a.over.sets, a.over.nsets, &dg, &sc) != 0) {
+                free(a.over.sets);
+                return cli_load_failed("run", a.scenario, &dg);
+        }
+        diag_free(&dg);
+        status = run_loaded(&a, &sc);
+        scenario_free(&sc);
+        free(a.over.sets);
+        return status;
+}
+
+const struct cli_command cli_run = {
+    .name = "run",
+    .summary = "run a scenario, print the summary, write the result directory",
+    .usage = "Usage: acsim run SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
+             "                 [--replication I] [--trace] [--quiet]\n"
+             "\n"
+             "Runs the scenario's replications (run.replications), prints a summary\n"
+             "table and writes DIR/summary.json with CSVs beside it and scenario.yaml,\n"
+             "a copy of the scenario file as loaded (docs/results.md). The table and\n"
+             "summary.json name the --set assignments: with the seed they reproduce\n"
+             "the run from DIR/scenario.yaml.\n"
+             "SCENARIO may also be a bare name from the scenario directory\n"
+             "($ACSIM_SCENARIOS, else ./scenarios): 'acsim run default'.\n"
+             "\n"
+             "  -o, --output DIR   where to write (default results/<name>); an existing\n"
+             "                     DIR is replaced only if it is a result directory\n"
+             "  --seed N           the scenario seed (overrides `seed:`)\n"
+             "  --set KEY=VALUE    override one scenario value by its key path, as in\n"
+             "                     a sweep: --set run.duration=100ms\n"
+             "                     --set engine.policy=round-robin (repeatable)\n"
+             "  --replication I    run only replication I (reproduces it alone)\n"
+             "  -q, --quiet        print no table and no progress, only errors\n"
+             "  --trace            write trace.csv, a row per request (as run.trace: true;\n"
+             "                     at most run.trace_limit requests per replication)\n"
+             "\n"
+             "The first lines of the table give the seed that reproduces the run. A\n"
+             "progress line goes to stderr when it is a terminal.\n"
+             "\n"
+             "Exit status: 0 success (requests may fail by design); 1 the run failed:\n"
+             "the drain hit its cap with requests unfinished, or the counts do not add\n"
+             "up (results are still written); 2 bad usage or bad input, nothing written.\n",
+    .main = run_main,
+};

@@ -1,0 +1,327 @@
+/*
+ * sim/cli/sweep.c - `acsim sweep`: every point of a scenario's sweep as
+ * an independent job on -j worker processes, then the sweep's manifest,
+ * CSV and comparison table assembled from the points' summary.json files.
+ *
+ * Doors for running elsewhere: --list prints the points, --points runs a
+ * subset (on one machine of many), --merge assembles what the points
+ * wrote. Everything is checked (every point loaded) before anything runs;
+ * bad input exits 2 with nothing written.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/load/scenario_load.h"
+#include "sim/sweep/sweep.h"
+#include "sim/sweep/collect.h"
+#include "sim/sweep/table.h"
+
+struct sweep_args {
+        const char *scenario;      /* the file */
+        const char *output;        /* -o, or NULL for results/<name>-sweep */
+        struct cli_overrides over; /* --seed, --set */
+        unsigned long long jobs;   /* 0: the online CPUs */
+        const char *points;        /* --points LIST, or NULL for all */
+        const char *baseline;      /* --baseline NAME, or NULL for the first policy */
+        bool merge;
+        bool list;
+        bool quiet;
+};
+
+/* Takes -j JOBS, --jobs JOBS and also -j2, as make takes it. */
+static int take_jobs(struct cli_scan *s, const char **v)
+{
+        const char *arg = cli_scan_arg(s);
+        if (strncmp(arg, "-j", 2) == 0 && arg[2] >= '0' && arg[2] <= '9') {
+                *v = arg + 2;
+                s->i++;
+                return 1;
+        }
+        return cli_take_value("sweep", s, "--jobs", "-j", v);
+}
+
+static int parse_args(int argc, char **argv, struct sweep_args *a)
+{
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
+                const char *v;
+                int took;
+                if (arg) {
+                        if (a->scenario)
+                                return cli_usage_error("sweep", "one scenario only (got '%s' too)",
+                                                       arg);
+                        a->scenario = arg;
+                } else if ((took = take_jobs(&s, &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        if (cli_parse_u64(v, &a->jobs) < 0 || a->jobs == 0 || a->jobs > 1024)
+                                return cli_usage_error("sweep", "-j: expected 1..1024, got '%s'",
+                                                       v);
+                } else if ((took = cli_take_override("sweep", &s, &a->over))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                } else if ((took = cli_take_value("sweep", &s, "--output", "-o", &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        a->output = v;
+                } else if ((took = cli_take_value("sweep", &s, "--points", NULL, &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        a->points = v;
+                } else if ((took = cli_take_value("sweep", &s, "--baseline", NULL, &v))) {
+                        if (took < 0)
+                                return CLI_USAGE;
+                        a->baseline = v;
+                } else if (cli_take_flag(&s, "--merge", NULL)) {
+                        a->merge = true;
+                } else if (cli_take_flag(&s, "--list", NULL)) {
+                        a->list = true;
+                } else if (cli_take_flag(&s, "--quiet", "-q")) {
+                        a->quiet = true;
+                } else {
+                        return cli_usage_error("sweep", "unknown option '%s'", cli_scan_arg(&s));
+                }
+        }
+        if (a->scenario == NULL)
+                return cli_usage_error("sweep", "which scenario? (acsim sweep SCENARIO.yaml)");
+        if (a->merge && a->points)
+                return cli_usage_error("sweep", "--merge assembles every point; drop --points");
+        return CLI_OK;
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+static void point_done(void *ctx, size_t point, int status, size_t finished, size_t total)
+{
+        const struct sweep_plan *p = ctx;
+        fprintf(stderr, "[%zu/%zu] %s%s\n", finished, total, p->points[point].dir,
+                status == CLI_OK       ? ""
+                : status == CLI_FAILED ? "  FAILED"
+                                       : "  ERROR");
+}
+
+/* ---- the sweep's own files ----------------------------------------------------- */
+
+enum sweep_file { FILE_MANIFEST, FILE_CSV, FILE_TABLE, FILE_SCENARIO };
+
+static int write_one(FILE *f, enum sweep_file which, const struct sweep_plan *p,
+                     const struct sweep_collection *c)
+{
+        if (which == FILE_CSV)
+                return sweep_write_csv(f, p, c);
+        if (which == FILE_SCENARIO) {
+                size_t len = p->base.source_len;
+                return p->base.source && fwrite(p->base.source, 1, len, f) == len ? 0 : -1;
+        }
+        if (which == FILE_TABLE) {
+                sweep_table_print(f, p, c);
+                return ferror(f) ? -1 : 0;
+        }
+        json_t *m = sweep_manifest(p, c);
+        int rc = m ? json_dumpf(m, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+        json_decref(m);
+        if (rc == 0 && fputc('\n', f) == EOF)
+                rc = -1;
+        return rc;
+}
+
+/* Writes OUT/name through a temporary file renamed in place. Returns 0 or
+ * -1 with a message on stderr. */
+static int write_file(const char *out, const char *name, enum sweep_file which,
+                      const struct sweep_plan *p, const struct sweep_collection *c)
+{
+        char path[4096], tmp[4096];
+        snprintf(path, sizeof(path), "%s/%s", out, name);
+        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp-XXXXXX", out, name);
+        int fd = mkstemp(tmp);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f == NULL) {
+                fprintf(stderr, "acsim sweep: %s: %s\n", tmp, strerror(errno));
+                if (fd >= 0) {
+                        close(fd);
+                        unlink(tmp);
+                }
+                return -1;
+        }
+        int rc = write_one(f, which, p, c);
+        if (fclose(f) != 0)
+                rc = -1;
+        mode_t mask = umask(0); /* mkstemp made it 0600: give it the usual mode */
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+        if (rc != 0 || rename(tmp, path) != 0) {
+                fprintf(stderr, "acsim sweep: %s: %s\n", path, strerror(errno ? errno : EIO));
+                unlink(tmp);
+                return -1;
+        }
+        return 0;
+}
+
+static int assemble(const struct sweep_args *a, const struct sweep_plan *p, const char *out,
+                    int status)
+{
+        char err[1024];
+        struct sweep_collection c;
+        if (sweep_collect(p, out, a->baseline, &c, err, sizeof(err)) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", err);
+                return a->merge ? CLI_USAGE : CLI_FAILED;
+        }
+        if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||
+            write_file(out, SWEEP_CSV, FILE_CSV, p, &c) ||
+            write_file(out, SWEEP_COMPARISON, FILE_TABLE, p, &c) ||
+            (p->base.source && write_file(out, SWEEP_SCENARIO, FILE_SCENARIO, p, &c))) {
+                sweep_collection_free(&c);
+                return CLI_USAGE;
+        }
+        if (c.failure) {
+                fprintf(stderr, "acsim sweep: FAILURE: a run failed at some point (marked '!')\n");
+                status = CLI_FAILED;
+        }
+        if (!a->quiet) {
+                sweep_table_print(stdout, p, &c);
+                printf("results: %s/\n", out);
+        }
+        sweep_collection_free(&c);
+        return status;
+}
+
+/* ---- the command ---------------------------------------------------------------- */
+
+static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
+{
+        const struct scenario *s = &p->base;
+        if (a->baseline) {
+                if (p->policy_key == SWEEP_NO_KEY)
+                        return cli_usage_error("sweep",
+                                               "--baseline: the sweep does not vary %s, so "
+                                               "there is nothing to pair",
+                                               SWEEP_POLICY_KEY);
+                if (sweep_value_index(p, p->policy_key, a->baseline) == SWEEP_NO_KEY)
+                        return cli_usage_error("sweep", "--baseline %s: not in the %s list",
+                                               a->baseline, SWEEP_POLICY_KEY);
+        }
+        if (a->list) {
+                for (size_t q = 0; q < p->npoints; q++) {
+                        char label[1024];
+                        scenario_sweep_label(s, q, label, sizeof(label));
+                        printf("%zu %s %s\n", q, p->points[q].dir, label);
+                }
+                return CLI_OK;
+        }
+        char outbuf[4096], err[1024];
+        const char *out = a->output;
+        if (out == NULL) {
+                snprintf(outbuf, sizeof(outbuf), "results/%s-sweep", s->name);
+                out = outbuf;
+        }
+        if (sweep_dir_check(out, err, sizeof(err)) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", err);
+                return CLI_USAGE;
+        }
+        bool *chosen = NULL;
+        if (a->points) {
+                chosen = calloc(p->npoints, sizeof(*chosen));
+                if (chosen == NULL)
+                        return CLI_FAILED;
+                if (sweep_parse_points(a->points, p->npoints, chosen, err, sizeof(err)) < 0) {
+                        free(chosen);
+                        return cli_usage_error("sweep", "%s", err);
+                }
+        }
+        if (a->merge)
+                return assemble(a, p, out, CLI_OK);
+
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        unsigned jobs = a->jobs ? (unsigned)a->jobs : cpus > 0 ? (unsigned)cpus : 1;
+        struct sweep_progress progress = {point_done, (void *)p};
+        bool show = !a->quiet && isatty(STDERR_FILENO);
+        int status = sweep_run(p, out, chosen, jobs, show ? &progress : NULL);
+        size_t nchosen = 0;
+        for (size_t q = 0; chosen && q < p->npoints; q++)
+                nchosen += chosen[q];
+        free(chosen);
+        if (status == CLI_USAGE)
+                return status;
+        if (a->points) {
+                if (!a->quiet)
+                        printf("%zu of %zu points written to %s/; when every point is there:\n"
+                               "acsim sweep %s --merge -o %s (with the same --set and --seed)\n",
+                               nchosen, p->npoints, out, a->scenario, out);
+                return status;
+        }
+        return assemble(a, p, out, status);
+}
+
+static int sweep_main(int argc, char **argv)
+{
+        struct sweep_args a = {0};
+        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
+        if (a.over.sets == NULL)
+                return CLI_FAILED;
+        int status = parse_args(argc, argv, &a);
+        if (status != CLI_OK) {
+                free(a.over.sets);
+                return status;
+        }
+        char pathbuf[4096];
+        a.scenario = cli_scenario_path(a.scenario, pathbuf, sizeof(pathbuf));
+
+        struct diag dg;
+        struct sweep_plan p;
+        diag_init(&dg);
+        if (sweep_plan_load(&p, a.scenario, a.over.sets, a.over.nsets, a.over.has_seed, a.over.seed,
+                            &dg) != 0) {
+                free(a.over.sets);
+                return cli_load_failed("sweep", a.scenario, &dg);
+        }
+        diag_free(&dg);
+        status = sweep_planned(&a, &p);
+        sweep_plan_free(&p);
+        free(a.over.sets);
+        return status;
+}
+
+const struct cli_command cli_sweep = {
+    .name = "sweep",
+    .summary = "run every point of a scenario's sweep and compare the policies",
+    .usage = "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS] [--seed N] [--set KEY=VALUE]...\n"
+             "                   [--baseline POLICY] [--points LIST | --merge | --list] [--quiet]\n"
+             "\n"
+             "Runs every point of the cross product of the scenario's `sweep` lists,\n"
+             "each as `acsim run` would (all of run.replications), in parallel, and\n"
+             "writes DIR/pNNN-LABEL/ per point (a result directory), DIR/sweep.json\n"
+             "(the points), DIR/sweep.csv (a row per point) and DIR/comparison.txt,\n"
+             "the table it prints: per point each policy's mean and p99 latency and\n"
+             "throughput with 95% confidence half-widths, and the paired difference\n"
+             "from the baseline policy (docs/results.md, \"Sweeps\").\n"
+             "\n"
+             "Every point's replications run the seeds sim_rng_derive(seed, i), so\n"
+             "every policy at a point sees the same requests, wherever it runs.\n"
+             "\n"
+             "  -o, --output DIR     where to write (default results/<name>-sweep); an\n"
+             "                       existing DIR must hold nothing but a sweep's files\n"
+             "  -j, --jobs JOBS      points run at once, each in its own process\n"
+             "                       (default: the online CPUs)\n"
+             "  --seed N             the scenario seed (overrides `seed:`)\n"
+             "  --set KEY=VALUE      override one value at every point (repeatable)\n"
+             "  --baseline POLICY    the policy the others are compared with (default\n"
+             "                       the first of the engine.policy list)\n"
+             "  --list               print the points: index, directory, assignments\n"
+             "  --points LIST        run only these points (e.g. 3,5-7) and write their\n"
+             "                       directories, for a cluster; nothing is assembled\n"
+             "  --merge              run nothing: assemble sweep.json, sweep.csv and\n"
+             "                       comparison.txt from the point directories in DIR\n"
+             "  -q, --quiet          print no table and no progress, only errors\n"
+             "\n"
+             "A line per finished point goes to stderr when it is a terminal.\n"
+             "\n"
+             "Exit status: 0 success; 1 a point's run failed (as for acsim run; the\n"
+             "results are written); 2 bad usage or bad input (every point is loaded\n"
+             "and checked first: nothing is written), or --merge with points missing.\n",
+    .main = sweep_main,
+};

@@ -1,0 +1,76 @@
+/*
+ * sim/des/loop.h - the discrete-event loop: a simulated clock and an event
+ * set.
+ *
+ * Time is integer nanoseconds. Events are caller-owned and linked
+ * intrusively (the loop allocates nothing per event); they fire in
+ * (time, sequence) order, where the sequence number is taken when an event
+ * is scheduled, so ties fire in the order they were scheduled and a run is
+ * a pure function of its inputs. Cancelling and rescheduling a pending
+ * event are O(log n). Time never goes backwards: scheduling in the past is
+ * an assertion failure.
+ */
+#ifndef SIM_DES_LOOP_H
+#define SIM_DES_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_loop;
+struct sim_event;
+
+typedef void (*sim_event_fn)(struct sim_loop *loop, struct sim_event *ev);
+
+struct sim_event {
+        uint64_t time;   /* when it fires; set by sim_schedule() */
+        uint64_t seq;    /* tie-breaker; set by sim_schedule() */
+        sim_event_fn fn; /* set by the owner */
+        uint32_t slot;   /* position in the event set + 1; 0 when not pending */
+};
+
+/* Returns a new event loop at time 0, or NULL when out of memory. */
+struct sim_loop *sim_loop_create(void);
+void sim_loop_destroy(struct sim_loop *loop);
+
+uint64_t sim_now(const struct sim_loop *loop);
+
+/* Schedules ev (its fn set) at absolute time `when` >= now. A pending event
+ * is moved. Returns 0, or -1 when the event set cannot grow (no memory). */
+int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when);
+/* Removes ev if pending; a no-op otherwise. */
+void sim_cancel(struct sim_loop *loop, struct sim_event *ev);
+static inline bool sim_pending(const struct sim_event *ev)
+{
+        return ev->slot != 0;
+}
+/* Prepares an event that is not pending, with its handler. */
+static inline void sim_event_init(struct sim_event *ev, sim_event_fn fn)
+{
+        ev->time = 0;
+        ev->seq = 0;
+        ev->fn = fn;
+        ev->slot = 0;
+}
+/* The struct of the given type that holds `ptr` as its member `member`: how
+ * a handler gets from its struct sim_event to the object it belongs to. */
+#define sim_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* Fires events in order while the next one is at or before `until`
+ * (>= now). When it returns because the next event is later than `until`
+ * or none is left, the clock reads `until` -- except for until ==
+ * UINT64_MAX (run to the end), where it keeps the time of the last event
+ * fired. When it returns because a handler called sim_stop(), the clock
+ * keeps that event's time and later events stay pending for the next call.
+ * Returns the number of events fired by this call. */
+uint64_t sim_run_until(struct sim_loop *loop, uint64_t until);
+/* Makes the running sim_run_until() return after the current event; has no
+ * effect outside a run. */
+void sim_stop(struct sim_loop *loop);
+
+size_t sim_pending_count(const struct sim_loop *loop);
+uint64_t sim_events_fired(const struct sim_loop *loop);
+/* Time of the next pending event, or UINT64_MAX when none. */
+uint64_t sim_next_time(const struct sim_loop *loop);
+
+#endif

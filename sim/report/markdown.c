@@ -1,0 +1,365 @@
+/*
+ * sim/report/markdown.c - the Markdown report (sim/report/markdown.h). Laid out as:
+ * small writers (fenced files, facts), the run's part, the sweep's part,
+ * the plots, then report_md_write() putting them in order.
+ */
+#include "sim/report/markdown.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "sim/results/read_csv.h"
+#include "sim/report/markdown_summary.h"
+#include "sim/report/text.h"
+
+#define PATH_CAP 4096
+
+static bool join(char *buf, const char *dir, const char *name)
+{
+        return snprintf(buf, PATH_CAP, "%s/%s", dir, name) < PATH_CAP;
+}
+
+/* Copies the text file at path into a fenced block, without trailing
+ * spaces or leading and trailing blank lines (gnuplot's dumb terminal
+ * pads). Returns true when the file was there. */
+static bool fenced_file(FILE *out, const char *path)
+{
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+                return false;
+        char *line = NULL;
+        size_t cap = 0, blank = 0;
+        ssize_t len;
+        bool started = false;
+        fputs("```\n", out);
+        while ((len = getline(&line, &cap, f)) >= 0) {
+                while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+                                   line[len - 1] == ' ' || line[len - 1] == '\f'))
+                        line[--len] = '\0';
+                char *p = line;
+                while (*p == '\f') /* a page feed some terminals start with */
+                        p++;
+                if (*p == '\0') {
+                        blank += started;
+                        continue;
+                }
+                for (; blank; blank--)
+                        fputc('\n', out);
+                started = true;
+                /* a line of backticks would close the fence */
+                fprintf(out, "%s%s\n", strncmp(p, "```", 3) == 0 ? " " : "", p);
+        }
+        fputs("```\n\n", out);
+        free(line);
+        fclose(f);
+        return true;
+}
+
+/* A Markdown table cell: '|' and newlines would break the row. */
+static void cell(FILE *out, const char *text)
+{
+        for (const char *p = text; *p; p++) {
+                if (*p == '|')
+                        fputs("\\|", out);
+                else if (*p == '\n' || *p == '\r')
+                        fputc(' ', out);
+                else
+                        fputc(*p, out);
+        }
+}
+
+static void fact(FILE *out, const char *name, const char *value)
+{
+        fprintf(out, "| %s | ", name);
+        cell(out, value);
+        fputs(" |\n", out);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+        const char *s = json_string_value(json_object_get(o, key));
+        return s ? s : "?";
+}
+
+/* A number of the JSON as text ("-" when absent). */
+static const char *numtext(char *buf, size_t cap, const json_t *o, const char *key)
+{
+        const json_t *v = json_object_get(o, key);
+        if (json_is_string(v))
+                snprintf(buf, cap, "%s", json_string_value(v));
+        else if (json_is_integer(v))
+                snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+        else if (json_is_number(v))
+                snprintf(buf, cap, "%g", json_number_value(v));
+        else
+                snprintf(buf, cap, "-");
+        return buf;
+}
+
+static double num_or_zero(const json_t *o, const char *key)
+{
+        const json_t *v = json_object_get(o, key);
+        return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* Returns the JSON in dir/name, its path left in path, or NULL with a
+ * message. */
+static json_t *load(char *path, const char *dir, const char *name, char *err, size_t errlen)
+{
+        if (!join(path, dir, name)) {
+                snprintf(err, errlen, "%s: path too long", dir);
+                return NULL;
+        }
+        json_error_t jerr;
+        json_t *root = json_load_file(path, 0, &jerr);
+        if (root == NULL)
+                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+        return root;
+}
+
+/* ---- what made the results ----------------------------------------------------- */
+
+/* The description, the scenario file and the --set assignments of a
+ * summary.json or sweep.json, as rows of the facts table. */
+static void origin_facts(FILE *out, const json_t *root)
+{
+        const char *description = json_string_value(json_object_get(root, "description"));
+        if (description)
+                fact(out, "description", description);
+        const char *file = json_string_value(json_object_get(root, "scenario_file"));
+        if (file) {
+                fputs("| scenario file | `", out);
+                cell(out, file);
+                fputs("`", out);
+                const char *hash = json_string_value(json_object_get(root, "scenario_hash"));
+                if (hash)
+                        fprintf(out, " (FNV-1a %s, copied to scenario.yaml)", hash);
+                fputs(" |\n", out);
+        }
+        const json_t *sets = json_object_get(root, "sets");
+        if (!json_is_array(sets))
+                return;
+        fputs("| --set | ", out);
+        size_t i;
+        json_t *v;
+        json_array_foreach(sets, i, v)
+        {
+                fprintf(out, "%s`", i ? "<br>" : "");
+                cell(out, json_string_value(v) ? json_string_value(v) : "?");
+                fputc('`', out);
+        }
+        fputs(json_array_size(sets) ? " |\n" : "none |\n", out);
+}
+
+/* A fence line of n backticks. */
+static void backticks(FILE *out, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                fputc('`', out);
+        fputc('\n', out);
+}
+
+/* The scenario file the results came from (dir/scenario.yaml), folded
+ * away, at the end of the report. */
+static void scenario_part(FILE *out, const char *dir)
+{
+        char path[PATH_CAP];
+        if (!join(path, dir, "scenario.yaml"))
+                return;
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+                return;
+        /* a fence longer than any run of backticks in the file */
+        size_t run = 0, longest = 0, bytes = 0;
+        int c;
+        while ((c = fgetc(f)) != EOF) {
+                bytes++;
+                run = c == '`' ? run + 1 : 0;
+                longest = run > longest ? run : longest;
+        }
+        size_t fence = longest >= 3 ? longest + 1 : 3;
+        rewind(f);
+        fprintf(out,
+                "## Scenario file\n\nscenario.yaml, the scenario file as it was loaded; with "
+                "the --set assignments and the seed above, `acsim run scenario.yaml --set "
+                "... --seed N` reproduces the results.\n\n<details>\n<summary>scenario.yaml "
+                "(%zu bytes)</summary>\n\n",
+                bytes);
+        backticks(out, fence);
+        char buf[4096];
+        size_t n, last = '\n';
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+                fwrite(buf, 1, n, out);
+                last = (unsigned char)buf[n - 1];
+        }
+        if (last != '\n')
+                fputc('\n', out);
+        backticks(out, fence);
+        fputs("\n</details>\n", out);
+        fclose(f);
+}
+
+/* ---- a run ------------------------------------------------------------------- */
+
+static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
+{
+        char path[PATH_CAP], a[64], b[64];
+        json_t *root = load(path, dir, "summary.json", err, errlen);
+        if (root == NULL)
+                return -1;
+        struct replications r;
+        if (report_md_summary_read(path, &r, err, errlen) < 0) {
+                json_decref(root);
+                return -1;
+        }
+        fprintf(out, "# acsim report: %s\n\n", str(root, "scenario"));
+        fputs("| | |\n| --- | --- |\n", out);
+        fact(out, "scenario", str(root, "scenario"));
+        origin_facts(out, root);
+        fact(out, "policy", str(root, "policy"));
+        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
+        fact(out, "replications", numtext(a, sizeof(a), root, "replications"));
+        char text[160];
+        snprintf(text, sizeof(text), "%s after a warm-up of %s",
+                 report_text_time(a, sizeof(a), num_or_zero(root, "duration_ns")),
+                 report_text_time(b, sizeof(b), num_or_zero(root, "warmup_ns")));
+        fact(out, "arrivals", text);
+        fact(out, "fault windows", numtext(a, sizeof(a), root, "faults"));
+        fact(out, "acsim", str(root, "acsim_version"));
+        fputs("\nThe files beside this report are described in docs/results.md.\n\n", out);
+
+        fputs("## Summary\n\n```\n", out);
+        report_text_print(out, &r);
+        fputs("```\n\n", out);
+        replications_free(&r);
+        json_decref(root);
+        return 0;
+}
+
+/* ---- a sweep ----------------------------------------------------------------- */
+
+/* One figure of sweep.csv row r, formatted; "-" when absent. */
+static const char *figure(char *buf, size_t cap, const struct plot_csv *t, size_t r,
+                          const char *col, char kind)
+{
+        int c = plot_csv_col(t, col);
+        double x = c < 0 ? NAN : plot_csv_num(t, (size_t)r, (size_t)c);
+        if (!isfinite(x))
+                return snprintf(buf, cap, "-"), buf;
+        if (kind == 't')
+                return report_text_time(buf, cap, x);
+        if (kind == 'r')
+                return report_text_rate(buf, cap, x, "req/s");
+        return report_text_count(buf, cap, x);
+}
+
+/* The plain-text table of the points, from sweep.csv. */
+static void points_table(FILE *out, const struct plot_csv *t)
+{
+        int label = plot_csv_col(t, "dir");
+        fputs("```\n", out);
+        fprintf(out, "%-28s %12s %9s %9s %9s %7s\n", "point", "throughput", "p50", "p99", "p99.9",
+                "failed");
+        for (size_t r = 0; r < t->nrows; r++) {
+                char a[32], b[32], c[32], d[32], e[32];
+                fprintf(out, "%-28.28s %12s %9s %9s %9s %7s\n",
+                        label < 0 ? "?" : plot_csv_at(t, r, (size_t)label),
+                        figure(a, sizeof(a), t, r, "requests_per_s", 'r'),
+                        figure(b, sizeof(b), t, r, "latency_p50_ns", 't'),
+                        figure(c, sizeof(c), t, r, "latency_p99_ns", 't'),
+                        figure(d, sizeof(d), t, r, "latency_p999_ns", 't'),
+                        figure(e, sizeof(e), t, r, "failed", 'c'));
+        }
+        fputs("```\n\n", out);
+}
+
+static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
+{
+        char path[PATH_CAP], a[64];
+        json_t *root = load(path, dir, "sweep.json", err, errlen);
+        if (root == NULL)
+                return -1;
+        struct plot_csv t;
+        if (!join(path, dir, "sweep.csv") || plot_csv_read(path, &t, err, errlen) < 0) {
+                json_decref(root);
+                return -1;
+        }
+        const json_t *points = json_object_get(root, "points");
+        fprintf(out, "# acsim report: sweep of %s\n\n", str(root, "scenario"));
+        fputs("| | |\n| --- | --- |\n", out);
+        fact(out, "scenario", str(root, "scenario"));
+        origin_facts(out, root);
+        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
+        fact(out, "replications per point", numtext(a, sizeof(a), root, "replications"));
+        snprintf(a, sizeof(a), "%zu", json_array_size(points));
+        fact(out, "points", a);
+        size_t i;
+        json_t *k;
+        fputs("| swept keys | ", out);
+        json_array_foreach(json_object_get(root, "keys"), i, k)
+        {
+                fprintf(out, "%s`", i ? ", " : "");
+                cell(out, json_string_value(k) ? json_string_value(k) : "?");
+                fputc('`', out);
+        }
+        fputs(" |\n", out);
+        fact(out, "acsim", str(root, "acsim_version"));
+        fputs("\nEach point is a run directory (pNNN-label/) with its own summary.json; "
+              "sweep.csv has one row per point.\n\n",
+              out);
+
+        if (join(path, dir, "comparison.txt")) {
+                FILE *probe = fopen(path, "r");
+                if (probe) {
+                        fclose(probe);
+                        fputs("## Comparison\n\n", out);
+                        fenced_file(out, path);
+                }
+        }
+        fputs("## Points\n\n", out);
+        points_table(out, &t);
+        plot_csv_free(&t);
+        json_decref(root);
+        return 0;
+}
+
+/* ---- plots --------------------------------------------------------------------- */
+
+static void plots_part(FILE *out, const char *dir, const char *prefix, const struct plot_made *made)
+{
+        fputs("## Plots\n\n", out);
+        if (made->n == 0) {
+                fputs("No plots: `acsim plot` draws them (it needs gnuplot).\n", out);
+                return;
+        }
+        fprintf(out, "Drawn by `acsim plot` into plots/ (PNG, SVG and text); the data behind "
+                     "each is in plots/data/.\n\n");
+        for (size_t i = 0; i < made->n; i++) {
+                char file[128], path[PATH_CAP];
+                fprintf(out, "### %s\n\n%s\n\n", made->title[i], made->about[i]);
+                snprintf(file, sizeof(file), "plots/%s.png", made->kind[i]);
+                if (join(path, dir, file)) {
+                        FILE *probe = fopen(path, "r");
+                        if (probe) {
+                                fclose(probe);
+                                fprintf(out, "![%s](%s%s)\n\n", made->title[i], prefix, file);
+                        }
+                }
+                snprintf(file, sizeof(file), "plots/%s.txt", made->kind[i]);
+                if (join(path, dir, file))
+                        fenced_file(out, path);
+        }
+}
+
+int report_md_write(FILE *out, const char *dir, const char *prefix, const struct plot_made *made,
+                    char *err, size_t errlen)
+{
+        int rc = made->sweep ? sweep_part(out, dir, err, errlen) : run_part(out, dir, err, errlen);
+        if (rc < 0)
+                return rc;
+        plots_part(out, dir, prefix, made);
+        scenario_part(out, dir);
+        return 0;
+}

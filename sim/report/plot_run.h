@@ -1,0 +1,42 @@
+/*
+ * sim/report/plot_run.h - what the plots of a run directory (sim/report/plot_run.c)
+ * share with the sweep's (sim/report/plot_sweep.c) and the report: the facts of
+ * summary.json and the latency CDF read from latency_hist.csv.
+ */
+#ifndef SIM_REPORT_PLOT_RUN_H
+#define SIM_REPORT_PLOT_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim/results/read_csv.h"
+
+struct plot_run_facts {
+        char scenario[128];  /* name */
+        char policy[128];    /* the balancer */
+        double replications; /* n */
+        double duration_ns;  /* end of arrivals */
+        double warmup_ns;
+};
+
+/* Reads dir/summary.json's facts. Returns 0 or PLOT_EINPUT with err. */
+int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t errlen);
+
+/* A run's latency_hist.csv. */
+struct plot_cdf {
+        struct plot_csv csv;
+        int cls, low, high, cum; /* columns */
+};
+
+/* Reads dir/latency_hist.csv. Returns 0 or PLOT_EINPUT with err. */
+int plot_cdf_open(const char *dir, struct plot_cdf *h, char *err, size_t errlen);
+/* Returns the high end of the first bucket of class cls whose cumulative
+ * fraction reaches q, in ns, or NaN when the class has none. */
+double plot_cdf_quantile(const struct plot_cdf *h, const char *cls, double q);
+/* Writes the CDF of class cls as "latency cumulative" lines, latency in
+ * units of unit_ns, starting from 0 at the first bucket's low end.
+ * Returns the buckets written. */
+size_t plot_cdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, double unit_ns);
+void plot_cdf_close(struct plot_cdf *h);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * sim/results/write_json.c - summary.json. The body of a summary (times, requests,
+ * latency, throughput, classes, devices) is written by one function for
+ * the top level and for each replication in "replications_detail"; with
+ * one replication counts are integers, with more they are means (reals).
+ * The top level then adds "ci95" and the details when n > 1.
+ */
+#include "sim/results/write_json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+
+/* Each put_* returns 0, or -1 when jansson could not take the value (out
+ * of memory); a failed put leaves the object usable, the caller gives up. */
+static int put(json_t *o, const char *key, json_t *v)
+{
+        return v ? json_object_set_new(o, key, v) : -1;
+}
+
+static json_t *real(double x)
+{
+        return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *write_json_u64(uint64_t x)
+{
+        if (x <= (uint64_t)INT64_MAX)
+                return json_integer((json_int_t)x);
+        char buf[24];
+        snprintf(buf, sizeof(buf), "%" PRIu64, x);
+        return json_string(buf);
+}
+
+static json_t *hex(uint64_t x)
+{
+        char buf[24];
+        snprintf(buf, sizeof(buf), "0x%016" PRIx64, x);
+        return json_string(buf);
+}
+
+/* A count: exact with one replication, the mean with more. */
+static json_t *count(const struct replications *r, const struct rep_figure *f)
+{
+        if (r->n == 1 && f->mean >= 0 && f->mean < 9007199254740992.0)
+                return json_integer((json_int_t)f->mean);
+        return real(f->mean);
+}
+
+static json_t *counts(const struct replications *r, const struct rep_counts *c)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "submitted", count(r, &c->submitted));
+        rc |= put(o, "completed", count(r, &c->completed));
+        rc |= put(o, "failed", count(r, &c->failed));
+        rc |= put(o, "rejected", count(r, &c->rejected));
+        rc |= put(o, "backlogged", count(r, &c->backlogged));
+        rc |= put(o, "retried", count(r, &c->retried));
+        rc |= put(o, "migrated", count(r, &c->migrated));
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *latency(const struct replications *r, const struct rep_latency *l)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "count", count(r, &l->count));
+        rc |= put(o, "mean", real(l->mean.mean));
+        rc |= put(o, "p50", count(r, &l->p50));
+        rc |= put(o, "p90", count(r, &l->p90));
+        rc |= put(o, "p99", count(r, &l->p99));
+        rc |= put(o, "p999", count(r, &l->p999));
+        rc |= put(o, "max", count(r, &l->max));
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *throughput(const struct rep_figure *rq, const struct rep_figure *by, bool half)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "requests_per_s", real(half ? rq->ci95 : rq->mean));
+        rc |= put(o, "bytes_per_s", real(half ? by->ci95 : by->mean));
+        return rc ? json_decref(o), NULL : o;
+}
+
+/* The half-widths of a latency summary. */
+static json_t *latency_ci95(const struct rep_latency *l)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "mean", real(l->mean.ci95));
+        rc |= put(o, "p50", real(l->p50.ci95));
+        rc |= put(o, "p90", real(l->p90.ci95));
+        rc |= put(o, "p99", real(l->p99.ci95));
+        rc |= put(o, "p999", real(l->p999.ci95));
+        rc |= put(o, "max", real(l->max.ci95));
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *rq,
+                       const struct rep_figure *by)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "latency_ns", latency_ci95(l));
+        rc |= put(o, "throughput", throughput(rq, by, true));
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *class_entry(const struct replications *r, const struct rep_class *c)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "name", json_string(c->name));
+        rc |= put(o, "requests", counts(r, &c->requests));
+        rc |= put(o, "latency_ns", latency(r, &c->latency));
+        rc |= put(o, "throughput", throughput(&c->requests_per_s, &c->bytes_per_s, false));
+        if (r->n > 1)
+                rc |= put(o, "ci95", ci95_of(&c->latency, &c->requests_per_s, &c->bytes_per_s));
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *device_entry(const struct replications *r, const struct rep_device *d)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "name", json_string(d->name));
+        rc |= put(o, "lanes", json_integer(d->lanes));
+        rc |= put(o, "ring", json_integer(d->ring));
+        if (d->attach_ns > 0)
+                rc |= put(o, "attach_ns", write_json_u64(d->attach_ns));
+        rc |= put(o, "utilization", real(d->utilization.mean));
+        rc |= put(o, "completed", count(r, &d->completed));
+        rc |= put(o, "errors", count(r, &d->errors));
+        rc |= put(o, "failures", count(r, &d->failures));
+        rc |= put(o, "timeouts", count(r, &d->timeouts));
+        rc |= put(o, "late", count(r, &d->late));
+        rc |= put(o, "migrated_out", count(r, &d->migrated_out));
+        rc |= put(o, "dropped", count(r, &d->dropped));
+        rc |= put(o, "mean_queue", real(d->mean_queue.mean));
+        rc |= put(o, "mean_in_flight", real(d->mean_in_flight.mean));
+        if (r->n > 1) {
+                json_t *h = json_object();
+                rc |= put(o, "ci95", h);
+                if (h) {
+                        rc |= put(h, "utilization", real(d->utilization.ci95));
+                        rc |= put(h, "mean_queue", real(d->mean_queue.ci95));
+                        rc |= put(h, "mean_in_flight", real(d->mean_in_flight.ci95));
+                }
+        }
+        return rc ? json_decref(o), NULL : o;
+}
+
+/* The figures every summary has, from sim_time_ns to the drain. */
+static int put_body(json_t *o, const struct replications *r)
+{
+        const struct sim_results *first = &r->runs[0];
+        int rc = 0;
+        rc |= put(o, "sim_time_ns", count(r, &r->sim_time_ns));
+        rc |= put(o, "duration_ns", write_json_u64(first->duration_ns));
+        rc |= put(o, "warmup_ns", write_json_u64(first->warmup_ns));
+        rc |= put(o, "wall_time_s", real(r->wall_time_s.mean));
+        rc |= put(o, "events", count(r, &r->events));
+        rc |= put(o, "requests", counts(r, &r->requests));
+        rc |= put(o, "latency_ns", latency(r, &r->latency));
+        rc |= put(o, "throughput", throughput(&r->requests_per_s, &r->bytes_per_s, false));
+        rc |= put(o, "mean_in_system", real(r->mean_in_system.mean));
+
+        json_t *a = json_array();
+        rc |= put(o, "classes", a);
+        for (size_t k = 0; a && k < r->nclasses; k++) {
+                json_t *c = class_entry(r, &r->classes[k]);
+                rc |= c ? json_array_append_new(a, c) : -1;
+        }
+        a = json_array();
+        rc |= put(o, "devices", a);
+        for (size_t k = 0; a && k < r->ndevices; k++) {
+                json_t *d = device_entry(r, &r->devices[k]);
+                rc |= d ? json_array_append_new(a, d) : -1;
+        }
+        size_t nfaults = 0;
+        for (size_t i = 0; i < r->n; i++)
+                nfaults += r->runs[i].nfaults;
+        rc |= put(o, "faults", json_integer((json_int_t)nfaults));
+        rc |= put(o, "drain_capped", json_integer((json_int_t)r->drain_capped));
+        rc |= put(o, "unfinished", write_json_u64(r->unfinished));
+        if (first->trace) {
+                uint64_t rows = 0;
+                bool truncated = false;
+                for (size_t i = 0; i < r->n; i++) {
+                        rows += r->runs[i].trace_rows;
+                        truncated = truncated || r->runs[i].trace_truncated;
+                }
+                json_t *t = json_object();
+                rc |= put(o, "trace", t);
+                if (t) {
+                        rc |= put(t, "rows", write_json_u64(rows));
+                        rc |= put(t, "limit", write_json_u64(first->trace_limit));
+                        rc |= put(t, "truncated", json_boolean(truncated));
+                }
+        }
+        return rc;
+}
+
+/* One replication's own summary, for "replications_detail". */
+static json_t *detail(const struct sim_results *run)
+{
+        struct replications one = {.n = 1, .runs = (struct sim_results *)run};
+        json_t *o = json_object();
+        if (o == NULL || replications_summarize(&one) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        int rc = 0;
+        rc |= put(o, "replication", json_integer((json_int_t)run->replication));
+        rc |= put(o, "seed", hex(run->replication_seed));
+        rc |= put(o, "order_hash", hex(run->order_hash));
+        rc |= put_body(o, &one);
+        free(one.classes);
+        free(one.devices);
+        return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *text_or_null(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+/* What made the results: description, sets, scenario_file, scenario_hash. */
+static int put_origin(json_t *o, const struct provenance *p)
+{
+        int rc = 0;
+        rc |= put(o, "description", text_or_null(p->description));
+        json_t *sets = json_array();
+        rc |= put(o, "sets", sets);
+        for (size_t i = 0; sets && i < p->nsets; i++)
+                rc |= json_array_append_new(sets, json_string(p->sets[i]));
+        rc |= put(o, "scenario_file", text_or_null(p->scenario_file));
+        rc |= put(o, "scenario_hash", p->source ? hex(p->source_hash) : json_null());
+        return rc;
+}
+
+json_t *write_json_summary(const struct replications *r)
+{
+        if (r->n == 0)
+                return NULL;
+        const struct sim_results *first = &r->runs[0];
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+        rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
+        rc |= put(o, "scenario", json_string(first->scenario));
+        rc |= put_origin(o, &r->origin);
+        rc |= put(o, "policy", json_string(first->policy));
+        rc |= put(o, "seed", write_json_u64(first->seed));
+        rc |= put(o, "replications", json_integer((json_int_t)r->n));
+        json_t *seeds = json_array();
+        rc |= put(o, "replication_seeds", seeds);
+        for (size_t i = 0; seeds && i < r->n; i++) {
+                json_t *s = json_object();
+                rc |= s ? json_array_append_new(seeds, s) : -1;
+                if (s) {
+                        rc |= put(s, "replication", json_integer(r->runs[i].replication));
+                        rc |= put(s, "seed", hex(r->runs[i].replication_seed));
+                }
+        }
+        if (r->n == 1)
+                rc |= put(o, "order_hash", hex(first->order_hash));
+        rc |= put_body(o, r);
+        if (r->n > 1) {
+                rc |= put(o, "ci95", ci95_of(&r->latency, &r->requests_per_s, &r->bytes_per_s));
+                json_t *a = json_array();
+                rc |= put(o, "replications_detail", a);
+                for (size_t i = 0; a && i < r->n; i++) {
+                        json_t *d = detail(&r->runs[i]);
+                        rc |= d ? json_array_append_new(a, d) : -1;
+                }
+        }
+        return rc ? json_decref(o), NULL : o;
+}
+
+int write_json_file(const char *path, const struct replications *r)
+{
+        json_t *o = write_json_summary(r);
+        if (o == NULL) {
+                errno = ENOMEM;
+                return -1;
+        }
+        FILE *f = fopen(path, "w");
+        if (f == NULL) {
+                json_decref(o);
+                return -1;
+        }
+        errno = 0;
+        int rc = json_dumpf(o, f, DUMP_FLAGS);
+        json_decref(o);
+        if (rc == 0 && fputc('\n', f) == EOF)
+                rc = -1;
+        if (fclose(f) != 0)
+                rc = -1;
+        if (rc != 0 && errno == 0)
+                errno = EIO;
+        return rc ? -1 : 0;
+}

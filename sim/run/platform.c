@@ -1,0 +1,315 @@
+/*
+ * sim/run/platform.c - the simulated platform of sim/run/platform.h: the seam on
+ * the event engine, and the driver ops on the device models.
+ */
+#include "sim/run/platform.h"
+
+#include <assert.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/des/rng.h"
+
+/* ---- the seam --------------------------------------------------------- */
+
+/* A core timer's opaque words hold the engine event that fires it. */
+static_assert(sizeof(struct sim_event) <= sizeof(((struct ac_timer *)0)->opaque),
+              "a sim_event must fit in ac_timer.opaque");
+static_assert(alignof(struct sim_event) <= alignof(uint64_t),
+              "ac_timer.opaque must be aligned for a sim_event");
+
+static inline struct sim_event *timer_event(struct ac_timer *t)
+{
+        return (struct sim_event *)(void *)t->opaque;
+}
+
+static void after_core(struct sim_platform *p)
+{
+        if (p->after)
+                p->after(p->after_ctx);
+}
+
+/* After an entry point that may move stages between devices unseen. */
+static void after_core_wide(struct sim_platform *p)
+{
+        p->wide = true;
+        after_core(p);
+}
+
+static inline void touch(struct sim_device *d)
+{
+        struct sim_platform *p = d->plat;
+        if (p->touch)
+                p->touch(p->after_ctx, d);
+}
+
+static uint64_t plat_now(void *ctx)
+{
+        return sim_now(((struct sim_platform *)ctx)->loop);
+}
+
+/* The engine event of a timer: fires the owner's callback. The event sits
+ * at the start of the opaque words; the last word holds the platform, for
+ * the observer. */
+static void timer_fire(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct ac_timer *t = sim_container_of(ev, struct ac_timer, opaque);
+        struct sim_platform *p = (struct sim_platform *)(uintptr_t)t->opaque[5];
+        t->fire(t);
+        after_core_wide(p);
+}
+
+static_assert(sizeof(struct sim_event) <= 5 * sizeof(uint64_t),
+              "the timer keeps its platform in opaque[5]");
+
+static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
+{
+        struct sim_platform *p = ctx;
+        struct sim_event *ev = timer_event(t);
+        if (!sim_pending(ev))
+                sim_event_init(ev, timer_fire);
+        t->opaque[5] = (uint64_t)(uintptr_t)p;
+        if (sim_schedule(p->loop, ev, when_ns) != 0) {
+                fprintf(stderr, "platform: the event set cannot grow\n");
+                abort();
+        }
+}
+
+static void plat_timer_cancel(void *ctx, struct ac_timer *t)
+{
+        struct sim_platform *p = ctx;
+        struct sim_event *ev = timer_event(t);
+        if (sim_pending(ev))
+                sim_cancel(p->loop, ev);
+}
+
+static uint64_t plat_random(void *ctx)
+{
+        gsl_rng *r = ((struct sim_platform *)ctx)->random;
+        /* taus2 gives 32 bits a draw */
+        uint64_t hi = gsl_rng_get(r);
+        return hi << 32 | gsl_rng_get(r);
+}
+
+static const struct ac_platform_ops sim_platform_ops = {
+    .name = "sim",
+    .now_ns = plat_now,
+    .timer_arm = plat_timer_arm,
+    .timer_cancel = plat_timer_cancel,
+    .random_u64 = plat_random,
+};
+
+int sim_platform_init(struct sim_platform *p, struct sim_loop *loop, uint64_t seed)
+{
+        *p = (struct sim_platform){.loop = loop};
+        p->random = sim_rng_stream(seed, "balancer");
+        return p->random ? 0 : AC_ENOMEM;
+}
+
+void sim_platform_fini(struct sim_platform *p)
+{
+        if (p->random)
+                gsl_rng_free(p->random);
+        p->random = NULL;
+}
+
+struct ac_platform sim_platform_seam(struct sim_platform *p)
+{
+        return (struct ac_platform){.ops = &sim_platform_ops, .ctx = p};
+}
+
+/* ---- devices: the driver (core -> model) ------------------------------ */
+
+int sim_device_status(int model_status)
+{
+        switch (model_status) {
+        case DEVICE_OK:
+                return 0;
+        case DEVICE_ESTAGE:
+                return AC_EIO;
+        case DEVICE_EDOWN:
+                return AC_ESHUTDOWN;
+        case DEVICE_EFULL:
+                return AC_EBUSY;
+        case DEVICE_ENOMEM:
+                return AC_ENOMEM;
+        default:
+                return AC_EINVAL;
+        }
+}
+
+static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)
+{
+        struct sim_device *d = ctx;
+        uint8_t op = d->op_index[job->op];
+        touch(d);
+        if (d->plat->handed)
+                d->plat->handed(d->plat->after_ctx, d, job);
+        if (op == SIM_DEVICE_NO_OP)
+                return AC_EINVAL;
+        return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
+}
+
+static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        device_model_abort(d->model, tag);
+}
+
+static void drv_probe(void *ctx, struct ac_device *dev)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        if (device_model_working(d->model))
+                ac_device_recovered(dev);
+        /* the core calls probe from its own timer; the timer's event runs
+         * the observer */
+}
+
+static const struct ac_driver_ops sim_driver_ops = {
+    .name = "sim-model",
+    .submit = drv_submit,
+    .abort = drv_abort,
+    .probe = drv_probe,
+};
+
+/* ---- devices: the model's reports (model -> core) --------------------- */
+
+static void model_complete(void *ctx, uint64_t tag, int status)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        ac_device_complete(d->dev, tag, sim_device_status(status));
+        after_core(d->plat);
+}
+
+static void model_failed(void *ctx, int reason)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        ac_device_failed(d->dev, sim_device_status(reason));
+        after_core_wide(d->plat);
+}
+
+static void model_recovered(void *ctx)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        ac_device_recovered(d->dev);
+        after_core_wide(d->plat);
+}
+
+static void model_removed(void *ctx)
+{
+        struct sim_device *d = ctx;
+        touch(d);
+        ac_device_removed(d->dev);
+        after_core_wide(d->plat);
+}
+
+static const struct device_model_ops sim_model_ops = {
+    .complete = model_complete,
+    .failed = model_failed,
+    .recovered = model_recovered,
+    .removed = model_removed,
+};
+
+/* ---- devices: life ---------------------------------------------------- */
+
+static gsl_rng *stream(uint64_t seed, const char *device, const char *purpose)
+{
+        char name[256];
+        snprintf(name, sizeof(name), "device/%s/%s", device, purpose);
+        return sim_rng_stream(seed, name);
+}
+
+static void free_streams(struct sim_device *d)
+{
+        if (d->service)
+                gsl_rng_free(d->service);
+        if (d->faults)
+                gsl_rng_free(d->faults);
+        for (size_t i = 0; d->failures && i < d->nfailures; i++)
+                if (d->failures[i])
+                        gsl_rng_free(d->failures[i]);
+        free(d->failures);
+        d->service = d->faults = NULL;
+        d->failures = NULL;
+}
+
+int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_engine *eng,
+                      const struct device_config *cfg, bool fallback, uint32_t weight,
+                      uint64_t seed)
+{
+        *d = (struct sim_device){.plat = p, .nfailures = cfg->nfailures};
+        memset(d->op_index, SIM_DEVICE_NO_OP, sizeof(d->op_index));
+        if (cfg->nops > SIM_DEVICE_NO_OP)
+                return AC_EINVAL;
+        d->service = stream(seed, cfg->name, "service");
+        d->faults = stream(seed, cfg->name, "faults");
+        d->failures = calloc(cfg->nfailures ? cfg->nfailures : 1, sizeof(*d->failures));
+        bool ok = d->service && d->faults && d->failures;
+        for (size_t i = 0; ok && i < cfg->nfailures; i++) {
+                char purpose[32];
+                snprintf(purpose, sizeof(purpose), "failure/%zu", i);
+                d->failures[i] = stream(seed, cfg->name, purpose);
+                ok = d->failures[i] != NULL;
+        }
+        if (!ok) {
+                free_streams(d);
+                return AC_ENOMEM;
+        }
+        struct device_model_rngs rngs = {
+            .service = d->service, .failures = d->failures, .faults = d->faults};
+        int rc = device_model_create(p->loop, cfg, &rngs, &sim_model_ops, d, &d->model);
+        if (rc != DEVICE_OK) {
+                free_streams(d);
+                return sim_device_status(rc);
+        }
+
+        /* Map the ops before registering: registration may already hand
+         * the device backlogged stages. */
+        const char **names = calloc(cfg->nops, sizeof(*names));
+        if (!names) {
+                sim_device_detach(d);
+                return AC_ENOMEM;
+        }
+        for (size_t i = 0; i < cfg->nops; i++) {
+                names[i] = cfg->ops[i].name;
+                int id = ac_op_intern(eng, names[i]);
+                if (id < 0) {
+                        free(names);
+                        sim_device_detach(d);
+                        return id;
+                }
+                d->op_index[id] = (uint8_t)i;
+        }
+        struct ac_device_config dc = {
+            .name = cfg->name,
+            .ops = names,
+            .nops = cfg->nops,
+            .ring = cfg->ring,
+            .weight = weight,
+            .fallback = fallback,
+            .driver = &sim_driver_ops,
+            .driver_ctx = d,
+        };
+        rc = ac_device_register(eng, &dc, &d->dev);
+        free(names);
+        if (rc < 0) {
+                sim_device_detach(d);
+                return rc;
+        }
+        return 0;
+}
+
+void sim_device_detach(struct sim_device *d)
+{
+        device_model_destroy(d->model);
+        d->model = NULL;
+        free_streams(d);
+        d->dev = NULL;
+}

@@ -1,0 +1,98 @@
+/*
+ * sim/run/platform.h - the simulated platform: the core's seam (ac/platform.h,
+ * the driver ops of ac/device.h) backed by the event engine and the device
+ * models.
+ *
+ * Platform: now_ns() reads the engine's clock; a core timer carries a
+ * struct sim_event inside its opaque words and fires through the engine in
+ * (time, sequence) order like every other event; random_u64() draws from
+ * the stream named "balancer"; there is no lock (one thread).
+ *
+ * Devices: a struct sim_device joins one device model (models/device.h) to
+ * one core device. The driver's submit hands the stage to the model, abort
+ * drops it there, probe asks the model whether it works again; the model's
+ * reports (stage completed, failed, recovered, removed) become the core's
+ * entry points. Each device draws from its own streams, named
+ * "device/<name>/service", "device/<name>/failure/<i>" and
+ * "device/<name>/faults".
+ *
+ * Observer: when set, `after` runs after every core entry point the
+ * platform makes (a completion, a state report, a timer), so that the run
+ * can sample the core's queue lengths at the instants they change. So that
+ * it need not look at every device each time, `touch` (when set) is told
+ * of every device the core reached through the seam since the last
+ * `after`: a driver op (submit, abort, probe) or a model report (complete,
+ * failed, recovered, removed). A device the core did not reach can only
+ * have had stages queued on it (a stage placed behind a full ring), except
+ * after an entry point that may move stages between devices (a timer: a
+ * watchdog, probe or drain deadline; a failure, recovery or removal
+ * report): the platform then sets `wide` before `after`, and the observer
+ * clears it.
+ *
+ * Hand-offs: `handed` (when set) sees every stage the core hands to a
+ * driver, with the job (request, stage index, tag), whether the model
+ * then takes it or refuses it. The core accepts a stage's completion only
+ * for its current hand-off, so the last device a stage was handed to is
+ * the one that completed it, when it completed ok.
+ */
+#ifndef SIM_RUN_PLATFORM_H
+#define SIM_RUN_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "ac/ac.h"
+#include "models/device.h"
+#include "sim/des/loop.h"
+
+struct sim_device;
+
+struct sim_platform {
+        struct sim_loop *loop;
+        gsl_rng *random;                                /* the "balancer" stream */
+        void (*after)(void *ctx);                       /* optional observer, see the top */
+        void (*touch)(void *ctx, struct sim_device *d); /* optional, see the top */
+        /* optional: every stage the core hands to a driver (refused or
+         * not), before the model sees it; for the per-request trace */
+        void (*handed)(void *ctx, struct sim_device *d, const struct ac_job *job);
+        void *after_ctx; /* for after, touch and handed */
+        bool wide;       /* the last entry point may have moved stages anywhere */
+};
+
+/* Sets up the platform on loop, its random stream seeded from `seed`.
+ * Returns 0, or AC_ENOMEM. */
+int sim_platform_init(struct sim_platform *p, struct sim_loop *loop, uint64_t seed);
+void sim_platform_fini(struct sim_platform *p);
+/* Returns the platform to put in an ac_engine_config. */
+struct ac_platform sim_platform_seam(struct sim_platform *p);
+
+#define SIM_DEVICE_NO_OP 0xff /* op_index entry for an op the model lacks */
+
+struct sim_device {
+        struct sim_platform *plat;
+        struct device_model *model;
+        struct ac_device *dev;
+        uint8_t op_index[AC_MAX_OPS]; /* core op id -> model op index */
+        gsl_rng *service;             /* device/<name>/service */
+        gsl_rng **failures;           /* device/<name>/failure/<i>, one per process */
+        gsl_rng *faults;              /* device/<name>/faults */
+        size_t nfailures;
+};
+
+/* Creates the model of cfg (prepared, alive while d is) on the platform's
+ * event loop with its streams under `seed`, and registers it with the core
+ * engine `eng` under cfg->name. Returns 0, or a negative AC_E* code (the
+ * device is then not attached and needs no detach). */
+int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_engine *eng,
+                      const struct device_config *cfg, bool fallback, uint32_t weight,
+                      uint64_t seed);
+/* Destroys the model and frees the streams. The core device stays with its
+ * engine (ac_engine_destroy frees it): destroy that first. */
+void sim_device_detach(struct sim_device *d);
+
+/* Returns the AC_E* code for a device model status (DEVICE_*). */
+int sim_device_status(int model_status);
+
+#endif

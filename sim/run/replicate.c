@@ -1,0 +1,213 @@
+/*
+ * sim/run/replicate.c - running the replications of a scenario and summing
+ * them up: means and Student t half-widths from GSL, pooled histograms.
+ */
+#include "sim/run/replicate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "ac/error.h"
+#include "sim/run/run.h"
+
+double replications_ci95(const double *x, size_t n, double *ci95)
+{
+        *ci95 = 0.0;
+        if (n == 0)
+                return 0.0;
+        double mean = gsl_stats_mean(x, 1, n);
+        if (n < 2)
+                return mean;
+        double sd = gsl_stats_sd_m(x, 1, n, mean);
+        *ci95 = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+        return mean;
+}
+
+/* x[i] = EXPR for every run i (EXPR may use `run`), then DST from them. */
+#define FIGURE(r, x, dst, expr)                                                                    \
+        do {                                                                                       \
+                for (size_t i_ = 0; i_ < (r)->n; i_++) {                                           \
+                        const struct sim_results *run = &(r)->runs[i_];                            \
+                        (x)[i_] = (double)(expr);                                                  \
+                }                                                                                  \
+                (dst).mean = replications_ci95((x), (r)->n, &(dst).ci95);                          \
+        } while (0)
+
+/* The counts of class k of every run, or the run's own when k is SIZE_MAX. */
+static const struct sim_counts *counts_of(const struct sim_results *run, size_t k)
+{
+        return k == SIZE_MAX ? &run->requests : &run->classes[k].requests;
+}
+
+static const struct sim_latency *latency_of(const struct sim_results *run, size_t k)
+{
+        return k == SIZE_MAX ? &run->latency : &run->classes[k].latency;
+}
+
+static void fill_counts(struct replications *r, double *x, size_t k, struct rep_counts *out)
+{
+        FIGURE(r, x, out->submitted, counts_of(run, k)->submitted);
+        FIGURE(r, x, out->completed, counts_of(run, k)->completed);
+        FIGURE(r, x, out->failed, counts_of(run, k)->failed);
+        FIGURE(r, x, out->rejected, counts_of(run, k)->rejected);
+        FIGURE(r, x, out->backlogged, counts_of(run, k)->backlogged);
+        FIGURE(r, x, out->retried, counts_of(run, k)->retried);
+        FIGURE(r, x, out->migrated, counts_of(run, k)->migrated);
+}
+
+static void fill_latency(struct replications *r, double *x, size_t k, struct rep_latency *out)
+{
+        FIGURE(r, x, out->count, latency_of(run, k)->count);
+        FIGURE(r, x, out->mean, latency_of(run, k)->mean);
+        FIGURE(r, x, out->p50, latency_of(run, k)->p50);
+        FIGURE(r, x, out->p90, latency_of(run, k)->p90);
+        FIGURE(r, x, out->p99, latency_of(run, k)->p99);
+        FIGURE(r, x, out->p999, latency_of(run, k)->p999);
+        FIGURE(r, x, out->max, latency_of(run, k)->max);
+}
+
+static void fill_device(struct replications *r, double *x, size_t k, struct rep_device *d)
+{
+        const struct sim_device_result *first = &r->runs[0].devices[k];
+        d->name = first->name;
+        d->lanes = first->lanes;
+        d->ring = first->ring;
+        d->attach_ns = first->attach_ns;
+        FIGURE(r, x, d->utilization, run->devices[k].utilization);
+        FIGURE(r, x, d->mean_queue, run->devices[k].mean_queue);
+        FIGURE(r, x, d->mean_in_flight, run->devices[k].mean_in_flight);
+        FIGURE(r, x, d->completed, run->devices[k].completed);
+        FIGURE(r, x, d->errors, run->devices[k].errors);
+        FIGURE(r, x, d->failures, run->devices[k].failures);
+        FIGURE(r, x, d->timeouts, run->devices[k].timeouts);
+        FIGURE(r, x, d->late, run->devices[k].late);
+        FIGURE(r, x, d->migrated_out, run->devices[k].migrated_out);
+        FIGURE(r, x, d->dropped, run->devices[k].dropped);
+}
+
+static void fill_class(struct replications *r, double *x, size_t k, struct rep_class *c)
+{
+        c->name = r->runs[0].classes[k].name;
+        fill_counts(r, x, k, &c->requests);
+        fill_latency(r, x, k, &c->latency);
+        FIGURE(r, x, c->requests_per_s, run->classes[k].requests_per_s);
+        FIGURE(r, x, c->bytes_per_s, run->classes[k].bytes_per_s);
+        hist_init(&c->hist);
+        for (size_t i = 0; i < r->n; i++)
+                hist_merge(&c->hist, &r->runs[i].classes[k].hist);
+}
+
+/* Frees the summary but keeps the runs. */
+static void free_summary(struct replications *r)
+{
+        free(r->classes);
+        free(r->devices);
+        r->classes = NULL;
+        r->devices = NULL;
+        r->nclasses = 0;
+        r->ndevices = 0;
+}
+
+int replications_summarize(struct replications *r)
+{
+        free_summary(r);
+        if (r->n == 0)
+                return 0;
+        const struct sim_results *first = &r->runs[0];
+        for (size_t i = 1; i < r->n; i++) {
+                /* one scenario: the same classes and devices in every run */
+                if (r->runs[i].nclasses != first->nclasses ||
+                    r->runs[i].ndevices != first->ndevices)
+                        abort();
+        }
+        double *x = malloc(r->n * sizeof(*x));
+        r->classes = first->nclasses ? calloc(first->nclasses, sizeof(*r->classes)) : NULL;
+        r->devices = first->ndevices ? calloc(first->ndevices, sizeof(*r->devices)) : NULL;
+        if (!x || (first->nclasses && !r->classes) || (first->ndevices && !r->devices)) {
+                free(x);
+                free_summary(r);
+                return AC_ENOMEM;
+        }
+        r->nclasses = first->nclasses;
+        r->ndevices = first->ndevices;
+
+        FIGURE(r, x, r->sim_time_ns, run->sim_time_ns);
+        FIGURE(r, x, r->events, run->events);
+        FIGURE(r, x, r->wall_time_s, run->wall_time_s);
+        fill_counts(r, x, SIZE_MAX, &r->requests);
+        fill_latency(r, x, SIZE_MAX, &r->latency);
+        FIGURE(r, x, r->requests_per_s, run->requests_per_s);
+        FIGURE(r, x, r->bytes_per_s, run->bytes_per_s);
+        FIGURE(r, x, r->mean_in_system, run->mean_in_system);
+        hist_init(&r->hist);
+        r->drain_capped = 0;
+        r->unfinished = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                hist_merge(&r->hist, &r->runs[i].hist);
+                r->drain_capped += r->runs[i].drain_capped;
+                r->unfinished += r->runs[i].unfinished;
+        }
+        for (size_t k = 0; k < r->nclasses; k++)
+                fill_class(r, x, k, &r->classes[k]);
+        for (size_t k = 0; k < r->ndevices; k++)
+                fill_device(r, x, k, &r->devices[k]);
+        free(x);
+        return 0;
+}
+
+void replications_free(struct replications *r)
+{
+        free_summary(r);
+        for (size_t i = 0; i < r->n; i++)
+                sim_results_free(&r->runs[i]);
+        free(r->runs);
+        provenance_free(&r->origin);
+        memset(r, 0, sizeof(*r));
+}
+
+/* Passes a run's progress on with the replication's place. */
+struct watch_ctx {
+        const struct rep_progress *progress;
+        size_t index, n;
+};
+
+static void watch_progress(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events)
+{
+        struct watch_ctx *w = ctx;
+        w->progress->report(w->progress->ctx, w->index, w->n, now_ns, end_ns, events);
+}
+
+int replications_run(const struct scenario *s, uint32_t first, uint32_t n,
+                     const struct rep_progress *progress, struct replications *out, char *err,
+                     size_t errlen)
+{
+        memset(out, 0, sizeof(*out));
+        out->runs = calloc(n ? n : 1, sizeof(*out->runs));
+        if (out->runs == NULL) {
+                snprintf(err, errlen, "out of memory");
+                return AC_ENOMEM;
+        }
+        struct watch_ctx w = {progress, 0, n};
+        struct sim_run_watch watch = {watch_progress, &w};
+        for (uint32_t i = 0; i < n; i++) {
+                w.index = i;
+                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i], err,
+                                         errlen);
+                if (rc < 0) {
+                        replications_free(out);
+                        return rc;
+                }
+                out->n++;
+        }
+        int rc = replications_summarize(out);
+        if (rc < 0) {
+                snprintf(err, errlen, "out of memory");
+                replications_free(out);
+        }
+        return rc;
+}

@@ -1,0 +1,112 @@
+/*
+ * sim/run/replicate.h - the replications of one scenario and what they say
+ * together: for every summary figure, the mean across replications and
+ * its 95% confidence half-width (Student t with n - 1 degrees of
+ * freedom), plus histograms pooled over the replications.
+ *
+ * Replication i runs with the seed sim_rng_derive(scenario seed, i) (see
+ * sim/run/run.h), so a replication depends on the scenario, the seed and its
+ * index alone; `first` lets a command rerun replication i by itself.
+ *
+ * With one replication every mean is that run's figure exactly and every
+ * half-width is 0.
+ */
+#ifndef SIM_RUN_REPLICATE_H
+#define SIM_RUN_REPLICATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/des/hist.h"
+#include "sim/run/provenance.h"
+#include "sim/run/results.h"
+#include "sim/run/scenario.h"
+
+/* One figure over the replications. */
+struct rep_figure {
+        double mean; /* across replications */
+        double ci95; /* half-width of the 95% confidence interval; 0 for n = 1 */
+};
+
+struct rep_counts {
+        struct rep_figure submitted, completed, failed, rejected, backlogged, retried, migrated;
+};
+
+struct rep_latency {
+        struct rep_figure count, mean, p50, p90, p99, p999, max; /* ns */
+};
+
+struct rep_class {
+        const char *name; /* the first run's */
+        struct rep_counts requests;
+        struct rep_latency latency;
+        struct rep_figure requests_per_s;
+        struct rep_figure bytes_per_s;
+        struct hist hist; /* latencies pooled over the replications */
+};
+
+struct rep_device {
+        const char *name; /* the first run's */
+        uint32_t lanes;
+        uint32_t ring;
+        uint64_t attach_ns; /* hot-added at this time; 0: from the start */
+        struct rep_figure utilization, mean_queue, mean_in_flight;
+        struct rep_figure completed, errors, failures, timeouts, late, migrated_out, dropped;
+};
+
+struct replications {
+        size_t n;                 /* replications run */
+        struct sim_results *runs; /* n, in index order */
+
+        struct rep_figure sim_time_ns;
+        struct rep_figure events;
+        struct rep_figure wall_time_s;
+        struct rep_counts requests;
+        struct rep_latency latency;
+        struct rep_figure requests_per_s;
+        struct rep_figure bytes_per_s;
+        struct rep_figure mean_in_system;
+        struct hist hist; /* latencies pooled over the replications */
+
+        struct rep_class *classes; /* as many as each run has */
+        size_t nclasses;
+        struct rep_device *devices;
+        size_t ndevices;
+
+        size_t drain_capped; /* runs whose drain hit its cap */
+        uint64_t unfinished; /* requests they abandoned, summed */
+
+        struct provenance origin; /* what made them; empty until the command fills it */
+};
+
+/* Called between the stretches of a run: replication `index` (counting
+ * from 0 among those asked for) of `n` is at simulated time now_ns of
+ * end_ns (the end of arrivals) after `events` events. */
+struct rep_progress {
+        void (*report)(void *ctx, size_t index, size_t n, uint64_t now_ns, uint64_t end_ns,
+                       uint64_t events);
+        void *ctx;
+};
+
+/* Runs replications first .. first + n - 1 of the prepared scenario s and
+ * summarises them into *out (release with replications_free). progress
+ * may be NULL. Returns 0, or sim_run()'s negative code with its reason in
+ * err[errlen]; *out is then empty. */
+int replications_run(const struct scenario *s, uint32_t first, uint32_t n,
+                     const struct rep_progress *progress, struct replications *out, char *err,
+                     size_t errlen);
+
+/* Fills the summary of *r from r->runs[0 .. r->n - 1], which the caller
+ * filled (the runs must come from one scenario: the same classes and
+ * devices). Returns 0 or AC_ENOMEM. */
+int replications_summarize(struct replications *r);
+
+/* Releases the runs, the summary and the origin; *r is left empty. */
+void replications_free(struct replications *r);
+
+/* Returns the mean of x[0 .. n - 1] and sets *ci95 to its 95% confidence
+ * half-width t(0.975, n - 1) * s / sqrt(n), or 0 when n < 2. */
+double replications_ci95(const double *x, size_t n, double *ci95);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * sim/run/results.h - what one replication measured, as plain data in memory
+ * (DESIGN.md section 7): the summary figures, per class and per device,
+ * the time series, the fault timeline and the latency histograms. The
+ * result writers (JSON, CSV) read this struct; nothing here formats text.
+ *
+ * Windows:
+ *   measured requests  those submitted at or after warmup_ns (the warm-up
+ *                      is excluded); they are followed to their callback,
+ *                      through the drain, so every one is accounted for:
+ *                      submitted = completed + failed + rejected.
+ *   throughput         ok callbacks (and their payload bytes) between the
+ *                      end of the warm-up and the end of arrivals,
+ *                      divided by that window's length.
+ *   time averages      device utilisation, queue, in-flight and the number
+ *                      in system are time-weighted means over the same
+ *                      window [warmup_ns, duration_ns].
+ *   device counters    from the end of the warm-up to the end of the drain.
+ *   time series        the whole run up to duration_ns, warm-up included
+ *                      (rows carry their time).
+ *
+ * Latency is from ac_submit() to the final callback, in nanoseconds, with
+ * quantiles read from a log-bucketed histogram: within HIST_REL_ERROR
+ * (0.39%) of the exact nearest-rank quantile; count, mean and max exact.
+ */
+#ifndef SIM_RUN_RESULTS_H
+#define SIM_RUN_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/device.h"
+#include "sim/des/hist.h"
+
+struct sim_counts {
+        uint64_t submitted;  /* ac_submit() calls */
+        uint64_t completed;  /* callbacks with status ok */
+        uint64_t failed;     /* callbacks with an error status */
+        uint64_t rejected;   /* refused at submit (no callback) */
+        uint64_t backlogged; /* accepted into the backlog */
+        uint64_t retried;    /* stage attempts beyond the first, summed */
+        uint64_t migrated;   /* stages moved off a failed or removed device, summed */
+};
+
+struct sim_latency {
+        uint64_t count; /* callbacks (ok or not) */
+        double mean;    /* ns */
+        uint64_t p50, p90, p99, p999, max;
+};
+
+struct sim_class_result {
+        char *name;
+        struct sim_counts requests; /* measured requests of the class */
+        struct sim_latency latency; /* of its measured callbacks */
+        double requests_per_s;
+        double bytes_per_s;
+        double mean_in_system; /* time-weighted requests outstanding */
+        struct hist hist;      /* the latencies behind `latency` */
+};
+
+struct sim_device_result {
+        char *name;
+        uint32_t lanes;
+        uint32_t ring;
+        double utilization;    /* busy lanes / lanes, time-weighted */
+        double mean_queue;     /* stages in the core's software queue */
+        double mean_in_flight; /* stages submitted to the device */
+        uint64_t completed;    /* ok stage completions */
+        uint64_t errors;       /* error completions and refusals */
+        uint64_t failures;     /* times the core declared it failed */
+        uint64_t timeouts;     /* stages its watchdog caught */
+        uint64_t late;         /* completions for stages already moved */
+        uint64_t migrated_out; /* stages moved off it */
+        uint64_t dropped;      /* stages the model lost to fail-stop or removal */
+        uint64_t attach_ns;    /* hot-added at this time; 0: there from the start */
+};
+
+/* One interval of the time series: (t_ns - interval_ns, t_ns]. */
+struct sim_series_row {
+        uint64_t t_ns;         /* end of the interval */
+        uint64_t arrivals;     /* ac_submit() calls */
+        uint64_t completed;    /* ok callbacks */
+        uint64_t failed;       /* error callbacks */
+        uint64_t rejected;     /* refused at submit */
+        uint64_t retried;      /* stage re-attempts (the core's counter) */
+        double mean_in_system; /* time-weighted */
+};
+
+/* One device in one interval. */
+struct sim_series_device {
+        double utilization;
+        double mean_queue;
+        double mean_in_flight;
+};
+
+struct sim_series {
+        uint64_t interval_ns;              /* may exceed the scenario's: see run.h */
+        size_t nrows;                      /* rows filled */
+        size_t ndevices;                   /* columns of `devices` */
+        struct sim_series_row *rows;       /* nrows */
+        struct sim_series_device *devices; /* nrows * ndevices, row-major */
+};
+
+/* One fault window on one device. */
+struct sim_fault_result {
+        size_t device;                     /* index into devices */
+        struct device_fault_record record; /* start, end, mode, factor, probability, process */
+};
+
+struct sim_results {
+        char *scenario;            /* name */
+        char *policy;              /* the balancer's name */
+        uint64_t seed;             /* the scenario's seed */
+        uint32_t replication;      /* index */
+        uint64_t replication_seed; /* sim_rng_derive(seed, replication): reproduces the run */
+        uint64_t duration_ns;      /* end of arrivals */
+        uint64_t warmup_ns;
+        uint64_t sim_time_ns; /* clock at the end of the drain */
+        uint64_t events;      /* engine events fired */
+        double wall_time_s;
+
+        struct sim_counts requests; /* measured requests (see the top) */
+        struct sim_counts all;      /* every request of the run, warm-up included */
+        struct sim_latency latency;
+        struct hist hist; /* the latencies behind `latency` */
+        double requests_per_s;
+        double bytes_per_s;
+        double arrivals_per_s;  /* submissions per second in the window */
+        double mean_in_system;  /* time-weighted requests outstanding */
+        uint64_t max_in_flight; /* most requests outstanding at once */
+
+        bool drain_capped;     /* the drain hit its cap: see `unfinished` */
+        uint64_t unfinished;   /* requests still outstanding when it did */
+        uint64_t late;         /* the core's late completions */
+        uint64_t timeouts;     /* the core's watchdog expiries */
+        uint64_t order_hash;   /* hash of (request, status, latency) in callback order */
+        uint64_t arrival_hash; /* hash of (time, class, bytes, flow) in arrival order: the
+                                  same for two policies on the same workload */
+
+        struct sim_class_result *classes;
+        size_t nclasses;
+        struct sim_device_result *devices;
+        size_t ndevices;
+        struct sim_series series;
+        struct sim_fault_result *faults;
+        size_t nfaults;
+
+        FILE *trace;          /* run.trace: trace.csv rows (no header), a temporary file */
+        uint64_t trace_rows;  /* rows in it */
+        uint64_t trace_limit; /* requests with an id below it are traced */
+        bool trace_truncated; /* more requests than the limit were submitted */
+};
+
+/* Fills a latency summary from a histogram. */
+void sim_latency_from_hist(struct sim_latency *out, const struct hist *h);
+/* Releases what r owns and zeroes it. */
+void sim_results_free(struct sim_results *r);
+
+#endif

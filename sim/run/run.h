@@ -1,0 +1,91 @@
+/*
+ * sim/run/run.h - one replication of a scenario: build, run, drain, measure.
+ *
+ * sim_run() builds a fresh event engine, the simulated platform, the core
+ * engine with the scenario's engine settings, one device model per
+ * expanded device and the workload; runs arrivals until run.duration_ns;
+ * stops them; lets the requests still outstanding drain; and fills a
+ * struct sim_results (sim/run/results.h). Everything is torn down before it
+ * returns.
+ *
+ * Determinism: the replication's seed is sim_rng_derive(scenario seed,
+ * replication), and every random source draws from its own stream under
+ * it, named
+ *   balancer                     the platform's random_u64 (power-of-d, ...)
+ *   device/<name>/service        service times and jitter
+ *   device/<name>/failure/<i>    failure process i (times to failure/repair, flaky draws)
+ *   device/<name>/faults         scheduled flaky faults' draws
+ *   workload/<class>/arrivals    gaps, on/off phases, think times
+ *   workload/<class>/sizes       request sizes
+ *   workload/<class>/flows       flow ids
+ * so the same (scenario, replication, build) gives bit-identical results,
+ * and a change of policy or of the devices leaves the workload's draws --
+ * the request sequence -- unchanged.
+ *
+ * Drain: after duration_ns no request arrives; the run goes on until every
+ * outstanding request has had its callback (the core's failover timeouts
+ * bound that), but at most run.drain_cap_ns (default: the larger of 1 s
+ * and 4 * (retries + 1) * (timeout + probe) of the failover settings).
+ * When the cap is hit the results say so (drain_capped, unfinished) and
+ * the requests left are abandoned; otherwise the run asserts conservation
+ * (submitted = completed + failed + rejected, overall and per class) and
+ * that the core is idle.
+ *
+ * Hot-add: a device with attach_ns > 0 (devices[].attach) does not exist
+ * before that time: an event then creates its model and registers it with
+ * the core, which may hand it queued stages at once. Its results count
+ * from then (utilisation and time averages over the whole window, so a
+ * device there for half of it is at most half busy).
+ *
+ * Trace (run.trace): the requests with an id (emission order) below
+ * run.trace_limit get one row each in out->trace, a temporary file,
+ * written when the request ends (callback or rejection), so in that
+ * order: see docs/results.md for the columns. The devices column comes
+ * from the platform's `handed` hook: every device each stage was handed
+ * to, in order; the core accepts a completion only for the stage's last
+ * hand-off, so for an ok request the last device of each stage is the one
+ * that completed it. Without run.trace nothing of this runs.
+ *
+ * Memory: requests come from a free-list pool that grows in chunks to the
+ * most ever outstanding; histograms are fixed-size; the time series has
+ * at most SIM_SERIES_MAX_ROWS rows (the interval is widened to fit).
+ */
+#ifndef SIM_RUN_RUN_H
+#define SIM_RUN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/run/results.h"
+#include "sim/run/scenario.h"
+
+#define SIM_SERIES_MAX_ROWS 100000 /* time series rows, at most */
+#define SIM_SERIES_DEFAULT  100    /* rows when run.sample_ns is 0 */
+
+/* Runs replication `replication` of the prepared scenario s. Returns 0 and
+ * fills *out (release it with sim_results_free), or a negative AC_E* code
+ * with a one-line reason in err[errlen]; *out is then empty. */
+int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
+            size_t errlen);
+
+/* Watches a run from outside, e.g. for a progress line. Called between
+ * stretches of the arrival phase (every 1/SIM_RUN_WATCH_STEPS of the
+ * duration, and at its end) with the clock, the end of arrivals and the
+ * events fired so far. Slicing the run this way fires the same events in
+ * the same order: the results do not depend on it. */
+struct sim_run_watch {
+        void (*progress)(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events);
+        void *ctx;
+};
+
+#define SIM_RUN_WATCH_STEPS 256
+
+/* sim_run() with a watch (may be NULL). Returns as sim_run() does. */
+int sim_run_watched(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_watch *watch, struct sim_results *out, char *err,
+                    size_t errlen);
+
+/* Returns the drain cap sim_run() uses for s. */
+uint64_t sim_run_drain_cap(const struct scenario *s);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * sim/run/scenario.h - a whole scenario as plain data (DESIGN.md section 6),
+ * with no YAML in sight: the loader fills it from a file, tests and
+ * benchmarks fill it in C.
+ *
+ * Units: every value is in base units, already converted by whoever filled
+ * the struct:
+ *   times and durations   nanoseconds (uint64_t, or double inside dists)
+ *   sizes                 bytes
+ *   device rates          bytes per nanosecond (5 GB/s = 5.0)
+ *   arrival rates         requests per second (as models/workload.h takes
+ *                         them: 400k/s = 400000.0)
+ *   probabilities, factors, cv, alpha: plain numbers
+ *
+ * Ownership: the scenario owns everything reachable from it -- strings,
+ * arrays, the dists' value tables -- and scenario_free() releases it all.
+ * Fill it through the scenario_add_* functions below (they copy the names
+ * they are given and hand back zeroed records to fill), or malloc what you
+ * attach yourself; never point it at string literals or stack memory.
+ *
+ * Devices: a device with count > 1 stands for `count` devices named
+ * <name>0, <name>1, ...; with count 1 the device keeps its name. Scheduled
+ * faults name an expanded device ("qat1"). The device's `model.faults` are
+ * left empty here: the run gives each expanded device the faults that name
+ * it.
+ */
+#ifndef SIM_RUN_SCENARIO_H
+#define SIM_RUN_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ac/ac.h"
+#include "models/device.h"
+#include "models/workload.h"
+
+#define SCENARIO_TRACE_LIMIT 1000000 /* run.trace_limit's default */
+
+struct scenario_run {
+        uint64_t duration_ns;  /* arrivals stop here; > warmup_ns */
+        uint64_t warmup_ns;    /* requests submitted before it are not measured */
+        uint32_t replications; /* >= 1 */
+        uint64_t sample_ns;    /* time series interval; 0: duration / 100 */
+        uint64_t drain_cap_ns; /* longest drain after duration; 0: the default (see run.h) */
+        bool trace;            /* write a row per request (trace.csv, see run.h) */
+        uint64_t trace_limit;  /* requests traced per replication, the first by id; >= 1 */
+};
+
+struct scenario_engine {
+        char *policy;              /* a registered balancer's name */
+        struct ac_option *options; /* policy_options, key/value text, owned */
+        size_t noptions;
+        uint32_t queue_depth; /* per-device software queue bound */
+        uint32_t backlog;     /* engine-wide backlog bound */
+        uint32_t levels;      /* priority levels */
+        uint64_t aging_ns;    /* 0: no aging */
+        struct ac_failover_config failover;
+        bool affinity;
+        bool flow_order;
+};
+
+struct scenario_device {
+        struct device_config model; /* name, lanes, ring, ops, failures; faults empty */
+        uint32_t count;             /* >= 1; see the top for names */
+        bool fallback;              /* a software device, used when no other is healthy */
+        uint32_t weight;            /* for weighted balancers; 0 = 1 */
+        uint64_t attach_ns;         /* hot-add: registered at this time; 0: from the start */
+};
+
+struct scenario_fault {
+        char *device;                     /* an expanded device name */
+        struct device_fault_config fault; /* at, for, mode, factor, probability */
+};
+
+/* One sweep key and its values, kept as the text the user wrote: the loader
+ * applies them, point by point, to copies of the scenario. */
+struct scenario_sweep {
+        char *key; /* e.g. "engine.policy" */
+        char **values;
+        size_t nvalues;
+};
+
+struct scenario {
+        char *name;
+        char *description;
+        char *source;      /* the scenario file's bytes as loaded, NUL after them; NULL
+                              when filled in C */
+        size_t source_len; /* bytes in source */
+        uint64_t seed;
+        struct scenario_run run;
+        struct scenario_engine engine;
+        struct scenario_device *devices;
+        size_t ndevices;
+        struct workload_class_config *classes;
+        size_t nclasses;
+        struct scenario_fault *faults;
+        size_t nfaults;
+        struct scenario_sweep *sweep;
+        size_t nsweep;
+        bool prepared; /* set by scenario_prepare() */
+};
+
+/* Fills s with the defaults: name "scenario", seed 1, duration 1 s, no
+ * warm-up, 1 replication, no trace (limit SCENARIO_TRACE_LIMIT), the core's engine defaults
+ * (ac_engine_config defaults), no devices, classes, faults or sweep. Returns 0 or AC_ENOMEM. */
+int scenario_init(struct scenario *s);
+/* Releases everything s owns; s is left empty (scenario_init it again to
+ * reuse it). */
+void scenario_free(struct scenario *s);
+
+/* Each returns the new zeroed record (name copied; count 1 for a device,
+ * flows 1 for a class), or NULL when out of memory. Pointers returned
+ * earlier may move: fill a record before adding the next. */
+struct scenario_device *scenario_add_device(struct scenario *s, const char *name);
+struct device_op_config *scenario_device_add_op(struct scenario_device *d, const char *op);
+struct device_failure_config *scenario_device_add_failure(struct scenario_device *d);
+struct workload_class_config *scenario_add_class(struct scenario *s, const char *name);
+struct scenario_fault *scenario_add_fault(struct scenario *s, const char *device);
+/* Set a text field: replace *field with a copy of value. Return 0 or
+ * AC_ENOMEM. */
+int scenario_set_text(char **field, const char *value);
+/* Copies a class's chain of op names. Returns 0 or AC_ENOMEM. */
+int scenario_class_set_chain(struct workload_class_config *c, const char *const *ops, size_t n);
+/* Adds or replaces a policy option. Returns 0 or AC_ENOMEM. */
+int scenario_set_option(struct scenario *s, const char *key, const char *value);
+/* Adds a sweep key with its values. Returns 0 or AC_ENOMEM. */
+int scenario_add_sweep(struct scenario *s, const char *key, const char *const *values, size_t n);
+
+/* Returns the number of devices after expansion by count. */
+size_t scenario_device_total(const struct scenario *s);
+/* Writes the name of expanded device i (0 <= i < total) to buf and returns
+ * the scenario device it comes from, or NULL when i is out of range. */
+const struct scenario_device *scenario_device_expand(const struct scenario *s, size_t i, char *buf,
+                                                     size_t len);
+
+/* Checks the scenario and prepares its distributions and traces, once,
+ * before any run: run times, engine bounds and policy name, device configs
+ * (device_config_prepare), unique expanded names, classes (workload_class_prepare, priority below
+ * the levels), faults (a known device, a valid fault, not before the device is attached). Returns
+ * 0, or -1 with a one-line reason naming the part in err[errlen]. */
+int scenario_prepare(struct scenario *s, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * sim/sweep/collect.h - a finished sweep put together: every point's
+ * figures read back from its summary.json (with jansson), the paired
+ * differences against a baseline policy, and the sweep's own files,
+ * sweep.json (the manifest) and sweep.csv (a row per point).
+ *
+ * Paired comparison: points that differ only in engine.policy form a
+ * group; in a group each policy X is compared with the baseline policy B
+ * replication by replication, d_i = X_i - B_i (both ran replication i
+ * with the same seed, hence the same requests), for the mean latency, the
+ * p99 latency and the throughput; the difference is the mean of the d_i
+ * with its Student t 95% half-width over the replications. Pairing
+ * removes the workload's own variation from the comparison, so the
+ * interval is much narrower than one built from two independent means.
+ *
+ * Everything here is a function of the point directories and the plan:
+ * the files come out byte-identical however and wherever the points ran.
+ */
+#ifndef SIM_SWEEP_COLLECT_H
+#define SIM_SWEEP_COLLECT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim/run/replicate.h"
+#include "sim/sweep/sweep.h"
+
+/* The figures a comparison pairs, in this order. */
+enum sweep_metric {
+        SWEEP_LATENCY_MEAN,
+        SWEEP_LATENCY_P99,
+        SWEEP_REQUESTS_PER_S,
+        SWEEP_METRICS,
+};
+
+/* A paired difference X - B over the replications. */
+struct sweep_diff {
+        double mean;     /* mean of X_i - B_i */
+        double ci95;     /* its 95% half-width; 0 with one replication */
+        double relative; /* mean / (B's mean), in percent; NaN when B's mean is 0 */
+};
+
+/* One point's figures from its summary.json. */
+struct sweep_result {
+        char *policy;   /* "policy" */
+        size_t n;       /* "replications" */
+        char **seeds;   /* the replications' stream seeds, "0x..." (n) */
+        double *per[3]; /* per replication: latency mean, p99, requests/s (n each) */
+        struct rep_figure requests_per_s, bytes_per_s;
+        struct rep_figure lat_mean, lat_p50, lat_p90, lat_p99, lat_p999, lat_max;
+        double submitted, completed, failed, rejected, retried, migrated;
+        bool failure; /* a drain hit its cap, or counts that do not add up */
+
+        bool paired;     /* a baseline was found for it */
+        size_t baseline; /* the baseline's point */
+        struct sweep_diff diff[SWEEP_METRICS];
+};
+
+struct sweep_collection {
+        size_t npoints;
+        struct sweep_result *results; /* npoints */
+        size_t baseline;              /* index into the engine.policy list, or SWEEP_NO_KEY */
+        size_t replications_min;      /* the fewest replications of any point */
+        bool failure;                 /* some point has a failure */
+};
+
+/* Returns the paired difference of x and b (n each): the mean of
+ * x[i] - b[i] and its 95% half-width (0 when n < 2), and that mean
+ * relative to b's mean. */
+struct sweep_diff sweep_pair(const double *x, const double *b, size_t n);
+
+/* Reads every point of the plan from OUT/<dir>/summary.json, checks that
+ * each belongs to the plan (scenario, seed, policy, replications), and
+ * pairs them against the baseline policy `baseline` (a value of the
+ * engine.policy list; NULL for the first; ignored when the sweep does not
+ * vary engine.policy). Returns 0, or -1 with a reason in err[errlen] (a
+ * missing point names the --points that would make it); *c is then freed. */
+int sweep_collect(const struct sweep_plan *p, const char *out, const char *baseline,
+                  struct sweep_collection *c, char *err, size_t errlen);
+
+/* Releases what c owns. */
+void sweep_collection_free(struct sweep_collection *c);
+
+/* Returns the manifest (sweep.json) of the plan as a new JSON object, or
+ * NULL when out of memory. */
+json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c);
+
+/* Writes sweep.csv. Returns 0, or -1 when a write failed. */
+int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_collection *c);
+
+#endif

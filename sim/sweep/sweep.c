@@ -1,0 +1,507 @@
+/*
+ * sim/sweep/sweep.c - the sweep plan and its points as jobs (sim/sweep/sweep.h).
+ *
+ * Layout: naming (short keys, labels, directory names), the plan, point
+ * lists, the sweep directory check, then running: one point in this
+ * process, and the pool that forks a child per point, at most `jobs`
+ * alive, and reaps them.
+ */
+#include "sim/sweep/sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ac/error.h"
+#include "sim/cli/cli.h"
+#include "sim/run/replicate.h"
+#include "sim/results/result_dir.h"
+#include "sim/load/scenario_load.h"
+
+#define PATH_CAP  4096 /* longest path handled, with its NUL */
+#define LABEL_CAP 200  /* longest label part of a directory name */
+
+/* ---- naming ---------------------------------------------------------------- */
+
+/* Returns the start of the last m dot-separated components of key. */
+static const char *key_tail(const char *key, size_t m)
+{
+        const char *s = key + strlen(key);
+        while (s > key) {
+                if (s[-1] == '.' && --m == 0)
+                        return s;
+                s--;
+        }
+        return key;
+}
+
+/* Returns the shortest tail of key k that no other key ends with. */
+static const char *short_key(const struct scenario *s, size_t k)
+{
+        const char *key = s->sweep[k].key;
+        for (size_t m = 1;; m++) {
+                const char *tail = key_tail(key, m);
+                if (tail == key)
+                        return key;
+                bool clash = false;
+                for (size_t j = 0; j < s->nsweep && !clash; j++) {
+                        const char *other = s->sweep[j].key;
+                        size_t lo = strlen(other), lt = strlen(tail);
+                        clash = j != k && lo >= lt && strcmp(other + lo - lt, tail) == 0 &&
+                                (lo == lt || other[lo - lt - 1] == '.');
+                }
+                if (!clash)
+                        return tail;
+        }
+}
+
+/* Appends text to buf[cap] at *len, keeping only what file names should
+ * hold: in a value, a trailing "/s" (rates) goes and characters outside
+ * [A-Za-z0-9._+-] become '_' (in a key '=' and ',' stay too); runs of '_'
+ * fold into one. */
+static void append_clean(char *buf, size_t cap, size_t *len, const char *text, bool value)
+{
+        size_t n = strlen(text);
+        if (value && n > 2 && strcmp(text + n - 2, "/s") == 0)
+                n -= 2;
+        for (size_t i = 0; i < n && *len + 1 < cap; i++) {
+                char c = text[i];
+                bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' ||
+                            c == '-' || (!value && (c == '=' || c == ','));
+                if (!keep)
+                        c = '_';
+                if (c == '_' && *len > 0 && buf[*len - 1] == '_')
+                        continue;
+                buf[(*len)++] = c;
+        }
+        buf[*len] = '\0';
+}
+
+static int name_point(struct sweep_plan *p, size_t point)
+{
+        const struct scenario *s = &p->base;
+        struct sweep_point *pt = &p->points[point];
+        int width = 3;
+        for (size_t n = p->npoints - 1; n >= 1000; n /= 10)
+                width++;
+        size_t lcap = 64;
+        for (size_t k = 0; k < s->nsweep; k++)
+                lcap += strlen(s->sweep[k].key) + strlen(scenario_sweep_value(s, point, k)) + 2;
+        pt->label = malloc(lcap);
+        pt->dir = malloc(LABEL_CAP + 32);
+        if (!pt->label || !pt->dir)
+                return -1;
+        size_t dlen = (size_t)snprintf(pt->dir, 32, "p%0*zu", width, point), llen = 0;
+        pt->label[0] = '\0';
+        char clean[LABEL_CAP + 1];
+        size_t clen = 0;
+        clean[0] = '\0';
+        for (size_t k = 0; k < s->nsweep; k++) {
+                const char *key = short_key(s, k), *v = scenario_sweep_value(s, point, k);
+                llen += (size_t)snprintf(pt->label + llen, lcap - llen, "%s%s=%s", k ? "," : "",
+                                         key, v);
+                if (k)
+                        append_clean(clean, sizeof(clean), &clen, ",", false);
+                append_clean(clean, sizeof(clean), &clen, key, false);
+                append_clean(clean, sizeof(clean), &clen, "=", false);
+                append_clean(clean, sizeof(clean), &clen, v, true);
+        }
+        if (clen)
+                snprintf(pt->dir + dlen, LABEL_CAP + 32 - dlen, "-%s", clean);
+        return 0;
+}
+
+/* ---- the plan ---------------------------------------------------------------- */
+
+void sweep_plan_free(struct sweep_plan *p)
+{
+        for (size_t i = 0; p->points && i < p->npoints; i++) {
+                free(p->points[i].dir);
+                free(p->points[i].label);
+                free(p->points[i].policy);
+        }
+        free(p->points);
+        if (p->base.prepared || p->base.name)
+                scenario_free(&p->base);
+        memset(p, 0, sizeof(*p));
+}
+
+int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *sets, size_t nsets,
+                    bool has_seed, uint64_t seed, struct diag *dg)
+{
+        memset(p, 0, sizeof(*p));
+        p->path = path;
+        p->sets = sets;
+        p->nsets = nsets;
+        p->has_seed = has_seed;
+        p->seed = seed;
+        p->policy_key = SWEEP_NO_KEY;
+        if (scenario_load(path, sets, nsets, dg, &p->base) != 0) {
+                memset(&p->base, 0, sizeof(p->base));
+                return -1;
+        }
+        if (has_seed)
+                p->base.seed = seed;
+        for (size_t k = 0; k < p->base.nsweep; k++)
+                if (strcmp(p->base.sweep[k].key, SWEEP_POLICY_KEY) == 0)
+                        p->policy_key = k;
+        p->npoints = scenario_sweep_points(&p->base);
+        p->points = calloc(p->npoints, sizeof(*p->points));
+        if (p->points == NULL)
+                goto nomem;
+        for (size_t i = 0; i < p->npoints; i++) {
+                if (name_point(p, i) < 0)
+                        goto nomem;
+                struct scenario sc;
+                if (scenario_load_point_from(&p->base, path, sets, nsets, i, dg, &sc) != 0) {
+                        sweep_plan_free(p);
+                        return -1;
+                }
+                p->points[i].policy = strdup(sc.engine.policy ? sc.engine.policy : "");
+                p->points[i].replications = sc.run.replications ? sc.run.replications : 1;
+                p->points[i].duration_ns = sc.run.duration_ns;
+                p->points[i].warmup_ns = sc.run.warmup_ns;
+                scenario_free(&sc);
+                if (p->points[i].policy == NULL)
+                        goto nomem;
+        }
+        return 0;
+nomem:
+        diag_add(dg, path, 0, 0, "sweep", "out of memory");
+        sweep_plan_free(p);
+        return -1;
+}
+
+size_t sweep_value_index(const struct sweep_plan *p, size_t key, const char *value)
+{
+        if (key >= p->base.nsweep)
+                return SWEEP_NO_KEY;
+        for (size_t i = 0; i < p->base.sweep[key].nvalues; i++)
+                if (strcmp(p->base.sweep[key].values[i], value) == 0)
+                        return i;
+        return SWEEP_NO_KEY;
+}
+
+/* Returns the distance between points that differ by one in key's index. */
+static size_t stride(const struct sweep_plan *p, size_t key)
+{
+        size_t s = 1;
+        for (size_t k = key + 1; k < p->base.nsweep; k++)
+                s *= p->base.sweep[k].nvalues;
+        return s;
+}
+
+size_t sweep_point_value(const struct sweep_plan *p, size_t point, size_t key)
+{
+        return point / stride(p, key) % p->base.sweep[key].nvalues;
+}
+
+size_t sweep_point_with(const struct sweep_plan *p, size_t point, size_t key, size_t value)
+{
+        size_t s = stride(p, key);
+        return point - sweep_point_value(p, point, key) * s + value * s;
+}
+
+/* ---- point lists ------------------------------------------------------------- */
+
+static int parse_index(const char **s, size_t *out)
+{
+        if (**s < '0' || **s > '9')
+                return -1;
+        size_t v = 0;
+        while (**s >= '0' && **s <= '9') {
+                if (v > SCENARIO_MAX_POINTS)
+                        return -1;
+                v = v * 10 + (size_t)(**s - '0');
+                (*s)++;
+        }
+        *out = v;
+        return 0;
+}
+
+int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err, size_t errlen)
+{
+        const char *s = text;
+        memset(chosen, 0, npoints * sizeof(*chosen));
+        for (;;) {
+                size_t lo, hi;
+                if (parse_index(&s, &lo) < 0)
+                        goto bad;
+                hi = lo;
+                if (*s == '-') {
+                        s++;
+                        if (parse_index(&s, &hi) < 0 || hi < lo)
+                                goto bad;
+                }
+                if (hi >= npoints) {
+                        snprintf(err, errlen, "--points: point %zu: the sweep has points 0..%zu",
+                                 hi, npoints - 1);
+                        return -1;
+                }
+                for (size_t i = lo; i <= hi; i++)
+                        chosen[i] = true;
+                if (*s == '\0')
+                        return 0;
+                if (*s++ != ',')
+                        goto bad;
+        }
+bad:
+        snprintf(err, errlen, "--points: expected indices and ranges like 3,5-7, got '%s'", text);
+        return -1;
+}
+
+/* ---- the sweep directory ----------------------------------------------------- */
+
+/* Returns true for a name a sweep directory may hold. */
+static bool sweep_entry(const char *name)
+{
+        if (name[0] == '.')
+                return true; /* ".", "..", and the temporaries of atomic writes */
+        if (strcmp(name, SWEEP_MANIFEST) == 0 || strcmp(name, SWEEP_CSV) == 0 ||
+            strcmp(name, SWEEP_COMPARISON) == 0 || strcmp(name, SWEEP_SCENARIO) == 0)
+                return true;
+        if (name[0] != 'p' || name[1] < '0' || name[1] > '9')
+                return false;
+        const char *s = name + 1;
+        while (*s >= '0' && *s <= '9')
+                s++;
+        return *s == '\0' || *s == '-';
+}
+
+int sweep_dir_check(const char *out, char *err, size_t errlen)
+{
+        struct stat st;
+        if (out[0] == '\0') {
+                snprintf(err, errlen, "an empty output directory name");
+                return -1;
+        }
+        if (stat(out, &st) != 0) {
+                if (errno == ENOENT)
+                        return 0;
+                snprintf(err, errlen, "%s: %s", out, strerror(errno));
+                return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                snprintf(err, errlen, "%s exists and is not a directory", out);
+                return -1;
+        }
+        DIR *d = opendir(out);
+        if (d == NULL) {
+                snprintf(err, errlen, "%s: %s", out, strerror(errno));
+                return -1;
+        }
+        int rc = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+                if (!sweep_entry(e->d_name)) {
+                        snprintf(err, errlen,
+                                 "%s exists and is not a sweep directory (it holds %s); "
+                                 "choose another with -o",
+                                 out, e->d_name);
+                        rc = -1;
+                        break;
+                }
+        }
+        closedir(d);
+        return rc;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+static bool conserved(const struct replications *r)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                const struct sim_results *run = &r->runs[i];
+                const struct sim_counts *c = &run->requests;
+                if (!run->drain_capped && c->submitted != c->completed + c->failed + c->rejected)
+                        return false;
+        }
+        return true;
+}
+
+int sweep_point_scenario(const struct sweep_plan *p, size_t point, struct diag *dg,
+                         struct scenario *sc)
+{
+        if (scenario_load_point_from(&p->base, p->path, p->sets, p->nsets, point, dg, sc) != 0)
+                return -1;
+        if (p->has_seed)
+                sc->seed = p->seed;
+        return 0;
+}
+
+/* Fills *origin for point `point`: the command line's sets, then the
+ * point's own value of every sweep key ("KEY=VALUE", as the file writes
+ * it), so `acsim run` with these sets reproduces the point. Returns 0 or
+ * AC_ENOMEM. */
+static int point_origin(const struct sweep_plan *p, size_t point, const struct scenario *sc,
+                        struct provenance *origin)
+{
+        const struct scenario *s = &p->base;
+        char **own = calloc(s->nsweep ? s->nsweep : 1, sizeof(*own));
+        int rc = own ? 0 : AC_ENOMEM;
+        for (size_t k = 0; own && k < s->nsweep; k++) {
+                const char *v = scenario_sweep_value(s, point, k);
+                size_t len = strlen(s->sweep[k].key) + strlen(v) + 2;
+                if ((own[k] = malloc(len)) == NULL) {
+                        rc = AC_ENOMEM;
+                        break;
+                }
+                snprintf(own[k], len, "%s=%s", s->sweep[k].key, v);
+        }
+        if (rc == 0)
+                rc = provenance_fill(origin, p->path, sc, p->sets, p->nsets,
+                                     (const char *const *)own, s->nsweep);
+        for (size_t k = 0; own && k < s->nsweep; k++)
+                free(own[k]);
+        free(own);
+        return rc;
+}
+
+int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point)
+{
+        const struct sweep_point *pt = &p->points[point];
+        struct diag dg;
+        struct scenario sc;
+        diag_init(&dg);
+        if (sweep_point_scenario(p, point, &dg, &sc) != 0) {
+                diag_print(&dg, stderr);
+                diag_free(&dg);
+                return CLI_USAGE;
+        }
+        diag_free(&dg);
+
+        char dir[PATH_CAP], err[512];
+        int status = CLI_OK;
+        if (snprintf(dir, sizeof(dir), "%s/%s", out, pt->dir) >= (int)sizeof(dir)) {
+                fprintf(stderr, "acsim sweep: %s/%s: path too long\n", out, pt->dir);
+                scenario_free(&sc);
+                return CLI_USAGE;
+        }
+        struct replications r;
+        int rc = replications_run(&sc, 0, sc.run.replications ? sc.run.replications : 1, NULL, &r,
+                                  err, sizeof(err));
+        if (rc < 0) {
+                fprintf(stderr, "acsim sweep: %s: %s\n", pt->dir, err);
+                scenario_free(&sc);
+                return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? CLI_USAGE
+                                                                             : CLI_FAILED;
+        }
+        if (point_origin(p, point, &sc, &r.origin) < 0) {
+                fprintf(stderr, "acsim sweep: %s: out of memory\n", pt->dir);
+                replications_free(&r);
+                scenario_free(&sc);
+                return CLI_FAILED;
+        }
+        if (r.drain_capped) {
+                fprintf(stderr,
+                        "acsim sweep: %s: FAILURE: the drain hit its cap with %" PRIu64
+                        " request%s unfinished (seed %" PRIu64 ")\n",
+                        pt->dir, r.unfinished, r.unfinished == 1 ? "" : "s", r.runs[0].seed);
+                status = CLI_FAILED;
+        }
+        if (!conserved(&r)) {
+                fprintf(stderr,
+                        "acsim sweep: %s: FAILURE: submitted != completed + failed + rejected "
+                        "(seed %" PRIu64 ")\n",
+                        pt->dir, r.runs[0].seed);
+                status = CLI_FAILED;
+        }
+        if (result_dir_write(dir, &r, err, sizeof(err)) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", err);
+                status = CLI_USAGE;
+        }
+        replications_free(&r);
+        scenario_free(&sc);
+        return status;
+}
+
+struct job {
+        pid_t pid; /* 0 when the slot is free */
+        size_t point;
+};
+
+static int worse(int a, int b)
+{
+        if (a == CLI_USAGE || b == CLI_USAGE)
+                return CLI_USAGE;
+        return a > b ? a : b;
+}
+
+int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, unsigned jobs,
+              const struct sweep_progress *progress)
+{
+        if (jobs == 0)
+                jobs = 1;
+        struct job *slot = calloc(jobs, sizeof(*slot));
+        if (slot == NULL)
+                return CLI_FAILED;
+        size_t total = 0, finished = 0, next = 0;
+        for (size_t i = 0; i < p->npoints; i++)
+                total += !chosen || chosen[i];
+        int status = CLI_OK;
+        unsigned running = 0;
+        bool stop = false;
+        while (running > 0 || (!stop && next < p->npoints)) {
+                while (!stop && running < jobs && next < p->npoints) {
+                        size_t point = next++;
+                        if (chosen && !chosen[point])
+                                continue;
+                        fflush(NULL); /* a child must not write the parent's buffers again */
+                        pid_t pid = fork();
+                        if (pid < 0) {
+                                fprintf(stderr, "acsim sweep: fork: %s\n", strerror(errno));
+                                status = worse(status, CLI_FAILED);
+                                stop = true;
+                                break;
+                        }
+                        if (pid == 0) {
+                                int rc = sweep_run_point(p, out, point);
+                                fflush(NULL);
+                                _exit(rc);
+                        }
+                        unsigned j = 0;
+                        while (slot[j].pid != 0)
+                                j++;
+                        slot[j] = (struct job){pid, point};
+                        running++;
+                }
+                if (running == 0)
+                        break;
+                int ws;
+                pid_t pid = waitpid(-1, &ws, 0);
+                if (pid < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        fprintf(stderr, "acsim sweep: wait: %s\n", strerror(errno));
+                        status = worse(status, CLI_FAILED);
+                        break;
+                }
+                unsigned j = 0;
+                while (j < jobs && slot[j].pid != pid)
+                        j++;
+                if (j == jobs)
+                        continue; /* not one of ours */
+                int rc = CLI_FAILED;
+                if (WIFEXITED(ws) && WEXITSTATUS(ws) <= CLI_USAGE)
+                        rc = WEXITSTATUS(ws);
+                else if (WIFSIGNALED(ws))
+                        fprintf(stderr, "acsim sweep: %s: killed by signal %d\n",
+                                p->points[slot[j].point].dir, WTERMSIG(ws));
+                status = worse(status, rc);
+                finished++;
+                if (progress)
+                        progress->done(progress->ctx, slot[j].point, rc, finished, total);
+                slot[j].pid = 0;
+                running--;
+        }
+        free(slot);
+        return status;
+}

@@ -1,0 +1,122 @@
+/*
+ * sim/sweep/sweep.h - the points of a scenario's sweep as independent jobs: the
+ * plan (every point loaded and checked, its directory name and label),
+ * running chosen points in forked worker processes, and the sweep
+ * directory they write into (docs/results.md, "Sweeps").
+ *
+ * The plan reads the scenario file once; every point parses those bytes,
+ * so an edit while the sweep runs changes nothing (and each point's
+ * scenario.yaml is that copy too).
+ *
+ * A point is a deterministic job: it loads the scenario with the --set
+ * assignments and its own value of every sweep key, runs replications
+ * 0 .. n-1 with the seeds sim_rng_derive(seed, i), and writes its result
+ * directory OUT/<dir> as `acsim run` would. Nothing depends on which
+ * other points run, in which order or on which machine, so the same point
+ * run anywhere gives the same files (wall_time_s aside), and every policy
+ * at a point sees the same requests.
+ *
+ * Point directories are named "p" + the index, zero-padded to at least
+ * three digits (more when the sweep has 1000 points or more), "-", and a
+ * short label: each key by its last path component (more components when
+ * two keys would read the same), "=", its value, keys joined by ','; a
+ * value's trailing "/s" is dropped and any character but letters, digits
+ * and "._+-" becomes '_'. E.g. p003-policy=least-loaded,rate=1200k.
+ */
+#ifndef SIM_SWEEP_SWEEP_H
+#define SIM_SWEEP_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/load/diag.h"
+#include "sim/run/scenario.h"
+
+/* The files a sweep directory holds besides its point directories. */
+#define SWEEP_MANIFEST   "sweep.json"
+#define SWEEP_CSV        "sweep.csv"
+#define SWEEP_COMPARISON "comparison.txt"
+#define SWEEP_SCENARIO   "scenario.yaml" /* the file's bytes as the plan read them */
+
+#define SWEEP_POLICY_KEY "engine.policy" /* the key a paired comparison pairs over */
+#define SWEEP_NO_KEY     ((size_t)-1)
+
+/* What one point is, known before it runs. */
+struct sweep_point {
+        char *dir;             /* "p003-policy=least-loaded,rate=1200k" */
+        char *label;           /* "policy=least-loaded,rate=1200k/s": short keys, raw values */
+        char *policy;          /* the balancer it runs */
+        uint32_t replications; /* run.replications at this point */
+        uint64_t duration_ns;  /* run.duration at this point */
+        uint64_t warmup_ns;    /* run.warmup at this point */
+};
+
+struct sweep_plan {
+        const char *path;        /* the scenario file */
+        const char *const *sets; /* --set KEY=VALUE, applied to every point */
+        size_t nsets;
+        bool has_seed; /* --seed given: it replaces `seed:` at every point */
+        uint64_t seed;
+        struct scenario base;       /* the scenario with the sets, without a point's values */
+        size_t npoints;             /* the product of the lists' lengths, 1 without a sweep */
+        struct sweep_point *points; /* npoints */
+        size_t policy_key;          /* the index of engine.policy among the keys, or SWEEP_NO_KEY */
+};
+
+/* Loads the scenario with the sets, then every point, and names them.
+ * Every point is checked here, so a combination of values that does not
+ * fit is found before anything runs. Returns 0, or -1 with the located
+ * errors in dg (or a message there when out of memory); *p is then freed. */
+int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *sets, size_t nsets,
+                    bool has_seed, uint64_t seed, struct diag *dg);
+
+/* Releases what the plan owns. */
+void sweep_plan_free(struct sweep_plan *p);
+
+/* Returns the index of value `value` in the list of sweep key `key`, or
+ * SWEEP_NO_KEY. */
+size_t sweep_value_index(const struct sweep_plan *p, size_t key, const char *value);
+
+/* Returns the index into key `key`'s list at point `point`. */
+size_t sweep_point_value(const struct sweep_plan *p, size_t point, size_t key);
+
+/* Returns the point that has the values of `point` except value index
+ * `value` for key `key`. */
+size_t sweep_point_with(const struct sweep_plan *p, size_t point, size_t key, size_t value);
+
+/* Parses a point list, "3,5-7", marking chosen[0 .. npoints-1]. Returns
+ * 0, or -1 with a reason in err[errlen]. */
+int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err, size_t errlen);
+
+/* Checks, creating nothing, that out can hold a sweep: it does not exist,
+ * or it is a directory holding nothing but sweep files, point directories
+ * and the hidden temporaries they are written through. Returns 0, or -1
+ * with a reason in err[errlen]. */
+int sweep_dir_check(const char *out, char *err, size_t errlen);
+
+/* Loads point `point`'s scenario as its run sees it (the sets, the
+ * point's values, --seed) into *sc (scenario_free it). Returns 0, or -1
+ * with the located errors in dg. */
+int sweep_point_scenario(const struct sweep_plan *p, size_t point, struct diag *dg,
+                         struct scenario *sc);
+
+/* Runs point `point` in this process and writes OUT/<dir>. Returns the
+ * CLI status: 0; 1 the run found a failure (written) or stopped with an
+ * internal error; 2 bad input or the directory could not be written. */
+int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point);
+
+/* Told each time a point finishes. */
+struct sweep_progress {
+        void (*done)(void *ctx, size_t point, int status, size_t finished, size_t total);
+        void *ctx;
+};
+
+/* Runs every chosen point (all when chosen is NULL), each in a child
+ * process, at most `jobs` at a time, and waits for them. progress may be
+ * NULL. Returns the worst status: 2 if any point returned 2, else 1 if any
+ * returned 1 or died, else 0. */
+int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, unsigned jobs,
+              const struct sweep_progress *progress);
+
+#endif

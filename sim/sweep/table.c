@@ -1,0 +1,238 @@
+/*
+ * sim/sweep/table.c - the comparison table (sim/sweep/table.h).
+ *
+ * A figure and its half-width share one unit, chosen from the figure (for
+ * a difference: from the baseline's figure, so a column keeps its unit)
+ * and one precision: three significant digits of the figure (of the
+ * baseline's, for a difference), one decimal more when the half-width
+ * would read 0 (and no more: then it is 0 at the precision that counts).
+ */
+#include "sim/sweep/table.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sim/load/scenario_load.h"
+
+#define LABEL_W 24 /* the policy column */
+#define CELL_W  19 /* each figure column */
+
+struct unit {
+        double scale; /* divide by it */
+        const char *name;
+};
+
+static struct unit time_unit(double ns)
+{
+        double a = fabs(ns);
+        if (a < 1e3)
+                return (struct unit){1, "ns"};
+        if (a < 1e6)
+                return (struct unit){1e3, "us"};
+        if (a < 1e9)
+                return (struct unit){1e6, "ms"};
+        return (struct unit){1e9, "s"};
+}
+
+static struct unit rate_unit(double per_s)
+{
+        double a = fabs(per_s);
+        if (a < 1e3)
+                return (struct unit){1, "/s"};
+        if (a < 1e6)
+                return (struct unit){1e3, "k/s"};
+        if (a < 1e9)
+                return (struct unit){1e6, "M/s"};
+        return (struct unit){1e9, "G/s"};
+}
+
+/* Returns the decimals that show x with `sig` significant digits (0..6). */
+static int decimals(double x, int sig)
+{
+        if (x == 0 || !isfinite(x))
+                return 0;
+        int d = sig - 1 - (int)floor(log10(fabs(x)));
+        return d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+/* Returns the decimals for a figure shown with three significant digits
+ * (or, for a difference, at the precision of the figure `ref` it differs
+ * from) and its half-width ci: more when ci would otherwise read 0. */
+static int shared_decimals(double ref, double ci)
+{
+        int d = decimals(ref, 3);
+        if (isfinite(ci) && ci > 0 && ci * pow(10, d) < 0.5 && d < 6)
+                d++; /* one more, no further: a figure is not known that well */
+        return d;
+}
+
+/* "12.3 us +- 0.2"; "12.3 us" with no interval (ci < 0); "+- n/a" for a
+ * NaN ci. ref sets the precision; sign prints '+' on positive x. */
+static void cell(char *buf, size_t cap, double x, double ci, double ref, struct unit u, bool sign)
+{
+        int d = shared_decimals(ref / u.scale, ci / u.scale);
+        if (!isfinite(x))
+                snprintf(buf, cap, "n/a");
+        else if (ci < 0)
+                snprintf(buf, cap, sign ? "%+.*f %s" : "%.*f %s", d, x / u.scale, u.name);
+        else if (!isfinite(ci))
+                snprintf(buf, cap, sign ? "%+.*f %s +- n/a" : "%.*f %s +- n/a", d, x / u.scale,
+                         u.name);
+        else
+                snprintf(buf, cap, sign ? "%+.*f %s +- %.*f" : "%.*f %s +- %.*f", d, x / u.scale,
+                         u.name, d, ci / u.scale);
+}
+
+/* "-19.8% +- 1.2%": one decimal, two when the half-width needs them. */
+static void cell_pct(char *buf, size_t cap, const struct sweep_diff *d, const struct rep_figure *b,
+                     bool ci)
+{
+        if (!isfinite(d->relative)) {
+                snprintf(buf, cap, "n/a");
+                return;
+        }
+        if (!ci) {
+                snprintf(buf, cap, "%+.1f%%", d->relative);
+                return;
+        }
+        double rel_ci = b->mean != 0 ? 100.0 * d->ci95 / fabs(b->mean) : NAN;
+        int n = isfinite(rel_ci) && rel_ci > 0 && rel_ci < 0.05 ? 2 : 1;
+        snprintf(buf, cap, "%+.*f%% +- %.*f%%", n, d->relative, n, rel_ci);
+}
+
+static void line(FILE *out, const char *label, const char *c0, const char *c1, const char *c2)
+{
+        if (strlen(label) >= LABEL_W) {
+                fprintf(out, "%s\n", label);
+                label = "";
+        }
+        fprintf(out, "%-*s", LABEL_W, label);
+        const char *cells[] = {c0, c1};
+        for (int i = 0; i < 2; i++)
+                fprintf(out, "%-*s%s", CELL_W, cells[i], strlen(cells[i]) >= CELL_W ? " " : "");
+        fprintf(out, "%s\n", c2);
+}
+
+static void figures(FILE *out, const char *label, const struct sweep_result *r)
+{
+        char a[96], b[96], c[96];
+        bool ci = r->n > 1;
+        cell(a, sizeof(a), r->lat_mean.mean, ci ? r->lat_mean.ci95 : -1, r->lat_mean.mean,
+             time_unit(r->lat_mean.mean), false);
+        cell(b, sizeof(b), r->lat_p99.mean, ci ? r->lat_p99.ci95 : -1, r->lat_p99.mean,
+             time_unit(r->lat_p99.mean), false);
+        cell(c, sizeof(c), r->requests_per_s.mean, ci ? r->requests_per_s.ci95 : -1,
+             r->requests_per_s.mean, rate_unit(r->requests_per_s.mean), false);
+        char l[128];
+        snprintf(l, sizeof(l), "%s%s", label, r->failure ? " !" : "");
+        line(out, l, a, b, c);
+}
+
+static void differences(FILE *out, const char *base, const struct sweep_result *r,
+                        const struct sweep_result *b)
+{
+        char a[96], p[96], t[96], l[64];
+        const struct sweep_diff *d = r->diff;
+        bool ci = r->n > 1;
+        /* cell() prints "n/a" for a NaN half-width */
+        cell(a, sizeof(a), d[SWEEP_LATENCY_MEAN].mean, ci ? d[SWEEP_LATENCY_MEAN].ci95 : NAN,
+             b->lat_mean.mean, time_unit(b->lat_mean.mean), true);
+        cell(p, sizeof(p), d[SWEEP_LATENCY_P99].mean, ci ? d[SWEEP_LATENCY_P99].ci95 : NAN,
+             b->lat_p99.mean, time_unit(b->lat_p99.mean), true);
+        cell(t, sizeof(t), d[SWEEP_REQUESTS_PER_S].mean, ci ? d[SWEEP_REQUESTS_PER_S].ci95 : NAN,
+             b->requests_per_s.mean, rate_unit(b->requests_per_s.mean), true);
+        snprintf(l, sizeof(l), "  - %s", base);
+        line(out, l, a, p, t);
+        cell_pct(a, sizeof(a), &d[SWEEP_LATENCY_MEAN], &b->lat_mean, ci);
+        cell_pct(p, sizeof(p), &d[SWEEP_LATENCY_P99], &b->lat_p99, ci);
+        cell_pct(t, sizeof(t), &d[SWEEP_REQUESTS_PER_S], &b->requests_per_s, ci);
+        line(out, "", a, p, t);
+}
+
+/* The group's heading: every assignment of the point but engine.policy. */
+static void heading(FILE *out, const struct sweep_plan *p, size_t q)
+{
+        const struct scenario *s = &p->base;
+        char buf[512];
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t k = 0; k < s->nsweep; k++) {
+                if (k == p->policy_key)
+                        continue;
+                int w = snprintf(buf + len, sizeof(buf) - len, "%s%s=%s", len ? " " : "",
+                                 s->sweep[k].key, scenario_sweep_value(s, q, k));
+                if (w < 0 || len + (size_t)w >= sizeof(buf))
+                        break;
+                len += (size_t)w;
+        }
+        if (len == 0)
+                return;
+        int dashes = SWEEP_TABLE_WIDTH - (int)len - 4;
+        fprintf(out, "-- %s %.*s\n", buf, dashes > 2 ? dashes : 2,
+                "--------------------------------------------------------------------------------");
+}
+
+static void columns(FILE *out)
+{
+        line(out, "", "latency mean", "latency p99", "requests/s");
+}
+
+void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep_collection *c)
+{
+        const struct scenario *s = &p->base;
+        size_t nmax = 0;
+        for (size_t q = 0; q < c->npoints; q++)
+                nmax = c->results[q].n > nmax ? c->results[q].n : nmax;
+        fprintf(out, "acsim %s  sweep %s  %zu point%s  seed %llu  replications %zu%s\n",
+                ACSIM_VERSION, s->name, p->npoints, p->npoints == 1 ? "" : "s",
+                (unsigned long long)s->seed, c->replications_min,
+                nmax != c->replications_min ? "+" : "");
+        bool paired = c->baseline != SWEEP_NO_KEY;
+        const char *base = paired ? s->sweep[p->policy_key].values[c->baseline] : NULL;
+        if (paired)
+                fprintf(out, "baseline %s; every policy at a point ran the same seeds\n", base);
+        fputc('\n', out);
+
+        if (!paired) {
+                columns(out);
+                for (size_t q = 0; q < c->npoints; q++)
+                        figures(out,
+                                p->points[q].label[0] ? p->points[q].label : c->results[q].policy,
+                                &c->results[q]);
+        } else {
+                size_t npol = s->sweep[p->policy_key].nvalues;
+                for (size_t q = 0; q < c->npoints; q++) {
+                        if (sweep_point_value(p, q, p->policy_key) != 0)
+                                continue; /* a group starts at its first policy */
+                        heading(out, p, q);
+                        columns(out);
+                        size_t bq = sweep_point_with(p, q, p->policy_key, c->baseline);
+                        figures(out, base, &c->results[bq]);
+                        for (size_t v = 0; v < npol; v++) {
+                                if (v == c->baseline)
+                                        continue;
+                                size_t x = sweep_point_with(p, q, p->policy_key, v);
+                                figures(out, s->sweep[p->policy_key].values[v], &c->results[x]);
+                                differences(out, base, &c->results[x], &c->results[bq]);
+                        }
+                        fputc('\n', out);
+                }
+        }
+
+        if (!paired)
+                fputc('\n', out);
+        fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t).\n");
+        if (paired)
+                fprintf(out,
+                        "'- %s' rows: the paired difference from %s,\n"
+                        "the mean over the replications of (policy - %s), which ran the same\n"
+                        "seeds, absolute and relative to %s's mean; negative latency and\n"
+                        "positive throughput are better.\n",
+                        base, base, base, base);
+        if (c->replications_min < 2)
+                fprintf(out, "n/a: one replication gives no confidence interval; set\n"
+                             "run.replications >= 3 (--set run.replications=3).\n");
+        if (c->failure)
+                fprintf(out, "!: a run of this point FAILED (the drain hit its cap or the counts\n"
+                             "do not add up); see its summary.json.\n");
+}
