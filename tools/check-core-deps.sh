@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fails unless the shared object given links against libc alone (DESIGN.md §2).
+# Fails unless the shared object given links against libc alone (docs/architecture.md, "The seam").
 set -eu
 so="$1"
 needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')

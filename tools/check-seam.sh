@@ -1,5 +1,5 @@
 #!/bin/sh
-# The seam of DESIGN.md §2: core_impl/ and policies/ include nothing of sim/,
+# The seam (docs/architecture.md, "The seam"): core_impl/ and policies/ include nothing of sim/,
 # models/, GSL, libyaml or jansson, and read no clock, random source or
 # environment directly; those come through the platform ops table.
 set -u

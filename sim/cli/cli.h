@@ -1,5 +1,5 @@
 /*
- * sim/cli/cli.h - the commands of the acsim command line (DESIGN.md section 7).
+ * sim/cli/cli.h - the commands of the acsim command line (docs/cli.md).
  *
  * A command is a const struct with its name, a one-line summary, its usage
  * text and its entry point, one file per command (sim/cli_*.c), found by

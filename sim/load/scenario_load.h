@@ -1,5 +1,5 @@
 /*
- * sim/load/scenario_load.h - a scenario file (DESIGN.md section 6, the reference
+ * sim/load/scenario_load.h - a scenario file (the reference
  * is docs/scenarios.md) read into a struct scenario, with --set overrides
  * and the points of its sweep.
  *

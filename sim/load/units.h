@@ -1,5 +1,5 @@
 /*
- * sim/load/units.h - the unit-bearing scalars of scenarios (DESIGN.md §6).
+ * sim/load/units.h - the unit-bearing scalars of scenarios (docs/scenarios.md, "Units").
  *
  * Each parser takes the text of one YAML scalar and either stores a value in
  * base units (nanoseconds, bytes, events per second, bytes per second) and

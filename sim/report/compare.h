@@ -1,6 +1,6 @@
 /*
- * sim/report/compare.h - a baseline against a new set of results (DESIGN.md
- * section 7, `acsim compare`): which figures got worse, which better, and
+ * sim/report/compare.h - a baseline against a new set of results (docs/regressions.md,
+ * `acsim compare`): which figures got worse, which better, and
  * which moved no more than the noise the replications show.
  *
  * A result set is everything found under one directory: run directories

@@ -1,5 +1,5 @@
 /*
- * sim/results/write_json.h - summary.json (DESIGN.md section 7, docs/results.md)
+ * sim/results/write_json.h - summary.json (docs/results.md)
  * through jansson: fields in the documented order, reals with 17
  * significant digits so that a file read back gives the same doubles.
  *

@@ -1,6 +1,6 @@
 /*
  * sim/run/results.h - what one replication measured, as plain data in memory
- * (DESIGN.md section 7): the summary figures, per class and per device,
+ * (docs/results.md): the summary figures, per class and per device,
  * the time series, the fault timeline and the latency histograms. The
  * result writers (JSON, CSV) read this struct; nothing here formats text.
  *

@@ -1,5 +1,5 @@
 /*
- * sim/run/scenario.h - a whole scenario as plain data (DESIGN.md section 6),
+ * sim/run/scenario.h - a whole scenario as plain data (docs/scenarios.md),
  * with no YAML in sight: the loader fills it from a file, tests and
  * benchmarks fill it in C.
  *
