@@ -7,7 +7,7 @@
  * a negative code and fill a struct sim_error, which the command line
  * prints. The outcomes are numbered as the exit statuses they become
  * (docs/cli.md, "Exit status"), so a worker process can carry one in its
- * exit status and the parent read it back with sim_outcome_of().
+ * exit status and the parent read it back.
  */
 #ifndef SIM_RUN_OUTCOME_H
 #define SIM_RUN_OUTCOME_H
