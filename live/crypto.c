@@ -18,20 +18,20 @@
 #include "live/crypto.h"
 
 const struct live_op live_ops[] = {
-        {"aes-gcm-enc", "AES-256-GCM", LIVE_AEAD_SEAL, 32, 12, 0,
-         "AES-256-GCM seal: 256-bit key, 96-bit IV, 16-byte tag"},
-        {"aes-gcm-dec", "AES-256-GCM", LIVE_AEAD_OPEN, 32, 12, 0,
-         "AES-256-GCM open: checks the 16-byte tag, then decrypts"},
-        {"aes-cbc-enc", "AES-256-CBC", LIVE_CIPHER, 32, 16, 0,
-         "AES-256-CBC encrypt with PKCS#7 padding: 256-bit key, 128-bit IV"},
-        {"aes-xts-enc", "AES-256-XTS", LIVE_CIPHER, 64, 16, 16,
-         "AES-256-XTS encrypt (disk sectors): two 256-bit keys, 128-bit tweak"},
-        {"chacha20-poly1305-enc", "ChaCha20-Poly1305", LIVE_AEAD_SEAL, 32, 12, 0,
-         "ChaCha20-Poly1305 seal (RFC 8439): 256-bit key, 96-bit nonce, 16-byte tag"},
-        {"chacha20-poly1305-dec", "ChaCha20-Poly1305", LIVE_AEAD_OPEN, 32, 12, 0,
-         "ChaCha20-Poly1305 open: checks the 16-byte tag, then decrypts"},
-        {"hmac-sha256", "SHA256", LIVE_MAC, 32, 0, 0, "HMAC-SHA-256 with a 256-bit key"},
-        {"sha256", "SHA256", LIVE_DIGEST, 0, 0, 0, "SHA-256 digest"},
+    {"aes-gcm-enc", "AES-256-GCM", LIVE_AEAD_SEAL, 32, 12, 0,
+     "AES-256-GCM seal: 256-bit key, 96-bit IV, 16-byte tag"},
+    {"aes-gcm-dec", "AES-256-GCM", LIVE_AEAD_OPEN, 32, 12, 0,
+     "AES-256-GCM open: checks the 16-byte tag, then decrypts"},
+    {"aes-cbc-enc", "AES-256-CBC", LIVE_CIPHER, 32, 16, 0,
+     "AES-256-CBC encrypt with PKCS#7 padding: 256-bit key, 128-bit IV"},
+    {"aes-xts-enc", "AES-256-XTS", LIVE_CIPHER, 64, 16, 16,
+     "AES-256-XTS encrypt (disk sectors): two 256-bit keys, 128-bit tweak"},
+    {"chacha20-poly1305-enc", "ChaCha20-Poly1305", LIVE_AEAD_SEAL, 32, 12, 0,
+     "ChaCha20-Poly1305 seal (RFC 8439): 256-bit key, 96-bit nonce, 16-byte tag"},
+    {"chacha20-poly1305-dec", "ChaCha20-Poly1305", LIVE_AEAD_OPEN, 32, 12, 0,
+     "ChaCha20-Poly1305 open: checks the 16-byte tag, then decrypts"},
+    {"hmac-sha256", "SHA256", LIVE_MAC, 32, 0, 0, "HMAC-SHA-256 with a 256-bit key"},
+    {"sha256", "SHA256", LIVE_DIGEST, 0, 0, 0, "SHA-256 digest"},
 };
 const size_t live_nops = sizeof(live_ops) / sizeof(live_ops[0]);
 
@@ -108,9 +108,8 @@ struct live_crypto *live_crypto_new(void)
         return c;
 }
 
-static long aead(struct live_crypto *c, EVP_CIPHER *cipher, bool seal,
-                 const struct live_params *p, const uint8_t *in, int len, uint8_t *out,
-                 uint8_t tag[LIVE_TAG])
+static long aead(struct live_crypto *c, EVP_CIPHER *cipher, bool seal, const struct live_params *p,
+                 const uint8_t *in, int len, uint8_t *out, uint8_t tag[LIVE_TAG])
 {
         EVP_CIPHER_CTX *x = c->cctx;
         int n = 0, fin = 0;
@@ -165,9 +164,8 @@ static long digest(struct live_crypto *c, const uint8_t *in, size_t len, uint8_t
         return (long)n;
 }
 
-long live_crypto_apply(struct live_crypto *c, const struct live_op *op,
-                       const struct live_params *p, const uint8_t *in, size_t len, uint8_t *out,
-                       uint8_t tag[LIVE_TAG])
+long live_crypto_apply(struct live_crypto *c, const struct live_op *op, const struct live_params *p,
+                       const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[LIVE_TAG])
 {
         if (len < op->min_bytes || len > INT_MAX - 32)
                 return -1;

@@ -74,8 +74,7 @@ void live_crypto_free(struct live_crypto *c);
  * may be the same buffer except for CBC and MACs. Returns the bytes
  * written to out, or -1 when OpenSSL refused (len below op->min_bytes, a
  * wrong tag). */
-long live_crypto_apply(struct live_crypto *c, const struct live_op *op,
-                       const struct live_params *p, const uint8_t *in, size_t len, uint8_t *out,
-                       uint8_t tag[LIVE_TAG]);
+long live_crypto_apply(struct live_crypto *c, const struct live_op *op, const struct live_params *p,
+                       const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[LIVE_TAG]);
 
 #endif

@@ -131,16 +131,17 @@ Test(live_crypto, chacha20_poly1305_rfc8439)
         assert_hex(out, "d31a8d34648e60db7b86afbc53ef7ec2");
         assert_hex(tag, "1ae10b594f09e26a7e902ecbd0600691");
         uint8_t back[114];
-        cr_assert_eq(live_crypto_apply(C, live_op_find("chacha20-poly1305-dec"), &p, out, 114, back,
-                                       tag),
-                     114);
+        cr_assert_eq(
+            live_crypto_apply(C, live_op_find("chacha20-poly1305-dec"), &p, out, 114, back, tag),
+            114);
         cr_assert_eq(memcmp(back, pt, 114), 0);
 }
 
 Test(live_crypto, names)
 {
-        const char *library[] = {"aes-gcm-enc", "aes-cbc-enc", "aes-xts-enc", "hmac-sha256",
-                                 "aes-gcm-dec", "chacha20-poly1305-enc", "sha256"};
+        const char *library[] = {"aes-gcm-enc", "aes-cbc-enc", "aes-xts-enc",
+                                 "hmac-sha256", "aes-gcm-dec", "chacha20-poly1305-enc",
+                                 "sha256"};
         for (size_t i = 0; i < sizeof(library) / sizeof(library[0]); i++) {
                 const struct live_op *op = live_op_find(library[i]);
                 cr_assert_not_null(op, "%s has no live implementation", library[i]);
