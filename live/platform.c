@@ -252,16 +252,21 @@ int live_platform_init(struct live_platform *p, uint64_t seed)
         return 0;
 }
 
+void live_platform_stop(struct live_platform *p)
+{
+        if (!p->running)
+                return;
+        pthread_mutex_lock(&p->tlock);
+        p->stopping = true;
+        pthread_cond_signal(&p->tcond);
+        pthread_mutex_unlock(&p->tlock);
+        pthread_join(p->timer_thread, NULL);
+        p->running = false;
+}
+
 void live_platform_fini(struct live_platform *p)
 {
-        if (p->running) {
-                pthread_mutex_lock(&p->tlock);
-                p->stopping = true;
-                pthread_cond_signal(&p->tcond);
-                pthread_mutex_unlock(&p->tlock);
-                pthread_join(p->timer_thread, NULL);
-                p->running = false;
-        }
+        live_platform_stop(p);
         pthread_cond_destroy(&p->tcond);
         pthread_mutex_destroy(&p->lock);
         pthread_mutex_destroy(&p->tlock);

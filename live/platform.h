@@ -42,8 +42,13 @@ struct live_platform {
  * a stream seeded with `seed`. Returns 0, or a negative AC_E* code. */
 int live_platform_init(struct live_platform *p, uint64_t seed);
 
-/* Stops the timer thread (timers still armed never fire) and releases what
- * init took. Call it after the engine is destroyed. */
+/* Stops the timer thread: when it returns no timer is firing and none
+ * will fire again; arm and cancel still work (they only keep the heap).
+ * The first step of a shutdown, after the engine is idle. */
+void live_platform_stop(struct live_platform *p);
+
+/* Stops the timer thread if it runs and releases what init took. Call it
+ * after the engine is destroyed. */
 void live_platform_fini(struct live_platform *p);
 
 /* The seam to hand to the core in struct ac_engine_config. */
