@@ -1,5 +1,5 @@
 /*
- * test_error.c - the error table: every code has a distinct value, a name
+ * test_core_error.c - the error table: every code has a distinct value, a name
  * and a message, and unknown codes are reported as such.
  */
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /*
- * test_engine.c - the event engine: (time, seq) order and FIFO ties, cancel
+ * test_loop.c - the event engine: (time, seq) order and FIFO ties, cancel
  * and reschedule anywhere in the set, events scheduled from handlers,
  * sim_stop, the exact sim_run_until contract, a randomized run checked
  * against a sorted-array reference model, and the assertion that time never

@@ -1,5 +1,5 @@
 /*
- * test_sim_platform.c - the simulated platform: the core's timers on the
+ * test_platform.c - the simulated platform: the core's timers on the
  * event engine, its random stream, the status mapping, and devices backed
  * by device models driven through the real core (completion times, ring
  * bound, fail-stop and recovery, removal, the observer).

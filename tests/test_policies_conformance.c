@@ -1,5 +1,5 @@
 /*
- * test_balancer_conformance.c - one suite run over every balancer in
+ * test_policies_conformance.c - one suite run over every balancer in
  * ac_balancers[], so that a new balancer is held to the same contract the
  * day it is registered:
  *

@@ -1,5 +1,5 @@
 /*
- * test_balancers.c - the balancer registry and the built-in balancers: one
+ * test_policies_registry.c - the balancer registry and the built-in balancers: one
  * conformance test over every registered balancer, then the choices of
  * round-robin and least-loaded in situations where the right answer is
  * known.

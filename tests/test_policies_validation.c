@@ -1,5 +1,5 @@
 /*
- * test_policy_validation.c - balancers against queueing theory, through the
+ * test_policies_validation.c - balancers against queueing theory, through the
  * whole simulator (workload, core, balancer, platform, device model,
  * metrics), with fixed seeds:
  *

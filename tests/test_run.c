@@ -1,5 +1,5 @@
 /*
- * test_sim_run.c - one replication end to end: conservation, warm-up,
+ * test_run.c - one replication end to end: conservation, warm-up,
  * drain and its cap, determinism (bit-identical results and callback
  * order), common random numbers across policies and devices, the time
  * series, the fault timeline, closed loops and rejections.

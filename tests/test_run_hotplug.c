@@ -1,5 +1,5 @@
 /*
- * test_sim_hotplug.c - devices added while requests flow (devices[].attach):
+ * test_run_hotplug.c - devices added while requests flow (devices[].attach):
  * no work before the attach time, work at once after, conservation with a
  * card removed and a spare attached, and a device whose time never comes.
  */

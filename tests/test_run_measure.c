@@ -1,5 +1,5 @@
 /*
- * test_sim_measure.c - the run's measurements against their documented
+ * test_run_measure.c - the run's measurements against their documented
  * definitions (docs/simulator.md, "What the figures mean"): latency to the
  * final callback under flow order, the time-weighted means (Little's law),
  * the time series' last short row, common random numbers with a device

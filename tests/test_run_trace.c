@@ -1,5 +1,5 @@
 /*
- * test_sim_trace.c - the per-request trace (run.trace): a row per
+ * test_run_trace.c - the per-request trace (run.trace): a row per
  * request, latencies that agree with the summary, stage devices that can
  * do their stages, hand-offs that match the retries a hang costs, the
  * limit, and byte-identical traces from identical runs.

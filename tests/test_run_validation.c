@@ -1,5 +1,5 @@
 /*
- * test_sim_validation.c - the whole simulator (workload, core, platform,
+ * test_run_validation.c - the whole simulator (workload, core, platform,
  * device model, metrics) against queueing theory, with fixed seeds:
  *
  *   M/M/1 at rho 0.8: mean sojourn 1/(mu - lambda) and p99

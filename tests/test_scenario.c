@@ -1,5 +1,5 @@
 /*
- * test_sim_scenario.c - the scenario as plain data: defaults, building,
+ * test_scenario.c - the scenario as plain data: defaults, building,
  * device name expansion, ownership (scenario_free releases everything;
  * the sanitizer build checks for leaks), and the checks of
  * scenario_prepare().

@@ -1,5 +1,5 @@
 /*
- * test_stats.c - time-weighted gauges against integrals worked out by hand:
+ * test_tally.c - time-weighted gauges against integrals worked out by hand:
  * means over the run, after a warm-up reset, and over time-series windows.
  */
 #include <criterion/criterion.h>
