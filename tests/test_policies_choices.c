@@ -13,37 +13,14 @@
 
 #include "ac/ac.h"
 #include "policies/draw.h"
-#include "support/tdev.h"
-#include "support/tp.h"
-#include "support/treq.h"
+#include "support/tcore.h"
 
 #define MAX_DEVS 16
 #define MAX_REQS 4096
 
-static struct tp tp;
-static struct treq_log log_;
-static struct ac_engine *eng;
-static struct tdev devs[MAX_DEVS];
-static size_t ndevs;
-static struct treq reqs[MAX_REQS];
-static size_t nreqs;
 static uint32_t aes;
 
-static void teardown(void)
-{
-        if (eng)
-                ac_engine_destroy(eng);
-        eng = NULL;
-        for (size_t i = 0; i < MAX_DEVS; i++)
-                tdev_fini(&devs[i]);
-        memset(devs, 0, sizeof(devs));
-        ndevs = 0;
-        nreqs = 0;
-        treq_log_fini(&log_);
-        tp_fini(&tp);
-}
-
-TestSuite(policies, .fini = teardown);
+TestSuite(policies, .fini = tcore_fini);
 
 /* Creates the engine; returns ac_engine_create's answer. `random` false
  * gives a platform without a random source. */
@@ -51,26 +28,20 @@ static int open_engine(const char *policy, uint64_t seed, const struct ac_option
                        size_t nopts, uint32_t queue_depth, bool random)
 {
         static struct ac_platform_ops no_random;
-        tp_init(&tp, seed, false);
-        struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.platform = tp_platform(&tp);
+        tcore_init(seed, false);
         if (!random) {
-                no_random = *cfg.platform.ops;
+                no_random = *tc.cfg.platform.ops;
                 no_random.random_u64 = NULL;
-                cfg.platform.ops = &no_random;
+                tc.cfg.platform.ops = &no_random;
         }
-        cfg.policy = policy;
-        cfg.policy_options = opts;
-        cfg.npolicy_options = nopts;
-        cfg.queue_depth = queue_depth;
-        cfg.backlog = 0;
-        cfg.failover.timeout_ns = 0;
-        cfg.failover.probe_ns = 0;
-        int rc = ac_engine_create(&cfg, &eng);
-        if (rc < 0)
-                eng = NULL;
-        return rc;
+        tc.cfg.policy = policy;
+        tc.cfg.policy_options = opts;
+        tc.cfg.npolicy_options = nopts;
+        tc.cfg.queue_depth = queue_depth;
+        tc.cfg.backlog = 0;
+        tc.cfg.failover.timeout_ns = 0;
+        tc.cfg.failover.probe_ns = 0;
+        return tcore_open();
 }
 
 static void start(const char *policy, uint64_t seed, const struct ac_option *opts, size_t nopts,
@@ -82,39 +53,23 @@ static void start(const char *policy, uint64_t seed, const struct ac_option *opt
 
 static void add(const char *name, uint32_t ring, uint32_t weight)
 {
-        cr_assert_lt(ndevs, MAX_DEVS);
-        cr_assert_eq(tdev_add(&devs[ndevs], eng, &tp,
-                              &(struct tdev_spec){
-                                  .name = name, .ops = {"aes"}, .ring = ring, .weight = weight}),
-                     0);
-        ndevs++;
-        aes = (uint32_t)ac_op_lookup(eng, "aes");
+        cr_assert_lt(tc.ndevs, MAX_DEVS);
+        tcore_add(
+            &(struct tdev_spec){.name = name, .ops = {"aes"}, .ring = ring, .weight = weight});
+        aes = (uint32_t)ac_op_lookup(tc.eng, "aes");
 }
 
 /* Submits one single-stage request; returns the index of the device that
  * took it, or the negative submit result. */
 static int route(uint64_t bytes)
 {
-        cr_assert_lt(nreqs, MAX_REQS);
-        struct treq *r = &reqs[nreqs];
-        treq_init(r, &log_, (int)nreqs, &aes, 1, bytes, 0);
-        nreqs++;
-        int rc = ac_submit(eng, &r->req);
+        cr_assert_lt(tc.nreqs, MAX_REQS);
+        struct treq *r = &tc.reqs[tc.nreqs];
+        int rc = tcore_request(&aes, 1, bytes, 0);
         if (rc < 0)
                 return rc;
         cr_assert_eq(rc, AC_ACCEPTED);
         return (int)ac_device_index(r->req.core.device);
-}
-
-static void drain(void)
-{
-        bool more = true;
-        while (more) {
-                more = false;
-                for (size_t d = 0; d < ndevs; d++)
-                        more |= tdev_complete_next(&devs[d], 0);
-        }
-        cr_assert(ac_engine_idle(eng));
 }
 
 /* ---- the bounded draw -------------------------------------------------- */
@@ -191,7 +146,7 @@ Test(policies, wrr_interleaves_turns_by_weight)
         static const int want[14] = {0, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 2, 0, 0};
         for (int i = 0; i < 14; i++)
                 cr_assert_eq(route(64), want[i], "pick %d", i);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, wrr_shares_equal_weights_over_a_long_run)
@@ -205,15 +160,15 @@ Test(policies, wrr_shares_equal_weights_over_a_long_run)
         for (int d = 0; d < 4; d++)
                 cr_assert_eq(count[d], 200u * (unsigned)(d + 1), "device %d: %u", d, count[d]);
         /* One fails: the others share in proportion to their weights. */
-        drain();
-        ac_device_failed(devs[3].dev, AC_EIO);
+        tcore_drain();
+        ac_device_failed(tc.devs[3].dev, AC_EIO);
         memset(count, 0, sizeof(count));
         for (int i = 0; i < 600; i++)
                 count[route(64)]++;
         cr_assert_eq(count[3], 0);
         for (int d = 0; d < 3; d++)
                 cr_assert_eq(count[d], 100u * (unsigned)(d + 1), "device %d: %u", d, count[d]);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, wrr_keys_credit_by_device_not_position)
@@ -233,13 +188,13 @@ Test(policies, wrr_keys_credit_by_device_not_position)
         for (int i = 0; i < 24; i++) {
                 cr_assert_eq(route(64), want[i], "pick %d", i);
                 if (i % 4 == 3) {
-                        tdev_complete_next(&devs[1], 0);
+                        tdev_complete_next(&tc.devs[1], 0);
                 } else {
-                        tdev_complete_next(&devs[0], 0);
-                        tdev_complete_next(&devs[2], 0);
+                        tdev_complete_next(&tc.devs[0], 0);
+                        tdev_complete_next(&tc.devs[2], 0);
                 }
         }
-        drain();
+        tcore_drain();
 }
 
 /* ---- random ----------------------------------------------------------- */
@@ -253,7 +208,7 @@ Test(policies, random_is_roughly_uniform)
         for (int i = 0; i < 4000; i++)
                 count[route(64)]++;
         cr_assert_lt(chi_square(count, 5, 4000), 18.47); /* p = 0.001, 4 dof */
-        drain();
+        tcore_drain();
 }
 
 /* The device sequence of n picks under policy (options given), seed. */
@@ -266,10 +221,10 @@ static void sequence(const char *policy, const struct ac_option *opts, size_t no
         for (size_t i = 0; i < n; i++) {
                 out[i] = route(64);
                 if (i % 3 == 2) /* loads differ, so least-loaded has choices to make */
-                        tdev_complete_next(&devs[i % ndev], 0);
+                        tdev_complete_next(&tc.devs[i % ndev], 0);
         }
-        drain();
-        teardown();
+        tcore_drain();
+        tcore_fini();
 }
 
 Test(policies, random_follows_the_platform_seed)
@@ -292,7 +247,7 @@ Test(policies, drawing_balancers_refuse_a_platform_without_randomness)
                                      "size-split",           "primary-backup"};
         for (size_t i = 0; i < sizeof(calm) / sizeof(*calm); i++) {
                 cr_assert_eq(open_engine(calm[i], 1, NULL, 0, 8, false), 0, "%s", calm[i]);
-                teardown();
+                tcore_fini();
         }
 }
 
@@ -318,7 +273,7 @@ Test(policies, p2c_with_d_n_is_least_loaded)
 
 static uint64_t load_of(size_t d)
 {
-        const struct ac_device_view *v = ac_device_view(devs[d].dev);
+        const struct ac_device_view *v = ac_device_view(tc.devs[d].dev);
         return (uint64_t)v->queued + v->in_flight;
 }
 
@@ -341,10 +296,10 @@ Test(policies, p2c_picks_the_less_loaded_of_two_distinct_draws)
                 cr_assert(l[d] <= l[o1] || l[d] <= l[o2], "pick %d: the most loaded won", i);
                 to_min += l[d] <= l[o1] && l[d] <= l[o2];
                 if (i % 2) /* uneven service, so loads differ */
-                        tdev_complete_next(&devs[i % 3], 0);
+                        tdev_complete_next(&tc.devs[i % 3], 0);
         }
         cr_assert(to_min > 900 && to_min < 1300, "least loaded chosen %u times of 1500", to_min);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, p2c_keeps_the_longest_queue_short)
@@ -367,8 +322,8 @@ Test(policies, p2c_keeps_the_longest_queue_short)
                 for (int d = 0; d < 16; d++)
                         if (count[d] > worst[k])
                                 worst[k] = count[d];
-                drain();
-                teardown();
+                tcore_drain();
+                tcore_fini();
         }
         cr_assert_geq(worst[0], 135, "random: %u", worst[0]);
         cr_assert_leq(worst[1], 127, "power-of-two: %u", worst[1]);
@@ -388,7 +343,7 @@ Test(policies, p2c_refuses_bad_d)
                 struct ac_option o = {"d", cases[i].value};
                 cr_assert_eq(open_engine("power-of-two", 1, &o, 1, 8, true), cases[i].rc, "d=%s",
                              cases[i].value);
-                teardown();
+                tcore_fini();
         }
         struct ac_option o = {"d", "16"};
         cr_assert_eq(open_engine("power-of-two", 1, &o, 1, 8, true), 0);
@@ -414,16 +369,16 @@ static double two_speed_run(const char *policy, const double rate[2], uint64_t g
                 uint64_t when = UINT64_MAX;
                 int who = -1;
                 for (int d = 0; d < 2; d++) {
-                        size_t j = tdev_oldest(&devs[d]);
+                        size_t j = tdev_oldest(&tc.devs[d]);
                         if (j == SIZE_MAX)
                                 continue;
-                        const struct tdev_job *job = &devs[d].jobs[j];
+                        const struct tdev_job *job = &tc.devs[d].jobs[j];
                         uint64_t t = job->at_ns + (uint64_t)((double)job->bytes * rate[d]);
                         if (t < when)
                                 when = t, who = d;
                 }
                 if (sent < n && next_arrival <= when) {
-                        tp_advance_to(&tp, next_arrival);
+                        tp_advance_to(&tc.tp, next_arrival);
                         int d = route(1000);
                         cr_assert_geq(d, 0, "%s: rejected at %llu ns", policy,
                                       (unsigned long long)next_arrival);
@@ -431,18 +386,18 @@ static double two_speed_run(const char *policy, const double rate[2], uint64_t g
                         sent++;
                         next_arrival += gap;
                         for (int k = 0; k < 2; k++) {
-                                uint32_t q = ac_device_view(devs[k].dev)->queued;
+                                uint32_t q = ac_device_view(tc.devs[k].dev)->queued;
                                 if (q > max_queued[k])
                                         max_queued[k] = q;
                         }
                 } else if (who >= 0) {
-                        tdev_complete_at(&devs[who], tdev_oldest(&devs[who]), 0, when);
+                        tdev_complete_at(&tc.devs[who], tdev_oldest(&tc.devs[who]), 0, when);
                 } else {
                         break;
                 }
         }
-        cr_assert(ac_engine_idle(eng));
-        teardown();
+        cr_assert(ac_engine_idle(tc.eng));
+        tcore_fini();
         return (double)count[0] / (double)n;
 }
 
@@ -474,18 +429,18 @@ Test(policies, sed_tries_a_device_it_knows_nothing_about)
         for (int i = 0; i < 8; i++) {
                 route(1000);
                 route(1000);
-                tp_advance_to(&tp, tp.now + 1000);
-                tdev_complete_next(&devs[0], 0);
-                tdev_complete_next(&devs[1], 0);
+                tp_advance_to(&tc.tp, tc.tp.now + 1000);
+                tdev_complete_next(&tc.devs[0], 0);
+                tdev_complete_next(&tc.devs[1], 0);
         }
-        cr_assert_gt(ac_device_view(devs[0].dev)->ns_per_byte, 0);
+        cr_assert_gt(ac_device_view(tc.devs[0].dev)->ns_per_byte, 0);
         route(1000);
         route(1000);
         /* A new device, nothing known: it borrows the best figure and,
          * being empty, takes the next stage. */
         add("c", 1, 1);
         cr_assert_eq(route(1000), 2);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, sed_before_any_estimate_spreads_by_weight)
@@ -498,7 +453,7 @@ Test(policies, sed_before_any_estimate_spreads_by_weight)
                 count[route(64)]++;
         cr_assert_eq(count[0], 10);
         cr_assert_eq(count[1], 30);
-        drain();
+        tcore_drain();
 }
 
 /* ---- size-split ------------------------------------------------------- */
@@ -519,20 +474,20 @@ Test(policies, size_split_routes_by_threshold_and_falls_back)
         cr_assert_eq(route(4096), 3);
         cr_assert_eq(route(4096), 1); /* least loaded within the group, ties to the first */
         /* cpu fails: small stages go to the large group. */
-        ac_device_failed(devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
         int d = route(64);
         cr_assert(d >= 1 && d <= 3, "small stage went to %d", d);
-        ac_device_recovered(devs[0].dev);
+        ac_device_recovered(tc.devs[0].dev);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Both groups gone: anything, here the device neither list names. */
         for (int k = 0; k < 4; k++)
-                ac_device_failed(devs[k].dev, AC_EIO);
+                ac_device_failed(tc.devs[k].dev, AC_EIO);
         cr_assert_eq(route(64), 4);
         cr_assert_eq(route(9000), 4);
         for (int k = 0; k < 4; k++)
-                ac_device_recovered(devs[k].dev);
-        drain();
+                ac_device_recovered(tc.devs[k].dev);
+        tcore_drain();
 }
 
 Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
@@ -545,7 +500,7 @@ Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
         cr_assert_eq(route(1023), 2);
         cr_assert_eq(route(1024), 0);
         cr_assert_eq(route(1 << 20), 0);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, size_split_refuses_bad_options)
@@ -569,7 +524,7 @@ Test(policies, size_split_refuses_bad_options)
                 struct ac_option o = {cases[i].key, cases[i].value};
                 cr_assert_eq(open_engine("size-split", 1, &o, 1, 8, true), cases[i].rc, "%s=%s",
                              cases[i].key, cases[i].value);
-                teardown();
+                tcore_fini();
         }
 }
 
@@ -587,23 +542,23 @@ Test(policies, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
         for (int i = 0; i < 8; i++)
                 cr_assert_eq(route(64), want[i], "stage %d", i);
         /* The primary frees a slot: it is first again. */
-        tdev_complete_next(&devs[0], 0);
+        tdev_complete_next(&tc.devs[0], 0);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Primary fails: the backup; it recovers: the primary again. */
-        ac_device_failed(devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
         cr_assert_eq(route(64), 1);
         cr_assert_eq(route(64), 1);
-        ac_device_recovered(devs[0].dev);
+        ac_device_recovered(tc.devs[0].dev);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Both fail: anything. */
-        ac_device_failed(devs[0].dev, AC_EIO);
-        ac_device_failed(devs[1].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[1].dev, AC_EIO);
         cr_assert_eq(route(64), 2);
-        ac_device_recovered(devs[0].dev);
-        ac_device_recovered(devs[1].dev);
-        drain();
+        ac_device_recovered(tc.devs[0].dev);
+        ac_device_recovered(tc.devs[1].dev);
+        tcore_drain();
 }
 
 Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
@@ -618,9 +573,9 @@ Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
         static const int want[7] = {2, 2, 0, 0, 0, 0, 0};
         for (int i = 0; i < 7; i++)
                 cr_assert_eq(route(64), want[i], "stage %d", i);
-        tdev_complete_next(&devs[2], 0);
+        tdev_complete_next(&tc.devs[2], 0);
         cr_assert_eq(route(64), 2);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary)
@@ -635,7 +590,7 @@ Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary
         cr_assert_eq(route(64), 0); /* b: the first registered that is not a */
         cr_assert_eq(route(64), 0);
         cr_assert_eq(route(64), 2);
-        drain();
+        tcore_drain();
 }
 
 Test(policies, primary_backup_refuses_bad_options)
@@ -649,7 +604,7 @@ Test(policies, primary_backup_refuses_bad_options)
                 size_t n = cases[i][1].key ? 2 : 1;
                 cr_assert_eq(open_engine("primary-backup", 1, cases[i], n, 8, true), AC_EINVAL,
                              "case %zu", i);
-                teardown();
+                tcore_fini();
         }
         struct ac_option long_name = {
             "backup", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"};
