@@ -20,7 +20,6 @@
  * platform's random source is the balancers' alone.
  */
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ac/ac.h"
