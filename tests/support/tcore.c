@@ -122,9 +122,18 @@ void tcore_fini(void)
                 check_callbacks();
                 ac_engine_destroy(tc.eng);
         }
-        for (size_t i = 0; i < TCORE_MAX_DEVS; i++)
+        for (size_t i = 0; i < tc.ndevs; i++)
                 tdev_fini(&tc.devs[i]);
         treq_log_fini(&tc.log);
         tp_fini(&tc.tp);
-        memset(&tc, 0, sizeof(tc));
+        /* Only what was used: suites that start thousands of engines pay
+         * for their devices and requests, not for the whole arrays. */
+        memset(tc.devs, 0, tc.ndevs * sizeof(tc.devs[0]));
+        memset(tc.reqs, 0, tc.nreqs * sizeof(tc.reqs[0]));
+        memset(tc.outcome, 0, tc.nreqs * sizeof(tc.outcome[0]));
+        tc.eng = NULL;
+        tc.ndevs = tc.nreqs = 0;
+        tc.own_callbacks = false;
+        memset(&tc.tp, 0, sizeof(tc.tp));
+        memset(&tc.cfg, 0, sizeof(tc.cfg));
 }
