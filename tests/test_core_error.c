@@ -1,6 +1,6 @@
 /*
- * test_core_error.c - the error table: every code has a distinct value, a name
- * and a message, and unknown codes are reported as such.
+ * test_core_error.c - the error table: every code has a distinct value, a
+ * name and a message, and unknown codes are reported as such.
  */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /*
- * test_policies_registry.c - the balancer registry and the built-in balancers: one
- * conformance test over every registered balancer, then the choices of
- * round-robin and least-loaded in situations where the right answer is
- * known.
+ * test_policies_registry.c - the balancer registry and the built-in
+ * balancers: one conformance test over every registered balancer, then the
+ * choices of round-robin and least-loaded in situations where the right
+ * answer is known.
  */
 #include <criterion/criterion.h>
 
