@@ -7,7 +7,7 @@
 
 #include "ac/error.h"
 
-Test(error, every_code_has_name_and_message)
+Test(core_error, every_code_has_name_and_message)
 {
         static const int codes[] = {
 #define AC_ERR_CODE(name, value, msg) AC_##name,

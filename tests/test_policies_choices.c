@@ -20,7 +20,7 @@
 
 static uint32_t aes;
 
-TestSuite(policies, .fini = tcore_fini);
+TestSuite(policies_choices, .fini = tcore_fini);
 
 /* Creates the engine; returns ac_engine_create's answer. `random` false
  * gives a platform without a random source. */
@@ -82,7 +82,7 @@ static uint64_t scripted_word(void *ctx)
         return script[scripted++];
 }
 
-Test(policies, draw_rejects_the_biased_tail_and_maps_by_multiply_shift)
+Test(policies_choices, draw_rejects_the_biased_tail_and_maps_by_multiply_shift)
 {
         struct draw_source src = {.random_u64 = scripted_word};
         /* n = 3: 2^32 mod 3 = 1, so x = 0 (low word 0) is the one value
@@ -122,7 +122,7 @@ static double chi_square(const unsigned *count, size_t k, unsigned total)
         return chi;
 }
 
-Test(policies, draw_is_uniform)
+Test(policies_choices, draw_is_uniform)
 {
         struct draw_source src = {.random_u64 = mix_word};
         mix_state = 12345;
@@ -137,7 +137,7 @@ Test(policies, draw_is_uniform)
 
 /* ---- weighted-round-robin --------------------------------------------- */
 
-Test(policies, wrr_interleaves_turns_by_weight)
+Test(policies_choices, wrr_interleaves_turns_by_weight)
 {
         start("weighted-round-robin", 1, NULL, 0, 64);
         add("a", 8, 5);
@@ -149,7 +149,7 @@ Test(policies, wrr_interleaves_turns_by_weight)
         tcore_drain();
 }
 
-Test(policies, wrr_shares_equal_weights_over_a_long_run)
+Test(policies_choices, wrr_shares_equal_weights_over_a_long_run)
 {
         start("weighted-round-robin", 1, NULL, 0, 1024);
         for (uint32_t d = 0; d < 4; d++)
@@ -171,7 +171,7 @@ Test(policies, wrr_shares_equal_weights_over_a_long_run)
         tcore_drain();
 }
 
-Test(policies, wrr_keys_credit_by_device_not_position)
+Test(policies_choices, wrr_keys_credit_by_device_not_position)
 {
         /* Each device holds two stages (ring 1, queue 1); b is served at a
          * quarter of the pace of a and c, so it drops out of the candidates
@@ -199,7 +199,7 @@ Test(policies, wrr_keys_credit_by_device_not_position)
 
 /* ---- random ----------------------------------------------------------- */
 
-Test(policies, random_is_roughly_uniform)
+Test(policies_choices, random_is_roughly_uniform)
 {
         start("random", 2024, NULL, 0, 4096);
         for (int d = 0; d < 5; d++)
@@ -227,7 +227,7 @@ static void sequence(const char *policy, const struct ac_option *opts, size_t no
         tcore_fini();
 }
 
-Test(policies, random_follows_the_platform_seed)
+Test(policies_choices, random_follows_the_platform_seed)
 {
         static int a[500], b[500], c[500];
         sequence("random", NULL, 0, 1, 6, a, 500);
@@ -237,7 +237,7 @@ Test(policies, random_follows_the_platform_seed)
         cr_assert_neq(memcmp(a, c, sizeof(a)), 0);
 }
 
-Test(policies, drawing_balancers_refuse_a_platform_without_randomness)
+Test(policies_choices, drawing_balancers_refuse_a_platform_without_randomness)
 {
         cr_assert_eq(open_engine("random", 1, NULL, 0, 8, false), AC_EINVAL);
         cr_assert_eq(open_engine("power-of-two", 1, NULL, 0, 8, false), AC_EINVAL);
@@ -253,7 +253,7 @@ Test(policies, drawing_balancers_refuse_a_platform_without_randomness)
 
 /* ---- power-of-two ----------------------------------------------------- */
 
-Test(policies, p2c_with_d_1_is_random)
+Test(policies_choices, p2c_with_d_1_is_random)
 {
         static int a[600], b[600];
         struct ac_option d1 = {"d", "1"};
@@ -262,7 +262,7 @@ Test(policies, p2c_with_d_1_is_random)
         cr_assert_eq(memcmp(a, b, sizeof(a)), 0);
 }
 
-Test(policies, p2c_with_d_n_is_least_loaded)
+Test(policies_choices, p2c_with_d_n_is_least_loaded)
 {
         static int a[600], b[600];
         struct ac_option d6 = {"d", "6"};
@@ -277,7 +277,7 @@ static uint64_t load_of(size_t d)
         return (uint64_t)v->queued + v->in_flight;
 }
 
-Test(policies, p2c_picks_the_less_loaded_of_two_distinct_draws)
+Test(policies_choices, p2c_picks_the_less_loaded_of_two_distinct_draws)
 {
         /* Three devices, d = 2: the pair drawn always holds one device that
          * is not the most loaded, so a device more loaded than both others
@@ -302,7 +302,7 @@ Test(policies, p2c_picks_the_less_loaded_of_two_distinct_draws)
         tcore_drain();
 }
 
-Test(policies, p2c_keeps_the_longest_queue_short)
+Test(policies_choices, p2c_keeps_the_longest_queue_short)
 {
         /* 16 devices, 2000 stages, nothing completes: balls into bins. One
          * choice leaves the longest queue well above the mean of 125; two
@@ -329,7 +329,7 @@ Test(policies, p2c_keeps_the_longest_queue_short)
         cr_assert_leq(worst[1], 127, "power-of-two: %u", worst[1]);
 }
 
-Test(policies, p2c_refuses_bad_d)
+Test(policies_choices, p2c_refuses_bad_d)
 {
         static const struct {
                 const char *value;
@@ -401,7 +401,7 @@ static double two_speed_run(const char *policy, const double rate[2], uint64_t g
         return (double)count[0] / (double)n;
 }
 
-Test(policies, sed_prefers_the_faster_device_in_proportion)
+Test(policies_choices, sed_prefers_the_faster_device_in_proportion)
 {
         /* 1 and 3 ns/B: 1 us and 3 us a stage, 1.33 stages per us together;
          * one stage every 0.9 us is more than the fast one alone can do. */
@@ -420,7 +420,7 @@ Test(policies, sed_prefers_the_faster_device_in_proportion)
         cr_assert_lt(rr, share);
 }
 
-Test(policies, sed_tries_a_device_it_knows_nothing_about)
+Test(policies_choices, sed_tries_a_device_it_knows_nothing_about)
 {
         start("shortest-expected-delay", 1, NULL, 0, 64);
         add("a", 1, 1);
@@ -443,7 +443,7 @@ Test(policies, sed_tries_a_device_it_knows_nothing_about)
         tcore_drain();
 }
 
-Test(policies, sed_before_any_estimate_spreads_by_weight)
+Test(policies_choices, sed_before_any_estimate_spreads_by_weight)
 {
         start("shortest-expected-delay", 1, NULL, 0, 64);
         add("a", 4, 1);
@@ -458,7 +458,7 @@ Test(policies, sed_before_any_estimate_spreads_by_weight)
 
 /* ---- size-split ------------------------------------------------------- */
 
-Test(policies, size_split_routes_by_threshold_and_falls_back)
+Test(policies_choices, size_split_routes_by_threshold_and_falls_back)
 {
         struct ac_option opts[] = {{"threshold", "512"}, {"small", "cpu"}, {"large", "qat,card"}};
         start("size-split", 1, opts, 3, 4);
@@ -490,7 +490,7 @@ Test(policies, size_split_routes_by_threshold_and_falls_back)
         tcore_drain();
 }
 
-Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
+Test(policies_choices, size_split_defaults_small_to_cpu_and_large_to_the_rest)
 {
         start("size-split", 1, NULL, 0, 8);
         add("qat0", 1, 1);
@@ -503,7 +503,7 @@ Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
         tcore_drain();
 }
 
-Test(policies, size_split_refuses_bad_options)
+Test(policies_choices, size_split_refuses_bad_options)
 {
         static const struct {
                 const char *key, *value;
@@ -530,7 +530,7 @@ Test(policies, size_split_refuses_bad_options)
 
 /* ---- primary-backup --------------------------------------------------- */
 
-Test(policies, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
+Test(policies_choices, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
 {
         start("primary-backup", 1, NULL, 0, 2);
         add("p", 1, 1);
@@ -561,7 +561,7 @@ Test(policies, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
         tcore_drain();
 }
 
-Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
+Test(policies_choices, primary_backup_by_name_and_spilling_at_the_ring)
 {
         struct ac_option opts[] = {{"primary", "qat1"}, {"backup", "cpu"}, {"spill", "ring"}};
         start("primary-backup", 1, opts, 3, 8);
@@ -578,7 +578,7 @@ Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
         tcore_drain();
 }
 
-Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary)
+Test(policies_choices, primary_backup_default_backup_is_the_first_device_not_the_primary)
 {
         struct ac_option opts[] = {{"primary", "a"}};
         start("primary-backup", 1, opts, 1, 1);
@@ -593,7 +593,7 @@ Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary
         tcore_drain();
 }
 
-Test(policies, primary_backup_refuses_bad_options)
+Test(policies_choices, primary_backup_refuses_bad_options)
 {
         static const struct ac_option cases[][2] = {
             {{"spill", "sometimes"}, {NULL, NULL}},

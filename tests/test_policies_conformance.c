@@ -28,7 +28,7 @@
 #define MAX_DEVS 6
 #define MAX_REQS 1200
 
-TestSuite(conformance, .fini = tcore_fini);
+TestSuite(policies_conformance, .fini = tcore_fini);
 
 /* The scenario's own generator (a 64-bit LCG, high bits). */
 static uint64_t scene_next(uint64_t *x, uint64_t n)
@@ -135,7 +135,7 @@ static uint64_t word(void *ctx)
         return z ^ (z >> 31);
 }
 
-Test(conformance, pick_returns_a_candidate_on_any_view)
+Test(policies_conformance, pick_returns_a_candidate_on_any_view)
 {
         static const char *names[8] = {"cpu0", "qat0", "qat1", "d3", "cpu1", "x", "qat10", "d7"};
         for (size_t b = 0; ac_balancers[b]; b++) {
@@ -197,7 +197,7 @@ Test(conformance, pick_returns_a_candidate_on_any_view)
         }
 }
 
-Test(conformance, every_balancer_starts_with_defaults_and_declares_its_options)
+Test(policies_conformance, every_balancer_starts_with_defaults_and_declares_its_options)
 {
         for (size_t b = 0; ac_balancers[b]; b++) {
                 const struct ac_balancer_ops *ops = ac_balancers[b];
@@ -280,7 +280,7 @@ static void run_scene(const char *policy, uint64_t platform_seed, uint64_t scene
         tcore_fini();
 }
 
-Test(conformance, every_pick_is_a_healthy_capable_device_with_room)
+Test(policies_conformance, every_pick_is_a_healthy_capable_device_with_room)
 {
         for (size_t b = 0; ac_balancers[b]; b++)
                 for (uint64_t s = 0; s < 30; s++)
@@ -289,7 +289,7 @@ Test(conformance, every_pick_is_a_healthy_capable_device_with_room)
 
 /* ---- replay ----------------------------------------------------------- */
 
-Test(conformance, same_seed_same_choices)
+Test(policies_conformance, same_seed_same_choices)
 {
         static uint32_t first[8 * MAX_REQS], second[8 * MAX_REQS];
         for (size_t b = 0; ac_balancers[b]; b++) {
@@ -394,7 +394,8 @@ static void size_split_promise(const char *policy, size_t i)
                   (unsigned long long)tc.reqs[i].stages[0].bytes, dev);
 }
 
-Test(conformance, every_device_gets_work_under_sustained_load_or_the_policy_keeps_its_promise)
+Test(policies_conformance,
+     every_device_gets_work_under_sustained_load_or_the_policy_keeps_its_promise)
 {
         static const char *aes_only[] = {"aes", NULL};
         static const char *spread_names[4] = {"d0", "d1", "d2", "d3"};
@@ -441,7 +442,7 @@ Test(conformance, every_device_gets_work_under_sustained_load_or_the_policy_keep
 
 /* ---- failover ---------------------------------------------------------- */
 
-Test(conformance, failing_a_device_under_load_moves_its_work)
+Test(policies_conformance, failing_a_device_under_load_moves_its_work)
 {
         static const char *aes_only[] = {"aes", NULL};
         for (size_t b = 0; ac_balancers[b]; b++) {

@@ -11,7 +11,7 @@
 
 static uint32_t aes;
 
-TestSuite(balancers, .fini = tcore_fini);
+TestSuite(policies_registry, .fini = tcore_fini);
 
 static void start(const char *policy, size_t ndevs, uint32_t ring)
 {
@@ -36,7 +36,7 @@ static int route(struct treq *r, int id)
         return (int)ac_device_index(dev);
 }
 
-Test(balancers, registry_finds_every_balancer_by_name)
+Test(policies_registry, registry_finds_every_balancer_by_name)
 {
         size_t n = 0;
         for (size_t i = 0; ac_balancers[i]; i++, n++) {
@@ -59,7 +59,7 @@ Test(balancers, registry_finds_every_balancer_by_name)
 /* Conformance: every balancer, on heterogeneous devices under a scrambled
  * load, places every stage on a capable device and every request
  * completes once. */
-Test(balancers, every_balancer_places_every_stage)
+Test(policies_registry, every_balancer_places_every_stage)
 {
         for (size_t b = 0; ac_balancers[b]; b++) {
                 const char *name = ac_balancers[b]->name;
@@ -96,7 +96,7 @@ Test(balancers, every_balancer_places_every_stage)
         }
 }
 
-Test(balancers, round_robin_takes_turns)
+Test(policies_registry, round_robin_takes_turns)
 {
         start("round-robin", 3, 8);
         static struct treq r[7];
@@ -107,7 +107,7 @@ Test(balancers, round_robin_takes_turns)
                 tdev_complete_all(&tc.devs[d], 0);
 }
 
-Test(balancers, round_robin_skips_devices_out_of_service)
+Test(policies_registry, round_robin_skips_devices_out_of_service)
 {
         start("round-robin", 3, 8);
         ac_device_failed(tc.devs[1].dev, AC_EIO);
@@ -124,7 +124,7 @@ Test(balancers, round_robin_skips_devices_out_of_service)
                 tdev_complete_all(&tc.devs[d], 0);
 }
 
-Test(balancers, least_loaded_picks_fewest_queued_plus_in_flight)
+Test(policies_registry, least_loaded_picks_fewest_queued_plus_in_flight)
 {
         start("least-loaded", 3, 2);
         static struct treq r[12];
@@ -153,7 +153,7 @@ Test(balancers, least_loaded_picks_fewest_queued_plus_in_flight)
         cr_assert(ac_engine_idle(tc.eng));
 }
 
-Test(balancers, least_loaded_ignores_devices_that_cannot_do_the_stage)
+Test(policies_registry, least_loaded_ignores_devices_that_cannot_do_the_stage)
 {
         start("least-loaded", 0, 1);
         tcore_add(&(struct tdev_spec){.name = "busy-aes", .ops = {"aes"}, .ring = 4});

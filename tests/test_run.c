@@ -47,7 +47,7 @@ static void mixed(struct scenario *s, const char *policy, uint64_t duration)
         add_class(s, "small", 1.5e6, 0, 1);
 }
 
-Test(sim_run, every_request_is_accounted_for)
+Test(run, every_request_is_accounted_for)
 {
         struct scenario s;
         struct sim_results r;
@@ -91,7 +91,7 @@ Test(sim_run, every_request_is_accounted_for)
         scenario_free(&s);
 }
 
-Test(sim_run, warm_up_is_excluded)
+Test(run, warm_up_is_excluded)
 {
         struct scenario s;
         struct sim_results r;
@@ -149,7 +149,7 @@ static void assert_same(const struct sim_results *a, const struct sim_results *b
         cr_assert_eq(a->nfaults, b->nfaults);
 }
 
-Test(sim_run, same_seed_gives_bit_identical_results)
+Test(run, same_seed_gives_bit_identical_results)
 {
         struct scenario s;
         struct sim_results a, b, c;
@@ -175,7 +175,7 @@ Test(sim_run, same_seed_gives_bit_identical_results)
         scenario_free(&s);
 }
 
-Test(sim_run, policies_and_devices_see_the_same_workload)
+Test(run, policies_and_devices_see_the_same_workload)
 {
         struct scenario s1, s2, s3;
         struct sim_results a, b, c;
@@ -204,7 +204,7 @@ Test(sim_run, policies_and_devices_see_the_same_workload)
         scenario_free(&s3);
 }
 
-Test(sim_run, time_series_rows_add_up)
+Test(run, time_series_rows_add_up)
 {
         struct scenario s;
         struct sim_results r;
@@ -251,7 +251,7 @@ Test(sim_run, time_series_rows_add_up)
         scenario_free(&s);
 }
 
-Test(sim_run, scheduled_faults_reach_the_core_and_the_timeline)
+Test(run, scheduled_faults_reach_the_core_and_the_timeline)
 {
         struct scenario s;
         struct sim_results r;
@@ -279,7 +279,7 @@ Test(sim_run, scheduled_faults_reach_the_core_and_the_timeline)
         scenario_free(&s);
 }
 
-Test(sim_run, a_hang_without_watchdog_hits_the_drain_cap)
+Test(run, a_hang_without_watchdog_hits_the_drain_cap)
 {
         struct scenario s;
         struct sim_results r;
@@ -300,7 +300,7 @@ Test(sim_run, a_hang_without_watchdog_hits_the_drain_cap)
         scenario_free(&s);
 }
 
-Test(sim_run, closed_loop_and_rejections)
+Test(run, closed_loop_and_rejections)
 {
         struct scenario s;
         struct sim_results r;
@@ -327,7 +327,7 @@ Test(sim_run, closed_loop_and_rejections)
         scenario_free(&s);
 }
 
-Test(sim_run, refuses_an_unprepared_scenario)
+Test(run, refuses_an_unprepared_scenario)
 {
         struct scenario s;
         struct sim_results r;
@@ -338,7 +338,7 @@ Test(sim_run, refuses_an_unprepared_scenario)
         scenario_free(&s);
 }
 
-Test(sim_run, a_hang_is_caught_by_the_watchdog_and_probed_back)
+Test(run, a_hang_is_caught_by_the_watchdog_and_probed_back)
 {
         struct scenario s;
         struct sim_results r;

@@ -41,7 +41,7 @@ static void prepare_and_run(struct scenario *s, struct sim_results *r)
         cr_assert_not(r->drain_capped);
 }
 
-Test(sim_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
+Test(run_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
 {
         struct scenario s;
         struct sim_results r;
@@ -91,7 +91,7 @@ Test(sim_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
         scenario_free(&s);
 }
 
-Test(sim_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
+Test(run_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
 {
         struct scenario s;
         struct sim_results r;
@@ -117,7 +117,7 @@ Test(sim_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
         scenario_free(&s);
 }
 
-Test(sim_hotplug, a_device_whose_time_never_comes_is_all_zeros)
+Test(run_hotplug, a_device_whose_time_never_comes_is_all_zeros)
 {
         struct scenario s;
         struct sim_results r;
@@ -132,7 +132,7 @@ Test(sim_hotplug, a_device_whose_time_never_comes_is_all_zeros)
         scenario_free(&s);
 }
 
-Test(sim_hotplug, tracing_a_hot_plug_run_changes_no_figure)
+Test(run_hotplug, tracing_a_hot_plug_run_changes_no_figure)
 {
         struct scenario a, b;
         struct sim_results ra, rb;

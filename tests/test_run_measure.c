@@ -36,7 +36,7 @@ static void one_flow(struct scenario *s, bool flow_order)
         tscen_prepare(s);
 }
 
-Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
+Test(run_measure, flow_order_latency_runs_to_the_final_callback)
 {
         struct scenario s;
         struct sim_results r;
@@ -83,7 +83,7 @@ Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
         scenario_free(&s);
 }
 
-Test(sim_measure, without_flow_order_little_holds_too)
+Test(run_measure, without_flow_order_little_holds_too)
 {
         struct scenario s;
         struct sim_results r;
@@ -96,7 +96,7 @@ Test(sim_measure, without_flow_order_little_holds_too)
         scenario_free(&s);
 }
 
-Test(sim_measure, the_series_covers_the_last_partial_interval)
+Test(run_measure, the_series_covers_the_last_partial_interval)
 {
         struct scenario s;
         struct sim_results r;
@@ -121,7 +121,7 @@ Test(sim_measure, the_series_covers_the_last_partial_interval)
         scenario_free(&s);
 }
 
-Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
+Test(run_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
 {
         /* a: the card alone; b: a slow card registered before it that can
          * do nothing the class asks (it only knows "mac"), so the card
@@ -153,7 +153,7 @@ Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
         scenario_free(&b);
 }
 
-Test(sim_measure, bytes_per_s_counts_the_payload_once_per_request)
+Test(run_measure, bytes_per_s_counts_the_payload_once_per_request)
 {
         /* a two-stage chain of 1024-byte requests: bytes_per_s is 1024
          * bytes per ok callback, not 2048 (docs/results.md, throughput) */

@@ -133,7 +133,7 @@ static size_t count_char(const char *s, char c)
         return n;
 }
 
-Test(sim_trace, a_row_per_request_with_latencies_that_match_the_summary)
+Test(run_trace, a_row_per_request_with_latencies_that_match_the_summary)
 {
         struct scenario s;
         struct sim_results r;
@@ -184,7 +184,7 @@ Test(sim_trace, a_row_per_request_with_latencies_that_match_the_summary)
         scenario_free(&s);
 }
 
-Test(sim_trace, stage_devices_can_do_their_stages)
+Test(run_trace, stage_devices_can_do_their_stages)
 {
         struct scenario s;
         struct sim_results r;
@@ -220,7 +220,7 @@ Test(sim_trace, stage_devices_can_do_their_stages)
         scenario_free(&s);
 }
 
-Test(sim_trace, a_hang_shows_stages_moved_to_a_second_device)
+Test(run_trace, a_hang_shows_stages_moved_to_a_second_device)
 {
         struct scenario s;
         struct sim_results r;
@@ -258,7 +258,7 @@ Test(sim_trace, a_hang_shows_stages_moved_to_a_second_device)
         scenario_free(&s);
 }
 
-Test(sim_trace, the_limit_traces_the_first_requests_and_says_so)
+Test(run_trace, the_limit_traces_the_first_requests_and_says_so)
 {
         struct scenario s;
         struct sim_results r;
@@ -284,7 +284,7 @@ Test(sim_trace, the_limit_traces_the_first_requests_and_says_so)
         scenario_free(&s);
 }
 
-Test(sim_trace, identical_runs_give_identical_traces)
+Test(run_trace, identical_runs_give_identical_traces)
 {
         struct scenario s;
         struct sim_results a, b;
@@ -305,7 +305,7 @@ Test(sim_trace, identical_runs_give_identical_traces)
         scenario_free(&s);
 }
 
-Test(sim_trace, tracing_leaves_the_results_alone)
+Test(run_trace, tracing_leaves_the_results_alone)
 {
         struct scenario s;
         struct sim_results a, b;

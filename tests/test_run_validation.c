@@ -25,7 +25,7 @@
 #define US TQ_US
 #define MS 1000000ull
 
-Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
+Test(run_validation, mm1_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
@@ -52,7 +52,7 @@ Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
         scenario_free(&s);
 }
 
-Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
+Test(run_validation, mm4_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
@@ -83,7 +83,7 @@ Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
         scenario_free(&s);
 }
 
-Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
+Test(run_validation, littles_law_multi_device_multi_class, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;

@@ -20,7 +20,7 @@ static void minimal(struct scenario *s)
         tscen_class(s, "ipsec", chain, 1, 1e5, (struct dist){.kind = DIST_CONSTANT, .a = 1500});
 }
 
-Test(sim_scenario, defaults_follow_the_core)
+Test(scenario, defaults_follow_the_core)
 {
         struct scenario s;
         cr_assert_eq(scenario_init(&s), 0);
@@ -39,7 +39,7 @@ Test(sim_scenario, defaults_follow_the_core)
         scenario_free(&s); /* freeing an empty scenario is harmless */
 }
 
-Test(sim_scenario, count_expands_names)
+Test(scenario, count_expands_names)
 {
         struct scenario s;
         minimal(&s);
@@ -62,7 +62,7 @@ Test(sim_scenario, count_expands_names)
         scenario_free(&s);
 }
 
-Test(sim_scenario, owns_everything_it_holds)
+Test(scenario, owns_everything_it_holds)
 {
         struct scenario s;
         minimal(&s);
@@ -104,7 +104,7 @@ static void refused(struct scenario *s, const char *part)
         scenario_free(s);
 }
 
-Test(sim_scenario, prepare_refuses_what_cannot_run)
+Test(scenario, prepare_refuses_what_cannot_run)
 {
         struct scenario s;
         minimal(&s);
