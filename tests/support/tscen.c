@@ -23,11 +23,17 @@ struct scenario_device *tscen_device(struct scenario *s, const char *name, uint3
         return d;
 }
 
-struct device_op_config *tscen_linear(struct scenario_device *d, const char *op, uint64_t setup_ns,
-                                      double rate)
+static struct device_op_config *add_op(struct scenario_device *d, const char *op)
 {
         struct device_op_config *o = scenario_device_add_op(d, op);
         cr_assert_not_null(o, "%s", op);
+        return o;
+}
+
+struct device_op_config *tscen_linear(struct scenario_device *d, const char *op, uint64_t setup_ns,
+                                      double rate)
+{
+        struct device_op_config *o = add_op(d, op);
         o->setup_ns = setup_ns;
         o->rate = rate;
         return o;
@@ -36,8 +42,7 @@ struct device_op_config *tscen_linear(struct scenario_device *d, const char *op,
 struct device_op_config *tscen_service(struct scenario_device *d, const char *op,
                                        struct dist service)
 {
-        struct device_op_config *o = scenario_device_add_op(d, op);
-        cr_assert_not_null(o, "%s", op);
+        struct device_op_config *o = add_op(d, op);
         o->has_service = true;
         o->service = service;
         return o;
