@@ -25,6 +25,7 @@
 #include "sim/load/doc.h"
 #include "sim/run/results.h"
 #include "sim/run/run.h"
+#include "sim/run/series.h"
 
 #define MAX_COUNT        1024    /* devices made by one entry's count */
 #define MAX_DEVICES      4096    /* devices after expansion */
@@ -1143,19 +1144,6 @@ static void check_trace(struct loader *l, struct doc_node *root)
                   rows);
 }
 
-/* Returns the rows of a replication's time series, as sim_run sizes it:
- * duration / sample (duration / SIM_SERIES_DEFAULT by default), at most
- * SIM_SERIES_MAX_ROWS. */
-static uint64_t series_rows(const struct scenario_run *r)
-{
-        uint64_t interval = r->sample_ns ? r->sample_ns : r->duration_ns / SIM_SERIES_DEFAULT;
-        if (interval == 0)
-                interval = 1;
-        if (r->duration_ns / interval > SIM_SERIES_MAX_ROWS)
-                interval = (r->duration_ns + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
-        return r->duration_ns / interval;
-}
-
 /* Refuses results that would hold more than MAX_SERIES_BYTES in memory:
  * every replication keeps them until they are written -- its time series
  * (a row of counters and a record per device each) and a latency
@@ -1165,9 +1153,11 @@ static uint64_t series_rows(const struct scenario_run *r)
 static void check_series(struct loader *l, struct doc_node *root)
 {
         const struct scenario_run *r = &l->s->run;
+        uint64_t interval;
+        uint64_t rows = sim_series_rows(r->duration_ns, r->sample_ns, &interval);
         double row = (double)sizeof(struct sim_series_row) +
                      (double)sizeof(struct sim_series_device) * scenario_device_total(l->s);
-        double series = (double)series_rows(r) * row;
+        double series = (double)rows * row;
         double hists = (double)(l->s->nclasses + 1) * sizeof(struct hist);
         double bytes = (series + hists) * r->replications;
         if (bytes <= MAX_SERIES_BYTES)
@@ -1184,7 +1174,7 @@ static void check_series(struct loader *l, struct doc_node *root)
                   "up to %d: %llu x (%llu x %zu devices + %zu classes) is about %.3g GiB",
                   sizeof(struct sim_series_row), sizeof(struct sim_series_device),
                   sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
-                  (unsigned long long)series_rows(r), scenario_device_total(l->s), l->s->nclasses,
+                  (unsigned long long)rows, scenario_device_total(l->s), l->s->nclasses,
                   bytes / 1073741824.0);
 }
 
