@@ -31,14 +31,8 @@
 #include <stddef.h>
 
 #include "sim/load/diag.h"
+#include "sim/load/limits.h"
 #include "sim/run/scenario.h"
-
-/* The most points a sweep may have. */
-#define SCENARIO_MAX_POINTS 100000
-
-/* The most rows trace.csv may be expected to get, all replications
- * (about 6 GB at some 60 bytes a row). */
-#define SCENARIO_MAX_TRACE_ROWS 1e8
 
 /* Loads path (reading its bytes once, kept in out->source), applies the
  * --set assignments ("KEY=VALUE") in order, reads
