@@ -154,34 +154,43 @@ void doc_report(const struct doc_node *n, const char *extra, bool at_key, const 
         va_end(ap);
 }
 
+/* Records "expected <fmt>, got <n>" at n, or "..., got '<key>'" at its key
+ * when at_key. */
+static void expected_got(const struct doc_node *n, bool at_key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void expected_got(const struct doc_node *n, bool at_key, const char *fmt, va_list ap)
+{
+        char expected[512], got[256];
+        vsnprintf(expected, sizeof(expected), fmt, ap);
+        struct doc_buf sb = {got, sizeof(got), 0};
+        got[0] = '\0';
+        if (at_key) {
+                doc_buf_show(&sb, n->key, strlen(n->key), DOC_SHOW_MAX);
+                doc_report(n, NULL, true, "expected %s, got '%s'", expected, got);
+        } else {
+                doc_buf_describe(&sb, n);
+                doc_report(n, NULL, false, "expected %s, got %s", expected, got);
+        }
+}
+
 void doc_error(const struct doc_node *n, const char *fmt, ...)
 {
         if (!n)
                 return;
-        char expected[512], got[256];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(expected, sizeof(expected), fmt, ap);
+        expected_got(n, false, fmt, ap);
         va_end(ap);
-        struct doc_buf sb = {got, sizeof(got), 0};
-        got[0] = '\0';
-        doc_buf_describe(&sb, n);
-        doc_report(n, NULL, false, "expected %s, got %s", expected, got);
 }
 
 void doc_error_key(const struct doc_node *n, const char *fmt, ...)
 {
         if (!n || !n->key)
                 return;
-        char expected[512], got[256];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(expected, sizeof(expected), fmt, ap);
+        expected_got(n, true, fmt, ap);
         va_end(ap);
-        struct doc_buf sb = {got, sizeof(got), 0};
-        got[0] = '\0';
-        doc_buf_show(&sb, n->key, strlen(n->key), DOC_SHOW_MAX);
-        doc_report(n, NULL, true, "expected %s, got '%s'", expected, got);
 }
 
 /* ---- loading ----------------------------------------------------------- */
