@@ -58,6 +58,10 @@ int load_read_name(struct doc_node *n, const char *key, enum doc_need need, cons
 int load_read_duration(struct doc_node *n, const char *key, enum doc_need need, uint64_t min_ns,
                        uint64_t *out);
 
+/* A whole number in [min, max] into a 32-bit field. */
+int load_read_u32(struct doc_node *n, const char *key, enum doc_need need, uint32_t min,
+                  uint32_t max, uint32_t *out);
+
 /* ---- schema_dist.c ------------------------------------------------------- */
 
 /* What the values of a distribution are. */

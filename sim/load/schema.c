@@ -67,6 +67,16 @@ int load_read_duration(struct doc_node *n, const char *key, enum doc_need need, 
         return 0;
 }
 
+int load_read_u32(struct doc_node *n, const char *key, enum doc_need need, uint32_t min,
+                  uint32_t max, uint32_t *out)
+{
+        uint64_t u;
+        int rc = doc_whole(n, key, need, min, max, &u);
+        if (rc == 0)
+                *out = (uint32_t)u;
+        return rc;
+}
+
 /* The name a scenario gets without `name:`: its file's, without the
  * directory and the .yaml. */
 static int default_name(struct scenario *s, const char *path)

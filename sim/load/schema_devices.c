@@ -96,20 +96,15 @@ static void read_device(struct loader *l, struct doc_node *dn)
                 load_out_of_memory(l, dn);
                 return;
         }
-        uint64_t u;
-        if (doc_whole(dn, "count", DOC_OPTIONAL, 1, SCENARIO_MAX_COUNT, &u) == 0)
-                d->count = (uint32_t)u;
+        load_read_u32(dn, "count", DOC_OPTIONAL, 1, SCENARIO_MAX_COUNT, &d->count);
         d->model.lanes = 1;
-        if (doc_whole(dn, "lanes", DOC_OPTIONAL, 1, SCENARIO_MAX_LANES, &u) == 0)
-                d->model.lanes = (uint32_t)u;
+        load_read_u32(dn, "lanes", DOC_OPTIONAL, 1, SCENARIO_MAX_LANES, &d->model.lanes);
         d->model.ring = d->model.lanes;
-        if (doc_whole(dn, "ring", DOC_OPTIONAL, 1, SCENARIO_MAX_RING, &u) == 0)
-                d->model.ring = (uint32_t)u;
+        load_read_u32(dn, "ring", DOC_OPTIONAL, 1, SCENARIO_MAX_RING, &d->model.ring);
         doc_bool(dn, "fallback", DOC_OPTIONAL, &d->fallback);
         load_read_duration(dn, "attach", DOC_OPTIONAL, 1, &d->attach_ns);
         d->weight = 1;
-        if (doc_whole(dn, "weight", DOC_OPTIONAL, 1, SCENARIO_MAX_WEIGHT, &u) == 0)
-                d->weight = (uint32_t)u;
+        load_read_u32(dn, "weight", DOC_OPTIONAL, 1, SCENARIO_MAX_WEIGHT, &d->weight);
         struct doc_node *ops = doc_get_map(dn, "ops", DOC_REQUIRED);
         if (ops && doc_len(ops) == 0)
                 doc_error(ops, "at least one operation, like {aes-gcm-enc: {setup: 1us, rate: "

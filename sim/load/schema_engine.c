@@ -63,24 +63,19 @@ void load_engine(struct loader *l, struct doc_node *root)
                         load_out_of_memory(l, engine);
         }
         read_policy_options(l, engine, bal);
-        uint64_t u;
         struct doc_node *q = doc_get_map(engine, "queue", DOC_OPTIONAL);
-        if (doc_whole(q, "depth", DOC_OPTIONAL, 1, SCENARIO_MAX_QUEUE, &u) == 0)
-                e->queue_depth = (uint32_t)u;
-        if (doc_whole(q, "backlog", DOC_OPTIONAL, 0, SCENARIO_MAX_BACKLOG, &u) == 0)
-                e->backlog = (uint32_t)u;
+        load_read_u32(q, "depth", DOC_OPTIONAL, 1, SCENARIO_MAX_QUEUE, &e->queue_depth);
+        load_read_u32(q, "backlog", DOC_OPTIONAL, 0, SCENARIO_MAX_BACKLOG, &e->backlog);
         doc_check_keys(q);
         struct doc_node *p = doc_get_map(engine, "priority", DOC_OPTIONAL);
-        if (doc_whole(p, "levels", DOC_OPTIONAL, 1, AC_MAX_LEVELS, &u) == 0)
-                e->levels = (uint32_t)u;
+        load_read_u32(p, "levels", DOC_OPTIONAL, 1, AC_MAX_LEVELS, &e->levels);
         load_read_duration(p, "aging", DOC_OPTIONAL, 0, &e->aging_ns);
         doc_check_keys(p);
         struct doc_node *f = doc_get_map(engine, "failover", DOC_OPTIONAL);
         load_read_duration(f, "timeout", DOC_OPTIONAL, 0, &e->failover.timeout_ns);
-        if (doc_whole(f, "retries", DOC_OPTIONAL, 0, SCENARIO_MAX_RETRIES, &u) == 0)
-                e->failover.retries = (uint32_t)u;
-        if (doc_whole(f, "errors_to_fail", DOC_OPTIONAL, 1, SCENARIO_MAX_ERRORS_TO_FAIL, &u) == 0)
-                e->failover.errors_to_fail = (uint32_t)u;
+        load_read_u32(f, "retries", DOC_OPTIONAL, 0, SCENARIO_MAX_RETRIES, &e->failover.retries);
+        load_read_u32(f, "errors_to_fail", DOC_OPTIONAL, 1, SCENARIO_MAX_ERRORS_TO_FAIL,
+                      &e->failover.errors_to_fail);
         load_read_duration(f, "probe", DOC_OPTIONAL, 0, &e->failover.probe_ns);
         load_read_duration(f, "drain", DOC_OPTIONAL, 0, &e->failover.drain_ns);
         doc_check_keys(f);

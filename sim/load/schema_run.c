@@ -10,7 +10,6 @@ void load_run(struct loader *l, struct doc_node *root)
 {
         struct scenario_run *r = &l->s->run;
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
-        uint64_t reps = r->replications;
         load_read_duration(run, "duration", DOC_OPTIONAL, 1, &r->duration_ns);
         if (load_read_duration(run, "warmup", DOC_OPTIONAL, 0, &r->warmup_ns) == 0 &&
             r->warmup_ns >= r->duration_ns)
@@ -19,8 +18,8 @@ void load_run(struct loader *l, struct doc_node *root)
                           doc_text(doc_get(run, "duration", DOC_OPTIONAL))
                               ? doc_text(doc_get(run, "duration", DOC_OPTIONAL))
                               : "1s, the default");
-        if (doc_whole(run, "replications", DOC_OPTIONAL, 1, SCENARIO_MAX_REPLICAS, &reps) == 0)
-                r->replications = (uint32_t)reps;
+        load_read_u32(run, "replications", DOC_OPTIONAL, 1, SCENARIO_MAX_REPLICAS,
+                      &r->replications);
         if (load_read_duration(run, "sample", DOC_OPTIONAL, 1, &r->sample_ns) == 0 &&
             r->sample_ns > r->duration_ns)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),

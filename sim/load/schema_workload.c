@@ -136,8 +136,7 @@ static void read_arrival(struct loader *l, struct doc_node *cn, size_t cls)
                         a->mean_off_ns = (double)u;
                 break;
         case ARRIVAL_CLOSED:
-                if (doc_whole(m, "clients", DOC_REQUIRED, 1, SCENARIO_MAX_CLIENTS, &u) == 0)
-                        a->clients = (uint32_t)u;
+                load_read_u32(m, "clients", DOC_REQUIRED, 1, SCENARIO_MAX_CLIENTS, &a->clients);
                 if (load_read_dist(l, m, "think", DOC_OPTIONAL, LOAD_TIME, false, &a->think) == 1) {
                         a->think.kind = DIST_CONSTANT; /* no think time */
                         a->think.a = 0;
@@ -204,8 +203,7 @@ static void read_class(struct loader *l, struct doc_node *cn)
                 else
                         c->priority = (uint8_t)u;
         }
-        if (doc_whole(cn, "flows", DOC_OPTIONAL, 1, UINT32_MAX, &u) == 0)
-                c->flows = (uint32_t)u;
+        load_read_u32(cn, "flows", DOC_OPTIONAL, 1, UINT32_MAX, &c->flows);
         static const char *const picks[] = {"uniform", "round-robin", NULL};
         int pick;
         if (doc_choice(cn, "flow_pick", DOC_OPTIONAL, picks, &pick) == 0)
