@@ -1,7 +1,7 @@
 /*
- * sim/load/doc_read.c - reading a scenario tree: typed getters that turn scalars
- * into values (through sim/units) or into located errors, and the checks
- * for keys nobody asked for.
+ * sim/load/doc_get.c - reading a scenario tree: typed getters that turn
+ * scalars into values (through sim/load/units.h) or into located errors,
+ * and the checks for keys nobody asked for.
  */
 #include <math.h>
 #include <stdio.h>
