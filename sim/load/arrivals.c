@@ -78,8 +78,9 @@ static bool watchdog_may_fire(const struct scenario *s)
  * at the instant it is issued: when an open class shares the queues, when
  * the closed clients outnumber engine.queue.backlog (the queues and the
  * backlog can fill), or when a device may be missing (attach, faults,
- * failures, a stage that may outlast the watchdog). A refused client thinks and issues again; with
- * no think time it would do so at one instant forever. */
+ * failures, a stage that may outlast the watchdog). A refused client
+ * thinks and issues again; with no think time it would do so at one
+ * instant forever. */
 bool load_may_refuse(const struct scenario *s)
 {
         uint64_t clients = 0;

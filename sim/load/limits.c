@@ -22,9 +22,9 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
         return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/* Checks that run.duration plus the drain cap ends below SCENARIO_MAX_RUN_END; the
- * cap is run.drain, else sim_run_drain_cap's default, the larger of 1 s and
- * 4 x (retries + 1) x (timeout + probe), computed here without wrapping. */
+/* The drain cap is run.drain, else sim_run_drain_cap's default, the
+ * larger of 1 s and 4 x (retries + 1) x (timeout + probe), computed here
+ * without wrapping. */
 void load_check_run_end(struct doc_node *root, const struct scenario *s)
 {
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
@@ -118,10 +118,10 @@ static struct doc_node *pace_node(struct doc_node *cn, const struct workload_cla
         return at ? at : m ? m : cn;
 }
 
-/* Refuses a run expected to make more than SCENARIO_MAX_ARRIVALS arrivals over all
- * classes and replications: at some ten million events a second it would
- * take days to years (or never end: a closed loop whose cycle takes no
- * time). The error points at the pace of the busiest class. */
+/* Refuses a run expected to make more than SCENARIO_MAX_ARRIVALS arrivals
+ * over all classes and replications: at some ten million events a second
+ * it would take days to years (or never end: a closed loop whose cycle
+ * takes no time). The error points at the pace of the busiest class. */
 static void check_arrivals(struct loader *l, struct doc_node *root)
 {
         struct doc_node *seq = doc_get_seq(root, "workload", DOC_OPTIONAL);
@@ -165,8 +165,8 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
 }
 
 /* Refuses failure processes expected to fail devices more than
- * SCENARIO_MAX_EPISODES times in one replication (count x run.duration / (mtbf +
- * mttr), summed): each episode is a row of the fault timeline, kept in
+ * SCENARIO_MAX_EPISODES times in one replication (count x run.duration /
+ * (mtbf + mttr), summed): each episode is a row of the fault timeline, kept in
  * memory and written to faults.csv, and a few events. The error points at
  * the mtbf of the busiest process. */
 static void check_failures(struct loader *l, struct doc_node *root)
@@ -251,10 +251,11 @@ static void check_trace(struct loader *l, struct doc_node *root)
                   rows);
 }
 
-/* Refuses results that would hold more than SCENARIO_MAX_RESULT_BYTES in memory:
- * every replication keeps them until they are written -- its time series
- * (a row of counters and a record per device each) and a latency
- * histogram for the run and for each class. The error points at
+/* Refuses results that would hold more than SCENARIO_MAX_RESULT_BYTES in
+ * memory: every replication keeps them until they are written -- its time
+ * series (a row of counters and a record per device each, as many rows as
+ * sim_series_rows() says the run keeps) and a latency histogram for the
+ * run and for each class. The error points at
  * run.sample when the series is the larger part, else at
  * run.replications, else at the workload. */
 static void check_series(struct loader *l, struct doc_node *root)
@@ -285,8 +286,8 @@ static void check_series(struct loader *l, struct doc_node *root)
                   bytes / 1073741824.0);
 }
 
-/* Refuses queues that could hold more than SCENARIO_MAX_HELD_BYTES of requests at
- * once: an overloaded run fills the backlog and every device's queue and
+/* Refuses queues that could hold more than SCENARIO_MAX_HELD_BYTES of
+ * requests at once: an overloaded run fills the backlog and every device's queue and
  * ring, and each request outstanding holds a record with its whole chain
  * (and, with run.trace, room for its hand-offs), about
  * sizeof(struct ac_request) + 48 + 16 x stages (+ 8 x (stages + retries))
