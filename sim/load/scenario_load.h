@@ -1,13 +1,13 @@
 /*
- * sim/load/scenario_load.h - a scenario file (the reference
- * is docs/scenarios.md) read into a struct scenario, with --set overrides
- * and the points of its sweep.
+ * sim/load/scenario_load.h - a scenario file (the reference is
+ * docs/scenarios.md) read into a struct scenario, with --set overrides and
+ * the points of its sweep. Its bounds are in sim/load/limits.h.
  *
- * Every key is read through sim/doc's typed getters, so anything the loader
- * does not understand -- an unknown key, a wrong type, a value out of range,
- * a unit that does not fit, an operation no device declares, a fault on a
- * device that does not exist -- is an error located at the value it is
- * about:
+ * Every key is read through the doc tree's typed getters (sim/load/doc.h),
+ * so anything the loader does not understand -- an unknown key, a wrong
+ * type, a value out of range, a unit that does not fit, an operation no
+ * device declares, a fault on a device that does not exist -- is an error
+ * located at the value it is about:
  *
  *   FILE:LINE:COL: error: KEY.PATH: expected ..., got ...
  *
