@@ -784,15 +784,8 @@ static int build_workload(struct run *run, uint64_t seed, char *err, size_t errl
 static int build_series(struct run *run, char *err, size_t errlen)
 {
         struct sim_series *se = &run->res->series;
-        uint64_t interval = run->s->run.sample_ns;
-        if (interval == 0)
-                interval = run->duration / SIM_SERIES_DEFAULT;
-        if (interval == 0)
-                interval = 1;
-        if ((run->duration + interval - 1) / interval > SIM_SERIES_MAX_ROWS)
-                interval = (run->duration + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
-        /* the last row ends at the duration, shorter if need be */
-        size_t rows = (size_t)((run->duration + interval - 1) / interval);
+        uint64_t interval;
+        size_t rows = (size_t)sim_series_rows(run->duration, run->s->run.sample_ns, &interval);
         se->interval_ns = interval;
         se->ndevices = run->ndevices;
         se->rows = calloc(rows ? rows : 1, sizeof(*se->rows));
