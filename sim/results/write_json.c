@@ -52,19 +52,21 @@ static json_t *count(const struct replications *r, const struct rep_figure *f)
         return real(f->mean);
 }
 
+/* A figure of sim/run/figures.h: a real, or a count. */
+static json_t *figure(const struct replications *r, bool is_real, const struct rep_figure *f)
+{
+        return is_real ? real(f->mean) : count(r, f);
+}
+
 static json_t *counts(const struct replications *r, const struct rep_counts *c)
 {
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "submitted", count(r, &c->submitted));
-        rc |= put(o, "completed", count(r, &c->completed));
-        rc |= put(o, "failed", count(r, &c->failed));
-        rc |= put(o, "rejected", count(r, &c->rejected));
-        rc |= put(o, "backlogged", count(r, &c->backlogged));
-        rc |= put(o, "retried", count(r, &c->retried));
-        rc |= put(o, "migrated", count(r, &c->migrated));
+#define PUT_COUNT(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &c->name));
+        SIM_COUNT_FIGURES(PUT_COUNT)
+#undef PUT_COUNT
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -74,13 +76,9 @@ static json_t *latency(const struct replications *r, const struct rep_latency *l
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "count", count(r, &l->count));
-        rc |= put(o, "mean", real(l->mean.mean));
-        rc |= put(o, "p50", count(r, &l->p50));
-        rc |= put(o, "p90", count(r, &l->p90));
-        rc |= put(o, "p99", count(r, &l->p99));
-        rc |= put(o, "p999", count(r, &l->p999));
-        rc |= put(o, "max", count(r, &l->max));
+#define PUT_LATENCY(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &l->name));
+        SIM_LATENCY_FIGURES(PUT_LATENCY)
+#undef PUT_LATENCY
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -102,12 +100,11 @@ static json_t *latency_ci95(const struct rep_latency *l)
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "mean", real(l->mean.ci95));
-        rc |= put(o, "p50", real(l->p50.ci95));
-        rc |= put(o, "p90", real(l->p90.ci95));
-        rc |= put(o, "p99", real(l->p99.ci95));
-        rc |= put(o, "p999", real(l->p999.ci95));
-        rc |= put(o, "max", real(l->max.ci95));
+#define PUT_CI95(name, kind, label, shown)                                                         \
+        if ((shown)&SIM_SHOW_CI95)                                                                 \
+                rc |= put(o, #name, real(l->name.ci95));
+        SIM_LATENCY_FIGURES(PUT_CI95)
+#undef PUT_CI95
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -149,24 +146,17 @@ static json_t *device_entry(const struct replications *r, const struct rep_devic
         rc |= put(o, "ring", json_integer(d->ring));
         if (d->attach_ns > 0)
                 rc |= put(o, "attach_ns", write_json_u64(d->attach_ns));
-        rc |= put(o, "utilization", real(d->utilization.mean));
-        rc |= put(o, "completed", count(r, &d->completed));
-        rc |= put(o, "errors", count(r, &d->errors));
-        rc |= put(o, "failures", count(r, &d->failures));
-        rc |= put(o, "timeouts", count(r, &d->timeouts));
-        rc |= put(o, "late", count(r, &d->late));
-        rc |= put(o, "migrated_out", count(r, &d->migrated_out));
-        rc |= put(o, "dropped", count(r, &d->dropped));
-        rc |= put(o, "mean_queue", real(d->mean_queue.mean));
-        rc |= put(o, "mean_in_flight", real(d->mean_in_flight.mean));
+#define PUT_DEVICE(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &d->name));
+        SIM_DEVICE_FIGURES(PUT_DEVICE)
+#undef PUT_DEVICE
         if (r->n > 1) {
                 json_t *h = json_object();
                 rc |= put(o, "ci95", h);
-                if (h) {
-                        rc |= put(h, "utilization", real(d->utilization.ci95));
-                        rc |= put(h, "mean_queue", real(d->mean_queue.ci95));
-                        rc |= put(h, "mean_in_flight", real(d->mean_in_flight.ci95));
-                }
+#define PUT_DEVICE_CI95(name, kind, ...)                                                           \
+        if (h && SIM_FIG_REAL(kind))                                                               \
+                rc |= put(h, #name, real(d->name.ci95));
+                SIM_DEVICE_FIGURES(PUT_DEVICE_CI95)
+#undef PUT_DEVICE_CI95
         }
         return rc ? json_decref(o), NULL : o;
 }

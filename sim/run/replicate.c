@@ -51,24 +51,16 @@ static const struct sim_latency *latency_of(const struct sim_results *run, size_
 
 static void fill_counts(struct replications *r, double *x, size_t k, struct rep_counts *out)
 {
-        FIGURE(r, x, out->submitted, counts_of(run, k)->submitted);
-        FIGURE(r, x, out->completed, counts_of(run, k)->completed);
-        FIGURE(r, x, out->failed, counts_of(run, k)->failed);
-        FIGURE(r, x, out->rejected, counts_of(run, k)->rejected);
-        FIGURE(r, x, out->backlogged, counts_of(run, k)->backlogged);
-        FIGURE(r, x, out->retried, counts_of(run, k)->retried);
-        FIGURE(r, x, out->migrated, counts_of(run, k)->migrated);
+#define COUNT_FIGURE(name, ...) FIGURE(r, x, out->name, counts_of(run, k)->name);
+        SIM_COUNT_FIGURES(COUNT_FIGURE)
+#undef COUNT_FIGURE
 }
 
 static void fill_latency(struct replications *r, double *x, size_t k, struct rep_latency *out)
 {
-        FIGURE(r, x, out->count, latency_of(run, k)->count);
-        FIGURE(r, x, out->mean, latency_of(run, k)->mean);
-        FIGURE(r, x, out->p50, latency_of(run, k)->p50);
-        FIGURE(r, x, out->p90, latency_of(run, k)->p90);
-        FIGURE(r, x, out->p99, latency_of(run, k)->p99);
-        FIGURE(r, x, out->p999, latency_of(run, k)->p999);
-        FIGURE(r, x, out->max, latency_of(run, k)->max);
+#define LATENCY_FIGURE(name, ...) FIGURE(r, x, out->name, latency_of(run, k)->name);
+        SIM_LATENCY_FIGURES(LATENCY_FIGURE)
+#undef LATENCY_FIGURE
 }
 
 static void fill_device(struct replications *r, double *x, size_t k, struct rep_device *d)
@@ -78,16 +70,9 @@ static void fill_device(struct replications *r, double *x, size_t k, struct rep_
         d->lanes = first->lanes;
         d->ring = first->ring;
         d->attach_ns = first->attach_ns;
-        FIGURE(r, x, d->utilization, run->devices[k].utilization);
-        FIGURE(r, x, d->mean_queue, run->devices[k].mean_queue);
-        FIGURE(r, x, d->mean_in_flight, run->devices[k].mean_in_flight);
-        FIGURE(r, x, d->completed, run->devices[k].completed);
-        FIGURE(r, x, d->errors, run->devices[k].errors);
-        FIGURE(r, x, d->failures, run->devices[k].failures);
-        FIGURE(r, x, d->timeouts, run->devices[k].timeouts);
-        FIGURE(r, x, d->late, run->devices[k].late);
-        FIGURE(r, x, d->migrated_out, run->devices[k].migrated_out);
-        FIGURE(r, x, d->dropped, run->devices[k].dropped);
+#define DEVICE_FIGURE(name, ...) FIGURE(r, x, d->name, run->devices[k].name);
+        SIM_DEVICE_FIGURES(DEVICE_FIGURE)
+#undef DEVICE_FIGURE
 }
 
 static void fill_class(struct replications *r, double *x, size_t k, struct rep_class *c)

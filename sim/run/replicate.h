@@ -29,12 +29,14 @@ struct rep_figure {
         double ci95; /* half-width of the 95% confidence interval; 0 for n = 1 */
 };
 
+/* The figures of sim/run/figures.h, over the replications. */
+#define REP_FIELD(name, ...) struct rep_figure name;
 struct rep_counts {
-        struct rep_figure submitted, completed, failed, rejected, backlogged, retried, migrated;
+        SIM_COUNT_FIGURES(REP_FIELD)
 };
 
 struct rep_latency {
-        struct rep_figure count, mean, p50, p90, p99, p999, max; /* ns */
+        SIM_LATENCY_FIGURES(REP_FIELD) /* ns */
 };
 
 struct rep_class {
@@ -51,9 +53,9 @@ struct rep_device {
         uint32_t lanes;
         uint32_t ring;
         uint64_t attach_ns; /* hot-added at this time; 0: from the start */
-        struct rep_figure utilization, mean_queue, mean_in_flight;
-        struct rep_figure completed, errors, failures, timeouts, late, migrated_out, dropped;
+        SIM_DEVICE_FIGURES(REP_FIELD)
 };
+#undef REP_FIELD
 
 struct replications {
         size_t n;                 /* replications run */

@@ -33,21 +33,16 @@
 
 #include "models/device.h"
 #include "sim/des/hist.h"
+#include "sim/run/figures.h"
 
+/* The fields of both are listed in sim/run/figures.h. */
+#define SIM_FIELD(name, kind, ...) SIM_FIG_TYPE(kind) name;
 struct sim_counts {
-        uint64_t submitted;  /* ac_submit() calls */
-        uint64_t completed;  /* callbacks with status ok */
-        uint64_t failed;     /* callbacks with an error status */
-        uint64_t rejected;   /* refused at submit (no callback) */
-        uint64_t backlogged; /* accepted into the backlog */
-        uint64_t retried;    /* stage attempts beyond the first, summed */
-        uint64_t migrated;   /* stages moved off a failed or removed device, summed */
+        SIM_COUNT_FIGURES(SIM_FIELD)
 };
 
 struct sim_latency {
-        uint64_t count; /* callbacks (ok or not) */
-        double mean;    /* ns */
-        uint64_t p50, p90, p99, p999, max;
+        SIM_LATENCY_FIGURES(SIM_FIELD) /* ns */
 };
 
 struct sim_class_result {
@@ -64,18 +59,10 @@ struct sim_device_result {
         char *name;
         uint32_t lanes;
         uint32_t ring;
-        double utilization;    /* busy lanes / lanes, time-weighted */
-        double mean_queue;     /* stages in the core's software queue */
-        double mean_in_flight; /* stages submitted to the device */
-        uint64_t completed;    /* ok stage completions */
-        uint64_t errors;       /* error completions and refusals */
-        uint64_t failures;     /* times the core declared it failed */
-        uint64_t timeouts;     /* stages its watchdog caught */
-        uint64_t late;         /* completions for stages already moved */
-        uint64_t migrated_out; /* stages moved off it */
-        uint64_t dropped;      /* stages the model lost to fail-stop or removal */
-        uint64_t attach_ns;    /* hot-added at this time; 0: there from the start */
+        SIM_DEVICE_FIGURES(SIM_FIELD) /* sim/run/figures.h */
+        uint64_t attach_ns;           /* hot-added at this time; 0: there from the start */
 };
+#undef SIM_FIELD
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
 struct sim_series_row {
