@@ -5,13 +5,15 @@
  */
 #include "sim/report/markdown.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/results/read_csv.h"
-#include "sim/report/markdown_summary.h"
+#include "sim/results/read_summary.h"
 #include "sim/report/text.h"
 
 #define PATH_CAP 4096
@@ -98,12 +100,6 @@ static const char *numtext(char *buf, size_t cap, const json_t *o, const char *k
         return buf;
 }
 
-static double num_or_zero(const json_t *o, const char *key)
-{
-        const json_t *v = json_object_get(o, key);
-        return json_is_number(v) ? json_number_value(v) : 0;
-}
-
 /* Returns the JSON in dir/name, its path left in path, or NULL with a
  * message. */
 static json_t *load(char *path, const char *dir, const char *name, char *err, size_t errlen)
@@ -121,36 +117,49 @@ static json_t *load(char *path, const char *dir, const char *name, char *err, si
 
 /* ---- what made the results ----------------------------------------------------- */
 
-/* The description, the scenario file and the --set assignments of a
- * summary.json or sweep.json, as rows of the facts table. */
-static void origin_facts(FILE *out, const json_t *root)
+/* What made the results, as rows of the facts table: the description,
+ * the scenario file (with its hash, NULL when unknown) and the --set
+ * assignments (no row without has_sets: results from before acsim kept
+ * them). */
+static void origin_facts(FILE *out, const char *description, const char *file, const char *hash,
+                         bool has_sets, const char *const *sets, size_t nsets)
 {
-        const char *description = json_string_value(json_object_get(root, "description"));
         if (description)
                 fact(out, "description", description);
-        const char *file = json_string_value(json_object_get(root, "scenario_file"));
         if (file) {
                 fputs("| scenario file | `", out);
                 cell(out, file);
                 fputs("`", out);
-                const char *hash = json_string_value(json_object_get(root, "scenario_hash"));
                 if (hash)
                         fprintf(out, " (FNV-1a %s, copied to scenario.yaml)", hash);
                 fputs(" |\n", out);
         }
-        const json_t *sets = json_object_get(root, "sets");
-        if (!json_is_array(sets))
+        if (!has_sets)
                 return;
         fputs("| --set | ", out);
-        size_t i;
-        json_t *v;
-        json_array_foreach(sets, i, v)
-        {
+        for (size_t i = 0; i < nsets; i++) {
                 fprintf(out, "%s`", i ? "<br>" : "");
-                cell(out, json_string_value(v) ? json_string_value(v) : "?");
+                cell(out, sets[i] ? sets[i] : "?");
                 fputc('`', out);
         }
-        fputs(json_array_size(sets) ? " |\n" : "none |\n", out);
+        fputs(nsets ? " |\n" : "none |\n", out);
+}
+
+/* origin_facts() of a sweep.json. */
+static void sweep_origin_facts(FILE *out, const json_t *root)
+{
+        const json_t *sets = json_object_get(root, "sets");
+        size_t n = json_array_size(sets);
+        const char **texts = calloc(n ? n : 1, sizeof(*texts));
+        if (texts == NULL)
+                return;
+        for (size_t i = 0; i < n; i++)
+                texts[i] = json_string_value(json_array_get(sets, i));
+        origin_facts(out, json_string_value(json_object_get(root, "description")),
+                     json_string_value(json_object_get(root, "scenario_file")),
+                     json_string_value(json_object_get(root, "scenario_hash")), json_is_array(sets),
+                     texts, n);
+        free(texts);
 }
 
 /* A fence line of n backticks. */
@@ -203,38 +212,60 @@ static void scenario_part(FILE *out, const char *dir)
 
 /* ---- a run ------------------------------------------------------------------- */
 
+/* A whole number of the summary as text, "-" when the file lacks it. */
+static const char *whole(char *buf, size_t cap, bool has, uint64_t x)
+{
+        if (has)
+                snprintf(buf, cap, "%" PRIu64, x);
+        else
+                snprintf(buf, cap, "-");
+        return buf;
+}
+
 static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64], b[64];
-        json_t *root = load(path, dir, "summary.json", err, errlen);
-        if (root == NULL)
-                return -1;
-        struct replications r;
-        if (report_md_summary_read(path, &r, err, errlen) < 0) {
-                json_decref(root);
+        if (!join(path, dir, "summary.json")) {
+                snprintf(err, errlen, "%s: path too long", dir);
                 return -1;
         }
-        fprintf(out, "# acsim report: %s\n\n", str(root, "scenario"));
+        struct result_summary s;
+        struct sim_error e;
+        if (read_summary(path, &s, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
+                return -1;
+        }
+        if (s.replications == 0 || (s.replications > 1 && s.r.n != s.replications)) {
+                snprintf(err, errlen, "%s: no replications (or not one detail each)", path);
+                result_summary_free(&s);
+                return -1;
+        }
+        const struct provenance *o = &s.r.origin;
+        const struct sim_results *first = &s.r.runs[0];
+        const char *scenario = s.scenario ? s.scenario : "?";
+        char hash[24];
+        snprintf(hash, sizeof(hash), "0x%016" PRIx64, o->source_hash);
+        fprintf(out, "# acsim report: %s\n\n", scenario);
         fputs("| | |\n| --- | --- |\n", out);
-        fact(out, "scenario", str(root, "scenario"));
-        origin_facts(out, root);
-        fact(out, "policy", str(root, "policy"));
-        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
-        fact(out, "replications", numtext(a, sizeof(a), root, "replications"));
+        fact(out, "scenario", scenario);
+        origin_facts(out, o->description, o->scenario_file, s.has_hash ? hash : NULL, s.has_sets,
+                     (const char *const *)o->sets, o->nsets);
+        fact(out, "policy", s.policy ? s.policy : "?");
+        fact(out, "seed", whole(a, sizeof(a), s.has_seed, s.seed));
+        fact(out, "replications", whole(a, sizeof(a), s.has_replications, s.replications));
         char text[160];
         snprintf(text, sizeof(text), "%s after a warm-up of %s",
-                 report_text_time(a, sizeof(a), num_or_zero(root, "duration_ns")),
-                 report_text_time(b, sizeof(b), num_or_zero(root, "warmup_ns")));
+                 report_text_time(a, sizeof(a), (double)first->duration_ns),
+                 report_text_time(b, sizeof(b), (double)first->warmup_ns));
         fact(out, "arrivals", text);
-        fact(out, "fault windows", numtext(a, sizeof(a), root, "faults"));
-        fact(out, "acsim", str(root, "acsim_version"));
+        fact(out, "fault windows", whole(a, sizeof(a), s.has_faults, s.faults));
+        fact(out, "acsim", s.acsim_version ? s.acsim_version : "?");
         fputs("\nThe files beside this report are described in docs/results.md.\n\n", out);
 
         fputs("## Summary\n\n```\n", out);
-        report_text_print(out, &r);
+        report_text_print(out, &s.r);
         fputs("```\n\n", out);
-        replications_free(&r);
-        json_decref(root);
+        result_summary_free(&s);
         return 0;
 }
 
@@ -290,7 +321,7 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         fprintf(out, "# acsim report: sweep of %s\n\n", str(root, "scenario"));
         fputs("| | |\n| --- | --- |\n", out);
         fact(out, "scenario", str(root, "scenario"));
-        origin_facts(out, root);
+        sweep_origin_facts(out, root);
         fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
         fact(out, "replications per point", numtext(a, sizeof(a), root, "replications"));
         snprintf(a, sizeof(a), "%zu", json_array_size(points));

@@ -12,13 +12,13 @@
  * Also the pieces the sweep's CDF reuses (plot_cdf_*). Layout: reading
  * summary.json's facts, the CDF, the fault windows, then each kind.
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/report/plot.h"
 #include "sim/results/read_csv.h"
+#include "sim/results/read_summary.h"
 #include "sim/report/plot_kind.h"
 #include "sim/report/plot_run.h"
 
@@ -30,22 +30,18 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t 
         memset(f, 0, sizeof(*f));
         if (plot_path(path, dir, "summary.json", err, errlen) == NULL)
                 return PLOT_EINPUT;
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL || !json_is_object(root)) {
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line,
-                         root ? "not a JSON object" : jerr.text);
-                json_decref(root);
+        struct result_summary s;
+        struct sim_error e;
+        if (read_summary(path, &s, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
                 return PLOT_EINPUT;
         }
-        const char *s = json_string_value(json_object_get(root, "scenario"));
-        snprintf(f->scenario, sizeof(f->scenario), "%s", s ? s : "?");
-        s = json_string_value(json_object_get(root, "policy"));
-        snprintf(f->policy, sizeof(f->policy), "%s", s ? s : "?");
-        f->replications = json_number_value(json_object_get(root, "replications"));
-        f->duration_ns = json_number_value(json_object_get(root, "duration_ns"));
-        f->warmup_ns = json_number_value(json_object_get(root, "warmup_ns"));
-        json_decref(root);
+        snprintf(f->scenario, sizeof(f->scenario), "%s", s.scenario ? s.scenario : "?");
+        snprintf(f->policy, sizeof(f->policy), "%s", s.policy ? s.policy : "?");
+        f->replications = (double)s.replications;
+        f->duration_ns = (double)s.r.runs[0].duration_ns;
+        f->warmup_ns = (double)s.r.runs[0].warmup_ns;
+        result_summary_free(&s);
         if (f->replications < 1)
                 f->replications = 1;
         return 0;
