@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,10 +59,10 @@ static bool is_dir(const char *path)
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Takes key, title and dir (owned) and summary (one reference) into set.
- * Returns 0, or -1 with a message. */
-static int set_add(struct compare_set *set, char *key, char *title, char *dir, json_t *summary,
-                   char *err, size_t cap)
+/* Takes key, title, dir and *summary (all owned; *summary is left empty)
+ * into set. Returns 0, or -1 with a message. */
+static int set_add(struct compare_set *set, char *key, char *title, char *dir,
+                   struct result_summary *summary, char *err, size_t cap)
 {
         if (key == NULL || title == NULL || dir == NULL)
                 goto nomem;
@@ -79,7 +80,8 @@ static int set_add(struct compare_set *set, char *key, char *title, char *dir, j
                 set->runs = runs;
                 set->cap = cap2;
         }
-        set->runs[set->n++] = (struct compare_run){key, title, dir, summary};
+        set->runs[set->n++] = (struct compare_run){key, title, dir, *summary};
+        memset(summary, 0, sizeof(*summary));
         return 0;
 nomem:
         say(err, cap, "out of memory");
@@ -87,7 +89,7 @@ fail:
         free(key);
         free(title);
         free(dir);
-        json_decref(summary);
+        result_summary_free(summary);
         return -1;
 }
 
@@ -114,35 +116,37 @@ static json_t *load_object(const char *path, char *err, size_t cap)
         return j;
 }
 
-/* Returns the summary.json of the run directory dir, or NULL with a
- * message when it is missing, broken or not an acsim summary. */
-static json_t *load_summary(const char *dir, char *err, size_t cap)
+/* Reads the summary.json of the run directory dir into *s. Returns 0, or
+ * -1 with a message when it is missing, broken or not an acsim summary. */
+static int load_summary(const char *dir, struct result_summary *s, char *err, size_t cap)
 {
         char *path = join3(dir, "/", "summary.json");
         if (path == NULL) {
                 say(err, cap, "out of memory");
-                return NULL;
+                return -1;
         }
-        json_t *s = load_object(path, err, cap);
-        if (s && (!json_is_object(json_object_get(s, "latency_ns")) ||
-                  !json_is_object(json_object_get(s, "requests")))) {
+        struct sim_error e;
+        int rc = read_summary(path, s, &e);
+        if (rc < 0) {
+                say(err, cap, "%s", e.msg);
+        } else if (!s->has_figures) {
                 say(err, cap, "%s: not an acsim summary (no latency_ns or requests)", path);
-                json_decref(s);
-                s = NULL;
+                result_summary_free(s);
+                rc = -1;
         }
         free(path);
-        return s;
+        return rc;
 }
 
 /* Adds the run directory dir, found at rel below the root. */
 static int add_run(struct compare_set *set, const char *dir, const char *rel, char *err, size_t cap)
 {
-        json_t *s = load_summary(dir, err, cap);
-        if (s == NULL)
+        struct result_summary s;
+        if (load_summary(dir, &s, err, cap) < 0)
                 return -1;
-        const char *name = json_string_value(json_object_get(s, "scenario"));
+        const char *name = s.scenario;
         char *title = strdup(rel[0] ? rel : name ? name : ".");
-        return set_add(set, strdup(rel), title, strdup(dir), s, err, cap);
+        return set_add(set, strdup(rel), title, strdup(dir), &s, err, cap);
 }
 
 /* ---- one sweep -------------------------------------------------------- */
@@ -225,8 +229,8 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 char *values = values_key(json_object_get(p, "values"));
                 const char *match = values ? values : label ? label : pdir;
                 char *pointdir = join3(dir, "/", pdir);
-                json_t *s = pointdir ? load_summary(pointdir, err, cap) : NULL;
-                if (s == NULL) {
+                struct result_summary s;
+                if (pointdir == NULL || load_summary(pointdir, &s, err, cap) < 0) {
                         if (pointdir == NULL)
                                 say(err, cap, "out of memory");
                         free(values);
@@ -237,7 +241,7 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 char *key = join3(rel[0] ? rel : ".", "|", match);
                 char *title = join3(base, " @ ", label ? label : match);
                 free(values);
-                if ((rc = set_add(set, key, title, pointdir, s, err, cap)) < 0)
+                if ((rc = set_add(set, key, title, pointdir, &s, err, cap)) < 0)
                         break;
         }
         json_decref(m);
@@ -348,7 +352,7 @@ void compare_set_free(struct compare_set *set)
                 free(set->runs[i].key);
                 free(set->runs[i].title);
                 free(set->runs[i].dir);
-                json_decref(set->runs[i].summary);
+                result_summary_free(&set->runs[i].summary);
         }
         free(set->runs);
         free(set);
