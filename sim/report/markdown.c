@@ -272,11 +272,11 @@ static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
 /* ---- a sweep ----------------------------------------------------------------- */
 
 /* One figure of sweep.csv row r, formatted; "-" when absent. */
-static const char *figure(char *buf, size_t cap, const struct plot_csv *t, size_t r,
+static const char *figure(char *buf, size_t cap, const struct read_csv_table *t, size_t r,
                           const char *col, char kind)
 {
-        int c = plot_csv_col(t, col);
-        double x = c < 0 ? NAN : plot_csv_num(t, (size_t)r, (size_t)c);
+        int c = read_csv_col(t, col);
+        double x = c < 0 ? NAN : read_csv_num(t, (size_t)r, (size_t)c);
         if (!isfinite(x))
                 return snprintf(buf, cap, "-"), buf;
         if (kind == 't')
@@ -287,16 +287,16 @@ static const char *figure(char *buf, size_t cap, const struct plot_csv *t, size_
 }
 
 /* The plain-text table of the points, from sweep.csv. */
-static void points_table(FILE *out, const struct plot_csv *t)
+static void points_table(FILE *out, const struct read_csv_table *t)
 {
-        int label = plot_csv_col(t, "dir");
+        int label = read_csv_col(t, "dir");
         fputs("```\n", out);
         fprintf(out, "%-28s %12s %9s %9s %9s %7s\n", "point", "throughput", "p50", "p99", "p99.9",
                 "failed");
         for (size_t r = 0; r < t->nrows; r++) {
                 char a[32], b[32], c[32], d[32], e[32];
                 fprintf(out, "%-28.28s %12s %9s %9s %9s %7s\n",
-                        label < 0 ? "?" : plot_csv_at(t, r, (size_t)label),
+                        label < 0 ? "?" : read_csv_at(t, r, (size_t)label),
                         figure(a, sizeof(a), t, r, "requests_per_s", 'r'),
                         figure(b, sizeof(b), t, r, "latency_p50_ns", 't'),
                         figure(c, sizeof(c), t, r, "latency_p99_ns", 't'),
@@ -312,8 +312,8 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         json_t *root = load(path, dir, "sweep.json", err, errlen);
         if (root == NULL)
                 return -1;
-        struct plot_csv t;
-        if (!join(path, dir, "sweep.csv") || plot_csv_read(path, &t, err, errlen) < 0) {
+        struct read_csv_table t;
+        if (!join(path, dir, "sweep.csv") || read_csv_file(path, &t, err, errlen) < 0) {
                 json_decref(root);
                 return -1;
         }
@@ -351,7 +351,7 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         }
         fputs("## Points\n\n", out);
         points_table(out, &t);
-        plot_csv_free(&t);
+        read_csv_free(&t);
         json_decref(root);
         return 0;
 }

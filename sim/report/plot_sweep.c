@@ -38,7 +38,7 @@ struct sweep_point {
 struct plot_sweep {
         json_t *root;               /* sweep.json */
         const char *scenario;       /* its scenario */
-        struct plot_csv csv;        /* sweep.csv */
+        struct read_csv_table csv;  /* sweep.csv */
         struct sweep_point *points; /* in sweep.json order */
         size_t npoints;
         const char *load_key;  /* NULL: no numeric key besides the policy */
@@ -181,13 +181,13 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
         if (s->scenario == NULL)
                 s->scenario = "?";
         if (plot_path(path, ctx->dir, "sweep.csv", err, errlen) == NULL ||
-            plot_csv_read(path, &s->csv, err, errlen) < 0) {
+            read_csv_file(path, &s->csv, err, errlen) < 0) {
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
         s->npoints = json_array_size(points);
         s->points = calloc(s->npoints ? s->npoints : 1, sizeof(*s->points));
-        int dircol = plot_csv_col(&s->csv, "dir");
+        int dircol = read_csv_col(&s->csv, "dir");
         if (s->points == NULL || dircol < 0) {
                 snprintf(err, errlen, "%s: %s", path,
                          s->points ? "no column 'dir'" : "out of memory");
@@ -210,7 +210,7 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
                         pt->label = pt->dir;
                 pt->row = SIZE_MAX;
                 for (size_t r = 0; r < s->csv.nrows; r++)
-                        if (strcmp(plot_csv_at(&s->csv, r, (size_t)dircol), pt->dir) == 0)
+                        if (strcmp(read_csv_at(&s->csv, r, (size_t)dircol), pt->dir) == 0)
                                 pt->row = r;
         }
         find_load(s);
@@ -228,7 +228,7 @@ void plot_sweep_close(struct plot_ctx *ctx)
         if (s == NULL)
                 return;
         json_decref(s->root);
-        plot_csv_free(&s->csv);
+        read_csv_free(&s->csv);
         free(s->points);
         free(s->series);
         free(s);
@@ -288,8 +288,8 @@ static size_t series_points(const struct plot_sweep *s, size_t k, size_t *order)
 
 static double figure(const struct plot_sweep *s, const struct sweep_point *p, const char *col)
 {
-        int c = plot_csv_col(&s->csv, col);
-        return c < 0 ? NAN : plot_csv_num(&s->csv, p->row, (size_t)c);
+        int c = read_csv_col(&s->csv, col);
+        return c < 0 ? NAN : read_csv_num(&s->csv, p->row, (size_t)c);
 }
 
 /* A half-width, 0 when the sweep has none (one replication). */
