@@ -6,7 +6,6 @@
 #include "sim/report/markdown.h"
 
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "sim/results/read_csv.h"
 #include "sim/results/read_summary.h"
+#include "sim/results/read_sweep.h"
 #include "sim/report/text.h"
 
 #define PATH_CAP 4096
@@ -79,42 +79,6 @@ static void fact(FILE *out, const char *name, const char *value)
         fputs(" |\n", out);
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-        const char *s = json_string_value(json_object_get(o, key));
-        return s ? s : "?";
-}
-
-/* A number of the JSON as text ("-" when absent). */
-static const char *numtext(char *buf, size_t cap, const json_t *o, const char *key)
-{
-        const json_t *v = json_object_get(o, key);
-        if (json_is_string(v))
-                snprintf(buf, cap, "%s", json_string_value(v));
-        else if (json_is_integer(v))
-                snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-        else if (json_is_number(v))
-                snprintf(buf, cap, "%g", json_number_value(v));
-        else
-                snprintf(buf, cap, "-");
-        return buf;
-}
-
-/* Returns the JSON in dir/name, its path left in path, or NULL with a
- * message. */
-static json_t *load(char *path, const char *dir, const char *name, char *err, size_t errlen)
-{
-        if (!join(path, dir, name)) {
-                snprintf(err, errlen, "%s: path too long", dir);
-                return NULL;
-        }
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL)
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-        return root;
-}
-
 /* ---- what made the results ----------------------------------------------------- */
 
 /* What made the results, as rows of the facts table: the description,
@@ -143,23 +107,6 @@ static void origin_facts(FILE *out, const char *description, const char *file, c
                 fputc('`', out);
         }
         fputs(nsets ? " |\n" : "none |\n", out);
-}
-
-/* origin_facts() of a sweep.json. */
-static void sweep_origin_facts(FILE *out, const json_t *root)
-{
-        const json_t *sets = json_object_get(root, "sets");
-        size_t n = json_array_size(sets);
-        const char **texts = calloc(n ? n : 1, sizeof(*texts));
-        if (texts == NULL)
-                return;
-        for (size_t i = 0; i < n; i++)
-                texts[i] = json_string_value(json_array_get(sets, i));
-        origin_facts(out, json_string_value(json_object_get(root, "description")),
-                     json_string_value(json_object_get(root, "scenario_file")),
-                     json_string_value(json_object_get(root, "scenario_hash")), json_is_array(sets),
-                     texts, n);
-        free(texts);
 }
 
 /* A fence line of n backticks. */
@@ -309,34 +256,40 @@ static void points_table(FILE *out, const struct read_csv_table *t)
 static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64];
-        json_t *root = load(path, dir, "sweep.json", err, errlen);
-        if (root == NULL)
-                return -1;
-        struct read_csv_table t;
-        if (!join(path, dir, "sweep.csv") || read_csv_file(path, &t, err, errlen) < 0) {
-                json_decref(root);
+        if (!join(path, dir, "sweep.json")) {
+                snprintf(err, errlen, "%s: path too long", dir);
                 return -1;
         }
-        const json_t *points = json_object_get(root, "points");
-        fprintf(out, "# acsim report: sweep of %s\n\n", str(root, "scenario"));
+        struct sweep_json m;
+        struct sim_error e;
+        if (read_sweep_json(path, &m, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
+                return -1;
+        }
+        struct read_csv_table t;
+        if (!join(path, dir, "sweep.csv") || read_csv_file(path, &t, err, errlen) < 0) {
+                sweep_json_free(&m);
+                return -1;
+        }
+        const char *scenario = m.scenario ? m.scenario : "?";
+        fprintf(out, "# acsim report: sweep of %s\n\n", scenario);
         fputs("| | |\n| --- | --- |\n", out);
-        fact(out, "scenario", str(root, "scenario"));
-        sweep_origin_facts(out, root);
-        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
-        fact(out, "replications per point", numtext(a, sizeof(a), root, "replications"));
-        snprintf(a, sizeof(a), "%zu", json_array_size(points));
+        fact(out, "scenario", scenario);
+        origin_facts(out, m.description, m.scenario_file, m.scenario_hash, m.has_sets,
+                     (const char *const *)m.sets, m.nsets);
+        fact(out, "seed", whole(a, sizeof(a), m.has_seed, m.seed));
+        fact(out, "replications per point",
+             whole(a, sizeof(a), m.has_replications, m.replications));
+        snprintf(a, sizeof(a), "%zu", m.npoints);
         fact(out, "points", a);
-        size_t i;
-        json_t *k;
         fputs("| swept keys | ", out);
-        json_array_foreach(json_object_get(root, "keys"), i, k)
-        {
+        for (size_t i = 0; i < m.nkeys; i++) {
                 fprintf(out, "%s`", i ? ", " : "");
-                cell(out, json_string_value(k) ? json_string_value(k) : "?");
+                cell(out, m.keys[i] ? m.keys[i] : "?");
                 fputc('`', out);
         }
         fputs(" |\n", out);
-        fact(out, "acsim", str(root, "acsim_version"));
+        fact(out, "acsim", m.acsim_version ? m.acsim_version : "?");
         fputs("\nEach point is a run directory (pNNN-label/) with its own summary.json; "
               "sweep.csv has one row per point.\n\n",
               out);
@@ -352,7 +305,7 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         fputs("## Points\n\n", out);
         points_table(out, &t);
         read_csv_free(&t);
-        json_decref(root);
+        sweep_json_free(&m);
         return 0;
 }
 

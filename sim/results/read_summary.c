@@ -6,12 +6,12 @@
  */
 #include "sim/results/read_summary.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "sim/results/read_json.h"
 
 /* ---- values ---------------------------------------------------------------- */
 
@@ -162,12 +162,12 @@ static int origin(const json_t *root, struct provenance *p)
 
 /* ---- the top level's figures ------------------------------------------------------ */
 
-/* The figure at key of o as written, over the recomputed *f; the
- * half-width too when ci (the matching "ci95" object) has it. */
+/* The figure at key of o as written (NaN when absent) over the
+ * recomputed *f; the half-width too when ci (the matching "ci95" object)
+ * has it, else the recomputed one stays. */
 static void figure(struct rep_figure *f, const json_t *o, const json_t *ci, const char *key)
 {
-        if (json_object_get(o, key))
-                f->mean = num(o, key);
+        f->mean = num(o, key);
         if (json_object_get(ci, key))
                 f->ci95 = num(ci, key);
 }
@@ -228,28 +228,6 @@ static void top_level(struct replications *r, const json_t *root)
 
 /* ---- the reader --------------------------------------------------------------------- */
 
-/* Returns the parsed JSON object in path, or NULL with a message. */
-static json_t *load_object(const char *path, struct sim_error *e)
-{
-        json_error_t jerr;
-        json_t *j = json_load_file(path, 0, &jerr);
-        if (j == NULL) {
-                struct stat st;
-                if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-                        sim_fail(e, -1, "%s: %s", path, strerror(errno ? errno : ENOENT));
-                else
-                        sim_fail(e, -1, "%s:%d:%d: not JSON: %s", path, jerr.line, jerr.column,
-                                 jerr.text);
-                return NULL;
-        }
-        if (!json_is_object(j)) {
-                sim_fail(e, -1, "%s: expected a JSON object", path);
-                json_decref(j);
-                return NULL;
-        }
-        return j;
-}
-
 /* The facts of the top level that are not figures. Returns 0 or -1 when
  * out of memory. */
 static int facts(const json_t *root, struct result_summary *s)
@@ -284,7 +262,7 @@ static int facts(const json_t *root, struct result_summary *s)
 int read_summary(const char *path, struct result_summary *out, struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
-        json_t *root = load_object(path, e);
+        json_t *root = read_json_object(path, e);
         if (root == NULL)
                 return -1;
         struct replications *r = &out->r;
