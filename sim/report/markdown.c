@@ -15,6 +15,7 @@
 #include "sim/results/read_summary.h"
 #include "sim/results/read_sweep.h"
 #include "sim/report/text.h"
+#include "sim/run/figures.h"
 
 #define PATH_CAP 4096
 
@@ -234,21 +235,42 @@ static const char *figure(char *buf, size_t cap, const struct read_csv_table *t,
 }
 
 /* The plain-text table of the points, from sweep.csv. */
+/* The columns of the points table after the throughput: the figures of
+ * sim/run/figures.h shown there (SIM_SHOW_POINTS), by their sweep.csv
+ * column. */
+struct points_column {
+        const char *header; /* NULL: not shown */
+        const char *csv;
+        char kind; /* 't' a time, 'c' a count */
+        int width;
+};
+
+#define LATENCY_POINTS(name, kind, label, shown)                                                   \
+        {((shown)&SIM_SHOW_POINTS) ? label : NULL, "latency_" #name "_ns", 't', 9},
+#define COUNT_POINTS(name, kind, label, shown)                                                     \
+        {((shown)&SIM_SHOW_POINTS) ? #name : NULL, #name, 'c', 7},
+
+/* The plain-text table of the points, from sweep.csv. */
 static void points_table(FILE *out, const struct read_csv_table *t)
 {
+        static const struct points_column cols[] = {SIM_LATENCY_FIGURES(LATENCY_POINTS)
+                                                        SIM_COUNT_FIGURES(COUNT_POINTS)};
         int label = read_csv_col(t, "dir");
         fputs("```\n", out);
-        fprintf(out, "%-28s %12s %9s %9s %9s %7s\n", "point", "throughput", "p50", "p99", "p99.9",
-                "failed");
+        fprintf(out, "%-28s %12s", "point", "throughput");
+        for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+                if (cols[i].header)
+                        fprintf(out, " %*s", cols[i].width, cols[i].header);
+        fputc('\n', out);
         for (size_t r = 0; r < t->nrows; r++) {
-                char a[32], b[32], c[32], d[32], e[32];
-                fprintf(out, "%-28.28s %12s %9s %9s %9s %7s\n",
-                        label < 0 ? "?" : read_csv_at(t, r, (size_t)label),
-                        figure(a, sizeof(a), t, r, "requests_per_s", 'r'),
-                        figure(b, sizeof(b), t, r, "latency_p50_ns", 't'),
-                        figure(c, sizeof(c), t, r, "latency_p99_ns", 't'),
-                        figure(d, sizeof(d), t, r, "latency_p999_ns", 't'),
-                        figure(e, sizeof(e), t, r, "failed", 'c'));
+                char a[32];
+                fprintf(out, "%-28.28s", label < 0 ? "?" : read_csv_at(t, r, (size_t)label));
+                fprintf(out, " %12s", figure(a, sizeof(a), t, r, "requests_per_s", 'r'));
+                for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+                        if (cols[i].header)
+                                fprintf(out, " %*s", cols[i].width,
+                                        figure(a, sizeof(a), t, r, cols[i].csv, cols[i].kind));
+                fputc('\n', out);
         }
         fputs("```\n\n", out);
 }

@@ -40,7 +40,8 @@
         X(submitted, COUNT, "submit", SIM_SHOW_TABLE | SIM_SHOW_SWEEP)   /* ac_submit() calls */   \
         X(completed, COUNT, "complete", SIM_SHOW_TABLE | SIM_SHOW_SWEEP) /* ok callbacks */        \
         X(failed, COUNT, "failed",                                                                 \
-          SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP) /* error callbacks */                \
+          SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP |                                     \
+              SIM_SHOW_POINTS) /* error callbacks */                                               \
         X(rejected, COUNT, "rejected",                                                             \
           SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP) /* refused at submit */              \
         X(backlogged, COUNT, "backlog", SIM_SHOW_TABLE)       /* accepted into the backlog */      \
