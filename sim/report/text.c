@@ -187,18 +187,50 @@ static void latency_row(FILE *out, size_t n, const char *name, const struct rep_
         figures(out, n, name, cols, NCOLUMNS(cols));
 }
 
-static void throughput_row(FILE *out, size_t n, const char *name, const struct rep_figure *rq,
-                           const struct rep_figure *by)
+/* The throughput columns: 14 wide, a space between, the figure's unit. */
+struct rate_column {
+        const struct rep_figure *f; /* NULL when the table does not show it */
+        const char *unit;
+};
+#define RATE_COLUMN(name, kind, label, shown, unit)                                                \
+        {((shown)&SIM_SHOW_TABLE) ? &src->name : NULL, unit},
+#define RATE_HEADER(name, kind, label, shown, unit) ((shown)&SIM_SHOW_TABLE) ? label : NULL,
+
+static void rates(FILE *out, const char *name, const struct rate_column *cols, size_t ncols,
+                  bool half)
 {
-        char a[32], b[32];
+        char a[32];
+        const char *sep = "";
         label(out, name);
-        fprintf(out, "%14s %14s\n", report_text_rate(a, sizeof(a), rq->mean, "req/s"),
-                report_text_rate(b, sizeof(b), by->mean, "B/s"));
-        if (n < 2)
-                return;
-        label(out, "  +/- 95%");
-        fprintf(out, "%14s %14s\n", report_text_rate(a, sizeof(a), rq->ci95, "req/s"),
-                report_text_rate(b, sizeof(b), by->ci95, "B/s"));
+        for (size_t i = 0; i < ncols; i++) {
+                if (cols[i].f == NULL)
+                        continue;
+                report_text_rate(a, sizeof(a), half ? cols[i].f->ci95 : cols[i].f->mean,
+                                 cols[i].unit);
+                fprintf(out, "%s%14s", sep, a);
+                sep = " ";
+        }
+        fputc('\n', out);
+}
+
+static void throughput_rows(FILE *out, size_t n, const char *name, const struct rate_column *cols,
+                            size_t ncols)
+{
+        rates(out, name, cols, ncols, false);
+        if (n > 1)
+                rates(out, "  +/- 95%", cols, ncols, true);
+}
+
+static void run_throughput(FILE *out, const struct replications *src)
+{
+        const struct rate_column cols[] = {SIM_THROUGHPUT_FIGURES(RATE_COLUMN)};
+        throughput_rows(out, src->n, "all", cols, NCOLUMNS(cols));
+}
+
+static void class_throughput(FILE *out, size_t n, const struct rep_class *src)
+{
+        const struct rate_column cols[] = {SIM_THROUGHPUT_FIGURES(RATE_COLUMN)};
+        throughput_rows(out, n, src->name, cols, NCOLUMNS(cols));
 }
 
 static void device_row(FILE *out, size_t n, const struct rep_device *d)
@@ -301,12 +333,15 @@ void report_text_print(FILE *out, const struct replications *r)
                 latency_row(out, r->n, r->classes[k].name, &r->classes[k].latency);
         fputc('\n', out);
 
+        static const char *const rate_cols[] = {SIM_THROUGHPUT_FIGURES(RATE_HEADER)};
         label(out, "throughput");
-        fprintf(out, "%14s %14s\n", "requests", "bytes");
-        throughput_row(out, r->n, "all", &r->requests_per_s, &r->bytes_per_s);
+        for (size_t i = 0, shown = 0; i < NCOLUMNS(rate_cols); i++)
+                if (rate_cols[i])
+                        fprintf(out, "%s%14s", shown++ ? " " : "", rate_cols[i]);
+        fputc('\n', out);
+        run_throughput(out, r);
         for (size_t k = 0; k < r->nclasses && r->nclasses > 1; k++)
-                throughput_row(out, r->n, r->classes[k].name, &r->classes[k].requests_per_s,
-                               &r->classes[k].bytes_per_s);
+                class_throughput(out, r->n, &r->classes[k]);
         fputc('\n', out);
 
         header(out, "device", device_cols, device_widths, NCOLUMNS(device_cols));

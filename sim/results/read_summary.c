@@ -87,8 +87,9 @@ static int body(const json_t *o, struct sim_results *run)
         latency(json_object_get(o, "latency_ns"), &run->latency);
         hist_init(&run->hist);
         const json_t *t = json_object_get(o, "throughput");
-        run->requests_per_s = num(t, "requests_per_s");
-        run->bytes_per_s = num(t, "bytes_per_s");
+#define READ_FIGURE(name, kind, ...) run->name = READ_##kind(t, #name);
+        SIM_THROUGHPUT_FIGURES(READ_FIGURE)
+#undef READ_FIGURE
         run->mean_in_system = num(o, "mean_in_system");
         run->drain_capped = u64(o, "drain_capped") > 0;
         run->unfinished = u64(o, "unfinished");
@@ -108,8 +109,9 @@ static int body(const json_t *o, struct sim_results *run)
                 latency(json_object_get(c, "latency_ns"), &cr->latency);
                 hist_init(&cr->hist);
                 t = json_object_get(c, "throughput");
-                cr->requests_per_s = num(t, "requests_per_s");
-                cr->bytes_per_s = num(t, "bytes_per_s");
+#define READ_FIGURE(name, kind, ...) cr->name = READ_##kind(t, #name);
+                SIM_THROUGHPUT_FIGURES(READ_FIGURE)
+#undef READ_FIGURE
         }
 
         a = json_object_get(o, "devices");
@@ -179,21 +181,32 @@ static void top_counts(struct rep_counts *c, const json_t *o)
 #undef TOP_FIGURE
 }
 
-/* The latency and throughput of the run or of a class (o), with the
- * half-widths of its "ci95". */
-static void top_latency(struct rep_latency *l, struct rep_figure *rq, struct rep_figure *by,
-                        const json_t *o)
+/* The latency of the run or of a class (o), with the half-widths of its
+ * "ci95". */
+static void top_latency(struct rep_latency *l, const json_t *o)
 {
-        const json_t *ci = json_object_get(o, "ci95");
         const json_t *lo = json_object_get(o, "latency_ns");
-        const json_t *lci = json_object_get(ci, "latency_ns");
+        const json_t *lci = json_object_get(json_object_get(o, "ci95"), "latency_ns");
 #define TOP_FIGURE(name, ...) figure(&l->name, lo, lci, #name);
         SIM_LATENCY_FIGURES(TOP_FIGURE)
 #undef TOP_FIGURE
+}
+
+/* The throughput of the run or of a class (o) into x, likewise. */
+#define TOP_THROUGHPUT(name, ...) figure(&x->name, t, tci, #name);
+
+static void top_run_throughput(struct replications *x, const json_t *o)
+{
         const json_t *t = json_object_get(o, "throughput");
-        const json_t *tci = json_object_get(ci, "throughput");
-        figure(rq, t, tci, "requests_per_s");
-        figure(by, t, tci, "bytes_per_s");
+        const json_t *tci = json_object_get(json_object_get(o, "ci95"), "throughput");
+        SIM_THROUGHPUT_FIGURES(TOP_THROUGHPUT)
+}
+
+static void top_class_throughput(struct rep_class *x, const json_t *o)
+{
+        const json_t *t = json_object_get(o, "throughput");
+        const json_t *tci = json_object_get(json_object_get(o, "ci95"), "throughput");
+        SIM_THROUGHPUT_FIGURES(TOP_THROUGHPUT)
 }
 
 static void top_level(struct replications *r, const json_t *root)
@@ -203,7 +216,8 @@ static void top_level(struct replications *r, const json_t *root)
         figure(&r->wall_time_s, root, NULL, "wall_time_s");
         figure(&r->mean_in_system, root, NULL, "mean_in_system");
         top_counts(&r->requests, json_object_get(root, "requests"));
-        top_latency(&r->latency, &r->requests_per_s, &r->bytes_per_s, root);
+        top_latency(&r->latency, root);
+        top_run_throughput(r, root);
         if (json_object_get(root, "drain_capped"))
                 r->drain_capped = (size_t)u64(root, "drain_capped");
         if (json_object_get(root, "unfinished"))
@@ -213,7 +227,8 @@ static void top_level(struct replications *r, const json_t *root)
                 const json_t *c = json_array_get(a, k);
                 struct rep_class *rc = &r->classes[k];
                 top_counts(&rc->requests, json_object_get(c, "requests"));
-                top_latency(&rc->latency, &rc->requests_per_s, &rc->bytes_per_s, c);
+                top_latency(&rc->latency, c);
+                top_class_throughput(rc, c);
         }
         a = json_object_get(root, "devices");
         for (size_t k = 0; k < r->ndevices; k++) {

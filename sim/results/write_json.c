@@ -82,14 +82,22 @@ static json_t *latency(const struct replications *r, const struct rep_latency *l
         return rc ? json_decref(o), NULL : o;
 }
 
-static json_t *throughput(const struct rep_figure *rq, const struct rep_figure *by, bool half)
+/* The throughput figures of src (a struct replications or a struct
+ * rep_class), as an array for throughput(). */
+#define THROUGHPUT_FIGURE(name, ...) &src->name,
+#define THROUGHPUT_NAME(name, ...)   #name,
+
+/* The throughput figures f (in the order of SIM_THROUGHPUT_FIGURES), or
+ * their half-widths. */
+static json_t *throughput(const struct rep_figure *const *f, bool half)
 {
+        static const char *const names[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_NAME)};
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "requests_per_s", real(half ? rq->ci95 : rq->mean));
-        rc |= put(o, "bytes_per_s", real(half ? by->ci95 : by->mean));
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                rc |= put(o, names[i], real(half ? f[i]->ci95 : f[i]->mean));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -108,15 +116,14 @@ static json_t *latency_ci95(const struct rep_latency *l)
         return rc ? json_decref(o), NULL : o;
 }
 
-static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *rq,
-                       const struct rep_figure *by)
+static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *const *tp)
 {
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
         rc |= put(o, "latency_ns", latency_ci95(l));
-        rc |= put(o, "throughput", throughput(rq, by, true));
+        rc |= put(o, "throughput", throughput(tp, true));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -129,9 +136,11 @@ static json_t *class_entry(const struct replications *r, const struct rep_class 
         rc |= put(o, "name", json_string(c->name));
         rc |= put(o, "requests", counts(r, &c->requests));
         rc |= put(o, "latency_ns", latency(r, &c->latency));
-        rc |= put(o, "throughput", throughput(&c->requests_per_s, &c->bytes_per_s, false));
+        const struct rep_class *src = c;
+        const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+        rc |= put(o, "throughput", throughput(tp, false));
         if (r->n > 1)
-                rc |= put(o, "ci95", ci95_of(&c->latency, &c->requests_per_s, &c->bytes_per_s));
+                rc |= put(o, "ci95", ci95_of(&c->latency, tp));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -173,7 +182,9 @@ static int put_body(json_t *o, const struct replications *r)
         rc |= put(o, "events", count(r, &r->events));
         rc |= put(o, "requests", counts(r, &r->requests));
         rc |= put(o, "latency_ns", latency(r, &r->latency));
-        rc |= put(o, "throughput", throughput(&r->requests_per_s, &r->bytes_per_s, false));
+        const struct replications *src = r;
+        const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+        rc |= put(o, "throughput", throughput(tp, false));
         rc |= put(o, "mean_in_system", real(r->mean_in_system.mean));
 
         json_t *a = json_array();
@@ -279,7 +290,9 @@ json_t *write_json_summary(const struct replications *r)
                 rc |= put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);
         if (r->n > 1) {
-                rc |= put(o, "ci95", ci95_of(&r->latency, &r->requests_per_s, &r->bytes_per_s));
+                const struct replications *src = r;
+                const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+                rc |= put(o, "ci95", ci95_of(&r->latency, tp));
                 json_t *a = json_array();
                 rc |= put(o, "replications_detail", a);
                 for (size_t i = 0; a && i < r->n; i++) {

@@ -68,6 +68,15 @@
           SIM_SHOW_TABLE | SIM_SHOW_CI95 | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP | SIM_SHOW_POINTS)    \
         X(max, MAX, "max", SIM_SHOW_TABLE | SIM_SHOW_CI95 | SIM_SHOW_SWEEP)
 
+/* The throughput of a run or a class: ok callbacks (and their payload
+ * bytes) per second of the measured window, fields of struct sim_results
+ * and struct sim_class_result and of summary.json's "throughput". One
+ * more argument, unit: after the figure in the summary table. */
+#define SIM_THROUGHPUT_FIGURES(X)                                                                  \
+        X(requests_per_s, MEAN, "requests",                                                        \
+          SIM_SHOW_TABLE | SIM_SHOW_CI95 | SIM_SHOW_SWEEP | SIM_SHOW_SWEEP_CI95, "req/s")          \
+        X(bytes_per_s, MEAN, "bytes", SIM_SHOW_TABLE | SIM_SHOW_CI95 | SIM_SHOW_SWEEP, "B/s")
+
 /* Per device (struct sim_device_result): the busy share and time
  * averages over the measured window (RATIO, TIME_AVG: with half-widths in
  * the device's "ci95") and counters from the end of the warm-up to the end

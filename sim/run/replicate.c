@@ -80,8 +80,9 @@ static void fill_class(struct replications *r, double *x, size_t k, struct rep_c
         c->name = r->runs[0].classes[k].name;
         fill_counts(r, x, k, &c->requests);
         fill_latency(r, x, k, &c->latency);
-        FIGURE(r, x, c->requests_per_s, run->classes[k].requests_per_s);
-        FIGURE(r, x, c->bytes_per_s, run->classes[k].bytes_per_s);
+#define CLASS_THROUGHPUT(name, ...) FIGURE(r, x, c->name, run->classes[k].name);
+        SIM_THROUGHPUT_FIGURES(CLASS_THROUGHPUT)
+#undef CLASS_THROUGHPUT
         hist_init(&c->hist);
         for (size_t i = 0; i < r->n; i++)
                 hist_merge(&c->hist, &r->runs[i].classes[k].hist);
@@ -126,8 +127,9 @@ int replications_summarize(struct replications *r)
         FIGURE(r, x, r->wall_time_s, run->wall_time_s);
         fill_counts(r, x, SIZE_MAX, &r->requests);
         fill_latency(r, x, SIZE_MAX, &r->latency);
-        FIGURE(r, x, r->requests_per_s, run->requests_per_s);
-        FIGURE(r, x, r->bytes_per_s, run->bytes_per_s);
+#define RUN_THROUGHPUT(name, ...) FIGURE(r, x, r->name, run->name);
+        SIM_THROUGHPUT_FIGURES(RUN_THROUGHPUT)
+#undef RUN_THROUGHPUT
         FIGURE(r, x, r->mean_in_system, run->mean_in_system);
         hist_init(&r->hist);
         r->drain_capped = 0;

@@ -43,8 +43,7 @@ struct rep_class {
         const char *name; /* the first run's */
         struct rep_counts requests;
         struct rep_latency latency;
-        struct rep_figure requests_per_s;
-        struct rep_figure bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(REP_FIELD)
         struct hist hist; /* latencies pooled over the replications */
 };
 
@@ -55,7 +54,6 @@ struct rep_device {
         uint64_t attach_ns; /* hot-added at this time; 0: from the start */
         SIM_DEVICE_FIGURES(REP_FIELD)
 };
-#undef REP_FIELD
 
 struct replications {
         size_t n;                 /* replications run */
@@ -66,8 +64,7 @@ struct replications {
         struct rep_figure wall_time_s;
         struct rep_counts requests;
         struct rep_latency latency;
-        struct rep_figure requests_per_s;
-        struct rep_figure bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(REP_FIELD)
         struct rep_figure mean_in_system;
         struct hist hist; /* latencies pooled over the replications */
 
@@ -81,6 +78,7 @@ struct replications {
 
         struct provenance origin; /* what made them; empty until the command fills it */
 };
+#undef REP_FIELD
 
 /* Called between the stretches of a run: replication `index` (counting
  * from 0 among those asked for) of `n` is at simulated time now_ns of

@@ -49,8 +49,7 @@ struct sim_class_result {
         char *name;
         struct sim_counts requests; /* measured requests of the class */
         struct sim_latency latency; /* of its measured callbacks */
-        double requests_per_s;
-        double bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(SIM_FIELD)
         double mean_in_system; /* time-weighted requests outstanding */
         struct hist hist;      /* the latencies behind `latency` */
 };
@@ -62,7 +61,6 @@ struct sim_device_result {
         SIM_DEVICE_FIGURES(SIM_FIELD) /* sim/run/figures.h */
         uint64_t attach_ns;           /* hot-added at this time; 0: there from the start */
 };
-#undef SIM_FIELD
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
 struct sim_series_row {
@@ -112,8 +110,7 @@ struct sim_results {
         struct sim_counts all;      /* every request of the run, warm-up included */
         struct sim_latency latency;
         struct hist hist; /* the latencies behind `latency` */
-        double requests_per_s;
-        double bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(SIM_FIELD)
         double arrivals_per_s;  /* submissions per second in the window */
         double mean_in_system;  /* time-weighted requests outstanding */
         uint64_t max_in_flight; /* most requests outstanding at once */
@@ -139,6 +136,7 @@ struct sim_results {
         uint64_t trace_limit; /* requests with an id below it are traced */
         bool trace_truncated; /* more requests than the limit were submitted */
 };
+#undef SIM_FIELD
 
 /* Fills a latency summary from a histogram. */
 void sim_latency_from_hist(struct sim_latency *out, const struct hist *h);

@@ -82,8 +82,9 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                 snprintf(err, errlen, "out of memory");
                 goto out;
         }
-        res->requests_per_s = known(r->requests_per_s);
-        res->bytes_per_s = known(r->bytes_per_s);
+#define KNOWN_RATE(name, ...) res->name = known(r->name);
+        SIM_THROUGHPUT_FIGURES(KNOWN_RATE)
+#undef KNOWN_RATE
 #define KNOWN(name, ...) res->latency.name = known(r->latency.name);
         SIM_LATENCY_FIGURES(KNOWN)
 #undef KNOWN
@@ -334,7 +335,14 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 fputc(',', f);
                 write_csv_text(f, s->sweep[k].key);
         }
-        fputs(",policy,replications,requests_per_s,requests_per_s_ci95,bytes_per_s", f);
+        fputs(",policy,replications", f);
+#define THROUGHPUT_COLUMNS(name, kind, label, shown, unit)                                         \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                fputs("," #name, f);                                                               \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                fputs("," #name "_ci95", f);
+        SIM_THROUGHPUT_FIGURES(THROUGHPUT_COLUMNS)
+#undef THROUGHPUT_COLUMNS
 #define LATENCY_COLUMNS(name, kind, label, shown)                                                  \
         if ((shown)&SIM_SHOW_SWEEP)                                                                \
                 fputs(",latency_" #name "_ns", f);                                                 \
@@ -365,9 +373,13 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 fputc(',', f);
                 write_csv_text(f, r->policy);
                 fprintf(f, ",%zu", r->n);
-                real(f, r->requests_per_s.mean, false);
-                real(f, r->requests_per_s.ci95, one);
-                real(f, r->bytes_per_s.mean, false);
+#define THROUGHPUT_CELLS(name, kind, label, shown, unit)                                           \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                real(f, r->name.mean, false);                                                      \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                real(f, r->name.ci95, one);
+                SIM_THROUGHPUT_FIGURES(THROUGHPUT_CELLS)
+#undef THROUGHPUT_CELLS
 #define LATENCY_CELLS(name, kind, label, shown)                                                    \
         if ((shown)&SIM_SHOW_SWEEP)                                                                \
                 real(f, r->latency.name.mean, false);                                              \

@@ -50,7 +50,9 @@ struct sweep_result {
         size_t n;                   /* "replications" */
         uint64_t *seeds;            /* the replications' stream seeds (n) */
         double *per[SWEEP_METRICS]; /* per replication: latency mean, p99, requests/s (n each) */
-        struct rep_figure requests_per_s, bytes_per_s;
+#define SWEEP_RATE(name, ...) struct rep_figure name;
+        SIM_THROUGHPUT_FIGURES(SWEEP_RATE) /* sim/run/figures.h */
+#undef SWEEP_RATE
         struct rep_latency latency; /* sim/run/figures.h */
         struct rep_counts requests; /* means, no half-widths */
         bool failure;               /* a drain hit its cap, or counts that do not add up */
