@@ -123,18 +123,17 @@ static void cell(FILE *out, int width, enum figure_kind kind, double x)
         fprintf(out, "%*s", width, buf);
 }
 
-/* A column of the table, from a line of sim/run/figures.h: the figure
- * (NULL when the table does not show it), its header, kind and width. */
+/* A column of the table, from a line of sim/run/figures.h: the figure,
+ * its kind and width (the headers are printed apart). */
 #define TABLE_KIND_COUNT    COUNT
 #define TABLE_KIND_RATIO    PERCENT
 #define TABLE_KIND_TIME_AVG PLAIN
 struct column {
-        const struct rep_figure *f;
-        const char *label;
+        const struct rep_figure *f; /* NULL when the table does not show it */
         enum figure_kind kind;
         int width;
 };
-#define COLUMN(s, name, shown, k, w)             {((shown)&SIM_SHOW_TABLE) ? &(s)->name : NULL, NULL, k, w},
+#define COLUMN(s, name, shown, k, w)             {((shown)&SIM_SHOW_TABLE) ? &(s)->name : NULL, k, w},
 #define COUNT_COLUMN(name, kind, label, shown)   COLUMN(c, name, shown, COUNT, 9)
 #define LATENCY_COLUMN(name, kind, label, shown) COLUMN(l, name, shown, TIME, 10)
 #define DEVICE_COLUMN(name, kind, label, shown, width)                                             \
