@@ -49,7 +49,8 @@ static void spare(struct scenario *s, uint64_t attach)
 static void prepare_and_run(struct scenario *s, struct sim_results *r)
 {
         char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
         cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
         cr_assert_not(r->drain_capped);
 }

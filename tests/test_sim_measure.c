@@ -44,8 +44,8 @@ static void one_flow(struct scenario *s, bool flow_order)
         c->arrival.rate = 1.2e6; /* 60% of 4 lanes at 2 us */
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
         c->flows = 1;
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
 }
 
 Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
@@ -144,6 +144,7 @@ Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
         struct scenario a, b;
         struct sim_results ra, rb;
         char err[256];
+        struct sim_error why = {""};
         one_flow(&a, false);
         a.run.trace = false;
         cr_assert_eq(scenario_init(&b), 0);
@@ -170,7 +171,7 @@ Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
         c->arrival.rate = 1.2e6;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
         c->flows = 1;
-        cr_assert_eq(scenario_prepare(&b, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(scenario_prepare(&b, &why), 0, "%s", why.msg);
 
         cr_assert_eq(sim_run(&a, 0, &ra, err, sizeof(err)), 0, "%s", err);
         cr_assert_eq(sim_run(&b, 0, &rb, err, sizeof(err)), 0, "%s", err);
@@ -190,6 +191,7 @@ Test(sim_measure, bytes_per_s_counts_the_payload_once_per_request)
         struct scenario s;
         struct sim_results r;
         char err[256];
+        struct sim_error why = {""};
         cr_assert_eq(scenario_init(&s), 0);
         scenario_set_text(&s.name, "chain");
         scenario_set_text(&s.engine.policy, "round-robin");
@@ -208,7 +210,7 @@ Test(sim_measure, bytes_per_s_counts_the_payload_once_per_request)
         c->arrival.rate = 1e6;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
         c->flows = 4;
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(scenario_prepare(&s, &why), 0, "%s", why.msg);
         cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
         cr_assert_gt(r.requests_per_s, 0);
         cr_assert_float_eq(r.bytes_per_s, 1024 * r.requests_per_s, 1e-6 * r.bytes_per_s);

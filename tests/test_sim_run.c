@@ -62,8 +62,8 @@ static void mixed(struct scenario *s, const char *policy, uint64_t duration)
 
 static void prepare(struct scenario *s)
 {
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
 }
 
 static void run(const struct scenario *s, uint32_t rep, struct sim_results *r)

@@ -68,8 +68,8 @@ Test(sim_scenario, count_expands_names)
         cr_assert_eq(scenario_device_expand(&s, 2, name, sizeof(name)), &s.devices[1]);
         cr_assert_str_eq(name, "cpu");
         cr_assert_null(scenario_device_expand(&s, 3, name, sizeof(name)));
-        char err[256];
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(&s, &why), 0, "%s", why.msg);
         scenario_free(&s);
 }
 
@@ -101,8 +101,8 @@ Test(sim_scenario, owns_everything_it_holds)
         const char *chain[] = {"aes-gcm-enc", "aes-gcm-enc"};
         cr_assert_eq(scenario_class_set_chain(c, chain, 2), 0);
         cr_assert_eq(c->nchain, 2);
-        char err[256];
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(&s, &why), 0, "%s", why.msg);
         cr_assert(s.prepared);
         scenario_free(&s);
 }
@@ -110,9 +110,9 @@ Test(sim_scenario, owns_everything_it_holds)
 /* Expects scenario_prepare to refuse, naming `part`. */
 static void refused(struct scenario *s, const char *part)
 {
-        char err[256] = "";
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), -1, "accepted; wanted %s", part);
-        cr_assert_not_null(strstr(err, part), "'%s' does not name %s", err, part);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), -1, "accepted; wanted %s", part);
+        cr_assert_not_null(strstr(why.msg, part), "'%s' does not name %s", why.msg, part);
         scenario_free(s);
 }
 

@@ -86,7 +86,7 @@ Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
+        struct sim_error why = {""};
         cr_assert_eq(scenario_init(&s), 0);
         s.seed = 3;
         s.run.warmup_ns = 20 * MS;
@@ -137,7 +137,7 @@ Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
         c->arrival.rate = 1e6;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 256};
         c->priority = 2;
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(scenario_prepare(&s, &why), 0, "%s", why.msg);
 
         tq_run(&s, &r);
         double window_s = (double)(r.duration_ns - r.warmup_ns) * 1e-9;

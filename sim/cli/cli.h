@@ -19,11 +19,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/run/outcome.h"
+
 enum cli_status {
         CLI_OK = 0,
         CLI_FAILED = 1,
         CLI_USAGE = 2,
 };
+
+/* Returns the exit status of what the layers below returned: SIM_OK is
+ * CLI_OK, SIM_FAILED CLI_FAILED, SIM_BAD_INPUT CLI_USAGE. */
+int cli_exit_status(enum sim_outcome o);
 
 struct cli_command {
         const char *name;    /* as typed: "run" */

@@ -9,7 +9,7 @@
 
 void tq_scenario(struct scenario *s, const struct tq_spec *spec)
 {
-        char err[256];
+        struct sim_error why = {""};
         double lambda = spec->rho * spec->devices * spec->lanes / TQ_US; /* per ns */
         cr_assert_eq(scenario_init(s), 0);
         s->seed = spec->seed;
@@ -36,7 +36,7 @@ void tq_scenario(struct scenario *s, const struct tq_spec *spec)
         c->arrival.process = ARRIVAL_POISSON;
         c->arrival.rate = lambda * 1e9;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
 }
 
 void tq_run(const struct scenario *s, struct sim_results *r)
