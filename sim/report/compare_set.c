@@ -11,7 +11,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,15 +36,6 @@ static char *join3(const char *a, const char *sep, const char *b)
         return s;
 }
 
-static void say(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t cap, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-}
-
 static bool is_file(const char *path)
 {
         struct stat st;
@@ -61,13 +51,14 @@ static bool is_dir(const char *path)
 /* Takes key, title and dir (owned) and summary (one reference) into set.
  * Returns 0, or -1 with a message. */
 static int set_add(struct compare_set *set, char *key, char *title, char *dir, json_t *summary,
-                   char *err, size_t cap)
+                   struct sim_error *err)
 {
         if (key == NULL || title == NULL || dir == NULL)
                 goto nomem;
         for (size_t i = 0; i < set->n; i++) {
                 if (strcmp(set->runs[i].key, key) == 0) {
-                        say(err, cap, "%s: the same run as %s (%s)", dir, set->runs[i].dir, title);
+                        sim_fail(err, 0, "%s: the same run as %s (%s)", dir, set->runs[i].dir,
+                                 title);
                         goto fail;
                 }
         }
@@ -82,7 +73,7 @@ static int set_add(struct compare_set *set, char *key, char *title, char *dir, j
         set->runs[set->n++] = (struct compare_run){key, title, dir, summary};
         return 0;
 nomem:
-        say(err, cap, "out of memory");
+        sim_fail(err, 0, "out of memory");
 fail:
         free(key);
         free(title);
@@ -94,20 +85,20 @@ fail:
 /* ---- one run ---------------------------------------------------------- */
 
 /* Returns the parsed JSON object in path, or NULL with a message. */
-static json_t *load_object(const char *path, char *err, size_t cap)
+static json_t *load_object(const char *path, struct sim_error *err)
 {
         json_error_t jerr;
         json_t *j = json_load_file(path, 0, &jerr);
         if (j == NULL) {
                 if (!is_file(path))
-                        say(err, cap, "%s: %s", path, strerror(errno ? errno : ENOENT));
+                        sim_fail(err, 0, "%s: %s", path, strerror(errno ? errno : ENOENT));
                 else
-                        say(err, cap, "%s:%d:%d: not JSON: %s", path, jerr.line, jerr.column,
-                            jerr.text);
+                        sim_fail(err, 0, "%s:%d:%d: not JSON: %s", path, jerr.line, jerr.column,
+                                 jerr.text);
                 return NULL;
         }
         if (!json_is_object(j)) {
-                say(err, cap, "%s: expected a JSON object", path);
+                sim_fail(err, 0, "%s: expected a JSON object", path);
                 json_decref(j);
                 return NULL;
         }
@@ -116,17 +107,17 @@ static json_t *load_object(const char *path, char *err, size_t cap)
 
 /* Returns the summary.json of the run directory dir, or NULL with a
  * message when it is missing, broken or not an acsim summary. */
-static json_t *load_summary(const char *dir, char *err, size_t cap)
+static json_t *load_summary(const char *dir, struct sim_error *err)
 {
         char *path = join3(dir, "/", "summary.json");
         if (path == NULL) {
-                say(err, cap, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 return NULL;
         }
-        json_t *s = load_object(path, err, cap);
+        json_t *s = load_object(path, err);
         if (s && (!json_is_object(json_object_get(s, "latency_ns")) ||
                   !json_is_object(json_object_get(s, "requests")))) {
-                say(err, cap, "%s: not an acsim summary (no latency_ns or requests)", path);
+                sim_fail(err, 0, "%s: not an acsim summary (no latency_ns or requests)", path);
                 json_decref(s);
                 s = NULL;
         }
@@ -135,14 +126,14 @@ static json_t *load_summary(const char *dir, char *err, size_t cap)
 }
 
 /* Adds the run directory dir, found at rel below the root. */
-static int add_run(struct compare_set *set, const char *dir, const char *rel, char *err, size_t cap)
+static int add_run(struct compare_set *set, const char *dir, const char *rel, struct sim_error *err)
 {
-        json_t *s = load_summary(dir, err, cap);
+        json_t *s = load_summary(dir, err);
         if (s == NULL)
                 return -1;
         const char *name = json_string_value(json_object_get(s, "scenario"));
         char *title = strdup(rel[0] ? rel : name ? name : ".");
-        return set_add(set, strdup(rel), title, strdup(dir), s, err, cap);
+        return set_add(set, strdup(rel), title, strdup(dir), s, err);
 }
 
 /* ---- one sweep -------------------------------------------------------- */
@@ -194,17 +185,17 @@ static char *values_key(json_t *values)
 
 /* Adds every point of the sweep directory dir, found at rel below the
  * root. */
-static int add_sweep(struct compare_set *set, const char *dir, const char *rel, char *err,
-                     size_t cap)
+static int add_sweep(struct compare_set *set, const char *dir, const char *rel,
+                     struct sim_error *err)
 {
         char *path = join3(dir, "/", "sweep.json");
         if (path == NULL)
-                return say(err, cap, "out of memory"), -1;
-        json_t *m = load_object(path, err, cap);
+                return sim_fail(err, -1, "out of memory");
+        json_t *m = load_object(path, err);
         json_t *points = m ? json_object_get(m, "points") : NULL;
         int rc = m ? 0 : -1;
         if (m && !json_is_array(points)) {
-                say(err, cap, "%s: no \"points\" array", path);
+                sim_fail(err, 0, "%s: no \"points\" array", path);
                 rc = -1;
         }
         const char *name = m ? json_string_value(json_object_get(m, "scenario")) : NULL;
@@ -218,17 +209,17 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 const char *pdir = json_string_value(json_object_get(p, "dir"));
                 const char *label = json_string_value(json_object_get(p, "label"));
                 if (pdir == NULL || strchr(pdir, '/') || strcmp(pdir, "..") == 0) {
-                        say(err, cap, "%s: point %zu has no usable \"dir\"", path, i);
+                        sim_fail(err, 0, "%s: point %zu has no usable \"dir\"", path, i);
                         rc = -1;
                         break;
                 }
                 char *values = values_key(json_object_get(p, "values"));
                 const char *match = values ? values : label ? label : pdir;
                 char *pointdir = join3(dir, "/", pdir);
-                json_t *s = pointdir ? load_summary(pointdir, err, cap) : NULL;
+                json_t *s = pointdir ? load_summary(pointdir, err) : NULL;
                 if (s == NULL) {
                         if (pointdir == NULL)
-                                say(err, cap, "out of memory");
+                                sim_fail(err, 0, "out of memory");
                         free(values);
                         free(pointdir);
                         rc = -1;
@@ -237,7 +228,7 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 char *key = join3(rel[0] ? rel : ".", "|", match);
                 char *title = join3(base, " @ ", label ? label : match);
                 free(values);
-                if ((rc = set_add(set, key, title, pointdir, s, err, cap)) < 0)
+                if ((rc = set_add(set, key, title, pointdir, s, err)) < 0)
                         break;
         }
         json_decref(m);
@@ -247,30 +238,30 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
 
 /* ---- the walk --------------------------------------------------------- */
 
-static int walk(struct compare_set *set, const char *dir, const char *rel, int depth, char *err,
-                size_t cap)
+static int walk(struct compare_set *set, const char *dir, const char *rel, int depth,
+                struct sim_error *err)
 {
         char *sweep = join3(dir, "/", "sweep.json");
         char *summary = join3(dir, "/", "summary.json");
         if (sweep == NULL || summary == NULL) {
                 free(sweep);
                 free(summary);
-                return say(err, cap, "out of memory"), -1;
+                return sim_fail(err, -1, "out of memory");
         }
         bool has_sweep = is_file(sweep), has_summary = is_file(summary);
         free(sweep);
         free(summary);
         if (has_sweep)
-                return add_sweep(set, dir, rel, err, cap);
+                return add_sweep(set, dir, rel, err);
         if (has_summary)
-                return add_run(set, dir, rel, err, cap);
+                return add_run(set, dir, rel, err);
         if (depth >= WALK_DEPTH)
                 return 0;
 
         struct dirent **names;
         int n = scandir(dir, &names, NULL, alphasort);
         if (n < 0)
-                return say(err, cap, "%s: %s", dir, strerror(errno)), -1;
+                return sim_fail(err, -1, "%s: %s", dir, strerror(errno));
         int rc = 0;
         for (int i = 0; i < n; i++) {
                 const char *name = names[i]->d_name;
@@ -279,9 +270,9 @@ static int walk(struct compare_set *set, const char *dir, const char *rel, int d
                         char *sub = join3(dir, "/", name);
                         char *subrel = join3(rel, "/", name);
                         if (sub == NULL || subrel == NULL)
-                                rc = (say(err, cap, "out of memory"), -1);
+                                rc = sim_fail(err, -1, "out of memory");
                         else if (is_dir(sub))
-                                rc = walk(set, sub, subrel, depth + 1, err, cap);
+                                rc = walk(set, sub, subrel, depth + 1, err);
                         free(sub);
                         free(subrel);
                 }
@@ -298,37 +289,38 @@ static int cmp_run(const void *a, const void *b)
         return strcmp(((const struct compare_run *)a)->key, ((const struct compare_run *)b)->key);
 }
 
-int compare_set_load(const char *root, struct compare_set **out, char *err, size_t cap)
+int compare_set_load(const char *root, struct compare_set **out, struct sim_error *err)
 {
         *out = NULL;
         struct compare_set *set = calloc(1, sizeof(*set));
         if (set == NULL)
-                return say(err, cap, "out of memory"), -1;
+                return sim_fail(err, -1, "out of memory");
         int rc;
         if (is_dir(root)) {
-                rc = walk(set, root, "", 0, err, cap);
+                rc = walk(set, root, "", 0, err);
         } else if (is_file(root)) {
                 /* a summary.json or sweep.json named directly: its directory */
                 const char *slash = strrchr(root, '/');
                 const char *file = slash ? slash + 1 : root;
                 char *dir = slash ? strndup(root, (size_t)(slash - root)) : strdup(".");
                 if (dir == NULL)
-                        rc = (say(err, cap, "out of memory"), -1);
+                        rc = sim_fail(err, -1, "out of memory");
                 else if (strcmp(file, "sweep.json") == 0)
-                        rc = add_sweep(set, dir[0] ? dir : "/", "", err, cap);
+                        rc = add_sweep(set, dir[0] ? dir : "/", "", err);
                 else if (strcmp(file, "summary.json") == 0)
-                        rc = add_run(set, dir[0] ? dir : "/", "", err, cap);
+                        rc = add_run(set, dir[0] ? dir : "/", "", err);
                 else
-                        rc = (say(err, cap,
-                                  "%s: not a result directory, summary.json or sweep.json", root),
+                        rc = (sim_fail(err, 0,
+                                       "%s: not a result directory, summary.json or sweep.json",
+                                       root),
                               -1);
                 free(dir);
         } else {
-                say(err, cap, "%s: %s", root, strerror(errno ? errno : ENOENT));
+                sim_fail(err, 0, "%s: %s", root, strerror(errno ? errno : ENOENT));
                 rc = -1;
         }
         if (rc == 0 && set->n == 0) {
-                say(err, cap, "%s: no results (no summary.json or sweep.json below it)", root);
+                sim_fail(err, 0, "%s: no results (no summary.json or sweep.json below it)", root);
                 rc = -1;
         }
         if (rc < 0) {

@@ -163,8 +163,8 @@ int in_place_dir(const char *dir, in_place_dir_fill fill, void *ctx, struct sim_
 /* ---- a file ------------------------------------------------------------- */
 
 /* in_place_file() with the signals held. */
-static int put_file(const char *path, const char *parent, const char *base,
-                    in_place_file_fill fill, void *ctx, struct sim_error *e)
+static int put_file(const char *path, const char *parent, const char *base, in_place_file_fill fill,
+                    void *ctx, struct sim_error *e)
 {
         char tmp[PATH_CAP];
         int fd = beside(tmp, parent, base, "tmp") == 0 ? mkstemp(tmp) : -1;
