@@ -128,6 +128,10 @@ struct diag;
  * when cmd is NULL). Frees dg and returns CLI_USAGE. */
 int cli_load_failed(const char *cmd, const char *path, struct diag *dg);
 
+/* Prints "acsim plot: KIND: skipped: WHY" on stderr: the skipped hook of
+ * struct plot_options, for acsim plot and acsim report. */
+void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why);
+
 /* Parses a whole unsigned decimal (or 0x hex) number. Returns 0, or -1
  * when text is not one or does not fit. */
 int cli_parse_u64(const char *text, unsigned long long *out);
