@@ -151,7 +151,6 @@ static void bare(uint64_t duration_ns, struct figures *f)
 
 static int mm8_scenario(struct scenario *s, uint64_t duration_ns)
 {
-        char err[256];
         struct sim_error why = {""};
         if (scenario_init(s) < 0)
                 return -1;
