@@ -45,8 +45,8 @@ Test(verdict, drain_cap_then_counts)
         struct sim_results runs[2];
         memset(runs, 0, sizeof(runs));
         runs[0].seed = runs[1].seed = 42;
-        runs[0].requests = (struct sim_counts){.submitted = 5, .completed = 3, .failed = 1,
-                                               .rejected = 1};
+        runs[0].requests =
+            (struct sim_counts){.submitted = 5, .completed = 3, .failed = 1, .rejected = 1};
         runs[1].requests = runs[0].requests;
         struct replications r = {.n = 2, .runs = runs};
         struct sim_error e;
@@ -60,7 +60,8 @@ Test(verdict, drain_cap_then_counts)
         r.drain_capped = 1;
         r.unfinished = 1;
         cr_assert_eq(replications_verdict(&r, &e), SIM_FAILED);
-        cr_assert_str_eq(e.msg, "FAILURE: the drain hit its cap with 1 request unfinished (seed 42)");
+        cr_assert_str_eq(e.msg,
+                         "FAILURE: the drain hit its cap with 1 request unfinished (seed 42)");
 }
 
 /* ---- in place -------------------------------------------------------------- */
