@@ -2,7 +2,7 @@
  * sim/cli/cli.h - the commands of the acsim command line (docs/cli.md).
  *
  * A command is a const struct with its name, a one-line summary, its usage
- * text and its entry point, one file per command (sim/cli/*.c), found by
+ * text and its entry point, one file per command in sim/cli/, found by
  * name in the table of sim/cli/main.c. An entry point gets argv with argv[0]
  * the command's name and returns the process's exit status, chosen here
  * only (the layers below return an enum sim_outcome, cli_exit_status()):
