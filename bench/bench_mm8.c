@@ -151,7 +151,7 @@ static void bare(uint64_t duration_ns, struct figures *f)
 
 static int mm8_scenario(struct scenario *s, uint64_t duration_ns)
 {
-        char err[256];
+        struct sim_error why = {""};
         if (scenario_init(s) < 0)
                 return -1;
         scenario_set_text(&s->name, "bench-mm8");
@@ -172,8 +172,8 @@ static int mm8_scenario(struct scenario *s, uint64_t duration_ns)
         c->arrival.process = ARRIVAL_POISSON;
         c->arrival.rate = ARRIVALS;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        if (scenario_prepare(s, err, sizeof(err)) < 0) {
-                fprintf(stderr, "bench_mm8: %s\n", err);
+        if (scenario_prepare(s, &why) < 0) {
+                fprintf(stderr, "bench_mm8: %s\n", why.msg);
                 return -1;
         }
         return 0;

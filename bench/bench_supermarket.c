@@ -65,6 +65,7 @@ static int pool_run_warm(const char *policy, unsigned d, uint32_t n, double rho,
                          uint64_t seed, uint64_t warmup_ns, struct measure *m)
 {
         char err[256], dtext[8];
+        struct sim_error why = {""};
         struct scenario s;
         struct sim_results r;
         double lambda = n * rho / US;
@@ -99,8 +100,8 @@ static int pool_run_warm(const char *policy, unsigned d, uint32_t n, double rho,
         c->arrival.process = ARRIVAL_POISSON;
         c->arrival.rate = lambda * 1e9;
         c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        if (scenario_prepare(&s, err, sizeof(err)) < 0) {
-                fprintf(stderr, "bench_supermarket: %s\n", err);
+        if (scenario_prepare(&s, &why) < 0) {
+                fprintf(stderr, "bench_supermarket: %s\n", why.msg);
                 goto fail;
         }
         double t0 = seconds();

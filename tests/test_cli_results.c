@@ -123,17 +123,16 @@ static void small(struct scenario *s, uint32_t replications)
         cr_assert_not_null(f);
         f->fault = (struct device_fault_config){
             .at_ns = 4 * MS, .for_ns = 2 * MS, .mode = DEVICE_FAULT_SLOW, .factor = 3};
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
 }
 
 static void run_small(uint32_t replications, struct replications *r)
 {
         struct scenario s;
         small(&s, replications);
-        char err[256];
-        cr_assert_eq(replications_run(&s, 0, replications, NULL, r, err, sizeof(err)), 0, "%s",
-                     err);
+        struct sim_error err;
+        cr_assert_eq(replications_run(&s, 0, replications, NULL, r, &err), SIM_OK, "%s", err.msg);
         scenario_free(&s);
 }
 
@@ -520,10 +519,11 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
 {
         struct replications r;
         run_small(1, &r);
-        char dir[256], err[512];
+        char dir[256];
+        struct sim_error err;
         snprintf(dir, sizeof(dir), "%s/a/b/out", tmpdir);
-        cr_assert_eq(result_dir_check(dir, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(result_dir_check(dir, &err), 0, "%s", err.msg);
+        cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
         const char *files[] = {RESULT_SUMMARY, RESULT_TIMESERIES, RESULT_LATENCY_HIST,
                                RESULT_DEVICES, RESULT_FAULTS};
         for (size_t i = 0; i < 5; i++)
@@ -537,14 +537,14 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
         FILE *f = fopen(parent, "w");
         cr_assert_not_null(f);
         fclose(f);
-        cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
         cr_assert(!exists(dir, "stray"));
         cr_assert_eq(entries(dir), 5);
         cr_assert(!exists(dir, RESULT_SCENARIO), "no copy when no file was loaded");
 
         /* scenario.yaml holds the bytes kept at load time, exactly */
         fill_origin(&r, NULL, NULL, 0);
-        cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
         cr_assert_eq(entries(dir), 6);
         snprintf(parent, sizeof(parent), "%s/%s", dir, RESULT_SCENARIO);
         f = fopen(parent, "rb");
@@ -558,9 +558,9 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
 
         /* a directory that is not a result directory is refused, untouched */
         snprintf(dir, sizeof(dir), "%s/a", tmpdir);
-        cr_assert_eq(result_dir_check(dir, err, sizeof(err)), -1);
-        cr_assert_not_null(strstr(err, "not a result directory"), "%s", err);
-        cr_assert_eq(result_dir_write(dir, &r, err, sizeof(err)), -1);
+        cr_assert_eq(result_dir_check(dir, &err), -1);
+        cr_assert_not_null(strstr(err.msg, "not a result directory"), "%s", err.msg);
+        cr_assert_eq(result_dir_write(dir, &r, &err), -1);
         cr_assert(exists(dir, "b/out/summary.json"));
         cr_assert_eq(entries(dir), 1);
         replications_free(&r);
@@ -568,9 +568,9 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
 
 Test(result_dir, bad_names_are_refused)
 {
-        char err[256];
-        cr_assert_eq(result_dir_check("", err, sizeof(err)), -1);
-        cr_assert_eq(result_dir_check("/", err, sizeof(err)), -1);
-        cr_assert_eq(result_dir_check("..", err, sizeof(err)), -1);
-        cr_assert_eq(result_dir_check("/etc/passwd", err, sizeof(err)), -1);
+        struct sim_error err;
+        cr_assert_eq(result_dir_check("", &err), -1);
+        cr_assert_eq(result_dir_check("/", &err), -1);
+        cr_assert_eq(result_dir_check("..", &err), -1);
+        cr_assert_eq(result_dir_check("/etc/passwd", &err), -1);
 }

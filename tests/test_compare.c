@@ -109,10 +109,11 @@ static const char *data_dir(char *buf, size_t cap, const char *name)
 
 static struct compare_set *load(const char *name)
 {
-        char path[4096], err[1024];
+        char path[4096];
+        struct sim_error err;
         struct compare_set *set;
-        int rc = compare_set_load(data_dir(path, sizeof(path), name), &set, err, sizeof(err));
-        cr_assert_eq(rc, 0, "%s: %s", name, err);
+        int rc = compare_set_load(data_dir(path, sizeof(path), name), &set, &err);
+        cr_assert_eq(rc, 0, "%s: %s", name, err.msg);
         return set;
 }
 
@@ -236,18 +237,16 @@ Test(compare_set, a_missing_point_fails_a_new_one_does_not)
 
 Test(compare_set, bad_input_is_refused_with_a_message)
 {
-        char path[4096], err[1024];
+        char path[4096];
+        struct sim_error err;
         struct compare_set *s = (struct compare_set *)1;
-        cr_assert_eq(compare_set_load(data_dir(path, sizeof(path), "broken"), &s, err, sizeof(err)),
-                     -1);
+        cr_assert_eq(compare_set_load(data_dir(path, sizeof(path), "broken"), &s, &err), -1);
         cr_assert_null(s);
-        cr_assert(strstr(err, "broken/tiny/summary.json:") && strstr(err, "not JSON"), "%s", err);
-        cr_assert_eq(
-            compare_set_load(data_dir(path, sizeof(path), "no-such-dir"), &s, err, sizeof(err)),
-            -1);
-        cr_assert(strstr(err, "no-such-dir"), "%s", err);
+        cr_assert(strstr(err.msg, "broken/tiny/summary.json:") && strstr(err.msg, "not JSON"), "%s",
+                  err.msg);
+        cr_assert_eq(compare_set_load(data_dir(path, sizeof(path), "no-such-dir"), &s, &err), -1);
+        cr_assert(strstr(err.msg, "no-such-dir"), "%s", err.msg);
         /* a directory with no results below it */
-        cr_assert_eq(compare_set_load(data_dir(path, sizeof(path), "../bad"), &s, err, sizeof(err)),
-                     -1);
-        cr_assert(strstr(err, "no results"), "%s", err);
+        cr_assert_eq(compare_set_load(data_dir(path, sizeof(path), "../bad"), &s, &err), -1);
+        cr_assert(strstr(err.msg, "no results"), "%s", err.msg);
 }

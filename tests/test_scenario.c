@@ -98,9 +98,9 @@ Test(scenario, owns_everything_it_holds)
 /* Expects scenario_prepare to refuse, naming `part`. */
 static void refused(struct scenario *s, const char *part)
 {
-        char err[256] = "";
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), -1, "accepted; wanted %s", part);
-        cr_assert_not_null(strstr(err, part), "'%s' does not name %s", err, part);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), -1, "accepted; wanted %s", part);
+        cr_assert_not_null(strstr(why.msg, part), "'%s' does not name %s", why.msg, part);
         scenario_free(s);
 }
 

@@ -122,16 +122,15 @@ Test(sweep, every_policy_at_a_point_sees_the_same_requests)
 Test(sweep, point_lists)
 {
         bool c[10];
-        char err[128];
-        cr_assert_eq(sweep_parse_points("3,5-7", 10, c, err, sizeof(err)), 0);
+        struct sim_error err;
+        cr_assert_eq(sweep_parse_points("3,5-7", 10, c, &err), 0);
         for (size_t i = 0; i < 10; i++)
                 cr_expect_eq(c[i], i == 3 || (i >= 5 && i <= 7), "point %zu", i);
-        cr_assert_eq(sweep_parse_points("9", 10, c, err, sizeof(err)), 0);
+        cr_assert_eq(sweep_parse_points("9", 10, c, &err), 0);
         cr_expect(c[9] && !c[0]);
         const char *bad[] = {"", "10", "3,", "7-5", "a", "1-", "-1", "1,,2", "2-12", "1 2"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-                cr_expect_eq(sweep_parse_points(bad[i], 10, c, err, sizeof(err)), -1, "'%s'",
-                             bad[i]);
+                cr_expect_eq(sweep_parse_points(bad[i], 10, c, &err), -1, "'%s'", bad[i]);
 }
 
 Test(sweep, a_paired_difference)

@@ -110,6 +110,19 @@ int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides 
         return took;
 }
 
+int cli_exit_status(enum sim_outcome o)
+{
+        switch (o) {
+        case SIM_OK:
+                return CLI_OK;
+        case SIM_FAILED:
+                return CLI_FAILED;
+        case SIM_BAD_INPUT:
+                break;
+        }
+        return CLI_USAGE;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
         va_list ap;

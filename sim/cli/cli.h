@@ -2,9 +2,10 @@
  * sim/cli/cli.h - the commands of the acsim command line (docs/cli.md).
  *
  * A command is a const struct with its name, a one-line summary, its usage
- * text and its entry point, one file per command (sim/cli_*.c), found by
+ * text and its entry point, one file per command in sim/cli/, found by
  * name in the table of sim/cli/main.c. An entry point gets argv with argv[0]
- * the command's name and returns the process's exit status:
+ * the command's name and returns the process's exit status, chosen here
+ * only (the layers below return an enum sim_outcome, cli_exit_status()):
  *
  *   CLI_OK      0  success
  *   CLI_FAILED  1  the run found a failure (see docs/results.md)
@@ -19,11 +20,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/run/outcome.h"
+
 enum cli_status {
         CLI_OK = 0,
         CLI_FAILED = 1,
         CLI_USAGE = 2,
 };
+
+/* Returns the exit status of what the layers below returned: SIM_OK is
+ * CLI_OK, SIM_FAILED CLI_FAILED, SIM_BAD_INPUT CLI_USAGE. */
+int cli_exit_status(enum sim_outcome o);
 
 struct cli_command {
         const char *name;    /* as typed: "run" */
@@ -121,6 +128,10 @@ struct diag;
  * when it holds none, "acsim CMD: PATH: cannot load" ("PATH: cannot load"
  * when cmd is NULL). Frees dg and returns CLI_USAGE. */
 int cli_load_failed(const char *cmd, const char *path, struct diag *dg);
+
+/* Prints "acsim plot: KIND: skipped: WHY" on stderr: the skipped hook of
+ * struct plot_options, for acsim plot and acsim report. */
+void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why);
 
 /* Parses a whole unsigned decimal (or 0x hex) number. Returns 0, or -1
  * when text is not one or does not fit. */

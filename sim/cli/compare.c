@@ -57,10 +57,10 @@ static int compare_main(int argc, char **argv)
                 return cli_usage_error("compare", "expected BASELINE and NEW directories");
 
         struct compare_set *sets[2] = {NULL, NULL};
-        char err[1024];
+        struct sim_error e;
         for (size_t k = 0; k < 2; k++) {
-                if (compare_set_load(paths[k], &sets[k], err, sizeof(err)) < 0) {
-                        fprintf(stderr, "acsim compare: %s\n", err);
+                if (compare_set_load(paths[k], &sets[k], &e) < 0) {
+                        fprintf(stderr, "acsim compare: %s\n", e.msg);
                         compare_set_free(sets[0]);
                         return CLI_USAGE;
                 }

@@ -37,6 +37,11 @@ static void print_made(const char *dir, const struct plot_made *made, unsigned f
                formats & PLOT_TXT ? " .txt" : "");
 }
 
+void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why)
+{
+        fprintf(stderr, "acsim plot: %s: skipped: %s\n", kind, why->msg);
+}
+
 static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
@@ -65,12 +70,12 @@ static int plot_main(int argc, char **argv)
         if (dir == NULL)
                 return cli_usage_error("plot", "which result directory? (acsim plot results/NAME)");
 
-        char err[1024];
+        struct sim_error e;
         struct plot_made made;
-        struct plot_options opt = {.formats = formats, .notes = stderr};
-        int rc = plot_result_dir(dir, &opt, &made, err, sizeof(err));
+        struct plot_options opt = {.formats = formats, .skipped = cli_plot_skipped};
+        int rc = plot_result_dir(dir, &opt, &made, &e);
         if (rc < 0) {
-                fprintf(stderr, "acsim plot: %s\n", err);
+                fprintf(stderr, "acsim plot: %s\n", e.msg);
                 return rc == PLOT_EDRAW ? CLI_FAILED : CLI_USAGE;
         }
         print_made(dir, &made, formats);

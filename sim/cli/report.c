@@ -20,22 +20,23 @@
  * such directory. Returns 0, or CLI_USAGE for a bad directory. */
 static int gather_plots(const char *dir, struct plot_made *made)
 {
-        char path[4096], err[1024];
+        char path[4096];
+        struct sim_error e;
         struct stat st;
-        int rc = plot_dir_kind(dir, err, sizeof(err));
+        int rc = plot_dir_kind(dir, &e);
         if (rc < 0) {
-                fprintf(stderr, "acsim report: %s\n", err);
+                fprintf(stderr, "acsim report: %s\n", e.msg);
                 return CLI_USAGE;
         }
         if (snprintf(path, sizeof(path), "%s/plots", dir) < (int)sizeof(path) &&
             stat(path, &st) != 0) {
-                struct plot_options opt = {.formats = PLOT_ALL, .notes = stderr};
-                if (plot_result_dir(dir, &opt, made, err, sizeof(err)) < 0)
+                struct plot_options opt = {.formats = PLOT_ALL, .skipped = cli_plot_skipped};
+                if (plot_result_dir(dir, &opt, made, &e) < 0)
                         fprintf(stderr, "acsim report: %s; the report shows the plots there are\n",
-                                err);
+                                e.msg);
         }
-        if (plot_kinds_present(dir, made, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim report: %s\n", err);
+        if (plot_kinds_present(dir, made, &e) < 0) {
+                fprintf(stderr, "acsim report: %s\n", e.msg);
                 return CLI_USAGE;
         }
         return CLI_OK;

@@ -10,13 +10,11 @@
  * (the drain hit its cap with requests unfinished, or the counts do not
  * add up; the results are written so the failure can be studied), else 0.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "ac/error.h"
 #include "sim/cli/cli.h"
 #include "sim/load/diag.h"
 #include "sim/run/replicate.h"
@@ -145,31 +143,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 /* ---- the command ---------------------------------------------------------- */
 
-/* Returns true when every run's counts add up (drain-capped runs aside,
- * whose unfinished requests have no outcome). */
-static bool conserved(const struct replications *r)
-{
-        for (size_t i = 0; i < r->n; i++) {
-                const struct sim_results *run = &r->runs[i];
-                const struct sim_counts *c = &run->requests;
-                if (run->drain_capped)
-                        continue;
-                if (c->submitted != c->completed + c->failed + c->rejected)
-                        return false;
-        }
-        return true;
-}
-
 static int run_loaded(const struct run_args *a, struct scenario *sc)
 {
-        char outbuf[4096], err[512];
+        char outbuf[4096];
+        struct sim_error e;
         const char *out = a->output;
         if (out == NULL) {
                 snprintf(outbuf, sizeof(outbuf), "results/%s", sc->name ? sc->name : "scenario");
                 out = outbuf;
         }
-        if (result_dir_check(out, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim run: %s\n", err);
+        if (result_dir_check(out, &e) < 0) {
+                fprintf(stderr, "acsim run: %s\n", e.msg);
                 return CLI_USAGE;
         }
         if (a->over.has_seed)
@@ -195,14 +179,11 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
         struct rep_progress progress = {progress_report, &line};
         bool show = !a->quiet && isatty(STDERR_FILENO);
         struct replications r;
-        int rc = replications_run(sc, first, n, show ? &progress : NULL, &r, err, sizeof(err));
+        enum sim_outcome o = replications_run(sc, first, n, show ? &progress : NULL, &r, &e);
         progress_clear(&line);
-        if (rc < 0) {
-                fprintf(stderr, "acsim run: %s: %s\n", a->scenario, err);
-                /* the loader cannot see everything a balancer's init checks */
-                if (rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT)
-                        return CLI_USAGE;
-                return CLI_FAILED;
+        if (o != SIM_OK) {
+                fprintf(stderr, "acsim run: %s: %s\n", a->scenario, e.msg);
+                return cli_exit_status(o);
         }
         if (provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0) {
                 fprintf(stderr, "acsim run: out of memory\n");
@@ -213,29 +194,17 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 report_text_print(stdout, &r);
                 fflush(stdout);
         }
-        int status = CLI_OK;
-        if (r.drain_capped) {
-                fprintf(stderr,
-                        "acsim run: FAILURE: the drain hit its cap with %" PRIu64
-                        " request%s unfinished (seed %" PRIu64 ")\n",
-                        r.unfinished, r.unfinished == 1 ? "" : "s", r.runs[0].seed);
-                status = CLI_FAILED;
-        }
-        if (!conserved(&r)) {
-                fprintf(stderr,
-                        "acsim run: FAILURE: submitted != completed + failed + rejected "
-                        "(seed %" PRIu64 ")\n",
-                        r.runs[0].seed);
-                status = CLI_FAILED;
-        }
-        if (result_dir_write(out, &r, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim run: %s\n", err);
-                status = CLI_USAGE;
+        o = replications_verdict(&r, &e);
+        if (o != SIM_OK)
+                fprintf(stderr, "acsim run: %s\n", e.msg);
+        if (result_dir_write(out, &r, &e) < 0) {
+                fprintf(stderr, "acsim run: %s\n", e.msg);
+                o = sim_outcome_worse(o, SIM_BAD_INPUT);
         } else if (!a->quiet) {
                 printf("results: %s/\n", out);
         }
         replications_free(&r);
-        return status;
+        return cli_exit_status(o);
 }
 
 static int run_main(int argc, char **argv)

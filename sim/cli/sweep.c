@@ -8,14 +8,13 @@
  * wrote. Everything is checked (every point loaded) before anything runs;
  * bad input exits 2 with nothing written.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/load/scenario_load.h"
+#include "sim/results/in_place.h"
 #include "sim/sweep/sweep.h"
 #include "sim/sweep/collect.h"
 #include "sim/sweep/table.h"
@@ -96,33 +95,51 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 
 /* ---- progress ------------------------------------------------------------------ */
 
-static void point_done(void *ctx, size_t point, int status, size_t finished, size_t total)
+static void point_done(void *ctx, size_t point, enum sim_outcome o, size_t finished, size_t total)
 {
         const struct sweep_plan *p = ctx;
         fprintf(stderr, "[%zu/%zu] %s%s\n", finished, total, p->points[point].dir,
-                status == CLI_OK       ? ""
-                : status == CLI_FAILED ? "  FAILED"
-                                       : "  ERROR");
+                o == SIM_OK       ? ""
+                : o == SIM_FAILED ? "  FAILED"
+                                  : "  ERROR");
+}
+
+static void point_failed(void *ctx, const struct sim_error *e)
+{
+        fprintf(stderr, "acsim sweep: %s\n", e->msg);
+}
+
+static void point_unloaded(void *ctx, const struct diag *dg)
+{
+        diag_print(dg, stderr);
 }
 
 /* ---- the sweep's own files ----------------------------------------------------- */
 
 enum sweep_file { FILE_MANIFEST, FILE_CSV, FILE_TABLE, FILE_SCENARIO };
 
-static int write_one(FILE *f, enum sweep_file which, const struct sweep_plan *p,
-                     const struct sweep_collection *c)
+/* What one of the sweep's own files is written from. */
+struct sweep_file_ctx {
+        enum sweep_file which;
+        const struct sweep_plan *p;
+        const struct sweep_collection *c;
+};
+
+static int write_one(FILE *f, void *ctx)
 {
-        if (which == FILE_CSV)
-                return sweep_write_csv(f, p, c);
-        if (which == FILE_SCENARIO) {
+        const struct sweep_file_ctx *w = ctx;
+        const struct sweep_plan *p = w->p;
+        if (w->which == FILE_CSV)
+                return sweep_write_csv(f, p, w->c);
+        if (w->which == FILE_SCENARIO) {
                 size_t len = p->base.source_len;
                 return p->base.source && fwrite(p->base.source, 1, len, f) == len ? 0 : -1;
         }
-        if (which == FILE_TABLE) {
-                sweep_table_print(f, p, c);
+        if (w->which == FILE_TABLE) {
+                sweep_table_print(f, p, w->c);
                 return ferror(f) ? -1 : 0;
         }
-        json_t *m = sweep_manifest(p, c);
+        json_t *m = sweep_manifest(p, w->c);
         int rc = m ? json_dumpf(m, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
         json_decref(m);
         if (rc == 0 && fputc('\n', f) == EOF)
@@ -130,33 +147,17 @@ static int write_one(FILE *f, enum sweep_file which, const struct sweep_plan *p,
         return rc;
 }
 
-/* Writes OUT/name through a temporary file renamed in place. Returns 0 or
- * -1 with a message on stderr. */
+/* Writes OUT/name whole (sim/results/in_place.h). Returns 0 or -1 with a
+ * message on stderr. */
 static int write_file(const char *out, const char *name, enum sweep_file which,
                       const struct sweep_plan *p, const struct sweep_collection *c)
 {
-        char path[4096], tmp[4096];
+        char path[4096];
         snprintf(path, sizeof(path), "%s/%s", out, name);
-        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp-XXXXXX", out, name);
-        int fd = mkstemp(tmp);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (f == NULL) {
-                fprintf(stderr, "acsim sweep: %s: %s\n", tmp, strerror(errno));
-                if (fd >= 0) {
-                        close(fd);
-                        unlink(tmp);
-                }
-                return -1;
-        }
-        int rc = write_one(f, which, p, c);
-        if (fclose(f) != 0)
-                rc = -1;
-        mode_t mask = umask(0); /* mkstemp made it 0600: give it the usual mode */
-        umask(mask);
-        chmod(tmp, 0666 & ~mask);
-        if (rc != 0 || rename(tmp, path) != 0) {
-                fprintf(stderr, "acsim sweep: %s: %s\n", path, strerror(errno ? errno : EIO));
-                unlink(tmp);
+        struct sweep_file_ctx w = {which, p, c};
+        struct sim_error e;
+        if (in_place_file(path, write_one, &w, &e) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", e.msg);
                 return -1;
         }
         return 0;
@@ -213,14 +214,15 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
                 }
                 return CLI_OK;
         }
-        char outbuf[4096], err[1024];
+        char outbuf[4096];
+        struct sim_error e;
         const char *out = a->output;
         if (out == NULL) {
                 snprintf(outbuf, sizeof(outbuf), "results/%s-sweep", s->name);
                 out = outbuf;
         }
-        if (sweep_dir_check(out, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim sweep: %s\n", err);
+        if (sweep_dir_check(out, &e) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", e.msg);
                 return CLI_USAGE;
         }
         bool *chosen = NULL;
@@ -228,9 +230,9 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
                 chosen = calloc(p->npoints, sizeof(*chosen));
                 if (chosen == NULL)
                         return CLI_FAILED;
-                if (sweep_parse_points(a->points, p->npoints, chosen, err, sizeof(err)) < 0) {
+                if (sweep_parse_points(a->points, p->npoints, chosen, &e) < 0) {
                         free(chosen);
-                        return cli_usage_error("sweep", "%s", err);
+                        return cli_usage_error("sweep", "%s", e.msg);
                 }
         }
         if (a->merge)
@@ -238,9 +240,10 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
 
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         unsigned jobs = a->jobs ? (unsigned)a->jobs : cpus > 0 ? (unsigned)cpus : 1;
-        struct sweep_progress progress = {point_done, (void *)p};
         bool show = !a->quiet && isatty(STDERR_FILENO);
-        int status = sweep_run(p, out, chosen, jobs, show ? &progress : NULL);
+        struct sweep_hooks hooks = {show ? point_done : NULL, point_failed, point_unloaded,
+                                    (void *)p};
+        int status = cli_exit_status(sweep_run(p, out, chosen, jobs, &hooks));
         size_t nchosen = 0;
         for (size_t q = 0; chosen && q < p->npoints; q++)
                 nchosen += chosen[q];

@@ -88,11 +88,11 @@ static int load_once(const char *path, const struct source *src, const char *con
                 scenario_free(out);
                 return -1;
         }
-        char err[512] = "";
-        if (scenario_prepare(out, err, sizeof(err)) < 0) {
+        struct sim_error err = {""};
+        if (scenario_prepare(out, &err) < 0) {
                 /* The checks above should have caught it; say what the
                  * preparation said, at the file. */
-                diag_add(dg, path, 0, 0, NULL, "%s", err);
+                diag_add(dg, path, 0, 0, NULL, "%s", err.msg);
                 scenario_free(out);
                 return -1;
         }

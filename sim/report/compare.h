@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/run/outcome.h"
+
 #define COMPARE_THRESHOLD_PCT 5.0 /* the default --threshold */
 #define COMPARE_FLOOR_PP      0.1 /* fractions must also move this many points */
 
@@ -74,9 +76,9 @@ struct compare_set; /* the runs found under one root */
 
 /* Loads every run and sweep under root (a result directory, a sweep
  * directory, a tree of them, or a summary.json file). Returns 0 and sets
- * *out, or -1 with a message in err when root is missing or unreadable,
+ * *out, or -1 with the reason in e when root is missing or unreadable,
  * a JSON file does not parse or holds no results, or nothing is found. */
-int compare_set_load(const char *root, struct compare_set **out, char *err, size_t cap);
+int compare_set_load(const char *root, struct compare_set **out, struct sim_error *e);
 
 /* Frees a set (NULL is fine). */
 void compare_set_free(struct compare_set *set);

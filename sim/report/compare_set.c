@@ -38,15 +38,6 @@ static char *join3(const char *a, const char *sep, const char *b)
         return s;
 }
 
-static void say(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t cap, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-}
-
 static bool is_file(const char *path)
 {
         struct stat st;
@@ -62,13 +53,14 @@ static bool is_dir(const char *path)
 /* Takes key, title, dir and *summary (all owned; *summary is left empty)
  * into set. Returns 0, or -1 with a message. */
 static int set_add(struct compare_set *set, char *key, char *title, char *dir,
-                   struct result_summary *summary, char *err, size_t cap)
+                   struct result_summary *summary, struct sim_error *err)
 {
         if (key == NULL || title == NULL || dir == NULL)
                 goto nomem;
         for (size_t i = 0; i < set->n; i++) {
                 if (strcmp(set->runs[i].key, key) == 0) {
-                        say(err, cap, "%s: the same run as %s (%s)", dir, set->runs[i].dir, title);
+                        sim_fail(err, 0, "%s: the same run as %s (%s)", dir, set->runs[i].dir,
+                                 title);
                         goto fail;
                 }
         }
@@ -84,7 +76,7 @@ static int set_add(struct compare_set *set, char *key, char *title, char *dir,
         memset(summary, 0, sizeof(*summary));
         return 0;
 nomem:
-        say(err, cap, "out of memory");
+        sim_fail(err, 0, "out of memory");
 fail:
         free(key);
         free(title);
@@ -97,19 +89,19 @@ fail:
 
 /* Reads the summary.json of the run directory dir into *s. Returns 0, or
  * -1 with a message when it is missing, broken or not an acsim summary. */
-static int load_summary(const char *dir, struct result_summary *s, char *err, size_t cap)
+static int load_summary(const char *dir, struct result_summary *s, struct sim_error *err)
 {
         char *path = join3(dir, "/", "summary.json");
         if (path == NULL) {
-                say(err, cap, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 return -1;
         }
         struct sim_error e;
         int rc = read_summary(path, s, &e);
         if (rc < 0) {
-                say(err, cap, "%s", e.msg);
+                sim_fail(err, 0, "%s", e.msg);
         } else if (!s->has_figures) {
-                say(err, cap, "%s: not an acsim summary (no latency_ns or requests)", path);
+                sim_fail(err, 0, "%s: not an acsim summary (no latency_ns or requests)", path);
                 result_summary_free(s);
                 rc = -1;
         }
@@ -118,14 +110,14 @@ static int load_summary(const char *dir, struct result_summary *s, char *err, si
 }
 
 /* Adds the run directory dir, found at rel below the root. */
-static int add_run(struct compare_set *set, const char *dir, const char *rel, char *err, size_t cap)
+static int add_run(struct compare_set *set, const char *dir, const char *rel, struct sim_error *err)
 {
         struct result_summary s;
-        if (load_summary(dir, &s, err, cap) < 0)
+        if (load_summary(dir, &s, err) < 0)
                 return -1;
         const char *name = s.scenario;
         char *title = strdup(rel[0] ? rel : name ? name : ".");
-        return set_add(set, strdup(rel), title, strdup(dir), &s, err, cap);
+        return set_add(set, strdup(rel), title, strdup(dir), &s, err);
 }
 
 /* ---- one sweep -------------------------------------------------------- */
@@ -171,22 +163,22 @@ static char *values_key(const struct sweep_json_point *p)
 
 /* Adds every point of the sweep directory dir, found at rel below the
  * root. */
-static int add_sweep(struct compare_set *set, const char *dir, const char *rel, char *err,
-                     size_t cap)
+static int add_sweep(struct compare_set *set, const char *dir, const char *rel,
+                     struct sim_error *err)
 {
         char *path = join3(dir, "/", "sweep.json");
         if (path == NULL)
-                return say(err, cap, "out of memory"), -1;
+                return sim_fail(err, 0, "out of memory"), -1;
         struct sweep_json m;
         struct sim_error e;
         int rc = read_sweep_json(path, &m, &e);
         if (rc < 0) {
-                say(err, cap, "%s", e.msg);
+                sim_fail(err, 0, "%s", e.msg);
                 free(path);
                 return -1;
         }
         if (!m.has_points) {
-                say(err, cap, "%s: no \"points\" array", path);
+                sim_fail(err, 0, "%s: no \"points\" array", path);
                 rc = -1;
         }
         const char *name = m.scenario;
@@ -195,7 +187,7 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 const struct sweep_json_point *p = &m.points[i];
                 const char *pdir = p->dir, *label = p->label;
                 if (pdir == NULL || strchr(pdir, '/') || strcmp(pdir, "..") == 0) {
-                        say(err, cap, "%s: point %zu has no usable \"dir\"", path, i);
+                        sim_fail(err, 0, "%s: point %zu has no usable \"dir\"", path, i);
                         rc = -1;
                         break;
                 }
@@ -203,9 +195,9 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 const char *match = values ? values : label ? label : pdir;
                 char *pointdir = join3(dir, "/", pdir);
                 struct result_summary s;
-                if (pointdir == NULL || load_summary(pointdir, &s, err, cap) < 0) {
+                if (pointdir == NULL || load_summary(pointdir, &s, err) < 0) {
                         if (pointdir == NULL)
-                                say(err, cap, "out of memory");
+                                sim_fail(err, 0, "out of memory");
                         free(values);
                         free(pointdir);
                         rc = -1;
@@ -214,7 +206,7 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 char *key = join3(rel[0] ? rel : ".", "|", match);
                 char *title = join3(base, " @ ", label ? label : match);
                 free(values);
-                if ((rc = set_add(set, key, title, pointdir, &s, err, cap)) < 0)
+                if ((rc = set_add(set, key, title, pointdir, &s, err)) < 0)
                         break;
         }
         sweep_json_free(&m);
@@ -224,30 +216,30 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
 
 /* ---- the walk --------------------------------------------------------- */
 
-static int walk(struct compare_set *set, const char *dir, const char *rel, int depth, char *err,
-                size_t cap)
+static int walk(struct compare_set *set, const char *dir, const char *rel, int depth,
+                struct sim_error *err)
 {
         char *sweep = join3(dir, "/", "sweep.json");
         char *summary = join3(dir, "/", "summary.json");
         if (sweep == NULL || summary == NULL) {
                 free(sweep);
                 free(summary);
-                return say(err, cap, "out of memory"), -1;
+                return sim_fail(err, 0, "out of memory"), -1;
         }
         bool has_sweep = is_file(sweep), has_summary = is_file(summary);
         free(sweep);
         free(summary);
         if (has_sweep)
-                return add_sweep(set, dir, rel, err, cap);
+                return add_sweep(set, dir, rel, err);
         if (has_summary)
-                return add_run(set, dir, rel, err, cap);
+                return add_run(set, dir, rel, err);
         if (depth >= WALK_DEPTH)
                 return 0;
 
         struct dirent **names;
         int n = scandir(dir, &names, NULL, alphasort);
         if (n < 0)
-                return say(err, cap, "%s: %s", dir, strerror(errno)), -1;
+                return sim_fail(err, 0, "%s: %s", dir, strerror(errno)), -1;
         int rc = 0;
         for (int i = 0; i < n; i++) {
                 const char *name = names[i]->d_name;
@@ -256,9 +248,9 @@ static int walk(struct compare_set *set, const char *dir, const char *rel, int d
                         char *sub = join3(dir, "/", name);
                         char *subrel = join3(rel, "/", name);
                         if (sub == NULL || subrel == NULL)
-                                rc = (say(err, cap, "out of memory"), -1);
+                                rc = (sim_fail(err, 0, "out of memory"), -1);
                         else if (is_dir(sub))
-                                rc = walk(set, sub, subrel, depth + 1, err, cap);
+                                rc = walk(set, sub, subrel, depth + 1, err);
                         free(sub);
                         free(subrel);
                 }
@@ -275,37 +267,38 @@ static int cmp_run(const void *a, const void *b)
         return strcmp(((const struct compare_run *)a)->key, ((const struct compare_run *)b)->key);
 }
 
-int compare_set_load(const char *root, struct compare_set **out, char *err, size_t cap)
+int compare_set_load(const char *root, struct compare_set **out, struct sim_error *err)
 {
         *out = NULL;
         struct compare_set *set = calloc(1, sizeof(*set));
         if (set == NULL)
-                return say(err, cap, "out of memory"), -1;
+                return sim_fail(err, 0, "out of memory"), -1;
         int rc;
         if (is_dir(root)) {
-                rc = walk(set, root, "", 0, err, cap);
+                rc = walk(set, root, "", 0, err);
         } else if (is_file(root)) {
                 /* a summary.json or sweep.json named directly: its directory */
                 const char *slash = strrchr(root, '/');
                 const char *file = slash ? slash + 1 : root;
                 char *dir = slash ? strndup(root, (size_t)(slash - root)) : strdup(".");
                 if (dir == NULL)
-                        rc = (say(err, cap, "out of memory"), -1);
+                        rc = (sim_fail(err, 0, "out of memory"), -1);
                 else if (strcmp(file, "sweep.json") == 0)
-                        rc = add_sweep(set, dir[0] ? dir : "/", "", err, cap);
+                        rc = add_sweep(set, dir[0] ? dir : "/", "", err);
                 else if (strcmp(file, "summary.json") == 0)
-                        rc = add_run(set, dir[0] ? dir : "/", "", err, cap);
+                        rc = add_run(set, dir[0] ? dir : "/", "", err);
                 else
-                        rc = (say(err, cap,
-                                  "%s: not a result directory, summary.json or sweep.json", root),
+                        rc = (sim_fail(err, 0,
+                                       "%s: not a result directory, summary.json or sweep.json",
+                                       root),
                               -1);
                 free(dir);
         } else {
-                say(err, cap, "%s: %s", root, strerror(errno ? errno : ENOENT));
+                sim_fail(err, 0, "%s: %s", root, strerror(errno ? errno : ENOENT));
                 rc = -1;
         }
         if (rc == 0 && set->n == 0) {
-                say(err, cap, "%s: no results (no summary.json or sweep.json below it)", root);
+                sim_fail(err, 0, "%s: no results (no summary.json or sweep.json below it)", root);
                 rc = -1;
         }
         if (rc < 0) {

@@ -150,14 +150,27 @@ int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, char 
 
 void plot_note(const struct plot_ctx *ctx, const char *name, const char *fmt, ...)
 {
-        if (ctx->notes == NULL)
+        if (ctx->opt == NULL || ctx->opt->skipped == NULL)
                 return;
+        struct sim_error why;
         va_list ap;
-        fprintf(ctx->notes, "acsim plot: %s: skipped: ", name);
         va_start(ap, fmt);
-        vfprintf(ctx->notes, fmt, ap);
+        sim_vfail(&why, 0, fmt, ap);
         va_end(ap);
-        fputc('\n', ctx->notes);
+        ctx->opt->skipped(ctx->opt->ctx, name, &why);
+}
+
+/* plot_path() for this file's own callers: writes "dir/name" into
+ * buf[PLOT_PATH_CAP]. Returns buf, or NULL with the reason in e. (The
+ * kinds still take err[errlen].) */
+static char *join(char *buf, const char *dir, const char *name, struct sim_error *e)
+{
+        int n = snprintf(buf, PLOT_PATH_CAP, "%s/%s", dir, name);
+        if (n < 0 || n >= PLOT_PATH_CAP) {
+                sim_fail(e, 0, "%s/%s: path too long", dir, name);
+                return NULL;
+        }
+        return buf;
 }
 
 static bool is_file(const char *path)
@@ -166,11 +179,11 @@ static bool is_file(const char *path)
         return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int make_dir(const char *path, char *err, size_t errlen)
+static int make_dir(const char *path, struct sim_error *e)
 {
         if (mkdir(path, 0777) == 0 || errno == EEXIST)
                 return 0;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        sim_fail(e, 0, "%s: %s", path, strerror(errno));
         return PLOT_EDRAW;
 }
 
@@ -185,23 +198,23 @@ unsigned plot_format_parse(const char *name)
         return 0;
 }
 
-int plot_dir_kind(const char *dir, char *err, size_t errlen)
+int plot_dir_kind(const char *dir, struct sim_error *e)
 {
         char path[PLOT_PATH_CAP];
         struct stat st;
         if (stat(dir, &st) != 0) {
-                snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+                sim_fail(e, 0, "%s: %s", dir, strerror(errno));
                 return PLOT_EINPUT;
         }
         if (!S_ISDIR(st.st_mode)) {
-                snprintf(err, errlen, "%s: not a directory", dir);
+                sim_fail(e, 0, "%s: not a directory", dir);
                 return PLOT_EINPUT;
         }
-        if (plot_path(path, dir, "sweep.json", err, errlen) && is_file(path))
+        if (join(path, dir, "sweep.json", e) && is_file(path))
                 return 1;
-        if (plot_path(path, dir, "summary.json", err, errlen) && is_file(path))
+        if (join(path, dir, "summary.json", e) && is_file(path))
                 return 0;
-        snprintf(err, errlen,
+        sim_fail(e, 0,
                  "%s: not a result directory (no summary.json from acsim run, no sweep.json "
                  "from acsim sweep)",
                  dir);
@@ -211,7 +224,7 @@ int plot_dir_kind(const char *dir, char *err, size_t errlen)
 /* ---- gnuplot and the scripts ---------------------------------------------- */
 
 /* Finds gnuplot on PATH into buf. Returns 0 or PLOT_ENOTOOL. */
-static int find_gnuplot(char *buf, char *err, size_t errlen)
+static int find_gnuplot(char *buf, struct sim_error *e)
 {
         const char *path = getenv("PATH");
         if (path == NULL || *path == '\0')
@@ -225,7 +238,7 @@ static int find_gnuplot(char *buf, char *err, size_t errlen)
                 if (*path == ':')
                         path++;
         }
-        snprintf(err, errlen,
+        sim_fail(e, 0,
                  "gnuplot is not on PATH: install it (Debian/Ubuntu package "
                  "gnuplot-nox, or run tools/deps.sh)");
         return PLOT_ENOTOOL;
@@ -249,13 +262,13 @@ static bool scripts_in(const char *dir, char *buf)
 /* Finds tools/plot: $ACSIM_PLOT_DIR; beside the executable (BUILD/acsim ->
  * tools/plot of the source tree, PREFIX/bin/acsim -> PREFIX/share/acsim/
  * plot); the source tree this file was compiled from; ./tools/plot. */
-static int find_scripts(char *buf, char *err, size_t errlen)
+static int find_scripts(char *buf, struct sim_error *e)
 {
         const char *env = getenv("ACSIM_PLOT_DIR");
         if (env && *env) {
                 if (scripts_in(env, buf))
                         return 0;
-                snprintf(err, errlen, "ACSIM_PLOT_DIR=%s holds no latency_cdf.gp", env);
+                sim_fail(e, 0, "ACSIM_PLOT_DIR=%s holds no latency_cdf.gp", env);
                 return PLOT_ENOTOOL;
         }
         char exe[PATH_MAX], cand[PLOT_PATH_CAP];
@@ -288,7 +301,7 @@ static int find_scripts(char *buf, char *err, size_t errlen)
         }
         if (scripts_in("tools/plot", buf))
                 return 0;
-        snprintf(err, errlen, "cannot find the plot scripts (tools/plot/*.gp): set ACSIM_PLOT_DIR");
+        sim_fail(e, 0, "cannot find the plot scripts (tools/plot/*.gp): set ACSIM_PLOT_DIR");
         return PLOT_ENOTOOL;
 }
 
@@ -323,16 +336,15 @@ static const char *const format_ext[] = {"png", "svg", "txt"};
 /* Writes ctx->data/KIND.gp: the variables, then for each format the
  * terminal, the output and the script. */
 static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, const char *vars,
-                        const char *scripts, unsigned formats, char *err, size_t errlen)
+                        const char *scripts, unsigned formats, struct sim_error *e)
 {
         char file[64], path[PLOT_PATH_CAP], script[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.gp", k->name);
-        if (plot_path(path, ctx->data, file, err, errlen) == NULL ||
-            plot_path(script, scripts, file, err, errlen) == NULL)
+        if (join(path, ctx->data, file, e) == NULL || join(script, scripts, file, e) == NULL)
                 return PLOT_EDRAW;
         FILE *f = fopen(path, "w");
         if (f == NULL) {
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                sim_fail(e, 0, "%s: %s", path, strerror(errno));
                 return PLOT_EDRAW;
         }
         fprintf(f,
@@ -354,22 +366,22 @@ static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, c
         }
         bool bad = ferror(f) != 0;
         if (fclose(f) != 0 || bad) {
-                snprintf(err, errlen, "%s: cannot write", path);
+                sim_fail(e, 0, "%s: cannot write", path);
                 return PLOT_EDRAW;
         }
         return 0;
 }
 
 /* Runs gnuplot on data/KIND.gp in plots/. Returns 0 or PLOT_EDRAW. */
-static int run_gnuplot(const char *gnuplot, const char *plots, const char *kind, char *err,
-                       size_t errlen)
+static int run_gnuplot(const char *gnuplot, const char *plots, const char *kind,
+                       struct sim_error *e)
 {
         char driver[128];
         snprintf(driver, sizeof(driver), "data/%s.gp", kind);
         fflush(NULL);
         pid_t pid = fork();
         if (pid < 0) {
-                snprintf(err, errlen, "fork: %s", strerror(errno));
+                sim_fail(e, 0, "fork: %s", strerror(errno));
                 return PLOT_EDRAW;
         }
         if (pid == 0) {
@@ -387,17 +399,17 @@ static int run_gnuplot(const char *gnuplot, const char *plots, const char *kind,
         int status;
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
-                        snprintf(err, errlen, "waitpid: %s", strerror(errno));
+                        sim_fail(e, 0, "waitpid: %s", strerror(errno));
                         return PLOT_EDRAW;
                 }
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 return 0;
         if (WIFEXITED(status))
-                snprintf(err, errlen, "%s: gnuplot failed on plots/data/%s.gp (exit %d)", kind,
-                         kind, WEXITSTATUS(status));
+                sim_fail(e, 0, "%s: gnuplot failed on plots/data/%s.gp (exit %d)", kind, kind,
+                         WEXITSTATUS(status));
         else
-                snprintf(err, errlen, "%s: gnuplot died on plots/data/%s.gp (signal %d)", kind,
-                         kind, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+                sim_fail(e, 0, "%s: gnuplot died on plots/data/%s.gp (signal %d)", kind, kind,
+                         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return PLOT_EDRAW;
 }
 
@@ -459,25 +471,25 @@ static void remove_kind(const char *plots, const char *data, const char *kind)
 
 /* Prepares and draws one kind. Returns 0, 1 when skipped, or an error. */
 static int draw(struct plot_ctx *ctx, const struct plot_kind *k, const char *gnuplot,
-                const char *scripts, const char *plots, unsigned formats, char *err, size_t errlen)
+                const char *scripts, const char *plots, unsigned formats, struct sim_error *e)
 {
         char *vars = NULL;
         size_t len = 0;
         FILE *v = open_memstream(&vars, &len);
         if (v == NULL) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(e, 0, "out of memory");
                 return PLOT_EDRAW;
         }
-        int rc = k->prepare(ctx, v, err, errlen);
+        int rc = k->prepare(ctx, v, e->msg, sizeof(e->msg));
         if (fclose(v) != 0 && rc == 0) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(e, 0, "out of memory");
                 rc = PLOT_EDRAW;
         }
         if (rc == 0)
-                rc = write_driver(ctx, k, vars, scripts, formats, err, errlen);
+                rc = write_driver(ctx, k, vars, scripts, formats, e);
         free(vars);
         if (rc == 0)
-                rc = run_gnuplot(gnuplot, plots, k->name, err, errlen);
+                rc = run_gnuplot(gnuplot, plots, k->name, e);
         if (rc == 0 && (formats & PLOT_TXT))
                 tidy_text(plots, k->name);
         if (rc == 1)
@@ -486,37 +498,36 @@ static int draw(struct plot_ctx *ctx, const struct plot_kind *k, const char *gnu
 }
 
 int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot_made *made,
-                    char *err, size_t errlen)
+                    struct sim_error *e)
 {
         unsigned formats = opt && opt->formats ? opt->formats : PLOT_ALL;
         struct plot_made none;
         if (made == NULL)
                 made = &none;
         memset(made, 0, sizeof(*made));
-        int sweep = plot_dir_kind(dir, err, errlen);
+        int sweep = plot_dir_kind(dir, e);
         if (sweep < 0)
                 return sweep;
         made->sweep = sweep;
 
         char gnuplot[PLOT_PATH_CAP], scripts[PLOT_PATH_CAP], plots[PLOT_PATH_CAP];
-        int rc = find_gnuplot(gnuplot, err, errlen);
+        int rc = find_gnuplot(gnuplot, e);
         if (rc == 0)
-                rc = find_scripts(scripts, err, errlen);
+                rc = find_scripts(scripts, e);
         if (rc < 0)
                 return rc;
 
-        struct plot_ctx ctx = {.dir = dir, .notes = opt ? opt->notes : NULL};
-        if (plot_path(plots, dir, "plots", err, errlen) == NULL ||
-            plot_path(ctx.data, plots, "data", err, errlen) == NULL)
+        struct plot_ctx ctx = {.dir = dir, .opt = opt};
+        if (join(plots, dir, "plots", e) == NULL || join(ctx.data, plots, "data", e) == NULL)
                 return PLOT_EINPUT;
-        if (sweep && (rc = plot_sweep_open(&ctx, err, errlen)) < 0)
+        if (sweep && (rc = plot_sweep_open(&ctx, e->msg, sizeof(e->msg))) < 0)
                 return rc;
-        if ((rc = make_dir(plots, err, errlen)) == 0)
-                rc = make_dir(ctx.data, err, errlen);
+        if ((rc = make_dir(plots, e)) == 0)
+                rc = make_dir(ctx.data, e);
         const struct plot_kind *const *kinds = sweep ? plot_sweep_kinds : plot_run_kinds;
         for (size_t i = 0; rc == 0 && kinds[i]; i++) {
                 const struct plot_kind *k = kinds[i];
-                int drawn = draw(&ctx, k, gnuplot, scripts, plots, formats, err, errlen);
+                int drawn = draw(&ctx, k, gnuplot, scripts, plots, formats, e);
                 if (drawn < 0)
                         rc = drawn;
                 else if (drawn == 0 && made->n < PLOT_MADE_MAX) {
@@ -531,10 +542,10 @@ int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot
         return rc;
 }
 
-int plot_kinds_present(const char *dir, struct plot_made *made, char *err, size_t errlen)
+int plot_kinds_present(const char *dir, struct plot_made *made, struct sim_error *e)
 {
         memset(made, 0, sizeof(*made));
-        int sweep = plot_dir_kind(dir, err, errlen);
+        int sweep = plot_dir_kind(dir, e);
         if (sweep < 0)
                 return sweep;
         made->sweep = sweep;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/run/outcome.h"
+
 enum plot_format {
         PLOT_PNG = 1u << 0,
         PLOT_SVG = 1u << 1,
@@ -43,25 +45,27 @@ struct plot_made {
 
 struct plot_options {
         unsigned formats; /* PLOT_* bits; 0 means all */
-        FILE *notes;      /* why a kind was skipped, one line each; may be NULL */
+        /* Told why kind `kind` was skipped, one line each; may be NULL. */
+        void (*skipped)(void *ctx, const char *kind, const struct sim_error *why);
+        void *ctx;
 };
 
 /* Returns the PLOT_* bit that name ("png", "svg", "txt") stands for, or 0. */
 unsigned plot_format_parse(const char *name);
 
 /* Returns 1 when dir is a sweep (holds sweep.json), 0 when it is a run
- * (holds summary.json), PLOT_EINPUT otherwise (with the reason in err). */
-int plot_dir_kind(const char *dir, char *err, size_t errlen);
+ * (holds summary.json), PLOT_EINPUT otherwise (with the reason in e). */
+int plot_dir_kind(const char *dir, struct sim_error *e);
 
 /* Draws every plot that applies to the result directory dir into
  * dir/plots/. made (may be NULL) lists what was drawn. Returns 0, or a
- * negative enum plot_error with the reason in err[errlen]. */
+ * negative enum plot_error with the reason in e. */
 int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot_made *made,
-                    char *err, size_t errlen);
+                    struct sim_error *e);
 
 /* Fills made with the kinds already drawn in dir/plots/ (their .png or
  * .txt exists), in drawing order, without running anything. Returns
- * made->n, or PLOT_EINPUT (err set) when dir is not a result directory. */
-int plot_kinds_present(const char *dir, struct plot_made *made, char *err, size_t errlen);
+ * made->n, or PLOT_EINPUT (e set) when dir is not a result directory. */
+int plot_kinds_present(const char *dir, struct plot_made *made, struct sim_error *e);
 
 #endif

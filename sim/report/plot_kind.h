@@ -16,12 +16,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/report/plot.h"
+
 #define PLOT_PATH_CAP 4096
 
 struct plot_ctx {
         const char *dir;          /* the result directory */
         char data[PLOT_PATH_CAP]; /* dir/plots/data */
-        FILE *notes;              /* why a kind was skipped; may be NULL */
+        const struct plot_options
+            *opt;                 /* its skipped hook hears why a kind was skipped; may be NULL */
         struct plot_sweep *sweep; /* the sweep's points (sim/report/plot_sweep.c), or NULL */
 };
 
@@ -81,7 +84,7 @@ FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, char *err, si
 int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, char *err,
                     size_t errlen);
 
-/* Prints "acsim plot: NAME: skipped: ..." on ctx->notes. */
+/* Tells ctx->opt's skipped hook why kind NAME was skipped. */
 void plot_note(const struct plot_ctx *ctx, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -3,11 +3,9 @@
  * not at all.
  *
  * The files are written into a fresh hidden directory beside the target
- * (PARENT/.NAME.tmp-XXXXXX), which is then renamed onto the target, so a
- * reader never sees a half-written directory and an error leaves nothing
- * behind. SIGINT, SIGTERM, SIGHUP and SIGQUIT are held off while that
- * happens (milliseconds) and delivered after, so an interruption cannot
- * leave a partial directory either. An existing target is replaced only
+ * and renamed onto it, with the signals held (sim/results/in_place.h), so
+ * a reader never sees a half-written directory and neither an error nor
+ * an interruption leaves one behind. An existing target is replaced only
  * if it is a result directory (it holds summary.json); anything else is
  * refused, so -o never deletes a directory acsim did not write.
  */
@@ -16,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "sim/run/outcome.h"
 #include "sim/run/replicate.h"
 
 /* The files of a result directory. */
@@ -28,14 +27,13 @@
 #define RESULT_SCENARIO     "scenario.yaml" /* the scenario file's bytes as loaded */
 
 /* Checks, creating nothing, that dir can be written: it does not exist,
- * or it is a result directory. Returns 0, or -1 with a reason in
- * err[errlen]. */
-int result_dir_check(const char *dir, char *err, size_t errlen);
+ * or it is a result directory. Returns 0, or -1 with the reason in e. */
+int result_dir_check(const char *dir, struct sim_error *e);
 
 /* Writes the result files of r into dir (scenario.yaml when r->origin
  * kept the file's bytes), creating its parents, replacing
- * an old result directory. Returns 0, or -1 with a reason in err[errlen]
- * (dir is then as it was). */
-int result_dir_write(const char *dir, const struct replications *r, char *err, size_t errlen);
+ * an old result directory. Returns 0, or -1 with the reason in e (dir is
+ * then as it was). */
+int result_dir_write(const char *dir, const struct replications *r, struct sim_error *e);
 
 #endif

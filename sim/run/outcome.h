@@ -6,7 +6,7 @@
  * rooms below it (run, load, results, sweep, report) return an outcome or
  * a negative code and fill a struct sim_error, which the command line
  * prints. The outcomes are numbered as the exit statuses they become
- * (docs/cli.md, "Exit status"), so a worker process can carry one in its
+ * (docs/results.md, "Exit status"), so a worker process can carry one in its
  * exit status and the parent read it back.
  */
 #ifndef SIM_RUN_OUTCOME_H

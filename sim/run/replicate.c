@@ -4,6 +4,7 @@
  */
 #include "sim/run/replicate.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,32 +170,65 @@ static void watch_progress(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t
         w->progress->report(w->progress->ctx, w->index, w->n, now_ns, end_ns, events);
 }
 
-int replications_run(const struct scenario *s, uint32_t first, uint32_t n,
-                     const struct rep_progress *progress, struct replications *out, char *err,
-                     size_t errlen)
+/* The outcome of sim_run()'s negative code: the core refuses what the
+ * loader could not check (a balancer's options) with these. */
+static enum sim_outcome outcome_of(int rc)
+{
+        return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? SIM_BAD_INPUT : SIM_FAILED;
+}
+
+enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint32_t n,
+                                  const struct rep_progress *progress, struct replications *out,
+                                  struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
         out->runs = calloc(n ? n : 1, sizeof(*out->runs));
-        if (out->runs == NULL) {
-                snprintf(err, errlen, "out of memory");
-                return AC_ENOMEM;
-        }
+        if (out->runs == NULL)
+                return sim_fail(e, SIM_FAILED, "out of memory");
         struct watch_ctx w = {progress, 0, n};
         struct sim_run_watch watch = {watch_progress, &w};
         for (uint32_t i = 0; i < n; i++) {
                 w.index = i;
-                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i], err,
-                                         errlen);
+                /* sim/run/run.c still formats into a buffer: it is being split */
+                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i],
+                                         e ? e->msg : NULL, e ? sizeof(e->msg) : 0);
                 if (rc < 0) {
                         replications_free(out);
-                        return rc;
+                        return outcome_of(rc);
                 }
                 out->n++;
         }
-        int rc = replications_summarize(out);
-        if (rc < 0) {
-                snprintf(err, errlen, "out of memory");
+        if (replications_summarize(out) < 0) {
                 replications_free(out);
+                return sim_fail(e, SIM_FAILED, "out of memory");
         }
-        return rc;
+        return SIM_OK;
+}
+
+/* Returns true when every run's counts add up (drain-capped runs aside,
+ * whose unfinished requests have no outcome). */
+static bool conserved(const struct replications *r)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                const struct sim_results *run = &r->runs[i];
+                const struct sim_counts *c = &run->requests;
+                if (!run->drain_capped && c->submitted != c->completed + c->failed + c->rejected)
+                        return false;
+        }
+        return true;
+}
+
+enum sim_outcome replications_verdict(const struct replications *r, struct sim_error *e)
+{
+        uint64_t seed = r->n > 0 ? r->runs[0].seed : 0;
+        if (r->drain_capped)
+                return sim_fail(e, SIM_FAILED,
+                                "FAILURE: the drain hit its cap with %" PRIu64
+                                " request%s unfinished (seed %" PRIu64 ")",
+                                r->unfinished, r->unfinished == 1 ? "" : "s", seed);
+        if (!conserved(r))
+                return sim_fail(
+                    e, SIM_FAILED,
+                    "FAILURE: submitted != completed + failed + rejected (seed %" PRIu64 ")", seed);
+        return SIM_OK;
 }

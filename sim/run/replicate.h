@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "sim/des/hist.h"
+#include "sim/run/outcome.h"
 #include "sim/run/provenance.h"
 #include "sim/run/results.h"
 #include "sim/run/scenario.h"
@@ -91,11 +92,20 @@ struct rep_progress {
 
 /* Runs replications first .. first + n - 1 of the prepared scenario s and
  * summarises them into *out (release with replications_free). progress
- * may be NULL. Returns 0, or sim_run()'s negative code with its reason in
- * err[errlen]; *out is then empty. */
-int replications_run(const struct scenario *s, uint32_t first, uint32_t n,
-                     const struct rep_progress *progress, struct replications *out, char *err,
-                     size_t errlen);
+ * may be NULL. Returns SIM_OK; SIM_BAD_INPUT when the core refused the
+ * scenario (a balancer's options: the loader cannot see everything its
+ * init checks); SIM_FAILED on an internal error. Both with the reason in
+ * e; *out is then empty. */
+enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint32_t n,
+                                  const struct rep_progress *progress, struct replications *out,
+                                  struct sim_error *e);
+
+/* The verdict on runs that went through (docs/results.md, "Exit status"):
+ * returns SIM_OK when every request is accounted for, else SIM_FAILED
+ * with the reason in e, "FAILURE: ..." and the seed: a drain hit its cap
+ * with requests unfinished, or else the counts of a run that drained do
+ * not add up (submitted != completed + failed + rejected). */
+enum sim_outcome replications_verdict(const struct replications *r, struct sim_error *e);
 
 /* Fills the summary of *r from r->runs[0 .. r->n - 1], which the caller
  * filled (the runs must come from one scenario: the same classes and

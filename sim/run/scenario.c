@@ -7,7 +7,6 @@
  */
 #include "sim/run/scenario.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,57 +314,42 @@ static long device_lookup(const struct scenario *s, const char *name)
 
 /* ---- checks ------------------------------------------------------------ */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-        if (err && errlen) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return -1;
-}
-
-static int prepare_engine(const struct scenario *s, char *err, size_t errlen)
+static int prepare_engine(const struct scenario *s, struct sim_error *err)
 {
         const struct scenario_engine *e = &s->engine;
         if (!e->policy || !ac_balancer_find(e->policy))
-                return fail(err, errlen, "engine.policy: no balancer named '%s'",
-                            e->policy ? e->policy : "");
+                return sim_fail(err, -1, "engine.policy: no balancer named '%s'",
+                                e->policy ? e->policy : "");
         if (e->queue_depth == 0)
-                return fail(err, errlen, "engine.queue.depth: must be >= 1");
+                return sim_fail(err, -1, "engine.queue.depth: must be >= 1");
         if (e->levels == 0 || e->levels > AC_MAX_LEVELS)
-                return fail(err, errlen, "engine.priority.levels: must be 1..%d", AC_MAX_LEVELS);
+                return sim_fail(err, -1, "engine.priority.levels: must be 1..%d", AC_MAX_LEVELS);
         if (e->failover.errors_to_fail == 0)
-                return fail(err, errlen, "engine.failover.errors_to_fail: must be >= 1");
+                return sim_fail(err, -1, "engine.failover.errors_to_fail: must be >= 1");
         return 0;
 }
 
-static int prepare_devices(struct scenario *s, char *err, size_t errlen)
+static int prepare_devices(struct scenario *s, struct sim_error *err)
 {
         if (s->ndevices == 0)
-                return fail(err, errlen, "devices: at least one device is needed");
+                return sim_fail(err, -1, "devices: at least one device is needed");
         for (size_t i = 0; i < s->ndevices; i++) {
                 struct scenario_device *d = &s->devices[i];
                 const char *why = "?";
                 if (!d->model.name || !*d->model.name)
-                        return fail(err, errlen, "devices[%zu]: no name", i);
+                        return sim_fail(err, -1, "devices[%zu]: no name", i);
                 if (d->count == 0)
-                        return fail(err, errlen, "devices.%s.count: must be >= 1", d->model.name);
+                        return sim_fail(err, -1, "devices.%s.count: must be >= 1", d->model.name);
                 if (d->model.nfaults)
-                        return fail(err, errlen,
-                                    "devices.%s: faults belong in the scenario's faults list",
-                                    d->model.name);
+                        return sim_fail(err, -1,
+                                        "devices.%s: faults belong in the scenario's faults list",
+                                        d->model.name);
                 if (device_config_prepare(&d->model, &why) < 0)
-                        return fail(err, errlen, "devices.%s: %s", d->model.name, why);
+                        return sim_fail(err, -1, "devices.%s: %s", d->model.name, why);
                 for (size_t k = 0; k < d->model.nops; k++)
                         if (!d->model.ops[k].name || !*d->model.ops[k].name)
-                                return fail(err, errlen, "devices.%s.ops[%zu]: no name",
-                                            d->model.name, k);
+                                return sim_fail(err, -1, "devices.%s.ops[%zu]: no name",
+                                                d->model.name, k);
         }
         char a[256], b[256];
         size_t total = scenario_device_total(s);
@@ -374,43 +358,43 @@ static int prepare_devices(struct scenario *s, char *err, size_t errlen)
                 for (size_t j = 0; j < i; j++) {
                         scenario_device_expand(s, j, b, sizeof(b));
                         if (strcmp(a, b) == 0)
-                                return fail(err, errlen, "devices: two devices named '%s'", a);
+                                return sim_fail(err, -1, "devices: two devices named '%s'", a);
                 }
         }
         return 0;
 }
 
-static int prepare_classes(struct scenario *s, char *err, size_t errlen)
+static int prepare_classes(struct scenario *s, struct sim_error *err)
 {
         if (s->nclasses == 0)
-                return fail(err, errlen, "workload: at least one class is needed");
+                return sim_fail(err, -1, "workload: at least one class is needed");
         for (size_t i = 0; i < s->nclasses; i++) {
                 struct workload_class_config *c = &s->classes[i];
                 char why[256] = "";
                 if (!c->name || !*c->name)
-                        return fail(err, errlen, "workload[%zu]: no name", i);
+                        return sim_fail(err, -1, "workload[%zu]: no name", i);
                 for (size_t j = 0; j < i; j++)
                         if (strcmp(s->classes[j].name, c->name) == 0)
-                                return fail(err, errlen, "workload: two classes named '%s'",
-                                            c->name);
+                                return sim_fail(err, -1, "workload: two classes named '%s'",
+                                                c->name);
                 if (workload_class_prepare(c, why, sizeof(why)) < 0)
-                        return fail(err, errlen, "workload.%s: %s", c->name, why);
+                        return sim_fail(err, -1, "workload.%s: %s", c->name, why);
                 if (c->priority >= s->engine.levels)
-                        return fail(err, errlen,
-                                    "workload.%s.priority: %u is not below the %u levels", c->name,
-                                    (unsigned)c->priority, (unsigned)s->engine.levels);
+                        return sim_fail(err, -1,
+                                        "workload.%s.priority: %u is not below the %u levels",
+                                        c->name, (unsigned)c->priority, (unsigned)s->engine.levels);
         }
         return 0;
 }
 
-static int prepare_faults(struct scenario *s, char *err, size_t errlen)
+static int prepare_faults(struct scenario *s, struct sim_error *err)
 {
         for (size_t i = 0; i < s->nfaults; i++) {
                 struct scenario_fault *f = &s->faults[i];
                 long k = f->device ? device_lookup(s, f->device) : -1;
                 if (k < 0)
-                        return fail(err, errlen, "faults[%zu].device: no device named '%s'", i,
-                                    f->device ? f->device : "");
+                        return sim_fail(err, -1, "faults[%zu].device: no device named '%s'", i,
+                                        f->device ? f->device : "");
                 /* Let the model judge the fault, on a one-fault copy of the
                  * device it names. */
                 char name[256];
@@ -421,27 +405,27 @@ static int prepare_faults(struct scenario *s, char *err, size_t errlen)
                 probe.nfaults = 1;
                 const char *why = "?";
                 if (device_config_prepare(&probe, &why) < 0)
-                        return fail(err, errlen, "faults[%zu]: %s", i, why);
+                        return sim_fail(err, -1, "faults[%zu]: %s", i, why);
                 if (f->fault.at_ns < d->attach_ns)
-                        return fail(err, errlen, "faults[%zu].at: before %s is attached", i,
-                                    f->device);
+                        return sim_fail(err, -1, "faults[%zu].at: before %s is attached", i,
+                                        f->device);
         }
         return 0;
 }
 
-int scenario_prepare(struct scenario *s, char *err, size_t errlen)
+int scenario_prepare(struct scenario *s, struct sim_error *err)
 {
         const struct scenario_run *r = &s->run;
         if (r->duration_ns == 0 || r->warmup_ns >= r->duration_ns)
-                return fail(err, errlen, "run: the duration must be longer than the warm-up");
+                return sim_fail(err, -1, "run: the duration must be longer than the warm-up");
         if (r->replications == 0)
-                return fail(err, errlen, "run.replications: must be >= 1");
+                return sim_fail(err, -1, "run.replications: must be >= 1");
         if (r->sample_ns > r->duration_ns)
-                return fail(err, errlen, "run.sample: longer than the duration");
+                return sim_fail(err, -1, "run.sample: longer than the duration");
         if (r->trace_limit == 0)
-                return fail(err, errlen, "run.trace_limit: must be >= 1");
-        if (prepare_engine(s, err, errlen) < 0 || prepare_devices(s, err, errlen) < 0 ||
-            prepare_classes(s, err, errlen) < 0 || prepare_faults(s, err, errlen) < 0)
+                return sim_fail(err, -1, "run.trace_limit: must be >= 1");
+        if (prepare_engine(s, err) < 0 || prepare_devices(s, err) < 0 ||
+            prepare_classes(s, err) < 0 || prepare_faults(s, err) < 0)
                 return -1;
         s->prepared = true;
         return 0;

@@ -34,6 +34,7 @@
 #include "ac/ac.h"
 #include "models/device.h"
 #include "models/workload.h"
+#include "sim/run/outcome.h"
 
 #define SCENARIO_TRACE_LIMIT 1000000 /* run.trace_limit's default */
 
@@ -138,7 +139,7 @@ const struct scenario_device *scenario_device_expand(const struct scenario *s, s
  * before any run: run times, engine bounds and policy name, device configs
  * (device_config_prepare), unique expanded names, classes (workload_class_prepare, priority below
  * the levels), faults (a known device, a valid fault, not before the device is attached). Returns
- * 0, or -1 with a one-line reason naming the part in err[errlen]. */
-int scenario_prepare(struct scenario *s, char *err, size_t errlen);
+ * 0, or -1 with a one-line reason naming the part in e. */
+int scenario_prepare(struct scenario *s, struct sim_error *e);
 
 #endif

@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,6 @@
 #include <unistd.h>
 
 #include "ac/error.h"
-#include "sim/cli/cli.h"
 #include "sim/run/replicate.h"
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
@@ -227,7 +225,7 @@ static int parse_index(const char **s, size_t *out)
         return 0;
 }
 
-int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err, size_t errlen)
+int sweep_parse_points(const char *text, size_t npoints, bool *chosen, struct sim_error *e)
 {
         const char *s = text;
         memset(chosen, 0, npoints * sizeof(*chosen));
@@ -241,11 +239,9 @@ int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err
                         if (parse_index(&s, &hi) < 0 || hi < lo)
                                 goto bad;
                 }
-                if (hi >= npoints) {
-                        snprintf(err, errlen, "--points: point %zu: the sweep has points 0..%zu",
-                                 hi, npoints - 1);
-                        return -1;
-                }
+                if (hi >= npoints)
+                        return sim_fail(e, -1, "--points: point %zu: the sweep has points 0..%zu",
+                                        hi, npoints - 1);
                 for (size_t i = lo; i <= hi; i++)
                         chosen[i] = true;
                 if (*s == '\0')
@@ -254,8 +250,7 @@ int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err
                         goto bad;
         }
 bad:
-        snprintf(err, errlen, "--points: expected indices and ranges like 3,5-7, got '%s'", text);
-        return -1;
+        return sim_fail(e, -1, "--points: expected indices and ranges like 3,5-7, got '%s'", text);
 }
 
 /* ---- the sweep directory ----------------------------------------------------- */
@@ -276,37 +271,29 @@ static bool sweep_entry(const char *name)
         return *s == '\0' || *s == '-';
 }
 
-int sweep_dir_check(const char *out, char *err, size_t errlen)
+int sweep_dir_check(const char *out, struct sim_error *e)
 {
         struct stat st;
-        if (out[0] == '\0') {
-                snprintf(err, errlen, "an empty output directory name");
-                return -1;
-        }
+        if (out[0] == '\0')
+                return sim_fail(e, -1, "an empty output directory name");
         if (stat(out, &st) != 0) {
                 if (errno == ENOENT)
                         return 0;
-                snprintf(err, errlen, "%s: %s", out, strerror(errno));
-                return -1;
+                return sim_fail(e, -1, "%s: %s", out, strerror(errno));
         }
-        if (!S_ISDIR(st.st_mode)) {
-                snprintf(err, errlen, "%s exists and is not a directory", out);
-                return -1;
-        }
+        if (!S_ISDIR(st.st_mode))
+                return sim_fail(e, -1, "%s exists and is not a directory", out);
         DIR *d = opendir(out);
-        if (d == NULL) {
-                snprintf(err, errlen, "%s: %s", out, strerror(errno));
-                return -1;
-        }
+        if (d == NULL)
+                return sim_fail(e, -1, "%s: %s", out, strerror(errno));
         int rc = 0;
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-                if (!sweep_entry(e->d_name)) {
-                        snprintf(err, errlen,
-                                 "%s exists and is not a sweep directory (it holds %s); "
-                                 "choose another with -o",
-                                 out, e->d_name);
-                        rc = -1;
+        struct dirent *ent;
+        while ((ent = readdir(d)) != NULL) {
+                if (!sweep_entry(ent->d_name)) {
+                        rc = sim_fail(e, -1,
+                                      "%s exists and is not a sweep directory (it holds %s); "
+                                      "choose another with -o",
+                                      out, ent->d_name);
                         break;
                 }
         }
@@ -315,17 +302,6 @@ int sweep_dir_check(const char *out, char *err, size_t errlen)
 }
 
 /* ---- running ------------------------------------------------------------------ */
-
-static bool conserved(const struct replications *r)
-{
-        for (size_t i = 0; i < r->n; i++) {
-                const struct sim_results *run = &r->runs[i];
-                const struct sim_counts *c = &run->requests;
-                if (!run->drain_capped && c->submitted != c->completed + c->failed + c->rejected)
-                        return false;
-        }
-        return true;
-}
 
 int sweep_point_scenario(const struct sweep_plan *p, size_t point, struct diag *dg,
                          struct scenario *sc)
@@ -365,62 +341,64 @@ static int point_origin(const struct sweep_plan *p, size_t point, const struct s
         return rc;
 }
 
-int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point)
+/* Tells the hooks a reason for a failure. */
+static void tell(const struct sweep_hooks *hooks, const struct sim_error *e)
+{
+        if (hooks && hooks->failed)
+                hooks->failed(hooks->ctx, e);
+}
+
+enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, size_t point,
+                                 const struct sweep_hooks *hooks)
 {
         const struct sweep_point *pt = &p->points[point];
         struct diag dg;
         struct scenario sc;
         diag_init(&dg);
         if (sweep_point_scenario(p, point, &dg, &sc) != 0) {
-                diag_print(&dg, stderr);
+                if (hooks && hooks->unloaded)
+                        hooks->unloaded(hooks->ctx, &dg);
                 diag_free(&dg);
-                return CLI_USAGE;
+                return SIM_BAD_INPUT;
         }
         diag_free(&dg);
 
-        char dir[PATH_CAP], err[512];
-        int status = CLI_OK;
+        char dir[PATH_CAP];
+        struct sim_error e, said;
         if (snprintf(dir, sizeof(dir), "%s/%s", out, pt->dir) >= (int)sizeof(dir)) {
-                fprintf(stderr, "acsim sweep: %s/%s: path too long\n", out, pt->dir);
+                sim_fail(&said, 0, "%s/%s: path too long", out, pt->dir);
+                tell(hooks, &said);
                 scenario_free(&sc);
-                return CLI_USAGE;
+                return SIM_BAD_INPUT;
         }
         struct replications r;
-        int rc = replications_run(&sc, 0, sc.run.replications ? sc.run.replications : 1, NULL, &r,
-                                  err, sizeof(err));
-        if (rc < 0) {
-                fprintf(stderr, "acsim sweep: %s: %s\n", pt->dir, err);
+        enum sim_outcome o =
+            replications_run(&sc, 0, sc.run.replications ? sc.run.replications : 1, NULL, &r, &e);
+        if (o != SIM_OK) {
+                sim_fail(&said, 0, "%s: %s", pt->dir, e.msg);
+                tell(hooks, &said);
                 scenario_free(&sc);
-                return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? CLI_USAGE
-                                                                             : CLI_FAILED;
+                return o;
         }
         if (point_origin(p, point, &sc, &r.origin) < 0) {
-                fprintf(stderr, "acsim sweep: %s: out of memory\n", pt->dir);
+                sim_fail(&said, 0, "%s: out of memory", pt->dir);
+                tell(hooks, &said);
                 replications_free(&r);
                 scenario_free(&sc);
-                return CLI_FAILED;
+                return SIM_FAILED;
         }
-        if (r.drain_capped) {
-                fprintf(stderr,
-                        "acsim sweep: %s: FAILURE: the drain hit its cap with %" PRIu64
-                        " request%s unfinished (seed %" PRIu64 ")\n",
-                        pt->dir, r.unfinished, r.unfinished == 1 ? "" : "s", r.runs[0].seed);
-                status = CLI_FAILED;
+        o = replications_verdict(&r, &e);
+        if (o != SIM_OK) {
+                sim_fail(&said, 0, "%s: %s", pt->dir, e.msg);
+                tell(hooks, &said);
         }
-        if (!conserved(&r)) {
-                fprintf(stderr,
-                        "acsim sweep: %s: FAILURE: submitted != completed + failed + rejected "
-                        "(seed %" PRIu64 ")\n",
-                        pt->dir, r.runs[0].seed);
-                status = CLI_FAILED;
-        }
-        if (result_dir_write(dir, &r, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim sweep: %s\n", err);
-                status = CLI_USAGE;
+        if (result_dir_write(dir, &r, &e) < 0) {
+                tell(hooks, &e);
+                o = sim_outcome_worse(o, SIM_BAD_INPUT);
         }
         replications_free(&r);
         scenario_free(&sc);
-        return status;
+        return o;
 }
 
 struct job {
@@ -428,25 +406,27 @@ struct job {
         size_t point;
 };
 
-static int worse(int a, int b)
+/* Returns the outcome a point's worker carried in its exit status ws. */
+static enum sim_outcome carried(int ws)
 {
-        if (a == CLI_USAGE || b == CLI_USAGE)
-                return CLI_USAGE;
-        return a > b ? a : b;
+        if (WIFEXITED(ws) && WEXITSTATUS(ws) <= SIM_BAD_INPUT)
+                return (enum sim_outcome)WEXITSTATUS(ws);
+        return SIM_FAILED;
 }
 
-int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, unsigned jobs,
-              const struct sweep_progress *progress)
+enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen,
+                           unsigned jobs, const struct sweep_hooks *hooks)
 {
         if (jobs == 0)
                 jobs = 1;
         struct job *slot = calloc(jobs, sizeof(*slot));
         if (slot == NULL)
-                return CLI_FAILED;
+                return SIM_FAILED;
         size_t total = 0, finished = 0, next = 0;
         for (size_t i = 0; i < p->npoints; i++)
                 total += !chosen || chosen[i];
-        int status = CLI_OK;
+        enum sim_outcome status = SIM_OK;
+        struct sim_error e;
         unsigned running = 0;
         bool stop = false;
         while (running > 0 || (!stop && next < p->npoints)) {
@@ -457,15 +437,16 @@ int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, u
                         fflush(NULL); /* a child must not write the parent's buffers again */
                         pid_t pid = fork();
                         if (pid < 0) {
-                                fprintf(stderr, "acsim sweep: fork: %s\n", strerror(errno));
-                                status = worse(status, CLI_FAILED);
+                                sim_fail(&e, 0, "fork: %s", strerror(errno));
+                                tell(hooks, &e);
+                                status = sim_outcome_worse(status, SIM_FAILED);
                                 stop = true;
                                 break;
                         }
                         if (pid == 0) {
-                                int rc = sweep_run_point(p, out, point);
+                                enum sim_outcome o = sweep_run_point(p, out, point, hooks);
                                 fflush(NULL);
-                                _exit(rc);
+                                _exit((int)o); /* outcomes are numbered as exit statuses */
                         }
                         unsigned j = 0;
                         while (slot[j].pid != 0)
@@ -480,8 +461,9 @@ int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, u
                 if (pid < 0) {
                         if (errno == EINTR)
                                 continue;
-                        fprintf(stderr, "acsim sweep: wait: %s\n", strerror(errno));
-                        status = worse(status, CLI_FAILED);
+                        sim_fail(&e, 0, "wait: %s", strerror(errno));
+                        tell(hooks, &e);
+                        status = sim_outcome_worse(status, SIM_FAILED);
                         break;
                 }
                 unsigned j = 0;
@@ -489,16 +471,16 @@ int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, u
                         j++;
                 if (j == jobs)
                         continue; /* not one of ours */
-                int rc = CLI_FAILED;
-                if (WIFEXITED(ws) && WEXITSTATUS(ws) <= CLI_USAGE)
-                        rc = WEXITSTATUS(ws);
-                else if (WIFSIGNALED(ws))
-                        fprintf(stderr, "acsim sweep: %s: killed by signal %d\n",
-                                p->points[slot[j].point].dir, WTERMSIG(ws));
-                status = worse(status, rc);
+                enum sim_outcome o = carried(ws);
+                if (WIFSIGNALED(ws)) {
+                        sim_fail(&e, 0, "%s: killed by signal %d", p->points[slot[j].point].dir,
+                                 WTERMSIG(ws));
+                        tell(hooks, &e);
+                }
+                status = sim_outcome_worse(status, o);
                 finished++;
-                if (progress)
-                        progress->done(progress->ctx, slot[j].point, rc, finished, total);
+                if (hooks && hooks->done)
+                        hooks->done(hooks->ctx, slot[j].point, o, finished, total);
                 slot[j].pid = 0;
                 running--;
         }

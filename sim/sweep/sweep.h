@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "sim/load/diag.h"
+#include "sim/run/outcome.h"
 #include "sim/run/scenario.h"
 
 /* The files a sweep directory holds besides its point directories. */
@@ -86,14 +87,14 @@ size_t sweep_point_value(const struct sweep_plan *p, size_t point, size_t key);
 size_t sweep_point_with(const struct sweep_plan *p, size_t point, size_t key, size_t value);
 
 /* Parses a point list, "3,5-7", marking chosen[0 .. npoints-1]. Returns
- * 0, or -1 with a reason in err[errlen]. */
-int sweep_parse_points(const char *text, size_t npoints, bool *chosen, char *err, size_t errlen);
+ * 0, or -1 with the reason in e. */
+int sweep_parse_points(const char *text, size_t npoints, bool *chosen, struct sim_error *e);
 
 /* Checks, creating nothing, that out can hold a sweep: it does not exist,
  * or it is a directory holding nothing but sweep files, point directories
  * and the hidden temporaries they are written through. Returns 0, or -1
- * with a reason in err[errlen]. */
-int sweep_dir_check(const char *out, char *err, size_t errlen);
+ * with the reason in e. */
+int sweep_dir_check(const char *out, struct sim_error *e);
 
 /* Loads point `point`'s scenario as its run sees it (the sets, the
  * point's values, --seed) into *sc (scenario_free it). Returns 0, or -1
@@ -101,22 +102,33 @@ int sweep_dir_check(const char *out, char *err, size_t errlen);
 int sweep_point_scenario(const struct sweep_plan *p, size_t point, struct diag *dg,
                          struct scenario *sc);
 
-/* Runs point `point` in this process and writes OUT/<dir>. Returns the
- * CLI status: 0; 1 the run found a failure (written) or stopped with an
- * internal error; 2 bad input or the directory could not be written. */
-int sweep_run_point(const struct sweep_plan *p, const char *out, size_t point);
-
-/* Told each time a point finishes. */
-struct sweep_progress {
-        void (*done)(void *ctx, size_t point, int status, size_t finished, size_t total);
+/* What the caller hears while points run; any member may be NULL. */
+struct sweep_hooks {
+        /* A point finished with outcome o: in the sweep's own process. */
+        void (*done)(void *ctx, size_t point, enum sim_outcome o, size_t finished, size_t total);
+        /* A reason for a failure, one line (the point's directory first when
+         * it is a point's): in the process that found it, a point's worker
+         * or the sweep's own. */
+        void (*failed)(void *ctx, const struct sim_error *e);
+        /* A point's scenario did not load: the located errors, in its worker. */
+        void (*unloaded)(void *ctx, const struct diag *dg);
         void *ctx;
 };
 
+/* Runs point `point` in this process and writes OUT/<dir>, telling hooks
+ * (may be NULL) every reason for a failure. Returns SIM_OK; SIM_FAILED
+ * when the run found a failure (the directory is written; see
+ * replications_verdict()) or stopped on an internal error; SIM_BAD_INPUT
+ * on bad input or when the directory could not be written. */
+enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, size_t point,
+                                 const struct sweep_hooks *hooks);
+
 /* Runs every chosen point (all when chosen is NULL), each in a child
- * process, at most `jobs` at a time, and waits for them. progress may be
- * NULL. Returns the worst status: 2 if any point returned 2, else 1 if any
- * returned 1 or died, else 0. */
-int sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen, unsigned jobs,
-              const struct sweep_progress *progress);
+ * process, at most `jobs` at a time, and waits for them. A child carries
+ * its point's outcome in its exit status. hooks may be NULL. Returns the
+ * worst outcome (sim_outcome_worse); a child that died, or a fork or wait
+ * that failed, is SIM_FAILED. */
+enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen,
+                           unsigned jobs, const struct sweep_hooks *hooks);
 
 #endif

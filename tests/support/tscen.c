@@ -63,8 +63,8 @@ struct workload_class_config *tscen_class(struct scenario *s, const char *name,
 
 void tscen_prepare(struct scenario *s)
 {
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        struct sim_error why = {""};
+        cr_assert_eq(scenario_prepare(s, &why), 0, "%s", why.msg);
 }
 
 void tscen_run(const struct scenario *s, uint32_t rep, struct sim_results *r)
