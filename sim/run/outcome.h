@@ -27,7 +27,8 @@ struct sim_error {
 
 /* Formats the reason into e (ignored when e is NULL) and returns rc, so a
  * caller writes `return sim_fail(e, -1, "cannot open %s", path);`. */
-int sim_fail(struct sim_error *e, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int sim_fail(struct sim_error *e, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int sim_vfail(struct sim_error *e, int rc, const char *fmt, va_list ap);
 
 /* Empties e, so that a caller can tell whether anything was said. */

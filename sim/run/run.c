@@ -3,9 +3,9 @@
  *
  * Layout: tallies (time-weighted counts); the request pool; the
  * workload's emit and the core's callback (the hot path: one of each per
- * request); the observer that keeps the device tallies current (only
- * the devices the entry point reached, see sync_devices); the
- * warm-up, sampling and window events; build, run and drain; filling the
+ * request); the core's observer (ac/observer.h), which keeps the device
+ * tallies current from the tracepoints and records the trace's hand-offs;
+ * the warm-up, sampling and window events; build, run and drain; filling the
  * results; teardown.
  */
 #include "sim/run/run.h"
@@ -23,11 +23,6 @@
 #include "sim/des/rng.h"
 
 #define POOL_CHUNK 1024 /* requests added to the pool at a time */
-#ifdef SIM_OBSERVER_CHECK
-#define SCAN_MAX 0 /* the check build checks the sparse sync on every run */
-#else
-#define SCAN_MAX 8 /* up to this many devices the observer looks at all */
-#endif
 
 /* ---- tallies -------------------------------------------------------------- */
 
@@ -130,10 +125,11 @@ struct run_device {
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
-        bool touched;                       /* on run->touched: reached since the last sync */
-        const struct scenario_device *sdev; /* the scenario's entry */
-        struct run *run;                    /* for the attach event */
-        struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
+        bool dirty; /* on run->dirty: counts moved since the last cut */
+        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
+        const struct scenario_device *sdev;       /* the scenario's entry */
+        struct run *run;                          /* for the attach event */
+        struct sim_event attach_ev;               /* hot-add: registers it at sdev->attach_ns */
         struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
@@ -155,9 +151,10 @@ struct run {
 
         struct run_device *devices;
         size_t ndevices;
-        size_t *touched; /* devices reached since the last sync, by index */
-        size_t ntouched;
-        uint64_t sum_queued, sum_in_flight; /* the device tallies' values, summed */
+        struct run_device **by_core;  /* by the core's device index (registration order) */
+        struct run_device *attaching; /* the device being registered, for AC_DEVICE_ADDED */
+        size_t *dirty;                /* devices whose counts moved since the last cut */
+        size_t ndirty;
         struct run_class *classes;
         size_t nclasses;
 
@@ -227,20 +224,17 @@ static inline struct run_handoff *handoffs_of(struct run *run, struct run_reques
         return (struct run_handoff *)(void *)(r->stages + run->nstages);
 }
 
-/* The platform's hand-off hook: records the device a traced stage went to. */
-static void trace_handed(void *ctx, struct sim_device *sd, const struct ac_job *job)
+/* Records that stage `stage` of the traced request r was handed to d (the
+ * observer's AC_STAGE_DISPATCHED). */
+static void trace_handed(struct run *run, struct run_request *r, struct run_device *d,
+                         uint32_t stage)
 {
-        struct run *run = ctx;
-        struct run_request *r = sim_container_of(job->req, struct run_request, req);
-        if (!r->traced)
-                return;
         if (r->nhanded == run->handoffs) {
                 r->overflow = true;
                 return;
         }
-        struct run_device *d = sim_container_of(sd, struct run_device, sd);
         handoffs_of(run, r)[r->nhanded++] =
-            (struct run_handoff){.device = (uint32_t)(d - run->devices), .stage = job->stage};
+            (struct run_handoff){.device = (uint32_t)(d - run->devices), .stage = stage};
 }
 
 /* Writes r's row of trace.csv (docs/results.md). status is the callback's,
@@ -273,7 +267,7 @@ static void trace_row(struct run *run, struct run_request *r, int status, bool r
 
 /* ---- the hot path ------------------------------------------------------ */
 
-static void sync_devices(void *ctx);
+static void cut_devices(void *ctx);
 
 static uint64_t mix64(uint64_t z)
 {
@@ -412,75 +406,80 @@ static void emit(void *ctx, const struct workload_request *rq)
                 if (rq->client != WORKLOAD_OPEN)
                         workload_complete(run->wl, rq->cls, rq->client);
         }
-        sync_devices(run);
+        cut_devices(run);
 }
 
-/* Brings one device's tallies to its view, now. */
-static inline void device_sync(struct run *run, struct run_device *d, uint64_t now)
-{
-        if (!d->attached)
-                return; /* hot-added later: nothing queued on it yet */
-        const struct ac_device_view *v = ac_device_view(d->sd.dev);
-        if (v->queued != d->queue.value) {
-                run->sum_queued += v->queued - d->queue.value;
-                tally_set(&d->queue, now, v->queued);
-        }
-        if (v->in_flight != d->in_flight.value) {
-                run->sum_in_flight += v->in_flight - d->in_flight.value;
-                tally_set(&d->in_flight, now, v->in_flight);
-        }
-}
-
-/* The platform's touch: d was reached by the entry point under way. */
-static void touch_device(void *ctx, struct sim_device *sd)
+/* The observer's stage hook (ac/observer.h): follows d's queued and
+ * in-flight counts as the core moves them, and notes d for the next cut.
+ * Runs inside the core, which it must not call. */
+static void observe_stage(void *ctx, const struct ac_stage_event *ev)
 {
         struct run *run = ctx;
-        struct run_device *d = sim_container_of(sd, struct run_device, sd);
-        if (!d->touched) {
-                d->touched = true;
-                run->touched[run->ntouched++] = (size_t)(d - run->devices);
+        struct run_device *d = run->by_core[ev->device];
+        switch (ev->point) {
+        case AC_STAGE_QUEUED:
+                d->stages_queued++;
+                break;
+        case AC_STAGE_DISPATCHED:
+                d->stages_queued--;
+                d->stages_in_flight++;
+                if (run->handoffs) {
+                        struct run_request *r = sim_container_of(ev->req, struct run_request, req);
+                        if (r->traced)
+                                trace_handed(run, r, d, ev->stage);
+                }
+                break;
+        case AC_STAGE_COMPLETED:
+        case AC_STAGE_TIMED_OUT:
+        case AC_STAGE_RECALLED:
+                d->stages_in_flight--;
+                break;
+        case AC_STAGE_MOVED:
+                d->stages_queued--;
+                break;
+        }
+        if (!d->dirty) {
+                d->dirty = true;
+                run->dirty[run->ndirty++] = (size_t)(d - run->devices);
         }
 }
 
-/* The observer: after every core entry point, bring the tallies of the
- * devices whose queue or in-flight count changed up to now, as if every
- * device were looked at, without looking at every device. The devices the
- * entry point reached are synced; any other device can only have gained
- * queued stages (see sim/run/platform.h), so if the core's totals equal the
- * tallies' sums, nothing else changed. Otherwise (a stage queued behind a
- * full ring, or a wide entry point) every device is looked at. With
- * SCAN_MAX devices or fewer, looking at all is cheaper than the check. */
-static void sync_devices(void *ctx)
+/* The observer's device hook: a registered device gets its place in
+ * by_core (registration may queue stages on it before it returns). */
+static void observe_device(void *ctx, const struct ac_device_event *ev)
+{
+        struct run *run = ctx;
+        if (ev->point == AC_DEVICE_ADDED) {
+                assert(run->attaching && ev->device < run->ndevices);
+                run->by_core[ev->device] = run->attaching;
+        }
+}
+
+static const struct ac_observer_ops run_observer_ops = {
+    .name = "sim-run",
+    .stage = observe_stage,
+    .device = observe_device,
+};
+
+/* After every core entry point (the platform's `after`, and the run's own
+ * submits and attaches): cuts the tallies of the devices whose counts
+ * moved, at now. Only a count that differs from the tally's is cut, so a
+ * stage queued and dispatched in one entry point leaves the queue's tally
+ * alone, exactly as if every device were looked at after every entry
+ * point; but only the devices the tracepoints named are looked at. */
+static void cut_devices(void *ctx)
 {
         struct run *run = ctx;
         uint64_t now = sim_now(run->loop);
-        if (!run->plat.touch) {
-                for (size_t i = 0; i < run->ndevices; i++)
-                        device_sync(run, &run->devices[i], now);
-                return;
+        for (size_t i = 0; i < run->ndirty; i++) {
+                struct run_device *d = &run->devices[run->dirty[i]];
+                d->dirty = false;
+                if (d->stages_queued != d->queue.value)
+                        tally_set(&d->queue, now, d->stages_queued);
+                if (d->stages_in_flight != d->in_flight.value)
+                        tally_set(&d->in_flight, now, d->stages_in_flight);
         }
-        for (size_t i = 0; i < run->ntouched; i++) {
-                struct run_device *d = &run->devices[run->touched[i]];
-                d->touched = false;
-                device_sync(run, d, now);
-        }
-        run->ntouched = 0;
-        struct ac_engine_stats es;
-        ac_engine_get_stats(run->core, &es);
-        if (run->plat.wide || es.queued != run->sum_queued || es.in_flight != run->sum_in_flight) {
-                run->plat.wide = false;
-                for (size_t i = 0; i < run->ndevices; i++)
-                        device_sync(run, &run->devices[i], now);
-        }
-#ifdef SIM_OBSERVER_CHECK
-        for (size_t i = 0; i < run->ndevices; i++) {
-                if (!run->devices[i].attached)
-                        continue;
-                const struct ac_device_view *v = ac_device_view(run->devices[i].sd.dev);
-                assert(v->queued == run->devices[i].queue.value);
-                assert(v->in_flight == run->devices[i].in_flight.value);
-        }
-#endif
+        run->ndirty = 0;
 }
 
 /* ---- warm-up, time series, window --------------------------------------- */
@@ -599,8 +598,7 @@ static int build_core(struct run *run, uint64_t seed, char *err, size_t errlen)
         if (!run->loop || sim_platform_init(&run->plat, run->loop, seed) < 0)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         run->plat_ready = true;
-        run->plat.after = sync_devices;
-        run->plat.handed = run->s->run.trace ? trace_handed : NULL;
+        run->plat.after = cut_devices;
         run->plat.after_ctx = run;
 
         struct ac_engine_config cfg;
@@ -616,6 +614,7 @@ static int build_core(struct run *run, uint64_t seed, char *err, size_t errlen)
         cfg.affinity = e->affinity;
         cfg.flow_order = e->flow_order;
         cfg.platform = sim_platform_seam(&run->plat);
+        cfg.observer = (struct ac_observer){.ops = &run_observer_ops, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
                 return fail(err, errlen, rc, "engine: %s", ac_strerror(rc));
@@ -626,8 +625,10 @@ static int build_core(struct run *run, uint64_t seed, char *err, size_t errlen)
  * negative AC_E* code. */
 static int attach_device(struct run *run, struct run_device *d)
 {
+        run->attaching = d;
         int rc = sim_device_attach(&d->sd, &run->plat, run->core, &d->cfg, d->sdev->fallback,
                                    d->sdev->weight, run->seed);
+        run->attaching = NULL;
         if (rc == 0)
                 d->attached = true;
         return rc;
@@ -646,8 +647,7 @@ static void attach_later(struct sim_loop *loop, struct sim_event *ev)
                 fprintf(stderr, "run: cannot attach %s: %s\n", d->name, ac_strerror(rc));
                 abort();
         }
-        run->plat.wide = true;
-        sync_devices(run);
+        cut_devices(run);
 }
 
 static int build_devices(struct run *run, uint64_t seed, char *err, size_t errlen)
@@ -655,13 +655,13 @@ static int build_devices(struct run *run, uint64_t seed, char *err, size_t errle
         const struct scenario *s = run->s;
         size_t n = scenario_device_total(s);
         run->devices = calloc(n, sizeof(*run->devices));
-        run->touched = calloc(n ? n : 1, sizeof(*run->touched));
+        run->by_core = calloc(n ? n : 1, sizeof(*run->by_core));
+        run->dirty = calloc(n ? n : 1, sizeof(*run->dirty));
         run->res->devices = calloc(n, sizeof(*run->res->devices));
-        if (!run->devices || !run->touched || !run->res->devices)
+        if (!run->devices || !run->by_core || !run->dirty || !run->res->devices)
                 return fail(err, errlen, AC_ENOMEM, "out of memory");
         run->ndevices = n;
         run->res->ndevices = n;
-        run->plat.touch = n > SCAN_MAX ? touch_device : NULL;
         for (size_t i = 0; i < n; i++) {
                 struct run_device *d = &run->devices[i];
                 char name[256];
@@ -913,7 +913,8 @@ static void teardown(struct run *run)
                 free(d->name);
         }
         free(run->devices);
-        free(run->touched);
+        free(run->by_core);
+        free(run->dirty);
         for (size_t i = 0; i < run->nclasses; i++)
                 free(run->classes[i].ops);
         free(run->classes);
