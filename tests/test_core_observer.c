@@ -476,6 +476,17 @@ Test(core_observer, the_points_add_up_to_the_statistics)
         ac_engine_get_stats(eng, &es);
         cr_assert_gt(es.migrated, 0, "the walk moved stages");
         cr_assert_gt(es.retried, 0, "the walk retried stages");
+        cr_assert_gt(es.timeouts, 0, "the walk let watchdogs expire");
+        struct ac_device_stats sw;
+        ac_device_get_stats(d[3].dev, &sw);
+        cr_assert_gt(sw.completed, 0, "the fallback took work");
+        size_t recalled = 0, given_back = 0;
+        for (size_t i = 0; i < nrecs; i++) {
+                recalled += recs[i].kind == 's' && recs[i].point == AC_STAGE_RECALLED;
+                given_back += recs[i].kind == 'd' && recs[i].point == AC_DEVICE_FALLBACK_GIVEN_BACK;
+        }
+        cr_assert_gt(recalled, 0, "the walk recalled in-flight stages");
+        cr_assert_gt(given_back, 0, "the fallback gave work back");
         for (int k = 0; k < NDEV; k++)
                 tdev_fini(&d[k]);
 }
