@@ -2,9 +2,11 @@
 # underneath; this file only names the builds:
 #   build/       optimised build with assertions (make run, make bench)
 #   build-test/  AddressSanitizer + UndefinedBehaviorSanitizer (make test)
+#   build-tsan/  ThreadSanitizer, the tests that run real threads (make test)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 TBUILD   ?= build-test
+TSBUILD  ?= build-tsan
 SCENARIO ?= scenarios/default.yaml
 RESULTS  ?= results/$(basename $(notdir $(SCENARIO)))
 PREFIX   ?= /usr/local
@@ -33,6 +35,9 @@ test: deps
 	@cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_SANITIZE=ON -DACSIM_BENCH=OFF >/dev/null
 	@cmake --build $(TBUILD) -j $(JOBS)
 	@cd $(TBUILD) && ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(TSBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_TSAN=ON -DACSIM_BENCH=OFF >/dev/null
+	@cmake --build $(TSBUILD) -j $(JOBS) --target thread_tests
+	@cd $(TSBUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	@sh bench/run.sh $(BUILD)
@@ -57,4 +62,4 @@ format-check:
 	@sh tools/check-format.sh .
 
 clean:
-	@rm -rf $(BUILD) $(TBUILD)
+	@rm -rf $(BUILD) $(TBUILD) $(TSBUILD)

@@ -10,6 +10,10 @@
 # sim/ lives in a room: a file directly under sim/ or in an unknown
 # subfolder is refused too, so a new room is added here on purpose.
 #
+# live/ (the core on real threads) stands beside the rooms: it may include
+# the core, the scenario and result rooms (run, load, results), never the
+# event loop (des/), the models, or the rooms above results.
+#
 # Usage: tools/check-layers.sh [SOURCE_DIR]. Prints each include that
 # points the wrong way as FILE:LINE: ROOM includes ROOM; exit status 1 when
 # there is one, 0 when the rooms are clean.
@@ -63,6 +67,20 @@ for f in $files; do
 			echo "layers: $f:$line: $from includes $to ($inc); $to comes after $from" >&2
 			status=1
 		fi
+	done <"${TMPDIR:-/tmp}/layers.$$"
+	rm -f "${TMPDIR:-/tmp}/layers.$$"
+done
+for f in $(find live -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort); do
+	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(sim|models)/' "$f" |
+		sed -E 's/^([0-9]+):[^"]*"([^"]+)".*/\1 \2/' >"${TMPDIR:-/tmp}/layers.$$"
+	while read -r line inc; do
+		case "$inc" in
+		sim/run/* | sim/load/* | sim/results/*) ;;
+		*)
+			echo "layers: $f:$line: live/ includes $inc; it may use sim/run, sim/load and sim/results only" >&2
+			status=1
+			;;
+		esac
 	done <"${TMPDIR:-/tmp}/layers.$$"
 	rm -f "${TMPDIR:-/tmp}/layers.$$"
 done

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang-format libgsl-dev libyaml-dev \
-libcriterion-dev libjansson-dev gnuplot-nox"
+libcriterion-dev libjansson-dev gnuplot-nox libssl-dev"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,131 @@
+/*
+ * live/device.h - a crypto device made of worker threads doing real crypto
+ * (live/crypto.h), registered with the core as a driver.
+ *
+ * A device has `ring` job slots (the core never submits more) and `lanes`
+ * worker threads. submit() copies the stage into a free slot and queues it;
+ * a worker takes the oldest queued stage, copies its input out of the
+ * request while the slot still holds it, transforms it in its own buffers,
+ * and copies the output back only if the core has not taken the stage back
+ * in the meantime (abort). So a worker never touches a request the core
+ * has given up on, and a stage applied twice (once late, once after
+ * failover) writes the same bytes from the same input: stages are applied
+ * out of place (live_stage_io). Completions are reported from the worker,
+ * never from inside a driver op.
+ *
+ * Faults are injected as in the simulator's device model (docs/live.md):
+ *   fail-stop  reported failed; drops what it holds; refuses submissions;
+ *              on repair reported recovered
+ *   hang       workers stop answering; held stages wait; the core's
+ *              watchdog must notice; on repair held stages complete (late)
+ *   slow       each stage takes `factor` times its measured time
+ *   flaky      each stage errors with probability p
+ *   remove     surprise removal: drops everything, reported removed
+ */
+#ifndef LIVE_DEVICE_H
+#define LIVE_DEVICE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ac/ac.h"
+#include "live/crypto.h"
+
+/* Where one stage of a request reads and writes, as its owner lays it out:
+ * `in` holds the stage's bytes, `out` has live_out_room() bytes, distinct
+ * from `in`; `tag` is the request's AEAD tag (written by a seal, read by an
+ * open). Filled by the owner's io function while the core holds the
+ * request, read by the device only while the stage is its own. */
+struct live_stage_io {
+        const uint8_t *in;
+        uint8_t *out;
+        uint8_t *tag;
+        const uint8_t *iv; /* iv_len bytes; the key comes from the device's op table */
+};
+
+typedef void (*live_io_fn)(void *ctx, struct ac_request *req, uint32_t stage,
+                           struct live_stage_io *io);
+
+enum live_fault {
+        LIVE_OK = 0,
+        LIVE_FAIL_STOP,
+        LIVE_HANG,
+        LIVE_SLOW,
+        LIVE_FLAKY,
+        LIVE_REMOVED,
+};
+
+struct live_device_config {
+        const char *name;
+        const char *const *ops; /* operation names: each must be in live_ops[] */
+        size_t nops;
+        uint32_t ring;  /* job slots, >= 1 */
+        uint32_t lanes; /* worker threads, >= 1 */
+        uint32_t weight;
+        bool fallback;
+        size_t max_bytes; /* the largest stage it will see (its buffers) */
+        live_io_fn io;
+        void *io_ctx;
+        uint64_t seed;       /* flaky draws */
+        const uint8_t *keys; /* LIVE_MAX_KEY bytes, the same for every op */
+};
+
+struct live_job;
+
+struct live_device {
+        struct ac_device *dev;
+        struct ac_engine *eng;
+        char *name;
+        const struct live_op **op_of; /* core op id -> live op; by ac_op_intern id */
+        size_t nop_of;
+        live_io_fn io;
+        void *io_ctx;
+        const uint8_t *keys;
+        size_t max_bytes;
+
+        pthread_mutex_t mu;     /* guards everything below; taken after the engine lock */
+        pthread_cond_t work;    /* workers wait for a stage, a repair or a probe */
+        struct live_job *slots; /* ring of them */
+        uint32_t ring;
+        uint32_t *queue; /* slot indices, FIFO */
+        uint32_t qhead, qlen;
+        uint32_t *free_slots;
+        uint32_t nfree;
+        enum live_fault fault;
+        double factor;      /* slow */
+        double probability; /* flaky */
+        bool probe_pending; /* the core asked; a worker answers outside every lock */
+        bool stopping;
+        uint64_t rng;
+
+        pthread_t *workers;
+        uint32_t lanes;
+        uint32_t nworkers; /* started */
+
+        /* statistics, under mu */
+        uint64_t completed; /* reported to the core */
+        uint64_t errors;    /* of which with an error status (flaky) */
+        uint64_t aborted;   /* taken back by the core */
+        uint64_t dropped;   /* lost to fail-stop or removal */
+        uint64_t busy_ns;   /* lane time spent transforming */
+};
+
+/* Registers a live device with the engine and starts its workers. Returns
+ * 0, AC_ENOENT when an op has no live implementation, or another negative
+ * AC_E* code. */
+int live_device_start(struct live_device *d, struct ac_engine *eng,
+                      const struct live_device_config *cfg);
+
+/* Injects a fault (LIVE_OK repairs): the device behaves as described above
+ * and reports to the core from this thread, which must not hold the engine
+ * lock. */
+void live_device_inject(struct live_device *d, enum live_fault f, double param);
+
+/* Stops the workers and frees what start took. Call it after the engine
+ * was destroyed, or when the core no longer hands the device work. */
+void live_device_stop(struct live_device *d);
+
+#endif
