@@ -1,5 +1,5 @@
 /*
- * bench_supermarket.c - the fuller runs behind tests/test_policy_validation.c:
+ * bench_supermarket.c - the fuller runs behind tests/test_policies_validation.c:
  * the random and power-of-two balancers against queueing theory, with more
  * requests, more seeds and more devices than CI can afford.
  *

@@ -49,6 +49,12 @@ static void set_link(struct ac_timer *t, int w, struct ac_timer *to)
         t->opaque[w] = (uint64_t)(uintptr_t)to;
 }
 
+/* Whether deadline a comes before b: times are modulo 2^64 (ac/platform.h). */
+static bool before(uint64_t a, uint64_t b)
+{
+        return (int64_t)(a - b) < 0;
+}
+
 /* Joins two heaps whose roots have no siblings; returns the new root. */
 static struct ac_timer *meld(struct ac_timer *a, struct ac_timer *b)
 {
@@ -56,7 +62,7 @@ static struct ac_timer *meld(struct ac_timer *a, struct ac_timer *b)
                 return b;
         if (b == NULL)
                 return a;
-        if (when_of(b) < when_of(a)) {
+        if (before(when_of(b), when_of(a))) {
                 struct ac_timer *t = a;
                 a = b;
                 b = t;
@@ -135,8 +141,8 @@ static void *timer_main(void *arg)
                         continue;
                 }
                 uint64_t now = live_now_ns(p);
-                if (when_of(t) > now) {
-                        uint64_t at = p->origin_ns + when_of(t);
+                if (before(now, when_of(t))) {
+                        uint64_t at = p->origin_ns + now + (when_of(t) - now);
                         struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
                                               .tv_nsec = (long)(at % 1000000000u)};
                         pthread_cond_timedwait(&p->tcond, &p->tlock, &ts);

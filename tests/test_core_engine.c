@@ -8,29 +8,20 @@
 #include <string.h>
 
 #include "ac/ac.h"
-#include "support/tdev.h"
-#include "support/tp.h"
-
-static struct tp tp;
+#include "support/tcore.h"
 
 static void setup(void)
 {
-        tp_init(&tp, 1, false);
+        tcore_init(1, false);
 }
 
-static void teardown(void)
-{
-        tp_fini(&tp);
-}
+TestSuite(core_engine, .init = setup, .fini = tcore_fini);
 
-TestSuite(core_engine, .init = setup, .fini = teardown);
-
+/* The defaults on the test platform (the tests create engines of their
+ * own). */
 static struct ac_engine_config config(void)
 {
-        struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.platform = tp_platform(&tp);
-        return cfg;
+        return tc.cfg;
 }
 
 Test(core_engine, defaults_are_documented)
@@ -85,7 +76,7 @@ Test(core_engine, bad_config_is_refused)
         cfg.policy = NULL;
         cr_assert_eq(ac_engine_create(&cfg, &eng), AC_EINVAL);
 
-        struct ac_platform_ops half = *tp_platform(&tp).ops;
+        struct ac_platform_ops half = *tp_platform(&tc.tp).ops;
         half.lock = NULL;
         half.unlock = NULL;
         half.now_ns = NULL;
@@ -102,7 +93,7 @@ static void no_lock(void *ctx)
 
 Test(core_engine, lock_hooks_come_in_pairs)
 {
-        struct ac_platform_ops ops = *tp_platform(&tp).ops;
+        struct ac_platform_ops ops = *tp_platform(&tc.tp).ops;
         ops.lock = no_lock;
         ops.unlock = NULL;
         struct ac_engine_config cfg = config();
@@ -167,11 +158,11 @@ Test(core_engine, devices_register_with_their_view)
         struct tdev a, b, c;
         cr_assert_eq(
             tdev_add(
-                &a, eng, &tp,
+                &a, eng, &tc.tp,
                 &(struct tdev_spec){
                     .name = "qat0", .ops = {"aes"}, .ring = 4, .weight = 0, .fallback = false}),
             0);
-        cr_assert_eq(tdev_add(&b, eng, &tp,
+        cr_assert_eq(tdev_add(&b, eng, &tc.tp,
                               &(struct tdev_spec){.name = "qat1",
                                                   .ops = {"sha", "aes"},
                                                   .ring = 8,
@@ -180,12 +171,12 @@ Test(core_engine, devices_register_with_their_view)
                      0);
         cr_assert_eq(
             tdev_add(
-                &c, eng, &tp,
+                &c, eng, &tc.tp,
                 &(struct tdev_spec){
                     .name = "qat0", .ops = {"aes"}, .ring = 4, .weight = 0, .fallback = false}),
             AC_EEXIST);
         cr_assert_eq(
-            tdev_add(&c, eng, &tp,
+            tdev_add(&c, eng, &tc.tp,
                      &(struct tdev_spec){
                          .name = "cpu", .ops = {"aes"}, .ring = 1, .weight = 0, .fallback = true}),
             0);

@@ -7,52 +7,33 @@
 #include <criterion/criterion.h>
 
 #include "ac/ac.h"
-#include "support/tdev.h"
-#include "support/tp.h"
-#include "support/treq.h"
+#include "support/tcore.h"
 
-static struct tp tp;
-static struct treq_log log_;
-static struct ac_engine *eng;
-static struct tdev dev;
+static struct tdev *dev;
 static uint32_t aes;
 
 static void setup(void)
 {
-        tp_init(&tp, 3, false);
+        tcore_init(3, false);
 }
 
-static void teardown(void)
-{
-        if (eng)
-                ac_engine_destroy(eng);
-        eng = NULL;
-        tdev_fini(&dev);
-        treq_log_fini(&log_);
-        tp_fini(&tp);
-}
-
-TestSuite(core_queue, .init = setup, .fini = teardown);
+TestSuite(core_queue, .init = setup, .fini = tcore_fini);
 
 /* One device with a ring of one, so the queue decides the order. */
 static void start(uint32_t levels, uint64_t aging_ns, uint32_t queue_depth, uint32_t backlog)
 {
-        struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.platform = tp_platform(&tp);
-        cfg.priority_levels = levels;
-        cfg.aging_ns = aging_ns;
-        cfg.queue_depth = queue_depth;
-        cfg.backlog = backlog;
-        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
-        cr_assert_eq(tdev_add(&dev, eng, &tp, &(struct tdev_spec){.name = "d", .ops = {"aes"}}), 0);
-        aes = (uint32_t)ac_op_lookup(eng, "aes");
+        tc.cfg.priority_levels = levels;
+        tc.cfg.aging_ns = aging_ns;
+        tc.cfg.queue_depth = queue_depth;
+        tc.cfg.backlog = backlog;
+        tcore_start();
+        dev = tcore_add(&(struct tdev_spec){.name = "d", .ops = {"aes"}});
+        aes = (uint32_t)ac_op_lookup(tc.eng, "aes");
 }
 
 static int submit(struct treq *r, int id, uint8_t prio)
 {
-        treq_init(r, &log_, id, &aes, 1, 64, prio);
-        return ac_submit(eng, &r->req);
+        return tcore_submit(r, id, aes, 64, prio);
 }
 
 /* Completes the device's jobs one by one; returns the ids in the order the
@@ -60,10 +41,10 @@ static int submit(struct treq *r, int id, uint8_t prio)
 static size_t drain(int *ids, size_t max)
 {
         size_t first = 1;
-        tdev_complete_all(&dev, 0);
+        tdev_complete_all(dev, 0);
         size_t n = 0;
-        for (size_t i = first; i < dev.njobs && n < max; i++)
-                ids[n++] = ((struct treq *)dev.jobs[i].req->user)->id;
+        for (size_t i = first; i < dev->njobs && n < max; i++)
+                ids[n++] = ((struct treq *)dev->jobs[i].req->user)->id;
         return n;
 }
 
@@ -82,11 +63,11 @@ Test(core_queue, priority_order_and_fifo_within_a_level)
                 cr_assert_eq(ids[i], want[i], "position %d: got %d, want %d", i, ids[i], want[i]);
         struct ac_level_stats ls;
         for (uint32_t l = 0; l < 3; l++) {
-                cr_assert_eq(ac_level_get_stats(eng, l, &ls), 0);
+                cr_assert_eq(ac_level_get_stats(tc.eng, l, &ls), 0);
                 cr_assert_eq(ls.submitted, l == 2 ? 4 : 3);
                 cr_assert_eq(ls.completed, ls.submitted);
         }
-        cr_assert_eq(ac_level_get_stats(eng, 3, &ls), AC_EINVAL);
+        cr_assert_eq(ac_level_get_stats(tc.eng, 3, &ls), AC_EINVAL);
 }
 
 /* A level-2 stage waits from t=0, a level-0 and a level-1 stage from
@@ -96,10 +77,10 @@ static void aging_scenario(int *ids)
         static struct treq blocker, a, b, c;
         cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED);
         cr_assert_eq(submit(&a, 0, 2), AC_ACCEPTED);
-        tp_advance_to(&tp, 1500);
+        tp_advance_to(&tc.tp, 1500);
         cr_assert_eq(submit(&b, 1, 0), AC_ACCEPTED);
         cr_assert_eq(submit(&c, 2, 1), AC_ACCEPTED);
-        tdev_complete_at(&dev, 0, 0, 1600);
+        tdev_complete_at(dev, 0, 0, 1600);
         /* Keep the clock at 1600 while the rest go through. */
         cr_assert_eq(drain(ids, 3), 3);
 }
@@ -133,9 +114,9 @@ Test(core_queue, aging_to_level_zero_beats_younger_urgent_work)
         static struct treq blocker, old, fresh;
         cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED);
         cr_assert_eq(submit(&old, 0, 2), AC_ACCEPTED);
-        tp_advance_to(&tp, 5000);
+        tp_advance_to(&tc.tp, 5000);
         cr_assert_eq(submit(&fresh, 1, 0), AC_ACCEPTED);
-        tdev_complete(&dev, 0, 0);
+        tdev_complete(dev, 0, 0);
         int ids[2];
         cr_assert_eq(drain(ids, 2), 2);
         cr_assert_eq(ids[0], 0, "waited five intervals: level 0, and older");
@@ -163,16 +144,16 @@ Test(core_queue, waiting_time_is_counted_per_level)
         start(2, 0, 8, 0);
         static struct treq blocker, a, b;
         cr_assert_eq(submit(&blocker, 100, 0), AC_ACCEPTED); /* waits 0 */
-        tp_advance_to(&tp, 100);
+        tp_advance_to(&tc.tp, 100);
         cr_assert_eq(submit(&a, 0, 1), AC_ACCEPTED); /* waits 100..400 */
-        tp_advance_to(&tp, 200);
+        tp_advance_to(&tc.tp, 200);
         cr_assert_eq(submit(&b, 1, 0), AC_ACCEPTED); /* waits 200..300 */
-        tdev_complete_at(&dev, 0, 0, 300);
-        tdev_complete_at(&dev, 1, 0, 400);
-        tdev_complete_at(&dev, 2, 0, 500);
+        tdev_complete_at(dev, 0, 0, 300);
+        tdev_complete_at(dev, 1, 0, 400);
+        tdev_complete_at(dev, 2, 0, 500);
         struct ac_level_stats l0, l1;
-        ac_level_get_stats(eng, 0, &l0);
-        ac_level_get_stats(eng, 1, &l1);
+        ac_level_get_stats(tc.eng, 0, &l0);
+        ac_level_get_stats(tc.eng, 1, &l1);
         cr_assert_eq(l0.queued_ns, 100);
         cr_assert_eq(l1.queued_ns, 300);
         cr_assert_eq(l0.queued, 0);

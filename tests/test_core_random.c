@@ -37,8 +37,7 @@
 #include <string.h>
 
 #include "ac/ac.h"
-#include "support/tdev.h"
-#include "support/tp.h"
+#include "support/tcore.h"
 
 #define MAX_DEVS   8
 #define MAX_REQS   240
@@ -58,13 +57,8 @@ struct rreq {
 
 static struct {
         uint64_t seed;
-        bool running; /* a seed is under way: print it if the test stops */
-        uint64_t x;   /* the walk's own random state */
-        struct tp tp;
-        struct ac_engine_config cfg;
-        struct ac_engine *eng;
-        struct tdev devs[MAX_DEVS];
-        size_t ndevs;
+        bool running;             /* a seed is under way: print it if the test stops */
+        uint64_t x;               /* the walk's own random state */
         size_t scanned[MAX_DEVS]; /* jobs already counted as dispatches */
         uint32_t ops[4];
         size_t nops;
@@ -118,7 +112,7 @@ static void on_done(struct ac_request *req, int status)
         struct rreq *r = req->user;
         CHECK(r->calls == 0, "request %td called twice", r - W.reqs, SEED);
         CHECK(r->accepted, "callback of a rejected request", SEED);
-        CHECK(!W.tp.locked, "callback under the lock", SEED);
+        CHECK(!tc.tp.locked, "callback under the lock", SEED);
         r->calls++;
         r->status = status;
         W.callbacks++;
@@ -129,7 +123,7 @@ static void on_done(struct ac_request *req, int status)
                       r->req.nstages);
         else
                 CHECK(r->applied < r->req.nstages, "failed after all stages", SEED);
-        if (W.cfg.flow_order) {
+        if (tc.cfg.flow_order) {
                 uint64_t f = r->req.flow;
                 CHECK(r->flow_pos == W.flow_called[f], "flow %llu: callback %llu before %llu", SEED,
                       (unsigned long long)f, (unsigned long long)r->flow_pos,
@@ -188,7 +182,7 @@ static int answer_inside_submit(struct tdev *t, size_t job)
 
 static void add_device(void)
 {
-        size_t i = W.ndevs;
+        size_t i = tc.ndevs;
         struct tdev_spec spec = {.name = NULL};
         char name[16];
         snprintf(name, sizeof(name), "d%zu", i);
@@ -201,22 +195,20 @@ static void add_device(void)
         spec.ring = 1 + (uint32_t)below(4);
         spec.fallback = chance(20);
         spec.probe = chance(60);
-        CHECK(tdev_add(&W.devs[i], W.eng, &W.tp, &spec) == 0, "register", SEED);
-        W.devs[i].probe_heals = !W.tp.locking && chance(50);
+        CHECK(tdev_add(&tc.devs[i], tc.eng, &tc.tp, &spec) == 0, "register", SEED);
+        tc.devs[i].probe_heals = !tc.tp.locking && chance(50);
         if (W.reentrant && chance(40))
-                W.devs[i].on_submit = answer_inside_submit;
+                tc.devs[i].on_submit = answer_inside_submit;
         W.scanned[i] = 0;
-        W.ndevs++;
+        tc.ndevs++;
 }
 
 static void configure(void)
 {
         W.x = W.seed;
         bool locking = chance(30);
-        tp_init(&W.tp, W.seed, locking);
-        struct ac_engine_config *c = &W.cfg;
-        ac_engine_config_defaults(c);
-        c->platform = tp_platform(&W.tp);
+        tcore_init(W.seed, locking);
+        struct ac_engine_config *c = &tc.cfg;
         size_t nbal = 0;
         while (ac_balancers[nbal])
                 nbal++;
@@ -232,11 +224,11 @@ static void configure(void)
         c->failover.drain_ns = 100 + below(3000);
         c->affinity = chance(50);
         c->flow_order = chance(50);
-        CHECK(ac_engine_create(c, &W.eng) == 0, "create %s", SEED, c->policy);
+        CHECK(tcore_open() == 0, "create %s", SEED, c->policy);
         W.reentrant = !locking && chance(50);
         W.nops = 1 + below(4);
         for (size_t o = 0; o < W.nops; o++)
-                W.ops[o] = (uint32_t)ac_op_intern(W.eng, op_names[o]);
+                W.ops[o] = (uint32_t)ac_op_intern(tc.eng, op_names[o]);
         size_t n = W.nops + below(4);
         for (size_t i = 0; i < n; i++)
                 add_device();
@@ -249,15 +241,15 @@ static void configure(void)
 /* Counts the stages handed to devices since the last look. */
 static void scan_dispatches(void)
 {
-        for (size_t d = 0; d < W.ndevs; d++) {
-                struct tdev *t = &W.devs[d];
+        for (size_t d = 0; d < tc.ndevs; d++) {
+                struct tdev *t = &tc.devs[d];
                 for (size_t i = W.scanned[d]; i < t->njobs; i++) {
                         struct tdev_job *j = &t->jobs[i];
                         struct rreq *r = j->req->user;
                         r->dispatches++;
                         CHECK(j->stage == r->applied, "stage %u handed out, %u applied", SEED,
                               j->stage, r->applied);
-                        CHECK(r->dispatches <= r->req.nstages + W.cfg.failover.retries,
+                        CHECK(r->dispatches <= r->req.nstages + tc.cfg.failover.retries,
                               "request handed out %u times", SEED, r->dispatches);
                         /* Handed out and taken back within the step is fine. */
                         CHECK(r->calls == 0 || j->done, "a stage handed out after the callback",
@@ -270,7 +262,7 @@ static void scan_dispatches(void)
 static void check_counters(void)
 {
         struct ac_engine_stats es;
-        ac_engine_get_stats(W.eng, &es);
+        ac_engine_get_stats(tc.eng, &es);
         CHECK(es.submitted == es.accepted + es.backlogged + es.rejected, "submitted", SEED);
         CHECK(es.accepted + es.backlogged ==
                   es.completed + es.failed + es.queued + es.backlog + es.in_flight + es.held,
@@ -280,9 +272,9 @@ static void check_counters(void)
         CHECK(es.late == W.late_expected, "late %llu, expected %llu", SEED,
               (unsigned long long)es.late, (unsigned long long)W.late_expected);
         uint64_t sub = 0, queued = 0, in_flight = 0;
-        for (uint32_t l = 0; l < W.cfg.priority_levels; l++) {
+        for (uint32_t l = 0; l < tc.cfg.priority_levels; l++) {
                 struct ac_level_stats ls;
-                ac_level_get_stats(W.eng, l, &ls);
+                ac_level_get_stats(tc.eng, l, &ls);
                 CHECK(ls.submitted == ls.completed + ls.failed + ls.queued + ls.in_flight,
                       "level %u conservation", SEED, l);
                 CHECK(ls.held <= ls.completed + ls.failed, "level held", SEED);
@@ -294,8 +286,8 @@ static void check_counters(void)
         CHECK(queued == es.queued + es.backlog, "levels' queued", SEED);
         CHECK(in_flight == es.in_flight, "levels' in flight", SEED);
         uint64_t dq = 0, df = 0, late = 0;
-        for (size_t d = 0; d < W.ndevs; d++) {
-                struct tdev *t = &W.devs[d];
+        for (size_t d = 0; d < tc.ndevs; d++) {
+                struct tdev *t = &tc.devs[d];
                 struct ac_device_stats ds;
                 ac_device_get_stats(t->dev, &ds);
                 CHECK(ds.enqueued == ds.completed + ds.errors + ds.timeouts + ds.queued +
@@ -333,7 +325,7 @@ static void submit_next(void)
         r->req.nstages = 1 + (uint32_t)below(MAX_STAGES);
         for (uint32_t s = 0; s < r->req.nstages; s++)
                 r->stages[s] = (struct ac_stage){.op = W.ops[below(W.nops)], .bytes = below(4096)};
-        r->req.priority = (uint8_t)below(W.cfg.priority_levels);
+        r->req.priority = (uint8_t)below(tc.cfg.priority_levels);
         r->req.flow = below(NFLOWS);
         r->req.done = on_done;
         r->req.user = r;
@@ -342,7 +334,7 @@ static void submit_next(void)
         r->flow_pos = W.flow_accepted[r->req.flow]++;
         r->accepted = true;
         W.accepted++;
-        int rc = ac_submit(W.eng, &r->req);
+        int rc = ac_submit(tc.eng, &r->req);
         CHECK(rc == AC_ACCEPTED || rc == AC_BACKLOGGED || rc == AC_ENOSPC || rc == AC_ENODEV,
               "submit returned %d", SEED, rc);
         if (rc < 0) {
@@ -356,7 +348,7 @@ static void submit_next(void)
 /* Returns a random device, or NULL when there is none. */
 static struct tdev *any_device(void)
 {
-        return W.ndevs ? &W.devs[below(W.ndevs)] : NULL;
+        return tc.ndevs ? &tc.devs[below(tc.ndevs)] : NULL;
 }
 
 /* Returns the index of a random pending, not hung job of t among its
@@ -413,7 +405,7 @@ static void step(void)
 {
         struct tdev *t = any_device();
         uint64_t roll = below(1000);
-        uint64_t timeout = W.cfg.failover.timeout_ns;
+        uint64_t timeout = tc.cfg.failover.timeout_ns;
         bool fault = chance(W.storm);
         if (roll < 300) {
                 if (W.next < W.nreqs)
@@ -428,7 +420,7 @@ static void step(void)
                 if (i != SIZE_MAX && timeout && fault)
                         t->jobs[i].hung = true;
         } else if (roll < 860) {
-                tp_advance_to(&W.tp, W.tp.now + below(timeout ? timeout : 1000));
+                tp_advance_to(&tc.tp, tc.tp.now + below(timeout ? timeout : 1000));
         } else if (roll < 890) {
                 /* A completion for a job the core gave up on, or a second
                  * one: late. */
@@ -455,10 +447,10 @@ static void step(void)
                 if (t && fault)
                         ac_device_removed(t->dev);
         } else if (roll < 985) {
-                if (W.ndevs < MAX_DEVS)
+                if (tc.ndevs < MAX_DEVS)
                         add_device();
         } else {
-                tp_advance_to(&W.tp, W.tp.now + 1 + below(5000));
+                tp_advance_to(&tc.tp, tc.tp.now + 1 + below(5000));
         }
 }
 
@@ -467,12 +459,12 @@ static void step(void)
 static void drain(void)
 {
         W.draining = true;
-        for (size_t d = 0; d < W.ndevs; d++)
-                W.devs[d].refuse = 0;
-        for (int round = 0; round < 10000 && !ac_engine_idle(W.eng); round++) {
+        for (size_t d = 0; d < tc.ndevs; d++)
+                tc.devs[d].refuse = 0;
+        for (int round = 0; round < 10000 && !ac_engine_idle(tc.eng); round++) {
                 bool any = false;
-                for (size_t d = 0; d < W.ndevs; d++) {
-                        struct tdev *t = &W.devs[d];
+                for (size_t d = 0; d < tc.ndevs; d++) {
+                        struct tdev *t = &tc.devs[d];
                         size_t i = tdev_oldest(t);
                         if (i != SIZE_MAX) {
                                 complete(t, i, 0);
@@ -480,15 +472,15 @@ static void drain(void)
                         }
                 }
                 if (!any)
-                        tp_advance_to(&W.tp, W.tp.now + (W.cfg.failover.timeout_ns
-                                                             ? W.cfg.failover.timeout_ns
-                                                             : W.cfg.failover.drain_ns));
+                        tp_advance_to(&tc.tp, tc.tp.now + (tc.cfg.failover.timeout_ns
+                                                               ? tc.cfg.failover.timeout_ns
+                                                               : tc.cfg.failover.drain_ns));
                 scan_dispatches();
                 check_counters();
         }
-        CHECK(ac_engine_idle(W.eng), "the engine does not drain", SEED);
+        CHECK(ac_engine_idle(tc.eng), "the engine does not drain", SEED);
         struct ac_engine_stats es;
-        ac_engine_get_stats(W.eng, &es);
+        ac_engine_get_stats(tc.eng, &es);
         CHECK(es.accepted + es.backlogged == es.completed + es.failed, "all accounted for", SEED);
         CHECK(es.queued == 0 && es.backlog == 0 && es.in_flight == 0 && es.held == 0,
               "nothing left", SEED);
@@ -496,7 +488,7 @@ static void drain(void)
                 struct rreq *r = &W.reqs[i];
                 CHECK(r->calls == (r->accepted ? 1 : 0), "request %d: %d callbacks", SEED, i,
                       r->calls);
-                CHECK(r->req.retries <= W.cfg.failover.retries, "request %d: %u retries", SEED, i,
+                CHECK(r->req.retries <= tc.cfg.failover.retries, "request %d: %u retries", SEED, i,
                       r->req.retries);
         }
 }
@@ -504,7 +496,7 @@ static void drain(void)
 static void account(void)
 {
         struct ac_engine_stats es;
-        ac_engine_get_stats(W.eng, &es);
+        ac_engine_get_stats(tc.eng, &es);
         cover.seeds++;
         cover.accepted += es.accepted + es.backlogged;
         cover.rejected += es.rejected;
@@ -516,16 +508,16 @@ static void account(void)
         cover.late += es.late;
         for (int i = 0; i < W.next; i++)
                 cover.enodev += W.reqs[i].accepted && W.reqs[i].status == AC_ENODEV;
-        for (uint32_t l = 0; l < W.cfg.priority_levels; l++) {
+        for (uint32_t l = 0; l < tc.cfg.priority_levels; l++) {
                 struct ac_level_stats ls;
-                ac_level_get_stats(W.eng, l, &ls);
+                ac_level_get_stats(tc.eng, l, &ls);
                 cover.held += ls.held;
         }
-        for (size_t d = 0; d < W.ndevs; d++) {
+        for (size_t d = 0; d < tc.ndevs; d++) {
                 struct ac_device_stats ds;
-                ac_device_get_stats(W.devs[d].dev, &ds);
+                ac_device_get_stats(tc.devs[d].dev, &ds);
                 cover.failures += ds.failures;
-                cover.drained_gone += ac_device_health(W.devs[d].dev) == AC_DEV_GONE;
+                cover.drained_gone += ac_device_health(tc.devs[d].dev) == AC_DEV_GONE;
         }
 }
 
@@ -542,11 +534,8 @@ static void run_seed(uint64_t seed)
         }
         drain();
         account();
-        for (size_t d = 0; d < W.ndevs; d++)
-                tdev_fini(&W.devs[d]);
-        ac_engine_destroy(W.eng);
-        W.eng = NULL;
-        tp_fini(&W.tp);
+        tc.own_callbacks = true; /* on_done counts; account() checked them */
+        tcore_fini();
         W.running = false;
 }
 

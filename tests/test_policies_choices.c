@@ -13,37 +13,14 @@
 
 #include "ac/ac.h"
 #include "policies/draw.h"
-#include "support/tdev.h"
-#include "support/tp.h"
-#include "support/treq.h"
+#include "support/tcore.h"
 
 #define MAX_DEVS 16
 #define MAX_REQS 4096
 
-static struct tp tp;
-static struct treq_log log_;
-static struct ac_engine *eng;
-static struct tdev devs[MAX_DEVS];
-static size_t ndevs;
-static struct treq reqs[MAX_REQS];
-static size_t nreqs;
 static uint32_t aes;
 
-static void teardown(void)
-{
-        if (eng)
-                ac_engine_destroy(eng);
-        eng = NULL;
-        for (size_t i = 0; i < MAX_DEVS; i++)
-                tdev_fini(&devs[i]);
-        memset(devs, 0, sizeof(devs));
-        ndevs = 0;
-        nreqs = 0;
-        treq_log_fini(&log_);
-        tp_fini(&tp);
-}
-
-TestSuite(policies, .fini = teardown);
+TestSuite(policies_choices, .fini = tcore_fini);
 
 /* Creates the engine; returns ac_engine_create's answer. `random` false
  * gives a platform without a random source. */
@@ -51,26 +28,20 @@ static int open_engine(const char *policy, uint64_t seed, const struct ac_option
                        size_t nopts, uint32_t queue_depth, bool random)
 {
         static struct ac_platform_ops no_random;
-        tp_init(&tp, seed, false);
-        struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.platform = tp_platform(&tp);
+        tcore_init(seed, false);
         if (!random) {
-                no_random = *cfg.platform.ops;
+                no_random = *tc.cfg.platform.ops;
                 no_random.random_u64 = NULL;
-                cfg.platform.ops = &no_random;
+                tc.cfg.platform.ops = &no_random;
         }
-        cfg.policy = policy;
-        cfg.policy_options = opts;
-        cfg.npolicy_options = nopts;
-        cfg.queue_depth = queue_depth;
-        cfg.backlog = 0;
-        cfg.failover.timeout_ns = 0;
-        cfg.failover.probe_ns = 0;
-        int rc = ac_engine_create(&cfg, &eng);
-        if (rc < 0)
-                eng = NULL;
-        return rc;
+        tc.cfg.policy = policy;
+        tc.cfg.policy_options = opts;
+        tc.cfg.npolicy_options = nopts;
+        tc.cfg.queue_depth = queue_depth;
+        tc.cfg.backlog = 0;
+        tc.cfg.failover.timeout_ns = 0;
+        tc.cfg.failover.probe_ns = 0;
+        return tcore_open();
 }
 
 static void start(const char *policy, uint64_t seed, const struct ac_option *opts, size_t nopts,
@@ -82,39 +53,23 @@ static void start(const char *policy, uint64_t seed, const struct ac_option *opt
 
 static void add(const char *name, uint32_t ring, uint32_t weight)
 {
-        cr_assert_lt(ndevs, MAX_DEVS);
-        cr_assert_eq(tdev_add(&devs[ndevs], eng, &tp,
-                              &(struct tdev_spec){
-                                  .name = name, .ops = {"aes"}, .ring = ring, .weight = weight}),
-                     0);
-        ndevs++;
-        aes = (uint32_t)ac_op_lookup(eng, "aes");
+        cr_assert_lt(tc.ndevs, MAX_DEVS);
+        tcore_add(
+            &(struct tdev_spec){.name = name, .ops = {"aes"}, .ring = ring, .weight = weight});
+        aes = (uint32_t)ac_op_lookup(tc.eng, "aes");
 }
 
 /* Submits one single-stage request; returns the index of the device that
  * took it, or the negative submit result. */
 static int route(uint64_t bytes)
 {
-        cr_assert_lt(nreqs, MAX_REQS);
-        struct treq *r = &reqs[nreqs];
-        treq_init(r, &log_, (int)nreqs, &aes, 1, bytes, 0);
-        nreqs++;
-        int rc = ac_submit(eng, &r->req);
+        cr_assert_lt(tc.nreqs, MAX_REQS);
+        struct treq *r = &tc.reqs[tc.nreqs];
+        int rc = tcore_request(&aes, 1, bytes, 0);
         if (rc < 0)
                 return rc;
         cr_assert_eq(rc, AC_ACCEPTED);
         return (int)ac_device_index(r->req.core.device);
-}
-
-static void drain(void)
-{
-        bool more = true;
-        while (more) {
-                more = false;
-                for (size_t d = 0; d < ndevs; d++)
-                        more |= tdev_complete_next(&devs[d], 0);
-        }
-        cr_assert(ac_engine_idle(eng));
 }
 
 /* ---- the bounded draw -------------------------------------------------- */
@@ -127,7 +82,7 @@ static uint64_t scripted_word(void *ctx)
         return script[scripted++];
 }
 
-Test(policies, draw_rejects_the_biased_tail_and_maps_by_multiply_shift)
+Test(policies_choices, draw_rejects_the_biased_tail_and_maps_by_multiply_shift)
 {
         struct draw_source src = {.random_u64 = scripted_word};
         /* n = 3: 2^32 mod 3 = 1, so x = 0 (low word 0) is the one value
@@ -167,7 +122,7 @@ static double chi_square(const unsigned *count, size_t k, unsigned total)
         return chi;
 }
 
-Test(policies, draw_is_uniform)
+Test(policies_choices, draw_is_uniform)
 {
         struct draw_source src = {.random_u64 = mix_word};
         mix_state = 12345;
@@ -182,7 +137,7 @@ Test(policies, draw_is_uniform)
 
 /* ---- weighted-round-robin --------------------------------------------- */
 
-Test(policies, wrr_interleaves_turns_by_weight)
+Test(policies_choices, wrr_interleaves_turns_by_weight)
 {
         start("weighted-round-robin", 1, NULL, 0, 64);
         add("a", 8, 5);
@@ -191,10 +146,10 @@ Test(policies, wrr_interleaves_turns_by_weight)
         static const int want[14] = {0, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 2, 0, 0};
         for (int i = 0; i < 14; i++)
                 cr_assert_eq(route(64), want[i], "pick %d", i);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, wrr_shares_equal_weights_over_a_long_run)
+Test(policies_choices, wrr_shares_equal_weights_over_a_long_run)
 {
         start("weighted-round-robin", 1, NULL, 0, 1024);
         for (uint32_t d = 0; d < 4; d++)
@@ -205,18 +160,18 @@ Test(policies, wrr_shares_equal_weights_over_a_long_run)
         for (int d = 0; d < 4; d++)
                 cr_assert_eq(count[d], 200u * (unsigned)(d + 1), "device %d: %u", d, count[d]);
         /* One fails: the others share in proportion to their weights. */
-        drain();
-        ac_device_failed(devs[3].dev, AC_EIO);
+        tcore_drain();
+        ac_device_failed(tc.devs[3].dev, AC_EIO);
         memset(count, 0, sizeof(count));
         for (int i = 0; i < 600; i++)
                 count[route(64)]++;
         cr_assert_eq(count[3], 0);
         for (int d = 0; d < 3; d++)
                 cr_assert_eq(count[d], 100u * (unsigned)(d + 1), "device %d: %u", d, count[d]);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, wrr_keys_credit_by_device_not_position)
+Test(policies_choices, wrr_keys_credit_by_device_not_position)
 {
         /* Each device holds two stages (ring 1, queue 1); b is served at a
          * quarter of the pace of a and c, so it drops out of the candidates
@@ -233,18 +188,18 @@ Test(policies, wrr_keys_credit_by_device_not_position)
         for (int i = 0; i < 24; i++) {
                 cr_assert_eq(route(64), want[i], "pick %d", i);
                 if (i % 4 == 3) {
-                        tdev_complete_next(&devs[1], 0);
+                        tdev_complete_next(&tc.devs[1], 0);
                 } else {
-                        tdev_complete_next(&devs[0], 0);
-                        tdev_complete_next(&devs[2], 0);
+                        tdev_complete_next(&tc.devs[0], 0);
+                        tdev_complete_next(&tc.devs[2], 0);
                 }
         }
-        drain();
+        tcore_drain();
 }
 
 /* ---- random ----------------------------------------------------------- */
 
-Test(policies, random_is_roughly_uniform)
+Test(policies_choices, random_is_roughly_uniform)
 {
         start("random", 2024, NULL, 0, 4096);
         for (int d = 0; d < 5; d++)
@@ -253,7 +208,7 @@ Test(policies, random_is_roughly_uniform)
         for (int i = 0; i < 4000; i++)
                 count[route(64)]++;
         cr_assert_lt(chi_square(count, 5, 4000), 18.47); /* p = 0.001, 4 dof */
-        drain();
+        tcore_drain();
 }
 
 /* The device sequence of n picks under policy (options given), seed. */
@@ -266,13 +221,13 @@ static void sequence(const char *policy, const struct ac_option *opts, size_t no
         for (size_t i = 0; i < n; i++) {
                 out[i] = route(64);
                 if (i % 3 == 2) /* loads differ, so least-loaded has choices to make */
-                        tdev_complete_next(&devs[i % ndev], 0);
+                        tdev_complete_next(&tc.devs[i % ndev], 0);
         }
-        drain();
-        teardown();
+        tcore_drain();
+        tcore_fini();
 }
 
-Test(policies, random_follows_the_platform_seed)
+Test(policies_choices, random_follows_the_platform_seed)
 {
         static int a[500], b[500], c[500];
         sequence("random", NULL, 0, 1, 6, a, 500);
@@ -282,7 +237,7 @@ Test(policies, random_follows_the_platform_seed)
         cr_assert_neq(memcmp(a, c, sizeof(a)), 0);
 }
 
-Test(policies, drawing_balancers_refuse_a_platform_without_randomness)
+Test(policies_choices, drawing_balancers_refuse_a_platform_without_randomness)
 {
         cr_assert_eq(open_engine("random", 1, NULL, 0, 8, false), AC_EINVAL);
         cr_assert_eq(open_engine("power-of-two", 1, NULL, 0, 8, false), AC_EINVAL);
@@ -292,13 +247,13 @@ Test(policies, drawing_balancers_refuse_a_platform_without_randomness)
                                      "size-split",           "primary-backup"};
         for (size_t i = 0; i < sizeof(calm) / sizeof(*calm); i++) {
                 cr_assert_eq(open_engine(calm[i], 1, NULL, 0, 8, false), 0, "%s", calm[i]);
-                teardown();
+                tcore_fini();
         }
 }
 
 /* ---- power-of-two ----------------------------------------------------- */
 
-Test(policies, p2c_with_d_1_is_random)
+Test(policies_choices, p2c_with_d_1_is_random)
 {
         static int a[600], b[600];
         struct ac_option d1 = {"d", "1"};
@@ -307,7 +262,7 @@ Test(policies, p2c_with_d_1_is_random)
         cr_assert_eq(memcmp(a, b, sizeof(a)), 0);
 }
 
-Test(policies, p2c_with_d_n_is_least_loaded)
+Test(policies_choices, p2c_with_d_n_is_least_loaded)
 {
         static int a[600], b[600];
         struct ac_option d6 = {"d", "6"};
@@ -318,11 +273,11 @@ Test(policies, p2c_with_d_n_is_least_loaded)
 
 static uint64_t load_of(size_t d)
 {
-        const struct ac_device_view *v = ac_device_view(devs[d].dev);
+        const struct ac_device_view *v = ac_device_view(tc.devs[d].dev);
         return (uint64_t)v->queued + v->in_flight;
 }
 
-Test(policies, p2c_picks_the_less_loaded_of_two_distinct_draws)
+Test(policies_choices, p2c_picks_the_less_loaded_of_two_distinct_draws)
 {
         /* Three devices, d = 2: the pair drawn always holds one device that
          * is not the most loaded, so a device more loaded than both others
@@ -341,13 +296,13 @@ Test(policies, p2c_picks_the_less_loaded_of_two_distinct_draws)
                 cr_assert(l[d] <= l[o1] || l[d] <= l[o2], "pick %d: the most loaded won", i);
                 to_min += l[d] <= l[o1] && l[d] <= l[o2];
                 if (i % 2) /* uneven service, so loads differ */
-                        tdev_complete_next(&devs[i % 3], 0);
+                        tdev_complete_next(&tc.devs[i % 3], 0);
         }
         cr_assert(to_min > 900 && to_min < 1300, "least loaded chosen %u times of 1500", to_min);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, p2c_keeps_the_longest_queue_short)
+Test(policies_choices, p2c_keeps_the_longest_queue_short)
 {
         /* 16 devices, 2000 stages, nothing completes: balls into bins. One
          * choice leaves the longest queue well above the mean of 125; two
@@ -367,14 +322,14 @@ Test(policies, p2c_keeps_the_longest_queue_short)
                 for (int d = 0; d < 16; d++)
                         if (count[d] > worst[k])
                                 worst[k] = count[d];
-                drain();
-                teardown();
+                tcore_drain();
+                tcore_fini();
         }
         cr_assert_geq(worst[0], 135, "random: %u", worst[0]);
         cr_assert_leq(worst[1], 127, "power-of-two: %u", worst[1]);
 }
 
-Test(policies, p2c_refuses_bad_d)
+Test(policies_choices, p2c_refuses_bad_d)
 {
         static const struct {
                 const char *value;
@@ -388,7 +343,7 @@ Test(policies, p2c_refuses_bad_d)
                 struct ac_option o = {"d", cases[i].value};
                 cr_assert_eq(open_engine("power-of-two", 1, &o, 1, 8, true), cases[i].rc, "d=%s",
                              cases[i].value);
-                teardown();
+                tcore_fini();
         }
         struct ac_option o = {"d", "16"};
         cr_assert_eq(open_engine("power-of-two", 1, &o, 1, 8, true), 0);
@@ -414,16 +369,16 @@ static double two_speed_run(const char *policy, const double rate[2], uint64_t g
                 uint64_t when = UINT64_MAX;
                 int who = -1;
                 for (int d = 0; d < 2; d++) {
-                        size_t j = tdev_oldest(&devs[d]);
+                        size_t j = tdev_oldest(&tc.devs[d]);
                         if (j == SIZE_MAX)
                                 continue;
-                        const struct tdev_job *job = &devs[d].jobs[j];
+                        const struct tdev_job *job = &tc.devs[d].jobs[j];
                         uint64_t t = job->at_ns + (uint64_t)((double)job->bytes * rate[d]);
                         if (t < when)
                                 when = t, who = d;
                 }
                 if (sent < n && next_arrival <= when) {
-                        tp_advance_to(&tp, next_arrival);
+                        tp_advance_to(&tc.tp, next_arrival);
                         int d = route(1000);
                         cr_assert_geq(d, 0, "%s: rejected at %llu ns", policy,
                                       (unsigned long long)next_arrival);
@@ -431,22 +386,22 @@ static double two_speed_run(const char *policy, const double rate[2], uint64_t g
                         sent++;
                         next_arrival += gap;
                         for (int k = 0; k < 2; k++) {
-                                uint32_t q = ac_device_view(devs[k].dev)->queued;
+                                uint32_t q = ac_device_view(tc.devs[k].dev)->queued;
                                 if (q > max_queued[k])
                                         max_queued[k] = q;
                         }
                 } else if (who >= 0) {
-                        tdev_complete_at(&devs[who], tdev_oldest(&devs[who]), 0, when);
+                        tdev_complete_at(&tc.devs[who], tdev_oldest(&tc.devs[who]), 0, when);
                 } else {
                         break;
                 }
         }
-        cr_assert(ac_engine_idle(eng));
-        teardown();
+        cr_assert(ac_engine_idle(tc.eng));
+        tcore_fini();
         return (double)count[0] / (double)n;
 }
 
-Test(policies, sed_prefers_the_faster_device_in_proportion)
+Test(policies_choices, sed_prefers_the_faster_device_in_proportion)
 {
         /* 1 and 3 ns/B: 1 us and 3 us a stage, 1.33 stages per us together;
          * one stage every 0.9 us is more than the fast one alone can do. */
@@ -465,7 +420,7 @@ Test(policies, sed_prefers_the_faster_device_in_proportion)
         cr_assert_lt(rr, share);
 }
 
-Test(policies, sed_tries_a_device_it_knows_nothing_about)
+Test(policies_choices, sed_tries_a_device_it_knows_nothing_about)
 {
         start("shortest-expected-delay", 1, NULL, 0, 64);
         add("a", 1, 1);
@@ -474,21 +429,21 @@ Test(policies, sed_tries_a_device_it_knows_nothing_about)
         for (int i = 0; i < 8; i++) {
                 route(1000);
                 route(1000);
-                tp_advance_to(&tp, tp.now + 1000);
-                tdev_complete_next(&devs[0], 0);
-                tdev_complete_next(&devs[1], 0);
+                tp_advance_to(&tc.tp, tc.tp.now + 1000);
+                tdev_complete_next(&tc.devs[0], 0);
+                tdev_complete_next(&tc.devs[1], 0);
         }
-        cr_assert_gt(ac_device_view(devs[0].dev)->ns_per_byte, 0);
+        cr_assert_gt(ac_device_view(tc.devs[0].dev)->ns_per_byte, 0);
         route(1000);
         route(1000);
         /* A new device, nothing known: it borrows the best figure and,
          * being empty, takes the next stage. */
         add("c", 1, 1);
         cr_assert_eq(route(1000), 2);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, sed_before_any_estimate_spreads_by_weight)
+Test(policies_choices, sed_before_any_estimate_spreads_by_weight)
 {
         start("shortest-expected-delay", 1, NULL, 0, 64);
         add("a", 4, 1);
@@ -498,12 +453,12 @@ Test(policies, sed_before_any_estimate_spreads_by_weight)
                 count[route(64)]++;
         cr_assert_eq(count[0], 10);
         cr_assert_eq(count[1], 30);
-        drain();
+        tcore_drain();
 }
 
 /* ---- size-split ------------------------------------------------------- */
 
-Test(policies, size_split_routes_by_threshold_and_falls_back)
+Test(policies_choices, size_split_routes_by_threshold_and_falls_back)
 {
         struct ac_option opts[] = {{"threshold", "512"}, {"small", "cpu"}, {"large", "qat,card"}};
         start("size-split", 1, opts, 3, 4);
@@ -519,23 +474,23 @@ Test(policies, size_split_routes_by_threshold_and_falls_back)
         cr_assert_eq(route(4096), 3);
         cr_assert_eq(route(4096), 1); /* least loaded within the group, ties to the first */
         /* cpu fails: small stages go to the large group. */
-        ac_device_failed(devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
         int d = route(64);
         cr_assert(d >= 1 && d <= 3, "small stage went to %d", d);
-        ac_device_recovered(devs[0].dev);
+        ac_device_recovered(tc.devs[0].dev);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Both groups gone: anything, here the device neither list names. */
         for (int k = 0; k < 4; k++)
-                ac_device_failed(devs[k].dev, AC_EIO);
+                ac_device_failed(tc.devs[k].dev, AC_EIO);
         cr_assert_eq(route(64), 4);
         cr_assert_eq(route(9000), 4);
         for (int k = 0; k < 4; k++)
-                ac_device_recovered(devs[k].dev);
-        drain();
+                ac_device_recovered(tc.devs[k].dev);
+        tcore_drain();
 }
 
-Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
+Test(policies_choices, size_split_defaults_small_to_cpu_and_large_to_the_rest)
 {
         start("size-split", 1, NULL, 0, 8);
         add("qat0", 1, 1);
@@ -545,10 +500,10 @@ Test(policies, size_split_defaults_small_to_cpu_and_large_to_the_rest)
         cr_assert_eq(route(1023), 2);
         cr_assert_eq(route(1024), 0);
         cr_assert_eq(route(1 << 20), 0);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, size_split_refuses_bad_options)
+Test(policies_choices, size_split_refuses_bad_options)
 {
         static const struct {
                 const char *key, *value;
@@ -569,13 +524,13 @@ Test(policies, size_split_refuses_bad_options)
                 struct ac_option o = {cases[i].key, cases[i].value};
                 cr_assert_eq(open_engine("size-split", 1, &o, 1, 8, true), cases[i].rc, "%s=%s",
                              cases[i].key, cases[i].value);
-                teardown();
+                tcore_fini();
         }
 }
 
 /* ---- primary-backup --------------------------------------------------- */
 
-Test(policies, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
+Test(policies_choices, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
 {
         start("primary-backup", 1, NULL, 0, 2);
         add("p", 1, 1);
@@ -587,26 +542,26 @@ Test(policies, primary_backup_switches_on_failure_and_full_and_back_on_recovery)
         for (int i = 0; i < 8; i++)
                 cr_assert_eq(route(64), want[i], "stage %d", i);
         /* The primary frees a slot: it is first again. */
-        tdev_complete_next(&devs[0], 0);
+        tdev_complete_next(&tc.devs[0], 0);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Primary fails: the backup; it recovers: the primary again. */
-        ac_device_failed(devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
         cr_assert_eq(route(64), 1);
         cr_assert_eq(route(64), 1);
-        ac_device_recovered(devs[0].dev);
+        ac_device_recovered(tc.devs[0].dev);
         cr_assert_eq(route(64), 0);
-        drain();
+        tcore_drain();
         /* Both fail: anything. */
-        ac_device_failed(devs[0].dev, AC_EIO);
-        ac_device_failed(devs[1].dev, AC_EIO);
+        ac_device_failed(tc.devs[0].dev, AC_EIO);
+        ac_device_failed(tc.devs[1].dev, AC_EIO);
         cr_assert_eq(route(64), 2);
-        ac_device_recovered(devs[0].dev);
-        ac_device_recovered(devs[1].dev);
-        drain();
+        ac_device_recovered(tc.devs[0].dev);
+        ac_device_recovered(tc.devs[1].dev);
+        tcore_drain();
 }
 
-Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
+Test(policies_choices, primary_backup_by_name_and_spilling_at_the_ring)
 {
         struct ac_option opts[] = {{"primary", "qat1"}, {"backup", "cpu"}, {"spill", "ring"}};
         start("primary-backup", 1, opts, 3, 8);
@@ -618,12 +573,12 @@ Test(policies, primary_backup_by_name_and_spilling_at_the_ring)
         static const int want[7] = {2, 2, 0, 0, 0, 0, 0};
         for (int i = 0; i < 7; i++)
                 cr_assert_eq(route(64), want[i], "stage %d", i);
-        tdev_complete_next(&devs[2], 0);
+        tdev_complete_next(&tc.devs[2], 0);
         cr_assert_eq(route(64), 2);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary)
+Test(policies_choices, primary_backup_default_backup_is_the_first_device_not_the_primary)
 {
         struct ac_option opts[] = {{"primary", "a"}};
         start("primary-backup", 1, opts, 1, 1);
@@ -635,10 +590,10 @@ Test(policies, primary_backup_default_backup_is_the_first_device_not_the_primary
         cr_assert_eq(route(64), 0); /* b: the first registered that is not a */
         cr_assert_eq(route(64), 0);
         cr_assert_eq(route(64), 2);
-        drain();
+        tcore_drain();
 }
 
-Test(policies, primary_backup_refuses_bad_options)
+Test(policies_choices, primary_backup_refuses_bad_options)
 {
         static const struct ac_option cases[][2] = {
             {{"spill", "sometimes"}, {NULL, NULL}},
@@ -649,7 +604,7 @@ Test(policies, primary_backup_refuses_bad_options)
                 size_t n = cases[i][1].key ? 2 : 1;
                 cr_assert_eq(open_engine("primary-backup", 1, cases[i], n, 8, true), AC_EINVAL,
                              "case %zu", i);
-                teardown();
+                tcore_fini();
         }
         struct ac_option long_name = {
             "backup", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"};

@@ -47,7 +47,7 @@ Test(queueing, mmc_with_one_server_is_mm1)
 
 Test(queueing, mmc_figures)
 {
-        /* M/M/4 at rho 0.8 (tests/test_sim_validation.c): 1745.5 ns with
+        /* M/M/4 at rho 0.8 (tests/test_run_validation.c): 1745.5 ns with
          * mu = 1/us */
         cr_assert_float_eq(queueing_mmc_mean(4, 3.2, 1.0), 1 + 0.59643247 / 0.8, 1e-8);
         /* M/M/8 at rho 0.9 (bench/bench_mm8.c): 1877 ns */

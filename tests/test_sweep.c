@@ -13,6 +13,7 @@
 #include "sim/run/run.h"
 #include "sim/sweep/sweep.h"
 #include "sim/sweep/collect.h"
+#include "support/tscen.h"
 
 static const char scenario_text[] =
     "name: t\n"
@@ -90,7 +91,6 @@ Test(sweep, every_policy_at_a_point_sees_the_same_requests)
 {
         struct sweep_plan p;
         load(&p);
-        char err[256];
         for (size_t q = 0; q < p.npoints; q += 3) {
                 uint64_t first[2] = {0, 0};
                 for (size_t v = 0; v < 3; v++) {
@@ -103,7 +103,7 @@ Test(sweep, every_policy_at_a_point_sees_the_same_requests)
                         cr_assert_str_eq(sc.engine.policy, p.points[point].policy);
                         for (uint32_t i = 0; i < 2; i++) {
                                 struct sim_results r;
-                                cr_assert_eq(sim_run(&sc, i, &r, err, sizeof(err)), 0, "%s", err);
+                                tscen_run(&sc, i, &r);
                                 if (v == 0)
                                         first[i] = r.arrival_hash;
                                 else

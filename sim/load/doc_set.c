@@ -57,6 +57,21 @@ static int add_key(struct doc *d, struct doc_node *map, const char *key, struct 
         return 0;
 }
 
+/* Puts by in the place of old in old's parent: the same key, key place
+ * and index. */
+static void replace_node(struct doc_node *old, struct doc_node *by)
+{
+        struct doc_node *parent = old->parent;
+        by->parent = parent;
+        by->key = old->key;
+        by->key_line = old->key_line;
+        by->key_col = old->key_col;
+        by->index = old->index;
+        for (size_t i = 0; i < parent->n; i++)
+                if (parent->items[i] == old)
+                        parent->items[i] = by;
+}
+
 /* Puts value in place of the node at path, or adds it (and the mappings
  * leading to it) where the path leaves the tree through mappings. */
 static int splice(struct doc *d, const char *path, struct doc_node *value, const char *origin,
@@ -103,13 +118,7 @@ static int splice(struct doc *d, const char *path, struct doc_node *value, const
                                 if (!m)
                                         return bad_path(d, origin, line, col, path,
                                                         "out of memory");
-                                m->parent = cur;
-                                m->key = next->key;
-                                m->key_line = next->key_line;
-                                m->key_col = next->key_col;
-                                for (size_t i = 0; i < cur->n; i++)
-                                        if (cur->items[i] == next)
-                                                cur->items[i] = m;
+                                replace_node(next, m);
                                 next = m;
                         }
                 } else if (cur->kind == DOC_SEQ) {
@@ -139,17 +148,9 @@ static int splice(struct doc *d, const char *path, struct doc_node *value, const
                 }
                 cur = next;
         }
-        struct doc_node *parent = cur->parent;
-        if (!parent)
+        if (!cur->parent)
                 return bad_path(d, origin, line, col, path, "cannot replace the whole scenario");
-        value->parent = parent;
-        value->key = cur->key;
-        value->key_line = cur->key_line;
-        value->key_col = cur->key_col;
-        value->index = cur->index;
-        for (size_t i = 0; i < parent->n; i++)
-                if (parent->items[i] == cur)
-                        parent->items[i] = value;
+        replace_node(cur, value);
         return 0;
 }
 

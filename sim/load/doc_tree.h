@@ -1,8 +1,9 @@
 /*
- * sim/load/doc_tree.h - the inside of sim/doc: the node and doc structs and what
- * the three files of the part share (doc.c loads and inspects, doc_read.c
- * has the getters and key checks, doc_set.c the overrides). Not for use
- * outside sim/doc*.c.
+ * sim/load/doc_tree.h - the inside of the doc tree: the node and doc
+ * structs and what its four files share (doc.c the arena, messages and
+ * inspection, doc_load.c loading with libyaml, doc_get.c the getters and
+ * key checks, doc_set.c the overrides). Not for use outside
+ * sim/load/doc*.c.
  */
 #ifndef SIM_LOAD_DOC_TREE_H
 #define SIM_LOAD_DOC_TREE_H

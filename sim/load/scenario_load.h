@@ -1,13 +1,13 @@
 /*
- * sim/load/scenario_load.h - a scenario file (the reference
- * is docs/scenarios.md) read into a struct scenario, with --set overrides
- * and the points of its sweep.
+ * sim/load/scenario_load.h - a scenario file (the reference is
+ * docs/scenarios.md) read into a struct scenario, with --set overrides and
+ * the points of its sweep. Its bounds are in sim/load/limits.h.
  *
- * Every key is read through sim/doc's typed getters, so anything the loader
- * does not understand -- an unknown key, a wrong type, a value out of range,
- * a unit that does not fit, an operation no device declares, a fault on a
- * device that does not exist -- is an error located at the value it is
- * about:
+ * Every key is read through the doc tree's typed getters (sim/load/doc.h),
+ * so anything the loader does not understand -- an unknown key, a wrong
+ * type, a value out of range, a unit that does not fit, an operation no
+ * device declares, a fault on a device that does not exist -- is an error
+ * located at the value it is about:
  *
  *   FILE:LINE:COL: error: KEY.PATH: expected ..., got ...
  *
@@ -31,14 +31,8 @@
 #include <stddef.h>
 
 #include "sim/load/diag.h"
+#include "sim/load/limits.h"
 #include "sim/run/scenario.h"
-
-/* The most points a sweep may have. */
-#define SCENARIO_MAX_POINTS 100000
-
-/* The most rows trace.csv may be expected to get, all replications
- * (about 6 GB at some 60 bytes a row). */
-#define SCENARIO_MAX_TRACE_ROWS 1e8
 
 /* Loads path (reading its bytes once, kept in out->source), applies the
  * --set assignments ("KEY=VALUE") in order, reads

@@ -6,15 +6,20 @@
  * and its interval out of a summary, one block of the table (a run or a
  * sweep point), the whole table.
  */
+#include <inttypes.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/report/compare.h"
 #include "sim/report/compare_set.h"
-#include "sim/run/replicate.h"
 #include "sim/report/text.h"
+#include "sim/results/write_json.h"
+#include "sim/run/figures.h"
+#include "sim/run/replicate.h"
 
 /* ---- the verdict -------------------------------------------------------- */
 
@@ -60,27 +65,45 @@ enum figure_kind {
         KIND_COUNT,    /* a plain number */
 };
 
+/* Where a figure is in a summary (struct replications) or a class. */
+enum figure_place {
+        IN_LATENCY,    /* a struct rep_figure of struct rep_latency */
+        IN_COUNTS,     /* a struct rep_figure of struct rep_counts */
+        IN_THROUGHPUT, /* requests_per_s */
+        IN_DRAIN,      /* the runs whose drain hit its cap */
+};
+
 struct figure {
         const char *label; /* in the table */
-        const char *group; /* summary object holding it, or NULL for the top */
-        const char *field;
-        enum figure_kind kind; /* FRACTION: field / requests.submitted, in percent */
+        enum figure_place place;
+        size_t offset;         /* of the struct rep_figure in its struct */
+        bool shown;            /* compared at all (sim/run/figures.h, SIM_SHOW_COMPARE) */
+        enum figure_kind kind; /* FRACTION: of requests.submitted, in percent */
         enum compare_better better;
         bool run_only;   /* not per class */
         bool if_nonzero; /* a row only when a side is not 0 */
 };
 
+/* The rows of the table in order: the latency and count figures of
+ * sim/run/figures.h (counts as a percentage of submitted), the throughput
+ * and the drain cap. */
+#define ROW(label, place, offset, shown, kind, better, run_only, if_nonzero)                       \
+        {label, place, offset, shown, kind, better, run_only, if_nonzero},
+#define LATENCY_ROW(name, kind, label, shown)                                                      \
+        ROW("lat " label, IN_LATENCY, offsetof(struct rep_latency, name),                          \
+            ((shown)&SIM_SHOW_COMPARE) != 0, KIND_TIME, COMPARE_LOWER, false, false)
+#define COUNT_ROW(name, kind, label, shown)                                                        \
+        ROW(#name, IN_COUNTS, offsetof(struct rep_counts, name), ((shown)&SIM_SHOW_COMPARE) != 0,  \
+            KIND_FRACTION, COMPARE_LOWER, false, false)
+
+/* clang-format off */
 static const struct figure figures[] = {
-    {"lat mean", "latency_ns", "mean", KIND_TIME, COMPARE_LOWER, false, false},
-    {"lat p50", "latency_ns", "p50", KIND_TIME, COMPARE_LOWER, false, false},
-    {"lat p99", "latency_ns", "p99", KIND_TIME, COMPARE_LOWER, false, false},
-    {"lat p99.9", "latency_ns", "p999", KIND_TIME, COMPARE_LOWER, false, false},
-    {"throughput", "throughput", "requests_per_s", KIND_RATE, COMPARE_HIGHER, false, false},
-    {"failed", "requests", "failed", KIND_FRACTION, COMPARE_LOWER, false, false},
-    {"rejected", "requests", "rejected", KIND_FRACTION, COMPARE_LOWER, false, false},
-    {"retried", "requests", "retried", KIND_FRACTION, COMPARE_LOWER, false, false},
-    {"drain cap", NULL, "drain_capped", KIND_COUNT, COMPARE_LOWER, true, true},
+        SIM_LATENCY_FIGURES(LATENCY_ROW)
+        ROW("throughput", IN_THROUGHPUT, 0, true, KIND_RATE, COMPARE_HIGHER, false, false)
+        SIM_COUNT_FIGURES(COUNT_ROW)
+        ROW("drain cap", IN_DRAIN, 0, true, KIND_COUNT, COMPARE_LOWER, true, true)
 };
+/* clang-format on */
 #define NFIGURES (sizeof(figures) / sizeof(figures[0]))
 
 /* Settings that should match for a comparison to mean much; a difference
@@ -91,66 +114,134 @@ static const char *const settings[] = {
 
 /* ---- reading a figure ------------------------------------------------------ */
 
-/* Returns true and sets *x when obj.group.field (or obj.field) is a
- * finite number. */
-static bool number_at(const json_t *obj, const char *group, const char *field, double *x)
+/* The figures of the whole run or of one class, in one replication or
+ * over all of them. */
+struct holder {
+        const struct rep_latency *latency;
+        const struct rep_counts *counts;
+        const struct rep_figure *requests_per_s;
+        double drain_capped;
+};
+
+/* Returns the figure f of h (its mean, and its half-width in *h95). */
+static double figure_at(const struct figure *f, const struct holder *h, double *h95)
 {
-        const json_t *g = group ? json_object_get(obj, group) : obj;
-        const json_t *v = json_object_get(g, field);
-        if (!json_is_number(v))
-                return false;
-        *x = json_number_value(v);
-        return isfinite(*x);
+        const struct rep_figure *x = NULL;
+        switch (f->place) {
+        case IN_LATENCY:
+                x = (const struct rep_figure *)((const char *)h->latency + f->offset);
+                break;
+        case IN_COUNTS:
+                x = (const struct rep_figure *)((const char *)h->counts + f->offset);
+                break;
+        case IN_THROUGHPUT:
+                x = h->requests_per_s;
+                break;
+        case IN_DRAIN:
+                *h95 = NAN;
+                return h->drain_capped;
+        }
+        *h95 = x->ci95;
+        return x->mean;
 }
 
-/* Returns true and sets *x to the figure f of obj (a summary, a class or
- * one replication of either). */
-static bool figure_of(const struct figure *f, const json_t *obj, double *x)
+/* Returns true and sets *x to the figure f of h when it is a finite
+ * number (a fraction: of a positive number submitted). */
+static bool figure_of(const struct figure *f, const struct holder *h, double *x)
 {
-        if (!number_at(obj, f->group, f->field, x))
+        double h95;
+        *x = figure_at(f, h, &h95);
+        if (!isfinite(*x))
                 return false;
         if (f->kind == KIND_FRACTION) {
-                double submitted;
-                if (!number_at(obj, "requests", "submitted", &submitted) || submitted <= 0)
+                double submitted = h->counts->submitted.mean;
+                if (!isfinite(submitted) || submitted <= 0)
                         return false;
                 *x = 100 * *x / submitted;
         }
         return true;
 }
 
-/* Returns the class named name in obj's "classes", or NULL. */
-static const json_t *class_named(const json_t *obj, const char *name)
+/* Returns the class named name of r, or NULL. */
+static const struct rep_class *class_named(const struct replications *r, const char *name)
 {
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(obj, "classes"), i, c)
-        {
-                const char *cn = json_string_value(json_object_get(c, "name"));
-                if (cn && strcmp(cn, name) == 0)
-                        return c;
-        }
+        for (size_t k = 0; k < r->nclasses; k++)
+                if (strcmp(r->classes[k].name, name) == 0)
+                        return &r->classes[k];
         return NULL;
+}
+
+/* The holder of the run r or of its class named cls (NULL: the run).
+ * Returns false when it has no such class. */
+static bool holder_of(const struct replications *r, const char *cls, struct holder *h)
+{
+        if (cls == NULL) {
+                *h = (struct holder){&r->latency, &r->requests, &r->requests_per_s,
+                                     (double)r->drain_capped};
+                return true;
+        }
+        const struct rep_class *c = class_named(r, cls);
+        if (c)
+                *h = (struct holder){&c->latency, &c->requests, &c->requests_per_s, 0};
+        return c != NULL;
+}
+
+/* The holder of one replication's own figures (as means, no half-widths). */
+struct run_holder {
+        struct rep_latency latency;
+        struct rep_counts counts;
+        struct rep_figure requests_per_s;
+        struct holder h;
+};
+
+static bool run_holder_of(const struct sim_results *run, const char *cls, struct run_holder *rh)
+{
+        const struct sim_counts *c = &run->requests;
+        const struct sim_latency *l = &run->latency;
+        double rq = run->requests_per_s;
+        if (cls) {
+                size_t k = 0;
+                while (k < run->nclasses && strcmp(run->classes[k].name, cls) != 0)
+                        k++;
+                if (k == run->nclasses)
+                        return false;
+                c = &run->classes[k].requests;
+                l = &run->classes[k].latency;
+                rq = run->classes[k].requests_per_s;
+        }
+#define COPY_COUNT(name, ...) rh->counts.name = (struct rep_figure){(double)c->name, NAN};
+        SIM_COUNT_FIGURES(COPY_COUNT)
+#undef COPY_COUNT
+#define COPY_LATENCY(name, ...) rh->latency.name = (struct rep_figure){(double)l->name, NAN};
+        SIM_LATENCY_FIGURES(COPY_LATENCY)
+#undef COPY_LATENCY
+        rh->requests_per_s = (struct rep_figure){rq, NAN};
+        rh->h = (struct holder){&rh->latency, &rh->counts, &rh->requests_per_s,
+                                (double)run->drain_capped};
+        return true;
 }
 
 /* Returns figure f of the run summary s, for the class named cls (NULL:
  * the whole run), with its 95% half-width: the one summary.json gives
- * (ci95), else one computed from the replications' own figures
- * (replications_detail), else none. */
-static struct compare_value value_of(const struct figure *f, const json_t *s, const char *cls)
+ * (ci95 of latency and throughput, with replications), else one computed
+ * from the replications' own figures (replications_detail, fractions
+ * only), else none. */
+static struct compare_value value_of(const struct figure *f, const struct result_summary *s,
+                                     const char *cls)
 {
         struct compare_value v = {0};
-        const json_t *obj = cls ? class_named(s, cls) : s;
-        if (obj == NULL || !figure_of(f, obj, &v.x))
+        struct holder h;
+        if (!holder_of(&s->r, cls, &h) || !figure_of(f, &h, &v.x))
                 return v;
         v.present = true;
-        double h;
-        if (f->group && number_at(json_object_get(obj, "ci95"), f->group, f->field, &h)) {
+        double h95;
+        figure_at(f, &h, &h95);
+        if ((f->place == IN_LATENCY || f->place == IN_THROUGHPUT) && s->r.n > 1 && isfinite(h95)) {
                 v.interval = true;
-                v.h = h;
+                v.h = h95;
                 return v;
         }
-        const json_t *detail = json_object_get(s, "replications_detail");
-        size_t n = json_array_size(detail);
+        size_t n = s->r.n;
         if (n < 2 || f->kind != KIND_FRACTION)
                 return v;
         double *xs = calloc(n, sizeof(*xs));
@@ -158,9 +249,8 @@ static struct compare_value value_of(const struct figure *f, const json_t *s, co
                 return v;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-                const json_t *run = json_array_get(detail, i);
-                const json_t *o = cls ? class_named(run, cls) : run;
-                if (o && figure_of(f, o, &xs[k]))
+                struct run_holder rh;
+                if (run_holder_of(&s->r.runs[i], cls, &rh) && figure_of(f, &rh.h, &xs[k]))
                         k++;
         }
         if (k == n) {
@@ -293,12 +383,13 @@ static bool add_row(struct block *blk, const struct row *r)
         return true;
 }
 
-static void judge_figures(struct block *blk, const struct compare_options *opt, const json_t *bs,
-                          const json_t *ns, const char *cls, struct compare_tally *t)
+static void judge_figures(struct block *blk, const struct compare_options *opt,
+                          const struct result_summary *bs, const struct result_summary *ns,
+                          const char *cls, struct compare_tally *t)
 {
         for (size_t i = 0; i < NFIGURES; i++) {
                 const struct figure *f = &figures[i];
-                if (cls && f->run_only)
+                if (!f->shown || (cls && f->run_only))
                         continue;
                 struct row r = {cls ? cls : "all", f, value_of(f, bs, cls), value_of(f, ns, cls),
                                 COMPARE_NA};
@@ -318,11 +409,29 @@ static void judge_figures(struct block *blk, const struct compare_options *opt, 
         }
 }
 
-static void note_settings(struct block *blk, const json_t *bs, const json_t *ns)
+/* The settings of a summary that should match, as summary.json writes
+ * them (NULL: the file lacks it), in the order of `settings`. */
+static void settings_of(const struct result_summary *s, json_t **v)
 {
-        for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-                const json_t *a = json_object_get(bs, settings[i]);
-                const json_t *b = json_object_get(ns, settings[i]);
+        const struct sim_results *first = &s->r.runs[0];
+        v[0] = s->scenario ? json_string(s->scenario) : NULL;
+        v[1] = s->policy ? json_string(s->policy) : NULL;
+        v[2] = s->has_seed ? write_json_u64(s->seed) : NULL;
+        v[3] = s->has_replications ? json_integer((json_int_t)s->replications) : NULL;
+        v[4] = s->has_duration ? write_json_u64(first->duration_ns) : NULL;
+        v[5] = s->has_duration ? write_json_u64(first->warmup_ns) : NULL;
+        v[6] = s->acsim_version ? json_string(s->acsim_version) : NULL;
+}
+
+static void note_settings(struct block *blk, const struct result_summary *bs,
+                          const struct result_summary *ns)
+{
+        enum { NSETTINGS = sizeof(settings) / sizeof(settings[0]) };
+        json_t *bv[NSETTINGS], *nv[NSETTINGS];
+        settings_of(bs, bv);
+        settings_of(ns, nv);
+        for (size_t i = 0; i < NSETTINGS; i++) {
+                const json_t *a = bv[i], *b = nv[i];
                 if (json_equal((json_t *)a, (json_t *)b) || (a == NULL && b == NULL))
                         continue;
                 char *at = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
@@ -332,44 +441,56 @@ static void note_settings(struct block *blk, const json_t *bs, const json_t *ns)
                 free(at);
                 free(bt);
         }
+        for (size_t i = 0; i < NSETTINGS; i++) {
+                json_decref(bv[i]);
+                json_decref(nv[i]);
+        }
 }
 
 /* Notes each assignment of `sets` that `other` lacks, as only in `side`.
  * Returns how many. */
-static size_t sets_alone(struct block *blk, const json_t *sets, const json_t *other,
-                         const char *side)
+static size_t sets_alone(struct block *blk, const struct provenance *sets,
+                         const struct provenance *other, const char *side)
 {
-        size_t i, j, n = 0;
-        json_t *v, *w;
-        json_array_foreach(sets, i, v)
-        {
+        size_t n = 0;
+        for (size_t i = 0; i < sets->nsets; i++) {
                 bool found = false;
-                json_array_foreach(other, j, w) found = found || json_equal(v, w);
-                if (!found && json_string_value(v)) {
-                        note(blk, "  note: --set %s only in %s\n", json_string_value(v), side);
+                for (size_t j = 0; j < other->nsets && !found; j++)
+                        found = strcmp(sets->sets[i], other->sets[j]) == 0;
+                if (!found) {
+                        note(blk, "  note: --set %s only in %s\n", sets->sets[i], side);
                         n++;
                 }
         }
         return n;
 }
 
+static bool same_sets(const struct provenance *a, const struct provenance *b)
+{
+        bool same = a->nsets == b->nsets;
+        for (size_t i = 0; same && i < a->nsets; i++)
+                same = strcmp(a->sets[i], b->sets[i]) == 0;
+        return same;
+}
+
 /* What made the two sides, when both record it (summaries written before
  * acsim kept it do not): the --set assignments and the scenario file's
  * bytes, by their hash. */
-static void note_origin(struct block *blk, const json_t *bs, const json_t *ns)
+static void note_origin(struct block *blk, const struct result_summary *bs,
+                        const struct result_summary *ns)
 {
-        const json_t *a = json_object_get(bs, "sets"), *b = json_object_get(ns, "sets");
-        if (json_is_array(a) && json_is_array(b) && !json_equal((json_t *)a, (json_t *)b)) {
+        const struct provenance *a = &bs->r.origin, *b = &ns->r.origin;
+        if (bs->has_sets && ns->has_sets && !same_sets(a, b)) {
                 size_t alone = sets_alone(blk, a, b, "the baseline");
                 alone += sets_alone(blk, b, a, "the new results");
                 if (alone == 0)
                         note(blk, "  note: the same --set assignments in another order\n");
         }
-        const char *ah = json_string_value(json_object_get(bs, "scenario_hash"));
-        const char *bh = json_string_value(json_object_get(ns, "scenario_hash"));
-        if (ah && bh && strcmp(ah, bh) != 0)
-                note(blk, "  note: scenario file contents differ (scenario.yaml, hash %s -> %s)\n",
-                     ah, bh);
+        if (bs->has_hash && ns->has_hash && a->source_hash != b->source_hash)
+                note(blk,
+                     "  note: scenario file contents differ (scenario.yaml, hash 0x%016" PRIx64
+                     " -> 0x%016" PRIx64 ")\n",
+                     a->source_hash, b->source_hash);
 }
 
 /* Compares the runs b and n: the whole run, then each class when there
@@ -378,31 +499,25 @@ static void compare_runs(struct block *blk, const struct compare_options *opt,
                          const struct compare_run *b, const struct compare_run *n,
                          struct compare_tally *t)
 {
-        const json_t *bs = b->summary, *ns = n->summary;
+        const struct result_summary *bs = &b->summary, *ns = &n->summary;
         note_settings(blk, bs, ns);
         note_origin(blk, bs, ns);
         judge_figures(blk, opt, bs, ns, NULL, t);
-        const json_t *bc = json_object_get(bs, "classes"), *nc = json_object_get(ns, "classes");
-        if (json_array_size(bc) <= 1 && json_array_size(nc) <= 1)
+        const struct replications *br = &bs->r, *nr = &ns->r;
+        if (br->nclasses <= 1 && nr->nclasses <= 1)
                 return; /* one class: the run's figures are the class's */
-        size_t i;
-        json_t *c;
-        json_array_foreach(bc, i, c)
-        {
-                const char *name = json_string_value(json_object_get(c, "name"));
-                if (name == NULL)
-                        continue;
-                if (class_named(ns, name) == NULL) {
+        for (size_t k = 0; k < br->nclasses; k++) {
+                const char *name = br->classes[k].name;
+                if (class_named(nr, name) == NULL) {
                         note(blk, "  class %s: MISSING from the new results\n", name);
                         t->missing++;
                         continue;
                 }
                 judge_figures(blk, opt, bs, ns, name, t);
         }
-        json_array_foreach(nc, i, c)
-        {
-                const char *name = json_string_value(json_object_get(c, "name"));
-                if (name && class_named(bs, name) == NULL) {
+        for (size_t k = 0; k < nr->nclasses; k++) {
+                const char *name = nr->classes[k].name;
+                if (class_named(br, name) == NULL) {
                         note(blk, "  class %s: new, no baseline\n", name);
                         t->added++;
                 }

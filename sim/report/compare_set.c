@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "sim/report/compare_set.h"
+#include "sim/results/read_sweep.h"
 
 #define WALK_DEPTH 16 /* deeper trees are not result trees */
 
@@ -58,10 +59,10 @@ static bool is_dir(const char *path)
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Takes key, title and dir (owned) and summary (one reference) into set.
- * Returns 0, or -1 with a message. */
-static int set_add(struct compare_set *set, char *key, char *title, char *dir, json_t *summary,
-                   char *err, size_t cap)
+/* Takes key, title, dir and *summary (all owned; *summary is left empty)
+ * into set. Returns 0, or -1 with a message. */
+static int set_add(struct compare_set *set, char *key, char *title, char *dir,
+                   struct result_summary *summary, char *err, size_t cap)
 {
         if (key == NULL || title == NULL || dir == NULL)
                 goto nomem;
@@ -79,7 +80,8 @@ static int set_add(struct compare_set *set, char *key, char *title, char *dir, j
                 set->runs = runs;
                 set->cap = cap2;
         }
-        set->runs[set->n++] = (struct compare_run){key, title, dir, summary};
+        set->runs[set->n++] = (struct compare_run){key, title, dir, *summary};
+        memset(summary, 0, sizeof(*summary));
         return 0;
 nomem:
         say(err, cap, "out of memory");
@@ -87,62 +89,43 @@ fail:
         free(key);
         free(title);
         free(dir);
-        json_decref(summary);
+        result_summary_free(summary);
         return -1;
 }
 
 /* ---- one run ---------------------------------------------------------- */
 
-/* Returns the parsed JSON object in path, or NULL with a message. */
-static json_t *load_object(const char *path, char *err, size_t cap)
-{
-        json_error_t jerr;
-        json_t *j = json_load_file(path, 0, &jerr);
-        if (j == NULL) {
-                if (!is_file(path))
-                        say(err, cap, "%s: %s", path, strerror(errno ? errno : ENOENT));
-                else
-                        say(err, cap, "%s:%d:%d: not JSON: %s", path, jerr.line, jerr.column,
-                            jerr.text);
-                return NULL;
-        }
-        if (!json_is_object(j)) {
-                say(err, cap, "%s: expected a JSON object", path);
-                json_decref(j);
-                return NULL;
-        }
-        return j;
-}
-
-/* Returns the summary.json of the run directory dir, or NULL with a
- * message when it is missing, broken or not an acsim summary. */
-static json_t *load_summary(const char *dir, char *err, size_t cap)
+/* Reads the summary.json of the run directory dir into *s. Returns 0, or
+ * -1 with a message when it is missing, broken or not an acsim summary. */
+static int load_summary(const char *dir, struct result_summary *s, char *err, size_t cap)
 {
         char *path = join3(dir, "/", "summary.json");
         if (path == NULL) {
                 say(err, cap, "out of memory");
-                return NULL;
+                return -1;
         }
-        json_t *s = load_object(path, err, cap);
-        if (s && (!json_is_object(json_object_get(s, "latency_ns")) ||
-                  !json_is_object(json_object_get(s, "requests")))) {
+        struct sim_error e;
+        int rc = read_summary(path, s, &e);
+        if (rc < 0) {
+                say(err, cap, "%s", e.msg);
+        } else if (!s->has_figures) {
                 say(err, cap, "%s: not an acsim summary (no latency_ns or requests)", path);
-                json_decref(s);
-                s = NULL;
+                result_summary_free(s);
+                rc = -1;
         }
         free(path);
-        return s;
+        return rc;
 }
 
 /* Adds the run directory dir, found at rel below the root. */
 static int add_run(struct compare_set *set, const char *dir, const char *rel, char *err, size_t cap)
 {
-        json_t *s = load_summary(dir, err, cap);
-        if (s == NULL)
+        struct result_summary s;
+        if (load_summary(dir, &s, err, cap) < 0)
                 return -1;
-        const char *name = json_string_value(json_object_get(s, "scenario"));
+        const char *name = s.scenario;
         char *title = strdup(rel[0] ? rel : name ? name : ".");
-        return set_add(set, strdup(rel), title, strdup(dir), s, err, cap);
+        return set_add(set, strdup(rel), title, strdup(dir), &s, err, cap);
 }
 
 /* ---- one sweep -------------------------------------------------------- */
@@ -155,26 +138,20 @@ static int cmp_text(const void *a, const void *b)
 /* Returns the point's values as "k1=v1;k2=v2" with the keys sorted, so
  * the order keys were swept in does not matter, or NULL (no values, or
  * out of memory). */
-static char *values_key(json_t *values)
+static char *values_key(const struct sweep_json_point *p)
 {
-        size_t n = json_object_size(values);
-        if (!json_is_object(values) || n == 0)
+        size_t n = p->nvalues;
+        if (n == 0)
                 return NULL;
         char **parts = calloc(n, sizeof(*parts));
         if (parts == NULL)
                 return NULL;
         size_t k = 0, len = 1;
-        const char *key;
-        json_t *v;
-        json_object_foreach(values, key, v)
-        {
-                char *text = json_is_string(v) ? strdup(json_string_value(v))
-                                               : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-                parts[k] = text ? join3(key, "=", text) : NULL;
-                free(text);
+        for (; k < n; k++) {
+                parts[k] = join3(p->keys[k], "=", p->values[k]);
                 if (parts[k] == NULL)
                         break;
-                len += strlen(parts[k++]) + 1;
+                len += strlen(parts[k]) + 1;
         }
         char *out = k == n ? malloc(len) : NULL;
         if (out) {
@@ -200,33 +177,33 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
         char *path = join3(dir, "/", "sweep.json");
         if (path == NULL)
                 return say(err, cap, "out of memory"), -1;
-        json_t *m = load_object(path, err, cap);
-        json_t *points = m ? json_object_get(m, "points") : NULL;
-        int rc = m ? 0 : -1;
-        if (m && !json_is_array(points)) {
+        struct sweep_json m;
+        struct sim_error e;
+        int rc = read_sweep_json(path, &m, &e);
+        if (rc < 0) {
+                say(err, cap, "%s", e.msg);
+                free(path);
+                return -1;
+        }
+        if (!m.has_points) {
                 say(err, cap, "%s: no \"points\" array", path);
                 rc = -1;
         }
-        const char *name = m ? json_string_value(json_object_get(m, "scenario")) : NULL;
+        const char *name = m.scenario;
         const char *base = rel[0] ? rel : name ? name : ".";
-        size_t i;
-        json_t *p;
-        if (rc < 0)
-                points = NULL; /* json_array_foreach over NULL does nothing */
-        json_array_foreach(points, i, p)
-        {
-                const char *pdir = json_string_value(json_object_get(p, "dir"));
-                const char *label = json_string_value(json_object_get(p, "label"));
+        for (size_t i = 0; rc == 0 && i < m.npoints; i++) {
+                const struct sweep_json_point *p = &m.points[i];
+                const char *pdir = p->dir, *label = p->label;
                 if (pdir == NULL || strchr(pdir, '/') || strcmp(pdir, "..") == 0) {
                         say(err, cap, "%s: point %zu has no usable \"dir\"", path, i);
                         rc = -1;
                         break;
                 }
-                char *values = values_key(json_object_get(p, "values"));
+                char *values = values_key(p);
                 const char *match = values ? values : label ? label : pdir;
                 char *pointdir = join3(dir, "/", pdir);
-                json_t *s = pointdir ? load_summary(pointdir, err, cap) : NULL;
-                if (s == NULL) {
+                struct result_summary s;
+                if (pointdir == NULL || load_summary(pointdir, &s, err, cap) < 0) {
                         if (pointdir == NULL)
                                 say(err, cap, "out of memory");
                         free(values);
@@ -237,10 +214,10 @@ static int add_sweep(struct compare_set *set, const char *dir, const char *rel, 
                 char *key = join3(rel[0] ? rel : ".", "|", match);
                 char *title = join3(base, " @ ", label ? label : match);
                 free(values);
-                if ((rc = set_add(set, key, title, pointdir, s, err, cap)) < 0)
+                if ((rc = set_add(set, key, title, pointdir, &s, err, cap)) < 0)
                         break;
         }
-        json_decref(m);
+        sweep_json_free(&m);
         free(path);
         return rc;
 }
@@ -348,7 +325,7 @@ void compare_set_free(struct compare_set *set)
                 free(set->runs[i].key);
                 free(set->runs[i].title);
                 free(set->runs[i].dir);
-                json_decref(set->runs[i].summary);
+                result_summary_free(&set->runs[i].summary);
         }
         free(set->runs);
         free(set);

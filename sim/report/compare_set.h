@@ -1,22 +1,22 @@
 /*
  * sim/report/compare_set.h - the private side of sim/report/compare.h: a result set as
  * a list of runs, each with the key it is matched by and its summary.json
- * parsed (jansson).
+ * read (sim/results/read_summary.h).
  */
 #ifndef SIM_REPORT_COMPARE_SET_H
 #define SIM_REPORT_COMPARE_SET_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "sim/report/compare.h"
+#include "sim/results/read_summary.h"
 
 /* One run directory of a set: a plain run or one point of a sweep. */
 struct compare_run {
-        char *key;       /* matched across sides: "bursty|engine.queue.backlog=0" */
-        char *title;     /* shown: "bursty @ backlog-0", or the scenario's name */
-        char *dir;       /* where its summary.json is, for messages */
-        json_t *summary; /* the parsed summary.json */
+        char *key;                     /* matched across sides: "bursty|engine.queue.backlog=0" */
+        char *title;                   /* shown: "bursty @ backlog-0", or the scenario's name */
+        char *dir;                     /* where its summary.json is, for messages */
+        struct result_summary summary; /* its summary.json */
 };
 
 struct compare_set {

@@ -5,14 +5,17 @@
  */
 #include "sim/report/markdown.h"
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/results/read_csv.h"
-#include "sim/report/markdown_summary.h"
+#include "sim/results/read_summary.h"
+#include "sim/results/read_sweep.h"
 #include "sim/report/text.h"
+#include "sim/run/figures.h"
 
 #define PATH_CAP 4096
 
@@ -77,80 +80,34 @@ static void fact(FILE *out, const char *name, const char *value)
         fputs(" |\n", out);
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-        const char *s = json_string_value(json_object_get(o, key));
-        return s ? s : "?";
-}
-
-/* A number of the JSON as text ("-" when absent). */
-static const char *numtext(char *buf, size_t cap, const json_t *o, const char *key)
-{
-        const json_t *v = json_object_get(o, key);
-        if (json_is_string(v))
-                snprintf(buf, cap, "%s", json_string_value(v));
-        else if (json_is_integer(v))
-                snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-        else if (json_is_number(v))
-                snprintf(buf, cap, "%g", json_number_value(v));
-        else
-                snprintf(buf, cap, "-");
-        return buf;
-}
-
-static double num_or_zero(const json_t *o, const char *key)
-{
-        const json_t *v = json_object_get(o, key);
-        return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-/* Returns the JSON in dir/name, its path left in path, or NULL with a
- * message. */
-static json_t *load(char *path, const char *dir, const char *name, char *err, size_t errlen)
-{
-        if (!join(path, dir, name)) {
-                snprintf(err, errlen, "%s: path too long", dir);
-                return NULL;
-        }
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL)
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-        return root;
-}
-
 /* ---- what made the results ----------------------------------------------------- */
 
-/* The description, the scenario file and the --set assignments of a
- * summary.json or sweep.json, as rows of the facts table. */
-static void origin_facts(FILE *out, const json_t *root)
+/* What made the results, as rows of the facts table: the description,
+ * the scenario file (with its hash, NULL when unknown) and the --set
+ * assignments (no row without has_sets: results from before acsim kept
+ * them). */
+static void origin_facts(FILE *out, const char *description, const char *file, const char *hash,
+                         bool has_sets, const char *const *sets, size_t nsets)
 {
-        const char *description = json_string_value(json_object_get(root, "description"));
         if (description)
                 fact(out, "description", description);
-        const char *file = json_string_value(json_object_get(root, "scenario_file"));
         if (file) {
                 fputs("| scenario file | `", out);
                 cell(out, file);
                 fputs("`", out);
-                const char *hash = json_string_value(json_object_get(root, "scenario_hash"));
                 if (hash)
                         fprintf(out, " (FNV-1a %s, copied to scenario.yaml)", hash);
                 fputs(" |\n", out);
         }
-        const json_t *sets = json_object_get(root, "sets");
-        if (!json_is_array(sets))
+        if (!has_sets)
                 return;
         fputs("| --set | ", out);
-        size_t i;
-        json_t *v;
-        json_array_foreach(sets, i, v)
-        {
+        for (size_t i = 0; i < nsets; i++) {
                 fprintf(out, "%s`", i ? "<br>" : "");
-                cell(out, json_string_value(v) ? json_string_value(v) : "?");
+                cell(out, sets[i] ? sets[i] : "?");
                 fputc('`', out);
         }
-        fputs(json_array_size(sets) ? " |\n" : "none |\n", out);
+        fputs(nsets ? " |\n" : "none |\n", out);
 }
 
 /* A fence line of n backticks. */
@@ -203,49 +160,71 @@ static void scenario_part(FILE *out, const char *dir)
 
 /* ---- a run ------------------------------------------------------------------- */
 
+/* A whole number of the summary as text, "-" when the file lacks it. */
+static const char *whole(char *buf, size_t cap, bool has, uint64_t x)
+{
+        if (has)
+                snprintf(buf, cap, "%" PRIu64, x);
+        else
+                snprintf(buf, cap, "-");
+        return buf;
+}
+
 static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64], b[64];
-        json_t *root = load(path, dir, "summary.json", err, errlen);
-        if (root == NULL)
-                return -1;
-        struct replications r;
-        if (report_md_summary_read(path, &r, err, errlen) < 0) {
-                json_decref(root);
+        if (!join(path, dir, "summary.json")) {
+                snprintf(err, errlen, "%s: path too long", dir);
                 return -1;
         }
-        fprintf(out, "# acsim report: %s\n\n", str(root, "scenario"));
+        struct result_summary s;
+        struct sim_error e;
+        if (read_summary(path, &s, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
+                return -1;
+        }
+        if (s.replications == 0 || (s.replications > 1 && s.r.n != s.replications)) {
+                snprintf(err, errlen, "%s: no replications (or not one detail each)", path);
+                result_summary_free(&s);
+                return -1;
+        }
+        const struct provenance *o = &s.r.origin;
+        const struct sim_results *first = &s.r.runs[0];
+        const char *scenario = s.scenario ? s.scenario : "?";
+        char hash[24];
+        snprintf(hash, sizeof(hash), "0x%016" PRIx64, o->source_hash);
+        fprintf(out, "# acsim report: %s\n\n", scenario);
         fputs("| | |\n| --- | --- |\n", out);
-        fact(out, "scenario", str(root, "scenario"));
-        origin_facts(out, root);
-        fact(out, "policy", str(root, "policy"));
-        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
-        fact(out, "replications", numtext(a, sizeof(a), root, "replications"));
+        fact(out, "scenario", scenario);
+        origin_facts(out, o->description, o->scenario_file, s.has_hash ? hash : NULL, s.has_sets,
+                     (const char *const *)o->sets, o->nsets);
+        fact(out, "policy", s.policy ? s.policy : "?");
+        fact(out, "seed", whole(a, sizeof(a), s.has_seed, s.seed));
+        fact(out, "replications", whole(a, sizeof(a), s.has_replications, s.replications));
         char text[160];
         snprintf(text, sizeof(text), "%s after a warm-up of %s",
-                 report_text_time(a, sizeof(a), num_or_zero(root, "duration_ns")),
-                 report_text_time(b, sizeof(b), num_or_zero(root, "warmup_ns")));
+                 report_text_time(a, sizeof(a), (double)first->duration_ns),
+                 report_text_time(b, sizeof(b), (double)first->warmup_ns));
         fact(out, "arrivals", text);
-        fact(out, "fault windows", numtext(a, sizeof(a), root, "faults"));
-        fact(out, "acsim", str(root, "acsim_version"));
+        fact(out, "fault windows", whole(a, sizeof(a), s.has_faults, s.faults));
+        fact(out, "acsim", s.acsim_version ? s.acsim_version : "?");
         fputs("\nThe files beside this report are described in docs/results.md.\n\n", out);
 
         fputs("## Summary\n\n```\n", out);
-        report_text_print(out, &r);
+        report_text_print(out, &s.r);
         fputs("```\n\n", out);
-        replications_free(&r);
-        json_decref(root);
+        result_summary_free(&s);
         return 0;
 }
 
 /* ---- a sweep ----------------------------------------------------------------- */
 
 /* One figure of sweep.csv row r, formatted; "-" when absent. */
-static const char *figure(char *buf, size_t cap, const struct plot_csv *t, size_t r,
+static const char *figure(char *buf, size_t cap, const struct read_csv_table *t, size_t r,
                           const char *col, char kind)
 {
-        int c = plot_csv_col(t, col);
-        double x = c < 0 ? NAN : plot_csv_num(t, (size_t)r, (size_t)c);
+        int c = read_csv_col(t, col);
+        double x = c < 0 ? NAN : read_csv_num(t, (size_t)r, (size_t)c);
         if (!isfinite(x))
                 return snprintf(buf, cap, "-"), buf;
         if (kind == 't')
@@ -256,21 +235,42 @@ static const char *figure(char *buf, size_t cap, const struct plot_csv *t, size_
 }
 
 /* The plain-text table of the points, from sweep.csv. */
-static void points_table(FILE *out, const struct plot_csv *t)
+/* The columns of the points table after the throughput: the figures of
+ * sim/run/figures.h shown there (SIM_SHOW_POINTS), by their sweep.csv
+ * column. */
+struct points_column {
+        const char *header; /* NULL: not shown */
+        const char *csv;
+        char kind; /* 't' a time, 'c' a count */
+        int width;
+};
+
+#define LATENCY_POINTS(name, kind, label, shown)                                                   \
+        {((shown)&SIM_SHOW_POINTS) ? label : NULL, "latency_" #name "_ns", 't', 9},
+#define COUNT_POINTS(name, kind, label, shown)                                                     \
+        {((shown)&SIM_SHOW_POINTS) ? #name : NULL, #name, 'c', 7},
+
+/* The plain-text table of the points, from sweep.csv. */
+static void points_table(FILE *out, const struct read_csv_table *t)
 {
-        int label = plot_csv_col(t, "dir");
+        static const struct points_column cols[] = {SIM_LATENCY_FIGURES(LATENCY_POINTS)
+                                                        SIM_COUNT_FIGURES(COUNT_POINTS)};
+        int label = read_csv_col(t, "dir");
         fputs("```\n", out);
-        fprintf(out, "%-28s %12s %9s %9s %9s %7s\n", "point", "throughput", "p50", "p99", "p99.9",
-                "failed");
+        fprintf(out, "%-28s %12s", "point", "throughput");
+        for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+                if (cols[i].header)
+                        fprintf(out, " %*s", cols[i].width, cols[i].header);
+        fputc('\n', out);
         for (size_t r = 0; r < t->nrows; r++) {
-                char a[32], b[32], c[32], d[32], e[32];
-                fprintf(out, "%-28.28s %12s %9s %9s %9s %7s\n",
-                        label < 0 ? "?" : plot_csv_at(t, r, (size_t)label),
-                        figure(a, sizeof(a), t, r, "requests_per_s", 'r'),
-                        figure(b, sizeof(b), t, r, "latency_p50_ns", 't'),
-                        figure(c, sizeof(c), t, r, "latency_p99_ns", 't'),
-                        figure(d, sizeof(d), t, r, "latency_p999_ns", 't'),
-                        figure(e, sizeof(e), t, r, "failed", 'c'));
+                char a[32];
+                fprintf(out, "%-28.28s", label < 0 ? "?" : read_csv_at(t, r, (size_t)label));
+                fprintf(out, " %12s", figure(a, sizeof(a), t, r, "requests_per_s", 'r'));
+                for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+                        if (cols[i].header)
+                                fprintf(out, " %*s", cols[i].width,
+                                        figure(a, sizeof(a), t, r, cols[i].csv, cols[i].kind));
+                fputc('\n', out);
         }
         fputs("```\n\n", out);
 }
@@ -278,34 +278,40 @@ static void points_table(FILE *out, const struct plot_csv *t)
 static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
 {
         char path[PATH_CAP], a[64];
-        json_t *root = load(path, dir, "sweep.json", err, errlen);
-        if (root == NULL)
-                return -1;
-        struct plot_csv t;
-        if (!join(path, dir, "sweep.csv") || plot_csv_read(path, &t, err, errlen) < 0) {
-                json_decref(root);
+        if (!join(path, dir, "sweep.json")) {
+                snprintf(err, errlen, "%s: path too long", dir);
                 return -1;
         }
-        const json_t *points = json_object_get(root, "points");
-        fprintf(out, "# acsim report: sweep of %s\n\n", str(root, "scenario"));
+        struct sweep_json m;
+        struct sim_error e;
+        if (read_sweep_json(path, &m, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
+                return -1;
+        }
+        struct read_csv_table t;
+        if (!join(path, dir, "sweep.csv") || read_csv_file(path, &t, err, errlen) < 0) {
+                sweep_json_free(&m);
+                return -1;
+        }
+        const char *scenario = m.scenario ? m.scenario : "?";
+        fprintf(out, "# acsim report: sweep of %s\n\n", scenario);
         fputs("| | |\n| --- | --- |\n", out);
-        fact(out, "scenario", str(root, "scenario"));
-        origin_facts(out, root);
-        fact(out, "seed", numtext(a, sizeof(a), root, "seed"));
-        fact(out, "replications per point", numtext(a, sizeof(a), root, "replications"));
-        snprintf(a, sizeof(a), "%zu", json_array_size(points));
+        fact(out, "scenario", scenario);
+        origin_facts(out, m.description, m.scenario_file, m.scenario_hash, m.has_sets,
+                     (const char *const *)m.sets, m.nsets);
+        fact(out, "seed", whole(a, sizeof(a), m.has_seed, m.seed));
+        fact(out, "replications per point",
+             whole(a, sizeof(a), m.has_replications, m.replications));
+        snprintf(a, sizeof(a), "%zu", m.npoints);
         fact(out, "points", a);
-        size_t i;
-        json_t *k;
         fputs("| swept keys | ", out);
-        json_array_foreach(json_object_get(root, "keys"), i, k)
-        {
+        for (size_t i = 0; i < m.nkeys; i++) {
                 fprintf(out, "%s`", i ? ", " : "");
-                cell(out, json_string_value(k) ? json_string_value(k) : "?");
+                cell(out, m.keys[i] ? m.keys[i] : "?");
                 fputc('`', out);
         }
         fputs(" |\n", out);
-        fact(out, "acsim", str(root, "acsim_version"));
+        fact(out, "acsim", m.acsim_version ? m.acsim_version : "?");
         fputs("\nEach point is a run directory (pNNN-label/) with its own summary.json; "
               "sweep.csv has one row per point.\n\n",
               out);
@@ -320,8 +326,8 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
         }
         fputs("## Points\n\n", out);
         points_table(out, &t);
-        plot_csv_free(&t);
-        json_decref(root);
+        read_csv_free(&t);
+        sweep_json_free(&m);
         return 0;
 }
 

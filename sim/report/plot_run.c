@@ -12,13 +12,13 @@
  * Also the pieces the sweep's CDF reuses (plot_cdf_*). Layout: reading
  * summary.json's facts, the CDF, the fault windows, then each kind.
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/report/plot.h"
 #include "sim/results/read_csv.h"
+#include "sim/results/read_summary.h"
 #include "sim/report/plot_kind.h"
 #include "sim/report/plot_run.h"
 
@@ -30,40 +30,37 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t 
         memset(f, 0, sizeof(*f));
         if (plot_path(path, dir, "summary.json", err, errlen) == NULL)
                 return PLOT_EINPUT;
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL || !json_is_object(root)) {
-                snprintf(err, errlen, "%s:%d: %s", path, jerr.line,
-                         root ? "not a JSON object" : jerr.text);
-                json_decref(root);
+        struct result_summary s;
+        struct sim_error e;
+        if (read_summary(path, &s, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
                 return PLOT_EINPUT;
         }
-        const char *s = json_string_value(json_object_get(root, "scenario"));
-        snprintf(f->scenario, sizeof(f->scenario), "%s", s ? s : "?");
-        s = json_string_value(json_object_get(root, "policy"));
-        snprintf(f->policy, sizeof(f->policy), "%s", s ? s : "?");
-        f->replications = json_number_value(json_object_get(root, "replications"));
-        f->duration_ns = json_number_value(json_object_get(root, "duration_ns"));
-        f->warmup_ns = json_number_value(json_object_get(root, "warmup_ns"));
-        json_decref(root);
+        snprintf(f->scenario, sizeof(f->scenario), "%s", s.scenario ? s.scenario : "?");
+        snprintf(f->policy, sizeof(f->policy), "%s", s.policy ? s.policy : "?");
+        f->replications = (double)s.replications;
+        f->duration_ns = (double)s.r.runs[0].duration_ns;
+        f->warmup_ns = (double)s.r.runs[0].warmup_ns;
+        result_summary_free(&s);
         if (f->replications < 1)
                 f->replications = 1;
         return 0;
 }
 
-static int read_csv(const char *dir, const char *name, struct plot_csv *t, char *err, size_t errlen)
+static int load_csv(const char *dir, const char *name, struct read_csv_table *t, char *err,
+                    size_t errlen)
 {
         char path[PLOT_PATH_CAP];
         if (plot_path(path, dir, name, err, errlen) == NULL)
                 return PLOT_EINPUT;
-        return plot_csv_read(path, t, err, errlen) < 0 ? PLOT_EINPUT : 0;
+        return read_csv_file(path, t, err, errlen) < 0 ? PLOT_EINPUT : 0;
 }
 
 /* Returns the column named name, or -1 after an error naming file. */
-static int need_col(const struct plot_csv *t, const char *file, const char *name, char *err,
+static int need_col(const struct read_csv_table *t, const char *file, const char *name, char *err,
                     size_t errlen)
 {
-        int c = plot_csv_col(t, name);
+        int c = read_csv_col(t, name);
         if (c < 0)
                 snprintf(err, errlen, "%s: no column '%s'", file, name);
         return c;
@@ -73,14 +70,14 @@ static int need_col(const struct plot_csv *t, const char *file, const char *name
 
 int plot_cdf_open(const char *dir, struct plot_cdf *h, char *err, size_t errlen)
 {
-        if (read_csv(dir, "latency_hist.csv", &h->csv, err, errlen) < 0)
+        if (load_csv(dir, "latency_hist.csv", &h->csv, err, errlen) < 0)
                 return PLOT_EINPUT;
         h->cls = need_col(&h->csv, "latency_hist.csv", "class", err, errlen);
         h->low = need_col(&h->csv, "latency_hist.csv", "low_ns", err, errlen);
         h->high = need_col(&h->csv, "latency_hist.csv", "high_ns", err, errlen);
         h->cum = need_col(&h->csv, "latency_hist.csv", "cumulative", err, errlen);
         if (h->cls < 0 || h->low < 0 || h->high < 0 || h->cum < 0) {
-                plot_csv_free(&h->csv);
+                read_csv_free(&h->csv);
                 return PLOT_EINPUT;
         }
         return 0;
@@ -89,9 +86,9 @@ int plot_cdf_open(const char *dir, struct plot_cdf *h, char *err, size_t errlen)
 double plot_cdf_quantile(const struct plot_cdf *h, const char *cls, double q)
 {
         for (size_t r = 0; r < h->csv.nrows; r++)
-                if (strcmp(plot_csv_at(&h->csv, r, (size_t)h->cls), cls) == 0 &&
-                    plot_csv_num(&h->csv, r, (size_t)h->cum) >= q)
-                        return plot_csv_num(&h->csv, r, (size_t)h->high);
+                if (strcmp(read_csv_at(&h->csv, r, (size_t)h->cls), cls) == 0 &&
+                    read_csv_num(&h->csv, r, (size_t)h->cum) >= q)
+                        return read_csv_num(&h->csv, r, (size_t)h->high);
         return NAN;
 }
 
@@ -99,13 +96,13 @@ size_t plot_cdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, doub
 {
         size_t n = 0;
         for (size_t r = 0; r < h->csv.nrows; r++) {
-                if (strcmp(plot_csv_at(&h->csv, r, (size_t)h->cls), cls) != 0)
+                if (strcmp(read_csv_at(&h->csv, r, (size_t)h->cls), cls) != 0)
                         continue;
-                double cum = plot_csv_num(&h->csv, r, (size_t)h->cum);
+                double cum = read_csv_num(&h->csv, r, (size_t)h->cum);
                 if (n++ == 0) /* the curve starts from 0 at the first bucket */
                         fprintf(dat, "%.10g 0\n",
-                                plot_csv_num(&h->csv, r, (size_t)h->low) / unit_ns);
-                fprintf(dat, "%.10g %.10g\n", plot_csv_num(&h->csv, r, (size_t)h->high) / unit_ns,
+                                read_csv_num(&h->csv, r, (size_t)h->low) / unit_ns);
+                fprintf(dat, "%.10g %.10g\n", read_csv_num(&h->csv, r, (size_t)h->high) / unit_ns,
                         cum);
         }
         return n;
@@ -113,7 +110,7 @@ size_t plot_cdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, doub
 
 void plot_cdf_close(struct plot_cdf *h)
 {
-        plot_csv_free(&h->csv);
+        read_csv_free(&h->csv);
 }
 
 static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
@@ -127,7 +124,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
         const char **names = calloc(h.csv.nrows + 1, sizeof(*names));
         size_t n = 0;
         for (size_t r = 0; names && r < h.csv.nrows; r++) {
-                const char *c = plot_csv_at(&h.csv, r, (size_t)h.cls);
+                const char *c = read_csv_at(&h.csv, r, (size_t)h.cls);
                 if (n == 0 || strcmp(names[n - 1], c) != 0)
                         names[n++] = c;
         }
@@ -175,7 +172,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
 
 /* Replication 0's rows of timeseries.csv. */
 struct series {
-        struct plot_csv csv;
+        struct read_csv_table csv;
         size_t nrows;   /* rows of replication 0: the first nrows */
         double tmax_ns; /* the last row's t_ns */
         int t;          /* column of t_ns */
@@ -184,18 +181,18 @@ struct series {
 static int series_open(const char *dir, struct series *s, char *err, size_t errlen)
 {
         memset(s, 0, sizeof(*s));
-        if (read_csv(dir, "timeseries.csv", &s->csv, err, errlen) < 0)
+        if (load_csv(dir, "timeseries.csv", &s->csv, err, errlen) < 0)
                 return PLOT_EINPUT;
         int rep = need_col(&s->csv, "timeseries.csv", "replication", err, errlen);
         s->t = need_col(&s->csv, "timeseries.csv", "t_ns", err, errlen);
         if (rep < 0 || s->t < 0) {
-                plot_csv_free(&s->csv);
+                read_csv_free(&s->csv);
                 return PLOT_EINPUT;
         }
-        while (s->nrows < s->csv.nrows && plot_csv_num(&s->csv, s->nrows, (size_t)rep) == 0)
+        while (s->nrows < s->csv.nrows && read_csv_num(&s->csv, s->nrows, (size_t)rep) == 0)
                 s->nrows++;
         if (s->nrows)
-                s->tmax_ns = plot_csv_num(&s->csv, s->nrows - 1, (size_t)s->t);
+                s->tmax_ns = read_csv_num(&s->csv, s->nrows - 1, (size_t)s->t);
         return 0;
 }
 
@@ -205,16 +202,16 @@ static int series_open(const char *dir, struct series *s, char *err, size_t errl
 static size_t fault_vars(const char *dir, FILE *vars, double unit, double end_ns, double first[2],
                          char *err, size_t errlen)
 {
-        struct plot_csv t;
+        struct read_csv_table t;
         size_t n = 0;
         first[0] = first[1] = NAN;
-        if (read_csv(dir, "faults.csv", &t, err, errlen) < 0) {
+        if (load_csv(dir, "faults.csv", &t, err, errlen) < 0) {
                 plot_var_num(vars, "nfaults", 0);
                 return 0; /* no timeline: nothing to shade */
         }
-        int rep = plot_csv_col(&t, "replication"), dev = plot_csv_col(&t, "device");
-        int mode = plot_csv_col(&t, "mode"), start = plot_csv_col(&t, "start_ns");
-        int stop = plot_csv_col(&t, "end_ns");
+        int rep = read_csv_col(&t, "replication"), dev = read_csv_col(&t, "device");
+        int mode = read_csv_col(&t, "mode"), start = read_csv_col(&t, "start_ns");
+        int stop = read_csv_col(&t, "end_ns");
         size_t cap = t.nrows;
         plot_var_array(vars, "fault_start", cap);
         plot_var_array(vars, "fault_end", cap);
@@ -222,17 +219,17 @@ static size_t fault_vars(const char *dir, FILE *vars, double unit, double end_ns
         double earliest = INFINITY;
         for (size_t r = 0;
              rep >= 0 && dev >= 0 && mode >= 0 && start >= 0 && stop >= 0 && r < t.nrows; r++) {
-                if (plot_csv_num(&t, r, (size_t)rep) != 0)
+                if (read_csv_num(&t, r, (size_t)rep) != 0)
                         continue;
-                double a = plot_csv_num(&t, r, (size_t)start);
-                double b = plot_csv_num(&t, r, (size_t)stop);
+                double a = read_csv_num(&t, r, (size_t)start);
+                double b = read_csv_num(&t, r, (size_t)stop);
                 if (!isfinite(a))
                         continue;
                 if (!isfinite(b) || b > end_ns)
                         b = end_ns;
                 char text[256];
-                snprintf(text, sizeof(text), "%s %s", plot_csv_at(&t, r, (size_t)dev),
-                         plot_csv_at(&t, r, (size_t)mode));
+                snprintf(text, sizeof(text), "%s %s", read_csv_at(&t, r, (size_t)dev),
+                         read_csv_at(&t, r, (size_t)mode));
                 n++;
                 plot_var_num_at(vars, "fault_start", n, a / unit);
                 plot_var_num_at(vars, "fault_end", n, b / unit);
@@ -244,7 +241,7 @@ static size_t fault_vars(const char *dir, FILE *vars, double unit, double end_ns
                 }
         }
         plot_var_num(vars, "nfaults", (double)n);
-        plot_csv_free(&t);
+        read_csv_free(&t);
         return n;
 }
 
@@ -269,21 +266,21 @@ static void time_vars(FILE *vars, const struct plot_run_facts *f, struct plot_un
 static double interval_ns(const struct series *s)
 {
         if (s->nrows >= 2)
-                return plot_csv_num(&s->csv, 1, (size_t)s->t) -
-                       plot_csv_num(&s->csv, 0, (size_t)s->t);
-        return s->nrows ? plot_csv_num(&s->csv, 0, (size_t)s->t) : NAN;
+                return read_csv_num(&s->csv, 1, (size_t)s->t) -
+                       read_csv_num(&s->csv, 0, (size_t)s->t);
+        return s->nrows ? read_csv_num(&s->csv, 0, (size_t)s->t) : NAN;
 }
 
 static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
 {
         struct plot_run_facts f;
-        struct plot_csv devs;
+        struct read_csv_table devs;
         struct series s;
         int rc = plot_run_facts(ctx->dir, &f, err, errlen);
-        if (rc < 0 || (rc = read_csv(ctx->dir, "devices.csv", &devs, err, errlen)) < 0)
+        if (rc < 0 || (rc = load_csv(ctx->dir, "devices.csv", &devs, err, errlen)) < 0)
                 return rc;
         if ((rc = series_open(ctx->dir, &s, err, errlen)) < 0) {
-                plot_csv_free(&devs);
+                read_csv_free(&devs);
                 return rc;
         }
         int name = need_col(&devs, "devices.csv", "name", err, errlen);
@@ -297,7 +294,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
         for (size_t d = 0; d < n; d++)
                 for (size_t j = 0; j < 3; j++) {
                         char col[300];
-                        snprintf(col, sizeof(col), "%s%s", plot_csv_at(&devs, d, (size_t)name),
+                        snprintf(col, sizeof(col), "%s%s", read_csv_at(&devs, d, (size_t)name),
                                  suffix[j]);
                         if ((cols[3 * d + j] =
                                  need_col(&s.csv, "timeseries.csv", col, err, errlen)) < 0) {
@@ -322,13 +319,13 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
                 for (size_t d = 0; d < n; d++)
                         for (size_t j = 1; j < 3; j++)
                                 stages_max = fmax(stages_max,
-                                                  plot_csv_num(&s.csv, r, (size_t)cols[3 * d + j]));
-                fprintf(dat, "%.10g", plot_csv_num(&s.csv, r, (size_t)s.t) / u.scale);
+                                                  read_csv_num(&s.csv, r, (size_t)cols[3 * d + j]));
+                fprintf(dat, "%.10g", read_csv_num(&s.csv, r, (size_t)s.t) / u.scale);
                 for (size_t d = 0; d < n; d++)
                         fprintf(dat, " %.6g %.6g %.6g",
-                                100 * plot_csv_num(&s.csv, r, (size_t)cols[3 * d]),
-                                plot_csv_num(&s.csv, r, (size_t)cols[3 * d + 1]),
-                                plot_csv_num(&s.csv, r, (size_t)cols[3 * d + 2]));
+                                100 * read_csv_num(&s.csv, r, (size_t)cols[3 * d]),
+                                read_csv_num(&s.csv, r, (size_t)cols[3 * d + 1]),
+                                read_csv_num(&s.csv, r, (size_t)cols[3 * d + 2]));
                 fputc('\n', dat);
         }
         rc = plot_data_close(dat, ctx, "devices", err, errlen);
@@ -339,7 +336,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
         plot_var_num(vars, "ndevices", (double)n);
         plot_var_array(vars, "device", n);
         for (size_t d = 0; d < n; d++)
-                plot_var_str_at(vars, "device", d + 1, plot_csv_at(&devs, d, (size_t)name));
+                plot_var_str_at(vars, "device", d + 1, read_csv_at(&devs, d, (size_t)name));
         char text[128];
         struct plot_unit iu = plot_time_unit(interval_ns(&s));
         snprintf(text, sizeof(text), "means over %.3g %s intervals", interval_ns(&s) / iu.scale,
@@ -349,8 +346,8 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
         fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err, errlen);
 out:
         free(cols);
-        plot_csv_free(&s.csv);
-        plot_csv_free(&devs);
+        read_csv_free(&s.csv);
+        read_csv_free(&devs);
         return rc;
 }
 
@@ -366,28 +363,28 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
         int col[5];
         for (size_t j = 0; j < 5; j++)
                 if ((col[j] = need_col(&s.csv, "timeseries.csv", names[j], err, errlen)) < 0) {
-                        plot_csv_free(&s.csv);
+                        read_csv_free(&s.csv);
                         return PLOT_EINPUT;
                 }
         if (s.nrows == 0) {
                 plot_note(ctx, "failover", "no time series");
-                plot_csv_free(&s.csv);
+                read_csv_free(&s.csv);
                 return 1;
         }
         struct plot_unit u = plot_time_unit(s.tmax_ns);
         double peak = 0, prev = 0;
         for (size_t r = 0; r < s.nrows; r++) {
-                double t = plot_csv_num(&s.csv, r, (size_t)s.t);
+                double t = read_csv_num(&s.csv, r, (size_t)s.t);
                 double per_s = 1e9 / (t - prev);
                 for (size_t j = 0; j < 2; j++)
-                        if (plot_csv_num(&s.csv, r, (size_t)col[j]) * per_s > peak)
-                                peak = plot_csv_num(&s.csv, r, (size_t)col[j]) * per_s;
+                        if (read_csv_num(&s.csv, r, (size_t)col[j]) * per_s > peak)
+                                peak = read_csv_num(&s.csv, r, (size_t)col[j]) * per_s;
                 prev = t;
         }
         struct plot_unit p = plot_si_prefix(peak);
         FILE *dat = plot_data_open(ctx, "failover", err, errlen);
         if (dat == NULL) {
-                plot_csv_free(&s.csv);
+                read_csv_free(&s.csv);
                 return PLOT_EDRAW;
         }
         fprintf(dat,
@@ -396,14 +393,14 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
                 u.name, p.name, p.name);
         prev = 0;
         for (size_t r = 0; r < s.nrows; r++) {
-                double t = plot_csv_num(&s.csv, r, (size_t)s.t);
+                double t = read_csv_num(&s.csv, r, (size_t)s.t);
                 double per_s = 1e9 / (t - prev) / p.scale;
                 fprintf(dat, "%.10g %.6g %.6g %.10g %.10g %.10g\n", t / u.scale,
-                        plot_csv_num(&s.csv, r, (size_t)col[0]) * per_s,
-                        plot_csv_num(&s.csv, r, (size_t)col[1]) * per_s,
-                        plot_csv_num(&s.csv, r, (size_t)col[2]),
-                        plot_csv_num(&s.csv, r, (size_t)col[3]),
-                        plot_csv_num(&s.csv, r, (size_t)col[4]));
+                        read_csv_num(&s.csv, r, (size_t)col[0]) * per_s,
+                        read_csv_num(&s.csv, r, (size_t)col[1]) * per_s,
+                        read_csv_num(&s.csv, r, (size_t)col[2]),
+                        read_csv_num(&s.csv, r, (size_t)col[3]),
+                        read_csv_num(&s.csv, r, (size_t)col[4]));
                 prev = t;
         }
         rc = plot_data_close(dat, ctx, "failover", err, errlen);
@@ -427,7 +424,7 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
         }
         plot_var_num(vars, "xmin", xmin / u.scale);
         plot_var_num(vars, "xmax", xmax / u.scale);
-        plot_csv_free(&s.csv);
+        read_csv_free(&s.csv);
         return rc;
 }
 

@@ -24,7 +24,7 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t 
 
 /* A run's latency_hist.csv. */
 struct plot_cdf {
-        struct plot_csv csv;
+        struct read_csv_table csv;
         int cls, low, high, cum; /* columns */
 };
 

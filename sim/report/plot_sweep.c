@@ -13,13 +13,13 @@
  * usually). Layout: reading sweep.json and sweep.csv, the load key and
  * the series, then the kinds.
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/report/plot.h"
 #include "sim/results/read_csv.h"
+#include "sim/results/read_sweep.h"
 #include "sim/report/plot_kind.h"
 #include "sim/report/plot_run.h"
 #include "sim/load/units.h"
@@ -27,18 +27,18 @@
 #define LABEL_CAP 256
 
 struct sweep_point {
-        const char *dir;   /* pNNN-label, inside the sweep directory */
-        const char *label; /* as in sweep.json */
-        json_t *values;    /* key -> text */
-        double x;          /* the load, in base units (NaN without a load key) */
-        size_t row;        /* its row of sweep.csv, or SIZE_MAX */
-        size_t series;     /* index into series */
+        const char *dir;                     /* pNNN-label, inside the sweep directory */
+        const char *label;                   /* as in sweep.json */
+        const struct sweep_json_point *json; /* its entry of sweep.json */
+        double x;                            /* the load, in base units (NaN without a load key) */
+        size_t row;                          /* its row of sweep.csv, or SIZE_MAX */
+        size_t series;                       /* index into series */
 };
 
 struct plot_sweep {
-        json_t *root;               /* sweep.json */
+        struct sweep_json manifest; /* sweep.json */
         const char *scenario;       /* its scenario */
-        struct plot_csv csv;        /* sweep.csv */
+        struct read_csv_table csv;  /* sweep.csv */
         struct sweep_point *points; /* in sweep.json order */
         size_t npoints;
         const char *load_key;  /* NULL: no numeric key besides the policy */
@@ -71,7 +71,7 @@ static int load_value(const char *text, double *x, const char **unit)
 
 static const char *value_of(const struct sweep_point *p, const char *key)
 {
-        const char *v = json_string_value(json_object_get(p->values, key));
+        const char *v = sweep_json_value(p->json, key);
         return v ? v : "";
 }
 
@@ -79,12 +79,8 @@ static const char *value_of(const struct sweep_point *p, const char *key)
  * kind of unit. */
 static void find_load(struct plot_sweep *s)
 {
-        json_t *keys = json_object_get(s->root, "keys");
-        size_t i;
-        json_t *k;
-        json_array_foreach(keys, i, k)
-        {
-                const char *key = json_string_value(k);
+        for (size_t i = 0; i < s->manifest.nkeys; i++) {
+                const char *key = s->manifest.keys[i];
                 if (key == NULL || strcmp(key, "engine.policy") == 0)
                         continue;
                 const char *unit = NULL;
@@ -109,19 +105,16 @@ static void find_load(struct plot_sweep *s)
 /* The name of p's series: the values of the keys other than the load. */
 static void series_name(const struct plot_sweep *s, const struct sweep_point *p, char *buf)
 {
-        json_t *keys = json_object_get(s->root, "keys");
-        size_t others = 0, i, len = 0;
-        json_t *k;
-        json_array_foreach(keys, i, k)
-        {
-                const char *key = json_string_value(k);
+        char *const *keys = s->manifest.keys;
+        size_t others = 0, len = 0;
+        for (size_t i = 0; i < s->manifest.nkeys; i++) {
+                const char *key = keys[i];
                 if (key && (s->load_key == NULL || strcmp(key, s->load_key) != 0))
                         others++;
         }
         buf[0] = '\0';
-        json_array_foreach(keys, i, k)
-        {
-                const char *key = json_string_value(k);
+        for (size_t i = 0; i < s->manifest.nkeys; i++) {
+                const char *key = keys[i];
                 if (key == NULL || (s->load_key && strcmp(key, s->load_key) == 0))
                         continue;
                 const char *leaf = strrchr(key, '.');
@@ -167,27 +160,28 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
                 return PLOT_EINPUT;
         }
         ctx->sweep = s;
-        json_error_t jerr;
-        s->root = json_load_file(path, 0, &jerr);
-        json_t *points = json_object_get(s->root, "points");
-        if (s->root == NULL || !json_is_array(points) ||
-            !json_is_array(json_object_get(s->root, "keys"))) {
-                snprintf(err, errlen, "%s:%d: %s", path, s->root ? 0 : jerr.line,
-                         s->root ? "no \"keys\" and \"points\" arrays" : jerr.text);
+        struct sim_error e;
+        if (read_sweep_json(path, &s->manifest, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
-        s->scenario = json_string_value(json_object_get(s->root, "scenario"));
+        if (!s->manifest.has_points || !s->manifest.has_keys) {
+                snprintf(err, errlen, "%s:0: no \"keys\" and \"points\" arrays", path);
+                plot_sweep_close(ctx);
+                return PLOT_EINPUT;
+        }
+        s->scenario = s->manifest.scenario;
         if (s->scenario == NULL)
                 s->scenario = "?";
         if (plot_path(path, ctx->dir, "sweep.csv", err, errlen) == NULL ||
-            plot_csv_read(path, &s->csv, err, errlen) < 0) {
+            read_csv_file(path, &s->csv, err, errlen) < 0) {
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
-        s->npoints = json_array_size(points);
+        s->npoints = s->manifest.npoints;
         s->points = calloc(s->npoints ? s->npoints : 1, sizeof(*s->points));
-        int dircol = plot_csv_col(&s->csv, "dir");
+        int dircol = read_csv_col(&s->csv, "dir");
         if (s->points == NULL || dircol < 0) {
                 snprintf(err, errlen, "%s: %s", path,
                          s->points ? "no column 'dir'" : "out of memory");
@@ -195,11 +189,10 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
                 return PLOT_EINPUT;
         }
         for (size_t p = 0; p < s->npoints; p++) {
-                json_t *o = json_array_get(points, p);
                 struct sweep_point *pt = &s->points[p];
-                pt->dir = json_string_value(json_object_get(o, "dir"));
-                pt->label = json_string_value(json_object_get(o, "label"));
-                pt->values = json_object_get(o, "values");
+                pt->json = &s->manifest.points[p];
+                pt->dir = pt->json->dir;
+                pt->label = pt->json->label;
                 if (pt->dir == NULL || strchr(pt->dir, '/') || strcmp(pt->dir, "..") == 0) {
                         snprintf(err, errlen, "%s/sweep.json: point %zu has no usable \"dir\"",
                                  ctx->dir, p);
@@ -210,7 +203,7 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
                         pt->label = pt->dir;
                 pt->row = SIZE_MAX;
                 for (size_t r = 0; r < s->csv.nrows; r++)
-                        if (strcmp(plot_csv_at(&s->csv, r, (size_t)dircol), pt->dir) == 0)
+                        if (strcmp(read_csv_at(&s->csv, r, (size_t)dircol), pt->dir) == 0)
                                 pt->row = r;
         }
         find_load(s);
@@ -227,8 +220,8 @@ void plot_sweep_close(struct plot_ctx *ctx)
         struct plot_sweep *s = ctx->sweep;
         if (s == NULL)
                 return;
-        json_decref(s->root);
-        plot_csv_free(&s->csv);
+        sweep_json_free(&s->manifest);
+        read_csv_free(&s->csv);
         free(s->points);
         free(s->series);
         free(s);
@@ -288,8 +281,8 @@ static size_t series_points(const struct plot_sweep *s, size_t k, size_t *order)
 
 static double figure(const struct plot_sweep *s, const struct sweep_point *p, const char *col)
 {
-        int c = plot_csv_col(&s->csv, col);
-        return c < 0 ? NAN : plot_csv_num(&s->csv, p->row, (size_t)c);
+        int c = read_csv_col(&s->csv, col);
+        return c < 0 ? NAN : read_csv_num(&s->csv, p->row, (size_t)c);
 }
 
 /* A half-width, 0 when the sweep has none (one replication). */
@@ -335,7 +328,7 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
         snprintf(text, sizeof(text), "%s: %s against offered load", s->scenario,
                  latency ? "latency p50 and p99" : "throughput");
         plot_var_str(vars, "plot_title", text);
-        double reps = json_number_value(json_object_get(s->root, "replications"));
+        double reps = (double)s->manifest.replications;
         if (reps > 1)
                 snprintf(text, sizeof(text), "means of %.0f replications, bars 95%% confidence",
                          reps);

@@ -123,79 +123,119 @@ static void cell(FILE *out, int width, enum figure_kind kind, double x)
         fprintf(out, "%*s", width, buf);
 }
 
+/* A column of the table, from a line of sim/run/figures.h: the figure,
+ * its kind and width (the headers are printed apart). */
+#define TABLE_KIND_COUNT    COUNT
+#define TABLE_KIND_RATIO    PERCENT
+#define TABLE_KIND_TIME_AVG PLAIN
+struct column {
+        const struct rep_figure *f; /* NULL when the table does not show it */
+        enum figure_kind kind;
+        int width;
+};
+#define COLUMN(s, name, shown, k, w)             {((shown)&SIM_SHOW_TABLE) ? &(s)->name : NULL, k, w},
+#define COUNT_COLUMN(name, kind, label, shown)   COLUMN(c, name, shown, COUNT, 9)
+#define LATENCY_COLUMN(name, kind, label, shown) COLUMN(l, name, shown, TIME, 10)
+#define DEVICE_COLUMN(name, kind, label, shown, width)                                             \
+        COLUMN(d, name, shown, TABLE_KIND_##kind, width)
+#define HEADER(name, kind, label, shown)               ((shown)&SIM_SHOW_TABLE) ? label : NULL,
+#define DEVICE_HEADER(name, kind, label, shown, width) HEADER(name, kind, label, shown)
+#define COUNT_WIDTH(...)                               9,
+#define LATENCY_WIDTH(...)                             10,
+#define DEVICE_WIDTH(name, kind, label, shown, width)  width,
+#define NCOLUMNS(cols)                                 (sizeof(cols) / sizeof(cols[0]))
+
 /* A row of figures, then, with replications, the row of their half-widths. */
-static void figures(FILE *out, size_t n, const char *name, int width, enum figure_kind kind,
-                    const struct rep_figure *const *f, size_t nf)
+static void figures(FILE *out, size_t n, const char *name, const struct column *cols, size_t ncols)
 {
         label(out, name);
-        for (size_t i = 0; i < nf; i++)
-                cell(out, width, kind, f[i]->mean);
+        for (size_t i = 0; i < ncols; i++)
+                if (cols[i].f)
+                        cell(out, cols[i].width, cols[i].kind, cols[i].f->mean);
         fputc('\n', out);
         if (n < 2)
                 return;
         label(out, "  +/- 95%");
-        for (size_t i = 0; i < nf; i++)
-                cell(out, width, kind, f[i]->ci95);
+        for (size_t i = 0; i < ncols; i++)
+                if (cols[i].f)
+                        cell(out, cols[i].width, cols[i].kind, cols[i].f->ci95);
         fputc('\n', out);
 }
 
-static void header(FILE *out, const char *name, int width, const char *const *cols, size_t n)
+/* The header of a table: its name, then the labels of the columns shown
+ * (labels[i] NULL: not shown), each right-aligned to widths[i]. */
+static void header(FILE *out, const char *name, const char *const *labels, const int *widths,
+                   size_t n)
 {
         label(out, name);
         for (size_t i = 0; i < n; i++)
-                fprintf(out, "%*s", width, cols[i]);
+                if (labels[i])
+                        fprintf(out, "%*s", widths[i], labels[i]);
         fputc('\n', out);
 }
 
 static void counts_row(FILE *out, size_t n, const char *name, const struct rep_counts *c)
 {
-        const struct rep_figure *f[] = {&c->submitted,  &c->completed, &c->failed,  &c->rejected,
-                                        &c->backlogged, &c->retried,   &c->migrated};
-        figures(out, n, name, 9, COUNT, f, 7);
+        const struct column cols[] = {SIM_COUNT_FIGURES(COUNT_COLUMN)};
+        figures(out, n, name, cols, NCOLUMNS(cols));
 }
 
 static void latency_row(FILE *out, size_t n, const char *name, const struct rep_latency *l)
 {
-        const struct rep_figure *f[] = {&l->mean, &l->p50, &l->p90, &l->p99, &l->p999, &l->max};
-        figures(out, n, name, 10, TIME, f, 6);
+        const struct column cols[] = {SIM_LATENCY_FIGURES(LATENCY_COLUMN)};
+        figures(out, n, name, cols, NCOLUMNS(cols));
 }
 
-static void throughput_row(FILE *out, size_t n, const char *name, const struct rep_figure *rq,
-                           const struct rep_figure *by)
+/* The throughput columns: 14 wide, a space between, the figure's unit. */
+struct rate_column {
+        const struct rep_figure *f; /* NULL when the table does not show it */
+        const char *unit;
+};
+#define RATE_COLUMN(name, kind, label, shown, unit)                                                \
+        {((shown)&SIM_SHOW_TABLE) ? &src->name : NULL, unit},
+#define RATE_HEADER(name, kind, label, shown, unit) ((shown)&SIM_SHOW_TABLE) ? label : NULL,
+
+static void rates(FILE *out, const char *name, const struct rate_column *cols, size_t ncols,
+                  bool half)
 {
-        char a[32], b[32];
+        char a[32];
+        const char *sep = "";
         label(out, name);
-        fprintf(out, "%14s %14s\n", report_text_rate(a, sizeof(a), rq->mean, "req/s"),
-                report_text_rate(b, sizeof(b), by->mean, "B/s"));
-        if (n < 2)
-                return;
-        label(out, "  +/- 95%");
-        fprintf(out, "%14s %14s\n", report_text_rate(a, sizeof(a), rq->ci95, "req/s"),
-                report_text_rate(b, sizeof(b), by->ci95, "B/s"));
+        for (size_t i = 0; i < ncols; i++) {
+                if (cols[i].f == NULL)
+                        continue;
+                report_text_rate(a, sizeof(a), half ? cols[i].f->ci95 : cols[i].f->mean,
+                                 cols[i].unit);
+                fprintf(out, "%s%14s", sep, a);
+                sep = " ";
+        }
+        fputc('\n', out);
+}
+
+static void throughput_rows(FILE *out, size_t n, const char *name, const struct rate_column *cols,
+                            size_t ncols)
+{
+        rates(out, name, cols, ncols, false);
+        if (n > 1)
+                rates(out, "  +/- 95%", cols, ncols, true);
+}
+
+static void run_throughput(FILE *out, const struct replications *src)
+{
+        const struct rate_column cols[] = {SIM_THROUGHPUT_FIGURES(RATE_COLUMN)};
+        throughput_rows(out, src->n, "all", cols, NCOLUMNS(cols));
+}
+
+static void class_throughput(FILE *out, size_t n, const struct rep_class *src)
+{
+        const struct rate_column cols[] = {SIM_THROUGHPUT_FIGURES(RATE_COLUMN)};
+        throughput_rows(out, n, src->name, cols, NCOLUMNS(cols));
 }
 
 static void device_row(FILE *out, size_t n, const struct rep_device *d)
 {
-        label(out, d->name);
-        cell(out, 7, PERCENT, d->utilization.mean);
-        cell(out, 11, COUNT, d->completed.mean);
-        cell(out, 9, COUNT, d->errors.mean);
-        cell(out, 9, COUNT, d->failures.mean);
-        cell(out, 9, COUNT, d->timeouts.mean);
-        cell(out, 9, PLAIN, d->mean_queue.mean);
-        cell(out, 10, PLAIN, d->mean_in_flight.mean);
-        fputc('\n', out);
-        if (n < 2)
-                return;
-        label(out, "  +/- 95%");
-        cell(out, 7, PERCENT, d->utilization.ci95);
-        cell(out, 11, COUNT, d->completed.ci95);
-        cell(out, 9, COUNT, d->errors.ci95);
-        cell(out, 9, COUNT, d->failures.ci95);
-        cell(out, 9, COUNT, d->timeouts.ci95);
-        cell(out, 9, PLAIN, d->mean_queue.ci95);
-        cell(out, 10, PLAIN, d->mean_in_flight.ci95);
-        fputc('\n', out);
+        const struct column cols[] = {SIM_DEVICE_FIGURES(DEVICE_COLUMN)};
+        figures(out, n, d->name, cols, NCOLUMNS(cols));
 }
 
 static void print_header(FILE *out, const struct replications *r)
@@ -268,42 +308,42 @@ static void print_origin(FILE *out, const struct provenance *p)
 
 void report_text_print(FILE *out, const struct replications *r)
 {
-        static const char *const count_cols[] = {"submit",  "complete", "failed",  "rejected",
-                                                 "backlog", "retried",  "migrated"};
-        static const char *const latency_cols[] = {"mean", "p50", "p90", "p99", "p99.9", "max"};
-        static const char *const device_cols[] = {"util%",    "completed", "errors",   "failures",
-                                                  "timeouts", "queue",     "in flight"};
-        static const int device_widths[] = {7, 11, 9, 9, 9, 9, 10};
+        static const char *const count_cols[] = {SIM_COUNT_FIGURES(HEADER)};
+        static const int count_widths[] = {SIM_COUNT_FIGURES(COUNT_WIDTH)};
+        static const char *const latency_cols[] = {SIM_LATENCY_FIGURES(HEADER)};
+        static const int latency_widths[] = {SIM_LATENCY_FIGURES(LATENCY_WIDTH)};
+        static const char *const device_cols[] = {SIM_DEVICE_FIGURES(DEVICE_HEADER)};
+        static const int device_widths[] = {SIM_DEVICE_FIGURES(DEVICE_WIDTH)};
         if (r->n == 0)
                 return;
         print_header(out, r);
         print_origin(out, &r->origin);
         rule(out);
 
-        header(out, "requests", 9, count_cols, 7);
+        header(out, "requests", count_cols, count_widths, NCOLUMNS(count_cols));
         counts_row(out, r->n, "all", &r->requests);
         for (size_t k = 0; k < r->nclasses && r->nclasses > 1; k++)
                 counts_row(out, r->n, r->classes[k].name, &r->classes[k].requests);
         fputc('\n', out);
 
-        header(out, "latency", 10, latency_cols, 6);
+        header(out, "latency", latency_cols, latency_widths, NCOLUMNS(latency_cols));
         latency_row(out, r->n, "all", &r->latency);
         for (size_t k = 0; k < r->nclasses && r->nclasses > 1; k++)
                 latency_row(out, r->n, r->classes[k].name, &r->classes[k].latency);
         fputc('\n', out);
 
+        static const char *const rate_cols[] = {SIM_THROUGHPUT_FIGURES(RATE_HEADER)};
         label(out, "throughput");
-        fprintf(out, "%14s %14s\n", "requests", "bytes");
-        throughput_row(out, r->n, "all", &r->requests_per_s, &r->bytes_per_s);
+        for (size_t i = 0, shown = 0; i < NCOLUMNS(rate_cols); i++)
+                if (rate_cols[i])
+                        fprintf(out, "%s%14s", shown++ ? " " : "", rate_cols[i]);
+        fputc('\n', out);
+        run_throughput(out, r);
         for (size_t k = 0; k < r->nclasses && r->nclasses > 1; k++)
-                throughput_row(out, r->n, r->classes[k].name, &r->classes[k].requests_per_s,
-                               &r->classes[k].bytes_per_s);
+                class_throughput(out, r->n, &r->classes[k]);
         fputc('\n', out);
 
-        label(out, "device");
-        for (size_t i = 0; i < 7; i++)
-                fprintf(out, "%*s", device_widths[i], device_cols[i]);
-        fputc('\n', out);
+        header(out, "device", device_cols, device_widths, NCOLUMNS(device_cols));
         for (size_t k = 0; k < r->ndevices; k++)
                 device_row(out, r->n, &r->devices[k]);
         rule(out);

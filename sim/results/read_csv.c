@@ -81,7 +81,7 @@ static void free_fields(char **f, size_t n)
 }
 
 /* Appends rec's fields (ncols of them) as a row of t; takes the strings. */
-static int append_row(struct plot_csv *t, size_t *cap, struct record *rec)
+static int append_row(struct read_csv_table *t, size_t *cap, struct record *rec)
 {
         size_t need = (t->nrows + 1) * t->ncols;
         if (need > *cap) {
@@ -102,7 +102,7 @@ static int append_row(struct plot_csv *t, size_t *cap, struct record *rec)
         return 0;
 }
 
-int plot_csv_read(const char *path, struct plot_csv *t, char *err, size_t errlen)
+int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t errlen)
 {
         memset(t, 0, sizeof(*t));
         FILE *f = fopen(path, "r");
@@ -149,11 +149,11 @@ int plot_csv_read(const char *path, struct plot_csv *t, char *err, size_t errlen
                 rc = -1;
         }
         if (rc < 0)
-                plot_csv_free(t);
+                read_csv_free(t);
         return rc;
 }
 
-int plot_csv_col(const struct plot_csv *t, const char *name)
+int read_csv_col(const struct read_csv_table *t, const char *name)
 {
         for (size_t c = 0; c < t->ncols; c++)
                 if (strcmp(t->header[c], name) == 0)
@@ -161,14 +161,14 @@ int plot_csv_col(const struct plot_csv *t, const char *name)
         return -1;
 }
 
-const char *plot_csv_at(const struct plot_csv *t, size_t r, size_t c)
+const char *read_csv_at(const struct read_csv_table *t, size_t r, size_t c)
 {
         return t->cells[r * t->ncols + c];
 }
 
-double plot_csv_num(const struct plot_csv *t, size_t r, size_t c)
+double read_csv_num(const struct read_csv_table *t, size_t r, size_t c)
 {
-        const char *s = plot_csv_at(t, r, c);
+        const char *s = read_csv_at(t, r, c);
         char *end;
         errno = 0;
         double v = strtod(s, &end);
@@ -177,7 +177,7 @@ double plot_csv_num(const struct plot_csv *t, size_t r, size_t c)
         return v;
 }
 
-void plot_csv_free(struct plot_csv *t)
+void read_csv_free(struct read_csv_table *t)
 {
         free_fields(t->header, t->ncols);
         if (t->cells)

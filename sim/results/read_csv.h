@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-struct plot_csv {
+struct read_csv_table {
         size_t ncols;  /* fields of the header */
         size_t nrows;  /* data rows */
         char **header; /* ncols names */
@@ -19,20 +19,20 @@ struct plot_csv {
                           fields are "" */
 };
 
-/* Reads the CSV file at path into *t (release with plot_csv_free).
+/* Reads the CSV file at path into *t (release with read_csv_free).
  * Returns 0, or -1 with the reason (naming the file and line) in
  * err[errlen]; *t is then empty. */
-int plot_csv_read(const char *path, struct plot_csv *t, char *err, size_t errlen);
+int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t errlen);
 
 /* Returns the index of the column named name, or -1. */
-int plot_csv_col(const struct plot_csv *t, const char *name);
+int read_csv_col(const struct read_csv_table *t, const char *name);
 
 /* Returns the field of row r, column c. */
-const char *plot_csv_at(const struct plot_csv *t, size_t r, size_t c);
+const char *read_csv_at(const struct read_csv_table *t, size_t r, size_t c);
 
 /* Returns field (r, c) as a number, or NaN when it is empty or not one. */
-double plot_csv_num(const struct plot_csv *t, size_t r, size_t c);
+double read_csv_num(const struct read_csv_table *t, size_t r, size_t c);
 
-void plot_csv_free(struct plot_csv *t);
+void read_csv_free(struct read_csv_table *t);
 
 #endif

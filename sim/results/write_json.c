@@ -52,19 +52,21 @@ static json_t *count(const struct replications *r, const struct rep_figure *f)
         return real(f->mean);
 }
 
+/* A figure of sim/run/figures.h: a real, or a count. */
+static json_t *figure(const struct replications *r, bool is_real, const struct rep_figure *f)
+{
+        return is_real ? real(f->mean) : count(r, f);
+}
+
 static json_t *counts(const struct replications *r, const struct rep_counts *c)
 {
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "submitted", count(r, &c->submitted));
-        rc |= put(o, "completed", count(r, &c->completed));
-        rc |= put(o, "failed", count(r, &c->failed));
-        rc |= put(o, "rejected", count(r, &c->rejected));
-        rc |= put(o, "backlogged", count(r, &c->backlogged));
-        rc |= put(o, "retried", count(r, &c->retried));
-        rc |= put(o, "migrated", count(r, &c->migrated));
+#define PUT_COUNT(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &c->name));
+        SIM_COUNT_FIGURES(PUT_COUNT)
+#undef PUT_COUNT
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -74,24 +76,28 @@ static json_t *latency(const struct replications *r, const struct rep_latency *l
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "count", count(r, &l->count));
-        rc |= put(o, "mean", real(l->mean.mean));
-        rc |= put(o, "p50", count(r, &l->p50));
-        rc |= put(o, "p90", count(r, &l->p90));
-        rc |= put(o, "p99", count(r, &l->p99));
-        rc |= put(o, "p999", count(r, &l->p999));
-        rc |= put(o, "max", count(r, &l->max));
+#define PUT_LATENCY(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &l->name));
+        SIM_LATENCY_FIGURES(PUT_LATENCY)
+#undef PUT_LATENCY
         return rc ? json_decref(o), NULL : o;
 }
 
-static json_t *throughput(const struct rep_figure *rq, const struct rep_figure *by, bool half)
+/* The throughput figures of src (a struct replications or a struct
+ * rep_class), as an array for throughput(). */
+#define THROUGHPUT_FIGURE(name, ...) &src->name,
+#define THROUGHPUT_NAME(name, ...)   #name,
+
+/* The throughput figures f (in the order of SIM_THROUGHPUT_FIGURES), or
+ * their half-widths. */
+static json_t *throughput(const struct rep_figure *const *f, bool half)
 {
+        static const char *const names[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_NAME)};
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "requests_per_s", real(half ? rq->ci95 : rq->mean));
-        rc |= put(o, "bytes_per_s", real(half ? by->ci95 : by->mean));
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                rc |= put(o, names[i], real(half ? f[i]->ci95 : f[i]->mean));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -102,24 +108,22 @@ static json_t *latency_ci95(const struct rep_latency *l)
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "mean", real(l->mean.ci95));
-        rc |= put(o, "p50", real(l->p50.ci95));
-        rc |= put(o, "p90", real(l->p90.ci95));
-        rc |= put(o, "p99", real(l->p99.ci95));
-        rc |= put(o, "p999", real(l->p999.ci95));
-        rc |= put(o, "max", real(l->max.ci95));
+#define PUT_CI95(name, kind, label, shown)                                                         \
+        if ((shown)&SIM_SHOW_CI95)                                                                 \
+                rc |= put(o, #name, real(l->name.ci95));
+        SIM_LATENCY_FIGURES(PUT_CI95)
+#undef PUT_CI95
         return rc ? json_decref(o), NULL : o;
 }
 
-static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *rq,
-                       const struct rep_figure *by)
+static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *const *tp)
 {
         json_t *o = json_object();
         if (o == NULL)
                 return NULL;
         int rc = 0;
         rc |= put(o, "latency_ns", latency_ci95(l));
-        rc |= put(o, "throughput", throughput(rq, by, true));
+        rc |= put(o, "throughput", throughput(tp, true));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -132,9 +136,11 @@ static json_t *class_entry(const struct replications *r, const struct rep_class 
         rc |= put(o, "name", json_string(c->name));
         rc |= put(o, "requests", counts(r, &c->requests));
         rc |= put(o, "latency_ns", latency(r, &c->latency));
-        rc |= put(o, "throughput", throughput(&c->requests_per_s, &c->bytes_per_s, false));
+        const struct rep_class *src = c;
+        const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+        rc |= put(o, "throughput", throughput(tp, false));
         if (r->n > 1)
-                rc |= put(o, "ci95", ci95_of(&c->latency, &c->requests_per_s, &c->bytes_per_s));
+                rc |= put(o, "ci95", ci95_of(&c->latency, tp));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -149,24 +155,17 @@ static json_t *device_entry(const struct replications *r, const struct rep_devic
         rc |= put(o, "ring", json_integer(d->ring));
         if (d->attach_ns > 0)
                 rc |= put(o, "attach_ns", write_json_u64(d->attach_ns));
-        rc |= put(o, "utilization", real(d->utilization.mean));
-        rc |= put(o, "completed", count(r, &d->completed));
-        rc |= put(o, "errors", count(r, &d->errors));
-        rc |= put(o, "failures", count(r, &d->failures));
-        rc |= put(o, "timeouts", count(r, &d->timeouts));
-        rc |= put(o, "late", count(r, &d->late));
-        rc |= put(o, "migrated_out", count(r, &d->migrated_out));
-        rc |= put(o, "dropped", count(r, &d->dropped));
-        rc |= put(o, "mean_queue", real(d->mean_queue.mean));
-        rc |= put(o, "mean_in_flight", real(d->mean_in_flight.mean));
+#define PUT_DEVICE(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &d->name));
+        SIM_DEVICE_FIGURES(PUT_DEVICE)
+#undef PUT_DEVICE
         if (r->n > 1) {
                 json_t *h = json_object();
                 rc |= put(o, "ci95", h);
-                if (h) {
-                        rc |= put(h, "utilization", real(d->utilization.ci95));
-                        rc |= put(h, "mean_queue", real(d->mean_queue.ci95));
-                        rc |= put(h, "mean_in_flight", real(d->mean_in_flight.ci95));
-                }
+#define PUT_DEVICE_CI95(name, kind, ...)                                                           \
+        if (h && SIM_FIG_REAL(kind))                                                               \
+                rc |= put(h, #name, real(d->name.ci95));
+                SIM_DEVICE_FIGURES(PUT_DEVICE_CI95)
+#undef PUT_DEVICE_CI95
         }
         return rc ? json_decref(o), NULL : o;
 }
@@ -183,7 +182,9 @@ static int put_body(json_t *o, const struct replications *r)
         rc |= put(o, "events", count(r, &r->events));
         rc |= put(o, "requests", counts(r, &r->requests));
         rc |= put(o, "latency_ns", latency(r, &r->latency));
-        rc |= put(o, "throughput", throughput(&r->requests_per_s, &r->bytes_per_s, false));
+        const struct replications *src = r;
+        const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+        rc |= put(o, "throughput", throughput(tp, false));
         rc |= put(o, "mean_in_system", real(r->mean_in_system.mean));
 
         json_t *a = json_array();
@@ -289,7 +290,9 @@ json_t *write_json_summary(const struct replications *r)
                 rc |= put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);
         if (r->n > 1) {
-                rc |= put(o, "ci95", ci95_of(&r->latency, &r->requests_per_s, &r->bytes_per_s));
+                const struct replications *src = r;
+                const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
+                rc |= put(o, "ci95", ci95_of(&r->latency, tp));
                 json_t *a = json_array();
                 rc |= put(o, "replications_detail", a);
                 for (size_t i = 0; a && i < r->n; i++) {

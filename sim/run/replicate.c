@@ -51,24 +51,16 @@ static const struct sim_latency *latency_of(const struct sim_results *run, size_
 
 static void fill_counts(struct replications *r, double *x, size_t k, struct rep_counts *out)
 {
-        FIGURE(r, x, out->submitted, counts_of(run, k)->submitted);
-        FIGURE(r, x, out->completed, counts_of(run, k)->completed);
-        FIGURE(r, x, out->failed, counts_of(run, k)->failed);
-        FIGURE(r, x, out->rejected, counts_of(run, k)->rejected);
-        FIGURE(r, x, out->backlogged, counts_of(run, k)->backlogged);
-        FIGURE(r, x, out->retried, counts_of(run, k)->retried);
-        FIGURE(r, x, out->migrated, counts_of(run, k)->migrated);
+#define COUNT_FIGURE(name, ...) FIGURE(r, x, out->name, counts_of(run, k)->name);
+        SIM_COUNT_FIGURES(COUNT_FIGURE)
+#undef COUNT_FIGURE
 }
 
 static void fill_latency(struct replications *r, double *x, size_t k, struct rep_latency *out)
 {
-        FIGURE(r, x, out->count, latency_of(run, k)->count);
-        FIGURE(r, x, out->mean, latency_of(run, k)->mean);
-        FIGURE(r, x, out->p50, latency_of(run, k)->p50);
-        FIGURE(r, x, out->p90, latency_of(run, k)->p90);
-        FIGURE(r, x, out->p99, latency_of(run, k)->p99);
-        FIGURE(r, x, out->p999, latency_of(run, k)->p999);
-        FIGURE(r, x, out->max, latency_of(run, k)->max);
+#define LATENCY_FIGURE(name, ...) FIGURE(r, x, out->name, latency_of(run, k)->name);
+        SIM_LATENCY_FIGURES(LATENCY_FIGURE)
+#undef LATENCY_FIGURE
 }
 
 static void fill_device(struct replications *r, double *x, size_t k, struct rep_device *d)
@@ -78,16 +70,9 @@ static void fill_device(struct replications *r, double *x, size_t k, struct rep_
         d->lanes = first->lanes;
         d->ring = first->ring;
         d->attach_ns = first->attach_ns;
-        FIGURE(r, x, d->utilization, run->devices[k].utilization);
-        FIGURE(r, x, d->mean_queue, run->devices[k].mean_queue);
-        FIGURE(r, x, d->mean_in_flight, run->devices[k].mean_in_flight);
-        FIGURE(r, x, d->completed, run->devices[k].completed);
-        FIGURE(r, x, d->errors, run->devices[k].errors);
-        FIGURE(r, x, d->failures, run->devices[k].failures);
-        FIGURE(r, x, d->timeouts, run->devices[k].timeouts);
-        FIGURE(r, x, d->late, run->devices[k].late);
-        FIGURE(r, x, d->migrated_out, run->devices[k].migrated_out);
-        FIGURE(r, x, d->dropped, run->devices[k].dropped);
+#define DEVICE_FIGURE(name, ...) FIGURE(r, x, d->name, run->devices[k].name);
+        SIM_DEVICE_FIGURES(DEVICE_FIGURE)
+#undef DEVICE_FIGURE
 }
 
 static void fill_class(struct replications *r, double *x, size_t k, struct rep_class *c)
@@ -95,8 +80,9 @@ static void fill_class(struct replications *r, double *x, size_t k, struct rep_c
         c->name = r->runs[0].classes[k].name;
         fill_counts(r, x, k, &c->requests);
         fill_latency(r, x, k, &c->latency);
-        FIGURE(r, x, c->requests_per_s, run->classes[k].requests_per_s);
-        FIGURE(r, x, c->bytes_per_s, run->classes[k].bytes_per_s);
+#define CLASS_THROUGHPUT(name, ...) FIGURE(r, x, c->name, run->classes[k].name);
+        SIM_THROUGHPUT_FIGURES(CLASS_THROUGHPUT)
+#undef CLASS_THROUGHPUT
         hist_init(&c->hist);
         for (size_t i = 0; i < r->n; i++)
                 hist_merge(&c->hist, &r->runs[i].classes[k].hist);
@@ -141,8 +127,9 @@ int replications_summarize(struct replications *r)
         FIGURE(r, x, r->wall_time_s, run->wall_time_s);
         fill_counts(r, x, SIZE_MAX, &r->requests);
         fill_latency(r, x, SIZE_MAX, &r->latency);
-        FIGURE(r, x, r->requests_per_s, run->requests_per_s);
-        FIGURE(r, x, r->bytes_per_s, run->bytes_per_s);
+#define RUN_THROUGHPUT(name, ...) FIGURE(r, x, r->name, run->name);
+        SIM_THROUGHPUT_FIGURES(RUN_THROUGHPUT)
+#undef RUN_THROUGHPUT
         FIGURE(r, x, r->mean_in_system, run->mean_in_system);
         hist_init(&r->hist);
         r->drain_capped = 0;

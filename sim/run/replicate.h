@@ -29,20 +29,21 @@ struct rep_figure {
         double ci95; /* half-width of the 95% confidence interval; 0 for n = 1 */
 };
 
+/* The figures of sim/run/figures.h, over the replications. */
+#define REP_FIELD(name, ...) struct rep_figure name;
 struct rep_counts {
-        struct rep_figure submitted, completed, failed, rejected, backlogged, retried, migrated;
+        SIM_COUNT_FIGURES(REP_FIELD)
 };
 
 struct rep_latency {
-        struct rep_figure count, mean, p50, p90, p99, p999, max; /* ns */
+        SIM_LATENCY_FIGURES(REP_FIELD) /* ns */
 };
 
 struct rep_class {
         const char *name; /* the first run's */
         struct rep_counts requests;
         struct rep_latency latency;
-        struct rep_figure requests_per_s;
-        struct rep_figure bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(REP_FIELD)
         struct hist hist; /* latencies pooled over the replications */
 };
 
@@ -51,8 +52,7 @@ struct rep_device {
         uint32_t lanes;
         uint32_t ring;
         uint64_t attach_ns; /* hot-added at this time; 0: from the start */
-        struct rep_figure utilization, mean_queue, mean_in_flight;
-        struct rep_figure completed, errors, failures, timeouts, late, migrated_out, dropped;
+        SIM_DEVICE_FIGURES(REP_FIELD)
 };
 
 struct replications {
@@ -64,8 +64,7 @@ struct replications {
         struct rep_figure wall_time_s;
         struct rep_counts requests;
         struct rep_latency latency;
-        struct rep_figure requests_per_s;
-        struct rep_figure bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(REP_FIELD)
         struct rep_figure mean_in_system;
         struct hist hist; /* latencies pooled over the replications */
 
@@ -79,6 +78,7 @@ struct replications {
 
         struct provenance origin; /* what made them; empty until the command fills it */
 };
+#undef REP_FIELD
 
 /* Called between the stretches of a run: replication `index` (counting
  * from 0 among those asked for) of `n` is at simulated time now_ns of

@@ -6,17 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each kind of latency figure, from the histogram h. */
+#define FROM_HIST_COUNT       h->count
+#define FROM_HIST_MEAN        hist_mean(h)
+#define FROM_HIST_QUANTILE(q) hist_quantile(h, q)
+#define FROM_HIST_MAX         (h->count ? h->max : 0)
+
 void sim_latency_from_hist(struct sim_latency *out, const struct hist *h)
 {
-        *out = (struct sim_latency){
-            .count = h->count,
-            .mean = hist_mean(h),
-            .p50 = hist_quantile(h, 0.50),
-            .p90 = hist_quantile(h, 0.90),
-            .p99 = hist_quantile(h, 0.99),
-            .p999 = hist_quantile(h, 0.999),
-            .max = h->count ? h->max : 0,
-        };
+#define FROM_HIST(name, kind, ...) out->name = FROM_HIST_##kind;
+        SIM_LATENCY_FIGURES(FROM_HIST)
+#undef FROM_HIST
 }
 
 void sim_results_free(struct sim_results *r)

@@ -33,29 +33,23 @@
 
 #include "models/device.h"
 #include "sim/des/hist.h"
+#include "sim/run/figures.h"
 
+/* The fields of both are listed in sim/run/figures.h. */
+#define SIM_FIELD(name, kind, ...) SIM_FIG_TYPE(kind) name;
 struct sim_counts {
-        uint64_t submitted;  /* ac_submit() calls */
-        uint64_t completed;  /* callbacks with status ok */
-        uint64_t failed;     /* callbacks with an error status */
-        uint64_t rejected;   /* refused at submit (no callback) */
-        uint64_t backlogged; /* accepted into the backlog */
-        uint64_t retried;    /* stage attempts beyond the first, summed */
-        uint64_t migrated;   /* stages moved off a failed or removed device, summed */
+        SIM_COUNT_FIGURES(SIM_FIELD)
 };
 
 struct sim_latency {
-        uint64_t count; /* callbacks (ok or not) */
-        double mean;    /* ns */
-        uint64_t p50, p90, p99, p999, max;
+        SIM_LATENCY_FIGURES(SIM_FIELD) /* ns */
 };
 
 struct sim_class_result {
         char *name;
         struct sim_counts requests; /* measured requests of the class */
         struct sim_latency latency; /* of its measured callbacks */
-        double requests_per_s;
-        double bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(SIM_FIELD)
         double mean_in_system; /* time-weighted requests outstanding */
         struct hist hist;      /* the latencies behind `latency` */
 };
@@ -64,17 +58,8 @@ struct sim_device_result {
         char *name;
         uint32_t lanes;
         uint32_t ring;
-        double utilization;    /* busy lanes / lanes, time-weighted */
-        double mean_queue;     /* stages in the core's software queue */
-        double mean_in_flight; /* stages submitted to the device */
-        uint64_t completed;    /* ok stage completions */
-        uint64_t errors;       /* error completions and refusals */
-        uint64_t failures;     /* times the core declared it failed */
-        uint64_t timeouts;     /* stages its watchdog caught */
-        uint64_t late;         /* completions for stages already moved */
-        uint64_t migrated_out; /* stages moved off it */
-        uint64_t dropped;      /* stages the model lost to fail-stop or removal */
-        uint64_t attach_ns;    /* hot-added at this time; 0: there from the start */
+        SIM_DEVICE_FIGURES(SIM_FIELD) /* sim/run/figures.h */
+        uint64_t attach_ns;           /* hot-added at this time; 0: there from the start */
 };
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
@@ -125,8 +110,7 @@ struct sim_results {
         struct sim_counts all;      /* every request of the run, warm-up included */
         struct sim_latency latency;
         struct hist hist; /* the latencies behind `latency` */
-        double requests_per_s;
-        double bytes_per_s;
+        SIM_THROUGHPUT_FIGURES(SIM_FIELD)
         double arrivals_per_s;  /* submissions per second in the window */
         double mean_in_system;  /* time-weighted requests outstanding */
         uint64_t max_in_flight; /* most requests outstanding at once */
@@ -152,6 +136,7 @@ struct sim_results {
         uint64_t trace_limit; /* requests with an id below it are traced */
         bool trace_truncated; /* more requests than the limit were submitted */
 };
+#undef SIM_FIELD
 
 /* Fills a latency summary from a histogram. */
 void sim_latency_from_hist(struct sim_latency *out, const struct hist *h);

@@ -13,6 +13,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -105,15 +106,8 @@ static void window_end(struct replication *run)
 static int build_series(struct replication *run, char *err, size_t errlen)
 {
         struct sim_series *se = &run->res->series;
-        uint64_t interval = run->s->run.sample_ns;
-        if (interval == 0)
-                interval = run->duration / SIM_SERIES_DEFAULT;
-        if (interval == 0)
-                interval = 1;
-        if ((run->duration + interval - 1) / interval > SIM_SERIES_MAX_ROWS)
-                interval = (run->duration + SIM_SERIES_MAX_ROWS - 1) / SIM_SERIES_MAX_ROWS;
-        /* the last row ends at the duration, shorter if need be */
-        size_t rows = (size_t)((run->duration + interval - 1) / interval);
+        uint64_t interval;
+        size_t rows = (size_t)sim_series_rows(run->duration, run->s->run.sample_ns, &interval);
         se->interval_ns = interval;
         se->ndevices = run->ndevices;
         se->rows = calloc(rows ? rows : 1, sizeof(*se->rows));

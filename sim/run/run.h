@@ -62,9 +62,7 @@
 
 #include "sim/run/results.h"
 #include "sim/run/scenario.h"
-
-#define SIM_SERIES_MAX_ROWS 100000 /* time series rows, at most */
-#define SIM_SERIES_DEFAULT  100    /* rows when run.sample_ns is 0 */
+#include "sim/run/series.h"
 
 /* Runs replication `replication` of the prepared scenario s. Returns 0 and
  * fills *out (release it with sim_results_free), or a negative AC_E* code

@@ -11,70 +11,27 @@
 #include <string.h>
 
 #include "sim/run/provenance.h"
+#include "sim/results/read_summary.h"
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
 #include "sim/results/write_csv.h"
 #include "sim/results/write_json.h"
 
-/* ---- JSON readers -------------------------------------------------------------- */
-
-/* Returns the value at a dotted path under o, or NULL. */
-static json_t *at(json_t *o, const char *path)
-{
-        char key[64];
-        while (o && *path) {
-                size_t n = strcspn(path, ".");
-                if (n >= sizeof(key))
-                        return NULL;
-                memcpy(key, path, n);
-                key[n] = '\0';
-                o = json_object_get(o, key);
-                path += n + (path[n] == '.');
-        }
-        return o;
-}
-
-/* Returns the number at path, or NaN when there is none. */
-static double num(json_t *o, const char *path)
-{
-        json_t *v = at(o, path);
-        return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static struct rep_figure figure(json_t *o, const char *path, const char *ci_path)
-{
-        struct rep_figure f = {num(o, path), 0};
-        if (ci_path) {
-                double ci = num(o, ci_path);
-                f.ci95 = isnan(ci) ? 0 : ci;
-        }
-        return f;
-}
-
-/* Reads a seed written as an integer or, above 2^63 - 1, a decimal string. */
-static int read_u64(json_t *v, uint64_t *out)
-{
-        if (json_is_integer(v) && json_integer_value(v) >= 0) {
-                *out = (uint64_t)json_integer_value(v);
-                return 0;
-        }
-        if (json_is_string(v)) {
-                char *end;
-                *out = strtoull(json_string_value(v), &end, 10);
-                return *end == '\0' ? 0 : -1;
-        }
-        return -1;
-}
-
 /* ---- one point ----------------------------------------------------------------- */
 
-static bool adds_up(json_t *o)
+/* A capped run has requests with no outcome: it is flagged apart. */
+static bool adds_up(const struct sim_results *run)
 {
-        if (num(o, "drain_capped") > 0)
-                return true; /* capped runs have requests with no outcome; flagged apart */
-        double s = num(o, "requests.submitted"), c = num(o, "requests.completed");
-        double f = num(o, "requests.failed"), r = num(o, "requests.rejected");
-        return s == c + f + r;
+        const struct sim_counts *c = &run->requests;
+        return run->drain_capped || c->submitted == c->completed + c->failed + c->rejected;
+}
+
+/* A half-width as sweep.csv and the table take it: 0 when unknown. */
+static struct rep_figure known(struct rep_figure f)
+{
+        if (isnan(f.ci95))
+                f.ci95 = 0;
+        return f;
 }
 
 static int read_point(const struct sweep_plan *p, const char *out, size_t point,
@@ -83,29 +40,23 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         const struct sweep_point *pt = &p->points[point];
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s/%s", out, pt->dir, RESULT_SUMMARY);
-        json_error_t jerr;
-        json_t *o = json_load_file(path, 0, &jerr);
-        if (o == NULL) {
-                snprintf(err, errlen, "%s: %s", path, jerr.text);
+        struct result_summary s;
+        struct sim_error e;
+        if (read_summary(path, &s, &e) < 0) {
+                snprintf(err, errlen, "%s", e.msg);
                 return -1;
         }
         int rc = -1;
-        uint64_t seed = 0;
-        const char *scenario = json_string_value(json_object_get(o, "scenario"));
-        const char *policy = json_string_value(json_object_get(o, "policy"));
-        json_t *n = json_object_get(o, "replications");
-        json_t *seeds = json_object_get(o, "replication_seeds");
-        if (!scenario || !policy || !json_is_integer(n) || !json_is_array(seeds) ||
-            read_u64(json_object_get(o, "seed"), &seed) < 0) {
+        const struct replications *r = &s.r;
+        const struct sim_results *first = &r->runs[0];
+        if (!s.scenario || !s.policy || !s.has_replications || !s.has_seeds || !s.has_seed) {
                 snprintf(err, errlen, "%s: not a summary.json acsim wrote", path);
                 goto out;
         }
-        if (strcmp(scenario, p->base.name) != 0 || seed != p->base.seed ||
-            strcmp(policy, pt->policy) != 0 ||
-            (uint64_t)json_integer_value(n) != pt->replications ||
-            num(o, "duration_ns") != (double)pt->duration_ns ||
-            num(o, "warmup_ns") != (double)pt->warmup_ns ||
-            json_array_size(seeds) != pt->replications) {
+        if (strcmp(s.scenario, p->base.name) != 0 || s.seed != p->base.seed ||
+            strcmp(s.policy, pt->policy) != 0 || s.replications != pt->replications ||
+            !s.has_duration || first->duration_ns != pt->duration_ns ||
+            first->warmup_ns != pt->warmup_ns || s.nseeds != pt->replications) {
                 snprintf(err, errlen,
                          "%s: from another run (its scenario, seed, policy, replications, "
                          "duration or warm-up are not this point's: %s, seed %" PRIu64
@@ -114,62 +65,48 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                          path, p->base.name, p->base.seed, pt->policy, pt->replications, point);
                 goto out;
         }
-        const char *hash = json_string_value(json_object_get(o, "scenario_hash"));
-        char want[24] = "";
-        if (p->base.source)
-                snprintf(want, sizeof(want), "0x%016" PRIx64,
-                         provenance_hash(p->base.source, p->base.source_len));
-        if (hash && want[0] && strcmp(hash, want) != 0) {
+        uint64_t want = p->base.source ? provenance_hash(p->base.source, p->base.source_len) : 0;
+        if (s.has_hash && p->base.source && r->origin.source_hash != want) {
                 snprintf(err, errlen,
-                         "%s: ran other contents of the scenario file (hash %s, this one %s); "
-                         "rerun it with --points %zu",
-                         path, hash, want, point);
+                         "%s: ran other contents of the scenario file (hash 0x%016" PRIx64
+                         ", this one 0x%016" PRIx64 "); rerun it with --points %zu",
+                         path, r->origin.source_hash, want, point);
                 goto out;
         }
         res->n = pt->replications;
-        res->policy = strdup(policy);
+        res->policy = strdup(s.policy);
         res->seeds = calloc(res->n, sizeof(*res->seeds));
-        for (int m = 0; m < 3; m++)
+        for (int m = 0; m < SWEEP_METRICS; m++)
                 res->per[m] = calloc(res->n, sizeof(double));
         if (!res->policy || !res->seeds || !res->per[0] || !res->per[1] || !res->per[2]) {
                 snprintf(err, errlen, "out of memory");
                 goto out;
         }
-        res->requests_per_s =
-            figure(o, "throughput.requests_per_s", "ci95.throughput.requests_per_s");
-        res->bytes_per_s = figure(o, "throughput.bytes_per_s", "ci95.throughput.bytes_per_s");
-        res->lat_mean = figure(o, "latency_ns.mean", "ci95.latency_ns.mean");
-        res->lat_p50 = figure(o, "latency_ns.p50", "ci95.latency_ns.p50");
-        res->lat_p90 = figure(o, "latency_ns.p90", "ci95.latency_ns.p90");
-        res->lat_p99 = figure(o, "latency_ns.p99", "ci95.latency_ns.p99");
-        res->lat_p999 = figure(o, "latency_ns.p999", "ci95.latency_ns.p999");
-        res->lat_max = figure(o, "latency_ns.max", "ci95.latency_ns.max");
-        res->submitted = num(o, "requests.submitted");
-        res->completed = num(o, "requests.completed");
-        res->failed = num(o, "requests.failed");
-        res->rejected = num(o, "requests.rejected");
-        res->retried = num(o, "requests.retried");
-        res->migrated = num(o, "requests.migrated");
-        res->failure = num(o, "drain_capped") > 0;
-
-        json_t *detail = json_object_get(o, "replications_detail");
+#define KNOWN_RATE(name, ...) res->name = known(r->name);
+        SIM_THROUGHPUT_FIGURES(KNOWN_RATE)
+#undef KNOWN_RATE
+#define KNOWN(name, ...) res->latency.name = known(r->latency.name);
+        SIM_LATENCY_FIGURES(KNOWN)
+#undef KNOWN
+        res->requests = r->requests;
+        res->failure = r->drain_capped > 0;
+        if (r->n != res->n) {
+                snprintf(err, errlen, "%s: replication %zu: no seed or detail", path,
+                         r->n == 1 ? (size_t)0 : r->n);
+                goto out;
+        }
         for (size_t i = 0; i < res->n; i++) {
-                const char *s =
-                    json_string_value(json_object_get(json_array_get(seeds, i), "seed"));
-                json_t *d = res->n == 1 ? o : json_array_get(detail, i);
-                if (s == NULL || d == NULL || (res->seeds[i] = strdup(s)) == NULL) {
-                        snprintf(err, errlen, "%s: replication %zu: no seed or detail", path, i);
-                        goto out;
-                }
-                res->per[SWEEP_LATENCY_MEAN][i] = num(d, "latency_ns.mean");
-                res->per[SWEEP_LATENCY_P99][i] = num(d, "latency_ns.p99");
-                res->per[SWEEP_REQUESTS_PER_S][i] = num(d, "throughput.requests_per_s");
-                if (!adds_up(d))
+                const struct sim_results *run = &r->runs[i];
+                res->seeds[i] = run->replication_seed;
+                res->per[SWEEP_LATENCY_MEAN][i] = run->latency.mean;
+                res->per[SWEEP_LATENCY_P99][i] = (double)run->latency.p99;
+                res->per[SWEEP_REQUESTS_PER_S][i] = run->requests_per_s;
+                if (!adds_up(run))
                         res->failure = true;
         }
         rc = 0;
 out:
-        json_decref(o);
+        result_summary_free(&s);
         return rc;
 }
 
@@ -205,7 +142,7 @@ static int pair(const struct sweep_plan *p, struct sweep_collection *c, char *er
                 const struct sweep_result *b = &c->results[bq];
                 bool same = x->n == b->n;
                 for (size_t i = 0; same && i < x->n; i++)
-                        same = strcmp(x->seeds[i], b->seeds[i]) == 0;
+                        same = x->seeds[i] == b->seeds[i];
                 if (!same) {
                         snprintf(err, errlen,
                                  "%s and %s ran different seeds: they cannot be paired",
@@ -227,10 +164,8 @@ void sweep_collection_free(struct sweep_collection *c)
         for (size_t q = 0; c->results && q < c->npoints; q++) {
                 struct sweep_result *r = &c->results[q];
                 free(r->policy);
-                for (size_t i = 0; r->seeds && i < r->n; i++)
-                        free(r->seeds[i]);
                 free(r->seeds);
-                for (int m = 0; m < 3; m++)
+                for (int m = 0; m < SWEEP_METRICS; m++)
                         free(r->per[m]);
         }
         free(c->results);
@@ -400,11 +335,26 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 fputc(',', f);
                 write_csv_text(f, s->sweep[k].key);
         }
-        fputs(",policy,replications,requests_per_s,requests_per_s_ci95,bytes_per_s,"
-              "latency_mean_ns,latency_mean_ci95,latency_p50_ns,latency_p90_ns,latency_p99_ns,"
-              "latency_p99_ci95,latency_p999_ns,latency_max_ns,submitted,completed,failed,"
-              "rejected,retried,migrated",
-              f);
+        fputs(",policy,replications", f);
+#define THROUGHPUT_COLUMNS(name, kind, label, shown, unit)                                         \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                fputs("," #name, f);                                                               \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                fputs("," #name "_ci95", f);
+        SIM_THROUGHPUT_FIGURES(THROUGHPUT_COLUMNS)
+#undef THROUGHPUT_COLUMNS
+#define LATENCY_COLUMNS(name, kind, label, shown)                                                  \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                fputs(",latency_" #name "_ns", f);                                                 \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                fputs(",latency_" #name "_ci95", f);
+        SIM_LATENCY_FIGURES(LATENCY_COLUMNS)
+#undef LATENCY_COLUMNS
+#define COUNT_COLUMNS(name, kind, label, shown)                                                    \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                fputs("," #name, f);
+        SIM_COUNT_FIGURES(COUNT_COLUMNS)
+#undef COUNT_COLUMNS
         if (paired)
                 fputs(",baseline,d_latency_mean_ns,d_latency_mean_ci95,d_latency_mean_pct,"
                       "d_latency_p99_ns,d_latency_p99_ci95,d_latency_p99_pct,d_requests_per_s,"
@@ -423,23 +373,25 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 fputc(',', f);
                 write_csv_text(f, r->policy);
                 fprintf(f, ",%zu", r->n);
-                real(f, r->requests_per_s.mean, false);
-                real(f, r->requests_per_s.ci95, one);
-                real(f, r->bytes_per_s.mean, false);
-                real(f, r->lat_mean.mean, false);
-                real(f, r->lat_mean.ci95, one);
-                real(f, r->lat_p50.mean, false);
-                real(f, r->lat_p90.mean, false);
-                real(f, r->lat_p99.mean, false);
-                real(f, r->lat_p99.ci95, one);
-                real(f, r->lat_p999.mean, false);
-                real(f, r->lat_max.mean, false);
-                real(f, r->submitted, false);
-                real(f, r->completed, false);
-                real(f, r->failed, false);
-                real(f, r->rejected, false);
-                real(f, r->retried, false);
-                real(f, r->migrated, false);
+#define THROUGHPUT_CELLS(name, kind, label, shown, unit)                                           \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                real(f, r->name.mean, false);                                                      \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                real(f, r->name.ci95, one);
+                SIM_THROUGHPUT_FIGURES(THROUGHPUT_CELLS)
+#undef THROUGHPUT_CELLS
+#define LATENCY_CELLS(name, kind, label, shown)                                                    \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                real(f, r->latency.name.mean, false);                                              \
+        if ((shown)&SIM_SHOW_SWEEP_CI95)                                                           \
+                real(f, r->latency.name.ci95, one);
+                SIM_LATENCY_FIGURES(LATENCY_CELLS)
+#undef LATENCY_CELLS
+#define COUNT_CELLS(name, kind, label, shown)                                                      \
+        if ((shown)&SIM_SHOW_SWEEP)                                                                \
+                real(f, r->requests.name.mean, false);
+                SIM_COUNT_FIGURES(COUNT_CELLS)
+#undef COUNT_CELLS
                 if (paired) {
                         fputc(',', f);
                         write_csv_text(f, s->sweep[p->policy_key].values[c->baseline]);

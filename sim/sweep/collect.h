@@ -1,6 +1,6 @@
 /*
  * sim/sweep/collect.h - a finished sweep put together: every point's
- * figures read back from its summary.json (with jansson), the paired
+ * figures read back from its summary.json (sim/results/read_summary.h), the paired
  * differences against a baseline policy, and the sweep's own files,
  * sweep.json (the manifest) and sweep.csv (a row per point).
  *
@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sim/run/replicate.h"
@@ -42,16 +43,19 @@ struct sweep_diff {
         double relative; /* mean / (B's mean), in percent; NaN when B's mean is 0 */
 };
 
-/* One point's figures from its summary.json. */
+/* One point's figures from its summary.json (sim/results/read_summary.h);
+ * a half-width the file does not give is 0. */
 struct sweep_result {
-        char *policy;   /* "policy" */
-        size_t n;       /* "replications" */
-        char **seeds;   /* the replications' stream seeds, "0x..." (n) */
-        double *per[3]; /* per replication: latency mean, p99, requests/s (n each) */
-        struct rep_figure requests_per_s, bytes_per_s;
-        struct rep_figure lat_mean, lat_p50, lat_p90, lat_p99, lat_p999, lat_max;
-        double submitted, completed, failed, rejected, retried, migrated;
-        bool failure; /* a drain hit its cap, or counts that do not add up */
+        char *policy;               /* "policy" */
+        size_t n;                   /* "replications" */
+        uint64_t *seeds;            /* the replications' stream seeds (n) */
+        double *per[SWEEP_METRICS]; /* per replication: latency mean, p99, requests/s (n each) */
+#define SWEEP_RATE(name, ...) struct rep_figure name;
+        SIM_THROUGHPUT_FIGURES(SWEEP_RATE) /* sim/run/figures.h */
+#undef SWEEP_RATE
+        struct rep_latency latency; /* sim/run/figures.h */
+        struct rep_counts requests; /* means, no half-widths */
+        bool failure;               /* a drain hit its cap, or counts that do not add up */
 
         bool paired;     /* a baseline was found for it */
         size_t baseline; /* the baseline's point */

@@ -117,10 +117,10 @@ static void figures(FILE *out, const char *label, const struct sweep_result *r)
 {
         char a[96], b[96], c[96];
         bool ci = r->n > 1;
-        cell(a, sizeof(a), r->lat_mean.mean, ci ? r->lat_mean.ci95 : -1, r->lat_mean.mean,
-             time_unit(r->lat_mean.mean), false);
-        cell(b, sizeof(b), r->lat_p99.mean, ci ? r->lat_p99.ci95 : -1, r->lat_p99.mean,
-             time_unit(r->lat_p99.mean), false);
+        cell(a, sizeof(a), r->latency.mean.mean, ci ? r->latency.mean.ci95 : -1,
+             r->latency.mean.mean, time_unit(r->latency.mean.mean), false);
+        cell(b, sizeof(b), r->latency.p99.mean, ci ? r->latency.p99.ci95 : -1, r->latency.p99.mean,
+             time_unit(r->latency.p99.mean), false);
         cell(c, sizeof(c), r->requests_per_s.mean, ci ? r->requests_per_s.ci95 : -1,
              r->requests_per_s.mean, rate_unit(r->requests_per_s.mean), false);
         char l[128];
@@ -136,15 +136,15 @@ static void differences(FILE *out, const char *base, const struct sweep_result *
         bool ci = r->n > 1;
         /* cell() prints "n/a" for a NaN half-width */
         cell(a, sizeof(a), d[SWEEP_LATENCY_MEAN].mean, ci ? d[SWEEP_LATENCY_MEAN].ci95 : NAN,
-             b->lat_mean.mean, time_unit(b->lat_mean.mean), true);
+             b->latency.mean.mean, time_unit(b->latency.mean.mean), true);
         cell(p, sizeof(p), d[SWEEP_LATENCY_P99].mean, ci ? d[SWEEP_LATENCY_P99].ci95 : NAN,
-             b->lat_p99.mean, time_unit(b->lat_p99.mean), true);
+             b->latency.p99.mean, time_unit(b->latency.p99.mean), true);
         cell(t, sizeof(t), d[SWEEP_REQUESTS_PER_S].mean, ci ? d[SWEEP_REQUESTS_PER_S].ci95 : NAN,
              b->requests_per_s.mean, rate_unit(b->requests_per_s.mean), true);
         snprintf(l, sizeof(l), "  - %s", base);
         line(out, l, a, p, t);
-        cell_pct(a, sizeof(a), &d[SWEEP_LATENCY_MEAN], &b->lat_mean, ci);
-        cell_pct(p, sizeof(p), &d[SWEEP_LATENCY_P99], &b->lat_p99, ci);
+        cell_pct(a, sizeof(a), &d[SWEEP_LATENCY_MEAN], &b->latency.mean, ci);
+        cell_pct(p, sizeof(p), &d[SWEEP_LATENCY_P99], &b->latency.p99, ci);
         cell_pct(t, sizeof(t), &d[SWEEP_REQUESTS_PER_S], &b->requests_per_s, ci);
         line(out, "", a, p, t);
 }

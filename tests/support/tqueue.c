@@ -7,14 +7,13 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "support/tscen.h"
+
 void tq_scenario(struct scenario *s, const struct tq_spec *spec)
 {
-        char err[256];
         double lambda = spec->rho * spec->devices * spec->lanes / TQ_US; /* per ns */
-        cr_assert_eq(scenario_init(s), 0);
-        s->seed = spec->seed;
-        s->run.warmup_ns = spec->warmup_ns;
-        s->run.duration_ns = s->run.warmup_ns + (uint64_t)(spec->requests / lambda);
+        tscen_init(s, spec->seed, spec->warmup_ns + (uint64_t)(spec->requests / lambda),
+                   spec->warmup_ns);
         if (spec->policy)
                 cr_assert_eq(scenario_set_text(&s->engine.policy, spec->policy), 0);
         if (spec->d)
@@ -23,26 +22,18 @@ void tq_scenario(struct scenario *s, const struct tq_spec *spec)
         s->engine.backlog = 0;
         s->engine.levels = 1; /* FIFO */
         s->engine.failover.timeout_ns = 0;
-        struct scenario_device *dev = scenario_add_device(s, "card");
+        struct scenario_device *dev = tscen_device(s, "card", spec->lanes, spec->lanes);
         dev->count = spec->devices;
-        dev->model.lanes = spec->lanes;
-        dev->model.ring = spec->lanes;
-        struct device_op_config *op = scenario_device_add_op(dev, "op");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = TQ_US};
-        struct workload_class_config *c = scenario_add_class(s, "poisson");
+        tscen_service(dev, "op", (struct dist){.kind = DIST_EXPONENTIAL, .a = TQ_US});
         const char *chain[] = {"op"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = lambda * 1e9;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 64};
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        tscen_class(s, "poisson", chain, 1, lambda * 1e9,
+                    (struct dist){.kind = DIST_CONSTANT, .a = 64});
+        tscen_prepare(s);
 }
 
 void tq_run(const struct scenario *s, struct sim_results *r)
 {
-        char err[256];
-        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
+        tscen_run(s, 0, r);
         cr_assert_not(r->drain_capped);
         cr_assert_eq(r->requests.rejected, 0);
         cr_assert_eq(r->requests.failed, 0);

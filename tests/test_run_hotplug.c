@@ -1,5 +1,5 @@
 /*
- * test_sim_hotplug.c - devices added while requests flow (devices[].attach):
+ * test_run_hotplug.c - devices added while requests flow (devices[].attach):
  * no work before the attach time, work at once after, conservation with a
  * card removed and a spare attached, and a device whose time never comes.
  */
@@ -8,20 +8,16 @@
 #include <string.h>
 
 #include "sim/run/run.h"
+#include "support/tscen.h"
 
 #define MS 1000000ull
 #define US 1000ull
 
 static struct scenario_device *add_card(struct scenario *s, const char *name, uint64_t attach)
 {
-        struct scenario_device *d = scenario_add_device(s, name);
-        cr_assert_not_null(d);
-        d->model.lanes = 4;
-        d->model.ring = 8;
+        struct scenario_device *d = tscen_device(s, name, 4, 8);
         d->attach_ns = attach;
-        struct device_op_config *op = scenario_device_add_op(d, "enc");
-        op->setup_ns = 2000;
-        op->rate = 4.0;
+        tscen_linear(d, "enc", 2000, 4.0);
         return d;
 }
 
@@ -29,37 +25,23 @@ static struct scenario_device *add_card(struct scenario *s, const char *name, ui
  * at about 40% of one card. */
 static void spare(struct scenario *s, uint64_t attach)
 {
-        cr_assert_eq(scenario_init(s), 0);
-        s->seed = 9;
-        s->run.duration_ns = 10 * MS;
-        s->run.warmup_ns = 1 * MS;
+        tscen_init(s, 9, 10 * MS, 1 * MS);
         s->run.sample_ns = 100 * US;
         s->run.trace = true;
         add_card(s, "qat0", 0);
         add_card(s, "spare", attach);
-        struct workload_class_config *c = scenario_add_class(s, "esp");
-        cr_assert_not_null(c);
         const char *chain[] = {"enc"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 800e3;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1500};
+        tscen_class(s, "esp", chain, 1, 800e3, (struct dist){.kind = DIST_CONSTANT, .a = 1500});
 }
 
 static void prepare_and_run(struct scenario *s, struct sim_results *r)
 {
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
+        tscen_prepare(s);
+        tscen_run(s, 0, r);
         cr_assert_not(r->drain_capped);
 }
 
-static void assert_conserved(const struct sim_counts *c)
-{
-        cr_assert_eq(c->submitted, c->completed + c->failed + c->rejected);
-}
-
-Test(sim_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
+Test(run_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
 {
         struct scenario s;
         struct sim_results r;
@@ -103,13 +85,13 @@ Test(sim_hotplug, no_work_before_the_attach_time_and_work_at_once_after)
                 on_spare++;
         }
         cr_assert_gt(on_spare, 0);
-        assert_conserved(&r.all);
-        assert_conserved(&r.requests);
+        tscen_assert_conserved(&r.all);
+        tscen_assert_conserved(&r.requests);
         sim_results_free(&r);
         scenario_free(&s);
 }
 
-Test(sim_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
+Test(run_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
 {
         struct scenario s;
         struct sim_results r;
@@ -120,8 +102,8 @@ Test(sim_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
         struct scenario_device *cpu = add_card(&s, "cpu", 0);
         cpu->fallback = true;
         prepare_and_run(&s, &r);
-        assert_conserved(&r.all);
-        assert_conserved(&r.requests);
+        tscen_assert_conserved(&r.all);
+        tscen_assert_conserved(&r.requests);
         cr_assert_gt(r.devices[1].completed, 0, "the spare took work");
         cr_assert_gt(r.devices[2].completed, 0, "the fallback carried the gap");
         cr_assert_eq(r.requests.failed, 0);
@@ -135,13 +117,13 @@ Test(sim_hotplug, a_card_removed_and_a_spare_attached_conserve_requests)
         scenario_free(&s);
 }
 
-Test(sim_hotplug, a_device_whose_time_never_comes_is_all_zeros)
+Test(run_hotplug, a_device_whose_time_never_comes_is_all_zeros)
 {
         struct scenario s;
         struct sim_results r;
         spare(&s, 1000 * MS); /* long after the drain */
         prepare_and_run(&s, &r);
-        assert_conserved(&r.all);
+        tscen_assert_conserved(&r.all);
         cr_assert_eq(r.devices[1].completed, 0);
         cr_assert_eq(r.devices[1].utilization, 0);
         cr_assert_eq(r.devices[1].lanes, 4);
@@ -150,7 +132,7 @@ Test(sim_hotplug, a_device_whose_time_never_comes_is_all_zeros)
         scenario_free(&s);
 }
 
-Test(sim_hotplug, tracing_a_hot_plug_run_changes_no_figure)
+Test(run_hotplug, tracing_a_hot_plug_run_changes_no_figure)
 {
         struct scenario a, b;
         struct sim_results ra, rb;

@@ -1,5 +1,5 @@
 /*
- * test_sim_validation.c - the whole simulator (workload, core, platform,
+ * test_run_validation.c - the whole simulator (workload, core, platform,
  * device model, metrics) against queueing theory, with fixed seeds:
  *
  *   M/M/1 at rho 0.8: mean sojourn 1/(mu - lambda) and p99
@@ -20,11 +20,12 @@
 #include "sim/des/queueing.h"
 #include "sim/run/run.h"
 #include "support/tqueue.h"
+#include "support/tscen.h"
 
 #define US TQ_US
 #define MS 1000000ull
 
-Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
+Test(run_validation, mm1_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
@@ -51,7 +52,7 @@ Test(sim_validation, mm1_mean_and_p99, .timeout = 120)
         scenario_free(&s);
 }
 
-Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
+Test(run_validation, mm4_mean_and_p99, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
@@ -82,62 +83,40 @@ Test(sim_validation, mm4_mean_and_p99, .timeout = 120)
         scenario_free(&s);
 }
 
-Test(sim_validation, littles_law_multi_device_multi_class, .timeout = 120)
+Test(run_validation, littles_law_multi_device_multi_class, .timeout = 120)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
-        cr_assert_eq(scenario_init(&s), 0);
-        s.seed = 3;
-        s.run.warmup_ns = 20 * MS;
-        s.run.duration_ns = 220 * MS;
+        tscen_init(&s, 3, 220 * MS, 20 * MS);
         s.engine.queue_depth = 1u << 16;
         s.engine.backlog = 1u << 16;
         scenario_set_text(&s.engine.policy, "least-loaded");
 
-        struct scenario_device *qat = scenario_add_device(&s, "qat");
+        struct scenario_device *qat = tscen_device(&s, "qat", 4, 16);
         qat->count = 2;
-        qat->model.lanes = 4;
-        qat->model.ring = 16;
-        struct device_op_config *op = scenario_device_add_op(qat, "enc");
-        op->setup_ns = 300;
-        op->rate = 2.0;
+        struct device_op_config *op = tscen_linear(qat, "enc", 300, 2.0);
         op->has_jitter = true;
         op->jitter = (struct dist){.kind = DIST_LOGNORMAL, .a = 1, .b = 0.5};
-        op = scenario_device_add_op(qat, "mac");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_GAMMA, .a = 800, .b = 1.5};
-        struct scenario_device *cpu = scenario_add_device(&s, "cpu");
-        cpu->model.lanes = 2;
-        cpu->model.ring = 2;
-        op = scenario_device_add_op(cpu, "mac");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 1500};
+        tscen_service(qat, "mac", (struct dist){.kind = DIST_GAMMA, .a = 800, .b = 1.5});
+        struct scenario_device *cpu = tscen_device(&s, "cpu", 2, 2);
+        tscen_service(cpu, "mac", (struct dist){.kind = DIST_EXPONENTIAL, .a = 1500});
 
         const char *ipsec[] = {"enc", "mac"}, *tls[] = {"enc"}, *auth[] = {"mac"};
-        struct workload_class_config *c = scenario_add_class(&s, "ipsec");
-        scenario_class_set_chain(c, ipsec, 2);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1.5e6;
-        c->size = (struct dist){.kind = DIST_IMIX};
+        struct workload_class_config *c =
+            tscen_class(&s, "ipsec", ipsec, 2, 1.5e6, (struct dist){.kind = DIST_IMIX});
         c->priority = 1;
         c->flows = 64;
-        c = scenario_add_class(&s, "tls");
-        scenario_class_set_chain(c, tls, 1);
+        c = tscen_class(&s, "tls", tls, 1, 0,
+                        (struct dist){.kind = DIST_LOGNORMAL, .a = 1024, .b = 1});
         c->arrival.process = ARRIVAL_ONOFF;
         c->arrival.rate_on = 3e6;
         c->arrival.rate_off = 0.5e6;
         c->arrival.mean_on_ns = 200000;
         c->arrival.mean_off_ns = 300000;
-        c->size = (struct dist){.kind = DIST_LOGNORMAL, .a = 1024, .b = 1};
         c->priority = 0;
-        c = scenario_add_class(&s, "auth");
-        scenario_class_set_chain(c, auth, 1);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1e6;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 256};
+        c = tscen_class(&s, "auth", auth, 1, 1e6, (struct dist){.kind = DIST_CONSTANT, .a = 256});
         c->priority = 2;
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        tscen_prepare(&s);
 
         tq_run(&s, &r);
         double window_s = (double)(r.duration_ns - r.warmup_ns) * 1e-9;

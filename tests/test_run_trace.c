@@ -1,5 +1,5 @@
 /*
- * test_sim_trace.c - the per-request trace (run.trace): a row per
+ * test_run_trace.c - the per-request trace (run.trace): a row per
  * request, latencies that agree with the summary, stage devices that can
  * do their stages, hand-offs that match the retries a hang costs, the
  * limit, and byte-identical traces from identical runs.
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/run/run.h"
+#include "support/tscen.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -30,31 +31,19 @@ struct row {
 static struct scenario_device *add_device(struct scenario *s, const char *name, uint32_t lanes,
                                           bool enc)
 {
-        struct scenario_device *d = scenario_add_device(s, name);
-        cr_assert_not_null(d);
-        d->model.lanes = lanes;
-        d->model.ring = 2 * lanes;
-        if (enc) {
-                struct device_op_config *op = scenario_device_add_op(d, "enc");
-                op->setup_ns = 400;
-                op->rate = 4.0;
-        }
-        struct device_op_config *mac = scenario_device_add_op(d, "mac");
-        mac->has_service = true;
-        mac->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 600};
+        struct scenario_device *d = tscen_device(s, name, lanes, 2 * lanes);
+        if (enc)
+                tscen_linear(d, "enc", 400, 4.0);
+        tscen_service(d, "mac", (struct dist){.kind = DIST_EXPONENTIAL, .a = 600});
         return d;
 }
 
 static void add_class(struct scenario *s, const char *name, double rate, size_t nchain)
 {
-        struct workload_class_config *c = scenario_add_class(s, name);
-        cr_assert_not_null(c);
         const char *chain[] = {"enc", "mac"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, nchain), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = rate;
-        c->size = (struct dist){.kind = DIST_UNIFORM, .a = 64, .b = 4096};
-        c->flows = 8;
+        tscen_class(s, name, chain, nchain, rate,
+                    (struct dist){.kind = DIST_UNIFORM, .a = 64, .b = 4096})
+            ->flows = 8;
 }
 
 /* Two cards that do enc and mac, a software device that does mac only;
@@ -62,10 +51,7 @@ static void add_class(struct scenario *s, const char *name, double rate, size_t 
  * backlog, so that some requests are rejected. */
 static void traced(struct scenario *s, uint64_t duration)
 {
-        cr_assert_eq(scenario_init(s), 0);
-        s->seed = 5;
-        s->run.duration_ns = duration;
-        s->run.warmup_ns = duration / 4;
+        tscen_init(s, 5, duration, duration / 4);
         s->run.trace = true;
         s->engine.queue_depth = 8;
         s->engine.backlog = 4;
@@ -76,16 +62,9 @@ static void traced(struct scenario *s, uint64_t duration)
         add_class(s, "small", 2.5e6, 1);
 }
 
-static void prepare(struct scenario *s)
-{
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
-}
-
 static void run(const struct scenario *s, struct sim_results *r)
 {
-        char err[256];
-        cr_assert_eq(sim_run(s, 0, r, err, sizeof(err)), 0, "%s", err);
+        tscen_run(s, 0, r);
         cr_assert_not_null(r->trace);
 }
 
@@ -154,12 +133,12 @@ static size_t count_char(const char *s, char c)
         return n;
 }
 
-Test(sim_trace, a_row_per_request_with_latencies_that_match_the_summary)
+Test(run_trace, a_row_per_request_with_latencies_that_match_the_summary)
 {
         struct scenario s;
         struct sim_results r;
         traced(&s, 20 * MS);
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &r);
         size_t len;
         char *text = slurp(&r, &len);
@@ -205,12 +184,12 @@ Test(sim_trace, a_row_per_request_with_latencies_that_match_the_summary)
         scenario_free(&s);
 }
 
-Test(sim_trace, stage_devices_can_do_their_stages)
+Test(run_trace, stage_devices_can_do_their_stages)
 {
         struct scenario s;
         struct sim_results r;
         traced(&s, 10 * MS);
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &r);
         size_t len;
         char *text = slurp(&r, &len);
@@ -241,7 +220,7 @@ Test(sim_trace, stage_devices_can_do_their_stages)
         scenario_free(&s);
 }
 
-Test(sim_trace, a_hang_shows_stages_moved_to_a_second_device)
+Test(run_trace, a_hang_shows_stages_moved_to_a_second_device)
 {
         struct scenario s;
         struct sim_results r;
@@ -252,7 +231,7 @@ Test(sim_trace, a_hang_shows_stages_moved_to_a_second_device)
         struct scenario_fault *f = scenario_add_fault(&s, "qat1");
         f->fault = (struct device_fault_config){
             .at_ns = 4 * MS, .for_ns = 2 * MS, .mode = DEVICE_FAULT_HANG};
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &r);
         cr_assert_gt(r.all.migrated, 0);
         size_t len;
@@ -279,13 +258,13 @@ Test(sim_trace, a_hang_shows_stages_moved_to_a_second_device)
         scenario_free(&s);
 }
 
-Test(sim_trace, the_limit_traces_the_first_requests_and_says_so)
+Test(run_trace, the_limit_traces_the_first_requests_and_says_so)
 {
         struct scenario s;
         struct sim_results r;
         traced(&s, 5 * MS);
         s.run.trace_limit = 100;
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &r);
         size_t len;
         char *text = slurp(&r, &len);
@@ -305,12 +284,12 @@ Test(sim_trace, the_limit_traces_the_first_requests_and_says_so)
         scenario_free(&s);
 }
 
-Test(sim_trace, identical_runs_give_identical_traces)
+Test(run_trace, identical_runs_give_identical_traces)
 {
         struct scenario s;
         struct sim_results a, b;
         traced(&s, 10 * MS);
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &a);
         run(&s, &b);
         size_t la, lb;
@@ -326,16 +305,15 @@ Test(sim_trace, identical_runs_give_identical_traces)
         scenario_free(&s);
 }
 
-Test(sim_trace, tracing_leaves_the_results_alone)
+Test(run_trace, tracing_leaves_the_results_alone)
 {
         struct scenario s;
         struct sim_results a, b;
         traced(&s, 10 * MS);
-        prepare(&s);
+        tscen_prepare(&s);
         run(&s, &a);
         s.run.trace = false;
-        char err[256];
-        cr_assert_eq(sim_run(&s, 0, &b, err, sizeof(err)), 0, "%s", err);
+        tscen_run(&s, 0, &b);
         cr_assert_null(b.trace);
         cr_assert_eq(a.order_hash, b.order_hash);
         cr_assert_eq(a.events, b.events);

@@ -1,5 +1,5 @@
 /*
- * test_engine.c - the event engine: (time, seq) order and FIFO ties, cancel
+ * test_loop.c - the event loop: (time, seq) order and FIFO ties, cancel
  * and reschedule anywhere in the set, events scheduled from handlers,
  * sim_stop, the exact sim_run_until contract, a randomized run checked
  * against a sorted-array reference model, and the assertion that time never
@@ -64,9 +64,9 @@ static void expect_log(const int *ids, size_t n)
                              ids[i]);
 }
 
-TestSuite(engine, .init = setup, .fini = teardown);
+TestSuite(loop, .init = setup, .fini = teardown);
 
-Test(engine, fresh_engine_is_empty)
+Test(loop, fresh_engine_is_empty)
 {
         cr_assert_eq(sim_now(loop), 0);
         cr_assert_eq(sim_pending_count(loop), 0);
@@ -76,7 +76,7 @@ Test(engine, fresh_engine_is_empty)
         cr_assert_eq(sim_now(loop), 100);
 }
 
-Test(engine, fires_in_time_order)
+Test(loop, fires_in_time_order)
 {
         struct probe p[5];
         probes_init(p, 5, record);
@@ -95,7 +95,7 @@ Test(engine, fires_in_time_order)
         cr_assert_eq(sim_now(loop), 50, "run to the end keeps the last event's time");
 }
 
-Test(engine, ties_fire_in_schedule_order)
+Test(loop, ties_fire_in_schedule_order)
 {
         struct probe p[100];
         probes_init(p, 100, record);
@@ -110,7 +110,7 @@ Test(engine, ties_fire_in_schedule_order)
         expect_log(want, 100);
 }
 
-Test(engine, reschedule_takes_a_new_sequence_number)
+Test(loop, reschedule_takes_a_new_sequence_number)
 {
         struct probe p[3];
         probes_init(p, 3, record);
@@ -124,7 +124,7 @@ Test(engine, reschedule_takes_a_new_sequence_number)
         expect_log(want, 3);
 }
 
-Test(engine, reschedule_earlier_and_later)
+Test(loop, reschedule_earlier_and_later)
 {
         struct probe p[6];
         probes_init(p, 6, record);
@@ -140,7 +140,7 @@ Test(engine, reschedule_earlier_and_later)
         expect_log(want, 6);
 }
 
-Test(engine, cancel_head_middle_tail_and_not_pending)
+Test(loop, cancel_head_middle_tail_and_not_pending)
 {
         struct probe p[7];
         probes_init(p, 7, record);
@@ -182,7 +182,7 @@ static void chain_step(struct sim_loop *e, struct sim_event *ev)
         }
 }
 
-Test(engine, handlers_schedule_at_now_and_later)
+Test(loop, handlers_schedule_at_now_and_later)
 {
         probes_init(chain_probes, 4, chain_step);
         struct probe other;
@@ -204,7 +204,7 @@ static void stopper(struct sim_loop *e, struct sim_event *ev)
         sim_stop(e);
 }
 
-Test(engine, stop_returns_after_the_current_event)
+Test(loop, stop_returns_after_the_current_event)
 {
         struct probe p[4];
         probes_init(p, 4, record);
@@ -221,7 +221,7 @@ Test(engine, stop_returns_after_the_current_event)
         expect_log(want, 4);
 }
 
-Test(engine, stop_outside_a_run_has_no_effect)
+Test(loop, stop_outside_a_run_has_no_effect)
 {
         struct probe p[2];
         probes_init(p, 2, record);
@@ -231,7 +231,7 @@ Test(engine, stop_outside_a_run_has_no_effect)
         cr_assert_eq(sim_run_until(loop, 10), 2);
 }
 
-Test(engine, run_until_is_inclusive_and_advances_the_clock)
+Test(loop, run_until_is_inclusive_and_advances_the_clock)
 {
         struct probe p[3];
         probes_init(p, 3, record);
@@ -251,7 +251,7 @@ Test(engine, run_until_is_inclusive_and_advances_the_clock)
         cr_assert_eq(sim_events_fired(loop), 3);
 }
 
-Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT)
+Test(loop, scheduling_in_the_past_aborts, .signal = SIGABRT)
 {
         struct probe p;
         probes_init(&p, 1, record);
@@ -259,7 +259,7 @@ Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT)
         sim_schedule(loop, &p.ev, 99);
 }
 
-Test(engine, running_to_the_past_aborts, .signal = SIGABRT)
+Test(loop, running_to_the_past_aborts, .signal = SIGABRT)
 {
         sim_run_until(loop, 100);
         sim_run_until(loop, 50);
@@ -271,7 +271,7 @@ static void free_self(struct sim_loop *e, struct sim_event *ev)
         free(sim_container_of(ev, struct probe, ev));
 }
 
-Test(engine, handler_may_free_its_event)
+Test(loop, handler_may_free_its_event)
 {
         for (int i = 0; i < 3; i++) {
                 struct probe *p = malloc(sizeof(*p));
@@ -286,7 +286,7 @@ Test(engine, handler_may_free_its_event)
         expect_log(want, 3);
 }
 
-Test(engine, destroy_leaves_events_not_pending)
+Test(loop, destroy_leaves_events_not_pending)
 {
         struct probe p[2];
         probes_init(p, 2, record);
@@ -346,7 +346,7 @@ static uint64_t splitmix(uint64_t *s)
         return z ^ (z >> 31);
 }
 
-Test(engine, randomized_against_reference_model)
+Test(loop, randomized_against_reference_model)
 {
         static struct probe p[RAND_EVENTS];
         probes_init(p, RAND_EVENTS, model_fire);
@@ -407,7 +407,7 @@ static void check_order(struct sim_loop *e, struct sim_event *ev)
         fired_n++;
 }
 
-Test(engine, grows_past_its_initial_size)
+Test(loop, grows_past_its_initial_size)
 {
         enum { N = 100000 };
         struct probe *p = calloc(N, sizeof(*p));

@@ -1,5 +1,5 @@
 /*
- * test_balancer_conformance.c - one suite run over every balancer in
+ * test_policies_conformance.c - one suite run over every balancer in
  * ac_balancers[], so that a new balancer is held to the same contract the
  * day it is registered:
  *
@@ -20,41 +20,15 @@
  * platform's random source is the balancers' alone.
  */
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ac/ac.h"
-#include "support/tdev.h"
-#include "support/tp.h"
-#include "support/treq.h"
+#include "support/tcore.h"
 
 #define MAX_DEVS 6
 #define MAX_REQS 1200
 
-static struct tp tp;
-static struct treq_log log_;
-static struct ac_engine *eng;
-static struct tdev devs[MAX_DEVS];
-static size_t ndevs;
-static struct treq reqs[MAX_REQS];
-static int outcome[MAX_REQS]; /* ac_submit's return per request */
-static size_t nreqs;
-
-static void teardown(void)
-{
-        if (eng)
-                ac_engine_destroy(eng);
-        eng = NULL;
-        for (size_t i = 0; i < MAX_DEVS; i++)
-                tdev_fini(&devs[i]);
-        memset(devs, 0, sizeof(devs));
-        ndevs = 0;
-        nreqs = 0;
-        treq_log_fini(&log_);
-        tp_fini(&tp);
-}
-
-TestSuite(conformance, .fini = teardown);
+TestSuite(policies_conformance, .fini = tcore_fini);
 
 /* The scenario's own generator (a 64-bit LCG, high bits). */
 static uint64_t scene_next(uint64_t *x, uint64_t n)
@@ -65,16 +39,13 @@ static uint64_t scene_next(uint64_t *x, uint64_t n)
 
 static void start(const char *policy, uint64_t seed, uint32_t queue_depth, uint32_t backlog)
 {
-        tp_init(&tp, seed, false);
-        struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.platform = tp_platform(&tp);
-        cfg.policy = policy;
-        cfg.queue_depth = queue_depth;
-        cfg.backlog = backlog;
-        cfg.failover.timeout_ns = 0; /* no watchdogs: the test drives time */
-        cfg.failover.probe_ns = 0;
-        cr_assert_eq(ac_engine_create(&cfg, &eng), 0, "%s", policy);
+        tcore_init(seed, false);
+        tc.cfg.policy = policy;
+        tc.cfg.queue_depth = queue_depth;
+        tc.cfg.backlog = backlog;
+        tc.cfg.failover.timeout_ns = 0; /* no watchdogs: the test drives time */
+        tc.cfg.failover.probe_ns = 0;
+        tcore_start();
 }
 
 /* noinline: once inlined with a two-element list, GCC 12's -Warray-bounds
@@ -82,30 +53,25 @@ static void start(const char *policy, uint64_t seed, uint32_t queue_depth, uint3
 __attribute__((noinline)) static void add(const char *name, const char *const *ops, uint32_t ring,
                                           uint32_t weight, bool fallback)
 {
-        cr_assert_lt(ndevs, MAX_DEVS);
+        cr_assert_lt(tc.ndevs, MAX_DEVS);
         struct tdev_spec spec = {
             .name = name, .ring = ring, .weight = weight, .fallback = fallback};
         for (size_t i = 0; i < TDEV_MAX_OPS && ops[i]; i++)
                 spec.ops[i] = ops[i];
-        cr_assert_eq(tdev_add(&devs[ndevs], eng, &tp, &spec), 0, "%s", name);
-        ndevs++;
+        tcore_add(&spec);
 }
 
 /* Submits a request of one or two stages; returns ac_submit's answer. */
 static int submit(const uint32_t *ops, size_t nops, uint64_t bytes, uint8_t priority)
 {
-        cr_assert_lt(nreqs, MAX_REQS);
-        struct treq *r = &reqs[nreqs];
-        treq_init(r, &log_, (int)nreqs, ops, nops, bytes, priority);
-        int rc = ac_submit(eng, &r->req);
-        outcome[nreqs++] = rc;
-        return rc;
+        cr_assert_lt(tc.nreqs, MAX_REQS);
+        return tcore_request(ops, nops, bytes, priority);
 }
 
 /* Index of the device holding request i's current stage, or -1. */
 static int holder(size_t i)
 {
-        const struct ac_device *dev = reqs[i].req.core.device;
+        const struct ac_device *dev = tc.reqs[i].req.core.device;
         return dev ? (int)ac_device_index(dev) : -1;
 }
 
@@ -113,9 +79,9 @@ static int holder(size_t i)
  * exceeds its bound; no device holds more than its ring. */
 static void check_placements(const char *policy)
 {
-        for (size_t i = 0; i < nreqs; i++) {
-                const struct treq *r = &reqs[i];
-                if (outcome[i] < 0 || r->calls)
+        for (size_t i = 0; i < tc.nreqs; i++) {
+                const struct treq *r = &tc.reqs[i];
+                if (tc.outcome[i] < 0 || r->calls)
                         continue;
                 const struct ac_device *dev = r->req.core.device;
                 if (!dev)
@@ -127,12 +93,12 @@ static void check_placements(const char *policy)
                 cr_assert(v->capabilities & (1ull << op), "%s: request %zu on %s, not capable",
                           policy, i, v->name);
         }
-        for (size_t d = 0; d < ndevs; d++) {
-                const struct ac_device_view *v = ac_device_view(devs[d].dev);
+        for (size_t d = 0; d < tc.ndevs; d++) {
+                const struct ac_device_view *v = ac_device_view(tc.devs[d].dev);
                 cr_assert_leq(v->queued, v->queue_depth, "%s: %s queue", policy, v->name);
                 cr_assert_leq(v->in_flight, v->ring, "%s: %s ring", policy, v->name);
-                for (size_t j = 0; j < devs[d].njobs; j++)
-                        cr_assert(v->capabilities & (1ull << devs[d].jobs[j].op),
+                for (size_t j = 0; j < tc.devs[d].njobs; j++)
+                        cr_assert(v->capabilities & (1ull << tc.devs[d].jobs[j].op),
                                   "%s: %s got an operation it cannot do", policy, v->name);
         }
 }
@@ -141,20 +107,20 @@ static void check_placements(const char *policy)
  * accepted request has had exactly one callback and no rejected one any. */
 static void drain_and_count(const char *policy)
 {
-        for (size_t d = 0; d < ndevs; d++)
-                if (ac_device_health(devs[d].dev) == AC_DEV_FAILED)
-                        ac_device_recovered(devs[d].dev);
+        for (size_t d = 0; d < tc.ndevs; d++)
+                if (ac_device_health(tc.devs[d].dev) == AC_DEV_FAILED)
+                        ac_device_recovered(tc.devs[d].dev);
         bool more = true;
         while (more) {
                 more = false;
-                for (size_t d = 0; d < ndevs; d++)
-                        more |= tdev_complete_next(&devs[d], 0);
+                for (size_t d = 0; d < tc.ndevs; d++)
+                        more |= tdev_complete_next(&tc.devs[d], 0);
         }
-        for (size_t i = 0; i < nreqs; i++)
-                cr_assert_eq(reqs[i].calls, outcome[i] < 0 ? 0 : 1,
-                             "%s: request %zu (submit %d): %d callbacks", policy, i, outcome[i],
-                             reqs[i].calls);
-        cr_assert(ac_engine_idle(eng), "%s", policy);
+        for (size_t i = 0; i < tc.nreqs; i++)
+                cr_assert_eq(tc.reqs[i].calls, tc.outcome[i] < 0 ? 0 : 1,
+                             "%s: request %zu (submit %d): %d callbacks", policy, i, tc.outcome[i],
+                             tc.reqs[i].calls);
+        cr_assert(ac_engine_idle(tc.eng), "%s", policy);
 }
 
 /* ---- picks: direct calls --------------------------------------------- */
@@ -169,7 +135,7 @@ static uint64_t word(void *ctx)
         return z ^ (z >> 31);
 }
 
-Test(conformance, pick_returns_a_candidate_on_any_view)
+Test(policies_conformance, pick_returns_a_candidate_on_any_view)
 {
         static const char *names[8] = {"cpu0", "qat0", "qat1", "d3", "cpu1", "x", "qat10", "d7"};
         for (size_t b = 0; ac_balancers[b]; b++) {
@@ -231,7 +197,7 @@ Test(conformance, pick_returns_a_candidate_on_any_view)
         }
 }
 
-Test(conformance, every_balancer_starts_with_defaults_and_declares_its_options)
+Test(policies_conformance, every_balancer_starts_with_defaults_and_declares_its_options)
 {
         for (size_t b = 0; ac_balancers[b]; b++) {
                 const struct ac_balancer_ops *ops = ac_balancers[b];
@@ -244,7 +210,7 @@ Test(conformance, every_balancer_starts_with_defaults_and_declares_its_options)
                                            "%s.%s: help must state the default", ops->name, s->key);
                 }
                 start(ops->name, 1, 4, 0);
-                teardown();
+                tcore_fini();
         }
 }
 
@@ -278,8 +244,8 @@ static void run_scene(const char *policy, uint64_t platform_seed, uint64_t scene
         }
         uint32_t ids[3];
         for (size_t o = 0; o < 3; o++) {
-                int id = ac_op_lookup(eng, opnames[o]);
-                ids[o] = id >= 0 ? (uint32_t)id : (uint32_t)ac_op_intern(eng, opnames[o]);
+                int id = ac_op_lookup(tc.eng, opnames[o]);
+                ids[o] = id >= 0 ? (uint32_t)id : (uint32_t)ac_op_intern(tc.eng, opnames[o]);
         }
         for (int step = 0; step < 250; step++) {
                 uint64_t what = scene_next(&x, 20);
@@ -288,12 +254,12 @@ static void run_scene(const char *policy, uint64_t platform_seed, uint64_t scene
                         uint64_t bytes = scene_next(&x, 2) ? 64 : 1 + scene_next(&x, 8192);
                         submit(chain, 1 + scene_next(&x, 2), bytes, (uint8_t)scene_next(&x, 3));
                 } else if (what < 17) {
-                        tp_advance_to(&tp, tp.now + 100 + scene_next(&x, 2000));
-                        tdev_complete_next(&devs[scene_next(&x, n)], 0);
+                        tp_advance_to(&tc.tp, tc.tp.now + 100 + scene_next(&x, 2000));
+                        tdev_complete_next(&tc.devs[scene_next(&x, n)], 0);
                 } else if (what < 19) {
-                        ac_device_failed(devs[scene_next(&x, n)].dev, AC_EIO);
+                        ac_device_failed(tc.devs[scene_next(&x, n)].dev, AC_EIO);
                 } else {
-                        struct tdev *d = &devs[scene_next(&x, n)];
+                        struct tdev *d = &tc.devs[scene_next(&x, n)];
                         if (ac_device_health(d->dev) == AC_DEV_FAILED)
                                 ac_device_recovered(d->dev);
                 }
@@ -305,16 +271,16 @@ static void run_scene(const char *policy, uint64_t platform_seed, uint64_t scene
                  * and position; enough to tell two runs apart. */
                 *ntrace = 0;
                 for (size_t d = 0; d < n; d++)
-                        for (size_t j = 0; j < devs[d].njobs; j++) {
-                                const struct treq *r = devs[d].jobs[j].req->user;
+                        for (size_t j = 0; j < tc.devs[d].njobs; j++) {
+                                const struct treq *r = tc.devs[d].jobs[j].req->user;
                                 trace[(*ntrace)++] = (uint32_t)(d << 24 | (uint32_t)r->id << 4 |
-                                                                devs[d].jobs[j].stage);
+                                                                tc.devs[d].jobs[j].stage);
                         }
         }
-        teardown();
+        tcore_fini();
 }
 
-Test(conformance, every_pick_is_a_healthy_capable_device_with_room)
+Test(policies_conformance, every_pick_is_a_healthy_capable_device_with_room)
 {
         for (size_t b = 0; ac_balancers[b]; b++)
                 for (uint64_t s = 0; s < 30; s++)
@@ -323,7 +289,7 @@ Test(conformance, every_pick_is_a_healthy_capable_device_with_room)
 
 /* ---- replay ----------------------------------------------------------- */
 
-Test(conformance, same_seed_same_choices)
+Test(policies_conformance, same_seed_same_choices)
 {
         static uint32_t first[8 * MAX_REQS], second[8 * MAX_REQS];
         for (size_t b = 0; ac_balancers[b]; b++) {
@@ -357,19 +323,19 @@ static bool spreads(const char *name)
 static void sustained(const char *policy, size_t population, size_t steps, int *placed,
                       void (*promise)(const char *policy, size_t i))
 {
-        uint32_t aes = (uint32_t)ac_op_lookup(eng, "aes");
+        uint32_t aes = (uint32_t)ac_op_lookup(tc.eng, "aes");
         for (size_t step = 0; step < steps; step++) {
-                while (nreqs - log_.n < population) {
-                        int rc = submit(&aes, 1, nreqs % 2 ? 4096 : 64, 0);
-                        cr_assert_eq(rc, AC_ACCEPTED, "%s: request %zu", policy, nreqs - 1);
-                        placed[nreqs - 1] = holder(nreqs - 1);
-                        cr_assert_geq(placed[nreqs - 1], 0);
+                while (tc.nreqs - tc.log.n < population) {
+                        int rc = submit(&aes, 1, tc.nreqs % 2 ? 4096 : 64, 0);
+                        cr_assert_eq(rc, AC_ACCEPTED, "%s: request %zu", policy, tc.nreqs - 1);
+                        placed[tc.nreqs - 1] = holder(tc.nreqs - 1);
+                        cr_assert_geq(placed[tc.nreqs - 1], 0);
                         if (promise)
-                                promise(policy, nreqs - 1);
+                                promise(policy, tc.nreqs - 1);
                 }
-                tp_advance_to(&tp, tp.now + 1000);
-                for (size_t d = 0; d < ndevs; d++)
-                        tdev_complete_next(&devs[d], 0);
+                tp_advance_to(&tc.tp, tc.tp.now + 1000);
+                for (size_t d = 0; d < tc.ndevs; d++)
+                        tdev_complete_next(&tc.devs[d], 0);
                 check_placements(policy);
         }
 }
@@ -393,7 +359,7 @@ static size_t gap_of(const int *placed, int d, size_t from, size_t to, bool (*co
 
 static bool is_small(size_t i)
 {
-        return reqs[i].stages[0].bytes < 1024;
+        return tc.reqs[i].stages[0].bytes < 1024;
 }
 
 static bool is_large(size_t i)
@@ -403,7 +369,7 @@ static bool is_large(size_t i)
 
 static bool full(int d)
 {
-        const struct ac_device_view *v = ac_device_view(devs[d].dev);
+        const struct ac_device_view *v = ac_device_view(tc.devs[d].dev);
         return v->queued >= v->queue_depth;
 }
 
@@ -420,15 +386,16 @@ static void primary_backup_promise(const char *policy, size_t i)
  * goes to its own group while that group has room. */
 static void size_split_promise(const char *policy, size_t i)
 {
-        const char *dev = ac_device_name(devs[holder(i)].dev);
+        const char *dev = ac_device_name(tc.devs[holder(i)].dev);
         bool small = is_small(i);
         bool group_full = small ? full(0) && full(2) : full(1) && full(3);
         cr_assert(group_full || strncmp(dev, small ? "cpu" : "qat", 3) == 0,
-                  "%s: %llu bytes went to %s", policy, (unsigned long long)reqs[i].stages[0].bytes,
-                  dev);
+                  "%s: %llu bytes went to %s", policy,
+                  (unsigned long long)tc.reqs[i].stages[0].bytes, dev);
 }
 
-Test(conformance, every_device_gets_work_under_sustained_load_or_the_policy_keeps_its_promise)
+Test(policies_conformance,
+     every_device_gets_work_under_sustained_load_or_the_policy_keeps_its_promise)
 {
         static const char *aes_only[] = {"aes", NULL};
         static const char *spread_names[4] = {"d0", "d1", "d2", "d3"};
@@ -443,39 +410,39 @@ Test(conformance, every_device_gets_work_under_sustained_load_or_the_policy_keep
                         add(split ? split_names[d] : spread_names[d], aes_only, 2,
                             (uint32_t)(1 + d), false);
                 sustained(name, 24, 10, placed, NULL); /* settle */
-                size_t from = nreqs;
+                size_t from = tc.nreqs;
                 sustained(name, 24, 150, placed,
                           split ? size_split_promise
                           : pb  ? primary_backup_promise
                                 : NULL);
-                cr_assert_geq(nreqs - from, 150, "%s", name);
+                cr_assert_geq(tc.nreqs - from, 150, "%s", name);
                 if (spreads(name)) {
                         for (int d = 0; d < 4; d++) {
-                                size_t gap = gap_of(placed, d, from, nreqs, NULL);
+                                size_t gap = gap_of(placed, d, from, tc.nreqs, NULL);
                                 cr_assert_leq(gap, 40, "%s: d%d went %zu submissions without work",
                                               name, d, gap);
                         }
                 } else if (split) {
                         /* Within its group every device gets work. */
                         for (int d = 0; d < 4; d++) {
-                                size_t gap = gap_of(placed, d, from, nreqs,
+                                size_t gap = gap_of(placed, d, from, tc.nreqs,
                                                     d % 2 == 0 ? is_small : is_large);
                                 cr_assert_leq(gap, 40, "%s: %s starved", name, split_names[d]);
                         }
                 } else {
-                        cr_assert_eq(devs[1].njobs, 0,
+                        cr_assert_eq(tc.devs[1].njobs, 0,
                                      "%s: the backup worked while the "
                                      "primary had room",
                                      name);
                 }
                 drain_and_count(name);
-                teardown();
+                tcore_fini();
         }
 }
 
 /* ---- failover ---------------------------------------------------------- */
 
-Test(conformance, failing_a_device_under_load_moves_its_work)
+Test(policies_conformance, failing_a_device_under_load_moves_its_work)
 {
         static const char *aes_only[] = {"aes", NULL};
         for (size_t b = 0; ac_balancers[b]; b++) {
@@ -485,47 +452,48 @@ Test(conformance, failing_a_device_under_load_moves_its_work)
                         static const char *names[4] = {"cpu0", "qat0", "cpu1", "qat1"};
                         for (size_t d = 0; d < 4; d++)
                                 add(names[d], aes_only, 2, 1, false);
-                        uint32_t aes = (uint32_t)ac_op_lookup(eng, "aes");
+                        uint32_t aes = (uint32_t)ac_op_lookup(tc.eng, "aes");
                         /* Enough that the victim (primary or backup for
                          * primary-backup) holds queued and in-flight work. */
                         for (int i = 0; i < 24; i++)
                                 cr_assert_eq(submit(&aes, 1, i % 2 ? 64 : 4096, 0), AC_ACCEPTED,
                                              "%s", name);
-                        struct tdev *v = &devs[victim];
+                        struct tdev *v = &tc.devs[victim];
                         const struct ac_device_view *vv = ac_device_view(v->dev);
                         cr_assert_gt(vv->in_flight, 0, "%s: victim %d idle", name, victim);
                         uint32_t held = vv->queued + vv->in_flight;
                         uint32_t in_flight = vv->in_flight;
                         size_t jobs_before = v->njobs;
                         struct ac_engine_stats before, after;
-                        ac_engine_get_stats(eng, &before);
+                        ac_engine_get_stats(tc.eng, &before);
                         ac_device_failed(v->dev, AC_EIO);
-                        ac_engine_get_stats(eng, &after);
+                        ac_engine_get_stats(tc.eng, &after);
                         cr_assert_eq(vv->queued + vv->in_flight, 0, "%s", name);
                         cr_assert_eq(v->aborts, in_flight, "%s: in-flight stages not taken back",
                                      name);
                         cr_assert_eq(after.migrated - before.migrated, held, "%s", name);
-                        for (size_t i = 0; i < nreqs; i++)
+                        for (size_t i = 0; i < tc.nreqs; i++)
                                 cr_assert_neq(holder(i), victim, "%s: request %zu stayed", name, i);
                         check_placements(name);
                         /* More work while it is down: none reaches it. */
                         for (int i = 0; i < 8; i++)
                                 submit(&aes, 1, 64, 0);
-                        while (tdev_complete_next(&devs[(victim + 1) % 4], 0) |
-                               tdev_complete_next(&devs[(victim + 2) % 4], 0) |
-                               tdev_complete_next(&devs[(victim + 3) % 4], 0))
+                        while (tdev_complete_next(&tc.devs[(victim + 1) % 4], 0) |
+                               tdev_complete_next(&tc.devs[(victim + 2) % 4], 0) |
+                               tdev_complete_next(&tc.devs[(victim + 3) % 4], 0))
                                 ;
                         cr_assert_eq(v->njobs, jobs_before, "%s: a failed device got work", name);
-                        for (size_t i = 0; i < nreqs; i++) {
-                                cr_assert_eq(reqs[i].calls, outcome[i] < 0 ? 0 : 1,
+                        for (size_t i = 0; i < tc.nreqs; i++) {
+                                cr_assert_eq(tc.reqs[i].calls, tc.outcome[i] < 0 ? 0 : 1,
                                              "%s: request %zu", name, i);
-                                if (outcome[i] >= 0)
-                                        cr_assert_eq(reqs[i].status, 0, "%s: request %zu", name, i);
+                                if (tc.outcome[i] >= 0)
+                                        cr_assert_eq(tc.reqs[i].status, 0, "%s: request %zu", name,
+                                                     i);
                         }
                         /* Back in service, it takes work again. */
                         ac_device_recovered(v->dev);
                         drain_and_count(name);
-                        teardown();
+                        tcore_fini();
                 }
         }
 }

@@ -1,7 +1,7 @@
 /*
- * sim/load/doc_read.c - reading a scenario tree: typed getters that turn scalars
- * into values (through sim/units) or into located errors, and the checks
- * for keys nobody asked for.
+ * sim/load/doc_get.c - reading a scenario tree: typed getters that turn
+ * scalars into values (through sim/load/units.h) or into located errors,
+ * and the checks for keys nobody asked for.
  */
 #include <math.h>
 #include <stdio.h>
@@ -120,8 +120,10 @@ struct doc_node *doc_get_seq(struct doc_node *n, const char *key, enum doc_need 
 typedef int (*u64_parser)(const char *, uint64_t *, const char **);
 typedef int (*real_parser)(const char *, double *, const char **);
 
-static int get_u64(struct doc_node *n, const char *key, enum doc_need need, const char *expected,
-                   u64_parser parse, uint64_t *out)
+/* A scalar read by one of the units parsers: a whole one (to_u64, into
+ * *u64) or, with to_u64 NULL, a real one (into *real). */
+static int get_parsed(struct doc_node *n, const char *key, enum doc_need need, const char *expected,
+                      u64_parser to_u64, real_parser to_real, uint64_t *u64, double *real)
 {
         int rc;
         struct doc_node *v;
@@ -129,31 +131,29 @@ static int get_u64(struct doc_node *n, const char *key, enum doc_need need, cons
         if (!text)
                 return rc;
         const char *why;
-        uint64_t x = 0;
-        if (parse(text, &x, &why) < 0) {
+        uint64_t xu = 0;
+        double xr = 0;
+        if ((to_u64 ? to_u64(text, &xu, &why) : to_real(text, &xr, &why)) < 0) {
                 doc_error(v, "%s", why);
                 return -1;
         }
-        *out = x;
+        if (to_u64)
+                *u64 = xu;
+        else
+                *real = xr;
         return 0;
+}
+
+static int get_u64(struct doc_node *n, const char *key, enum doc_need need, const char *expected,
+                   u64_parser parse, uint64_t *out)
+{
+        return get_parsed(n, key, need, expected, parse, NULL, out, NULL);
 }
 
 static int get_real(struct doc_node *n, const char *key, enum doc_need need, const char *expected,
                     real_parser parse, double *out)
 {
-        int rc;
-        struct doc_node *v;
-        const char *text = lookup_scalar(n, key, need, expected, &rc, &v);
-        if (!text)
-                return rc;
-        const char *why;
-        double x = 0;
-        if (parse(text, &x, &why) < 0) {
-                doc_error(v, "%s", why);
-                return -1;
-        }
-        *out = x;
-        return 0;
+        return get_parsed(n, key, need, expected, NULL, parse, NULL, out);
 }
 
 int doc_duration(struct doc_node *n, const char *key, enum doc_need need, uint64_t *ns)

@@ -1,5 +1,5 @@
 /*
- * test_stats.c - time-weighted gauges against integrals worked out by hand:
+ * test_tally.c - time-weighted gauges against integrals worked out by hand:
  * means over the run, after a warm-up reset, and over time-series windows.
  */
 #include <criterion/criterion.h>
@@ -9,7 +9,7 @@
 
 #define EPS 1e-12
 
-Test(gauge, mean_of_a_step_function)
+Test(tally, mean_of_a_step_function)
 {
         struct gauge g;
         gauge_init(&g, 0, 0);
@@ -25,7 +25,7 @@ Test(gauge, mean_of_a_step_function)
         cr_assert_float_eq(g.max, 5, EPS);
 }
 
-Test(gauge, add_counts_up_and_down)
+Test(tally, add_counts_up_and_down)
 {
         struct gauge g;
         gauge_init(&g, 1000, 0);
@@ -40,7 +40,7 @@ Test(gauge, add_counts_up_and_down)
         cr_assert_float_eq(g.max, 2, EPS);
 }
 
-Test(gauge, several_changes_at_one_instant_weigh_nothing)
+Test(tally, several_changes_at_one_instant_weigh_nothing)
 {
         struct gauge g;
         gauge_init(&g, 0, 3);
@@ -50,7 +50,7 @@ Test(gauge, several_changes_at_one_instant_weigh_nothing)
         cr_assert_float_eq(gauge_mean(&g, 100), 5, EPS);
 }
 
-Test(gauge, reset_forgets_the_warm_up)
+Test(tally, reset_forgets_the_warm_up)
 {
         struct gauge g;
         gauge_init(&g, 0, 10);
@@ -63,7 +63,7 @@ Test(gauge, reset_forgets_the_warm_up)
         cr_assert_float_eq(gauge_mean(&g, 250), 2, EPS);
 }
 
-Test(gauge, windows_give_a_time_series)
+Test(tally, windows_give_a_time_series)
 {
         struct gauge g;
         double m; /* gauge_window_mean() moves the window: call it once */
@@ -83,7 +83,7 @@ Test(gauge, windows_give_a_time_series)
         cr_assert_float_eq(gauge_mean(&g, 30), 44.0 / 30, EPS);
 }
 
-Test(gauge, long_runs_keep_precision)
+Test(tally, long_runs_keep_precision)
 {
         struct gauge g;
         gauge_init(&g, 0, 0);
@@ -96,7 +96,7 @@ Test(gauge, long_runs_keep_precision)
         cr_assert_float_eq(gauge_mean(&g, t), 0.5, 1e-12);
 }
 
-Test(gauge, updating_in_the_past_aborts, .signal = SIGABRT)
+Test(tally, updating_in_the_past_aborts, .signal = SIGABRT)
 {
         struct gauge g;
         gauge_init(&g, 100, 0);

@@ -1,5 +1,5 @@
 /*
- * test_sim_platform.c - the simulated platform: the core's timers on the
+ * test_platform.c - the simulated platform: the core's timers on the
  * event engine, its random stream, the status mapping, and devices backed
  * by device models driven through the real core (completion times, ring
  * bound, fail-stop and recovery, removal, the observer).
@@ -30,7 +30,7 @@ static void on_fire(struct ac_timer *t)
         s->order = order_counter++;
 }
 
-Test(sim_platform, timers_fire_at_their_time_in_order)
+Test(platform, timers_fire_at_their_time_in_order)
 {
         struct sim_loop *loop = sim_loop_create();
         struct sim_platform p;
@@ -52,7 +52,7 @@ Test(sim_platform, timers_fire_at_their_time_in_order)
         sim_loop_destroy(loop);
 }
 
-Test(sim_platform, cancel_and_rearm)
+Test(platform, cancel_and_rearm)
 {
         struct sim_loop *loop = sim_loop_create();
         struct sim_platform p;
@@ -79,7 +79,7 @@ Test(sim_platform, cancel_and_rearm)
         sim_loop_destroy(loop);
 }
 
-Test(sim_platform, random_is_a_named_stream)
+Test(platform, random_is_a_named_stream)
 {
         struct sim_loop *loop = sim_loop_create();
         struct sim_platform p, q, r;
@@ -114,7 +114,7 @@ Test(sim_platform, random_is_a_named_stream)
         sim_loop_destroy(loop);
 }
 
-Test(sim_platform, status_mapping)
+Test(platform, status_mapping)
 {
         cr_assert_eq(sim_device_status(DEVICE_OK), 0);
         cr_assert_eq(sim_device_status(DEVICE_ESTAGE), AC_EIO);
@@ -208,7 +208,7 @@ static void bed_down(void)
         sim_loop_destroy(B.loop);
 }
 
-Test(sim_device, stages_complete_after_their_service_time)
+Test(platform_device, stages_complete_after_their_service_time)
 {
         bed_up(2, 2, NULL, 0);
         for (int i = 0; i < 5; i++)
@@ -233,7 +233,7 @@ Test(sim_device, stages_complete_after_their_service_time)
         bed_down();
 }
 
-Test(sim_device, fail_stop_moves_work_and_recovery_restores_the_device)
+Test(platform_device, fail_stop_moves_work_and_recovery_restores_the_device)
 {
         /* fail-stop from 1500 to 4000 ns */
         struct device_fault_config f = {
@@ -258,7 +258,7 @@ Test(sim_device, fail_stop_moves_work_and_recovery_restores_the_device)
         bed_down();
 }
 
-Test(sim_device, removal_reaches_the_core)
+Test(platform_device, removal_reaches_the_core)
 {
         struct device_fault_config f = {.at_ns = 500, .mode = DEVICE_FAULT_REMOVE};
         bed_up(1, 1, &f, 1);
@@ -271,7 +271,7 @@ Test(sim_device, removal_reaches_the_core)
         bed_down();
 }
 
-Test(sim_device, streams_are_named_by_device)
+Test(platform_device, streams_are_named_by_device)
 {
         /* two attaches of the same device name under the same seed give
          * the same service draws: the stream is device/<name>/service */

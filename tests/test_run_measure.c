@@ -1,5 +1,5 @@
 /*
- * test_sim_measure.c - the run's measurements against their documented
+ * test_run_measure.c - the run's measurements against their documented
  * definitions (docs/simulator.md, "What the figures mean"): latency to the
  * final callback under flow order, the time-weighted means (Little's law),
  * the time series' last short row, common random numbers with a device
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/run/run.h"
+#include "support/tscen.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -20,41 +21,27 @@
  * requests are held behind their flow's head. */
 static void one_flow(struct scenario *s, bool flow_order)
 {
-        cr_assert_eq(scenario_init(s), 0);
+        tscen_init(s, 7, 10 * MS, 2 * MS);
         scenario_set_text(&s->name, "one-flow");
         scenario_set_text(&s->engine.policy, "round-robin");
         s->engine.flow_order = flow_order;
-        s->seed = 7;
-        s->run.duration_ns = 10 * MS;
-        s->run.warmup_ns = 2 * MS;
         s->run.trace = true;
         s->run.trace_limit = 1000000;
-        struct scenario_device *d = scenario_add_device(s, "card");
-        cr_assert_not_null(d);
-        d->model.lanes = 4;
-        d->model.ring = 64;
-        struct device_op_config *op = scenario_device_add_op(d, "enc");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000};
-        struct workload_class_config *c = scenario_add_class(s, "ipsec");
-        cr_assert_not_null(c);
+        struct scenario_device *d = tscen_device(s, "card", 4, 64);
+        tscen_service(d, "enc", (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000});
         const char *chain[] = {"enc"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1.2e6; /* 60% of 4 lanes at 2 us */
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
-        c->flows = 1;
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
+        tscen_class(s, "ipsec", chain, 1, 1.2e6 /* 60% of 4 lanes at 2 us */,
+                    (struct dist){.kind = DIST_CONSTANT, .a = 1024})
+            ->flows = 1;
+        tscen_prepare(s);
 }
 
-Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
+Test(run_measure, flow_order_latency_runs_to_the_final_callback)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
         one_flow(&s, true);
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        tscen_run(&s, 0, &r);
         cr_assert_gt(r.requests.completed, 5000);
 
         /* One flow: the callbacks come in submission order, so the trace's
@@ -96,13 +83,12 @@ Test(sim_measure, flow_order_latency_runs_to_the_final_callback)
         scenario_free(&s);
 }
 
-Test(sim_measure, without_flow_order_little_holds_too)
+Test(run_measure, without_flow_order_little_holds_too)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
         one_flow(&s, false);
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        tscen_run(&s, 0, &r);
         double little = r.arrivals_per_s * r.latency.mean * 1e-9;
         cr_assert_float_eq(r.mean_in_system, little, 0.1 * little,
                            "mean in system %g, Little's law %g", r.mean_in_system, little);
@@ -110,15 +96,14 @@ Test(sim_measure, without_flow_order_little_holds_too)
         scenario_free(&s);
 }
 
-Test(sim_measure, the_series_covers_the_last_partial_interval)
+Test(run_measure, the_series_covers_the_last_partial_interval)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
         one_flow(&s, false);
         s.run.trace = false;
         s.run.sample_ns = 3 * MS; /* 10 ms: rows at 3, 6, 9 and a short one at 10 */
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        tscen_run(&s, 0, &r);
         const struct sim_series *se = &r.series;
         cr_assert_eq(se->nrows, 4);
         cr_assert_eq(se->rows[3].t_ns, 10 * MS, "the last row ends at the end of arrivals");
@@ -136,44 +121,29 @@ Test(sim_measure, the_series_covers_the_last_partial_interval)
         scenario_free(&s);
 }
 
-Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
+Test(run_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
 {
         /* a: the card alone; b: a slow card registered before it that can
          * do nothing the class asks (it only knows "mac"), so the card
          * serves every stage as in a, from its own stream. */
         struct scenario a, b;
         struct sim_results ra, rb;
-        char err[256];
         one_flow(&a, false);
         a.run.trace = false;
-        cr_assert_eq(scenario_init(&b), 0);
+        tscen_init(&b, 7, 10 * MS, 2 * MS);
         scenario_set_text(&b.name, "one-flow");
         scenario_set_text(&b.engine.policy, "round-robin");
-        b.seed = 7;
-        b.run.duration_ns = 10 * MS;
-        b.run.warmup_ns = 2 * MS;
-        struct scenario_device *front = scenario_add_device(&b, "front");
-        front->model.lanes = 1;
-        front->model.ring = 4;
-        struct device_op_config *mac = scenario_device_add_op(front, "mac");
-        mac->setup_ns = 100;
-        struct scenario_device *d = scenario_add_device(&b, "card");
-        d->model.lanes = 4;
-        d->model.ring = 64;
-        struct device_op_config *op = scenario_device_add_op(d, "enc");
-        op->has_service = true;
-        op->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000};
-        struct workload_class_config *c = scenario_add_class(&b, "ipsec");
+        struct scenario_device *front = tscen_device(&b, "front", 1, 4);
+        tscen_linear(front, "mac", 100, 0);
+        struct scenario_device *d = tscen_device(&b, "card", 4, 64);
+        tscen_service(d, "enc", (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000});
         const char *chain[] = {"enc"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1.2e6;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
-        c->flows = 1;
-        cr_assert_eq(scenario_prepare(&b, err, sizeof(err)), 0, "%s", err);
+        tscen_class(&b, "ipsec", chain, 1, 1.2e6, (struct dist){.kind = DIST_CONSTANT, .a = 1024})
+            ->flows = 1;
+        tscen_prepare(&b);
 
-        cr_assert_eq(sim_run(&a, 0, &ra, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(sim_run(&b, 0, &rb, err, sizeof(err)), 0, "%s", err);
+        tscen_run(&a, 0, &ra);
+        tscen_run(&b, 0, &rb);
         cr_assert_eq(ra.arrival_hash, rb.arrival_hash, "the front device changed the workload");
         cr_assert_eq(ra.order_hash, rb.order_hash, "the front device changed the card's draws");
         cr_assert_eq(rb.devices[0].completed, 0);
@@ -183,33 +153,23 @@ Test(sim_measure, a_device_in_front_leaves_the_workload_and_other_devices_alone)
         scenario_free(&b);
 }
 
-Test(sim_measure, bytes_per_s_counts_the_payload_once_per_request)
+Test(run_measure, bytes_per_s_counts_the_payload_once_per_request)
 {
         /* a two-stage chain of 1024-byte requests: bytes_per_s is 1024
          * bytes per ok callback, not 2048 (docs/results.md, throughput) */
         struct scenario s;
         struct sim_results r;
-        char err[256];
-        cr_assert_eq(scenario_init(&s), 0);
+        tscen_init(&s, 3, 5 * MS, 1 * MS);
         scenario_set_text(&s.name, "chain");
         scenario_set_text(&s.engine.policy, "round-robin");
-        s.seed = 3;
-        s.run.duration_ns = 5 * MS;
-        s.run.warmup_ns = 1 * MS;
-        struct scenario_device *d = scenario_add_device(&s, "card");
-        d->model.lanes = 4;
-        d->model.ring = 64;
-        scenario_device_add_op(d, "enc")->setup_ns = 500;
-        scenario_device_add_op(d, "mac")->setup_ns = 300;
-        struct workload_class_config *c = scenario_add_class(&s, "ipsec");
+        struct scenario_device *d = tscen_device(&s, "card", 4, 64);
+        tscen_linear(d, "enc", 500, 0);
+        tscen_linear(d, "mac", 300, 0);
         const char *chain[] = {"enc", "mac"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 2), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1e6;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1024};
-        c->flows = 4;
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        tscen_class(&s, "ipsec", chain, 2, 1e6, (struct dist){.kind = DIST_CONSTANT, .a = 1024})
+            ->flows = 4;
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         cr_assert_gt(r.requests_per_s, 0);
         cr_assert_float_eq(r.bytes_per_s, 1024 * r.requests_per_s, 1e-6 * r.bytes_per_s);
         cr_assert_float_eq(r.classes[0].bytes_per_s, r.bytes_per_s, 1e-9 * r.bytes_per_s);

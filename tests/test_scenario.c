@@ -1,5 +1,5 @@
 /*
- * test_sim_scenario.c - the scenario as plain data: defaults, building,
+ * test_scenario.c - the scenario as plain data: defaults, building,
  * device name expansion, ownership (scenario_free releases everything;
  * the sanitizer build checks for leaks), and the checks of
  * scenario_prepare().
@@ -8,29 +8,19 @@
 #include <string.h>
 
 #include "sim/run/scenario.h"
+#include "support/tscen.h"
 
 /* A scenario that prepares: one device, one class. */
 static void minimal(struct scenario *s)
 {
         cr_assert_eq(scenario_init(s), 0);
-        struct scenario_device *d = scenario_add_device(s, "qat");
-        cr_assert_not_null(d);
-        d->model.lanes = 2;
-        d->model.ring = 4;
-        struct device_op_config *op = scenario_device_add_op(d, "aes-gcm-enc");
-        cr_assert_not_null(op);
-        op->setup_ns = 500;
-        op->rate = 5.0;
-        struct workload_class_config *c = scenario_add_class(s, "ipsec");
-        cr_assert_not_null(c);
+        struct scenario_device *d = tscen_device(s, "qat", 2, 4);
+        tscen_linear(d, "aes-gcm-enc", 500, 5.0);
         const char *chain[] = {"aes-gcm-enc"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, 1), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = 1e5;
-        c->size = (struct dist){.kind = DIST_CONSTANT, .a = 1500};
+        tscen_class(s, "ipsec", chain, 1, 1e5, (struct dist){.kind = DIST_CONSTANT, .a = 1500});
 }
 
-Test(sim_scenario, defaults_follow_the_core)
+Test(scenario, defaults_follow_the_core)
 {
         struct scenario s;
         cr_assert_eq(scenario_init(&s), 0);
@@ -49,7 +39,7 @@ Test(sim_scenario, defaults_follow_the_core)
         scenario_free(&s); /* freeing an empty scenario is harmless */
 }
 
-Test(sim_scenario, count_expands_names)
+Test(scenario, count_expands_names)
 {
         struct scenario s;
         minimal(&s);
@@ -68,12 +58,11 @@ Test(sim_scenario, count_expands_names)
         cr_assert_eq(scenario_device_expand(&s, 2, name, sizeof(name)), &s.devices[1]);
         cr_assert_str_eq(name, "cpu");
         cr_assert_null(scenario_device_expand(&s, 3, name, sizeof(name)));
-        char err[256];
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        tscen_prepare(&s);
         scenario_free(&s);
 }
 
-Test(sim_scenario, owns_everything_it_holds)
+Test(scenario, owns_everything_it_holds)
 {
         struct scenario s;
         minimal(&s);
@@ -101,8 +90,7 @@ Test(sim_scenario, owns_everything_it_holds)
         const char *chain[] = {"aes-gcm-enc", "aes-gcm-enc"};
         cr_assert_eq(scenario_class_set_chain(c, chain, 2), 0);
         cr_assert_eq(c->nchain, 2);
-        char err[256];
-        cr_assert_eq(scenario_prepare(&s, err, sizeof(err)), 0, "%s", err);
+        tscen_prepare(&s);
         cr_assert(s.prepared);
         scenario_free(&s);
 }
@@ -116,7 +104,7 @@ static void refused(struct scenario *s, const char *part)
         scenario_free(s);
 }
 
-Test(sim_scenario, prepare_refuses_what_cannot_run)
+Test(scenario, prepare_refuses_what_cannot_run)
 {
         struct scenario s;
         minimal(&s);

@@ -1,5 +1,5 @@
 /*
- * test_policy_validation.c - balancers against queueing theory, through the
+ * test_policies_validation.c - balancers against queueing theory, through the
  * whole simulator (workload, core, balancer, platform, device model,
  * metrics), with fixed seeds:
  *
@@ -59,7 +59,7 @@
 #define US TQ_US
 #define MS 1000000ull
 
-Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
+Test(policies_validation, random_is_mm1_per_device, .timeout = 60)
 {
         const uint32_t n = 4;
         const double rho = 0.7, mu = 1 / US;
@@ -102,7 +102,7 @@ Test(policy_validation, random_is_mm1_per_device, .timeout = 60)
         scenario_free(&s);
 }
 
-Test(policy_validation, power_of_two_is_supermarket, .timeout = 60)
+Test(policies_validation, power_of_two_is_supermarket, .timeout = 60)
 {
         const uint32_t n = 100;
         const unsigned d = 2;

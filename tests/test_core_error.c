@@ -1,13 +1,13 @@
 /*
- * test_error.c - the error table: every code has a distinct value, a name
- * and a message, and unknown codes are reported as such.
+ * test_core_error.c - the error table: every code has a distinct value, a
+ * name and a message, and unknown codes are reported as such.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "ac/error.h"
 
-Test(error, every_code_has_name_and_message)
+Test(core_error, every_code_has_name_and_message)
 {
         static const int codes[] = {
 #define AC_ERR_CODE(name, value, msg) AC_##name,

@@ -1,5 +1,5 @@
 /*
- * test_sim_run.c - one replication end to end: conservation, warm-up,
+ * test_run.c - one replication end to end: conservation, warm-up,
  * drain and its cap, determinism (bit-identical results and callback
  * order), common random numbers across policies and devices, the time
  * series, the fault timeline, closed loops and rejections.
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/run/run.h"
+#include "support/tscen.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -15,32 +16,21 @@
 static struct scenario_device *add_card(struct scenario *s, const char *name, uint32_t count,
                                         uint32_t lanes, uint32_t ring)
 {
-        struct scenario_device *d = scenario_add_device(s, name);
-        cr_assert_not_null(d);
+        struct scenario_device *d = tscen_device(s, name, lanes, ring);
         d->count = count;
-        d->model.lanes = lanes;
-        d->model.ring = ring;
-        struct device_op_config *enc = scenario_device_add_op(d, "enc");
-        enc->setup_ns = 400;
-        enc->rate = 4.0; /* bytes per ns */
+        struct device_op_config *enc = tscen_linear(d, "enc", 400, 4.0 /* bytes per ns */);
         enc->has_jitter = true;
         enc->jitter = (struct dist){.kind = DIST_LOGNORMAL, .a = 1, .b = 0.3};
-        struct device_op_config *mac = scenario_device_add_op(d, "mac");
-        mac->has_service = true;
-        mac->service = (struct dist){.kind = DIST_EXPONENTIAL, .a = 600};
+        tscen_service(d, "mac", (struct dist){.kind = DIST_EXPONENTIAL, .a = 600});
         return d;
 }
 
 static struct workload_class_config *add_class(struct scenario *s, const char *name, double rate,
                                                uint8_t priority, size_t nchain)
 {
-        struct workload_class_config *c = scenario_add_class(s, name);
-        cr_assert_not_null(c);
         const char *chain[] = {"enc", "mac"};
-        cr_assert_eq(scenario_class_set_chain(c, chain, nchain), 0);
-        c->arrival.process = ARRIVAL_POISSON;
-        c->arrival.rate = rate;
-        c->size = (struct dist){.kind = DIST_UNIFORM, .a = 64, .b = 4096};
+        struct workload_class_config *c = tscen_class(
+            s, name, chain, nchain, rate, (struct dist){.kind = DIST_UNIFORM, .a = 64, .b = 4096});
         c->priority = priority;
         c->flows = 16;
         return c;
@@ -49,53 +39,30 @@ static struct workload_class_config *add_class(struct scenario *s, const char *n
 /* Two cards of 4 lanes, two classes (one with a two-stage chain). */
 static void mixed(struct scenario *s, const char *policy, uint64_t duration)
 {
-        cr_assert_eq(scenario_init(s), 0);
+        tscen_init(s, 42, duration, duration / 5);
         scenario_set_text(&s->name, "mixed");
         scenario_set_text(&s->engine.policy, policy);
-        s->seed = 42;
-        s->run.duration_ns = duration;
-        s->run.warmup_ns = duration / 5;
         add_card(s, "qat", 2, 4, 8);
         add_class(s, "bulk", 1.0e6, 1, 2);
         add_class(s, "small", 1.5e6, 0, 1);
 }
 
-static void prepare(struct scenario *s)
-{
-        char err[256];
-        cr_assert_eq(scenario_prepare(s, err, sizeof(err)), 0, "%s", err);
-}
-
-static void run(const struct scenario *s, uint32_t rep, struct sim_results *r)
-{
-        char err[256];
-        cr_assert_eq(sim_run(s, rep, r, err, sizeof(err)), 0, "%s", err);
-}
-
-static void assert_conserved(const struct sim_counts *c)
-{
-        cr_assert_eq(c->submitted, c->completed + c->failed + c->rejected,
-                     "submitted %llu != completed %llu + failed %llu + rejected %llu",
-                     (unsigned long long)c->submitted, (unsigned long long)c->completed,
-                     (unsigned long long)c->failed, (unsigned long long)c->rejected);
-}
-
-Test(sim_run, every_request_is_accounted_for)
+Test(run, every_request_is_accounted_for)
 {
         struct scenario s;
         struct sim_results r;
         mixed(&s, "least-loaded", 10 * MS);
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         cr_assert_not(r.drain_capped);
-        assert_conserved(&r.all);
-        assert_conserved(&r.requests);
+        tscen_assert_conserved(&r.all);
+        tscen_assert_conserved(&r.requests);
         cr_assert_gt(r.all.completed, 20000);
         cr_assert_eq(r.latency.count, r.requests.completed + r.requests.failed);
         cr_assert_geq(r.sim_time_ns, r.duration_ns);
         uint64_t cls_submitted = 0;
         for (size_t i = 0; i < r.nclasses; i++) {
-                assert_conserved(&r.classes[i].requests);
+                tscen_assert_conserved(&r.classes[i].requests);
                 cls_submitted += r.classes[i].requests.submitted;
                 cr_assert_gt(r.classes[i].latency.mean, 0);
                 cr_assert_leq(r.classes[i].latency.p50, r.classes[i].latency.p99);
@@ -124,14 +91,14 @@ Test(sim_run, every_request_is_accounted_for)
         scenario_free(&s);
 }
 
-Test(sim_run, warm_up_is_excluded)
+Test(run, warm_up_is_excluded)
 {
         struct scenario s;
         struct sim_results r;
         mixed(&s, "round-robin", 10 * MS);
         s.run.warmup_ns = 5 * MS;
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         double share = (double)r.requests.submitted / (double)r.all.submitted;
         cr_assert_float_eq(share, 0.5, 0.02, "measured share %f", share);
         cr_assert_float_eq(r.arrivals_per_s, 2.5e6, 0.05e6);
@@ -182,7 +149,7 @@ static void assert_same(const struct sim_results *a, const struct sim_results *b
         cr_assert_eq(a->nfaults, b->nfaults);
 }
 
-Test(sim_run, same_seed_gives_bit_identical_results)
+Test(run, same_seed_gives_bit_identical_results)
 {
         struct scenario s;
         struct sim_results a, b, c;
@@ -193,12 +160,12 @@ Test(sim_run, same_seed_gives_bit_identical_results)
         struct device_failure_config *f = scenario_device_add_failure(d);
         f->mode = DEVICE_FAULT_FLAKY;
         f->probability = 0.001;
-        prepare(&s);
-        run(&s, 3, &a);
-        run(&s, 3, &b);
+        tscen_prepare(&s);
+        tscen_run(&s, 3, &a);
+        tscen_run(&s, 3, &b);
         assert_same(&a, &b);
         cr_assert_gt(a.all.failed + a.all.retried, 0, "the flaky draws were exercised");
-        run(&s, 4, &c);
+        tscen_run(&s, 4, &c);
         cr_assert_neq(a.order_hash, c.order_hash, "another replication, another run");
         cr_assert_neq(a.arrival_hash, c.arrival_hash);
         cr_assert_neq(a.replication_seed, c.replication_seed);
@@ -208,7 +175,7 @@ Test(sim_run, same_seed_gives_bit_identical_results)
         scenario_free(&s);
 }
 
-Test(sim_run, policies_and_devices_see_the_same_workload)
+Test(run, policies_and_devices_see_the_same_workload)
 {
         struct scenario s1, s2, s3;
         struct sim_results a, b, c;
@@ -217,12 +184,12 @@ Test(sim_run, policies_and_devices_see_the_same_workload)
         mixed(&s3, "least-loaded", 5 * MS);
         add_card(&s3, "cpu", 1, 1, 1)->fallback = true;
         s3.devices[0].count = 3;
-        prepare(&s1);
-        prepare(&s2);
-        prepare(&s3);
-        run(&s1, 0, &a);
-        run(&s2, 0, &b);
-        run(&s3, 0, &c);
+        tscen_prepare(&s1);
+        tscen_prepare(&s2);
+        tscen_prepare(&s3);
+        tscen_run(&s1, 0, &a);
+        tscen_run(&s2, 0, &b);
+        tscen_run(&s3, 0, &c);
         cr_assert_eq(a.arrival_hash, b.arrival_hash, "a policy changed the workload's draws");
         cr_assert_eq(a.arrival_hash, c.arrival_hash, "devices changed the workload's draws");
         cr_assert_eq(a.all.submitted, b.all.submitted);
@@ -237,14 +204,14 @@ Test(sim_run, policies_and_devices_see_the_same_workload)
         scenario_free(&s3);
 }
 
-Test(sim_run, time_series_rows_add_up)
+Test(run, time_series_rows_add_up)
 {
         struct scenario s;
         struct sim_results r;
         mixed(&s, "least-loaded", 10 * MS);
         s.run.sample_ns = 500 * US;
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         const struct sim_series *se = &r.series;
         cr_assert_eq(se->interval_ns, 500 * US);
         cr_assert_eq(se->nrows, 20);
@@ -276,15 +243,15 @@ Test(sim_run, time_series_rows_add_up)
         /* too many rows: the interval widens */
         mixed(&s, "least-loaded", 10 * MS);
         s.run.sample_ns = 1;
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         cr_assert_leq(r.series.nrows, SIM_SERIES_MAX_ROWS);
         cr_assert_eq(r.series.interval_ns, 10 * MS / SIM_SERIES_MAX_ROWS);
         sim_results_free(&r);
         scenario_free(&s);
 }
 
-Test(sim_run, scheduled_faults_reach_the_core_and_the_timeline)
+Test(run, scheduled_faults_reach_the_core_and_the_timeline)
 {
         struct scenario s;
         struct sim_results r;
@@ -292,10 +259,10 @@ Test(sim_run, scheduled_faults_reach_the_core_and_the_timeline)
         s.engine.failover.timeout_ns = 0;
         scenario_add_fault(&s, "qat1")->fault = (struct device_fault_config){
             .at_ns = 4 * MS + 12345, .for_ns = 2 * MS, .mode = DEVICE_FAULT_FAIL_STOP};
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         cr_assert_not(r.drain_capped);
-        assert_conserved(&r.all);
+        tscen_assert_conserved(&r.all);
         cr_assert_eq(r.nfaults, 1);
         cr_assert_eq(r.faults[0].device, 1);
         cr_assert_eq(r.faults[0].record.mode, DEVICE_FAULT_FAIL_STOP);
@@ -312,7 +279,7 @@ Test(sim_run, scheduled_faults_reach_the_core_and_the_timeline)
         scenario_free(&s);
 }
 
-Test(sim_run, a_hang_without_watchdog_hits_the_drain_cap)
+Test(run, a_hang_without_watchdog_hits_the_drain_cap)
 {
         struct scenario s;
         struct sim_results r;
@@ -321,9 +288,9 @@ Test(sim_run, a_hang_without_watchdog_hits_the_drain_cap)
         s.run.drain_cap_ns = 2 * MS;
         scenario_add_fault(&s, "qat0")->fault =
             (struct device_fault_config){.at_ns = 3 * MS, .mode = DEVICE_FAULT_HANG};
-        prepare(&s);
+        tscen_prepare(&s);
         cr_assert_eq(sim_run_drain_cap(&s), 2 * MS);
-        run(&s, 0, &r);
+        tscen_run(&s, 0, &r);
         cr_assert(r.drain_capped);
         cr_assert_gt(r.unfinished, 0);
         cr_assert_eq(r.sim_time_ns, 7 * MS);
@@ -333,7 +300,7 @@ Test(sim_run, a_hang_without_watchdog_hits_the_drain_cap)
         scenario_free(&s);
 }
 
-Test(sim_run, closed_loop_and_rejections)
+Test(run, closed_loop_and_rejections)
 {
         struct scenario s;
         struct sim_results r;
@@ -347,10 +314,10 @@ Test(sim_run, closed_loop_and_rejections)
         c->arrival.clients = 4;
         c->arrival.think = (struct dist){.kind = DIST_EXPONENTIAL, .a = 2000};
         add_class(&s, "flood", 5e6, 0, 1); /* far beyond one lane */
-        prepare(&s);
-        run(&s, 0, &r);
-        assert_conserved(&r.all);
-        assert_conserved(&r.classes[0].requests);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
+        tscen_assert_conserved(&r.all);
+        tscen_assert_conserved(&r.classes[0].requests);
         cr_assert_gt(r.all.rejected, 0);
         cr_assert_gt(r.all.backlogged, 0);
         cr_assert_gt(r.classes[0].requests.submitted, 100, "the clients kept issuing");
@@ -360,7 +327,7 @@ Test(sim_run, closed_loop_and_rejections)
         scenario_free(&s);
 }
 
-Test(sim_run, refuses_an_unprepared_scenario)
+Test(run, refuses_an_unprepared_scenario)
 {
         struct scenario s;
         struct sim_results r;
@@ -371,7 +338,7 @@ Test(sim_run, refuses_an_unprepared_scenario)
         scenario_free(&s);
 }
 
-Test(sim_run, a_hang_is_caught_by_the_watchdog_and_probed_back)
+Test(run, a_hang_is_caught_by_the_watchdog_and_probed_back)
 {
         struct scenario s;
         struct sim_results r;
@@ -381,11 +348,11 @@ Test(sim_run, a_hang_is_caught_by_the_watchdog_and_probed_back)
         s.run.sample_ns = 100 * US;
         scenario_add_fault(&s, "qat0")->fault =
             (struct device_fault_config){.at_ns = 3 * MS, .for_ns = MS, .mode = DEVICE_FAULT_HANG};
-        prepare(&s);
-        run(&s, 0, &r);
+        tscen_prepare(&s);
+        tscen_run(&s, 0, &r);
         cr_assert_not(r.drain_capped);
-        assert_conserved(&r.all);
-        assert_conserved(&r.requests);
+        tscen_assert_conserved(&r.all);
+        tscen_assert_conserved(&r.requests);
         cr_assert_eq(r.devices[0].failures, 1, "the watchdog declared qat0 failed once");
         cr_assert_gt(r.devices[0].timeouts, 0);
         cr_assert_gt(r.requests.migrated + r.requests.retried, 0);

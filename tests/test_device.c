@@ -1,5 +1,5 @@
 /*
- * test_device_model.c - the crypto card model driven directly on the event
+ * test_device.c - the crypto card model driven directly on the event
  * engine: queueing theory (M/M/1, M/M/c), exact linear costs, FIFO lanes,
  * the fault modes (hang, fail-stop, slow, flaky, remove), the timeline,
  * abort, ring limits and determinism.

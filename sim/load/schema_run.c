@@ -1,0 +1,31 @@
+/*
+ * sim/load/schema_run.c - the `run:` section: how long, warm-up,
+ * replications, sample interval, drain, trace (docs/scenarios.md, "run").
+ */
+#include <stdint.h>
+
+#include "sim/load/loader.h"
+
+void load_run(struct loader *l, struct doc_node *root)
+{
+        struct scenario_run *r = &l->s->run;
+        struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
+        load_read_duration(run, "duration", DOC_OPTIONAL, 1, &r->duration_ns);
+        if (load_read_duration(run, "warmup", DOC_OPTIONAL, 0, &r->warmup_ns) == 0 &&
+            r->warmup_ns >= r->duration_ns)
+                doc_error(doc_get(run, "warmup", DOC_OPTIONAL),
+                          "a warm-up shorter than run.duration (%s)",
+                          doc_text(doc_get(run, "duration", DOC_OPTIONAL))
+                              ? doc_text(doc_get(run, "duration", DOC_OPTIONAL))
+                              : "1s, the default");
+        load_read_u32(run, "replications", DOC_OPTIONAL, 1, SCENARIO_MAX_REPLICAS,
+                      &r->replications);
+        if (load_read_duration(run, "sample", DOC_OPTIONAL, 1, &r->sample_ns) == 0 &&
+            r->sample_ns > r->duration_ns)
+                doc_error(doc_get(run, "sample", DOC_OPTIONAL),
+                          "a sample interval no longer than run.duration");
+        load_read_duration(run, "drain", DOC_OPTIONAL, 1, &r->drain_cap_ns);
+        doc_bool(run, "trace", DOC_OPTIONAL, &r->trace);
+        doc_whole(run, "trace_limit", DOC_OPTIONAL, 1, SCENARIO_MAX_TRACE_LIMIT, &r->trace_limit);
+        doc_check_keys(run);
+}
