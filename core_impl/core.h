@@ -6,7 +6,8 @@
  * (registration, lookups), request.c (the request path: submit, place,
  * dispatch, complete, callbacks), failover.c (retry budget, watchdogs,
  * probes, drain deadlines, the health of devices), flow.c (per-flow
- * completion order), option.c (policy options). Queues are in queue.h.
+ * completion order), option.c (policy options), observer.c (the
+ * tracepoints of ac/observer.h). Queues are in queue.h.
  * Public API: include/ac/.
  *
  * Locking: when the platform has a lock pair, every entry point takes it and
@@ -73,6 +74,8 @@ struct ac_device {
         struct ac_timer probe;        /* next probe while failed */
         struct ac_timer drain;        /* drain deadline while draining */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
+        bool engaged;                 /* fallback with work since its last give-back
+                                         (kept for the observer only) */
 };
 
 struct ac_engine {
@@ -142,6 +145,30 @@ static inline void core_enter(struct ac_engine *eng)
 {
         core_lock(eng);
         eng->depth++;
+}
+
+/* ---- tracepoints (ac/observer.h): one branch when there is no observer */
+
+/* observer.c: builds the event and calls the observer's hook. */
+void core_trace_stage_emit(struct ac_engine *eng, enum ac_stage_point point, struct ac_device *dev,
+                           const struct ac_request *req, uint64_t tag, int status);
+void core_trace_device_emit(struct ac_engine *eng, struct ac_device *dev,
+                            enum ac_device_point point, enum ac_fail_cause cause, int status);
+
+static inline void core_trace_stage(struct ac_engine *eng, enum ac_stage_point point,
+                                    struct ac_device *dev, const struct ac_request *req,
+                                    uint64_t tag, int status)
+{
+        if (eng->cfg.observer.ops)
+                core_trace_stage_emit(eng, point, dev, req, tag, status);
+}
+
+static inline void core_trace_device(struct ac_engine *eng, struct ac_device *dev,
+                                     enum ac_device_point point, enum ac_fail_cause cause,
+                                     int status)
+{
+        if (eng->cfg.observer.ops)
+                core_trace_device_emit(eng, dev, point, cause, status);
 }
 
 /* ---- between the core's files ---------------------------------------- */

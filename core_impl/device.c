@@ -109,6 +109,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
         if (rc == 0) {
                 *out = dev;
                 core_notify(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_ADDED, AC_FAIL_NONE, 0);
                 /* A new device takes what waits in the backlog, and what a
                  * fallback device holds that hardware should do. */
                 core_backlog_pull(eng, dev);

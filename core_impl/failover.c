@@ -85,6 +85,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 uint64_t tag = slot_tag(dev, s);
                 req = core_stage_recall(eng, dev, s);
                 req->core.tag = tag; /* for the abort below */
+                core_trace_stage(eng, AC_STAGE_RECALLED, dev, req, tag, 0);
                 count_move(eng, dev, req);
                 dev->stats.recalled++;
                 req->core.next = NULL;
@@ -93,6 +94,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
         }
         while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
                 core_stage_unqueue(eng, dev, req);
+                core_trace_stage(eng, AC_STAGE_MOVED, dev, req, 0, 0);
                 count_move(eng, dev, req);
                 req->core.next = NULL;
                 *queued_tail = req;
@@ -146,6 +148,7 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
          * that is not to be moved. req, retried last, goes first. */
         if (down) {
                 mark_failed(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_ERRORS, AC_EIO);
                 evacuate(eng, dev, true);
         }
         retry(eng, req, AC_EIO);
@@ -162,11 +165,15 @@ void core_watchdog_fire(struct ac_timer *t)
                  * not a slow stage: the device fails at once, and its other
                  * stages, likely hung too, move now rather than one by one
                  * as their own watchdogs expire. */
+                uint64_t tag = slot_tag(dev, s);
                 struct ac_request *req = take_back(eng, dev, s);
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
+                core_trace_stage(eng, AC_STAGE_TIMED_OUT, dev, req, tag, 0);
                 if (dev->view.health == AC_DEV_HEALTHY) {
                         mark_failed(eng, dev);
+                        core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_WATCHDOG,
+                                          AC_ETIMEDOUT);
                         evacuate(eng, dev, true); /* first: see core_stage_error */
                 } else {
                         core_device_drained(eng, dev);
@@ -185,6 +192,7 @@ void core_probe_fire(struct ac_timer *t)
                 /* Re-armed first: the driver may answer inside probe. */
                 core_timer_arm(eng, &dev->probe,
                                core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
+                core_trace_device(eng, dev, AC_DEVICE_PROBING, AC_FAIL_NONE, 0);
                 dev->driver->probe(dev->driver_ctx, dev);
         }
         core_leave(eng);
@@ -193,10 +201,10 @@ void core_probe_fire(struct ac_timer *t)
 void ac_device_failed(struct ac_device *dev, int reason)
 {
         struct ac_engine *eng = dev->eng;
-        (void)reason;
         core_enter(eng);
         if (dev->view.health == AC_DEV_HEALTHY) {
                 mark_failed(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_REPORTED, reason);
                 evacuate(eng, dev, true);
         } else if (dev->view.health == AC_DEV_DRAINING) {
                 /* Its in-flight stages will not finish now: move them. */
@@ -204,6 +212,8 @@ void ac_device_failed(struct ac_device *dev, int reason)
                 dev->view.health = AC_DEV_GONE;
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_REPORTED, reason);
+                core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
                 evacuate(eng, dev, true);
         }
         core_leave(eng);
@@ -217,8 +227,11 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
         uint64_t caps = dev->view.capabilities;
         for (size_t i = 0; i < eng->ndevices; i++) {
                 struct ac_device *f = eng->devices[i];
-                if (!f->view.fallback || f->view.health != AC_DEV_HEALTHY || !f->view.queued ||
+                if (!f->view.fallback || f->view.health != AC_DEV_HEALTHY ||
                     !(f->view.capabilities & caps))
+                        continue;
+                core_trace_device(eng, f, AC_DEVICE_FALLBACK_GIVEN_BACK, AC_FAIL_NONE, 0);
+                if (!f->view.queued)
                         continue;
                 struct ac_request *moved = NULL, **tail = &moved;
                 for (uint32_t mask = f->queue.mask; mask; mask &= mask - 1) {
@@ -227,6 +240,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
                                 struct ac_request *next = r->core.next;
                                 if (caps & (uint64_t)1 << r->stages[r->core.stage].op) {
                                         core_stage_unqueue(eng, f, r);
+                                        core_trace_stage(eng, AC_STAGE_MOVED, f, r, 0, 0);
                                         count_move(eng, f, r);
                                         *tail = r;
                                         tail = &r->core.next;
@@ -252,6 +266,7 @@ void ac_device_recovered(struct ac_device *dev)
                 dev->view.health = AC_DEV_HEALTHY;
                 dev->errors_in_row = 0;
                 core_notify(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_RECOVERED, AC_FAIL_NONE, 0);
                 core_backlog_pull(eng, dev);
                 if (!dev->view.fallback)
                         core_give_back(eng, dev);
@@ -265,6 +280,7 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
                 dev->view.health = AC_DEV_GONE;
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
         }
 }
 
@@ -277,6 +293,7 @@ void core_drain_fire(struct ac_timer *t)
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
                 core_notify(eng, dev);
+                core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
                 evacuate(eng, dev, true);
         }
         core_leave(eng);
@@ -296,6 +313,8 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
                 core_timer_cancel(eng, &dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
         core_notify(eng, dev);
+        core_trace_device(eng, dev, drain ? AC_DEVICE_DRAINING : AC_DEVICE_REMOVED, AC_FAIL_NONE,
+                          0);
         evacuate(eng, dev, !drain);
         if (drain && dev->view.in_flight > 0)
                 core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));

@@ -131,6 +131,7 @@ static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         dev->stats.enqueued++;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
+        core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0);
 }
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
@@ -361,6 +362,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
+        core_trace_stage(eng, AC_STAGE_COMPLETED, dev, req, req->core.tag, status);
         if (status == 0) {
                 dev->errors_in_row = 0;
                 dev->stats.completed++;
@@ -474,6 +476,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                     .req = req,
                     .stage = req->core.stage,
                 };
+                core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0);
                 int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
                 if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
                         /* Refused at once: an error completion of the stage. */

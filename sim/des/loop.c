@@ -11,7 +11,8 @@
  * A 4-ary heap is half as deep as a binary one and its four 16-byte
  * children are 64 contiguous bytes, which is what matters at hundreds of
  * thousands of pending events. The array grows by doubling; nothing is allocated per
- * event.
+ * event. When it cannot grow, the loop records it and fires nothing more,
+ * so that the failure is handled once, by whoever runs the loop.
  */
 #include "sim/des/loop.h"
 
@@ -34,6 +35,7 @@ struct sim_loop {
         size_t count;       /* pending events */
         size_t size;        /* slots allocated in heap */
         bool stop;          /* set by sim_stop(), read by the run loop */
+        bool failed;        /* the event set could not grow: nothing fires any more */
 };
 
 struct sim_loop *sim_loop_create(void)
@@ -143,11 +145,13 @@ int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
         }
         if (loop->count == loop->size) {
                 /* slot is 32 bits; 4G pending events is far beyond any run. */
-                if (loop->size > UINT32_MAX / 2)
+                struct entry *heap = NULL;
+                if (loop->size <= UINT32_MAX / 2)
+                        heap = realloc(loop->heap, 2 * loop->size * sizeof(*heap));
+                if (!heap) {
+                        loop->failed = true;
                         return -1;
-                struct entry *heap = realloc(loop->heap, 2 * loop->size * sizeof(*heap));
-                if (!heap)
-                        return -1;
+                }
                 loop->heap = heap;
                 loop->size *= 2;
         }
@@ -170,6 +174,8 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
         assert(until >= loop->now && "running to a time in the past");
         uint64_t fired = 0;
         loop->stop = false;
+        if (loop->failed)
+                return 0;
         while (loop->count > 0 && loop->heap[0].time <= until) {
                 struct sim_event *ev = loop->heap[0].ev;
                 assert(ev->time >= loop->now);
@@ -179,7 +185,7 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
                 fired++;
                 /* ev is not pending now: the handler may reuse or free it. */
                 ev->fn(loop, ev);
-                if (loop->stop) {
+                if (loop->stop || loop->failed) {
                         loop->stop = false;
                         return fired;
                 }
@@ -192,6 +198,11 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
 void sim_stop(struct sim_loop *loop)
 {
         loop->stop = true;
+}
+
+bool sim_loop_failed(const struct sim_loop *loop)
+{
+        return loop->failed;
 }
 
 size_t sim_pending_count(const struct sim_loop *loop)

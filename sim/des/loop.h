@@ -36,7 +36,10 @@ void sim_loop_destroy(struct sim_loop *loop);
 uint64_t sim_now(const struct sim_loop *loop);
 
 /* Schedules ev (its fn set) at absolute time `when` >= now. A pending event
- * is moved. Returns 0, or -1 when the event set cannot grow (no memory). */
+ * is moved. Returns 0, or -1 when the event set cannot grow (no memory):
+ * the loop then records the failure, sim_run_until() fires nothing more
+ * and sim_loop_failed() says so. Callers need not check each schedule;
+ * whoever runs the loop checks sim_loop_failed() once, after running. */
 int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when);
 /* Removes ev if pending; a no-op otherwise. */
 void sim_cancel(struct sim_loop *loop, struct sim_event *ev);
@@ -62,11 +65,15 @@ static inline void sim_event_init(struct sim_event *ev, sim_event_fn fn)
  * UINT64_MAX (run to the end), where it keeps the time of the last event
  * fired. When it returns because a handler called sim_stop(), the clock
  * keeps that event's time and later events stay pending for the next call.
- * Returns the number of events fired by this call. */
+ * After a failed sim_schedule() it returns at once, the clock where the
+ * failure left it. Returns the number of events fired by this call. */
 uint64_t sim_run_until(struct sim_loop *loop, uint64_t until);
 /* Makes the running sim_run_until() return after the current event; has no
  * effect outside a run. */
 void sim_stop(struct sim_loop *loop);
+/* True once a sim_schedule() failed for want of memory: the loop stopped
+ * there and fires nothing more. */
+bool sim_loop_failed(const struct sim_loop *loop);
 
 size_t sim_pending_count(const struct sim_loop *loop);
 uint64_t sim_events_fired(const struct sim_loop *loop);

@@ -31,20 +31,6 @@ static void after_core(struct sim_platform *p)
                 p->after(p->after_ctx);
 }
 
-/* After an entry point that may move stages between devices unseen. */
-static void after_core_wide(struct sim_platform *p)
-{
-        p->wide = true;
-        after_core(p);
-}
-
-static inline void touch(struct sim_device *d)
-{
-        struct sim_platform *p = d->plat;
-        if (p->touch)
-                p->touch(p->after_ctx, d);
-}
-
 static uint64_t plat_now(void *ctx)
 {
         return sim_now(((struct sim_platform *)ctx)->loop);
@@ -58,7 +44,7 @@ static void timer_fire(struct sim_loop *loop, struct sim_event *ev)
         struct ac_timer *t = sim_container_of(ev, struct ac_timer, opaque);
         struct sim_platform *p = (struct sim_platform *)(uintptr_t)t->opaque[5];
         t->fire(t);
-        after_core_wide(p);
+        after_core(p);
 }
 
 static_assert(sizeof(struct sim_event) <= 5 * sizeof(uint64_t),
@@ -71,10 +57,8 @@ static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
         if (!sim_pending(ev))
                 sim_event_init(ev, timer_fire);
         t->opaque[5] = (uint64_t)(uintptr_t)p;
-        if (sim_schedule(p->loop, ev, when_ns) != 0) {
-                fprintf(stderr, "platform: the event set cannot grow\n");
-                abort();
-        }
+        /* a failure stops the loop; the run reports it (sim_loop_failed) */
+        (void)sim_schedule(p->loop, ev, when_ns);
 }
 
 static void plat_timer_cancel(void *ctx, struct ac_timer *t)
@@ -144,9 +128,6 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
 {
         struct sim_device *d = ctx;
         uint8_t op = d->op_index[job->op];
-        touch(d);
-        if (d->plat->handed)
-                d->plat->handed(d->plat->after_ctx, d, job);
         if (op == SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
@@ -155,14 +136,12 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
 static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
 {
         struct sim_device *d = ctx;
-        touch(d);
         device_model_abort(d->model, tag);
 }
 
 static void drv_probe(void *ctx, struct ac_device *dev)
 {
         struct sim_device *d = ctx;
-        touch(d);
         if (device_model_working(d->model))
                 ac_device_recovered(dev);
         /* the core calls probe from its own timer; the timer's event runs
@@ -181,7 +160,6 @@ static const struct ac_driver_ops sim_driver_ops = {
 static void model_complete(void *ctx, uint64_t tag, int status)
 {
         struct sim_device *d = ctx;
-        touch(d);
         ac_device_complete(d->dev, tag, sim_device_status(status));
         after_core(d->plat);
 }
@@ -189,25 +167,22 @@ static void model_complete(void *ctx, uint64_t tag, int status)
 static void model_failed(void *ctx, int reason)
 {
         struct sim_device *d = ctx;
-        touch(d);
         ac_device_failed(d->dev, sim_device_status(reason));
-        after_core_wide(d->plat);
+        after_core(d->plat);
 }
 
 static void model_recovered(void *ctx)
 {
         struct sim_device *d = ctx;
-        touch(d);
         ac_device_recovered(d->dev);
-        after_core_wide(d->plat);
+        after_core(d->plat);
 }
 
 static void model_removed(void *ctx)
 {
         struct sim_device *d = ctx;
-        touch(d);
         ac_device_removed(d->dev);
-        after_core_wide(d->plat);
+        after_core(d->plat);
 }
 
 static const struct device_model_ops sim_model_ops = {

@@ -16,24 +16,11 @@
  * "device/<name>/service", "device/<name>/failure/<i>" and
  * "device/<name>/faults".
  *
- * Observer: when set, `after` runs after every core entry point the
- * platform makes (a completion, a state report, a timer), so that the run
- * can sample the core's queue lengths at the instants they change. So that
- * it need not look at every device each time, `touch` (when set) is told
- * of every device the core reached through the seam since the last
- * `after`: a driver op (submit, abort, probe) or a model report (complete,
- * failed, recovered, removed). A device the core did not reach can only
- * have had stages queued on it (a stage placed behind a full ring), except
- * after an entry point that may move stages between devices (a timer: a
- * watchdog, probe or drain deadline; a failure, recovery or removal
- * report): the platform then sets `wide` before `after`, and the observer
- * clears it.
- *
- * Hand-offs: `handed` (when set) sees every stage the core hands to a
- * driver, with the job (request, stage index, tag), whether the model
- * then takes it or refuses it. The core accepts a stage's completion only
- * for its current hand-off, so the last device a stage was handed to is
- * the one that completed it, when it completed ok.
+ * After: when set, `after` runs after every core entry point the platform
+ * makes (a completion, a state report, a timer), so that the run can cut
+ * its time-weighted counts at the instants they change. What changed, and
+ * on which device, the run learns from the core's own tracepoints
+ * (ac/observer.h), not from the platform.
  */
 #ifndef SIM_RUN_PLATFORM_H
 #define SIM_RUN_PLATFORM_H
@@ -51,14 +38,9 @@ struct sim_device;
 
 struct sim_platform {
         struct sim_loop *loop;
-        gsl_rng *random;                                /* the "balancer" stream */
-        void (*after)(void *ctx);                       /* optional observer, see the top */
-        void (*touch)(void *ctx, struct sim_device *d); /* optional, see the top */
-        /* optional: every stage the core hands to a driver (refused or
-         * not), before the model sees it; for the per-request trace */
-        void (*handed)(void *ctx, struct sim_device *d, const struct ac_job *job);
-        void *after_ctx; /* for after, touch and handed */
-        bool wide;       /* the last entry point may have moved stages anywhere */
+        gsl_rng *random;          /* the "balancer" stream */
+        void (*after)(void *ctx); /* optional, see the top */
+        void *after_ctx;          /* for after */
 };
 
 /* Sets up the platform on loop, its random stream seeded from `seed`.

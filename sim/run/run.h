@@ -41,10 +41,14 @@
  * run.trace_limit get one row each in out->trace, a temporary file,
  * written when the request ends (callback or rejection), so in that
  * order: see docs/results.md for the columns. The devices column comes
- * from the platform's `handed` hook: every device each stage was handed
- * to, in order; the core accepts a completion only for the stage's last
+ * from the core's observer (its AC_STAGE_DISPATCHED points): every device
+ * each stage was handed to, in order; the core accepts a completion only for the stage's last
  * hand-off, so for an ok request the last device of each stage is the one
  * that completed it. Without run.trace nothing of this runs.
+ *
+ * Device tallies (mean queue, mean in flight, their time series) follow
+ * the core's observer (ac/observer.h): after each core entry point only
+ * the devices its tracepoints named are looked at.
  *
  * Memory: requests come from a free-list pool that grows in chunks to the
  * most ever outstanding; histograms are fixed-size; the time series has
@@ -62,7 +66,8 @@
 
 /* Runs replication `replication` of the prepared scenario s. Returns 0 and
  * fills *out (release it with sim_results_free), or a negative AC_E* code
- * with a one-line reason in err[errlen]; *out is then empty. */
+ * with a one-line reason in err[errlen]; *out is then empty. AC_ENOMEM
+ * includes an event set that could not grow during the run. */
 int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
             size_t errlen);
 

@@ -6,6 +6,7 @@
  *   ac/device.h    devices, drivers and their entry points
  *   ac/balancer.h  the balancer interface and registry
  *   ac/engine.h    engine, requests, submission, statistics
+ *   ac/observer.h  optional tracepoints: what the core did, as it does it
  */
 #ifndef AC_AC_H
 #define AC_AC_H
@@ -15,5 +16,6 @@
 #include "ac/device.h"
 #include "ac/balancer.h"
 #include "ac/engine.h"
+#include "ac/observer.h"
 
 #endif

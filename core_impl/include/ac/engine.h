@@ -25,6 +25,7 @@
 
 #include "ac/balancer.h"
 #include "ac/device.h"
+#include "ac/observer.h"
 #include "ac/platform.h"
 
 #define AC_MAX_OPS    64 /* distinct operation names per engine (a capability bitmask) */
@@ -102,6 +103,8 @@ struct ac_engine_config {
         bool flow_order; /* callbacks of a flow in submission order; the
                             wait is in ac_level_stats.hol_ns */
         struct ac_platform platform;
+        struct ac_observer observer; /* optional tracepoints (ac/observer.h);
+                                        none by default */
 };
 
 /* Fills cfg with the documented defaults: least-loaded, queue 256, backlog

@@ -1,0 +1,243 @@
+/*
+ * sim/run/replication.h - one replication, as the parts of sim/run/ that
+ * build, run and measure it share it (private to sim/run/; the public
+ * face is sim/run/run.h):
+ *
+ *   build.c    building a replication (loop, platform, core engine,
+ *              devices, workload) and tearing it down
+ *   request.c  the run's requests: the pool, emit (workload -> core) and
+ *              the callback (core -> run); the hot path
+ *   observe.c  the core's observer: the device tallies from its tracepoints
+ *   trace.c    the per-request trace (run.trace)
+ *   run.c      sim_run(): the phases, the warm-up, the time series, the
+ *              window, and the one check of the event loop's failure
+ *   drain.c    the drain, the figures read at the end, conservation
+ *
+ * Below: the time-weighted tallies, the run's own structs, and the
+ * functions the parts call each other by (prefix run_).
+ */
+#ifndef SIM_RUN_REPLICATION_H
+#define SIM_RUN_REPLICATION_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "ac/ac.h"
+#include "models/device.h"
+#include "models/workload.h"
+#include "sim/des/loop.h"
+#include "sim/run/platform.h"
+#include "sim/run/results.h"
+#include "sim/run/scenario.h"
+
+/* ---- tallies ------------------------------------------------------------ */
+
+/* A time-weighted count (requests in system, stages queued or in flight):
+ * the integrals of struct gauge (sim/des/tally.h) kept with an integer product
+ * and a double sum, which the hot path can afford several times per request
+ * (the long double of a gauge cost 14% of the M/M/8 benchmark). The
+ * relative error of a double sum of n pieces is below n * 2^-53. Unlike
+ * tally_reset(), the reset at the end of the warm-up leaves the time
+ * series' window alone. */
+struct tally {
+        uint64_t value;     /* current count */
+        uint64_t last;      /* time of the last change */
+        uint64_t since;     /* start of the period (end of warm-up) */
+        uint64_t window;    /* start of the time series' current row */
+        double area;        /* integral over [since, last] */
+        double window_area; /* integral over [window, last] */
+};
+
+static inline void tally_init(struct tally *t)
+{
+        *t = (struct tally){0};
+}
+
+static inline void tally_advance(struct tally *t, uint64_t now)
+{
+        assert(now >= t->last && "a tally updated in the past");
+        double piece = (double)(t->value * (now - t->last));
+        t->area += piece;
+        t->window_area += piece;
+        t->last = now;
+}
+
+static inline void tally_set(struct tally *t, uint64_t now, uint64_t value)
+{
+        tally_advance(t, now);
+        t->value = value;
+}
+
+static inline void tally_reset(struct tally *t, uint64_t now)
+{
+        tally_advance(t, now);
+        t->since = now;
+        t->area = 0;
+}
+
+/* Returns the mean over [since, now]. */
+static inline double tally_mean(struct tally *t, uint64_t now)
+{
+        tally_advance(t, now);
+        return now > t->since ? t->area / (double)(now - t->since) : (double)t->value;
+}
+
+/* Returns the mean over [window, now] and starts the next window. */
+static inline double tally_window_mean(struct tally *t, uint64_t now)
+{
+        tally_advance(t, now);
+        double mean =
+            now > t->window ? t->window_area / (double)(now - t->window) : (double)t->value;
+        t->window = now;
+        t->window_area = 0;
+        return mean;
+}
+
+/* ---- the run's structs --------------------------------------------------- */
+
+/* A request as the run owns it: the core's struct, its chain, and what the
+ * callback needs to account for it. With run.trace the pooled request also
+ * holds its hand-offs (struct run_handoff) after the stages. */
+struct run_request {
+        struct ac_request req;
+        struct run_request *next_free;
+        uint64_t id;    /* emission order, for the order hash */
+        uint64_t bytes; /* payload of each stage */
+        uint32_t cls;
+        uint32_t client;          /* closed loop: the client; WORKLOAD_OPEN otherwise */
+        bool measured;            /* submitted after the warm-up */
+        bool traced;              /* gets a row in the trace */
+        bool overflow;            /* more hand-offs than the room for them */
+        uint32_t nhanded;         /* hand-offs recorded */
+        struct ac_stage stages[]; /* the class's chain, sized for the longest */
+};
+
+/* One stage handed to one device (the trace's devices column). */
+struct run_handoff {
+        uint32_t device; /* index into run->devices */
+        uint32_t stage;  /* index in the chain */
+};
+
+struct run_class {
+        const struct workload_class_config *cfg;
+        uint32_t *ops;      /* the chain as interned op ids */
+        uint64_t flow_base; /* makes flow ids unique across classes */
+        struct sim_counts all;
+        struct tally in_system;
+        uint64_t outstanding;
+        uint64_t window_completed, window_bytes;
+};
+
+struct run_device {
+        struct sim_device sd;
+        struct device_config cfg; /* the scenario's, renamed, with its faults */
+        char *name;
+        bool attached;
+        bool dirty; /* on run->dirty: counts moved since the last cut */
+        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
+        const struct scenario_device *sdev;       /* the scenario's entry */
+        struct replication *run;                  /* for the attach event */
+        struct sim_event attach_ev;               /* hot-add: registers it at sdev->attach_ns */
+        struct tally queue, in_flight;
+        struct ac_device_stats at_warmup;
+        struct device_model_stats model_at_warmup;
+        double busy_at_sample; /* busy lane ns at the last series row */
+        double utilization;    /* over the window */
+        double mean_queue, mean_in_flight;
+};
+
+/* One replication under way: what sim_run() builds, runs and tears down. */
+struct replication {
+        const struct scenario *s;
+        struct sim_results *res;
+        struct sim_loop *loop;
+        struct sim_platform plat;
+        bool plat_ready;
+        struct ac_engine *core;
+        struct workload *wl;
+        gsl_rng **rngs; /* every workload stream, for freeing */
+        size_t nrngs;
+
+        struct run_device *devices;
+        size_t ndevices;
+        struct run_device **by_core;  /* by the core's device index (registration order) */
+        struct run_device *attaching; /* the device being registered, for AC_DEVICE_ADDED */
+        size_t *dirty;                /* devices whose counts moved since the last cut */
+        size_t ndirty;
+        struct run_class *classes;
+        size_t nclasses;
+
+        /* the pool */
+        struct run_request *free_list;
+        void **chunks;
+        size_t nchunks, capchunks;
+        size_t stride;     /* bytes per pooled request */
+        uint32_t nstages;  /* stages per pooled request */
+        uint32_t handoffs; /* hand-offs room per pooled request (run.trace), else 0 */
+        uint64_t seed;     /* the replication's */
+
+        uint64_t warmup, duration;
+        uint64_t next_id;
+        uint64_t outstanding;
+        bool draining;
+        struct tally in_system;
+        uint64_t window_completed, window_bytes, window_arrivals;
+        uint64_t hash;         /* callbacks */
+        uint64_t arrival_hash; /* arrivals */
+
+        struct sim_event warmup_ev, sample_ev;
+        struct sim_series_row row; /* the row being counted */
+        uint64_t row_start;        /* start of the row being counted */
+        uint64_t retried_at_sample;
+};
+
+/* ---- between the parts ---------------------------------------------------- */
+
+/* build.c: builds the loop, the platform, the core engine (with the
+ * observer), the devices and the workload of run (s, res and seed set).
+ * Returns 0, or a negative AC_E* code with the reason in err[errlen];
+ * run_teardown() cleans up either way. */
+int run_build(struct replication *run, char *err, size_t errlen);
+/* build.c: frees everything run_build() made, as far as it got. */
+void run_teardown(struct replication *run);
+/* build.c: writes the reason into err[errlen] and returns rc. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+int run_fail(char *err, size_t errlen, int rc, const char *fmt, ...);
+/* build.c: returns a malloc'd copy of s, or NULL. */
+char *run_copy_text(const char *s);
+
+/* request.c: the workload's emit (a request to the core). */
+extern const struct workload_ops run_workload_ops;
+
+/* observe.c: the core's observer (ac/observer.h), ctx the replication. */
+extern const struct ac_observer_ops run_observer_ops;
+/* observe.c: after every core entry point: cuts the tallies of the devices
+ * whose counts moved, at now (ctx the replication). */
+void run_cut_devices(void *ctx);
+
+/* trace.c: stage `stage` of the traced request r was handed to d. */
+void run_trace_handed(struct replication *run, struct run_request *r, struct run_device *d,
+                      uint32_t stage);
+/* trace.c: writes r's row of the trace: status is the callback's, or the
+ * code ac_submit() rejected it with when `rejected`; done_ns the time of
+ * the callback. */
+void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
+                   uint64_t done_ns);
+
+/* drain.c: stops arrivals and runs until every request has had its
+ * callback, or the drain cap; notes a capped drain in the results. */
+void run_drain(struct replication *run);
+/* drain.c: fills run->res from the run's counts and the core's. */
+void run_fill_results(struct replication *run);
+/* drain.c: asserts that every request is accounted for, and that the core
+ * agrees and is idle (after a drain that was not capped). */
+void run_check_conservation(const struct replication *run);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * sim/run/request.c - the requests of a replication: a free-list pool of
+ * struct run_request (grown in chunks of POOL_CHUNK up to the most ever
+ * outstanding, so nothing is allocated per request in steady state); the
+ * workload's emit, which submits one to the core; and the core's
+ * callback, which accounts for it. One of each per request: the hot path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/run/replication.h"
+
+#define POOL_CHUNK 1024 /* requests added to the pool at a time */
+
+/* ---- the pool ------------------------------------------------------------ */
+
+static struct run_request *pool_get(struct replication *run)
+{
+        if (!run->free_list) {
+                if (run->nchunks == run->capchunks) {
+                        size_t cap = run->capchunks ? 2 * run->capchunks : 16;
+                        void **c = realloc(run->chunks, cap * sizeof(*c));
+                        if (!c)
+                                return NULL;
+                        run->chunks = c;
+                        run->capchunks = cap;
+                }
+                char *chunk = calloc(POOL_CHUNK, run->stride);
+                if (!chunk)
+                        return NULL;
+                run->chunks[run->nchunks++] = chunk;
+                for (size_t i = POOL_CHUNK; i-- > 0;) {
+                        struct run_request *r =
+                            (struct run_request *)(void *)(chunk + i * run->stride);
+                        r->next_free = run->free_list;
+                        run->free_list = r;
+                }
+        }
+        struct run_request *r = run->free_list;
+        run->free_list = r->next_free;
+        return r;
+}
+
+static void pool_put(struct replication *run, struct run_request *r)
+{
+        r->next_free = run->free_list;
+        run->free_list = r;
+}
+
+/* ---- emit and callback: the hot path ------------------------------------- */
+
+static uint64_t mix64(uint64_t z)
+{
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+        return z ^ (z >> 31);
+}
+
+static void count_outcome(struct sim_counts *c, const struct ac_request *req, int status)
+{
+        if (status == 0)
+                c->completed++;
+        else
+                c->failed++;
+        c->retried += req->retries;
+        c->migrated += req->migrations;
+}
+
+static void request_done(struct ac_request *req, int status)
+{
+        struct run_request *r = sim_container_of(req, struct run_request, req);
+        struct replication *run = req->user;
+        struct run_class *k = &run->classes[r->cls];
+        struct sim_results *res = run->res;
+        /* the final callback is now: with flow order it may come after
+         * completed_ns, the time the status was known (a held request) */
+        uint64_t now = sim_now(run->loop);
+        uint64_t latency = now - req->submitted_ns;
+
+        run->hash = mix64(run->hash ^ r->id) ^ mix64(latency << 1 | (status != 0));
+        count_outcome(&res->all, req, status);
+        count_outcome(&k->all, req, status);
+        if (r->measured) {
+                struct sim_class_result *cr = &res->classes[r->cls];
+                count_outcome(&res->requests, req, status);
+                count_outcome(&cr->requests, req, status);
+                hist_add(&res->hist, latency);
+                hist_add(&cr->hist, latency);
+        }
+        if (status == 0) {
+                run->row.completed++;
+                if (now >= run->warmup && now <= run->duration) {
+                        run->window_completed++;
+                        run->window_bytes += r->bytes;
+                        k->window_completed++;
+                        k->window_bytes += r->bytes;
+                }
+        } else {
+                run->row.failed++;
+        }
+        run->outstanding--;
+        k->outstanding--;
+        tally_set(&run->in_system, now, run->outstanding);
+        tally_set(&k->in_system, now, k->outstanding);
+        if (r->traced)
+                run_trace_row(run, r, status, false, now);
+
+        uint32_t client = r->client, cls = r->cls;
+        pool_put(run, r);
+        if (client != WORKLOAD_OPEN && !run->draining)
+                workload_complete(run->wl, cls, client);
+        if (run->draining && run->outstanding == 0)
+                sim_stop(run->loop);
+}
+
+static void count_submit(struct sim_counts *c, int rc)
+{
+        c->submitted++;
+        if (rc == AC_BACKLOGGED)
+                c->backlogged++;
+        else if (rc < 0)
+                c->rejected++;
+}
+
+static void emit(void *ctx, const struct workload_request *rq)
+{
+        struct replication *run = ctx;
+        struct run_class *k = &run->classes[rq->cls];
+        const struct workload_class_config *cfg = k->cfg;
+        uint64_t now = sim_now(run->loop);
+        struct run_request *r = pool_get(run);
+        if (!r) {
+                fprintf(stderr, "run: out of memory for requests\n");
+                abort();
+        }
+        for (size_t i = 0; i < cfg->nchain; i++)
+                r->stages[i] = (struct ac_stage){.op = k->ops[i], .bytes = rq->bytes};
+        r->req.stages = r->stages;
+        r->req.nstages = (uint32_t)cfg->nchain;
+        r->req.priority = cfg->priority;
+        r->req.flow = k->flow_base + rq->flow;
+        r->req.done = request_done;
+        r->req.user = run;
+        r->id = run->next_id++;
+        r->bytes = rq->bytes;
+        r->cls = rq->cls;
+        r->client = rq->client;
+        r->measured = now >= run->warmup;
+        r->traced = run->handoffs && r->id < run->res->trace_limit;
+        r->overflow = false;
+        r->nhanded = 0;
+        bool measured = r->measured;
+        run->arrival_hash = mix64(run->arrival_hash ^ now) ^
+                            mix64(rq->bytes ^ (uint64_t)rq->cls << 48 ^ r->req.flow << 1);
+
+        run->outstanding++;
+        k->outstanding++;
+        tally_set(&run->in_system, now, run->outstanding);
+        tally_set(&k->in_system, now, k->outstanding);
+        if (run->outstanding > run->res->max_in_flight)
+                run->res->max_in_flight = run->outstanding;
+        run->row.arrivals++;
+        if (measured)
+                run->window_arrivals++;
+
+        /* r may have completed and gone back to the pool when this returns */
+        int rc = ac_submit(run->core, &r->req);
+
+        count_submit(&run->res->all, rc);
+        count_submit(&k->all, rc);
+        if (measured) {
+                count_submit(&run->res->requests, rc);
+                count_submit(&run->res->classes[rq->cls].requests, rc);
+        }
+        if (rc < 0) {
+                run->row.rejected++;
+                run->outstanding--;
+                k->outstanding--;
+                tally_set(&run->in_system, now, run->outstanding);
+                tally_set(&k->in_system, now, k->outstanding);
+                if (r->traced) {
+                        r->req.submitted_ns = now;
+                        run_trace_row(run, r, rc, true, now);
+                }
+                pool_put(run, r);
+                if (rq->client != WORKLOAD_OPEN)
+                        workload_complete(run->wl, rq->cls, rq->client);
+        }
+        run_cut_devices(run);
+}
+
+const struct workload_ops run_workload_ops = {.emit = emit};
