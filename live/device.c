@@ -176,7 +176,29 @@ static double uniform(struct live_device *d)
 
 struct worker_buffers {
         uint8_t *in, *out;
+        size_t cap; /* bytes of each; grown to the largest stage seen */
 };
+
+/* Makes room for a stage of len bytes (and a block of padding or a digest
+ * beyond it). Returns false when out of memory. */
+static bool room_for(struct worker_buffers *b, size_t len)
+{
+        if (len + 64 <= b->cap)
+                return true;
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < len + 64)
+                cap *= 2;
+        uint8_t *in = realloc(b->in, cap);
+        if (in != NULL)
+                b->in = in;
+        uint8_t *out = in ? realloc(b->out, cap) : NULL;
+        if (out != NULL)
+                b->out = out;
+        if (in == NULL || out == NULL)
+                return false;
+        b->cap = cap;
+        return true;
+}
 
 /* Serves one stage: input copied out while the slot is held, transformed
  * with no lock, output copied back unless the stage was taken back. Returns
@@ -188,12 +210,21 @@ static void serve(struct live_device *d, struct live_crypto *c, struct worker_bu
         const struct live_op *op = j->op;
         size_t len = (size_t)j->bytes, room = live_out_room(op, len);
         uint8_t iv[LIVE_MAX_IV], tag[LIVE_TAG];
+        uint64_t tagged = j->tag;
+        if (!room_for(b, len)) { /* cannot hold it: the stage fails here */
+                free_slot(d, s);
+                d->completed++;
+                d->errors++;
+                pthread_mutex_unlock(&d->mu);
+                ac_device_complete(d->dev, tagged, AC_ENOMEM);
+                pthread_mutex_lock(&d->mu);
+                return;
+        }
         memcpy(b->in, j->io.in, len);
         if (op->iv_len > 0)
                 memcpy(iv, j->io.iv, op->iv_len);
         if (op->kind == LIVE_AEAD_OPEN)
                 memcpy(tag, j->io.tag, LIVE_TAG);
-        uint64_t tagged = j->tag;
         j->state = SLOT_SERVING;
         pthread_mutex_unlock(&d->mu);
 
@@ -242,9 +273,9 @@ static void *worker_main(void *arg)
 {
         struct live_device *d = arg;
         struct live_crypto *c = live_crypto_new();
-        struct worker_buffers b = {malloc(d->max_bytes + 64), malloc(d->max_bytes + 64)};
+        struct worker_buffers b = {0};
         pthread_mutex_lock(&d->mu);
-        if (c == NULL || b.in == NULL || b.out == NULL) {
+        if (c == NULL) {
                 /* a lane that cannot work: the others still can */
                 pthread_mutex_unlock(&d->mu);
                 goto out;

@@ -66,7 +66,7 @@ struct live_device_config {
         uint32_t lanes; /* worker threads, >= 1 */
         uint32_t weight;
         bool fallback;
-        size_t max_bytes; /* the largest stage it will see (its buffers) */
+        size_t max_bytes; /* the largest stage it takes; a larger one is refused */
         live_io_fn io;
         void *io_ctx;
         uint64_t seed;       /* flaky draws */

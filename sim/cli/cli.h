@@ -46,6 +46,8 @@ extern const struct cli_command cli_sweep;
 extern const struct cli_command cli_plot;
 extern const struct cli_command cli_report;
 extern const struct cli_command cli_compare;
+extern const struct cli_command cli_live;
+extern const struct cli_command cli_calibrate;
 
 /* The table of every command, NULL-terminated, in help order. */
 extern const struct cli_command *const cli_commands[];

@@ -29,6 +29,7 @@
 
 #include "sim/load/diag.h"
 #include "sim/load/doc.h"
+#include "sim/load/scenario_load.h"
 #include "sim/load/limits.h"
 #include "sim/run/scenario.h"
 
@@ -36,8 +37,9 @@ struct loader {
         struct doc *d;
         struct diag *dg;
         struct scenario *s;
-        const char *path; /* the scenario file, for trace paths */
-        bool oom;         /* a builder ran out of memory */
+        const char *path;                        /* the scenario file, for trace paths */
+        bool oom;                                /* a builder ran out of memory */
+        const struct scenario_vocabulary *vocab; /* NULL: every operation is known */
 };
 
 /* ---- schema.c ------------------------------------------------------------ */

@@ -41,8 +41,8 @@ struct source {
 /* Loads path with the sets and the chosen sweep values (choice NULL: none)
  * into *out, scenario_init'ed here. Returns 0 or -1 (out freed). */
 static int load_once(const char *path, const struct source *src, const char *const *sets,
-                     size_t nsets, const size_t *choice, size_t nchoice, struct diag *dg,
-                     struct scenario *out)
+                     size_t nsets, const size_t *choice, size_t nchoice,
+                     const struct scenario_vocabulary *vocab, struct diag *dg, struct scenario *out)
 {
         memset(out, 0, sizeof(*out));
         struct doc *d = NULL;
@@ -70,7 +70,7 @@ static int load_once(const char *path, const struct source *src, const char *con
                 doc_free(d);
                 return -1;
         }
-        struct loader l = {.d = d, .dg = dg, .s = out, .path = path};
+        struct loader l = {.d = d, .dg = dg, .s = out, .path = path, .vocab = vocab};
         size_t mark = dg->total;
         out->source = malloc(src->len + 1);
         if (out->source == NULL) {
@@ -102,7 +102,8 @@ static int load_once(const char *path, const struct source *src, const char *con
 /* Loads every sweep value alone on the base scenario, so that a bad one is
  * refused at load time with its place. */
 static int check_sweep(const char *path, const struct source *src, const char *const *sets,
-                       size_t nsets, const struct scenario *base, struct diag *dg)
+                       size_t nsets, const struct scenario *base,
+                       const struct scenario_vocabulary *vocab, struct diag *dg)
 {
         size_t *choice = malloc((base->nsweep ? base->nsweep : 1) * sizeof(*choice));
         if (!choice) {
@@ -115,7 +116,8 @@ static int check_sweep(const char *path, const struct source *src, const char *c
                         for (size_t i = 0; i < base->nsweep; i++)
                                 choice[i] = i == k ? j : NO_POINT;
                         struct scenario one;
-                        if (load_once(path, src, sets, nsets, choice, base->nsweep, dg, &one) < 0) {
+                        if (load_once(path, src, sets, nsets, choice, base->nsweep, vocab, dg,
+                                      &one) < 0) {
                                 rc = -1;
                                 continue;
                         }
@@ -129,14 +131,22 @@ static int check_sweep(const char *path, const struct source *src, const char *c
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
                   struct scenario *out)
 {
+        return scenario_load_for(path, sets, nsets, NULL, diag, out);
+}
+
+int scenario_load_for(const char *path, const char *const *sets, size_t nsets,
+                      const struct scenario_vocabulary *vocab, struct diag *diag,
+                      struct scenario *out)
+{
         char *text;
         size_t len;
         memset(out, 0, sizeof(*out));
         if (doc_read_file(path, diag, &text, &len) < 0)
                 return -1;
         struct source src = {text, len};
-        int rc = load_once(path, &src, sets, nsets, NULL, 0, diag, out);
-        if (rc == 0 && out->nsweep > 0 && check_sweep(path, &src, sets, nsets, out, diag) < 0) {
+        int rc = load_once(path, &src, sets, nsets, NULL, 0, vocab, diag, out);
+        if (rc == 0 && out->nsweep > 0 &&
+            check_sweep(path, &src, sets, nsets, out, vocab, diag) < 0) {
                 scenario_free(out);
                 rc = -1;
         }
@@ -150,7 +160,7 @@ int scenario_load_point_from(const struct scenario *loaded, const char *path,
 {
         struct source src = {loaded->source ? loaded->source : "", loaded->source_len};
         struct scenario base;
-        if (load_once(path, &src, sets, nsets, NULL, 0, diag, &base) < 0) {
+        if (load_once(path, &src, sets, nsets, NULL, 0, NULL, diag, &base) < 0) {
                 memset(out, 0, sizeof(*out));
                 return -1;
         }
@@ -173,7 +183,7 @@ int scenario_load_point_from(const struct scenario *loaded, const char *path,
                 choice[i] = load_point_index(&base, point, i);
         size_t n = base.nsweep;
         scenario_free(&base);
-        int rc = load_once(path, &src, sets, nsets, n ? choice : NULL, n, diag, out);
+        int rc = load_once(path, &src, sets, nsets, n ? choice : NULL, n, NULL, diag, out);
         free(choice);
         return rc;
 }

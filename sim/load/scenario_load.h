@@ -28,6 +28,7 @@
 #ifndef SIM_LOAD_SCENARIO_LOAD_H
 #define SIM_LOAD_SCENARIO_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sim/load/diag.h"
@@ -41,6 +42,21 @@
  * or -1 with the located errors in diag and *out freed. */
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
                   struct scenario *out);
+
+/* What a platform can do, for scenario_load_for(): a device operation it
+ * does not know is an error located at the operation's key,
+ * "KEY.PATH: expected <expected>, got 'NAME'". */
+struct scenario_vocabulary {
+        bool (*op_known)(void *ctx, const char *op);
+        void *ctx;
+        const char *expected; /* e.g. "an operation with a live implementation" */
+};
+
+/* scenario_load() for a platform that knows only some operations (the
+ * live one): vocab may be NULL (every name is known). */
+int scenario_load_for(const char *path, const char *const *sets, size_t nsets,
+                      const struct scenario_vocabulary *vocab, struct diag *diag,
+                      struct scenario *out);
 
 /* The same for sweep point `point` (0 <= point < scenario_sweep_points()):
  * the --set assignments, then the point's value of every sweep key. The

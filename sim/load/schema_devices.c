@@ -21,6 +21,11 @@ static void read_op(struct loader *l, struct doc_node *ops, size_t i, size_t dev
                 doc_error(m, "an operation with a name");
                 return;
         }
+        if (l->vocab && !l->vocab->op_known(l->vocab->ctx, name)) {
+                doc_error_key(m, "%s", l->vocab->expected);
+                doc_accept(m); /* its cost is beside the point */
+                return;
+        }
         struct device_op_config *op = scenario_device_add_op(&l->s->devices[dev], name);
         if (!op) {
                 load_out_of_memory(l, m);

@@ -159,6 +159,12 @@ static int origin(const json_t *root, struct provenance *p)
                 p->nsets++;
         }
         p->source_hash = u64(root, "scenario_hash");
+        const json_t *pl = json_object_get(root, "platform");
+        if (json_is_object(pl)) { /* a live run's */
+                rc |= maybe_text(pl, "kind", &p->platform) | maybe_text(pl, "cpu", &p->cpu) |
+                      maybe_text(pl, "crypto", &p->crypto);
+                p->cpus = (unsigned)json_integer_value(json_object_get(pl, "cpus"));
+        }
         return rc;
 }
 

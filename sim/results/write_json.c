@@ -258,6 +258,16 @@ static int put_origin(json_t *o, const struct provenance *p)
                 rc |= json_array_append_new(sets, json_string(p->sets[i]));
         rc |= put(o, "scenario_file", text_or_null(p->scenario_file));
         rc |= put(o, "scenario_hash", p->source ? hex(p->source_hash) : json_null());
+        if (p->platform) { /* a run on real hardware says where */
+                json_t *pl = json_object();
+                rc |= put(o, "platform", pl);
+                if (pl) {
+                        rc |= put(pl, "kind", json_string(p->platform));
+                        rc |= put(pl, "cpu", text_or_null(p->cpu));
+                        rc |= put(pl, "cpus", json_integer((json_int_t)p->cpus));
+                        rc |= put(pl, "crypto", text_or_null(p->crypto));
+                }
+        }
         return rc;
 }
 

@@ -36,7 +36,6 @@ char *run_copy_text(const char *s)
 
 static int build_core(struct replication *run, uint64_t seed, char *err, size_t errlen)
 {
-        const struct scenario_engine *e = &run->s->engine;
         run->loop = sim_loop_create();
         if (!run->loop || sim_platform_init(&run->plat, run->loop, seed) < 0)
                 return run_fail(err, errlen, AC_ENOMEM, "out of memory");
@@ -45,17 +44,7 @@ static int build_core(struct replication *run, uint64_t seed, char *err, size_t 
         run->plat.after_ctx = run;
 
         struct ac_engine_config cfg;
-        ac_engine_config_defaults(&cfg);
-        cfg.policy = e->policy;
-        cfg.policy_options = e->options;
-        cfg.npolicy_options = e->noptions;
-        cfg.queue_depth = e->queue_depth;
-        cfg.backlog = e->backlog;
-        cfg.priority_levels = e->levels;
-        cfg.aging_ns = e->aging_ns;
-        cfg.failover = e->failover;
-        cfg.affinity = e->affinity;
-        cfg.flow_order = e->flow_order;
+        scenario_engine_config(run->s, &cfg);
         cfg.platform = sim_platform_seam(&run->plat);
         cfg.observer = (struct ac_observer){.ops = &run_observer_ops, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);

@@ -56,6 +56,9 @@ void provenance_free(struct provenance *p)
                 free(p->sets[i]);
         free(p->sets);
         free(p->source);
+        free(p->platform);
+        free(p->cpu);
+        free(p->crypto);
         memset(p, 0, sizeof(*p));
 }
 

@@ -25,6 +25,12 @@ struct provenance {
         char *source;         /* the file's bytes as loaded; NULL: not kept */
         size_t source_len;    /* bytes in source */
         uint64_t source_hash; /* provenance_hash() of source; 0 with no source */
+        /* Where it ran, for a run on real hardware (acsim live); all NULL
+         * and 0 for a simulation, which is then written as before. */
+        char *platform; /* "live" */
+        char *cpu;      /* the processor's model name */
+        unsigned cpus;  /* online CPUs */
+        char *crypto;   /* the crypto library and its version */
 };
 
 /* Fills *p (zeroed here) from the loaded scenario s (its description and

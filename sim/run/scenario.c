@@ -430,3 +430,19 @@ int scenario_prepare(struct scenario *s, struct sim_error *err)
         s->prepared = true;
         return 0;
 }
+
+void scenario_engine_config(const struct scenario *s, struct ac_engine_config *cfg)
+{
+        const struct scenario_engine *e = &s->engine;
+        ac_engine_config_defaults(cfg);
+        cfg->policy = e->policy;
+        cfg->policy_options = e->options;
+        cfg->npolicy_options = e->noptions;
+        cfg->queue_depth = e->queue_depth;
+        cfg->backlog = e->backlog;
+        cfg->priority_levels = e->levels;
+        cfg->aging_ns = e->aging_ns;
+        cfg->failover = e->failover;
+        cfg->affinity = e->affinity;
+        cfg->flow_order = e->flow_order;
+}

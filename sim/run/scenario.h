@@ -113,6 +113,11 @@ void scenario_free(struct scenario *s);
 /* Each returns the new zeroed record (name copied; count 1 for a device,
  * flows 1 for a class), or NULL when out of memory. Pointers returned
  * earlier may move: fill a record before adding the next. */
+/* Fills cfg with the core's configuration of s's engine section (policy
+ * and options, queues, levels, aging, failover, affinity, ordering); the
+ * platform and the observer are the caller's to set. cfg points into s. */
+void scenario_engine_config(const struct scenario *s, struct ac_engine_config *cfg);
+
 struct scenario_device *scenario_add_device(struct scenario *s, const char *name);
 struct device_op_config *scenario_device_add_op(struct scenario_device *d, const char *op);
 struct device_failure_config *scenario_device_add_failure(struct scenario_device *d);

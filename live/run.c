@@ -1,0 +1,997 @@
+/*
+ * live/run.c - one live replication (live/run.h).
+ *
+ * Laid out as: the run's state; requests (their buffers, the io the
+ * devices read them through, the callback that measures them); the class
+ * threads that pace arrivals on the real clock (open loops) or issue for
+ * their clients (closed loops); the fault thread (scheduled faults, random
+ * failure processes, hot-adds); the sample thread (the time series); then
+ * live_run(): build, run, drain, measure, shut down.
+ *
+ * Locks: the engine lock (the platform's), then a device's, then the run's
+ * `mu`, which guards every counter below; a class's `mu` guards its issue
+ * heap. Callbacks run with no engine lock held (the core's contract) and
+ * take `mu` and their class's lock.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "live/device.h"
+#include "live/platform.h"
+#include "live/run.h"
+#include "sim/des/rng.h"
+#include "sim/run/run.h"
+#include "sim/run/series.h"
+
+/* ---- the run's state ------------------------------------------------- */
+
+struct issue { /* one pending issue of a class: an arrival or a client */
+        uint64_t at_ns;
+        uint32_t client;
+};
+
+struct live_class {
+        struct live_run *run;
+        const struct workload_class_config *cfg;
+        uint32_t index;
+        uint32_t *ops; /* interned chain */
+        gsl_rng *arrivals, *sizes, *flows;
+        pthread_t thread;
+        bool started;
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        struct issue *heap; /* min-heap on at_ns: one entry (open) or one per client */
+        size_t nheap;
+        uint64_t next_flow;
+        /* open loops' state */
+        bool on;            /* on/off: in the on state */
+        uint64_t phase_end; /* on/off: when the state changes */
+        size_t trace_row;   /* trace: the next row */
+        /* measured, under run->mu */
+        struct sim_class_result *res;
+        uint64_t in_system;
+        double in_system_area; /* over the window */
+        uint64_t in_system_last;
+};
+
+struct live_dev {
+        struct live_device dev;
+        char *name;
+        const struct scenario_device *sd;
+        bool started;
+        uint64_t busy_at_warmup; /* live_device busy_ns */
+        uint64_t busy_at_row;    /* the same at the last time-series row */
+        struct ac_device_stats at_warmup;
+        double queue_sum, in_flight_sum; /* samples in the window */
+        uint64_t samples;
+};
+
+struct fault_action {
+        uint64_t at_ns;
+        size_t device;
+        bool start;    /* start the fault, or end it (or attach, with mode < 0) */
+        int mode;      /* enum device_fault_mode, or -1: attach the device */
+        double param;  /* factor or probability */
+        size_t record; /* index into res->faults */
+};
+
+struct live_run {
+        const struct scenario *s;
+        struct sim_results *res;
+        uint64_t seed;
+        struct live_platform plat;
+        bool plat_ready;
+        struct ac_engine *eng;
+        uint8_t keys[LIVE_MAX_KEY];
+        struct live_dev *devs;
+        size_t ndevs;
+        struct live_class *classes;
+        size_t nclasses;
+        struct fault_action *actions;
+        size_t nactions;
+        pthread_t fault_thread, sample_thread;
+        bool fault_started, sample_started;
+        pthread_cond_t fault_cv; /* the fault thread waits here (CLOCK_MONOTONIC) */
+        bool stop_faults;        /* under mu: the drain is over */
+
+        uint64_t duration, warmup, drain_cap;
+        volatile bool stop_issue; /* set under each class's mu */
+
+        pthread_mutex_t mu;
+        pthread_cond_t idle; /* outstanding reached 0 */
+        uint64_t outstanding, max_in_flight, next_id;
+        double in_system_area; /* requests outstanding, integrated over the window */
+        uint64_t in_system_last;
+        uint64_t ok_in_window, bytes_in_window, arrivals_in_window;
+        struct sim_series_row row; /* the row being counted */
+        uint64_t retried_at_row;
+        struct live_watch watch;
+};
+
+static uint64_t now_of(struct live_run *run)
+{
+        return live_now_ns(&run->plat);
+}
+
+static void sleep_until(struct live_run *run, uint64_t t_ns)
+{
+        uint64_t at = run->plat.origin_ns + t_ns;
+        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
+                              .tv_nsec = (long)(at % 1000000000u)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                ;
+}
+
+/* Time-weighted count over [warmup, duration]: brought up to `now`. */
+static void weigh(uint64_t count, uint64_t *last, double *area, uint64_t now, uint64_t from,
+                  uint64_t to)
+{
+        uint64_t a = *last > from ? *last : from, b = now < to ? now : to;
+        if (b > a)
+                *area += (double)count * (double)(b - a);
+        *last = now;
+}
+
+/* ---- requests -------------------------------------------------------- */
+
+struct live_req {
+        struct ac_request r; /* first: the callback gets it back */
+        struct live_class *cls;
+        uint32_t client;
+        uint64_t bytes;
+        bool measured;
+        uint8_t iv[12];
+        uint8_t tag[LIVE_TAG];
+        uint8_t *buf[2]; /* stage k reads buf[k % 2] and writes buf[(k + 1) % 2] */
+        struct ac_stage stages[];
+};
+
+static void stage_io(void *ctx, struct ac_request *r, uint32_t stage, struct live_stage_io *io)
+{
+        struct live_req *q = (struct live_req *)r;
+        (void)ctx;
+        io->in = q->buf[stage % 2];
+        io->out = q->buf[(stage + 1) % 2];
+        io->tag = q->tag;
+        io->iv = q->iv;
+}
+
+static void req_free(struct live_req *q)
+{
+        free(q->buf[0]);
+        free(q->buf[1]);
+        free(q);
+}
+
+static void push_issue(struct live_class *c, uint64_t at, uint32_t client);
+
+static void on_done(struct ac_request *r, int status)
+{
+        struct live_req *q = (struct live_req *)r;
+        struct live_class *c = q->cls;
+        struct live_run *run = c->run;
+        uint64_t now = now_of(run);
+        uint64_t latency = r->completed_ns - r->submitted_ns;
+        pthread_mutex_lock(&run->mu);
+        struct sim_counts *counts[2] = {&run->res->all, q->measured ? &run->res->requests : NULL};
+        for (int k = 0; k < 2; k++) {
+                if (counts[k] == NULL)
+                        continue;
+                counts[k]->completed += status == 0;
+                counts[k]->failed += status != 0;
+                counts[k]->retried += r->retries;
+                counts[k]->migrated += r->migrations;
+        }
+        if (q->measured) {
+                struct sim_counts *cc = &c->res->requests;
+                cc->completed += status == 0;
+                cc->failed += status != 0;
+                cc->retried += r->retries;
+                cc->migrated += r->migrations;
+                hist_add(&run->res->hist, latency);
+                hist_add(&c->res->hist, latency);
+        }
+        if (status == 0 && r->completed_ns >= run->warmup && r->completed_ns <= run->duration) {
+                run->ok_in_window++;
+                run->bytes_in_window += q->bytes;
+                c->res->requests_per_s += 1; /* counts now; divided by the window at the end */
+                c->res->bytes_per_s += (double)q->bytes;
+        }
+        run->row.completed += status == 0;
+        run->row.failed += status != 0;
+        weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now, run->warmup,
+              run->duration);
+        weigh(c->in_system, &c->in_system_last, &c->in_system_area, now, run->warmup,
+              run->duration);
+        run->outstanding--;
+        c->in_system--;
+        if (run->outstanding == 0)
+                pthread_cond_broadcast(&run->idle);
+        pthread_mutex_unlock(&run->mu);
+        uint32_t client = q->client;
+        req_free(q);
+        if (c->cfg->arrival.process == ARRIVAL_CLOSED) /* the client thinks, then issues again */
+                push_issue(
+                    c, now + (uint64_t)llround(dist_sample(&c->cfg->arrival.think, c->arrivals)),
+                    client);
+}
+
+/* Makes and submits one request of class c; returns the outcome of
+ * ac_submit(), or AC_ENOMEM. */
+static int issue(struct live_class *c, uint32_t client, uint64_t now)
+{
+        struct live_run *run = c->run;
+        const struct workload_class_config *cfg = c->cfg;
+        uint64_t bytes;
+        if (cfg->arrival.process == ARRIVAL_TRACE)
+                bytes = cfg->arrival.trace.rows[c->trace_row - 1].bytes;
+        else
+                bytes = (uint64_t)llround(dist_sample(&cfg->size, c->sizes));
+        if (bytes < 16) /* XTS takes a block; the scenario's sizes are rarely this small */
+                bytes = 16;
+        struct live_req *q = calloc(1, sizeof(*q) + cfg->nchain * sizeof(struct ac_stage));
+        if (q == NULL)
+                return AC_ENOMEM;
+        q->buf[0] = malloc(bytes + 64);
+        q->buf[1] = malloc(bytes + 64);
+        if (!q->buf[0] || !q->buf[1]) {
+                req_free(q);
+                return AC_ENOMEM;
+        }
+        memset(q->buf[0], 0x5a, bytes);
+        q->cls = c;
+        q->client = client;
+        q->bytes = bytes;
+        q->measured = now >= run->warmup;
+        for (size_t k = 0; k < cfg->nchain; k++)
+                q->stages[k] = (struct ac_stage){.op = c->ops[k], .bytes = bytes};
+        q->r.stages = q->stages;
+        q->r.nstages = (uint32_t)cfg->nchain;
+        q->r.priority = cfg->priority;
+        uint64_t flow = cfg->flow_pick == FLOW_ROUND_ROBIN
+                            ? c->next_flow++ % cfg->flows
+                            : (uint64_t)gsl_rng_uniform_int(c->flows, cfg->flows);
+        q->r.flow = ((uint64_t)c->index << 40) | flow;
+        q->r.done = on_done;
+
+        pthread_mutex_lock(&run->mu);
+        uint64_t id = run->next_id++;
+        memcpy(q->iv, &id, sizeof(id));
+        weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now, run->warmup,
+              run->duration);
+        weigh(c->in_system, &c->in_system_last, &c->in_system_area, now, run->warmup,
+              run->duration);
+        run->outstanding++;
+        c->in_system++;
+        if (run->outstanding > run->max_in_flight)
+                run->max_in_flight = run->outstanding;
+        pthread_mutex_unlock(&run->mu);
+
+        int rc = ac_submit(run->eng, &q->r);
+
+        pthread_mutex_lock(&run->mu);
+        struct sim_counts *counts[3] = {&run->res->all, q->measured ? &run->res->requests : NULL,
+                                        q->measured ? &c->res->requests : NULL};
+        for (int k = 0; k < 3; k++) {
+                if (counts[k] == NULL)
+                        continue;
+                counts[k]->submitted++;
+                counts[k]->rejected += rc < 0;
+                counts[k]->backlogged += rc == AC_BACKLOGGED;
+        }
+        run->row.arrivals++;
+        run->row.rejected += rc < 0;
+        if (now >= run->warmup && now < run->duration)
+                run->arrivals_in_window++;
+        if (rc < 0) { /* refused: never called back */
+                weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now,
+                      run->warmup, run->duration);
+                run->outstanding--;
+                c->in_system--;
+                if (run->outstanding == 0)
+                        pthread_cond_broadcast(&run->idle);
+        }
+        pthread_mutex_unlock(&run->mu);
+        if (rc < 0) {
+                req_free(q);
+                if (cfg->arrival.process == ARRIVAL_CLOSED) /* a refused client thinks again */
+                        push_issue(
+                            c,
+                            now + (uint64_t)llround(dist_sample(&cfg->arrival.think, c->arrivals)),
+                            client);
+        }
+        return rc;
+}
+
+/* ---- class threads --------------------------------------------------- */
+
+static void heap_up(struct issue *h, size_t i)
+{
+        while (i > 0 && h[(i - 1) / 2].at_ns > h[i].at_ns) {
+                struct issue t = h[i];
+                h[i] = h[(i - 1) / 2];
+                h[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
+        }
+}
+
+static struct issue heap_pop(struct issue *h, size_t *n)
+{
+        struct issue top = h[0];
+        h[0] = h[--*n];
+        for (size_t i = 0;;) {
+                size_t l = 2 * i + 1, m = i;
+                if (l < *n && h[l].at_ns < h[m].at_ns)
+                        m = l;
+                if (l + 1 < *n && h[l + 1].at_ns < h[m].at_ns)
+                        m = l + 1;
+                if (m == i)
+                        break;
+                struct issue t = h[i];
+                h[i] = h[m];
+                h[m] = t;
+                i = m;
+        }
+        return top;
+}
+
+static void push_issue(struct live_class *c, uint64_t at, uint32_t client)
+{
+        pthread_mutex_lock(&c->mu);
+        if (!c->run->stop_issue) {
+                c->heap[c->nheap] = (struct issue){at, client};
+                heap_up(c->heap, c->nheap++);
+                pthread_cond_signal(&c->cv);
+        }
+        pthread_mutex_unlock(&c->mu);
+}
+
+/* The next arrival of an open loop after one at `t`, or UINT64_MAX when
+ * there is none (the end of a trace). */
+static uint64_t next_arrival(struct live_class *c, uint64_t t)
+{
+        const struct arrival_config *a = &c->cfg->arrival;
+        switch (a->process) {
+        case ARRIVAL_POISSON:
+                return t + (uint64_t)llround(gsl_ran_exponential(c->arrivals, 1e9 / a->rate));
+        case ARRIVAL_CONSTANT:
+                return t + (uint64_t)llround(1e9 / a->rate);
+        case ARRIVAL_ONOFF:
+                for (;;) {
+                        double rate = c->on ? a->rate_on : a->rate_off;
+                        uint64_t next = rate > 0 ? t + (uint64_t)llround(gsl_ran_exponential(
+                                                           c->arrivals, 1e9 / rate))
+                                                 : UINT64_MAX;
+                        if (next < c->phase_end)
+                                return next;
+                        /* memoryless: the phase changes, draw again from its end */
+                        t = c->phase_end;
+                        c->on = !c->on;
+                        c->phase_end =
+                            t + (uint64_t)llround(gsl_ran_exponential(
+                                    c->arrivals, c->on ? a->mean_on_ns : a->mean_off_ns));
+                }
+        case ARRIVAL_TRACE:
+                return c->trace_row < a->trace.n ? a->trace.rows[c->trace_row].time_ns : UINT64_MAX;
+        case ARRIVAL_CLOSED:
+                break;
+        }
+        return UINT64_MAX;
+}
+
+static void *class_main(void *arg)
+{
+        struct live_class *c = arg;
+        struct live_run *run = c->run;
+        bool open = c->cfg->arrival.process != ARRIVAL_CLOSED;
+        pthread_mutex_lock(&c->mu);
+        while (!run->stop_issue) {
+                if (c->nheap == 0) {
+                        pthread_cond_wait(&c->cv, &c->mu);
+                        continue;
+                }
+                uint64_t at = c->heap[0].at_ns;
+                if (at >= run->duration)
+                        break;
+                uint64_t now = now_of(run);
+                if (now < at) {
+                        pthread_mutex_unlock(&c->mu);
+                        sleep_until(run, at < now + 5000000 ? at : now + 5000000);
+                        pthread_mutex_lock(&c->mu);
+                        continue; /* re-read: a closed loop's heap may have changed */
+                }
+                struct issue next = heap_pop(c->heap, &c->nheap);
+                if (open) {
+                        if (c->cfg->arrival.process == ARRIVAL_TRACE)
+                                c->trace_row++;
+                        uint64_t t = next_arrival(c, next.at_ns);
+                        if (t != UINT64_MAX) {
+                                c->heap[c->nheap] = (struct issue){t, 0};
+                                heap_up(c->heap, c->nheap++);
+                        }
+                }
+                pthread_mutex_unlock(&c->mu);
+                issue(c, next.client, now);
+                pthread_mutex_lock(&c->mu);
+        }
+        pthread_mutex_unlock(&c->mu);
+        return NULL;
+}
+
+/* ---- faults ---------------------------------------------------------- */
+
+static enum live_fault live_mode(int mode)
+{
+        switch (mode) {
+        case DEVICE_FAULT_FAIL_STOP:
+                return LIVE_FAIL_STOP;
+        case DEVICE_FAULT_HANG:
+                return LIVE_HANG;
+        case DEVICE_FAULT_SLOW:
+                return LIVE_SLOW;
+        case DEVICE_FAULT_FLAKY:
+                return LIVE_FLAKY;
+        default:
+                return LIVE_REMOVED;
+        }
+}
+
+static int start_device(struct live_run *run, struct live_dev *d);
+
+/* Waits until t_ns or until the run ends its faults; returns false then. */
+static bool fault_wait(struct live_run *run, uint64_t t_ns)
+{
+        uint64_t at = run->plat.origin_ns + t_ns;
+        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
+                              .tv_nsec = (long)(at % 1000000000u)};
+        pthread_mutex_lock(&run->mu);
+        while (!run->stop_faults && now_of(run) < t_ns)
+                if (pthread_cond_timedwait(&run->fault_cv, &run->mu, &ts) == ETIMEDOUT)
+                        break;
+        bool go = !run->stop_faults;
+        pthread_mutex_unlock(&run->mu);
+        return go;
+}
+
+static void *fault_main(void *arg)
+{
+        struct live_run *run = arg;
+        for (size_t i = 0; i < run->nactions; i++) {
+                struct fault_action *a = &run->actions[i];
+                if (!fault_wait(run, a->at_ns))
+                        break;
+                struct live_dev *d = &run->devs[a->device];
+                if (a->mode < 0) {
+                        if (start_device(run, d) < 0)
+                                fprintf(stderr, "live: cannot attach %s\n", d->name);
+                        continue;
+                }
+                if (!d->started)
+                        continue;
+                uint64_t now = now_of(run);
+                pthread_mutex_lock(&run->mu);
+                struct device_fault_record *rec = &run->res->faults[a->record].record;
+                if (a->start)
+                        rec->start_ns = now;
+                else
+                        rec->end_ns = now;
+                pthread_mutex_unlock(&run->mu);
+                live_device_inject(&d->dev, a->start ? live_mode(a->mode) : LIVE_OK, a->param);
+        }
+        return NULL;
+}
+
+static int cmp_action(const void *a, const void *b)
+{
+        const struct fault_action *x = a, *y = b;
+        if (x->at_ns != y->at_ns)
+                return x->at_ns < y->at_ns ? -1 : 1;
+        return x->record < y->record ? -1 : x->record > y->record; /* stable by record */
+}
+
+/* Adds a fault window (end UINT64_MAX: for good) with its record. */
+static int add_window(struct live_run *run, size_t dev, uint64_t start, uint64_t end, int mode,
+                      double factor, double probability, int32_t process)
+{
+        size_t r = run->res->nfaults++;
+        run->res->faults[r] = (struct sim_fault_result){.device = dev,
+                                                        .record = {.start_ns = start,
+                                                                   .end_ns = UINT64_MAX,
+                                                                   .mode = mode,
+                                                                   .factor = factor,
+                                                                   .probability = probability,
+                                                                   .process = process}};
+        double param = mode == DEVICE_FAULT_SLOW ? factor : probability;
+        run->actions[run->nactions++] = (struct fault_action){start, dev, true, mode, param, r};
+        if (end != UINT64_MAX && mode != DEVICE_FAULT_REMOVE)
+                run->actions[run->nactions++] =
+                    (struct fault_action){end, dev, false, mode, param, r};
+        return 0;
+}
+
+/* The timeline: scheduled faults, random failure processes drawn for the
+ * whole run from the device's stream, and hot-adds. */
+static int plan_faults(struct live_run *run, struct sim_error *e)
+{
+        const struct scenario *s = run->s;
+        size_t windows = s->nfaults, cap = 0;
+        for (size_t i = 0; i < run->ndevs; i++)
+                for (size_t p = 0; p < run->devs[i].sd->model.nfailures; p++)
+                        windows += 1000; /* at most this many episodes per process */
+        cap = 2 * windows + run->ndevs;
+        run->res->faults = calloc(windows ? windows : 1, sizeof(*run->res->faults));
+        run->actions = calloc(cap ? cap : 1, sizeof(*run->actions));
+        if (!run->res->faults || !run->actions)
+                return sim_fail(e, -1, "out of memory");
+        for (size_t i = 0; i < run->ndevs; i++)
+                if (run->devs[i].sd->attach_ns > 0)
+                        run->actions[run->nactions++] =
+                            (struct fault_action){run->devs[i].sd->attach_ns, i, true, -1, 0, 0};
+        for (size_t f = 0; f < s->nfaults; f++) {
+                const struct device_fault_config *fc = &s->faults[f].fault;
+                size_t dev = 0;
+                while (dev < run->ndevs && strcmp(run->devs[dev].name, s->faults[f].device) != 0)
+                        dev++;
+                if (dev == run->ndevs)
+                        continue; /* the loader checked the names */
+                add_window(run, dev, fc->at_ns, fc->for_ns ? fc->at_ns + fc->for_ns : UINT64_MAX,
+                           (int)fc->mode, fc->factor, fc->probability, -1);
+        }
+        for (size_t i = 0; i < run->ndevs; i++) {
+                const struct device_config *m = &run->devs[i].sd->model;
+                if (m->nfailures == 0)
+                        continue;
+                char name[300];
+                snprintf(name, sizeof(name), "device/%s/faults", run->devs[i].name);
+                gsl_rng *r = sim_rng_stream(run->seed, name);
+                if (r == NULL)
+                        return sim_fail(e, -1, "out of memory");
+                for (size_t p = 0; p < m->nfailures; p++) {
+                        const struct device_failure_config *fp = &m->failures[p];
+                        if (fp->mode == DEVICE_FAULT_FLAKY) { /* a background for the whole run */
+                                add_window(run, i, 0, UINT64_MAX, (int)fp->mode, 1.0,
+                                           fp->probability, (int32_t)p);
+                                continue;
+                        }
+                        uint64_t t = 0;
+                        for (int k = 0; k < 1000; k++) {
+                                t += (uint64_t)llround(dist_sample(&fp->ttf, r));
+                                if (t >= run->duration)
+                                        break;
+                                uint64_t end = t + (uint64_t)llround(dist_sample(&fp->ttr, r));
+                                add_window(run, i, t, end, (int)fp->mode, fp->factor,
+                                           fp->probability, (int32_t)p);
+                                t = end;
+                        }
+                }
+                gsl_rng_free(r);
+        }
+        qsort(run->actions, run->nactions, sizeof(*run->actions), cmp_action);
+        return 0;
+}
+
+/* ---- the time series ------------------------------------------------- */
+
+static void *sample_main(void *arg)
+{
+        struct live_run *run = arg;
+        struct sim_series *ser = &run->res->series;
+        for (size_t k = 0; k < ser->nrows; k++) {
+                uint64_t t = (k + 1) * ser->interval_ns;
+                if (t > run->duration)
+                        t = run->duration;
+                sleep_until(run, t);
+                struct ac_engine_stats es;
+                ac_engine_get_stats(run->eng, &es);
+                uint64_t now = now_of(run);
+                pthread_mutex_lock(&run->mu);
+                struct sim_series_row *row = &ser->rows[k];
+                *row = run->row;
+                row->t_ns = t;
+                row->retried = es.retried - run->retried_at_row;
+                row->mean_in_system = (double)run->outstanding;
+                run->retried_at_row = es.retried;
+                memset(&run->row, 0, sizeof(run->row));
+                uint64_t done = run->res->all.completed + run->res->all.failed;
+                pthread_mutex_unlock(&run->mu);
+                for (size_t i = 0; i < run->ndevs; i++) {
+                        struct live_dev *d = &run->devs[i];
+                        struct sim_series_device *cell = &ser->devices[k * ser->ndevices + i];
+                        if (!d->started)
+                                continue;
+                        struct ac_device_stats ds;
+                        ac_device_get_stats(d->dev.dev, &ds);
+                        pthread_mutex_lock(&d->dev.mu);
+                        uint64_t busy = d->dev.busy_ns;
+                        pthread_mutex_unlock(&d->dev.mu);
+                        cell->mean_queue = ds.queued;
+                        cell->mean_in_flight = ds.in_flight;
+                        /* busy lane time since the last row */
+                        cell->utilization = (double)(busy - d->busy_at_row) /
+                                            ((double)d->sd->model.lanes * (double)ser->interval_ns);
+                        d->busy_at_row = busy;
+                        if (t > run->warmup) {
+                                d->queue_sum += ds.queued;
+                                d->in_flight_sum += ds.in_flight;
+                                d->samples++;
+                        }
+                }
+                if (run->watch.progress)
+                        run->watch.progress(run->watch.ctx, now, run->duration, done);
+        }
+        return NULL;
+}
+
+/* ---- building -------------------------------------------------------- */
+
+bool live_op_known(void *ctx, const char *op)
+{
+        (void)ctx;
+        return live_op_find(op) != NULL;
+}
+
+void live_facts_read(struct live_facts *f)
+{
+        memset(f, 0, sizeof(*f));
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        f->cpus = n > 0 ? (unsigned)n : 1;
+        snprintf(f->openssl, sizeof(f->openssl), "%s", OpenSSL_version(OPENSSL_VERSION));
+        snprintf(f->cpu, sizeof(f->cpu), "unknown");
+        FILE *in = fopen("/proc/cpuinfo", "r");
+        if (in == NULL)
+                return;
+        char line[512];
+        while (fgets(line, sizeof(line), in)) {
+                if (strncmp(line, "model name", 10) != 0)
+                        continue;
+                char *v = strchr(line, ':');
+                if (v == NULL)
+                        break;
+                v += 1 + (v[1] == ' ');
+                v[strcspn(v, "\n")] = '\0';
+                snprintf(f->cpu, sizeof(f->cpu), "%s", v);
+                break;
+        }
+        fclose(in);
+}
+
+static int start_device(struct live_run *run, struct live_dev *d)
+{
+        const struct device_config *m = &d->sd->model;
+        const char *names[AC_MAX_OPS];
+        size_t n = m->nops < AC_MAX_OPS ? m->nops : AC_MAX_OPS;
+        for (size_t k = 0; k < n; k++)
+                names[k] = m->ops[k].name;
+        struct live_device_config dc = {.name = d->name,
+                                        .ops = names,
+                                        .nops = n,
+                                        .ring = m->ring,
+                                        .lanes = m->lanes,
+                                        .weight = d->sd->weight,
+                                        .fallback = d->sd->fallback,
+                                        .max_bytes = 64u << 20,
+                                        .io = stage_io,
+                                        .io_ctx = run,
+                                        .seed = sim_rng_stream_seed(run->seed, d->name),
+                                        .keys = run->keys};
+        int rc = live_device_start(&d->dev, run->eng, &dc);
+        if (rc == 0)
+                d->started = true;
+        return rc;
+}
+
+static int build(struct live_run *run, struct sim_error *e)
+{
+        const struct scenario *s = run->s;
+        for (size_t i = 0; i < sizeof(run->keys); i++)
+                run->keys[i] = (uint8_t)(run->seed >> (8 * (i % 8))) ^ (uint8_t)(i * 29);
+        if (live_platform_init(&run->plat, run->seed) < 0)
+                return sim_fail(e, -1, "cannot start the timer thread");
+        run->plat_ready = true;
+        struct ac_engine_config ec;
+        scenario_engine_config(s, &ec);
+        ec.platform = live_platform_seam(&run->plat);
+        int rc = ac_engine_create(&ec, &run->eng);
+        if (rc < 0)
+                return sim_fail(e, rc == AC_ENOMEM ? -1 : -2, "engine: %s", ac_strerror(rc));
+
+        run->ndevs = scenario_device_total(s);
+        run->devs = calloc(run->ndevs ? run->ndevs : 1, sizeof(*run->devs));
+        run->res->devices = calloc(run->ndevs ? run->ndevs : 1, sizeof(*run->res->devices));
+        if (!run->devs || !run->res->devices)
+                return sim_fail(e, -1, "out of memory");
+        run->res->ndevices = run->ndevs;
+        for (size_t i = 0; i < run->ndevs; i++) {
+                struct live_dev *d = &run->devs[i];
+                char name[256];
+                d->sd = scenario_device_expand(s, i, name, sizeof(name));
+                d->name = strdup(name);
+                run->res->devices[i].name = strdup(name);
+                if (!d->name || !run->res->devices[i].name)
+                        return sim_fail(e, -1, "out of memory");
+                run->res->devices[i].lanes = d->sd->model.lanes;
+                run->res->devices[i].ring = d->sd->model.ring;
+                run->res->devices[i].attach_ns = d->sd->attach_ns;
+                if (d->sd->attach_ns > 0)
+                        continue;
+                rc = start_device(run, d);
+                if (rc < 0)
+                        return sim_fail(e, rc == AC_ENOENT || rc == AC_EINVAL ? -2 : -1,
+                                        "device %s: %s", name, ac_strerror(rc));
+        }
+
+        run->nclasses = s->nclasses;
+        run->classes = calloc(s->nclasses ? s->nclasses : 1, sizeof(*run->classes));
+        run->res->classes = calloc(s->nclasses ? s->nclasses : 1, sizeof(*run->res->classes));
+        if (!run->classes || !run->res->classes)
+                return sim_fail(e, -1, "out of memory");
+        run->res->nclasses = s->nclasses;
+        for (size_t i = 0; i < s->nclasses; i++) {
+                struct live_class *c = &run->classes[i];
+                const struct workload_class_config *cfg = &s->classes[i];
+                c->run = run;
+                c->cfg = cfg;
+                c->index = (uint32_t)i;
+                c->res = &run->res->classes[i];
+                c->res->name = strdup(cfg->name);
+                hist_init(&c->res->hist);
+                c->ops = calloc(cfg->nchain, sizeof(*c->ops));
+                size_t slots = cfg->arrival.process == ARRIVAL_CLOSED ? cfg->arrival.clients : 1;
+                c->heap = calloc(slots, sizeof(*c->heap));
+                char name[300];
+                snprintf(name, sizeof(name), "workload/%s/arrivals", cfg->name);
+                c->arrivals = sim_rng_stream(run->seed, name);
+                snprintf(name, sizeof(name), "workload/%s/sizes", cfg->name);
+                c->sizes = sim_rng_stream(run->seed, name);
+                snprintf(name, sizeof(name), "workload/%s/flows", cfg->name);
+                c->flows = sim_rng_stream(run->seed, name);
+                if (!c->res->name || !c->ops || !c->heap || !c->arrivals || !c->sizes || !c->flows)
+                        return sim_fail(e, -1, "out of memory");
+                for (size_t k = 0; k < cfg->nchain; k++) {
+                        int id = ac_op_intern(run->eng, cfg->chain[k]);
+                        if (id < 0)
+                                return sim_fail(e, -2, "workload.%s.chain: %s", cfg->name,
+                                                ac_strerror(id));
+                        c->ops[k] = (uint32_t)id;
+                }
+                pthread_mutex_init(&c->mu, NULL);
+                pthread_cond_init(&c->cv, NULL);
+                const struct arrival_config *a = &cfg->arrival;
+                if (a->process == ARRIVAL_CLOSED) {
+                        for (uint32_t k = 0; k < a->clients; k++) /* clients think first */
+                                c->heap[c->nheap++] = (struct issue){
+                                    (uint64_t)llround(dist_sample(&a->think, c->arrivals)), k};
+                        for (size_t k = c->nheap; k-- > 0;)
+                                heap_up(c->heap, k);
+                } else {
+                        c->on = true; /* on/off starts on */
+                        if (a->process == ARRIVAL_ONOFF)
+                                c->phase_end = (uint64_t)llround(
+                                    gsl_ran_exponential(c->arrivals, a->mean_on_ns));
+                        uint64_t first = a->process == ARRIVAL_CONSTANT ? 0 : next_arrival(c, 0);
+                        if (first != UINT64_MAX)
+                                c->heap[c->nheap++] = (struct issue){first, 0};
+                }
+        }
+        return plan_faults(run, e);
+}
+
+/* ---- the end ---------------------------------------------------------- */
+
+static void fill_results(struct live_run *run, uint64_t end_ns)
+{
+        struct sim_results *res = run->res;
+        double window = (double)(run->duration - run->warmup);
+        double window_s = window * 1e-9;
+        struct ac_engine_stats es;
+        ac_engine_get_stats(run->eng, &es);
+        res->sim_time_ns = end_ns;
+        res->events = run->next_id;
+        sim_latency_from_hist(&res->latency, &res->hist);
+        res->requests_per_s = (double)run->ok_in_window / window_s;
+        res->bytes_per_s = (double)run->bytes_in_window / window_s;
+        res->arrivals_per_s = (double)run->arrivals_in_window / window_s;
+        res->mean_in_system = run->in_system_area / window;
+        res->max_in_flight = run->max_in_flight;
+        res->late = es.late;
+        res->timeouts = es.timeouts;
+        for (size_t i = 0; i < run->nclasses; i++) {
+                struct live_class *c = &run->classes[i];
+                sim_latency_from_hist(&c->res->latency, &c->res->hist);
+                c->res->requests_per_s /= window_s;
+                c->res->bytes_per_s /= window_s;
+                c->res->mean_in_system = c->in_system_area / window;
+        }
+        for (size_t i = 0; i < run->ndevs; i++) {
+                struct live_dev *d = &run->devs[i];
+                struct sim_device_result *dr = &res->devices[i];
+                if (!d->started)
+                        continue;
+                struct ac_device_stats ds;
+                ac_device_get_stats(d->dev.dev, &ds);
+                pthread_mutex_lock(&d->dev.mu);
+                uint64_t busy = d->dev.busy_ns, dropped = d->dev.dropped;
+                pthread_mutex_unlock(&d->dev.mu);
+                uint64_t from = d->sd->attach_ns > run->warmup ? d->sd->attach_ns : run->warmup;
+                double span = run->duration > from ? (double)(run->duration - from) : 1.0;
+                dr->utilization =
+                    (double)(busy - d->busy_at_warmup) / ((double)d->sd->model.lanes * span);
+                if (dr->utilization > 1.0) /* busy time of the drain counted too */
+                        dr->utilization = 1.0;
+                dr->completed = ds.completed - d->at_warmup.completed;
+                dr->errors = ds.errors - d->at_warmup.errors;
+                dr->failures = ds.failures - d->at_warmup.failures;
+                dr->timeouts = ds.timeouts - d->at_warmup.timeouts;
+                dr->late = ds.late - d->at_warmup.late;
+                dr->migrated_out = ds.migrated_out - d->at_warmup.migrated_out;
+                dr->dropped = dropped;
+                dr->mean_queue = d->samples ? d->queue_sum / (double)d->samples : 0;
+                dr->mean_in_flight = d->samples ? d->in_flight_sum / (double)d->samples : 0;
+        }
+}
+
+static void teardown(struct live_run *run)
+{
+        if (run->plat_ready)
+                live_platform_stop(&run->plat); /* no timer fires after this */
+        for (size_t i = 0; i < run->ndevs; i++)
+                if (run->devs && run->devs[i].started)
+                        live_device_stop(&run->devs[i].dev);
+        if (run->eng)
+                ac_engine_destroy(run->eng);
+        if (run->plat_ready)
+                live_platform_fini(&run->plat);
+        for (size_t i = 0; run->devs && i < run->ndevs; i++)
+                free(run->devs[i].name);
+        free(run->devs);
+        for (size_t i = 0; run->classes && i < run->nclasses; i++) {
+                struct live_class *c = &run->classes[i];
+                free(c->ops);
+                free(c->heap);
+                if (c->arrivals)
+                        gsl_rng_free(c->arrivals);
+                if (c->sizes)
+                        gsl_rng_free(c->sizes);
+                if (c->flows)
+                        gsl_rng_free(c->flows);
+                if (c->res) {
+                        pthread_mutex_destroy(&c->mu);
+                        pthread_cond_destroy(&c->cv);
+                }
+        }
+        free(run->classes);
+        free(run->actions);
+        pthread_mutex_destroy(&run->mu);
+        pthread_cond_destroy(&run->idle);
+        pthread_cond_destroy(&run->fault_cv);
+}
+
+/* Snapshots what the device figures count from: the end of the warm-up. */
+static void mark_warmup(struct live_run *run)
+{
+        for (size_t i = 0; i < run->ndevs; i++) {
+                struct live_dev *d = &run->devs[i];
+                if (!d->started)
+                        continue;
+                ac_device_get_stats(d->dev.dev, &d->at_warmup);
+                pthread_mutex_lock(&d->dev.mu);
+                d->busy_at_warmup = d->dev.busy_ns;
+                pthread_mutex_unlock(&d->dev.mu);
+        }
+}
+
+enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
+                          const struct live_watch *watch, struct sim_results *out,
+                          struct sim_error *e)
+{
+        memset(out, 0, sizeof(*out));
+        struct live_run run = {.s = s, .res = out};
+        run.seed = sim_rng_derive(s->seed, replication);
+        run.duration = s->run.duration_ns;
+        run.warmup = s->run.warmup_ns;
+        run.drain_cap = sim_run_drain_cap(s);
+        if (watch)
+                run.watch = *watch;
+        pthread_mutex_init(&run.mu, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&run.idle, &ca);
+        pthread_cond_init(&run.fault_cv, &ca);
+        pthread_condattr_destroy(&ca);
+        out->scenario = strdup(s->name);
+        out->policy = strdup(s->engine.policy);
+        out->seed = s->seed;
+        out->replication = replication;
+        out->replication_seed = run.seed;
+        out->duration_ns = s->run.duration_ns;
+        out->warmup_ns = s->run.warmup_ns;
+        hist_init(&out->hist);
+        uint64_t interval;
+        out->series.nrows = (size_t)sim_series_rows(run.duration, s->run.sample_ns, &interval);
+        out->series.interval_ns = interval;
+        out->series.ndevices = scenario_device_total(s);
+        out->series.rows = calloc(out->series.nrows, sizeof(*out->series.rows));
+        out->series.devices =
+            calloc(out->series.nrows * (out->series.ndevices ? out->series.ndevices : 1),
+                   sizeof(*out->series.devices));
+        struct timespec w0;
+        clock_gettime(CLOCK_MONOTONIC, &w0);
+
+        int rc = !out->scenario || !out->policy || !out->series.rows || !out->series.devices
+                     ? sim_fail(e, -1, "out of memory")
+                     : build(&run, e);
+        if (rc == 0 && pthread_create(&run.fault_thread, NULL, fault_main, &run) == 0)
+                run.fault_started = true;
+        if (rc == 0 && pthread_create(&run.sample_thread, NULL, sample_main, &run) == 0)
+                run.sample_started = true;
+        for (size_t i = 0; rc == 0 && i < run.nclasses; i++)
+                if (pthread_create(&run.classes[i].thread, NULL, class_main, &run.classes[i]) == 0)
+                        run.classes[i].started = true;
+        if (rc == 0 && (!run.fault_started || !run.sample_started))
+                rc = sim_fail(e, -1, "cannot start threads");
+
+        if (rc == 0 && run.warmup > 0) {
+                sleep_until(&run, run.warmup);
+                mark_warmup(&run);
+        } else if (rc == 0) {
+                mark_warmup(&run);
+        }
+        if (rc == 0)
+                sleep_until(&run, run.duration);
+        /* arrivals stop */
+        pthread_mutex_lock(&run.mu);
+        run.stop_issue = true;
+        pthread_mutex_unlock(&run.mu);
+        for (size_t i = 0; i < run.nclasses; i++) {
+                struct live_class *c = &run.classes[i];
+                if (!c->started)
+                        continue;
+                pthread_mutex_lock(&c->mu);
+                pthread_cond_signal(&c->cv);
+                pthread_mutex_unlock(&c->mu);
+                pthread_join(c->thread, NULL);
+        }
+        if (run.sample_started)
+                pthread_join(run.sample_thread, NULL);
+        /* the drain: every accepted request called back, or the cap */
+        if (rc == 0) {
+                uint64_t cap_at = run.plat.origin_ns + run.duration + run.drain_cap;
+                struct timespec ts = {.tv_sec = (time_t)(cap_at / 1000000000u),
+                                      .tv_nsec = (long)(cap_at % 1000000000u)};
+                pthread_mutex_lock(&run.mu);
+                while (run.outstanding > 0)
+                        if (pthread_cond_timedwait(&run.idle, &run.mu, &ts) == ETIMEDOUT)
+                                break;
+                out->drain_capped = run.outstanding > 0;
+                out->unfinished = run.outstanding;
+                pthread_mutex_unlock(&run.mu);
+        }
+        if (run.fault_started) { /* faults still to come do not matter any more */
+                pthread_mutex_lock(&run.mu);
+                run.stop_faults = true;
+                pthread_cond_signal(&run.fault_cv);
+                pthread_mutex_unlock(&run.mu);
+                pthread_join(run.fault_thread, NULL);
+        }
+        if (rc == 0)
+                fill_results(&run, now_of(&run));
+        struct timespec w1;
+        clock_gettime(CLOCK_MONOTONIC, &w1);
+        out->wall_time_s =
+            (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) * 1e-9;
+        teardown(&run);
+        if (rc < 0) {
+                sim_results_free(out);
+                return rc == -2 ? SIM_BAD_INPUT : SIM_FAILED;
+        }
+        return SIM_OK;
+}

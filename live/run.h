@@ -1,0 +1,54 @@
+/*
+ * live/run.h - one replication of a scenario on the live platform: the
+ * core on threads, each device of the scenario a live device doing real
+ * crypto, the workload paced on the real clock, the faults injected at
+ * their times (docs/live.md, "acsim live").
+ *
+ * What it measures fills the simulator's struct sim_results, with the same
+ * windows (docs/results.md), so a live run's result directory is written,
+ * read, plotted, reported and compared like a simulated one. What differs:
+ * time is the machine's, so nothing is deterministic (the order and
+ * arrival hashes are 0); `events` counts requests; a device's mean queue
+ * and in-flight are sampled at the end of each time-series row rather than
+ * integrated; overlapping faults on one device do not stack (the later one
+ * holds until it ends).
+ */
+#ifndef LIVE_RUN_H
+#define LIVE_RUN_H
+
+#include <stdint.h>
+
+#include "sim/run/outcome.h"
+#include "sim/run/results.h"
+#include "sim/run/scenario.h"
+
+/* Told about once per time-series row. */
+struct live_watch {
+        void (*progress)(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t completed);
+        void *ctx;
+};
+
+/* The platform a live run ran on, for summary.json. */
+struct live_facts {
+        char cpu[128];    /* the processor's model name */
+        unsigned cpus;    /* online CPUs */
+        char openssl[64]; /* OpenSSL's version text */
+};
+
+/* Whether a live device can do operation `op` (for scenario_load_for). */
+bool live_op_known(void *ctx, const char *op);
+
+/* Fills *f from this machine. */
+void live_facts_read(struct live_facts *f);
+
+/* Runs replication `replication` of the prepared scenario s live into
+ * *out (sim_results_free it). watch may be NULL. Returns SIM_OK;
+ * SIM_BAD_INPUT when the core or a device refused the scenario (a
+ * balancer's options, an operation without a live implementation);
+ * SIM_FAILED when the machine could not run it (threads, memory). Both
+ * with the reason in e and *out empty. */
+enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
+                          const struct live_watch *watch, struct sim_results *out,
+                          struct sim_error *e);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/sh
+# tests/live.sh - `acsim live` and `acsim calibrate` from the command line
+# (run by ctest with the build directory as $1; docs/live.md).
+#
+# Checks: a short live run of the library's live scenario writes a result
+# directory whose summary.json says it ran live (platform, CPU, OpenSSL)
+# and accounts for every request (submitted = completed + failed +
+# rejected); acsim report and acsim compare accept it; the hang is caught
+# by the watchdog (qat1 failed at least once); an operation with no live
+# implementation is refused at its key, exit 2, nothing written; calibrate
+# --quick writes a devices: block that acsim validate accepts inside a
+# scenario. No timing is asserted.
+set -u
+
+# shellcheck source=support/harness.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/support/harness.sh"
+cd "$SRC" || exit 1
+
+SHORT="--set run.duration=400ms --set run.warmup=50ms"
+FAULT="--set faults.0.at=150ms --set faults.0.for=150ms"
+
+# ---- a live run -----------------------------------------------------------------
+# shellcheck disable=SC2086
+if expect 0 "$ACSIM" live scenarios/live/ipsec.yaml -o "$T/live" $SHORT $FAULT; then
+	S=$T/live/summary.json
+	has "$S" '^  "platform": \{$'
+	has "$S" '^    "kind": "live",$'
+	has "$S" '^    "crypto": "OpenSSL 3'
+	has "$T/out" '^live: .*, [0-9]+ CPUs?, OpenSSL 3'
+	python3 - "$S" <<'PY' || fail "$S: the requests do not add up"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["requests"]
+assert r["submitted"] > 0, r
+assert r["submitted"] == r["completed"] + r["failed"] + r["rejected"], r
+qat1 = [x for x in d["devices"] if x["name"] == "qat1"][0]
+assert qat1["failures"] >= 1, qat1
+PY
+	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
+	has "$T/report.md" 'live-ipsec'
+	expect 0 "$ACSIM" compare "$T/live" "$T/live"
+fi
+
+# ---- an operation with no live implementation -------------------------------------
+sed 's/aes-cbc-enc: {setup: 250ns, rate: 900MB\/s, jitter/aes-ctr-enc: {setup: 250ns, rate: 900MB\/s, jitter/' \
+	scenarios/live/ipsec.yaml >"$T/bad.yaml"
+if expect 2 "$ACSIM" live "$T/bad.yaml" -o "$T/bad"; then
+	has "$T/err" "^$T/bad.yaml:[0-9]+:[0-9]+: error: devices\\[0\\]\\.ops\\.aes-ctr-enc: expected an operation with a live implementation"
+	[ -e "$T/bad" ] && fail "a refused live run wrote $T/bad"
+fi
+
+# ---- calibrate ------------------------------------------------------------------
+if expect 0 "$ACSIM" calibrate --quick -o "$T/devices.yaml"; then
+	has "$T/out" '^aes-gcm-enc '
+	has "$T/devices.yaml" '^devices:$'
+	{
+		echo "name: calibrated"
+		echo "run: {duration: 10ms}"
+		cat "$T/devices.yaml"
+		echo "workload:"
+		echo "  - {name: w, arrival: {process: poisson, rate: 10k/s}, size: {dist: imix}, chain: [aes-gcm-enc, hmac-sha256]}"
+	} >"$T/calibrated.yaml"
+	expect 0 "$ACSIM" validate "$T/calibrated.yaml"
+fi
+
+finish
