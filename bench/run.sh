@@ -14,3 +14,7 @@ for b in "$build"/bench_*; do
 	"$b"
 done
 [ $found -eq 1 ] || echo "bench: no benchmarks built yet"
+if [ -x "$build/acsim" ] && command -v python3 >/dev/null 2>&1; then
+	echo "== fidelity (bench/fidelity.sh)"
+	sh "$(dirname "$0")/fidelity.sh" "$build"
+fi

@@ -51,6 +51,7 @@ struct live_class {
         struct issue *heap; /* min-heap on at_ns: one entry (open) or one per client */
         size_t nheap;
         uint64_t next_flow;
+        struct live_req *spare; /* requests called back, kept with their buffers; under mu */
         /* open loops' state */
         bool on;            /* on/off: in the on state */
         uint64_t phase_end; /* on/off: when the state changes */
@@ -145,6 +146,8 @@ static void weigh(uint64_t count, uint64_t *last, double *area, uint64_t now, ui
 struct live_req {
         struct ac_request r; /* first: the callback gets it back */
         struct live_class *cls;
+        struct live_req *next_spare;
+        size_t cap; /* bytes each buffer holds */
         uint32_t client;
         uint64_t bytes;
         bool measured;
@@ -169,6 +172,54 @@ static void req_free(struct live_req *q)
         free(q->buf[0]);
         free(q->buf[1]);
         free(q);
+}
+
+/* Keeps q for the class's next request: buffers of large requests are
+ * not mapped and unmapped for every one (which costs milliseconds of page
+ * faults and TLB flushes on a virtual machine). */
+static void req_put(struct live_req *q)
+{
+        struct live_class *c = q->cls;
+        pthread_mutex_lock(&c->mu);
+        q->next_spare = c->spare;
+        c->spare = q;
+        pthread_mutex_unlock(&c->mu);
+}
+
+/* A request of class c with room for `bytes`, zeroed but for its buffers;
+ * or NULL when out of memory. */
+static struct live_req *req_get(struct live_class *c, uint64_t bytes)
+{
+        pthread_mutex_lock(&c->mu);
+        struct live_req *q = c->spare;
+        if (q != NULL)
+                c->spare = q->next_spare;
+        pthread_mutex_unlock(&c->mu);
+        size_t size = sizeof(*q) + c->cfg->nchain * sizeof(struct ac_stage);
+        if (q == NULL && (q = calloc(1, size)) == NULL)
+                return NULL;
+        uint8_t *b0 = q->buf[0], *b1 = q->buf[1];
+        size_t cap = q->cap;
+        memset(q, 0, size);
+        q->buf[0] = b0;
+        q->buf[1] = b1;
+        q->cap = cap;
+        q->cls = c;
+        if (q->cap < bytes + 64) {
+                uint8_t *n0 = realloc(q->buf[0], bytes + 64);
+                if (n0 != NULL)
+                        q->buf[0] = n0;
+                uint8_t *n1 = n0 ? realloc(q->buf[1], bytes + 64) : NULL;
+                if (n1 != NULL)
+                        q->buf[1] = n1;
+                if (n0 == NULL || n1 == NULL) {
+                        req_free(q);
+                        return NULL;
+                }
+                q->cap = bytes + 64;
+                memset(q->buf[0], 0x5a, bytes);
+        }
+        return q;
 }
 
 static void push_issue(struct live_class *c, uint64_t at, uint32_t client);
@@ -217,7 +268,7 @@ static void on_done(struct ac_request *r, int status)
                 pthread_cond_broadcast(&run->idle);
         pthread_mutex_unlock(&run->mu);
         uint32_t client = q->client;
-        req_free(q);
+        req_put(q);
         if (c->cfg->arrival.process == ARRIVAL_CLOSED) /* the client thinks, then issues again */
                 push_issue(
                     c, now + (uint64_t)llround(dist_sample(&c->cfg->arrival.think, c->arrivals)),
@@ -237,17 +288,9 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
                 bytes = (uint64_t)llround(dist_sample(&cfg->size, c->sizes));
         if (bytes < 16) /* XTS takes a block; the scenario's sizes are rarely this small */
                 bytes = 16;
-        struct live_req *q = calloc(1, sizeof(*q) + cfg->nchain * sizeof(struct ac_stage));
+        struct live_req *q = req_get(c, bytes);
         if (q == NULL)
                 return AC_ENOMEM;
-        q->buf[0] = malloc(bytes + 64);
-        q->buf[1] = malloc(bytes + 64);
-        if (!q->buf[0] || !q->buf[1]) {
-                req_free(q);
-                return AC_ENOMEM;
-        }
-        memset(q->buf[0], 0x5a, bytes);
-        q->cls = c;
         q->client = client;
         q->bytes = bytes;
         q->measured = now >= run->warmup;
@@ -275,11 +318,12 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
                 run->max_in_flight = run->outstanding;
         pthread_mutex_unlock(&run->mu);
 
+        bool measured = q->measured; /* q may be called back and freed inside ac_submit */
         int rc = ac_submit(run->eng, &q->r);
 
         pthread_mutex_lock(&run->mu);
-        struct sim_counts *counts[3] = {&run->res->all, q->measured ? &run->res->requests : NULL,
-                                        q->measured ? &c->res->requests : NULL};
+        struct sim_counts *counts[3] = {&run->res->all, measured ? &run->res->requests : NULL,
+                                        measured ? &c->res->requests : NULL};
         for (int k = 0; k < 3; k++) {
                 if (counts[k] == NULL)
                         continue;
@@ -301,7 +345,7 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
         }
         pthread_mutex_unlock(&run->mu);
         if (rc < 0) {
-                req_free(q);
+                req_put(q);
                 if (cfg->arrival.process == ARRIVAL_CLOSED) /* a refused client thinks again */
                         push_issue(
                             c,
@@ -854,6 +898,11 @@ static void teardown(struct live_run *run)
         free(run->devs);
         for (size_t i = 0; run->classes && i < run->nclasses; i++) {
                 struct live_class *c = &run->classes[i];
+                while (c->spare) {
+                        struct live_req *q = c->spare;
+                        c->spare = q->next_spare;
+                        req_free(q);
+                }
                 free(c->ops);
                 free(c->heap);
                 if (c->arrivals)
