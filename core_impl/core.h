@@ -43,16 +43,31 @@ enum {
 
 #define core_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
+/* A timer the core arms, with the record that makes a stale fire harmless.
+ * The platform's cancel never waits for a fire already under way (that fire
+ * waits for the lock the canceller holds), so a fire may arrive after its
+ * arming was cancelled or replaced by a new one. Each arming is recorded
+ * here under the lock, and its deadline serves as its generation: a fire
+ * is acted on only when the record says armed and that deadline has come.
+ * A stale fire finds no arming, or a later one not yet due (ignored), or a
+ * later one due already, which it then ends just as that arming's own fire
+ * would; the own fire, when it comes, finds the record disarmed. */
+struct core_timer {
+        struct ac_timer t; /* the platform's part */
+        uint64_t when;     /* deadline of the current arming */
+        bool armed;        /* an arming is current */
+};
+
 /* One place in a device's hardware ring, preallocated at registration. Its
  * tag is index | generation << 32; the generation moves on every time the
  * slot is freed, so a tag from an earlier use is recognised as stale. */
 struct ac_slot {
-        struct ac_request *req;   /* stage in flight here, NULL when free */
-        struct ac_device *dev;    /* owner, for the watchdog's callback */
-        uint64_t dispatched_ns;   /* when the stage was handed to the driver */
-        uint32_t generation;      /* high half of the tag */
-        uint32_t next_free;       /* free list link (index), when free */
-        struct ac_timer watchdog; /* per-stage timeout (failover) */
+        struct ac_request *req;     /* stage in flight here, NULL when free */
+        struct ac_device *dev;      /* owner, for the watchdog's callback */
+        uint64_t dispatched_ns;     /* when the stage was handed to the driver */
+        uint32_t generation;        /* high half of the tag */
+        uint32_t next_free;         /* free list link (index), when free */
+        struct core_timer watchdog; /* per-stage timeout (failover) */
 };
 
 #define AC_SLOT_NONE UINT32_MAX
@@ -70,8 +85,8 @@ struct ac_device {
         uint64_t busy_since;          /* when in_flight went from 0 to 1 */
         uint64_t failed_since;        /* when last declared failed */
         uint32_t errors_in_row;       /* consecutive error completions */
-        struct ac_timer probe;        /* next probe while failed */
-        struct ac_timer drain;        /* drain deadline while draining */
+        struct core_timer probe;      /* next probe while failed */
+        struct core_timer drain;      /* drain deadline while draining */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
 };
 
@@ -93,6 +108,7 @@ struct ac_engine {
         uint32_t depth;            /* entry points under way (nested: a driver
                                       answering inside submit, abort or probe) */
         uint64_t seq;              /* submission sequence */
+        uint32_t timers;           /* core timers armed now (struct core_timer) */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
         struct ac_engine_stats stats;
@@ -118,21 +134,56 @@ static inline void core_unlock(const struct ac_engine *eng)
                 eng->platform.ops->unlock(eng->platform.ctx);
 }
 
-static inline void core_timer_arm(const struct ac_engine *eng, struct ac_timer *t, uint64_t when)
+/* Arms ct to fire at `when` and records the arming (see struct core_timer). */
+static inline void core_timer_arm(struct ac_engine *eng, struct core_timer *ct, uint64_t when)
 {
-        eng->platform.ops->timer_arm(eng->platform.ctx, t, when);
+        if (!ct->armed)
+                eng->timers++;
+        ct->armed = true;
+        ct->when = when;
+        eng->platform.ops->timer_arm(eng->platform.ctx, &ct->t, when);
 }
 
-/* Returns now + after, or UINT64_MAX (never, in practice) when the sum
- * would wrap round into the past. */
+/* Returns now + after. Times are modulo 2^64 (see ac/platform.h): a
+ * deadline past UINT64_MAX wraps round and is compared as a difference, so
+ * a delay is at most 2^63 - 1 ns (292 years; longer ones are cut to it). */
 static inline uint64_t core_deadline(uint64_t now, uint64_t after)
 {
-        return after > UINT64_MAX - now ? UINT64_MAX : now + after;
+        return now + (after > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : after);
 }
 
-static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_timer *t)
+/* True when time a is at or after time b, modulo 2^64. */
+static inline bool core_time_reached(uint64_t a, uint64_t b)
 {
-        eng->platform.ops->timer_cancel(eng->platform.ctx, t);
+        return (int64_t)(a - b) >= 0;
+}
+
+/* Cancels ct's arming, without waiting for a fire already under way: that
+ * fire finds the record disarmed and does nothing. */
+static inline void core_timer_cancel(struct ac_engine *eng, struct core_timer *ct)
+{
+        if (!ct->armed)
+                return;
+        ct->armed = false;
+        eng->timers--;
+        eng->platform.ops->timer_cancel(eng->platform.ctx, &ct->t);
+}
+
+/* At a fire, lock held: true when it is the fire of ct's current arming,
+ * which is then over; false for a stale fire (cancelled, or replaced by a
+ * later arming), to be ignored. */
+static inline bool core_timer_due(struct ac_engine *eng, struct core_timer *ct)
+{
+        if (!ct->armed || !core_time_reached(core_now(eng), ct->when))
+                return false;
+        ct->armed = false;
+        eng->timers--;
+        return true;
+}
+
+static inline struct core_timer *core_timer_of(struct ac_timer *t)
+{
+        return core_container_of(t, struct core_timer, t);
 }
 
 /* Starts an entry point that ends with core_leave(): takes the lock and

@@ -70,7 +70,7 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         memcpy(name, cfg->name, len + 1);
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 slots[i].dev = dev;
-                slots[i].watchdog.fire = core_watchdog_fire;
+                slots[i].watchdog.t.fire = core_watchdog_fire;
                 slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
         }
         dev->eng = eng;
@@ -79,8 +79,8 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         dev->driver_ctx = cfg->driver_ctx;
         dev->slots = slots;
         dev->free_slot = 0;
-        dev->probe.fire = core_probe_fire;
-        dev->drain.fire = core_drain_fire;
+        dev->probe.t.fire = core_probe_fire;
+        dev->drain.t.fire = core_drain_fire;
         dev->view = (struct ac_device_view){
             .name = name,
             .index = (uint32_t)eng->ndevices,

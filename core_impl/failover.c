@@ -153,11 +153,13 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
 
 void core_watchdog_fire(struct ac_timer *t)
 {
-        struct ac_slot *s = core_container_of(t, struct ac_slot, watchdog);
+        struct ac_slot *s = core_container_of(core_timer_of(t), struct ac_slot, watchdog);
         struct ac_device *dev = s->dev;
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (s->req) {
+        /* Only the fire of the current arming: a stale one (the stage left
+         * the slot, another may be in it now) must not time that out. */
+        if (core_timer_due(eng, &s->watchdog) && s->req) {
                 /* A stage that outlives its timeout means hung hardware,
                  * not a slow stage: the device fails at once, and its other
                  * stages, likely hung too, move now rather than one by one
@@ -178,10 +180,10 @@ void core_watchdog_fire(struct ac_timer *t)
 
 void core_probe_fire(struct ac_timer *t)
 {
-        struct ac_device *dev = core_container_of(t, struct ac_device, probe);
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, probe);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (dev->view.health == AC_DEV_FAILED) {
+        if (core_timer_due(eng, &dev->probe) && dev->view.health == AC_DEV_FAILED) {
                 /* Re-armed first: the driver may answer inside probe. */
                 core_timer_arm(eng, &dev->probe,
                                core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
@@ -270,10 +272,10 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
 
 void core_drain_fire(struct ac_timer *t)
 {
-        struct ac_device *dev = core_container_of(t, struct ac_device, drain);
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, drain);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (dev->view.health == AC_DEV_DRAINING) {
+        if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
                 core_notify(eng, dev);

@@ -354,8 +354,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        if (eng->cfg.failover.timeout_ns)
-                core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
@@ -419,8 +418,7 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        if (eng->cfg.failover.timeout_ns)
-                core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, &s->watchdog);
         slot_free(dev, s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;

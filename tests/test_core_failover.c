@@ -553,9 +553,9 @@ Test(core_failover, a_rejected_request_leaves_its_flow)
         tdev_fini(&d);
 }
 
-/* "Never": durations at the top of the range put deadlines at the end of
- * time instead of wrapping round to the past. */
-Test(core_failover, huge_timeouts_saturate_instead_of_wrapping)
+/* "Never": durations at the top of the range are cut to 2^63 - 1 ns, so
+ * that their deadlines, modulo 2^64, are never taken for the past. */
+Test(core_failover, huge_timeouts_never_fire_early)
 {
         cfg.failover.timeout_ns = UINT64_MAX;
         cfg.failover.probe_ns = UINT64_MAX - 5;

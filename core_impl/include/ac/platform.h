@@ -11,6 +11,17 @@
  * struct ac_timer in its own objects and the platform links it into
  * whatever timer structure it keeps, using the opaque words for its
  * bookkeeping. Arming and cancelling never allocate.
+ *
+ * Times are nanoseconds modulo 2^64: a deadline may have wrapped round past
+ * UINT64_MAX, so a platform orders two times a and b by (int64_t)(a - b),
+ * never by a < b (the core never arms a timer more than 2^63 - 1 ns ahead).
+ *
+ * The core arms and cancels with its lock held, and every fire takes that
+ * lock, so timer_cancel must never wait for a fire already under way (it
+ * would wait for a thread that waits for the canceller's lock). Such a fire
+ * may still be delivered after the cancel, or after the timer was armed
+ * again: the core records each arming under its lock and ignores a fire
+ * that is not the current arming's (a stale fire).
  */
 #ifndef AC_PLATFORM_H
 #define AC_PLATFORM_H
@@ -29,11 +40,12 @@ struct ac_platform_ops {
         const char *name;
         /* Required. Monotonic time in nanoseconds. */
         uint64_t (*now_ns)(void *ctx);
-        /* Required. Arms t to fire once at absolute time when_ns (never
-         * earlier than now). Arming an armed timer moves it. */
+        /* Required. Arms t to fire once at absolute time when_ns (modulo
+         * 2^64, never earlier than now). Arming an armed timer moves it. */
         void (*timer_arm)(void *ctx, struct ac_timer *t, uint64_t when_ns);
-        /* Required. Disarms t; a no-op if t is not armed. After it returns,
-         * t->fire will not be called for the cancelled arming. */
+        /* Required. Disarms t; a no-op if t is not armed. Never waits for a
+         * fire of t already under way: that fire may still come (see the
+         * top of this file). */
         void (*timer_cancel)(void *ctx, struct ac_timer *t);
         /* Optional. Uniform random 64-bit word for balancers that draw
          * (random, power-of-d). NULL makes such balancers refuse to init. */
