@@ -72,6 +72,9 @@ struct ac_slot {
 
 #define AC_SLOT_NONE UINT32_MAX
 
+/* Retry delay after an AC_EBUSY refusal when failover.busy_ns is 0. */
+#define AC_BUSY_RETRY_NS 10000
+
 struct ac_device {
         struct ac_engine *eng;
         struct ac_device_view view; /* what balancers read; holds queued/in_flight */
@@ -87,6 +90,11 @@ struct ac_device {
         uint32_t errors_in_row;       /* consecutive error completions */
         struct core_timer probe;      /* next probe while failed */
         struct core_timer drain;      /* drain deadline while draining */
+        bool busy;                    /* refused a stage with AC_EBUSY: wait */
+        bool evac_pending;            /* on the engine's list of work to move */
+        bool evac_in_flight;          /* ... in-flight stages included */
+        struct ac_device *evac_next;  /* that list */
+        struct core_timer busy_retry; /* when busy with nothing in flight */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
 };
 
@@ -104,11 +112,14 @@ struct ac_engine {
         struct ac_queue backlog;      /* stages waiting for queue room */
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
-        bool draining;             /* someone is running callbacks */
-        uint32_t depth;            /* entry points under way (nested: a driver
-                                      answering inside submit, abort or probe) */
-        uint64_t seq;              /* submission sequence */
-        uint32_t timers;           /* core timers armed now (struct core_timer) */
+        bool draining;                              /* someone is running callbacks */
+        uint32_t depth;                             /* entry points under way (nested: a driver
+                                                       answering inside submit, abort or probe) */
+        uint64_t seq;                               /* submission sequence */
+        uint32_t timers;                            /* core timers armed now (struct core_timer) */
+        bool recovering;                            /* failover work under way (failover.c) */
+        struct ac_device *evac_head, *evac_tail;    /* devices to move work off */
+        struct ac_request *retry_head, *retry_tail; /* stages to retry */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
         struct ac_engine_stats stats;
@@ -238,6 +249,13 @@ void core_finish(struct ac_engine *eng, struct ac_request *req, int status);
 /* request.c: counts req's callback as due and puts it on the done list. */
 void core_release(struct ac_engine *eng, struct ac_request *req);
 
+/* request.c: frees ring slot s of dev, whose stage has left it (after
+ * core_stage_recall, once the driver is told). */
+void core_slot_release(struct ac_device *dev, struct ac_slot *s);
+/* request.c: the fire of a device's busy_retry timer. */
+void core_busy_fire(struct ac_timer *t);
+/* request.c: dev is no longer held back by an AC_EBUSY refusal. */
+void core_busy_clear(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: moves what it can from the device's queue into its ring. */
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: lets backlogged stages that dev can serve into the queues. */
@@ -254,7 +272,8 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
 /* request.c: takes the stage in slot s back from dev without a completion
  * (the slot's generation moves on, its watchdog is cancelled). Returns its
- * request. */
+ * request. The slot stays out of use until core_slot_release(), so that
+ * the driver can be told first. */
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s);
 /* request.c: ends an entry point begun with core_enter(): releases the

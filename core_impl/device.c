@@ -81,6 +81,7 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         dev->free_slot = 0;
         dev->probe.t.fire = core_probe_fire;
         dev->drain.t.fire = core_drain_fire;
+        dev->busy_retry.t.fire = core_busy_fire;
         dev->view = (struct ac_device_view){
             .name = name,
             .index = (uint32_t)eng->ndevices,

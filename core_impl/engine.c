@@ -23,6 +23,7 @@ void ac_engine_config_defaults(struct ac_engine_config *cfg)
         cfg->failover.errors_to_fail = 1;
         cfg->failover.probe_ns = 100000000;
         cfg->failover.drain_ns = 10000000;
+        cfg->failover.busy_ns = 10000;
 }
 
 static bool platform_valid(const struct ac_platform *p)
@@ -119,6 +120,7 @@ void ac_engine_destroy(struct ac_engine *eng)
                         core_timer_cancel(eng, &dev->slots[s].watchdog);
                 core_timer_cancel(eng, &dev->probe);
                 core_timer_cancel(eng, &dev->drain);
+                core_timer_cancel(eng, &dev->busy_retry);
                 free(dev->slots);
                 free(dev->name);
                 free(dev);

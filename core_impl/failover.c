@@ -32,14 +32,24 @@ static inline uint64_t slot_tag(const struct ac_device *dev, const struct ac_slo
         return (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
 }
 
+/* Tells dev's driver that the stage with `tag`, taken back from slot s,
+ * is given up, and only then frees the slot: a driver that reports its
+ * device recovered from inside abort is never handed more than `ring`
+ * stages. */
+static void abort_stage(struct ac_device *dev, struct ac_slot *s, uint64_t tag)
+{
+        if (dev->driver->abort)
+                dev->driver->abort(dev->driver_ctx, dev, tag);
+        core_slot_release(dev, s);
+}
+
 /* Takes the stage in slot s back from dev and tells the driver. Returns
  * its request. */
 static struct ac_request *take_back(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
 {
         uint64_t tag = slot_tag(dev, s);
         struct ac_request *req = core_stage_recall(eng, dev, s);
-        if (dev->driver->abort)
-                dev->driver->abort(dev->driver_ctx, dev, tag);
+        abort_stage(dev, s, tag);
         return req;
 }
 
@@ -103,8 +113,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 req->core.next = NULL;
                 uint64_t tag = req->core.tag;
                 req->core.tag = 0;
-                if (dev->driver->abort)
-                        dev->driver->abort(dev->driver_ctx, dev, tag);
+                abort_stage(dev, &dev->slots[(uint32_t)tag], tag);
                 retry(eng, req, AC_EIO);
         }
         while ((req = queued) != NULL) {
@@ -112,8 +121,101 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 req->core.next = NULL;
                 core_reroute(eng, req, NULL, false);
         }
+        /* Reported recovered from inside an abort: the slots freed since
+         * are its to fill. */
+        if (dev->view.health == AC_DEV_HEALTHY)
+                core_ring_fill(eng, dev);
         core_health_changed(eng);
 }
+
+/* ---- failover work, one loop ----------------------------------------- */
+
+/* Moving work off a device places stages, which calls drivers, which may
+ * refuse (an error that fails another device) or report another device
+ * failed: failover sets off more failover. Done where it is set off, that
+ * is a recursion as deep as the cascade (one frame chain per failing
+ * device). Instead, failover work begun while some is already under way
+ * further up the stack (eng->recovering) goes on the engine's lists, and
+ * the outermost one runs them to the end: devices to move work off first,
+ * then stages to retry, each in the order they came. */
+
+static void evac_push(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
+{
+        dev->evac_in_flight |= in_flight;
+        if (dev->evac_pending)
+                return;
+        dev->evac_pending = true;
+        dev->evac_next = NULL;
+        if (eng->evac_tail)
+                eng->evac_tail->evac_next = dev;
+        else
+                eng->evac_head = dev;
+        eng->evac_tail = dev;
+}
+
+static void retry_push(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        req->core.next = NULL;
+        if (eng->retry_tail)
+                eng->retry_tail->core.next = req;
+        else
+                eng->retry_head = req;
+        eng->retry_tail = req;
+}
+
+/* Runs the failover work left on the lists until none is left. */
+static void settle(struct ac_engine *eng)
+{
+        for (;;) {
+                struct ac_device *dev = eng->evac_head;
+                if (dev) {
+                        eng->evac_head = dev->evac_next;
+                        if (!eng->evac_head)
+                                eng->evac_tail = NULL;
+                        bool in_flight = dev->evac_in_flight;
+                        dev->evac_pending = dev->evac_in_flight = false;
+                        /* Back in service meanwhile (its driver said so):
+                         * what it holds now is its own again. */
+                        if (dev->view.health != AC_DEV_HEALTHY)
+                                evacuate(eng, dev, in_flight);
+                        continue;
+                }
+                struct ac_request *req = eng->retry_head;
+                if (!req)
+                        return;
+                eng->retry_head = req->core.next;
+                if (!eng->retry_head)
+                        eng->retry_tail = NULL;
+                req->core.next = NULL;
+                retry(eng, req, (int)(int64_t)AC_REQ_STATUS(req));
+        }
+}
+
+/* Moves dev's work off (when dev is not NULL; its in-flight stages too
+ * when `in_flight`), then retries req's stage (when req is not NULL) with
+ * status for an exhausted budget: now, when no failover work is under way
+ * further up the stack, else on its lists. */
+static void move_off(struct ac_engine *eng, struct ac_device *dev, bool in_flight,
+                     struct ac_request *req, int status)
+{
+        if (eng->recovering) {
+                if (dev)
+                        evac_push(eng, dev, in_flight);
+                if (req)
+                        retry_push(eng, req, status);
+                return;
+        }
+        eng->recovering = true;
+        if (dev)
+                evacuate(eng, dev, in_flight);
+        if (req)
+                retry(eng, req, status);
+        settle(eng);
+        eng->recovering = false;
+}
+
+/* ---- the health of a device ------------------------------------------- */
 
 /* Declares a healthy dev failed: it takes no work and is probed. The
  * caller moves its work off (evacuate). */
@@ -123,6 +225,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         dev->view.health = AC_DEV_FAILED;
         dev->failed_since = now;
         dev->errors_in_row = 0;
+        core_busy_clear(eng, dev);
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
         if (eng->cfg.failover.probe_ns && dev->driver->probe)
@@ -144,11 +247,9 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
         /* dev's other work moves before req is placed again: placing calls
          * drivers, which may report dev recovered, and what dev takes after
          * that is not to be moved. req, retried last, goes first. */
-        if (down) {
+        if (down)
                 mark_failed(eng, dev);
-                evacuate(eng, dev, true);
-        }
-        retry(eng, req, AC_EIO);
+        move_off(eng, down ? dev : NULL, true, req, AC_EIO);
 }
 
 void core_watchdog_fire(struct ac_timer *t)
@@ -167,13 +268,13 @@ void core_watchdog_fire(struct ac_timer *t)
                 struct ac_request *req = take_back(eng, dev, s);
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
-                if (dev->view.health == AC_DEV_HEALTHY) {
+                bool down = dev->view.health == AC_DEV_HEALTHY;
+                if (down)
                         mark_failed(eng, dev);
-                        evacuate(eng, dev, true); /* first: see core_stage_error */
-                } else {
+                else
                         core_device_drained(eng, dev);
-                }
-                retry(eng, req, AC_ETIMEDOUT);
+                /* dev's work first: see core_stage_error */
+                move_off(eng, down ? dev : NULL, true, req, AC_ETIMEDOUT);
         }
         core_leave(eng);
 }
@@ -199,14 +300,14 @@ void ac_device_failed(struct ac_device *dev, int reason)
         core_enter(eng);
         if (dev->view.health == AC_DEV_HEALTHY) {
                 mark_failed(eng, dev);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         } else if (dev->view.health == AC_DEV_DRAINING) {
                 /* Its in-flight stages will not finish now: move them. */
                 dev->stats.failures++;
                 dev->view.health = AC_DEV_GONE;
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         }
         core_leave(eng);
 }
@@ -279,7 +380,7 @@ void core_drain_fire(struct ac_timer *t)
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
                 core_notify(eng, dev);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         }
         core_leave(eng);
 }
@@ -297,8 +398,9 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         if (h == AC_DEV_DRAINING)
                 core_timer_cancel(eng, &dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
+        core_busy_clear(eng, dev);
         core_notify(eng, dev);
-        evacuate(eng, dev, !drain);
+        move_off(eng, dev, !drain, NULL, 0);
         if (drain && dev->view.in_flight > 0)
                 core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));
         core_device_drained(eng, dev);

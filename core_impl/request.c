@@ -118,7 +118,10 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
-static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
+/* Puts req's current stage in dev's queue, at the head of its level when
+ * `head`. */
+static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                        bool head)
 {
         if (head)
                 queue_push_head(&dev->queue, req, req->priority);
@@ -128,9 +131,14 @@ static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         req->core.device = dev;
         dev->view.queued++;
         dev->view.queued_bytes += current_stage(req)->bytes;
-        dev->stats.enqueued++;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
+}
+
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
+{
+        queue_stage(eng, dev, req, head);
+        dev->stats.enqueued++;
 }
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
@@ -337,10 +345,17 @@ static void busy_stop(struct ac_device *dev, uint64_t now)
                 dev->stats.busy_ns += now - dev->busy_since;
 }
 
-static void slot_free(struct ac_device *dev, struct ac_slot *s)
+/* The stage leaves slot s: its tag is stale from now on. The slot is not
+ * free yet (core_slot_release), so that a driver told of the stage (abort)
+ * before the slot is reused never holds more than `ring` stages. */
+static void slot_retire(struct ac_slot *s)
 {
         s->req = NULL;
         s->generation++;
+}
+
+void core_slot_release(struct ac_device *dev, struct ac_slot *s)
+{
         s->next_free = dev->free_slot;
         dev->free_slot = (uint32_t)(s - dev->slots);
 }
@@ -355,7 +370,8 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         uint64_t service = now - s->dispatched_ns;
 
         core_timer_cancel(eng, &s->watchdog);
-        slot_free(dev, s);
+        slot_retire(s);
+        core_slot_release(dev, s);
         busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
@@ -419,7 +435,7 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
 {
         struct ac_request *req = s->req;
         core_timer_cancel(eng, &s->watchdog);
-        slot_free(dev, s);
+        slot_retire(s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
         eng->stats.in_flight--;
@@ -429,13 +445,66 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
         return req;
 }
 
+/* The driver refused the stage in slot s with AC_EBUSY: its ring is full
+ * for now, which is not a failure (Linux's -EBUSY against a hard error).
+ * The stage goes back to the head of its level, spending no attempt, and
+ * the device takes no more until it completes a stage, or, when it has
+ * nothing in flight to complete, until failover.busy_ns from now. */
+static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
+{
+        struct ac_request *req = core_stage_recall(eng, dev, s);
+        core_slot_release(dev, s);
+        dev->stats.dispatched--;
+        dev->stats.full++;
+        req->core.enqueued_ns = core_now(eng); /* queued_ns counted up to now */
+        if (dev->view.health != AC_DEV_HEALTHY) {
+                /* It left service inside submit: the stage, which never
+                 * ran there, moves like a queued one. */
+                dev->stats.migrated_out++;
+                eng->stats.migrated++;
+                req->migrations++;
+                core_reroute(eng, req, NULL, true);
+                return;
+        }
+        queue_stage(eng, dev, req, true);
+        dev->busy = true;
+        if (dev->view.in_flight == 0) {
+                uint64_t after =
+                    eng->cfg.failover.busy_ns ? eng->cfg.failover.busy_ns : AC_BUSY_RETRY_NS;
+                core_timer_arm(eng, &dev->busy_retry, core_deadline(core_now(eng), after));
+        }
+}
+
+void core_busy_fire(struct ac_timer *t)
+{
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, busy_retry);
+        struct ac_engine *eng = dev->eng;
+        core_enter(eng);
+        if (core_timer_due(eng, &dev->busy_retry)) {
+                dev->busy = false;
+                core_ring_fill(eng, dev);
+                core_backlog_pull(eng, dev);
+        }
+        core_leave(eng);
+}
+
+/* dev can be offered stages again: it completed one, or its health
+ * changed. */
+void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
+{
+        dev->busy = false;
+        core_timer_cancel(eng, &dev->busy_retry);
+}
+
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
 {
         if (dev->dispatching)
                 return; /* a driver completed inside its submit: the outer loop goes on */
         dev->dispatching = true;
-        while (dev->view.queued > 0 && dev->view.in_flight < dev->view.ring &&
-               dev->view.health == AC_DEV_HEALTHY) {
+        /* A slot may be out of use yet not free: its stage is being taken
+         * back and the driver not told yet (failover.c). */
+        while (dev->view.queued > 0 && dev->free_slot != AC_SLOT_NONE &&
+               dev->view.health == AC_DEV_HEALTHY && !dev->busy) {
                 uint64_t now = core_now(eng);
                 struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
                 const struct ac_stage *st = current_stage(req);
@@ -443,7 +512,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 struct ac_level_stats *ls = &eng->levels[req->priority];
                 ls->queued_ns += now - req->core.enqueued_ns;
 
-                assert(dev->free_slot != AC_SLOT_NONE);
+                assert(dev->view.in_flight < dev->view.ring);
                 struct ac_slot *s = &dev->slots[dev->free_slot];
                 dev->free_slot = s->next_free;
                 s->req = req;
@@ -474,9 +543,13 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 };
                 int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
                 if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
-                        /* Refused at once: an error completion of the stage. */
-                        stage_done(eng, dev, s, rc, core_now(eng));
-                        advance(eng, dev, req, rc);
+                        if (rc == AC_EBUSY)
+                                busy_requeue(eng, dev, s);
+                        else {
+                                /* Refused at once: an error completion. */
+                                stage_done(eng, dev, s, rc, core_now(eng));
+                                advance(eng, dev, req, rc);
+                        }
                 }
         }
         dev->dispatching = false;
@@ -557,6 +630,8 @@ void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
                 return;
         }
         struct ac_request *req = stage_done(eng, dev, s, status, core_now(eng));
+        if (dev->busy)
+                core_busy_clear(eng, dev); /* a slot came free: try it again */
         advance(eng, dev, req, status);
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);

@@ -685,7 +685,7 @@ static int leave_and_refuse(struct tdev *d, size_t job)
 {
         (void)job;
         cr_assert_eq(ac_device_unregister(d->dev, 1000000), 0);
-        return AC_EBUSY;
+        return AC_EIO;
 }
 
 Test(core_failover, a_device_that_leaves_inside_submit_and_refuses_is_gone_at_once)

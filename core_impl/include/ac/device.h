@@ -38,9 +38,12 @@ struct ac_job {
  * or until the core calls its abort op for the tag, whichever is first. */
 struct ac_driver_ops {
         const char *name;
-        /* Required. Starts one stage. Returns 0 when the device took it; a
-         * negative code when it refused at once, which the core treats like
-         * an error completion of that stage. */
+        /* Required. Starts one stage. Returns 0 when the device took it;
+         * AC_EBUSY when its ring is full for now (the core puts the stage
+         * back at the head of the queue and tries again after the device's
+         * next completion, or after failover.busy_ns: no attempt is spent,
+         * no error counted); any other negative code when it refused the
+         * stage, which the core treats like an error completion of it. */
         int (*submit)(void *ctx, struct ac_device *dev, const struct ac_job *job);
         /* Optional. The core gave up on a stage it had submitted (timed out,
          * or the device failed); the device may drop it. A completion for

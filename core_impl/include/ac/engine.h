@@ -85,6 +85,10 @@ struct ac_failover_config {
         uint32_t errors_to_fail; /* consecutive error completions that fail a device; >= 1 */
         uint64_t probe_ns;       /* probe interval for failed devices; 0 = no probing */
         uint64_t drain_ns;       /* default drain deadline for removal */
+        uint64_t busy_ns;        /* after a refusal with AC_EBUSY (not an error: the
+                                    stage is requeued) while nothing is in flight at
+                                    the device, try it again this long after;
+                                    0 = 10 us */
 };
 
 struct ac_engine_config {
@@ -106,7 +110,7 @@ struct ac_engine_config {
 
 /* Fills cfg with the documented defaults: least-loaded, queue 256, backlog
  * 1024, 3 levels, no aging, timeout 5 ms, 3 retries, 1 error to fail,
- * probe 100 ms, drain 10 ms, no affinity, no ordering. The platform is left
+ * probe 100 ms, drain 10 ms, busy retry 10 us, no affinity, no ordering. The platform is left
  * empty and must be set. */
 void ac_engine_config_defaults(struct ac_engine_config *cfg);
 
@@ -166,6 +170,7 @@ struct ac_device_stats {
         uint64_t dispatched;   /* stages submitted to the device */
         uint64_t completed;    /* ok completions */
         uint64_t errors;       /* error completions and immediate refusals */
+        uint64_t full;         /* submits refused with AC_EBUSY, requeued (not errors) */
         uint64_t timeouts;     /* stages its watchdog caught */
         uint64_t late;         /* completions ignored because the stage had moved */
         uint64_t migrated_out; /* stages moved off it, queued or in flight */
