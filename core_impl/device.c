@@ -120,6 +120,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
         return rc;
 }
 
+/* The name and the index never change: no lock. */
 const char *ac_device_name(const struct ac_device *dev)
 {
         return dev->name;
@@ -127,7 +128,10 @@ const char *ac_device_name(const struct ac_device *dev)
 
 enum ac_health ac_device_health(const struct ac_device *dev)
 {
-        return dev->view.health;
+        core_lock(dev->eng);
+        enum ac_health h = dev->view.health;
+        core_unlock(dev->eng);
+        return h;
 }
 
 uint32_t ac_device_index(const struct ac_device *dev)

@@ -186,8 +186,11 @@ int ac_op_lookup(const struct ac_engine *eng, const char *name)
 
 const char *ac_op_name(const struct ac_engine *eng, uint32_t op)
 {
-        /* Names are never removed, so reading one needs no lock. */
-        return op < eng->nops ? eng->ops[op] : NULL;
+        /* A name, once interned, stays until destroy; the table grows. */
+        core_lock(eng);
+        const char *name = op < eng->nops ? eng->ops[op] : NULL;
+        core_unlock(eng);
+        return name;
 }
 
 /* ---- lookups ---------------------------------------------------------- */
@@ -201,19 +204,36 @@ bool ac_engine_idle(const struct ac_engine *eng)
         return idle;
 }
 
+/* The device array is reallocated by registration: read under the lock. */
 size_t ac_engine_ndevices(const struct ac_engine *eng)
 {
-        return eng->ndevices;
+        core_lock(eng);
+        size_t n = eng->ndevices;
+        core_unlock(eng);
+        return n;
 }
 
 struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i)
 {
-        return i < eng->ndevices ? eng->devices[i] : NULL;
+        core_lock(eng);
+        struct ac_device *dev = i < eng->ndevices ? eng->devices[i] : NULL;
+        core_unlock(eng);
+        return dev;
 }
 
 const struct ac_device_view *ac_device_view(const struct ac_device *dev)
 {
-        return &dev->view;
+        core_lock(dev->eng);
+        const struct ac_device_view *v = &dev->view;
+        core_unlock(dev->eng);
+        return v;
+}
+
+void ac_device_view_get(const struct ac_device *dev, struct ac_device_view *out)
+{
+        core_lock(dev->eng);
+        *out = dev->view;
+        core_unlock(dev->eng);
 }
 
 const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng)

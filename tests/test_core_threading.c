@@ -330,3 +330,43 @@ Test(core_deadlines, watchdog_deadline_wraps_round_instead_of_saturating)
         cr_assert_eq(r.calls, 1);
         cr_assert_eq(r.status, 0);
 }
+
+/* ---- the lock around every entry point ----------------------------------- */
+
+TestSuite(core_locking, .init = setup, .fini = teardown);
+
+#define TAKES_THE_LOCK(expr)                                                                       \
+        do {                                                                                       \
+                uint64_t before = xp.locks;                                                        \
+                (void)(expr);                                                                      \
+                cr_assert_gt(xp.locks, before, "%s read the engine without the lock", #expr);      \
+                cr_assert(!xp.locked);                                                             \
+        } while (0)
+
+/* A thread registering a device reallocates the device array while another
+ * looks a device up: every lookup takes the lock, as the entry points that
+ * change what it reads do. */
+Test(core_locking, lookups_take_the_lock)
+{
+        struct xd a;
+        add(&a, "a", 1);
+        TAKES_THE_LOCK(ac_engine_ndevices(eng));
+        TAKES_THE_LOCK(ac_engine_device(eng, 0));
+        TAKES_THE_LOCK(ac_device_health(a.dev));
+        TAKES_THE_LOCK(ac_device_view(a.dev));
+        TAKES_THE_LOCK(ac_op_name(eng, op_enc));
+        TAKES_THE_LOCK(ac_op_lookup(eng, "enc"));
+        TAKES_THE_LOCK(ac_engine_idle(eng));
+        struct ac_engine_stats es;
+        TAKES_THE_LOCK((ac_engine_get_stats(eng, &es), 0));
+        struct ac_device_stats ds;
+        TAKES_THE_LOCK((ac_device_get_stats(a.dev, &ds), 0));
+        struct ac_level_stats ls;
+        TAKES_THE_LOCK(ac_level_get_stats(eng, 0, &ls));
+        struct ac_device_view v;
+        TAKES_THE_LOCK((ac_device_view_get(a.dev, &v), 0));
+        cr_assert_str_eq(v.name, "a");
+        cr_assert_eq(ac_engine_device(eng, 0), a.dev);
+        cr_assert_null(ac_engine_device(eng, 1));
+        cr_assert_str_eq(ac_op_name(eng, op_enc), "enc");
+}

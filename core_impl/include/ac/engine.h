@@ -9,6 +9,12 @@
  * calls the callback exactly once with the final status. The request must
  * stay valid and untouched from submit until its callback returns.
  *
+ * Every function here and in ac/device.h takes the platform's lock (when it
+ * has one), except those that read what never changes (ac_device_name,
+ * ac_device_index, ac_engine_balancer): see "Threading contract" in
+ * docs/architecture.md. None may be called with the lock held (from a
+ * driver op or a balancer hook on a locking platform).
+ *
  * Submit has three outcomes a caller can tell apart:
  *   AC_ACCEPTED    queued;
  *   AC_BACKLOGGED  queued in the bounded backlog: slow down;
@@ -143,7 +149,11 @@ bool ac_engine_idle(const struct ac_engine *eng);
 /* Devices in registration order (including failed and removed ones). */
 size_t ac_engine_ndevices(const struct ac_engine *eng);
 struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i);
+/* The device's live view, which the core keeps current under its lock:
+ * read it only where the core cannot run meanwhile (one thread, as the
+ * simulator). With threads, ac_device_view_get copies it under the lock. */
 const struct ac_device_view *ac_device_view(const struct ac_device *dev);
+void ac_device_view_get(const struct ac_device *dev, struct ac_device_view *out);
 const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng);
 
 /* ---- statistics ----------------------------------------------------- */
