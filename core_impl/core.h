@@ -118,6 +118,9 @@ struct ac_engine {
         uint64_t seq;                               /* submission sequence */
         uint32_t timers;                            /* core timers armed now (struct core_timer) */
         bool recovering;                            /* failover work under way (failover.c) */
+        bool deferred;                              /* platform defer: a run is pending */
+        bool closing;                               /* ac_engine_shutdown: no new work */
+        bool idle_told;                             /* the platform's idle op was called */
         struct ac_device *evac_head, *evac_tail;    /* devices to move work off */
         struct ac_request *retry_head, *retry_tail; /* stages to retry */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
@@ -278,7 +281,15 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s);
 /* request.c: ends an entry point begun with core_enter(): releases the
  * lock, then, from the outermost entry point only, runs the callbacks that
- * are due (unless a runner further up already does). */
+ * are due (unless a runner further up already does), or hands them to the
+ * platform's defer op. */
 void core_leave(struct ac_engine *eng);
+/* engine.c: lock held: true when no request is in the engine, no thread
+ * inside it (entry point, callback runner, deferred run) and no timer
+ * armed. */
+bool core_quiescent(const struct ac_engine *eng);
+/* engine.c: lock held, the caller on its way out: after shutdown, tells
+ * the platform once that the engine is quiescent. */
+void core_idle_check(struct ac_engine *eng);
 
 #endif

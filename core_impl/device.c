@@ -106,7 +106,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
                 return AC_EINVAL;
         core_enter(eng);
         struct ac_device *dev = NULL;
-        int rc = device_new(eng, cfg, &dev);
+        int rc = eng->closing ? AC_ESHUTDOWN : device_new(eng, cfg, &dev);
         if (rc == 0) {
                 *out = dev;
                 core_notify(eng, dev);

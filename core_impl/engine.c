@@ -195,13 +195,53 @@ const char *ac_op_name(const struct ac_engine *eng, uint32_t op)
 
 /* ---- lookups ---------------------------------------------------------- */
 
+static bool idle(const struct ac_engine *eng)
+{
+        return eng->stats.queued == 0 && eng->stats.backlog == 0 && eng->stats.in_flight == 0 &&
+               eng->stats.held == 0 && !eng->done_head;
+}
+
 bool ac_engine_idle(const struct ac_engine *eng)
 {
         core_lock(eng);
-        bool idle = eng->stats.queued == 0 && eng->stats.backlog == 0 &&
-                    eng->stats.in_flight == 0 && eng->stats.held == 0 && !eng->done_head;
+        bool r = idle(eng);
         core_unlock(eng);
-        return idle;
+        return r;
+}
+
+bool core_quiescent(const struct ac_engine *eng)
+{
+        return idle(eng) && eng->depth == 0 && !eng->draining && !eng->deferred && eng->timers == 0;
+}
+
+void core_idle_check(struct ac_engine *eng)
+{
+        if (!eng->closing || eng->idle_told || !core_quiescent(eng))
+                return;
+        eng->idle_told = true;
+        if (eng->platform.ops->idle)
+                eng->platform.ops->idle(eng->platform.ctx);
+}
+
+bool ac_engine_quiescent(const struct ac_engine *eng)
+{
+        core_lock(eng);
+        bool r = core_quiescent(eng);
+        core_unlock(eng);
+        return r;
+}
+
+int ac_engine_shutdown(struct ac_engine *eng)
+{
+        core_lock(eng);
+        eng->closing = true;
+        /* Failed devices are probed no more; the rest of the work goes on
+         * to its end. */
+        for (size_t i = 0; i < eng->ndevices; i++)
+                core_timer_cancel(eng, &eng->devices[i]->probe);
+        core_idle_check(eng);
+        core_unlock(eng);
+        return 0;
 }
 
 /* The device array is reallocated by registration: read under the lock. */

@@ -228,7 +228,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         core_busy_clear(eng, dev);
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
-        if (eng->cfg.failover.probe_ns && dev->driver->probe)
+        if (eng->cfg.failover.probe_ns && dev->driver->probe && !eng->closing)
                 core_timer_arm(eng, &dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
         core_notify(eng, dev);
 }
@@ -284,7 +284,8 @@ void core_probe_fire(struct ac_timer *t)
         struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, probe);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (core_timer_due(eng, &dev->probe) && dev->view.health == AC_DEV_FAILED) {
+        if (core_timer_due(eng, &dev->probe) && dev->view.health == AC_DEV_FAILED &&
+            !eng->closing) {
                 /* Re-armed first: the driver may answer inside probe. */
                 core_timer_arm(eng, &dev->probe,
                                core_deadline(core_now(eng), eng->cfg.failover.probe_ns));

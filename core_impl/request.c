@@ -92,28 +92,63 @@ static struct ac_request *done_pop(struct ac_engine *eng)
         return req;
 }
 
-void core_leave(struct ac_engine *eng)
+/* The runner (eng->draining set, lock not held): runs the done list, one
+ * callback at a time with the lock released, until it is empty. The last
+ * thing it does to the engine is to release the lock. */
+static void run_callbacks(struct ac_engine *eng)
 {
-        /* A nested entry point (a driver answering inside submit) leaves the
-         * callbacks to the outermost one: the caller of that one may still
-         * be using a request whose callback is due. */
-        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
-        if (run)
-                eng->draining = true;
-        core_unlock(eng);
-        if (!run)
-                return;
         for (;;) {
                 core_lock(eng);
                 struct ac_request *req = done_pop(eng);
-                if (!req)
+                if (!req) {
                         eng->draining = false;
+                        core_idle_check(eng);
+                }
                 core_unlock(eng);
                 if (!req)
                         return;
                 /* From here the request is the caller's again. */
                 req->done(req, (int)(int64_t)AC_REQ_STATUS(req));
         }
+}
+
+/* The platform's completion context (its defer op). */
+static void run_deferred(void *arg)
+{
+        struct ac_engine *eng = arg;
+        core_lock(eng);
+        eng->deferred = false;
+        bool run = eng->done_head && !eng->draining;
+        if (run)
+                eng->draining = true;
+        else
+                core_idle_check(eng);
+        core_unlock(eng);
+        if (run)
+                run_callbacks(eng);
+}
+
+void core_leave(struct ac_engine *eng)
+{
+        /* A nested entry point (a driver answering inside submit) leaves the
+         * callbacks to the outermost one: the caller of that one may still
+         * be using a request whose callback is due. */
+        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
+        if (run && eng->platform.ops->defer) {
+                /* The platform runs them, on its completion context. */
+                run = false;
+                if (!eng->deferred) {
+                        eng->deferred = true;
+                        eng->platform.ops->defer(eng->platform.ctx, run_deferred, eng);
+                }
+        }
+        if (run)
+                eng->draining = true;
+        else if (eng->depth == 0)
+                core_idle_check(eng);
+        core_unlock(eng);
+        if (run)
+                run_callbacks(eng);
 }
 
 /* ---- placing a stage -------------------------------------------------- */
@@ -576,6 +611,11 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
 {
         core_enter(eng);
         eng->stats.submitted++;
+        if (eng->closing) {
+                eng->stats.rejected++;
+                core_leave(eng);
+                return AC_ESHUTDOWN;
+        }
         if (!request_valid(eng, req) || req->core.state != AC_REQ_IDLE) {
                 eng->stats.rejected++;
                 core_leave(eng);

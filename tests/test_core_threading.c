@@ -27,7 +27,12 @@ struct xp {
         size_t narmed;
         struct ac_timer *last; /* the last timer armed */
         bool locked;
-        uint64_t locks; /* times the lock was taken */
+        uint64_t locks;         /* times the lock was taken */
+        int idles;              /* idle op calls */
+        bool idle_locked;       /* the lock was held at the last one */
+        void (*run)(void *arg); /* a deferred run, pending */
+        void *run_arg;
+        int defers; /* defer op calls */
 };
 
 static struct xp xp;
@@ -89,6 +94,32 @@ static void xp_unlock(void *ctx)
         p->locked = false;
 }
 
+static void xp_idle(void *ctx)
+{
+        struct xp *p = ctx;
+        p->idles++;
+        p->idle_locked = p->locked;
+}
+
+static void xp_defer(void *ctx, void (*run)(void *arg), void *arg)
+{
+        struct xp *p = ctx;
+        cr_assert(p->locked, "defer is called with the lock held");
+        cr_assert_null(p->run, "one run pending at a time");
+        p->run = run;
+        p->run_arg = arg;
+        p->defers++;
+}
+
+/* Runs the pending deferred run, as the platform's completion thread. */
+static void xp_run_deferred(void)
+{
+        void (*run)(void *) = xp.run;
+        cr_assert_not_null(run, "no run pending");
+        xp.run = NULL;
+        run(xp.run_arg);
+}
+
 static const struct ac_platform_ops xp_ops = {
     .name = "threads-on-one",
     .now_ns = xp_now,
@@ -96,6 +127,18 @@ static const struct ac_platform_ops xp_ops = {
     .timer_cancel = xp_cancel,
     .lock = xp_lock,
     .unlock = xp_unlock,
+    .idle = xp_idle,
+};
+
+static const struct ac_platform_ops xp_ops_defer = {
+    .name = "threads-on-one-deferring",
+    .now_ns = xp_now,
+    .timer_arm = xp_arm,
+    .timer_cancel = xp_cancel,
+    .lock = xp_lock,
+    .unlock = xp_unlock,
+    .defer = xp_defer,
+    .idle = xp_idle,
 };
 
 static void xp_init(uint64_t start)
@@ -167,10 +210,17 @@ static void xd_abort(void *ctx, struct ac_device *dev, uint64_t tag)
         d->aborts++;
 }
 
+static void xd_probe(void *ctx, struct ac_device *dev)
+{
+        (void)ctx;
+        (void)dev;
+}
+
 static const struct ac_driver_ops xd_driver = {
     .name = "recorder",
     .submit = xd_submit,
     .abort = xd_abort,
+    .probe = xd_probe,
 };
 
 static struct ac_engine *eng;
@@ -369,4 +419,166 @@ Test(core_locking, lookups_take_the_lock)
         cr_assert_eq(ac_engine_device(eng, 0), a.dev);
         cr_assert_null(ac_engine_device(eng, 1));
         cr_assert_str_eq(ac_op_name(eng, op_enc), "enc");
+}
+
+/* ---- shutting down --------------------------------------------------- */
+
+TestSuite(core_shutdown, .init = setup, .fini = teardown);
+
+static bool seen_idle, seen_quiescent;
+
+static void done_looking(struct ac_request *req, int status)
+{
+        xr_done(req, status);
+        seen_idle = ac_engine_idle(eng);
+        seen_quiescent = ac_engine_quiescent(eng);
+}
+
+/* ac_engine_idle is true in the last callback, while the thread running it
+ * is still in the engine: whoever destroys the engine on seeing it idle
+ * frees it under that thread. Quiescence says when it may go. */
+Test(core_shutdown, idle_in_the_last_callback_is_not_quiescent)
+{
+        struct xd a;
+        add(&a, "a", 1);
+        struct xr r;
+        r = (struct xr){.stage = {.op = op_enc, .bytes = 64}};
+        r.req.stages = &r.stage;
+        r.req.nstages = 1;
+        r.req.done = done_looking;
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        cr_assert(!ac_engine_quiescent(eng), "a request in the engine");
+        ac_device_complete(a.dev, a.tags[0], 0);
+        cr_assert_eq(r.calls, 1);
+        cr_assert(seen_idle);
+        cr_assert(!seen_quiescent, "the callback's thread is still inside");
+        cr_assert(ac_engine_quiescent(eng));
+}
+
+/* A failed device's probe timer stays armed for ever: the engine is never
+ * quiescent until shutdown stops the probing. */
+Test(core_shutdown, shutdown_stops_the_probes_of_failed_devices)
+{
+        ac_engine_destroy(eng);
+        cfg.failover.probe_ns = 1000;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        cr_assert_eq(ac_op_intern(eng, "enc"), (int)op_enc);
+        struct xd a;
+        add(&a, "a", 1);
+        ac_device_failed(a.dev, AC_EIO);
+        cr_assert_eq(xp.narmed, 1, "the probe");
+        cr_assert(ac_engine_idle(eng));
+        cr_assert(!ac_engine_quiescent(eng), "a timer is armed");
+        cr_assert_eq(xp.idles, 0);
+        cr_assert_eq(ac_engine_shutdown(eng), 0);
+        cr_assert_eq(xp.narmed, 0, "probing stopped");
+        cr_assert(ac_engine_quiescent(eng));
+        cr_assert_eq(xp.idles, 1);
+        cr_assert(xp.idle_locked);
+        cr_assert_eq(xp_advance(10000), 0);
+        ac_device_recovered(a.dev);
+        ac_device_failed(a.dev, AC_EIO);
+        cr_assert_eq(xp.narmed, 0, "no probe after shutdown");
+        cr_assert_eq(xp.idles, 1, "told once");
+}
+
+/* Shutdown refuses new work, lets what was accepted finish (failover
+ * included), and tells the platform once, when the last thread leaves. */
+Test(core_shutdown, shutdown_drains_then_tells_the_platform_once)
+{
+        struct xd a, b;
+        add(&a, "a", 1);
+        add(&b, "b", 1);
+        struct xr r1, r2, r3;
+        cr_assert_eq(submit(&r1), AC_ACCEPTED);
+        cr_assert_eq(submit(&r2), AC_ACCEPTED);
+        cr_assert_eq(ac_engine_shutdown(eng), 0);
+        cr_assert_eq(submit(&r3), AC_ESHUTDOWN);
+        struct xd c;
+        static const char *const ops[] = {"enc"};
+        struct ac_device_config dc = {
+            .name = "c", .ops = ops, .nops = 1, .ring = 1, .driver = &xd_driver, .driver_ctx = &c};
+        cr_assert_eq(ac_device_register(eng, &dc, &c.dev), AC_ESHUTDOWN);
+        ac_device_complete(a.dev, a.tags[0], AC_EIO); /* a fails; r1 moves to b's queue */
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_FAILED);
+        cr_assert_eq(xp.idles, 0);
+        ac_device_complete(b.dev, b.tags[0], 0);
+        cr_assert_eq(xp.idles, 0, "r1 still to go");
+        ac_device_complete(b.dev, b.tags[1], 0);
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r1.status, 0);
+        cr_assert_eq(r2.calls, 1);
+        cr_assert_eq(r3.calls, 0);
+        cr_assert_eq(xp.idles, 1);
+        cr_assert(xp.idle_locked, "told under the lock");
+        cr_assert(ac_engine_quiescent(eng));
+        cr_assert_eq(xp.narmed, 0);
+}
+
+/* ---- callbacks on the platform's completion context --------------------- */
+
+static void setup_defer(void)
+{
+        setup();
+        ac_engine_destroy(eng);
+        cfg.platform.ops = &xp_ops_defer;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        cr_assert_eq(ac_op_intern(eng, "enc"), (int)op_enc);
+}
+
+TestSuite(core_defer, .init = setup_defer, .fini = teardown);
+
+/* With a defer op, a driver's ac_device_complete never runs callbacks (one
+ * driver thread would otherwise run everyone's): the platform's completion
+ * context runs them, all that are due, in order. */
+Test(core_defer, callbacks_run_on_the_completion_context)
+{
+        struct xd a;
+        add(&a, "a", 2);
+        struct xr r1, r2;
+        cr_assert_eq(submit(&r1), AC_ACCEPTED);
+        cr_assert_eq(submit(&r2), AC_ACCEPTED);
+        ac_device_complete(a.dev, a.tags[0], 0);
+        cr_assert_eq(r1.calls, 0, "a callback ran inside the driver's completion");
+        cr_assert_eq(xp.defers, 1);
+        ac_device_complete(a.dev, a.tags[1], 0);
+        cr_assert_eq(r2.calls, 0);
+        cr_assert_eq(xp.defers, 1, "one run pending covers both");
+        cr_assert(!ac_engine_idle(eng), "callbacks due");
+        cr_assert(!ac_engine_quiescent(eng));
+        xp_run_deferred();
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r2.calls, 1);
+        cr_assert(ac_engine_quiescent(eng));
+}
+
+static struct xr chained;
+
+static void done_and_submit(struct ac_request *req, int status)
+{
+        xr_done(req, status);
+        cr_assert_eq(submit(&chained), AC_ACCEPTED);
+}
+
+/* A callback may submit (closed loop); the callback of what it submits
+ * comes on a later run, never nested in this one. */
+Test(core_defer, a_callback_may_submit)
+{
+        struct xd a;
+        add(&a, "a", 2);
+        struct xr r = {.stage = {.op = op_enc, .bytes = 64}};
+        r.req.stages = &r.stage;
+        r.req.nstages = 1;
+        r.req.done = done_and_submit;
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        ac_device_complete(a.dev, a.tags[0], 0);
+        xp_run_deferred();
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(a.njobs, 2);
+        cr_assert_null(xp.run, "nothing due yet");
+        ac_device_complete(a.dev, a.tags[1], 0);
+        cr_assert_eq(chained.calls, 0);
+        xp_run_deferred();
+        cr_assert_eq(chained.calls, 1);
+        cr_assert_eq(chained.status, 0);
 }

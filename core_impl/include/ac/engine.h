@@ -126,10 +126,28 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
 
 /* Destroys the engine and its devices, cancelling every timer the core
  * armed. Requests still queued or in flight are abandoned without
- * callbacks: drain first (ac_engine_idle). Not from a callback, a driver op
- * or a balancer hook: the entry point under way would return into freed
- * memory. */
+ * callbacks. Safe only once the engine is quiescent (below) and the
+ * platform has delivered or dropped every timer fire it had already taken
+ * for the engine (the core cancels without waiting): the shutdown protocol
+ * is ac_engine_shutdown, wait for quiescence, destroy (docs/architecture.md,
+ * "Threading contract"). Never from a callback, a driver op or a balancer
+ * hook. */
 void ac_engine_destroy(struct ac_engine *eng);
+
+/* Starts shutting the engine down: from now on ac_submit and
+ * ac_device_register return AC_ESHUTDOWN, and failed devices are probed no
+ * more (their probe timers are cancelled); the requests already accepted
+ * go on to their callbacks, failover included. When the engine becomes
+ * quiescent the platform's idle op, if any, is called once. Returns 0. */
+int ac_engine_shutdown(struct ac_engine *eng);
+
+/* True when the engine may be destroyed as far as the core knows: no
+ * request in it (ac_engine_idle), no thread inside it (an entry point, a
+ * callback runner, a deferred run pending) and no timer armed. Unlike
+ * ac_engine_idle, false inside a callback: the thread running it is still
+ * in the engine. A failed device's probe timer keeps it false until
+ * ac_engine_shutdown. */
+bool ac_engine_quiescent(const struct ac_engine *eng);
 
 /* Interns an operation name and returns its id (>= 0), or AC_ENOSPC when
  * AC_MAX_OPS names are taken, AC_EINVAL for an empty name. */
@@ -143,7 +161,7 @@ const char *ac_op_name(const struct ac_engine *eng, uint32_t op);
 int ac_submit(struct ac_engine *eng, struct ac_request *req);
 
 /* True when no request is queued, backlogged, in flight or held for
- * ordering. */
+ * ordering. Not a licence to destroy: see ac_engine_quiescent. */
 bool ac_engine_idle(const struct ac_engine *eng);
 
 /* Devices in registration order (including failed and removed ones). */

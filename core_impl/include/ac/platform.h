@@ -54,6 +54,19 @@ struct ac_platform_ops {
          * NULL in a single-threaded simulation. */
         void (*lock)(void *ctx);
         void (*unlock)(void *ctx);
+        /* Optional. Completion callbacks are due: call run(arg) once, later,
+         * on a completion context of the platform's choosing (a thread, a
+         * work queue), not from inside this call. Called with the lock
+         * held; must not call into the core. With it, callbacks never run
+         * inside a driver's ac_device_complete() or a caller's ac_submit();
+         * NULL: the outermost entry point runs them before it returns. */
+        void (*defer)(void *ctx, void (*run)(void *arg), void *arg);
+        /* Optional. After ac_engine_shutdown(), the engine has become
+         * quiescent (see ac_engine_quiescent): called once, with the lock
+         * held, by the last thread out of the core, which only releases
+         * the lock after it. The platform wakes whoever waits to destroy
+         * the engine; it must not call into the core from here. */
+        void (*idle)(void *ctx);
 };
 
 struct ac_platform {
