@@ -223,6 +223,28 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
         return n;
 }
 
+/* True when a healthy device other than a fallback one can do op. */
+static bool hardware_can(const struct ac_engine *eng, uint32_t op)
+{
+        for (size_t i = 0; i < eng->ndevices; i++) {
+                const struct ac_device *dev = eng->devices[i];
+                if (!dev->view.fallback && dev->view.health == AC_DEV_HEALTHY &&
+                    (dev->view.capabilities & op_bit(op)))
+                        return true;
+        }
+        return false;
+}
+
+/* With affinity, the device of the previous stage keeps the chain when it
+ * can take the next one, unless it is a fallback device and hardware can. */
+static bool keeps_chain(const struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
+{
+        if (!prev || !eng->cfg.affinity || !(prev->view.capabilities & op_bit(op)) ||
+            prev->view.health != AC_DEV_HEALTHY || !queue_has_room(prev))
+                return false;
+        return !prev->view.fallback || !hardware_can(eng, op);
+}
+
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
@@ -237,8 +259,7 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
         const struct ac_stage *st = current_stage(req);
         struct ac_device *dev = NULL;
 
-        if (prev && eng->cfg.affinity && (prev->view.capabilities & op_bit(st->op)) &&
-            prev->view.health == AC_DEV_HEALTHY && queue_has_room(prev)) {
+        if (keeps_chain(eng, prev, st->op)) {
                 dev = prev;
         } else {
                 size_t capable;

@@ -274,3 +274,34 @@ Test(core_failover_edges, recovery_inside_abort_never_overfills_the_ring)
         }
         cr_assert(ac_engine_idle(eng));
 }
+
+/* ---- affinity and fallback devices --------------------------------------- */
+
+/* With affinity, a chain stays on its device for the next stage, but not on
+ * a fallback device once hardware that can do the stage is healthy again:
+ * a fallback device is for when no hardware can. */
+Test(core_failover_edges, affinity_does_not_keep_a_chain_on_a_fallback_device)
+{
+        cfg.affinity = true;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        struct tdev hw, fb;
+        struct tdev_spec hs = {.name = "hw", .ops = {"aes", "sha"}, .ring = 1};
+        struct tdev_spec fs = {.name = "cpu", .ops = {"aes", "sha"}, .ring = 1, .fallback = true};
+        cr_assert_eq(tdev_add(&hw, eng, &tp, &hs), 0);
+        cr_assert_eq(tdev_add(&fb, eng, &tp, &fs), 0);
+        ac_device_failed(hw.dev, AC_EIO);
+        uint32_t chain[] = {op("aes"), op("sha")};
+        struct treq r;
+        treq_init(&r, &log_, 0, chain, 2, 64, 0);
+        cr_assert_eq(ac_submit(eng, &r.req), AC_ACCEPTED);
+        cr_assert_eq(fb.njobs, 1, "no hardware: the fallback device");
+        ac_device_recovered(hw.dev);
+        tdev_complete(&fb, 0, 0);
+        cr_assert_eq(hw.njobs, 1, "the next stage went to the healthy hardware");
+        cr_assert_eq(fb.njobs, 1, "affinity kept the chain on the fallback device");
+        tdev_complete(&hw, 0, 0);
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, 0);
+        tdev_fini(&hw);
+        tdev_fini(&fb);
+}
