@@ -94,6 +94,7 @@ struct ac_device {
         bool evac_pending;            /* on the engine's list of work to move */
         bool evac_in_flight;          /* ... in-flight stages included */
         struct ac_device *evac_next;  /* that list */
+        struct ac_device *name_next;  /* engine's name table chain, while not gone */
         struct core_timer busy_retry; /* when busy with nothing in flight */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
 };
@@ -109,6 +110,13 @@ struct ac_engine {
         const struct ac_device_view **views;      /* the same, as views */
         const struct ac_device_view **candidates; /* scratch for one pick */
         size_t ndevices, capdevices;
+        struct ac_device **live; /* devices not gone, registration order: the scans */
+        size_t nlive;
+        struct ac_device **fallbacks; /* the same, fallback devices only */
+        size_t nfallbacks;
+        bool live_stale;              /* some there are gone: compact when no scan runs */
+        struct ac_device **names;     /* devices not gone by name hash, chained */
+        size_t nnames;                /* buckets, a power of two (0: none yet) */
         struct ac_queue backlog;      /* stages waiting for queue room */
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
@@ -221,6 +229,12 @@ static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
  * negative code (see ac_op_intern). */
 int core_op_intern(struct ac_engine *eng, const char *name);
 
+/* device.c: dev has just become gone: its name is free again, and it
+ * leaves the scans (compacted at the outermost core_leave). */
+void core_device_gone(struct ac_engine *eng, struct ac_device *dev);
+/* device.c: drops the gone devices from eng->live and eng->fallbacks; only
+ * where no scan of them is under way. */
+void core_live_compact(struct ac_engine *eng);
 /* failover.c: a draining device with nothing in flight is gone. */
 void core_device_drained(struct ac_engine *eng, struct ac_device *dev);
 /* failover.c: a stage of req left dev with an error (completion or

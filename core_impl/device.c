@@ -19,12 +19,106 @@ static bool config_valid(const struct ac_device_config *cfg)
         return true;
 }
 
-/* Makes room for one more device in the engine's arrays. */
+/* ---- names: a chained hash table of the devices not gone -------------- */
+
+static size_t name_hash(const char *name)
+{
+        uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+                h = (h ^ *p) * 0x100000001b3ull;
+        return (size_t)h;
+}
+
+static struct ac_device *name_find(const struct ac_engine *eng, const char *name)
+{
+        if (!eng->nnames)
+                return NULL;
+        struct ac_device *d = eng->names[name_hash(name) & (eng->nnames - 1)];
+        while (d && strcmp(d->name, name) != 0)
+                d = d->name_next;
+        return d;
+}
+
+static void name_link(struct ac_engine *eng, struct ac_device *dev)
+{
+        size_t b = name_hash(dev->name) & (eng->nnames - 1);
+        dev->name_next = eng->names[b];
+        eng->names[b] = dev;
+}
+
+/* Makes room for one more name: at most one per bucket on average, the
+ * table doubling (amortised O(1) a registration). */
+static int names_grow(struct ac_engine *eng)
+{
+        if (eng->nlive < eng->nnames)
+                return 0;
+        size_t n = eng->nnames ? eng->nnames * 2 : 16;
+        struct ac_device **names = calloc(n, sizeof(*names));
+        if (!names)
+                return AC_ENOMEM;
+        struct ac_device **old = eng->names;
+        size_t nold = eng->nnames;
+        eng->names = names;
+        eng->nnames = n;
+        for (size_t i = 0; i < nold; i++)
+                for (struct ac_device *d = old[i], *next; d; d = next) {
+                        next = d->name_next;
+                        name_link(eng, d);
+                }
+        free(old);
+        return 0;
+}
+
+static void name_unlink(struct ac_engine *eng, struct ac_device *dev)
+{
+        struct ac_device **p = &eng->names[name_hash(dev->name) & (eng->nnames - 1)];
+        while (*p && *p != dev)
+                p = &(*p)->name_next;
+        if (*p)
+                *p = dev->name_next;
+        dev->name_next = NULL;
+}
+
+void core_device_gone(struct ac_engine *eng, struct ac_device *dev)
+{
+        name_unlink(eng, dev);
+        eng->live_stale = true;
+}
+
+static size_t compact(struct ac_device **devs, size_t n)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (devs[i]->view.health != AC_DEV_GONE)
+                        devs[k++] = devs[i];
+        return k;
+}
+
+void core_live_compact(struct ac_engine *eng)
+{
+        if (!eng->live_stale)
+                return;
+        eng->nlive = compact(eng->live, eng->nlive);
+        eng->nfallbacks = compact(eng->fallbacks, eng->nfallbacks);
+        eng->live_stale = false;
+}
+
+/* ---- registration ------------------------------------------------------- */
+
+/* Makes room for one more device in the engine's arrays (doubling). */
 static int grow(struct ac_engine *eng)
 {
         if (eng->ndevices < eng->capdevices)
                 return 0;
         size_t cap = eng->capdevices ? eng->capdevices * 2 : 8;
+        struct ac_device **live = realloc(eng->live, cap * sizeof(*live));
+        if (!live)
+                return AC_ENOMEM;
+        eng->live = live;
+        struct ac_device **fallbacks = realloc(eng->fallbacks, cap * sizeof(*fallbacks));
+        if (!fallbacks)
+                return AC_ENOMEM;
+        eng->fallbacks = fallbacks;
         struct ac_device **devices = realloc(eng->devices, cap * sizeof(*devices));
         if (!devices)
                 return AC_ENOMEM;
@@ -44,9 +138,8 @@ static int grow(struct ac_engine *eng)
 static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                       struct ac_device **out)
 {
-        for (size_t i = 0; i < eng->ndevices; i++)
-                if (strcmp(eng->devices[i]->name, cfg->name) == 0)
-                        return AC_EEXIST;
+        if (name_find(eng, cfg->name))
+                return AC_EEXIST; /* a gone device's name is free again */
         uint64_t caps = 0;
         for (size_t i = 0; i < cfg->nops; i++) {
                 int id = core_op_intern(eng, cfg->ops[i]);
@@ -55,6 +148,8 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                 caps |= (uint64_t)1 << id;
         }
         int rc = grow(eng);
+        if (rc == 0)
+                rc = names_grow(eng);
         if (rc < 0)
                 return rc;
         struct ac_device *dev = calloc(1, sizeof(*dev));
@@ -95,6 +190,10 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         eng->devices[eng->ndevices] = dev;
         eng->views[eng->ndevices] = &dev->view;
         eng->ndevices++;
+        eng->live[eng->nlive++] = dev;
+        if (cfg->fallback)
+                eng->fallbacks[eng->nfallbacks++] = dev;
+        name_link(eng, dev);
         *out = dev;
         return 0;
 }

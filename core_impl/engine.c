@@ -132,6 +132,9 @@ void ac_engine_destroy(struct ac_engine *eng)
                 free(eng->ops[i]);
         free(eng->devices);
         free(eng->views);
+        free(eng->live);
+        free(eng->fallbacks);
+        free(eng->names);
         free(eng->candidates);
         free(eng->flows);
         free(eng);

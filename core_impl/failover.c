@@ -306,6 +306,7 @@ void ac_device_failed(struct ac_device *dev, int reason)
                 /* Its in-flight stages will not finish now: move them. */
                 dev->stats.failures++;
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
                 move_off(eng, dev, true, NULL, 0);
@@ -319,8 +320,8 @@ void ac_device_failed(struct ac_device *dev, int reason)
 void core_give_back(struct ac_engine *eng, struct ac_device *dev)
 {
         uint64_t caps = dev->view.capabilities;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                struct ac_device *f = eng->devices[i];
+        for (size_t i = 0; i < eng->nfallbacks; i++) {
+                struct ac_device *f = eng->fallbacks[i];
                 if (!f->view.fallback || f->view.health != AC_DEV_HEALTHY || !f->view.queued ||
                     !(f->view.capabilities & caps))
                         continue;
@@ -367,6 +368,7 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
 {
         if (dev->view.health == AC_DEV_DRAINING && dev->view.in_flight == 0) {
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
         }
@@ -380,6 +382,7 @@ void core_drain_fire(struct ac_timer *t)
         if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_notify(eng, dev);
                 move_off(eng, dev, true, NULL, 0);
         }
@@ -399,6 +402,8 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         if (h == AC_DEV_DRAINING)
                 core_timer_cancel(eng, &dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
+        if (!drain)
+                core_device_gone(eng, dev);
         core_busy_clear(eng, dev);
         core_notify(eng, dev);
         move_off(eng, dev, !drain, NULL, 0);

@@ -142,6 +142,8 @@ void core_leave(struct ac_engine *eng)
                         eng->platform.ops->defer(eng->platform.ctx, run_deferred, eng);
                 }
         }
+        if (eng->depth == 0)
+                core_live_compact(eng); /* no scan of the devices under way */
         if (run)
                 eng->draining = true;
         else if (eng->depth == 0)
@@ -196,8 +198,8 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
 {
         uint64_t bit = op_bit(op);
         size_t n = 0, healthy = 0, fallbacks = 0;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                const struct ac_device *dev = eng->devices[i];
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *dev = eng->live[i];
                 if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY)
                         continue;
                 if (dev->view.fallback) {
@@ -209,8 +211,8 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
                         eng->candidates[n++] = &dev->view;
         }
         if (healthy == 0 && fallbacks > 0) {
-                for (size_t i = 0; i < eng->ndevices; i++) {
-                        const struct ac_device *dev = eng->devices[i];
+                for (size_t i = 0; i < eng->nlive; i++) {
+                        const struct ac_device *dev = eng->live[i];
                         if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY ||
                             !dev->view.fallback)
                                 continue;
@@ -226,8 +228,8 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
 /* True when a healthy device other than a fallback one can do op. */
 static bool hardware_can(const struct ac_engine *eng, uint32_t op)
 {
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                const struct ac_device *dev = eng->devices[i];
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *dev = eng->live[i];
                 if (!dev->view.fallback && dev->view.health == AC_DEV_HEALTHY &&
                     (dev->view.capabilities & op_bit(op)))
                         return true;
@@ -332,8 +334,8 @@ static uint64_t backlog_caps(const struct ac_engine *eng, const struct ac_device
         uint64_t caps = dev->view.capabilities;
         if (!dev->view.fallback)
                 return caps;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                const struct ac_device *o = eng->devices[i];
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *o = eng->live[i];
                 if (!o->view.fallback && o->view.health == AC_DEV_HEALTHY)
                         caps &= ~o->view.capabilities;
         }
@@ -367,9 +369,9 @@ void core_health_changed(struct ac_engine *eng)
         if (!eng->backlog.count)
                 return;
         uint64_t served = 0;
-        for (size_t i = 0; i < eng->ndevices; i++)
-                if (eng->devices[i]->view.health == AC_DEV_HEALTHY)
-                        served |= eng->devices[i]->view.capabilities;
+        for (size_t i = 0; i < eng->nlive; i++)
+                if (eng->live[i]->view.health == AC_DEV_HEALTHY)
+                        served |= eng->live[i]->view.capabilities;
         for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
                 struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
                 while (r) {
@@ -383,8 +385,8 @@ void core_health_changed(struct ac_engine *eng)
                         r = next;
                 }
         }
-        for (size_t i = 0; i < eng->ndevices && eng->backlog.count; i++)
-                core_backlog_pull(eng, eng->devices[i]);
+        for (size_t i = 0; i < eng->nlive && eng->backlog.count; i++)
+                core_backlog_pull(eng, eng->live[i]);
 }
 
 /* ---- the ring --------------------------------------------------------- */

@@ -305,3 +305,41 @@ Test(core_failover_edges, affinity_does_not_keep_a_chain_on_a_fallback_device)
         tdev_fini(&hw);
         tdev_fini(&fb);
 }
+
+/* ---- removed devices ------------------------------------------------------ */
+
+/* A removed device gives its name back: the card that comes back as qat0
+ * registers again (a new device; the old handle stays valid and its late
+ * completions are ignored). A draining device still holds its name. */
+Test(core_failover_edges, a_removed_device_releases_its_name)
+{
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        struct tdev a1, a2, a3;
+        struct tdev_spec spec = {.name = "qat0", .ops = {"aes"}, .ring = 1};
+        cr_assert_eq(tdev_add(&a1, eng, &tp, &spec), 0);
+        struct treq r1, r2;
+        cr_assert_eq(submit(&r1, 1, op("aes")), AC_ACCEPTED);
+        ac_device_removed(a1.dev);
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r1.status, AC_ENODEV);
+        cr_assert_eq(tdev_add(&a2, eng, &tp, &spec), 0, "the name of a removed device is free");
+        cr_assert_neq(a2.dev, a1.dev);
+        cr_assert_eq(ac_engine_ndevices(eng), 2);
+        cr_assert_eq(submit(&r2, 2, op("aes")), AC_ACCEPTED);
+        cr_assert_eq(a2.njobs, 1);
+        tdev_complete_stale(&a1, 0, 0); /* the old card answers late */
+        struct ac_device_stats ds;
+        ac_device_get_stats(a1.dev, &ds);
+        cr_assert_eq(ds.late, 1);
+        cr_assert_eq(ac_device_unregister(a2.dev, 1000), 0);
+        cr_assert_eq(ac_device_health(a2.dev), AC_DEV_DRAINING);
+        cr_assert_eq(tdev_add(&a3, eng, &tp, &spec), AC_EEXIST, "draining: still its name");
+        tdev_complete(&a2, 0, 0);
+        cr_assert_eq(r2.calls, 1);
+        cr_assert_eq(r2.status, 0);
+        cr_assert_eq(ac_device_health(a2.dev), AC_DEV_GONE);
+        cr_assert_eq(tdev_add(&a3, eng, &tp, &spec), 0);
+        tdev_fini(&a1);
+        tdev_fini(&a2);
+        tdev_fini(&a3);
+}

@@ -56,7 +56,7 @@ struct ac_driver_ops {
 };
 
 struct ac_device_config {
-        const char *name;       /* unique within the engine */
+        const char *name;       /* unique among the engine's devices not gone */
         const char *const *ops; /* operation names it can do */
         size_t nops;
         uint32_t ring;   /* most stages outstanding at once, >= 1 */
@@ -82,7 +82,9 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
 /* Removes a device (hot-unplug). Its queued stages move to other devices at
  * once; its in-flight stages may finish until drain_ns from now (0: the
  * engine's failover.drain_ns), after which they move too, each spending one
- * retry of its request. The device is freed when the engine is destroyed.
+ * retry of its request. Once gone, its name is free for a new device and
+ * the core's scans skip it; the handle stays valid (late completions are
+ * counted and ignored) and is freed when the engine is destroyed.
  * Returns 0, or AC_EINVAL when it is already gone. */
 int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns);
 
