@@ -91,6 +91,7 @@ struct ac_device {
         struct core_timer probe;      /* next probe while failed */
         struct core_timer drain;      /* drain deadline while draining */
         bool busy;                    /* refused a stage with AC_EBUSY: wait */
+        bool unplugged;               /* gone by ac_device_removed: holds nothing */
         bool evac_pending;            /* on the engine's list of work to move */
         bool evac_in_flight;          /* ... in-flight stages included */
         struct ac_device *evac_next;  /* that list */

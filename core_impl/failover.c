@@ -68,6 +68,17 @@ static void retry(struct ac_engine *eng, struct ac_request *req, int status)
         core_reroute(eng, req, NULL, true);
 }
 
+/* An in-flight stage may be taken back from dev only when its driver can
+ * be told (abort: after it returns, the device no longer touches the
+ * request) or the device is unplugged. A driver without abort may still be
+ * working on the stage, in place, in the caller's buffers: the stage stays
+ * with it until it answers, so the request is never finished, nor its
+ * stage applied elsewhere, while the device may still touch it. */
+static bool may_take_back(const struct ac_device *dev)
+{
+        return dev->driver->abort || dev->unplugged;
+}
+
 static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         dev->stats.migrated_out++;
@@ -88,7 +99,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
         struct ac_request *lost = NULL, **lost_tail = &lost;
         struct ac_request *queued = NULL, **queued_tail = &queued;
         struct ac_request *req;
-        for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
+        for (uint32_t i = 0; in_flight && may_take_back(dev) && i < dev->view.ring; i++) {
                 struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;
@@ -260,7 +271,17 @@ void core_watchdog_fire(struct ac_timer *t)
         core_enter(eng);
         /* Only the fire of the current arming: a stale one (the stage left
          * the slot, another may be in it now) must not time that out. */
-        if (core_timer_due(eng, &s->watchdog) && s->req) {
+        bool due = core_timer_due(eng, &s->watchdog) && s->req;
+        if (due && !may_take_back(dev)) {
+                /* Hung, but the stage cannot be taken back: it stays until
+                 * the device answers or is removed. The device takes no
+                 * more, and its queued stages move. */
+                eng->stats.timeouts++;
+                if (dev->view.health == AC_DEV_HEALTHY) {
+                        mark_failed(eng, dev);
+                        move_off(eng, dev, false, NULL, 0);
+                }
+        } else if (due) {
                 /* A stage that outlives its timeout means hung hardware,
                  * not a slow stage: the device fails at once, and its other
                  * stages, likely hung too, move now rather than one by one
@@ -379,7 +400,10 @@ void core_drain_fire(struct ac_timer *t)
         struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, drain);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING) {
+        /* A driver without abort keeps its stages until they answer (see
+         * may_take_back): the device stays draining until then. */
+        if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING &&
+            may_take_back(dev)) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
                 core_device_gone(eng, dev);
@@ -402,6 +426,7 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         if (h == AC_DEV_DRAINING)
                 core_timer_cancel(eng, &dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
+        dev->unplugged = !drain;
         if (!drain)
                 core_device_gone(eng, dev);
         core_busy_clear(eng, dev);

@@ -343,3 +343,86 @@ Test(core_failover_edges, a_removed_device_releases_its_name)
         tdev_fini(&a2);
         tdev_fini(&a3);
 }
+
+/* ---- drivers without abort ------------------------------------------------- */
+
+static const struct ac_driver_ops no_abort_driver = {.name = "no-abort", .submit = healer_submit};
+
+static void add_no_abort(struct healer *h, const char *name)
+{
+        static const char *const ops[] = {"aes"};
+        *h = (struct healer){0};
+        struct ac_device_config dc = {.name = name,
+                                      .ops = ops,
+                                      .nops = 1,
+                                      .ring = RING,
+                                      .driver = &no_abort_driver,
+                                      .driver_ctx = h};
+        cr_assert_eq(ac_device_register(eng, &dc, &h->dev), 0);
+}
+
+/* A driver without abort cannot be told that the core gave a stage up: it
+ * may still work on it, in place, in the caller's buffers. So its stage is
+ * not taken back when its watchdog expires: the device fails (no more
+ * work for it, its queue moves), and the request waits for its answer; it
+ * is neither finished under the driver nor applied twice elsewhere. */
+Test(core_failover_edges, a_driver_without_abort_keeps_its_stage_until_it_answers)
+{
+        cfg.failover.timeout_ns = 1000;
+        cfg.failover.retries = 3;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        static struct healer h;
+        add_no_abort(&h, "a");
+        struct tdev b;
+        struct tdev_spec spec = {.name = "b", .ops = {"aes"}, .ring = 2};
+        cr_assert_eq(tdev_add(&b, eng, &tp, &spec), 0);
+        struct treq r;
+        cr_assert_eq(submit(&r, 0, op("aes")), AC_ACCEPTED);
+        cr_assert_eq(h.njobs, 1);
+        cr_assert_eq(tp_advance_to(&tp, 1000), 1, "the watchdog");
+        cr_assert_eq(ac_device_health(h.dev), AC_DEV_FAILED, "hung: failed");
+        cr_assert_eq(b.njobs, 0, "the stage went elsewhere while a still holds it");
+        cr_assert_eq(r.calls, 0);
+        ac_device_complete(h.dev, h.tags[0], 0); /* it answers after all */
+        cr_assert_eq(r.calls, 1);
+        cr_assert_eq(r.status, 0);
+        cr_assert_eq(b.njobs, 0);
+        cr_assert(ac_engine_idle(eng));
+        tdev_fini(&b);
+}
+
+/* The same when the device reports itself failed, or misses its drain
+ * deadline; removal (the device is gone: nothing touches the request any
+ * more) does move the stage. */
+Test(core_failover_edges, a_driver_without_abort_loses_its_stage_only_when_removed)
+{
+        cfg.failover.retries = 3;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        static struct healer h;
+        add_no_abort(&h, "a");
+        struct tdev b;
+        struct tdev_spec spec = {.name = "b", .ops = {"aes"}, .ring = 2};
+        cr_assert_eq(tdev_add(&b, eng, &tp, &spec), 0);
+        struct treq r1, r2;
+        cr_assert_eq(submit(&r1, 1, op("aes")), AC_ACCEPTED);
+        cr_assert_eq(h.njobs, 1);
+        ac_device_failed(h.dev, AC_EIO);
+        cr_assert_eq(b.njobs, 0, "kept by a");
+        ac_device_recovered(h.dev);
+        cr_assert_eq(ac_device_unregister(h.dev, 500), 0);
+        tp_advance_to(&tp, 1000); /* past the drain deadline */
+        cr_assert_eq(ac_device_health(h.dev), AC_DEV_DRAINING, "still holds r1's stage");
+        cr_assert_eq(b.njobs, 0);
+        cr_assert_eq(submit(&r2, 2, op("aes")), AC_ACCEPTED);
+        cr_assert_eq(b.njobs, 1, "new work goes to b");
+        ac_device_removed(h.dev);
+        cr_assert_eq(ac_device_health(h.dev), AC_DEV_GONE);
+        cr_assert_eq(b.njobs, 2, "removed: the stage moves");
+        tdev_complete_all(&b, 0);
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r1.status, 0);
+        cr_assert_eq(r2.calls, 1);
+        ac_device_complete(h.dev, h.tags[0], 0); /* too late: ignored */
+        cr_assert_eq(r1.calls, 1);
+        tdev_fini(&b);
+}

@@ -34,8 +34,13 @@ struct ac_job {
         uint32_t stage;         /* index of this stage in req's chain */
 };
 
-/* A driver may touch job->req only until it reports the stage's completion
- * or until the core calls its abort op for the tag, whichever is first. */
+/* A driver may touch job->req (and the buffers behind it) only until it
+ * reports the stage's completion or until its abort op for the tag
+ * returns, whichever is first. The core never finishes a request, nor
+ * hands its stage to another device, while a device may still touch it:
+ * from a driver without abort it takes no in-flight stage back (not on a
+ * watchdog expiry, a failure or a drain deadline) until the device
+ * answers or is removed (ac_device_removed). */
 struct ac_driver_ops {
         const char *name;
         /* Required. Starts one stage. Returns 0 when the device took it;
@@ -46,8 +51,12 @@ struct ac_driver_ops {
          * stage, which the core treats like an error completion of it. */
         int (*submit)(void *ctx, struct ac_device *dev, const struct ac_job *job);
         /* Optional. The core gave up on a stage it had submitted (timed out,
-         * or the device failed); the device may drop it. A completion for
-         * the tag may still arrive and is then counted as late. */
+         * or the device failed): when abort returns, the device no longer
+         * touches the request (a stage done in place is dropped, or
+         * finished into the driver's own buffers). A completion for the
+         * tag may still arrive and is then counted as late. Without it,
+         * a stage stays with its device until the device answers or is
+         * removed: a hung device holds its requests until then. */
         void (*abort)(void *ctx, struct ac_device *dev, uint64_t tag);
         /* Optional. Asks a failed device whether it works again; the device
          * answers, now or later, with ac_device_recovered() (or not at all).
