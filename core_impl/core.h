@@ -44,19 +44,37 @@ enum {
 
 #define core_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
+/* A timer the core arms, with the record that makes a stale fire harmless.
+ * The platform's cancel never waits for a fire already under way (that fire
+ * waits for the lock the canceller holds), so a fire may arrive after its
+ * arming was cancelled or replaced by a new one. Each arming is recorded
+ * here under the lock, and its deadline serves as its generation: a fire
+ * is acted on only when the record says armed and that deadline has come.
+ * A stale fire finds no arming, or a later one not yet due (ignored), or a
+ * later one due already, which it then ends just as that arming's own fire
+ * would; the own fire, when it comes, finds the record disarmed. */
+struct core_timer {
+        struct ac_timer t; /* the platform's part */
+        uint64_t when;     /* deadline of the current arming */
+        bool armed;        /* an arming is current */
+};
+
 /* One place in a device's hardware ring, preallocated at registration. Its
  * tag is index | generation << 32; the generation moves on every time the
  * slot is freed, so a tag from an earlier use is recognised as stale. */
 struct ac_slot {
-        struct ac_request *req;   /* stage in flight here, NULL when free */
-        struct ac_device *dev;    /* owner, for the watchdog's callback */
-        uint64_t dispatched_ns;   /* when the stage was handed to the driver */
-        uint32_t generation;      /* high half of the tag */
-        uint32_t next_free;       /* free list link (index), when free */
-        struct ac_timer watchdog; /* per-stage timeout (failover) */
+        struct ac_request *req;     /* stage in flight here, NULL when free */
+        struct ac_device *dev;      /* owner, for the watchdog's callback */
+        uint64_t dispatched_ns;     /* when the stage was handed to the driver */
+        uint32_t generation;        /* high half of the tag */
+        uint32_t next_free;         /* free list link (index), when free */
+        struct core_timer watchdog; /* per-stage timeout (failover) */
 };
 
 #define AC_SLOT_NONE UINT32_MAX
+
+/* Retry delay after an AC_EBUSY refusal when failover.busy_ns is 0. */
+#define AC_BUSY_RETRY_NS 10000
 
 struct ac_device {
         struct ac_engine *eng;
@@ -71,8 +89,15 @@ struct ac_device {
         uint64_t busy_since;          /* when in_flight went from 0 to 1 */
         uint64_t failed_since;        /* when last declared failed */
         uint32_t errors_in_row;       /* consecutive error completions */
-        struct ac_timer probe;        /* next probe while failed */
-        struct ac_timer drain;        /* drain deadline while draining */
+        struct core_timer probe;      /* next probe while failed */
+        struct core_timer drain;      /* drain deadline while draining */
+        bool busy;                    /* refused a stage with AC_EBUSY: wait */
+        bool unplugged;               /* gone by ac_device_removed: holds nothing */
+        bool evac_pending;            /* on the engine's list of work to move */
+        bool evac_in_flight;          /* ... in-flight stages included */
+        struct ac_device *evac_next;  /* that list */
+        struct ac_device *name_next;  /* engine's name table chain, while not gone */
+        struct core_timer busy_retry; /* when busy with nothing in flight */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
         bool engaged;                 /* fallback with work since its last give-back
                                          (kept for the observer only) */
@@ -89,13 +114,27 @@ struct ac_engine {
         const struct ac_device_view **views;      /* the same, as views */
         const struct ac_device_view **candidates; /* scratch for one pick */
         size_t ndevices, capdevices;
+        struct ac_device **live; /* devices not gone, registration order: the scans */
+        size_t nlive;
+        struct ac_device **fallbacks; /* the same, fallback devices only */
+        size_t nfallbacks;
+        bool live_stale;              /* some there are gone: compact when no scan runs */
+        struct ac_device **names;     /* devices not gone by name hash, chained */
+        size_t nnames;                /* buckets, a power of two (0: none yet) */
         struct ac_queue backlog;      /* stages waiting for queue room */
         struct ac_request *done_head; /* final status known, callback due */
         struct ac_request *done_tail;
-        bool draining;             /* someone is running callbacks */
-        uint32_t depth;            /* entry points under way (nested: a driver
-                                      answering inside submit, abort or probe) */
-        uint64_t seq;              /* submission sequence */
+        bool draining;                              /* someone is running callbacks */
+        uint32_t depth;                             /* entry points under way (nested: a driver
+                                                       answering inside submit, abort or probe) */
+        uint64_t seq;                               /* submission sequence */
+        uint32_t timers;                            /* core timers armed now (struct core_timer) */
+        bool recovering;                            /* failover work under way (failover.c) */
+        bool deferred;                              /* platform defer: a run is pending */
+        bool closing;                               /* ac_engine_shutdown: no new work */
+        bool idle_told;                             /* the platform's idle op was called */
+        struct ac_device *evac_head, *evac_tail;    /* devices to move work off */
+        struct ac_request *retry_head, *retry_tail; /* stages to retry */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
         struct ac_engine_stats stats;
@@ -121,21 +160,56 @@ static inline void core_unlock(const struct ac_engine *eng)
                 eng->platform.ops->unlock(eng->platform.ctx);
 }
 
-static inline void core_timer_arm(const struct ac_engine *eng, struct ac_timer *t, uint64_t when)
+/* Arms ct to fire at `when` and records the arming (see struct core_timer). */
+static inline void core_timer_arm(struct ac_engine *eng, struct core_timer *ct, uint64_t when)
 {
-        eng->platform.ops->timer_arm(eng->platform.ctx, t, when);
+        if (!ct->armed)
+                eng->timers++;
+        ct->armed = true;
+        ct->when = when;
+        eng->platform.ops->timer_arm(eng->platform.ctx, &ct->t, when);
 }
 
-/* Returns now + after, or UINT64_MAX (never, in practice) when the sum
- * would wrap round into the past. */
+/* Returns now + after. Times are modulo 2^64 (see ac/platform.h): a
+ * deadline past UINT64_MAX wraps round and is compared as a difference, so
+ * a delay is at most 2^63 - 1 ns (292 years; longer ones are cut to it). */
 static inline uint64_t core_deadline(uint64_t now, uint64_t after)
 {
-        return after > UINT64_MAX - now ? UINT64_MAX : now + after;
+        return now + (after > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : after);
 }
 
-static inline void core_timer_cancel(const struct ac_engine *eng, struct ac_timer *t)
+/* True when time a is at or after time b, modulo 2^64. */
+static inline bool core_time_reached(uint64_t a, uint64_t b)
 {
-        eng->platform.ops->timer_cancel(eng->platform.ctx, t);
+        return (int64_t)(a - b) >= 0;
+}
+
+/* Cancels ct's arming, without waiting for a fire already under way: that
+ * fire finds the record disarmed and does nothing. */
+static inline void core_timer_cancel(struct ac_engine *eng, struct core_timer *ct)
+{
+        if (!ct->armed)
+                return;
+        ct->armed = false;
+        eng->timers--;
+        eng->platform.ops->timer_cancel(eng->platform.ctx, &ct->t);
+}
+
+/* At a fire, lock held: true when it is the fire of ct's current arming,
+ * which is then over; false for a stale fire (cancelled, or replaced by a
+ * later arming), to be ignored. */
+static inline bool core_timer_due(struct ac_engine *eng, struct core_timer *ct)
+{
+        if (!ct->armed || !core_time_reached(core_now(eng), ct->when))
+                return false;
+        ct->armed = false;
+        eng->timers--;
+        return true;
+}
+
+static inline struct core_timer *core_timer_of(struct ac_timer *t)
+{
+        return core_container_of(t, struct core_timer, t);
 }
 
 /* Starts an entry point that ends with core_leave(): takes the lock and
@@ -183,6 +257,12 @@ static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
  * negative code (see ac_op_intern). */
 int core_op_intern(struct ac_engine *eng, const char *name);
 
+/* device.c: dev has just become gone: its name is free again, and it
+ * leaves the scans (compacted at the outermost core_leave). */
+void core_device_gone(struct ac_engine *eng, struct ac_device *dev);
+/* device.c: drops the gone devices from eng->live and eng->fallbacks; only
+ * where no scan of them is under way. */
+void core_live_compact(struct ac_engine *eng);
 /* failover.c: a draining device with nothing in flight is gone. */
 void core_device_drained(struct ac_engine *eng, struct ac_device *dev);
 /* failover.c: a stage of req left dev with an error (completion or
@@ -214,6 +294,13 @@ void core_finish(struct ac_engine *eng, struct ac_request *req, int status);
 /* request.c: counts req's callback as due and puts it on the done list. */
 void core_release(struct ac_engine *eng, struct ac_request *req);
 
+/* request.c: frees ring slot s of dev, whose stage has left it (after
+ * core_stage_recall, once the driver is told). */
+void core_slot_release(struct ac_device *dev, struct ac_slot *s);
+/* request.c: the fire of a device's busy_retry timer. */
+void core_busy_fire(struct ac_timer *t);
+/* request.c: dev is no longer held back by an AC_EBUSY refusal. */
+void core_busy_clear(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: moves what it can from the device's queue into its ring. */
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: lets backlogged stages that dev can serve into the queues. */
@@ -230,12 +317,21 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
 /* request.c: takes the stage in slot s back from dev without a completion
  * (the slot's generation moves on, its watchdog is cancelled). Returns its
- * request. */
+ * request. The slot stays out of use until core_slot_release(), so that
+ * the driver can be told first. */
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s);
 /* request.c: ends an entry point begun with core_enter(): releases the
  * lock, then, from the outermost entry point only, runs the callbacks that
- * are due (unless a runner further up already does). */
+ * are due (unless a runner further up already does), or hands them to the
+ * platform's defer op. */
 void core_leave(struct ac_engine *eng);
+/* engine.c: lock held: true when no request is in the engine, no thread
+ * inside it (entry point, callback runner, deferred run) and no timer
+ * armed. */
+bool core_quiescent(const struct ac_engine *eng);
+/* engine.c: lock held, the caller on its way out: after shutdown, tells
+ * the platform once that the engine is quiescent. */
+void core_idle_check(struct ac_engine *eng);
 
 #endif

@@ -19,12 +19,106 @@ static bool config_valid(const struct ac_device_config *cfg)
         return true;
 }
 
-/* Makes room for one more device in the engine's arrays. */
+/* ---- names: a chained hash table of the devices not gone -------------- */
+
+static size_t name_hash(const char *name)
+{
+        uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+                h = (h ^ *p) * 0x100000001b3ull;
+        return (size_t)h;
+}
+
+static struct ac_device *name_find(const struct ac_engine *eng, const char *name)
+{
+        if (!eng->nnames)
+                return NULL;
+        struct ac_device *d = eng->names[name_hash(name) & (eng->nnames - 1)];
+        while (d && strcmp(d->name, name) != 0)
+                d = d->name_next;
+        return d;
+}
+
+static void name_link(struct ac_engine *eng, struct ac_device *dev)
+{
+        size_t b = name_hash(dev->name) & (eng->nnames - 1);
+        dev->name_next = eng->names[b];
+        eng->names[b] = dev;
+}
+
+/* Makes room for one more name: at most one per bucket on average, the
+ * table doubling (amortised O(1) a registration). */
+static int names_grow(struct ac_engine *eng)
+{
+        if (eng->nlive < eng->nnames)
+                return 0;
+        size_t n = eng->nnames ? eng->nnames * 2 : 16;
+        struct ac_device **names = calloc(n, sizeof(*names));
+        if (!names)
+                return AC_ENOMEM;
+        struct ac_device **old = eng->names;
+        size_t nold = eng->nnames;
+        eng->names = names;
+        eng->nnames = n;
+        for (size_t i = 0; i < nold; i++)
+                for (struct ac_device *d = old[i], *next; d; d = next) {
+                        next = d->name_next;
+                        name_link(eng, d);
+                }
+        free(old);
+        return 0;
+}
+
+static void name_unlink(struct ac_engine *eng, struct ac_device *dev)
+{
+        struct ac_device **p = &eng->names[name_hash(dev->name) & (eng->nnames - 1)];
+        while (*p && *p != dev)
+                p = &(*p)->name_next;
+        if (*p)
+                *p = dev->name_next;
+        dev->name_next = NULL;
+}
+
+void core_device_gone(struct ac_engine *eng, struct ac_device *dev)
+{
+        name_unlink(eng, dev);
+        eng->live_stale = true;
+}
+
+static size_t compact(struct ac_device **devs, size_t n)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (devs[i]->view.health != AC_DEV_GONE)
+                        devs[k++] = devs[i];
+        return k;
+}
+
+void core_live_compact(struct ac_engine *eng)
+{
+        if (!eng->live_stale)
+                return;
+        eng->nlive = compact(eng->live, eng->nlive);
+        eng->nfallbacks = compact(eng->fallbacks, eng->nfallbacks);
+        eng->live_stale = false;
+}
+
+/* ---- registration ------------------------------------------------------- */
+
+/* Makes room for one more device in the engine's arrays (doubling). */
 static int grow(struct ac_engine *eng)
 {
         if (eng->ndevices < eng->capdevices)
                 return 0;
         size_t cap = eng->capdevices ? eng->capdevices * 2 : 8;
+        struct ac_device **live = realloc(eng->live, cap * sizeof(*live));
+        if (!live)
+                return AC_ENOMEM;
+        eng->live = live;
+        struct ac_device **fallbacks = realloc(eng->fallbacks, cap * sizeof(*fallbacks));
+        if (!fallbacks)
+                return AC_ENOMEM;
+        eng->fallbacks = fallbacks;
         struct ac_device **devices = realloc(eng->devices, cap * sizeof(*devices));
         if (!devices)
                 return AC_ENOMEM;
@@ -44,9 +138,8 @@ static int grow(struct ac_engine *eng)
 static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                       struct ac_device **out)
 {
-        for (size_t i = 0; i < eng->ndevices; i++)
-                if (strcmp(eng->devices[i]->name, cfg->name) == 0)
-                        return AC_EEXIST;
+        if (name_find(eng, cfg->name))
+                return AC_EEXIST; /* a gone device's name is free again */
         uint64_t caps = 0;
         for (size_t i = 0; i < cfg->nops; i++) {
                 int id = core_op_intern(eng, cfg->ops[i]);
@@ -55,6 +148,8 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                 caps |= (uint64_t)1 << id;
         }
         int rc = grow(eng);
+        if (rc == 0)
+                rc = names_grow(eng);
         if (rc < 0)
                 return rc;
         struct ac_device *dev = calloc(1, sizeof(*dev));
@@ -70,7 +165,7 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         memcpy(name, cfg->name, len + 1);
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 slots[i].dev = dev;
-                slots[i].watchdog.fire = core_watchdog_fire;
+                slots[i].watchdog.t.fire = core_watchdog_fire;
                 slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
         }
         dev->eng = eng;
@@ -79,8 +174,9 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         dev->driver_ctx = cfg->driver_ctx;
         dev->slots = slots;
         dev->free_slot = 0;
-        dev->probe.fire = core_probe_fire;
-        dev->drain.fire = core_drain_fire;
+        dev->probe.t.fire = core_probe_fire;
+        dev->drain.t.fire = core_drain_fire;
+        dev->busy_retry.t.fire = core_busy_fire;
         dev->view = (struct ac_device_view){
             .name = name,
             .index = (uint32_t)eng->ndevices,
@@ -94,6 +190,10 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
         eng->devices[eng->ndevices] = dev;
         eng->views[eng->ndevices] = &dev->view;
         eng->ndevices++;
+        eng->live[eng->nlive++] = dev;
+        if (cfg->fallback)
+                eng->fallbacks[eng->nfallbacks++] = dev;
+        name_link(eng, dev);
         *out = dev;
         return 0;
 }
@@ -105,7 +205,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
                 return AC_EINVAL;
         core_enter(eng);
         struct ac_device *dev = NULL;
-        int rc = device_new(eng, cfg, &dev);
+        int rc = eng->closing ? AC_ESHUTDOWN : device_new(eng, cfg, &dev);
         if (rc == 0) {
                 *out = dev;
                 core_notify(eng, dev);
@@ -120,6 +220,7 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
         return rc;
 }
 
+/* The name and the index never change: no lock. */
 const char *ac_device_name(const struct ac_device *dev)
 {
         return dev->name;
@@ -127,7 +228,10 @@ const char *ac_device_name(const struct ac_device *dev)
 
 enum ac_health ac_device_health(const struct ac_device *dev)
 {
-        return dev->view.health;
+        core_lock(dev->eng);
+        enum ac_health h = dev->view.health;
+        core_unlock(dev->eng);
+        return h;
 }
 
 uint32_t ac_device_index(const struct ac_device *dev)

@@ -23,6 +23,7 @@ void ac_engine_config_defaults(struct ac_engine_config *cfg)
         cfg->failover.errors_to_fail = 1;
         cfg->failover.probe_ns = 100000000;
         cfg->failover.drain_ns = 10000000;
+        cfg->failover.busy_ns = 10000;
 }
 
 static bool platform_valid(const struct ac_platform *p)
@@ -119,6 +120,7 @@ void ac_engine_destroy(struct ac_engine *eng)
                         core_timer_cancel(eng, &dev->slots[s].watchdog);
                 core_timer_cancel(eng, &dev->probe);
                 core_timer_cancel(eng, &dev->drain);
+                core_timer_cancel(eng, &dev->busy_retry);
                 free(dev->slots);
                 free(dev->name);
                 free(dev);
@@ -130,6 +132,9 @@ void ac_engine_destroy(struct ac_engine *eng)
                 free(eng->ops[i]);
         free(eng->devices);
         free(eng->views);
+        free(eng->live);
+        free(eng->fallbacks);
+        free(eng->names);
         free(eng->candidates);
         free(eng->flows);
         free(eng);
@@ -184,34 +189,94 @@ int ac_op_lookup(const struct ac_engine *eng, const char *name)
 
 const char *ac_op_name(const struct ac_engine *eng, uint32_t op)
 {
-        /* Names are never removed, so reading one needs no lock. */
-        return op < eng->nops ? eng->ops[op] : NULL;
+        /* A name, once interned, stays until destroy; the table grows. */
+        core_lock(eng);
+        const char *name = op < eng->nops ? eng->ops[op] : NULL;
+        core_unlock(eng);
+        return name;
 }
 
 /* ---- lookups ---------------------------------------------------------- */
 
+static bool idle(const struct ac_engine *eng)
+{
+        return eng->stats.queued == 0 && eng->stats.backlog == 0 && eng->stats.in_flight == 0 &&
+               eng->stats.held == 0 && !eng->done_head;
+}
+
 bool ac_engine_idle(const struct ac_engine *eng)
 {
         core_lock(eng);
-        bool idle = eng->stats.queued == 0 && eng->stats.backlog == 0 &&
-                    eng->stats.in_flight == 0 && eng->stats.held == 0 && !eng->done_head;
+        bool r = idle(eng);
         core_unlock(eng);
-        return idle;
+        return r;
 }
 
+bool core_quiescent(const struct ac_engine *eng)
+{
+        return idle(eng) && eng->depth == 0 && !eng->draining && !eng->deferred && eng->timers == 0;
+}
+
+void core_idle_check(struct ac_engine *eng)
+{
+        if (!eng->closing || eng->idle_told || !core_quiescent(eng))
+                return;
+        eng->idle_told = true;
+        if (eng->platform.ops->idle)
+                eng->platform.ops->idle(eng->platform.ctx);
+}
+
+bool ac_engine_quiescent(const struct ac_engine *eng)
+{
+        core_lock(eng);
+        bool r = core_quiescent(eng);
+        core_unlock(eng);
+        return r;
+}
+
+int ac_engine_shutdown(struct ac_engine *eng)
+{
+        core_lock(eng);
+        eng->closing = true;
+        /* Failed devices are probed no more; the rest of the work goes on
+         * to its end. */
+        for (size_t i = 0; i < eng->ndevices; i++)
+                core_timer_cancel(eng, &eng->devices[i]->probe);
+        core_idle_check(eng);
+        core_unlock(eng);
+        return 0;
+}
+
+/* The device array is reallocated by registration: read under the lock. */
 size_t ac_engine_ndevices(const struct ac_engine *eng)
 {
-        return eng->ndevices;
+        core_lock(eng);
+        size_t n = eng->ndevices;
+        core_unlock(eng);
+        return n;
 }
 
 struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i)
 {
-        return i < eng->ndevices ? eng->devices[i] : NULL;
+        core_lock(eng);
+        struct ac_device *dev = i < eng->ndevices ? eng->devices[i] : NULL;
+        core_unlock(eng);
+        return dev;
 }
 
 const struct ac_device_view *ac_device_view(const struct ac_device *dev)
 {
-        return &dev->view;
+        core_lock(dev->eng);
+        const struct ac_device_view *v = &dev->view;
+        core_unlock(dev->eng);
+        return v;
+}
+
+void ac_device_view_get(const struct ac_device *dev, struct ac_device_view *out)
+{
+        core_lock(dev->eng);
+        *out = dev->view;
+        core_unlock(dev->eng);
 }
 
 const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng)

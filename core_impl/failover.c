@@ -32,14 +32,24 @@ static inline uint64_t slot_tag(const struct ac_device *dev, const struct ac_slo
         return (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
 }
 
+/* Tells dev's driver that the stage with `tag`, taken back from slot s,
+ * is given up, and only then frees the slot: a driver that reports its
+ * device recovered from inside abort is never handed more than `ring`
+ * stages. */
+static void abort_stage(struct ac_device *dev, struct ac_slot *s, uint64_t tag)
+{
+        if (dev->driver->abort)
+                dev->driver->abort(dev->driver_ctx, dev, tag);
+        core_slot_release(dev, s);
+}
+
 /* Takes the stage in slot s back from dev and tells the driver. Returns
  * its request. */
 static struct ac_request *take_back(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
 {
         uint64_t tag = slot_tag(dev, s);
         struct ac_request *req = core_stage_recall(eng, dev, s);
-        if (dev->driver->abort)
-                dev->driver->abort(dev->driver_ctx, dev, tag);
+        abort_stage(dev, s, tag);
         return req;
 }
 
@@ -56,6 +66,17 @@ static void retry(struct ac_engine *eng, struct ac_request *req, int status)
         /* It has waited its turn once: the head of its level, as Linux's
          * crypto_enqueue_request_head. */
         core_reroute(eng, req, NULL, true);
+}
+
+/* An in-flight stage may be taken back from dev only when its driver can
+ * be told (abort: after it returns, the device no longer touches the
+ * request) or the device is unplugged. A driver without abort may still be
+ * working on the stage, in place, in the caller's buffers: the stage stays
+ * with it until it answers, so the request is never finished, nor its
+ * stage applied elsewhere, while the device may still touch it. */
+static bool may_take_back(const struct ac_device *dev)
+{
+        return dev->driver->abort || dev->unplugged;
 }
 
 static void count_move(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -78,7 +99,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
         struct ac_request *lost = NULL, **lost_tail = &lost;
         struct ac_request *queued = NULL, **queued_tail = &queued;
         struct ac_request *req;
-        for (uint32_t i = 0; in_flight && i < dev->view.ring; i++) {
+        for (uint32_t i = 0; in_flight && may_take_back(dev) && i < dev->view.ring; i++) {
                 struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;
@@ -105,8 +126,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 req->core.next = NULL;
                 uint64_t tag = req->core.tag;
                 req->core.tag = 0;
-                if (dev->driver->abort)
-                        dev->driver->abort(dev->driver_ctx, dev, tag);
+                abort_stage(dev, &dev->slots[(uint32_t)tag], tag);
                 retry(eng, req, AC_EIO);
         }
         while ((req = queued) != NULL) {
@@ -114,8 +134,101 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 req->core.next = NULL;
                 core_reroute(eng, req, NULL, false);
         }
+        /* Reported recovered from inside an abort: the slots freed since
+         * are its to fill. */
+        if (dev->view.health == AC_DEV_HEALTHY)
+                core_ring_fill(eng, dev);
         core_health_changed(eng);
 }
+
+/* ---- failover work, one loop ----------------------------------------- */
+
+/* Moving work off a device places stages, which calls drivers, which may
+ * refuse (an error that fails another device) or report another device
+ * failed: failover sets off more failover. Done where it is set off, that
+ * is a recursion as deep as the cascade (one frame chain per failing
+ * device). Instead, failover work begun while some is already under way
+ * further up the stack (eng->recovering) goes on the engine's lists, and
+ * the outermost one runs them to the end: devices to move work off first,
+ * then stages to retry, each in the order they came. */
+
+static void evac_push(struct ac_engine *eng, struct ac_device *dev, bool in_flight)
+{
+        dev->evac_in_flight |= in_flight;
+        if (dev->evac_pending)
+                return;
+        dev->evac_pending = true;
+        dev->evac_next = NULL;
+        if (eng->evac_tail)
+                eng->evac_tail->evac_next = dev;
+        else
+                eng->evac_head = dev;
+        eng->evac_tail = dev;
+}
+
+static void retry_push(struct ac_engine *eng, struct ac_request *req, int status)
+{
+        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        req->core.next = NULL;
+        if (eng->retry_tail)
+                eng->retry_tail->core.next = req;
+        else
+                eng->retry_head = req;
+        eng->retry_tail = req;
+}
+
+/* Runs the failover work left on the lists until none is left. */
+static void settle(struct ac_engine *eng)
+{
+        for (;;) {
+                struct ac_device *dev = eng->evac_head;
+                if (dev) {
+                        eng->evac_head = dev->evac_next;
+                        if (!eng->evac_head)
+                                eng->evac_tail = NULL;
+                        bool in_flight = dev->evac_in_flight;
+                        dev->evac_pending = dev->evac_in_flight = false;
+                        /* Back in service meanwhile (its driver said so):
+                         * what it holds now is its own again. */
+                        if (dev->view.health != AC_DEV_HEALTHY)
+                                evacuate(eng, dev, in_flight);
+                        continue;
+                }
+                struct ac_request *req = eng->retry_head;
+                if (!req)
+                        return;
+                eng->retry_head = req->core.next;
+                if (!eng->retry_head)
+                        eng->retry_tail = NULL;
+                req->core.next = NULL;
+                retry(eng, req, (int)(int64_t)AC_REQ_STATUS(req));
+        }
+}
+
+/* Moves dev's work off (when dev is not NULL; its in-flight stages too
+ * when `in_flight`), then retries req's stage (when req is not NULL) with
+ * status for an exhausted budget: now, when no failover work is under way
+ * further up the stack, else on its lists. */
+static void move_off(struct ac_engine *eng, struct ac_device *dev, bool in_flight,
+                     struct ac_request *req, int status)
+{
+        if (eng->recovering) {
+                if (dev)
+                        evac_push(eng, dev, in_flight);
+                if (req)
+                        retry_push(eng, req, status);
+                return;
+        }
+        eng->recovering = true;
+        if (dev)
+                evacuate(eng, dev, in_flight);
+        if (req)
+                retry(eng, req, status);
+        settle(eng);
+        eng->recovering = false;
+}
+
+/* ---- the health of a device ------------------------------------------- */
 
 /* Declares a healthy dev failed: it takes no work and is probed. The
  * caller moves its work off (evacuate). */
@@ -125,9 +238,10 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         dev->view.health = AC_DEV_FAILED;
         dev->failed_since = now;
         dev->errors_in_row = 0;
+        core_busy_clear(eng, dev);
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
-        if (eng->cfg.failover.probe_ns && dev->driver->probe)
+        if (eng->cfg.failover.probe_ns && dev->driver->probe && !eng->closing)
                 core_timer_arm(eng, &dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
         core_notify(eng, dev);
 }
@@ -149,18 +263,31 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
         if (down) {
                 mark_failed(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_ERRORS, AC_EIO);
-                evacuate(eng, dev, true);
         }
-        retry(eng, req, AC_EIO);
+        move_off(eng, down ? dev : NULL, true, req, AC_EIO);
 }
 
 void core_watchdog_fire(struct ac_timer *t)
 {
-        struct ac_slot *s = core_container_of(t, struct ac_slot, watchdog);
+        struct ac_slot *s = core_container_of(core_timer_of(t), struct ac_slot, watchdog);
         struct ac_device *dev = s->dev;
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (s->req) {
+        /* Only the fire of the current arming: a stale one (the stage left
+         * the slot, another may be in it now) must not time that out. */
+        bool due = core_timer_due(eng, &s->watchdog) && s->req;
+        if (due && !may_take_back(dev)) {
+                /* Hung, but the stage cannot be taken back: it stays until
+                 * the device answers or is removed. The device takes no
+                 * more, and its queued stages move. */
+                eng->stats.timeouts++;
+                if (dev->view.health == AC_DEV_HEALTHY) {
+                        mark_failed(eng, dev);
+                        core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_WATCHDOG,
+                                          AC_ETIMEDOUT);
+                        move_off(eng, dev, false, NULL, 0);
+                }
+        } else if (due) {
                 /* A stage that outlives its timeout means hung hardware,
                  * not a slow stage: the device fails at once, and its other
                  * stages, likely hung too, move now rather than one by one
@@ -170,25 +297,27 @@ void core_watchdog_fire(struct ac_timer *t)
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
                 core_trace_stage(eng, AC_STAGE_TIMED_OUT, dev, req, tag, 0);
-                if (dev->view.health == AC_DEV_HEALTHY) {
+                bool down = dev->view.health == AC_DEV_HEALTHY;
+                if (down) {
                         mark_failed(eng, dev);
                         core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_WATCHDOG,
                                           AC_ETIMEDOUT);
-                        evacuate(eng, dev, true); /* first: see core_stage_error */
                 } else {
                         core_device_drained(eng, dev);
                 }
-                retry(eng, req, AC_ETIMEDOUT);
+                /* dev's work first: see core_stage_error */
+                move_off(eng, down ? dev : NULL, true, req, AC_ETIMEDOUT);
         }
         core_leave(eng);
 }
 
 void core_probe_fire(struct ac_timer *t)
 {
-        struct ac_device *dev = core_container_of(t, struct ac_device, probe);
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, probe);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (dev->view.health == AC_DEV_FAILED) {
+        if (core_timer_due(eng, &dev->probe) && dev->view.health == AC_DEV_FAILED &&
+            !eng->closing) {
                 /* Re-armed first: the driver may answer inside probe. */
                 core_timer_arm(eng, &dev->probe,
                                core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
@@ -205,16 +334,17 @@ void ac_device_failed(struct ac_device *dev, int reason)
         if (dev->view.health == AC_DEV_HEALTHY) {
                 mark_failed(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_REPORTED, reason);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         } else if (dev->view.health == AC_DEV_DRAINING) {
                 /* Its in-flight stages will not finish now: move them. */
                 dev->stats.failures++;
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_REPORTED, reason);
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         }
         core_leave(eng);
 }
@@ -225,8 +355,8 @@ void ac_device_failed(struct ac_device *dev, int reason)
 void core_give_back(struct ac_engine *eng, struct ac_device *dev)
 {
         uint64_t caps = dev->view.capabilities;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                struct ac_device *f = eng->devices[i];
+        for (size_t i = 0; i < eng->nfallbacks; i++) {
+                struct ac_device *f = eng->fallbacks[i];
                 if (!f->view.fallback || f->view.health != AC_DEV_HEALTHY ||
                     !(f->view.capabilities & caps))
                         continue;
@@ -278,6 +408,7 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
 {
         if (dev->view.health == AC_DEV_DRAINING && dev->view.in_flight == 0) {
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_timer_cancel(eng, &dev->drain);
                 core_notify(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
@@ -286,15 +417,19 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
 
 void core_drain_fire(struct ac_timer *t)
 {
-        struct ac_device *dev = core_container_of(t, struct ac_device, drain);
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, drain);
         struct ac_engine *eng = dev->eng;
         core_enter(eng);
-        if (dev->view.health == AC_DEV_DRAINING) {
+        /* A driver without abort keeps its stages until they answer (see
+         * may_take_back): the device stays draining until then. */
+        if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING &&
+            may_take_back(dev)) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
+                core_device_gone(eng, dev);
                 core_notify(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
-                evacuate(eng, dev, true);
+                move_off(eng, dev, true, NULL, 0);
         }
         core_leave(eng);
 }
@@ -312,10 +447,14 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         if (h == AC_DEV_DRAINING)
                 core_timer_cancel(eng, &dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
+        dev->unplugged = !drain;
+        if (!drain)
+                core_device_gone(eng, dev);
+        core_busy_clear(eng, dev);
         core_notify(eng, dev);
         core_trace_device(eng, dev, drain ? AC_DEVICE_DRAINING : AC_DEVICE_REMOVED, AC_FAIL_NONE,
                           0);
-        evacuate(eng, dev, !drain);
+        move_off(eng, dev, !drain, NULL, 0);
         if (drain && dev->view.in_flight > 0)
                 core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));
         core_device_drained(eng, dev);

@@ -82,7 +82,7 @@ static inline uint32_t queue_effective_level(const struct ac_request *r, uint64_
                                              uint64_t aging_ns)
 {
         uint32_t level = r->core.level;
-        if (aging_ns == 0 || level == 0 || now <= r->core.enqueued_ns)
+        if (aging_ns == 0 || level == 0 || (int64_t)(now - r->core.enqueued_ns) <= 0)
                 return level;
         uint64_t rise = (now - r->core.enqueued_ns) / aging_ns;
         return rise >= level ? 0 : level - (uint32_t)rise;
@@ -95,7 +95,7 @@ static inline int queue_before(const struct ac_request *a, uint32_t ea, const st
         if (ea != eb)
                 return ea < eb;
         if (a->core.enqueued_ns != b->core.enqueued_ns)
-                return a->core.enqueued_ns < b->core.enqueued_ns;
+                return (int64_t)(a->core.enqueued_ns - b->core.enqueued_ns) < 0; /* modulo 2^64 */
         return a->core.level < b->core.level;
 }
 

@@ -92,22 +92,18 @@ static struct ac_request *done_pop(struct ac_engine *eng)
         return req;
 }
 
-void core_leave(struct ac_engine *eng)
+/* The runner (eng->draining set, lock not held): runs the done list, one
+ * callback at a time with the lock released, until it is empty. The last
+ * thing it does to the engine is to release the lock. */
+static void run_callbacks(struct ac_engine *eng)
 {
-        /* A nested entry point (a driver answering inside submit) leaves the
-         * callbacks to the outermost one: the caller of that one may still
-         * be using a request whose callback is due. */
-        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
-        if (run)
-                eng->draining = true;
-        core_unlock(eng);
-        if (!run)
-                return;
         for (;;) {
                 core_lock(eng);
                 struct ac_request *req = done_pop(eng);
-                if (!req)
+                if (!req) {
                         eng->draining = false;
+                        core_idle_check(eng);
+                }
                 core_unlock(eng);
                 if (!req)
                         return;
@@ -116,9 +112,53 @@ void core_leave(struct ac_engine *eng)
         }
 }
 
+/* The platform's completion context (its defer op). */
+static void run_deferred(void *arg)
+{
+        struct ac_engine *eng = arg;
+        core_lock(eng);
+        eng->deferred = false;
+        bool run = eng->done_head && !eng->draining;
+        if (run)
+                eng->draining = true;
+        else
+                core_idle_check(eng);
+        core_unlock(eng);
+        if (run)
+                run_callbacks(eng);
+}
+
+void core_leave(struct ac_engine *eng)
+{
+        /* A nested entry point (a driver answering inside submit) leaves the
+         * callbacks to the outermost one: the caller of that one may still
+         * be using a request whose callback is due. */
+        bool run = --eng->depth == 0 && eng->done_head && !eng->draining;
+        if (run && eng->platform.ops->defer) {
+                /* The platform runs them, on its completion context. */
+                run = false;
+                if (!eng->deferred) {
+                        eng->deferred = true;
+                        eng->platform.ops->defer(eng->platform.ctx, run_deferred, eng);
+                }
+        }
+        if (eng->depth == 0)
+                core_live_compact(eng); /* no scan of the devices under way */
+        if (run)
+                eng->draining = true;
+        else if (eng->depth == 0)
+                core_idle_check(eng);
+        core_unlock(eng);
+        if (run)
+                run_callbacks(eng);
+}
+
 /* ---- placing a stage -------------------------------------------------- */
 
-static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
+/* Puts req's current stage in dev's queue, at the head of its level when
+ * `head`. */
+static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                        bool head)
 {
         if (head)
                 queue_push_head(&dev->queue, req, req->priority);
@@ -128,10 +168,15 @@ static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         req->core.device = dev;
         dev->view.queued++;
         dev->view.queued_bytes += current_stage(req)->bytes;
-        dev->stats.enqueued++;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
         core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0);
+}
+
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
+{
+        queue_stage(eng, dev, req, head);
+        dev->stats.enqueued++;
 }
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
@@ -154,8 +199,8 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
 {
         uint64_t bit = op_bit(op);
         size_t n = 0, healthy = 0, fallbacks = 0;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                const struct ac_device *dev = eng->devices[i];
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *dev = eng->live[i];
                 if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY)
                         continue;
                 if (dev->view.fallback) {
@@ -167,8 +212,8 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
                         eng->candidates[n++] = &dev->view;
         }
         if (healthy == 0 && fallbacks > 0) {
-                for (size_t i = 0; i < eng->ndevices; i++) {
-                        const struct ac_device *dev = eng->devices[i];
+                for (size_t i = 0; i < eng->nlive; i++) {
+                        const struct ac_device *dev = eng->live[i];
                         if (!(dev->view.capabilities & bit) || dev->view.health != AC_DEV_HEALTHY ||
                             !dev->view.fallback)
                                 continue;
@@ -179,6 +224,28 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
         }
         *capable = healthy;
         return n;
+}
+
+/* True when a healthy device other than a fallback one can do op. */
+static bool hardware_can(const struct ac_engine *eng, uint32_t op)
+{
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *dev = eng->live[i];
+                if (!dev->view.fallback && dev->view.health == AC_DEV_HEALTHY &&
+                    (dev->view.capabilities & op_bit(op)))
+                        return true;
+        }
+        return false;
+}
+
+/* With affinity, the device of the previous stage keeps the chain when it
+ * can take the next one, unless it is a fallback device and hardware can. */
+static bool keeps_chain(const struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
+{
+        if (!prev || !eng->cfg.affinity || !(prev->view.capabilities & op_bit(op)) ||
+            prev->view.health != AC_DEV_HEALTHY || !queue_has_room(prev))
+                return false;
+        return !prev->view.fallback || !hardware_can(eng, op);
 }
 
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
@@ -195,8 +262,7 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
         const struct ac_stage *st = current_stage(req);
         struct ac_device *dev = NULL;
 
-        if (prev && eng->cfg.affinity && (prev->view.capabilities & op_bit(st->op)) &&
-            prev->view.health == AC_DEV_HEALTHY && queue_has_room(prev)) {
+        if (keeps_chain(eng, prev, st->op)) {
                 dev = prev;
         } else {
                 size_t capable;
@@ -269,8 +335,8 @@ static uint64_t backlog_caps(const struct ac_engine *eng, const struct ac_device
         uint64_t caps = dev->view.capabilities;
         if (!dev->view.fallback)
                 return caps;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                const struct ac_device *o = eng->devices[i];
+        for (size_t i = 0; i < eng->nlive; i++) {
+                const struct ac_device *o = eng->live[i];
                 if (!o->view.fallback && o->view.health == AC_DEV_HEALTHY)
                         caps &= ~o->view.capabilities;
         }
@@ -304,9 +370,9 @@ void core_health_changed(struct ac_engine *eng)
         if (!eng->backlog.count)
                 return;
         uint64_t served = 0;
-        for (size_t i = 0; i < eng->ndevices; i++)
-                if (eng->devices[i]->view.health == AC_DEV_HEALTHY)
-                        served |= eng->devices[i]->view.capabilities;
+        for (size_t i = 0; i < eng->nlive; i++)
+                if (eng->live[i]->view.health == AC_DEV_HEALTHY)
+                        served |= eng->live[i]->view.capabilities;
         for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
                 struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
                 while (r) {
@@ -320,8 +386,8 @@ void core_health_changed(struct ac_engine *eng)
                         r = next;
                 }
         }
-        for (size_t i = 0; i < eng->ndevices && eng->backlog.count; i++)
-                core_backlog_pull(eng, eng->devices[i]);
+        for (size_t i = 0; i < eng->nlive && eng->backlog.count; i++)
+                core_backlog_pull(eng, eng->live[i]);
 }
 
 /* ---- the ring --------------------------------------------------------- */
@@ -338,10 +404,17 @@ static void busy_stop(struct ac_device *dev, uint64_t now)
                 dev->stats.busy_ns += now - dev->busy_since;
 }
 
-static void slot_free(struct ac_device *dev, struct ac_slot *s)
+/* The stage leaves slot s: its tag is stale from now on. The slot is not
+ * free yet (core_slot_release), so that a driver told of the stage (abort)
+ * before the slot is reused never holds more than `ring` stages. */
+static void slot_retire(struct ac_slot *s)
 {
         s->req = NULL;
         s->generation++;
+}
+
+void core_slot_release(struct ac_device *dev, struct ac_slot *s)
+{
         s->next_free = dev->free_slot;
         dev->free_slot = (uint32_t)(s - dev->slots);
 }
@@ -355,9 +428,9 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        if (eng->cfg.failover.timeout_ns)
-                core_timer_cancel(eng, &s->watchdog);
-        slot_free(dev, s);
+        core_timer_cancel(eng, &s->watchdog);
+        slot_retire(s);
+        core_slot_release(dev, s);
         busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
@@ -421,9 +494,8 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        if (eng->cfg.failover.timeout_ns)
-                core_timer_cancel(eng, &s->watchdog);
-        slot_free(dev, s);
+        core_timer_cancel(eng, &s->watchdog);
+        slot_retire(s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
         eng->stats.in_flight--;
@@ -433,13 +505,66 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
         return req;
 }
 
+/* The driver refused the stage in slot s with AC_EBUSY: its ring is full
+ * for now, which is not a failure (Linux's -EBUSY against a hard error).
+ * The stage goes back to the head of its level, spending no attempt, and
+ * the device takes no more until it completes a stage, or, when it has
+ * nothing in flight to complete, until failover.busy_ns from now. */
+static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
+{
+        struct ac_request *req = core_stage_recall(eng, dev, s);
+        core_slot_release(dev, s);
+        dev->stats.dispatched--;
+        dev->stats.full++;
+        req->core.enqueued_ns = core_now(eng); /* queued_ns counted up to now */
+        if (dev->view.health != AC_DEV_HEALTHY) {
+                /* It left service inside submit: the stage, which never
+                 * ran there, moves like a queued one. */
+                dev->stats.migrated_out++;
+                eng->stats.migrated++;
+                req->migrations++;
+                core_reroute(eng, req, NULL, true);
+                return;
+        }
+        queue_stage(eng, dev, req, true);
+        dev->busy = true;
+        if (dev->view.in_flight == 0) {
+                uint64_t after =
+                    eng->cfg.failover.busy_ns ? eng->cfg.failover.busy_ns : AC_BUSY_RETRY_NS;
+                core_timer_arm(eng, &dev->busy_retry, core_deadline(core_now(eng), after));
+        }
+}
+
+void core_busy_fire(struct ac_timer *t)
+{
+        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, busy_retry);
+        struct ac_engine *eng = dev->eng;
+        core_enter(eng);
+        if (core_timer_due(eng, &dev->busy_retry)) {
+                dev->busy = false;
+                core_ring_fill(eng, dev);
+                core_backlog_pull(eng, dev);
+        }
+        core_leave(eng);
+}
+
+/* dev can be offered stages again: it completed one, or its health
+ * changed. */
+void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
+{
+        dev->busy = false;
+        core_timer_cancel(eng, &dev->busy_retry);
+}
+
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
 {
         if (dev->dispatching)
                 return; /* a driver completed inside its submit: the outer loop goes on */
         dev->dispatching = true;
-        while (dev->view.queued > 0 && dev->view.in_flight < dev->view.ring &&
-               dev->view.health == AC_DEV_HEALTHY) {
+        /* A slot may be out of use yet not free: its stage is being taken
+         * back and the driver not told yet (failover.c). */
+        while (dev->view.queued > 0 && dev->free_slot != AC_SLOT_NONE &&
+               dev->view.health == AC_DEV_HEALTHY && !dev->busy) {
                 uint64_t now = core_now(eng);
                 struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
                 const struct ac_stage *st = current_stage(req);
@@ -447,7 +572,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 struct ac_level_stats *ls = &eng->levels[req->priority];
                 ls->queued_ns += now - req->core.enqueued_ns;
 
-                assert(dev->free_slot != AC_SLOT_NONE);
+                assert(dev->view.in_flight < dev->view.ring);
                 struct ac_slot *s = &dev->slots[dev->free_slot];
                 dev->free_slot = s->next_free;
                 s->req = req;
@@ -479,9 +604,13 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0);
                 int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
                 if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
-                        /* Refused at once: an error completion of the stage. */
-                        stage_done(eng, dev, s, rc, core_now(eng));
-                        advance(eng, dev, req, rc);
+                        if (rc == AC_EBUSY)
+                                busy_requeue(eng, dev, s);
+                        else {
+                                /* Refused at once: an error completion. */
+                                stage_done(eng, dev, s, rc, core_now(eng));
+                                advance(eng, dev, req, rc);
+                        }
                 }
         }
         dev->dispatching = false;
@@ -508,6 +637,11 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
 {
         core_enter(eng);
         eng->stats.submitted++;
+        if (eng->closing) {
+                eng->stats.rejected++;
+                core_leave(eng);
+                return AC_ESHUTDOWN;
+        }
         if (!request_valid(eng, req) || req->core.state != AC_REQ_IDLE) {
                 eng->stats.rejected++;
                 core_leave(eng);
@@ -562,6 +696,8 @@ void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
                 return;
         }
         struct ac_request *req = stage_done(eng, dev, s, status, core_now(eng));
+        if (dev->busy)
+                core_busy_clear(eng, dev); /* a slot came free: try it again */
         advance(eng, dev, req, status);
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);

@@ -170,7 +170,7 @@ static int answer_inside_submit(struct tdev *t, size_t job)
         } else if (roll < 72) {
                 (void)ac_device_unregister(t->dev, below(3000));
                 if (chance(50))
-                        return AC_EBUSY; /* and refuses the stage */
+                        return AC_EIO; /* and refuses the stage */
         } else if (roll < 75) {
                 ac_device_removed(t->dev);
         }
@@ -433,7 +433,7 @@ static void step(void)
                 }
         } else if (roll < 905) {
                 if (t && (fault || t->refuse))
-                        t->refuse = t->refuse ? 0 : AC_EBUSY;
+                        t->refuse = t->refuse ? 0 : chance(50) ? AC_EIO : AC_EBUSY;
         } else if (roll < 920) {
                 if (t && fault)
                         ac_device_failed(t->dev, AC_EIO);

@@ -28,7 +28,8 @@ static void tp_unlink(struct tp *tp, struct ac_timer *t)
 static void tp_arm(void *ctx, struct ac_timer *t, uint64_t when)
 {
         struct tp *tp = ctx;
-        cr_assert_geq(when, tp->now, "timer armed in the past");
+        /* Times are modulo 2^64 (ac/platform.h): compared as differences. */
+        cr_assert_geq((int64_t)(when - tp->now), 0, "timer armed in the past");
         if (t->opaque[T_ARMED])
                 tp_unlink(tp, t);
         if (tp->narmed == tp->caparmed) {
@@ -116,9 +117,9 @@ size_t tp_advance_to(struct tp *tp, uint64_t when)
                 struct ac_timer *next = NULL;
                 for (size_t i = 0; i < tp->narmed; i++) {
                         struct ac_timer *t = tp->armed[i];
-                        if (t->opaque[T_WHEN] > when)
+                        if ((int64_t)(t->opaque[T_WHEN] - when) > 0)
                                 continue;
-                        if (!next || t->opaque[T_WHEN] < next->opaque[T_WHEN] ||
+                        if (!next || (int64_t)(t->opaque[T_WHEN] - next->opaque[T_WHEN]) < 0 ||
                             (t->opaque[T_WHEN] == next->opaque[T_WHEN] &&
                              t->opaque[T_SEQ] < next->opaque[T_SEQ]))
                                 next = t;

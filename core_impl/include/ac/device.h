@@ -34,17 +34,29 @@ struct ac_job {
         uint32_t stage;         /* index of this stage in req's chain */
 };
 
-/* A driver may touch job->req only until it reports the stage's completion
- * or until the core calls its abort op for the tag, whichever is first. */
+/* A driver may touch job->req (and the buffers behind it) only until it
+ * reports the stage's completion or until its abort op for the tag
+ * returns, whichever is first. The core never finishes a request, nor
+ * hands its stage to another device, while a device may still touch it:
+ * from a driver without abort it takes no in-flight stage back (not on a
+ * watchdog expiry, a failure or a drain deadline) until the device
+ * answers or is removed (ac_device_removed). */
 struct ac_driver_ops {
         const char *name;
-        /* Required. Starts one stage. Returns 0 when the device took it; a
-         * negative code when it refused at once, which the core treats like
-         * an error completion of that stage. */
+        /* Required. Starts one stage. Returns 0 when the device took it;
+         * AC_EBUSY when its ring is full for now (the core puts the stage
+         * back at the head of the queue and tries again after the device's
+         * next completion, or after failover.busy_ns: no attempt is spent,
+         * no error counted); any other negative code when it refused the
+         * stage, which the core treats like an error completion of it. */
         int (*submit)(void *ctx, struct ac_device *dev, const struct ac_job *job);
         /* Optional. The core gave up on a stage it had submitted (timed out,
-         * or the device failed); the device may drop it. A completion for
-         * the tag may still arrive and is then counted as late. */
+         * or the device failed): when abort returns, the device no longer
+         * touches the request (a stage done in place is dropped, or
+         * finished into the driver's own buffers). A completion for the
+         * tag may still arrive and is then counted as late. Without it,
+         * a stage stays with its device until the device answers or is
+         * removed: a hung device holds its requests until then. */
         void (*abort)(void *ctx, struct ac_device *dev, uint64_t tag);
         /* Optional. Asks a failed device whether it works again; the device
          * answers, now or later, with ac_device_recovered() (or not at all).
@@ -53,7 +65,7 @@ struct ac_driver_ops {
 };
 
 struct ac_device_config {
-        const char *name;       /* unique within the engine */
+        const char *name;       /* unique among the engine's devices not gone */
         const char *const *ops; /* operation names it can do */
         size_t nops;
         uint32_t ring;   /* most stages outstanding at once, >= 1 */
@@ -79,7 +91,9 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
 /* Removes a device (hot-unplug). Its queued stages move to other devices at
  * once; its in-flight stages may finish until drain_ns from now (0: the
  * engine's failover.drain_ns), after which they move too, each spending one
- * retry of its request. The device is freed when the engine is destroyed.
+ * retry of its request. Once gone, its name is free for a new device and
+ * the core's scans skip it; the handle stays valid (late completions are
+ * counted and ignored) and is freed when the engine is destroyed.
  * Returns 0, or AC_EINVAL when it is already gone. */
 int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns);
 

@@ -9,6 +9,12 @@
  * calls the callback exactly once with the final status. The request must
  * stay valid and untouched from submit until its callback returns.
  *
+ * Every function here and in ac/device.h takes the platform's lock (when it
+ * has one), except those that read what never changes (ac_device_name,
+ * ac_device_index, ac_engine_balancer): see "Threading contract" in
+ * docs/architecture.md. None may be called with the lock held (from a
+ * driver op or a balancer hook on a locking platform).
+ *
  * Submit has three outcomes a caller can tell apart:
  *   AC_ACCEPTED    queued;
  *   AC_BACKLOGGED  queued in the bounded backlog: slow down;
@@ -86,6 +92,10 @@ struct ac_failover_config {
         uint32_t errors_to_fail; /* consecutive error completions that fail a device; >= 1 */
         uint64_t probe_ns;       /* probe interval for failed devices; 0 = no probing */
         uint64_t drain_ns;       /* default drain deadline for removal */
+        uint64_t busy_ns;        /* after a refusal with AC_EBUSY (not an error: the
+                                    stage is requeued) while nothing is in flight at
+                                    the device, try it again this long after;
+                                    0 = 10 us */
 };
 
 struct ac_engine_config {
@@ -109,7 +119,7 @@ struct ac_engine_config {
 
 /* Fills cfg with the documented defaults: least-loaded, queue 256, backlog
  * 1024, 3 levels, no aging, timeout 5 ms, 3 retries, 1 error to fail,
- * probe 100 ms, drain 10 ms, no affinity, no ordering. The platform is left
+ * probe 100 ms, drain 10 ms, busy retry 10 us, no affinity, no ordering. The platform is left
  * empty and must be set. */
 void ac_engine_config_defaults(struct ac_engine_config *cfg);
 
@@ -119,10 +129,28 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
 
 /* Destroys the engine and its devices, cancelling every timer the core
  * armed. Requests still queued or in flight are abandoned without
- * callbacks: drain first (ac_engine_idle). Not from a callback, a driver op
- * or a balancer hook: the entry point under way would return into freed
- * memory. */
+ * callbacks. Safe only once the engine is quiescent (below) and the
+ * platform has delivered or dropped every timer fire it had already taken
+ * for the engine (the core cancels without waiting): the shutdown protocol
+ * is ac_engine_shutdown, wait for quiescence, destroy (docs/architecture.md,
+ * "Threading contract"). Never from a callback, a driver op or a balancer
+ * hook. */
 void ac_engine_destroy(struct ac_engine *eng);
+
+/* Starts shutting the engine down: from now on ac_submit and
+ * ac_device_register return AC_ESHUTDOWN, and failed devices are probed no
+ * more (their probe timers are cancelled); the requests already accepted
+ * go on to their callbacks, failover included. When the engine becomes
+ * quiescent the platform's idle op, if any, is called once. Returns 0. */
+int ac_engine_shutdown(struct ac_engine *eng);
+
+/* True when the engine may be destroyed as far as the core knows: no
+ * request in it (ac_engine_idle), no thread inside it (an entry point, a
+ * callback runner, a deferred run pending) and no timer armed. Unlike
+ * ac_engine_idle, false inside a callback: the thread running it is still
+ * in the engine. A failed device's probe timer keeps it false until
+ * ac_engine_shutdown. */
+bool ac_engine_quiescent(const struct ac_engine *eng);
 
 /* Interns an operation name and returns its id (>= 0), or AC_ENOSPC when
  * AC_MAX_OPS names are taken, AC_EINVAL for an empty name. */
@@ -136,13 +164,17 @@ const char *ac_op_name(const struct ac_engine *eng, uint32_t op);
 int ac_submit(struct ac_engine *eng, struct ac_request *req);
 
 /* True when no request is queued, backlogged, in flight or held for
- * ordering. */
+ * ordering. Not a licence to destroy: see ac_engine_quiescent. */
 bool ac_engine_idle(const struct ac_engine *eng);
 
 /* Devices in registration order (including failed and removed ones). */
 size_t ac_engine_ndevices(const struct ac_engine *eng);
 struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i);
+/* The device's live view, which the core keeps current under its lock:
+ * read it only where the core cannot run meanwhile (one thread, as the
+ * simulator). With threads, ac_device_view_get copies it under the lock. */
 const struct ac_device_view *ac_device_view(const struct ac_device *dev);
+void ac_device_view_get(const struct ac_device *dev, struct ac_device_view *out);
 const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng);
 
 /* ---- statistics ----------------------------------------------------- */
@@ -169,6 +201,7 @@ struct ac_device_stats {
         uint64_t dispatched;   /* stages submitted to the device */
         uint64_t completed;    /* ok completions */
         uint64_t errors;       /* error completions and immediate refusals */
+        uint64_t full;         /* submits refused with AC_EBUSY, requeued (not errors) */
         uint64_t timeouts;     /* stages its watchdog caught */
         uint64_t late;         /* completions ignored because the stage had moved */
         uint64_t migrated_out; /* stages moved off it, queued or in flight */
