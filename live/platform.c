@@ -160,7 +160,65 @@ static void *timer_main(void *arg)
         return NULL;
 }
 
+/* ---- the completion thread ------------------------------------------- */
+
+static void *done_main(void *arg)
+{
+        struct live_platform *p = arg;
+        pthread_mutex_lock(&p->dlock);
+        for (;;) {
+                if (p->deferred != NULL) {
+                        void (*run)(void *) = p->deferred;
+                        void *run_arg = p->deferred_arg;
+                        p->deferred = NULL;
+                        pthread_mutex_unlock(&p->dlock);
+                        run(run_arg); /* the core's callbacks, with no platform lock held */
+                        pthread_mutex_lock(&p->dlock);
+                        continue;
+                }
+                if (p->done_stopping)
+                        break;
+                pthread_cond_wait(&p->dcond, &p->dlock);
+        }
+        pthread_mutex_unlock(&p->dlock);
+        return NULL;
+}
+
 /* ---- the ops table --------------------------------------------------- */
+
+/* Called by the core with its lock held; at most one run is pending. */
+static void op_defer(void *ctx, void (*run)(void *arg), void *arg)
+{
+        struct live_platform *p = ctx;
+        pthread_mutex_lock(&p->dlock);
+        p->deferred = run;
+        p->deferred_arg = arg;
+        pthread_cond_signal(&p->dcond);
+        pthread_mutex_unlock(&p->dlock);
+}
+
+static void op_idle(void *ctx)
+{
+        struct live_platform *p = ctx;
+        pthread_mutex_lock(&p->dlock);
+        p->quiescent = true;
+        pthread_cond_broadcast(&p->icond);
+        pthread_mutex_unlock(&p->dlock);
+}
+
+bool live_platform_wait_idle(struct live_platform *p, uint64_t deadline_ns)
+{
+        uint64_t at = p->origin_ns + deadline_ns;
+        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
+                              .tv_nsec = (long)(at % 1000000000u)};
+        pthread_mutex_lock(&p->dlock);
+        while (!p->quiescent)
+                if (pthread_cond_timedwait(&p->icond, &p->dlock, &ts) == ETIMEDOUT)
+                        break;
+        bool idle = p->quiescent;
+        pthread_mutex_unlock(&p->dlock);
+        return idle;
+}
 
 static uint64_t op_now(void *ctx)
 {
@@ -222,6 +280,8 @@ static const struct ac_platform_ops live_ops_table = {
     .random_u64 = op_random,
     .lock = op_lock,
     .unlock = op_unlock,
+    .defer = op_defer,
+    .idle = op_idle,
 };
 
 struct ac_platform live_platform_seam(struct live_platform *p)
@@ -242,20 +302,35 @@ int live_platform_init(struct live_platform *p, uint64_t seed)
                 return AC_ENOMEM;
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         int rc = pthread_cond_init(&p->tcond, &ca);
+        rc |= pthread_cond_init(&p->icond, &ca);
         pthread_condattr_destroy(&ca);
+        rc |= pthread_cond_init(&p->dcond, NULL);
         if (rc != 0)
                 return AC_ENOMEM;
         pthread_mutex_init(&p->lock, NULL);
         pthread_mutex_init(&p->tlock, NULL);
+        pthread_mutex_init(&p->dlock, NULL);
         p->origin_ns = monotonic_ns();
-        if (pthread_create(&p->timer_thread, NULL, timer_main, p) != 0) {
-                pthread_cond_destroy(&p->tcond);
-                pthread_mutex_destroy(&p->lock);
-                pthread_mutex_destroy(&p->tlock);
-                return AC_ENOMEM;
+        if (pthread_create(&p->timer_thread, NULL, timer_main, p) != 0)
+                goto fail;
+        if (pthread_create(&p->done_thread, NULL, done_main, p) != 0) {
+                pthread_mutex_lock(&p->tlock);
+                p->stopping = true;
+                pthread_cond_signal(&p->tcond);
+                pthread_mutex_unlock(&p->tlock);
+                pthread_join(p->timer_thread, NULL);
+                goto fail;
         }
         p->running = true;
         return 0;
+fail:
+        pthread_cond_destroy(&p->tcond);
+        pthread_cond_destroy(&p->icond);
+        pthread_cond_destroy(&p->dcond);
+        pthread_mutex_destroy(&p->lock);
+        pthread_mutex_destroy(&p->tlock);
+        pthread_mutex_destroy(&p->dlock);
+        return AC_ENOMEM;
 }
 
 void live_platform_stop(struct live_platform *p)
@@ -267,6 +342,11 @@ void live_platform_stop(struct live_platform *p)
         pthread_cond_signal(&p->tcond);
         pthread_mutex_unlock(&p->tlock);
         pthread_join(p->timer_thread, NULL);
+        pthread_mutex_lock(&p->dlock); /* the completion thread runs what is pending, then stops */
+        p->done_stopping = true;
+        pthread_cond_signal(&p->dcond);
+        pthread_mutex_unlock(&p->dlock);
+        pthread_join(p->done_thread, NULL);
         p->running = false;
 }
 
@@ -274,6 +354,9 @@ void live_platform_fini(struct live_platform *p)
 {
         live_platform_stop(p);
         pthread_cond_destroy(&p->tcond);
+        pthread_cond_destroy(&p->icond);
+        pthread_cond_destroy(&p->dcond);
         pthread_mutex_destroy(&p->lock);
         pthread_mutex_destroy(&p->tlock);
+        pthread_mutex_destroy(&p->dlock);
 }

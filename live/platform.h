@@ -14,7 +14,9 @@
  *
  * The engine lock is a plain (non-recursive) mutex: drivers built on this
  * platform report completions from their own threads, never from inside a
- * driver op.
+ * driver op. Completion callbacks run on the platform's completion thread
+ * (the core's `defer` op), never inside a driver's ac_device_complete() or
+ * a caller's ac_submit(); the core's `idle` op wakes live_platform_wait_idle().
  */
 #ifndef LIVE_PLATFORM_H
 #define LIVE_PLATFORM_H
@@ -36,15 +38,30 @@ struct live_platform {
         uint64_t origin_ns;     /* CLOCK_MONOTONIC at init: now_ns() counts from here */
         uint64_t rng;           /* xorshift64* state, under lock */
         uint64_t fired;         /* timers fired, for statistics */
+
+        pthread_mutex_t dlock;       /* guards the three below and `quiescent` */
+        pthread_cond_t dcond;        /* the completion thread waits here */
+        void (*deferred)(void *arg); /* the core's run of callbacks, pending */
+        void *deferred_arg;
+        pthread_t done_thread; /* runs what the core deferred */
+        bool quiescent;        /* the core said so after shutdown */
+        bool done_stopping;    /* the completion thread is asked to stop */
+        pthread_cond_t icond;  /* live_platform_wait_idle waits here */
 };
 
 /* Sets up the platform and starts its timer thread; random_u64 draws from
  * a stream seeded with `seed`. Returns 0, or a negative AC_E* code. */
 int live_platform_init(struct live_platform *p, uint64_t seed);
 
+/* Waits until the engine, shut down with ac_engine_shutdown(), has told the
+ * platform it is quiescent (no request, no thread inside, no timer armed),
+ * or until deadline_ns (platform time); returns true when it has. */
+bool live_platform_wait_idle(struct live_platform *p, uint64_t deadline_ns);
+
 /* Stops the timer thread: when it returns no timer is firing and none
  * will fire again; arm and cancel still work (they only keep the heap).
- * The first step of a shutdown, after the engine is idle. */
+ * Stops the completion thread too, after it ran what was deferred. The
+ * step of a shutdown after live_platform_wait_idle(). */
 void live_platform_stop(struct live_platform *p);
 
 /* Stops the timer thread if it runs and releases what init took. Call it

@@ -1033,6 +1033,8 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
         }
         if (rc == 0)
                 fill_results(&run, now_of(&run));
+        if (rc == 0 && ac_engine_shutdown(run.eng) == 0) /* refuse more; then wait for quiet */
+                live_platform_wait_idle(&run.plat, now_of(&run) + run.drain_cap);
         struct timespec w1;
         clock_gettime(CLOCK_MONOTONIC, &w1);
         out->wall_time_s =

@@ -3,15 +3,17 @@
  * (a timer thread, a mutex), live devices (worker threads doing AES-GCM),
  * several submitter threads, and a fault thread that hangs, fail-stops,
  * slows, flakes, removes and re-adds devices while requests flow.
+ * Callbacks run on the platform's completion thread (the core's defer).
  *
  * Every request is a chain seal-then-open of a plaintext drawn from its
  * id, out of place, so a request that completes ok proves both stages ran
  * on real crypto, in order, on bytes nobody else wrote: the opened bytes
  * must equal the plaintext and the tag must verify. Checked for every
  * request: exactly one callback; status ok or a documented failure; the
- * output. At the end: accepted = completed + failed, the engine idle, and
- * a clean shutdown (stop the timers, stop the devices, destroy the
- * engine). Run under ThreadSanitizer by `make test`; no timing is asserted.
+ * output. At the end: accepted = completed + failed, and the shutdown of
+ * the core's contract: ac_engine_shutdown, wait until the engine says it
+ * is quiescent, stop the platform's threads, stop the devices, destroy.
+ * Run under ThreadSanitizer by `make test`; no timing is asserted.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -200,8 +202,15 @@ static void *fault_main(void *arg)
                         nap_ms(20);
                         live_device_inject(q2, LIVE_OK, 0);
                         break;
-                case 4:
-                        nap_ms(10);
+                case 4: /* surprise removal, then a new card under the same name */
+                        if (round == 4) {
+                                live_device_inject(q2, LIVE_REMOVED, 0);
+                                nap_ms(10);
+                                start_device(&devs[NDEV], "qat2", false, 2);
+                                q2 = &devs[NDEV];
+                        } else {
+                                nap_ms(10);
+                        }
                         break;
                 }
         }
@@ -267,11 +276,19 @@ int main(void)
         CHECK(st.completed + st.failed == accepted, "engine counted %llu + %llu",
               (unsigned long long)st.completed, (unsigned long long)st.failed);
 
-        /* Shutdown: nothing in flight; no timer fires after this; no
-         * device enters the core after this; then the engine can go. */
+        /* Shutdown: refuse more, wait until no thread is inside the core
+         * and no timer armed, stop the platform's threads (no fire, no
+         * deferred run after this), stop the devices, destroy. */
+        CHECK(ac_engine_shutdown(eng) == 0, "shutdown");
+        CHECK(ac_submit(eng, &(struct ac_request){0}) == AC_ESHUTDOWN,
+              "a submit after shutdown is refused");
+        CHECK(live_platform_wait_idle(&plat, live_now_ns(&plat) + 30ull * 1000000000u),
+              "the engine never said it was quiescent");
+        CHECK(ac_engine_quiescent(eng), "told idle, but not quiescent");
         live_platform_stop(&plat);
-        for (int i = 0; i < NDEV; i++)
-                live_device_stop(&devs[i]);
+        for (int i = 0; i <= NDEV; i++)
+                if (devs[i].ring)
+                        live_device_stop(&devs[i]);
         ac_engine_destroy(eng);
         live_platform_fini(&plat);
         for (unsigned i = 0; i < SUBMITTERS; i++) {
