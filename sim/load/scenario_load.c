@@ -126,6 +126,18 @@ static int check_sweep(const char *path, const struct source *src, const char *c
         return rc;
 }
 
+int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
+                       size_t nsets, struct diag *diag, struct scenario *out)
+{
+        struct source src = {text, len};
+        int rc = load_once(path, &src, sets, nsets, NULL, 0, diag, out);
+        if (rc == 0 && out->nsweep > 0 && check_sweep(path, &src, sets, nsets, out, diag) < 0) {
+                scenario_free(out);
+                rc = -1;
+        }
+        return rc;
+}
+
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
                   struct scenario *out)
 {
@@ -134,12 +146,7 @@ int scenario_load(const char *path, const char *const *sets, size_t nsets, struc
         memset(out, 0, sizeof(*out));
         if (doc_read_file(path, diag, &text, &len) < 0)
                 return -1;
-        struct source src = {text, len};
-        int rc = load_once(path, &src, sets, nsets, NULL, 0, diag, out);
-        if (rc == 0 && out->nsweep > 0 && check_sweep(path, &src, sets, nsets, out, diag) < 0) {
-                scenario_free(out);
-                rc = -1;
-        }
+        int rc = scenario_load_text(path, text, len, sets, nsets, diag, out);
         free(text);
         return rc;
 }
