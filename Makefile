@@ -3,16 +3,23 @@
 #   build/       optimised build with assertions (make run, make bench)
 #   build-test/  AddressSanitizer + UndefinedBehaviorSanitizer (make test)
 #   build-tsan/  ThreadSanitizer, the tests that run real threads (make test)
+#   build-fuzz/  clang, libFuzzer + ASan + UBSan: the loader's fuzz target
+#                (make fuzz; 60 s of it end make test; docs/fuzzing.md)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 TBUILD   ?= build-test
 TSBUILD  ?= build-tsan
+FBUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+# New corpus entries go here, outside git; FUZZ_CORPUS=tests/fuzz/corpus
+# keeps them in the committed seed corpus.
+FUZZ_CORPUS  ?= $(FBUILD)/corpus
 SCENARIO ?= scenarios/default.yaml
 RESULTS  ?= results/$(basename $(notdir $(SCENARIO)))
 PREFIX   ?= /usr/local
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build run test bench install format format-check clean
+.PHONY: all deps build run test bench install format format-check clean fuzz fuzz-build
 
 all: build
 
@@ -38,6 +45,34 @@ test: deps
 	@cmake -S . -B $(TSBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACSIM_TSAN=ON -DACSIM_BENCH=OFF >/dev/null
 	@cmake --build $(TSBUILD) -j $(JOBS) --target thread_tests
 	@cd $(TSBUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) fuzz FUZZ_SECONDS=60 FUZZ_LOG=$(FBUILD)/fuzz.log
+
+# The loader under libFuzzer (docs/fuzzing.md) for FUZZ_SECONDS, on
+# the seed corpus and what earlier runs kept in FUZZ_CORPUS; a crash, leak,
+# hang (-timeout) or broken invariant stops it with exit status 1 and
+# leaves the input in $(FBUILD)/crash-* (or leak-, timeout-, oom-). With
+# FUZZ_LOG=FILE (as make test does) its progress goes there, and only the
+# totals, or the end of the log on a finding, are printed.
+FUZZ_OPTS = -dict=tests/fuzz/scenario.dict -max_len=16384 -timeout=20 -rss_limit_mb=2048 \
+	-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FBUILD)/
+
+fuzz-build: deps
+	@cmake -S . -B $(FBUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DACSIM_FUZZ=ON -DACSIM_TESTS=OFF -DACSIM_BENCH=OFF >/dev/null
+	@cmake --build $(FBUILD) -j $(JOBS) --target fuzz_scenario_load
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_CORPUS)
+	@echo "fuzz: $(FUZZ_SECONDS) s of $(FBUILD)/fuzz_scenario_load, new inputs in $(FUZZ_CORPUS)"
+	@if [ -z "$(FUZZ_LOG)" ]; then \
+		$(FBUILD)/fuzz_scenario_load $(FUZZ_OPTS) $(FUZZ_CORPUS) tests/fuzz/corpus; \
+	elif $(FBUILD)/fuzz_scenario_load $(FUZZ_OPTS) $(FUZZ_CORPUS) tests/fuzz/corpus \
+		>$(FUZZ_LOG) 2>&1; then \
+		grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' $(FUZZ_LOG); \
+	else \
+		tail -n 60 $(FUZZ_LOG); echo "fuzz: a finding; the whole log is $(FUZZ_LOG)" >&2; \
+		exit 1; \
+	fi
 
 bench: build
 	@sh bench/run.sh $(BUILD)
@@ -62,4 +97,4 @@ format-check:
 	@sh tools/check-format.sh .
 
 clean:
-	@rm -rf $(BUILD) $(TBUILD) $(TSBUILD)
+	@rm -rf $(BUILD) $(TBUILD) $(TSBUILD) $(FBUILD)

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages acsim's build, tests and plots need, and only
 # those that are missing. Idempotent; prints nothing when all is there.
+# clang and libclang-rt-dev (libFuzzer) build the fuzz target, build-fuzz/.
 set -eu
 
-PKGS="build-essential cmake pkg-config clang-format libgsl-dev libyaml-dev \
+PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format libgsl-dev libyaml-dev \
 libcriterion-dev libjansson-dev gnuplot-nox libssl-dev"
 
 missing=""

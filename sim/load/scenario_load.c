@@ -128,6 +128,27 @@ static int check_sweep(const char *path, const struct source *src, const char *c
         return rc;
 }
 
+/* A scenario from bytes, its sweep values checked, with a vocabulary. */
+static int load_text(const char *path, const char *text, size_t len, const char *const *sets,
+                     size_t nsets, const struct scenario_vocabulary *vocab, struct diag *diag,
+                     struct scenario *out)
+{
+        struct source src = {text, len};
+        int rc = load_once(path, &src, sets, nsets, NULL, 0, vocab, diag, out);
+        if (rc == 0 && out->nsweep > 0 &&
+            check_sweep(path, &src, sets, nsets, out, vocab, diag) < 0) {
+                scenario_free(out);
+                rc = -1;
+        }
+        return rc;
+}
+
+int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
+                       size_t nsets, struct diag *diag, struct scenario *out)
+{
+        return load_text(path, text, len, sets, nsets, NULL, diag, out);
+}
+
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct diag *diag,
                   struct scenario *out)
 {
@@ -143,13 +164,7 @@ int scenario_load_for(const char *path, const char *const *sets, size_t nsets,
         memset(out, 0, sizeof(*out));
         if (doc_read_file(path, diag, &text, &len) < 0)
                 return -1;
-        struct source src = {text, len};
-        int rc = load_once(path, &src, sets, nsets, NULL, 0, vocab, diag, out);
-        if (rc == 0 && out->nsweep > 0 &&
-            check_sweep(path, &src, sets, nsets, out, vocab, diag) < 0) {
-                scenario_free(out);
-                rc = -1;
-        }
+        int rc = load_text(path, text, len, sets, nsets, vocab, diag, out);
         free(text);
         return rc;
 }

@@ -58,6 +58,13 @@ int scenario_load_for(const char *path, const char *const *sets, size_t nsets,
                       const struct scenario_vocabulary *vocab, struct diag *diag,
                       struct scenario *out);
 
+/* The same from len bytes in memory that a file called path would hold
+ * (path names them in errors; a relative trace file is found beside it).
+ * scenario_load() is reading the file, then this. Returns 0, or -1 with
+ * the located errors in diag and *out freed. */
+int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
+                       size_t nsets, struct diag *diag, struct scenario *out);
+
 /* The same for sweep point `point` (0 <= point < scenario_sweep_points()):
  * the --set assignments, then the point's value of every sweep key. The
  * scenario keeps its whole `sweep` lists, for labels. Returns 0, or -1 with

@@ -5,6 +5,8 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/load/loader.h"
@@ -120,44 +122,71 @@ static void read_device(struct loader *l, struct doc_node *dn)
         doc_check_keys(dn);
 }
 
-/* Returns the number of expanded devices of the first n entries. */
-static size_t devices_before(const struct scenario *s, size_t n)
+/* An expanded device's name, where it comes from, and its place among
+ * the expanded devices. */
+struct expanded {
+        char name[SCENARIO_MAX_NAME + 16];
+        size_t entry; /* its index in `devices` */
+        size_t k;     /* its index after expansion */
+};
+
+/* Orders by name, then by place: the first of a run of equal names is the
+ * one that had the name first. */
+static int by_name(const void *pa, const void *pb)
 {
-        size_t total = 0;
-        for (size_t i = 0; i < n && i < s->ndevices; i++)
-                total += s->devices[i].count;
-        return total;
+        const struct expanded *a = pa, *b = pb;
+        int c = strcmp(a->name, b->name);
+        if (c != 0)
+                return c;
+        return a->k < b->k ? -1 : a->k > b->k;
 }
 
-/* Checks that expanded device names are unique. */
+/* Checks that expanded device names are unique: sorted, so that 4096
+ * devices are not compared pair by pair. Reports the first device (in
+ * expansion order) whose name an earlier one has, at its entry's name. */
 static void check_device_names(struct loader *l, struct doc_node *seq)
 {
-        char a[SCENARIO_MAX_NAME + 16], b[SCENARIO_MAX_NAME + 16];
-        for (size_t i = 0, k = 0; i < l->s->ndevices; i++) {
-                for (size_t c = 0; c < l->s->devices[i].count; c++, k++) {
-                        scenario_device_expand(l->s, k, a, sizeof(a));
-                        for (size_t j = 0, m = 0; m < k; m++) {
-                                while (m >= devices_before(l->s, j + 1))
-                                        j++;
-                                scenario_device_expand(l->s, m, b, sizeof(b));
-                                if (strcmp(a, b) != 0)
-                                        continue;
-                                const struct scenario_device *o = &l->s->devices[j];
-                                if (o->count > 1)
-                                        doc_error(doc_get(doc_at(seq, i), "name", DOC_OPTIONAL),
-                                                  "a device name of its own (devices[%zu] with "
-                                                  "count %u makes %s0 .. %s%u)",
-                                                  j, (unsigned)o->count, o->model.name,
-                                                  o->model.name, (unsigned)o->count - 1);
-                                else
-                                        doc_error(doc_get(doc_at(seq, i), "name", DOC_OPTIONAL),
-                                                  "a device name of its own (devices[%zu] has "
-                                                  "it)",
-                                                  j);
-                                return;
-                        }
+        const struct scenario *s = l->s;
+        size_t total = scenario_device_total(s);
+        struct expanded *e = calloc(total ? total : 1, sizeof(*e));
+        if (!e) {
+                load_out_of_memory(l, seq);
+                return;
+        }
+        for (size_t i = 0, k = 0; i < s->ndevices; i++) {
+                const struct scenario_device *d = &s->devices[i];
+                for (size_t c = 0; c < d->count; c++, k++) {
+                        if (d->count == 1)
+                                snprintf(e[k].name, sizeof(e[k].name), "%s", d->model.name);
+                        else
+                                snprintf(e[k].name, sizeof(e[k].name), "%s%zu", d->model.name, c);
+                        e[k].entry = i;
+                        e[k].k = k;
                 }
         }
+        qsort(e, total, sizeof(*e), by_name);
+        const struct expanded *first = NULL, *dup = NULL;
+        for (size_t x = 1; x < total; x++)
+                if (strcmp(e[x].name, e[x - 1].name) == 0 &&
+                    (x < 2 || strcmp(e[x - 1].name, e[x - 2].name) != 0) &&
+                    (!dup || e[x].k < dup->k)) {
+                        first = &e[x - 1];
+                        dup = &e[x];
+                }
+        if (dup) {
+                size_t j = first->entry;
+                const struct scenario_device *o = &s->devices[j];
+                struct doc_node *at = doc_get(doc_at(seq, dup->entry), "name", DOC_OPTIONAL);
+                if (o->count > 1)
+                        doc_error(at,
+                                  "a device name of its own (devices[%zu] with count %u makes "
+                                  "%s0 .. %s%u)",
+                                  j, (unsigned)o->count, o->model.name, o->model.name,
+                                  (unsigned)o->count - 1);
+                else
+                        doc_error(at, "a device name of its own (devices[%zu] has it)", j);
+        }
+        free(e);
 }
 
 void load_devices(struct loader *l, struct doc_node *root)

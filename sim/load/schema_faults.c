@@ -2,6 +2,7 @@
  * sim/load/schema_faults.c - the `faults:` section: scheduled faults on
  * expanded device names (docs/scenarios.md, "faults").
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,36 +14,55 @@ static const enum device_fault_mode fault_kinds[] = {DEVICE_FAULT_FAIL_STOP, DEV
                                                      DEVICE_FAULT_SLOW, DEVICE_FAULT_FLAKY,
                                                      DEVICE_FAULT_REMOVE};
 
-/* Returns the attach time of the expanded device called name (0 when it
- * is there from the start or unknown). */
-static uint64_t attach_of(const struct scenario *s, const char *name)
+/* Returns the entry whose expansion has a device called name (the first,
+ * in expansion order), or NULL: one walk over the entries, so that faults
+ * on 4096 devices do not expand every name for every fault. */
+static const struct scenario_device *device_named(const struct scenario *s, const char *name)
 {
-        char buf[SCENARIO_MAX_NAME + 16];
-        size_t total = scenario_device_total(s);
-        for (size_t i = 0; i < total; i++) {
-                const struct scenario_device *d = scenario_device_expand(s, i, buf, sizeof(buf));
-                if (strcmp(buf, name) == 0)
-                        return d->attach_ns;
+        for (size_t i = 0; i < s->ndevices; i++) {
+                const struct scenario_device *d = &s->devices[i];
+                size_t n = strlen(d->model.name);
+                if (strncmp(name, d->model.name, n) != 0)
+                        continue;
+                const char *p = name + n;
+                if (d->count == 1) {
+                        if (*p == '\0')
+                                return d;
+                        continue;
+                }
+                /* <name><i>, i written as %zu: no leading zero, below count */
+                if (!isdigit((unsigned char)p[0]) || (p[0] == '0' && p[1] != '\0'))
+                        continue;
+                size_t v = 0;
+                for (; isdigit((unsigned char)*p) && v < d->count; p++)
+                        v = v * 10 + (size_t)(*p - '0');
+                if (*p == '\0' && v < d->count)
+                        return d;
         }
-        return 0;
+        return NULL;
 }
 
-/* Checks that a fault names an expanded device, suggesting the closest. */
+/* Checks that a fault names an expanded device, else lists them. */
 static void check_fault_device(struct loader *l, struct doc_node *fn, const char *name)
 {
-        size_t total = scenario_device_total(l->s);
+        if (device_named(l->s, name))
+                return;
         char buf[SCENARIO_MAX_NAME + 16];
         char list[512] = "";
         size_t len = 0;
-        for (size_t i = 0; i < total; i++) {
-                scenario_device_expand(l->s, i, buf, sizeof(buf));
-                if (strcmp(buf, name) == 0)
-                        return;
-                if (len + strlen(buf) + 8 < sizeof(list))
-                        len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-                                                len ? ", " : "", buf);
-                else if (len + 4 < sizeof(list) && !strstr(list, "..."))
-                        len += (size_t)snprintf(list + len, sizeof(list) - len, ", ...");
+        for (size_t i = 0; i < l->s->ndevices; i++) {
+                const struct scenario_device *d = &l->s->devices[i];
+                for (size_t c = 0; c < d->count; c++) {
+                        if (d->count == 1)
+                                snprintf(buf, sizeof(buf), "%s", d->model.name);
+                        else
+                                snprintf(buf, sizeof(buf), "%s%zu", d->model.name, c);
+                        if (len + strlen(buf) + 8 < sizeof(list))
+                                len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+                                                        len ? ", " : "", buf);
+                        else if (len + 4 < sizeof(list) && !strstr(list, "..."))
+                                len += (size_t)snprintf(list + len, sizeof(list) - len, ", ...");
+                }
         }
         doc_error(doc_get(fn, "device", DOC_OPTIONAL), "one of the devices (%s)", list);
 }
@@ -62,7 +82,8 @@ void load_faults(struct loader *l, struct doc_node *root)
                         load_out_of_memory(l, fn);
                         return;
                 }
-                uint64_t attach = device ? attach_of(l->s, device) : 0;
+                const struct scenario_device *on = device ? device_named(l->s, device) : NULL;
+                uint64_t attach = on ? on->attach_ns : 0;
                 if (load_read_duration(fn, "at", DOC_REQUIRED, 0, &f->fault.at_ns) == 0 &&
                     f->fault.at_ns < attach)
                         doc_error(doc_get(fn, "at", DOC_OPTIONAL),
