@@ -20,7 +20,8 @@ enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_SERVING };
 
 struct live_job {
         enum slot_state state;
-        bool aborted; /* taken back while being served: drop the result */
+        bool computing; /* a worker is transforming its bytes: abort waits */
+        bool aborted;   /* taken back while being served: drop the result */
         uint64_t tag;
         const struct live_op *op;
         uint64_t bytes;
@@ -111,6 +112,9 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
         return rc;
 }
 
+/* Takes a stage back. A stage being transformed is waited for (one
+ * stage's time; the worker needs no lock of the core to finish), so that
+ * once abort returns nothing writes into the request any more. */
 static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
 {
         struct live_device *d = ctx;
@@ -120,11 +124,15 @@ static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
                 struct live_job *j = &d->slots[s];
                 if (j->state == SLOT_FREE || j->tag != tag || j->aborted)
                         continue;
+                while (j->computing && j->tag == tag)
+                        pthread_cond_wait(&d->done, &d->mu);
+                if (j->state == SLOT_FREE || j->tag != tag || j->aborted)
+                        break; /* it finished and answered meanwhile: nothing to take */
                 d->aborted++;
                 if (j->state == SLOT_QUEUED)
                         free_slot(d, s); /* dequeue skips it */
                 else
-                        j->aborted = true; /* the worker drops its result */
+                        j->aborted = true; /* the worker drops its answer */
                 break;
         }
         pthread_mutex_unlock(&d->mu);
@@ -174,66 +182,33 @@ static double uniform(struct live_device *d)
         return (double)(d->rng >> 11) * 0x1.0p-53;
 }
 
-struct worker_buffers {
-        uint8_t *in, *out;
-        size_t cap; /* bytes of each; grown to the largest stage seen */
-};
-
-/* Makes room for a stage of len bytes (and a block of padding or a digest
- * beyond it). Returns false when out of memory. */
-static bool room_for(struct worker_buffers *b, size_t len)
-{
-        if (len + 64 <= b->cap)
-                return true;
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < len + 64)
-                cap *= 2;
-        uint8_t *in = realloc(b->in, cap);
-        if (in != NULL)
-                b->in = in;
-        uint8_t *out = in ? realloc(b->out, cap) : NULL;
-        if (out != NULL)
-                b->out = out;
-        if (in == NULL || out == NULL)
-                return false;
-        b->cap = cap;
-        return true;
-}
-
-/* Serves one stage: input copied out while the slot is held, transformed
- * with no lock, output copied back unless the stage was taken back. Returns
- * with mu held. */
-static void serve(struct live_device *d, struct live_crypto *c, struct worker_buffers *b,
-                  uint32_t s)
+/* Serves one stage, in the request's own buffers (in and out differ: a
+ * stage applied twice writes the same bytes). Returns with mu held. */
+static void serve(struct live_device *d, struct live_crypto *c, uint32_t s)
 {
         struct live_job *j = &d->slots[s];
         const struct live_op *op = j->op;
-        size_t len = (size_t)j->bytes, room = live_out_room(op, len);
+        size_t len = (size_t)j->bytes;
         uint8_t iv[LIVE_MAX_IV], tag[LIVE_TAG];
-        uint64_t tagged = j->tag;
-        if (!room_for(b, len)) { /* cannot hold it: the stage fails here */
-                free_slot(d, s);
-                d->completed++;
-                d->errors++;
-                pthread_mutex_unlock(&d->mu);
-                ac_device_complete(d->dev, tagged, AC_ENOMEM);
-                pthread_mutex_lock(&d->mu);
-                return;
-        }
-        memcpy(b->in, j->io.in, len);
         if (op->iv_len > 0)
                 memcpy(iv, j->io.iv, op->iv_len);
         if (op->kind == LIVE_AEAD_OPEN)
                 memcpy(tag, j->io.tag, LIVE_TAG);
+        uint64_t tagged = j->tag;
         j->state = SLOT_SERVING;
+        j->computing = true;
         pthread_mutex_unlock(&d->mu);
 
         uint64_t t0 = mono_ns();
         struct live_params p = {.key = d->keys, .iv = iv};
-        long n = live_crypto_apply(c, op, &p, b->in, len, b->out, tag);
+        long n = live_crypto_apply(c, op, &p, j->io.in, len, j->io.out, tag);
         uint64_t spent = mono_ns() - t0;
 
         pthread_mutex_lock(&d->mu);
+        j->computing = false;
+        pthread_cond_broadcast(&d->done);
+        if (n >= 0 && op->kind == LIVE_AEAD_SEAL && !j->aborted)
+                memcpy(j->io.tag, tag, LIVE_TAG); /* still ours: abort waited for us */
         if (d->fault == LIVE_SLOW && d->factor > 1.0) {
                 uint64_t extra = (uint64_t)((double)spent * (d->factor - 1.0));
                 pthread_mutex_unlock(&d->mu);
@@ -251,11 +226,6 @@ static void serve(struct live_device *d, struct live_crypto *c, struct worker_bu
         int status = n < 0 ? AC_EIO : 0;
         if (status == 0 && d->fault == LIVE_FLAKY && uniform(d) < d->probability)
                 status = AC_EIO;
-        if (status == 0) {
-                memcpy(j->io.out, b->out, room < (size_t)n ? room : (size_t)n);
-                if (op->kind == LIVE_AEAD_SEAL)
-                        memcpy(j->io.tag, tag, LIVE_TAG);
-        }
         free_slot(d, s);
         d->completed++;
         d->errors += status != 0;
@@ -273,7 +243,6 @@ static void *worker_main(void *arg)
 {
         struct live_device *d = arg;
         struct live_crypto *c = live_crypto_new();
-        struct worker_buffers b = {0};
         pthread_mutex_lock(&d->mu);
         if (c == NULL) {
                 /* a lane that cannot work: the others still can */
@@ -293,13 +262,11 @@ static void *worker_main(void *arg)
                         pthread_cond_wait(&d->work, &d->mu);
                         continue;
                 }
-                serve(d, c, &b, s);
+                serve(d, c, s);
         }
         pthread_mutex_unlock(&d->mu);
 out:
         live_crypto_free(c);
-        free(b.in);
-        free(b.out);
         return NULL;
 }
 
@@ -381,6 +348,7 @@ int live_device_start(struct live_device *d, struct ac_engine *eng,
                 free_slot(d, cfg->ring - 1 - s);
         pthread_mutex_init(&d->mu, NULL);
         pthread_cond_init(&d->work, NULL);
+        pthread_cond_init(&d->done, NULL);
         struct ac_device_config dc = {
             .name = cfg->name,
             .ops = cfg->ops,
@@ -413,6 +381,7 @@ void live_device_stop(struct live_device *d)
                 pthread_join(d->workers[i], NULL);
         d->nworkers = 0;
         pthread_cond_destroy(&d->work);
+        pthread_cond_destroy(&d->done);
         pthread_mutex_destroy(&d->mu);
         release(d);
 }

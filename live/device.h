@@ -3,15 +3,16 @@
  * (live/crypto.h), registered with the core as a driver.
  *
  * A device has `ring` job slots (the core never submits more) and `lanes`
- * worker threads. submit() copies the stage into a free slot and queues it;
- * a worker takes the oldest queued stage, copies its input out of the
- * request while the slot still holds it, transforms it in its own buffers,
- * and copies the output back only if the core has not taken the stage back
- * in the meantime (abort). So a worker never touches a request the core
- * has given up on, and a stage applied twice (once late, once after
- * failover) writes the same bytes from the same input: stages are applied
- * out of place (live_stage_io). Completions are reported from the worker,
- * never from inside a driver op.
+ * worker threads. submit() copies the stage's description into a free slot
+ * and queues it; a worker takes the oldest queued stage and transforms it
+ * in the request's own buffers, with no lock held. abort() of a stage being
+ * transformed waits until the transformation is done (one stage's time:
+ * the worker needs nothing of the core to finish), so once abort returns
+ * nothing writes into the request any more; a stage held afterwards (hung,
+ * slowed) is dropped unanswered. Stages are applied out of place
+ * (live_stage_io), so a stage applied twice, once late and once after
+ * failover, writes the same bytes from the same input. Completions are
+ * reported from the worker, never from inside a driver op.
  *
  * Faults are injected as in the simulator's device model (docs/live.md):
  *   fail-stop  reported failed; drops what it holds; refuses submissions;
@@ -88,6 +89,7 @@ struct live_device {
 
         pthread_mutex_t mu;     /* guards everything below; taken after the engine lock */
         pthread_cond_t work;    /* workers wait for a stage, a repair or a probe */
+        pthread_cond_t done;    /* abort waits here for a stage being transformed */
         struct live_job *slots; /* ring of them */
         uint32_t ring;
         uint32_t *queue; /* slot indices, FIFO */
