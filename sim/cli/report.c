@@ -96,7 +96,8 @@ static int report_main(int argc, char **argv)
         int status = gather_plots(dir, &made);
         if (status != CLI_OK)
                 return status;
-        char path[4096], prefix[PATH_MAX + 2], err[1024];
+        char path[4096], prefix[PATH_MAX + 2];
+        struct sim_error e;
         image_prefix(dir, file, prefix, sizeof(prefix));
         if (file == NULL) {
                 if (snprintf(path, sizeof(path), "%s/report.md", dir) >= (int)sizeof(path))
@@ -109,12 +110,12 @@ static int report_main(int argc, char **argv)
                 fprintf(stderr, "acsim report: %s: %s\n", file, strerror(errno));
                 return CLI_USAGE;
         }
-        int rc = report_md_write(out, dir, prefix, &made, err, sizeof(err));
+        int rc = report_md_write(out, dir, prefix, &made, &e);
         bool bad = ferror(out) != 0;
         if (!to_stdout && fclose(out) != 0)
                 bad = true;
         if (rc < 0) {
-                fprintf(stderr, "acsim report: %s\n", err);
+                fprintf(stderr, "acsim report: %s\n", e.msg);
                 if (!to_stdout)
                         remove(file);
                 return CLI_USAGE;

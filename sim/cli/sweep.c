@@ -166,10 +166,10 @@ static int write_file(const char *out, const char *name, enum sweep_file which,
 static int assemble(const struct sweep_args *a, const struct sweep_plan *p, const char *out,
                     int status)
 {
-        char err[1024];
+        struct sim_error e;
         struct sweep_collection c;
-        if (sweep_collect(p, out, a->baseline, &c, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim sweep: %s\n", err);
+        if (sweep_collect(p, out, a->baseline, &c, &e) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", e.msg);
                 return a->merge ? CLI_USAGE : CLI_FAILED;
         }
         if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||

@@ -114,35 +114,35 @@ struct plot_unit plot_si_prefix(double x)
 
 /* ---- files ---------------------------------------------------------------- */
 
-char *plot_path(char *buf, const char *dir, const char *name, char *err, size_t errlen)
+char *plot_path(char *buf, const char *dir, const char *name, struct sim_error *err)
 {
         int n = snprintf(buf, PLOT_PATH_CAP, "%s/%s", dir, name);
         if (n < 0 || n >= PLOT_PATH_CAP) {
-                snprintf(err, errlen, "%s/%s: path too long", dir, name);
+                sim_fail(err, 0, "%s/%s: path too long", dir, name);
                 return NULL;
         }
         return buf;
 }
 
-FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, char *err, size_t errlen)
+FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, struct sim_error *err)
 {
         char file[64], path[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.dat", name);
-        if (plot_path(path, ctx->data, file, err, errlen) == NULL)
+        if (plot_path(path, ctx->data, file, err) == NULL)
                 return NULL;
         FILE *f = fopen(path, "w");
         if (f == NULL)
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                sim_fail(err, 0, "%s: %s", path, strerror(errno));
         else
                 fprintf(f, "# %s - written by acsim plot for tools/plot/%s.gp\n", file, name);
         return f;
 }
 
-int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, char *err, size_t errlen)
+int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, struct sim_error *err)
 {
         bool bad = ferror(f) != 0;
         if (fclose(f) != 0 || bad) {
-                snprintf(err, errlen, "%s/%s.dat: cannot write", ctx->data, name);
+                sim_fail(err, 0, "%s/%s.dat: cannot write", ctx->data, name);
                 return PLOT_EDRAW;
         }
         return 0;
@@ -158,19 +158,6 @@ void plot_note(const struct plot_ctx *ctx, const char *name, const char *fmt, ..
         sim_vfail(&why, 0, fmt, ap);
         va_end(ap);
         ctx->opt->skipped(ctx->opt->ctx, name, &why);
-}
-
-/* plot_path() for this file's own callers: writes "dir/name" into
- * buf[PLOT_PATH_CAP]. Returns buf, or NULL with the reason in e. (The
- * kinds still take err[errlen].) */
-static char *join(char *buf, const char *dir, const char *name, struct sim_error *e)
-{
-        int n = snprintf(buf, PLOT_PATH_CAP, "%s/%s", dir, name);
-        if (n < 0 || n >= PLOT_PATH_CAP) {
-                sim_fail(e, 0, "%s/%s: path too long", dir, name);
-                return NULL;
-        }
-        return buf;
 }
 
 static bool is_file(const char *path)
@@ -210,9 +197,9 @@ int plot_dir_kind(const char *dir, struct sim_error *e)
                 sim_fail(e, 0, "%s: not a directory", dir);
                 return PLOT_EINPUT;
         }
-        if (join(path, dir, "sweep.json", e) && is_file(path))
+        if (plot_path(path, dir, "sweep.json", e) && is_file(path))
                 return 1;
-        if (join(path, dir, "summary.json", e) && is_file(path))
+        if (plot_path(path, dir, "summary.json", e) && is_file(path))
                 return 0;
         sim_fail(e, 0,
                  "%s: not a result directory (no summary.json from acsim run, no sweep.json "
@@ -340,7 +327,8 @@ static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, c
 {
         char file[64], path[PLOT_PATH_CAP], script[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.gp", k->name);
-        if (join(path, ctx->data, file, e) == NULL || join(script, scripts, file, e) == NULL)
+        if (plot_path(path, ctx->data, file, e) == NULL ||
+            plot_path(script, scripts, file, e) == NULL)
                 return PLOT_EDRAW;
         FILE *f = fopen(path, "w");
         if (f == NULL) {
@@ -480,7 +468,7 @@ static int draw(struct plot_ctx *ctx, const struct plot_kind *k, const char *gnu
                 sim_fail(e, 0, "out of memory");
                 return PLOT_EDRAW;
         }
-        int rc = k->prepare(ctx, v, e->msg, sizeof(e->msg));
+        int rc = k->prepare(ctx, v, e);
         if (fclose(v) != 0 && rc == 0) {
                 sim_fail(e, 0, "out of memory");
                 rc = PLOT_EDRAW;
@@ -518,9 +506,10 @@ int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot
                 return rc;
 
         struct plot_ctx ctx = {.dir = dir, .opt = opt};
-        if (join(plots, dir, "plots", e) == NULL || join(ctx.data, plots, "data", e) == NULL)
+        if (plot_path(plots, dir, "plots", e) == NULL ||
+            plot_path(ctx.data, plots, "data", e) == NULL)
                 return PLOT_EINPUT;
-        if (sweep && (rc = plot_sweep_open(&ctx, e->msg, sizeof(e->msg))) < 0)
+        if (sweep && (rc = plot_sweep_open(&ctx, e)) < 0)
                 return rc;
         if ((rc = make_dir(plots, e)) == 0)
                 rc = make_dir(ctx.data, e);

@@ -35,29 +35,26 @@ static struct rep_figure known(struct rep_figure f)
 }
 
 static int read_point(const struct sweep_plan *p, const char *out, size_t point,
-                      struct sweep_result *res, char *err, size_t errlen)
+                      struct sweep_result *res, struct sim_error *err)
 {
         const struct sweep_point *pt = &p->points[point];
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s/%s", out, pt->dir, RESULT_SUMMARY);
         struct result_summary s;
-        struct sim_error e;
-        if (read_summary(path, &s, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_summary(path, &s, err) < 0)
                 return -1;
-        }
         int rc = -1;
         const struct replications *r = &s.r;
         const struct sim_results *first = &r->runs[0];
         if (!s.scenario || !s.policy || !s.has_replications || !s.has_seeds || !s.has_seed) {
-                snprintf(err, errlen, "%s: not a summary.json acsim wrote", path);
+                sim_fail(err, 0, "%s: not a summary.json acsim wrote", path);
                 goto out;
         }
         if (strcmp(s.scenario, p->base.name) != 0 || s.seed != p->base.seed ||
             strcmp(s.policy, pt->policy) != 0 || s.replications != pt->replications ||
             !s.has_duration || first->duration_ns != pt->duration_ns ||
             first->warmup_ns != pt->warmup_ns || s.nseeds != pt->replications) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: from another run (its scenario, seed, policy, replications, "
                          "duration or warm-up are not this point's: %s, seed %" PRIu64
                          ", %s, %" PRIu32 " replications); rerun it with --points %zu and the "
@@ -67,7 +64,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         }
         uint64_t want = p->base.source ? provenance_hash(p->base.source, p->base.source_len) : 0;
         if (s.has_hash && p->base.source && r->origin.source_hash != want) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: ran other contents of the scenario file (hash 0x%016" PRIx64
                          ", this one 0x%016" PRIx64 "); rerun it with --points %zu",
                          path, r->origin.source_hash, want, point);
@@ -79,7 +76,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         for (int m = 0; m < SWEEP_METRICS; m++)
                 res->per[m] = calloc(res->n, sizeof(double));
         if (!res->policy || !res->seeds || !res->per[0] || !res->per[1] || !res->per[2]) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 goto out;
         }
 #define KNOWN_RATE(name, ...) res->name = known(r->name);
@@ -91,7 +88,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         res->requests = r->requests;
         res->failure = r->drain_capped > 0;
         if (r->n != res->n) {
-                snprintf(err, errlen, "%s: replication %zu: no seed or detail", path,
+                sim_fail(err, 0, "%s: replication %zu: no seed or detail", path,
                          r->n == 1 ? (size_t)0 : r->n);
                 goto out;
         }
@@ -134,7 +131,7 @@ struct sweep_diff sweep_pair(const double *x, const double *b, size_t n)
         return d;
 }
 
-static int pair(const struct sweep_plan *p, struct sweep_collection *c, char *err, size_t errlen)
+static int pair(const struct sweep_plan *p, struct sweep_collection *c, struct sim_error *err)
 {
         for (size_t q = 0; q < c->npoints; q++) {
                 struct sweep_result *x = &c->results[q];
@@ -144,8 +141,7 @@ static int pair(const struct sweep_plan *p, struct sweep_collection *c, char *er
                 for (size_t i = 0; same && i < x->n; i++)
                         same = x->seeds[i] == b->seeds[i];
                 if (!same) {
-                        snprintf(err, errlen,
-                                 "%s and %s ran different seeds: they cannot be paired",
+                        sim_fail(err, 0, "%s and %s ran different seeds: they cannot be paired",
                                  p->points[q].dir, p->points[bq].dir);
                         return -1;
                 }
@@ -208,7 +204,7 @@ static void missing_list(const struct sweep_plan *p, const char *out, char *buf,
 }
 
 int sweep_collect(const struct sweep_plan *p, const char *out, const char *baseline,
-                  struct sweep_collection *c, char *err, size_t errlen)
+                  struct sweep_collection *c, struct sim_error *err)
 {
         memset(c, 0, sizeof(*c));
         c->npoints = p->npoints;
@@ -216,7 +212,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         if (p->policy_key != SWEEP_NO_KEY) {
                 c->baseline = baseline ? sweep_value_index(p, p->policy_key, baseline) : 0;
                 if (c->baseline == SWEEP_NO_KEY) {
-                        snprintf(err, errlen, "--baseline %s: not in the %s list", baseline,
+                        sim_fail(err, 0, "--baseline %s: not in the %s list", baseline,
                                  SWEEP_POLICY_KEY);
                         return -1;
                 }
@@ -225,7 +221,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         size_t nmissing;
         missing_list(p, out, missing, sizeof(missing), &nmissing);
         if (nmissing) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: %zu of %zu points have no result directory; run them with "
                          "--points %s",
                          out, nmissing, p->npoints, missing);
@@ -233,12 +229,12 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         }
         c->results = calloc(p->npoints, sizeof(*c->results));
         if (c->results == NULL) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 return -1;
         }
         c->replications_min = SIZE_MAX;
         for (size_t q = 0; q < p->npoints; q++) {
-                if (read_point(p, out, q, &c->results[q], err, errlen) < 0) {
+                if (read_point(p, out, q, &c->results[q], err) < 0) {
                         sweep_collection_free(c);
                         return -1;
                 }
@@ -246,7 +242,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
                 if (c->results[q].n < c->replications_min)
                         c->replications_min = c->results[q].n;
         }
-        if (p->policy_key != SWEEP_NO_KEY && pair(p, c, err, errlen) < 0) {
+        if (p->policy_key != SWEEP_NO_KEY && pair(p, c, err) < 0) {
                 sweep_collection_free(c);
                 return -1;
         }
