@@ -37,30 +37,9 @@ static bool fenced_file(FILE *out, const char *path)
         FILE *f = fopen(path, "r");
         if (f == NULL)
                 return false;
-        char *line = NULL;
-        size_t cap = 0, blank = 0;
-        ssize_t len;
-        bool started = false;
         fputs("```\n", out);
-        while ((len = getline(&line, &cap, f)) >= 0) {
-                while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                                   line[len - 1] == ' ' || line[len - 1] == '\f'))
-                        line[--len] = '\0';
-                char *p = line;
-                while (*p == '\f') /* a page feed some terminals start with */
-                        p++;
-                if (*p == '\0') {
-                        blank += started;
-                        continue;
-                }
-                for (; blank; blank--)
-                        fputc('\n', out);
-                started = true;
-                /* a line of backticks would close the fence */
-                fprintf(out, "%s%s\n", strncmp(p, "```", 3) == 0 ? " " : "", p);
-        }
+        plot_text_copy(out, f, "\n\r \f", true);
         fputs("```\n\n", out);
-        free(line);
         fclose(f);
         return true;
 }

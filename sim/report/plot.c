@@ -401,6 +401,29 @@ static int run_gnuplot(const char *gnuplot, const char *plots, const char *kind,
         return PLOT_EDRAW;
 }
 
+void plot_text_copy(FILE *out, FILE *in, const char *trim, bool fence)
+{
+        char *line = NULL;
+        size_t cap = 0, blank = 0, ntrim = strlen(trim);
+        ssize_t n;
+        bool started = false;
+        while ((n = getline(&line, &cap, in)) >= 0) {
+                while (n > 0 && memchr(trim, line[n - 1], ntrim) != NULL)
+                        line[--n] = '\0';
+                const char *p = line + strspn(line, "\f"); /* the page feed gnuplot starts with */
+                if (*p == '\0') {
+                        blank += started;
+                        continue;
+                }
+                for (; blank; blank--)
+                        fputc('\n', out);
+                started = true;
+                /* a line of backticks would close a fence */
+                fprintf(out, "%s%s\n", fence && strncmp(p, "```", 3) == 0 ? " " : "", p);
+        }
+        free(line);
+}
+
 /* Rewrites gnuplot's text rendering for a mail: without the page feed it
  * starts with, trailing spaces and blank lines at either end. */
 static void tidy_text(const char *plots, const char *kind)
@@ -411,25 +434,11 @@ static void tidy_text(const char *plots, const char *kind)
         FILE *f = fopen(path, "r");
         if (f == NULL)
                 return;
-        char *text = NULL, *line = NULL;
-        size_t len = 0, cap = 0, blank = 0;
+        char *text = NULL;
+        size_t len = 0;
         FILE *out = open_memstream(&text, &len);
-        ssize_t n;
-        bool started = false;
-        while (out && (n = getline(&line, &cap, f)) >= 0) {
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ' || line[n - 1] == '\r'))
-                        line[--n] = '\0';
-                const char *p = line + strspn(line, "\f");
-                if (*p == '\0') {
-                        blank += started;
-                        continue;
-                }
-                for (; blank; blank--)
-                        fputc('\n', out);
-                started = true;
-                fprintf(out, "%s\n", p);
-        }
-        free(line);
+        if (out)
+                plot_text_copy(out, f, "\n\r ", false);
         fclose(f);
         if (out == NULL || fclose(out) != 0) {
                 free(text);
