@@ -251,46 +251,41 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
 
 /* ---- sweep.json ------------------------------------------------------------------------ */
 
-static int put(json_t *o, const char *key, json_t *v)
-{
-        return v ? json_object_set_new(o, key, v) : -1;
-}
-
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
-        json_t *o = json_object();
+        json_t *o = write_json_head(s->name);
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
-        rc |= put(o, "scenario", json_string(s->name));
-        rc |= put(o, "description", s->description ? json_string(s->description) : json_null());
+        rc |= write_json_put(o, "description",
+                             s->description ? json_string(s->description) : json_null());
         json_t *sets = json_array();
-        rc |= put(o, "sets", sets);
+        rc |= write_json_put(o, "sets", sets);
         for (size_t i = 0; sets && i < p->nsets; i++)
                 rc |= json_array_append_new(sets, json_string(p->sets[i]));
-        rc |= put(o, "scenario_file", json_string(p->path));
+        rc |= write_json_put(o, "scenario_file", json_string(p->path));
         if (s->source) {
                 char hash[24];
                 snprintf(hash, sizeof(hash), "0x%016" PRIx64,
                          provenance_hash(s->source, s->source_len));
-                rc |= put(o, "scenario_hash", json_string(hash));
+                rc |= write_json_put(o, "scenario_hash", json_string(hash));
         } else {
-                rc |= put(o, "scenario_hash", json_null());
+                rc |= write_json_put(o, "scenario_hash", json_null());
         }
-        rc |= put(o, "seed", write_json_u64(s->seed));
-        rc |= put(o, "replications", json_integer(s->run.replications ? s->run.replications : 1));
+        rc |= write_json_put(o, "seed", write_json_u64(s->seed));
+        rc |= write_json_put(o, "replications",
+                             json_integer(s->run.replications ? s->run.replications : 1));
         json_t *keys = json_array();
-        rc |= put(o, "keys", keys);
+        rc |= write_json_put(o, "keys", keys);
         for (size_t k = 0; keys && k < s->nsweep; k++)
                 rc |= json_array_append_new(keys, json_string(s->sweep[k].key));
         const char *base = NULL;
         if (c && c->baseline != SWEEP_NO_KEY)
                 base = s->sweep[p->policy_key].values[c->baseline];
-        rc |= put(o, "baseline", base ? json_string(base) : json_null());
+        rc |= write_json_put(o, "baseline", base ? json_string(base) : json_null());
         json_t *points = json_array();
-        rc |= put(o, "points", points);
+        rc |= write_json_put(o, "points", points);
         for (size_t q = 0; points && q < p->npoints; q++) {
                 json_t *pt = json_object(), *values = json_object();
                 rc |= pt ? json_array_append_new(points, pt) : -1;
@@ -298,15 +293,15 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                         json_decref(values);
                         break;
                 }
-                rc |= put(pt, "index", json_integer((json_int_t)q));
-                rc |= put(pt, "dir", json_string(p->points[q].dir));
-                rc |= put(pt, "label", json_string(p->points[q].label));
-                rc |= put(pt, "policy", json_string(p->points[q].policy));
-                rc |= put(pt, "replications", json_integer(p->points[q].replications));
-                rc |= put(pt, "values", values);
+                rc |= write_json_put(pt, "index", json_integer((json_int_t)q));
+                rc |= write_json_put(pt, "dir", json_string(p->points[q].dir));
+                rc |= write_json_put(pt, "label", json_string(p->points[q].label));
+                rc |= write_json_put(pt, "policy", json_string(p->points[q].policy));
+                rc |= write_json_put(pt, "replications", json_integer(p->points[q].replications));
+                rc |= write_json_put(pt, "values", values);
                 for (size_t k = 0; values && k < s->nsweep; k++)
-                        rc |= put(values, s->sweep[k].key,
-                                  json_string(scenario_sweep_value(s, q, k)));
+                        rc |= write_json_put(values, s->sweep[k].key,
+                                             json_string(scenario_sweep_value(s, q, k)));
         }
         return rc ? json_decref(o), NULL : o;
 }
