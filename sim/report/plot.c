@@ -89,27 +89,27 @@ void plot_var_num_at(FILE *vars, const char *name, size_t i, double x)
 
 /* ---- units ---------------------------------------------------------------- */
 
+/* Returns the unit of x among names, the units of 1e9, 1e6, 1e3 and 1:
+ * the largest that x reaches (the last when it reaches none). */
+static struct plot_unit ladder(double x, const char *const names[4])
+{
+        static const double scales[] = {1e9, 1e6, 1e3};
+        for (size_t i = 0; i < 3; i++)
+                if (x >= scales[i])
+                        return (struct plot_unit){names[i], scales[i]};
+        return (struct plot_unit){names[3], 1};
+}
+
 struct plot_unit plot_time_unit(double ns)
 {
-        if (ns >= 1e9)
-                return (struct plot_unit){"s", 1e9};
-        if (ns >= 1e6)
-                return (struct plot_unit){"ms", 1e6};
-        if (ns >= 1e3)
-                return (struct plot_unit){"us", 1e3};
-        return (struct plot_unit){"ns", 1};
+        static const char *const names[] = {"s", "ms", "us", "ns"};
+        return ladder(ns, names);
 }
 
 struct plot_unit plot_si_prefix(double x)
 {
-        x = fabs(x);
-        if (x >= 1e9)
-                return (struct plot_unit){"G", 1e9};
-        if (x >= 1e6)
-                return (struct plot_unit){"M", 1e6};
-        if (x >= 1e3)
-                return (struct plot_unit){"k", 1e3};
-        return (struct plot_unit){"", 1};
+        static const char *const names[] = {"G", "M", "k", ""};
+        return ladder(fabs(x), names);
 }
 
 /* ---- files ---------------------------------------------------------------- */
