@@ -183,12 +183,12 @@ static void core(uint64_t duration_ns, struct figures *f)
 {
         struct scenario s;
         struct sim_results r;
-        char err[256];
+        struct sim_error err;
         if (mm8_scenario(&s, duration_ns) < 0)
                 return;
         double t0 = seconds();
-        if (sim_run(&s, 0, &r, err, sizeof(err)) < 0) {
-                fprintf(stderr, "bench_mm8: %s\n", err);
+        if (sim_run(&s, 0, &r, &err) < 0) {
+                fprintf(stderr, "bench_mm8: %s\n", err.msg);
                 scenario_free(&s);
                 return;
         }

@@ -64,7 +64,8 @@ static double seconds(void)
 static int pool_run_warm(const char *policy, unsigned d, uint32_t n, double rho, double requests,
                          uint64_t seed, uint64_t warmup_ns, struct measure *m)
 {
-        char err[256], dtext[8];
+        struct sim_error err;
+        char dtext[8];
         struct sim_error why = {""};
         struct scenario s;
         struct sim_results r;
@@ -105,8 +106,8 @@ static int pool_run_warm(const char *policy, unsigned d, uint32_t n, double rho,
                 goto fail;
         }
         double t0 = seconds();
-        if (sim_run(&s, 0, &r, err, sizeof(err)) < 0) {
-                fprintf(stderr, "bench_supermarket: %s\n", err);
+        if (sim_run(&s, 0, &r, &err) < 0) {
+                fprintf(stderr, "bench_supermarket: %s\n", err.msg);
                 goto fail;
         }
         m->wall_s = seconds() - t0;

@@ -29,7 +29,8 @@ struct trace {
 
 /* Reads the rows of `path` that belong to class `class_name` (NULL: every
  * row). Returns 0 and fills *out, or -1 with "path:line: reason" (or
- * "path: reason") written to err[errlen]; *out is then empty. */
+ * "path: reason") written to err[errlen]; *out is then empty. (A buffer,
+ * as for workload_class_prepare(): models/ stands below sim/run/.) */
 int trace_load(const char *path, const char *class_name, struct trace *out, char *err,
                size_t errlen);
 void trace_free(struct trace *t);

@@ -86,7 +86,10 @@ struct workload_class_config {
 
 /* Checks a class, prepares its distributions and reads its trace. Returns
  * 0, or -1 with a one-line reason in err[errlen] (a trace error names the
- * file and line). Safe to call again. */
+ * file and line). Safe to call again. The reason goes into a caller's
+ * buffer, not a struct sim_error: models/ comes before sim/run/ in the
+ * room order (docs/simulator.md, "Rooms") and may not include its
+ * outcome.h; sim/run/scenario.c carries the text on. */
 int workload_class_prepare(struct workload_class_config *cls, char *err, size_t errlen);
 /* Frees what prepare read (the trace) and the class's dists. */
 void workload_class_free(struct workload_class_config *cls);

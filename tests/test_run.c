@@ -331,10 +331,10 @@ Test(run, refuses_an_unprepared_scenario)
 {
         struct scenario s;
         struct sim_results r;
-        char err[128] = "";
+        struct sim_error err = {""};
         mixed(&s, "least-loaded", MS);
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), AC_EINVAL);
-        cr_assert_not_null(strstr(err, "prepared"));
+        cr_assert_eq(sim_run(&s, 0, &r, &err), AC_EINVAL);
+        cr_assert_not_null(strstr(err.msg, "prepared"));
         scenario_free(&s);
 }
 

@@ -477,8 +477,8 @@ Test(scenario_load, results_memory_counts_the_rows_the_run_keeps)
         cr_assert_eq(sim_series_rows(s.run.duration_ns, s.run.sample_ns, &interval), 3);
         cr_assert_eq(interval, 1000000);
         struct sim_results r;
-        char err[256];
-        cr_assert_eq(sim_run(&s, 0, &r, err, sizeof(err)), 0, "%s", err);
+        struct sim_error err;
+        cr_assert_eq(sim_run(&s, 0, &r, &err), 0, "%s", err.msg);
         cr_assert_eq(r.series.nrows, 3);
         cr_assert_eq(r.series.rows[2].t_ns, 2500000, "the last row ends at the duration");
         sim_results_free(&r);

@@ -1,7 +1,8 @@
 /*
  * sim/cli/args.c - argument scanning shared by the commands: the scan of
  * argv, options with values, flags, the scenario overrides of run and
- * sweep, help flags, usage errors, numbers, scenario paths.
+ * sweep, the table-driven scan of a whole argument list, help flags,
+ * usage errors, numbers, scenario paths.
  */
 #include "sim/cli/cli.h"
 #include "sim/load/diag.h"
@@ -108,6 +109,77 @@ int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides 
                 o->sets[o->nsets++] = v;
         }
         return took;
+}
+
+/* Takes the option looked at if it is o. Returns 1, 0 when it is not o,
+ * or -1 after a usage error. */
+static int take_option(const char *cmd, struct cli_scan *s, const struct cli_option *o)
+{
+        const char *arg = s->argv[s->i], *v = NULL;
+        if (o->flag)
+                return cli_take_flag(s, o->name, o->alias) ? (*o->flag = true, 1) : 0;
+        size_t n = o->alias ? strlen(o->alias) : 0;
+        int took;
+        if (o->glued && n && strncmp(arg, o->alias, n) == 0 && arg[n] >= '0' && arg[n] <= '9') {
+                v = arg + n;
+                s->i++;
+                took = 1;
+        } else if ((took = cli_take_value(cmd, s, o->name, o->alias, &v)) <= 0) {
+                return took;
+        }
+        if (o->check && o->check(v, o->out) < 0) {
+                cli_usage_error(cmd, "%s, got '%s'", o->expected, v);
+                return -1;
+        }
+        if (o->value)
+                *o->value = v;
+        return 1;
+}
+
+/* Scans argv; returns CLI_OK or CLI_USAGE. */
+static int scan_args(const char *cmd, const struct cli_option *options, struct cli_overrides *over,
+                     const struct cli_operands *operands, int argc, char **argv)
+{
+        size_t n = 0;
+        struct cli_scan s = cli_scan_start(argc, argv);
+        while (cli_scan_more(&s)) {
+                const char *arg = cli_scan_positional(&s);
+                int took = 0;
+                if (arg) {
+                        if (n == operands->max)
+                                return cli_usage_error(cmd, "%s (got '%s' too)", operands->too_many,
+                                                       arg);
+                        operands->args[n++] = arg;
+                        continue;
+                }
+                if (over)
+                        took = cli_take_override(cmd, &s, over);
+                for (const struct cli_option *o = options; !took && o->name; o++)
+                        took = take_option(cmd, &s, o);
+                if (took < 0)
+                        return CLI_USAGE;
+                if (took == 0)
+                        return cli_usage_error(cmd, "unknown option '%s'", cli_scan_arg(&s));
+        }
+        if (n < operands->min)
+                return cli_usage_error(cmd, "%s", operands->missing);
+        return CLI_OK;
+}
+
+int cli_parse(const char *cmd, const struct cli_option *options, struct cli_overrides *over,
+              const struct cli_operands *operands, int argc, char **argv)
+{
+        if (over) {
+                over->sets = calloc((size_t)argc, sizeof(*over->sets));
+                if (over->sets == NULL)
+                        return CLI_FAILED;
+        }
+        int status = scan_args(cmd, options, over, operands, argc, argv);
+        if (status != CLI_OK && over) {
+                free(over->sets);
+                over->sets = NULL;
+        }
+        return status;
 }
 
 int cli_exit_status(enum sim_outcome o)

@@ -39,6 +39,11 @@ struct cli_command {
         int (*main)(int argc, char **argv);
 };
 
+/* Defines the command cli_NAME: its summary, its usage text and its entry
+ * point NAME_main. */
+#define CLI_COMMAND(NAME, SUMMARY, USAGE)                                                          \
+        const struct cli_command cli_##NAME = {#NAME, SUMMARY, USAGE, NAME##_main}
+
 extern const struct cli_command cli_run;
 extern const struct cli_command cli_validate;
 extern const struct cli_command cli_list;
@@ -120,6 +125,45 @@ struct cli_overrides {
  * prints a message naming the command and returns -1 when the value is
  * missing or bad. */
 int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o);
+
+/* ---- a command's whole argument list -------------------------------------
+ *
+ * Most commands scan their arguments from a table instead of a loop of
+ * their own: cli_parse() takes the positional arguments, the options of
+ * the table and, for run and sweep, the scenario overrides, and prints the
+ * usage errors. A value option is checked as it is met, so the first bad
+ * argument is the one named. */
+
+/* One option of a command: a flag, or an option with a value. */
+struct cli_option {
+        const char *name;   /* "--output" */
+        const char *alias;  /* "-o", or NULL */
+        bool *flag;         /* a flag: set to true when given; NULL for a value option */
+        const char **value; /* a value option: where its value goes, or NULL */
+        int (*check)(const char *value, void *out); /* or NULL: takes the value, < 0 refuses it */
+        void *out;                                  /* what check fills */
+        const char *expected; /* check's refusal: "--seed: expected a number" */
+        bool glued;           /* the alias takes a digit glued on too: -j2 */
+};
+
+/* A command's positional arguments: what it allows, and what it says
+ * when they are too many or too few. */
+struct cli_operands {
+        const char **args;    /* filled in order; room for max */
+        size_t max;           /* how many are allowed */
+        size_t min;           /* how many are needed */
+        const char *too_many; /* "one scenario only" */
+        const char *missing;  /* said when fewer than min are given */
+};
+
+/* Scans argv (argv[0] the command cmd) for the options of the table
+ * options (ending in an entry with no name), for --seed and --set when
+ * over is not NULL, and for the operands. With over, first gives
+ * over->sets room for every argument, and frees it again on an error.
+ * Returns CLI_OK, CLI_USAGE after a usage error, or CLI_FAILED out of
+ * memory. */
+int cli_parse(const char *cmd, const struct cli_option *options, struct cli_overrides *over,
+              const struct cli_operands *operands, int argc, char **argv);
 
 /* Prints "acsim CMD: MESSAGE" and "Try 'acsim CMD --help'." on stderr and
  * returns CLI_USAGE. */

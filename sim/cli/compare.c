@@ -13,9 +13,10 @@
 #include "sim/cli/cli.h"
 #include "sim/report/compare.h"
 
-/* Returns 0 and sets *pct from "5", "2.5" or "5%", or -1. */
-static int parse_percent(const char *text, double *pct)
+/* Returns 0 and sets *pct (a double) from "5", "2.5" or "5%", or -1. */
+static int parse_percent(const char *text, void *to)
 {
+        double *pct = to;
         char *end;
         double v = strtod(text, &end);
         if (end == text || (*end == '%' && end[1] == '\0' ? false : *end != '\0'))
@@ -29,32 +30,18 @@ static int parse_percent(const char *text, double *pct)
 static int compare_main(int argc, char **argv)
 {
         const char *paths[2] = {NULL, NULL};
-        size_t npaths = 0;
         struct compare_options opt = {COMPARE_THRESHOLD_PCT, false};
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (npaths == 2)
-                                return cli_usage_error("compare",
-                                                       "two directories only (got '%s' too)", arg);
-                        paths[npaths++] = arg;
-                } else if ((took = cli_take_value("compare", &s, "--threshold", "-t", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (parse_percent(v, &opt.threshold_pct) < 0)
-                                return cli_usage_error(
-                                    "compare", "--threshold: expected a percentage, got '%s'", v);
-                } else if (cli_take_flag(&s, "--brief", "-b")) {
-                        opt.brief = true;
-                } else {
-                        return cli_usage_error("compare", "unknown option '%s'", cli_scan_arg(&s));
-                }
-        }
-        if (npaths < 2)
-                return cli_usage_error("compare", "expected BASELINE and NEW directories");
+        const struct cli_option options[] = {
+            {"--threshold", "-t", .check = parse_percent, .out = &opt.threshold_pct,
+             .expected = "--threshold: expected a percentage"},
+            {"--brief", "-b", .flag = &opt.brief},
+            {0},
+        };
+        const struct cli_operands dirs = {paths, 2, 2, "two directories only",
+                                          "expected BASELINE and NEW directories"};
+        int status = cli_parse("compare", options, NULL, &dirs, argc, argv);
+        if (status != CLI_OK)
+                return status;
 
         struct compare_set *sets[2] = {NULL, NULL};
         struct sim_error e;
@@ -73,29 +60,25 @@ static int compare_main(int argc, char **argv)
         return worse ? CLI_FAILED : CLI_OK;
 }
 
-const struct cli_command cli_compare = {
-    .name = "compare",
-    .summary = "compare results with a baseline; exit 1 on a regression",
-    .usage = "Usage: acsim compare BASELINE NEW [--threshold PCT] [--brief]\n"
-             "\n"
-             "Compares every run, sweep point and class found under NEW with the same\n"
-             "one under BASELINE (a result directory, a sweep directory or a tree of\n"
-             "them, matched by path and, in a sweep, by the point's values): latency\n"
-             "mean, p50, p99 and p99.9, throughput, and the failed, rejected and\n"
-             "retried requests as a percentage of those submitted.\n"
-             "\n"
-             "A figure is a REGRESSION when it is worse by more than PCT percent of\n"
-             "the baseline and, where both sides have replications, their 95%\n"
-             "intervals do not overlap (overlapping: 'noise (CI)'). Fractions must\n"
-             "also move by more than 0.1 percentage points. Improvements are marked\n"
-             "'better'. A run, point or class of BASELINE that NEW lacks counts as a\n"
-             "regression.\n"
-             "\n"
-             "  -t, --threshold PCT  the relative change allowed, in percent (default 5)\n"
-             "  -b, --brief          print only the rows that are not ok\n"
-             "\n"
-             "Exit status: 0 nothing worse; 1 a regression or something missing;\n"
-             "2 bad usage or bad input (a missing directory, broken JSON). See\n"
-             "docs/regressions.md.\n",
-    .main = compare_main,
-};
+CLI_COMMAND(compare, "compare results with a baseline; exit 1 on a regression",
+            "Usage: acsim compare BASELINE NEW [--threshold PCT] [--brief]\n"
+            "\n"
+            "Compares every run, sweep point and class found under NEW with the same\n"
+            "one under BASELINE (a result directory, a sweep directory or a tree of\n"
+            "them, matched by path and, in a sweep, by the point's values): latency\n"
+            "mean, p50, p99 and p99.9, throughput, and the failed, rejected and\n"
+            "retried requests as a percentage of those submitted.\n"
+            "\n"
+            "A figure is a REGRESSION when it is worse by more than PCT percent of\n"
+            "the baseline and, where both sides have replications, their 95%\n"
+            "intervals do not overlap (overlapping: 'noise (CI)'). Fractions must\n"
+            "also move by more than 0.1 percentage points. Improvements are marked\n"
+            "'better'. A run, point or class of BASELINE that NEW lacks counts as a\n"
+            "regression.\n"
+            "\n"
+            "  -t, --threshold PCT  the relative change allowed, in percent (default 5)\n"
+            "  -b, --brief          print only the rows that are not ok\n"
+            "\n"
+            "Exit status: 0 nothing worse; 1 a regression or something missing;\n"
+            "2 bad usage or bad input (a missing directory, broken JSON). See\n"
+            "docs/regressions.md.\n");

@@ -210,16 +210,12 @@ static int list_main(int argc, char **argv)
                                argv[1]);
 }
 
-const struct cli_command cli_list = {
-    .name = "list",
-    .summary = "list the policies, models or scenarios a scenario may use",
-    .usage = "Usage: acsim list policies|models|scenarios\n"
-             "\n"
-             "  policies   every registered balancer (engine.policy) with its\n"
-             "             description and options (engine.policy_options)\n"
-             "  models     device fault modes, arrival processes, distributions\n"
-             "  scenarios  the *.yaml files of the scenario directory with their\n"
-             "             first comment line: $ACSIM_SCENARIOS if set, else\n"
-             "             ./scenarios\n",
-    .main = list_main,
-};
+CLI_COMMAND(list, "list the policies, models or scenarios a scenario may use",
+            "Usage: acsim list policies|models|scenarios\n"
+            "\n"
+            "  policies   every registered balancer (engine.policy) with its\n"
+            "             description and options (engine.policy_options)\n"
+            "  models     device fault modes, arrival processes, distributions\n"
+            "  scenarios  the *.yaml files of the scenario directory with their\n"
+            "             first comment line: $ACSIM_SCENARIOS if set, else\n"
+            "             ./scenarios\n");

@@ -8,9 +8,10 @@
 #include "sim/cli/cli.h"
 #include "sim/report/plot.h"
 
-/* Parses "png,svg" into PLOT_* bits. Returns 0 or -1. */
-static int parse_formats(const char *text, unsigned *out)
+/* Parses "png,svg" into PLOT_* bits (out is an unsigned). Returns 0 or -1. */
+static int parse_formats(const char *text, void *to)
 {
+        unsigned *out = to;
         char buf[64];
         if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
                 return -1;
@@ -46,29 +47,16 @@ static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
         unsigned formats = PLOT_ALL;
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (dir)
-                                return cli_usage_error(
-                                    "plot", "one result directory only (got '%s' too)", arg);
-                        dir = arg;
-                } else if ((took = cli_take_value("plot", &s, "--format", "-f", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (parse_formats(v, &formats) < 0)
-                                return cli_usage_error(
-                                    "plot", "--format: expected png, svg, txt or a list, got '%s'",
-                                    v);
-                } else {
-                        return cli_usage_error("plot", "unknown option '%s'", cli_scan_arg(&s));
-                }
-        }
-        if (dir == NULL)
-                return cli_usage_error("plot", "which result directory? (acsim plot results/NAME)");
+        const struct cli_option options[] = {
+            {"--format", "-f", .check = parse_formats, .out = &formats,
+             .expected = "--format: expected png, svg, txt or a list"},
+            {0},
+        };
+        const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
+                                          "which result directory? (acsim plot results/NAME)"};
+        int status = cli_parse("plot", options, NULL, &dirs, argc, argv);
+        if (status != CLI_OK)
+                return status;
 
         struct sim_error e;
         struct plot_made made;
@@ -82,32 +70,28 @@ static int plot_main(int argc, char **argv)
         return CLI_OK;
 }
 
-const struct cli_command cli_plot = {
-    .name = "plot",
-    .summary = "draw the plots of a run or sweep directory with gnuplot",
-    .usage = "Usage: acsim plot RESULT_DIR [--format png,svg,txt]\n"
-             "\n"
-             "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
-             "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
-             "\n"
-             "  a run (acsim run):     latency_cdf  latency CDF per class, log x\n"
-             "                         devices      utilisation, queue and in flight\n"
-             "                                      per device over time, faults shaded\n"
-             "                         failover     completions and retries around the\n"
-             "                                      first fault\n"
-             "  a sweep (acsim sweep): latency_cdf  latency CDF per policy\n"
-             "                         latency_load p50 and p99 against offered load\n"
-             "                         throughput_load  requests/s against offered load\n"
-             "\n"
-             "The data behind each plot goes to RESULT_DIR/plots/data/KIND.dat, with a\n"
-             "gnuplot driver KIND.gp that redraws it (cd RESULT_DIR/plots && gnuplot\n"
-             "data/KIND.gp). Needs gnuplot on PATH (package gnuplot-nox); the scripts\n"
-             "are tools/plot/*.gp ($ACSIM_PLOT_DIR overrides where they are found).\n"
-             "\n"
-             "  -f, --format LIST  the formats to write: png, svg, txt, comma-separated\n"
-             "                     (default all three)\n"
-             "\n"
-             "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
-             "not a result directory, or gnuplot is missing.\n",
-    .main = plot_main,
-};
+CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
+            "Usage: acsim plot RESULT_DIR [--format png,svg,txt]\n"
+            "\n"
+            "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
+            "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
+            "\n"
+            "  a run (acsim run):     latency_cdf  latency CDF per class, log x\n"
+            "                         devices      utilisation, queue and in flight\n"
+            "                                      per device over time, faults shaded\n"
+            "                         failover     completions and retries around the\n"
+            "                                      first fault\n"
+            "  a sweep (acsim sweep): latency_cdf  latency CDF per policy\n"
+            "                         latency_load p50 and p99 against offered load\n"
+            "                         throughput_load  requests/s against offered load\n"
+            "\n"
+            "The data behind each plot goes to RESULT_DIR/plots/data/KIND.dat, with a\n"
+            "gnuplot driver KIND.gp that redraws it (cd RESULT_DIR/plots && gnuplot\n"
+            "data/KIND.gp). Needs gnuplot on PATH (package gnuplot-nox); the scripts\n"
+            "are tools/plot/*.gp ($ACSIM_PLOT_DIR overrides where they are found).\n"
+            "\n"
+            "  -f, --format LIST  the formats to write: png, svg, txt, comma-separated\n"
+            "                     (default all three)\n"
+            "\n"
+            "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
+            "not a result directory, or gnuplot is missing.\n");

@@ -70,33 +70,22 @@ static void image_prefix(const char *dir, const char *file, char *buf, size_t ca
 static int report_main(int argc, char **argv)
 {
         const char *dir = NULL, *file = NULL;
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (dir)
-                                return cli_usage_error(
-                                    "report", "one result directory only (got '%s' too)", arg);
-                        dir = arg;
-                } else if ((took = cli_take_value("report", &s, "--output", "-o", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        file = v;
-                } else {
-                        return cli_usage_error("report", "unknown option '%s'", cli_scan_arg(&s));
-                }
-        }
-        if (dir == NULL)
-                return cli_usage_error("report",
-                                       "which result directory? (acsim report results/NAME)");
-
-        struct plot_made made;
-        int status = gather_plots(dir, &made);
+        const struct cli_option options[] = {
+            {"--output", "-o", .value = &file},
+            {0},
+        };
+        const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
+                                          "which result directory? (acsim report results/NAME)"};
+        int status = cli_parse("report", options, NULL, &dirs, argc, argv);
         if (status != CLI_OK)
                 return status;
-        char path[4096], prefix[PATH_MAX + 2], err[1024];
+
+        struct plot_made made;
+        status = gather_plots(dir, &made);
+        if (status != CLI_OK)
+                return status;
+        char path[4096], prefix[PATH_MAX + 2];
+        struct sim_error e;
         image_prefix(dir, file, prefix, sizeof(prefix));
         if (file == NULL) {
                 if (snprintf(path, sizeof(path), "%s/report.md", dir) >= (int)sizeof(path))
@@ -109,12 +98,12 @@ static int report_main(int argc, char **argv)
                 fprintf(stderr, "acsim report: %s: %s\n", file, strerror(errno));
                 return CLI_USAGE;
         }
-        int rc = report_md_write(out, dir, prefix, &made, err, sizeof(err));
+        int rc = report_md_write(out, dir, prefix, &made, &e);
         bool bad = ferror(out) != 0;
         if (!to_stdout && fclose(out) != 0)
                 bad = true;
         if (rc < 0) {
-                fprintf(stderr, "acsim report: %s\n", err);
+                fprintf(stderr, "acsim report: %s\n", e.msg);
                 if (!to_stdout)
                         remove(file);
                 return CLI_USAGE;
@@ -128,25 +117,21 @@ static int report_main(int argc, char **argv)
         return CLI_OK;
 }
 
-const struct cli_command cli_report = {
-    .name = "report",
-    .summary = "write a Markdown report of a run or sweep directory, with its plots",
-    .usage = "Usage: acsim report RESULT_DIR [-o FILE]\n"
-             "\n"
-             "Writes a Markdown report of a result directory: for a run, its scenario,\n"
-             "seed, policy and replications, the summary table `acsim run` printed\n"
-             "(rebuilt from summary.json) and its plots; for a sweep, its facts,\n"
-             "comparison.txt when present, a table of its points and its plots. Each\n"
-             "plot appears as an image (plots/KIND.png) and as text in a fenced block.\n"
-             "The plots are drawn first (acsim plot) when RESULT_DIR/plots/ is missing;\n"
-             "without gnuplot the report has no plots.\n"
-             "\n"
-             "  -o, --output FILE  where to write (default RESULT_DIR/report.md; - for\n"
-             "                     stdout). Images are referred to relative to the\n"
-             "                     report when it sits in RESULT_DIR, else by absolute\n"
-             "                     path.\n"
-             "\n"
-             "Exit status: 0 written; 1 the report could not be written; 2 bad usage\n"
-             "or RESULT_DIR is not a result directory.\n",
-    .main = report_main,
-};
+CLI_COMMAND(report, "write a Markdown report of a run or sweep directory, with its plots",
+            "Usage: acsim report RESULT_DIR [-o FILE]\n"
+            "\n"
+            "Writes a Markdown report of a result directory: for a run, its scenario,\n"
+            "seed, policy and replications, the summary table `acsim run` printed\n"
+            "(rebuilt from summary.json) and its plots; for a sweep, its facts,\n"
+            "comparison.txt when present, a table of its points and its plots. Each\n"
+            "plot appears as an image (plots/KIND.png) and as text in a fenced block.\n"
+            "The plots are drawn first (acsim plot) when RESULT_DIR/plots/ is missing;\n"
+            "without gnuplot the report has no plots.\n"
+            "\n"
+            "  -o, --output FILE  where to write (default RESULT_DIR/report.md; - for\n"
+            "                     stdout). Images are referred to relative to the\n"
+            "                     report when it sits in RESULT_DIR, else by absolute\n"
+            "                     path.\n"
+            "\n"
+            "Exit status: 0 written; 1 the report could not be written; 2 bad usage\n"
+            "or RESULT_DIR is not a result directory.\n");

@@ -30,7 +30,8 @@ struct run_args {
         bool has_replication;
         unsigned long long replication;
         bool quiet;
-        bool trace; /* --trace: as run.trace: true */
+        bool trace;         /* --trace: as run.trace: true */
+        char pathbuf[4096]; /* where a bare scenario name is resolved */
 };
 
 /* ---- the progress line ------------------------------------------------- */
@@ -102,43 +103,32 @@ static void progress_clear(struct progress_line *p)
 
 /* ---- arguments ------------------------------------------------------------ */
 
+/* Takes --replication I: an index below 2^32 - 1. */
+static int take_replication(const char *value, void *out)
+{
+        struct run_args *a = out;
+        if (cli_parse_u64(value, &a->replication) < 0 || a->replication >= UINT32_MAX)
+                return -1;
+        a->has_replication = true;
+        return 0;
+}
+
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (a->scenario)
-                                return cli_usage_error("run", "one scenario only (got '%s' too)",
-                                                       arg);
-                        a->scenario = arg;
-                } else if ((took = cli_take_override("run", &s, &a->over))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                } else if ((took = cli_take_value("run", &s, "--output", "-o", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        a->output = v;
-                } else if ((took = cli_take_value("run", &s, "--replication", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (cli_parse_u64(v, &a->replication) < 0 || a->replication >= UINT32_MAX)
-                                return cli_usage_error(
-                                    "run", "--replication: expected an index, got '%s'", v);
-                        a->has_replication = true;
-                } else if (cli_take_flag(&s, "--quiet", "-q")) {
-                        a->quiet = true;
-                } else if (cli_take_flag(&s, "--trace", NULL)) {
-                        a->trace = true;
-                } else {
-                        return cli_usage_error("run", "unknown option '%s'", cli_scan_arg(&s));
-                }
-        }
-        if (a->scenario == NULL)
-                return cli_usage_error("run", "which scenario? (acsim run SCENARIO.yaml)");
-        return CLI_OK;
+        const struct cli_option options[] = {
+            {"--output", "-o", .value = &a->output},
+            {"--replication", .check = take_replication, .out = a,
+             .expected = "--replication: expected an index"},
+            {"--quiet", "-q", .flag = &a->quiet},
+            {"--trace", .flag = &a->trace},
+            {0},
+        };
+        const struct cli_operands scenario = {&a->scenario, 1, 1, "one scenario only",
+                                              "which scenario? (acsim run SCENARIO.yaml)"};
+        int status = cli_parse("run", options, &a->over, &scenario, argc, argv);
+        if (status == CLI_OK)
+                a->scenario = cli_scenario_path(a->scenario, a->pathbuf, sizeof(a->pathbuf));
+        return status;
 }
 
 /* ---- the command ---------------------------------------------------------- */
@@ -210,61 +200,49 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
 static int run_main(int argc, char **argv)
 {
         struct run_args a = {0};
-        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
-        if (a.over.sets == NULL)
-                return CLI_FAILED;
         int status = parse_args(argc, argv, &a);
-        if (status != CLI_OK) {
-                free(a.over.sets);
+        if (status != CLI_OK)
                 return status;
-        }
-        char pathbuf[4096];
-        a.scenario = cli_scenario_path(a.scenario, pathbuf, sizeof(pathbuf));
-
         struct diag dg;
         struct scenario sc;
         diag_init(&dg);
-        if (scenario_load(a.scenario, a.over.sets, a.over.nsets, &dg, &sc) != 0) {
-                free(a.over.sets);
-                return cli_load_failed("run", a.scenario, &dg);
+        if (scenario_load(a.scenario, a.over.sets, a.over.nsets, &dg, &sc) == 0) {
+                diag_free(&dg);
+                status = run_loaded(&a, &sc);
+                scenario_free(&sc);
+        } else {
+                status = cli_load_failed("run", a.scenario, &dg);
         }
-        diag_free(&dg);
-        status = run_loaded(&a, &sc);
-        scenario_free(&sc);
         free(a.over.sets);
         return status;
 }
 
-const struct cli_command cli_run = {
-    .name = "run",
-    .summary = "run a scenario, print the summary, write the result directory",
-    .usage = "Usage: acsim run SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
-             "                 [--replication I] [--trace] [--quiet]\n"
-             "\n"
-             "Runs the scenario's replications (run.replications), prints a summary\n"
-             "table and writes DIR/summary.json with CSVs beside it and scenario.yaml,\n"
-             "a copy of the scenario file as loaded (docs/results.md). The table and\n"
-             "summary.json name the --set assignments: with the seed they reproduce\n"
-             "the run from DIR/scenario.yaml.\n"
-             "SCENARIO may also be a bare name from the scenario directory\n"
-             "($ACSIM_SCENARIOS, else ./scenarios): 'acsim run default'.\n"
-             "\n"
-             "  -o, --output DIR   where to write (default results/<name>); an existing\n"
-             "                     DIR is replaced only if it is a result directory\n"
-             "  --seed N           the scenario seed (overrides `seed:`)\n"
-             "  --set KEY=VALUE    override one scenario value by its key path, as in\n"
-             "                     a sweep: --set run.duration=100ms\n"
-             "                     --set engine.policy=round-robin (repeatable)\n"
-             "  --replication I    run only replication I (reproduces it alone)\n"
-             "  -q, --quiet        print no table and no progress, only errors\n"
-             "  --trace            write trace.csv, a row per request (as run.trace: true;\n"
-             "                     at most run.trace_limit requests per replication)\n"
-             "\n"
-             "The first lines of the table give the seed that reproduces the run. A\n"
-             "progress line goes to stderr when it is a terminal.\n"
-             "\n"
-             "Exit status: 0 success (requests may fail by design); 1 the run failed:\n"
-             "the drain hit its cap with requests unfinished, or the counts do not add\n"
-             "up (results are still written); 2 bad usage or bad input, nothing written.\n",
-    .main = run_main,
-};
+CLI_COMMAND(run, "run a scenario, print the summary, write the result directory",
+            "Usage: acsim run SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
+            "                 [--replication I] [--trace] [--quiet]\n"
+            "\n"
+            "Runs the scenario's replications (run.replications), prints a summary\n"
+            "table and writes DIR/summary.json with CSVs beside it and scenario.yaml,\n"
+            "a copy of the scenario file as loaded (docs/results.md). The table and\n"
+            "summary.json name the --set assignments: with the seed they reproduce\n"
+            "the run from DIR/scenario.yaml.\n"
+            "SCENARIO may also be a bare name from the scenario directory\n"
+            "($ACSIM_SCENARIOS, else ./scenarios): 'acsim run default'.\n"
+            "\n"
+            "  -o, --output DIR   where to write (default results/<name>); an existing\n"
+            "                     DIR is replaced only if it is a result directory\n"
+            "  --seed N           the scenario seed (overrides `seed:`)\n"
+            "  --set KEY=VALUE    override one scenario value by its key path, as in\n"
+            "                     a sweep: --set run.duration=100ms\n"
+            "                     --set engine.policy=round-robin (repeatable)\n"
+            "  --replication I    run only replication I (reproduces it alone)\n"
+            "  -q, --quiet        print no table and no progress, only errors\n"
+            "  --trace            write trace.csv, a row per request (as run.trace: true;\n"
+            "                     at most run.trace_limit requests per replication)\n"
+            "\n"
+            "The first lines of the table give the seed that reproduces the run. A\n"
+            "progress line goes to stderr when it is a terminal.\n"
+            "\n"
+            "Exit status: 0 success (requests may fail by design); 1 the run failed:\n"
+            "the drain hit its cap with requests unfinished, or the counts do not add\n"
+            "up (results are still written); 2 bad usage or bad input, nothing written.\n");

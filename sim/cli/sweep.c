@@ -29,68 +29,39 @@ struct sweep_args {
         bool merge;
         bool list;
         bool quiet;
+        char pathbuf[4096]; /* where a bare scenario name is resolved */
 };
 
-/* Takes -j JOBS, --jobs JOBS and also -j2, as make takes it. */
-static int take_jobs(struct cli_scan *s, const char **v)
+/* Takes -j JOBS: 1 to 1024. */
+static int take_jobs(const char *value, void *out)
 {
-        const char *arg = cli_scan_arg(s);
-        if (strncmp(arg, "-j", 2) == 0 && arg[2] >= '0' && arg[2] <= '9') {
-                *v = arg + 2;
-                s->i++;
-                return 1;
-        }
-        return cli_take_value("sweep", s, "--jobs", "-j", v);
+        unsigned long long *jobs = out;
+        return cli_parse_u64(value, jobs) < 0 || *jobs == 0 || *jobs > 1024 ? -1 : 0;
 }
 
 static int parse_args(int argc, char **argv, struct sweep_args *a)
 {
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (a->scenario)
-                                return cli_usage_error("sweep", "one scenario only (got '%s' too)",
-                                                       arg);
-                        a->scenario = arg;
-                } else if ((took = take_jobs(&s, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        if (cli_parse_u64(v, &a->jobs) < 0 || a->jobs == 0 || a->jobs > 1024)
-                                return cli_usage_error("sweep", "-j: expected 1..1024, got '%s'",
-                                                       v);
-                } else if ((took = cli_take_override("sweep", &s, &a->over))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                } else if ((took = cli_take_value("sweep", &s, "--output", "-o", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        a->output = v;
-                } else if ((took = cli_take_value("sweep", &s, "--points", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        a->points = v;
-                } else if ((took = cli_take_value("sweep", &s, "--baseline", NULL, &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        a->baseline = v;
-                } else if (cli_take_flag(&s, "--merge", NULL)) {
-                        a->merge = true;
-                } else if (cli_take_flag(&s, "--list", NULL)) {
-                        a->list = true;
-                } else if (cli_take_flag(&s, "--quiet", "-q")) {
-                        a->quiet = true;
-                } else {
-                        return cli_usage_error("sweep", "unknown option '%s'", cli_scan_arg(&s));
-                }
+        const struct cli_option options[] = {
+            {"--jobs", "-j", .check = take_jobs, .out = &a->jobs,
+             .expected = "-j: expected 1..1024", .glued = true},
+            {"--output", "-o", .value = &a->output},
+            {"--points", .value = &a->points},
+            {"--baseline", .value = &a->baseline},
+            {"--merge", .flag = &a->merge},
+            {"--list", .flag = &a->list},
+            {"--quiet", "-q", .flag = &a->quiet},
+            {0},
+        };
+        const struct cli_operands scenario = {&a->scenario, 1, 1, "one scenario only",
+                                              "which scenario? (acsim sweep SCENARIO.yaml)"};
+        int status = cli_parse("sweep", options, &a->over, &scenario, argc, argv);
+        if (status == CLI_OK && a->merge && a->points) {
+                free(a->over.sets);
+                status = cli_usage_error("sweep", "--merge assembles every point; drop --points");
         }
-        if (a->scenario == NULL)
-                return cli_usage_error("sweep", "which scenario? (acsim sweep SCENARIO.yaml)");
-        if (a->merge && a->points)
-                return cli_usage_error("sweep", "--merge assembles every point; drop --points");
-        return CLI_OK;
+        if (status == CLI_OK)
+                a->scenario = cli_scenario_path(a->scenario, a->pathbuf, sizeof(a->pathbuf));
+        return status;
 }
 
 /* ---- progress ------------------------------------------------------------------ */
@@ -166,10 +137,10 @@ static int write_file(const char *out, const char *name, enum sweep_file which,
 static int assemble(const struct sweep_args *a, const struct sweep_plan *p, const char *out,
                     int status)
 {
-        char err[1024];
+        struct sim_error e;
         struct sweep_collection c;
-        if (sweep_collect(p, out, a->baseline, &c, err, sizeof(err)) < 0) {
-                fprintf(stderr, "acsim sweep: %s\n", err);
+        if (sweep_collect(p, out, a->baseline, &c, &e) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", e.msg);
                 return a->merge ? CLI_USAGE : CLI_FAILED;
         }
         if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||
@@ -263,68 +234,56 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
 static int sweep_main(int argc, char **argv)
 {
         struct sweep_args a = {0};
-        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
-        if (a.over.sets == NULL)
-                return CLI_FAILED;
         int status = parse_args(argc, argv, &a);
-        if (status != CLI_OK) {
-                free(a.over.sets);
+        if (status != CLI_OK)
                 return status;
-        }
-        char pathbuf[4096];
-        a.scenario = cli_scenario_path(a.scenario, pathbuf, sizeof(pathbuf));
-
         struct diag dg;
         struct sweep_plan p;
         diag_init(&dg);
         if (sweep_plan_load(&p, a.scenario, a.over.sets, a.over.nsets, a.over.has_seed, a.over.seed,
                             &dg) != 0) {
-                free(a.over.sets);
-                return cli_load_failed("sweep", a.scenario, &dg);
+                status = cli_load_failed("sweep", a.scenario, &dg);
+        } else {
+                diag_free(&dg);
+                status = sweep_planned(&a, &p);
+                sweep_plan_free(&p);
         }
-        diag_free(&dg);
-        status = sweep_planned(&a, &p);
-        sweep_plan_free(&p);
         free(a.over.sets);
         return status;
 }
 
-const struct cli_command cli_sweep = {
-    .name = "sweep",
-    .summary = "run every point of a scenario's sweep and compare the policies",
-    .usage = "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS] [--seed N] [--set KEY=VALUE]...\n"
-             "                   [--baseline POLICY] [--points LIST | --merge | --list] [--quiet]\n"
-             "\n"
-             "Runs every point of the cross product of the scenario's `sweep` lists,\n"
-             "each as `acsim run` would (all of run.replications), in parallel, and\n"
-             "writes DIR/pNNN-LABEL/ per point (a result directory), DIR/sweep.json\n"
-             "(the points), DIR/sweep.csv (a row per point) and DIR/comparison.txt,\n"
-             "the table it prints: per point each policy's mean and p99 latency and\n"
-             "throughput with 95% confidence half-widths, and the paired difference\n"
-             "from the baseline policy (docs/results.md, \"Sweeps\").\n"
-             "\n"
-             "Every point's replications run the seeds sim_rng_derive(seed, i), so\n"
-             "every policy at a point sees the same requests, wherever it runs.\n"
-             "\n"
-             "  -o, --output DIR     where to write (default results/<name>-sweep); an\n"
-             "                       existing DIR must hold nothing but a sweep's files\n"
-             "  -j, --jobs JOBS      points run at once, each in its own process\n"
-             "                       (default: the online CPUs)\n"
-             "  --seed N             the scenario seed (overrides `seed:`)\n"
-             "  --set KEY=VALUE      override one value at every point (repeatable)\n"
-             "  --baseline POLICY    the policy the others are compared with (default\n"
-             "                       the first of the engine.policy list)\n"
-             "  --list               print the points: index, directory, assignments\n"
-             "  --points LIST        run only these points (e.g. 3,5-7) and write their\n"
-             "                       directories, for a cluster; nothing is assembled\n"
-             "  --merge              run nothing: assemble sweep.json, sweep.csv and\n"
-             "                       comparison.txt from the point directories in DIR\n"
-             "  -q, --quiet          print no table and no progress, only errors\n"
-             "\n"
-             "A line per finished point goes to stderr when it is a terminal.\n"
-             "\n"
-             "Exit status: 0 success; 1 a point's run failed (as for acsim run; the\n"
-             "results are written); 2 bad usage or bad input (every point is loaded\n"
-             "and checked first: nothing is written), or --merge with points missing.\n",
-    .main = sweep_main,
-};
+CLI_COMMAND(sweep, "run every point of a scenario's sweep and compare the policies",
+            "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS] [--seed N] [--set KEY=VALUE]...\n"
+            "                   [--baseline POLICY] [--points LIST | --merge | --list] [--quiet]\n"
+            "\n"
+            "Runs every point of the cross product of the scenario's `sweep` lists,\n"
+            "each as `acsim run` would (all of run.replications), in parallel, and\n"
+            "writes DIR/pNNN-LABEL/ per point (a result directory), DIR/sweep.json\n"
+            "(the points), DIR/sweep.csv (a row per point) and DIR/comparison.txt,\n"
+            "the table it prints: per point each policy's mean and p99 latency and\n"
+            "throughput with 95% confidence half-widths, and the paired difference\n"
+            "from the baseline policy (docs/results.md, \"Sweeps\").\n"
+            "\n"
+            "Every point's replications run the seeds sim_rng_derive(seed, i), so\n"
+            "every policy at a point sees the same requests, wherever it runs.\n"
+            "\n"
+            "  -o, --output DIR     where to write (default results/<name>-sweep); an\n"
+            "                       existing DIR must hold nothing but a sweep's files\n"
+            "  -j, --jobs JOBS      points run at once, each in its own process\n"
+            "                       (default: the online CPUs)\n"
+            "  --seed N             the scenario seed (overrides `seed:`)\n"
+            "  --set KEY=VALUE      override one value at every point (repeatable)\n"
+            "  --baseline POLICY    the policy the others are compared with (default\n"
+            "                       the first of the engine.policy list)\n"
+            "  --list               print the points: index, directory, assignments\n"
+            "  --points LIST        run only these points (e.g. 3,5-7) and write their\n"
+            "                       directories, for a cluster; nothing is assembled\n"
+            "  --merge              run nothing: assemble sweep.json, sweep.csv and\n"
+            "                       comparison.txt from the point directories in DIR\n"
+            "  -q, --quiet          print no table and no progress, only errors\n"
+            "\n"
+            "A line per finished point goes to stderr when it is a terminal.\n"
+            "\n"
+            "Exit status: 0 success; 1 a point's run failed (as for acsim run; the\n"
+            "results are written); 2 bad usage or bad input (every point is loaded\n"
+            "and checked first: nothing is written), or --merge with points missing.\n");

@@ -31,58 +31,50 @@ static int validate_one(const char *arg, const char *const *sets, size_t nsets)
         return CLI_OK;
 }
 
+/* The --set assignments, in order. */
+struct assignments {
+        const char **sets; /* room for every argument */
+        size_t n;
+};
+
+/* Takes --set KEY=VALUE as it is: the loader checks it. */
+static int take_set(const char *value, void *out)
+{
+        struct assignments *a = out;
+        a->sets[a->n++] = value;
+        return 0;
+}
+
 static int validate_main(int argc, char **argv)
 {
-        const char **sets = calloc((size_t)argc, sizeof(*sets));
-        const char **files = calloc((size_t)argc, sizeof(*files));
-        size_t nsets = 0, nfiles = 0;
-        int status = CLI_OK;
-        if (sets == NULL || files == NULL) {
-                status = CLI_FAILED;
-                goto out;
+        struct assignments set = {calloc((size_t)argc, sizeof(*set.sets)), 0};
+        const char **files = calloc((size_t)argc, sizeof(*files)); /* NULL after the last */
+        const struct cli_option options[] = {
+            {"--set", .check = take_set, .out = &set},
+            {0},
+        };
+        const struct cli_operands operands = {files, (size_t)argc - 1, 1, "",
+                                              "which scenario? (acsim validate FILE.yaml)"};
+        if (set.sets == NULL || files == NULL) {
+                free(set.sets);
+                free(files);
+                return CLI_FAILED;
         }
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        files[nfiles++] = arg;
-                } else if ((took = cli_take_value("validate", &s, "--set", NULL, &v))) {
-                        if (took < 0) {
-                                status = CLI_USAGE;
-                                goto out;
-                        }
-                        sets[nsets++] = v;
-                } else {
-                        status =
-                            cli_usage_error("validate", "unknown option '%s'", cli_scan_arg(&s));
-                        goto out;
-                }
-        }
-        if (nfiles == 0) {
-                status = cli_usage_error("validate", "which scenario? (acsim validate FILE.yaml)");
-                goto out;
-        }
-        for (size_t i = 0; i < nfiles; i++)
-                if (validate_one(files[i], sets, nsets) != CLI_OK)
+        int parsed = cli_parse("validate", options, NULL, &operands, argc, argv), status = parsed;
+        for (size_t i = 0; parsed == CLI_OK && files[i]; i++)
+                if (validate_one(files[i], set.sets, set.n) != CLI_OK)
                         status = CLI_USAGE;
-out:
-        free(sets);
+        free(set.sets);
         free(files);
         return status;
 }
 
-const struct cli_command cli_validate = {
-    .name = "validate",
-    .summary = "check scenarios without running them",
-    .usage = "Usage: acsim validate SCENARIO.yaml... [--set KEY=VALUE]...\n"
-             "\n"
-             "Loads each scenario (with the overrides applied, as acsim run would)\n"
-             "and checks every key, value and unit. Each error names the file, line\n"
-             "and column, the key path and what was expected. Prints one 'ok' line\n"
-             "per good file.\n"
-             "\n"
-             "Exit status: 0 every file is good; 2 one or more are not.\n",
-    .main = validate_main,
-};
+CLI_COMMAND(validate, "check scenarios without running them",
+            "Usage: acsim validate SCENARIO.yaml... [--set KEY=VALUE]...\n"
+            "\n"
+            "Loads each scenario (with the overrides applied, as acsim run would)\n"
+            "and checks every key, value and unit. Each error names the file, line\n"
+            "and column, the key path and what was expected. Prints one 'ok' line\n"
+            "per good file.\n"
+            "\n"
+            "Exit status: 0 every file is good; 2 one or more are not.\n");

@@ -19,9 +19,14 @@
 
 #define PATH_CAP 4096
 
-static bool join(char *buf, const char *dir, const char *name)
+/* Writes "dir/name" into buf[PATH_CAP]. Returns true, or false with the
+ * reason in err (which may be NULL). */
+static bool join(char *buf, const char *dir, const char *name, struct sim_error *err)
 {
-        return snprintf(buf, PATH_CAP, "%s/%s", dir, name) < PATH_CAP;
+        if (snprintf(buf, PATH_CAP, "%s/%s", dir, name) < PATH_CAP)
+                return true;
+        sim_fail(err, 0, "%s: path too long", dir);
+        return false;
 }
 
 /* Copies the text file at path into a fenced block, without trailing
@@ -32,30 +37,9 @@ static bool fenced_file(FILE *out, const char *path)
         FILE *f = fopen(path, "r");
         if (f == NULL)
                 return false;
-        char *line = NULL;
-        size_t cap = 0, blank = 0;
-        ssize_t len;
-        bool started = false;
         fputs("```\n", out);
-        while ((len = getline(&line, &cap, f)) >= 0) {
-                while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                                   line[len - 1] == ' ' || line[len - 1] == '\f'))
-                        line[--len] = '\0';
-                char *p = line;
-                while (*p == '\f') /* a page feed some terminals start with */
-                        p++;
-                if (*p == '\0') {
-                        blank += started;
-                        continue;
-                }
-                for (; blank; blank--)
-                        fputc('\n', out);
-                started = true;
-                /* a line of backticks would close the fence */
-                fprintf(out, "%s%s\n", strncmp(p, "```", 3) == 0 ? " " : "", p);
-        }
+        plot_text_copy(out, f, "\n\r \f", true);
         fputs("```\n\n", out);
-        free(line);
         fclose(f);
         return true;
 }
@@ -123,7 +107,7 @@ static void backticks(FILE *out, size_t n)
 static void scenario_part(FILE *out, const char *dir)
 {
         char path[PATH_CAP];
-        if (!join(path, dir, "scenario.yaml"))
+        if (!join(path, dir, "scenario.yaml", NULL))
                 return;
         FILE *f = fopen(path, "r");
         if (f == NULL)
@@ -170,21 +154,16 @@ static const char *whole(char *buf, size_t cap, bool has, uint64_t x)
         return buf;
 }
 
-static int run_part(FILE *out, const char *dir, char *err, size_t errlen)
+static int run_part(FILE *out, const char *dir, struct sim_error *err)
 {
         char path[PATH_CAP], a[64], b[64];
-        if (!join(path, dir, "summary.json")) {
-                snprintf(err, errlen, "%s: path too long", dir);
+        if (!join(path, dir, "summary.json", err))
                 return -1;
-        }
         struct result_summary s;
-        struct sim_error e;
-        if (read_summary(path, &s, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_summary(path, &s, err) < 0)
                 return -1;
-        }
         if (s.replications == 0 || (s.replications > 1 && s.r.n != s.replications)) {
-                snprintf(err, errlen, "%s: no replications (or not one detail each)", path);
+                sim_fail(err, 0, "%s: no replications (or not one detail each)", path);
                 result_summary_free(&s);
                 return -1;
         }
@@ -275,21 +254,16 @@ static void points_table(FILE *out, const struct read_csv_table *t)
         fputs("```\n\n", out);
 }
 
-static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
+static int sweep_part(FILE *out, const char *dir, struct sim_error *err)
 {
         char path[PATH_CAP], a[64];
-        if (!join(path, dir, "sweep.json")) {
-                snprintf(err, errlen, "%s: path too long", dir);
+        if (!join(path, dir, "sweep.json", err))
                 return -1;
-        }
         struct sweep_json m;
-        struct sim_error e;
-        if (read_sweep_json(path, &m, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_sweep_json(path, &m, err) < 0)
                 return -1;
-        }
         struct read_csv_table t;
-        if (!join(path, dir, "sweep.csv") || read_csv_file(path, &t, err, errlen) < 0) {
+        if (!join(path, dir, "sweep.csv", err) || read_csv_file(path, &t, err) < 0) {
                 sweep_json_free(&m);
                 return -1;
         }
@@ -316,7 +290,7 @@ static int sweep_part(FILE *out, const char *dir, char *err, size_t errlen)
               "sweep.csv has one row per point.\n\n",
               out);
 
-        if (join(path, dir, "comparison.txt")) {
+        if (join(path, dir, "comparison.txt", NULL)) {
                 FILE *probe = fopen(path, "r");
                 if (probe) {
                         fclose(probe);
@@ -346,7 +320,7 @@ static void plots_part(FILE *out, const char *dir, const char *prefix, const str
                 char file[128], path[PATH_CAP];
                 fprintf(out, "### %s\n\n%s\n\n", made->title[i], made->about[i]);
                 snprintf(file, sizeof(file), "plots/%s.png", made->kind[i]);
-                if (join(path, dir, file)) {
+                if (join(path, dir, file, NULL)) {
                         FILE *probe = fopen(path, "r");
                         if (probe) {
                                 fclose(probe);
@@ -354,15 +328,15 @@ static void plots_part(FILE *out, const char *dir, const char *prefix, const str
                         }
                 }
                 snprintf(file, sizeof(file), "plots/%s.txt", made->kind[i]);
-                if (join(path, dir, file))
+                if (join(path, dir, file, NULL))
                         fenced_file(out, path);
         }
 }
 
 int report_md_write(FILE *out, const char *dir, const char *prefix, const struct plot_made *made,
-                    char *err, size_t errlen)
+                    struct sim_error *err)
 {
-        int rc = made->sweep ? sweep_part(out, dir, err, errlen) : run_part(out, dir, err, errlen);
+        int rc = made->sweep ? sweep_part(out, dir, err) : run_part(out, dir, err);
         if (rc < 0)
                 return rc;
         plots_part(out, dir, prefix, made);

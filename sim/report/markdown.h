@@ -17,8 +17,8 @@
 /* Writes the report of the result directory dir to out; made lists the
  * plots to show (n may be 0), their images referred to as
  * PREFIXplots/KIND.png (prefix "" when the report sits in dir). Returns
- * 0, or -1 with the reason in err[errlen]. */
+ * 0, or -1 with the reason in err. */
 int report_md_write(FILE *out, const char *dir, const char *prefix, const struct plot_made *made,
-                    char *err, size_t errlen);
+                    struct sim_error *err);
 
 #endif

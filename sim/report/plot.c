@@ -89,60 +89,60 @@ void plot_var_num_at(FILE *vars, const char *name, size_t i, double x)
 
 /* ---- units ---------------------------------------------------------------- */
 
+/* Returns the unit of x among names, the units of 1e9, 1e6, 1e3 and 1:
+ * the largest that x reaches (the last when it reaches none). */
+static struct plot_unit ladder(double x, const char *const names[4])
+{
+        static const double scales[] = {1e9, 1e6, 1e3};
+        for (size_t i = 0; i < 3; i++)
+                if (x >= scales[i])
+                        return (struct plot_unit){names[i], scales[i]};
+        return (struct plot_unit){names[3], 1};
+}
+
 struct plot_unit plot_time_unit(double ns)
 {
-        if (ns >= 1e9)
-                return (struct plot_unit){"s", 1e9};
-        if (ns >= 1e6)
-                return (struct plot_unit){"ms", 1e6};
-        if (ns >= 1e3)
-                return (struct plot_unit){"us", 1e3};
-        return (struct plot_unit){"ns", 1};
+        static const char *const names[] = {"s", "ms", "us", "ns"};
+        return ladder(ns, names);
 }
 
 struct plot_unit plot_si_prefix(double x)
 {
-        x = fabs(x);
-        if (x >= 1e9)
-                return (struct plot_unit){"G", 1e9};
-        if (x >= 1e6)
-                return (struct plot_unit){"M", 1e6};
-        if (x >= 1e3)
-                return (struct plot_unit){"k", 1e3};
-        return (struct plot_unit){"", 1};
+        static const char *const names[] = {"G", "M", "k", ""};
+        return ladder(fabs(x), names);
 }
 
 /* ---- files ---------------------------------------------------------------- */
 
-char *plot_path(char *buf, const char *dir, const char *name, char *err, size_t errlen)
+char *plot_path(char *buf, const char *dir, const char *name, struct sim_error *err)
 {
         int n = snprintf(buf, PLOT_PATH_CAP, "%s/%s", dir, name);
         if (n < 0 || n >= PLOT_PATH_CAP) {
-                snprintf(err, errlen, "%s/%s: path too long", dir, name);
+                sim_fail(err, 0, "%s/%s: path too long", dir, name);
                 return NULL;
         }
         return buf;
 }
 
-FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, char *err, size_t errlen)
+FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, struct sim_error *err)
 {
         char file[64], path[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.dat", name);
-        if (plot_path(path, ctx->data, file, err, errlen) == NULL)
+        if (plot_path(path, ctx->data, file, err) == NULL)
                 return NULL;
         FILE *f = fopen(path, "w");
         if (f == NULL)
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                sim_fail(err, 0, "%s: %s", path, strerror(errno));
         else
                 fprintf(f, "# %s - written by acsim plot for tools/plot/%s.gp\n", file, name);
         return f;
 }
 
-int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, char *err, size_t errlen)
+int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, struct sim_error *err)
 {
         bool bad = ferror(f) != 0;
         if (fclose(f) != 0 || bad) {
-                snprintf(err, errlen, "%s/%s.dat: cannot write", ctx->data, name);
+                sim_fail(err, 0, "%s/%s.dat: cannot write", ctx->data, name);
                 return PLOT_EDRAW;
         }
         return 0;
@@ -158,19 +158,6 @@ void plot_note(const struct plot_ctx *ctx, const char *name, const char *fmt, ..
         sim_vfail(&why, 0, fmt, ap);
         va_end(ap);
         ctx->opt->skipped(ctx->opt->ctx, name, &why);
-}
-
-/* plot_path() for this file's own callers: writes "dir/name" into
- * buf[PLOT_PATH_CAP]. Returns buf, or NULL with the reason in e. (The
- * kinds still take err[errlen].) */
-static char *join(char *buf, const char *dir, const char *name, struct sim_error *e)
-{
-        int n = snprintf(buf, PLOT_PATH_CAP, "%s/%s", dir, name);
-        if (n < 0 || n >= PLOT_PATH_CAP) {
-                sim_fail(e, 0, "%s/%s: path too long", dir, name);
-                return NULL;
-        }
-        return buf;
 }
 
 static bool is_file(const char *path)
@@ -210,9 +197,9 @@ int plot_dir_kind(const char *dir, struct sim_error *e)
                 sim_fail(e, 0, "%s: not a directory", dir);
                 return PLOT_EINPUT;
         }
-        if (join(path, dir, "sweep.json", e) && is_file(path))
+        if (plot_path(path, dir, "sweep.json", e) && is_file(path))
                 return 1;
-        if (join(path, dir, "summary.json", e) && is_file(path))
+        if (plot_path(path, dir, "summary.json", e) && is_file(path))
                 return 0;
         sim_fail(e, 0,
                  "%s: not a result directory (no summary.json from acsim run, no sweep.json "
@@ -340,7 +327,8 @@ static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, c
 {
         char file[64], path[PLOT_PATH_CAP], script[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.gp", k->name);
-        if (join(path, ctx->data, file, e) == NULL || join(script, scripts, file, e) == NULL)
+        if (plot_path(path, ctx->data, file, e) == NULL ||
+            plot_path(script, scripts, file, e) == NULL)
                 return PLOT_EDRAW;
         FILE *f = fopen(path, "w");
         if (f == NULL) {
@@ -413,6 +401,29 @@ static int run_gnuplot(const char *gnuplot, const char *plots, const char *kind,
         return PLOT_EDRAW;
 }
 
+void plot_text_copy(FILE *out, FILE *in, const char *trim, bool fence)
+{
+        char *line = NULL;
+        size_t cap = 0, blank = 0, ntrim = strlen(trim);
+        ssize_t n;
+        bool started = false;
+        while ((n = getline(&line, &cap, in)) >= 0) {
+                while (n > 0 && memchr(trim, line[n - 1], ntrim) != NULL)
+                        line[--n] = '\0';
+                const char *p = line + strspn(line, "\f"); /* the page feed gnuplot starts with */
+                if (*p == '\0') {
+                        blank += started;
+                        continue;
+                }
+                for (; blank; blank--)
+                        fputc('\n', out);
+                started = true;
+                /* a line of backticks would close a fence */
+                fprintf(out, "%s%s\n", fence && strncmp(p, "```", 3) == 0 ? " " : "", p);
+        }
+        free(line);
+}
+
 /* Rewrites gnuplot's text rendering for a mail: without the page feed it
  * starts with, trailing spaces and blank lines at either end. */
 static void tidy_text(const char *plots, const char *kind)
@@ -423,25 +434,11 @@ static void tidy_text(const char *plots, const char *kind)
         FILE *f = fopen(path, "r");
         if (f == NULL)
                 return;
-        char *text = NULL, *line = NULL;
-        size_t len = 0, cap = 0, blank = 0;
+        char *text = NULL;
+        size_t len = 0;
         FILE *out = open_memstream(&text, &len);
-        ssize_t n;
-        bool started = false;
-        while (out && (n = getline(&line, &cap, f)) >= 0) {
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ' || line[n - 1] == '\r'))
-                        line[--n] = '\0';
-                const char *p = line + strspn(line, "\f");
-                if (*p == '\0') {
-                        blank += started;
-                        continue;
-                }
-                for (; blank; blank--)
-                        fputc('\n', out);
-                started = true;
-                fprintf(out, "%s\n", p);
-        }
-        free(line);
+        if (out)
+                plot_text_copy(out, f, "\n\r ", false);
         fclose(f);
         if (out == NULL || fclose(out) != 0) {
                 free(text);
@@ -480,7 +477,7 @@ static int draw(struct plot_ctx *ctx, const struct plot_kind *k, const char *gnu
                 sim_fail(e, 0, "out of memory");
                 return PLOT_EDRAW;
         }
-        int rc = k->prepare(ctx, v, e->msg, sizeof(e->msg));
+        int rc = k->prepare(ctx, v, e);
         if (fclose(v) != 0 && rc == 0) {
                 sim_fail(e, 0, "out of memory");
                 rc = PLOT_EDRAW;
@@ -518,9 +515,10 @@ int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot
                 return rc;
 
         struct plot_ctx ctx = {.dir = dir, .opt = opt};
-        if (join(plots, dir, "plots", e) == NULL || join(ctx.data, plots, "data", e) == NULL)
+        if (plot_path(plots, dir, "plots", e) == NULL ||
+            plot_path(ctx.data, plots, "data", e) == NULL)
                 return PLOT_EINPUT;
-        if (sweep && (rc = plot_sweep_open(&ctx, e->msg, sizeof(e->msg))) < 0)
+        if (sweep && (rc = plot_sweep_open(&ctx, e)) < 0)
                 return rc;
         if ((rc = make_dir(plots, e)) == 0)
                 rc = make_dir(ctx.data, e);

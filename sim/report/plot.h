@@ -14,6 +14,7 @@
 #ifndef SIM_REPORT_PLOT_H
 #define SIM_REPORT_PLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -62,6 +63,12 @@ int plot_dir_kind(const char *dir, struct sim_error *e);
  * negative enum plot_error with the reason in e. */
 int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot_made *made,
                     struct sim_error *e);
+
+/* Copies gnuplot's text rendering from in to out without the page feeds
+ * a line starts with, the characters of trim at a line's end, and blank
+ * lines at either end; with fence, a line that starts with ``` gets a
+ * space before it, so that it cannot close a Markdown fence. */
+void plot_text_copy(FILE *out, FILE *in, const char *trim, bool fence);
 
 /* Fills made with the kinds already drawn in dir/plots/ (their .png or
  * .txt exists), in drawing order, without running anything. Returns

@@ -36,7 +36,7 @@ struct plot_kind {
         /* Writes ctx->data/NAME.dat and the variables. Returns 0; 1 when the
          * kind does not apply to this directory (after a note saying why);
          * or a negative enum plot_error with the reason in err. */
-        int (*prepare)(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen);
+        int (*prepare)(struct plot_ctx *ctx, FILE *vars, struct sim_error *err);
 };
 
 /* The kinds of a run directory and of a sweep, NULL-terminated. */
@@ -45,7 +45,7 @@ extern const struct plot_kind *const plot_sweep_kinds[];
 
 /* Reads a sweep directory's sweep.json and sweep.csv into ctx->sweep.
  * Returns 0 or PLOT_EINPUT with err. */
-int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen);
+int plot_sweep_open(struct plot_ctx *ctx, struct sim_error *err);
 void plot_sweep_close(struct plot_ctx *ctx);
 
 /* ---- gnuplot assignments (sim/report/plot.c) ------------------------------------ */
@@ -75,14 +75,13 @@ struct plot_unit plot_si_prefix(double x);
 
 /* Writes dir/name into buf[PLOT_PATH_CAP]. Returns buf, or NULL (err
  * set) when it does not fit. */
-char *plot_path(char *buf, const char *dir, const char *name, char *err, size_t errlen);
+char *plot_path(char *buf, const char *dir, const char *name, struct sim_error *err);
 
 /* Opens ctx->data/NAME.dat for writing. Returns the stream, or NULL with
  * err set. */
-FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, char *err, size_t errlen);
+FILE *plot_data_open(const struct plot_ctx *ctx, const char *name, struct sim_error *err);
 /* Closes a data file. Returns 0, or PLOT_EDRAW with err set. */
-int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, char *err,
-                    size_t errlen);
+int plot_data_close(FILE *f, const struct plot_ctx *ctx, const char *name, struct sim_error *err);
 
 /* Tells ctx->opt's skipped hook why kind NAME was skipped. */
 void plot_note(const struct plot_ctx *ctx, const char *name, const char *fmt, ...)

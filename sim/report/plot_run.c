@@ -24,18 +24,15 @@
 
 /* ---- summary.json -------------------------------------------------------- */
 
-int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t errlen)
+int plot_run_facts(const char *dir, struct plot_run_facts *f, struct sim_error *err)
 {
         char path[PLOT_PATH_CAP];
         memset(f, 0, sizeof(*f));
-        if (plot_path(path, dir, "summary.json", err, errlen) == NULL)
+        if (plot_path(path, dir, "summary.json", err) == NULL)
                 return PLOT_EINPUT;
         struct result_summary s;
-        struct sim_error e;
-        if (read_summary(path, &s, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_summary(path, &s, err) < 0)
                 return PLOT_EINPUT;
-        }
         snprintf(f->scenario, sizeof(f->scenario), "%s", s.scenario ? s.scenario : "?");
         snprintf(f->policy, sizeof(f->policy), "%s", s.policy ? s.policy : "?");
         f->replications = (double)s.replications;
@@ -47,35 +44,35 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t 
         return 0;
 }
 
-static int load_csv(const char *dir, const char *name, struct read_csv_table *t, char *err,
-                    size_t errlen)
+static int load_csv(const char *dir, const char *name, struct read_csv_table *t,
+                    struct sim_error *err)
 {
         char path[PLOT_PATH_CAP];
-        if (plot_path(path, dir, name, err, errlen) == NULL)
+        if (plot_path(path, dir, name, err) == NULL)
                 return PLOT_EINPUT;
-        return read_csv_file(path, t, err, errlen) < 0 ? PLOT_EINPUT : 0;
+        return read_csv_file(path, t, err) < 0 ? PLOT_EINPUT : 0;
 }
 
 /* Returns the column named name, or -1 after an error naming file. */
-static int need_col(const struct read_csv_table *t, const char *file, const char *name, char *err,
-                    size_t errlen)
+static int need_col(const struct read_csv_table *t, const char *file, const char *name,
+                    struct sim_error *err)
 {
         int c = read_csv_col(t, name);
         if (c < 0)
-                snprintf(err, errlen, "%s: no column '%s'", file, name);
+                sim_fail(err, 0, "%s: no column '%s'", file, name);
         return c;
 }
 
 /* ---- the CDF --------------------------------------------------------------- */
 
-int plot_cdf_open(const char *dir, struct plot_cdf *h, char *err, size_t errlen)
+int plot_cdf_open(const char *dir, struct plot_cdf *h, struct sim_error *err)
 {
-        if (load_csv(dir, "latency_hist.csv", &h->csv, err, errlen) < 0)
+        if (load_csv(dir, "latency_hist.csv", &h->csv, err) < 0)
                 return PLOT_EINPUT;
-        h->cls = need_col(&h->csv, "latency_hist.csv", "class", err, errlen);
-        h->low = need_col(&h->csv, "latency_hist.csv", "low_ns", err, errlen);
-        h->high = need_col(&h->csv, "latency_hist.csv", "high_ns", err, errlen);
-        h->cum = need_col(&h->csv, "latency_hist.csv", "cumulative", err, errlen);
+        h->cls = need_col(&h->csv, "latency_hist.csv", "class", err);
+        h->low = need_col(&h->csv, "latency_hist.csv", "low_ns", err);
+        h->high = need_col(&h->csv, "latency_hist.csv", "high_ns", err);
+        h->cum = need_col(&h->csv, "latency_hist.csv", "cumulative", err);
         if (h->cls < 0 || h->low < 0 || h->high < 0 || h->cum < 0) {
                 read_csv_free(&h->csv);
                 return PLOT_EINPUT;
@@ -113,12 +110,12 @@ void plot_cdf_close(struct plot_cdf *h)
         read_csv_free(&h->csv);
 }
 
-static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
         struct plot_run_facts f;
         struct plot_cdf h;
-        int rc = plot_run_facts(ctx->dir, &f, err, errlen);
-        if (rc < 0 || (rc = plot_cdf_open(ctx->dir, &h, err, errlen)) < 0)
+        int rc = plot_run_facts(ctx->dir, &f, err);
+        if (rc < 0 || (rc = plot_cdf_open(ctx->dir, &h, err)) < 0)
                 return rc;
         /* the classes in file order; "all" alone when there is one class */
         const char **names = calloc(h.csv.nrows + 1, sizeof(*names));
@@ -129,7 +126,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
                         names[n++] = c;
         }
         if (names == NULL || n == 0) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 if (names)
                         plot_note(ctx, "latency_cdf", "latency_hist.csv holds no latencies");
                 free(names);
@@ -139,7 +136,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
         if (n == 2)
                 n = 1;
         struct plot_unit u = plot_time_unit(plot_cdf_quantile(&h, names[0], 0.5));
-        FILE *dat = plot_data_open(ctx, "latency_cdf", err, errlen);
+        FILE *dat = plot_data_open(ctx, "latency_cdf", err);
         if (dat == NULL)
                 rc = PLOT_EDRAW;
         for (size_t i = 0; dat && i < n; i++) {
@@ -147,7 +144,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errle
                 plot_cdf_write(dat, &h, names[i], u.scale);
         }
         if (dat)
-                rc = plot_data_close(dat, ctx, "latency_cdf", err, errlen);
+                rc = plot_data_close(dat, ctx, "latency_cdf", err);
 
         char text[512];
         snprintf(text, sizeof(text), "Latency CDF: %s, policy %s", f.scenario, f.policy);
@@ -178,13 +175,13 @@ struct series {
         int t;          /* column of t_ns */
 };
 
-static int series_open(const char *dir, struct series *s, char *err, size_t errlen)
+static int series_open(const char *dir, struct series *s, struct sim_error *err)
 {
         memset(s, 0, sizeof(*s));
-        if (load_csv(dir, "timeseries.csv", &s->csv, err, errlen) < 0)
+        if (load_csv(dir, "timeseries.csv", &s->csv, err) < 0)
                 return PLOT_EINPUT;
-        int rep = need_col(&s->csv, "timeseries.csv", "replication", err, errlen);
-        s->t = need_col(&s->csv, "timeseries.csv", "t_ns", err, errlen);
+        int rep = need_col(&s->csv, "timeseries.csv", "replication", err);
+        s->t = need_col(&s->csv, "timeseries.csv", "t_ns", err);
         if (rep < 0 || s->t < 0) {
                 read_csv_free(&s->csv);
                 return PLOT_EINPUT;
@@ -200,12 +197,12 @@ static int series_open(const char *dir, struct series *s, char *err, size_t errl
  * fault_end in unit, fault_text) and returns how many. first[0..1] is the
  * earliest window in ns. A window still open at the end runs to end_ns. */
 static size_t fault_vars(const char *dir, FILE *vars, double unit, double end_ns, double first[2],
-                         char *err, size_t errlen)
+                         struct sim_error *err)
 {
         struct read_csv_table t;
         size_t n = 0;
         first[0] = first[1] = NAN;
-        if (load_csv(dir, "faults.csv", &t, err, errlen) < 0) {
+        if (load_csv(dir, "faults.csv", &t, err) < 0) {
                 plot_var_num(vars, "nfaults", 0);
                 return 0; /* no timeline: nothing to shade */
         }
@@ -271,19 +268,19 @@ static double interval_ns(const struct series *s)
         return s->nrows ? read_csv_num(&s->csv, 0, (size_t)s->t) : NAN;
 }
 
-static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
         struct plot_run_facts f;
         struct read_csv_table devs;
         struct series s;
-        int rc = plot_run_facts(ctx->dir, &f, err, errlen);
-        if (rc < 0 || (rc = load_csv(ctx->dir, "devices.csv", &devs, err, errlen)) < 0)
+        int rc = plot_run_facts(ctx->dir, &f, err);
+        if (rc < 0 || (rc = load_csv(ctx->dir, "devices.csv", &devs, err)) < 0)
                 return rc;
-        if ((rc = series_open(ctx->dir, &s, err, errlen)) < 0) {
+        if ((rc = series_open(ctx->dir, &s, err)) < 0) {
                 read_csv_free(&devs);
                 return rc;
         }
-        int name = need_col(&devs, "devices.csv", "name", err, errlen);
+        int name = need_col(&devs, "devices.csv", "name", err);
         size_t n = name < 0 ? 0 : devs.nrows;
         int *cols = calloc(3 * n + 1, sizeof(*cols));
         if (name < 0 || cols == NULL) {
@@ -296,8 +293,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
                         char col[300];
                         snprintf(col, sizeof(col), "%s%s", read_csv_at(&devs, d, (size_t)name),
                                  suffix[j]);
-                        if ((cols[3 * d + j] =
-                                 need_col(&s.csv, "timeseries.csv", col, err, errlen)) < 0) {
+                        if ((cols[3 * d + j] = need_col(&s.csv, "timeseries.csv", col, err)) < 0) {
                                 rc = PLOT_EINPUT;
                                 goto out;
                         }
@@ -308,7 +304,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
                 goto out;
         }
         struct plot_unit u = plot_time_unit(s.tmax_ns);
-        FILE *dat = plot_data_open(ctx, "devices", err, errlen);
+        FILE *dat = plot_data_open(ctx, "devices", err);
         if (dat == NULL) {
                 rc = PLOT_EDRAW;
                 goto out;
@@ -328,7 +324,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
                                 read_csv_num(&s.csv, r, (size_t)cols[3 * d + 2]));
                 fputc('\n', dat);
         }
-        rc = plot_data_close(dat, ctx, "devices", err, errlen);
+        rc = plot_data_close(dat, ctx, "devices", err);
 
         time_vars(vars, &f, u, "Devices");
         plot_var_num(vars, "tmax", s.tmax_ns / u.scale);
@@ -343,7 +339,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t e
                  iu.name);
         plot_var_str(vars, "interval_text", text);
         double first[2];
-        fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err, errlen);
+        fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err);
 out:
         free(cols);
         read_csv_free(&s.csv);
@@ -351,18 +347,18 @@ out:
         return rc;
 }
 
-static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int failover_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
         struct plot_run_facts f;
         struct series s;
-        int rc = plot_run_facts(ctx->dir, &f, err, errlen);
-        if (rc < 0 || (rc = series_open(ctx->dir, &s, err, errlen)) < 0)
+        int rc = plot_run_facts(ctx->dir, &f, err);
+        if (rc < 0 || (rc = series_open(ctx->dir, &s, err)) < 0)
                 return rc;
         static const char *const names[] = {"arrivals", "completed", "retried", "failed",
                                             "rejected"};
         int col[5];
         for (size_t j = 0; j < 5; j++)
-                if ((col[j] = need_col(&s.csv, "timeseries.csv", names[j], err, errlen)) < 0) {
+                if ((col[j] = need_col(&s.csv, "timeseries.csv", names[j], err)) < 0) {
                         read_csv_free(&s.csv);
                         return PLOT_EINPUT;
                 }
@@ -382,7 +378,7 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
                 prev = t;
         }
         struct plot_unit p = plot_si_prefix(peak);
-        FILE *dat = plot_data_open(ctx, "failover", err, errlen);
+        FILE *dat = plot_data_open(ctx, "failover", err);
         if (dat == NULL) {
                 read_csv_free(&s.csv);
                 return PLOT_EDRAW;
@@ -403,7 +399,7 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
                         read_csv_num(&s.csv, r, (size_t)col[4]));
                 prev = t;
         }
-        rc = plot_data_close(dat, ctx, "failover", err, errlen);
+        rc = plot_data_close(dat, ctx, "failover", err);
 
         time_vars(vars, &f, u, "Completions around a failover");
         char text[128];
@@ -413,7 +409,7 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t 
         snprintf(text, sizeof(text), "per %.3g %s interval", interval_ns(&s) / iu.scale, iu.name);
         plot_var_str(vars, "y2label_text", text);
         double first[2];
-        size_t nf = fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err, errlen);
+        size_t nf = fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err);
         /* around the first window: half its length, at least five intervals,
          * either side */
         double xmin = 0, xmax = s.tmax_ns;

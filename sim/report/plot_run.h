@@ -20,7 +20,7 @@ struct plot_run_facts {
 };
 
 /* Reads dir/summary.json's facts. Returns 0 or PLOT_EINPUT with err. */
-int plot_run_facts(const char *dir, struct plot_run_facts *f, char *err, size_t errlen);
+int plot_run_facts(const char *dir, struct plot_run_facts *f, struct sim_error *err);
 
 /* A run's latency_hist.csv. */
 struct plot_cdf {
@@ -29,7 +29,7 @@ struct plot_cdf {
 };
 
 /* Reads dir/latency_hist.csv. Returns 0 or PLOT_EINPUT with err. */
-int plot_cdf_open(const char *dir, struct plot_cdf *h, char *err, size_t errlen);
+int plot_cdf_open(const char *dir, struct plot_cdf *h, struct sim_error *err);
 /* Returns the high end of the first bucket of class cls whose cumulative
  * fraction reaches q, in ns, or NaN when the class has none. */
 double plot_cdf_quantile(const struct plot_cdf *h, const char *cls, double q);

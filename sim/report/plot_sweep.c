@@ -151,31 +151,29 @@ static int group_series(struct plot_sweep *s)
         return 0;
 }
 
-int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
+int plot_sweep_open(struct plot_ctx *ctx, struct sim_error *err)
 {
         char path[PLOT_PATH_CAP];
         struct plot_sweep *s = calloc(1, sizeof(*s));
-        if (s == NULL || plot_path(path, ctx->dir, "sweep.json", err, errlen) == NULL) {
+        if (s == NULL || plot_path(path, ctx->dir, "sweep.json", err) == NULL) {
                 free(s);
                 return PLOT_EINPUT;
         }
         ctx->sweep = s;
-        struct sim_error e;
-        if (read_sweep_json(path, &s->manifest, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_sweep_json(path, &s->manifest, err) < 0) {
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
         if (!s->manifest.has_points || !s->manifest.has_keys) {
-                snprintf(err, errlen, "%s:0: no \"keys\" and \"points\" arrays", path);
+                sim_fail(err, 0, "%s:0: no \"keys\" and \"points\" arrays", path);
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
         s->scenario = s->manifest.scenario;
         if (s->scenario == NULL)
                 s->scenario = "?";
-        if (plot_path(path, ctx->dir, "sweep.csv", err, errlen) == NULL ||
-            read_csv_file(path, &s->csv, err, errlen) < 0) {
+        if (plot_path(path, ctx->dir, "sweep.csv", err) == NULL ||
+            read_csv_file(path, &s->csv, err) < 0) {
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
@@ -183,8 +181,7 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
         s->points = calloc(s->npoints ? s->npoints : 1, sizeof(*s->points));
         int dircol = read_csv_col(&s->csv, "dir");
         if (s->points == NULL || dircol < 0) {
-                snprintf(err, errlen, "%s: %s", path,
-                         s->points ? "no column 'dir'" : "out of memory");
+                sim_fail(err, 0, "%s: %s", path, s->points ? "no column 'dir'" : "out of memory");
                 plot_sweep_close(ctx);
                 return PLOT_EINPUT;
         }
@@ -194,8 +191,8 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
                 pt->dir = pt->json->dir;
                 pt->label = pt->json->label;
                 if (pt->dir == NULL || strchr(pt->dir, '/') || strcmp(pt->dir, "..") == 0) {
-                        snprintf(err, errlen, "%s/sweep.json: point %zu has no usable \"dir\"",
-                                 ctx->dir, p);
+                        sim_fail(err, 0, "%s/sweep.json: point %zu has no usable \"dir\"", ctx->dir,
+                                 p);
                         plot_sweep_close(ctx);
                         return PLOT_EINPUT;
                 }
@@ -208,7 +205,7 @@ int plot_sweep_open(struct plot_ctx *ctx, char *err, size_t errlen)
         }
         find_load(s);
         if (group_series(s) < 0) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 plot_sweep_close(ctx);
                 return PLOT_EDRAW;
         }
@@ -292,8 +289,8 @@ static double half(double x)
 }
 
 /* Writes a load plot: per series a block of "x y..." lines. */
-static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool latency, char *err,
-                        size_t errlen)
+static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool latency,
+                        struct sim_error *err)
 {
         struct plot_sweep *s = ctx->sweep;
         if (s->load_key == NULL) {
@@ -306,7 +303,7 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
         series_vars(s, vars);
         size_t *order = calloc(s->npoints ? s->npoints : 1, sizeof(*order));
         if (order == NULL) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 return PLOT_EDRAW;
         }
         /* the figure's unit, from its largest value */
@@ -336,7 +333,7 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
                 snprintf(text, sizeof(text), "one replication per point");
         plot_var_str(vars, "plot_subtitle", text);
 
-        FILE *dat = plot_data_open(ctx, name, err, errlen);
+        FILE *dat = plot_data_open(ctx, name, err);
         if (dat == NULL) {
                 free(order);
                 return PLOT_EDRAW;
@@ -365,23 +362,23 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
                         fprintf(dat, "NaN NaN NaN NaN\n");
         }
         free(order);
-        return plot_data_close(dat, ctx, name, err, errlen);
+        return plot_data_close(dat, ctx, name, err);
 }
 
-static int latency_load_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int latency_load_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
-        return load_prepare(ctx, vars, "latency_load", true, err, errlen);
+        return load_prepare(ctx, vars, "latency_load", true, err);
 }
 
-static int throughput_load_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int throughput_load_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
-        return load_prepare(ctx, vars, "throughput_load", false, err, errlen);
+        return load_prepare(ctx, vars, "throughput_load", false, err);
 }
 
 #define CDF_CURVES_MAX 12 /* beyond this a CDF plot is unreadable */
 
 /* One CDF per series, at its highest load (each point without a load key). */
-static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t errlen)
+static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
         struct plot_sweep *s = ctx->sweep;
         size_t pick[CDF_CURVES_MAX], n = 0;
@@ -416,12 +413,12 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t
                 const struct sweep_point *p = &s->points[pick[i]];
                 char dir[PLOT_PATH_CAP], name[2 * LABEL_CAP];
                 struct plot_cdf h;
-                if (plot_path(dir, ctx->dir, p->dir, err, errlen) == NULL ||
-                    plot_cdf_open(dir, &h, err, errlen) < 0)
+                if (plot_path(dir, ctx->dir, p->dir, err) == NULL ||
+                    plot_cdf_open(dir, &h, err) < 0)
                         return PLOT_EINPUT;
                 if (dat == NULL) {
                         u = plot_time_unit(plot_cdf_quantile(&h, "all", 0.5));
-                        dat = plot_data_open(ctx, "latency_cdf", err, errlen);
+                        dat = plot_data_open(ctx, "latency_cdf", err);
                         if (dat == NULL) {
                                 plot_cdf_close(&h);
                                 return PLOT_EDRAW;
@@ -438,7 +435,7 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, char *err, size_t
                         snprintf(name, sizeof(name), "%s", s->series[p->series]);
                 plot_var_str_at(vars, "series", i + 1, name);
         }
-        rc = plot_data_close(dat, ctx, "latency_cdf", err, errlen);
+        rc = plot_data_close(dat, ctx, "latency_cdf", err);
         char text[512];
         snprintf(text, sizeof(text), "Latency CDF: %s%s", s->scenario,
                  s->load_key ? ", each series at its highest load" : ", every point");

@@ -50,6 +50,19 @@ bool in_place_usable(const char *path)
         return split(path, parent, base, sizeof(base)) == 0;
 }
 
+int in_place_dir_exists(const char *dir, struct sim_error *e)
+{
+        struct stat st;
+        if (stat(dir, &st) != 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return sim_fail(e, -1, "%s: %s", dir, strerror(errno));
+        }
+        if (!S_ISDIR(st.st_mode))
+                return sim_fail(e, -1, "%s exists and is not a directory", dir);
+        return 1;
+}
+
 /* Writes PARENT/.BASE.WHAT-XXXXXX into buf[PATH_CAP]. Returns 0, or -1
  * (ENAMETOOLONG) when it does not fit. */
 static int beside(char *buf, const char *parent, const char *base, const char *what)

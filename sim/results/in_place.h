@@ -31,6 +31,11 @@ typedef int (*in_place_file_fill)(FILE *f, void *ctx);
  * nor "..". */
 bool in_place_usable(const char *path);
 
+/* Looks at what stands at dir before it is put in place. Returns 1 when
+ * it is a directory, 0 when there is nothing, or -1 with the reason in e
+ * (it cannot be looked at, or it is not a directory). */
+int in_place_dir_exists(const char *dir, struct sim_error *e);
+
 /* Puts the directory dir in place, filled by fill, creating its parents.
  * An existing dir is moved aside (PARENT/.NAME.old-XXXXXX) before the
  * rename and removed after it; the caller decides whether it may be

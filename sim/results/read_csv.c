@@ -102,12 +102,12 @@ static int append_row(struct read_csv_table *t, size_t *cap, struct record *rec)
         return 0;
 }
 
-int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t errlen)
+int read_csv_file(const char *path, struct read_csv_table *t, struct sim_error *err)
 {
         memset(t, 0, sizeof(*t));
         FILE *f = fopen(path, "r");
         if (f == NULL) {
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                sim_fail(err, 0, "%s: %s", path, strerror(errno));
                 return -1;
         }
         char *line = NULL;
@@ -134,7 +134,7 @@ int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t 
                 if (s == 0)
                         s = append_row(t, &cap, &rec);
                 if (s < 0) {
-                        snprintf(err, errlen, "%s:%zu: %s", path, lineno,
+                        sim_fail(err, 0, "%s:%zu: %s", path, lineno,
                                  s == -2   ? "broken quoted field"
                                  : s == -3 ? "more fields than the header has"
                                            : "out of memory");
@@ -145,7 +145,7 @@ int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t 
         free(line);
         fclose(f);
         if (rc == 0 && t->header == NULL) {
-                snprintf(err, errlen, "%s: empty (no header line)", path);
+                sim_fail(err, 0, "%s: empty (no header line)", path);
                 rc = -1;
         }
         if (rc < 0)

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "sim/run/outcome.h"
+
 struct read_csv_table {
         size_t ncols;  /* fields of the header */
         size_t nrows;  /* data rows */
@@ -21,8 +23,8 @@ struct read_csv_table {
 
 /* Reads the CSV file at path into *t (release with read_csv_free).
  * Returns 0, or -1 with the reason (naming the file and line) in
- * err[errlen]; *t is then empty. */
-int read_csv_file(const char *path, struct read_csv_table *t, char *err, size_t errlen);
+ * err; *t is then empty. */
+int read_csv_file(const char *path, struct read_csv_table *t, struct sim_error *err);
 
 /* Returns the index of the column named name, or -1. */
 int read_csv_col(const struct read_csv_table *t, const char *name);

@@ -33,14 +33,9 @@ int result_dir_check(const char *dir, struct sim_error *e)
 {
         if (!in_place_usable(dir))
                 return sim_fail(e, -1, "%s: not a usable output directory name", dir);
-        struct stat st;
-        if (stat(dir, &st) != 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return sim_fail(e, -1, "%s: %s", dir, strerror(errno));
-        }
-        if (!S_ISDIR(st.st_mode))
-                return sim_fail(e, -1, "%s exists and is not a directory", dir);
+        int there = in_place_dir_exists(dir, e);
+        if (there <= 0)
+                return there;
         char summary[PATH_CAP];
         if (join(summary, dir, RESULT_SUMMARY) != 0 || access(summary, F_OK) != 0)
                 return sim_fail(e, -1,

@@ -18,9 +18,22 @@
 
 /* Each put_* returns 0, or -1 when jansson could not take the value (out
  * of memory); a failed put leaves the object usable, the caller gives up. */
-static int put(json_t *o, const char *key, json_t *v)
+int write_json_put(json_t *o, const char *key, json_t *v)
 {
         return v ? json_object_set_new(o, key, v) : -1;
+}
+
+json_t *write_json_head(const char *scenario)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        if (write_json_put(o, "acsim_version", json_string(ACSIM_VERSION)) |
+            write_json_put(o, "scenario", json_string(scenario))) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 static json_t *real(double x)
@@ -64,7 +77,8 @@ static json_t *counts(const struct replications *r, const struct rep_counts *c)
         if (o == NULL)
                 return NULL;
         int rc = 0;
-#define PUT_COUNT(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &c->name));
+#define PUT_COUNT(name, kind, ...)                                                                 \
+        rc |= write_json_put(o, #name, figure(r, SIM_FIG_REAL(kind), &c->name));
         SIM_COUNT_FIGURES(PUT_COUNT)
 #undef PUT_COUNT
         return rc ? json_decref(o), NULL : o;
@@ -76,7 +90,8 @@ static json_t *latency(const struct replications *r, const struct rep_latency *l
         if (o == NULL)
                 return NULL;
         int rc = 0;
-#define PUT_LATENCY(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &l->name));
+#define PUT_LATENCY(name, kind, ...)                                                               \
+        rc |= write_json_put(o, #name, figure(r, SIM_FIG_REAL(kind), &l->name));
         SIM_LATENCY_FIGURES(PUT_LATENCY)
 #undef PUT_LATENCY
         return rc ? json_decref(o), NULL : o;
@@ -97,7 +112,7 @@ static json_t *throughput(const struct rep_figure *const *f, bool half)
                 return NULL;
         int rc = 0;
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                rc |= put(o, names[i], real(half ? f[i]->ci95 : f[i]->mean));
+                rc |= write_json_put(o, names[i], real(half ? f[i]->ci95 : f[i]->mean));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -110,7 +125,7 @@ static json_t *latency_ci95(const struct rep_latency *l)
         int rc = 0;
 #define PUT_CI95(name, kind, label, shown)                                                         \
         if ((shown)&SIM_SHOW_CI95)                                                                 \
-                rc |= put(o, #name, real(l->name.ci95));
+                rc |= write_json_put(o, #name, real(l->name.ci95));
         SIM_LATENCY_FIGURES(PUT_CI95)
 #undef PUT_CI95
         return rc ? json_decref(o), NULL : o;
@@ -122,8 +137,8 @@ static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *con
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "latency_ns", latency_ci95(l));
-        rc |= put(o, "throughput", throughput(tp, true));
+        rc |= write_json_put(o, "latency_ns", latency_ci95(l));
+        rc |= write_json_put(o, "throughput", throughput(tp, true));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -133,14 +148,14 @@ static json_t *class_entry(const struct replications *r, const struct rep_class 
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "name", json_string(c->name));
-        rc |= put(o, "requests", counts(r, &c->requests));
-        rc |= put(o, "latency_ns", latency(r, &c->latency));
+        rc |= write_json_put(o, "name", json_string(c->name));
+        rc |= write_json_put(o, "requests", counts(r, &c->requests));
+        rc |= write_json_put(o, "latency_ns", latency(r, &c->latency));
         const struct rep_class *src = c;
         const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
-        rc |= put(o, "throughput", throughput(tp, false));
+        rc |= write_json_put(o, "throughput", throughput(tp, false));
         if (r->n > 1)
-                rc |= put(o, "ci95", ci95_of(&c->latency, tp));
+                rc |= write_json_put(o, "ci95", ci95_of(&c->latency, tp));
         return rc ? json_decref(o), NULL : o;
 }
 
@@ -150,20 +165,21 @@ static json_t *device_entry(const struct replications *r, const struct rep_devic
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "name", json_string(d->name));
-        rc |= put(o, "lanes", json_integer(d->lanes));
-        rc |= put(o, "ring", json_integer(d->ring));
+        rc |= write_json_put(o, "name", json_string(d->name));
+        rc |= write_json_put(o, "lanes", json_integer(d->lanes));
+        rc |= write_json_put(o, "ring", json_integer(d->ring));
         if (d->attach_ns > 0)
-                rc |= put(o, "attach_ns", write_json_u64(d->attach_ns));
-#define PUT_DEVICE(name, kind, ...) rc |= put(o, #name, figure(r, SIM_FIG_REAL(kind), &d->name));
+                rc |= write_json_put(o, "attach_ns", write_json_u64(d->attach_ns));
+#define PUT_DEVICE(name, kind, ...)                                                                \
+        rc |= write_json_put(o, #name, figure(r, SIM_FIG_REAL(kind), &d->name));
         SIM_DEVICE_FIGURES(PUT_DEVICE)
 #undef PUT_DEVICE
         if (r->n > 1) {
                 json_t *h = json_object();
-                rc |= put(o, "ci95", h);
+                rc |= write_json_put(o, "ci95", h);
 #define PUT_DEVICE_CI95(name, kind, ...)                                                           \
         if (h && SIM_FIG_REAL(kind))                                                               \
-                rc |= put(h, #name, real(d->name.ci95));
+                rc |= write_json_put(h, #name, real(d->name.ci95));
                 SIM_DEVICE_FIGURES(PUT_DEVICE_CI95)
 #undef PUT_DEVICE_CI95
         }
@@ -175,26 +191,26 @@ static int put_body(json_t *o, const struct replications *r)
 {
         const struct sim_results *first = &r->runs[0];
         int rc = 0;
-        rc |= put(o, "sim_time_ns", count(r, &r->sim_time_ns));
-        rc |= put(o, "duration_ns", write_json_u64(first->duration_ns));
-        rc |= put(o, "warmup_ns", write_json_u64(first->warmup_ns));
-        rc |= put(o, "wall_time_s", real(r->wall_time_s.mean));
-        rc |= put(o, "events", count(r, &r->events));
-        rc |= put(o, "requests", counts(r, &r->requests));
-        rc |= put(o, "latency_ns", latency(r, &r->latency));
+        rc |= write_json_put(o, "sim_time_ns", count(r, &r->sim_time_ns));
+        rc |= write_json_put(o, "duration_ns", write_json_u64(first->duration_ns));
+        rc |= write_json_put(o, "warmup_ns", write_json_u64(first->warmup_ns));
+        rc |= write_json_put(o, "wall_time_s", real(r->wall_time_s.mean));
+        rc |= write_json_put(o, "events", count(r, &r->events));
+        rc |= write_json_put(o, "requests", counts(r, &r->requests));
+        rc |= write_json_put(o, "latency_ns", latency(r, &r->latency));
         const struct replications *src = r;
         const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
-        rc |= put(o, "throughput", throughput(tp, false));
-        rc |= put(o, "mean_in_system", real(r->mean_in_system.mean));
+        rc |= write_json_put(o, "throughput", throughput(tp, false));
+        rc |= write_json_put(o, "mean_in_system", real(r->mean_in_system.mean));
 
         json_t *a = json_array();
-        rc |= put(o, "classes", a);
+        rc |= write_json_put(o, "classes", a);
         for (size_t k = 0; a && k < r->nclasses; k++) {
                 json_t *c = class_entry(r, &r->classes[k]);
                 rc |= c ? json_array_append_new(a, c) : -1;
         }
         a = json_array();
-        rc |= put(o, "devices", a);
+        rc |= write_json_put(o, "devices", a);
         for (size_t k = 0; a && k < r->ndevices; k++) {
                 json_t *d = device_entry(r, &r->devices[k]);
                 rc |= d ? json_array_append_new(a, d) : -1;
@@ -202,9 +218,9 @@ static int put_body(json_t *o, const struct replications *r)
         size_t nfaults = 0;
         for (size_t i = 0; i < r->n; i++)
                 nfaults += r->runs[i].nfaults;
-        rc |= put(o, "faults", json_integer((json_int_t)nfaults));
-        rc |= put(o, "drain_capped", json_integer((json_int_t)r->drain_capped));
-        rc |= put(o, "unfinished", write_json_u64(r->unfinished));
+        rc |= write_json_put(o, "faults", json_integer((json_int_t)nfaults));
+        rc |= write_json_put(o, "drain_capped", json_integer((json_int_t)r->drain_capped));
+        rc |= write_json_put(o, "unfinished", write_json_u64(r->unfinished));
         if (first->trace) {
                 uint64_t rows = 0;
                 bool truncated = false;
@@ -213,11 +229,11 @@ static int put_body(json_t *o, const struct replications *r)
                         truncated = truncated || r->runs[i].trace_truncated;
                 }
                 json_t *t = json_object();
-                rc |= put(o, "trace", t);
+                rc |= write_json_put(o, "trace", t);
                 if (t) {
-                        rc |= put(t, "rows", write_json_u64(rows));
-                        rc |= put(t, "limit", write_json_u64(first->trace_limit));
-                        rc |= put(t, "truncated", json_boolean(truncated));
+                        rc |= write_json_put(t, "rows", write_json_u64(rows));
+                        rc |= write_json_put(t, "limit", write_json_u64(first->trace_limit));
+                        rc |= write_json_put(t, "truncated", json_boolean(truncated));
                 }
         }
         return rc;
@@ -233,9 +249,9 @@ static json_t *detail(const struct sim_results *run)
                 return NULL;
         }
         int rc = 0;
-        rc |= put(o, "replication", json_integer((json_int_t)run->replication));
-        rc |= put(o, "seed", hex(run->replication_seed));
-        rc |= put(o, "order_hash", hex(run->order_hash));
+        rc |= write_json_put(o, "replication", json_integer((json_int_t)run->replication));
+        rc |= write_json_put(o, "seed", hex(run->replication_seed));
+        rc |= write_json_put(o, "order_hash", hex(run->order_hash));
         rc |= put_body(o, &one);
         free(one.classes);
         free(one.devices);
@@ -251,21 +267,21 @@ static json_t *text_or_null(const char *s)
 static int put_origin(json_t *o, const struct provenance *p)
 {
         int rc = 0;
-        rc |= put(o, "description", text_or_null(p->description));
+        rc |= write_json_put(o, "description", text_or_null(p->description));
         json_t *sets = json_array();
-        rc |= put(o, "sets", sets);
+        rc |= write_json_put(o, "sets", sets);
         for (size_t i = 0; sets && i < p->nsets; i++)
                 rc |= json_array_append_new(sets, json_string(p->sets[i]));
-        rc |= put(o, "scenario_file", text_or_null(p->scenario_file));
-        rc |= put(o, "scenario_hash", p->source ? hex(p->source_hash) : json_null());
+        rc |= write_json_put(o, "scenario_file", text_or_null(p->scenario_file));
+        rc |= write_json_put(o, "scenario_hash", p->source ? hex(p->source_hash) : json_null());
         if (p->platform) { /* a run on real hardware says where */
                 json_t *pl = json_object();
-                rc |= put(o, "platform", pl);
+                rc |= write_json_put(o, "platform", pl);
                 if (pl) {
-                        rc |= put(pl, "kind", json_string(p->platform));
-                        rc |= put(pl, "cpu", text_or_null(p->cpu));
-                        rc |= put(pl, "cpus", json_integer((json_int_t)p->cpus));
-                        rc |= put(pl, "crypto", text_or_null(p->crypto));
+                        rc |= write_json_put(pl, "kind", json_string(p->platform));
+                        rc |= write_json_put(pl, "cpu", text_or_null(p->cpu));
+                        rc |= write_json_put(pl, "cpus", json_integer((json_int_t)p->cpus));
+                        rc |= write_json_put(pl, "crypto", text_or_null(p->crypto));
                 }
         }
         return rc;
@@ -276,35 +292,34 @@ json_t *write_json_summary(const struct replications *r)
         if (r->n == 0)
                 return NULL;
         const struct sim_results *first = &r->runs[0];
-        json_t *o = json_object();
+        json_t *o = write_json_head(first->scenario);
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
-        rc |= put(o, "scenario", json_string(first->scenario));
         rc |= put_origin(o, &r->origin);
-        rc |= put(o, "policy", json_string(first->policy));
-        rc |= put(o, "seed", write_json_u64(first->seed));
-        rc |= put(o, "replications", json_integer((json_int_t)r->n));
+        rc |= write_json_put(o, "policy", json_string(first->policy));
+        rc |= write_json_put(o, "seed", write_json_u64(first->seed));
+        rc |= write_json_put(o, "replications", json_integer((json_int_t)r->n));
         json_t *seeds = json_array();
-        rc |= put(o, "replication_seeds", seeds);
+        rc |= write_json_put(o, "replication_seeds", seeds);
         for (size_t i = 0; seeds && i < r->n; i++) {
                 json_t *s = json_object();
                 rc |= s ? json_array_append_new(seeds, s) : -1;
                 if (s) {
-                        rc |= put(s, "replication", json_integer(r->runs[i].replication));
-                        rc |= put(s, "seed", hex(r->runs[i].replication_seed));
+                        rc |=
+                            write_json_put(s, "replication", json_integer(r->runs[i].replication));
+                        rc |= write_json_put(s, "seed", hex(r->runs[i].replication_seed));
                 }
         }
         if (r->n == 1)
-                rc |= put(o, "order_hash", hex(first->order_hash));
+                rc |= write_json_put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);
         if (r->n > 1) {
                 const struct replications *src = r;
                 const struct rep_figure *tp[] = {SIM_THROUGHPUT_FIGURES(THROUGHPUT_FIGURE)};
-                rc |= put(o, "ci95", ci95_of(&r->latency, tp));
+                rc |= write_json_put(o, "ci95", ci95_of(&r->latency, tp));
                 json_t *a = json_array();
-                rc |= put(o, "replications_detail", a);
+                rc |= write_json_put(o, "replications_detail", a);
                 for (size_t i = 0; a && i < r->n; i++) {
                         json_t *d = detail(&r->runs[i]);
                         rc |= d ? json_array_append_new(a, d) : -1;

@@ -22,6 +22,15 @@ json_t *write_json_summary(const struct replications *r);
  * errno set (ENOMEM when out of memory). */
 int write_json_file(const char *path, const struct replications *r);
 
+/* Sets o's key to v, taking v. Returns 0, or -1 when v is NULL (it could
+ * not be made) or cannot be set. */
+int write_json_put(json_t *o, const char *key, json_t *v);
+
+/* Returns a new object that starts as every file acsim writes starts:
+ * "acsim_version" (this build's) and "scenario" (its name); NULL when it
+ * cannot be made. */
+json_t *write_json_head(const char *scenario);
+
 /* Returns x as a JSON integer, or as a decimal string above 2^63 - 1
  * (jansson's integers are signed), as summary.json and sweep.json write
  * seeds; NULL when out of memory. */

@@ -14,17 +14,6 @@
 #include "sim/des/rng.h"
 #include "sim/run/replication.h"
 
-int run_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-        if (err && errlen) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return rc;
-}
-
 char *run_copy_text(const char *s)
 {
         size_t n = strlen(s) + 1;
@@ -34,11 +23,11 @@ char *run_copy_text(const char *s)
         return c;
 }
 
-static int build_core(struct replication *run, uint64_t seed, char *err, size_t errlen)
+static int build_core(struct replication *run, uint64_t seed, struct sim_error *err)
 {
         run->loop = sim_loop_create();
         if (!run->loop || sim_platform_init(&run->plat, run->loop, seed) < 0)
-                return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                return sim_fail(err, AC_ENOMEM, "out of memory");
         run->plat_ready = true;
         run->plat.after = run_cut_devices;
         run->plat.after_ctx = run;
@@ -49,7 +38,7 @@ static int build_core(struct replication *run, uint64_t seed, char *err, size_t 
         cfg.observer = (struct ac_observer){.ops = &run_observer_ops, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
-                return run_fail(err, errlen, rc, "engine: %s", ac_strerror(rc));
+                return sim_fail(err, rc, "engine: %s", ac_strerror(rc));
         return 0;
 }
 
@@ -82,7 +71,7 @@ static void attach_later(struct sim_loop *loop, struct sim_event *ev)
         run_cut_devices(run);
 }
 
-static int build_devices(struct replication *run, uint64_t seed, char *err, size_t errlen)
+static int build_devices(struct replication *run, uint64_t seed, struct sim_error *err)
 {
         const struct scenario *s = run->s;
         size_t n = scenario_device_total(s);
@@ -91,7 +80,7 @@ static int build_devices(struct replication *run, uint64_t seed, char *err, size
         run->dirty = calloc(n ? n : 1, sizeof(*run->dirty));
         run->res->devices = calloc(n, sizeof(*run->res->devices));
         if (!run->devices || !run->by_core || !run->dirty || !run->res->devices)
-                return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                return sim_fail(err, AC_ENOMEM, "out of memory");
         run->ndevices = n;
         run->res->ndevices = n;
         for (size_t i = 0; i < n; i++) {
@@ -101,7 +90,7 @@ static int build_devices(struct replication *run, uint64_t seed, char *err, size
                 d->name = run_copy_text(name);
                 run->res->devices[i].name = run_copy_text(name);
                 if (!d->name || !run->res->devices[i].name)
-                        return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                        return sim_fail(err, AC_ENOMEM, "out of memory");
                 d->cfg = sd->model;
                 d->cfg.name = d->name;
                 d->cfg.nfaults = 0;
@@ -112,7 +101,7 @@ static int build_devices(struct replication *run, uint64_t seed, char *err, size
                 if (d->cfg.nfaults) {
                         d->cfg.faults = calloc(d->cfg.nfaults, sizeof(*d->cfg.faults));
                         if (!d->cfg.faults)
-                                return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                                return sim_fail(err, AC_ENOMEM, "out of memory");
                         size_t j = 0;
                         for (size_t f = 0; f < s->nfaults; f++)
                                 if (strcmp(s->faults[f].device, name) == 0)
@@ -131,7 +120,7 @@ static int build_devices(struct replication *run, uint64_t seed, char *err, size
                 }
                 int rc = attach_device(run, d);
                 if (rc < 0)
-                        return run_fail(err, errlen, rc, "device %s: %s", name, ac_strerror(rc));
+                        return sim_fail(err, rc, "device %s: %s", name, ac_strerror(rc));
         }
         return 0;
 }
@@ -147,7 +136,7 @@ static gsl_rng *class_stream(struct replication *run, uint64_t seed, const char 
         return r;
 }
 
-static int build_workload(struct replication *run, uint64_t seed, char *err, size_t errlen)
+static int build_workload(struct replication *run, uint64_t seed, struct sim_error *err)
 {
         const struct scenario *s = run->s;
         size_t n = s->nclasses;
@@ -157,7 +146,7 @@ static int build_workload(struct replication *run, uint64_t seed, char *err, siz
         struct workload_rngs *rngs = calloc(n, sizeof(*rngs));
         if (!run->classes || !run->res->classes || !run->rngs || !rngs) {
                 free(rngs);
-                return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                return sim_fail(err, AC_ENOMEM, "out of memory");
         }
         run->nclasses = n;
         run->res->nclasses = n;
@@ -174,13 +163,13 @@ static int build_workload(struct replication *run, uint64_t seed, char *err, siz
                 k->ops = calloc(c->nchain, sizeof(*k->ops));
                 if (!cr->name || !k->ops) {
                         free(rngs);
-                        return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                        return sim_fail(err, AC_ENOMEM, "out of memory");
                 }
                 for (size_t j = 0; j < c->nchain; j++) {
                         int id = ac_op_intern(run->core, c->chain[j]);
                         if (id < 0) {
                                 free(rngs);
-                                return run_fail(err, errlen, id, "workload.%s.chain: %s", c->name,
+                                return sim_fail(err, id, "workload.%s.chain: %s", c->name,
                                                 ac_strerror(id));
                         }
                         k->ops[j] = (uint32_t)id;
@@ -192,7 +181,7 @@ static int build_workload(struct replication *run, uint64_t seed, char *err, siz
                 rngs[i].flow = class_stream(run, seed, c->name, "flows");
                 if (!rngs[i].arrival || !rngs[i].size || !rngs[i].flow) {
                         free(rngs);
-                        return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                        return sim_fail(err, AC_ENOMEM, "out of memory");
                 }
         }
         run->nstages = longest;
@@ -208,17 +197,17 @@ static int build_workload(struct replication *run, uint64_t seed, char *err, siz
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);
         free(rngs);
         if (rc < 0)
-                return run_fail(err, errlen, AC_EINVAL, "workload: cannot create the model");
+                return sim_fail(err, AC_EINVAL, "workload: cannot create the model");
         return 0;
 }
 
-int run_build(struct replication *run, char *err, size_t errlen)
+int run_build(struct replication *run, struct sim_error *err)
 {
-        int rc = build_core(run, run->seed, err, errlen);
+        int rc = build_core(run, run->seed, err);
         if (rc == 0)
-                rc = build_devices(run, run->seed, err, errlen);
+                rc = build_devices(run, run->seed, err);
         if (rc == 0)
-                rc = build_workload(run, run->seed, err, errlen);
+                rc = build_workload(run, run->seed, err);
         return rc;
 }
 

@@ -189,9 +189,7 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
         struct sim_run_watch watch = {watch_progress, &w};
         for (uint32_t i = 0; i < n; i++) {
                 w.index = i;
-                /* sim/run/run.c still formats into a buffer: it is being split */
-                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i],
-                                         e ? e->msg : NULL, e ? sizeof(e->msg) : 0);
+                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i], e);
                 if (rc < 0) {
                         replications_free(out);
                         return outcome_of(rc);

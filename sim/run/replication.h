@@ -32,6 +32,7 @@
 #include "models/workload.h"
 #include "sim/des/loop.h"
 #include "sim/run/platform.h"
+#include "sim/run/outcome.h"
 #include "sim/run/results.h"
 #include "sim/run/scenario.h"
 
@@ -200,16 +201,11 @@ struct replication {
 
 /* build.c: builds the loop, the platform, the core engine (with the
  * observer), the devices and the workload of run (s, res and seed set).
- * Returns 0, or a negative AC_E* code with the reason in err[errlen];
+ * Returns 0, or a negative AC_E* code with the reason in err;
  * run_teardown() cleans up either way. */
-int run_build(struct replication *run, char *err, size_t errlen);
+int run_build(struct replication *run, struct sim_error *err);
 /* build.c: frees everything run_build() made, as far as it got. */
 void run_teardown(struct replication *run);
-/* build.c: writes the reason into err[errlen] and returns rc. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-int run_fail(char *err, size_t errlen, int rc, const char *fmt, ...);
 /* build.c: returns a malloc'd copy of s, or NULL. */
 char *run_copy_text(const char *s);
 

@@ -103,7 +103,7 @@ static void window_end(struct replication *run)
 
 /* ---- the time series ------------------------------------------------------ */
 
-static int build_series(struct replication *run, char *err, size_t errlen)
+static int build_series(struct replication *run, struct sim_error *err)
 {
         struct sim_series *se = &run->res->series;
         uint64_t interval;
@@ -114,7 +114,7 @@ static int build_series(struct replication *run, char *err, size_t errlen)
         se->devices =
             calloc((rows ? rows : 1) * (run->ndevices ? run->ndevices : 1), sizeof(*se->devices));
         if (!se->rows || !se->devices)
-                return run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                return sim_fail(err, AC_ENOMEM, "out of memory");
         sim_event_init(&run->sample_ev, sample);
         if (rows)
                 sim_schedule(run->loop, &run->sample_ev,
@@ -146,10 +146,10 @@ static void run_arrivals(struct sim_loop *loop, uint64_t end, const struct sim_r
         }
 }
 
-int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
-            size_t errlen)
+int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
+            struct sim_error *err)
 {
-        return sim_run_watched(s, replication, NULL, out, err, errlen);
+        return sim_run_watched(s, replication, NULL, out, err);
 }
 
 /* Releases what the run holds and returns rc: a run that failed. */
@@ -161,12 +161,12 @@ static int abandon(struct replication *run, int rc)
 }
 
 int sim_run_watched(const struct scenario *s, uint32_t replication,
-                    const struct sim_run_watch *watch, struct sim_results *out, char *err,
-                    size_t errlen)
+                    const struct sim_run_watch *watch, struct sim_results *out,
+                    struct sim_error *err)
 {
         memset(out, 0, sizeof(*out));
         if (!s->prepared)
-                return run_fail(err, errlen, AC_EINVAL, "the scenario is not prepared");
+                return sim_fail(err, AC_EINVAL, "the scenario is not prepared");
         double started = seconds();
         uint64_t seed = sim_rng_derive(s->seed, replication);
         struct replication run = {
@@ -190,17 +190,17 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
 
         int rc = 0;
         if (!out->scenario || !out->policy)
-                rc = run_fail(err, errlen, AC_ENOMEM, "out of memory");
+                rc = sim_fail(err, AC_ENOMEM, "out of memory");
         if (rc == 0 && s->run.trace) {
                 out->trace_limit = s->run.trace_limit;
                 out->trace = tmpfile();
                 if (!out->trace)
-                        rc = run_fail(err, errlen, AC_ENOMEM, "trace: no temporary file");
+                        rc = sim_fail(err, AC_ENOMEM, "trace: no temporary file");
         }
         if (rc == 0)
-                rc = run_build(&run, err, errlen);
+                rc = run_build(&run, err);
         if (rc == 0)
-                rc = build_series(&run, err, errlen);
+                rc = build_series(&run, err);
         if (rc < 0)
                 return abandon(&run, rc);
 
@@ -217,15 +217,15 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
         }
         /* the one place a failed schedule, wherever it was made, is seen */
         if (sim_loop_failed(run.loop))
-                return abandon(&run, run_fail(err, errlen, AC_ENOMEM,
+                return abandon(&run, sim_fail(err, AC_ENOMEM,
                                               "the event set cannot grow at %" PRIu64
                                               " ns: out of memory",
                                               sim_now(run.loop)));
         run_fill_results(&run);
         out->trace_truncated = out->trace && run.next_id > out->trace_limit;
         if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace)))
-                return abandon(&run, run_fail(err, errlen, AC_ENOMEM,
-                                              "trace: cannot write the temporary file"));
+                return abandon(&run,
+                               sim_fail(err, AC_ENOMEM, "trace: cannot write the temporary file"));
         if (!out->drain_capped)
                 run_check_conservation(&run);
         run_teardown(&run);

@@ -60,16 +60,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/run/outcome.h"
 #include "sim/run/results.h"
 #include "sim/run/scenario.h"
 #include "sim/run/series.h"
 
 /* Runs replication `replication` of the prepared scenario s. Returns 0 and
  * fills *out (release it with sim_results_free), or a negative AC_E* code
- * with a one-line reason in err[errlen]; *out is then empty. AC_ENOMEM
+ * with a one-line reason in err; *out is then empty. AC_ENOMEM
  * includes an event set that could not grow during the run. */
-int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out, char *err,
-            size_t errlen);
+int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
+            struct sim_error *err);
 
 /* Watches a run from outside, e.g. for a progress line. Called between
  * stretches of the arrival phase (every 1/SIM_RUN_WATCH_STEPS of the
@@ -85,8 +86,8 @@ struct sim_run_watch {
 
 /* sim_run() with a watch (may be NULL). Returns as sim_run() does. */
 int sim_run_watched(const struct scenario *s, uint32_t replication,
-                    const struct sim_run_watch *watch, struct sim_results *out, char *err,
-                    size_t errlen);
+                    const struct sim_run_watch *watch, struct sim_results *out,
+                    struct sim_error *err);
 
 /* Returns the drain cap sim_run() uses for s. */
 uint64_t sim_run_drain_cap(const struct scenario *s);

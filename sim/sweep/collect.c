@@ -35,29 +35,26 @@ static struct rep_figure known(struct rep_figure f)
 }
 
 static int read_point(const struct sweep_plan *p, const char *out, size_t point,
-                      struct sweep_result *res, char *err, size_t errlen)
+                      struct sweep_result *res, struct sim_error *err)
 {
         const struct sweep_point *pt = &p->points[point];
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s/%s", out, pt->dir, RESULT_SUMMARY);
         struct result_summary s;
-        struct sim_error e;
-        if (read_summary(path, &s, &e) < 0) {
-                snprintf(err, errlen, "%s", e.msg);
+        if (read_summary(path, &s, err) < 0)
                 return -1;
-        }
         int rc = -1;
         const struct replications *r = &s.r;
         const struct sim_results *first = &r->runs[0];
         if (!s.scenario || !s.policy || !s.has_replications || !s.has_seeds || !s.has_seed) {
-                snprintf(err, errlen, "%s: not a summary.json acsim wrote", path);
+                sim_fail(err, 0, "%s: not a summary.json acsim wrote", path);
                 goto out;
         }
         if (strcmp(s.scenario, p->base.name) != 0 || s.seed != p->base.seed ||
             strcmp(s.policy, pt->policy) != 0 || s.replications != pt->replications ||
             !s.has_duration || first->duration_ns != pt->duration_ns ||
             first->warmup_ns != pt->warmup_ns || s.nseeds != pt->replications) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: from another run (its scenario, seed, policy, replications, "
                          "duration or warm-up are not this point's: %s, seed %" PRIu64
                          ", %s, %" PRIu32 " replications); rerun it with --points %zu and the "
@@ -67,7 +64,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         }
         uint64_t want = p->base.source ? provenance_hash(p->base.source, p->base.source_len) : 0;
         if (s.has_hash && p->base.source && r->origin.source_hash != want) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: ran other contents of the scenario file (hash 0x%016" PRIx64
                          ", this one 0x%016" PRIx64 "); rerun it with --points %zu",
                          path, r->origin.source_hash, want, point);
@@ -79,7 +76,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         for (int m = 0; m < SWEEP_METRICS; m++)
                 res->per[m] = calloc(res->n, sizeof(double));
         if (!res->policy || !res->seeds || !res->per[0] || !res->per[1] || !res->per[2]) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 goto out;
         }
 #define KNOWN_RATE(name, ...) res->name = known(r->name);
@@ -91,7 +88,7 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
         res->requests = r->requests;
         res->failure = r->drain_capped > 0;
         if (r->n != res->n) {
-                snprintf(err, errlen, "%s: replication %zu: no seed or detail", path,
+                sim_fail(err, 0, "%s: replication %zu: no seed or detail", path,
                          r->n == 1 ? (size_t)0 : r->n);
                 goto out;
         }
@@ -134,7 +131,7 @@ struct sweep_diff sweep_pair(const double *x, const double *b, size_t n)
         return d;
 }
 
-static int pair(const struct sweep_plan *p, struct sweep_collection *c, char *err, size_t errlen)
+static int pair(const struct sweep_plan *p, struct sweep_collection *c, struct sim_error *err)
 {
         for (size_t q = 0; q < c->npoints; q++) {
                 struct sweep_result *x = &c->results[q];
@@ -144,8 +141,7 @@ static int pair(const struct sweep_plan *p, struct sweep_collection *c, char *er
                 for (size_t i = 0; same && i < x->n; i++)
                         same = x->seeds[i] == b->seeds[i];
                 if (!same) {
-                        snprintf(err, errlen,
-                                 "%s and %s ran different seeds: they cannot be paired",
+                        sim_fail(err, 0, "%s and %s ran different seeds: they cannot be paired",
                                  p->points[q].dir, p->points[bq].dir);
                         return -1;
                 }
@@ -208,7 +204,7 @@ static void missing_list(const struct sweep_plan *p, const char *out, char *buf,
 }
 
 int sweep_collect(const struct sweep_plan *p, const char *out, const char *baseline,
-                  struct sweep_collection *c, char *err, size_t errlen)
+                  struct sweep_collection *c, struct sim_error *err)
 {
         memset(c, 0, sizeof(*c));
         c->npoints = p->npoints;
@@ -216,7 +212,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         if (p->policy_key != SWEEP_NO_KEY) {
                 c->baseline = baseline ? sweep_value_index(p, p->policy_key, baseline) : 0;
                 if (c->baseline == SWEEP_NO_KEY) {
-                        snprintf(err, errlen, "--baseline %s: not in the %s list", baseline,
+                        sim_fail(err, 0, "--baseline %s: not in the %s list", baseline,
                                  SWEEP_POLICY_KEY);
                         return -1;
                 }
@@ -225,7 +221,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         size_t nmissing;
         missing_list(p, out, missing, sizeof(missing), &nmissing);
         if (nmissing) {
-                snprintf(err, errlen,
+                sim_fail(err, 0,
                          "%s: %zu of %zu points have no result directory; run them with "
                          "--points %s",
                          out, nmissing, p->npoints, missing);
@@ -233,12 +229,12 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
         }
         c->results = calloc(p->npoints, sizeof(*c->results));
         if (c->results == NULL) {
-                snprintf(err, errlen, "out of memory");
+                sim_fail(err, 0, "out of memory");
                 return -1;
         }
         c->replications_min = SIZE_MAX;
         for (size_t q = 0; q < p->npoints; q++) {
-                if (read_point(p, out, q, &c->results[q], err, errlen) < 0) {
+                if (read_point(p, out, q, &c->results[q], err) < 0) {
                         sweep_collection_free(c);
                         return -1;
                 }
@@ -246,7 +242,7 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
                 if (c->results[q].n < c->replications_min)
                         c->replications_min = c->results[q].n;
         }
-        if (p->policy_key != SWEEP_NO_KEY && pair(p, c, err, errlen) < 0) {
+        if (p->policy_key != SWEEP_NO_KEY && pair(p, c, err) < 0) {
                 sweep_collection_free(c);
                 return -1;
         }
@@ -255,46 +251,41 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
 
 /* ---- sweep.json ------------------------------------------------------------------------ */
 
-static int put(json_t *o, const char *key, json_t *v)
-{
-        return v ? json_object_set_new(o, key, v) : -1;
-}
-
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
-        json_t *o = json_object();
+        json_t *o = write_json_head(s->name);
         if (o == NULL)
                 return NULL;
         int rc = 0;
-        rc |= put(o, "acsim_version", json_string(ACSIM_VERSION));
-        rc |= put(o, "scenario", json_string(s->name));
-        rc |= put(o, "description", s->description ? json_string(s->description) : json_null());
+        rc |= write_json_put(o, "description",
+                             s->description ? json_string(s->description) : json_null());
         json_t *sets = json_array();
-        rc |= put(o, "sets", sets);
+        rc |= write_json_put(o, "sets", sets);
         for (size_t i = 0; sets && i < p->nsets; i++)
                 rc |= json_array_append_new(sets, json_string(p->sets[i]));
-        rc |= put(o, "scenario_file", json_string(p->path));
+        rc |= write_json_put(o, "scenario_file", json_string(p->path));
         if (s->source) {
                 char hash[24];
                 snprintf(hash, sizeof(hash), "0x%016" PRIx64,
                          provenance_hash(s->source, s->source_len));
-                rc |= put(o, "scenario_hash", json_string(hash));
+                rc |= write_json_put(o, "scenario_hash", json_string(hash));
         } else {
-                rc |= put(o, "scenario_hash", json_null());
+                rc |= write_json_put(o, "scenario_hash", json_null());
         }
-        rc |= put(o, "seed", write_json_u64(s->seed));
-        rc |= put(o, "replications", json_integer(s->run.replications ? s->run.replications : 1));
+        rc |= write_json_put(o, "seed", write_json_u64(s->seed));
+        rc |= write_json_put(o, "replications",
+                             json_integer(s->run.replications ? s->run.replications : 1));
         json_t *keys = json_array();
-        rc |= put(o, "keys", keys);
+        rc |= write_json_put(o, "keys", keys);
         for (size_t k = 0; keys && k < s->nsweep; k++)
                 rc |= json_array_append_new(keys, json_string(s->sweep[k].key));
         const char *base = NULL;
         if (c && c->baseline != SWEEP_NO_KEY)
                 base = s->sweep[p->policy_key].values[c->baseline];
-        rc |= put(o, "baseline", base ? json_string(base) : json_null());
+        rc |= write_json_put(o, "baseline", base ? json_string(base) : json_null());
         json_t *points = json_array();
-        rc |= put(o, "points", points);
+        rc |= write_json_put(o, "points", points);
         for (size_t q = 0; points && q < p->npoints; q++) {
                 json_t *pt = json_object(), *values = json_object();
                 rc |= pt ? json_array_append_new(points, pt) : -1;
@@ -302,15 +293,15 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                         json_decref(values);
                         break;
                 }
-                rc |= put(pt, "index", json_integer((json_int_t)q));
-                rc |= put(pt, "dir", json_string(p->points[q].dir));
-                rc |= put(pt, "label", json_string(p->points[q].label));
-                rc |= put(pt, "policy", json_string(p->points[q].policy));
-                rc |= put(pt, "replications", json_integer(p->points[q].replications));
-                rc |= put(pt, "values", values);
+                rc |= write_json_put(pt, "index", json_integer((json_int_t)q));
+                rc |= write_json_put(pt, "dir", json_string(p->points[q].dir));
+                rc |= write_json_put(pt, "label", json_string(p->points[q].label));
+                rc |= write_json_put(pt, "policy", json_string(p->points[q].policy));
+                rc |= write_json_put(pt, "replications", json_integer(p->points[q].replications));
+                rc |= write_json_put(pt, "values", values);
                 for (size_t k = 0; values && k < s->nsweep; k++)
-                        rc |= put(values, s->sweep[k].key,
-                                  json_string(scenario_sweep_value(s, q, k)));
+                        rc |= write_json_put(values, s->sweep[k].key,
+                                             json_string(scenario_sweep_value(s, q, k)));
         }
         return rc ? json_decref(o), NULL : o;
 }

@@ -79,10 +79,10 @@ struct sweep_diff sweep_pair(const double *x, const double *b, size_t n);
  * each belongs to the plan (scenario, seed, policy, replications), and
  * pairs them against the baseline policy `baseline` (a value of the
  * engine.policy list; NULL for the first; ignored when the sweep does not
- * vary engine.policy). Returns 0, or -1 with a reason in err[errlen] (a
+ * vary engine.policy). Returns 0, or -1 with a reason in err (a
  * missing point names the --points that would make it); *c is then freed. */
 int sweep_collect(const struct sweep_plan *p, const char *out, const char *baseline,
-                  struct sweep_collection *c, char *err, size_t errlen);
+                  struct sweep_collection *c, struct sim_error *err);
 
 /* Releases what c owns. */
 void sweep_collection_free(struct sweep_collection *c);

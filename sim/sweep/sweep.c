@@ -20,6 +20,7 @@
 
 #include "ac/error.h"
 #include "sim/run/replicate.h"
+#include "sim/results/in_place.h"
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
 
@@ -273,16 +274,11 @@ static bool sweep_entry(const char *name)
 
 int sweep_dir_check(const char *out, struct sim_error *e)
 {
-        struct stat st;
         if (out[0] == '\0')
                 return sim_fail(e, -1, "an empty output directory name");
-        if (stat(out, &st) != 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return sim_fail(e, -1, "%s: %s", out, strerror(errno));
-        }
-        if (!S_ISDIR(st.st_mode))
-                return sim_fail(e, -1, "%s exists and is not a directory", out);
+        int there = in_place_dir_exists(out, e);
+        if (there <= 0)
+                return there;
         DIR *d = opendir(out);
         if (d == NULL)
                 return sim_fail(e, -1, "%s: %s", out, strerror(errno));

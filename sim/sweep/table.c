@@ -22,28 +22,27 @@ struct unit {
         const char *name;
 };
 
+/* Returns the unit of x among names, the units of 1, 1e3, 1e6 and 1e9:
+ * the largest that |x| reaches (the last when |x| is not a number). */
+static struct unit ladder(double x, const char *const names[4])
+{
+        double a = fabs(x), scale = 1;
+        size_t i = 0;
+        for (; i < 3 && !(a < scale * 1e3); i++)
+                scale *= 1e3;
+        return (struct unit){scale, names[i]};
+}
+
 static struct unit time_unit(double ns)
 {
-        double a = fabs(ns);
-        if (a < 1e3)
-                return (struct unit){1, "ns"};
-        if (a < 1e6)
-                return (struct unit){1e3, "us"};
-        if (a < 1e9)
-                return (struct unit){1e6, "ms"};
-        return (struct unit){1e9, "s"};
+        static const char *const names[] = {"ns", "us", "ms", "s"};
+        return ladder(ns, names);
 }
 
 static struct unit rate_unit(double per_s)
 {
-        double a = fabs(per_s);
-        if (a < 1e3)
-                return (struct unit){1, "/s"};
-        if (a < 1e6)
-                return (struct unit){1e3, "k/s"};
-        if (a < 1e9)
-                return (struct unit){1e6, "M/s"};
-        return (struct unit){1e9, "G/s"};
+        static const char *const names[] = {"/s", "k/s", "M/s", "G/s"};
+        return ladder(per_s, names);
 }
 
 /* Returns the decimals that show x with `sig` significant digits (0..6). */

@@ -69,8 +69,8 @@ void tscen_prepare(struct scenario *s)
 
 void tscen_run(const struct scenario *s, uint32_t rep, struct sim_results *r)
 {
-        char err[256];
-        cr_assert_eq(sim_run(s, rep, r, err, sizeof(err)), 0, "%s", err);
+        struct sim_error err;
+        cr_assert_eq(sim_run(s, rep, r, &err), 0, "%s", err.msg);
 }
 
 void tscen_assert_conserved(const struct sim_counts *c)
