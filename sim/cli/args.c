@@ -27,12 +27,21 @@ static const char *joined(const char *arg, const char *name)
         return NULL;
 }
 
-struct cli_scan cli_scan_start(int argc, char **argv)
+/* Where a command's scan of its arguments stands. */
+struct cli_scan {
+        int argc;
+        char **argv;  /* argv[0] is the command's name */
+        int i;        /* the argument looked at */
+        bool options; /* false after the "--" that ends the options */
+};
+
+/* Returns a scan of argv from argv[1]. */
+static struct cli_scan scan_start(int argc, char **argv)
 {
         return (struct cli_scan){.argc = argc, .argv = argv, .i = 1, .options = true};
 }
 
-bool cli_scan_more(struct cli_scan *s)
+static bool scan_more(struct cli_scan *s)
 {
         if (s->options && s->i < s->argc && strcmp(s->argv[s->i], "--") == 0) {
                 s->options = false;
@@ -41,12 +50,12 @@ bool cli_scan_more(struct cli_scan *s)
         return s->i < s->argc;
 }
 
-const char *cli_scan_arg(const struct cli_scan *s)
+static const char *scan_arg(const struct cli_scan *s)
 {
         return s->argv[s->i];
 }
 
-const char *cli_scan_positional(struct cli_scan *s)
+static const char *scan_positional(struct cli_scan *s)
 {
         const char *arg = s->argv[s->i];
         if (s->options && arg[0] == '-' && arg[1] != '\0')
@@ -55,8 +64,8 @@ const char *cli_scan_positional(struct cli_scan *s)
         return arg;
 }
 
-int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
-                   const char **value)
+static int take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
+                      const char **value)
 {
         const char *arg = s->argv[s->i];
         const char *v = joined(arg, name);
@@ -78,7 +87,7 @@ int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const 
         return 1;
 }
 
-bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias)
+static bool take_flag(struct cli_scan *s, const char *name, const char *alias)
 {
         const char *arg = s->argv[s->i];
         if (strcmp(arg, name) != 0 && (alias == NULL || strcmp(arg, alias) != 0))
@@ -87,11 +96,11 @@ bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias)
         return true;
 }
 
-int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o)
+static int take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o)
 {
         const char *v;
         int took;
-        if ((took = cli_take_value(cmd, s, "--seed", NULL, &v))) {
+        if ((took = take_value(cmd, s, "--seed", NULL, &v))) {
                 if (took < 0)
                         return -1;
                 if (cli_parse_u64(v, &o->seed) < 0) {
@@ -99,7 +108,7 @@ int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides 
                         return -1;
                 }
                 o->has_seed = true;
-        } else if ((took = cli_take_value(cmd, s, "--set", NULL, &v))) {
+        } else if ((took = take_value(cmd, s, "--set", NULL, &v))) {
                 if (took < 0)
                         return -1;
                 if (strchr(v, '=') == NULL) {
@@ -117,14 +126,14 @@ static int take_option(const char *cmd, struct cli_scan *s, const struct cli_opt
 {
         const char *arg = s->argv[s->i], *v = NULL;
         if (o->flag)
-                return cli_take_flag(s, o->name, o->alias) ? (*o->flag = true, 1) : 0;
+                return take_flag(s, o->name, o->alias) ? (*o->flag = true, 1) : 0;
         size_t n = o->alias ? strlen(o->alias) : 0;
         int took;
         if (o->glued && n && strncmp(arg, o->alias, n) == 0 && arg[n] >= '0' && arg[n] <= '9') {
                 v = arg + n;
                 s->i++;
                 took = 1;
-        } else if ((took = cli_take_value(cmd, s, o->name, o->alias, &v)) <= 0) {
+        } else if ((took = take_value(cmd, s, o->name, o->alias, &v)) <= 0) {
                 return took;
         }
         if (o->check && o->check(v, o->out) < 0) {
@@ -141,9 +150,9 @@ static int scan_args(const char *cmd, const struct cli_option *options, struct c
                      const struct cli_operands *operands, int argc, char **argv)
 {
         size_t n = 0;
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
+        struct cli_scan s = scan_start(argc, argv);
+        while (scan_more(&s)) {
+                const char *arg = scan_positional(&s);
                 int took = 0;
                 if (arg) {
                         if (n == operands->max)
@@ -153,13 +162,13 @@ static int scan_args(const char *cmd, const struct cli_option *options, struct c
                         continue;
                 }
                 if (over)
-                        took = cli_take_override(cmd, &s, over);
+                        took = take_override(cmd, &s, over);
                 for (const struct cli_option *o = options; !took && o->name; o++)
                         took = take_option(cmd, &s, o);
                 if (took < 0)
                         return CLI_USAGE;
                 if (took == 0)
-                        return cli_usage_error(cmd, "unknown option '%s'", cli_scan_arg(&s));
+                        return cli_usage_error(cmd, "unknown option '%s'", scan_arg(&s));
         }
         if (n < operands->min)
                 return cli_usage_error(cmd, "%s", operands->missing);

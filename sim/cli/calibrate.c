@@ -14,25 +14,15 @@ static int calibrate_main(int argc, char **argv)
 {
         const char *output = NULL;
         bool quick = false;
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        return cli_usage_error("calibrate", "no positional argument (got '%s')",
-                                               arg);
-                } else if ((took = cli_take_value("calibrate", &s, "--output", "-o", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        output = v;
-                } else if (cli_take_flag(&s, "--quick", NULL)) {
-                        quick = true;
-                } else {
-                        return cli_usage_error("calibrate", "unknown option '%s'",
-                                               cli_scan_arg(&s));
-                }
-        }
+        const struct cli_option options[] = {
+            {"--output", "-o", .value = &output},
+            {"--quick", .flag = &quick},
+            {0},
+        };
+        const struct cli_operands none = {NULL, 0, 0, "no positional argument", NULL};
+        int status = cli_parse("calibrate", options, NULL, &none, argc, argv);
+        if (status != CLI_OK)
+                return status;
         struct calibrate_config cfg = {0};
         if (quick) {
                 cfg.samples = 201;
@@ -70,21 +60,17 @@ static int calibrate_main(int argc, char **argv)
         return CLI_OK;
 }
 
-const struct cli_command cli_calibrate = {
-    .name = "calibrate",
-    .summary = "measure this machine's live operations; write fitted device models",
-    .usage = "Usage: acsim calibrate [-o FILE] [--quick]\n"
-             "\n"
-             "Times every live operation (OpenSSL, docs/live.md) over sizes from 64 B\n"
-             "to 16 KiB and on 1 to all online CPUs, fits setup + bytes / rate with a\n"
-             "lognormal jitter, prints a table (fit error, jitter cv, lane speed-up;\n"
-             "POOR marks a fit worse than 10%) and writes a `devices:` block a\n"
-             "scenario can hold: to FILE, or after the table on stdout.\n"
-             "\n"
-             "  -o, --output FILE  where to write the devices: block\n"
-             "  --quick            fewer timings (201 per size, 20 ms per lane count)\n"
-             "\n"
-             "Exit status: 0 measured; 1 a measurement failed; 2 bad usage or FILE\n"
-             "cannot be written.\n",
-    .main = calibrate_main,
-};
+CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted device models",
+            "Usage: acsim calibrate [-o FILE] [--quick]\n"
+            "\n"
+            "Times every live operation (OpenSSL, docs/live.md) over sizes from 64 B\n"
+            "to 16 KiB and on 1 to all online CPUs, fits setup + bytes / rate with a\n"
+            "lognormal jitter, prints a table (fit error, jitter cv, lane speed-up;\n"
+            "POOR marks a fit worse than 10%) and writes a `devices:` block a\n"
+            "scenario can hold: to FILE, or after the table on stdout.\n"
+            "\n"
+            "  -o, --output FILE  where to write the devices: block\n"
+            "  --quick            fewer timings (201 per size, 20 ms per lane count)\n"
+            "\n"
+            "Exit status: 0 measured; 1 a measurement failed; 2 bad usage or FILE\n"
+            "cannot be written.\n");

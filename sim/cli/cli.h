@@ -60,59 +60,10 @@ extern const struct cli_command *const cli_commands[];
 /* Returns the command named name, or NULL. */
 const struct cli_command *cli_command_find(const char *name);
 
-/* ---- argument scanning, shared by the commands ---------------------------
- *
- * Options come before, after or between positional arguments; "--" ends
- * them. An option's value is the next argument ("-o DIR", "--seed 7") or
- * follows '=' ("--seed=7"). A command scans its argv like this:
- *
- *   struct cli_scan s = cli_scan_start(argc, argv);
- *   while (cli_scan_more(&s)) {
- *           const char *arg = cli_scan_positional(&s);
- *           if (arg) ...                          a positional argument
- *           else if (cli_take_value(...)) ...     an option, or another
- *           else return cli_usage_error(cmd, "unknown option '%s'", cli_scan_arg(&s));
- *   }
- */
-
-/* Where a command's scan of its arguments stands. */
-struct cli_scan {
-        int argc;
-        char **argv;  /* argv[0] is the command's name */
-        int i;        /* the argument looked at */
-        bool options; /* false after the "--" that ends the options */
-};
-
 /* Returns true when arg is -h or --help. */
 bool cli_is_help(const char *arg);
 
-/* Returns a scan of argv from argv[1]. */
-struct cli_scan cli_scan_start(int argc, char **argv);
-
-/* Returns true while arguments remain, first stepping past a "--" that
- * ends the options. */
-bool cli_scan_more(struct cli_scan *s);
-
-/* Returns the argument looked at. */
-const char *cli_scan_arg(const struct cli_scan *s);
-
-/* Returns the argument looked at and steps past it when it is positional
- * (it does not start with '-', is "-" alone, or comes after "--");
- * returns NULL, and stays, when it is an option. */
-const char *cli_scan_positional(struct cli_scan *s);
-
-/* If the option looked at is `name` (or `alias`, which may be NULL), sets
- * *value to its value, steps past what it consumed and returns 1; returns
- * 0 when it is not this option; prints a message naming the command and
- * returns -1 when the value is missing. */
-int cli_take_value(const char *cmd, struct cli_scan *s, const char *name, const char *alias,
-                   const char **value);
-
-/* If the option looked at is the flag `name` (or `alias`, which may be
- * NULL), steps past it and returns true; else returns false. */
-bool cli_take_flag(struct cli_scan *s, const char *name, const char *alias);
-
-/* The options by which acsim run and acsim sweep change a scenario. */
+/* The options by which acsim run, sweep and live change a scenario. */
 struct cli_overrides {
         const char **sets;       /* --set KEY=VALUE, in order; room for argc */
         size_t nsets;            /* how many */
@@ -120,19 +71,15 @@ struct cli_overrides {
         unsigned long long seed; /* its value */
 };
 
-/* If the option looked at is --seed N or --set KEY=VALUE, records it in o,
- * steps past it and returns 1; returns 0 when it is another option;
- * prints a message naming the command and returns -1 when the value is
- * missing or bad. */
-int cli_take_override(const char *cmd, struct cli_scan *s, struct cli_overrides *o);
-
 /* ---- a command's whole argument list -------------------------------------
  *
- * Most commands scan their arguments from a table instead of a loop of
- * their own: cli_parse() takes the positional arguments, the options of
- * the table and, for run and sweep, the scenario overrides, and prints the
- * usage errors. A value option is checked as it is met, so the first bad
- * argument is the one named. */
+ * Every command scans its arguments from a table: cli_parse() takes the
+ * positional arguments, the options of the table and, for run, sweep and
+ * live, the scenario overrides, and prints the usage errors. Options come
+ * before, after or between positional arguments; "--" ends them. An
+ * option's value is the next argument ("-o DIR", "--seed 7") or follows
+ * '=' ("--seed=7"). A value option is checked as it is met, so the first
+ * bad argument is the one named. */
 
 /* One option of a command: a flag, or an option with a value. */
 struct cli_option {

@@ -27,36 +27,22 @@ struct live_args {
         const char *output;
         struct cli_overrides over;
         bool quiet;
+        char pathbuf[4096];
 };
 
 static int parse_args(int argc, char **argv, struct live_args *a)
 {
-        struct cli_scan s = cli_scan_start(argc, argv);
-        while (cli_scan_more(&s)) {
-                const char *arg = cli_scan_positional(&s);
-                const char *v;
-                int took;
-                if (arg) {
-                        if (a->scenario)
-                                return cli_usage_error("live", "one scenario only (got '%s' too)",
-                                                       arg);
-                        a->scenario = arg;
-                } else if ((took = cli_take_override("live", &s, &a->over))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                } else if ((took = cli_take_value("live", &s, "--output", "-o", &v))) {
-                        if (took < 0)
-                                return CLI_USAGE;
-                        a->output = v;
-                } else if (cli_take_flag(&s, "--quiet", "-q")) {
-                        a->quiet = true;
-                } else {
-                        return cli_usage_error("live", "unknown option '%s'", cli_scan_arg(&s));
-                }
-        }
-        if (a->scenario == NULL)
-                return cli_usage_error("live", "which scenario? (acsim live SCENARIO.yaml)");
-        return CLI_OK;
+        const struct cli_option options[] = {
+            {"--output", "-o", .value = &a->output},
+            {"--quiet", "-q", .flag = &a->quiet},
+            {0},
+        };
+        const struct cli_operands scenario = {&a->scenario, 1, 1, "one scenario only",
+                                              "which scenario? (acsim live SCENARIO.yaml)"};
+        int status = cli_parse("live", options, &a->over, &scenario, argc, argv);
+        if (status == CLI_OK)
+                a->scenario = cli_scenario_path(a->scenario, a->pathbuf, sizeof(a->pathbuf));
+        return status;
 }
 
 /* The progress line: real time, requests done, time left. */
@@ -155,16 +141,9 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
 static int live_main(int argc, char **argv)
 {
         struct live_args a = {0};
-        a.over.sets = calloc((size_t)argc, sizeof(*a.over.sets));
-        if (a.over.sets == NULL)
-                return CLI_FAILED;
         int status = parse_args(argc, argv, &a);
-        if (status != CLI_OK) {
-                free(a.over.sets);
+        if (status != CLI_OK)
                 return status;
-        }
-        char pathbuf[4096];
-        a.scenario = cli_scenario_path(a.scenario, pathbuf, sizeof(pathbuf));
         struct scenario_vocabulary vocab = {
             .op_known = live_op_known,
             .expected = "an operation with a live implementation (aes-gcm-enc, aes-gcm-dec, "
@@ -174,36 +153,32 @@ static int live_main(int argc, char **argv)
         struct diag dg;
         struct scenario sc;
         diag_init(&dg);
-        if (scenario_load_for(a.scenario, a.over.sets, a.over.nsets, &vocab, &dg, &sc) != 0) {
-                free(a.over.sets);
-                return cli_load_failed("live", a.scenario, &dg);
+        if (scenario_load_for(a.scenario, a.over.sets, a.over.nsets, &vocab, &dg, &sc) == 0) {
+                diag_free(&dg);
+                status = live_loaded(&a, &sc);
+                scenario_free(&sc);
+        } else {
+                status = cli_load_failed("live", a.scenario, &dg);
         }
-        diag_free(&dg);
-        status = live_loaded(&a, &sc);
-        scenario_free(&sc);
         free(a.over.sets);
         return status;
 }
 
-const struct cli_command cli_live = {
-    .name = "live",
-    .summary = "run a scenario on real threads with real crypto (OpenSSL), in real time",
-    .usage = "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]\n"
-             "\n"
-             "Runs the scenario's workload in real time against live devices: each\n"
-             "device of the scenario is `lanes` worker threads doing its operations\n"
-             "with OpenSSL on real buffers, behind the same core the simulator runs;\n"
-             "arrivals are paced on the monotonic clock and faults injected at their\n"
-             "times. Writes the result directory `acsim run` would (default\n"
-             "results/<name>-live), with the platform it ran on in summary.json\n"
-             "(docs/live.md). Every device operation needs a live implementation.\n"
-             "\n"
-             "  -o, --output DIR   where to write\n"
-             "  --seed N           the scenario seed (overrides `seed:`)\n"
-             "  --set KEY=VALUE    override one scenario value (repeatable)\n"
-             "  -q, --quiet        print no table and no progress, only errors\n"
-             "\n"
-             "Exit status: 0 success; 1 the run failed (the drain hit its cap, or the\n"
-             "counts do not add up); 2 bad usage or bad input, nothing written.\n",
-    .main = live_main,
-};
+CLI_COMMAND(live, "run a scenario on real threads with real crypto (OpenSSL), in real time",
+            "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]\n"
+            "\n"
+            "Runs the scenario's workload in real time against live devices: each\n"
+            "device of the scenario is `lanes` worker threads doing its operations\n"
+            "with OpenSSL on real buffers, behind the same core the simulator runs;\n"
+            "arrivals are paced on the monotonic clock and faults injected at their\n"
+            "times. Writes the result directory `acsim run` would (default\n"
+            "results/<name>-live), with the platform it ran on in summary.json\n"
+            "(docs/live.md). Every device operation needs a live implementation.\n"
+            "\n"
+            "  -o, --output DIR   where to write\n"
+            "  --seed N           the scenario seed (overrides `seed:`)\n"
+            "  --set KEY=VALUE    override one scenario value (repeatable)\n"
+            "  -q, --quiet        print no table and no progress, only errors\n"
+            "\n"
+            "Exit status: 0 success; 1 the run failed (the drain hit its cap, or the\n"
+            "counts do not add up); 2 bad usage or bad input, nothing written.\n");

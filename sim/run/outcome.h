@@ -29,7 +29,8 @@ struct sim_error {
  * caller writes `return sim_fail(e, -1, "cannot open %s", path);`. */
 int sim_fail(struct sim_error *e, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int sim_vfail(struct sim_error *e, int rc, const char *fmt, va_list ap);
+int sim_vfail(struct sim_error *e, int rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Empties e, so that a caller can tell whether anything was said. */
 static inline void sim_error_clear(struct sim_error *e)
