@@ -329,6 +329,42 @@ static int prepare_engine(const struct scenario *s, struct sim_error *err)
         return 0;
 }
 
+/* An expanded device name and its place, for sorting. */
+struct named {
+        char name[256];
+        size_t k; /* its index after expansion */
+};
+
+static int by_name(const void *pa, const void *pb)
+{
+        const struct named *a = pa, *b = pb;
+        int c = strcmp(a->name, b->name);
+        return c != 0 ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+/* Refuses two expanded devices of one name, sorted rather than pair by
+ * pair (4096 devices took seconds): names the first device, in expansion
+ * order, whose name an earlier one has. */
+static int check_names(const struct scenario *s, struct sim_error *err)
+{
+        size_t total = scenario_device_total(s);
+        struct named *e = calloc(total ? total : 1, sizeof(*e));
+        if (!e)
+                return sim_fail(err, -1, "devices: out of memory");
+        for (size_t k = 0; k < total; k++) {
+                scenario_device_expand(s, k, e[k].name, sizeof(e[k].name));
+                e[k].k = k;
+        }
+        qsort(e, total, sizeof(*e), by_name);
+        const struct named *dup = NULL;
+        for (size_t x = 1; x < total; x++)
+                if (strcmp(e[x].name, e[x - 1].name) == 0 && (!dup || e[x].k < dup->k))
+                        dup = &e[x];
+        int rc = dup ? sim_fail(err, -1, "devices: two devices named '%s'", dup->name) : 0;
+        free(e);
+        return rc;
+}
+
 static int prepare_devices(struct scenario *s, struct sim_error *err)
 {
         if (s->ndevices == 0)
@@ -351,17 +387,7 @@ static int prepare_devices(struct scenario *s, struct sim_error *err)
                                 return sim_fail(err, -1, "devices.%s.ops[%zu]: no name",
                                                 d->model.name, k);
         }
-        char a[256], b[256];
-        size_t total = scenario_device_total(s);
-        for (size_t i = 0; i < total; i++) {
-                scenario_device_expand(s, i, a, sizeof(a));
-                for (size_t j = 0; j < i; j++) {
-                        scenario_device_expand(s, j, b, sizeof(b));
-                        if (strcmp(a, b) == 0)
-                                return sim_fail(err, -1, "devices: two devices named '%s'", a);
-                }
-        }
-        return 0;
+        return check_names(s, err);
 }
 
 static int prepare_classes(struct scenario *s, struct sim_error *err)
