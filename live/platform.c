@@ -136,13 +136,20 @@ static void *timer_main(void *arg)
         pthread_mutex_lock(&p->tlock);
         while (!p->stopping) {
                 struct ac_timer *t = p->heap;
-                if (t == NULL) {
+                uint64_t now = live_now_ns(p);
+                if (t == NULL && (p->waits_for_arm || !before(now, p->wakes_at))) {
+                        p->waits_for_arm = true;
                         pthread_cond_wait(&p->tcond, &p->tlock);
                         continue;
                 }
-                uint64_t now = live_now_ns(p);
-                if (before(now, when_of(t))) {
-                        uint64_t at = p->origin_ns + now + (when_of(t) - now);
+                if (t == NULL || before(now, when_of(t))) {
+                        /* Sleep until the earliest deadline; with none left,
+                         * keep the last one, so that the arm and cancel of
+                         * each stage's watchdog do not wake this thread. */
+                        if (t != NULL)
+                                p->wakes_at = when_of(t);
+                        p->waits_for_arm = false;
+                        uint64_t at = p->origin_ns + now + (p->wakes_at - now);
                         struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
                                               .tv_nsec = (long)(at % 1000000000u)};
                         pthread_cond_timedwait(&p->tcond, &p->tlock, &ts);
@@ -237,7 +244,8 @@ static void op_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
         set_link(t, W_NEXT, NULL);
         set_link(t, W_PREV, NULL);
         p->heap = meld(p->heap, t);
-        if (p->heap == t) /* a new earliest deadline: wake the thread to sleep less */
+        /* Wake the thread only when it would sleep past this deadline. */
+        if (p->waits_for_arm || before(when_ns, p->wakes_at))
                 pthread_cond_signal(&p->tcond);
         pthread_mutex_unlock(&p->tlock);
 }
@@ -311,6 +319,7 @@ int live_platform_init(struct live_platform *p, uint64_t seed)
         pthread_mutex_init(&p->tlock, NULL);
         pthread_mutex_init(&p->dlock, NULL);
         p->origin_ns = monotonic_ns();
+        p->waits_for_arm = true;
         if (pthread_create(&p->timer_thread, NULL, timer_main, p) != 0)
                 goto fail;
         if (pthread_create(&p->done_thread, NULL, done_main, p) != 0) {

@@ -34,6 +34,8 @@ struct live_platform {
         struct ac_timer *heap;  /* root of the pairing heap, NULL when none is armed */
         pthread_t timer_thread; /* fires due timers */
         bool running;           /* the timer thread runs */
+        bool waits_for_arm;     /* the timer thread sleeps until a timer is armed */
+        uint64_t wakes_at;      /* else it sleeps until then: arming later needs no wake */
         bool stopping;          /* asked to stop */
         uint64_t origin_ns;     /* CLOCK_MONOTONIC at init: now_ns() counts from here */
         uint64_t rng;           /* xorshift64* state, under lock */
