@@ -18,7 +18,7 @@
 
 #include "live/calibrate.h"
 
-static const size_t default_sizes[] = {64, 256, 1024, 4096, 16384};
+static const size_t default_sizes[] = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
 
 static uint64_t mono_ns(void)
 {
@@ -79,20 +79,33 @@ static int prepare(struct live_crypto *c, const struct live_op *op, struct bench
         return 0;
 }
 
-/* Times `n` single operations of `len` bytes into t[n] (ns). */
+/* Timings cycle through this many bytes of buffers, more than the caches
+ * hold, so that each stage reads and writes memory that is cold, as a live
+ * device's stages do (each request has its own buffers). */
+#define COLD_BYTES (64u << 20)
+
+/* Times `n` single operations of `len` bytes into t[n] (ns), each on its
+ * own buffers of the cold arena (input a copy of the prepared one). */
 static int time_size(struct live_crypto *c, const struct live_op *op, struct bench_input *b,
-                     size_t len, double *t, unsigned n)
+                     uint8_t *arena, size_t len, double *t, unsigned n)
 {
         const uint8_t *in;
         if (prepare(c, op, b, len, &in) < 0)
                 return -1;
+        size_t slot = (len + 64 + 63) / 64 * 64;
+        size_t nslots = COLD_BYTES / (2 * slot);
+        if (nslots < 2)
+                nslots = 2; /* the arena holds two slots of the largest size */
+        for (size_t k = 0; k < nslots; k++)
+                memcpy(arena + 2 * k * slot, in, len);
         struct live_params p = {.key = b->key, .iv = b->iv};
-        for (unsigned i = 0; i < n / 10 + 1; i++) /* warm the caches and the context */
+        for (unsigned i = 0; i < n / 10 + 1; i++) /* the context, not the data, warmed */
                 if (live_crypto_apply(c, op, &p, in, len, b->out, b->tag) < 0)
                         return -1;
         for (unsigned i = 0; i < n; i++) {
+                uint8_t *src = arena + 2 * (i % nslots) * slot, *dst = src + slot;
                 uint64_t t0 = mono_ns();
-                long r = live_crypto_apply(c, op, &p, in, len, b->out, b->tag);
+                long r = live_crypto_apply(c, op, &p, src, len, dst, b->tag);
                 t[i] = (double)(mono_ns() - t0);
                 if (r < 0)
                         return -1;
@@ -209,9 +222,12 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                                 CALIBRATE_MAX_SIZES, CALIBRATE_MAX_LANES);
         struct live_crypto *c = live_crypto_new();
         double *t = malloc(n * sizeof(*t));
+        size_t largest = sizes[nsizes - 1];
+        size_t arena_bytes = COLD_BYTES > 4 * (largest + 128) ? COLD_BYTES : 4 * (largest + 128);
+        uint8_t *arena = malloc(arena_bytes);
         struct bench_input b;
         int rc = input_init(&b, sizes[nsizes - 1] > lane_bytes ? sizes[nsizes - 1] : lane_bytes);
-        if (c == NULL || t == NULL || rc < 0) {
+        if (c == NULL || t == NULL || arena == NULL || rc < 0) {
                 rc = sim_fail(err, -1, "calibrate: out of memory or no OpenSSL algorithms");
                 goto out;
         }
@@ -223,7 +239,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                 for (size_t s = 0; s < nsizes; s++) {
                         if (sizes[s] < o->op->min_bytes)
                                 continue;
-                        if (time_size(c, o->op, &b, sizes[s], t, n) < 0) {
+                        if (time_size(c, o->op, &b, arena, sizes[s], t, n) < 0) {
                                 rc = sim_fail(err, -1, "calibrate: %s refused %zu bytes",
                                               o->op->name, sizes[s]);
                                 goto out;
@@ -257,6 +273,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
         rc = 0;
 out:
         input_free(&b);
+        free(arena);
         free(t);
         live_crypto_free(c);
         return rc;

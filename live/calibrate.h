@@ -5,8 +5,9 @@
  * (docs/live.md, "Calibration").
  *
  * A size's cost is the median of many single-operation timings (the
- * monotonic clock around one live_crypto_apply), so preemption and cache
- * misses on a shared machine move it little; the jitter's coefficient of
+ * monotonic clock around one live_crypto_apply), each on its own buffers
+ * cycled through 64 MiB so that the data is cold as a live stage's is;
+ * the median keeps preemption on a shared machine from moving it much; the jitter's coefficient of
  * variation is taken from the same timings with the slowest 1% left out.
  * The fit is weighted least squares on relative error (GSL), so small and
  * large sizes count alike; its error is the largest relative distance of a
@@ -29,7 +30,7 @@
 #define CALIBRATE_POOR_FIT  0.10 /* largest relative error a usable fit may have */
 
 struct calibrate_config {
-        const size_t *sizes; /* bytes, ascending; NULL: 64 B to 16 KiB by 4 */
+        const size_t *sizes; /* bytes, ascending; NULL: 64 B to 1 MiB by 4 */
         size_t nsizes;
         unsigned samples;   /* timings per size, >= 11 (default 2001) */
         unsigned max_lanes; /* lane counts 1 .. max_lanes are measured (default: online CPUs) */

@@ -217,7 +217,10 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
                         return NULL;
                 }
                 q->cap = bytes + 64;
-                memset(q->buf[0], 0x5a, bytes);
+                /* touched here, by the submitter, so that a device's worker
+                 * never takes the page faults of a new buffer */
+                memset(q->buf[0], 0x5a, q->cap);
+                memset(q->buf[1], 0, q->cap);
         }
         return q;
 }
