@@ -26,6 +26,13 @@ uint64_t live_now_ns(const struct live_platform *p)
         return monotonic_ns() - p->origin_ns;
 }
 
+struct timespec live_deadline(const struct live_platform *p, uint64_t t_ns)
+{
+        uint64_t at = p->origin_ns + t_ns;
+        return (struct timespec){.tv_sec = (time_t)(at / 1000000000u),
+                                 .tv_nsec = (long)(at % 1000000000u)};
+}
+
 /* ---- the timer heap ---------------------------------------------------
  *
  * A pairing heap: each node has its leftmost child, its next sibling and
@@ -149,9 +156,7 @@ static void *timer_main(void *arg)
                         if (t != NULL)
                                 p->wakes_at = when_of(t);
                         p->waits_for_arm = false;
-                        uint64_t at = p->origin_ns + now + (p->wakes_at - now);
-                        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
-                                              .tv_nsec = (long)(at % 1000000000u)};
+                        struct timespec ts = live_deadline(p, now + (p->wakes_at - now));
                         pthread_cond_timedwait(&p->tcond, &p->tlock, &ts);
                         continue;
                 }
@@ -215,9 +220,7 @@ static void op_idle(void *ctx)
 
 bool live_platform_wait_idle(struct live_platform *p, uint64_t deadline_ns)
 {
-        uint64_t at = p->origin_ns + deadline_ns;
-        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
-                              .tv_nsec = (long)(at % 1000000000u)};
+        struct timespec ts = live_deadline(p, deadline_ns);
         pthread_mutex_lock(&p->dlock);
         while (!p->quiescent)
                 if (pthread_cond_timedwait(&p->icond, &p->dlock, &ts) == ETIMEDOUT)
@@ -297,6 +300,17 @@ struct ac_platform live_platform_seam(struct live_platform *p)
         return (struct ac_platform){.ops = &live_ops_table, .ctx = p};
 }
 
+/* Destroys the locks and conditions of init. */
+static void release(struct live_platform *p)
+{
+        pthread_cond_destroy(&p->tcond);
+        pthread_cond_destroy(&p->icond);
+        pthread_cond_destroy(&p->dcond);
+        pthread_mutex_destroy(&p->lock);
+        pthread_mutex_destroy(&p->tlock);
+        pthread_mutex_destroy(&p->dlock);
+}
+
 int live_platform_init(struct live_platform *p, uint64_t seed)
 {
         *p = (struct live_platform){0};
@@ -333,12 +347,7 @@ int live_platform_init(struct live_platform *p, uint64_t seed)
         p->running = true;
         return 0;
 fail:
-        pthread_cond_destroy(&p->tcond);
-        pthread_cond_destroy(&p->icond);
-        pthread_cond_destroy(&p->dcond);
-        pthread_mutex_destroy(&p->lock);
-        pthread_mutex_destroy(&p->tlock);
-        pthread_mutex_destroy(&p->dlock);
+        release(p);
         return AC_ENOMEM;
 }
 
@@ -362,10 +371,5 @@ void live_platform_stop(struct live_platform *p)
 void live_platform_fini(struct live_platform *p)
 {
         live_platform_stop(p);
-        pthread_cond_destroy(&p->tcond);
-        pthread_cond_destroy(&p->icond);
-        pthread_cond_destroy(&p->dcond);
-        pthread_mutex_destroy(&p->lock);
-        pthread_mutex_destroy(&p->tlock);
-        pthread_mutex_destroy(&p->dlock);
+        release(p);
 }

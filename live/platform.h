@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ac/platform.h"
 
@@ -75,5 +76,9 @@ struct ac_platform live_platform_seam(struct live_platform *p);
 
 /* Returns CLOCK_MONOTONIC in nanoseconds since the platform's start. */
 uint64_t live_now_ns(const struct live_platform *p);
+
+/* The absolute CLOCK_MONOTONIC time of platform time t_ns, for the timed
+ * waits of pthread_cond_timedwait and clock_nanosleep. */
+struct timespec live_deadline(const struct live_platform *p, uint64_t t_ns);
 
 #endif

@@ -124,9 +124,7 @@ static uint64_t now_of(struct live_run *run)
 
 static void sleep_until(struct live_run *run, uint64_t t_ns)
 {
-        uint64_t at = run->plat.origin_ns + t_ns;
-        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
-                              .tv_nsec = (long)(at % 1000000000u)};
+        struct timespec ts = live_deadline(&run->plat, t_ns);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
                 ;
 }
@@ -496,9 +494,7 @@ static int start_device(struct live_run *run, struct live_dev *d);
 /* Waits until t_ns or until the run ends its faults; returns false then. */
 static bool fault_wait(struct live_run *run, uint64_t t_ns)
 {
-        uint64_t at = run->plat.origin_ns + t_ns;
-        struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
-                              .tv_nsec = (long)(at % 1000000000u)};
+        struct timespec ts = live_deadline(&run->plat, t_ns);
         pthread_mutex_lock(&run->mu);
         while (!run->stop_faults && now_of(run) < t_ns)
                 if (pthread_cond_timedwait(&run->fault_cv, &run->mu, &ts) == ETIMEDOUT)
@@ -1016,9 +1012,7 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
                 pthread_join(run.sample_thread, NULL);
         /* the drain: every accepted request called back, or the cap */
         if (rc == 0) {
-                uint64_t cap_at = run.plat.origin_ns + run.duration + run.drain_cap;
-                struct timespec ts = {.tv_sec = (time_t)(cap_at / 1000000000u),
-                                      .tv_nsec = (long)(cap_at % 1000000000u)};
+                struct timespec ts = live_deadline(&run.plat, run.duration + run.drain_cap);
                 pthread_mutex_lock(&run.mu);
                 while (run.outstanding > 0)
                         if (pthread_cond_timedwait(&run.idle, &run.mu, &ts) == ETIMEDOUT)

@@ -6,6 +6,9 @@
  */
 #include "sim/cli/cli.h"
 #include "sim/load/diag.h"
+#include "sim/report/text.h"
+#include "sim/results/result_dir.h"
+#include "sim/run/replicate.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -275,4 +278,24 @@ int cli_load_failed(const char *cmd, const char *path, struct diag *dg)
                         cmd ? ": " : "", path);
         diag_free(dg);
         return CLI_USAGE;
+}
+
+int cli_finish_runs(const char *cmd, const char *out, struct replications *r, bool quiet)
+{
+        struct sim_error e;
+        if (!quiet) {
+                report_text_print(stdout, r);
+                fflush(stdout);
+        }
+        enum sim_outcome o = replications_verdict(r, &e);
+        if (o != SIM_OK)
+                fprintf(stderr, "acsim %s: %s\n", cmd, e.msg);
+        if (result_dir_write(out, r, &e) < 0) {
+                fprintf(stderr, "acsim %s: %s\n", cmd, e.msg);
+                o = sim_outcome_worse(o, SIM_BAD_INPUT);
+        } else if (!quiet) {
+                printf("results: %s/\n", out);
+        }
+        replications_free(r);
+        return cli_exit_status(o);
 }

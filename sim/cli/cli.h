@@ -126,6 +126,12 @@ int cli_load_failed(const char *cmd, const char *path, struct diag *dg);
  * struct plot_options, for acsim plot and acsim report. */
 void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why);
 
+struct replications;
+/* The end of acsim run and acsim live: prints the summary table (unless
+ * quiet), the verdict on the runs, writes the result directory out, says
+ * where (unless quiet), frees r, and returns the exit status. */
+int cli_finish_runs(const char *cmd, const char *out, struct replications *r, bool quiet);
+
 /* Parses a whole unsigned decimal (or 0x hex) number. Returns 0, or -1
  * when text is not one or does not fit. */
 int cli_parse_u64(const char *text, unsigned long long *out);

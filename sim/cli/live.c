@@ -120,22 +120,9 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
                 replications_free(&r);
                 return CLI_FAILED;
         }
-        if (!a->quiet) {
+        if (!a->quiet)
                 printf("live: %s, %u CPUs, %s\n", r.origin.cpu, r.origin.cpus, r.origin.crypto);
-                report_text_print(stdout, &r);
-                fflush(stdout);
-        }
-        o = replications_verdict(&r, &e);
-        if (o != SIM_OK)
-                fprintf(stderr, "acsim live: %s\n", e.msg);
-        if (result_dir_write(out, &r, &e) < 0) {
-                fprintf(stderr, "acsim live: %s\n", e.msg);
-                o = sim_outcome_worse(o, SIM_BAD_INPUT);
-        } else if (!a->quiet) {
-                printf("results: %s/\n", out);
-        }
-        replications_free(&r);
-        return cli_exit_status(o);
+        return cli_finish_runs("live", out, &r, a->quiet);
 }
 
 static int live_main(int argc, char **argv)

@@ -180,21 +180,7 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 replications_free(&r);
                 return CLI_FAILED;
         }
-        if (!a->quiet) {
-                report_text_print(stdout, &r);
-                fflush(stdout);
-        }
-        o = replications_verdict(&r, &e);
-        if (o != SIM_OK)
-                fprintf(stderr, "acsim run: %s\n", e.msg);
-        if (result_dir_write(out, &r, &e) < 0) {
-                fprintf(stderr, "acsim run: %s\n", e.msg);
-                o = sim_outcome_worse(o, SIM_BAD_INPUT);
-        } else if (!a->quiet) {
-                printf("results: %s/\n", out);
-        }
-        replications_free(&r);
-        return cli_exit_status(o);
+        return cli_finish_runs("run", out, &r, a->quiet);
 }
 
 static int run_main(int argc, char **argv)
