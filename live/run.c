@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ struct live_dev {
         struct live_device dev;
         char *name;
         const struct scenario_device *sd;
-        bool started;
+        atomic_bool started;     /* registered: set by the main or the fault thread */
         uint64_t busy_at_warmup; /* live_device busy_ns */
         uint64_t busy_at_row;    /* the same at the last time-series row */
         struct ac_device_stats at_warmup;
@@ -104,7 +105,7 @@ struct live_run {
         bool stop_faults;        /* under mu: the drain is over */
 
         uint64_t duration, warmup, drain_cap;
-        volatile bool stop_issue; /* set under each class's mu */
+        atomic_bool stop_issue; /* arrivals have stopped */
 
         pthread_mutex_t mu;
         pthread_cond_t idle; /* outstanding reached 0 */
@@ -391,7 +392,7 @@ static struct issue heap_pop(struct issue *h, size_t *n)
 static void push_issue(struct live_class *c, uint64_t at, uint32_t client)
 {
         pthread_mutex_lock(&c->mu);
-        if (!c->run->stop_issue) {
+        if (!atomic_load(&c->run->stop_issue)) {
                 c->heap[c->nheap] = (struct issue){at, client};
                 heap_up(c->heap, c->nheap++);
                 pthread_cond_signal(&c->cv);
@@ -438,7 +439,7 @@ static void *class_main(void *arg)
         struct live_run *run = c->run;
         bool open = c->cfg->arrival.process != ARRIVAL_CLOSED;
         pthread_mutex_lock(&c->mu);
-        while (!run->stop_issue) {
+        while (!atomic_load(&run->stop_issue)) {
                 if (c->nheap == 0) {
                         pthread_cond_wait(&c->cv, &c->mu);
                         continue;
@@ -996,9 +997,7 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
         if (rc == 0)
                 sleep_until(&run, run.duration);
         /* arrivals stop */
-        pthread_mutex_lock(&run.mu);
-        run.stop_issue = true;
-        pthread_mutex_unlock(&run.mu);
+        atomic_store(&run.stop_issue, true);
         for (size_t i = 0; i < run.nclasses; i++) {
                 struct live_class *c = &run.classes[i];
                 if (!c->started)
