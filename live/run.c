@@ -140,6 +140,28 @@ static void weigh(uint64_t count, uint64_t *last, double *area, uint64_t now, ui
         *last = now;
 }
 
+/* One request more (up) or fewer in the system at `now`, under run->mu:
+ * the run's and the class's time-weighted counts are first brought up to
+ * now. */
+static void count_in_system(struct live_run *run, struct live_class *c, uint64_t now, bool up)
+{
+        weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now, run->warmup,
+              run->duration);
+        weigh(c->in_system, &c->in_system_last, &c->in_system_area, now, run->warmup,
+              run->duration);
+        if (up) {
+                run->outstanding++;
+                c->in_system++;
+                if (run->outstanding > run->max_in_flight)
+                        run->max_in_flight = run->outstanding;
+        } else {
+                run->outstanding--;
+                c->in_system--;
+                if (run->outstanding == 0)
+                        pthread_cond_broadcast(&run->idle);
+        }
+}
+
 /* ---- requests -------------------------------------------------------- */
 
 struct live_req {
@@ -224,7 +246,7 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
         return q;
 }
 
-static void push_issue(struct live_class *c, uint64_t at, uint32_t client);
+static void think_again(struct live_class *c, uint64_t now, uint32_t client);
 
 static void on_done(struct ac_request *r, int status)
 {
@@ -260,21 +282,11 @@ static void on_done(struct ac_request *r, int status)
         }
         run->row.completed += status == 0;
         run->row.failed += status != 0;
-        weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now, run->warmup,
-              run->duration);
-        weigh(c->in_system, &c->in_system_last, &c->in_system_area, now, run->warmup,
-              run->duration);
-        run->outstanding--;
-        c->in_system--;
-        if (run->outstanding == 0)
-                pthread_cond_broadcast(&run->idle);
+        count_in_system(run, c, now, false);
         pthread_mutex_unlock(&run->mu);
         uint32_t client = q->client;
         req_put(q);
-        if (c->cfg->arrival.process == ARRIVAL_CLOSED) /* the client thinks, then issues again */
-                push_issue(
-                    c, now + (uint64_t)llround(dist_sample(&c->cfg->arrival.think, c->arrivals)),
-                    client);
+        think_again(c, now, client);
 }
 
 /* Makes and submits one request of class c; returns the outcome of
@@ -310,14 +322,7 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
         pthread_mutex_lock(&run->mu);
         uint64_t id = run->next_id++;
         memcpy(q->iv, &id, sizeof(id));
-        weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now, run->warmup,
-              run->duration);
-        weigh(c->in_system, &c->in_system_last, &c->in_system_area, now, run->warmup,
-              run->duration);
-        run->outstanding++;
-        c->in_system++;
-        if (run->outstanding > run->max_in_flight)
-                run->max_in_flight = run->outstanding;
+        count_in_system(run, c, now, true);
         pthread_mutex_unlock(&run->mu);
 
         bool measured = q->measured; /* q may be called back and freed inside ac_submit */
@@ -337,22 +342,12 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
         run->row.rejected += rc < 0;
         if (now >= run->warmup && now < run->duration)
                 run->arrivals_in_window++;
-        if (rc < 0) { /* refused: never called back */
-                weigh(run->outstanding, &run->in_system_last, &run->in_system_area, now,
-                      run->warmup, run->duration);
-                run->outstanding--;
-                c->in_system--;
-                if (run->outstanding == 0)
-                        pthread_cond_broadcast(&run->idle);
-        }
+        if (rc < 0) /* refused: never called back */
+                count_in_system(run, c, now, false);
         pthread_mutex_unlock(&run->mu);
         if (rc < 0) {
                 req_put(q);
-                if (cfg->arrival.process == ARRIVAL_CLOSED) /* a refused client thinks again */
-                        push_issue(
-                            c,
-                            now + (uint64_t)llround(dist_sample(&cfg->arrival.think, c->arrivals)),
-                            client);
+                think_again(c, now, client); /* a refused client thinks again */
         }
         return rc;
 }
@@ -389,10 +384,17 @@ static struct issue heap_pop(struct issue *h, size_t *n)
         return top;
 }
 
-static void push_issue(struct live_class *c, uint64_t at, uint32_t client)
+/* A closed-loop client thinks from `now`, then issues again: its think
+ * time drawn under the class's lock, as the class thread draws from the
+ * same stream. Nothing for an open loop, or once arrivals have stopped. */
+static void think_again(struct live_class *c, uint64_t now, uint32_t client)
 {
+        const struct arrival_config *a = &c->cfg->arrival;
+        if (a->process != ARRIVAL_CLOSED)
+                return;
         pthread_mutex_lock(&c->mu);
         if (!atomic_load(&c->run->stop_issue)) {
+                uint64_t at = now + (uint64_t)llround(dist_sample(&a->think, c->arrivals));
                 c->heap[c->nheap] = (struct issue){at, client};
                 heap_up(c->heap, c->nheap++);
                 pthread_cond_signal(&c->cv);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/support/ttmp.h"
 #include "sim/run/provenance.h"
 #include "sim/run/replicate.h"
 #include "sim/report/text.h"
@@ -480,21 +481,6 @@ Test(write_csv, files_have_their_columns_and_rows)
 
 /* ---- the result directory -------------------------------------------------- */
 
-static char tmpdir[] = "/tmp/acsim-test-XXXXXX";
-
-static void make_tmpdir(void)
-{
-        strcpy(tmpdir, "/tmp/acsim-test-XXXXXX");
-        cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        cr_assert_eq(system(cmd), 0);
-}
-
 static bool exists(const char *dir, const char *name)
 {
         char path[512];
@@ -515,13 +501,13 @@ static size_t entries(const char *dir)
         return n;
 }
 
-Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(result_dir, written_whole_replaced_never_clobbers, .init = ttmp_make, .fini = ttmp_remove)
 {
         struct replications r;
         run_small(1, &r);
         char dir[256];
         struct sim_error err;
-        snprintf(dir, sizeof(dir), "%s/a/b/out", tmpdir);
+        snprintf(dir, sizeof(dir), "%s/a/b/out", ttmp_dir);
         cr_assert_eq(result_dir_check(dir, &err), 0, "%s", err.msg);
         cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
         const char *files[] = {RESULT_SUMMARY, RESULT_TIMESERIES, RESULT_LATENCY_HIST,
@@ -529,7 +515,7 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
         for (size_t i = 0; i < 5; i++)
                 cr_assert(exists(dir, files[i]), "%s", files[i]);
         char parent[320];
-        snprintf(parent, sizeof(parent), "%s/a/b", tmpdir);
+        snprintf(parent, sizeof(parent), "%s/a/b", ttmp_dir);
         cr_assert_eq(entries(parent), 1, "no temporary directory left beside it");
 
         /* an old result directory is replaced, its stray files go with it */
@@ -557,7 +543,7 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = make_tmpdir, .fi
         provenance_free(&r.origin);
 
         /* a directory that is not a result directory is refused, untouched */
-        snprintf(dir, sizeof(dir), "%s/a", tmpdir);
+        snprintf(dir, sizeof(dir), "%s/a", ttmp_dir);
         cr_assert_eq(result_dir_check(dir, &err), -1);
         cr_assert_not_null(strstr(err.msg, "not a result directory"), "%s", err.msg);
         cr_assert_eq(result_dir_write(dir, &r, &err), -1);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/support/ttmp.h"
 #include "sim/results/in_place.h"
 #include "sim/run/outcome.h"
 #include "sim/run/replicate.h"
@@ -66,21 +67,6 @@ Test(verdict, drain_cap_then_counts)
 
 /* ---- in place -------------------------------------------------------------- */
 
-static char tmpdir[] = "/tmp/acsim-outcome-XXXXXX";
-
-static void make_tmpdir(void)
-{
-        strcpy(tmpdir, "/tmp/acsim-outcome-XXXXXX");
-        cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        cr_assert_eq(system(cmd), 0);
-}
-
 /* Returns the entries of dir, "." and ".." aside. */
 static size_t entries(const char *dir)
 {
@@ -129,11 +115,11 @@ static void read_back(const char *path, char *buf, size_t cap)
         fclose(f);
 }
 
-Test(in_place, file_whole_usual_mode_or_untouched, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(in_place, file_whole_usual_mode_or_untouched, .init = ttmp_make, .fini = ttmp_remove)
 {
         char path[256], text[64];
         struct sim_error e;
-        snprintf(path, sizeof(path), "%s/table.txt", tmpdir);
+        snprintf(path, sizeof(path), "%s/table.txt", ttmp_dir);
         cr_assert_eq(in_place_file(path, write_text, "first\n", &e), 0, "%s", e.msg);
         read_back(path, text, sizeof(text));
         cr_assert_str_eq(text, "first\n");
@@ -148,14 +134,14 @@ Test(in_place, file_whole_usual_mode_or_untouched, .init = make_tmpdir, .fini = 
         cr_assert_not_null(strstr(e.msg, path), "%s", e.msg);
         read_back(path, text, sizeof(text));
         cr_assert_str_eq(text, "first\n");
-        cr_assert_eq(entries(tmpdir), 1);
+        cr_assert_eq(entries(ttmp_dir), 1);
 }
 
-Test(in_place, dir_whole_replaced_or_untouched, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(in_place, dir_whole_replaced_or_untouched, .init = ttmp_make, .fini = ttmp_remove)
 {
         char dir[256], path[320];
         struct sim_error e;
-        snprintf(dir, sizeof(dir), "%s/a/out", tmpdir);
+        snprintf(dir, sizeof(dir), "%s/a/out", ttmp_dir);
         cr_assert_eq(in_place_dir(dir, fill_dir, "one", &e), 0, "%s", e.msg);
         snprintf(path, sizeof(path), "%s/one", dir);
         cr_assert_eq(access(path, F_OK), 0);
@@ -168,7 +154,7 @@ Test(in_place, dir_whole_replaced_or_untouched, .init = make_tmpdir, .fini = rem
         cr_assert_str_eq(e.msg, "filling failed");
         snprintf(path, sizeof(path), "%s/two", dir);
         cr_assert_eq(access(path, F_OK), 0, "a failed fill leaves it as it was");
-        snprintf(path, sizeof(path), "%s/a", tmpdir);
+        snprintf(path, sizeof(path), "%s/a", ttmp_dir);
         cr_assert_eq(entries(path), 1, "no temporary left beside it");
 
         cr_assert(!in_place_usable(""));

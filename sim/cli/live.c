@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "live/crypto.h"
 #include "live/run.h"
 #include "sim/cli/cli.h"
 #include "sim/load/diag.h"
@@ -131,12 +132,15 @@ static int live_main(int argc, char **argv)
         int status = parse_args(argc, argv, &a);
         if (status != CLI_OK)
                 return status;
-        struct scenario_vocabulary vocab = {
-            .op_known = live_op_known,
-            .expected = "an operation with a live implementation (aes-gcm-enc, aes-gcm-dec, "
-                        "aes-cbc-enc, aes-xts-enc, chacha20-poly1305-enc, chacha20-poly1305-dec, "
-                        "hmac-sha256, sha256)",
-        };
+        /* the names come from the table, so a new operation is listed too */
+        char expected[1024];
+        int len = snprintf(expected, sizeof(expected), "an operation with a live implementation (");
+        for (size_t i = 0; i < live_nops && len > 0 && (size_t)len < sizeof(expected); i++)
+                len += snprintf(expected + len, sizeof(expected) - (size_t)len, "%s%s",
+                                i ? ", " : "", live_ops[i].name);
+        if (len > 0 && (size_t)len < sizeof(expected))
+                snprintf(expected + len, sizeof(expected) - (size_t)len, ")");
+        struct scenario_vocabulary vocab = {.op_known = live_op_known, .expected = expected};
         struct diag dg;
         struct scenario sc;
         diag_init(&dg);
