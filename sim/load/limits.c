@@ -253,7 +253,8 @@ static void check_trace(struct loader *l, struct doc_node *root)
 
 /* Refuses results that would hold more than SCENARIO_MAX_RESULT_BYTES in
  * memory: every replication keeps them until they are written -- its time
- * series (a row of counters and a record per device each, as many rows as
+ * series (a row of counters, a record per device and a latency record for
+ * the run and for each class each, as many rows as
  * sim_series_rows() says the run keeps) and a latency histogram for the
  * run and for each class. The error points at
  * run.sample when the series is the larger part, else at
@@ -263,8 +264,7 @@ static void check_series(struct loader *l, struct doc_node *root)
         const struct scenario_run *r = &l->s->run;
         uint64_t interval;
         uint64_t rows = sim_series_rows(r->duration_ns, r->sample_ns, &interval);
-        double row = (double)sizeof(struct sim_series_row) +
-                     (double)sizeof(struct sim_series_device) * scenario_device_total(l->s);
+        double row = (double)sim_series_row_bytes(scenario_device_total(l->s), l->s->nclasses);
         double series = (double)rows * row;
         double hists = (double)(l->s->nclasses + 1) * sizeof(struct hist);
         double bytes = (series + hists) * r->replications;
@@ -278,10 +278,11 @@ static void check_series(struct loader *l, struct doc_node *root)
                 at = doc_get(root, series >= hists ? "devices" : "workload", DOC_OPTIONAL);
         doc_error(at ? at : root,
                   "at most 2 GiB of results in memory, replications x (time series rows x (%zu + "
-                  "%zu x devices) + (classes + 1) x %zu) bytes, rows = run.duration / run.sample "
-                  "up to %d: %llu x (%llu x %zu devices + %zu classes) is about %.3g GiB",
+                  "%zu x devices + %zu x (classes + 1)) + (classes + 1) x %zu) bytes, rows = "
+                  "run.duration / run.sample up to %d: %llu x (%llu x %zu devices + %zu classes) "
+                  "is about %.3g GiB",
                   sizeof(struct sim_series_row), sizeof(struct sim_series_device),
-                  sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
+                  sizeof(struct sim_series_latency), sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
                   (unsigned long long)rows, scenario_device_total(l->s), l->s->nclasses,
                   bytes / 1073741824.0);
 }

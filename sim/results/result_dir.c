@@ -87,6 +87,8 @@ static int write_files(const char *tmp, void *ctx, struct sim_error *e)
         if (join(path, tmp, RESULT_SUMMARY) != 0 || write_json_file(path, r) != 0)
                 return sim_fail(e, -1, "%s: %s", path, strerror(errno));
         if (write_csv(tmp, RESULT_TIMESERIES, write_csv_timeseries, r, e) ||
+            write_csv(tmp, RESULT_TIMESERIES_LONG, write_csv_timeseries_long, r, e) ||
+            write_csv(tmp, RESULT_DEVICE_EVENTS, write_csv_device_events, r, e) ||
             write_csv(tmp, RESULT_LATENCY_HIST, write_csv_latency_hist, r, e) ||
             write_csv(tmp, RESULT_DEVICES, write_csv_devices, r, e) ||
             write_csv(tmp, RESULT_FAULTS, write_csv_faults, r, e))

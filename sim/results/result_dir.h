@@ -20,6 +20,8 @@
 /* The files of a result directory. */
 #define RESULT_SUMMARY      "summary.json"
 #define RESULT_TIMESERIES   "timeseries.csv"
+#define RESULT_TIMESERIES_LONG "timeseries_long.csv"
+#define RESULT_DEVICE_EVENTS   "device_events.csv"
 #define RESULT_LATENCY_HIST "latency_hist.csv"
 #define RESULT_DEVICES      "devices.csv"
 #define RESULT_FAULTS       "faults.csv"

@@ -229,6 +229,7 @@ void run_teardown(struct replication *run)
         free(run->devices);
         free(run->by_core);
         free(run->dirty);
+        free(run->row_hist);
         for (size_t i = 0; i < run->nclasses; i++)
                 free(run->classes[i].ops);
         free(run->classes);

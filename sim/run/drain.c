@@ -77,6 +77,7 @@ void run_fill_results(struct replication *run)
                 dr->late = st.late - d->at_warmup.late;
                 dr->migrated_out = st.migrated_out - d->at_warmup.migrated_out;
                 dr->dropped = ms.dropped - d->model_at_warmup.dropped;
+                dr->failed_ns = st.failed_ns;
                 size_t n;
                 device_model_timeline(d->sd.model, &n);
                 nfaults += n;
@@ -96,6 +97,7 @@ void run_fill_results(struct replication *run)
                         res->faults[res->nfaults++] =
                             (struct sim_fault_result){.device = i, .record = t[j]};
         }
+        run_detect_faults(res);
 }
 
 void run_check_conservation(const struct replication *run)

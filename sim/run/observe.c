@@ -5,8 +5,12 @@
  * their time-weighted tallies cut. No device is ever looked at unless the
  * core said something happened to it, so the cost does not grow with the
  * number of devices. The device and time series figures built on these
- * tallies are in run.c and drain.c.
+ * tallies are in run.c and drain.c. The device points become the run's
+ * device events (device_events.csv), with the platform's time.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "sim/run/replication.h"
 
 /* The observer's stage hook (ac/observer.h): follows d's queued and
@@ -45,14 +49,35 @@ static void observe_stage(void *ctx, const struct ac_stage_event *ev)
 }
 
 /* The observer's device hook: a registered device gets its place in
- * by_core (registration may queue stages on it before it returns). */
+ * by_core (registration may queue stages on it before it returns), and
+ * every state change goes on the run's list of device events. Runs inside
+ * the core: out of memory for the list has no way out but to stop, as
+ * for the fault timeline (drain.c). */
 static void observe_device(void *ctx, const struct ac_device_event *ev)
 {
         struct replication *run = ctx;
+        struct sim_results *res = run->res;
         if (ev->point == AC_DEVICE_ADDED) {
                 assert(run->attaching && ev->device < run->ndevices);
                 run->by_core[ev->device] = run->attaching;
         }
+        if (res->ndevice_events == res->capdevice_events) {
+                size_t cap = res->capdevice_events ? 2 * res->capdevice_events : 16;
+                struct sim_device_event *grown = realloc(res->device_events, cap * sizeof(*grown));
+                if (!grown) {
+                        fprintf(stderr, "run: out of memory for the device events\n");
+                        abort();
+                }
+                res->device_events = grown;
+                res->capdevice_events = cap;
+        }
+        res->device_events[res->ndevice_events++] = (struct sim_device_event){
+            .t_ns = ev->now_ns,
+            .device = (uint32_t)(run->by_core[ev->device] - run->devices),
+            .point = (uint16_t)ev->point,
+            .cause = (uint16_t)ev->cause,
+            .status = ev->status,
+        };
 }
 
 const struct ac_observer_ops run_observer_ops = {

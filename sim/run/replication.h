@@ -12,6 +12,8 @@
  *   run.c      sim_run(): the phases, the warm-up, the time series, the
  *              window, and the one check of the event loop's failure
  *   drain.c    the drain, the figures read at the end, conservation
+ *   detect.c   what the core made of each fault window: when it was
+ *              detected and when the device recovered
  *
  * Below: the time-weighted tallies, the run's own structs, and the
  * functions the parts call each other by (prefix run_).
@@ -193,6 +195,7 @@ struct replication {
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
+        struct hist *row_hist;     /* its latencies: all, then each class (nclasses + 1) */
         uint64_t row_start;        /* start of the row being counted */
         uint64_t retried_at_sample;
 };
@@ -232,6 +235,9 @@ void run_trace_row(struct replication *run, struct run_request *r, int status, b
 void run_drain(struct replication *run);
 /* drain.c: fills run->res from the run's counts and the core's. */
 void run_fill_results(struct replication *run);
+/* detect.c: fills each fault window's detected_ns and recovered_ns from
+ * the device events of res (sim/run/results.h). */
+void run_detect_faults(struct sim_results *res);
 /* drain.c: asserts that every request is accounted for, and that the core
  * agrees and is idle (after a drain that was not capped). */
 void run_check_conservation(const struct replication *run);

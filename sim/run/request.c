@@ -78,6 +78,8 @@ static void request_done(struct ac_request *req, int status)
         uint64_t latency = now - req->submitted_ns;
 
         run->hash = mix64(run->hash ^ r->id) ^ mix64(latency << 1 | (status != 0));
+        hist_add(&run->row_hist[0], latency);
+        hist_add(&run->row_hist[1 + r->cls], latency);
         count_outcome(&res->all, req, status);
         count_outcome(&k->all, req, status);
         if (r->measured) {

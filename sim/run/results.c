@@ -31,7 +31,9 @@ void sim_results_free(struct sim_results *r)
         free(r->devices);
         free(r->series.rows);
         free(r->series.devices);
+        free(r->series.latency);
         free(r->faults);
+        free(r->device_events);
         if (r->trace)
                 fclose(r->trace);
         memset(r, 0, sizeof(*r));

@@ -60,6 +60,7 @@ struct sim_device_result {
         uint32_t ring;
         SIM_DEVICE_FIGURES(SIM_FIELD) /* sim/run/figures.h */
         uint64_t attach_ns;           /* hot-added at this time; 0: there from the start */
+        uint64_t failed_ns;           /* time spent failed over the whole run (the core's) */
 };
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
@@ -73,6 +74,16 @@ struct sim_series_row {
         double mean_in_system; /* time-weighted */
 };
 
+/* The latency of the callbacks (ok or not) of one interval, of one class
+ * or of all: quantiles from the interval's own log-bucketed histogram,
+ * within HIST_REL_ERROR (0.39%) of the exact nearest-rank value; count and
+ * max exact. All 0 when the interval had no callback. */
+struct sim_series_latency {
+        uint64_t count;
+        uint64_t p50_ns, p99_ns, p999_ns;
+        uint64_t max_ns;
+};
+
 /* One device in one interval. */
 struct sim_series_device {
         double utilization;
@@ -84,14 +95,29 @@ struct sim_series {
         uint64_t interval_ns;              /* may exceed the scenario's: see run.h */
         size_t nrows;                      /* rows filled */
         size_t ndevices;                   /* columns of `devices` */
+        size_t nlatency;                   /* columns of `latency`: all, then each class */
         struct sim_series_row *rows;       /* nrows */
         struct sim_series_device *devices; /* nrows * ndevices, row-major */
+        struct sim_series_latency *latency; /* nrows * nlatency, row-major */
+};
+
+/* A state change of a device, as the core's observer told it
+ * (ac/observer.h): every point but the stage points. */
+struct sim_device_event {
+        uint64_t t_ns;
+        uint32_t device; /* index into devices */
+        uint16_t point;  /* enum ac_device_point */
+        uint16_t cause;  /* enum ac_fail_cause: FAILED only */
+        int32_t status;  /* FAILED: the core's status code; else 0 */
 };
 
 /* One fault window on one device. */
 struct sim_fault_result {
         size_t device;                     /* index into devices */
         struct device_fault_record record; /* start, end, mode, factor, probability, process */
+        /* what the core made of it (sim/run/detect.c); UINT64_MAX: never */
+        uint64_t detected_ns;  /* the device declared failed */
+        uint64_t recovered_ns; /* back in service after it */
 };
 
 struct sim_results {
@@ -130,6 +156,8 @@ struct sim_results {
         struct sim_series series;
         struct sim_fault_result *faults;
         size_t nfaults;
+        struct sim_device_event *device_events; /* in the order the core reported them */
+        size_t ndevice_events, capdevice_events;
 
         FILE *trace;          /* run.trace: trace.csv rows (no header), a temporary file */
         uint64_t trace_rows;  /* rows in it */

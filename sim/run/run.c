@@ -19,6 +19,7 @@
 
 #include "sim/des/rng.h"
 #include "sim/run/replication.h"
+#include "sim/run/series.h"
 
 /* ---- warm-up, time series, window --------------------------------------- */
 
@@ -73,6 +74,9 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
                 };
                 d->busy_at_sample = ms.busy_lane_ns;
         }
+        struct sim_series_latency *lat = &se->latency[se->nrows * se->nlatency];
+        for (size_t j = 0; j < se->nlatency; j++)
+                sim_series_cut_latency(&run->row_hist[j], &lat[j]);
         se->nrows++;
         run->row_start = now;
         uint64_t next =
@@ -110,11 +114,16 @@ static int build_series(struct replication *run, struct sim_error *err)
         size_t rows = (size_t)sim_series_rows(run->duration, run->s->run.sample_ns, &interval);
         se->interval_ns = interval;
         se->ndevices = run->ndevices;
+        se->nlatency = run->nclasses + 1;
         se->rows = calloc(rows ? rows : 1, sizeof(*se->rows));
         se->devices =
             calloc((rows ? rows : 1) * (run->ndevices ? run->ndevices : 1), sizeof(*se->devices));
-        if (!se->rows || !se->devices)
+        se->latency = calloc((rows ? rows : 1) * se->nlatency, sizeof(*se->latency));
+        run->row_hist = malloc(se->nlatency * sizeof(*run->row_hist));
+        if (!se->rows || !se->devices || !se->latency || !run->row_hist)
                 return sim_fail(err, AC_ENOMEM, "out of memory");
+        for (size_t j = 0; j < se->nlatency; j++)
+                hist_init(&run->row_hist[j]);
         sim_event_init(&run->sample_ev, sample);
         if (rows)
                 sim_schedule(run->loop, &run->sample_ev,
