@@ -282,9 +282,9 @@ static void check_series(struct loader *l, struct doc_node *root)
                   "run.duration / run.sample up to %d: %llu x (%llu x %zu devices + %zu classes) "
                   "is about %.3g GiB",
                   sizeof(struct sim_series_row), sizeof(struct sim_series_device),
-                  sizeof(struct sim_series_latency), sizeof(struct hist), SIM_SERIES_MAX_ROWS, (unsigned long long)r->replications,
-                  (unsigned long long)rows, scenario_device_total(l->s), l->s->nclasses,
-                  bytes / 1073741824.0);
+                  sizeof(struct sim_series_latency), sizeof(struct hist), SIM_SERIES_MAX_ROWS,
+                  (unsigned long long)r->replications, (unsigned long long)rows,
+                  scenario_device_total(l->s), l->s->nclasses, bytes / 1073741824.0);
 }
 
 /* Refuses queues that could hold more than SCENARIO_MAX_HELD_BYTES of

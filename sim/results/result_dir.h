@@ -18,15 +18,15 @@
 #include "sim/run/replicate.h"
 
 /* The files of a result directory. */
-#define RESULT_SUMMARY      "summary.json"
-#define RESULT_TIMESERIES   "timeseries.csv"
+#define RESULT_SUMMARY         "summary.json"
+#define RESULT_TIMESERIES      "timeseries.csv"
 #define RESULT_TIMESERIES_LONG "timeseries_long.csv"
 #define RESULT_DEVICE_EVENTS   "device_events.csv"
-#define RESULT_LATENCY_HIST "latency_hist.csv"
-#define RESULT_DEVICES      "devices.csv"
-#define RESULT_FAULTS       "faults.csv"
-#define RESULT_TRACE        "trace.csv"     /* with run.trace only */
-#define RESULT_SCENARIO     "scenario.yaml" /* the scenario file's bytes as loaded */
+#define RESULT_LATENCY_HIST    "latency_hist.csv"
+#define RESULT_DEVICES         "devices.csv"
+#define RESULT_FAULTS          "faults.csv"
+#define RESULT_TRACE           "trace.csv"     /* with run.trace only */
+#define RESULT_SCENARIO        "scenario.yaml" /* the scenario file's bytes as loaded */
 
 /* Checks, creating nothing, that dir can be written: it does not exist,
  * or it is a result directory. Returns 0, or -1 with the reason in e. */

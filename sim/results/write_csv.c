@@ -105,7 +105,8 @@ int write_csv_timeseries_long(FILE *out, const struct replications *r)
                         long_row(out, rep, t, "run", "all", "arrivals_count", (double)w->arrivals);
                         long_row(out, rep, t, "run", "all", "arrivals_per_s",
                                  (double)w->arrivals / secs);
-                        long_row(out, rep, t, "run", "all", "completed_count", (double)w->completed);
+                        long_row(out, rep, t, "run", "all", "completed_count",
+                                 (double)w->completed);
                         long_row(out, rep, t, "run", "all", "completed_per_s",
                                  (double)w->completed / secs);
                         long_row(out, rep, t, "run", "all", "failed_count", (double)w->failed);
@@ -181,9 +182,10 @@ static struct detection detection_of(const struct replications *r, size_t k)
                         }
                         if (fr->recovered_ns != UINT64_MAX) {
                                 d.recovered++;
-                                d.recovery_ns += fr->recovered_ns > fr->record.end_ns
-                                                     ? (double)(fr->recovered_ns - fr->record.end_ns)
-                                                     : 0;
+                                d.recovery_ns +=
+                                    fr->recovered_ns > fr->record.end_ns
+                                        ? (double)(fr->recovered_ns - fr->record.end_ns)
+                                        : 0;
                         }
                 }
         }
@@ -314,9 +316,8 @@ int write_csv_device_events(FILE *out, const struct replications *r)
                 for (size_t j = 0; j < run->ndevice_events; j++) {
                         const struct sim_device_event *ev = &run->device_events[j];
                         fprintf(out, "%" PRIu32 ",%" PRIu64 ",", run->replication, ev->t_ns);
-                        write_csv_text(out,
-                                       ev->device < run->ndevices ? run->devices[ev->device].name
-                                                                  : "?");
+                        write_csv_text(
+                            out, ev->device < run->ndevices ? run->devices[ev->device].name : "?");
                         fprintf(out, ",%s,%s,%" PRId32 ",", point_name(ev->point),
                                 cause_name(ev->cause), ev->status);
                         const struct sim_fault_result *fr =

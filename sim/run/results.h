@@ -92,12 +92,12 @@ struct sim_series_device {
 };
 
 struct sim_series {
-        uint64_t interval_ns;              /* may exceed the scenario's: see run.h */
-        size_t nrows;                      /* rows filled */
-        size_t ndevices;                   /* columns of `devices` */
-        size_t nlatency;                   /* columns of `latency`: all, then each class */
-        struct sim_series_row *rows;       /* nrows */
-        struct sim_series_device *devices; /* nrows * ndevices, row-major */
+        uint64_t interval_ns;               /* may exceed the scenario's: see run.h */
+        size_t nrows;                       /* rows filled */
+        size_t ndevices;                    /* columns of `devices` */
+        size_t nlatency;                    /* columns of `latency`: all, then each class */
+        struct sim_series_row *rows;        /* nrows */
+        struct sim_series_device *devices;  /* nrows * ndevices, row-major */
         struct sim_series_latency *latency; /* nrows * nlatency, row-major */
 };
 
