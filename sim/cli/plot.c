@@ -1,8 +1,10 @@
 /*
- * sim/cli/plot.c - `acsim plot RESULT_DIR [--format png,svg,txt]`: draws
+ * sim/cli/plot.c - `acsim plot RESULT_DIR [--format png,svg,txt]
+ * [--replication I]`: draws
  * the plots of a run or a sweep directory with gnuplot into
  * RESULT_DIR/plots/ (sim/report/plot.h, docs/plots.md) and says where they are.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "sim/cli/cli.h"
@@ -38,6 +40,16 @@ static void print_made(const char *dir, const struct plot_made *made, unsigned f
                formats & PLOT_TXT ? " .txt" : "");
 }
 
+/* Takes --replication I: an index below 2^32 - 1 (out is an unsigned). */
+static int take_replication(const char *value, void *out)
+{
+        unsigned long long i;
+        if (cli_parse_u64(value, &i) < 0 || i >= UINT32_MAX)
+                return -1;
+        *(unsigned *)out = (unsigned)i;
+        return 0;
+}
+
 void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why)
 {
         fprintf(stderr, "acsim plot: %s: skipped: %s\n", kind, why->msg);
@@ -46,10 +58,12 @@ void cli_plot_skipped(void *ctx, const char *kind, const struct sim_error *why)
 static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
-        unsigned formats = PLOT_ALL;
+        unsigned formats = PLOT_ALL, replication = 0;
         const struct cli_option options[] = {
             {"--format", "-f", .check = parse_formats, .out = &formats,
              .expected = "--format: expected png, svg, txt or a list"},
+            {"--replication", "-r", .check = take_replication, .out = &replication,
+             .expected = "--replication: expected an index"},
             {0},
         };
         const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
@@ -60,7 +74,8 @@ static int plot_main(int argc, char **argv)
 
         struct sim_error e;
         struct plot_made made;
-        struct plot_options opt = {.formats = formats, .skipped = cli_plot_skipped};
+        struct plot_options opt = {
+            .formats = formats, .replication = replication, .skipped = cli_plot_skipped};
         int rc = plot_result_dir(dir, &opt, &made, &e);
         if (rc < 0) {
                 fprintf(stderr, "acsim plot: %s\n", e.msg);
@@ -71,16 +86,18 @@ static int plot_main(int argc, char **argv)
 }
 
 CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
-            "Usage: acsim plot RESULT_DIR [--format png,svg,txt]\n"
+            "Usage: acsim plot RESULT_DIR [--format png,svg,txt] [--replication I]\n"
             "\n"
             "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
             "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
             "\n"
             "  a run (acsim run):     latency_cdf  latency CDF per class, log x\n"
+            "                         latency_ccdf latency CCDF per class, log x and y\n"
             "                         devices      utilisation, queue and in flight\n"
             "                                      per device over time, faults shaded\n"
-            "                         failover     completions and retries around the\n"
-            "                                      first fault\n"
+            "                         failover     each fault window with its detection\n"
+            "                                      and recovery, latency p50..max per\n"
+            "                                      interval, completions and retries\n"
             "  a sweep (acsim sweep): latency_cdf  latency CDF per policy\n"
             "                         latency_load p50 and p99 against offered load\n"
             "                         throughput_load  requests/s against offered load\n"
@@ -92,6 +109,9 @@ CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
             "\n"
             "  -f, --format LIST  the formats to write: png, svg, txt, comma-separated\n"
             "                     (default all three)\n"
+            "  -r, --replication I  the replication the plots over time of a run draw\n"
+            "                     (default 0; the subtitle names the one with the\n"
+            "                     worst p99.9)\n"
             "\n"
             "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
             "not a result directory, or gnuplot is missing.\n");

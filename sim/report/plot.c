@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sim/report/plot_kind.h"
+#include "sim/report/plot_run.h"
 
 /* ---- gnuplot assignments ------------------------------------------------- */
 
@@ -519,6 +520,8 @@ int plot_result_dir(const char *dir, const struct plot_options *opt, struct plot
             plot_path(ctx.data, plots, "data", e) == NULL)
                 return PLOT_EINPUT;
         if (sweep && (rc = plot_sweep_open(&ctx, e)) < 0)
+                return rc;
+        if (!sweep && (rc = plot_run_replication(dir, opt ? opt->replication : 0, e)) < 0)
                 return rc;
         if ((rc = make_dir(plots, e)) == 0)
                 rc = make_dir(ctx.data, e);

@@ -45,7 +45,8 @@ struct plot_made {
 };
 
 struct plot_options {
-        unsigned formats; /* PLOT_* bits; 0 means all */
+        unsigned formats;     /* PLOT_* bits; 0 means all */
+        unsigned replication; /* the run's plots over time draw this one (0 the first) */
         /* Told why kind `kind` was skipped, one line each; may be NULL. */
         void (*skipped)(void *ctx, const char *kind, const struct sim_error *why);
         void *ctx;

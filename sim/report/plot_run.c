@@ -2,12 +2,16 @@
  * sim/report/plot_run.c - the plots of a run directory, from its CSVs:
  *
  *   latency_cdf  latency_hist.csv: the CDF of each class, log x
- *   devices      timeseries.csv (replication 0): utilisation, software
- *                queue and stages in flight per device over time, with
- *                the fault windows of faults.csv shaded
- *   failover     timeseries.csv (replication 0): arrivals and completions
- *                per second, retries and failures per interval, around
- *                the first fault window (the whole run without one)
+ *   devices      timeseries.csv (one replication, --replication):
+ *                utilisation, software queue and stages in flight per
+ *                device over time, with the fault windows of faults.csv
+ *                shaded
+ *   failover     faults.csv, device_events.csv, timeseries_long.csv and
+ *                timeseries.csv (one replication): a lane per injected
+ *                window with the core's failed spells, detection and
+ *                recovery; latency per interval; arrivals, completions,
+ *                retries and failures; around every fault window (the
+ *                whole run without one)
  *
  * Also the pieces the sweep's CDF reuses (plot_cdf_*). Layout: reading
  * summary.json's facts, the CDF, the fault windows, then each kind.
@@ -38,10 +42,27 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, struct sim_error *
         f->replications = (double)s.replications;
         f->duration_ns = (double)s.r.runs[0].duration_ns;
         f->warmup_ns = (double)s.r.runs[0].warmup_ns;
+        for (size_t i = 0; i < s.r.n; i++)
+                if (i == 0 || (double)s.r.runs[i].latency.p999 > f->worst_p999_ns) {
+                        f->worst = s.r.runs[i].replication;
+                        f->worst_p999_ns = (double)s.r.runs[i].latency.p999;
+                }
         result_summary_free(&s);
         if (f->replications < 1)
                 f->replications = 1;
         return 0;
+}
+
+int plot_run_replication(const char *dir, unsigned rep, struct sim_error *err)
+{
+        struct plot_run_facts f;
+        if (plot_run_facts(dir, &f, err) < 0)
+                return PLOT_EINPUT;
+        if ((double)rep < f.replications)
+                return 0;
+        sim_fail(err, 0, "%s: no replication %u: the run has %.0f (0 to %.0f)", dir, rep,
+                 f.replications, f.replications - 1);
+        return PLOT_EINPUT;
 }
 
 static int load_csv(const char *dir, const char *name, struct read_csv_table *t,
@@ -167,92 +188,128 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 
 /* ---- time series and faults --------------------------------------------- */
 
-/* Replication 0's rows of timeseries.csv. */
+/* The rows of one replication of timeseries.csv. */
 struct series {
         struct read_csv_table csv;
-        size_t nrows;   /* rows of replication 0: the first nrows */
+        size_t first;   /* its first row in csv */
+        size_t nrows;   /* its rows: csv rows first .. first + nrows - 1 */
         double tmax_ns; /* the last row's t_ns */
         int t;          /* column of t_ns */
+        unsigned rep;   /* the replication */
 };
 
-static int series_open(const char *dir, struct series *s, struct sim_error *err)
+/* The replication the plots over time draw (acsim plot --replication). */
+static unsigned chosen(const struct plot_ctx *ctx)
+{
+        return ctx->opt ? ctx->opt->replication : 0;
+}
+
+static int series_open(const char *dir, unsigned rep, struct series *s, struct sim_error *err)
 {
         memset(s, 0, sizeof(*s));
+        s->rep = rep;
         if (load_csv(dir, "timeseries.csv", &s->csv, err) < 0)
                 return PLOT_EINPUT;
-        int rep = need_col(&s->csv, "timeseries.csv", "replication", err);
+        int col = need_col(&s->csv, "timeseries.csv", "replication", err);
         s->t = need_col(&s->csv, "timeseries.csv", "t_ns", err);
-        if (rep < 0 || s->t < 0) {
+        if (col < 0 || s->t < 0) {
                 read_csv_free(&s->csv);
                 return PLOT_EINPUT;
         }
-        while (s->nrows < s->csv.nrows && read_csv_num(&s->csv, s->nrows, (size_t)rep) == 0)
+        while (s->first < s->csv.nrows && read_csv_num(&s->csv, s->first, (size_t)col) != rep)
+                s->first++;
+        while (s->first + s->nrows < s->csv.nrows &&
+               read_csv_num(&s->csv, s->first + s->nrows, (size_t)col) == rep)
                 s->nrows++;
         if (s->nrows)
-                s->tmax_ns = read_csv_num(&s->csv, s->nrows - 1, (size_t)s->t);
+                s->tmax_ns = read_csv_num(&s->csv, s->first + s->nrows - 1, (size_t)s->t);
         return 0;
 }
 
-/* Sets the fault windows of replication 0 as gnuplot arrays (fault_start,
- * fault_end in unit, fault_text) and returns how many. first[0..1] is the
- * earliest window in ns. A window still open at the end runs to end_ns. */
-static size_t fault_vars(const char *dir, FILE *vars, double unit, double end_ns, double first[2],
+/* Field c of the series' row r (counting from its first). */
+static double series_num(const struct series *s, size_t r, int c)
+{
+        return read_csv_num(&s->csv, s->first + r, (size_t)c);
+}
+
+/* One fault window of the chosen replication, and what the core made of
+ * it (faults.csv); NaN where never, or where an older faults.csv does not
+ * say. */
+struct window {
+        double start, end;          /* ns; an open window ends at the series' end */
+        double detected, recovered; /* ns */
+        char device[128];
+        char text[256]; /* "qat1 hang" */
+};
+
+/* Reads the chosen replication's fault windows, in file order (by
+ * device, then start). Returns how many (*out malloc'd), 0 without
+ * faults.csv, or -1 out of memory. */
+static long windows_read(const char *dir, unsigned rep, double end_ns, struct window **out,
                          struct sim_error *err)
 {
         struct read_csv_table t;
-        size_t n = 0;
-        first[0] = first[1] = NAN;
-        if (load_csv(dir, "faults.csv", &t, err) < 0) {
-                plot_var_num(vars, "nfaults", 0);
-                return 0; /* no timeline: nothing to shade */
-        }
-        int rep = read_csv_col(&t, "replication"), dev = read_csv_col(&t, "device");
+        *out = NULL;
+        if (load_csv(dir, "faults.csv", &t, err) < 0)
+                return 0; /* no timeline: nothing to mark */
+        int col = read_csv_col(&t, "replication"), dev = read_csv_col(&t, "device");
         int mode = read_csv_col(&t, "mode"), start = read_csv_col(&t, "start_ns");
-        int stop = read_csv_col(&t, "end_ns");
-        size_t cap = t.nrows;
-        plot_var_array(vars, "fault_start", cap);
-        plot_var_array(vars, "fault_end", cap);
-        plot_var_array(vars, "fault_text", cap);
-        double earliest = INFINITY;
+        int stop = read_csv_col(&t, "end_ns"), det = read_csv_col(&t, "detected_ns");
+        int rec = read_csv_col(&t, "recovered_ns");
+        struct window *w = calloc(t.nrows + 1, sizeof(*w));
+        long n = 0;
         for (size_t r = 0;
-             rep >= 0 && dev >= 0 && mode >= 0 && start >= 0 && stop >= 0 && r < t.nrows; r++) {
-                if (read_csv_num(&t, r, (size_t)rep) != 0)
-                        continue;
+             w && col >= 0 && dev >= 0 && mode >= 0 && start >= 0 && stop >= 0 && r < t.nrows;
+             r++) {
                 double a = read_csv_num(&t, r, (size_t)start);
                 double b = read_csv_num(&t, r, (size_t)stop);
-                if (!isfinite(a))
+                if (read_csv_num(&t, r, (size_t)col) != rep || !isfinite(a))
                         continue;
-                if (!isfinite(b) || b > end_ns)
-                        b = end_ns;
-                char text[256];
-                snprintf(text, sizeof(text), "%s %s", read_csv_at(&t, r, (size_t)dev),
+                struct window *x = &w[n++];
+                x->start = a;
+                x->end = !isfinite(b) || b > end_ns ? end_ns : b;
+                x->detected = det >= 0 ? read_csv_num(&t, r, (size_t)det) : NAN;
+                x->recovered = rec >= 0 ? read_csv_num(&t, r, (size_t)rec) : NAN;
+                snprintf(x->device, sizeof(x->device), "%s", read_csv_at(&t, r, (size_t)dev));
+                snprintf(x->text, sizeof(x->text), "%s %s", x->device,
                          read_csv_at(&t, r, (size_t)mode));
-                n++;
-                plot_var_num_at(vars, "fault_start", n, a / unit);
-                plot_var_num_at(vars, "fault_end", n, b / unit);
-                plot_var_str_at(vars, "fault_text", n, text);
-                if (a < earliest) {
-                        earliest = a;
-                        first[0] = a;
-                        first[1] = b;
-                }
         }
-        plot_var_num(vars, "nfaults", (double)n);
         read_csv_free(&t);
+        if (w == NULL) {
+                sim_fail(err, 0, "out of memory");
+                return -1;
+        }
+        *out = w;
         return n;
 }
 
+/* Sets the windows as gnuplot arrays: fault_start, fault_end (in unit),
+ * fault_text, and nfaults. */
+static void window_vars(FILE *vars, const struct window *w, long n, double unit)
+{
+        plot_var_num(vars, "nfaults", (double)n);
+        plot_var_array(vars, "fault_start", (size_t)n);
+        plot_var_array(vars, "fault_end", (size_t)n);
+        plot_var_array(vars, "fault_text", (size_t)n);
+        for (long i = 0; i < n; i++) {
+                plot_var_num_at(vars, "fault_start", (size_t)i + 1, w[i].start / unit);
+                plot_var_num_at(vars, "fault_end", (size_t)i + 1, w[i].end / unit);
+                plot_var_str_at(vars, "fault_text", (size_t)i + 1, w[i].text);
+        }
+}
+
 /* The common variables of the plots over time. */
-static void time_vars(FILE *vars, const struct plot_run_facts *f, struct plot_unit u,
+static void time_vars(FILE *vars, const struct plot_run_facts *f, unsigned rep, struct plot_unit u,
                       const char *what)
 {
         char text[512];
         snprintf(text, sizeof(text), "%s: %s, policy %s", what, f->scenario, f->policy);
         plot_var_str(vars, "plot_title", text);
         if (f->replications > 1)
-                snprintf(text, sizeof(text), "replication 0 of %.0f", f->replications);
+                snprintf(text, sizeof(text), "replication %u of %.0f (worst p99.9: %u)", rep,
+                         f->replications, f->worst);
         else
-                snprintf(text, sizeof(text), "replication 0");
+                snprintf(text, sizeof(text), "replication %u", rep);
         plot_var_str(vars, "plot_subtitle", text);
         snprintf(text, sizeof(text), "simulated time (%s)", u.name);
         plot_var_str(vars, "xlabel_text", text);
@@ -263,9 +320,8 @@ static void time_vars(FILE *vars, const struct plot_run_facts *f, struct plot_un
 static double interval_ns(const struct series *s)
 {
         if (s->nrows >= 2)
-                return read_csv_num(&s->csv, 1, (size_t)s->t) -
-                       read_csv_num(&s->csv, 0, (size_t)s->t);
-        return s->nrows ? read_csv_num(&s->csv, 0, (size_t)s->t) : NAN;
+                return series_num(s, 1, s->t) - series_num(s, 0, s->t);
+        return s->nrows ? series_num(s, 0, s->t) : NAN;
 }
 
 static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
@@ -276,7 +332,7 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *e
         int rc = plot_run_facts(ctx->dir, &f, err);
         if (rc < 0 || (rc = load_csv(ctx->dir, "devices.csv", &devs, err)) < 0)
                 return rc;
-        if ((rc = series_open(ctx->dir, &s, err)) < 0) {
+        if ((rc = series_open(ctx->dir, chosen(ctx), &s, err)) < 0) {
                 read_csv_free(&devs);
                 return rc;
         }
@@ -314,19 +370,17 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *e
         for (size_t r = 0; r < s.nrows; r++) {
                 for (size_t d = 0; d < n; d++)
                         for (size_t j = 1; j < 3; j++)
-                                stages_max = fmax(stages_max,
-                                                  read_csv_num(&s.csv, r, (size_t)cols[3 * d + j]));
-                fprintf(dat, "%.10g", read_csv_num(&s.csv, r, (size_t)s.t) / u.scale);
+                                stages_max = fmax(stages_max, series_num(&s, r, cols[3 * d + j]));
+                fprintf(dat, "%.10g", series_num(&s, r, s.t) / u.scale);
                 for (size_t d = 0; d < n; d++)
-                        fprintf(dat, " %.6g %.6g %.6g",
-                                100 * read_csv_num(&s.csv, r, (size_t)cols[3 * d]),
-                                read_csv_num(&s.csv, r, (size_t)cols[3 * d + 1]),
-                                read_csv_num(&s.csv, r, (size_t)cols[3 * d + 2]));
+                        fprintf(dat, " %.6g %.6g %.6g", 100 * series_num(&s, r, cols[3 * d]),
+                                series_num(&s, r, cols[3 * d + 1]),
+                                series_num(&s, r, cols[3 * d + 2]));
                 fputc('\n', dat);
         }
         rc = plot_data_close(dat, ctx, "devices", err);
 
-        time_vars(vars, &f, u, "Devices");
+        time_vars(vars, &f, s.rep, u, "Devices");
         plot_var_num(vars, "tmax", s.tmax_ns / u.scale);
         plot_var_num(vars, "stages_max", stages_max);
         plot_var_num(vars, "ndevices", (double)n);
@@ -338,8 +392,13 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *e
         snprintf(text, sizeof(text), "means over %.3g %s intervals", interval_ns(&s) / iu.scale,
                  iu.name);
         plot_var_str(vars, "interval_text", text);
-        double first[2];
-        fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err);
+        struct window *w;
+        long nw = windows_read(ctx->dir, s.rep, s.tmax_ns, &w, err);
+        if (nw < 0)
+                rc = PLOT_EDRAW;
+        else
+                window_vars(vars, w, nw, u.scale);
+        free(w);
 out:
         free(cols);
         read_csv_free(&s.csv);
@@ -347,12 +406,100 @@ out:
         return rc;
 }
 
+/* The core's failed spells of a device in the chosen replication, from
+ * device_events.csv: FAILED to RECOVERED (or REMOVED, or the end). Writes
+ * "lane from to" lines (in unit) for each and returns how many. */
+static size_t spells_write(FILE *dat, const struct read_csv_table *ev, unsigned rep,
+                           const char *device, double lane, double end_ns, double unit)
+{
+        int col = read_csv_col(ev, "replication"), t = read_csv_col(ev, "t_ns");
+        int dev = read_csv_col(ev, "device"), what = read_csv_col(ev, "event");
+        if (col < 0 || t < 0 || dev < 0 || what < 0)
+                return 0;
+        size_t n = 0;
+        double since = NAN;
+        for (size_t r = 0; r < ev->nrows; r++) {
+                if (read_csv_num(ev, r, (size_t)col) != rep ||
+                    strcmp(read_csv_at(ev, r, (size_t)dev), device) != 0)
+                        continue;
+                const char *e = read_csv_at(ev, r, (size_t)what);
+                double at = read_csv_num(ev, r, (size_t)t);
+                if (strcmp(e, "failed") == 0 && isnan(since)) {
+                        since = at;
+                } else if ((strcmp(e, "recovered") == 0 || strcmp(e, "removed") == 0) &&
+                           !isnan(since)) {
+                        fprintf(dat, "%.10g %.10g %.10g\n", lane, since / unit,
+                                fmin(at, end_ns) / unit);
+                        since = NAN;
+                        n++;
+                }
+        }
+        if (!isnan(since)) {
+                fprintf(dat, "%.10g %.10g %.10g\n", lane, since / unit, end_ns / unit);
+                n++;
+        }
+        return n;
+}
+
+/* A number for the data file; '?' (missing) when not finite. */
+static void dat_num(FILE *dat, double x)
+{
+        if (isfinite(x))
+                fprintf(dat, " %.10g", x);
+        else
+                fputs(" ?", dat);
+}
+
+/* The latency of each interval of the chosen replication ("all" in
+ * timeseries_long.csv) into lat[nrows][4] (p50, p99, p99.9, max, ns);
+ * NaN where the interval had no callback or the file does not say.
+ * Returns the largest max seen. */
+static double interval_latency(const char *dir, const struct series *s, double (*lat)[4],
+                               struct sim_error *err)
+{
+        static const char *const metrics[] = {"latency_p50_ns", "latency_p99_ns", "latency_p999_ns",
+                                              "latency_max_ns"};
+        for (size_t r = 0; r < s->nrows; r++)
+                for (size_t j = 0; j < 4; j++)
+                        lat[r][j] = NAN;
+        struct read_csv_table t;
+        if (load_csv(dir, "timeseries_long.csv", &t, err) < 0)
+                return NAN;
+        int col = read_csv_col(&t, "replication"), tc = read_csv_col(&t, "t_ns");
+        int kind = read_csv_col(&t, "kind"), metric = read_csv_col(&t, "metric");
+        int value = read_csv_col(&t, "value");
+        double top = NAN;
+        size_t row = 0;
+        for (size_t r = 0;
+             col >= 0 && tc >= 0 && kind >= 0 && metric >= 0 && value >= 0 && r < t.nrows; r++) {
+                if (read_csv_num(&t, r, (size_t)col) != s->rep ||
+                    strcmp(read_csv_at(&t, r, (size_t)kind), "run") != 0)
+                        continue;
+                double at = read_csv_num(&t, r, (size_t)tc);
+                /* rows come in time order: follow the series along */
+                while (row < s->nrows && series_num(s, row, s->t) < at)
+                        row++;
+                if (row == s->nrows)
+                        break;
+                if (series_num(s, row, s->t) != at)
+                        continue;
+                for (size_t j = 0; j < 4; j++)
+                        if (strcmp(read_csv_at(&t, r, (size_t)metric), metrics[j]) == 0) {
+                                lat[row][j] = read_csv_num(&t, r, (size_t)value);
+                                if (j == 3 && !(lat[row][j] <= top))
+                                        top = lat[row][j];
+                        }
+        }
+        read_csv_free(&t);
+        return top;
+}
+
 static int failover_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
 {
         struct plot_run_facts f;
         struct series s;
         int rc = plot_run_facts(ctx->dir, &f, err);
-        if (rc < 0 || (rc = series_open(ctx->dir, &s, err)) < 0)
+        if (rc < 0 || (rc = series_open(ctx->dir, chosen(ctx), &s, err)) < 0)
                 return rc;
         static const char *const names[] = {"arrivals", "completed", "retried", "failed",
                                             "rejected"};
@@ -367,59 +514,107 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *
                 read_csv_free(&s.csv);
                 return 1;
         }
+        double(*lat)[4] = calloc(s.nrows, sizeof(*lat));
+        struct window *w = NULL;
+        long nw = 0;
+        struct read_csv_table ev = {0};
+        bool have_ev = false;
+        FILE *dat = NULL;
+        if (lat == NULL || (nw = windows_read(ctx->dir, s.rep, s.tmax_ns, &w, err)) < 0) {
+                rc = PLOT_EDRAW;
+                goto out;
+        }
+        struct sim_error quiet;
+        have_ev = load_csv(ctx->dir, "device_events.csv", &ev, &quiet) == 0;
+        double top = interval_latency(ctx->dir, &s, lat, &quiet);
         struct plot_unit u = plot_time_unit(s.tmax_ns);
+        struct plot_unit lu = plot_time_unit(isfinite(top) ? top / 10 : 1000);
         double peak = 0, prev = 0;
         for (size_t r = 0; r < s.nrows; r++) {
-                double t = read_csv_num(&s.csv, r, (size_t)s.t);
+                double t = series_num(&s, r, s.t);
                 double per_s = 1e9 / (t - prev);
                 for (size_t j = 0; j < 2; j++)
-                        if (read_csv_num(&s.csv, r, (size_t)col[j]) * per_s > peak)
-                                peak = read_csv_num(&s.csv, r, (size_t)col[j]) * per_s;
+                        peak = fmax(peak, series_num(&s, r, col[j]) * per_s);
                 prev = t;
         }
         struct plot_unit p = plot_si_prefix(peak);
-        FILE *dat = plot_data_open(ctx, "failover", err);
-        if (dat == NULL) {
-                read_csv_free(&s.csv);
-                return PLOT_EDRAW;
+        if ((dat = plot_data_open(ctx, "failover", err)) == NULL) {
+                rc = PLOT_EDRAW;
+                goto out;
         }
+        /* index 0: the intervals */
         fprintf(dat,
                 "# t(%s) arrivals(%sreq/s) completed(%sreq/s) retried failed rejected "
-                "(per interval)\n",
-                u.name, p.name, p.name);
+                "(per interval) p50 p99 p99.9 max(%s)\n",
+                u.name, p.name, p.name, lu.name);
         prev = 0;
         for (size_t r = 0; r < s.nrows; r++) {
-                double t = read_csv_num(&s.csv, r, (size_t)s.t);
+                double t = series_num(&s, r, s.t);
                 double per_s = 1e9 / (t - prev) / p.scale;
-                fprintf(dat, "%.10g %.6g %.6g %.10g %.10g %.10g\n", t / u.scale,
-                        read_csv_num(&s.csv, r, (size_t)col[0]) * per_s,
-                        read_csv_num(&s.csv, r, (size_t)col[1]) * per_s,
-                        read_csv_num(&s.csv, r, (size_t)col[2]),
-                        read_csv_num(&s.csv, r, (size_t)col[3]),
-                        read_csv_num(&s.csv, r, (size_t)col[4]));
+                fprintf(dat, "%.10g %.6g %.6g %.10g %.10g %.10g", t / u.scale,
+                        series_num(&s, r, col[0]) * per_s, series_num(&s, r, col[1]) * per_s,
+                        series_num(&s, r, col[2]), series_num(&s, r, col[3]),
+                        series_num(&s, r, col[4]));
+                for (size_t j = 0; j < 4; j++)
+                        dat_num(dat, lat[r][j] / lu.scale);
+                fputc('\n', dat);
                 prev = t;
         }
+        /* index 1: a lane per window: lane start end detected recovered */
+        fprintf(dat, "\n\n# lane start end detected recovered (%s)\n", u.name);
+        for (long i = 0; i < nw; i++) {
+                fprintf(dat, "%ld", i + 1);
+                dat_num(dat, w[i].start / u.scale);
+                dat_num(dat, w[i].end / u.scale);
+                dat_num(dat, w[i].detected / u.scale);
+                dat_num(dat, w[i].recovered / u.scale);
+                fputc('\n', dat);
+        }
+        if (nw == 0)
+                fputs("0 ? ? ? ?\n", dat);
+        /* index 2: the core's failed spells of each lane's device */
+        fprintf(dat, "\n\n# lane failed-from failed-to (%s)\n", u.name);
+        size_t nspells = 0;
+        for (long i = 0; have_ev && i < nw; i++)
+                nspells +=
+                    spells_write(dat, &ev, s.rep, w[i].device, (double)(i + 1), s.tmax_ns, u.scale);
+        if (nspells == 0)
+                fputs("0 ? ?\n", dat);
         rc = plot_data_close(dat, ctx, "failover", err);
 
-        time_vars(vars, &f, u, "Completions around a failover");
+        time_vars(vars, &f, s.rep, u, "Failover");
         char text[128];
         snprintf(text, sizeof(text), "requests per second (%sreq/s)", p.name);
         plot_var_str(vars, "ylabel_text", text);
         struct plot_unit iu = plot_time_unit(interval_ns(&s));
         snprintf(text, sizeof(text), "per %.3g %s interval", interval_ns(&s) / iu.scale, iu.name);
         plot_var_str(vars, "y2label_text", text);
-        double first[2];
-        size_t nf = fault_vars(ctx->dir, vars, u.scale, s.tmax_ns, first, err);
-        /* around the first window: half its length, at least five intervals,
+        snprintf(text, sizeof(text), "latency per %.3g %s interval (%s)",
+                 interval_ns(&s) / iu.scale, iu.name, lu.name);
+        plot_var_str(vars, "latency_text", text);
+        plot_var_num(vars, "has_latency", isfinite(top) ? 1 : 0);
+        plot_var_num(vars, "nspells", (double)nspells);
+        window_vars(vars, w, nw, u.scale);
+        /* around every window: half the span, at least five intervals,
          * either side */
         double xmin = 0, xmax = s.tmax_ns;
-        if (nf) {
-                double margin = fmax((first[1] - first[0]) / 2, 5 * interval_ns(&s));
-                xmin = fmax(0, first[0] - margin);
-                xmax = fmin(s.tmax_ns, first[1] + margin);
+        if (nw) {
+                double a = INFINITY, b = 0;
+                for (long i = 0; i < nw; i++) {
+                        a = fmin(a, w[i].start);
+                        b = fmax(b, fmax(w[i].end, isfinite(w[i].recovered) ? w[i].recovered : 0));
+                }
+                double margin = fmax((b - a) / 2, 5 * interval_ns(&s));
+                xmin = fmax(0, a - margin);
+                xmax = fmin(s.tmax_ns, b + margin);
         }
         plot_var_num(vars, "xmin", xmin / u.scale);
         plot_var_num(vars, "xmax", xmax / u.scale);
+out:
+        if (have_ev)
+                read_csv_free(&ev);
+        free(w);
+        free(lat);
         read_csv_free(&s.csv);
         return rc;
 }
@@ -438,7 +633,8 @@ static const struct plot_kind run_devices = {
     .name = "devices",
     .title = "Devices over time",
     .about = "Per device: lane utilisation, stages waiting in the core's software queue and "
-             "stages in flight, per sampling interval of replication 0; fault windows shaded "
+             "stages in flight, per sampling interval of one replication (acsim plot "
+             "--replication); fault windows shaded "
              "red, the warm-up grey.",
     .width = 960,
     .height = 720,
@@ -447,11 +643,13 @@ static const struct plot_kind run_devices = {
 
 static const struct plot_kind run_failover = {
     .name = "failover",
-    .title = "Completions and retries around a failover",
-    .about = "Arrivals and completions per second (left axis), retries and failures per "
-             "interval (right axis) around the first fault window of replication 0.",
+    .title = "Failover: faults, detection, latency and throughput over time",
+    .about = "Around the fault windows of one replication (acsim plot --replication): a lane "
+             "per injected window with the core's failed spells of its device, detection and "
+             "recovery marked; latency p50, p99, p99.9 and max per sampling interval (log "
+             "scale); arrivals and completions per second, retries and failures per interval.",
     .width = 960,
-    .height = 600,
+    .height = 960,
     .prepare = failover_prepare,
 };
 

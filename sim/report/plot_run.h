@@ -17,7 +17,13 @@ struct plot_run_facts {
         double replications; /* n */
         double duration_ns;  /* end of arrivals */
         double warmup_ns;
+        unsigned worst;       /* the replication with the highest p99.9 */
+        double worst_p999_ns; /* its p99.9 */
 };
+
+/* Returns 0 when the run in dir has a replication rep, else PLOT_EINPUT
+ * with err saying how many it has. */
+int plot_run_replication(const char *dir, unsigned rep, struct sim_error *err);
 
 /* Reads dir/summary.json's facts. Returns 0 or PLOT_EINPUT with err. */
 int plot_run_facts(const char *dir, struct plot_run_facts *f, struct sim_error *err);
