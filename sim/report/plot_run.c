@@ -2,6 +2,7 @@
  * sim/report/plot_run.c - the plots of a run directory, from its CSVs:
  *
  *   latency_cdf  latency_hist.csv: the CDF of each class, log x
+ *   latency_ccdf latency_hist.csv: the CCDF of each class, log x and y
  *   devices      timeseries.csv (one replication, --replication):
  *                utilisation, software queue and stages in flight per
  *                device over time, with the fault windows of faults.csv
@@ -94,6 +95,7 @@ int plot_cdf_open(const char *dir, struct plot_cdf *h, struct sim_error *err)
         h->low = need_col(&h->csv, "latency_hist.csv", "low_ns", err);
         h->high = need_col(&h->csv, "latency_hist.csv", "high_ns", err);
         h->cum = need_col(&h->csv, "latency_hist.csv", "cumulative", err);
+        h->count = read_csv_col(&h->csv, "count");
         if (h->cls < 0 || h->low < 0 || h->high < 0 || h->cum < 0) {
                 read_csv_free(&h->csv);
                 return PLOT_EINPUT;
@@ -126,13 +128,47 @@ size_t plot_cdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, doub
         return n;
 }
 
+size_t plot_ccdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, double unit_ns,
+                       double *least)
+{
+        double total = 0, seen = 0;
+        for (size_t r = 0; h->count >= 0 && r < h->csv.nrows; r++)
+                if (strcmp(read_csv_at(&h->csv, r, (size_t)h->cls), cls) == 0)
+                        total += read_csv_num(&h->csv, r, (size_t)h->count);
+        size_t n = 0;
+        *least = 1;
+        for (size_t r = 0; r < h->csv.nrows; r++) {
+                if (strcmp(read_csv_at(&h->csv, r, (size_t)h->cls), cls) != 0)
+                        continue;
+                double above;
+                if (total > 0) {
+                        seen += read_csv_num(&h->csv, r, (size_t)h->count);
+                        above = (total - seen) / total;
+                } else {
+                        above = 1 - read_csv_num(&h->csv, r, (size_t)h->cum);
+                }
+                if (n++ == 0)
+                        fprintf(dat, "%.10g 1\n",
+                                read_csv_num(&h->csv, r, (size_t)h->low) / unit_ns);
+                if (!(above > 1e-12))
+                        break;
+                fprintf(dat, "%.10g %.10g\n", read_csv_num(&h->csv, r, (size_t)h->high) / unit_ns,
+                        above);
+                *least = fmin(*least, above);
+        }
+        return n;
+}
+
 void plot_cdf_close(struct plot_cdf *h)
 {
         read_csv_free(&h->csv);
 }
 
-static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+/* The CDF (ccdf false) or the CCDF of each class: one curve per class,
+ * "all" alone when there is one class. */
+static int distribution_prepare(struct plot_ctx *ctx, FILE *vars, bool ccdf, struct sim_error *err)
 {
+        const char *kind = ccdf ? "latency_ccdf" : "latency_cdf";
         struct plot_run_facts f;
         struct plot_cdf h;
         int rc = plot_run_facts(ctx->dir, &f, err);
@@ -149,7 +185,7 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
         if (names == NULL || n == 0) {
                 sim_fail(err, 0, "out of memory");
                 if (names)
-                        plot_note(ctx, "latency_cdf", "latency_hist.csv holds no latencies");
+                        plot_note(ctx, kind, "latency_hist.csv holds no latencies");
                 free(names);
                 plot_cdf_close(&h);
                 return names ? 1 : PLOT_EDRAW;
@@ -157,18 +193,26 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
         if (n == 2)
                 n = 1;
         struct plot_unit u = plot_time_unit(plot_cdf_quantile(&h, names[0], 0.5));
-        FILE *dat = plot_data_open(ctx, "latency_cdf", err);
+        FILE *dat = plot_data_open(ctx, kind, err);
         if (dat == NULL)
                 rc = PLOT_EDRAW;
+        double least = 1;
         for (size_t i = 0; dat && i < n; i++) {
                 fprintf(dat, "%s# class %s\n", i ? "\n\n" : "", names[i]);
-                plot_cdf_write(dat, &h, names[i], u.scale);
+                double l;
+                if (ccdf) {
+                        plot_ccdf_write(dat, &h, names[i], u.scale, &l);
+                        least = fmin(least, l);
+                } else {
+                        plot_cdf_write(dat, &h, names[i], u.scale);
+                }
         }
         if (dat)
-                rc = plot_data_close(dat, ctx, "latency_cdf", err);
+                rc = plot_data_close(dat, ctx, kind, err);
 
         char text[512];
-        snprintf(text, sizeof(text), "Latency CDF: %s, policy %s", f.scenario, f.policy);
+        snprintf(text, sizeof(text), "Latency %s: %s, policy %s", ccdf ? "CCDF" : "CDF", f.scenario,
+                 f.policy);
         plot_var_str(vars, "plot_title", text);
         if (f.replications > 1)
                 snprintf(text, sizeof(text), "%.0f replications pooled", f.replications);
@@ -177,6 +221,8 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
         plot_var_str(vars, "plot_subtitle", text);
         snprintf(text, sizeof(text), "latency, submit to final callback (%s)", u.name);
         plot_var_str(vars, "xlabel_text", text);
+        /* down to the decade of the least share the counts reach */
+        plot_var_num(vars, "ymin", pow(10, floor(log10(least))));
         plot_var_num(vars, "nseries", (double)n);
         plot_var_array(vars, "series", n);
         for (size_t i = 0; i < n; i++)
@@ -184,6 +230,16 @@ static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
         free(names);
         plot_cdf_close(&h);
         return rc;
+}
+
+static int cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+{
+        return distribution_prepare(ctx, vars, false, err);
+}
+
+static int ccdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+{
+        return distribution_prepare(ctx, vars, true, err);
 }
 
 /* ---- time series and faults --------------------------------------------- */
@@ -629,6 +685,17 @@ static const struct plot_kind run_cdf = {
     .prepare = cdf_prepare,
 };
 
+static const struct plot_kind run_ccdf = {
+    .name = "latency_ccdf",
+    .title = "Latency CCDF",
+    .about = "The fraction of measured requests slower than a latency, log x and log y down "
+             "to the least fraction the counts reach: the tail, overall and per class, pooled "
+             "over the replications.",
+    .width = 960,
+    .height = 600,
+    .prepare = ccdf_prepare,
+};
+
 static const struct plot_kind run_devices = {
     .name = "devices",
     .title = "Devices over time",
@@ -653,4 +720,5 @@ static const struct plot_kind run_failover = {
     .prepare = failover_prepare,
 };
 
-const struct plot_kind *const plot_run_kinds[] = {&run_cdf, &run_devices, &run_failover, NULL};
+const struct plot_kind *const plot_run_kinds[] = {&run_cdf, &run_ccdf, &run_devices, &run_failover,
+                                                  NULL};

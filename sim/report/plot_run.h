@@ -32,6 +32,7 @@ int plot_run_facts(const char *dir, struct plot_run_facts *f, struct sim_error *
 struct plot_cdf {
         struct read_csv_table csv;
         int cls, low, high, cum; /* columns */
+        int count;               /* column of the bucket counts, or -1 */
 };
 
 /* Reads dir/latency_hist.csv. Returns 0 or PLOT_EINPUT with err. */
@@ -43,6 +44,15 @@ double plot_cdf_quantile(const struct plot_cdf *h, const char *cls, double q);
  * units of unit_ns, starting from 0 at the first bucket's low end.
  * Returns the buckets written. */
 size_t plot_cdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, double unit_ns);
+/* Writes the CCDF (the fraction of requests slower than a latency) of
+ * class cls as "latency fraction" lines: 1 at the first bucket's low end,
+ * then at each bucket's high end the share of the class's count above it,
+ * while that share is above 0 (a log axis cannot show 0). From the counts
+ * when the file has them, exact; else from the cumulative column. Stores
+ * the least share written in *least (1 when none) and returns the lines
+ * written. */
+size_t plot_ccdf_write(FILE *dat, const struct plot_cdf *h, const char *cls, double unit_ns,
+                       double *least);
 void plot_cdf_close(struct plot_cdf *h);
 
 #endif

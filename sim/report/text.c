@@ -354,6 +354,18 @@ void report_text_print(FILE *out, const struct replications *r)
         if (nfaults)
                 fprintf(out, "faults: %zu window%s (faults.csv)\n", nfaults,
                         nfaults == 1 ? "" : "s");
+        if (r->n > 1) { /* which run to plot over time */
+                size_t worst = 0;
+                for (size_t i = 1; i < r->n; i++)
+                        if (r->runs[i].latency.p999 > r->runs[worst].latency.p999)
+                                worst = i;
+                char p999[32];
+                report_text_time(p999, sizeof(p999), (double)r->runs[worst].latency.p999);
+                fprintf(out,
+                        "worst p99.9: replication %" PRIu32
+                        " (%s; acsim plot --replication %" PRIu32 ")\n",
+                        r->runs[worst].replication, p999, r->runs[worst].replication);
+        }
         for (size_t k = 0; k < r->ndevices; k++) {
                 char at[32];
                 if (r->devices[k].attach_ns == 0)
