@@ -3,8 +3,12 @@
  *
  *   latency_cdf      each point's latency_hist.csv (class "all"): one
  *                    curve per policy (per series) at the highest load
- *   latency_load     sweep.csv: p50 and p99 against offered load
- *   throughput_load  sweep.csv: requests per second against offered load
+ *   latency_ccdf     the same as the share slower than a latency, log y
+ *   latency_load     sweep.csv: p50, p99, p99.9 and max against offered
+ *                    load
+ *   throughput_load  sweep.csv and each point's summary.json: requests
+ *                    per second carried and offered against offered load,
+ *                    and the rejected and failed fractions
  *
  * The offered load is the first sweep key other than engine.policy whose
  * values all read as numbers (a rate such as 200k/s, a size, a duration,
@@ -288,6 +292,21 @@ static double half(double x)
         return isfinite(x) ? x : 0;
 }
 
+/* The offered load of point p in requests per second, as measured: its
+ * measured requests (those submitted in the window from the end of the
+ * warm-up to the end of arrivals) over the window, from sweep.csv and the
+ * point's summary.json. NaN when either cannot be read. */
+static double offered_per_s(const struct plot_ctx *ctx, const struct sweep_point *p)
+{
+        char dir[PLOT_PATH_CAP];
+        struct plot_run_facts f;
+        struct sim_error quiet;
+        if (plot_path(dir, ctx->dir, p->dir, &quiet) == NULL ||
+            plot_run_facts(dir, &f, &quiet) < 0 || !(f.duration_ns > f.warmup_ns))
+                return NAN;
+        return figure(ctx->sweep, p, "submitted") / ((f.duration_ns - f.warmup_ns) * 1e-9);
+}
+
 /* Writes a load plot: per series a block of "x y..." lines. */
 static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool latency,
                         struct sim_error *err)
@@ -323,7 +342,7 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
                 snprintf(text, sizeof(text), "completed requests per second (%sreq/s)", u.name);
         plot_var_str(vars, "ylabel_text", text);
         snprintf(text, sizeof(text), "%s: %s against offered load", s->scenario,
-                 latency ? "latency p50 and p99" : "throughput");
+                 latency ? "latency p50, p99, p99.9 and max" : "throughput");
         plot_var_str(vars, "plot_title", text);
         double reps = (double)s->manifest.replications;
         if (reps > 1)
@@ -339,8 +358,9 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
                 return PLOT_EDRAW;
         }
         fprintf(dat,
-                latency ? "# load p50 p99 p99_ci95, latency in %s\n"
-                        : "# load requests_per_s requests_per_s_ci95, in %sreq/s\n",
+                latency ? "# load p50 p99 p99_ci95 p99.9 max, latency in %s\n"
+                        : "# load requests_per_s requests_per_s_ci95 offered_per_s (in %sreq/s) "
+                          "rejected_fraction failed_fraction\n",
                 u.name);
         for (size_t k = 0; k < s->nseries; k++) {
                 fprintf(dat, "%s# series %s\n", k ? "\n\n" : "", s->series[k]);
@@ -348,18 +368,25 @@ static int load_prepare(struct plot_ctx *ctx, FILE *vars, const char *name, bool
                 for (size_t i = 0; i < n; i++) {
                         const struct sweep_point *p = &s->points[order[i]];
                         fprintf(dat, "%.10g", p->x / s->load_scale);
-                        if (latency)
-                                fprintf(dat, " %.10g %.10g %.10g\n",
+                        if (latency) {
+                                fprintf(dat, " %.10g %.10g %.10g %.10g %.10g\n",
                                         figure(s, p, "latency_p50_ns") / u.scale,
                                         figure(s, p, "latency_p99_ns") / u.scale,
-                                        half(figure(s, p, "latency_p99_ci95")) / u.scale);
-                        else
-                                fprintf(dat, " %.10g %.10g\n",
-                                        figure(s, p, "requests_per_s") / u.scale,
-                                        half(figure(s, p, "requests_per_s_ci95")) / u.scale);
+                                        half(figure(s, p, "latency_p99_ci95")) / u.scale,
+                                        figure(s, p, "latency_p999_ns") / u.scale,
+                                        figure(s, p, "latency_max_ns") / u.scale);
+                                continue;
+                        }
+                        double submitted = figure(s, p, "submitted");
+                        fprintf(dat, " %.10g %.10g %.10g %.10g %.10g\n",
+                                figure(s, p, "requests_per_s") / u.scale,
+                                half(figure(s, p, "requests_per_s_ci95")) / u.scale,
+                                offered_per_s(ctx, p) / u.scale,
+                                submitted > 0 ? figure(s, p, "rejected") / submitted : NAN,
+                                submitted > 0 ? figure(s, p, "failed") / submitted : NAN);
                 }
                 if (n == 0) /* gnuplot needs a point in every block */
-                        fprintf(dat, "NaN NaN NaN NaN\n");
+                        fprintf(dat, "NaN NaN NaN NaN NaN NaN\n");
         }
         free(order);
         return plot_data_close(dat, ctx, name, err);
@@ -377,9 +404,11 @@ static int throughput_load_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_
 
 #define CDF_CURVES_MAX 12 /* beyond this a CDF plot is unreadable */
 
-/* One CDF per series, at its highest load (each point without a load key). */
-static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+/* One CDF (or CCDF) per series, at its highest load (each point without a
+ * load key). */
+static int distribution_prepare(struct plot_ctx *ctx, FILE *vars, bool ccdf, struct sim_error *err)
 {
+        const char *kind = ccdf ? "latency_ccdf" : "latency_cdf";
         struct plot_sweep *s = ctx->sweep;
         size_t pick[CDF_CURVES_MAX], n = 0;
         for (size_t p = 0; p < s->npoints; p++) {
@@ -394,14 +423,13 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error 
                         }
                 }
                 if (n == CDF_CURVES_MAX) {
-                        plot_note(ctx, "latency_cdf", "only the first %d curves are drawn",
-                                  CDF_CURVES_MAX);
+                        plot_note(ctx, kind, "only the first %d curves are drawn", CDF_CURVES_MAX);
                         break;
                 }
                 pick[n++] = p;
         }
         if (n == 0) {
-                plot_note(ctx, "latency_cdf", "the sweep has no points");
+                plot_note(ctx, kind, "the sweep has no points");
                 return 1;
         }
         FILE *dat = NULL;
@@ -409,6 +437,7 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error 
         plot_var_num(vars, "nseries", (double)n);
         plot_var_array(vars, "series", n);
         int rc = 0;
+        double least = 1;
         for (size_t i = 0; rc == 0 && i < n; i++) {
                 const struct sweep_point *p = &s->points[pick[i]];
                 char dir[PLOT_PATH_CAP], name[2 * LABEL_CAP];
@@ -418,14 +447,18 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error 
                         return PLOT_EINPUT;
                 if (dat == NULL) {
                         u = plot_time_unit(plot_cdf_quantile(&h, "all", 0.5));
-                        dat = plot_data_open(ctx, "latency_cdf", err);
+                        dat = plot_data_open(ctx, kind, err);
                         if (dat == NULL) {
                                 plot_cdf_close(&h);
                                 return PLOT_EDRAW;
                         }
                 }
                 fprintf(dat, "%s# point %s\n", i ? "\n\n" : "", p->dir);
-                if (plot_cdf_write(dat, &h, "all", u.scale) == 0)
+                double l = 1;
+                size_t lines = ccdf ? plot_ccdf_write(dat, &h, "all", u.scale, &l)
+                                    : plot_cdf_write(dat, &h, "all", u.scale);
+                least = fmin(least, l);
+                if (lines == 0)
                         fprintf(dat, "NaN NaN\n");
                 plot_cdf_close(&h);
                 if (s->load_key)
@@ -435,15 +468,26 @@ static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error 
                         snprintf(name, sizeof(name), "%s", s->series[p->series]);
                 plot_var_str_at(vars, "series", i + 1, name);
         }
-        rc = plot_data_close(dat, ctx, "latency_cdf", err);
+        rc = plot_data_close(dat, ctx, kind, err);
+        plot_var_num(vars, "ymin", pow(10, floor(log10(least))));
         char text[512];
-        snprintf(text, sizeof(text), "Latency CDF: %s%s", s->scenario,
+        snprintf(text, sizeof(text), "Latency %s: %s%s", ccdf ? "CCDF" : "CDF", s->scenario,
                  s->load_key ? ", each series at its highest load" : ", every point");
         plot_var_str(vars, "plot_title", text);
         plot_var_str(vars, "plot_subtitle", "all classes, replications pooled");
         snprintf(text, sizeof(text), "latency, submit to final callback (%s)", u.name);
         plot_var_str(vars, "xlabel_text", text);
         return rc;
+}
+
+static int sweep_cdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+{
+        return distribution_prepare(ctx, vars, false, err);
+}
+
+static int sweep_ccdf_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *err)
+{
+        return distribution_prepare(ctx, vars, true, err);
 }
 
 static const struct plot_kind sweep_cdf = {
@@ -456,11 +500,22 @@ static const struct plot_kind sweep_cdf = {
     .prepare = sweep_cdf_prepare,
 };
 
+static const struct plot_kind sweep_ccdf = {
+    .name = "latency_ccdf",
+    .title = "Latency CCDF per policy",
+    .about = "The fraction of requests slower than a latency, log x and log y down to the "
+             "least fraction the counts reach, one curve per series (policy) at its highest "
+             "offered load.",
+    .width = 960,
+    .height = 600,
+    .prepare = sweep_ccdf_prepare,
+};
+
 static const struct plot_kind sweep_latency = {
     .name = "latency_load",
     .title = "Latency against offered load",
-    .about = "p50 (dashed) and p99 (solid, with 95% confidence bars) latency per series "
-             "(policy) against the offered load, log scale.",
+    .about = "p50 (dashed), p99 (solid, with 95% confidence bars), p99.9 (dash-dot) and max "
+             "(dotted) latency per series (policy) against the offered load, log scale.",
     .width = 960,
     .height = 600,
     .prepare = latency_load_prepare,
@@ -469,11 +524,14 @@ static const struct plot_kind sweep_latency = {
 static const struct plot_kind sweep_throughput = {
     .name = "throughput_load",
     .title = "Throughput against offered load",
-    .about = "Completed requests per second per series (policy) against the offered load.",
+    .about = "Completed requests per second per series (policy) against the offered load, "
+             "beside the offered requests per second (what would be carried if nothing were "
+             "lost); the rejected and failed fractions of the submitted requests on the "
+             "right axis.",
     .width = 960,
     .height = 600,
     .prepare = throughput_load_prepare,
 };
 
-const struct plot_kind *const plot_sweep_kinds[] = {&sweep_cdf, &sweep_latency, &sweep_throughput,
-                                                    NULL};
+const struct plot_kind *const plot_sweep_kinds[] = {&sweep_cdf, &sweep_ccdf, &sweep_latency,
+                                                    &sweep_throughput, NULL};
