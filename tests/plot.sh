@@ -64,13 +64,25 @@ drawn() {
 
 # ---- a run ------------------------------------------------------------------------
 R=$T/r/run
-expect 0 "$ACSIM" plot "$R" && has "$T/out" "^plots: .*/plots/ \(latency_cdf, devices, failover: \.png \.svg \.txt\)$"
+expect 0 "$ACSIM" plot "$R" &&
+	has "$T/out" "^plots: .*/plots/ \(latency_cdf, latency_ccdf, devices, failover: \.png \.svg \.txt\)$"
 drawn "$R" latency_cdf 'Latency CDF: default'
+drawn "$R" latency_ccdf 'Latency CCDF: default'
 drawn "$R" devices 'Devices: default'
-drawn "$R" failover 'Completions around a failover'
+drawn "$R" failover 'Failover: default'
 # the text CDF has a curve per class; the devices plot names every device
 has "$R/plots/latency_cdf.txt" 'small'
 has "$R/plots/latency_cdf.txt" 'bulk'
+has "$R/plots/latency_ccdf.txt" 'small'
+# the CCDF is the share above each bucket, from the counts: it starts at
+# 1, never rises, and stops before 0
+awk '/^# class all/ { on = 1; next } /^# class/ { on = 0 } on && NF == 2 {
+		if (n++ == 0 && $2 != 1) exit 1
+		if ($2 > last && n > 1 || $2 <= 0) exit 1
+		last = $2
+	}
+	END { if (n < 10) exit 1 }' "$R/plots/data/latency_ccdf.dat" ||
+	fail "latency_ccdf.dat: not a falling CCDF from 1"
 for d in qat0 qat1 cpu; do has "$R/plots/devices.txt" "$d"; done
 # the failover window is around the fault (30 to 40 ms, margins 5 ms)
 has "$R/plots/data/failover.gp" '^xmin = 25$'
@@ -101,12 +113,22 @@ png "$Q/plots/latency_cdf.png"
 # ---- a sweep ------------------------------------------------------------------------
 S=$T/r/sweep
 expect 0 "$ACSIM" plot "$S" &&
-	has "$T/out" "^plots: .*/plots/ \(latency_cdf, latency_load, throughput_load: \.png \.svg \.txt\)$"
+	has "$T/out" "^plots: .*/plots/ \(latency_cdf, latency_ccdf, latency_load, throughput_load: \.png \.svg \.txt\)$"
 drawn "$S" latency_cdf 'Latency CDF: policies'
-drawn "$S" latency_load 'latency p50 and p99 against offered load'
+drawn "$S" latency_ccdf 'Latency CCDF: policies'
+drawn "$S" latency_load 'latency p50, p99, p99.9 and max against offered load'
 drawn "$S" throughput_load 'throughput against offered load'
 has "$S/plots/latency_cdf.txt" 'round-robin at 1200k/s'
 has "$S/plots/latency_load.txt" 'least-loaded p99'
+has "$S/plots/latency_load.txt" 'least-loaded p99.9'
+has "$S/plots/latency_ccdf.txt" 'round-robin at 1200k/s'
+# p99.9 and max beside p50 and p99, in that order of size
+awk '!/^#/ && NF == 6 && !($2 <= $3 && $3 <= $5 && $5 <= $6) { exit 1 }' \
+	"$S/plots/data/latency_load.dat" || fail "latency_load.dat: p50 <= p99 <= p99.9 <= max broken"
+# offered requests/s: the measured arrivals, here the swept rate itself
+# (within 5%); nothing rejected or failed at these loads
+awk '!/^#/ && NF == 6 && (($4 / $1 - 1)^2 > 0.0025 || $5 != 0 || $6 != 0) { exit 1 }' \
+	"$S/plots/data/throughput_load.dat" || fail "throughput_load.dat: offered is not the load"
 has "$S/plots/throughput_load.txt" 'workload.ipsec.arrival.rate \(M/s\)'
 # one block per policy, three loads each, in M/s
 [ "$(grep -c '^# series' "$S/plots/data/throughput_load.dat")" -eq 2 ] ||
@@ -127,7 +149,7 @@ cat >"$P/sweep.json" <<'JSON'
 JSON
 head -1 "$S/sweep.csv" | sed 's/,workload.ipsec.arrival.rate//' >"$P/sweep.csv"
 grep -E '^(0|3),' "$S/sweep.csv" | sed 's/,400k\/s//' >>"$P/sweep.csv"
-expect 0 "$ACSIM" plot "$P" && has "$T/out" '\(latency_cdf: '
+expect 0 "$ACSIM" plot "$P" && has "$T/out" '\(latency_cdf, latency_ccdf: '
 has "$T/err" 'latency_load: skipped: .*no numeric key'
 has "$T/err" 'throughput_load: skipped'
 drawn "$P" latency_cdf 'every point'
@@ -143,7 +165,7 @@ has "$M" '^\| replications \| 2 \|$'
 has "$M" '^## Summary$'
 has "$M" '^latency           mean       p50       p90       p99     p99.9       max$'
 has "$M" '^qat1 '
-for k in latency_cdf devices failover; do
+for k in latency_cdf latency_ccdf devices failover; do
 	has "$M" "^!\[.*\]\(plots/$k\.png\)$"
 done
 # the text renderings too, fenced, with no trailing spaces
@@ -176,7 +198,7 @@ has "$M" '^# acsim report: sweep of policies$'
 has "$M" '^## Points$'
 has "$M" '^p005-least-loaded-1200ks +1\.19 Mreq/s'
 has "$M" '`engine.policy`, `workload.ipsec.arrival.rate`'
-for k in latency_cdf latency_load throughput_load; do
+for k in latency_cdf latency_ccdf latency_load throughput_load; do
 	has "$M" "^!\[.*\]\(plots/$k\.png\)$"
 done
 printf 'policy A beats B\n' >"$S/comparison.txt"

@@ -626,16 +626,16 @@ static int failover_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *
                 dat_num(dat, w[i].recovered / u.scale);
                 fputc('\n', dat);
         }
-        if (nw == 0)
-                fputs("0 ? ? ? ?\n", dat);
+        /* and one out of sight (lane 0, before the run), so that no block
+         * is empty of valid points whatever the windows lack */
+        fputs("0 -1 -1 -1 -1\n", dat);
         /* index 2: the core's failed spells of each lane's device */
         fprintf(dat, "\n\n# lane failed-from failed-to (%s)\n", u.name);
         size_t nspells = 0;
         for (long i = 0; have_ev && i < nw; i++)
                 nspells +=
                     spells_write(dat, &ev, s.rep, w[i].device, (double)(i + 1), s.tmax_ns, u.scale);
-        if (nspells == 0)
-                fputs("0 ? ?\n", dat);
+        fputs("0 -1 -1\n", dat);
         rc = plot_data_close(dat, ctx, "failover", err);
 
         time_vars(vars, &f, s.rep, u, "Failover");

@@ -14,7 +14,8 @@
 # (plots/data/failover.gp): datafile (index 0 the intervals: t,
 # arrivals/s, completions/s, retried, failed, rejected, p50, p99, p99.9,
 # max; index 1 the windows: lane, start, end, detected, recovered; index 2
-# the failed spells: lane, from, to), plot_format, plot_title,
+# the failed spells: lane, from, to; each index ends with a row on lane 0
+# at time -1, out of sight, so that none is empty), plot_format, plot_title,
 # plot_subtitle, xlabel_text, ylabel_text, y2label_text, latency_text,
 # has_latency, xmin, xmax, warmup, nfaults, nspells, fault_start[],
 # fault_end[], fault_text[].
@@ -92,6 +93,16 @@ if (!dumb) {
         set object (i + 1) rect from fault_start[i], graph 0 to fault_end[i], graph 1 behind \
             fc rgb lane_rgb[(i - 1) % 6 + 1] fs transparent solid 0.12 noborder
     }
+}
+if (dumb && !has_latency) {
+    # no latency per interval (a result directory from before it was
+    # written): the throughput in its place
+    unset logscale y
+    set yrange [0:*]
+    set xlabel xlabel_text . '; y: ' . ylabel_text
+    set key inside left bottom horizontal samplen 1
+    plot datafile index 0 using 1:2 with lines title 'arrivals/s', \
+         datafile index 0 using 1:3 with lines title 'completions/s'
 }
 if (has_latency) {
     if (dumb) {
