@@ -471,8 +471,9 @@ Test(write_csv, files_have_their_columns_and_rows)
         free(d);
 
         char *f = csv(write_csv_faults, &r);
-        cr_assert(strncmp(f, "replication,device,mode,start_ns,end_ns,factor,probability,source\n",
-                          66) == 0);
+        const char *head = "replication,device,mode,start_ns,end_ns,factor,probability,source,"
+                           "detected_ns,recovered_ns,detection_delay_ns,recovery_ns\n";
+        cr_assert(strncmp(f, head, strlen(head)) == 0, "%.200s", f);
         cr_assert_not_null(strstr(f, "\n0,card1,slow,4000000,6000000,3,"));
         cr_assert_not_null(strstr(f, "\n1,card1,slow,4000000,6000000,3,"));
         free(f);
@@ -510,9 +511,10 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = ttmp_make, .fini
         snprintf(dir, sizeof(dir), "%s/a/b/out", ttmp_dir);
         cr_assert_eq(result_dir_check(dir, &err), 0, "%s", err.msg);
         cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
-        const char *files[] = {RESULT_SUMMARY, RESULT_TIMESERIES, RESULT_LATENCY_HIST,
-                               RESULT_DEVICES, RESULT_FAULTS};
-        for (size_t i = 0; i < 5; i++)
+        const char *files[] = {RESULT_SUMMARY,       RESULT_TIMESERIES,   RESULT_TIMESERIES_LONG,
+                               RESULT_DEVICE_EVENTS, RESULT_LATENCY_HIST, RESULT_DEVICES,
+                               RESULT_FAULTS};
+        for (size_t i = 0; i < 7; i++)
                 cr_assert(exists(dir, files[i]), "%s", files[i]);
         char parent[320];
         snprintf(parent, sizeof(parent), "%s/a/b", ttmp_dir);
@@ -525,13 +527,13 @@ Test(result_dir, written_whole_replaced_never_clobbers, .init = ttmp_make, .fini
         fclose(f);
         cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
         cr_assert(!exists(dir, "stray"));
-        cr_assert_eq(entries(dir), 5);
+        cr_assert_eq(entries(dir), 7);
         cr_assert(!exists(dir, RESULT_SCENARIO), "no copy when no file was loaded");
 
         /* scenario.yaml holds the bytes kept at load time, exactly */
         fill_origin(&r, NULL, NULL, 0);
         cr_assert_eq(result_dir_write(dir, &r, &err), 0, "%s", err.msg);
-        cr_assert_eq(entries(dir), 6);
+        cr_assert_eq(entries(dir), 8);
         snprintf(parent, sizeof(parent), "%s/%s", dir, RESULT_SCENARIO);
         f = fopen(parent, "rb");
         cr_assert_not_null(f);

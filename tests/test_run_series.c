@@ -309,3 +309,32 @@ Test(series, a_window_on_a_failed_device_is_not_its_detection)
         sim_results_free(&r);
         scenario_free(&s);
 }
+
+Test(series, the_same_seed_gives_the_same_intervals_and_events)
+{
+        struct scenario s;
+        struct sim_results a, b;
+        two_faults(&s);
+        tscen_prepare(&s);
+        tscen_run(&s, 3, &a);
+        tscen_run(&s, 3, &b);
+        cr_assert_eq(a.series.nrows, b.series.nrows);
+        cr_assert_eq(memcmp(a.series.latency, b.series.latency,
+                            a.series.nrows * a.series.nlatency * sizeof(*a.series.latency)),
+                     0);
+        cr_assert_eq(a.ndevice_events, b.ndevice_events);
+        cr_assert_gt(a.ndevice_events, 4);
+        for (size_t i = 0; i < a.ndevice_events; i++) {
+                const struct sim_device_event *x = &a.device_events[i], *y = &b.device_events[i];
+                cr_assert(x->t_ns == y->t_ns && x->device == y->device && x->point == y->point &&
+                              x->cause == y->cause && x->status == y->status,
+                          "event %zu", i);
+        }
+        for (size_t f = 0; f < a.nfaults; f++) {
+                cr_assert_eq(a.faults[f].detected_ns, b.faults[f].detected_ns);
+                cr_assert_eq(a.faults[f].recovered_ns, b.faults[f].recovered_ns);
+        }
+        sim_results_free(&a);
+        sim_results_free(&b);
+        scenario_free(&s);
+}
