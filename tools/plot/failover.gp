@@ -53,11 +53,11 @@ set key outside right top vertical samplen 1 font ',9'
 if (dumb) {
     unset key
     # text: the injected window a bar above the lane, the failed spells a
-    # bar below it, D the detection and R the recovery
+    # bar below it from D (the detection) to R (the recovery)
     plot datafile index 1 using 2:($1 + 0.2):($3 - $2):(0) with vectors nohead notitle, \
          datafile index 2 using 2:($1 - 0.2):($3 - $2):(0) with vectors nohead notitle, \
-         datafile index 1 using 4:1:('D') with labels notitle, \
-         datafile index 1 using 5:1:('R') with labels notitle
+         datafile index 1 using 4:($1 - 0.2):('D') with labels notitle, \
+         datafile index 1 using 5:($1 - 0.2):('R') with labels notitle
 } else {
     plot datafile index 1 using (($2 + $3) / 2):($1 + 0.18):(($3 - $2) / 2):(0.16):(lane_lt($1)) \
             with boxxyerror lc variable fs pattern 4 border title 'injected', \
