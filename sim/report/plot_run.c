@@ -701,8 +701,8 @@ static const struct plot_kind run_devices = {
     .title = "Devices over time",
     .about = "Per device: lane utilisation, stages waiting in the core's software queue and "
              "stages in flight, per sampling interval of one replication (acsim plot "
-             "--replication); fault windows shaded "
-             "red, the warm-up grey.",
+             "--replication); each fault window shaded in its own colour, "
+             "the warm-up grey.",
     .width = 960,
     .height = 720,
     .prepare = devices_prepare,

@@ -1,6 +1,6 @@
 # tools/plot/devices.gp - per device over time: utilisation (top) and the
 # stages waiting in the core's software queue and in flight (bottom), with
-# fault windows shaded red and the warm-up grey.
+# each fault window shaded in its own colour and the warm-up grey.
 #
 # Drawn by `acsim plot`, which sets the terminal and these variables
 # (plots/data/devices.gp): datafile (columns: t, then per device util%,
@@ -19,9 +19,12 @@ if (!dumb) {
         set object 1 rect from 0, graph 0 to warmup, graph 1 behind \
             fc rgb '#eeeeee' fs solid 1.0 noborder
     }
+    # one colour per window, as in the failover plot, translucent so that
+    # overlapping windows both show
+    array fault_rgb[6] = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b']
     do for [i=1:nfaults] {
         set object (i + 1) rect from fault_start[i], graph 0 to fault_end[i], graph 1 \
-            behind fc rgb '#ffd6d6' fs solid 1.0 noborder
+            behind fc rgb fault_rgb[(i - 1) % 6 + 1] fs transparent solid 0.15 noborder
     }
 } else {
     # text cannot shade: a fault window is marked by lines at its ends
@@ -48,8 +51,8 @@ set format x ''
 set key outside right top vertical
 if (!dumb) {
     do for [i=1:nfaults] {
-        set label (i) fault_text[i] at fault_start[i], graph 0.97 offset 0.5, 0 \
-            tc rgb '#aa0000' font ',9' front
+        set label (i) fault_text[i] at fault_start[i], graph (0.97 - 0.06 * ((i - 1) % 4)) \
+            offset 0.5, 0 tc rgb fault_rgb[(i - 1) % 6 + 1] font ',9' front
     }
 }
 plot for [i=1:ndevices] datafile using 1:(column(3 * i - 1)) with lines lw 1.5 \
