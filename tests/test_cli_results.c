@@ -208,6 +208,28 @@ static void check_lines(const char *text)
         }
 }
 
+Test(table, names_the_replication_with_the_worst_p999)
+{
+        struct replications r;
+        run_small(3, &r);
+        size_t worst = 0;
+        for (size_t i = 1; i < r.n; i++)
+                if (r.runs[i].latency.p999 > r.runs[worst].latency.p999)
+                        worst = i;
+        /* the fixture's three seeds give three p99.9s; make the last the
+         * worst by a margin no run reaches, so the line must follow it */
+        r.runs[2].latency.p999 = r.runs[worst].latency.p999 + 1000000;
+        char *text = table(&r);
+        cr_assert_not_null(strstr(text, "\nworst p99.9: replication 2 ("), "%s", text);
+        cr_assert_not_null(strstr(text, "; acsim plot --replication 2)\n"), "%s", text);
+        free(text);
+        r.runs[0].latency.p999 = r.runs[2].latency.p999 + 1;
+        text = table(&r);
+        cr_assert_not_null(strstr(text, "\nworst p99.9: replication 0 ("), "%s", text);
+        free(text);
+        replications_free(&r);
+}
+
 Test(report_text, one_replication)
 {
         struct replications r;
