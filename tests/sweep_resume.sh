@@ -86,7 +86,12 @@ mid_sweep() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	ps -o pid= --ppid "$1" | tr -d ' ' | tr '\n' ' '
+	children "$1"
+}
+
+# children PID: the PIDs of PID's child processes, from /proc.
+children() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$1" '$4 == pp { printf "%s ", $1 }'
 }
 
 # ---- run again: everything reused, the same bytes ------------------------------
@@ -134,7 +139,7 @@ grep -q '^reused' "$T/out" && fail "an edited scenario reused points"
 sed 's/rate: 5GB\/s/rate: 4GB\/s/' "$S" >"$T/edit.yaml" && cp "$T/edit.yaml" "$S"
 
 # ---- stopped: longer points, so that the signal comes mid-sweep ---------------
-LONG="--set run.duration=150ms"
+LONG="--set run.duration=250ms"
 # shellcheck disable=SC2086 # LONG is two words
 expect 0 "$ACSIM" sweep "$S" -o "$T/ref" -j 2 -q $LONG
 
