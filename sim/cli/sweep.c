@@ -381,7 +381,6 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
         if (a->emit)
                 return emit(a, p, out);
         if (a->merge) {
-                sweep_dir_tidy(p, out, NULL);
                 int status = merge_check(p, out);
                 return status == CLI_OK ? assemble(a, p, out, CLI_OK) : status;
         }
