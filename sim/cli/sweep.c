@@ -174,34 +174,6 @@ static int write_file(const char *out, const char *name, enum sweep_file which,
         return 0;
 }
 
-static int assemble(const struct sweep_args *a, const struct sweep_plan *p, const char *out,
-                    int status)
-{
-        struct sim_error e;
-        struct sweep_collection c;
-        if (sweep_collect(p, out, a->baseline, &c, &e) < 0) {
-                fprintf(stderr, "acsim sweep: %s\n", e.msg);
-                return a->merge ? CLI_USAGE : CLI_FAILED;
-        }
-        if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||
-            write_file(out, SWEEP_CSV, FILE_CSV, p, &c) ||
-            write_file(out, SWEEP_COMPARISON, FILE_TABLE, p, &c) ||
-            (p->base.source && write_file(out, SWEEP_SCENARIO, FILE_SCENARIO, p, &c))) {
-                sweep_collection_free(&c);
-                return CLI_USAGE;
-        }
-        if (c.failure) {
-                fprintf(stderr, "acsim sweep: FAILURE: a run failed at some point (marked '!')\n");
-                status = CLI_FAILED;
-        }
-        if (!a->quiet) {
-                sweep_table_print(stdout, p, &c);
-                printf("results: %s/\n", out);
-        }
-        sweep_collection_free(&c);
-        return status;
-}
-
 /* ---- points that must run again --------------------------------------------------- */
 
 /* Writes the marked points as a list "3,5-7" into buf[cap] (cut short
@@ -234,10 +206,12 @@ static size_t point_list(const bool *marked, size_t n, char *buf, size_t cap)
         return count;
 }
 
-/* Before a merge: refuses points whose directory is there but whose key
- * is not this plan's (another scenario, --set, seed or build ran them, or
- * they were cut short before their key was written). Returns CLI_OK or
- * CLI_USAGE with a message. Missing points are sweep_collect()'s to tell. */
+/* In a merge, once sweep_collect() has found every point and found it
+ * this plan's by what summary.json tells (it names a missing point or one
+ * from another file or seed more precisely): refuses points whose key is
+ * not this plan's (another --set or build of acsim ran them, or they were
+ * cut short before their key was written). Returns CLI_OK, or CLI_USAGE
+ * with a message. */
 static int merge_check(const struct sweep_plan *p, const char *out)
 {
         bool *stale = calloc(p->npoints, sizeof(*stale));
@@ -260,6 +234,39 @@ static int merge_check(const struct sweep_plan *p, const char *out)
                                "or build of acsim wrote them, or they were cut short); run them "
                                "with --points %s",
                                out, n, p->npoints, list);
+}
+
+static int assemble(const struct sweep_args *a, const struct sweep_plan *p, const char *out,
+                    int status)
+{
+        struct sim_error e;
+        struct sweep_collection c;
+        if (sweep_collect(p, out, a->baseline, &c, &e) < 0) {
+                fprintf(stderr, "acsim sweep: %s\n", e.msg);
+                return a->merge ? CLI_USAGE : CLI_FAILED;
+        }
+        int keys = a->merge ? merge_check(p, out) : CLI_OK;
+        if (keys != CLI_OK) {
+                sweep_collection_free(&c);
+                return keys;
+        }
+        if (write_file(out, SWEEP_MANIFEST, FILE_MANIFEST, p, &c) ||
+            write_file(out, SWEEP_CSV, FILE_CSV, p, &c) ||
+            write_file(out, SWEEP_COMPARISON, FILE_TABLE, p, &c) ||
+            (p->base.source && write_file(out, SWEEP_SCENARIO, FILE_SCENARIO, p, &c))) {
+                sweep_collection_free(&c);
+                return CLI_USAGE;
+        }
+        if (c.failure) {
+                fprintf(stderr, "acsim sweep: FAILURE: a run failed at some point (marked '!')\n");
+                status = CLI_FAILED;
+        }
+        if (!a->quiet) {
+                sweep_table_print(stdout, p, &c);
+                printf("results: %s/\n", out);
+        }
+        sweep_collection_free(&c);
+        return status;
 }
 
 /* ---- jobs for a cluster -------------------------------------------------------------- */
@@ -380,10 +387,8 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
         }
         if (a->emit)
                 return emit(a, p, out);
-        if (a->merge) {
-                int status = merge_check(p, out);
-                return status == CLI_OK ? assemble(a, p, out, CLI_OK) : status;
-        }
+        if (a->merge)
+                return assemble(a, p, out, CLI_OK);
 
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         unsigned jobs = a->jobs ? (unsigned)a->jobs : cpus > 0 ? (unsigned)cpus : 1;
