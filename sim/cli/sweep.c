@@ -271,14 +271,17 @@ static int assemble(const struct sweep_args *a, const struct sweep_plan *p, cons
 
 /* ---- jobs for a cluster -------------------------------------------------------------- */
 
+/* What a job list is written from. */
+struct jobs_ctx {
+        bool slurm; /* the batch script, else the GNU parallel list */
+        const struct sweep_plan *p;
+        const struct sweep_emit *em;
+};
+
 static int write_jobs(FILE *f, void *ctx)
 {
-        const void *const *w = ctx;
-        const char *kind = w[0];
-        const struct sweep_plan *p = w[1];
-        const struct sweep_emit *em = w[2];
-        return strcmp(kind, "slurm") == 0 ? sweep_emit_slurm(f, p, em)
-                                          : sweep_emit_parallel(f, p, em);
+        const struct jobs_ctx *w = ctx;
+        return w->slurm ? sweep_emit_slurm(f, w->p, w->em) : sweep_emit_parallel(f, w->p, w->em);
 }
 
 /* Makes dir if it is not there. Returns 0 or -1 with a message. */
@@ -315,9 +318,9 @@ static int emit(const struct sweep_args *a, const struct sweep_plan *p, const ch
         if (slurm && make_dir(path) < 0)
                 return CLI_USAGE;
         snprintf(path, sizeof(path), "%.4000s/%s", dir, file);
-        const void *w[3] = {a->emit, p, &em};
+        struct jobs_ctx w = {slurm, p, &em};
         struct sim_error e;
-        if (in_place_file(path, write_jobs, w, &e) < 0) {
+        if (in_place_file(path, write_jobs, &w, &e) < 0) {
                 fprintf(stderr, "acsim sweep: %s\n", e.msg);
                 return CLI_USAGE;
         }
