@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages acsim's build, tests and plots need, and only
 # those that are missing. Idempotent; prints nothing when all is there.
-# clang and libclang-rt-dev (libFuzzer) build the fuzz target, build-fuzz/.
+# clang and libclang-rt-dev (libFuzzer) build the fuzz target, build-fuzz/;
+# munge, slurmctld, slurmd, slurm-client and parallel run the cluster tests
+# (tests/cluster_*.sh; their daemons are started by the test, not here).
 set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format libgsl-dev libyaml-dev \
-libcriterion-dev libjansson-dev gnuplot-nox libssl-dev"
+libcriterion-dev libjansson-dev gnuplot-nox libssl-dev munge slurmctld slurmd slurm-client parallel"
 
 missing=""
 for p in $PKGS; do

@@ -2,14 +2,29 @@
  * sim/sweep/sweep.c - the sweep plan and its points as jobs (sim/sweep/sweep.h).
  *
  * Layout: naming (short keys, labels, directory names), the plan, point
- * lists, the sweep directory check, then running: one point in this
- * process, and the pool that forks a child per point, at most `jobs`
- * alive, and reaps them.
+ * lists, the sweep directory check and its tidying, then running: one
+ * point in this process, and the pool that forks a child per point, at
+ * most `jobs` alive, and reaps them.
+ *
+ * The pool and interruption: while it runs, SIGINT, SIGTERM and SIGHUP
+ * are caught; the handler sends SIGTERM to every worker alive and the pool
+ * stops forking, reaps them all, removes what they left half-written and
+ * returns, so that the command can die of the signal with no worker left
+ * behind. The signals are blocked but around waitpid(), so a worker's pid
+ * is in the table before the handler can look for it. A worker asks the
+ * kernel for SIGTERM when its parent dies (PR_SET_PDEATHSIG), which covers
+ * a SIGKILL of the sweep; in_place.c holds SIGTERM off while it renames,
+ * so a point is in place whole or not at all, and its key (key.h) is
+ * written only after it.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+
 #include "sim/sweep/sweep.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +32,16 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ac/error.h"
 #include "sim/run/replicate.h"
 #include "sim/results/in_place.h"
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
+#include "sim/sweep/key.h"
 
 #define PATH_CAP  4096 /* longest path handled, with its NUL */
 #define LABEL_CAP 200  /* longest label part of a directory name */
@@ -164,6 +183,10 @@ int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *s
                         sweep_plan_free(p);
                         return -1;
                 }
+                if (has_seed)
+                        sc.seed = seed;
+                p->points[i].seed = sc.seed;
+                p->points[i].key = sweep_point_key(p, i, &sc);
                 p->points[i].policy = strdup(sc.engine.policy ? sc.engine.policy : "");
                 p->points[i].replications = sc.run.replications ? sc.run.replications : 1;
                 p->points[i].duration_ns = sc.run.duration_ns;
@@ -262,7 +285,8 @@ static bool sweep_entry(const char *name)
         if (name[0] == '.')
                 return true; /* ".", "..", and the temporaries of atomic writes */
         if (strcmp(name, SWEEP_MANIFEST) == 0 || strcmp(name, SWEEP_CSV) == 0 ||
-            strcmp(name, SWEEP_COMPARISON) == 0 || strcmp(name, SWEEP_SCENARIO) == 0)
+            strcmp(name, SWEEP_COMPARISON) == 0 || strcmp(name, SWEEP_SCENARIO) == 0 ||
+            strcmp(name, SWEEP_KEYS) == 0 || strcmp(name, SWEEP_CLUSTER) == 0)
                 return true;
         if (name[0] != 'p' || name[1] < '0' || name[1] > '9')
                 return false;
@@ -295,6 +319,60 @@ int sweep_dir_check(const char *out, struct sim_error *e)
         }
         closedir(d);
         return rc;
+}
+
+/* Removes a tree; for nftw. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        return remove(path);
+}
+
+/* Returns true when name is a temporary of in_place.c, ".NAME.tmp-XXXXXX"
+ * or ".NAME.old-XXXXXX", for an entry this run may replace: any when
+ * chosen is NULL, else a chosen point's directory (or its key). */
+static bool leftover(const struct sweep_plan *p, const bool *chosen, const char *name)
+{
+        if (name[0] != '.')
+                return false;
+        const char *tmp = strstr(name, ".tmp-"), *old = strstr(name, ".old-");
+        const char *end = tmp && (!old || tmp > old) ? tmp : old;
+        if (end == NULL || end == name + 1)
+                return false;
+        if (chosen == NULL)
+                return true;
+        if (name[1] != 'p' || name[2] < '0' || name[2] > '9')
+                return false;
+        size_t point = strtoul(name + 2, NULL, 10);
+        size_t len = (size_t)(end - (name + 1));
+        return point < p->npoints && chosen[point] && strlen(p->points[point].dir) == len &&
+               strncmp(p->points[point].dir, name + 1, len) == 0;
+}
+
+/* Removes from dir what interrupted writes left (see leftover()). */
+static void tidy(const struct sweep_plan *p, const bool *chosen, const char *dir)
+{
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                return;
+        struct dirent *ent;
+        while ((ent = readdir(d)) != NULL) {
+                char path[PATH_CAP];
+                if (leftover(p, chosen, ent->d_name) &&
+                    snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name) < (int)sizeof(path))
+                        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        }
+        closedir(d);
+}
+
+void sweep_dir_tidy(const struct sweep_plan *p, const char *out, const bool *chosen)
+{
+        char keys[PATH_CAP];
+        tidy(p, chosen, out);
+        if (snprintf(keys, sizeof(keys), "%s/%s", out, SWEEP_KEYS) < (int)sizeof(keys))
+                tidy(p, chosen, keys);
 }
 
 /* ---- running ------------------------------------------------------------------ */
@@ -367,6 +445,11 @@ enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, si
                 scenario_free(&sc);
                 return SIM_BAD_INPUT;
         }
+        if (sweep_key_forget(p, out, point, &e) < 0) {
+                tell(hooks, &e);
+                scenario_free(&sc);
+                return SIM_BAD_INPUT;
+        }
         struct replications r;
         enum sim_outcome o =
             replications_run(&sc, 0, sc.run.replications ? sc.run.replications : 1, NULL, &r, &e);
@@ -388,7 +471,7 @@ enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, si
                 sim_fail(&said, 0, "%s: %s", pt->dir, e.msg);
                 tell(hooks, &said);
         }
-        if (result_dir_write(dir, &r, &e) < 0) {
+        if (result_dir_write(dir, &r, &e) < 0 || sweep_key_write(p, out, point, &e) < 0) {
                 tell(hooks, &e);
                 o = sim_outcome_worse(o, SIM_BAD_INPUT);
         }
@@ -402,6 +485,32 @@ struct job {
         size_t point;
 };
 
+/* What the signal handler sees of the pool running now. */
+static struct job *volatile live_slots;
+static volatile unsigned live_nslots;
+static volatile sig_atomic_t caught; /* the signal that stopped the pool, or 0 */
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/* Notes the signal and passes SIGTERM on to every worker alive. */
+static void on_stop(int sig)
+{
+        int saved = errno;
+        if (caught == 0)
+                caught = sig;
+        struct job *slot = live_slots;
+        for (unsigned j = 0; slot && j < live_nslots; j++)
+                if (slot[j].pid > 0)
+                        kill(slot[j].pid, SIGTERM);
+        errno = saved;
+}
+
+int sweep_interrupted(void)
+{
+        return caught;
+}
+
 /* Returns the outcome a point's worker carried in its exit status ws. */
 static enum sim_outcome carried(int ws)
 {
@@ -410,54 +519,117 @@ static enum sim_outcome carried(int ws)
         return SIM_FAILED;
 }
 
+/* In a fresh worker: the signals back to their defaults and unblocked,
+ * and SIGTERM when the sweep dies. Returns 0, or -1 when the sweep is
+ * already gone. */
+static int worker_start(pid_t parent, const sigset_t *old)
+{
+        for (size_t i = 0; i < NSTOP; i++)
+                signal(stop_signals[i], SIG_DFL);
+        sigprocmask(SIG_SETMASK, old, NULL);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+        return getppid() == parent ? 0 : -1;
+}
+
+/* Starts point `point` in a worker in slot[j]. Returns 0, or -1 with the
+ * reason told. Called with the stop signals blocked (old: the mask
+ * before). */
+static int start(const struct sweep_plan *p, const char *out, size_t point, struct job *slot,
+                 const sigset_t *old, const struct sweep_hooks *hooks)
+{
+        pid_t parent = getpid();
+        fflush(NULL); /* a child must not write the parent's buffers again */
+        pid_t pid = fork();
+        if (pid < 0) {
+                struct sim_error e;
+                sim_fail(&e, 0, "fork: %s", strerror(errno));
+                tell(hooks, &e);
+                return -1;
+        }
+        if (pid == 0) {
+                if (worker_start(parent, old) < 0)
+                        _exit(SIM_FAILED);
+                enum sim_outcome o = sweep_run_point(p, out, point, hooks);
+                fflush(NULL);
+                _exit((int)o); /* outcomes are numbered as exit statuses */
+        }
+        *slot = (struct job){pid, point};
+        return 0;
+}
+
 enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen,
-                           unsigned jobs, const struct sweep_hooks *hooks)
+                           unsigned jobs, bool reuse, size_t *reused,
+                           const struct sweep_hooks *hooks)
 {
         if (jobs == 0)
                 jobs = 1;
         struct job *slot = calloc(jobs, sizeof(*slot));
         if (slot == NULL)
                 return SIM_FAILED;
-        size_t total = 0, finished = 0, next = 0;
-        for (size_t i = 0; i < p->npoints; i++)
-                total += !chosen || chosen[i];
+        size_t total = 0, finished = 0, next = 0, kept = 0;
+        for (size_t i = 0; i < p->npoints; i++) {
+                if (chosen && !chosen[i])
+                        continue;
+                if (reuse && sweep_key_fresh(p, out, i))
+                        kept++;
+                else
+                        total++;
+        }
+        if (reused)
+                *reused = kept;
+        sweep_dir_tidy(p, out, chosen);
+
+        sigset_t block, old;
+        struct sigaction sa, was[NSTOP];
+        sigemptyset(&block);
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop; /* no SA_RESTART: waitpid returns EINTR */
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < NSTOP; i++) {
+                sigaddset(&block, stop_signals[i]);
+                sigaddset(&sa.sa_mask, stop_signals[i]);
+        }
+        sigprocmask(SIG_BLOCK, &block, &old);
+        caught = 0;
+        live_slots = slot;
+        live_nslots = jobs;
+        for (size_t i = 0; i < NSTOP; i++)
+                sigaction(stop_signals[i], &sa, &was[i]);
+
         enum sim_outcome status = SIM_OK;
         struct sim_error e;
         unsigned running = 0;
         bool stop = false;
         while (running > 0 || (!stop && next < p->npoints)) {
-                while (!stop && running < jobs && next < p->npoints) {
+                while (!stop && !caught && running < jobs && next < p->npoints) {
                         size_t point = next++;
-                        if (chosen && !chosen[point])
+                        if ((chosen && !chosen[point]) || (reuse && sweep_key_fresh(p, out, point)))
                                 continue;
-                        fflush(NULL); /* a child must not write the parent's buffers again */
-                        pid_t pid = fork();
-                        if (pid < 0) {
-                                sim_fail(&e, 0, "fork: %s", strerror(errno));
-                                tell(hooks, &e);
+                        unsigned j = 0;
+                        while (slot[j].pid != 0)
+                                j++;
+                        if (start(p, out, point, &slot[j], &old, hooks) < 0) {
                                 status = sim_outcome_worse(status, SIM_FAILED);
                                 stop = true;
                                 break;
                         }
-                        if (pid == 0) {
-                                enum sim_outcome o = sweep_run_point(p, out, point, hooks);
-                                fflush(NULL);
-                                _exit((int)o); /* outcomes are numbered as exit statuses */
-                        }
-                        unsigned j = 0;
-                        while (slot[j].pid != 0)
-                                j++;
-                        slot[j] = (struct job){pid, point};
                         running++;
                 }
+                if (caught)
+                        stop = true;
                 if (running == 0)
                         break;
                 int ws;
+                sigprocmask(SIG_SETMASK, &old, NULL); /* a signal now runs on_stop */
                 pid_t pid = waitpid(-1, &ws, 0);
+                int werr = errno;
+                sigprocmask(SIG_BLOCK, &block, NULL);
                 if (pid < 0) {
-                        if (errno == EINTR)
+                        if (werr == EINTR)
                                 continue;
-                        sim_fail(&e, 0, "wait: %s", strerror(errno));
+                        sim_fail(&e, 0, "wait: %s", strerror(werr));
                         tell(hooks, &e);
                         status = sim_outcome_worse(status, SIM_FAILED);
                         break;
@@ -468,18 +640,27 @@ enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bo
                 if (j == jobs)
                         continue; /* not one of ours */
                 enum sim_outcome o = carried(ws);
-                if (WIFSIGNALED(ws)) {
+                if (WIFSIGNALED(ws) && !caught) {
                         sim_fail(&e, 0, "%s: killed by signal %d", p->points[slot[j].point].dir,
                                  WTERMSIG(ws));
                         tell(hooks, &e);
                 }
                 status = sim_outcome_worse(status, o);
                 finished++;
-                if (hooks && hooks->done)
+                if (hooks && hooks->done && !caught)
                         hooks->done(hooks->ctx, slot[j].point, o, finished, total);
                 slot[j].pid = 0;
                 running--;
         }
+        if (caught) {
+                sweep_dir_tidy(p, out, chosen); /* what the stopped workers were writing */
+                status = sim_outcome_worse(status, SIM_FAILED);
+        }
+        for (size_t i = 0; i < NSTOP; i++)
+                sigaction(stop_signals[i], &was[i], NULL);
+        live_slots = NULL;
+        live_nslots = 0;
+        sigprocmask(SIG_SETMASK, &old, NULL);
         free(slot);
         return status;
 }

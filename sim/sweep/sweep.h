@@ -39,6 +39,7 @@
 #define SWEEP_CSV        "sweep.csv"
 #define SWEEP_COMPARISON "comparison.txt"
 #define SWEEP_SCENARIO   "scenario.yaml" /* the file's bytes as the plan read them */
+#define SWEEP_CLUSTER    "cluster"       /* job lists and their logs (sim/sweep/emit.h) */
 
 #define SWEEP_POLICY_KEY "engine.policy" /* the key a paired comparison pairs over */
 #define SWEEP_NO_KEY     ((size_t)-1)
@@ -51,6 +52,8 @@ struct sweep_point {
         uint32_t replications; /* run.replications at this point */
         uint64_t duration_ns;  /* run.duration at this point */
         uint64_t warmup_ns;    /* run.warmup at this point */
+        uint64_t seed;         /* the scenario seed it runs (after --seed) */
+        uint64_t key;          /* what its result is a function of (sim/sweep/key.h) */
 };
 
 struct sweep_plan {
@@ -124,11 +127,26 @@ enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, si
                                  const struct sweep_hooks *hooks);
 
 /* Runs every chosen point (all when chosen is NULL), each in a child
- * process, at most `jobs` at a time, and waits for them. A child carries
- * its point's outcome in its exit status. hooks may be NULL. Returns the
- * worst outcome (sim_outcome_worse); a child that died, or a fork or wait
- * that failed, is SIM_FAILED. */
+ * process, at most `jobs` at a time, and waits for them. With reuse, a
+ * point whose directory is there with the plan's key recorded
+ * (sweep_key_fresh()) is not run again, and *reused (may be NULL) says
+ * how many were not. A child carries its point's outcome in its exit
+ * status; it writes its point's directory, then its key. hooks may be
+ * NULL. SIGINT, SIGTERM or SIGHUP stops the run: every worker is sent
+ * SIGTERM and reaped, what they left half-written is removed, and
+ * sweep_interrupted() names the signal. Returns the worst outcome
+ * (sim_outcome_worse); a child that died, a fork or wait that failed, or
+ * an interruption is SIM_FAILED. */
 enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen,
-                           unsigned jobs, const struct sweep_hooks *hooks);
+                           unsigned jobs, bool reuse, size_t *reused,
+                           const struct sweep_hooks *hooks);
+
+/* Returns the signal that stopped the last sweep_run(), or 0. */
+int sweep_interrupted(void);
+
+/* Removes the hidden temporaries of interrupted writes (sim/results/in_place.h)
+ * from out and out/keys: those of the chosen points' directories and keys,
+ * or every one when chosen is NULL. */
+void sweep_dir_tidy(const struct sweep_plan *p, const char *out, const bool *chosen);
 
 #endif
