@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,16 +159,67 @@ void replications_free(struct replications *r)
         memset(r, 0, sizeof(*r));
 }
 
-/* Passes a run's progress on with the replication's place. */
-struct watch_ctx {
+/* ---- the pool ------------------------------------------------------------
+ *
+ * Replications share nothing mutable: each builds its own loop, platform,
+ * core engine, models and random streams from the read-only scenario, and
+ * the simulator keeps no process-global state (no static buffers, no
+ * global random generator; GSL's error handler is never changed), so
+ * threads can run them side by side. Worker threads take the next index
+ * in order and write runs[index] alone; the summary is computed after
+ * every thread has joined, from runs[] in index order, so its bytes do
+ * not depend on the number of workers or on their timing. */
+
+struct pool {
+        const struct scenario *s;
+        uint32_t first, n;
+        struct replications *out;
         const struct rep_progress *progress;
-        size_t index, n;
+        pthread_mutex_t lock;  /* next, stop, the codes, and progress calls */
+        uint32_t next;         /* the next index to run */
+        bool stop;             /* a replication failed: take no more */
+        int *rc;               /* n: each replication's code */
+        struct sim_error *err; /* n: each replication's reason */
+};
+
+/* Passes a run's progress on with the replication's place, one report at
+ * a time. */
+struct watch_ctx {
+        struct pool *pool;
+        size_t index;
 };
 
 static void watch_progress(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events)
 {
         struct watch_ctx *w = ctx;
-        w->progress->report(w->progress->ctx, w->index, w->n, now_ns, end_ns, events);
+        struct pool *p = w->pool;
+        pthread_mutex_lock(&p->lock);
+        p->progress->report(p->progress->ctx, w->index, p->n, now_ns, end_ns, events);
+        pthread_mutex_unlock(&p->lock);
+}
+
+static void *worker(void *arg)
+{
+        struct pool *p = arg;
+        for (;;) {
+                pthread_mutex_lock(&p->lock);
+                uint32_t i = p->next;
+                bool go = !p->stop && i < p->n;
+                if (go)
+                        p->next++;
+                pthread_mutex_unlock(&p->lock);
+                if (!go)
+                        return NULL;
+                struct watch_ctx w = {p, i};
+                struct sim_run_watch watch = {watch_progress, &w};
+                int rc = sim_run_watched(p->s, p->first + i, p->progress ? &watch : NULL,
+                                         &p->out->runs[i], &p->err[i]);
+                pthread_mutex_lock(&p->lock);
+                p->rc[i] = rc;
+                if (rc < 0)
+                        p->stop = true;
+                pthread_mutex_unlock(&p->lock);
+        }
 }
 
 /* The outcome of sim_run()'s negative code: the core refuses what the
@@ -177,24 +229,68 @@ static enum sim_outcome outcome_of(int rc)
         return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? SIM_BAD_INPUT : SIM_FAILED;
 }
 
+/* Runs the pool's replications on `jobs` threads (the caller's own when
+ * 1, or when no thread can be started). */
+static void run_pool(struct pool *p, unsigned jobs)
+{
+        if (jobs > p->n)
+                jobs = p->n;
+        if (jobs <= 1) {
+                worker(p);
+                return;
+        }
+        pthread_t *t = calloc(jobs, sizeof(*t));
+        unsigned started = 0;
+        while (t && started < jobs && pthread_create(&t[started], NULL, worker, p) == 0)
+                started++;
+        if (started == 0)
+                worker(p); /* no thread at all: the caller runs them */
+        for (unsigned k = 0; k < started; k++)
+                pthread_join(t[k], NULL);
+        free(t);
+}
+
 enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint32_t n,
                                   const struct rep_progress *progress, struct replications *out,
                                   struct sim_error *e)
 {
+        return replications_run_jobs(s, first, n, 1, progress, out, e);
+}
+
+enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
+                                       unsigned jobs, const struct rep_progress *progress,
+                                       struct replications *out, struct sim_error *e)
+{
         memset(out, 0, sizeof(*out));
+        struct pool p = {.s = s, .first = first, .n = n, .out = out, .progress = progress};
         out->runs = calloc(n ? n : 1, sizeof(*out->runs));
-        if (out->runs == NULL)
+        p.rc = calloc(n ? n : 1, sizeof(*p.rc));
+        p.err = calloc(n ? n : 1, sizeof(*p.err));
+        if (out->runs == NULL || p.rc == NULL || p.err == NULL ||
+            pthread_mutex_init(&p.lock, NULL) != 0) {
+                free(p.rc);
+                free(p.err);
+                free(out->runs);
+                out->runs = NULL;
                 return sim_fail(e, SIM_FAILED, "out of memory");
-        struct watch_ctx w = {progress, 0, n};
-        struct sim_run_watch watch = {watch_progress, &w};
-        for (uint32_t i = 0; i < n; i++) {
-                w.index = i;
-                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i], e);
-                if (rc < 0) {
-                        replications_free(out);
-                        return outcome_of(rc);
-                }
-                out->n++;
+        }
+        run_pool(&p, jobs);
+        pthread_mutex_destroy(&p.lock);
+        /* the first failure in index order, as one worker would have met it;
+         * every index below it has run */
+        size_t failed = n;
+        for (size_t i = 0; i < n && failed == n; i++)
+                if (p.rc[i] < 0)
+                        failed = i;
+        int rc = failed < n ? p.rc[failed] : 0;
+        if (failed < n)
+                *e = p.err[failed];
+        free(p.rc);
+        free(p.err);
+        out->n = n; /* a run that failed or never ran is empty: freeing it is harmless */
+        if (rc < 0) {
+                replications_free(out);
+                return outcome_of(rc);
         }
         if (replications_summarize(out) < 0) {
                 replications_free(out);

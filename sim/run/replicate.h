@@ -100,6 +100,16 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
                                   const struct rep_progress *progress, struct replications *out,
                                   struct sim_error *e);
 
+/* replications_run() on up to `jobs` threads (1: the caller's alone).
+ * The runs and their summary are the same bytes for every `jobs` (wall
+ * time aside): each replication is computed alone and they are summed in
+ * index order. progress is called by one thread at a time, for any
+ * running replication. On a failure no further replication starts, and
+ * the reason is that of the lowest failed index, as with one thread. */
+enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
+                                       unsigned jobs, const struct rep_progress *progress,
+                                       struct replications *out, struct sim_error *e);
+
 /* The verdict on runs that went through (docs/results.md, "Exit status"):
  * returns SIM_OK when every request is accounted for, else SIM_FAILED
  * with the reason in e, "FAILURE: ..." and the seed: a drain hit its cap
