@@ -309,6 +309,7 @@ json_t *write_json_summary(const struct replications *r)
                         rc |=
                             write_json_put(s, "replication", json_integer(r->runs[i].replication));
                         rc |= write_json_put(s, "seed", hex(r->runs[i].replication_seed));
+                        rc |= write_json_put(s, "fingerprint", hex(r->runs[i].fingerprint));
                 }
         }
         if (r->n == 1)
