@@ -1,8 +1,10 @@
 /*
  * sim/load/schema_run.c - the `run:` section: how long, warm-up,
  * replications, sample interval, drain, trace (docs/scenarios.md, "run").
+ * The warm-up is a duration or `auto` (MSER-5, docs/statistics.md).
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/load/loader.h"
 
@@ -11,8 +13,11 @@ void load_run(struct loader *l, struct doc_node *root)
         struct scenario_run *r = &l->s->run;
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
         load_read_duration(run, "duration", DOC_OPTIONAL, 1, &r->duration_ns);
-        if (load_read_duration(run, "warmup", DOC_OPTIONAL, 0, &r->warmup_ns) == 0 &&
-            r->warmup_ns >= r->duration_ns)
+        const char *warmup = doc_text(doc_get(run, "warmup", DOC_OPTIONAL));
+        if (warmup && strcmp(warmup, "auto") == 0)
+                r->warmup_auto = true; /* warmup_ns stays 0 until MSER-5 finds it */
+        else if (load_read_duration(run, "warmup", DOC_OPTIONAL, 0, &r->warmup_ns) == 0 &&
+                 r->warmup_ns >= r->duration_ns)
                 doc_error(doc_get(run, "warmup", DOC_OPTIONAL),
                           "a warm-up shorter than run.duration (%s)",
                           doc_text(doc_get(run, "duration", DOC_OPTIONAL))
@@ -24,6 +29,11 @@ void load_run(struct loader *l, struct doc_node *root)
             r->sample_ns > r->duration_ns)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),
                           "a sample interval no longer than run.duration");
+        /* MSER-5 needs MSER_BATCH * MSER_MIN_BATCHES rows of the series */
+        if (r->warmup_auto && r->sample_ns && r->duration_ns / r->sample_ns < 50)
+                doc_error(doc_get(run, "sample", DOC_OPTIONAL),
+                          "a sample interval of at most run.duration / 50 with run.warmup: auto "
+                          "(MSER-5 needs 50 rows of the time series)");
         load_read_duration(run, "drain", DOC_OPTIONAL, 1, &r->drain_cap_ns);
         doc_bool(run, "trace", DOC_OPTIONAL, &r->trace);
         doc_whole(run, "trace_limit", DOC_OPTIONAL, 1, SCENARIO_MAX_TRACE_LIMIT, &r->trace_limit);

@@ -287,6 +287,36 @@ static int put_origin(json_t *o, const struct provenance *p)
         return rc;
 }
 
+/* run.warmup: auto: what MSER-5 found (docs/statistics.md). */
+static int put_warmup(json_t *o, const struct replications *r)
+{
+        const struct rep_warmup *w = &r->warmup;
+        json_t *a = json_object();
+        int rc = write_json_put(o, "warmup", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "method", json_string("mser-5"));
+        rc |= write_json_put(a, "series", json_string("mean_in_system"));
+        rc |= write_json_put(a, "settled", json_boolean(w->settled));
+        rc |= write_json_put(a, "warmup_ns", write_json_u64(w->warmup_ns));
+        rc |= write_json_put(a, "rows", write_json_u64(w->rows));
+        rc |= write_json_put(a, "truncated_rows", write_json_u64(w->truncate_rows));
+        rc |= write_json_put(a, "interval_ns", write_json_u64(w->interval_ns));
+        json_t *own = json_array();
+        rc |= write_json_put(a, "replications", own);
+        for (size_t i = 0; own && i < r->n; i++) {
+                json_t *e = json_object();
+                rc |= e ? json_array_append_new(own, e) : -1;
+                if (e) {
+                        rc |= write_json_put(e, "replication",
+                                             json_integer((json_int_t)r->runs[i].replication));
+                        rc |= write_json_put(e, "warmup_ns", write_json_u64(w->own_ns[i]));
+                        rc |= write_json_put(e, "settled", json_boolean(w->own_settled[i]));
+                }
+        }
+        return rc;
+}
+
 json_t *write_json_summary(const struct replications *r)
 {
         if (r->n == 0)
@@ -312,6 +342,8 @@ json_t *write_json_summary(const struct replications *r)
                         rc |= write_json_put(s, "fingerprint", hex(r->runs[i].fingerprint));
                 }
         }
+        if (r->warmup.automatic)
+                rc |= put_warmup(o, r);
         if (r->n == 1)
                 rc |= write_json_put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);

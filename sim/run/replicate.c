@@ -15,6 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "ac/error.h"
+#include "sim/des/mser.h"
 #include "sim/run/run.h"
 
 double replications_ci95(const double *x, size_t n, double *ci95)
@@ -156,6 +157,8 @@ void replications_free(struct replications *r)
                 sim_results_free(&r->runs[i]);
         free(r->runs);
         provenance_free(&r->origin);
+        free(r->warmup.own_ns);
+        free(r->warmup.own_settled);
         memset(r, 0, sizeof(*r));
 }
 
@@ -257,9 +260,11 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
         return replications_run_jobs(s, first, n, 1, progress, out, e);
 }
 
-enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
-                                       unsigned jobs, const struct rep_progress *progress,
-                                       struct replications *out, struct sim_error *e)
+/* Runs the replications (one pass) into out->runs; the summary is left
+ * to the caller. */
+static enum sim_outcome run_pass(const struct scenario *s, uint32_t first, uint32_t n,
+                                 unsigned jobs, const struct rep_progress *progress,
+                                 struct replications *out, struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
         struct pool p = {.s = s, .first = first, .n = n, .out = out, .progress = progress};
@@ -291,6 +296,83 @@ enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first,
         if (rc < 0) {
                 replications_free(out);
                 return outcome_of(rc);
+        }
+        return SIM_OK;
+}
+
+/* ---- run.warmup: auto ------------------------------------------------------ */
+
+/* Fills w from the runs of a pass without warm-up: MSER-5 on the mean of
+ * their number-in-system series, and on each alone. */
+static int find_warmup(const struct replications *pilot, struct rep_warmup *w)
+{
+        size_t n = pilot->n, rows = pilot->runs[0].series.nrows;
+        for (size_t i = 1; i < n; i++)
+                rows = pilot->runs[i].series.nrows < rows ? pilot->runs[i].series.nrows : rows;
+        double *mean = calloc(rows ? rows : 1, sizeof(*mean));
+        double *own = malloc((rows ? rows : 1) * sizeof(*own));
+        w->own_ns = calloc(n, sizeof(*w->own_ns));
+        w->own_settled = calloc(n, sizeof(*w->own_settled));
+        if (!mean || !own || !w->own_ns || !w->own_settled) {
+                free(mean);
+                free(own);
+                return AC_ENOMEM;
+        }
+        const struct sim_series *first = &pilot->runs[0].series;
+        w->automatic = true;
+        w->rows = rows;
+        w->interval_ns = first->interval_ns;
+        struct mser_result m;
+        for (size_t i = 0; i < n; i++) {
+                const struct sim_series *se = &pilot->runs[i].series;
+                for (size_t k = 0; k < rows; k++) {
+                        own[k] = se->rows[k].mean_in_system;
+                        mean[k] += own[k] / (double)n;
+                }
+                int judged = mser5(own, rows, &m);
+                w->own_settled[i] = judged == 0 && m.settled;
+                w->own_ns[i] = m.truncate ? se->rows[m.truncate - 1].t_ns : 0;
+        }
+        int judged = mser5(mean, rows, &m);
+        w->settled = judged == 0 && m.settled;
+        w->truncate_rows = m.truncate;
+        w->warmup_ns = m.truncate ? first->rows[m.truncate - 1].t_ns : 0;
+        free(mean);
+        free(own);
+        return 0;
+}
+
+enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
+                                       unsigned jobs, const struct rep_progress *progress,
+                                       struct replications *out, struct sim_error *e)
+{
+        struct rep_warmup w = {0};
+        enum sim_outcome o;
+        if (s->run.warmup_auto) {
+                struct scenario pilot_s = *s; /* read-only by sim_run: a shallow copy will do */
+                pilot_s.run.warmup_ns = 0;
+                struct replications pilot;
+                o = run_pass(&pilot_s, first, n, jobs, progress, &pilot, e);
+                if (o != SIM_OK)
+                        return o;
+                int rc = find_warmup(&pilot, &w);
+                replications_free(&pilot);
+                if (rc < 0) {
+                        free(w.own_ns);
+                        free(w.own_settled);
+                        memset(out, 0, sizeof(*out));
+                        return sim_fail(e, SIM_FAILED, "out of memory");
+                }
+                struct scenario cut = *s;
+                cut.run.warmup_ns = w.warmup_ns;
+                o = run_pass(&cut, first, n, jobs, progress, out, e);
+        } else {
+                o = run_pass(s, first, n, jobs, progress, out, e);
+        }
+        out->warmup = w;
+        if (o != SIM_OK) {
+                replications_free(out);
+                return o;
         }
         if (replications_summarize(out) < 0) {
                 replications_free(out);
@@ -324,5 +406,12 @@ enum sim_outcome replications_verdict(const struct replications *r, struct sim_e
                 return sim_fail(
                     e, SIM_FAILED,
                     "FAILURE: submitted != completed + failed + rejected (seed %" PRIu64 ")", seed);
+        if (r->warmup.automatic && !r->warmup.settled)
+                return sim_fail(e, SIM_FAILED,
+                                "FAILURE: run.warmup: auto: the number in system never settles "
+                                "(MSER-5 on the mean of %zu replications' series): no steady "
+                                "state to measure, the figures are not steady-state figures "
+                                "(seed %" PRIu64 ")",
+                                r->n, seed);
         return SIM_OK;
 }

@@ -56,6 +56,21 @@ struct rep_device {
         SIM_DEVICE_FIGURES(REP_FIELD)
 };
 
+/* run.warmup: auto (docs/statistics.md): the warm-up found by MSER-5 on
+ * the mean over the replications of their number-in-system series, run
+ * with no warm-up; every replication is then run again, the same seed,
+ * with that warm-up. Each replication's own MSER-5 point is kept too. */
+struct rep_warmup {
+        bool automatic;       /* run.warmup: auto was asked for */
+        bool settled;         /* MSER-5's verdict on the mean series */
+        uint64_t warmup_ns;   /* the warm-up found, applied to every replication */
+        uint64_t interval_ns; /* the series' row interval */
+        size_t rows;          /* rows of the series */
+        size_t truncate_rows; /* rows cut */
+        uint64_t *own_ns;     /* n: each replication's own MSER-5 point */
+        bool *own_settled;    /* n: and its own verdict */
+};
+
 struct replications {
         size_t n;                 /* replications run */
         struct sim_results *runs; /* n, in index order */
@@ -78,6 +93,7 @@ struct replications {
         uint64_t unfinished; /* requests they abandoned, summed */
 
         struct provenance origin; /* what made them; empty until the command fills it */
+        struct rep_warmup warmup; /* with run.warmup: auto */
 };
 #undef REP_FIELD
 
@@ -114,7 +130,9 @@ enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first,
  * returns SIM_OK when every request is accounted for, else SIM_FAILED
  * with the reason in e, "FAILURE: ..." and the seed: a drain hit its cap
  * with requests unfinished, or else the counts of a run that drained do
- * not add up (submitted != completed + failed + rejected). */
+ * not add up (submitted != completed + failed + rejected), or else
+ * run.warmup: auto found a series that never settles (no steady state to
+ * measure). */
 enum sim_outcome replications_verdict(const struct replications *r, struct sim_error *e);
 
 /* Fills the summary of *r from r->runs[0 .. r->n - 1], which the caller
