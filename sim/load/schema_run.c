@@ -29,6 +29,21 @@ void load_run(struct loader *l, struct doc_node *root)
             r->sample_ns > r->duration_ns)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),
                           "a sample interval no longer than run.duration");
+        const char *method = doc_text(doc_get(run, "method", DOC_OPTIONAL));
+        if (method && strcmp(method, "batch-means") == 0) {
+                r->batch_means = true;
+                if (r->replications > 1)
+                        doc_error(doc_get(run, "replications", DOC_OPTIONAL),
+                                  "one replication with run.method: batch-means");
+                if (r->sample_ns == 0) /* rows enough for 40 batches of 10 and more */
+                        r->sample_ns = r->duration_ns / 1000 ? r->duration_ns / 1000 : 1;
+                else if (r->duration_ns / r->sample_ns < 400)
+                        doc_error(doc_get(run, "sample", DOC_OPTIONAL),
+                                  "a sample interval of at most run.duration / 400 with "
+                                  "run.method: batch-means (40 batches of 10 rows)");
+        } else if (method && strcmp(method, "replications") != 0) {
+                doc_error(doc_get(run, "method", DOC_OPTIONAL), "replications or batch-means");
+        }
         /* MSER-5 needs MSER_BATCH * MSER_MIN_BATCHES rows of the series */
         if (r->warmup_auto && r->sample_ns && r->duration_ns / r->sample_ns < 50)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),

@@ -287,6 +287,33 @@ static int put_origin(json_t *o, const struct provenance *p)
         return rc;
 }
 
+/* One figure's batch-means interval. */
+static json_t *batch_figure(const struct batch_means *b)
+{
+        json_t *f = json_object();
+        int rc = f ? 0 : -1;
+        rc |= write_json_put(f, "mean", json_real(b->mean));
+        rc |= write_json_put(f, "ci95", json_real(b->ci95));
+        rc |= write_json_put(f, "batches", write_json_u64(b->batches));
+        rc |= write_json_put(f, "batch_rows", write_json_u64(b->batch_size));
+        rc |= write_json_put(f, "lag1", json_real(b->lag1));
+        rc |= write_json_put(f, "independent", json_boolean(b->independent));
+        return rc ? json_decref(f), NULL : f;
+}
+
+/* run.method: batch-means: the intervals of the one long run. */
+static int put_batch_means(json_t *o, const struct rep_batch_means *b)
+{
+        json_t *a = json_object();
+        int rc = write_json_put(o, "batch_means", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "rows", write_json_u64(b->rows));
+        rc |= write_json_put(a, "mean_in_system", batch_figure(&b->in_system));
+        rc |= write_json_put(a, "requests_per_s", batch_figure(&b->throughput));
+        return rc;
+}
+
 /* run.warmup: auto: what MSER-5 found (docs/statistics.md). */
 static int put_warmup(json_t *o, const struct replications *r)
 {
@@ -344,6 +371,8 @@ json_t *write_json_summary(const struct replications *r)
         }
         if (r->warmup.automatic)
                 rc |= put_warmup(o, r);
+        if (r->batches.on)
+                rc |= put_batch_means(o, &r->batches);
         if (r->n == 1)
                 rc |= write_json_put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);

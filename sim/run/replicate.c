@@ -342,6 +342,41 @@ static int find_warmup(const struct replications *pilot, struct rep_warmup *w)
         return 0;
 }
 
+/* ---- run.method: batch-means ----------------------------------------------- */
+
+/* Batch means of the first run's rows that start at or after its
+ * warm-up: the number in system and the ok callbacks per second. */
+static int batch_run(struct replications *r)
+{
+        const struct sim_results *run = &r->runs[0];
+        const struct sim_series *se = &run->series;
+        double *in = malloc((se->nrows ? se->nrows : 1) * sizeof(*in));
+        double *tp = malloc((se->nrows ? se->nrows : 1) * sizeof(*tp));
+        if (in == NULL || tp == NULL) {
+                free(in);
+                free(tp);
+                return AC_ENOMEM;
+        }
+        size_t k = 0;
+        uint64_t start = 0; /* of the row */
+        for (size_t i = 0; i < se->nrows; i++) {
+                const struct sim_series_row *row = &se->rows[i];
+                if (start >= run->warmup_ns && row->t_ns > start) {
+                        in[k] = row->mean_in_system;
+                        tp[k] = (double)row->completed * 1e9 / (double)(row->t_ns - start);
+                        k++;
+                }
+                start = row->t_ns;
+        }
+        r->batches.on = true;
+        r->batches.rows = k;
+        batch_means(in, k, &r->batches.in_system);
+        batch_means(tp, k, &r->batches.throughput);
+        free(in);
+        free(tp);
+        return 0;
+}
+
 enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
                                        unsigned jobs, const struct rep_progress *progress,
                                        struct replications *out, struct sim_error *e)
@@ -374,7 +409,7 @@ enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first,
                 replications_free(out);
                 return o;
         }
-        if (replications_summarize(out) < 0) {
+        if (replications_summarize(out) < 0 || (s->run.batch_means && batch_run(out) < 0)) {
                 replications_free(out);
                 return sim_fail(e, SIM_FAILED, "out of memory");
         }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/des/batch_means.h"
 #include "sim/des/hist.h"
 #include "sim/run/outcome.h"
 #include "sim/run/provenance.h"
@@ -71,6 +72,15 @@ struct rep_warmup {
         bool *own_settled;    /* n: and its own verdict */
 };
 
+/* run.method: batch-means (docs/statistics.md): intervals from the batch
+ * means of the one replication's time series rows after the warm-up. */
+struct rep_batch_means {
+        bool on;                       /* run.method: batch-means */
+        size_t rows;                   /* rows after the warm-up, batched */
+        struct batch_means in_system;  /* requests in system, time-weighted */
+        struct batch_means throughput; /* ok callbacks per second */
+};
+
 struct replications {
         size_t n;                 /* replications run */
         struct sim_results *runs; /* n, in index order */
@@ -92,8 +102,9 @@ struct replications {
         size_t drain_capped; /* runs whose drain hit its cap */
         uint64_t unfinished; /* requests they abandoned, summed */
 
-        struct provenance origin; /* what made them; empty until the command fills it */
-        struct rep_warmup warmup; /* with run.warmup: auto */
+        struct provenance origin;       /* what made them; empty until the command fills it */
+        struct rep_warmup warmup;       /* with run.warmup: auto */
+        struct rep_batch_means batches; /* with run.method: batch-means */
 };
 #undef REP_FIELD
 

@@ -42,6 +42,7 @@ struct scenario_run {
         uint64_t duration_ns;  /* arrivals stop here; > warmup_ns */
         uint64_t warmup_ns;    /* requests submitted before it are not measured */
         bool warmup_auto;      /* run.warmup: auto: found by MSER-5 (sim/run/replicate.h) */
+        bool batch_means;      /* run.method: batch-means: one long run (sim/run/replicate.h) */
         uint32_t replications; /* >= 1 */
         uint64_t sample_ns;    /* time series interval; 0: duration / 100 */
         uint64_t drain_cap_ns; /* longest drain after duration; 0: the default (see run.h) */
