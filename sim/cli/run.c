@@ -166,6 +166,25 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 /* ---- the command ---------------------------------------------------------- */
 
+/* run.precision: where each metric got to, and whether the run stopped
+ * at its targets or at the cap. */
+static void print_precision(const struct replications *r)
+{
+        const struct rep_precision *p = &r->precision;
+        printf("precision: %s after %zu replication%s (cap %u)\n",
+               p->reached ? "every target reached" : "NOT reached, stopped at the cap", r->n,
+               r->n == 1 ? "" : "s", p->cap);
+        for (size_t i = 0; i < p->ntargets; i++) {
+                const struct scenario_precision_target *t = &p->targets[i];
+                if (t->relative)
+                        printf("  %s: 95%% half-width %.3g%% of the mean, target %.3g%%\n",
+                               t->metric, 100 * p->achieved[i], 100 * t->half_width);
+                else
+                        printf("  %s: 95%% half-width %.6g, target %.6g\n", t->metric,
+                               p->achieved[i], t->half_width);
+        }
+}
+
 static int run_loaded(const struct run_args *a, struct scenario *sc)
 {
         char outbuf[4096];
@@ -187,6 +206,7 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
         if (a->has_replication) {
                 first = (uint32_t)a->replication;
                 n = 1;
+                sc->run.nprecision = 0; /* that one replication alone */
         }
         double rows = sc->run.trace ? scenario_trace_rows(sc, n) : 0;
         if (rows > SCENARIO_MAX_TRACE_ROWS) {
@@ -216,6 +236,8 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 fprintf(stderr, "acsim run: %s: %s\n", a->scenario, e.msg);
                 return cli_exit_status(o);
         }
+        if (r.precision.on && !a->quiet)
+                print_precision(&r);
         if (provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0) {
                 fprintf(stderr, "acsim run: out of memory\n");
                 replications_free(&r);

@@ -4,9 +4,64 @@
  * The warm-up is a duration or `auto` (MSER-5, docs/statistics.md).
  */
 #include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sim/run/replicate.h"
+
 #include "sim/load/loader.h"
+
+/* One target's half-width: "1%" (of the mean) or a number in the
+ * metric's unit. Returns 0 or -1 (error recorded). */
+static int read_half_width(struct doc_node *p, struct scenario_precision_target *t)
+{
+        const char *text = NULL;
+        if (doc_string(p, "half_width", DOC_REQUIRED, &text) != 0)
+                return -1;
+        char *end;
+        double v = strtod(text, &end);
+        t->relative = *end == '%' && end[1] == '\0';
+        if (end == text || !(v > 0) || !isfinite(v) || (*end && !t->relative)) {
+                doc_error(doc_get(p, "half_width", DOC_REQUIRED),
+                          "a positive half-width, as a percentage of the mean (1%%) or in the "
+                          "metric's unit");
+                return -1;
+        }
+        t->half_width = t->relative ? v / 100 : v;
+        return 0;
+}
+
+/* run.precision: {metric, half_width, max_replications}: one metric
+ * (struct scenario_run holds room for more; the YAML form for several is
+ * not read yet). */
+static void load_precision(struct doc_node *run, struct scenario_run *r)
+{
+        struct doc_node *p = doc_get_map(run, "precision", DOC_OPTIONAL);
+        if (p == NULL)
+                return;
+        const char *metric = NULL;
+        if (doc_string(p, "metric", DOC_REQUIRED, &metric) == 0) {
+                struct scenario_precision_target *t = &r->precision[0];
+                t->figure = replications_figure_index(metric);
+                if (t->figure < 0 || strlen(metric) >= sizeof(t->metric))
+                        doc_error(doc_get(p, "metric", DOC_REQUIRED), "one of %s",
+                                  replications_figure_names());
+                else if (read_half_width(p, t) == 0) {
+                        snprintf(t->metric, sizeof(t->metric), "%s", metric);
+                        r->nprecision = 1;
+                }
+        }
+        uint32_t cap = 100;
+        load_read_u32(p, "max_replications", DOC_OPTIONAL, 2, SCENARIO_MAX_REPLICAS, &cap);
+        r->max_replications = cap;
+        if (r->warmup_auto || r->batch_means)
+                doc_error(doc_get(run, "precision", DOC_OPTIONAL),
+                          "run.precision without run.warmup: auto and run.method: batch-means "
+                          "(not combined yet)");
+        doc_check_keys(p);
+}
 
 void load_run(struct loader *l, struct doc_node *root)
 {
@@ -44,6 +99,7 @@ void load_run(struct loader *l, struct doc_node *root)
         } else if (method && strcmp(method, "replications") != 0) {
                 doc_error(doc_get(run, "method", DOC_OPTIONAL), "replications or batch-means");
         }
+        load_precision(run, r);
         /* MSER-5 needs MSER_BATCH * MSER_MIN_BATCHES rows of the series */
         if (r->warmup_auto && r->sample_ns && r->duration_ns / r->sample_ns < 50)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),

@@ -314,6 +314,35 @@ static int put_batch_means(json_t *o, const struct rep_batch_means *b)
         return rc;
 }
 
+/* run.precision: each target and the half-width achieved, relative ones
+ * as fractions of the mean. */
+static int put_precision(json_t *o, const struct replications *r)
+{
+        const struct rep_precision *p = &r->precision;
+        json_t *a = json_object();
+        int rc = write_json_put(o, "precision", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "reached", json_boolean(p->reached));
+        rc |= write_json_put(a, "replications", write_json_u64(r->n));
+        rc |= write_json_put(a, "max_replications", write_json_u64(p->cap));
+        json_t *ts = json_array();
+        rc |= write_json_put(a, "metrics", ts);
+        for (size_t i = 0; ts && i < p->ntargets; i++) {
+                const struct scenario_precision_target *t = &p->targets[i];
+                json_t *e = json_object();
+                rc |= e ? json_array_append_new(ts, e) : -1;
+                if (e == NULL)
+                        continue;
+                rc |= write_json_put(e, "metric", json_string(t->metric));
+                rc |= write_json_put(e, "relative", json_boolean(t->relative));
+                rc |= write_json_put(e, "half_width", json_real(t->half_width));
+                rc |= write_json_put(e, "achieved", json_real(p->achieved[i]));
+                rc |= write_json_put(e, "mean", json_real(replications_figure(r, t->figure)->mean));
+        }
+        return rc;
+}
+
 /* run.warmup: auto: what MSER-5 found (docs/statistics.md). */
 static int put_warmup(json_t *o, const struct replications *r)
 {
@@ -373,6 +402,8 @@ json_t *write_json_summary(const struct replications *r)
                 rc |= put_warmup(o, r);
         if (r->batches.on)
                 rc |= put_batch_means(o, &r->batches);
+        if (r->precision.on)
+                rc |= put_precision(o, r);
         if (r->n == 1)
                 rc |= write_json_put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);

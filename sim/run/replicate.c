@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +343,132 @@ static int find_warmup(const struct replications *pilot, struct rep_warmup *w)
         return 0;
 }
 
+/* ---- run.precision ------------------------------------------------------------ */
+
+/* The figures run.precision may name, with where they are in a summary. */
+#define LATENCY_ENTRY(name, ...)                                                                   \
+        {"latency_ns." #name,                                                                      \
+         offsetof(struct replications, latency) + offsetof(struct rep_latency, name)},
+#define THROUGHPUT_ENTRY(name, ...) {"throughput." #name, offsetof(struct replications, name)},
+static const struct {
+        const char *name;
+        size_t offset; /* of its struct rep_figure in struct replications */
+} precision_figures[] = {
+    SIM_LATENCY_FIGURES(LATENCY_ENTRY) SIM_THROUGHPUT_FIGURES(THROUGHPUT_ENTRY){
+        "mean_in_system", offsetof(struct replications, mean_in_system)},
+};
+#undef LATENCY_ENTRY
+#undef THROUGHPUT_ENTRY
+#define NPRECISION_FIGURES (sizeof(precision_figures) / sizeof(precision_figures[0]))
+
+int replications_figure_index(const char *name)
+{
+        for (size_t i = 0; i < NPRECISION_FIGURES; i++)
+                if (strcmp(precision_figures[i].name, name) == 0)
+                        return (int)i;
+        return -1;
+}
+
+const char *replications_figure_names(void)
+{
+        return "latency_ns.count, latency_ns.mean, latency_ns.p50, latency_ns.p90, "
+               "latency_ns.p99, latency_ns.p999, latency_ns.max, throughput.requests_per_s, "
+               "throughput.bytes_per_s, mean_in_system";
+}
+
+const struct rep_figure *replications_figure(const struct replications *r, int index)
+{
+        return (const struct rep_figure *)((const char *)r + precision_figures[index].offset);
+}
+
+/* Fills r->precision.achieved from r's summary and returns true when
+ * every metric of s's run.precision is within its target. */
+static bool precise(const struct scenario *s, struct replications *r)
+{
+        bool all = r->n >= 2;
+        for (size_t i = 0; i < s->run.nprecision; i++) {
+                const struct scenario_precision_target *t = &s->run.precision[i];
+                const struct rep_figure *f = replications_figure(r, t->figure);
+                double h =
+                    t->relative ? (f->mean != 0 ? f->ci95 / fabs(f->mean) : INFINITY) : f->ci95;
+                r->precision.achieved[i] = h;
+                all &= h <= t->half_width;
+        }
+        return all;
+}
+
+/* Appends the runs of `more` to out's, which hold `have`. */
+static int append_runs(struct replications *out, size_t have, struct replications *more)
+{
+        struct sim_results *runs = realloc(out->runs, (have + more->n) * sizeof(*runs));
+        if (runs == NULL)
+                return AC_ENOMEM;
+        memcpy(runs + have, more->runs, more->n * sizeof(*runs));
+        out->runs = runs;
+        free(more->runs);
+        more->runs = NULL;
+        more->n = 0;
+        return 0;
+}
+
+/* run.precision: run.replications (at least 2) first, then batches of
+ * `jobs` more, until every metric is within its target or the cap. After
+ * each batch the prefixes are judged in index order and the first that is
+ * precise enough is kept (the runs after it are dropped), so the result
+ * is the smallest n that meets the targets whatever the batch size. */
+static enum sim_outcome run_to_precision(const struct scenario *s, uint32_t first, unsigned jobs,
+                                         const struct rep_progress *progress,
+                                         struct replications *out, struct sim_error *e)
+{
+        uint32_t cap = s->run.max_replications;
+        uint32_t start = s->run.replications > 2 ? s->run.replications : 2;
+        start = start < cap ? start : cap;
+        enum sim_outcome o = run_pass(s, first, start, jobs, progress, out, e);
+        if (o != SIM_OK)
+                return o;
+        size_t total = start, judged = start - 1;
+        out->precision.on = true;
+        out->precision.cap = cap;
+        out->precision.ntargets = s->run.nprecision;
+        memcpy(out->precision.targets, s->run.precision, sizeof(s->run.precision));
+        for (;;) {
+                for (size_t k = judged + 1; k <= total; k++) {
+                        out->n = k;
+                        if (replications_summarize(out) < 0)
+                                goto nomem;
+                        if (precise(s, out)) {
+                                for (size_t i = k; i < total; i++)
+                                        sim_results_free(&out->runs[i]);
+                                out->precision.reached = true;
+                                return SIM_OK;
+                        }
+                }
+                judged = total;
+                if (total >= cap)
+                        return SIM_OK; /* out->n == total, summarised: not reached */
+                uint32_t batch = jobs > 1 ? jobs : 1;
+                batch = batch < cap - total ? batch : (uint32_t)(cap - total);
+                struct replications more;
+                o = run_pass(s, first + (uint32_t)total, batch, jobs, progress, &more, e);
+                if (o != SIM_OK) {
+                        out->n = total;
+                        replications_free(out);
+                        return o;
+                }
+                if (append_runs(out, total, &more) < 0) {
+                        replications_free(&more);
+                        out->n = total;
+                        goto nomem;
+                }
+                total += batch;
+                out->n = total;
+        }
+nomem:
+        out->n = total;
+        replications_free(out);
+        return sim_fail(e, SIM_FAILED, "out of memory");
+}
+
 /* ---- run.method: batch-means ----------------------------------------------- */
 
 /* Batch means of the first run's rows that start at or after its
@@ -401,6 +528,8 @@ enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first,
                 struct scenario cut = *s;
                 cut.run.warmup_ns = w.warmup_ns;
                 o = run_pass(&cut, first, n, jobs, progress, out, e);
+        } else if (s->run.nprecision) {
+                o = run_to_precision(s, first, jobs, progress, out, e);
         } else {
                 o = run_pass(s, first, n, jobs, progress, out, e);
         }
@@ -441,6 +570,13 @@ enum sim_outcome replications_verdict(const struct replications *r, struct sim_e
                 return sim_fail(
                     e, SIM_FAILED,
                     "FAILURE: submitted != completed + failed + rejected (seed %" PRIu64 ")", seed);
+        if (r->precision.on && !r->precision.reached)
+                return sim_fail(e, SIM_FAILED,
+                                "FAILURE: run.precision: the targets were not reached in %zu "
+                                "replications, the cap (run.precision.max_replications): see "
+                                "summary.json's precision for the half-widths achieved (seed "
+                                "%" PRIu64 ")",
+                                r->n, seed);
         if (r->warmup.automatic && !r->warmup.settled)
                 return sim_fail(e, SIM_FAILED,
                                 "FAILURE: run.warmup: auto: the number in system never settles "

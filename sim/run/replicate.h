@@ -81,6 +81,16 @@ struct rep_batch_means {
         struct batch_means throughput; /* ok callbacks per second */
 };
 
+/* run.precision (docs/statistics.md): what was asked and what came. */
+struct rep_precision {
+        bool on;
+        bool reached; /* every metric within its target */
+        uint32_t cap; /* max_replications */
+        size_t ntargets;
+        struct scenario_precision_target targets[SCENARIO_MAX_PRECISION]; /* run.precision's */
+        double achieved[SCENARIO_MAX_PRECISION]; /* half-widths, as the targets are stated */
+};
+
 struct replications {
         size_t n;                 /* replications run */
         struct sim_results *runs; /* n, in index order */
@@ -105,6 +115,7 @@ struct replications {
         struct provenance origin;       /* what made them; empty until the command fills it */
         struct rep_warmup warmup;       /* with run.warmup: auto */
         struct rep_batch_means batches; /* with run.method: batch-means */
+        struct rep_precision precision; /* with run.precision */
 };
 #undef REP_FIELD
 
@@ -143,13 +154,23 @@ enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first,
  * with requests unfinished, or else the counts of a run that drained do
  * not add up (submitted != completed + failed + rejected), or else
  * run.warmup: auto found a series that never settles (no steady state to
- * measure). */
+ * measure), or else run.precision hit its cap before every metric was
+ * within its target. */
 enum sim_outcome replications_verdict(const struct replications *r, struct sim_error *e);
 
 /* Fills the summary of *r from r->runs[0 .. r->n - 1], which the caller
  * filled (the runs must come from one scenario: the same classes and
  * devices). Returns 0 or AC_ENOMEM. */
 int replications_summarize(struct replications *r);
+
+/* Returns the index of the summary figure named `name` for run.precision
+ * ("latency_ns.p99", "throughput.requests_per_s", "mean_in_system"), or
+ * -1 when there is none. */
+int replications_figure_index(const char *name);
+/* Returns the names replications_figure_index() knows, comma-separated. */
+const char *replications_figure_names(void);
+/* Returns the summary figure `index` of r. */
+const struct rep_figure *replications_figure(const struct replications *r, int index);
 
 /* Releases the runs, the summary and the origin; *r is left empty. */
 void replications_free(struct replications *r);
