@@ -8,7 +8,8 @@
 # the half-width achieved (within the target) in summary.json, and gives
 # the same bytes with -j 1, 2 and 3 (replication i has seed i whatever
 # the batch); a target out of reach stops at the cap with exit status 1
-# and says NOT reached; an unknown metric and a bad half-width are refused
+# and says NOT reached; two metrics are both met and both recorded; an
+# unknown metric and a bad half-width are refused
 # with exit status 2.
 set -u
 
@@ -38,6 +39,13 @@ for j in 2 3; do
 	grep -v '"wall_time_s"' "$T/p$j/summary.json" >"$T/b"
 	cmp -s "$T/a" "$T/b" || fail "-j 1 and -j $j differ: $(diff "$T/a" "$T/b" | head -6)"
 done
+
+# Two metrics: both must be met.
+# shellcheck disable=SC2086
+expect 0 "$ACSIM" run default $SHORT -j 2 --set 'run.precision={metrics: [{metric: latency_ns.p99, half_width: 1%}, {metric: throughput.requests_per_s, half_width: 2000}], max_replications: 30}' -o "$T/two"
+has "$T/out" '^  latency_ns\.p99: 95% half-width [0-9.]+% of the mean, target 1%$'
+has "$T/out" '^  throughput\.requests_per_s: 95% half-width [0-9.e+]+, target 2000$'
+[ "$(grep -c '"metric": ' "$T/two/summary.json")" -eq 2 ] || fail "two metrics: not both in summary.json"
 
 # shellcheck disable=SC2086
 expect 1 "$ACSIM" run default $SHORT -j 2 \

@@ -33,24 +33,44 @@ static int read_half_width(struct doc_node *p, struct scenario_precision_target 
         return 0;
 }
 
-/* run.precision: {metric, half_width, max_replications}: one metric
- * (struct scenario_run holds room for more; the YAML form for several is
- * not read yet). */
+/* One target, {metric, half_width}, from the map p into r's next place. */
+static void read_target(struct doc_node *p, struct scenario_run *r)
+{
+        const char *metric = NULL;
+        if (doc_string(p, "metric", DOC_REQUIRED, &metric) != 0)
+                return;
+        struct scenario_precision_target *t = &r->precision[r->nprecision];
+        t->figure = replications_figure_index(metric);
+        if (t->figure < 0 || strlen(metric) >= sizeof(t->metric)) {
+                doc_error(doc_get(p, "metric", DOC_REQUIRED), "one of %s",
+                          replications_figure_names());
+                return;
+        }
+        if (read_half_width(p, t) == 0) {
+                snprintf(t->metric, sizeof(t->metric), "%s", metric);
+                r->nprecision++;
+        }
+}
+
+/* run.precision: {metric, half_width, max_replications}, or several
+ * metrics as {metrics: [{metric, half_width}, ...], max_replications}. */
 static void load_precision(struct doc_node *run, struct scenario_run *r)
 {
         struct doc_node *p = doc_get_map(run, "precision", DOC_OPTIONAL);
         if (p == NULL)
                 return;
-        const char *metric = NULL;
-        if (doc_string(p, "metric", DOC_REQUIRED, &metric) == 0) {
-                struct scenario_precision_target *t = &r->precision[0];
-                t->figure = replications_figure_index(metric);
-                if (t->figure < 0 || strlen(metric) >= sizeof(t->metric))
-                        doc_error(doc_get(p, "metric", DOC_REQUIRED), "one of %s",
-                                  replications_figure_names());
-                else if (read_half_width(p, t) == 0) {
-                        snprintf(t->metric, sizeof(t->metric), "%s", metric);
-                        r->nprecision = 1;
+        struct doc_node *seq = doc_get_seq(p, "metrics", DOC_OPTIONAL);
+        if (seq == NULL) {
+                read_target(p, r);
+        } else if (doc_len(seq) == 0 || doc_len(seq) > SCENARIO_MAX_PRECISION) {
+                doc_error(seq, "1 to %d metrics", SCENARIO_MAX_PRECISION);
+        } else {
+                for (size_t i = 0; i < doc_len(seq); i++) {
+                        struct doc_node *m = doc_get_map(doc_at(seq, i), NULL, DOC_REQUIRED);
+                        if (m == NULL)
+                                continue;
+                        read_target(m, r);
+                        doc_check_keys(m);
                 }
         }
         uint32_t cap = 100;
