@@ -208,7 +208,10 @@ static int run_loaded(const struct run_args *a, struct scenario *sc)
                 n = 1;
                 sc->run.nprecision = 0; /* that one replication alone */
         }
-        double rows = sc->run.trace ? scenario_trace_rows(sc, n) : 0;
+        double rows =
+            sc->run.trace
+                ? scenario_trace_rows(sc, sc->run.nprecision ? scenario_most_replications(sc) : n)
+                : 0;
         if (rows > SCENARIO_MAX_TRACE_ROWS) {
                 fprintf(stderr,
                         "acsim run: %s: --trace: expected at most 1e8 rows of trace.csv, about 6 "
