@@ -143,7 +143,12 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
  * time aside): each replication is computed alone and they are summed in
  * index order. progress is called by one thread at a time, for any
  * running replication. On a failure no further replication starts, and
- * the reason is that of the lowest failed index, as with one thread. */
+ * the reason is that of the lowest failed index, as with one thread.
+ * The scenario's run section may change what runs (docs/statistics.md):
+ * run.warmup: auto runs the n replications twice (without warm-up, then
+ * with the one MSER-5 found, out->warmup); run.precision ignores n and
+ * runs from run.replications up to its cap (out->precision);
+ * run.method: batch-means adds out->batches. */
 enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
                                        unsigned jobs, const struct rep_progress *progress,
                                        struct replications *out, struct sim_error *e);
