@@ -14,6 +14,10 @@ for b in "$build"/bench_*; do
 	"$b"
 done
 [ $found -eq 1 ] || echo "bench: no benchmarks built yet"
+if [ -x "$build/acsim" ]; then
+	echo "== acsim run -j (bench/jobs.sh)"
+	sh "$(dirname "$0")/jobs.sh" "$build"
+fi
 if [ -x "$build/acsim" ] && command -v python3 >/dev/null 2>&1; then
 	echo "== fidelity (bench/fidelity.sh)"
 	sh "$(dirname "$0")/fidelity.sh" "$build"

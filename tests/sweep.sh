@@ -85,7 +85,8 @@ awk -F, 'index($0, "policy=least-loaded,rate=300k") { exit ($(NF - 8) == 0) }' "
 
 # every point ran the same replication seeds (paired: the same requests)
 for f in "$T"/j1/p*/summary.json; do
-	sed -n '/"replication_seeds"/,/]/p' "$f" >"$T/seeds.$(basename "$(dirname "$f")")"
+	# (the fingerprints differ: another policy, another trajectory)
+	sed -n '/"replication_seeds"/,/]/p' "$f" | grep -v '"fingerprint"' >"$T/seeds.$(basename "$(dirname "$f")")"
 done
 for f in "$T"/seeds.p*; do
 	[ -s "$f" ] || fail "$f: no replication_seeds"

@@ -15,6 +15,10 @@
 # `acsim sweep` when this build has it (and it takes --set); otherwise
 # its base point runs with `acsim run`. Scenarios run $JOBS at a time.
 #
+# The comparison says apart whether the trajectories changed (the
+# replications' fingerprints) and whether the figures did: a refactoring
+# that must not change behaviour shows "trajectories: identical".
+#
 # Environment: JOBS (default: the number of CPUs), SCENARIOS (default:
 # scenarios), BASELINES (default: results/baselines), REGRESS_OUT (default:
 # results/regress).
@@ -75,7 +79,8 @@ ls "$SCENARIOS"/*.yaml | xargs -P "$JOBS" -n 1 sh -c '
 		"$ACSIM" sweep "$f" -o "$WORK/$name" $OPTS >"$WORK/$name.log" 2>&1
 	else
 		# shellcheck disable=SC2086
-		"$ACSIM" run "$f" -o "$WORK/$name" --quiet $OPTS >"$WORK/$name.log" 2>&1
+		# one thread each: the scenarios already run $JOBS at a time
+		"$ACSIM" run "$f" -o "$WORK/$name" --quiet -j 1 $OPTS >"$WORK/$name.log" 2>&1
 	fi
 	echo $? >"$WORK/$name.status"
 ' sh

@@ -128,7 +128,8 @@ static void check_arrivals(struct loader *l, struct doc_node *root)
         double total = 0, most = -1;
         size_t busiest = 0;
         for (size_t i = 0; i < l->s->nclasses; i++) {
-                double n = load_class_arrivals(l->s, &l->s->classes[i]) * l->s->run.replications;
+                double n =
+                    load_class_arrivals(l->s, &l->s->classes[i]) * scenario_most_replications(l->s);
                 total += n;
                 if (!(n <= most)) {
                         most = n;
@@ -212,7 +213,7 @@ static void check_probes(struct loader *l, struct doc_node *root)
         if (probe == 0)
                 return;
         double n = (double)scenario_device_total(l->s) * (double)l->s->run.duration_ns /
-                   (double)probe * l->s->run.replications;
+                   (double)probe * scenario_most_replications(l->s);
         if (n <= SCENARIO_MAX_PROBES)
                 return;
         struct doc_node *fo =
@@ -222,6 +223,13 @@ static void check_probes(struct loader *l, struct doc_node *root)
                   "at most 1e10 probes in the run (devices x run.duration / probe x "
                   "replications): about %.3g here, a run of days or years",
                   n);
+}
+
+uint32_t scenario_most_replications(const struct scenario *s)
+{
+        const struct scenario_run *r = &s->run;
+        return r->nprecision && r->max_replications > r->replications ? r->max_replications
+                                                                      : r->replications;
 }
 
 double scenario_trace_rows(const struct scenario *s, uint32_t replications)
@@ -238,7 +246,7 @@ static void check_trace(struct loader *l, struct doc_node *root)
 {
         if (!l->s->run.trace)
                 return;
-        double rows = scenario_trace_rows(l->s, l->s->run.replications);
+        double rows = scenario_trace_rows(l->s, scenario_most_replications(l->s));
         if (rows <= SCENARIO_MAX_TRACE_ROWS)
                 return;
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
@@ -267,7 +275,7 @@ static void check_series(struct loader *l, struct doc_node *root)
         double row = (double)sim_series_row_bytes(scenario_device_total(l->s), l->s->nclasses);
         double series = (double)rows * row;
         double hists = (double)(l->s->nclasses + 1) * sizeof(struct hist);
-        double bytes = (series + hists) * r->replications;
+        double bytes = (series + hists) * scenario_most_replications(l->s);
         if (bytes <= SCENARIO_MAX_RESULT_BYTES)
                 return;
         struct doc_node *run = doc_get_map(root, "run", DOC_OPTIONAL);
@@ -283,7 +291,7 @@ static void check_series(struct loader *l, struct doc_node *root)
                   "is about %.3g GiB",
                   sizeof(struct sim_series_row), sizeof(struct sim_series_device),
                   sizeof(struct sim_series_latency), sizeof(struct hist), SIM_SERIES_MAX_ROWS,
-                  (unsigned long long)r->replications, (unsigned long long)rows,
+                  (unsigned long long)scenario_most_replications(l->s), (unsigned long long)rows,
                   scenario_device_total(l->s), l->s->nclasses, bytes / 1073741824.0);
 }
 

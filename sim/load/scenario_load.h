@@ -92,6 +92,11 @@ const char *scenario_sweep_value(const struct scenario *s, size_t point, size_t 
  * snprintf. */
 int scenario_sweep_label(const struct scenario *s, size_t point, char *buf, size_t cap);
 
+/* Returns the most replications s may run: run.replications, or
+ * run.precision's max_replications when that is larger (the limits hold
+ * for the most a run to a precision may take). */
+uint32_t scenario_most_replications(const struct scenario *s);
+
 /* Returns the rows trace.csv is expected to get when a loaded s runs
  * `replications` replications with its trace on: the lesser of
  * run.trace_limit and the arrivals a replication is expected to make,

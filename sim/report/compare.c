@@ -493,19 +493,42 @@ static void note_origin(struct block *blk, const struct result_summary *bs,
                      a->source_hash, b->source_hash);
 }
 
-/* Compares the runs b and n: the whole run, then each class when there
- * are several. */
-static void compare_runs(struct block *blk, const struct compare_options *opt,
-                         const struct compare_run *b, const struct compare_run *n,
-                         struct compare_tally *t)
+/* The trajectories of the two sides, replication by replication, when
+ * both record fingerprints: "trajectory changed" is said apart from the
+ * figures, which may all be within the noise (docs/regressions.md). */
+static void note_trajectory(struct block *blk, const struct result_summary *bs,
+                            const struct result_summary *ns, struct compare_tally *t)
 {
-        const struct result_summary *bs = &b->summary, *ns = &n->summary;
-        note_settings(blk, bs, ns);
-        note_origin(blk, bs, ns);
-        judge_figures(blk, opt, bs, ns, NULL, t);
+        if (!bs->has_fingerprints || !ns->has_fingerprints)
+                return;
+        t->fingerprinted++;
+        size_t n = bs->r.n < ns->r.n ? bs->r.n : ns->r.n;
+        size_t differ = 0, first = n;
+        for (size_t i = 0; i < n; i++) {
+                if (bs->r.runs[i].fingerprint != ns->r.runs[i].fingerprint) {
+                        differ++;
+                        first = first < i ? first : i;
+                }
+        }
+        if (differ == 0 && bs->r.n == ns->r.n)
+                return;
+        t->trajectories_changed++;
+        if (first < n)
+                note(blk,
+                     "  trajectory changed: %zu of %zu replications (replication %zu: fingerprint "
+                     "0x%016" PRIx64 " -> 0x%016" PRIx64 ")\n",
+                     differ, n, first, bs->r.runs[first].fingerprint,
+                     ns->r.runs[first].fingerprint);
+        else
+                note(blk, "  trajectory changed: %zu replications -> %zu\n", bs->r.n, ns->r.n);
+}
+
+/* The classes of two runs, by name. */
+static void compare_classes(struct block *blk, const struct compare_options *opt,
+                            const struct result_summary *bs, const struct result_summary *ns,
+                            struct compare_tally *t)
+{
         const struct replications *br = &bs->r, *nr = &ns->r;
-        if (br->nclasses <= 1 && nr->nclasses <= 1)
-                return; /* one class: the run's figures are the class's */
         for (size_t k = 0; k < br->nclasses; k++) {
                 const char *name = br->classes[k].name;
                 if (class_named(nr, name) == NULL) {
@@ -522,6 +545,24 @@ static void compare_runs(struct block *blk, const struct compare_options *opt,
                         t->added++;
                 }
         }
+}
+
+/* Compares the runs b and n: the whole run, then each class when there
+ * are several. */
+static void compare_runs(struct block *blk, const struct compare_options *opt,
+                         const struct compare_run *b, const struct compare_run *n,
+                         struct compare_tally *t)
+{
+        const struct result_summary *bs = &b->summary, *ns = &n->summary;
+        note_settings(blk, bs, ns);
+        note_origin(blk, bs, ns);
+        note_trajectory(blk, bs, ns, t);
+        size_t comparisons = t->comparisons, identical = t->identical;
+        judge_figures(blk, opt, bs, ns, NULL, t);
+        const struct replications *br = &bs->r, *nr = &ns->r;
+        if (br->nclasses > 1 || nr->nclasses > 1)
+                compare_classes(blk, opt, bs, ns, t);
+        t->figures_changed += t->comparisons - comparisons != t->identical - identical;
 }
 
 static void print_block(FILE *out, const struct block *blk, const char *title, bool brief)
@@ -598,5 +639,15 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
         if (t->added)
                 fprintf(out, "; %zu new", t->added);
         fprintf(out, "; threshold %g%%\n", th);
+        if (t->fingerprinted == 0)
+                fprintf(out, "trajectories: not compared (a side has no fingerprints)");
+        else if (t->trajectories_changed == 0)
+                fprintf(out, "trajectories: identical in %zu of %zu runs (fingerprints)",
+                        t->fingerprinted, base->n);
+        else
+                fprintf(out, "trajectory changed in %zu of %zu runs (fingerprints)",
+                        t->trajectories_changed, t->fingerprinted);
+        fprintf(out, "; figures changed in %zu run%s\n", t->figures_changed,
+                t->figures_changed == 1 ? "" : "s");
         return t->regressions > 0 || t->missing > 0;
 }

@@ -93,13 +93,16 @@ struct compare_options {
 
 /* What a comparison found. */
 struct compare_tally {
-        size_t comparisons; /* figures present on both sides */
-        size_t identical;   /* of those, exactly equal */
-        size_t regressions; /* REGRESSION rows */
-        size_t better;      /* better rows */
-        size_t noise;       /* noise rows */
-        size_t missing;     /* runs, points or classes gone from the new side */
-        size_t added;       /* runs, points or classes only in the new side */
+        size_t comparisons;          /* figures present on both sides */
+        size_t identical;            /* of those, exactly equal */
+        size_t regressions;          /* REGRESSION rows */
+        size_t better;               /* better rows */
+        size_t noise;                /* noise rows */
+        size_t missing;              /* runs, points or classes gone from the new side */
+        size_t added;                /* runs, points or classes only in the new side */
+        size_t fingerprinted;        /* runs with fingerprints on both sides */
+        size_t trajectories_changed; /* of those, a replication's fingerprint differs */
+        size_t figures_changed;      /* runs with a figure not exactly equal */
 };
 
 /* Prints the comparison table of base against now to out and fills

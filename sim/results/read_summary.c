@@ -268,6 +268,10 @@ static int facts(const json_t *root, struct result_summary *s)
         v = json_object_get(root, "replication_seeds");
         s->has_seeds = json_is_array(v);
         s->nseeds = json_array_size(v);
+        s->has_fingerprints = s->nseeds > 0;
+        for (size_t i = 0; i < s->nseeds; i++)
+                s->has_fingerprints &=
+                    json_is_string(json_object_get(json_array_get(v, i), "fingerprint"));
         s->has_figures = json_is_object(json_object_get(root, "latency_ns")) &&
                          json_is_object(json_object_get(root, "requests"));
         s->has_hash = json_is_string(json_object_get(root, "scenario_hash"));
@@ -307,6 +311,7 @@ int read_summary(const char *path, struct result_summary *out, struct sim_error 
                 const json_t *s = json_array_get(seeds, i);
                 run->replication = (uint32_t)u64(s, "replication");
                 run->replication_seed = u64(s, "seed");
+                run->fingerprint = u64(s, "fingerprint");
                 run->order_hash = u64(o, "order_hash");
                 rc = body(o, run);
         }

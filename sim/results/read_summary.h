@@ -37,6 +37,7 @@ struct result_summary {
         bool has_seeds;        /* "replication_seeds" is an array */
         bool has_figures;      /* "requests" and "latency_ns" are objects */
         bool has_hash;         /* "scenario_hash" is a string (r.origin.source_hash) */
+        bool has_fingerprints; /* every "replication_seeds" entry has a "fingerprint" */
         bool has_sets;         /* "sets" is an array (r.origin.sets) */
         bool has_duration;     /* "duration_ns" and "warmup_ns" are numbers */
         uint64_t faults;       /* "faults": fault windows of all replications */

@@ -287,6 +287,92 @@ static int put_origin(json_t *o, const struct provenance *p)
         return rc;
 }
 
+/* One figure's batch-means interval. */
+static json_t *batch_figure(const struct batch_means *b)
+{
+        json_t *f = json_object();
+        int rc = f ? 0 : -1;
+        rc |= write_json_put(f, "mean", json_real(b->mean));
+        rc |= write_json_put(f, "ci95", json_real(b->ci95));
+        rc |= write_json_put(f, "batches", write_json_u64(b->batches));
+        rc |= write_json_put(f, "batch_rows", write_json_u64(b->batch_size));
+        rc |= write_json_put(f, "lag1", json_real(b->lag1));
+        rc |= write_json_put(f, "independent", json_boolean(b->independent));
+        return rc ? json_decref(f), NULL : f;
+}
+
+/* run.method: batch-means: the intervals of the one long run. */
+static int put_batch_means(json_t *o, const struct rep_batch_means *b)
+{
+        json_t *a = json_object();
+        int rc = write_json_put(o, "batch_means", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "rows", write_json_u64(b->rows));
+        rc |= write_json_put(a, "mean_in_system", batch_figure(&b->in_system));
+        rc |= write_json_put(a, "requests_per_s", batch_figure(&b->throughput));
+        return rc;
+}
+
+/* run.precision: each target and the half-width achieved, relative ones
+ * as fractions of the mean. */
+static int put_precision(json_t *o, const struct replications *r)
+{
+        const struct rep_precision *p = &r->precision;
+        json_t *a = json_object();
+        int rc = write_json_put(o, "precision", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "reached", json_boolean(p->reached));
+        rc |= write_json_put(a, "replications", write_json_u64(r->n));
+        rc |= write_json_put(a, "max_replications", write_json_u64(p->cap));
+        json_t *ts = json_array();
+        rc |= write_json_put(a, "metrics", ts);
+        for (size_t i = 0; ts && i < p->ntargets; i++) {
+                const struct scenario_precision_target *t = &p->targets[i];
+                json_t *e = json_object();
+                rc |= e ? json_array_append_new(ts, e) : -1;
+                if (e == NULL)
+                        continue;
+                rc |= write_json_put(e, "metric", json_string(t->metric));
+                rc |= write_json_put(e, "relative", json_boolean(t->relative));
+                rc |= write_json_put(e, "half_width", json_real(t->half_width));
+                rc |= write_json_put(e, "achieved", json_real(p->achieved[i]));
+                rc |= write_json_put(e, "mean", json_real(replications_figure(r, t->figure)->mean));
+        }
+        return rc;
+}
+
+/* run.warmup: auto: what MSER-5 found (docs/statistics.md). */
+static int put_warmup(json_t *o, const struct replications *r)
+{
+        const struct rep_warmup *w = &r->warmup;
+        json_t *a = json_object();
+        int rc = write_json_put(o, "warmup", a);
+        if (a == NULL)
+                return -1;
+        rc |= write_json_put(a, "method", json_string("mser-5"));
+        rc |= write_json_put(a, "series", json_string("mean_in_system"));
+        rc |= write_json_put(a, "settled", json_boolean(w->settled));
+        rc |= write_json_put(a, "warmup_ns", write_json_u64(w->warmup_ns));
+        rc |= write_json_put(a, "rows", write_json_u64(w->rows));
+        rc |= write_json_put(a, "truncated_rows", write_json_u64(w->truncate_rows));
+        rc |= write_json_put(a, "interval_ns", write_json_u64(w->interval_ns));
+        json_t *own = json_array();
+        rc |= write_json_put(a, "replications", own);
+        for (size_t i = 0; own && i < r->n; i++) {
+                json_t *e = json_object();
+                rc |= e ? json_array_append_new(own, e) : -1;
+                if (e) {
+                        rc |= write_json_put(e, "replication",
+                                             json_integer((json_int_t)r->runs[i].replication));
+                        rc |= write_json_put(e, "warmup_ns", write_json_u64(w->own_ns[i]));
+                        rc |= write_json_put(e, "settled", json_boolean(w->own_settled[i]));
+                }
+        }
+        return rc;
+}
+
 json_t *write_json_summary(const struct replications *r)
 {
         if (r->n == 0)
@@ -309,8 +395,15 @@ json_t *write_json_summary(const struct replications *r)
                         rc |=
                             write_json_put(s, "replication", json_integer(r->runs[i].replication));
                         rc |= write_json_put(s, "seed", hex(r->runs[i].replication_seed));
+                        rc |= write_json_put(s, "fingerprint", hex(r->runs[i].fingerprint));
                 }
         }
+        if (r->warmup.automatic)
+                rc |= put_warmup(o, r);
+        if (r->batches.on)
+                rc |= put_batch_means(o, &r->batches);
+        if (r->precision.on)
+                rc |= put_precision(o, r);
         if (r->n == 1)
                 rc |= write_json_put(o, "order_hash", hex(first->order_hash));
         rc |= put_body(o, r);

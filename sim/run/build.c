@@ -35,7 +35,7 @@ static int build_core(struct replication *run, uint64_t seed, struct sim_error *
         struct ac_engine_config cfg;
         scenario_engine_config(run->s, &cfg);
         cfg.platform = sim_platform_seam(&run->plat);
-        cfg.observer = (struct ac_observer){.ops = &run_observer_ops, .ctx = run};
+        cfg.observer = (struct ac_observer){.ops = &run_fingerprint_ops, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
                 return sim_fail(err, rc, "engine: %s", ac_strerror(rc));

@@ -6,6 +6,8 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "ac/error.h"
+#include "sim/des/mser.h"
 #include "sim/run/run.h"
 
 double replications_ci95(const double *x, size_t n, double *ci95)
@@ -155,19 +158,72 @@ void replications_free(struct replications *r)
                 sim_results_free(&r->runs[i]);
         free(r->runs);
         provenance_free(&r->origin);
+        free(r->warmup.own_ns);
+        free(r->warmup.own_settled);
         memset(r, 0, sizeof(*r));
 }
 
-/* Passes a run's progress on with the replication's place. */
-struct watch_ctx {
+/* ---- the pool ------------------------------------------------------------
+ *
+ * Replications share nothing mutable: each builds its own loop, platform,
+ * core engine, models and random streams from the read-only scenario, and
+ * the simulator keeps no process-global state (no static buffers, no
+ * global random generator; GSL's error handler is never changed), so
+ * threads can run them side by side. Worker threads take the next index
+ * in order and write runs[index] alone; the summary is computed after
+ * every thread has joined, from runs[] in index order, so its bytes do
+ * not depend on the number of workers or on their timing. */
+
+struct pool {
+        const struct scenario *s;
+        uint32_t first, n;
+        struct replications *out;
         const struct rep_progress *progress;
-        size_t index, n;
+        pthread_mutex_t lock;  /* next, stop, the codes, and progress calls */
+        uint32_t next;         /* the next index to run */
+        bool stop;             /* a replication failed: take no more */
+        int *rc;               /* n: each replication's code */
+        struct sim_error *err; /* n: each replication's reason */
+};
+
+/* Passes a run's progress on with the replication's place, one report at
+ * a time. */
+struct watch_ctx {
+        struct pool *pool;
+        size_t index;
 };
 
 static void watch_progress(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events)
 {
         struct watch_ctx *w = ctx;
-        w->progress->report(w->progress->ctx, w->index, w->n, now_ns, end_ns, events);
+        struct pool *p = w->pool;
+        pthread_mutex_lock(&p->lock);
+        p->progress->report(p->progress->ctx, w->index, p->n, now_ns, end_ns, events);
+        pthread_mutex_unlock(&p->lock);
+}
+
+static void *worker(void *arg)
+{
+        struct pool *p = arg;
+        for (;;) {
+                pthread_mutex_lock(&p->lock);
+                uint32_t i = p->next;
+                bool go = !p->stop && i < p->n;
+                if (go)
+                        p->next++;
+                pthread_mutex_unlock(&p->lock);
+                if (!go)
+                        return NULL;
+                struct watch_ctx w = {p, i};
+                struct sim_run_watch watch = {watch_progress, &w};
+                int rc = sim_run_watched(p->s, p->first + i, p->progress ? &watch : NULL,
+                                         &p->out->runs[i], &p->err[i]);
+                pthread_mutex_lock(&p->lock);
+                p->rc[i] = rc;
+                if (rc < 0)
+                        p->stop = true;
+                pthread_mutex_unlock(&p->lock);
+        }
 }
 
 /* The outcome of sim_run()'s negative code: the core refuses what the
@@ -177,26 +233,312 @@ static enum sim_outcome outcome_of(int rc)
         return rc == AC_EINVAL || rc == AC_ERANGE || rc == AC_ENOENT ? SIM_BAD_INPUT : SIM_FAILED;
 }
 
+/* Runs the pool's replications on `jobs` threads (the caller's own when
+ * 1, or when no thread can be started). */
+static void run_pool(struct pool *p, unsigned jobs)
+{
+        if (jobs > p->n)
+                jobs = p->n;
+        if (jobs <= 1) {
+                worker(p);
+                return;
+        }
+        pthread_t *t = calloc(jobs, sizeof(*t));
+        unsigned started = 0;
+        while (t && started < jobs && pthread_create(&t[started], NULL, worker, p) == 0)
+                started++;
+        if (started == 0)
+                worker(p); /* no thread at all: the caller runs them */
+        for (unsigned k = 0; k < started; k++)
+                pthread_join(t[k], NULL);
+        free(t);
+}
+
 enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint32_t n,
                                   const struct rep_progress *progress, struct replications *out,
                                   struct sim_error *e)
 {
+        return replications_run_jobs(s, first, n, 1, progress, out, e);
+}
+
+/* Runs the replications (one pass) into out->runs; the summary is left
+ * to the caller. */
+static enum sim_outcome run_pass(const struct scenario *s, uint32_t first, uint32_t n,
+                                 unsigned jobs, const struct rep_progress *progress,
+                                 struct replications *out, struct sim_error *e)
+{
         memset(out, 0, sizeof(*out));
+        struct pool p = {.s = s, .first = first, .n = n, .out = out, .progress = progress};
         out->runs = calloc(n ? n : 1, sizeof(*out->runs));
-        if (out->runs == NULL)
+        p.rc = calloc(n ? n : 1, sizeof(*p.rc));
+        p.err = calloc(n ? n : 1, sizeof(*p.err));
+        if (out->runs == NULL || p.rc == NULL || p.err == NULL ||
+            pthread_mutex_init(&p.lock, NULL) != 0) {
+                free(p.rc);
+                free(p.err);
+                free(out->runs);
+                out->runs = NULL;
                 return sim_fail(e, SIM_FAILED, "out of memory");
-        struct watch_ctx w = {progress, 0, n};
-        struct sim_run_watch watch = {watch_progress, &w};
-        for (uint32_t i = 0; i < n; i++) {
-                w.index = i;
-                int rc = sim_run_watched(s, first + i, progress ? &watch : NULL, &out->runs[i], e);
-                if (rc < 0) {
-                        replications_free(out);
-                        return outcome_of(rc);
-                }
-                out->n++;
         }
-        if (replications_summarize(out) < 0) {
+        run_pool(&p, jobs);
+        pthread_mutex_destroy(&p.lock);
+        /* the first failure in index order, as one worker would have met it;
+         * every index below it has run */
+        size_t failed = n;
+        for (size_t i = 0; i < n && failed == n; i++)
+                if (p.rc[i] < 0)
+                        failed = i;
+        int rc = failed < n ? p.rc[failed] : 0;
+        if (failed < n)
+                *e = p.err[failed];
+        free(p.rc);
+        free(p.err);
+        out->n = n; /* a run that failed or never ran is empty: freeing it is harmless */
+        if (rc < 0) {
+                replications_free(out);
+                return outcome_of(rc);
+        }
+        return SIM_OK;
+}
+
+/* ---- run.warmup: auto ------------------------------------------------------ */
+
+/* Fills w from the runs of a pass without warm-up: MSER-5 on the mean of
+ * their number-in-system series, and on each alone. */
+static int find_warmup(const struct replications *pilot, struct rep_warmup *w)
+{
+        size_t n = pilot->n, rows = pilot->runs[0].series.nrows;
+        for (size_t i = 1; i < n; i++)
+                rows = pilot->runs[i].series.nrows < rows ? pilot->runs[i].series.nrows : rows;
+        double *mean = calloc(rows ? rows : 1, sizeof(*mean));
+        double *own = malloc((rows ? rows : 1) * sizeof(*own));
+        w->own_ns = calloc(n, sizeof(*w->own_ns));
+        w->own_settled = calloc(n, sizeof(*w->own_settled));
+        if (!mean || !own || !w->own_ns || !w->own_settled) {
+                free(mean);
+                free(own);
+                return AC_ENOMEM;
+        }
+        const struct sim_series *first = &pilot->runs[0].series;
+        w->automatic = true;
+        w->rows = rows;
+        w->interval_ns = first->interval_ns;
+        struct mser_result m;
+        for (size_t i = 0; i < n; i++) {
+                const struct sim_series *se = &pilot->runs[i].series;
+                for (size_t k = 0; k < rows; k++) {
+                        own[k] = se->rows[k].mean_in_system;
+                        mean[k] += own[k] / (double)n;
+                }
+                int judged = mser5(own, rows, &m);
+                w->own_settled[i] = judged == 0 && m.settled;
+                w->own_ns[i] = m.truncate ? se->rows[m.truncate - 1].t_ns : 0;
+        }
+        int judged = mser5(mean, rows, &m);
+        w->settled = judged == 0 && m.settled;
+        w->truncate_rows = m.truncate;
+        w->warmup_ns = m.truncate ? first->rows[m.truncate - 1].t_ns : 0;
+        free(mean);
+        free(own);
+        return 0;
+}
+
+/* ---- run.precision ------------------------------------------------------------ */
+
+/* The figures run.precision may name, with where they are in a summary. */
+#define LATENCY_ENTRY(name, ...)                                                                   \
+        {"latency_ns." #name,                                                                      \
+         offsetof(struct replications, latency) + offsetof(struct rep_latency, name)},
+#define THROUGHPUT_ENTRY(name, ...) {"throughput." #name, offsetof(struct replications, name)},
+static const struct {
+        const char *name;
+        size_t offset; /* of its struct rep_figure in struct replications */
+} precision_figures[] = {
+    SIM_LATENCY_FIGURES(LATENCY_ENTRY) SIM_THROUGHPUT_FIGURES(THROUGHPUT_ENTRY){
+        "mean_in_system", offsetof(struct replications, mean_in_system)},
+};
+#undef LATENCY_ENTRY
+#undef THROUGHPUT_ENTRY
+#define NPRECISION_FIGURES (sizeof(precision_figures) / sizeof(precision_figures[0]))
+
+int replications_figure_index(const char *name)
+{
+        for (size_t i = 0; i < NPRECISION_FIGURES; i++)
+                if (strcmp(precision_figures[i].name, name) == 0)
+                        return (int)i;
+        return -1;
+}
+
+const char *replications_figure_names(void)
+{
+        return "latency_ns.count, latency_ns.mean, latency_ns.p50, latency_ns.p90, "
+               "latency_ns.p99, latency_ns.p999, latency_ns.max, throughput.requests_per_s, "
+               "throughput.bytes_per_s, mean_in_system";
+}
+
+const struct rep_figure *replications_figure(const struct replications *r, int index)
+{
+        return (const struct rep_figure *)((const char *)r + precision_figures[index].offset);
+}
+
+/* Fills r->precision.achieved from r's summary and returns true when
+ * every metric of s's run.precision is within its target. */
+static bool precise(const struct scenario *s, struct replications *r)
+{
+        bool all = r->n >= 2;
+        for (size_t i = 0; i < s->run.nprecision; i++) {
+                const struct scenario_precision_target *t = &s->run.precision[i];
+                const struct rep_figure *f = replications_figure(r, t->figure);
+                double h =
+                    t->relative ? (f->mean != 0 ? f->ci95 / fabs(f->mean) : INFINITY) : f->ci95;
+                r->precision.achieved[i] = h;
+                all &= h <= t->half_width;
+        }
+        return all;
+}
+
+/* Appends the runs of `more` to out's, which hold `have`. */
+static int append_runs(struct replications *out, size_t have, struct replications *more)
+{
+        struct sim_results *runs = realloc(out->runs, (have + more->n) * sizeof(*runs));
+        if (runs == NULL)
+                return AC_ENOMEM;
+        memcpy(runs + have, more->runs, more->n * sizeof(*runs));
+        out->runs = runs;
+        free(more->runs);
+        more->runs = NULL;
+        more->n = 0;
+        return 0;
+}
+
+/* run.precision: run.replications (at least 2) first, then batches of
+ * `jobs` more, until every metric is within its target or the cap. After
+ * each batch the prefixes are judged in index order and the first that is
+ * precise enough is kept (the runs after it are dropped), so the result
+ * is the smallest n that meets the targets whatever the batch size. */
+static enum sim_outcome run_to_precision(const struct scenario *s, uint32_t first, unsigned jobs,
+                                         const struct rep_progress *progress,
+                                         struct replications *out, struct sim_error *e)
+{
+        uint32_t cap = s->run.max_replications;
+        uint32_t start = s->run.replications > 2 ? s->run.replications : 2;
+        start = start < cap ? start : cap;
+        enum sim_outcome o = run_pass(s, first, start, jobs, progress, out, e);
+        if (o != SIM_OK)
+                return o;
+        size_t total = start, judged = start - 1;
+        out->precision.on = true;
+        out->precision.cap = cap;
+        out->precision.ntargets = s->run.nprecision;
+        memcpy(out->precision.targets, s->run.precision, sizeof(s->run.precision));
+        for (;;) {
+                for (size_t k = judged + 1; k <= total; k++) {
+                        out->n = k;
+                        if (replications_summarize(out) < 0)
+                                goto nomem;
+                        if (precise(s, out)) {
+                                for (size_t i = k; i < total; i++)
+                                        sim_results_free(&out->runs[i]);
+                                out->precision.reached = true;
+                                return SIM_OK;
+                        }
+                }
+                judged = total;
+                if (total >= cap)
+                        return SIM_OK; /* out->n == total, summarised: not reached */
+                uint32_t batch = jobs > 1 ? jobs : 1;
+                batch = batch < cap - total ? batch : (uint32_t)(cap - total);
+                struct replications more;
+                o = run_pass(s, first + (uint32_t)total, batch, jobs, progress, &more, e);
+                if (o != SIM_OK) {
+                        out->n = total;
+                        replications_free(out);
+                        return o;
+                }
+                if (append_runs(out, total, &more) < 0) {
+                        replications_free(&more);
+                        out->n = total;
+                        goto nomem;
+                }
+                total += batch;
+                out->n = total;
+        }
+nomem:
+        out->n = total;
+        replications_free(out);
+        return sim_fail(e, SIM_FAILED, "out of memory");
+}
+
+/* ---- run.method: batch-means ----------------------------------------------- */
+
+/* Batch means of the first run's rows that start at or after its
+ * warm-up: the number in system and the ok callbacks per second. */
+static int batch_run(struct replications *r)
+{
+        const struct sim_results *run = &r->runs[0];
+        const struct sim_series *se = &run->series;
+        double *in = malloc((se->nrows ? se->nrows : 1) * sizeof(*in));
+        double *tp = malloc((se->nrows ? se->nrows : 1) * sizeof(*tp));
+        if (in == NULL || tp == NULL) {
+                free(in);
+                free(tp);
+                return AC_ENOMEM;
+        }
+        size_t k = 0;
+        uint64_t start = 0; /* of the row */
+        for (size_t i = 0; i < se->nrows; i++) {
+                const struct sim_series_row *row = &se->rows[i];
+                if (start >= run->warmup_ns && row->t_ns > start) {
+                        in[k] = row->mean_in_system;
+                        tp[k] = (double)row->completed * 1e9 / (double)(row->t_ns - start);
+                        k++;
+                }
+                start = row->t_ns;
+        }
+        r->batches.on = true;
+        r->batches.rows = k;
+        batch_means(in, k, &r->batches.in_system);
+        batch_means(tp, k, &r->batches.throughput);
+        free(in);
+        free(tp);
+        return 0;
+}
+
+enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
+                                       unsigned jobs, const struct rep_progress *progress,
+                                       struct replications *out, struct sim_error *e)
+{
+        struct rep_warmup w = {0};
+        enum sim_outcome o;
+        if (s->run.warmup_auto) {
+                struct scenario pilot_s = *s; /* read-only by sim_run: a shallow copy will do */
+                pilot_s.run.warmup_ns = 0;
+                struct replications pilot;
+                o = run_pass(&pilot_s, first, n, jobs, progress, &pilot, e);
+                if (o != SIM_OK)
+                        return o;
+                int rc = find_warmup(&pilot, &w);
+                replications_free(&pilot);
+                if (rc < 0) {
+                        free(w.own_ns);
+                        free(w.own_settled);
+                        memset(out, 0, sizeof(*out));
+                        return sim_fail(e, SIM_FAILED, "out of memory");
+                }
+                struct scenario cut = *s;
+                cut.run.warmup_ns = w.warmup_ns;
+                o = run_pass(&cut, first, n, jobs, progress, out, e);
+        } else if (s->run.nprecision) {
+                o = run_to_precision(s, first, jobs, progress, out, e);
+        } else {
+                o = run_pass(s, first, n, jobs, progress, out, e);
+        }
+        out->warmup = w;
+        if (o != SIM_OK) {
+                replications_free(out);
+                return o;
+        }
+        if (replications_summarize(out) < 0 || (s->run.batch_means && batch_run(out) < 0)) {
                 replications_free(out);
                 return sim_fail(e, SIM_FAILED, "out of memory");
         }
@@ -228,5 +570,19 @@ enum sim_outcome replications_verdict(const struct replications *r, struct sim_e
                 return sim_fail(
                     e, SIM_FAILED,
                     "FAILURE: submitted != completed + failed + rejected (seed %" PRIu64 ")", seed);
+        if (r->precision.on && !r->precision.reached)
+                return sim_fail(e, SIM_FAILED,
+                                "FAILURE: run.precision: the targets were not reached in %zu "
+                                "replications, the cap (run.precision.max_replications): see "
+                                "summary.json's precision for the half-widths achieved (seed "
+                                "%" PRIu64 ")",
+                                r->n, seed);
+        if (r->warmup.automatic && !r->warmup.settled)
+                return sim_fail(e, SIM_FAILED,
+                                "FAILURE: run.warmup: auto: the number in system never settles "
+                                "(MSER-5 on the mean of %zu replications' series): no steady "
+                                "state to measure, the figures are not steady-state figures "
+                                "(seed %" PRIu64 ")",
+                                r->n, seed);
         return SIM_OK;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/des/batch_means.h"
 #include "sim/des/hist.h"
 #include "sim/run/outcome.h"
 #include "sim/run/provenance.h"
@@ -56,6 +57,40 @@ struct rep_device {
         SIM_DEVICE_FIGURES(REP_FIELD)
 };
 
+/* run.warmup: auto (docs/statistics.md): the warm-up found by MSER-5 on
+ * the mean over the replications of their number-in-system series, run
+ * with no warm-up; every replication is then run again, the same seed,
+ * with that warm-up. Each replication's own MSER-5 point is kept too. */
+struct rep_warmup {
+        bool automatic;       /* run.warmup: auto was asked for */
+        bool settled;         /* MSER-5's verdict on the mean series */
+        uint64_t warmup_ns;   /* the warm-up found, applied to every replication */
+        uint64_t interval_ns; /* the series' row interval */
+        size_t rows;          /* rows of the series */
+        size_t truncate_rows; /* rows cut */
+        uint64_t *own_ns;     /* n: each replication's own MSER-5 point */
+        bool *own_settled;    /* n: and its own verdict */
+};
+
+/* run.method: batch-means (docs/statistics.md): intervals from the batch
+ * means of the one replication's time series rows after the warm-up. */
+struct rep_batch_means {
+        bool on;                       /* run.method: batch-means */
+        size_t rows;                   /* rows after the warm-up, batched */
+        struct batch_means in_system;  /* requests in system, time-weighted */
+        struct batch_means throughput; /* ok callbacks per second */
+};
+
+/* run.precision (docs/statistics.md): what was asked and what came. */
+struct rep_precision {
+        bool on;
+        bool reached; /* every metric within its target */
+        uint32_t cap; /* max_replications */
+        size_t ntargets;
+        struct scenario_precision_target targets[SCENARIO_MAX_PRECISION]; /* run.precision's */
+        double achieved[SCENARIO_MAX_PRECISION]; /* half-widths, as the targets are stated */
+};
+
 struct replications {
         size_t n;                 /* replications run */
         struct sim_results *runs; /* n, in index order */
@@ -77,7 +112,10 @@ struct replications {
         size_t drain_capped; /* runs whose drain hit its cap */
         uint64_t unfinished; /* requests they abandoned, summed */
 
-        struct provenance origin; /* what made them; empty until the command fills it */
+        struct provenance origin;       /* what made them; empty until the command fills it */
+        struct rep_warmup warmup;       /* with run.warmup: auto */
+        struct rep_batch_means batches; /* with run.method: batch-means */
+        struct rep_precision precision; /* with run.precision */
 };
 #undef REP_FIELD
 
@@ -100,17 +138,44 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
                                   const struct rep_progress *progress, struct replications *out,
                                   struct sim_error *e);
 
+/* replications_run() on up to `jobs` threads (1: the caller's alone).
+ * The runs and their summary are the same bytes for every `jobs` (wall
+ * time aside): each replication is computed alone and they are summed in
+ * index order. progress is called by one thread at a time, for any
+ * running replication. On a failure no further replication starts, and
+ * the reason is that of the lowest failed index, as with one thread.
+ * The scenario's run section may change what runs (docs/statistics.md):
+ * run.warmup: auto runs the n replications twice (without warm-up, then
+ * with the one MSER-5 found, out->warmup); run.precision ignores n and
+ * runs from run.replications up to its cap (out->precision);
+ * run.method: batch-means adds out->batches. */
+enum sim_outcome replications_run_jobs(const struct scenario *s, uint32_t first, uint32_t n,
+                                       unsigned jobs, const struct rep_progress *progress,
+                                       struct replications *out, struct sim_error *e);
+
 /* The verdict on runs that went through (docs/results.md, "Exit status"):
  * returns SIM_OK when every request is accounted for, else SIM_FAILED
  * with the reason in e, "FAILURE: ..." and the seed: a drain hit its cap
  * with requests unfinished, or else the counts of a run that drained do
- * not add up (submitted != completed + failed + rejected). */
+ * not add up (submitted != completed + failed + rejected), or else
+ * run.warmup: auto found a series that never settles (no steady state to
+ * measure), or else run.precision hit its cap before every metric was
+ * within its target. */
 enum sim_outcome replications_verdict(const struct replications *r, struct sim_error *e);
 
 /* Fills the summary of *r from r->runs[0 .. r->n - 1], which the caller
  * filled (the runs must come from one scenario: the same classes and
  * devices). Returns 0 or AC_ENOMEM. */
 int replications_summarize(struct replications *r);
+
+/* Returns the index of the summary figure named `name` for run.precision
+ * ("latency_ns.p99", "throughput.requests_per_s", "mean_in_system"), or
+ * -1 when there is none. */
+int replications_figure_index(const char *name);
+/* Returns the names replications_figure_index() knows, comma-separated. */
+const char *replications_figure_names(void);
+/* Returns the summary figure `index` of r. */
+const struct rep_figure *replications_figure(const struct replications *r, int index);
 
 /* Releases the runs, the summary and the origin; *r is left empty. */
 void replications_free(struct replications *r);

@@ -9,6 +9,8 @@
  *              the callback (core -> run); the hot path
  *   observe.c  the core's observer: the device tallies from its tracepoints
  *   trace.c    the per-request trace (run.trace)
+ *   fingerprint.c  the hash of the trajectory: the observer of observe.c,
+ *              with every point folded into the run's fingerprint
  *   run.c      sim_run(): the phases, the warm-up, the time series, the
  *              window, and the one check of the event loop's failure
  *   drain.c    the drain, the figures read at the end, conservation
@@ -192,6 +194,7 @@ struct replication {
         uint64_t window_completed, window_bytes, window_arrivals;
         uint64_t hash;         /* callbacks */
         uint64_t arrival_hash; /* arrivals */
+        uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
@@ -220,6 +223,12 @@ extern const struct ac_observer_ops run_observer_ops;
 /* observe.c: after every core entry point: cuts the tallies of the devices
  * whose counts moved, at now (ctx the replication). */
 void run_cut_devices(void *ctx);
+
+/* fingerprint.c: the observer the core is given: observe.c's, then each
+ * point folded into run->fingerprint (ctx the replication). */
+extern const struct ac_observer_ops run_fingerprint_ops;
+/* fingerprint.c: returns the run's fingerprint, at the end of its drain. */
+uint64_t run_fingerprint_finish(const struct replication *run);
 
 /* trace.c: stage `stage` of the traced request r was handed to d. */
 void run_trace_handed(struct replication *run, struct run_request *r, struct run_device *d,

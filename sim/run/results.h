@@ -146,6 +146,7 @@ struct sim_results {
         uint64_t late;         /* the core's late completions */
         uint64_t timeouts;     /* the core's watchdog expiries */
         uint64_t order_hash;   /* hash of (request, status, latency) in callback order */
+        uint64_t fingerprint;  /* the trajectory's hash (sim/run/fingerprint.c) */
         uint64_t arrival_hash; /* hash of (time, class, bytes, flow) in arrival order: the
                                   same for two policies on the same workload */
 

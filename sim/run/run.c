@@ -185,6 +185,7 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
             .duration = s->run.duration_ns,
             .hash = 0x6a09e667f3bcc908u,
             .arrival_hash = 0xbb67ae8584caa73bu,
+            .fingerprint = 0x3c6ef372fe94f82bu,
             .seed = seed,
         };
         out->seed = s->seed;
@@ -231,6 +232,7 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
                                               " ns: out of memory",
                                               sim_now(run.loop)));
         run_fill_results(&run);
+        out->fingerprint = run_fingerprint_finish(&run);
         out->trace_truncated = out->trace && run.next_id > out->trace_limit;
         if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace)))
                 return abandon(&run,

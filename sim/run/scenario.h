@@ -38,14 +38,30 @@
 
 #define SCENARIO_TRACE_LIMIT 1000000 /* run.trace_limit's default */
 
+#define SCENARIO_MAX_PRECISION 8 /* metrics of run.precision */
+
+/* run.precision: replications are added until every metric's 95%
+ * half-width is within its target (sim/run/replicate.h). */
+struct scenario_precision_target {
+        int figure;        /* replications_figure_index() */
+        char metric[40];   /* as written: "latency_ns.p99" */
+        bool relative;     /* half_width is a fraction of the mean */
+        double half_width; /* the target: a fraction, or in the metric's unit */
+};
+
 struct scenario_run {
-        uint64_t duration_ns;  /* arrivals stop here; > warmup_ns */
-        uint64_t warmup_ns;    /* requests submitted before it are not measured */
-        uint32_t replications; /* >= 1 */
-        uint64_t sample_ns;    /* time series interval; 0: duration / 100 */
-        uint64_t drain_cap_ns; /* longest drain after duration; 0: the default (see run.h) */
-        bool trace;            /* write a row per request (trace.csv, see run.h) */
-        uint64_t trace_limit;  /* requests traced per replication, the first by id; >= 1 */
+        uint64_t duration_ns; /* arrivals stop here; > warmup_ns */
+        uint64_t warmup_ns;   /* requests submitted before it are not measured */
+        bool warmup_auto;     /* run.warmup: auto: found by MSER-5 (sim/run/replicate.h) */
+        bool batch_means;     /* run.method: batch-means: one long run (sim/run/replicate.h) */
+        size_t nprecision;    /* run.precision's metrics; 0: a fixed number of replications */
+        struct scenario_precision_target precision[SCENARIO_MAX_PRECISION];
+        uint32_t max_replications; /* run.precision's cap */
+        uint32_t replications;     /* >= 1 */
+        uint64_t sample_ns;        /* time series interval; 0: duration / 100 */
+        uint64_t drain_cap_ns;     /* longest drain after duration; 0: the default (see run.h) */
+        bool trace;                /* write a row per request (trace.csv, see run.h) */
+        uint64_t trace_limit;      /* requests traced per replication, the first by id; >= 1 */
 };
 
 struct scenario_engine {

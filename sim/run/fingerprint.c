@@ -1,0 +1,91 @@
+/*
+ * sim/run/fingerprint.c - the fingerprint of a replication's trajectory
+ * (docs/results.md, docs/statistics.md): a 64-bit hash of what the core
+ * did, in the order it did it, so two runs with the same fingerprint took
+ * the same path event for event, and a change that moves no summary
+ * figure beyond the noise still shows.
+ *
+ * What is hashed, in order:
+ *   every stage point of the core's observer (ac/observer.h): its time,
+ *     its kind (queued, dispatched, completed, timed out, moved,
+ *     recalled), the request's id (emission order), the device's index,
+ *     the stage's index in its chain and the completion status;
+ *   every device point: its time, its kind, the device, the cause and
+ *     the status of a failure;
+ *   at the end: the arrivals' hash (time, class, bytes, flow of every
+ *     submission, rejected ones too), the callbacks' hash (request,
+ *     status, latency) and the clock at the end of the drain.
+ * Nothing else: not what only observes the run (the time series' rows,
+ * the trace, progress reports, names), not the wall time, not addresses,
+ * not the thread or the number of them, so the fingerprint is the same
+ * for every -j and on every machine that computes the same trajectory.
+ *
+ * The observer here forwards every point to the run's own (observe.c)
+ * and then folds it in; the mixing is a multiply-rotate-multiply per
+ * 64-bit word, with a final avalanche, all integer arithmetic.
+ */
+#include "sim/run/replication.h"
+
+#define FOLD_K1 0x9e3779b97f4a7c15u /* 2^64 / golden ratio, odd */
+#define FOLD_K2 0xd6e8feb86659fd93u /* an odd constant with mixed bits */
+
+static inline uint64_t rotl(uint64_t x, unsigned r)
+{
+        return x << r | x >> (64 - r);
+}
+
+/* Folds one word into h. */
+static inline uint64_t fold(uint64_t h, uint64_t w)
+{
+        h ^= rotl(w * FOLD_K1, 29);
+        return rotl(h, 31) * FOLD_K2 + FOLD_K1;
+}
+
+/* Spreads every bit of h over every other. */
+static uint64_t avalanche(uint64_t h)
+{
+        h ^= h >> 31;
+        h *= FOLD_K2;
+        h ^= h >> 29;
+        h *= FOLD_K1;
+        return h ^ h >> 32;
+}
+
+static void fingerprint_stage(void *ctx, const struct ac_stage_event *ev)
+{
+        struct replication *run = ctx;
+        run_observer_ops.stage(ctx, ev);
+        const struct run_request *r = sim_container_of(ev->req, struct run_request, req);
+        uint64_t h = run->fingerprint;
+        h = fold(h, ev->now_ns);
+        h = fold(h, (uint64_t)ev->point << 32 | ev->device);
+        h = fold(h, r->id);
+        h = fold(h, (uint64_t)ev->stage << 32 | (uint32_t)ev->status);
+        run->fingerprint = h;
+}
+
+static void fingerprint_device(void *ctx, const struct ac_device_event *ev)
+{
+        struct replication *run = ctx;
+        run_observer_ops.device(ctx, ev);
+        uint64_t h = run->fingerprint;
+        h = fold(h, ev->now_ns);
+        h = fold(h, (uint64_t)(ev->point + 0x100) << 32 | ev->device); /* apart from stages */
+        h = fold(h, (uint64_t)ev->cause << 32 | (uint32_t)ev->status);
+        run->fingerprint = h;
+}
+
+const struct ac_observer_ops run_fingerprint_ops = {
+    .name = "sim-run-fingerprint",
+    .stage = fingerprint_stage,
+    .device = fingerprint_device,
+};
+
+uint64_t run_fingerprint_finish(const struct replication *run)
+{
+        uint64_t h = run->fingerprint;
+        h = fold(h, run->arrival_hash);
+        h = fold(h, run->hash);
+        h = fold(h, sim_now(run->loop));
+        return avalanche(h);
+}
