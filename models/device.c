@@ -12,6 +12,11 @@
  * device runs, the completion event carries the truth and `left` is only
  * refreshed when the speed changes (hang, slow); while hung, no event is
  * pending and `left` is the truth.
+ *
+ * A delivering stage (its service done, its op's latency not yet over)
+ * holds its ring slot but no lane; its `done` event reports it. A hang
+ * holds it too (nothing is reported while hung): `left` then keeps the
+ * rest of its latency, at no speed (slow faults do not stretch it).
  */
 #include "models/device.h"
 
@@ -22,7 +27,7 @@
 
 #define NIL UINT32_MAX
 
-enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING };
+enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING, SLOT_DELIVERING };
 
 struct slot {
         struct sim_event done; /* completion */
@@ -33,6 +38,7 @@ struct slot {
         uint32_t op;
         uint32_t prev, next; /* FIFO links, or next free; NIL ends */
         uint8_t state;       /* enum slot_state */
+        int8_t status;       /* delivering: what will be reported */
 };
 
 struct source {
@@ -132,6 +138,9 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                 if (op->has_jitter && dist_prepare(&op->jitter, why) < 0)
                         return -1;
         }
+        for (size_t i = 0; i < cfg->nops; i++)
+                if (!(isfinite(cfg->ops[i].latency_ns) && cfg->ops[i].latency_ns >= 0.0))
+                        return refuse(why, "op latency must be finite and >= 0");
         for (size_t i = 0; i < cfg->nfailures; i++) {
                 struct device_failure_config *f = &cfg->failures[i];
                 if (f->mode == DEVICE_FAULT_REMOVE)
@@ -280,15 +289,39 @@ static bool flaky_error(struct device_model *dev)
         return error;
 }
 
+/* Reports a stage whose service (and latency) is over and frees its slot. */
+static void deliver(struct device_model *dev, struct slot *s, int status)
+{
+        uint64_t tag = s->tag;
+        slot_release(dev, (uint32_t)(s - dev->slots));
+        dev->st.completed++;
+        if (status != DEVICE_OK)
+                dev->st.errors++;
+        dev->ops->complete(dev->ctx, tag, status);
+}
+
 static void stage_done(struct sim_loop *loop, struct sim_event *ev)
 {
         struct slot *s = sim_container_of(ev, struct slot, done);
         struct device_model *dev = s->dev;
-        assert(s->state == SLOT_SERVING && !dev->hung);
+        assert((s->state == SLOT_SERVING || s->state == SLOT_DELIVERING) && !dev->hung);
         account(dev);
+        if (s->state == SLOT_DELIVERING) {
+                deliver(dev, s, s->status);
+                return;
+        }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
+        double latency = dev->cfg->ops[s->op].latency_ns;
         uint64_t tag = s->tag;
         dev->st.busy--;
+        if (latency > 0.0) { /* the lane is free; the report comes later */
+                s->state = SLOT_DELIVERING;
+                s->status = (int8_t)status;
+                s->left = latency;
+                arm(dev, &s->done, now(dev) + ns(latency));
+                fill_lanes(dev);
+                return;
+        }
         slot_release(dev, (uint32_t)(s - dev->slots));
         fill_lanes(dev);
         dev->st.completed++;
@@ -338,7 +371,7 @@ bool device_model_abort(struct device_model *dev, uint64_t tag)
                         fifo_unlink(dev, i);
                 } else {
                         sim_cancel(dev->loop, &s->done);
-                        dev->st.busy--;
+                        dev->st.busy -= s->state == SLOT_SERVING;
                 }
                 slot_release(dev, i);
                 dev->st.aborted++;
@@ -428,6 +461,14 @@ static void apply(struct device_model *dev)
         uint64_t t = now(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
                 struct slot *s = &dev->slots[i];
+                if (s->state == SLOT_DELIVERING && hung != dev->hung) {
+                        if (hung) { /* held: the rest of its latency waits */
+                                s->left = (double)(s->done.time - t);
+                                sim_cancel(dev->loop, &s->done);
+                        } else {
+                                arm(dev, &s->done, t + ns(s->left));
+                        }
+                }
                 if (s->state != SLOT_SERVING)
                         continue;
                 if (!dev->hung) {

@@ -5,7 +5,11 @@
  * owner submits stages (tag, op index, bytes); a stage takes a ring slot and
  * is served by the first free lane, or waits in the ring in arrival order.
  * Its cost is setup_ns + bytes / rate scaled by a jitter factor, or a draw
- * from a service-time distribution. The device answers through a small ops
+ * from a service-time distribution. An op's latency_ns, when above 0, is
+ * a delay between the end of service and the completion's report that
+ * does not occupy the lane (a card's DMA and interrupt, a thread's
+ * wake-up): the lane takes the next stage at once while the finished one
+ * keeps its ring slot until it is reported. The device answers through a small ops
  * table: a stage completed (ok or error), the device failed, recovered, or
  * was removed.
  *
@@ -74,6 +78,7 @@ struct device_op_config {
         double rate;         /* bytes per ns; 0 means bytes cost nothing */
         bool has_jitter;     /* scale the linear cost by `jitter` */
         struct dist jitter;  /* multiplicative factor, mean ~1 */
+        double latency_ns;   /* completion delay after the lane is freed, ns (>= 0) */
 };
 
 /* A random failure process. mtbf/mttr of the scenario map to exponential

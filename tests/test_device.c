@@ -232,6 +232,81 @@ Test(device, mmc_mean_sojourn_erlang_c)
         cr_assert(fabs(util - 0.75) < 0.02, "utilisation %.4f, want 0.75", util);
 }
 
+Test(device, mm1_with_latency_adds_a_constant)
+{
+        /* M/M/1 at rho 0.8 (W = 5000 ns) with a 3000 ns latency that holds
+         * no lane: the queue is the M/M/1's, the sojourn W + 3000 ns, the
+         * utilisation still 0.8. */
+        struct device_op_config op = exp_service(1000.0);
+        op.latency_ns = 3000.0;
+        struct device_config cfg = {
+            .name = "mm1l", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1250.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        cr_assert_eq(H.completed, 250000);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/M/1 rho 0.8 + 3 us latency: mean sojourn %.1f ns (theory 8000)", w);
+        cr_assert(fabs(w - 8000.0) / 8000.0 < 0.03, "mean sojourn %.1f, want 8000", w);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.loop);
+        cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
+        cr_assert_eq(st.held, 0);
+        cr_assert_eq(st.busy, 0);
+}
+
+Test(device, latency_frees_the_lane_but_holds_the_slot)
+{
+        /* 100 ns of service, 1000 ns of latency, one lane, a ring of 3:
+         * the lane serves back to back while finished stages keep their
+         * slots until they are reported. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .latency_ns = 1000.0};
+        struct device_config cfg = {.name = "lat", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 350);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy, 0, "every stage served by 300 ns");
+        cr_assert_eq(st.held, 3, "and each still holds its slot");
+        cr_assert_eq(submit(0, 0), DEVICE_EFULL);
+        cr_assert(device_model_abort(H.dev, 1)); /* taken back while delivering */
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], 1100);
+        cr_assert_eq(H.done_at[1], UINT64_MAX);
+        cr_assert_eq(H.done_at[2], 1300);
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.completed, 2);
+        cr_assert_eq(st.aborted, 1);
+        cr_assert_eq(st.held, 0);
+        cr_assert(fabs(st.busy_lane_ns - 300.0) < 1e-9, "busy %.1f ns", st.busy_lane_ns);
+}
+
+Test(device, hang_holds_a_delivering_stage)
+{
+        /* 10 us of service, 20 us of latency; a hang from 15 us to 45 us
+         * catches the stage 5 us into its latency: reported at 60 us. */
+        struct device_op_config op = {.name = "c", .setup_ns = 10000.0, .latency_ns = 20000.0};
+        struct device_fault_config hang = {
+            .at_ns = 15000, .for_ns = 30000, .mode = DEVICE_FAULT_HANG};
+        struct device_config cfg = {.name = "hl",
+                                    .lanes = 1,
+                                    .ring = 4,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &hang,
+                                    .nfaults = 1};
+        create(&cfg);
+        submit(0, 0);
+        sim_run_until(H.loop, 44999);
+        cr_assert_eq(H.completed, 0, "a report during the hang");
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], 60000);
+}
+
 Test(device, linear_cost_is_exact)
 {
         struct device_op_config ops[2] = {
@@ -655,6 +730,15 @@ Test(device, bad_configs_refused)
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
         p.mode = DEVICE_FAULT_REMOVE;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.failures = NULL;
+        cfg.nfailures = 0;
+        op.latency_ns = -1.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "latency"));
+        op.latency_ns = NAN;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        op.latency_ns = 5.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
 }
 
 Test(device, abort_during_hang_never_completes)

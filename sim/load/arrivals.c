@@ -67,6 +67,7 @@ static bool watchdog_may_fire(const struct scenario *s)
                                        ? dist_max(&o->service)
                                        : (o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0)) *
                                              (o->has_jitter ? dist_max(&o->jitter) : 1);
+                        t += o->latency_ns; /* held, though not on a lane */
                         if (!(t * waits <= (double)timeout))
                                 return true;
                 }
