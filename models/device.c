@@ -13,6 +13,10 @@
  * refreshed when the speed changes (hang, slow); while hung, no event is
  * pending and `left` is the truth.
  *
+ * A lane in an op's gap (after a report, before its next stage) is a
+ * `struct gap` with an event and a `left` kept as a serving slot's; the
+ * lane counts as busy until it fires.
+ *
  * A delivering stage (its service done, its op's latency not yet over)
  * holds its ring slot but no lane; its `done` event reports it. A hang
  * holds it too (nothing is reported while hung): `left` then keeps the
@@ -41,6 +45,14 @@ struct slot {
         int8_t status;       /* delivering: what will be reported */
 };
 
+struct gap {                 /* a lane in an op's gap after a report */
+        struct sim_event ev; /* the lane is free */
+        struct device_model *dev;
+        double left;   /* as a slot's */
+        uint32_t next; /* free list; NIL ends */
+        bool active;
+};
+
 struct source {
         struct sim_event ev; /* next start or end */
         struct device_model *dev;
@@ -67,6 +79,9 @@ struct device_model {
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
         uint32_t fifo_tail;
+
+        struct gap *gaps; /* cfg->lanes of them when an op has a gap, else NULL */
+        uint32_t free_gap;
 
         struct source *sources; /* failure processes, then scheduled faults */
         size_t nsources;
@@ -138,9 +153,12 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                 if (op->has_jitter && dist_prepare(&op->jitter, why) < 0)
                         return -1;
         }
-        for (size_t i = 0; i < cfg->nops; i++)
+        for (size_t i = 0; i < cfg->nops; i++) {
                 if (!(isfinite(cfg->ops[i].latency_ns) && cfg->ops[i].latency_ns >= 0.0))
                         return refuse(why, "op latency must be finite and >= 0");
+                if (!(isfinite(cfg->ops[i].gap_ns) && cfg->ops[i].gap_ns >= 0.0))
+                        return refuse(why, "op gap must be finite and >= 0");
+        }
         for (size_t i = 0; i < cfg->nfailures; i++) {
                 struct device_failure_config *f = &cfg->failures[i];
                 if (f->mode == DEVICE_FAULT_REMOVE)
@@ -312,8 +330,17 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
         double latency = dev->cfg->ops[s->op].latency_ns;
+        double gap = dev->cfg->ops[s->op].gap_ns;
         uint64_t tag = s->tag;
-        dev->st.busy--;
+        if (gap > 0.0 && dev->free_gap != NIL) { /* the lane stays busy a while */
+                struct gap *g = &dev->gaps[dev->free_gap];
+                dev->free_gap = g->next;
+                g->active = true;
+                g->left = gap;
+                arm(dev, &g->ev, now(dev) + ns(gap * dev->slow));
+        } else {
+                dev->st.busy--;
+        }
         if (latency > 0.0) { /* the lane is free; the report comes later */
                 s->state = SLOT_DELIVERING;
                 s->status = (int8_t)status;
@@ -328,6 +355,25 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         if (status != DEVICE_OK)
                 dev->st.errors++;
         dev->ops->complete(dev->ctx, tag, status);
+}
+
+static void gap_release(struct device_model *dev, struct gap *g)
+{
+        g->active = false;
+        g->next = dev->free_gap;
+        dev->free_gap = (uint32_t)(g - dev->gaps);
+        dev->st.busy--;
+}
+
+static void gap_done(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct gap *g = sim_container_of(ev, struct gap, ev);
+        struct device_model *dev = g->dev;
+        (void)loop;
+        assert(g->active && !dev->hung);
+        account(dev);
+        gap_release(dev, g);
+        fill_lanes(dev);
 }
 
 int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uint64_t bytes)
@@ -393,6 +439,11 @@ static void drop_all(struct device_model *dev)
                 slot_release(dev, i);
                 dev->st.dropped++;
         }
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
+                if (dev->gaps[k].active) {
+                        sim_cancel(dev->loop, &dev->gaps[k].ev);
+                        gap_release(dev, &dev->gaps[k]);
+                }
         dev->st.busy = 0;
         dev->fifo_head = dev->fifo_tail = NIL;
 }
@@ -477,6 +528,17 @@ static void apply(struct device_model *dev)
                 }
                 if (!hung)
                         arm(dev, &s->done, t + ns(s->left * slow));
+        }
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++) { /* gaps: as service */
+                struct gap *g = &dev->gaps[k];
+                if (!g->active)
+                        continue;
+                if (!dev->hung) {
+                        g->left = (double)(g->ev.time - t) / dev->slow;
+                        sim_cancel(dev->loop, &g->ev);
+                }
+                if (!hung)
+                        arm(dev, &g->ev, t + ns(g->left * slow));
         }
         dev->hung = hung;
         dev->slow = slow;
@@ -582,11 +644,22 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
         dev->nsources = cfg->nfailures + cfg->nfaults;
         dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
-        if (!dev->slots || !dev->sources) {
+        bool gaps = false;
+        for (size_t k = 0; k < cfg->nops; k++)
+                gaps = gaps || cfg->ops[k].gap_ns > 0.0;
+        dev->gaps = gaps ? calloc(cfg->lanes, sizeof(*dev->gaps)) : NULL;
+        if (!dev->slots || !dev->sources || (gaps && !dev->gaps)) {
                 free(dev->slots);
                 free(dev->sources);
+                free(dev->gaps);
                 free(dev);
                 return DEVICE_ENOMEM;
+        }
+        dev->free_gap = gaps ? 0 : NIL;
+        for (uint32_t k = 0; gaps && k < cfg->lanes; k++) {
+                sim_event_init(&dev->gaps[k].ev, gap_done);
+                dev->gaps[k].dev = dev;
+                dev->gaps[k].next = k + 1 < cfg->lanes ? k + 1 : NIL;
         }
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 sim_event_init(&dev->slots[i].done, stage_done);
@@ -643,6 +716,9 @@ void device_model_destroy(struct device_model *dev)
                 sim_cancel(dev->loop, &dev->slots[i].done);
         for (size_t k = 0; k < dev->nsources; k++)
                 sim_cancel(dev->loop, &dev->sources[k].ev);
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
+                sim_cancel(dev->loop, &dev->gaps[k].ev);
+        free(dev->gaps);
         free(dev->slots);
         free(dev->sources);
         free(dev->timeline);

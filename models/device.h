@@ -9,7 +9,11 @@
  * a delay between the end of service and the completion's report that
  * does not occupy the lane (a card's DMA and interrupt, a thread's
  * wake-up): the lane takes the next stage at once while the finished one
- * keeps its ring slot until it is reported. The device answers through a small ops
+ * keeps its ring slot until it is reported. An op's gap_ns is the
+ * reverse: lane time after the stage is reported (a worker's hand-offs
+ * after its completion, a card's descriptor fetch); the lane takes its
+ * next stage only when it is over. A gap runs at the device's speed like
+ * service: a hang stops it, a slow fault stretches it. The device answers through a small ops
  * table: a stage completed (ok or error), the device failed, recovered, or
  * was removed.
  *
@@ -79,6 +83,7 @@ struct device_op_config {
         bool has_jitter;     /* scale the linear cost by `jitter` */
         struct dist jitter;  /* multiplicative factor, mean ~1 */
         double latency_ns;   /* completion delay after the lane is freed, ns (>= 0) */
+        double gap_ns;       /* lane time after the report, before the next stage, ns (>= 0) */
 };
 
 /* A random failure process. mtbf/mttr of the scenario map to exponential
@@ -155,7 +160,7 @@ struct device_model_stats {
         uint64_t aborted;    /* stages the owner aborted */
         uint64_t failures;   /* faults started (any mode but flaky processes) */
         uint32_t held;       /* stages in the ring now */
-        uint32_t busy;       /* lanes holding a stage now */
+        uint32_t busy;       /* lanes serving a stage or in its gap now */
         double busy_lane_ns; /* integral of busy lanes over time */
         double held_ns;      /* integral of held stages over time */
 };

@@ -307,6 +307,60 @@ Test(device, hang_holds_a_delivering_stage)
         cr_assert_eq(H.done_at[0], 60000);
 }
 
+Test(device, gap_holds_the_lane_after_the_report)
+{
+        /* 100 ns of service and a 50 ns gap on one lane: each stage is
+         * reported 100 ns into its lane time, the next starts 150 ns after
+         * the one before; the slot is free at the report. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .gap_ns = 50.0};
+        struct device_config cfg = {.name = "gap", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 120);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(H.done_at[0], 100);
+        cr_assert_eq(st.held, 2, "the reported stage's slot is free");
+        cr_assert_eq(st.busy, 1, "the lane is in its gap");
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {100, 250, 400, 550};
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy, 0);
+        cr_assert(fabs(st.busy_lane_ns - 600.0) < 1e-9, "busy %.1f ns", st.busy_lane_ns);
+}
+
+Test(device, mg1_with_gap_queues_on_the_lane_time)
+{
+        /* Exponential service of mean 800 ns plus a 200 ns gap at 0.8 of the
+         * lane (lambda = 0.8 / 1000 ns). The lane time B = S + g has
+         * E[B] = 1000, E[B^2] = 2 * 800^2 + 2 * 800 * 200 + 200^2 = 1640000;
+         * a stage waits as in M/G/1 (Pollaczek-Khinchine, W_q = lambda E[B^2]
+         * / (2 (1 - rho)) = 3280 ns) for the lanes before it, but is
+         * reported after its own service, not its gap. Its gap is then part
+         * of the wait of who comes next: mean time on the device W_q + 800
+         * = 4080 ns. */
+        struct device_op_config op = exp_service(800.0);
+        op.gap_ns = 200.0;
+        struct device_config cfg = {
+            .name = "mg1g", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1250.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/G/1 with a gap, rho 0.8: mean sojourn %.1f ns (theory 4080)", w);
+        cr_assert(fabs(w - 4080.0) / 4080.0 < 0.04, "mean sojourn %.1f, want 4080", w);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.loop);
+        cr_assert(fabs(util - 0.8) < 0.02, "lane utilisation %.4f, want 0.8", util);
+}
+
 Test(device, linear_cost_is_exact)
 {
         struct device_op_config ops[2] = {
@@ -738,6 +792,11 @@ Test(device, bad_configs_refused)
         op.latency_ns = NAN;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
         op.latency_ns = 5.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        op.gap_ns = -2.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "gap"));
+        op.gap_ns = 2.0;
         cr_assert_eq(device_config_prepare(&cfg, &why), 0);
 }
 

@@ -33,10 +33,13 @@ static void read_op(struct loader *l, struct doc_node *ops, size_t i, size_t dev
                 load_out_of_memory(l, m);
                 return;
         }
-        /* a delay after the lane is freed, whatever the cost's form */
-        uint64_t latency = 0;
+        /* a delay after the lane is freed, and lane time after the report,
+         * whatever the cost's form */
+        uint64_t latency = 0, gap = 0;
         load_read_duration(m, "latency", DOC_OPTIONAL, 0, &latency);
+        load_read_duration(m, "gap", DOC_OPTIONAL, 0, &gap);
         op->latency_ns = (double)latency;
+        op->gap_ns = (double)gap;
         bool service = doc_get(m, "service", DOC_OPTIONAL) != NULL;
         if (service) {
                 op->has_service = true;
