@@ -54,13 +54,16 @@ struct calibrate_fit {
 /* One operation's measurements. `bare` times the algorithm alone, one call
  * at a time on cold buffers; `path` is a lane of a live device as `acsim
  * live` runs it (live/device.c, through the core on the live platform):
- * the lane's time per stage while it is kept full (the wall time over the
- * stages done, so the worker's hand-offs and the time it waits for a CPU
- * are in it), and the latency one request at a time (submission to the
- * core knowing the stage done, as `acsim live` measures it). The device
- * model written is the path's: its line, the jitter of the worker's time
- * per stage, and as `latency` what a lone request takes beyond the line
- * (waking the worker; it holds no lane). */
+ * the worker's time per stage and the latency one request at a time
+ * (submission to the core knowing the stage done, as `acsim live`
+ * measures it), then the lane's time per stage while it is kept full (the
+ * wall time over the stages done, so the worker's hand-offs and the time
+ * it waits for a CPU are in it). The device model written is the path's:
+ * the line through the worker's time, its jitter, as `latency` what a
+ * lone request takes beyond the line
+ * (waking the worker; it holds no lane), and as `gap` what the lane
+ * kept full loses after each stage beyond the line (reporting, hand-offs,
+ * waiting for a CPU, colder caches). */
 struct calibrate_op {
         const struct live_op *op;
         size_t nsizes;
@@ -72,9 +75,11 @@ struct calibrate_op {
         double lane_worker_ns[CALIBRATE_MAX_SIZES]; /* path: of which transforming */
         double single_ns[CALIBRATE_MAX_SIZES];      /* path: mean latency one at a time */
         double worker_ns[CALIBRATE_MAX_SIZES]; /* path: mean worker time per stage, one at a time */
-        struct calibrate_fit path;             /* through lane_ns */
+        struct calibrate_fit path;             /* through worker_ns */
         double path_cv;    /* of the worker's time per stage / its size's median */
         double latency_ns; /* median over sizes of single_ns - the path's line, >= 0 */
+        double gap_ns;     /* median over sizes of lane_ns - the path's line, >= 0 */
+        double gap_error;  /* largest |line + gap - lane_ns| / lane_ns */
         unsigned nlanes;
         double lane_speedup[CALIBRATE_MAX_LANES]; /* throughput with k+1 lanes / with 1 */
 };
