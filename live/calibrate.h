@@ -56,14 +56,14 @@ struct calibrate_fit {
  * live` runs it (live/device.c, through the core on the live platform):
  * the worker's time per stage and the latency one request at a time
  * (submission to the core knowing the stage done, as `acsim live`
- * measures it), then the lane's time per stage while it is kept full (the
- * wall time over the stages done, so the worker's hand-offs and the time
- * it waits for a CPU are in it). The device model written is the path's:
- * the line through the worker's time, its jitter, as `latency` what a
- * lone request takes beyond the line
- * (waking the worker; it holds no lane), and as `gap` what the lane
- * kept full loses after each stage beyond the line (reporting, hand-offs,
- * waiting for a CPU, colder caches). */
+ * measures it), then the lane's time per stage while it is kept full:
+ * the wall time over the stages done less the time the worker waited for
+ * work, so its hand-offs, the locks it waits for and the time it waits
+ * for a CPU are in it. The device model written is the path's: the line
+ * through the worker's time and its jitter; as `latency` what a lone
+ * request takes beyond the line (waking the worker; it holds no lane);
+ * as `gap` what the lane kept full takes per stage beyond the line
+ * (reporting, hand-offs, waiting for a CPU, colder caches). */
 struct calibrate_op {
         const struct live_op *op;
         size_t nsizes;
