@@ -339,8 +339,9 @@ static void path_stop(struct path_run *run)
 }
 
 /* An engine on the live platform with one live device `cpu` of one lane
- * doing op, as `acsim live` builds them (no watchdog: nothing here hangs,
- * and a shared machine may hold a stage for long). */
+ * doing op, as `acsim live` builds them: the watchdog armed and cancelled
+ * for every stage as a scenario's is (the timer thread's wake-ups are part
+ * of the path), though at 10 s it never fires. */
 static int path_start(struct path_run *run, const struct live_op *op, size_t largest)
 {
         memset(run, 0, sizeof(*run));
@@ -365,7 +366,7 @@ static int path_start(struct path_run *run, const struct live_op *op, size_t lar
         struct ac_engine_config ec;
         ac_engine_config_defaults(&ec);
         ec.queue_depth = 2 * PATH_FULL;
-        ec.failover.timeout_ns = 0;
+        ec.failover.timeout_ns = 10000000000u; /* armed and cancelled per stage, never due */
         ec.platform = live_platform_seam(&run->plat);
         if (ac_engine_create(&ec, &run->eng) < 0)
                 return -1;
@@ -411,14 +412,19 @@ static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
         return rc;
 }
 
-/* One size through the live path: n requests one at a time (the latency
- * and the worker's time of each into lat[n] and work[n], sorted), then
- * the lane kept full for run_ns (its time per stage into *lane). */
+/* One size through the live path: n requests one at a time, pause_ns
+ * apart (the latency and the worker's time of each into lat[n] and
+ * work[n], sorted), then the lane kept full for run_ns (its time per
+ * stage into *lane, of which transforming *lane_work). */
 static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, uint64_t run_ns,
-                     double *lat, double *work, double *lane, double *lane_work)
+                     uint64_t pause_ns, double *lat, double *work, double *lane, double *lane_work)
 {
         for (unsigned i = 0; i < n / 10 + 1 + n; i++) { /* a tenth more first, as a warm-up */
                 struct path_req *q = &run->reqs[0];
+                if (pause_ns > 0) { /* the threads go idle, as between light arrivals */
+                        struct timespec ts = {0, (long)pause_ns};
+                        nanosleep(&ts, NULL);
+                }
                 uint64_t busy = path_busy(run);
                 if (path_submit(run, q, len, op) < 0 || path_wait(run) != q)
                         return -1;
@@ -457,7 +463,7 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
 
 /* Measures o's operation through the live path at its sizes and fits the
  * path's model. */
-static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns)
+static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uint64_t pause_ns)
 {
         struct path_run *run = malloc(sizeof(*run));
         double *lat = malloc(n * sizeof(*lat)), *work = malloc(n * sizeof(*work));
@@ -471,8 +477,8 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns)
         size_t count = 0;
         for (size_t s = 0; s < o->nsizes; s++) {
                 if (path_seal(run, o->op, o->bytes[s]) < 0 ||
-                    path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, lat, work, &o->lane_ns[s],
-                              &o->lane_worker_ns[s]) < 0)
+                    path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
+                              &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
                         goto stop;
                 o->single_ns[s] = trimmed_mean(lat, n);
                 o->worker_ns[s] = trimmed_mean(work, n);
@@ -517,6 +523,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
         size_t lane_bytes = cfg->lane_bytes ? cfg->lane_bytes : 4096;
         unsigned path_n = cfg->path_requests ? cfg->path_requests : 401;
         uint64_t path_ns = cfg->path_ns ? cfg->path_ns : 200000000u;
+        uint64_t pause_ns = cfg->path_pause_ns ? cfg->path_pause_ns : 500000u;
         if (nsizes == 0 || nsizes > CALIBRATE_MAX_SIZES || n < 11 || path_n < 11 ||
             max_lanes > CALIBRATE_MAX_LANES)
                 return sim_fail(err, -1, "calibrate: sizes 1..%d, samples >= 11, lanes <= %d",
@@ -528,8 +535,9 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
         size_t largest = sizes[nsizes - 1];
         size_t arena_bytes = COLD_BYTES > 4 * (largest + 128) ? COLD_BYTES : 4 * (largest + 128);
         uint8_t *arena = malloc(arena_bytes);
-        if (arena != NULL) /* every page touched once: no page fault is timed */
-                memset(arena, 0, arena_bytes);
+        if (arena != NULL) /* every page touched once (not 0: malloc + memset 0 may become
+                              calloc, which touches nothing): no page fault is timed */
+                memset(arena, 0x5a, arena_bytes);
         struct bench_input b;
         int rc = input_init(&b, sizes[nsizes - 1] > lane_bytes ? sizes[nsizes - 1] : lane_bytes);
         int nout = 0;
@@ -559,7 +567,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                 }
                 o->jitter_cv = dev_n > 1 ? sqrt(dev_sum / (double)(dev_n - 1)) : 0;
                 fit_line(o->bytes, o->median_ns, o->nsizes, &o->bare);
-                if (path_measure(o, path_n, path_ns) < 0) {
+                if (path_measure(o, path_n, path_ns, pause_ns) < 0) {
                         rc = sim_fail(err, -1, "calibrate: %s through a live device failed",
                                       o->op->name);
                         goto out;

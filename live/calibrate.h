@@ -41,6 +41,9 @@ struct calibrate_config {
         unsigned path_requests; /* live path: requests one at a time per size (default 401) */
         uint64_t path_ns;       /* live path: how long the lane is kept full per size
                                    (default 200 ms) */
+        uint64_t path_pause_ns; /* live path: between requests one at a time, so the
+                                   threads go idle as between light arrivals
+                                   (default 500 us) */
 };
 
 /* A line `setup + bytes / rate` through medians by size. */

@@ -27,7 +27,8 @@ Test(live_calibrate, measures_and_fits_every_operation)
                                        .lane_ns = 5000000,
                                        .lane_bytes = 1024,
                                        .path_requests = 21,
-                                       .path_ns = 5000000};
+                                       .path_ns = 5000000,
+                                       .path_pause_ns = 1000};
         struct calibrate_op ops[16];
         struct sim_error err;
         cr_assert_leq(live_nops, 16);
@@ -108,7 +109,8 @@ Test(live_calibrate, one_operation_alone)
                                        .lane_ns = 2000000,
                                        .only = "sha256",
                                        .path_requests = 21,
-                                       .path_ns = 5000000};
+                                       .path_ns = 5000000,
+                                       .path_pause_ns = 1000};
         struct calibrate_op ops[16];
         struct sim_error err;
         cr_assert_eq(calibrate_run(&cfg, ops, &err), 1, "%s", err.msg);

@@ -59,6 +59,7 @@ static int calibrate_main(int argc, char **argv)
                 cfg.lane_ns = 20000000;
                 cfg.path_requests = 101;
                 cfg.path_ns = 50000000;
+                cfg.path_pause_ns = 200000;
         }
         size_t sizes[CALIBRATE_MAX_SIZES];
         if (sizes_text != NULL) {
@@ -121,7 +122,8 @@ CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted dev
             "\n"
             "  -o, --output FILE  where to write the devices: block\n"
             "  --quick            fewer timings (201 per size, 20 ms per lane count,\n"
-            "                     101 requests and 50 ms per size on the live path)\n"
+            "                     101 requests 200 us apart and 50 ms per size on the\n"
+            "                     live path)\n"
             "  --op NAME          this operation alone\n"
             "  --sizes LIST       these sizes, ascending, like 64KiB,256KiB,1MiB\n"
             "  --by-size          also print each operation's measurements by size\n"
