@@ -18,8 +18,9 @@
 #    longest request: the hang caught, its stage moved and served),
 #    requests retried and failed.
 # Every figure printed is the median over the rounds, each round with its
-# own calibration; the tables at the end are Markdown, ready to paste into
-# docs/live.md.
+# own calibration, and each difference the median of the rounds' own
+# (measured against predicted); the tables at the end are Markdown, ready
+# to paste into docs/live.md.
 #
 # Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
 #        (default build, 2s, 3). Needs python3 to read summary.json.
@@ -97,23 +98,22 @@ def med(rs, k):
 def t(ns):
     if ns >= 1e6: return "%.3g ms" % (ns / 1e6)
     return "%.3g us" % (ns / 1e3)
-def diff(m, p):
-    return "%+.1f%%" % (100 * (m - p) / p) if p > 0 else "-"
 cal = [l.strip().split("|") for l in open(T + "/calibrations")]
 lanes = sorted(float(c[1]) for c in cal)
 print("\nCalibrations (acsim calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB), one a round:")
 for c, l in cal:
     print("- `%s`: a lane's time for 256 KiB %s, capacity %.0f req/s" % (c, t(float(l)), 1e9 / float(l)))
-print("\nMedians of %d rounds of %s each (`sh bench/fidelity.sh %s %s %d`):\n" % (rounds, duration, build, duration, rounds))
+print("\nMedians of %d rounds of %s each (`sh bench/fidelity.sh %s %s %d`); a diff is the median" % (rounds, duration, build, duration, rounds))
+print("of the rounds' own differences, measured against predicted:\n")
 print("| load | predicted req/s | measured req/s | diff | predicted mean | measured mean | diff | predicted p99 | measured p99 | diff |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+def mdiff(s, l, k): # the median of the rounds' own differences (each its calibration)
+    return "%+.1f%%" % statistics.median(100 * (b[k] - a[k]) / a[k] for a, b in zip(s, l))
 for rho in ("0.2", "0.4", "0.6", "0.8"):
     s, l = rows("load-%s.sim" % rho), rows("load-%s.live" % rho)
-    ps, ms = med(s, 0), med(l, 0)
-    pm, mm = med(s, 1), med(l, 1)
-    p9, m9 = med(s, 2), med(l, 2)
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
-        rho, ps, ms, diff(ms, ps), t(pm), t(mm), diff(mm, pm), t(p9), t(m9), diff(m9, p9)))
+        rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
+        t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
 s, l = rows("hang.sim"), rows("hang.live")
 print("\nTwo cards at 0.4, card1 hung for 300 ms at 1 s (watchdog 50 ms):\n")
 print("| | req/s | mean | p99 | failover window (longest request) | retried | failed |")
