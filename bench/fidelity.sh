@@ -5,8 +5,8 @@
 # Each round:
 # 1. `acsim calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB` fits
 #    this machine's aes-gcm-enc through a live device of one lane: the
-#    worker's time setup + bytes / rate with a jitter, the latency a lone
-#    request takes beyond it, the gap a full lane loses after each stage.
+#    worker's time setup + bytes / rate with a jitter, the gap a full lane
+#    loses after each stage, the wake-up a lone request takes beyond it.
 #    A lane's capacity for 256 KiB is 1 / (setup + 256 KiB / rate + gap).
 # 2. One card of one lane with that model does aes-gcm-enc on 256 KiB
 #    requests arriving as a Poisson stream at 0.2, 0.4, 0.6 and 0.8 of the

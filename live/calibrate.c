@@ -493,7 +493,7 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
         }
         gsl_sort(beyond, 1, o->nsizes);
         gsl_sort(after, 1, o->nsizes);
-        o->latency_ns = fmax(0, gsl_stats_median_from_sorted_data(beyond, 1, o->nsizes));
+        o->wakeup_ns = fmax(0, gsl_stats_median_from_sorted_data(beyond, 1, o->nsizes));
         o->gap_ns = fmax(0, gsl_stats_median_from_sorted_data(after, 1, o->nsizes));
         o->gap_error = 0;
         for (size_t s = 0; s < o->nsizes; s++) {
@@ -611,9 +611,9 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
 {
         fprintf(f,
                 "# Measured by acsim calibrate through a live device of one lane: the\n"
-                "# worker's time per stage, setup + bytes / rate with its jitter; the latency\n"
-                "# a lone request takes beyond it; the gap the lane loses after each stage\n"
-                "# when it is kept full (docs/live.md).\n"
+                "# worker's time per stage, setup + bytes / rate with its jitter; the gap the\n"
+                "# lane loses after each stage when it is kept full; the wake-up a lone\n"
+                "# request takes beyond the line (docs/live.md).\n"
                 "devices:\n"
                 "  - name: cpu\n"
                 "    lanes: %u\n"
@@ -633,16 +633,16 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                         o->bare.setup_ns, bare);
                 fprintf(f,
                         "      %s: {setup: %.0fns, rate: %s, jitter: {dist: lognormal, mean: 1, "
-                        "cv: %.3f}, latency: %.0fns, gap: %.0fns}\n",
-                        o->op->name, round(o->path.setup_ns), rate, o->path_cv,
-                        round(o->latency_ns), round(o->gap_ns));
+                        "cv: %.3f}, gap: %.0fns, wakeup: %.0fns}\n",
+                        o->op->name, round(o->path.setup_ns), rate, o->path_cv, round(o->gap_ns),
+                        round(o->wakeup_ns));
         }
 }
 
 void calibrate_write_table(FILE *f, const struct calibrate_op *ops, size_t nops)
 {
         fprintf(f, "%-21s %7s %8s %4s %4s %7s %7s %8s  %s\n", "operation", "setup", "rate", "fit",
-                "cv", "latency", "gap", "bare", "lanes");
+                "cv", "wakeup", "gap", "bare", "lanes");
         for (size_t k = 0; k < nops; k++) {
                 const struct calibrate_op *o = &ops[k];
                 char rate[32], bare[32], lanes[64] = "";
@@ -654,7 +654,7 @@ void calibrate_write_table(FILE *f, const struct calibrate_op *ops, size_t nops)
                                                 l ? " " : "", o->lane_speedup[l]);
                 fprintf(f, "%-21s %5.0fns %8s %3.0f%% %4.2f %5.1fus %5.1fus %8s  %s%s\n",
                         o->op->name, o->path.setup_ns, rate, 100 * o->path.error, o->path_cv,
-                        o->latency_ns / 1e3, o->gap_ns / 1e3, bare, lanes,
+                        o->wakeup_ns / 1e3, o->gap_ns / 1e3, bare, lanes,
                         o->path.poor ? " POOR" : "");
         }
 }

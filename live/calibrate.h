@@ -63,10 +63,11 @@ struct calibrate_fit {
  * the wall time over the stages done less the time the worker waited for
  * work, so its hand-offs, the locks it waits for and the time it waits
  * for a CPU are in it. The device model written is the path's: the line
- * through the worker's time and its jitter; as `latency` what a lone
- * request takes beyond the line (waking the worker; it holds no lane);
- * as `gap` what the lane kept full takes per stage beyond the line
- * (reporting, hand-offs, waiting for a CPU, colder caches). */
+ * through the worker's time and its jitter; as `wakeup` what a lone
+ * request takes beyond the line (waking the worker: lane time, as a stage
+ * arriving meanwhile waits); as `gap` what the lane kept full takes per
+ * stage beyond the line (reporting, hand-offs, waiting for a CPU, colder
+ * caches). */
 struct calibrate_op {
         const struct live_op *op;
         size_t nsizes;
@@ -79,10 +80,10 @@ struct calibrate_op {
         double single_ns[CALIBRATE_MAX_SIZES];      /* path: mean latency one at a time */
         double worker_ns[CALIBRATE_MAX_SIZES]; /* path: mean worker time per stage, one at a time */
         struct calibrate_fit path;             /* through worker_ns */
-        double path_cv;    /* of the worker's time per stage / its size's median */
-        double latency_ns; /* median over sizes of single_ns - the path's line, >= 0 */
-        double gap_ns;     /* median over sizes of lane_ns - the path's line, >= 0 */
-        double gap_error;  /* largest |line + gap - lane_ns| / lane_ns */
+        double path_cv;   /* of the worker's time per stage / its size's median */
+        double wakeup_ns; /* median over sizes of single_ns - the path's line, >= 0 */
+        double gap_ns;    /* median over sizes of lane_ns - the path's line, >= 0 */
+        double gap_error; /* largest |line + gap - lane_ns| / lane_ns */
         unsigned nlanes;
         double lane_speedup[CALIBRATE_MAX_LANES]; /* throughput with k+1 lanes / with 1 */
 };
@@ -97,12 +98,12 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
 
 /* Writes a `devices:` block a scenario can hold: one software device
  * `cpu` with `lanes` lanes doing every operation with its live path's
- * cost and latency, each op's fit errors and bare fit in a comment, poor
+ * cost, gap and wake-up, each op's fit errors and bare fit in a comment, poor
  * fits marked. */
 void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, unsigned lanes);
 
 /* Prints the measurements as a plain-text table, at most 80 columns: the
- * path's line, its fit error, jitter cv and latency, the bare rate, the
+ * path's line, its fit error, jitter cv, wake-up and gap, the bare rate, the
  * lane speed-ups. */
 void calibrate_write_table(FILE *f, const struct calibrate_op *ops, size_t nops);
 

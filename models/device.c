@@ -158,6 +158,8 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                         return refuse(why, "op latency must be finite and >= 0");
                 if (!(isfinite(cfg->ops[i].gap_ns) && cfg->ops[i].gap_ns >= 0.0))
                         return refuse(why, "op gap must be finite and >= 0");
+                if (!(isfinite(cfg->ops[i].wakeup_ns) && cfg->ops[i].wakeup_ns >= 0.0))
+                        return refuse(why, "op wakeup must be finite and >= 0");
         }
         for (size_t i = 0; i < cfg->nfailures; i++) {
                 struct device_failure_config *f = &cfg->failures[i];
@@ -273,12 +275,16 @@ static void slot_release(struct device_model *dev, uint32_t i)
         dev->st.held--;
 }
 
-static void serve(struct device_model *dev, uint32_t i)
+/* Starts stage i on a lane; `idle`: the lane was idle, so the op's wake-up
+ * comes first. */
+static void serve(struct device_model *dev, uint32_t i, bool idle)
 {
         struct slot *s = &dev->slots[i];
         s->state = SLOT_SERVING;
         dev->st.busy++;
         s->left = stage_cost(dev, s->op, s->bytes);
+        if (idle)
+                s->left += dev->cfg->ops[s->op].wakeup_ns;
         if (!dev->hung)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
@@ -289,7 +295,7 @@ static void fill_lanes(struct device_model *dev)
         while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
                 uint32_t i = dev->fifo_head;
                 fifo_unlink(dev, i);
-                serve(dev, i);
+                serve(dev, i, false);
         }
 }
 
@@ -341,7 +347,7 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         } else {
                 dev->st.busy--;
         }
-        if (latency > 0.0) { /* the lane is free; the report comes later */
+        if (latency > 0.0) { /* the report comes later; the slot is held till then */
                 s->state = SLOT_DELIVERING;
                 s->status = (int8_t)status;
                 s->left = latency;
@@ -400,7 +406,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
         dev->st.held++;
         dev->st.submitted++;
         if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
-                serve(dev, i);
+                serve(dev, i, true);
         else
                 fifo_push(dev, i);
         return DEVICE_OK;

@@ -13,7 +13,10 @@
  * reverse: lane time after the stage is reported (a worker's hand-offs
  * after its completion, a card's descriptor fetch); the lane takes its
  * next stage only when it is over. A gap runs at the device's speed like
- * service: a hang stops it, a slow fault stretches it. The device answers through a small ops
+ * service: a hang stops it, a slow fault stretches it. An op's wakeup_ns
+ * is added to the service of a stage that finds its lane idle (a worker
+ * thread woken, a card out of a power state), not of one that follows
+ * another on a busy lane. The device answers through a small ops
  * table: a stage completed (ok or error), the device failed, recovered, or
  * was removed.
  *
@@ -84,6 +87,7 @@ struct device_op_config {
         struct dist jitter;  /* multiplicative factor, mean ~1 */
         double latency_ns;   /* completion delay after the lane is freed, ns (>= 0) */
         double gap_ns;       /* lane time after the report, before the next stage, ns (>= 0) */
+        double wakeup_ns;    /* lane time before a stage that found its lane idle, ns (>= 0) */
 };
 
 /* A random failure process. mtbf/mttr of the scenario map to exponential

@@ -9,7 +9,7 @@
 # by the watchdog (qat1 failed at least once); an operation with no live
 # implementation is refused at its key, exit 2, nothing written; calibrate
 # --quick writes a devices: block that acsim validate accepts inside a
-# scenario, each operation with a latency and a gap; --op and --sizes
+# scenario, each operation with a gap and a wake-up; --op and --sizes
 # measure what they name, and bad ones are refused with exit 2. No timing
 # is asserted.
 set -u
@@ -63,8 +63,8 @@ if expect 0 "$ACSIM" calibrate --quick -o "$T/devices.yaml"; then
 		echo "  - {name: w, arrival: {process: poisson, rate: 10k/s}, size: {dist: imix}, chain: [aes-gcm-enc, hmac-sha256]}"
 	} >"$T/calibrated.yaml"
 	expect 0 "$ACSIM" validate "$T/calibrated.yaml"
-	# the model measured through a live device: a latency and a gap
-	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, latency: [0-9]+ns, gap: [0-9]+ns\}$'
+	# the model measured through a live device: a gap and a wake-up
+	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: [0-9]+ns\}$'
 fi
 # one operation at the sizes asked for
 if expect 0 "$ACSIM" calibrate --quick --op sha256 --sizes 1KiB,4KiB --by-size -o "$T/one.yaml"; then

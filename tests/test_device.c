@@ -361,6 +361,45 @@ Test(device, mg1_with_gap_queues_on_the_lane_time)
         cr_assert(fabs(util - 0.8) < 0.02, "lane utilisation %.4f, want 0.8", util);
 }
 
+Test(device, wakeup_only_on_an_idle_lane)
+{
+        /* 100 ns of service, a 30 ns wake-up: the first stage finds the lane
+         * idle (done at 130), the next two follow it on the busy lane (230,
+         * 330); one submitted after the lane went idle again wakes it. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .wakeup_ns = 30.0};
+        struct device_config cfg = {.name = "wk", .lanes = 1, .ring = 4, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 1000);
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {130, 230, 330, 1130};
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+}
+
+Test(device, mg1_with_setup_times)
+{
+        /* M/G/1 with a set-up time D before the first stage of each busy
+         * period (Takagi, Queueing Analysis vol. 1): W_q = lambda E[S^2] /
+         * (2 (1 - rho)) + (2 D + lambda D^2) / (2 (1 + lambda D)). Here
+         * exponential service of mean 1000 ns, lambda = 1 / 2000 ns, D = 500
+         * ns: W_q = 1000 + 450, the mean time on the device 2450 ns. */
+        struct device_op_config op = exp_service(1000.0);
+        op.wakeup_ns = 500.0;
+        struct device_config cfg = {
+            .name = "mg1s", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(2000.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/G/1 with set-up times: mean sojourn %.1f ns (theory 2450)", w);
+        cr_assert(fabs(w - 2450.0) / 2450.0 < 0.03, "mean sojourn %.1f, want 2450", w);
+}
+
 Test(device, linear_cost_is_exact)
 {
         struct device_op_config ops[2] = {
@@ -798,6 +837,9 @@ Test(device, bad_configs_refused)
         cr_assert_not_null(strstr(why, "gap"));
         op.gap_ns = 2.0;
         cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        op.wakeup_ns = INFINITY;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "wakeup"));
 }
 
 Test(device, abort_during_hang_never_completes)

@@ -3,10 +3,10 @@
  * operation is measured at every size it takes, alone and through a live
  * device; both fits are usable models (non-negative set-up, positive
  * finite rate, a stated error); the path's figures hang together (a lane
- * kept full takes at least what its worker transforms in it, a latency
+ * kept full takes at least what its worker transforms in it, a wake-up
  * and a gap >= 0 that are what the line leaves of the measurements); the
  * lane counts asked for are measured, and what it writes is a `devices:`
- * block naming every operation with its latency and gap. How fast anything runs is not asserted:
+ * block naming every operation with its gap and wake-up. How fast anything runs is not asserted:
  * that is the machine's, and the benchmark's.
  */
 #include <criterion/criterion.h>
@@ -57,9 +57,9 @@ Test(live_calibrate, measures_and_fits_every_operation)
                                       o->op->name, o->bytes[s]);
                         cr_assert_gt(o->lane_worker_ns[s], 0);
                 }
-                cr_assert(isfinite(o->latency_ns) && o->latency_ns >= 0);
+                cr_assert(isfinite(o->wakeup_ns) && o->wakeup_ns >= 0);
                 cr_assert(isfinite(o->gap_ns) && o->gap_ns >= 0);
-                /* the latency is what a lone request takes beyond the line at
+                /* the wake-up is what a lone request takes beyond the line at
                  * the median size (three sizes: the median of three) */
                 double beyond[3];
                 for (size_t s = 0; s < 3; s++)
@@ -69,12 +69,12 @@ Test(live_calibrate, measures_and_fits_every_operation)
                 int above = 0, below = 0;
                 for (size_t s = 0; s < 3; s++) {
                         double tol = 1e-6 * fabs(beyond[s]) + 1e-3;
-                        above += beyond[s] >= o->latency_ns - tol;
-                        below += beyond[s] <= o->latency_ns + tol;
+                        above += beyond[s] >= o->wakeup_ns - tol;
+                        below += beyond[s] <= o->wakeup_ns + tol;
                 }
-                cr_assert(below >= 2 && (o->latency_ns == 0 || above >= 2),
-                          "%s latency %g is not the median of %g %g %g (or 0 below it)",
-                          o->op->name, o->latency_ns, beyond[0], beyond[1], beyond[2]);
+                cr_assert(below >= 2 && (o->wakeup_ns == 0 || above >= 2),
+                          "%s wake-up %g is not the median of %g %g %g (or 0 below it)",
+                          o->op->name, o->wakeup_ns, beyond[0], beyond[1], beyond[2]);
                 cr_assert_eq(o->nlanes, 2);
                 cr_assert_eq(o->lane_speedup[0], 1.0);
         }
@@ -91,8 +91,8 @@ Test(live_calibrate, measures_and_fits_every_operation)
                 cr_assert(at != NULL, "no model for %s in\n%s", live_ops[k].name, text);
                 char line[512], want[80];
                 snprintf(line, sizeof(line), "%.*s", (int)strcspn(at, "\n"), at);
-                snprintf(want, sizeof(want), "latency: %.0fns, gap: %.0fns}",
-                         round(ops[k].latency_ns), round(ops[k].gap_ns));
+                snprintf(want, sizeof(want), "gap: %.0fns, wakeup: %.0fns}", round(ops[k].gap_ns),
+                         round(ops[k].wakeup_ns));
                 cr_assert(strstr(line, want) != NULL, "%s: want %s in\n%s", live_ops[k].name, want,
                           line);
         }
