@@ -61,6 +61,8 @@ pair() { # pair NAME FILE RATE: predicted and measured figures into $T/NAME.{sim
 	"$acsim" live "$2" -q -o "$T/run-live" --set "workload.w.arrival.rate=$3/s"
 	figures "$T/run-sim" >>"$T/$1.sim"
 	figures "$T/run-live" >>"$T/$1.live"
+	echo "  $1 at $3/s: predicted $(tail -n 1 "$T/$1.sim"), measured $(tail -n 1 "$T/$1.live")" \
+		"(req/s mean p99 max retried failed)" >&2
 	rm -rf "$T/run-sim" "$T/run-live"
 }
 

@@ -422,7 +422,8 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
         for (unsigned i = 0; i < n / 10 + 1 + n; i++) { /* a tenth more first, as a warm-up */
                 struct path_req *q = &run->reqs[0];
                 if (pause_ns > 0) { /* the threads go idle, as between light arrivals */
-                        struct timespec ts = {0, (long)pause_ns};
+                        struct timespec ts = {(time_t)(pause_ns / 1000000000u),
+                                              (long)(pause_ns % 1000000000u)};
                         nanosleep(&ts, NULL);
                 }
                 uint64_t busy = path_busy(run);
