@@ -2,81 +2,125 @@
 # bench/fidelity.sh - the simulator against the real run (make bench;
 # docs/live.md, "Fidelity"). Not a test: it prints figures.
 #
-# 1. acsim calibrate fits this machine's aes-gcm-enc as setup + bytes /
-#    rate with a jitter.
-# 2. One card of one lane does aes-gcm-enc on 256 KiB requests arriving
-#    as a Poisson stream at 0.2, 0.4, 0.6 and 0.8 of the card's capacity
-#    (1 / the fitted service time): `acsim run` predicts, `acsim live`
-#    measures; throughput, mean and p99 latency side by side.
+# Each round:
+# 1. `acsim calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB` fits
+#    this machine's aes-gcm-enc through a live device of one lane: the
+#    worker's time setup + bytes / rate with a jitter, the gap a full lane
+#    loses after each stage, the wake-up a lone request takes beyond it.
+#    A lane's capacity for 256 KiB is 1 / (setup + 256 KiB / rate + gap).
+# 2. One card of one lane with that model does aes-gcm-enc on 256 KiB
+#    requests arriving as a Poisson stream at 0.2, 0.4, 0.6 and 0.8 of the
+#    capacity: `acsim run` predicts, `acsim live` measures throughput,
+#    mean and p99 latency.
 # 3. Two such cards at 0.4 of their joint capacity, card1 hanging for
 #    300 ms at 1 s (the watchdog at 50 ms: a shared machine deschedules a
-#    worker for milliseconds): requests retried and failed, the
-#    p99 and max latency, predicted and measured.
+#    worker for milliseconds): throughput, p99, the failover window (the
+#    longest request: the hang caught, its stage moved and served),
+#    requests retried and failed.
+# Every figure printed is the median over the rounds, each round with its
+# own calibration, and each difference the median of the rounds' own
+# (measured against predicted); the tables at the end are Markdown, ready
+# to paste into docs/live.md.
 #
-# Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION]  (default build, 2s).
-# Needs python3 to read summary.json.
+# Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
+#        (default build, 2s, 3). Needs python3 to read summary.json.
 set -eu
 build="${1:-build}"
 duration="${2:-2s}"
+rounds="${3:-3}"
 acsim="$build/acsim"
 T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-fidelity.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-"$acsim" calibrate --quick -o "$T/devices.yaml" >/dev/null
-line=$(grep '^      aes-gcm-enc:' "$T/devices.yaml")
-cost=$(echo "$line" | sed 's/^      aes-gcm-enc: //')
-setup_ns=$(echo "$line" | sed 's/.*setup: \([0-9]*\)ns.*/\1/')
-rate=$(echo "$line" | sed 's/.*rate: \([0-9.e+]*\)\([kMG]\)B\/s.*/\1 \2/')
-# service time of 256 KiB in ns
-service_ns=$(echo "$rate $setup_ns" | awk '{m = ($2 == "G") ? 1 : ($2 == "M") ? 1e-3 : 1e-6;
-	printf "%.0f", $3 + 262144 / ($1 * m)}')
-echo "calibrated aes-gcm-enc: $cost"
-echo "service time of 256 KiB: $service_ns ns; one lane's capacity $(awk "BEGIN {printf \"%.0f\", 1e9 / $service_ns}") req/s"
-
-scenario() { # scenario CARDS HANG: a scenario file on stdout
+scenario() { # scenario CARDS HANG COST: a scenario file on stdout
 	echo "name: fidelity"
 	echo "seed: 1"
 	echo "run: {duration: $duration, warmup: 200ms, replications: 1, sample: 10ms}"
 	echo "engine: {policy: least-loaded, queue: {depth: 4096, backlog: 65536},"
 	echo "         failover: {timeout: 50ms, retries: 3, errors_to_fail: 1, probe: 50ms}}"
 	echo "devices:"
-	echo "  - {name: card, count: $1, lanes: 1, ring: 8, ops: {aes-gcm-enc: $cost}}"
+	echo "  - {name: card, count: $1, lanes: 1, ring: 8, ops: {aes-gcm-enc: $3}}"
 	echo "workload:"
 	echo "  - {name: w, arrival: {process: poisson, rate: 1k/s}, size: {dist: constant, value: 256KiB}, chain: [aes-gcm-enc]}"
 	[ "$2" = hang ] && echo "faults: [{at: 1s, device: card1, mode: hang, for: 300ms}]"
 	return 0
 }
 
-figures() { # figures DIR: throughput mean p99 max retried failed
+figures() { # figures DIR: req/s mean p99 max retried failed
 	python3 - "$1/summary.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 l, r, t = d["latency_ns"], d["requests"], d["throughput"]
-print("%.0f %.0f %.0f %.0f %d %d" % (t["requests_per_s"], l["mean"], l["p99"], l["max"],
+print("%.1f %.0f %.0f %.0f %d %d" % (t["requests_per_s"], l["mean"], l["p99"], l["max"],
                                      r["retried"], r["failed"]))
 PY
 }
 
-ratio() { awk "BEGIN {if ($2 > 0) printf \"%+.1f%%\", 100 * ($1 - $2) / $2; else print \"-\"}"; }
+pair() { # pair NAME FILE RATE: predicted and measured figures into $T/NAME.{sim,live}
+	"$acsim" run "$2" -q -o "$T/run-sim" --set "workload.w.arrival.rate=$3/s"
+	"$acsim" live "$2" -q -o "$T/run-live" --set "workload.w.arrival.rate=$3/s"
+	figures "$T/run-sim" >>"$T/$1.sim"
+	figures "$T/run-live" >>"$T/$1.live"
+	echo "  $1 at $3/s: predicted $(tail -n 1 "$T/$1.sim"), measured $(tail -n 1 "$T/$1.live")" \
+		"(req/s mean p99 max retried failed)" >&2
+	rm -rf "$T/run-sim" "$T/run-live"
+}
 
-scenario 1 none >"$T/one.yaml"
-printf '\n%-5s %10s %10s %7s %9s %9s %7s %9s %9s %7s\n' load "sim req/s" "live req/s" diff \
-	"sim mean" "live mean" diff "sim p99" "live p99" diff
-for rho in 0.2 0.4 0.6 0.8; do
-	lambda=$(awk "BEGIN {printf \"%.0f\", $rho * 1e9 / $service_ns}")
-	"$acsim" run "$T/one.yaml" -q -o "$T/sim-$rho" --set "workload.w.arrival.rate=$lambda/s"
-	"$acsim" live "$T/one.yaml" -q -o "$T/live-$rho" --set "workload.w.arrival.rate=$lambda/s"
-	set -- $(figures "$T/sim-$rho") $(figures "$T/live-$rho")
-	printf '%-5s %10s %10s %7s %7sns %7sns %7s %7sns %7sns %7s\n' "$rho" "$1" "$7" \
-		"$(ratio "$7" "$1")" "$2" "$8" "$(ratio "$8" "$2")" "$3" "$9" "$(ratio "$9" "$3")"
+r=1
+while [ "$r" -le "$rounds" ]; do
+	"$acsim" calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB -o "$T/devices.yaml" >/dev/null
+	line=$(grep '^      aes-gcm-enc:' "$T/devices.yaml")
+	cost=$(echo "$line" | sed 's/^      aes-gcm-enc: //')
+	# the lane's time for 256 KiB in ns: setup + bytes / rate + gap
+	lane_ns=$(echo "$cost" | python3 -c '
+import re, sys
+c = sys.stdin.read()
+ns = lambda k: float(re.search(k + r": ([0-9.e+]+)ns", c).group(1))
+v, u = re.search(r"rate: ([0-9.e+]+)([kMG])B/s", c).groups()
+rate = float(v) * {"k": 1e3, "M": 1e6, "G": 1e9}[u]
+print("%.0f" % (ns("setup") + 262144 / rate * 1e9 + ns("gap")))')
+	echo "round $r: aes-gcm-enc $cost; lane time for 256 KiB $lane_ns ns" >&2
+	echo "$cost|$lane_ns" >>"$T/calibrations"
+	scenario 1 none "$cost" >"$T/one.yaml"
+	for rho in 0.2 0.4 0.6 0.8; do
+		pair "load-$rho" "$T/one.yaml" "$(awk "BEGIN {printf \"%.0f\", $rho * 1e9 / $lane_ns}")"
+	done
+	scenario 2 hang "$cost" >"$T/two.yaml"
+	pair hang "$T/two.yaml" "$(awk "BEGIN {printf \"%.0f\", 0.4 * 2e9 / $lane_ns}")"
+	r=$((r + 1))
 done
 
-scenario 2 hang >"$T/two.yaml"
-lambda=$(awk "BEGIN {printf \"%.0f\", 0.4 * 2e9 / $service_ns}")
-"$acsim" run "$T/two.yaml" -q -o "$T/sim-hang" --set "workload.w.arrival.rate=$lambda/s"
-"$acsim" live "$T/two.yaml" -q -o "$T/live-hang" --set "workload.w.arrival.rate=$lambda/s"
-printf '\nhang of card1 for 300 ms at 0.4 load: %10s %10s %10s %8s %7s\n' "req/s" "p99" "max" retried failed
-set -- $(figures "$T/sim-hang")
-printf '  %-36s %10s %8sns %8sns %8s %7s\n' predicted "$1" "$3" "$4" "$5" "$6"
-set -- $(figures "$T/live-hang")
-printf '  %-36s %10s %8sns %8sns %8s %7s\n' measured "$1" "$3" "$4" "$5" "$6"
+python3 - "$T" "$rounds" "$duration" "$build" <<'PY'
+import statistics, sys
+T, rounds, duration, build = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def rows(name):
+    return [[float(x) for x in l.split()] for l in open("%s/%s" % (T, name))]
+def med(rs, k):
+    return statistics.median(r[k] for r in rs)
+def t(ns):
+    if ns >= 1e6: return "%.3g ms" % (ns / 1e6)
+    return "%.3g us" % (ns / 1e3)
+cal = [l.strip().split("|") for l in open(T + "/calibrations")]
+lanes = sorted(float(c[1]) for c in cal)
+print("\nCalibrations (acsim calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB), one a round:")
+for c, l in cal:
+    print("- `%s`: a lane's time for 256 KiB %s, capacity %.0f req/s" % (c, t(float(l)), 1e9 / float(l)))
+print("\nMedians of %d rounds of %s each (`sh bench/fidelity.sh %s %s %d`); a diff is the median" % (rounds, duration, build, duration, rounds))
+print("of the rounds' own differences, measured against predicted:\n")
+print("| load | predicted req/s | measured req/s | diff | predicted mean | measured mean | diff | predicted p99 | measured p99 | diff |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+def mdiff(s, l, k): # the median of the rounds' own differences (each its calibration)
+    return "%+.1f%%" % statistics.median(100 * (b[k] - a[k]) / a[k] for a, b in zip(s, l))
+for rho in ("0.2", "0.4", "0.6", "0.8"):
+    s, l = rows("load-%s.sim" % rho), rows("load-%s.live" % rho)
+    print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
+        rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
+        t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
+s, l = rows("hang.sim"), rows("hang.live")
+print("\nTwo cards at 0.4, card1 hung for 300 ms at 1 s (watchdog 50 ms):\n")
+print("| | req/s | mean | p99 | failover window (longest request) | retried | failed |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for name, rs in (("predicted", s), ("measured", l)):
+    print("| %s | %.0f | %s | %s | %s | %.0f | %.0f |" % (
+        name, med(rs, 0), t(med(rs, 1)), t(med(rs, 2)), t(med(rs, 3)), med(rs, 4), med(rs, 5)))
+PY

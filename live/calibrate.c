@@ -17,6 +17,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "live/calibrate.h"
+#include "live/device.h"
+#include "live/platform.h"
 
 static const size_t default_sizes[] = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
 
@@ -115,32 +117,57 @@ static int time_size(struct live_crypto *c, const struct live_op *op, struct ben
 
 /* Weighted least squares of time on bytes, weights 1/median^2 (relative
  * error); an intercept below zero is refitted through the origin. */
-static void fit(struct calibrate_op *o)
+static void fit_line(const size_t *bytes, const double *y, size_t n, struct calibrate_fit *out)
 {
         double x[CALIBRATE_MAX_SIZES], w[CALIBRATE_MAX_SIZES];
-        for (size_t i = 0; i < o->nsizes; i++) {
-                x[i] = (double)o->bytes[i];
-                w[i] = 1.0 / (o->median_ns[i] * o->median_ns[i]);
+        for (size_t i = 0; i < n; i++) {
+                x[i] = (double)bytes[i];
+                w[i] = 1.0 / (y[i] * y[i]);
         }
         double c0 = 0, c1 = 0, cov00, cov01, cov11, chisq;
-        if (o->nsizes >= 2)
-                gsl_fit_wlinear(x, 1, w, 1, o->median_ns, 1, o->nsizes, &c0, &c1, &cov00, &cov01,
-                                &cov11, &chisq);
-        if (o->nsizes < 2 || c0 < 0) { /* no set-up cost to see: a line through 0 */
+        if (n >= 2)
+                gsl_fit_wlinear(x, 1, w, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &chisq);
+        if (n < 2 || c0 < 0) { /* no set-up cost to see: a line through 0 */
                 c0 = 0;
-                gsl_fit_wmul(x, 1, w, 1, o->median_ns, 1, o->nsizes, &c1, &cov11, &chisq);
+                gsl_fit_wmul(x, 1, w, 1, y, 1, n, &c1, &cov11, &chisq);
         }
         if (c1 <= 0) /* no cost per byte to see at these sizes */
                 c1 = 1e-12;
-        o->setup_ns = c0;
-        o->rate_bps = c1 > 0 ? 1e9 / c1 : INFINITY;
-        o->fit_error = 0;
-        for (size_t i = 0; i < o->nsizes; i++) {
-                double e = fabs(o->median_ns[i] - (c0 + c1 * x[i])) / o->median_ns[i];
-                if (e > o->fit_error)
-                        o->fit_error = e;
+        out->setup_ns = c0;
+        out->rate_bps = 1e9 / c1;
+        out->error = 0;
+        for (size_t i = 0; i < n; i++) {
+                double e = fabs(y[i] - (c0 + c1 * x[i])) / y[i];
+                if (e > out->error)
+                        out->error = e;
         }
-        o->poor = o->fit_error > CALIBRATE_POOR_FIT;
+        out->poor = out->error > CALIBRATE_POOR_FIT;
+}
+
+static double line_ns(const struct calibrate_fit *f, size_t bytes)
+{
+        return f->setup_ns + (double)bytes * 1e9 / f->rate_bps;
+}
+
+/* The mean of sorted t[n] with the slowest 1% left out (preemption on a
+ * shared machine is not the operation's). */
+static double trimmed_mean(const double *t, size_t n)
+{
+        size_t keep = n - n / 100;
+        return gsl_stats_mean(t, 1, keep);
+}
+
+/* Adds the squared relative deviations of sorted t[n] from their median,
+ * the slowest 1% left out, to *sum and *count. */
+static void spread(const double *t, size_t n, double *sum, size_t *count)
+{
+        double med = gsl_stats_median_from_sorted_data(t, 1, n);
+        size_t keep = n - n / 100;
+        for (size_t i = 0; i < keep; i++) {
+                double r = t[i] / med - 1.0;
+                *sum += r * r;
+                (*count)++;
+        }
 }
 
 /* ---- lanes: k threads doing the same operation at once -------------- */
@@ -206,6 +233,285 @@ static int lanes_rate(const struct live_op *op, size_t len, unsigned k, uint64_t
         return rc < 0 || *rate <= 0 ? -1 : 0;
 }
 
+/* ---- the live path: a lane of a live device, through the core ------- */
+
+#define PATH_FULL 8 /* requests kept in the system while the lane is kept full */
+
+struct path_req {
+        struct ac_request r; /* first: the callback gets it back */
+        struct ac_stage stage;
+        struct path_run *run;
+        struct path_req *next_done;
+        uint8_t *in, *out;
+        uint8_t iv[LIVE_MAX_IV];
+        uint8_t tag[LIVE_TAG];
+};
+
+struct path_run {
+        struct live_platform plat;
+        struct ac_engine *eng;
+        struct live_device dev;
+        bool plat_ready, dev_ready;
+        uint8_t keys[LIVE_MAX_KEY];
+        struct path_req reqs[PATH_FULL];
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        struct path_req *done; /* called back, not yet taken by the main thread */
+        uint64_t failed;
+};
+
+static void path_io(void *ctx, struct ac_request *r, uint32_t stage, struct live_stage_io *io)
+{
+        struct path_req *q = (struct path_req *)r;
+        (void)ctx;
+        (void)stage;
+        io->in = q->in;
+        io->out = q->out;
+        io->tag = q->tag;
+        io->iv = q->iv;
+}
+
+static void path_done(struct ac_request *r, int status)
+{
+        struct path_req *q = (struct path_req *)r;
+        struct path_run *run = q->run;
+        pthread_mutex_lock(&run->mu);
+        run->failed += status != 0;
+        q->next_done = run->done;
+        run->done = q;
+        pthread_cond_signal(&run->cv);
+        pthread_mutex_unlock(&run->mu);
+}
+
+/* Waits for a request called back; returns it. */
+static struct path_req *path_wait(struct path_run *run)
+{
+        pthread_mutex_lock(&run->mu);
+        while (run->done == NULL)
+                pthread_cond_wait(&run->cv, &run->mu);
+        struct path_req *q = run->done;
+        run->done = q->next_done;
+        pthread_mutex_unlock(&run->mu);
+        return q;
+}
+
+static int path_submit(struct path_run *run, struct path_req *q, size_t len, uint32_t op)
+{
+        q->stage = (struct ac_stage){.op = op, .bytes = len};
+        q->r = (struct ac_request){.stages = &q->stage, .nstages = 1, .done = path_done};
+        return ac_submit(run->eng, &q->r);
+}
+
+static uint64_t path_busy(struct path_run *run)
+{
+        pthread_mutex_lock(&run->dev.mu);
+        uint64_t busy = run->dev.busy_ns;
+        pthread_mutex_unlock(&run->dev.mu);
+        return busy;
+}
+
+static uint64_t path_idle(struct path_run *run)
+{
+        pthread_mutex_lock(&run->dev.mu);
+        uint64_t idle = run->dev.idle_ns;
+        pthread_mutex_unlock(&run->dev.mu);
+        return idle;
+}
+
+static void path_stop(struct path_run *run)
+{
+        if (run->eng != NULL && ac_engine_shutdown(run->eng) == 0 && run->plat_ready)
+                live_platform_wait_idle(&run->plat, live_now_ns(&run->plat) + 10000000000u);
+        if (run->plat_ready)
+                live_platform_stop(&run->plat);
+        if (run->dev_ready)
+                live_device_stop(&run->dev);
+        if (run->eng != NULL)
+                ac_engine_destroy(run->eng);
+        if (run->plat_ready)
+                live_platform_fini(&run->plat);
+        for (size_t i = 0; i < PATH_FULL; i++) {
+                free(run->reqs[i].in);
+                free(run->reqs[i].out);
+        }
+        pthread_mutex_destroy(&run->mu);
+        pthread_cond_destroy(&run->cv);
+}
+
+/* An engine on the live platform with one live device `cpu` of one lane
+ * doing op, as `acsim live` builds them: the watchdog armed and cancelled
+ * for every stage as a scenario's is (the timer thread's wake-ups are part
+ * of the path), though at 10 s it never fires. */
+static int path_start(struct path_run *run, const struct live_op *op, size_t largest)
+{
+        memset(run, 0, sizeof(*run));
+        pthread_mutex_init(&run->mu, NULL);
+        pthread_cond_init(&run->cv, NULL);
+        for (size_t i = 0; i < sizeof(run->keys); i++)
+                run->keys[i] = (uint8_t)(i * 13 + 1);
+        for (size_t i = 0; i < PATH_FULL; i++) {
+                struct path_req *q = &run->reqs[i];
+                q->run = run;
+                q->in = malloc(largest + 64);
+                q->out = malloc(largest + 64);
+                if (q->in == NULL || q->out == NULL)
+                        return -1;
+                memset(q->in, 0x5a, largest + 64); /* touched: no page faults in a stage */
+                memset(q->out, 0, largest + 64);
+                memset(q->iv, (int)i, sizeof(q->iv));
+        }
+        if (live_platform_init(&run->plat, 1) < 0)
+                return -1;
+        run->plat_ready = true;
+        struct ac_engine_config ec;
+        ac_engine_config_defaults(&ec);
+        ec.queue_depth = 2 * PATH_FULL;
+        ec.failover.timeout_ns = 10000000000u; /* armed and cancelled per stage, never due */
+        ec.platform = live_platform_seam(&run->plat);
+        if (ac_engine_create(&ec, &run->eng) < 0)
+                return -1;
+        const char *names[1] = {op->name};
+        struct live_device_config dc = {.name = "cpu",
+                                        .ops = names,
+                                        .nops = 1,
+                                        .ring = PATH_FULL / 2,
+                                        .lanes = 1,
+                                        .weight = 1,
+                                        .max_bytes = largest + 64,
+                                        .io = path_io,
+                                        .seed = 1,
+                                        .keys = run->keys};
+        if (live_device_start(&run->dev, run->eng, &dc) < 0)
+                return -1;
+        run->dev_ready = true;
+        return 0;
+}
+
+/* For an AEAD open: each request's input sealed at len bytes with its IV
+ * and the device's key, its tag beside it, so that every stage opens. */
+static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
+{
+        if (op->kind != LIVE_AEAD_OPEN)
+                return 0;
+        const struct live_op *seal = NULL;
+        for (size_t i = 0; i < live_nops; i++)
+                if (live_ops[i].kind == LIVE_AEAD_SEAL &&
+                    strcmp(live_ops[i].algorithm, op->algorithm) == 0)
+                        seal = &live_ops[i];
+        struct live_crypto *c = live_crypto_new();
+        uint8_t *plain = calloc(1, len + 64);
+        int rc = seal != NULL && c != NULL && plain != NULL ? 0 : -1;
+        for (size_t i = 0; rc == 0 && i < PATH_FULL; i++) {
+                struct path_req *q = &run->reqs[i];
+                struct live_params p = {.key = run->keys, .iv = q->iv};
+                if (live_crypto_apply(c, seal, &p, plain, len, q->in, q->tag) < 0)
+                        rc = -1;
+        }
+        free(plain);
+        live_crypto_free(c);
+        return rc;
+}
+
+/* One size through the live path: n requests one at a time, pause_ns
+ * apart (the latency and the worker's time of each into lat[n] and
+ * work[n], sorted), then the lane kept full for run_ns (its time per
+ * stage into *lane, of which transforming *lane_work). */
+static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, uint64_t run_ns,
+                     uint64_t pause_ns, double *lat, double *work, double *lane, double *lane_work)
+{
+        for (unsigned i = 0; i < n / 10 + 1 + n; i++) { /* a tenth more first, as a warm-up */
+                struct path_req *q = &run->reqs[0];
+                if (pause_ns > 0) { /* the threads go idle, as between light arrivals */
+                        struct timespec ts = {(time_t)(pause_ns / 1000000000u),
+                                              (long)(pause_ns % 1000000000u)};
+                        nanosleep(&ts, NULL);
+                }
+                uint64_t busy = path_busy(run);
+                if (path_submit(run, q, len, op) < 0 || path_wait(run) != q)
+                        return -1;
+                if (i < n / 10 + 1)
+                        continue;
+                unsigned k = i - (n / 10 + 1);
+                lat[k] = (double)(q->r.completed_ns - q->r.submitted_ns);
+                work[k] = (double)(path_busy(run) - busy);
+        }
+        gsl_sort(lat, 1, n);
+        gsl_sort(work, 1, n);
+        for (size_t i = 0; i < PATH_FULL; i++)
+                if (path_submit(run, &run->reqs[i], len, op) < 0)
+                        return -1;
+        /* counted from the first completion on: the lane is full by then */
+        struct path_req *q = path_wait(run);
+        uint64_t t0 = live_now_ns(&run->plat), done = 0, t1 = t0, busy0 = path_busy(run);
+        uint64_t idle0 = path_idle(run);
+        while (t1 - t0 < run_ns) {
+                if (path_submit(run, q, len, op) < 0)
+                        return -1;
+                q = path_wait(run);
+                done++;
+                t1 = live_now_ns(&run->plat);
+        }
+        for (size_t i = 1; i < PATH_FULL; i++) /* the rest come home */
+                path_wait(run);
+        /* the lane's time: the wall time but for what the worker waited for
+         * work (when the callbacks and resubmissions of this loop fell
+         * behind, on a busy machine) */
+        double idle = (double)(path_idle(run) - idle0);
+        *lane = done > 0 ? fmax((double)(t1 - t0) - idle, 0) / (double)done : 0;
+        *lane_work = done > 0 ? (double)(path_busy(run) - busy0) / (double)done : 0;
+        return run->failed > 0 || done == 0 ? -1 : 0;
+}
+
+/* Measures o's operation through the live path at its sizes and fits the
+ * path's model. */
+static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uint64_t pause_ns)
+{
+        struct path_run *run = malloc(sizeof(*run));
+        double *lat = malloc(n * sizeof(*lat)), *work = malloc(n * sizeof(*work));
+        int rc = -1;
+        if (run == NULL || lat == NULL || work == NULL)
+                goto out;
+        if (path_start(run, o->op, o->bytes[o->nsizes - 1]) < 0)
+                goto stop;
+        int id = ac_op_intern(run->eng, o->op->name);
+        double sum = 0;
+        size_t count = 0;
+        for (size_t s = 0; s < o->nsizes; s++) {
+                if (path_seal(run, o->op, o->bytes[s]) < 0 ||
+                    path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
+                              &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
+                        goto stop;
+                o->single_ns[s] = trimmed_mean(lat, n);
+                o->worker_ns[s] = trimmed_mean(work, n);
+                spread(work, n, &sum, &count);
+        }
+        o->path_cv = count > 1 ? sqrt(sum / (double)(count - 1)) : 0;
+        fit_line(o->bytes, o->worker_ns, o->nsizes, &o->path);
+        double beyond[CALIBRATE_MAX_SIZES], after[CALIBRATE_MAX_SIZES];
+        for (size_t s = 0; s < o->nsizes; s++) {
+                beyond[s] = o->single_ns[s] - line_ns(&o->path, o->bytes[s]);
+                after[s] = o->lane_ns[s] - line_ns(&o->path, o->bytes[s]);
+        }
+        gsl_sort(beyond, 1, o->nsizes);
+        gsl_sort(after, 1, o->nsizes);
+        o->wakeup_ns = fmax(0, gsl_stats_median_from_sorted_data(beyond, 1, o->nsizes));
+        o->gap_ns = fmax(0, gsl_stats_median_from_sorted_data(after, 1, o->nsizes));
+        o->gap_error = 0;
+        for (size_t s = 0; s < o->nsizes; s++) {
+                double e = fabs(line_ns(&o->path, o->bytes[s]) + o->gap_ns - o->lane_ns[s]) /
+                           o->lane_ns[s];
+                o->gap_error = fmax(o->gap_error, e);
+        }
+        rc = 0;
+stop:
+        path_stop(run);
+out:
+        free(run);
+        free(lat);
+        free(work);
+        return rc;
+}
+
 int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                   struct sim_error *err)
 {
@@ -216,23 +522,34 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
         unsigned max_lanes = cfg->max_lanes ? cfg->max_lanes : (unsigned)(cpus > 0 ? cpus : 1);
         uint64_t lane_ns = cfg->lane_ns ? cfg->lane_ns : 100000000u;
         size_t lane_bytes = cfg->lane_bytes ? cfg->lane_bytes : 4096;
-        if (nsizes == 0 || nsizes > CALIBRATE_MAX_SIZES || n < 11 ||
+        unsigned path_n = cfg->path_requests ? cfg->path_requests : 401;
+        uint64_t path_ns = cfg->path_ns ? cfg->path_ns : 200000000u;
+        uint64_t pause_ns = cfg->path_pause_ns ? cfg->path_pause_ns : 500000u;
+        if (nsizes == 0 || nsizes > CALIBRATE_MAX_SIZES || n < 11 || path_n < 11 ||
             max_lanes > CALIBRATE_MAX_LANES)
                 return sim_fail(err, -1, "calibrate: sizes 1..%d, samples >= 11, lanes <= %d",
                                 CALIBRATE_MAX_SIZES, CALIBRATE_MAX_LANES);
+        if (cfg->only != NULL && live_op_find(cfg->only) == NULL)
+                return sim_fail(err, -1, "calibrate: no live operation %s", cfg->only);
         struct live_crypto *c = live_crypto_new();
         double *t = malloc(n * sizeof(*t));
         size_t largest = sizes[nsizes - 1];
         size_t arena_bytes = COLD_BYTES > 4 * (largest + 128) ? COLD_BYTES : 4 * (largest + 128);
         uint8_t *arena = malloc(arena_bytes);
+        if (arena != NULL) /* every page touched once (not 0: malloc + memset 0 may become
+                              calloc, which touches nothing): no page fault is timed */
+                memset(arena, 0x5a, arena_bytes);
         struct bench_input b;
         int rc = input_init(&b, sizes[nsizes - 1] > lane_bytes ? sizes[nsizes - 1] : lane_bytes);
+        int nout = 0;
         if (c == NULL || t == NULL || arena == NULL || rc < 0) {
                 rc = sim_fail(err, -1, "calibrate: out of memory or no OpenSSL algorithms");
                 goto out;
         }
         for (size_t k = 0; k < live_nops; k++) {
-                struct calibrate_op *o = &out[k];
+                if (cfg->only != NULL && strcmp(cfg->only, live_ops[k].name) != 0)
+                        continue;
+                struct calibrate_op *o = &out[nout++];
                 *o = (struct calibrate_op){.op = &live_ops[k]};
                 double dev_sum = 0;
                 size_t dev_n = 0;
@@ -245,18 +562,17 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                                 goto out;
                         }
                         gsl_sort(t, 1, n);
-                        double med = gsl_stats_median_from_sorted_data(t, 1, n);
                         o->bytes[o->nsizes] = sizes[s];
-                        o->median_ns[o->nsizes++] = med;
-                        size_t keep = n - n / 100; /* the slowest 1% are the machine's */
-                        for (size_t i = 0; i < keep; i++) {
-                                double r = t[i] / med - 1.0;
-                                dev_sum += r * r;
-                                dev_n++;
-                        }
+                        o->median_ns[o->nsizes++] = gsl_stats_median_from_sorted_data(t, 1, n);
+                        spread(t, n, &dev_sum, &dev_n);
                 }
                 o->jitter_cv = dev_n > 1 ? sqrt(dev_sum / (double)(dev_n - 1)) : 0;
-                fit(o);
+                fit_line(o->bytes, o->median_ns, o->nsizes, &o->bare);
+                if (path_measure(o, path_n, path_ns, pause_ns) < 0) {
+                        rc = sim_fail(err, -1, "calibrate: %s through a live device failed",
+                                      o->op->name);
+                        goto out;
+                }
                 double one = 0;
                 for (unsigned l = 1; l <= max_lanes; l++) {
                         double r;
@@ -270,7 +586,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                         o->lane_speedup[o->nlanes++] = one > 0 ? r / one : 0;
                 }
         }
-        rc = 0;
+        rc = nout;
 out:
         input_free(&b);
         free(arena);
@@ -295,8 +611,10 @@ static void rate_text(double bps, char *buf, size_t cap)
 void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, unsigned lanes)
 {
         fprintf(f,
-                "# Measured by acsim calibrate: per-operation cost setup + bytes / rate,\n"
-                "# jitter from the spread of single timings (docs/live.md).\n"
+                "# Measured by acsim calibrate through a live device of one lane: the\n"
+                "# worker's time per stage, setup + bytes / rate with its jitter; the gap the\n"
+                "# lane loses after each stage when it is kept full; the wake-up a lone\n"
+                "# request takes beyond the line (docs/live.md).\n"
                 "devices:\n"
                 "  - name: cpu\n"
                 "    lanes: %u\n"
@@ -305,31 +623,50 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                 lanes, 16 * lanes);
         for (size_t k = 0; k < nops; k++) {
                 const struct calibrate_op *o = &ops[k];
-                char rate[32];
-                rate_text(o->rate_bps, rate, sizeof(rate));
-                fprintf(f, "      # fit error %.1f%%%s over %zu to %zu B\n", 100 * o->fit_error,
-                        o->poor ? " (poor: not linear in bytes)" : "", o->bytes[0],
-                        o->bytes[o->nsizes - 1]);
+                char rate[32], bare[32];
+                rate_text(o->path.rate_bps, rate, sizeof(rate));
+                rate_text(o->bare.rate_bps, bare, sizeof(bare));
+                fprintf(f,
+                        "      # over %zu to %zu B: fit error %.1f%%%s, lane kept full %.1f%% "
+                        "off; alone on cold buffers %.0fns + bytes / %s\n",
+                        o->bytes[0], o->bytes[o->nsizes - 1], 100 * o->path.error,
+                        o->path.poor ? " (poor: not linear in bytes)" : "", 100 * o->gap_error,
+                        o->bare.setup_ns, bare);
                 fprintf(f,
                         "      %s: {setup: %.0fns, rate: %s, jitter: {dist: lognormal, mean: 1, "
-                        "cv: %.3f}}\n",
-                        o->op->name, round(o->setup_ns), rate, o->jitter_cv);
+                        "cv: %.3f}, gap: %.0fns, wakeup: %.0fns}\n",
+                        o->op->name, round(o->path.setup_ns), rate, o->path_cv, round(o->gap_ns),
+                        round(o->wakeup_ns));
         }
 }
 
 void calibrate_write_table(FILE *f, const struct calibrate_op *ops, size_t nops)
 {
-        fprintf(f, "%-22s %9s %10s %6s %6s  %s\n", "operation", "setup", "rate", "fit", "cv",
-                "lanes 1..n (speed-up)");
+        fprintf(f, "%-21s %7s %8s %4s %4s %7s %7s %8s  %s\n", "operation", "setup", "rate", "fit",
+                "cv", "wakeup", "gap", "bare", "lanes");
         for (size_t k = 0; k < nops; k++) {
                 const struct calibrate_op *o = &ops[k];
-                char rate[32], lanes[64] = "";
-                rate_text(o->rate_bps, rate, sizeof(rate));
+                char rate[32], bare[32], lanes[64] = "";
+                rate_text(o->path.rate_bps, rate, sizeof(rate));
+                rate_text(o->bare.rate_bps, bare, sizeof(bare));
                 size_t len = 0;
                 for (unsigned l = 0; l < o->nlanes && len + 6 < sizeof(lanes); l++)
                         len += (size_t)snprintf(lanes + len, sizeof(lanes) - len, "%s%.2f",
                                                 l ? " " : "", o->lane_speedup[l]);
-                fprintf(f, "%-22s %7.0fns %10s %5.1f%% %6.3f  %s%s\n", o->op->name, o->setup_ns,
-                        rate, 100 * o->fit_error, o->jitter_cv, lanes, o->poor ? " POOR" : "");
+                fprintf(f, "%-21s %5.0fns %8s %3.0f%% %4.2f %5.1fus %5.1fus %8s  %s%s\n",
+                        o->op->name, o->path.setup_ns, rate, 100 * o->path.error, o->path_cv,
+                        o->wakeup_ns / 1e3, o->gap_ns / 1e3, bare, lanes,
+                        o->path.poor ? " POOR" : "");
         }
+}
+
+void calibrate_write_sizes(FILE *f, const struct calibrate_op *o)
+{
+        fprintf(f, "%s by size:\n%10s %9s %9s %9s %9s %9s %9s\n", o->op->name, "bytes", "bare",
+                "lane full", "of which", "line", "worker", "latency");
+        for (size_t s = 0; s < o->nsizes; s++)
+                fprintf(f, "%10zu %7.1fus %7.1fus %7.1fus %7.1fus %7.1fus %7.1fus\n", o->bytes[s],
+                        o->median_ns[s] / 1e3, o->lane_ns[s] / 1e3, o->lane_worker_ns[s] / 1e3,
+                        line_ns(&o->path, o->bytes[s]) / 1e3, o->worker_ns[s] / 1e3,
+                        o->single_ns[s] / 1e3);
 }

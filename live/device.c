@@ -259,7 +259,9 @@ static void *worker_main(void *arg)
                 }
                 uint32_t s = d->fault == LIVE_HANG ? UINT32_MAX : dequeue(d);
                 if (s == UINT32_MAX) {
+                        uint64_t t0 = mono_ns();
                         pthread_cond_wait(&d->work, &d->mu);
+                        d->idle_ns += mono_ns() - t0; /* waited for work */
                         continue;
                 }
                 serve(d, c, s);

@@ -113,6 +113,7 @@ struct live_device {
         uint64_t aborted;   /* taken back by the core */
         uint64_t dropped;   /* lost to fail-stop or removal */
         uint64_t busy_ns;   /* lane time spent transforming */
+        uint64_t idle_ns;   /* lane time spent waiting for a stage (or a repair) */
 };
 
 /* Registers a live device with the engine and starts its workers. Returns

@@ -12,6 +12,15 @@
  * device runs, the completion event carries the truth and `left` is only
  * refreshed when the speed changes (hang, slow); while hung, no event is
  * pending and `left` is the truth.
+ *
+ * A lane in an op's gap (after a report, before its next stage) is a
+ * `struct gap` with an event and a `left` kept as a serving slot's; the
+ * lane counts as busy until it fires.
+ *
+ * A delivering stage (its service done, its op's latency not yet over)
+ * holds its ring slot but no lane; its `done` event reports it. A hang
+ * holds it too (nothing is reported while hung): `left` then keeps the
+ * rest of its latency, at no speed (slow faults do not stretch it).
  */
 #include "models/device.h"
 
@@ -22,7 +31,7 @@
 
 #define NIL UINT32_MAX
 
-enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING };
+enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING, SLOT_DELIVERING };
 
 struct slot {
         struct sim_event done; /* completion */
@@ -33,6 +42,15 @@ struct slot {
         uint32_t op;
         uint32_t prev, next; /* FIFO links, or next free; NIL ends */
         uint8_t state;       /* enum slot_state */
+        int8_t status;       /* delivering: what will be reported */
+};
+
+struct gap {                 /* a lane in an op's gap after a report */
+        struct sim_event ev; /* the lane is free */
+        struct device_model *dev;
+        double left;   /* as a slot's */
+        uint32_t next; /* free list; NIL ends */
+        bool active;
 };
 
 struct source {
@@ -61,6 +79,9 @@ struct device_model {
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
         uint32_t fifo_tail;
+
+        struct gap *gaps; /* cfg->lanes of them when an op has a gap, else NULL */
+        uint32_t free_gap;
 
         struct source *sources; /* failure processes, then scheduled faults */
         size_t nsources;
@@ -131,6 +152,14 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                         return refuse(why, "op rate must be finite and >= 0");
                 if (op->has_jitter && dist_prepare(&op->jitter, why) < 0)
                         return -1;
+        }
+        for (size_t i = 0; i < cfg->nops; i++) {
+                if (!(isfinite(cfg->ops[i].latency_ns) && cfg->ops[i].latency_ns >= 0.0))
+                        return refuse(why, "op latency must be finite and >= 0");
+                if (!(isfinite(cfg->ops[i].gap_ns) && cfg->ops[i].gap_ns >= 0.0))
+                        return refuse(why, "op gap must be finite and >= 0");
+                if (!(isfinite(cfg->ops[i].wakeup_ns) && cfg->ops[i].wakeup_ns >= 0.0))
+                        return refuse(why, "op wakeup must be finite and >= 0");
         }
         for (size_t i = 0; i < cfg->nfailures; i++) {
                 struct device_failure_config *f = &cfg->failures[i];
@@ -246,12 +275,16 @@ static void slot_release(struct device_model *dev, uint32_t i)
         dev->st.held--;
 }
 
-static void serve(struct device_model *dev, uint32_t i)
+/* Starts stage i on a lane; `idle`: the lane was idle, so the op's wake-up
+ * comes first. */
+static void serve(struct device_model *dev, uint32_t i, bool idle)
 {
         struct slot *s = &dev->slots[i];
         s->state = SLOT_SERVING;
         dev->st.busy++;
         s->left = stage_cost(dev, s->op, s->bytes);
+        if (idle)
+                s->left += dev->cfg->ops[s->op].wakeup_ns;
         if (!dev->hung)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
@@ -262,7 +295,7 @@ static void fill_lanes(struct device_model *dev)
         while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
                 uint32_t i = dev->fifo_head;
                 fifo_unlink(dev, i);
-                serve(dev, i);
+                serve(dev, i, false);
         }
 }
 
@@ -280,21 +313,73 @@ static bool flaky_error(struct device_model *dev)
         return error;
 }
 
+/* Reports a stage whose service (and latency) is over and frees its slot. */
+static void deliver(struct device_model *dev, struct slot *s, int status)
+{
+        uint64_t tag = s->tag;
+        slot_release(dev, (uint32_t)(s - dev->slots));
+        dev->st.completed++;
+        if (status != DEVICE_OK)
+                dev->st.errors++;
+        dev->ops->complete(dev->ctx, tag, status);
+}
+
 static void stage_done(struct sim_loop *loop, struct sim_event *ev)
 {
         struct slot *s = sim_container_of(ev, struct slot, done);
         struct device_model *dev = s->dev;
-        assert(s->state == SLOT_SERVING && !dev->hung);
+        assert((s->state == SLOT_SERVING || s->state == SLOT_DELIVERING) && !dev->hung);
         account(dev);
+        if (s->state == SLOT_DELIVERING) {
+                deliver(dev, s, s->status);
+                return;
+        }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
+        double latency = dev->cfg->ops[s->op].latency_ns;
+        double gap = dev->cfg->ops[s->op].gap_ns;
         uint64_t tag = s->tag;
-        dev->st.busy--;
+        if (gap > 0.0 && dev->free_gap != NIL) { /* the lane stays busy a while */
+                struct gap *g = &dev->gaps[dev->free_gap];
+                dev->free_gap = g->next;
+                g->active = true;
+                g->left = gap;
+                arm(dev, &g->ev, now(dev) + ns(gap * dev->slow));
+        } else {
+                dev->st.busy--;
+        }
+        if (latency > 0.0) { /* the report comes later; the slot is held till then */
+                s->state = SLOT_DELIVERING;
+                s->status = (int8_t)status;
+                s->left = latency;
+                arm(dev, &s->done, now(dev) + ns(latency));
+                fill_lanes(dev);
+                return;
+        }
         slot_release(dev, (uint32_t)(s - dev->slots));
         fill_lanes(dev);
         dev->st.completed++;
         if (status != DEVICE_OK)
                 dev->st.errors++;
         dev->ops->complete(dev->ctx, tag, status);
+}
+
+static void gap_release(struct device_model *dev, struct gap *g)
+{
+        g->active = false;
+        g->next = dev->free_gap;
+        dev->free_gap = (uint32_t)(g - dev->gaps);
+        dev->st.busy--;
+}
+
+static void gap_done(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct gap *g = sim_container_of(ev, struct gap, ev);
+        struct device_model *dev = g->dev;
+        (void)loop;
+        assert(g->active && !dev->hung);
+        account(dev);
+        gap_release(dev, g);
+        fill_lanes(dev);
 }
 
 int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uint64_t bytes)
@@ -321,7 +406,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
         dev->st.held++;
         dev->st.submitted++;
         if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
-                serve(dev, i);
+                serve(dev, i, true);
         else
                 fifo_push(dev, i);
         return DEVICE_OK;
@@ -338,7 +423,7 @@ bool device_model_abort(struct device_model *dev, uint64_t tag)
                         fifo_unlink(dev, i);
                 } else {
                         sim_cancel(dev->loop, &s->done);
-                        dev->st.busy--;
+                        dev->st.busy -= s->state == SLOT_SERVING;
                 }
                 slot_release(dev, i);
                 dev->st.aborted++;
@@ -360,6 +445,11 @@ static void drop_all(struct device_model *dev)
                 slot_release(dev, i);
                 dev->st.dropped++;
         }
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
+                if (dev->gaps[k].active) {
+                        sim_cancel(dev->loop, &dev->gaps[k].ev);
+                        gap_release(dev, &dev->gaps[k]);
+                }
         dev->st.busy = 0;
         dev->fifo_head = dev->fifo_tail = NIL;
 }
@@ -428,6 +518,14 @@ static void apply(struct device_model *dev)
         uint64_t t = now(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
                 struct slot *s = &dev->slots[i];
+                if (s->state == SLOT_DELIVERING && hung != dev->hung) {
+                        if (hung) { /* held: the rest of its latency waits */
+                                s->left = (double)(s->done.time - t);
+                                sim_cancel(dev->loop, &s->done);
+                        } else {
+                                arm(dev, &s->done, t + ns(s->left));
+                        }
+                }
                 if (s->state != SLOT_SERVING)
                         continue;
                 if (!dev->hung) {
@@ -436,6 +534,17 @@ static void apply(struct device_model *dev)
                 }
                 if (!hung)
                         arm(dev, &s->done, t + ns(s->left * slow));
+        }
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++) { /* gaps: as service */
+                struct gap *g = &dev->gaps[k];
+                if (!g->active)
+                        continue;
+                if (!dev->hung) {
+                        g->left = (double)(g->ev.time - t) / dev->slow;
+                        sim_cancel(dev->loop, &g->ev);
+                }
+                if (!hung)
+                        arm(dev, &g->ev, t + ns(g->left * slow));
         }
         dev->hung = hung;
         dev->slow = slow;
@@ -541,11 +650,22 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
         dev->nsources = cfg->nfailures + cfg->nfaults;
         dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
-        if (!dev->slots || !dev->sources) {
+        bool gaps = false;
+        for (size_t k = 0; k < cfg->nops; k++)
+                gaps = gaps || cfg->ops[k].gap_ns > 0.0;
+        dev->gaps = gaps ? calloc(cfg->lanes, sizeof(*dev->gaps)) : NULL;
+        if (!dev->slots || !dev->sources || (gaps && !dev->gaps)) {
                 free(dev->slots);
                 free(dev->sources);
+                free(dev->gaps);
                 free(dev);
                 return DEVICE_ENOMEM;
+        }
+        dev->free_gap = gaps ? 0 : NIL;
+        for (uint32_t k = 0; gaps && k < cfg->lanes; k++) {
+                sim_event_init(&dev->gaps[k].ev, gap_done);
+                dev->gaps[k].dev = dev;
+                dev->gaps[k].next = k + 1 < cfg->lanes ? k + 1 : NIL;
         }
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 sim_event_init(&dev->slots[i].done, stage_done);
@@ -602,6 +722,9 @@ void device_model_destroy(struct device_model *dev)
                 sim_cancel(dev->loop, &dev->slots[i].done);
         for (size_t k = 0; k < dev->nsources; k++)
                 sim_cancel(dev->loop, &dev->sources[k].ev);
+        for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
+                sim_cancel(dev->loop, &dev->gaps[k].ev);
+        free(dev->gaps);
         free(dev->slots);
         free(dev->sources);
         free(dev->timeline);

@@ -5,7 +5,18 @@
  * owner submits stages (tag, op index, bytes); a stage takes a ring slot and
  * is served by the first free lane, or waits in the ring in arrival order.
  * Its cost is setup_ns + bytes / rate scaled by a jitter factor, or a draw
- * from a service-time distribution. The device answers through a small ops
+ * from a service-time distribution. An op's latency_ns, when above 0, is
+ * a delay between the end of service and the completion's report that
+ * does not occupy the lane (a card's DMA and interrupt, a thread's
+ * wake-up): the lane takes the next stage at once while the finished one
+ * keeps its ring slot until it is reported. An op's gap_ns is the
+ * reverse: lane time after the stage is reported (a worker's hand-offs
+ * after its completion, a card's descriptor fetch); the lane takes its
+ * next stage only when it is over. A gap runs at the device's speed like
+ * service: a hang stops it, a slow fault stretches it. An op's wakeup_ns
+ * is added to the service of a stage that finds its lane idle (a worker
+ * thread woken, a card out of a power state), not of one that follows
+ * another on a busy lane. The device answers through a small ops
  * table: a stage completed (ok or error), the device failed, recovered, or
  * was removed.
  *
@@ -74,6 +85,9 @@ struct device_op_config {
         double rate;         /* bytes per ns; 0 means bytes cost nothing */
         bool has_jitter;     /* scale the linear cost by `jitter` */
         struct dist jitter;  /* multiplicative factor, mean ~1 */
+        double latency_ns;   /* completion delay after the lane is freed, ns (>= 0) */
+        double gap_ns;       /* lane time after the report, before the next stage, ns (>= 0) */
+        double wakeup_ns;    /* lane time before a stage that found its lane idle, ns (>= 0) */
 };
 
 /* A random failure process. mtbf/mttr of the scenario map to exponential
@@ -150,7 +164,7 @@ struct device_model_stats {
         uint64_t aborted;    /* stages the owner aborted */
         uint64_t failures;   /* faults started (any mode but flaky processes) */
         uint32_t held;       /* stages in the ring now */
-        uint32_t busy;       /* lanes holding a stage now */
+        uint32_t busy;       /* lanes serving a stage or in its gap now */
         double busy_lane_ns; /* integral of busy lanes over time */
         double held_ns;      /* integral of held stages over time */
 };

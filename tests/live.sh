@@ -9,7 +9,9 @@
 # by the watchdog (qat1 failed at least once); an operation with no live
 # implementation is refused at its key, exit 2, nothing written; calibrate
 # --quick writes a devices: block that acsim validate accepts inside a
-# scenario. No timing is asserted.
+# scenario, each operation with a gap and a wake-up; --op and --sizes
+# measure what they name, and bad ones are refused with exit 2. No timing
+# is asserted.
 set -u
 
 # shellcheck source=support/harness.sh source-path=SCRIPTDIR
@@ -61,6 +63,19 @@ if expect 0 "$ACSIM" calibrate --quick -o "$T/devices.yaml"; then
 		echo "  - {name: w, arrival: {process: poisson, rate: 10k/s}, size: {dist: imix}, chain: [aes-gcm-enc, hmac-sha256]}"
 	} >"$T/calibrated.yaml"
 	expect 0 "$ACSIM" validate "$T/calibrated.yaml"
+	# the model measured through a live device: a gap and a wake-up
+	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: [0-9]+ns\}$'
 fi
+# one operation at the sizes asked for
+if expect 0 "$ACSIM" calibrate --quick --op sha256 --sizes 1KiB,4KiB --by-size -o "$T/one.yaml"; then
+	has "$T/out" '^sha256 by size:$'
+	has "$T/out" '^ +4096 '
+	has "$T/one.yaml" '^      sha256: '
+	grep -q 'aes-gcm-enc' "$T/one.yaml" && fail "--op sha256 wrote other operations"
+fi
+expect 2 "$ACSIM" calibrate --quick --sizes 4KiB,1KiB
+has "$T/err" '--sizes: expected up to 16 ascending sizes'
+expect 2 "$ACSIM" calibrate --quick --op rot13
+has "$T/err" 'no live operation rot13'
 
 finish

@@ -232,6 +232,174 @@ Test(device, mmc_mean_sojourn_erlang_c)
         cr_assert(fabs(util - 0.75) < 0.02, "utilisation %.4f, want 0.75", util);
 }
 
+Test(device, mm1_with_latency_adds_a_constant)
+{
+        /* M/M/1 at rho 0.8 (W = 5000 ns) with a 3000 ns latency that holds
+         * no lane: the queue is the M/M/1's, the sojourn W + 3000 ns, the
+         * utilisation still 0.8. */
+        struct device_op_config op = exp_service(1000.0);
+        op.latency_ns = 3000.0;
+        struct device_config cfg = {
+            .name = "mm1l", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1250.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        cr_assert_eq(H.completed, 250000);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/M/1 rho 0.8 + 3 us latency: mean sojourn %.1f ns (theory 8000)", w);
+        cr_assert(fabs(w - 8000.0) / 8000.0 < 0.03, "mean sojourn %.1f, want 8000", w);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.loop);
+        cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
+        cr_assert_eq(st.held, 0);
+        cr_assert_eq(st.busy, 0);
+}
+
+Test(device, latency_frees_the_lane_but_holds_the_slot)
+{
+        /* 100 ns of service, 1000 ns of latency, one lane, a ring of 3:
+         * the lane serves back to back while finished stages keep their
+         * slots until they are reported. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .latency_ns = 1000.0};
+        struct device_config cfg = {.name = "lat", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 350);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy, 0, "every stage served by 300 ns");
+        cr_assert_eq(st.held, 3, "and each still holds its slot");
+        cr_assert_eq(submit(0, 0), DEVICE_EFULL);
+        cr_assert(device_model_abort(H.dev, 1)); /* taken back while delivering */
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], 1100);
+        cr_assert_eq(H.done_at[1], UINT64_MAX);
+        cr_assert_eq(H.done_at[2], 1300);
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.completed, 2);
+        cr_assert_eq(st.aborted, 1);
+        cr_assert_eq(st.held, 0);
+        cr_assert(fabs(st.busy_lane_ns - 300.0) < 1e-9, "busy %.1f ns", st.busy_lane_ns);
+}
+
+Test(device, hang_holds_a_delivering_stage)
+{
+        /* 10 us of service, 20 us of latency; a hang from 15 us to 45 us
+         * catches the stage 5 us into its latency: reported at 60 us. */
+        struct device_op_config op = {.name = "c", .setup_ns = 10000.0, .latency_ns = 20000.0};
+        struct device_fault_config hang = {
+            .at_ns = 15000, .for_ns = 30000, .mode = DEVICE_FAULT_HANG};
+        struct device_config cfg = {.name = "hl",
+                                    .lanes = 1,
+                                    .ring = 4,
+                                    .ops = &op,
+                                    .nops = 1,
+                                    .faults = &hang,
+                                    .nfaults = 1};
+        create(&cfg);
+        submit(0, 0);
+        sim_run_until(H.loop, 44999);
+        cr_assert_eq(H.completed, 0, "a report during the hang");
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.done_at[0], 60000);
+}
+
+Test(device, gap_holds_the_lane_after_the_report)
+{
+        /* 100 ns of service and a 50 ns gap on one lane: each stage is
+         * reported 100 ns into its lane time, the next starts 150 ns after
+         * the one before; the slot is free at the report. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .gap_ns = 50.0};
+        struct device_config cfg = {.name = "gap", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 120);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(H.done_at[0], 100);
+        cr_assert_eq(st.held, 2, "the reported stage's slot is free");
+        cr_assert_eq(st.busy, 1, "the lane is in its gap");
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {100, 250, 400, 550};
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy, 0);
+        cr_assert(fabs(st.busy_lane_ns - 600.0) < 1e-9, "busy %.1f ns", st.busy_lane_ns);
+}
+
+Test(device, mg1_with_gap_queues_on_the_lane_time)
+{
+        /* Exponential service of mean 800 ns plus a 200 ns gap at 0.8 of the
+         * lane (lambda = 0.8 / 1000 ns). The lane time B = S + g has
+         * E[B] = 1000, E[B^2] = 2 * 800^2 + 2 * 800 * 200 + 200^2 = 1640000;
+         * a stage waits as in M/G/1 (Pollaczek-Khinchine, W_q = lambda E[B^2]
+         * / (2 (1 - rho)) = 3280 ns) for the lanes before it, but is
+         * reported after its own service, not its gap. Its gap is then part
+         * of the wait of who comes next: mean time on the device W_q + 800
+         * = 4080 ns. */
+        struct device_op_config op = exp_service(800.0);
+        op.gap_ns = 200.0;
+        struct device_config cfg = {
+            .name = "mg1g", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(1250.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/G/1 with a gap, rho 0.8: mean sojourn %.1f ns (theory 4080)", w);
+        cr_assert(fabs(w - 4080.0) / 4080.0 < 0.04, "mean sojourn %.1f, want 4080", w);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double util = st.busy_lane_ns / (double)sim_now(H.loop);
+        cr_assert(fabs(util - 0.8) < 0.02, "lane utilisation %.4f, want 0.8", util);
+}
+
+Test(device, wakeup_only_on_an_idle_lane)
+{
+        /* 100 ns of service, a 30 ns wake-up: the first stage finds the lane
+         * idle (done at 130), the next two follow it on the busy lane (230,
+         * 330); one submitted after the lane went idle again wakes it. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .wakeup_ns = 30.0};
+        struct device_config cfg = {.name = "wk", .lanes = 1, .ring = 4, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 1000);
+        cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {130, 230, 330, 1130};
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+}
+
+Test(device, mg1_with_setup_times)
+{
+        /* M/G/1 with a set-up time D before the first stage of each busy
+         * period (Takagi, Queueing Analysis vol. 1): W_q = lambda E[S^2] /
+         * (2 (1 - rho)) + (2 D + lambda D^2) / (2 (1 + lambda D)). Here
+         * exponential service of mean 1000 ns, lambda = 1 / 2000 ns, D = 500
+         * ns: W_q = 1000 + 450, the mean time on the device 2450 ns. */
+        struct device_op_config op = exp_service(1000.0);
+        op.wakeup_ns = 500.0;
+        struct device_config cfg = {
+            .name = "mg1s", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        create(&cfg);
+        poisson(2000.0, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0);
+        double w = mean_sojourn(10000);
+        cr_log_info("M/G/1 with set-up times: mean sojourn %.1f ns (theory 2450)", w);
+        cr_assert(fabs(w - 2450.0) / 2450.0 < 0.03, "mean sojourn %.1f, want 2450", w);
+}
+
 Test(device, linear_cost_is_exact)
 {
         struct device_op_config ops[2] = {
@@ -655,6 +823,23 @@ Test(device, bad_configs_refused)
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
         p.mode = DEVICE_FAULT_REMOVE;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.failures = NULL;
+        cfg.nfailures = 0;
+        op.latency_ns = -1.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "latency"));
+        op.latency_ns = NAN;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        op.latency_ns = 5.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        op.gap_ns = -2.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "gap"));
+        op.gap_ns = 2.0;
+        cr_assert_eq(device_config_prepare(&cfg, &why), 0);
+        op.wakeup_ns = INFINITY;
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "wakeup"));
 }
 
 Test(device, abort_during_hang_never_completes)

@@ -1,10 +1,13 @@
 /*
  * tests/test_live_calibrate.c - calibration (live/calibrate.c): every live
- * operation is measured at every size it takes, the fit is a usable model
- * (non-negative set-up, positive finite rate, a stated error), the lane
- * counts asked for are measured, and what it writes is a `devices:` block
- * naming every operation. How fast anything runs is not asserted: that is
- * the machine's, and the benchmark's.
+ * operation is measured at every size it takes, alone and through a live
+ * device; both fits are usable models (non-negative set-up, positive
+ * finite rate, a stated error); the path's figures hang together (a lane
+ * kept full takes at least what its worker transforms in it, a wake-up
+ * and a gap >= 0 that are what the line leaves of the measurements); the
+ * lane counts asked for are measured, and what it writes is a `devices:`
+ * block naming every operation with its gap and wake-up. How fast anything runs is not asserted:
+ * that is the machine's, and the benchmark's.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -22,23 +25,56 @@ Test(live_calibrate, measures_and_fits_every_operation)
                                        .samples = 51,
                                        .max_lanes = 2,
                                        .lane_ns = 5000000,
-                                       .lane_bytes = 1024};
+                                       .lane_bytes = 1024,
+                                       .path_requests = 21,
+                                       .path_ns = 5000000,
+                                       .path_pause_ns = 1000};
         struct calibrate_op ops[16];
         struct sim_error err;
         cr_assert_leq(live_nops, 16);
-        cr_assert_eq(calibrate_run(&cfg, ops, &err), 0, "%s", err.msg);
+        cr_assert_eq(calibrate_run(&cfg, ops, &err), (int)live_nops, "%s", err.msg);
         for (size_t k = 0; k < live_nops; k++) {
                 const struct calibrate_op *o = &ops[k];
                 cr_assert_eq(o->op, &live_ops[k]);
                 cr_assert_eq(o->nsizes, 3, "%s measured at %zu sizes", o->op->name, o->nsizes);
                 for (size_t s = 0; s < o->nsizes; s++)
                         cr_assert_gt(o->median_ns[s], 0);
-                cr_assert_geq(o->setup_ns, 0);
-                cr_assert(isfinite(o->rate_bps) && o->rate_bps > 0, "%s rate %g", o->op->name,
-                          o->rate_bps);
-                cr_assert(isfinite(o->fit_error) && o->fit_error >= 0);
-                cr_assert_eq(o->poor, o->fit_error > CALIBRATE_POOR_FIT);
+                const struct calibrate_fit *fits[2] = {&o->bare, &o->path};
+                for (int f = 0; f < 2; f++) {
+                        cr_assert_geq(fits[f]->setup_ns, 0);
+                        cr_assert(isfinite(fits[f]->rate_bps) && fits[f]->rate_bps > 0,
+                                  "%s rate %g", o->op->name, fits[f]->rate_bps);
+                        cr_assert(isfinite(fits[f]->error) && fits[f]->error >= 0);
+                        cr_assert_eq(fits[f]->poor, fits[f]->error > CALIBRATE_POOR_FIT);
+                }
                 cr_assert(isfinite(o->jitter_cv) && o->jitter_cv >= 0);
+                cr_assert(isfinite(o->path_cv) && o->path_cv >= 0);
+                for (size_t s = 0; s < o->nsizes; s++) {
+                        cr_assert_gt(o->worker_ns[s], 0, "%s: no worker time", o->op->name);
+                        cr_assert_gt(o->single_ns[s], 0);
+                        /* the transform is inside the lane's time and the latency */
+                        cr_assert_geq(o->lane_ns[s], o->lane_worker_ns[s], "%s at %zu B",
+                                      o->op->name, o->bytes[s]);
+                        cr_assert_gt(o->lane_worker_ns[s], 0);
+                }
+                cr_assert(isfinite(o->wakeup_ns) && o->wakeup_ns >= 0);
+                cr_assert(isfinite(o->gap_ns) && o->gap_ns >= 0);
+                /* the wake-up is what a lone request takes beyond the line at
+                 * the median size (three sizes: the median of three) */
+                double beyond[3];
+                for (size_t s = 0; s < 3; s++)
+                        beyond[s] =
+                            o->single_ns[s] -
+                            (o->path.setup_ns + (double)o->bytes[s] * 1e9 / o->path.rate_bps);
+                int above = 0, below = 0;
+                for (size_t s = 0; s < 3; s++) {
+                        double tol = 1e-6 * fabs(beyond[s]) + 1e-3;
+                        above += beyond[s] >= o->wakeup_ns - tol;
+                        below += beyond[s] <= o->wakeup_ns + tol;
+                }
+                cr_assert(below >= 2 && (o->wakeup_ns == 0 || above >= 2),
+                          "%s wake-up %g is not the median of %g %g %g (or 0 below it)",
+                          o->op->name, o->wakeup_ns, beyond[0], beyond[1], beyond[2]);
                 cr_assert_eq(o->nlanes, 2);
                 cr_assert_eq(o->lane_speedup[0], 1.0);
         }
@@ -51,10 +87,38 @@ Test(live_calibrate, measures_and_fits_every_operation)
         for (size_t k = 0; k < live_nops; k++) {
                 char key[64];
                 snprintf(key, sizeof(key), "      %s: {setup: ", live_ops[k].name);
-                cr_assert(strstr(text, key) != NULL, "no model for %s in\n%s", live_ops[k].name,
-                          text);
+                const char *at = strstr(text, key);
+                cr_assert(at != NULL, "no model for %s in\n%s", live_ops[k].name, text);
+                char line[512], want[80];
+                snprintf(line, sizeof(line), "%.*s", (int)strcspn(at, "\n"), at);
+                snprintf(want, sizeof(want), "gap: %.0fns, wakeup: %.0fns}", round(ops[k].gap_ns),
+                         round(ops[k].wakeup_ns));
+                cr_assert(strstr(line, want) != NULL, "%s: want %s in\n%s", live_ops[k].name, want,
+                          line);
         }
         free(text);
+}
+
+Test(live_calibrate, one_operation_alone)
+{
+        static const size_t sizes[] = {1024, 65536};
+        struct calibrate_config cfg = {.sizes = sizes,
+                                       .nsizes = 2,
+                                       .samples = 21,
+                                       .max_lanes = 1,
+                                       .lane_ns = 2000000,
+                                       .only = "sha256",
+                                       .path_requests = 21,
+                                       .path_ns = 5000000,
+                                       .path_pause_ns = 1000};
+        struct calibrate_op ops[16];
+        struct sim_error err;
+        cr_assert_eq(calibrate_run(&cfg, ops, &err), 1, "%s", err.msg);
+        cr_assert_str_eq(ops[0].op->name, "sha256");
+        cr_assert_eq(ops[0].nsizes, 2);
+        cfg.only = "rot13";
+        cr_assert_eq(calibrate_run(&cfg, ops, &err), -1);
+        cr_assert(strstr(err.msg, "rot13") != NULL, "%s", err.msg);
 }
 
 Test(live_calibrate, refuses_what_it_cannot_measure)

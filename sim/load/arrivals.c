@@ -11,8 +11,8 @@
 
 #include "sim/load/loader.h"
 
-/* Returns the mean time (ns) of op on a device entry at the mean size, or
- * -1 when the entry does not declare op. */
+/* Returns the mean lane time (ns) of op on a device entry at the mean
+ * size, its gap included, or -1 when the entry does not declare op. */
 static double op_mean_ns(const struct scenario_device *d, const char *op, double bytes)
 {
         for (size_t k = 0; k < d->model.nops; k++) {
@@ -20,9 +20,9 @@ static double op_mean_ns(const struct scenario_device *d, const char *op, double
                 if (strcmp(o->name, op) != 0)
                         continue;
                 if (o->has_service)
-                        return dist_mean(&o->service);
+                        return dist_mean(&o->service) + o->gap_ns;
                 double t = o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0);
-                return o->has_jitter ? t * dist_mean(&o->jitter) : t;
+                return (o->has_jitter ? t * dist_mean(&o->jitter) : t) + o->gap_ns;
         }
         return -1;
 }
@@ -67,6 +67,7 @@ static bool watchdog_may_fire(const struct scenario *s)
                                        ? dist_max(&o->service)
                                        : (o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0)) *
                                              (o->has_jitter ? dist_max(&o->jitter) : 1);
+                        t += o->latency_ns + o->gap_ns + o->wakeup_ns; /* held, or the lane kept */
                         if (!(t * waits <= (double)timeout))
                                 return true;
                 }

@@ -33,6 +33,15 @@ static void read_op(struct loader *l, struct doc_node *ops, size_t i, size_t dev
                 load_out_of_memory(l, m);
                 return;
         }
+        /* a delay after the lane is freed, lane time after the report and
+         * before a stage on an idle lane, whatever the cost's form */
+        uint64_t latency = 0, gap = 0, wakeup = 0;
+        load_read_duration(m, "latency", DOC_OPTIONAL, 0, &latency);
+        load_read_duration(m, "gap", DOC_OPTIONAL, 0, &gap);
+        load_read_duration(m, "wakeup", DOC_OPTIONAL, 0, &wakeup);
+        op->latency_ns = (double)latency;
+        op->gap_ns = (double)gap;
+        op->wakeup_ns = (double)wakeup;
         bool service = doc_get(m, "service", DOC_OPTIONAL) != NULL;
         if (service) {
                 op->has_service = true;
