@@ -18,8 +18,11 @@ set -u
 . "$(dirname "$0")/support/harness.sh"
 cd "$SRC" || exit 1
 
-SHORT="--set run.duration=400ms --set run.warmup=50ms"
-FAULT="--set faults.0.at=150ms --set faults.0.for=150ms"
+SHORT="--set run.duration=600ms --set run.warmup=50ms"
+# The hang outlasts the 20 ms watchdog many times over, so a run whose
+# threads are starved by a loaded machine (ctest -j, sanitizers) still
+# sees it caught.
+FAULT="--set faults.0.at=150ms --set faults.0.for=350ms"
 
 # ---- a live run -----------------------------------------------------------------
 # shellcheck disable=SC2086
