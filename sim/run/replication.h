@@ -34,6 +34,7 @@
 #include "sim/run/platform.h"
 #include "sim/run/outcome.h"
 #include "sim/run/results.h"
+#include "sim/run/run.h"
 #include "sim/run/scenario.h"
 
 /* ---- tallies ------------------------------------------------------------ */
@@ -114,6 +115,8 @@ struct run_request {
         bool measured;            /* submitted after the warm-up */
         bool traced;              /* gets a row in the trace */
         bool overflow;            /* more hand-offs than the room for them */
+        bool live;                /* accepted, callback not yet run (checked runs) */
+        uint32_t stages_ok;       /* stages completed ok so far (checked runs) */
         uint32_t nhanded;         /* hand-offs recorded */
         struct ac_stage stages[]; /* the class's chain, sized for the longest */
 };
@@ -195,6 +198,9 @@ struct replication {
         struct sim_series_row row; /* the row being counted */
         uint64_t row_start;        /* start of the row being counted */
         uint64_t retried_at_sample;
+
+        const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
+        struct run_check *check;             /* check.c's state */
 };
 
 /* ---- between the parts ---------------------------------------------------- */
@@ -226,6 +232,16 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
  * the callback. */
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
+
+/* check.c: a checked run (run->checks set). run_check_start() makes its
+ * state (0 or AC_ENOMEM); run_check_stop() frees it. The observer wraps
+ * run_observer_ops; run_check_after() is run_cut_devices() plus the
+ * checks of an entry point's end; run_check_done() checks a callback. */
+int run_check_start(struct replication *run);
+void run_check_stop(struct replication *run);
+extern const struct ac_observer_ops run_check_observer_ops;
+void run_check_after(void *ctx);
+void run_check_done(struct replication *run, struct run_request *r, int status);
 
 /* drain.c: stops arrivals and runs until every request has had its
  * callback, or the drain cap; notes a capped drain in the results. */

@@ -146,6 +146,10 @@ static void run_arrivals(struct sim_loop *loop, uint64_t end, const struct sim_r
         }
 }
 
+static int replicate_one(const struct scenario *s, uint32_t replication,
+                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
+                         struct sim_results *out, struct sim_error *err);
+
 int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
             struct sim_error *err)
 {
@@ -164,6 +168,20 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
                     const struct sim_run_watch *watch, struct sim_results *out,
                     struct sim_error *err)
 {
+        return replicate_one(s, replication, watch, NULL, out, err);
+}
+
+int sim_run_checked(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_checks *checks, struct sim_results *out,
+                    struct sim_error *err)
+{
+        return replicate_one(s, replication, NULL, checks, out, err);
+}
+
+static int replicate_one(const struct scenario *s, uint32_t replication,
+                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
+                         struct sim_results *out, struct sim_error *err)
+{
         memset(out, 0, sizeof(*out));
         if (!s->prepared)
                 return sim_fail(err, AC_EINVAL, "the scenario is not prepared");
@@ -177,6 +195,7 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
             .hash = 0x6a09e667f3bcc908u,
             .arrival_hash = 0xbb67ae8584caa73bu,
             .seed = seed,
+            .checks = checks,
         };
         out->seed = s->seed;
         out->replication = replication;
