@@ -194,8 +194,20 @@ static const struct {
     {plain_class, SWARM_CLASSES * 3},
 };
 
+/* The trial of a candidate: swarm_trial() in a child process. */
+static int trial_in_child(void *ctx, const struct swarm_plan *p, struct swarm_verdict *v)
+{
+        return swarm_trial(p, *(const unsigned *)ctx, v);
+}
+
 size_t swarm_shrink(struct swarm_plan *p, const struct swarm_verdict *failed, unsigned timeout_s,
                     size_t *steps)
+{
+        return swarm_shrink_with(p, failed, trial_in_child, &timeout_s, steps);
+}
+
+size_t swarm_shrink_with(struct swarm_plan *p, const struct swarm_verdict *failed,
+                         swarm_trial_fn trial, void *ctx, size_t *steps)
 {
         size_t kept = 0;
         *steps = 0;
@@ -209,7 +221,7 @@ size_t swarm_shrink(struct swarm_plan *p, const struct swarm_verdict *failed, un
                                         continue;
                                 struct swarm_verdict v;
                                 ++*steps;
-                                if (swarm_trial(&candidate, timeout_s, &v) < 0 || !v.failed ||
+                                if (trial(ctx, &candidate, &v) < 0 || !v.failed ||
                                     strcmp(v.signature, failed->signature) != 0)
                                         continue;
                                 *p = candidate;

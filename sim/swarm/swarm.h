@@ -122,4 +122,11 @@ int swarm_trial(const struct swarm_plan *p, unsigned timeout_s, struct swarm_ver
 size_t swarm_shrink(struct swarm_plan *p, const struct swarm_verdict *failed, unsigned timeout_s,
                     size_t *steps);
 
+/* A trial for swarm_shrink_with(): fills *v for p; returns 0, or -1 when
+ * it could not run. */
+typedef int (*swarm_trial_fn)(void *ctx, const struct swarm_plan *p, struct swarm_verdict *v);
+/* swarm_shrink() with another trial (a test's predicate). */
+size_t swarm_shrink_with(struct swarm_plan *p, const struct swarm_verdict *failed,
+                         swarm_trial_fn trial, void *ctx, size_t *steps);
+
 #endif
