@@ -70,8 +70,11 @@ static void attach_later(struct sim_loop *loop, struct sim_event *ev)
 {
         struct run_device *d = sim_container_of(ev, struct run_device, attach_ev);
         struct replication *run = d->run;
-        (void)loop;
         int rc = attach_device(run, d);
+        if (rc == AC_ENOMEM) { /* the run stops here and reports it (run.c) */
+                sim_loop_fail(loop);
+                return;
+        }
         if (rc < 0) {
                 fprintf(stderr, "run: cannot attach %s: %s\n", d->name, ac_strerror(rc));
                 abort();
@@ -205,7 +208,8 @@ static int build_workload(struct replication *run, uint64_t seed, struct sim_err
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);
         free(rngs);
         if (rc < 0)
-                return sim_fail(err, AC_EINVAL, "workload: cannot create the model");
+                /* the classes are prepared: only memory can be missing */
+                return sim_fail(err, AC_ENOMEM, "workload: out of memory");
         return 0;
 }
 

@@ -247,7 +247,7 @@ void run_check_done(struct replication *run, struct run_request *r, int status);
  * callback, or the drain cap; notes a capped drain in the results. */
 void run_drain(struct replication *run);
 /* drain.c: fills run->res from the run's counts and the core's. */
-void run_fill_results(struct replication *run);
+int run_fill_results(struct replication *run); /* 0, or AC_ENOMEM */
 /* drain.c: asserts that every request is accounted for, and that the core
  * agrees and is idle (after a drain that was not capped). */
 void run_check_conservation(const struct replication *run);

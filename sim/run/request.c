@@ -131,9 +131,9 @@ static void emit(void *ctx, const struct workload_request *rq)
         const struct workload_class_config *cfg = k->cfg;
         uint64_t now = sim_now(run->loop);
         struct run_request *r = pool_get(run);
-        if (!r) {
-                fprintf(stderr, "run: out of memory for requests\n");
-                abort();
+        if (!r) { /* the run stops here and reports it (run.c) */
+                sim_loop_fail(run->loop);
+                return;
         }
         for (size_t i = 0; i < cfg->nchain; i++)
                 r->stages[i] = (struct ac_stage){.op = k->ops[i], .bytes = rq->bytes};

@@ -237,10 +237,12 @@ static int replicate_one(const struct scenario *s, uint32_t replication,
         /* the one place a failed schedule, wherever it was made, is seen */
         if (sim_loop_failed(run.loop))
                 return abandon(&run, sim_fail(err, AC_ENOMEM,
-                                              "the event set cannot grow at %" PRIu64
-                                              " ns: out of memory",
+                                              "out of memory at %" PRIu64
+                                              " ns (the event set, the requests or a"
+                                              " fault timeline could not grow)",
                                               sim_now(run.loop)));
-        run_fill_results(&run);
+        if (run_fill_results(&run) < 0)
+                return abandon(&run, sim_fail(err, AC_ENOMEM, "out of memory for the results"));
         out->trace_truncated = out->trace && run.next_id > out->trace_limit;
         if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace)))
                 return abandon(&run,
