@@ -246,9 +246,12 @@ Test(swarm, shrinks_to_the_smallest_plan_that_fails_the_same_way)
         cr_assert(!p.affinity && !p.flow_order && p.levels == 1 && p.policy == 0);
         cr_assert_eq(p.classes[0].arrival, SWARM_POISSON);
         cr_assert_eq(p.classes[0].size, SWARM_SIZE_CONSTANT);
+        cr_assert(p.queue_depth == 256 && p.backlog == 1024);
+        cr_assert_lt(p.classes[0].rate_k, 100);
         for (size_t i = 0; i < p.ndevices; i++) {
                 cr_assert_eq(p.devices[i].count, 1);
                 cr_assert_eq(p.devices[i].lanes, 1);
+                cr_assert_eq(p.devices[i].ring, 1);
         }
         /* and the shrunk plan still renders to a scenario that loads */
         struct scenario sc;

@@ -9,6 +9,7 @@
  * the replay command, shrinks the scenario and writes the small one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,24 +233,32 @@ static int swarm_main(int argc, char **argv)
                 if (pids[w] < 0)
                         return CLI_FAILED;
                 if (pids[w] == 0) {
+                        /* a failure is run again with its output caught */
+                        int null = open("/dev/null", O_WRONLY);
+                        if (null >= 0) {
+                                dup2(null, STDOUT_FILENO);
+                                dup2(null, STDERR_FILENO);
+                                close(null);
+                        }
                         close(pfd[0]);
                         worker(&a, w, deadline, pfd[1]);
                 }
                 close(pfd[1]);
                 fds[w] = pfd[0];
         }
-        unsigned long long trials = 0, failing = 0; /* trials: of the workers that held */
+        unsigned long long trials = 0, failing = 0; /* trials begun */
         bool failed = false, broken = false;
         for (unsigned w = 0; w < jobs; w++) {
                 FILE *f = fdopen(fds[w], "r");
-                unsigned long long s = 0, n = 0, last = 0;
+                unsigned long long s = 0, last = 0, seen = 0;
                 bool began = false, done = false;
                 char line[128];
                 while (f && fgets(line, sizeof(line), f)) {
                         if (sscanf(line, "SEED %llu", &s) == 1) {
                                 last = s;
                                 began = true;
-                        } else if (sscanf(line, "DONE %llu", &n) == 1) {
+                                seen++;
+                        } else if (strncmp(line, "DONE ", 5) == 0) {
                                 done = true;
                         }
                 }
@@ -260,8 +269,9 @@ static int swarm_main(int argc, char **argv)
                 int status;
                 while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
                         ;
+                trials += seen;
                 if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-                        trials += n;
+                        continue;
                 } else if (began) {
                         if (!failed || last < failing)
                                 failing = last;

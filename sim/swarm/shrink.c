@@ -115,19 +115,25 @@ static bool plain_engine(struct swarm_plan *p, size_t i)
                         return false;
                 p->retries = 0;
                 return true;
+        case 6: /* the engine's default bounds */
+                if (p->queue_depth == 256 && p->backlog == 1024)
+                        return false;
+                p->queue_depth = 256;
+                p->backlog = 1024;
+                return true;
         default:
                 return false;
         }
 }
 
-/* Device i / 4, simplification i % 4. */
+/* Device i / 5, simplification i % 5. */
 static bool plain_device(struct swarm_plan *p, size_t i)
 {
-        size_t n = i / 4;
+        size_t n = i / 5;
         if (n >= p->ndevices)
                 return false;
         struct swarm_device *d = &p->devices[n];
-        switch (i % 4) {
+        switch (i % 5) {
         case 0:
                 if (d->count == 1)
                         return false;
@@ -143,6 +149,11 @@ static bool plain_device(struct swarm_plan *p, size_t i)
                         return false;
                 d->attach_us = 0;
                 return true;
+        case 3: /* a ring as deep as the lanes */
+                if (d->ring == d->lanes)
+                        return false;
+                d->ring = d->lanes;
+                return true;
         default:
                 if (d->cost == SWARM_COST_LINEAR && d->lanes == 1)
                         return false;
@@ -152,14 +163,14 @@ static bool plain_device(struct swarm_plan *p, size_t i)
         }
 }
 
-/* Class i / 3, simplification i % 3. */
+/* Class i / 4, simplification i % 4. */
 static bool plain_class(struct swarm_plan *p, size_t i)
 {
-        size_t n = i / 3;
+        size_t n = i / 4;
         if (n >= p->nclasses)
                 return false;
         struct swarm_class *c = &p->classes[n];
-        switch (i % 3) {
+        switch (i % 4) {
         case 0:
                 if (c->arrival == SWARM_POISSON)
                         return false;
@@ -169,6 +180,12 @@ static bool plain_class(struct swarm_plan *p, size_t i)
                 if (c->size == SWARM_SIZE_CONSTANT)
                         return false;
                 c->size = SWARM_SIZE_CONSTANT;
+                return true;
+        case 2: /* half the load */
+                if (c->rate_k < 100 && c->clients < 2)
+                        return false;
+                c->rate_k = c->rate_k >= 100 ? c->rate_k / 2 : c->rate_k;
+                c->clients = c->clients >= 2 ? c->clients / 2 : c->clients;
                 return true;
         default:
                 if (c->flows == 1 && c->priority == 0)
@@ -189,9 +206,9 @@ static const struct {
     {halve_duration, 1},
     {no_buggify, 1},
     {drop_stage, SWARM_CLASSES *SWARM_STAGES},
-    {plain_engine, 6},
-    {plain_device, SWARM_DEVICES * 4},
-    {plain_class, SWARM_CLASSES * 3},
+    {plain_engine, 7},
+    {plain_device, SWARM_DEVICES * 5},
+    {plain_class, SWARM_CLASSES * 4},
 };
 
 /* The trial of a candidate: swarm_trial() in a child process. */
