@@ -15,6 +15,8 @@
 
 /* Formats the violation into buf; returns buf, for the callers' return. */
 static const char *broken(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *broken(char *buf, size_t cap, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);

@@ -40,6 +40,8 @@ struct run_check {
 };
 
 static void broken(struct replication *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void broken(struct replication *run, const char *fmt, ...)
 {
         char what[512];
         va_list ap;
