@@ -247,6 +247,7 @@ static int swarm_main(int argc, char **argv)
                 fds[w] = pfd[0];
         }
         unsigned long long trials = 0, failing = 0; /* trials begun */
+        int failing_status = 0;                     /* how its worker ended */
         bool failed = false, broken = false;
         for (unsigned w = 0; w < jobs; w++) {
                 FILE *f = fdopen(fds[w], "r");
@@ -273,8 +274,10 @@ static int swarm_main(int argc, char **argv)
                 if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
                         continue;
                 } else if (began) {
-                        if (!failed || last < failing)
+                        if (!failed || last < failing) {
                                 failing = last;
+                                failing_status = status;
+                        }
                         failed = true;
                 } else {
                         broken = true;
@@ -286,8 +289,15 @@ static int swarm_main(int argc, char **argv)
                         failed   ? "a failure"
                         : broken ? "a worker died"
                                  : "all held");
-        if (failed)
+        if (failed) {
+                if (WIFSIGNALED(failing_status))
+                        fprintf(stderr, "acsim swarm: the worker at seed %llu died of signal %d\n",
+                                failing, WTERMSIG(failing_status));
+                else
+                        fprintf(stderr, "acsim swarm: the worker at seed %llu ended with exit %d\n",
+                                failing, WEXITSTATUS(failing_status));
                 return report_failure(&a, failing);
+        }
         return broken ? CLI_FAILED : CLI_OK;
 }
 
