@@ -5,6 +5,8 @@
 #   build-tsan/  ThreadSanitizer, the tests that run real threads (make test)
 #   build-fuzz/  clang, libFuzzer + ASan + UBSan: the loader's fuzz target
 #                (make fuzz; 60 s of it end make test; docs/fuzzing.md)
+# make swarm runs acsim swarm from build/ (docs/swarm.md); 10^4 seeds of
+# it end make test.
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 TBUILD   ?= build-test
@@ -14,12 +16,18 @@ FUZZ_SECONDS ?= 60
 # New corpus entries go here, outside git; FUZZ_CORPUS=tests/fuzz/corpus
 # keeps them in the committed seed corpus.
 FUZZ_CORPUS  ?= $(FBUILD)/corpus
+# make swarm: SEEDS seeds from SEED, or as many as fit in SECONDS; a
+# failing seed's shrunk scenario goes to SWARM_OUT.
+SEEDS    ?= 10000
+SEED     ?= 1
+SECONDS  ?=
+SWARM_OUT ?= results/swarm
 SCENARIO ?= scenarios/default.yaml
 RESULTS  ?= results/$(basename $(notdir $(SCENARIO)))
 PREFIX   ?= /usr/local
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build run test bench install format format-check clean fuzz fuzz-build
+.PHONY: all deps build run test bench install format format-check clean fuzz fuzz-build swarm
 
 all: build
 
@@ -46,6 +54,18 @@ test: deps
 	@cmake --build $(TSBUILD) -j $(JOBS) --target thread_tests
 	@cd $(TSBUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) fuzz FUZZ_SECONDS=60 FUZZ_LOG=$(FBUILD)/fuzz.log
+	@$(MAKE) swarm SEEDS=10000 SECONDS=
+
+# acsim swarm (docs/swarm.md) from the optimised build, assertions on, on
+# every core: random whole scenarios, checked; a failure prints the seed
+# to replay and leaves its shrunk scenario in SWARM_OUT. Exit status 1 on
+# a failure.
+swarm: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DACSIM_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target acsim
+	@mkdir -p $(SWARM_OUT)
+	@$(BUILD)/acsim swarm --seed $(SEED) $(if $(SECONDS),--seconds $(SECONDS),--seeds $(SEEDS)) \
+		-j $(JOBS) -o $(SWARM_OUT)
 
 # The loader under libFuzzer (docs/fuzzing.md) for FUZZ_SECONDS, on
 # the seed corpus and what earlier runs kept in FUZZ_CORPUS; a crash, leak,

@@ -456,15 +456,19 @@ static void drop_all(struct device_model *dev)
 
 /* ---- faults --------------------------------------------------------------- */
 
+#define NO_RECORD SIZE_MAX /* a fault window the timeline had no room for */
+
+/* Returns the index of a new record of the timeline, or NO_RECORD when it
+ * cannot grow: the loop is then failed (sim_loop_fail), and the run
+ * reports that it ran out of memory. */
 static size_t timeline_open(struct device_model *dev, const struct source *src)
 {
         if (dev->ntimeline == dev->timeline_cap) {
                 size_t cap = dev->timeline_cap ? 2 * dev->timeline_cap : 16;
                 struct device_fault_record *t = realloc(dev->timeline, cap * sizeof(*t));
                 if (!t) {
-                        fprintf(stderr, "device %s: out of memory for the timeline\n",
-                                dev->cfg->name);
-                        abort();
+                        sim_loop_fail(dev->loop);
+                        return NO_RECORD;
                 }
                 dev->timeline = t;
                 dev->timeline_cap = cap;
@@ -558,7 +562,7 @@ static void remove_device(struct device_model *dev, const struct source *removal
         for (size_t k = 0; k < dev->nsources; k++) {
                 struct source *src = &dev->sources[k];
                 sim_cancel(dev->loop, &src->ev);
-                if (src->active && src != removal)
+                if (src->active && src != removal && src->record != NO_RECORD)
                         dev->timeline[src->record].end_ns = t;
                 src->active = false;
         }
@@ -588,7 +592,8 @@ static void fault_begin(struct device_model *dev, struct source *src)
 static void fault_end(struct device_model *dev, struct source *src)
 {
         src->active = false;
-        dev->timeline[src->record].end_ns = now(dev);
+        if (src->record != NO_RECORD)
+                dev->timeline[src->record].end_ns = now(dev);
         bool was_down = dev->down;
         apply(dev);
         if (was_down && !dev->down)

@@ -2,7 +2,7 @@
 # The rooms of the simulator and the one direction of their includes
 # (docs/simulator.md, "Rooms"):
 #
-#   des -> models -> run -> load -> results -> sweep -> report -> cli
+#   des -> models -> run -> load -> results -> swarm -> sweep -> report -> cli
 #
 # A file may include headers of its own room and of the rooms to its left,
 # never of a room to its right; models/ stands between des/ and run/. The
@@ -23,7 +23,7 @@ set -u
 top="${1:-.}"
 cd "$top" || exit 2
 
-ORDER="des models run load results sweep report cli"
+ORDER="des models run load results swarm sweep report cli"
 
 # rank ROOM: its place in ORDER (0 for des), or nothing for an unknown room.
 rank() {

@@ -183,8 +183,10 @@ int cli_parse(const char *cmd, const struct cli_option *options, struct cli_over
 {
         if (over) {
                 over->sets = calloc((size_t)argc, sizeof(*over->sets));
-                if (over->sets == NULL)
+                if (over->sets == NULL) {
+                        fprintf(stderr, "acsim %s: out of memory\n", cmd);
                         return CLI_FAILED;
+                }
         }
         int status = scan_args(cmd, options, over, operands, argc, argv);
         if (status != CLI_OK && over) {

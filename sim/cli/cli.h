@@ -53,6 +53,7 @@ extern const struct cli_command cli_report;
 extern const struct cli_command cli_compare;
 extern const struct cli_command cli_live;
 extern const struct cli_command cli_calibrate;
+extern const struct cli_command cli_swarm;
 
 /* The table of every command, NULL-terminated, in help order. */
 extern const struct cli_command *const cli_commands[];

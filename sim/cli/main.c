@@ -9,8 +9,8 @@
 #include "sim/cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
-    &cli_run,    &cli_sweep,   &cli_validate, &cli_list,      &cli_plot,
-    &cli_report, &cli_compare, &cli_live,     &cli_calibrate, NULL,
+    &cli_run,     &cli_sweep, &cli_validate,  &cli_list,  &cli_plot, &cli_report,
+    &cli_compare, &cli_live,  &cli_calibrate, &cli_swarm, NULL,
 };
 
 const struct cli_command *cli_command_find(const char *name)

@@ -200,6 +200,11 @@ void sim_stop(struct sim_loop *loop)
         loop->stop = true;
 }
 
+void sim_loop_fail(struct sim_loop *loop)
+{
+        loop->failed = true;
+}
+
 bool sim_loop_failed(const struct sim_loop *loop)
 {
         return loop->failed;

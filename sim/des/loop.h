@@ -71,9 +71,15 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until);
 /* Makes the running sim_run_until() return after the current event; has no
  * effect outside a run. */
 void sim_stop(struct sim_loop *loop);
-/* True once a sim_schedule() failed for want of memory: the loop stopped
- * there and fires nothing more. */
+/* True once a sim_schedule() failed for want of memory, or a handler said
+ * it ran out (sim_loop_fail): the loop stopped there and fires nothing
+ * more. */
 bool sim_loop_failed(const struct sim_loop *loop);
+/* For a handler that ran out of memory where it cannot return an error (a
+ * model growing its records, the run growing its pool): the loop stops
+ * after the current event as after a failed sim_schedule(), and whoever
+ * runs it reports it. */
+void sim_loop_fail(struct sim_loop *loop);
 
 size_t sim_pending_count(const struct sim_loop *loop);
 uint64_t sim_events_fired(const struct sim_loop *loop);

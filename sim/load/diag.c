@@ -42,6 +42,7 @@ void diag_vadd(struct diag *dg, const char *origin, unsigned line, unsigned col,
                                copy(msg)};
         if (!e.origin || !e.path || !e.msg) {
                 /* Out of memory: the error still counts, its text is lost. */
+                dg->lost++;
                 free(e.origin);
                 free(e.path);
                 free(e.msg);
@@ -86,8 +87,9 @@ void diag_print(const struct diag *dg, FILE *out)
                 fprintf(out, "%s\n", line);
         }
         if (dg->total > dg->n)
-                fprintf(out, "%zu more error%s\n", dg->total - dg->n,
-                        dg->total - dg->n == 1 ? "" : "s");
+                fprintf(out, "%zu more error%s%s\n", dg->total - dg->n,
+                        dg->total - dg->n == 1 ? "" : "s",
+                        dg->lost ? " (out of memory: their text was lost)" : "");
 }
 
 int diag_exit_status(const struct diag *dg)

@@ -33,6 +33,7 @@ struct diag {
         struct diag_entry entries[DIAG_MAX]; /* the first errors, in order */
         size_t n;                            /* entries kept */
         size_t total;                        /* errors reported, kept or not */
+        size_t lost; /* of those not kept: for want of memory for their text */
 };
 
 void diag_init(struct diag *dg);

@@ -31,10 +31,19 @@ static int build_core(struct replication *run, uint64_t seed, struct sim_error *
         run->plat_ready = true;
         run->plat.after = run_cut_devices;
         run->plat.after_ctx = run;
+        const struct ac_observer_ops *observer = &run_observer_ops;
+        if (run->checks) {
+                if (run_check_start(run) < 0 ||
+                    sim_platform_buggify(&run->plat, run->checks->buggify) < 0)
+                        return sim_fail(err, AC_ENOMEM, "out of memory");
+                run->plat.after = run_check_after;
+                observer = &run_check_observer_ops;
+        }
 
         struct ac_engine_config cfg;
         scenario_engine_config(run->s, &cfg);
         cfg.platform = sim_platform_seam(&run->plat);
+        run->observer_inner = observer;
         cfg.observer = (struct ac_observer){.ops = &run_fingerprint_ops, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
@@ -62,8 +71,11 @@ static void attach_later(struct sim_loop *loop, struct sim_event *ev)
 {
         struct run_device *d = sim_container_of(ev, struct run_device, attach_ev);
         struct replication *run = d->run;
-        (void)loop;
         int rc = attach_device(run, d);
+        if (rc == AC_ENOMEM) { /* the run stops here and reports it (run.c) */
+                sim_loop_fail(loop);
+                return;
+        }
         if (rc < 0) {
                 fprintf(stderr, "run: cannot attach %s: %s\n", d->name, ac_strerror(rc));
                 abort();
@@ -197,7 +209,8 @@ static int build_workload(struct replication *run, uint64_t seed, struct sim_err
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);
         free(rngs);
         if (rc < 0)
-                return sim_fail(err, AC_EINVAL, "workload: cannot create the model");
+                /* the classes are prepared: only memory can be missing */
+                return sim_fail(err, AC_ENOMEM, "workload: out of memory");
         return 0;
 }
 
@@ -217,6 +230,8 @@ void run_teardown(struct replication *run)
 {
         workload_destroy(run->wl);
         ac_engine_destroy(run->core);
+        run->core = NULL;
+        run_check_stop(run);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
                 if (sim_pending(&d->attach_ev)) /* its time never came */

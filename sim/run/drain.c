@@ -32,7 +32,7 @@ void run_drain(struct replication *run)
         }
 }
 
-void run_fill_results(struct replication *run)
+int run_fill_results(struct replication *run)
 {
         struct sim_results *res = run->res;
         double window_s = (double)(run->duration - run->warmup) * 1e-9;
@@ -83,10 +83,8 @@ void run_fill_results(struct replication *run)
                 nfaults += n;
         }
         res->faults = calloc(nfaults ? nfaults : 1, sizeof(*res->faults));
-        if (!res->faults) {
-                fprintf(stderr, "run: out of memory for the fault timeline\n");
-                abort();
-        }
+        if (!res->faults)
+                return AC_ENOMEM;
         for (size_t i = 0; i < run->ndevices; i++) {
                 size_t n;
                 if (!run->devices[i].attached)
@@ -98,6 +96,7 @@ void run_fill_results(struct replication *run)
                             (struct sim_fault_result){.device = i, .record = t[j]};
         }
         run_detect_faults(res);
+        return 0;
 }
 
 void run_check_conservation(const struct replication *run)

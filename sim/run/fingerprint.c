@@ -54,7 +54,7 @@ static uint64_t avalanche(uint64_t h)
 static void fingerprint_stage(void *ctx, const struct ac_stage_event *ev)
 {
         struct replication *run = ctx;
-        run_observer_ops.stage(ctx, ev);
+        run->observer_inner->stage(ctx, ev);
         const struct run_request *r = sim_container_of(ev->req, struct run_request, req);
         uint64_t h = run->fingerprint;
         h = fold(h, ev->now_ns);
@@ -67,7 +67,7 @@ static void fingerprint_stage(void *ctx, const struct ac_stage_event *ev)
 static void fingerprint_device(void *ctx, const struct ac_device_event *ev)
 {
         struct replication *run = ctx;
-        run_observer_ops.device(ctx, ev);
+        run->observer_inner->device(ctx, ev);
         uint64_t h = run->fingerprint;
         h = fold(h, ev->now_ns);
         h = fold(h, (uint64_t)(ev->point + 0x100) << 32 | ev->device); /* apart from stages */

@@ -31,6 +31,12 @@ static void after_core(struct sim_platform *p)
                 p->after(p->after_ctx);
 }
 
+/* True when the fault point at hand fires (never when they are off). */
+static bool buggify(const struct sim_platform *p)
+{
+        return p->buggify && gsl_rng_uniform_int(p->buggify, SIM_BUGGIFY_ODDS) == 0;
+}
+
 static uint64_t plat_now(void *ctx)
 {
         return sim_now(((struct sim_platform *)ctx)->loop);
@@ -45,6 +51,10 @@ static void timer_fire(struct sim_loop *loop, struct sim_event *ev)
         struct sim_platform *p = (struct sim_platform *)(uintptr_t)t->opaque[5];
         t->fire(t);
         after_core(p);
+        if (buggify(p)) { /* a timer that fires twice: the second is stale */
+                t->fire(t);
+                after_core(p);
+        }
 }
 
 static_assert(sizeof(struct sim_event) <= 5 * sizeof(uint64_t),
@@ -92,8 +102,19 @@ int sim_platform_init(struct sim_platform *p, struct sim_loop *loop, uint64_t se
         return p->random ? 0 : AC_ENOMEM;
 }
 
+int sim_platform_buggify(struct sim_platform *p, uint64_t seed)
+{
+        if (seed == 0)
+                return 0;
+        p->buggify = sim_rng_stream(seed, "buggify");
+        return p->buggify ? 0 : AC_ENOMEM;
+}
+
 void sim_platform_fini(struct sim_platform *p)
 {
+        if (p->buggify)
+                gsl_rng_free(p->buggify);
+        p->buggify = NULL;
         if (p->random)
                 gsl_rng_free(p->random);
         p->random = NULL;
@@ -130,6 +151,10 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
         uint8_t op = d->op_index[job->op];
         if (op == SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
+        if (buggify(d->plat)) { /* done at once, from inside its own submit */
+                ac_device_complete(dev, job->tag, 0);
+                return 0;
+        }
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
 }
 
@@ -157,11 +182,32 @@ static const struct ac_driver_ops sim_driver_ops = {
 
 /* ---- devices: the model's reports (model -> core) --------------------- */
 
+/* buggify: the late duplicate of a completion comes. */
+static void late_complete(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct sim_device *d = sim_container_of(ev, struct sim_device, late);
+        (void)loop;
+        ac_device_complete(d->dev, d->late_tag, d->late_status);
+        after_core(d->plat);
+}
+
 static void model_complete(void *ctx, uint64_t tag, int status)
 {
         struct sim_device *d = ctx;
-        ac_device_complete(d->dev, tag, sim_device_status(status));
-        after_core(d->plat);
+        struct sim_platform *p = d->plat;
+        int rc = sim_device_status(status);
+        if (buggify(p)) /* a stale tag: the slot's previous generation */
+                ac_device_complete(d->dev, tag - ((uint64_t)1 << 32), rc);
+        ac_device_complete(d->dev, tag, rc);
+        if (buggify(p)) /* the same completion twice */
+                ac_device_complete(d->dev, tag, rc);
+        if (!sim_pending(&d->late) && buggify(p)) { /* and once more, later */
+                d->late_tag = tag;
+                d->late_status = rc;
+                sim_schedule(p->loop, &d->late,
+                             sim_now(p->loop) + 1 + gsl_rng_uniform_int(p->buggify, 1000000));
+        }
+        after_core(p);
 }
 
 static void model_failed(void *ctx, int reason)
@@ -220,6 +266,7 @@ int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_en
                       uint64_t seed)
 {
         *d = (struct sim_device){.plat = p, .nfailures = cfg->nfailures};
+        sim_event_init(&d->late, late_complete);
         memset(d->op_index, SIM_DEVICE_NO_OP, sizeof(d->op_index));
         if (cfg->nops > SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
@@ -283,6 +330,8 @@ int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_en
 
 void sim_device_detach(struct sim_device *d)
 {
+        if (sim_pending(&d->late))
+                sim_cancel(d->plat->loop, &d->late);
         device_model_destroy(d->model);
         d->model = NULL;
         free_streams(d);

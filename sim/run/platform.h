@@ -16,6 +16,15 @@
  * "device/<name>/service", "device/<name>/failure/<i>" and
  * "device/<name>/faults".
  *
+ * Fault points (BUGGIFY, for acsim swarm only): after
+ * sim_platform_buggify() with a nonzero seed, the platform misbehaves now
+ * and then in the ways the seam allows, each with chance 1/SIM_BUGGIFY_ODDS
+ * at its point, drawn from a stream of its own ("buggify") so that the
+ * scenario's streams are untouched: a timer fires twice; a device
+ * completes a stage inside its own submit, passes a stale tag before the
+ * real one, completes a stage twice, or completes it again later (a late
+ * duplicate). The core must take each in its stride. Off by default.
+ *
  * After: when set, `after` runs after every core entry point the platform
  * makes (a completion, a state report, a timer), so that the run can cut
  * its time-weighted counts at the instants they change. What changed, and
@@ -41,7 +50,14 @@ struct sim_platform {
         gsl_rng *random;          /* the "balancer" stream */
         void (*after)(void *ctx); /* optional, see the top */
         void *after_ctx;          /* for after */
+        gsl_rng *buggify;         /* the fault points' stream; NULL: off */
 };
+
+#define SIM_BUGGIFY_ODDS 64 /* each fault point fires once in this many chances */
+
+/* Turns the fault points on, drawing from a stream of `seed` (0: off).
+ * Returns 0, or AC_ENOMEM. */
+int sim_platform_buggify(struct sim_platform *p, uint64_t seed);
 
 /* Sets up the platform on loop, its random stream seeded from `seed`.
  * Returns 0, or AC_ENOMEM. */
@@ -61,6 +77,9 @@ struct sim_device {
         gsl_rng **failures;           /* device/<name>/failure/<i>, one per process */
         gsl_rng *faults;              /* device/<name>/faults */
         size_t nfailures;
+        struct sim_event late; /* buggify: a late duplicate completion */
+        uint64_t late_tag;     /* its tag */
+        int late_status;       /* its status */
 };
 
 /* Creates the model of cfg (prepared, alive while d is) on the platform's

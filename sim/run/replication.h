@@ -38,6 +38,7 @@
 #include "sim/run/platform.h"
 #include "sim/run/outcome.h"
 #include "sim/run/results.h"
+#include "sim/run/run.h"
 #include "sim/run/scenario.h"
 
 /* ---- tallies ------------------------------------------------------------ */
@@ -118,6 +119,8 @@ struct run_request {
         bool measured;            /* submitted after the warm-up */
         bool traced;              /* gets a row in the trace */
         bool overflow;            /* more hand-offs than the room for them */
+        bool live;                /* accepted, callback not yet run (checked runs) */
+        uint32_t stages_ok;       /* stages completed ok so far (checked runs) */
         uint32_t nhanded;         /* hand-offs recorded */
         struct ac_stage stages[]; /* the class's chain, sized for the longest */
 };
@@ -195,12 +198,18 @@ struct replication {
         uint64_t hash;         /* callbacks */
         uint64_t arrival_hash; /* arrivals */
         uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
+        /* the observer fingerprint.c passes every point on to: observe.c's,
+         * or check.c's in a checked run (build.c) */
+        const struct ac_observer_ops *observer_inner;
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
         struct hist *row_hist;     /* its latencies: all, then each class (nclasses + 1) */
         uint64_t row_start;        /* start of the row being counted */
         uint64_t retried_at_sample;
+
+        const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
+        struct run_check *check;             /* check.c's state */
 };
 
 /* ---- between the parts ---------------------------------------------------- */
@@ -224,8 +233,9 @@ extern const struct ac_observer_ops run_observer_ops;
  * whose counts moved, at now (ctx the replication). */
 void run_cut_devices(void *ctx);
 
-/* fingerprint.c: the observer the core is given: observe.c's, then each
- * point folded into run->fingerprint (ctx the replication). */
+/* fingerprint.c: the observer the core is given: run->observer_inner's
+ * (observe.c's or check.c's), then each point folded into
+ * run->fingerprint (ctx the replication). */
 extern const struct ac_observer_ops run_fingerprint_ops;
 /* fingerprint.c: returns the run's fingerprint, at the end of its drain. */
 uint64_t run_fingerprint_finish(const struct replication *run);
@@ -239,11 +249,21 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
 
+/* check.c: a checked run (run->checks set). run_check_start() makes its
+ * state (0 or AC_ENOMEM); run_check_stop() frees it. The observer wraps
+ * run_observer_ops; run_check_after() is run_cut_devices() plus the
+ * checks of an entry point's end; run_check_done() checks a callback. */
+int run_check_start(struct replication *run);
+void run_check_stop(struct replication *run);
+extern const struct ac_observer_ops run_check_observer_ops;
+void run_check_after(void *ctx);
+void run_check_done(struct replication *run, struct run_request *r, int status);
+
 /* drain.c: stops arrivals and runs until every request has had its
  * callback, or the drain cap; notes a capped drain in the results. */
 void run_drain(struct replication *run);
 /* drain.c: fills run->res from the run's counts and the core's. */
-void run_fill_results(struct replication *run);
+int run_fill_results(struct replication *run); /* 0, or AC_ENOMEM */
 /* detect.c: fills each fault window's detected_ns and recovered_ns from
  * the device events of res (sim/run/results.h). */
 void run_detect_faults(struct sim_results *res);

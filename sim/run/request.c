@@ -72,6 +72,8 @@ static void request_done(struct ac_request *req, int status)
         struct replication *run = req->user;
         struct run_class *k = &run->classes[r->cls];
         struct sim_results *res = run->res;
+        if (run->check)
+                run_check_done(run, r, status);
         /* the final callback is now: with flow order it may come after
          * completed_ns, the time the status was known (a held request) */
         uint64_t now = sim_now(run->loop);
@@ -131,9 +133,9 @@ static void emit(void *ctx, const struct workload_request *rq)
         const struct workload_class_config *cfg = k->cfg;
         uint64_t now = sim_now(run->loop);
         struct run_request *r = pool_get(run);
-        if (!r) {
-                fprintf(stderr, "run: out of memory for requests\n");
-                abort();
+        if (!r) { /* the run stops here and reports it (run.c) */
+                sim_loop_fail(run->loop);
+                return;
         }
         for (size_t i = 0; i < cfg->nchain; i++)
                 r->stages[i] = (struct ac_stage){.op = k->ops[i], .bytes = rq->bytes};
@@ -151,6 +153,8 @@ static void emit(void *ctx, const struct workload_request *rq)
         r->traced = run->handoffs && r->id < run->res->trace_limit;
         r->overflow = false;
         r->nhanded = 0;
+        r->live = true;
+        r->stages_ok = 0;
         bool measured = r->measured;
         run->arrival_hash = mix64(run->arrival_hash ^ now) ^
                             mix64(rq->bytes ^ (uint64_t)rq->cls << 48 ^ r->req.flow << 1);
@@ -175,6 +179,7 @@ static void emit(void *ctx, const struct workload_request *rq)
                 count_submit(&run->res->classes[rq->cls].requests, rc);
         }
         if (rc < 0) {
+                r->live = false;
                 run->row.rejected++;
                 run->outstanding--;
                 k->outstanding--;
@@ -188,7 +193,7 @@ static void emit(void *ctx, const struct workload_request *rq)
                 if (rq->client != WORKLOAD_OPEN)
                         workload_complete(run->wl, rq->cls, rq->client);
         }
-        run_cut_devices(run);
+        run->plat.after(run);
 }
 
 const struct workload_ops run_workload_ops = {.emit = emit};

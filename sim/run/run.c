@@ -155,6 +155,10 @@ static void run_arrivals(struct sim_loop *loop, uint64_t end, const struct sim_r
         }
 }
 
+static int replicate_one(const struct scenario *s, uint32_t replication,
+                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
+                         struct sim_results *out, struct sim_error *err);
+
 int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
             struct sim_error *err)
 {
@@ -173,6 +177,20 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
                     const struct sim_run_watch *watch, struct sim_results *out,
                     struct sim_error *err)
 {
+        return replicate_one(s, replication, watch, NULL, out, err);
+}
+
+int sim_run_checked(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_checks *checks, struct sim_results *out,
+                    struct sim_error *err)
+{
+        return replicate_one(s, replication, NULL, checks, out, err);
+}
+
+static int replicate_one(const struct scenario *s, uint32_t replication,
+                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
+                         struct sim_results *out, struct sim_error *err)
+{
         memset(out, 0, sizeof(*out));
         if (!s->prepared)
                 return sim_fail(err, AC_EINVAL, "the scenario is not prepared");
@@ -187,6 +205,7 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
             .arrival_hash = 0xbb67ae8584caa73bu,
             .fingerprint = 0x3c6ef372fe94f82bu,
             .seed = seed,
+            .checks = checks,
         };
         out->seed = s->seed;
         out->replication = replication;
@@ -228,10 +247,12 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
         /* the one place a failed schedule, wherever it was made, is seen */
         if (sim_loop_failed(run.loop))
                 return abandon(&run, sim_fail(err, AC_ENOMEM,
-                                              "the event set cannot grow at %" PRIu64
-                                              " ns: out of memory",
+                                              "out of memory at %" PRIu64
+                                              " ns (the event set, the requests or a"
+                                              " fault timeline could not grow)",
                                               sim_now(run.loop)));
-        run_fill_results(&run);
+        if (run_fill_results(&run) < 0)
+                return abandon(&run, sim_fail(err, AC_ENOMEM, "out of memory for the results"));
         out->fingerprint = run_fingerprint_finish(&run);
         out->trace_truncated = out->trace && run.next_id > out->trace_limit;
         if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace)))

@@ -57,6 +57,7 @@
 #ifndef SIM_RUN_RUN_H
 #define SIM_RUN_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,27 @@ struct sim_run_watch {
 /* sim_run() with a watch (may be NULL). Returns as sim_run() does. */
 int sim_run_watched(const struct scenario *s, uint32_t replication,
                     const struct sim_run_watch *watch, struct sim_results *out,
+                    struct sim_error *err);
+
+/* A run checked from inside, for acsim swarm (sim/swarm/): invariants
+ * after every core entry point and at every callback (sim/run/check.c),
+ * and the platform's fault points. Never used by acsim run: a checked run
+ * draws nothing from the scenario's streams that an unchecked one does not,
+ * unless buggify is set. */
+struct sim_run_checks {
+        bool core;        /* ac_engine_check() after every core entry point */
+        bool flow_order;  /* each flow's callbacks in submission order */
+        uint64_t buggify; /* nonzero: the platform's fault points, drawn from a
+                             stream of this seed (sim/run/platform.h) */
+        /* Told the first broken invariant, "NAME: detail"; must not return
+         * (the run cannot go on past it). */
+        void (*broken)(void *ctx, const char *what);
+        void *ctx;
+};
+
+/* sim_run() with checks (may be NULL). Returns as sim_run() does. */
+int sim_run_checked(const struct scenario *s, uint32_t replication,
+                    const struct sim_run_checks *checks, struct sim_results *out,
                     struct sim_error *err);
 
 /* Returns the drain cap sim_run() uses for s. */

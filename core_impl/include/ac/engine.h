@@ -176,6 +176,11 @@ struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i);
 const struct ac_device_view *ac_device_view(const struct ac_device *dev);
 void ac_device_view_get(const struct ac_device *dev, struct ac_device_view *out);
 const struct ac_balancer_ops *ac_engine_balancer(const struct ac_engine *eng);
+/* Checks the core's invariants (ring and queue bounds and links, the
+ * counts of devices and engine, conservation of requests) from outside any
+ * entry point; core_impl/check.c. Returns NULL when they hold, else buf
+ * holding the first broken one, "NAME: detail" (truncated to cap). */
+const char *ac_engine_check(const struct ac_engine *eng, char *buf, size_t cap);
 
 /* ---- statistics ----------------------------------------------------- */
 
