@@ -209,13 +209,15 @@ static bool run_holder_of(const struct sim_results *run, const char *cls, struct
                 l = &run->classes[k].latency;
                 rq = run->classes[k].requests_per_s;
         }
-#define COPY_COUNT(name, ...) rh->counts.name = (struct rep_figure){(double)c->name, NAN};
+#define COPY_COUNT(name, ...)                                                                      \
+        rh->counts.name = (struct rep_figure){.mean = (double)c->name, .ci95 = NAN};
         SIM_COUNT_FIGURES(COPY_COUNT)
 #undef COPY_COUNT
-#define COPY_LATENCY(name, ...) rh->latency.name = (struct rep_figure){(double)l->name, NAN};
+#define COPY_LATENCY(name, ...)                                                                    \
+        rh->latency.name = (struct rep_figure){.mean = (double)l->name, .ci95 = NAN};
         SIM_LATENCY_FIGURES(COPY_LATENCY)
 #undef COPY_LATENCY
-        rh->requests_per_s = (struct rep_figure){rq, NAN};
+        rh->requests_per_s = (struct rep_figure){.mean = rq, .ci95 = NAN};
         rh->h = (struct holder){&rh->latency, &rh->counts, &rh->requests_per_s,
                                 (double)run->drain_capped};
         return true;
