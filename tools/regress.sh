@@ -15,7 +15,9 @@
 # `acsim sweep` when this build has it (and it takes --set); otherwise
 # its base point runs with `acsim run`. Scenarios run $JOBS at a time.
 #
-# Environment: JOBS (default: the number of CPUs), SCENARIOS (default:
+# Environment: JOBS (default: the number of CPUs), THRESHOLD (acsim
+# compare --threshold in percent, default 1: the sides run the same seeds,
+# so the paired intervals are tight enough for it), SCENARIOS (default:
 # scenarios), BASELINES (default: results/baselines), REGRESS_OUT (default:
 # results/regress).
 set -u
@@ -34,6 +36,7 @@ SCENARIOS=${SCENARIOS:-scenarios}
 BASELINES=${BASELINES:-results/baselines}
 OUT=${REGRESS_OUT:-results/regress}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+THRESHOLD=${THRESHOLD:-1}
 SETTINGS=$BASELINES/settings
 
 [ -x "$ACSIM" ] || { echo "regress: no $ACSIM (make build)" >&2; exit 2; }
@@ -114,8 +117,8 @@ if [ "$MODE" = baselines ]; then
 fi
 
 rm -rf "$OUT" && mv "$WORK" "$OUT" || exit 2
-"$ACSIM" compare "$BASELINES" "$OUT" >"$OUT/compare.txt"
-"$ACSIM" compare --brief "$BASELINES" "$OUT" >"$OUT/compare-brief.txt"
+"$ACSIM" compare --threshold "$THRESHOLD" "$BASELINES" "$OUT" >"$OUT/compare.txt"
+"$ACSIM" compare --threshold "$THRESHOLD" --brief "$BASELINES" "$OUT" >"$OUT/compare-brief.txt"
 status=$?
 cat "$OUT/compare-brief.txt"
 echo "regress: the full table is in $OUT/compare.txt" >&2
