@@ -112,6 +112,34 @@ static void line(FILE *out, const char *label, const char *c0, const char *c1, c
         fprintf(out, "%s\n", c2);
 }
 
+/* "  rejected 1.20%  failed 0.05%  backlogged 4.50%": the requests a
+ * point lost or held back, as percentages of those submitted; nothing
+ * when all three are 0. */
+static void losses(FILE *out, const struct sweep_result *r)
+{
+        const struct rep_counts *c = &r->requests;
+        double sub = c->submitted.mean;
+        if (!(sub > 0) || (c->rejected.mean == 0 && c->failed.mean == 0 && c->backlogged.mean == 0))
+                return;
+        struct {
+                const char *name;
+                double x;
+        } f[] = {{"rejected", c->rejected.mean},
+                 {"failed", c->failed.mean},
+                 {"backlogged", c->backlogged.mean}};
+        fprintf(out, "%*s", 2, "");
+        for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+                double pct = 100 * f[i].x / sub;
+                if (pct == 0)
+                        fprintf(out, "  %s 0", f[i].name);
+                else if (pct < 0.001)
+                        fprintf(out, "  %s <0.001%%", f[i].name);
+                else
+                        fprintf(out, pct < 1 ? "  %s %.3f%%" : "  %s %.3g%%", f[i].name, pct);
+        }
+        fprintf(out, " of submitted\n");
+}
+
 static void figures(FILE *out, const char *label, const struct sweep_result *r)
 {
         char a[96], b[96], c[96];
@@ -125,6 +153,7 @@ static void figures(FILE *out, const char *label, const struct sweep_result *r)
         char l[128];
         snprintf(l, sizeof(l), "%s%s", label, r->failure ? " !" : "");
         line(out, l, a, b, c);
+        losses(out, r);
 }
 
 static void differences(FILE *out, const char *base, const struct sweep_result *r,
@@ -220,7 +249,10 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
 
         if (!paired)
                 fputc('\n', out);
-        fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t).\n");
+        fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t;\n"
+                     "for p99, of the pooled latencies, the wider side of a bootstrap\n"
+                     "interval). Requests rejected, failed or backlogged are shown under\n"
+                     "a row when not 0, in percent of those submitted.\n");
         if (paired)
                 fprintf(out,
                         "'- %s' rows: the paired difference from %s,\n"
