@@ -94,18 +94,25 @@ static const char *help_of(const struct model_help *t, const char *name)
         return "";
 }
 
+/* "  NAME           what it is", wrapped under its text. */
+static void model_line(const char *name, const char *help)
+{
+        printf("  %-14s ", name);
+        print_wrapped(help, 17, 17);
+}
+
 static void list_models(void)
 {
         const char *name;
         printf("device fault modes (devices[].failures, faults):\n");
         for (int i = 0; (name = device_fault_mode_name((enum device_fault_mode)i)); i++)
-                printf("  %-14s %s\n", name, help_of(fault_help, name));
+                model_line(name, help_of(fault_help, name));
         printf("arrival processes (workload[].arrival.process):\n");
         for (int i = 0; (name = arrival_process_name((enum arrival_process)i)); i++)
-                printf("  %-14s %s\n", name, help_of(arrival_help, name));
+                model_line(name, help_of(arrival_help, name));
         printf("distributions (any {dist: ...} value):\n");
         for (int i = 0; (name = dist_kind_name((enum dist_kind)i)); i++)
-                printf("  %-14s %s\n", name, help_of(dist_help, name));
+                model_line(name, help_of(dist_help, name));
 }
 
 /* Copies the text of the first comment line of the file at path (without
@@ -182,7 +189,8 @@ static int list_scenarios(void)
                 if (strncmp(text, names[i], len) == 0 && strncmp(text + len, " - ", 3) == 0)
                         text += len + 3;
                 int stem = (int)(len - 5);
-                printf("%-24.*s %s\n", stem, names[i], text);
+                printf("%-24.*s ", stem, names[i]);
+                print_wrapped(text, 25, 25);
         }
         for (size_t i = 0; i < n; i++)
                 free(names[i]);

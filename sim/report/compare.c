@@ -559,8 +559,7 @@ static void note_origin(struct block *blk, const struct result_summary *bs,
         }
         if (bs->has_hash && ns->has_hash && a->source_hash != b->source_hash)
                 note(blk,
-                     "  note: scenario file contents differ (scenario.yaml, hash 0x%016" PRIx64
-                     " -> 0x%016" PRIx64 ")\n",
+                     "  note: scenario file differs (hash 0x%016" PRIx64 " -> 0x%016" PRIx64 ")\n",
                      a->source_hash, b->source_hash);
 }
 
@@ -595,12 +594,68 @@ static void compare_runs(struct block *blk, const struct compare_options *opt,
         }
 }
 
+/* Writes the notes, each line broken between words to keep RULE_WIDTH
+ * columns, continuation lines indented under the note's text. */
+static void print_notes(FILE *out, const char *notes, size_t len)
+{
+        const char *p = notes, *end = notes + len;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *eol = nl ? nl : end;
+                int lead = (int)strspn(p, " ");
+                int indent = lead + 4;
+                int col = fprintf(out, "%*s", lead, "");
+                bool first = true;
+                for (const char *w = p + lead; w < eol;) {
+                        while (w < eol && *w == ' ')
+                                w++;
+                        if (w >= eol)
+                                break;
+                        size_t wl = 0;
+                        while (w + wl < eol && w[wl] != ' ')
+                                wl++;
+                        if (!first && col + 1 + (int)wl > RULE_WIDTH &&
+                            indent + (int)wl <= RULE_WIDTH) {
+                                col = fprintf(out, "\n%*s", indent, "") - 1;
+                        } else if (!first) {
+                                fputc(' ', out);
+                                col++;
+                        }
+                        /* a word wider than the line (a path): broken after a '/'
+                         * or ',' in its second half, else where the line ends */
+                        while (col + (int)wl > RULE_WIDTH) {
+                                int room = RULE_WIDTH - col;
+                                if (room < 8 && col > indent) {
+                                        col = fprintf(out, "\n%*s", indent, "") - 1;
+                                        continue;
+                                }
+                                int cut = room;
+                                for (int i = room; i > room / 2; i--) {
+                                        if (w[i - 1] == '/' || w[i - 1] == ',') {
+                                                cut = i;
+                                                break;
+                                        }
+                                }
+                                fprintf(out, "%.*s\n%*s", cut, w, indent, "");
+                                col = indent;
+                                w += cut;
+                                wl -= (size_t)cut;
+                        }
+                        col += fprintf(out, "%.*s", (int)wl, w);
+                        w += wl;
+                        first = false;
+                }
+                fputc('\n', out);
+                p = nl ? nl + 1 : end;
+        }
+}
+
 static void print_block(FILE *out, const struct block *blk, const char *title, bool brief)
 {
         if (brief && !blk->remarkable)
                 return;
         print_rule(out, title);
-        fwrite(blk->notes, 1, blk->notes_len, out);
+        print_notes(out, blk->notes, blk->notes_len);
         for (size_t i = 0; i < blk->n; i++) {
                 const struct row *r = &blk->rows[i];
                 if (brief && (r->v == COMPARE_OK || r->v == COMPARE_NA))
@@ -662,14 +717,17 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
         for (int k = 0; k < RULE_WIDTH; k++)
                 fputc('-', out);
         fputc('\n', out);
-        fprintf(out,
-                "%zu regression%s in %zu comparisons (%zu run%s): %zu better, %zu noise, %zu same",
-                t->regressions, t->regressions == 1 ? "" : "s", t->comparisons, base->n,
-                base->n == 1 ? "" : "s", t->better, t->noise, t->identical);
-        if (t->missing)
-                fprintf(out, "; %zu MISSING", t->missing);
-        if (t->added)
-                fprintf(out, "; %zu new", t->added);
-        fprintf(out, "; threshold %g%%\n", th);
+        char tail[512];
+        int len = snprintf(tail, sizeof(tail),
+                           "%zu regression%s in %zu comparisons (%zu run%s): %zu better, %zu "
+                           "noise, %zu same",
+                           t->regressions, t->regressions == 1 ? "" : "s", t->comparisons, base->n,
+                           base->n == 1 ? "" : "s", t->better, t->noise, t->identical);
+        if (t->missing && len > 0 && (size_t)len < sizeof(tail))
+                len +=
+                    snprintf(tail + len, sizeof(tail) - (size_t)len, "; %zu MISSING", t->missing);
+        if (t->added && len > 0 && (size_t)len < sizeof(tail))
+                len += snprintf(tail + len, sizeof(tail) - (size_t)len, "; %zu new", t->added);
+        print_notes(out, tail, strlen(tail));
         return t->regressions > 0 || t->missing > 0;
 }

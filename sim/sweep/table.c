@@ -102,7 +102,19 @@ static void cell_pct(char *buf, size_t cap, const struct sweep_diff *d, const st
 static void line(FILE *out, const char *label, const char *c0, const char *c1, const char *c2)
 {
         if (strlen(label) >= LABEL_W) {
-                fprintf(out, "%s\n", label);
+                /* on a line of its own, broken after commas to keep 80 columns */
+                size_t col = 0;
+                while (*label) {
+                        size_t n = strcspn(label, ",");
+                        n += label[n] == ',';
+                        if (col > 0 && col + n > SWEEP_TABLE_WIDTH) {
+                                fputs("\n  ", out);
+                                col = 2;
+                        }
+                        col += (size_t)fprintf(out, "%.*s", (int)n, label);
+                        label += n;
+                }
+                fputc('\n', out);
                 label = "";
         }
         fprintf(out, "%-*s", LABEL_W, label);
@@ -130,12 +142,13 @@ static void losses(FILE *out, const struct sweep_result *r)
         fprintf(out, "%*s", 2, "");
         for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
                 double pct = 100 * f[i].x / sub;
+                int d = pct < 1 ? 3 : pct < 10 ? 2 : pct < 100 ? 1 : 0;
                 if (pct == 0)
                         fprintf(out, "  %s 0", f[i].name);
                 else if (pct < 0.001)
                         fprintf(out, "  %s <0.001%%", f[i].name);
                 else
-                        fprintf(out, pct < 1 ? "  %s %.3f%%" : "  %s %.3g%%", f[i].name, pct);
+                        fprintf(out, "  %s %.*f%%", f[i].name, d, pct);
         }
         fprintf(out, " of submitted\n");
 }
@@ -177,26 +190,34 @@ static void differences(FILE *out, const char *base, const struct sweep_result *
         line(out, "", a, p, t);
 }
 
-/* The group's heading: every assignment of the point but engine.policy. */
+/* The group's heading: every assignment of the point but engine.policy,
+ * values in their short form (a swept mapping by what differs), broken
+ * between assignments to keep SWEEP_TABLE_WIDTH columns, the last line
+ * filled with dashes. */
 static void heading(FILE *out, const struct sweep_plan *p, size_t q)
 {
         const struct scenario *s = &p->base;
-        char buf[512];
-        size_t len = 0;
-        buf[0] = '\0';
+        int col = 0;
         for (size_t k = 0; k < s->nsweep; k++) {
                 if (k == p->policy_key)
                         continue;
-                int w = snprintf(buf + len, sizeof(buf) - len, "%s%s=%s", len ? " " : "",
-                                 s->sweep[k].key, scenario_sweep_value(s, q, k));
-                if (w < 0 || len + (size_t)w >= sizeof(buf))
-                        break;
-                len += (size_t)w;
+                char v[256], item[512];
+                scenario_sweep_short(s, q, k, v, sizeof(v));
+                int w = snprintf(item, sizeof(item), "%s=%s", s->sweep[k].key, v);
+                if (w < 0)
+                        continue;
+                if (col == 0)
+                        col = fprintf(out, "--");
+                else if (col + 1 + w > SWEEP_TABLE_WIDTH - 3) {
+                        fputs("\n  ", out);
+                        col = 2;
+                }
+                col += fprintf(out, " %s", item);
         }
-        if (len == 0)
+        if (col == 0)
                 return;
-        int dashes = SWEEP_TABLE_WIDTH - (int)len - 4;
-        fprintf(out, "-- %s %.*s\n", buf, dashes > 2 ? dashes : 2,
+        int dashes = SWEEP_TABLE_WIDTH - col - 1;
+        fprintf(out, " %.*s\n", dashes > 2 ? dashes : 2,
                 "--------------------------------------------------------------------------------");
 }
 
