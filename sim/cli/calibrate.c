@@ -13,10 +13,11 @@
 static int calibrate_main(int argc, char **argv)
 {
         const char *output = NULL;
-        bool quick = false;
+        bool quick = false, quiet = false;
         const struct cli_option options[] = {
             {"--output", "-o", .value = &output},
             {"--quick", .flag = &quick},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands none = {NULL, 0, 0, "no positional argument", NULL};
@@ -38,11 +39,13 @@ static int calibrate_main(int argc, char **argv)
                 fprintf(stderr, "acsim calibrate: %s\n", e.msg);
                 return CLI_FAILED;
         }
-        calibrate_write_table(stdout, ops, live_nops);
+        if (!quiet)
+                calibrate_write_table(stdout, ops, live_nops);
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         unsigned lanes = cpus > 0 ? (unsigned)cpus : 1;
         if (output == NULL) {
-                printf("\n");
+                if (!quiet)
+                        printf("\n");
                 calibrate_write_yaml(stdout, ops, live_nops, lanes);
                 return CLI_OK;
         }
@@ -56,12 +59,13 @@ static int calibrate_main(int argc, char **argv)
                 perror(output);
                 return CLI_USAGE;
         }
-        printf("devices: %s\n", output);
+        if (!quiet)
+                printf("devices: %s\n", output);
         return CLI_OK;
 }
 
 CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted device models",
-            "Usage: acsim calibrate [-o FILE] [--quick]\n"
+            "Usage: acsim calibrate [-o FILE] [--quick] [-q]\n"
             "\n"
             "Times every live operation (OpenSSL, docs/live.md) over sizes from 64 B\n"
             "to 1 MiB, on buffers cold in the caches, and on 1 to all online CPUs;\n"
@@ -72,6 +76,7 @@ CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted dev
             "\n"
             "  -o, --output FILE  where to write the devices: block\n"
             "  --quick            fewer timings (201 per size, 20 ms per lane count)\n"
+            "  -q, --quiet        no table and no 'devices:' line: the block alone\n"
             "\n"
             "Exit status: 0 measured; 1 a measurement failed; 2 bad usage or FILE\n"
             "cannot be written.\n");

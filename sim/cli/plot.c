@@ -47,9 +47,11 @@ static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
         unsigned formats = PLOT_ALL;
+        bool quiet = false;
         const struct cli_option options[] = {
             {"--format", "-f", .check = parse_formats, .out = &formats,
              .expected = "--format: expected png, svg, txt or a list"},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
@@ -66,12 +68,13 @@ static int plot_main(int argc, char **argv)
                 fprintf(stderr, "acsim plot: %s\n", e.msg);
                 return rc == PLOT_EDRAW ? CLI_FAILED : CLI_USAGE;
         }
-        print_made(dir, &made, formats);
+        if (!quiet)
+                print_made(dir, &made, formats);
         return CLI_OK;
 }
 
 CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
-            "Usage: acsim plot RESULT_DIR [--format png,svg,txt]\n"
+            "Usage: acsim plot RESULT_DIR [--format png,svg,txt] [-q]\n"
             "\n"
             "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
             "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
@@ -92,6 +95,7 @@ CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
             "\n"
             "  -f, --format LIST  the formats to write: png, svg, txt, comma-separated\n"
             "                     (default all three)\n"
+            "  -q, --quiet        no 'plots:' line; errors and skipped plots only\n"
             "\n"
             "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
             "not a result directory, or gnuplot is missing.\n");

@@ -71,9 +71,11 @@ static void image_prefix(const char *dir, const char *file, char *buf, size_t ca
 static int report_main(int argc, char **argv)
 {
         const char *dir = NULL, *file = NULL, *format = "markdown";
+        bool quiet = false;
         const struct cli_option options[] = {
             {"--output", "-o", .value = &file},
             {"--format", NULL, .value = &format},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
@@ -134,13 +136,13 @@ static int report_main(int argc, char **argv)
                 fprintf(stderr, "acsim report: %s: cannot write\n", file);
                 return CLI_FAILED;
         }
-        if (!to_stdout)
+        if (!to_stdout && !quiet)
                 printf("report: %s\n", file);
         return CLI_OK;
 }
 
 CLI_COMMAND(report, "write a Markdown report of a run or sweep directory, with its plots",
-            "Usage: acsim report RESULT_DIR [-o FILE] [--format markdown|text]\n"
+            "Usage: acsim report RESULT_DIR [-o FILE] [--format markdown|text] [-q]\n"
             "\n"
             "Writes a Markdown report of a result directory: for a run, its scenario,\n"
             "seed, policy and replications, the summary table `acsim run` printed\n"
@@ -157,6 +159,7 @@ CLI_COMMAND(report, "write a Markdown report of a run or sweep directory, with i
             "  --format FORMAT    markdown (the default) or text: plain text for a\n"
             "                     mailing list, every line at most 80 columns, no\n"
             "                     images (default file RESULT_DIR/report.txt).\n"
+            "  -q, --quiet        no 'report:' line; errors only\n"
             "\n"
             "Exit status: 0 written; 1 the report could not be written; 2 bad usage\n"
             "or RESULT_DIR is not a result directory.\n");
