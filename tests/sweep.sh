@@ -174,4 +174,49 @@ if expect 0 "$ACSIM" sweep "$T/lossy.yaml" -o "$T/lossy"; then
 	has "$T/lossy/sweep.csv" '^1,p001-duration=20ms,20ms,20000000,least-loaded,'
 fi
 
+# ---- policy variants --------------------------------------------------------------
+# the same balancer with other options beside others, named; an engine-wide
+# option another swept balancer lacks is not refused; a value the balancer
+# refuses is refused at load, located
+cat >"$T/var.yaml" <<'EOF'
+name: var
+seed: 3
+run: {duration: 10ms, warmup: 1ms, replications: 2}
+engine: {policy: least-loaded}
+devices:
+  - name: fast
+    lanes: 2
+    ring: 8
+    ops:
+      aes-gcm-enc: {setup: 1us, rate: 4GB/s}
+  - name: slow
+    lanes: 1
+    ring: 8
+    ops:
+      aes-gcm-enc: {setup: 3us, rate: 1GB/s}
+workload:
+  - name: w
+    arrival: {process: poisson, rate: 300k/s}
+    size: {dist: uniform, min: 64B, max: 2KiB}
+    chain: [aes-gcm-enc]
+sweep:
+  engine.policy: [least-loaded, power-of-two, {name: p2-d1, policy: power-of-two, policy_options: {d: 1}}]
+EOF
+if expect 0 "$ACSIM" sweep "$T/var.yaml" -o "$T/var" -j 2; then
+	has "$T/var/comparison.txt" '^p2-d1 +[0-9.]+ us'
+	has "$T/var/comparison.txt" '^power-of-two +[0-9.]+ us'
+	[ -d "$T/var/p002-policy=p2-d1" ] || fail "no p002-policy=p2-d1"
+	has "$T/var/p002-policy=p2-d1/summary.json" '"policy": "power-of-two"'
+fi
+expect 0 "$ACSIM" sweep "$T/var.yaml" --list --set engine.policy_options.d=3 &&
+	has "$T/out" '^2 p002-policy=p2-d1 '
+sed 's/{d: 1}/{d: 40}/' "$T/var.yaml" >"$T/var40.yaml"
+expect 2 "$ACSIM" sweep "$T/var40.yaml" -o "$T/var40" &&
+	has "$T/err" 'var40.yaml:[0-9]+:[0-9]+: error: engine.policy.policy_options.d: expected a value power-of-two accepts for d \(value out of range\), got 40'
+[ -e "$T/var40" ] && fail "a refused sweep wrote $T/var40"
+# without a policy sweep an option the balancer lacks is still refused
+sed '/^sweep:/,$d' "$T/var.yaml" >"$T/novar.yaml"
+expect 2 "$ACSIM" validate "$T/novar.yaml" --set engine.policy_options.d=3 &&
+	has "$T/err" "engine.policy_options.d: .*least-loaded"
+
 finish

@@ -172,7 +172,7 @@ static void figures(FILE *out, const char *label, const struct sweep_result *r)
 static void differences(FILE *out, const char *base, const struct sweep_result *r,
                         const struct sweep_result *b)
 {
-        char a[96], p[96], t[96], l[64];
+        char a[96], p[96], t[96], l[160];
         const struct sweep_diff *d = r->diff;
         bool ci = r->n > 1;
         /* cell() prints "n/a" for a NaN half-width */
@@ -237,7 +237,14 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
                 (unsigned long long)s->seed, c->replications_min,
                 nmax != c->replications_min ? "+" : "");
         bool paired = c->baseline != SWEEP_NO_KEY;
-        const char *base = paired ? s->sweep[p->policy_key].values[c->baseline] : NULL;
+        /* a policy by its short form: a variant by its name */
+        char base_buf[128], name[128];
+        const char *base = NULL;
+        if (paired) {
+                scenario_sweep_short(s, sweep_point_with(p, 0, p->policy_key, c->baseline),
+                                     p->policy_key, base_buf, sizeof(base_buf));
+                base = base_buf;
+        }
         if (paired)
                 fprintf(out, "baseline %s; every policy at a point ran the same seeds\n", base);
         fputc('\n', out);
@@ -261,7 +268,8 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
                                 if (v == c->baseline)
                                         continue;
                                 size_t x = sweep_point_with(p, q, p->policy_key, v);
-                                figures(out, s->sweep[p->policy_key].values[v], &c->results[x]);
+                                scenario_sweep_short(s, x, p->policy_key, name, sizeof(name));
+                                figures(out, name, &c->results[x]);
                                 differences(out, base, &c->results[x], &c->results[bq]);
                         }
                         fputc('\n', out);
