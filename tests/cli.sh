@@ -54,6 +54,18 @@ expect 2 "$ACSIM"
 expect 2 "$ACSIM" frobnicate && has "$T/err" "no command 'frobnicate'"
 expect 2 "$ACSIM" --frobnicate
 expect 2 "$ACSIM" help frobnicate
+# did you mean: a mistyped command, a mistyped scenario name
+expect 2 "$ACSIM" rn default && has "$T/err" "no command 'rn'; did you mean 'run'\?"
+expect 2 "$ACSIM" help swep && has "$T/err" "did you mean 'sweep'\?"
+expect 2 "$ACSIM" run defualt -q && has "$T/err" "no scenario 'defualt' in .*; did you mean 'default'\?"
+expect 2 "$ACSIM" validate polcies && has "$T/err" "did you mean 'policies'\?"
+# every command takes -q (its usage says so)
+for cmd in run sweep validate list plot report compare live calibrate; do
+	expect 0 "$ACSIM" "$cmd" --help && has "$T/out" '\[-q\]|\[--quiet\]'
+done
+expect 0 "$ACSIM" validate -q default && [ ! -s "$T/out" ] || fail "validate -q printed"
+expect 0 "$ACSIM" list -q policies && has "$T/out" '^least-loaded$' &&
+	! grep -q ' ' "$T/out" || fail "list -q: not names alone"
 
 # ---- list ---------------------------------------------------------------------
 expect 0 "$ACSIM" list policies && has "$T/out" '^least-loaded$' && has "$T/out" '^round-robin$' &&
@@ -199,5 +211,10 @@ conserved "$T/reps/summary.json"
 # a second run into the same result directory replaces it
 expect 0 "$ACSIM" run default $SHORT --set run.replications=1 -q -o "$T/reps"
 has "$T/reps/summary.json" '^  "replications": 1,$'
+# -q: plot, report and compare say nothing on success; compare's verdict
+# is its exit status
+expect 0 "$ACSIM" report "$T/reps" -q --format text && [ ! -s "$T/out" ] || fail "report -q printed"
+[ -s "$T/reps/report.txt" ] || fail "report -q wrote no report.txt"
+expect 0 "$ACSIM" compare -q "$T/reps" "$T/reps" && [ ! -s "$T/out" ] || fail "compare -q printed"
 
 finish

@@ -9,7 +9,8 @@
 # files as the whole run; --list; a policy paired with itself differs by
 # exactly 0 with a half-width of 0; bad input (an unknown sweep key, a
 # --baseline not in the list, a foreign -o, bad --points, --merge with
-# points missing) exits 2 and writes nothing; a capped drain exits 1.
+# points missing) exits 2 and writes nothing; a capped drain exits 1;
+# rejections under a row of the table; numeric columns for values with units.
 set -u
 
 # shellcheck source=support/harness.sh source-path=SCRIPTDIR
@@ -66,8 +67,8 @@ cmp -s "$T/out" /dev/null && fail "no table printed"
 awk 'length > 80 { exit 1 }' "$T/j1/comparison.txt" || fail "comparison.txt is wider than 80"
 rows=$(($(wc -l <"$T/j1/sweep.csv") - 1))
 [ "$rows" -eq 6 ] || fail "sweep.csv has $rows rows, want 6"
-has "$T/j1/sweep.csv" '^point,dir,engine.policy,workload.w.arrival.rate,policy,replications,requests_per_s,'
-has "$T/j1/sweep.csv" '^4,"p004-policy=shortest-expected-delay,rate=100k",shortest-expected-delay,100k/s,shortest-expected-delay,3,'
+has "$T/j1/sweep.csv" '^point,dir,engine.policy,workload.w.arrival.rate,workload.w.arrival.rate_per_s,policy,replications,requests_per_s,'
+has "$T/j1/sweep.csv" '^4,"p004-policy=shortest-expected-delay,rate=100k",shortest-expected-delay,100k/s,100000,shortest-expected-delay,3,'
 [ "$(grep -c '"dir": "p00[0-5]-' "$T/j1/sweep.json")" -eq 6 ] || fail "sweep.json lists not 6 points"
 has "$T/j1/sweep.json" '^  "keys": \[$'
 has "$T/j1/sweep.json" '"workload.w.arrival.rate": "300k/s"'
@@ -144,5 +145,79 @@ expect 1 "$ACSIM" sweep "$S" -o "$T/capped" --set run.drain=1ns --set run.replic
 [ -f "$T/capped/sweep.csv" ] || fail "a failed sweep wrote no sweep.csv"
 has "$T/capped/comparison.txt" '^n/a: one replication'
 has "$T/capped/comparison.txt" ' !  '
+
+# ---- losses and numeric values ------------------------------------------------
+# a queue of two and no backlog at ten times the card's rate: most requests
+# are rejected, and the table says so under each row; a duration key gets
+# its value in ns beside the text
+cat >"$T/lossy.yaml" <<'EOF'
+name: lossy
+seed: 3
+run: {duration: 10ms, warmup: 1ms, replications: 2}
+engine: {policy: least-loaded, queue: {depth: 2, backlog: 0}}
+devices:
+  - name: one
+    lanes: 1
+    ring: 1
+    ops:
+      aes-gcm-enc: {setup: 10us, rate: 1GB/s}
+workload:
+  - name: w
+    arrival: {process: poisson, rate: 1M/s}
+    size: {dist: constant, value: 64B}
+    chain: [aes-gcm-enc]
+sweep:
+  run.duration: [10ms, 20ms]
+EOF
+if expect 0 "$ACSIM" sweep "$T/lossy.yaml" -o "$T/lossy"; then
+	has "$T/lossy/comparison.txt" '^    rejected [1-9][0-9]\.[0-9]%  failed 0  backlogged 0 of submitted$'
+	has "$T/lossy/sweep.csv" '^point,dir,run.duration,run.duration_ns,policy,'
+	has "$T/lossy/sweep.csv" '^1,p001-duration=20ms,20ms,20000000,least-loaded,'
+fi
+
+# ---- policy variants --------------------------------------------------------------
+# the same balancer with other options beside others, named; an engine-wide
+# option another swept balancer lacks is not refused; a value the balancer
+# refuses is refused at load, located
+cat >"$T/var.yaml" <<'EOF'
+name: var
+seed: 3
+run: {duration: 10ms, warmup: 1ms, replications: 2}
+engine: {policy: least-loaded}
+devices:
+  - name: fast
+    lanes: 2
+    ring: 8
+    ops:
+      aes-gcm-enc: {setup: 1us, rate: 4GB/s}
+  - name: slow
+    lanes: 1
+    ring: 8
+    ops:
+      aes-gcm-enc: {setup: 3us, rate: 1GB/s}
+workload:
+  - name: w
+    arrival: {process: poisson, rate: 300k/s}
+    size: {dist: uniform, min: 64B, max: 2KiB}
+    chain: [aes-gcm-enc]
+sweep:
+  engine.policy: [least-loaded, power-of-two, {name: p2-d1, policy: power-of-two, policy_options: {d: 1}}]
+EOF
+if expect 0 "$ACSIM" sweep "$T/var.yaml" -o "$T/var" -j 2; then
+	has "$T/var/comparison.txt" '^p2-d1 +[0-9.]+ us'
+	has "$T/var/comparison.txt" '^power-of-two +[0-9.]+ us'
+	[ -d "$T/var/p002-policy=p2-d1" ] || fail "no p002-policy=p2-d1"
+	has "$T/var/p002-policy=p2-d1/summary.json" '"policy": "power-of-two"'
+fi
+expect 0 "$ACSIM" sweep "$T/var.yaml" --list --set engine.policy_options.d=3 &&
+	has "$T/out" '^2 p002-policy=p2-d1 '
+sed 's/{d: 1}/{d: 40}/' "$T/var.yaml" >"$T/var40.yaml"
+expect 2 "$ACSIM" sweep "$T/var40.yaml" -o "$T/var40" &&
+	has "$T/err" 'var40.yaml:[0-9]+:[0-9]+: error: engine.policy.policy_options.d: expected a value power-of-two accepts for d \(value out of range\), got 40'
+[ -e "$T/var40" ] && fail "a refused sweep wrote $T/var40"
+# without a policy sweep an option the balancer lacks is still refused
+sed '/^sweep:/,$d' "$T/var.yaml" >"$T/novar.yaml"
+expect 2 "$ACSIM" validate "$T/novar.yaml" --set engine.policy_options.d=3 &&
+	has "$T/err" "engine.policy_options.d: .*least-loaded"
 
 finish

@@ -7,7 +7,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format libgsl-dev libyaml-dev \
-libcriterion-dev libjansson-dev gnuplot-nox libssl-dev munge slurmctld slurmd slurm-client parallel"
+libcriterion-dev libjansson-dev gnuplot-nox libssl-dev munge slurmctld slurmd slurm-client parallel help2man"
 
 missing=""
 for p in $PKGS; do

@@ -19,7 +19,13 @@
 # replications' fingerprints) and whether the figures did: a refactoring
 # that must not change behaviour shows "trajectories: identical".
 #
-# Environment: JOBS (default: the number of CPUs), SCENARIOS (default:
+# Which scenarios: with SCENARIOS unset, the library, the files named in
+# scenarios/LIBRARY (a scenario of one's own in scenarios/ stays out);
+# with SCENARIOS=DIR, every DIR/*.yaml.
+#
+# Environment: JOBS (default: the number of CPUs), THRESHOLD (acsim
+# compare --threshold in percent, default 1: the sides run the same seeds,
+# so the paired intervals are tight enough for it), SCENARIOS (default:
 # scenarios), BASELINES (default: results/baselines), REGRESS_OUT (default:
 # results/regress).
 set -u
@@ -34,15 +40,29 @@ check | baselines) ;;
 	;;
 esac
 ACSIM=$BUILD/acsim
-SCENARIOS=${SCENARIOS:-scenarios}
+LIBRARY=
+if [ -z "${SCENARIOS:-}" ]; then
+	SCENARIOS=scenarios
+	LIBRARY=scenarios/LIBRARY
+fi
 BASELINES=${BASELINES:-results/baselines}
 OUT=${REGRESS_OUT:-results/regress}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+THRESHOLD=${THRESHOLD:-1}
 SETTINGS=$BASELINES/settings
 
 [ -x "$ACSIM" ] || { echo "regress: no $ACSIM (make build)" >&2; exit 2; }
 [ -f "$SETTINGS" ] || { echo "regress: no $SETTINGS" >&2; exit 2; }
-ls "$SCENARIOS"/*.yaml >/dev/null 2>&1 || { echo "regress: no $SCENARIOS/*.yaml" >&2; exit 2; }
+# the scenario files, one a line
+list() {
+	if [ -n "$LIBRARY" ]; then
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e "s|^|$SCENARIOS/|" "$LIBRARY"
+	else
+		ls "$SCENARIOS"/*.yaml
+	fi
+}
+list >/dev/null 2>&1 && [ -n "$(list 2>/dev/null)" ] ||
+	{ echo "regress: no scenarios in $SCENARIOS (or ${LIBRARY:-its *.yaml})" >&2; exit 2; }
 
 # The settings: one acsim option per line ("--set run.replications=5"),
 # '#' comments and blank lines ignored.
@@ -66,12 +86,12 @@ rm -rf "$WORK"
 mkdir -p "$WORK" || exit 2
 
 START=$(date +%s)
-echo "regress: running $(ls "$SCENARIOS"/*.yaml | wc -l | tr -d ' ') scenarios" \
+echo "regress: running $(list | wc -l | tr -d ' ') scenarios" \
 	"(sweeps: $SWEEP; settings: $OPTS; $JOBS at a time)" >&2
 
 # one scenario: WORK/NAME/ (a run or a sweep), its log and exit status
 export ACSIM OPTS SWEEP WORK
-ls "$SCENARIOS"/*.yaml | xargs -P "$JOBS" -n 1 sh -c '
+list | xargs -P "$JOBS" -n 1 sh -c '
 	f=$1
 	name=$(basename "$f" .yaml)
 	if [ "$SWEEP" = yes ] && grep -q "^sweep:" "$f"; then
@@ -86,7 +106,7 @@ ls "$SCENARIOS"/*.yaml | xargs -P "$JOBS" -n 1 sh -c '
 ' sh
 
 bad=0
-for f in "$SCENARIOS"/*.yaml; do
+for f in $(list); do
 	name=$(basename "$f" .yaml)
 	status=$(cat "$WORK/$name.status" 2>/dev/null || echo 2)
 	case $status in
@@ -119,8 +139,8 @@ if [ "$MODE" = baselines ]; then
 fi
 
 rm -rf "$OUT" && mv "$WORK" "$OUT" || exit 2
-"$ACSIM" compare "$BASELINES" "$OUT" >"$OUT/compare.txt"
-"$ACSIM" compare --brief "$BASELINES" "$OUT" >"$OUT/compare-brief.txt"
+"$ACSIM" compare --threshold "$THRESHOLD" "$BASELINES" "$OUT" >"$OUT/compare.txt"
+"$ACSIM" compare --threshold "$THRESHOLD" --brief "$BASELINES" "$OUT" >"$OUT/compare-brief.txt"
 status=$?
 cat "$OUT/compare-brief.txt"
 echo "regress: the full table is in $OUT/compare.txt" >&2

@@ -5,11 +5,13 @@
  * usage errors, numbers, scenario paths.
  */
 #include "sim/cli/cli.h"
+#include "sim/load/doc_tree.h"
 #include "sim/load/diag.h"
 #include "sim/report/text.h"
 #include "sim/results/result_dir.h"
 #include "sim/run/replicate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -260,6 +262,37 @@ const char *cli_scenario_dir(void)
         return "scenarios";
 }
 
+/* Says on stderr which scenario of the scenario directory a name that
+ * found no file is likely a typo of, if any. */
+static void suggest_scenario(const char *arg)
+{
+        DIR *d = opendir(cli_scenario_dir());
+        if (d == NULL)
+                return;
+        enum { MAX_NAMES = 256 };
+        static char names[MAX_NAMES][128];
+        const char *cands[MAX_NAMES];
+        size_t n = 0;
+        for (struct dirent *e; n < MAX_NAMES && (e = readdir(d));) {
+                size_t len = strlen(e->d_name);
+                if (len < 6 || len >= sizeof(names[0]) || e->d_name[0] == '.' ||
+                    strcmp(e->d_name + len - 5, ".yaml") != 0)
+                        continue;
+                snprintf(names[n], sizeof(names[n]), "%.*s", (int)(len - 5), e->d_name);
+                cands[n] = names[n];
+                n++;
+        }
+        closedir(d);
+        char word[128];
+        size_t len = strlen(arg);
+        bool has_ext = len >= 5 && strcmp(arg + len - 5, ".yaml") == 0;
+        snprintf(word, sizeof(word), "%.*s", (int)(has_ext ? len - 5 : len), arg);
+        const char *near = doc_closest(word, cands, n);
+        if (near)
+                fprintf(stderr, "acsim: no scenario '%s' in %s; did you mean '%s'?\n", word,
+                        cli_scenario_dir(), near);
+}
+
 const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
 {
         if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0)
@@ -267,8 +300,10 @@ const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
         size_t len = strlen(arg);
         bool has_ext = len >= 5 && strcmp(arg + len - 5, ".yaml") == 0;
         int n = snprintf(buf, cap, "%s/%s%s", cli_scenario_dir(), arg, has_ext ? "" : ".yaml");
-        if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0)
+        if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0) {
+                suggest_scenario(arg);
                 return arg; /* let the loader name the file the user gave */
+        }
         return buf;
 }
 

@@ -40,13 +40,14 @@ static int parse_sizes(const char *text, size_t *out, size_t *n)
 static int calibrate_main(int argc, char **argv)
 {
         const char *output = NULL, *only = NULL, *sizes_text = NULL;
-        bool quick = false, by_size = false;
+        bool quick = false, by_size = false, quiet = false;
         const struct cli_option options[] = {
             {"--output", "-o", .value = &output},
             {"--quick", .flag = &quick},
             {"--op", .value = &only},
             {"--sizes", .value = &sizes_text},
             {"--by-size", .flag = &by_size},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands none = {NULL, 0, 0, "no positional argument", NULL};
@@ -83,13 +84,15 @@ static int calibrate_main(int argc, char **argv)
                 fprintf(stderr, "acsim calibrate: %s\n", e.msg);
                 return only != NULL && live_op_find(only) == NULL ? CLI_USAGE : CLI_FAILED;
         }
-        calibrate_write_table(stdout, ops, (size_t)nops);
+        if (!quiet)
+                calibrate_write_table(stdout, ops, (size_t)nops);
         for (int k = 0; by_size && k < nops; k++)
                 calibrate_write_sizes(stdout, &ops[k]);
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         unsigned lanes = cpus > 0 ? (unsigned)cpus : 1;
         if (output == NULL) {
-                printf("\n");
+                if (!quiet)
+                        printf("\n");
                 calibrate_write_yaml(stdout, ops, (size_t)nops, lanes);
                 return CLI_OK;
         }
@@ -103,13 +106,14 @@ static int calibrate_main(int argc, char **argv)
                 perror(output);
                 return CLI_USAGE;
         }
-        printf("devices: %s\n", output);
+        if (!quiet)
+                printf("devices: %s\n", output);
         return CLI_OK;
 }
 
 CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted device models",
             "Usage: acsim calibrate [-o FILE] [--quick] [--op NAME] [--sizes LIST]\n"
-            "                       [--by-size]\n"
+            "                       [--by-size] [-q]\n"
             "\n"
             "Times every live operation (OpenSSL, docs/live.md) over sizes from 64 B\n"
             "to 1 MiB: alone on cold buffers, on 1 to all online CPUs, and through a\n"
@@ -127,6 +131,7 @@ CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted dev
             "  --op NAME          this operation alone\n"
             "  --sizes LIST       these sizes, ascending, like 64KiB,256KiB,1MiB\n"
             "  --by-size          also print each operation's measurements by size\n"
+            "  -q, --quiet        no table and no 'devices:' line: the block alone\n"
             "\n"
             "Exit status: 0 measured; 1 a measurement failed; 2 bad usage or FILE\n"
             "cannot be written.\n");

@@ -31,10 +31,12 @@ static int compare_main(int argc, char **argv)
 {
         const char *paths[2] = {NULL, NULL};
         struct compare_options opt = {COMPARE_THRESHOLD_PCT, false};
+        bool quiet = false;
         const struct cli_option options[] = {
             {"--threshold", "-t", .check = parse_percent, .out = &opt.threshold_pct,
              .expected = "--threshold: expected a percentage"},
             {"--brief", "-b", .flag = &opt.brief},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands dirs = {paths, 2, 2, "two directories only",
@@ -52,16 +54,22 @@ static int compare_main(int argc, char **argv)
                         return CLI_USAGE;
                 }
         }
-        printf("acsim compare %s %s\n", paths[0], paths[1]);
+        /* -q: the verdict in the exit status alone; the table goes nowhere */
+        FILE *out = quiet ? fopen("/dev/null", "w") : stdout;
+        if (out == NULL)
+                out = stdout;
+        fprintf(out, "acsim compare %s %s\n", paths[0], paths[1]);
         struct compare_tally tally;
-        bool worse = compare_print(stdout, sets[0], sets[1], &opt, &tally);
+        bool worse = compare_print(out, sets[0], sets[1], &opt, &tally);
+        if (out != stdout)
+                fclose(out);
         compare_set_free(sets[0]);
         compare_set_free(sets[1]);
         return worse ? CLI_FAILED : CLI_OK;
 }
 
 CLI_COMMAND(compare, "compare results with a baseline; exit 1 on a regression",
-            "Usage: acsim compare BASELINE NEW [--threshold PCT] [--brief]\n"
+            "Usage: acsim compare BASELINE NEW [--threshold PCT] [--brief] [-q]\n"
             "\n"
             "Compares every run, sweep point and class found under NEW with the same\n"
             "one under BASELINE (a result directory, a sweep directory or a tree of\n"
@@ -71,13 +79,16 @@ CLI_COMMAND(compare, "compare results with a baseline; exit 1 on a regression",
             "\n"
             "A figure is a REGRESSION when it is worse by more than PCT percent of\n"
             "the baseline and, where both sides have replications, their 95%\n"
-            "intervals do not overlap (overlapping: 'noise (CI)'). Fractions must\n"
+            "intervals do not overlap (overlapping: 'noise (CI)'); where both sides\n"
+            "ran the same seeds, when the paired difference's interval excludes 0.\n"
+            "Fractions must\n"
             "also move by more than 0.1 percentage points. Improvements are marked\n"
             "'better'. A run, point or class of BASELINE that NEW lacks counts as a\n"
             "regression.\n"
             "\n"
             "  -t, --threshold PCT  the relative change allowed, in percent (default 5)\n"
             "  -b, --brief          print only the rows that are not ok\n"
+            "  -q, --quiet          print nothing: the exit status is the verdict\n"
             "\n"
             "Exit status: 0 nothing worse; 1 a regression or something missing;\n"
             "2 bad usage or bad input (a missing directory, broken JSON). See\n"

@@ -94,18 +94,25 @@ static const char *help_of(const struct model_help *t, const char *name)
         return "";
 }
 
+/* "  NAME           what it is", wrapped under its text. */
+static void model_line(const char *name, const char *help)
+{
+        printf("  %-14s ", name);
+        print_wrapped(help, 17, 17);
+}
+
 static void list_models(void)
 {
         const char *name;
         printf("device fault modes (devices[].failures, faults):\n");
         for (int i = 0; (name = device_fault_mode_name((enum device_fault_mode)i)); i++)
-                printf("  %-14s %s\n", name, help_of(fault_help, name));
+                model_line(name, help_of(fault_help, name));
         printf("arrival processes (workload[].arrival.process):\n");
         for (int i = 0; (name = arrival_process_name((enum arrival_process)i)); i++)
-                printf("  %-14s %s\n", name, help_of(arrival_help, name));
+                model_line(name, help_of(arrival_help, name));
         printf("distributions (any {dist: ...} value):\n");
         for (int i = 0; (name = dist_kind_name((enum dist_kind)i)); i++)
-                printf("  %-14s %s\n", name, help_of(dist_help, name));
+                model_line(name, help_of(dist_help, name));
 }
 
 /* Copies the text of the first comment line of the file at path (without
@@ -134,7 +141,8 @@ static int by_name(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list_scenarios(void)
+/* The scenarios with their first comment line, or (names) their names alone. */
+static int list_scenarios(bool names_only)
 {
         const char *dir = cli_scenario_dir();
         DIR *d = opendir(dir);
@@ -182,7 +190,12 @@ static int list_scenarios(void)
                 if (strncmp(text, names[i], len) == 0 && strncmp(text + len, " - ", 3) == 0)
                         text += len + 3;
                 int stem = (int)(len - 5);
-                printf("%-24.*s %s\n", stem, names[i], text);
+                if (names_only) {
+                        printf("%.*s\n", stem, names[i]);
+                        continue;
+                }
+                printf("%-24.*s ", stem, names[i]);
+                print_wrapped(text, 25, 25);
         }
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
@@ -194,6 +207,40 @@ static int list_scenarios(void)
 
 static int list_main(int argc, char **argv)
 {
+        /* -q, --quiet: names only, one a line (for scripts and completion) */
+        bool quiet = false;
+        char *args[3] = {argv[0], NULL, NULL};
+        int n = 1;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+                        quiet = true;
+                else if (n < 3)
+                        args[n++] = argv[i];
+                else
+                        n++;
+        }
+        argc = n;
+        argv = args;
+        if (quiet && argc == 2) {
+                if (strcmp(argv[1], "policies") == 0) {
+                        for (size_t i = 0; ac_balancers[i]; i++)
+                                printf("%s\n", ac_balancers[i]->name);
+                        return CLI_OK;
+                }
+                if (strcmp(argv[1], "models") == 0) {
+                        const char *name;
+                        for (int i = 0; (name = device_fault_mode_name((enum device_fault_mode)i));
+                             i++)
+                                printf("%s\n", name);
+                        for (int i = 0; (name = arrival_process_name((enum arrival_process)i)); i++)
+                                printf("%s\n", name);
+                        for (int i = 0; (name = dist_kind_name((enum dist_kind)i)); i++)
+                                printf("%s\n", name);
+                        return CLI_OK;
+                }
+                if (strcmp(argv[1], "scenarios") == 0)
+                        return list_scenarios(true);
+        }
         if (argc != 2)
                 return cli_usage_error("list", "expected one of: policies, models, scenarios");
         if (strcmp(argv[1], "policies") == 0) {
@@ -205,17 +252,19 @@ static int list_main(int argc, char **argv)
                 return CLI_OK;
         }
         if (strcmp(argv[1], "scenarios") == 0)
-                return list_scenarios();
+                return list_scenarios(false);
         return cli_usage_error("list", "cannot list '%s': expected policies, models or scenarios",
                                argv[1]);
 }
 
 CLI_COMMAND(list, "list the policies, models or scenarios a scenario may use",
-            "Usage: acsim list policies|models|scenarios\n"
+            "Usage: acsim list policies|models|scenarios [-q]\n"
             "\n"
             "  policies   every registered balancer (engine.policy) with its\n"
             "             description and options (engine.policy_options)\n"
             "  models     device fault modes, arrival processes, distributions\n"
             "  scenarios  the *.yaml files of the scenario directory with their\n"
             "             first comment line: $ACSIM_SCENARIOS if set, else\n"
-            "             ./scenarios\n");
+            "             ./scenarios\n"
+            "\n"
+            "  -q, --quiet  names only, one a line\n");

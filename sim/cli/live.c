@@ -155,8 +155,9 @@ static int live_main(int argc, char **argv)
         return status;
 }
 
-CLI_COMMAND(live, "run a scenario on real threads with real crypto (OpenSSL), in real time",
-            "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]\n"
+CLI_COMMAND(live, "run a scenario in real time on real threads and crypto (OpenSSL)",
+            "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
+            "                  [--quiet]\n"
             "\n"
             "Runs the scenario's workload in real time against live devices: each\n"
             "device of the scenario is `lanes` worker threads doing its operations\n"

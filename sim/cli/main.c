@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
+#include "sim/load/doc_tree.h"
 
 const struct cli_command *const cli_commands[] = {
     &cli_run,     &cli_sweep, &cli_validate,  &cli_list,  &cli_plot, &cli_report,
@@ -19,6 +20,20 @@ const struct cli_command *cli_command_find(const char *name)
                 if (strcmp(cli_commands[i]->name, name) == 0)
                         return cli_commands[i];
         return NULL;
+}
+
+/* "no command 'NAME'", with the command it is likely a typo of. */
+static int no_command(const char *name)
+{
+        const char *names[16];
+        size_t n = 0;
+        for (size_t i = 0; cli_commands[i] && n + 1 < sizeof(names) / sizeof(names[0]); i++)
+                names[n++] = cli_commands[i]->name;
+        names[n++] = "help";
+        const char *near = doc_closest(name, names, n);
+        if (near)
+                return cli_usage_error(NULL, "no command '%s'; did you mean '%s'?", name, near);
+        return cli_usage_error(NULL, "no command '%s'", name);
 }
 
 static void print_help(FILE *out)
@@ -48,7 +63,7 @@ static int help_command(int argc, char **argv)
         }
         const struct cli_command *cmd = cli_command_find(argv[2]);
         if (cmd == NULL)
-                return cli_usage_error(NULL, "no command '%s'", argv[2]);
+                return no_command(argv[2]);
         fputs(cmd->usage, stdout);
         return CLI_OK;
 }
@@ -72,7 +87,7 @@ int main(int argc, char **argv)
         if (cmd == NULL) {
                 if (name[0] == '-')
                         return cli_usage_error(NULL, "unknown option '%s'", name);
-                return cli_usage_error(NULL, "no command '%s'", name);
+                return no_command(name);
         }
         for (int i = 2; i < argc; i++) {
                 if (strcmp(argv[i], "--") == 0)

@@ -59,11 +59,13 @@ static int plot_main(int argc, char **argv)
 {
         const char *dir = NULL;
         unsigned formats = PLOT_ALL, replication = 0;
+        bool quiet = false;
         const struct cli_option options[] = {
             {"--format", "-f", .check = parse_formats, .out = &formats,
              .expected = "--format: expected png, svg, txt or a list"},
             {"--replication", "-r", .check = take_replication, .out = &replication,
              .expected = "--replication: expected an index"},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
@@ -81,12 +83,13 @@ static int plot_main(int argc, char **argv)
                 fprintf(stderr, "acsim plot: %s\n", e.msg);
                 return rc == PLOT_EDRAW ? CLI_FAILED : CLI_USAGE;
         }
-        print_made(dir, &made, formats);
+        if (!quiet)
+                print_made(dir, &made, formats);
         return CLI_OK;
 }
 
 CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
-            "Usage: acsim plot RESULT_DIR [--format png,svg,txt] [--replication I]\n"
+            "Usage: acsim plot RESULT_DIR [--format png,svg,txt] [--replication I] [-q]\n"
             "\n"
             "Draws the plots of a result directory into RESULT_DIR/plots/, each as\n"
             "KIND.png, KIND.svg and KIND.txt (a 79x24 text rendering for a mail):\n"
@@ -115,6 +118,7 @@ CLI_COMMAND(plot, "draw the plots of a run or sweep directory with gnuplot",
             "  -r, --replication I  the replication the plots over time of a run draw\n"
             "                     (default 0; the subtitle names the one with the\n"
             "                     worst p99.9)\n"
+            "  -q, --quiet        no 'plots:' line; errors and skipped plots only\n"
             "\n"
             "Exit status: 0 plots drawn; 1 gnuplot failed; 2 bad usage, RESULT_DIR is\n"
             "not a result directory, or gnuplot is missing.\n");

@@ -15,6 +15,7 @@
 #include "sim/cli/cli.h"
 #include "sim/report/plot.h"
 #include "sim/report/markdown.h"
+#include "sim/report/plain.h"
 
 /* The plots to show: those in RESULT_DIR/plots/, drawn now if there is no
  * such directory. Returns 0, or CLI_USAGE for a bad directory. */
@@ -69,9 +70,12 @@ static void image_prefix(const char *dir, const char *file, char *buf, size_t ca
 
 static int report_main(int argc, char **argv)
 {
-        const char *dir = NULL, *file = NULL;
+        const char *dir = NULL, *file = NULL, *format = "markdown";
+        bool quiet = false;
         const struct cli_option options[] = {
             {"--output", "-o", .value = &file},
+            {"--format", NULL, .value = &format},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands dirs = {&dir, 1, 1, "one result directory only",
@@ -79,6 +83,10 @@ static int report_main(int argc, char **argv)
         int status = cli_parse("report", options, NULL, &dirs, argc, argv);
         if (status != CLI_OK)
                 return status;
+        bool text = strcmp(format, "text") == 0;
+        if (!text && strcmp(format, "markdown") != 0)
+                return cli_usage_error("report", "--format: expected markdown or text, got '%s'",
+                                       format);
 
         struct plot_made made;
         status = gather_plots(dir, &made);
@@ -88,7 +96,8 @@ static int report_main(int argc, char **argv)
         struct sim_error e;
         image_prefix(dir, file, prefix, sizeof(prefix));
         if (file == NULL) {
-                if (snprintf(path, sizeof(path), "%s/report.md", dir) >= (int)sizeof(path))
+                if (snprintf(path, sizeof(path), "%s/%s", dir, text ? "report.txt" : "report.md") >=
+                    (int)sizeof(path))
                         return cli_usage_error("report", "%s: path too long", dir);
                 file = path;
         }
@@ -98,7 +107,22 @@ static int report_main(int argc, char **argv)
                 fprintf(stderr, "acsim report: %s: %s\n", file, strerror(errno));
                 return CLI_USAGE;
         }
-        int rc = report_md_write(out, dir, prefix, &made, &e);
+        int rc;
+        if (text) { /* the Markdown, then rewritten without its markup */
+                FILE *md = tmpfile();
+                rc = md ? report_md_write(md, dir, prefix, &made, &e) : -1;
+                if (md == NULL)
+                        sim_fail(&e, -1, "no temporary file: %s", strerror(errno));
+                if (rc == 0 && (fflush(md) != 0 || fseek(md, 0, SEEK_SET) != 0 ||
+                                report_plain_write(out, md) < 0)) {
+                        sim_fail(&e, -1, "%s: cannot write the text report", file);
+                        rc = -1;
+                }
+                if (md)
+                        fclose(md);
+        } else {
+                rc = report_md_write(out, dir, prefix, &made, &e);
+        }
         bool bad = ferror(out) != 0;
         if (!to_stdout && fclose(out) != 0)
                 bad = true;
@@ -112,13 +136,13 @@ static int report_main(int argc, char **argv)
                 fprintf(stderr, "acsim report: %s: cannot write\n", file);
                 return CLI_FAILED;
         }
-        if (!to_stdout)
+        if (!to_stdout && !quiet)
                 printf("report: %s\n", file);
         return CLI_OK;
 }
 
 CLI_COMMAND(report, "write a Markdown report of a run or sweep directory, with its plots",
-            "Usage: acsim report RESULT_DIR [-o FILE]\n"
+            "Usage: acsim report RESULT_DIR [-o FILE] [--format markdown|text] [-q]\n"
             "\n"
             "Writes a Markdown report of a result directory: for a run, its scenario,\n"
             "seed, policy and replications, the summary table `acsim run` printed\n"
@@ -132,6 +156,10 @@ CLI_COMMAND(report, "write a Markdown report of a run or sweep directory, with i
             "                     stdout). Images are referred to relative to the\n"
             "                     report when it sits in RESULT_DIR, else by absolute\n"
             "                     path.\n"
+            "  --format FORMAT    markdown (the default) or text: plain text for a\n"
+            "                     mailing list, every line at most 80 columns, no\n"
+            "                     images (default file RESULT_DIR/report.txt).\n"
+            "  -q, --quiet        no 'report:' line; errors only\n"
             "\n"
             "Exit status: 0 written; 1 the report could not be written; 2 bad usage\n"
             "or RESULT_DIR is not a result directory.\n");

@@ -453,8 +453,9 @@ static int sweep_main(int argc, char **argv)
 
 CLI_COMMAND(
     sweep, "run every point of a scenario's sweep and compare the policies",
-    "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS] [--seed N] [--set KEY=VALUE]...\n"
-    "                   [--baseline POLICY] [--resume | --rerun] [--quiet]\n"
+    "Usage: acsim sweep SCENARIO.yaml [-o DIR] [-j JOBS] [--seed N]\n"
+    "                   [--set KEY=VALUE]... [--baseline POLICY]\n"
+    "                   [--resume | --rerun] [--quiet]\n"
     "                   [--points LIST | --merge | --list | --emit parallel|slurm [--chunk K]]\n"
     "\n"
     "Runs every point of the cross product of the scenario's `sweep` lists,\n"

@@ -11,7 +11,7 @@
 #include "sim/load/scenario_load.h"
 
 /* Checks one file; returns CLI_OK or CLI_USAGE. */
-static int validate_one(const char *arg, const char *const *sets, size_t nsets)
+static int validate_one(const char *arg, const char *const *sets, size_t nsets, bool quiet)
 {
         char pathbuf[4096];
         const char *path = cli_scenario_path(arg, pathbuf, sizeof(pathbuf));
@@ -22,10 +22,12 @@ static int validate_one(const char *arg, const char *const *sets, size_t nsets)
         if (rc != 0) {
                 return cli_load_failed(NULL, path, &dg);
         }
-        printf("%s: ok: %s, policy %s, %zu device%s, %zu class%s, %zu fault%s\n", path,
-               sc.name ? sc.name : "?", sc.engine.policy ? sc.engine.policy : "?",
-               scenario_device_total(&sc), scenario_device_total(&sc) == 1 ? "" : "s", sc.nclasses,
-               sc.nclasses == 1 ? "" : "es", sc.nfaults, sc.nfaults == 1 ? "" : "s");
+        if (!quiet)
+                printf("%s: ok: %s, policy %s, %zu device%s, %zu class%s, %zu fault%s\n", path,
+                       sc.name ? sc.name : "?", sc.engine.policy ? sc.engine.policy : "?",
+                       scenario_device_total(&sc), scenario_device_total(&sc) == 1 ? "" : "s",
+                       sc.nclasses, sc.nclasses == 1 ? "" : "es", sc.nfaults,
+                       sc.nfaults == 1 ? "" : "s");
         scenario_free(&sc);
         diag_free(&dg);
         return CLI_OK;
@@ -48,9 +50,11 @@ static int take_set(const char *value, void *out)
 static int validate_main(int argc, char **argv)
 {
         struct assignments set = {calloc((size_t)argc, sizeof(*set.sets)), 0};
+        bool quiet = false;
         const char **files = calloc((size_t)argc, sizeof(*files)); /* NULL after the last */
         const struct cli_option options[] = {
             {"--set", .check = take_set, .out = &set},
+            {"--quiet", "-q", .flag = &quiet},
             {0},
         };
         const struct cli_operands operands = {files, (size_t)argc - 1, 1, "",
@@ -62,7 +66,7 @@ static int validate_main(int argc, char **argv)
         }
         int parsed = cli_parse("validate", options, NULL, &operands, argc, argv), status = parsed;
         for (size_t i = 0; parsed == CLI_OK && files[i]; i++)
-                if (validate_one(files[i], set.sets, set.n) != CLI_OK)
+                if (validate_one(files[i], set.sets, set.n, quiet) != CLI_OK)
                         status = CLI_USAGE;
         free(set.sets);
         free(files);
@@ -70,11 +74,11 @@ static int validate_main(int argc, char **argv)
 }
 
 CLI_COMMAND(validate, "check scenarios without running them",
-            "Usage: acsim validate SCENARIO.yaml... [--set KEY=VALUE]...\n"
+            "Usage: acsim validate SCENARIO.yaml... [--set KEY=VALUE]... [-q]\n"
             "\n"
             "Loads each scenario (with the overrides applied, as acsim run would)\n"
             "and checks every key, value and unit. Each error names the file, line\n"
             "and column, the key path and what was expected. Prints one 'ok' line\n"
-            "per good file.\n"
+            "per good file (-q, --quiet: none; errors only).\n"
             "\n"
             "Exit status: 0 every file is good; 2 one or more are not.\n");

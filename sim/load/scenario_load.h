@@ -91,6 +91,14 @@ const char *scenario_sweep_value(const struct scenario *s, size_t point, size_t 
  * (truncated to cap); "" without a sweep. Returns the length it needs, as
  * snprintf. */
 int scenario_sweep_label(const struct scenario *s, size_t point, char *buf, size_t cap);
+/* Writes a short, readable form of sweep key `key`'s value at `point`
+ * into buf (truncated to cap), for labels and legends: a scalar as
+ * written; a mapping by its `name:` when it has one (a policy variant),
+ * else the values of the entries in which the key's values differ,
+ * joined by '/' ("{at: 300ms, mode: flaky, probability: 0.05}" beside
+ * "{at: 300ms, mode: hang}" reads "flaky/0.05"). Returns the length it
+ * needs, as snprintf. */
+int scenario_sweep_short(const struct scenario *s, size_t point, size_t key, char *buf, size_t cap);
 
 /* Returns the most replications s may run: run.replications, or
  * run.precision's max_replications when that is larger (the limits hold

@@ -39,6 +39,21 @@ enum compare_verdict compare_judge(const struct compare_rule *rule,
         return worse ? COMPARE_REGRESSION : COMPARE_BETTER;
 }
 
+enum compare_verdict compare_judge_paired(const struct compare_rule *rule,
+                                          const struct compare_value *base,
+                                          const struct compare_paired *p)
+{
+        if (!base->present || !isfinite(p->d) || !isfinite(p->hd))
+                return COMPARE_NA;
+        double moved = fabs(p->d);
+        if (moved <= rule->floor || moved <= rule->threshold_pct / 100 * fabs(base->x))
+                return COMPARE_OK;
+        if (moved <= p->hd)
+                return COMPARE_NOISE; /* the paired interval holds 0 */
+        bool worse = rule->better == COMPARE_LOWER ? p->d > 0 : p->d < 0;
+        return worse ? COMPARE_REGRESSION : COMPARE_BETTER;
+}
+
 const char *compare_verdict_name(enum compare_verdict v)
 {
         switch (v) {
@@ -209,13 +224,15 @@ static bool run_holder_of(const struct sim_results *run, const char *cls, struct
                 l = &run->classes[k].latency;
                 rq = run->classes[k].requests_per_s;
         }
-#define COPY_COUNT(name, ...) rh->counts.name = (struct rep_figure){(double)c->name, NAN};
+#define COPY_COUNT(name, ...)                                                                      \
+        rh->counts.name = (struct rep_figure){.mean = (double)c->name, .ci95 = NAN};
         SIM_COUNT_FIGURES(COPY_COUNT)
 #undef COPY_COUNT
-#define COPY_LATENCY(name, ...) rh->latency.name = (struct rep_figure){(double)l->name, NAN};
+#define COPY_LATENCY(name, ...)                                                                    \
+        rh->latency.name = (struct rep_figure){.mean = (double)l->name, .ci95 = NAN};
         SIM_LATENCY_FIGURES(COPY_LATENCY)
 #undef COPY_LATENCY
-        rh->requests_per_s = (struct rep_figure){rq, NAN};
+        rh->requests_per_s = (struct rep_figure){.mean = rq, .ci95 = NAN};
         rh->h = (struct holder){&rh->latency, &rh->counts, &rh->requests_per_s,
                                 (double)run->drain_capped};
         return true;
@@ -259,6 +276,47 @@ static struct compare_value value_of(const struct figure *f, const struct result
         }
         free(xs);
         return v;
+}
+
+/* Returns true when the two summaries ran the same replications (at
+ * least two, the same stream seeds in the same order), so that their
+ * figures pair up replication by replication. */
+static bool pairs_up(const struct result_summary *bs, const struct result_summary *ns)
+{
+        if (bs->r.n < 2 || bs->r.n != ns->r.n || !bs->has_seeds || !ns->has_seeds)
+                return false;
+        for (size_t i = 0; i < bs->r.n; i++)
+                if (bs->r.runs[i].replication_seed != ns->r.runs[i].replication_seed)
+                        return false;
+        return true;
+}
+
+/* The paired difference of figure f (class cls, NULL: the run) between
+ * two summaries that pair up. Returns false when some replication lacks
+ * the figure on a side. */
+static bool paired_of(const struct figure *f, const struct result_summary *bs,
+                      const struct result_summary *ns, const char *cls, struct compare_paired *p)
+{
+        if (f->place == IN_DRAIN)
+                return false;
+        size_t n = bs->r.n;
+        double *d = calloc(n, sizeof(*d));
+        if (d == NULL)
+                return false;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+                struct run_holder rb, rn;
+                double xb, xn;
+                ok = run_holder_of(&bs->r.runs[i], cls, &rb) &&
+                     run_holder_of(&ns->r.runs[i], cls, &rn) && figure_of(f, &rb.h, &xb) &&
+                     figure_of(f, &rn.h, &xn);
+                if (ok)
+                        d[i] = xn - xb;
+        }
+        if (ok)
+                p->d = replications_ci95(d, n, &p->hd);
+        free(d);
+        return ok;
 }
 
 /* ---- formatting ---------------------------------------------------------- */
@@ -314,19 +372,25 @@ static void print_rule(FILE *out, const char *title)
 
 static void print_row(FILE *out, const char *cls, const struct figure *f,
                       const struct compare_value *b, const struct compare_value *n,
-                      enum compare_verdict v)
+                      const struct compare_paired *p, enum compare_verdict v)
 {
         char bx[32] = "-", bh[32] = "", nx[32] = "-", nh[32] = "", ch[32] = "";
         if (b->present)
                 format_value(bx, sizeof(bx), f->kind, b->x);
-        if (b->present && b->interval)
+        if (b->present && b->interval && !p)
                 format_value(bh, sizeof(bh), f->kind, b->h);
         if (n->present)
                 format_value(nx, sizeof(nx), f->kind, n->x);
-        if (n->present && n->interval)
+        if (n->present && n->interval && !p)
                 format_value(nh, sizeof(nh), f->kind, n->h);
-        if (b->present && n->present)
+        if (b->present && n->present && !p)
                 format_change(ch, sizeof(ch), f->kind, b, n);
+        if (p) { /* the paired difference and its half-width (docs/regressions.md) */
+                struct compare_value pb = *b, pn = {.present = true, .x = b->x + p->d};
+                format_change(ch, sizeof(ch), f->kind, &pb, &pn);
+                snprintf(bh, sizeof(bh), "paired");
+                format_value(nh, sizeof(nh), f->kind, p->hd);
+        }
         fprintf(out, "%-8.8s %-10s %9s %8s %9s %8s %8s  %s\n", cls, f->label, bx, bh, nx, nh, ch,
                 compare_verdict_name(v));
 }
@@ -339,6 +403,8 @@ struct row {
         const char *cls; /* "all" or the class name */
         const struct figure *f;
         struct compare_value b, n;
+        bool paired; /* judged on the paired difference p */
+        struct compare_paired p;
         enum compare_verdict v;
 };
 
@@ -391,16 +457,21 @@ static void judge_figures(struct block *blk, const struct compare_options *opt,
                 const struct figure *f = &figures[i];
                 if (!f->shown || (cls && f->run_only))
                         continue;
-                struct row r = {cls ? cls : "all", f, value_of(f, bs, cls), value_of(f, ns, cls),
-                                COMPARE_NA};
+                struct row r = {
+                    cls ? cls : "all", f, value_of(f, bs, cls), value_of(f, ns, cls), false, {0, 0},
+                    COMPARE_NA};
                 if (f->if_nonzero && !(r.b.present && r.b.x != 0) && !(r.n.present && r.n.x != 0))
                         continue;
                 struct compare_rule rule = {f->better, opt->threshold_pct,
                                             f->kind == KIND_FRACTION ? COMPARE_FLOOR_PP : 0};
-                r.v = compare_judge(&rule, &r.b, &r.n);
+                r.paired = r.b.present && r.n.present && pairs_up(bs, ns) &&
+                           paired_of(f, bs, ns, cls, &r.p);
+                r.v = r.paired ? compare_judge_paired(&rule, &r.b, &r.p)
+                               : compare_judge(&rule, &r.b, &r.n);
                 if (r.v != COMPARE_NA) {
                         t->comparisons++;
-                        t->identical += r.b.x == r.n.x;
+                        t->identical +=
+                            r.b.x == r.n.x && (!r.paired || (r.p.d == 0 && r.p.hd == 0));
                 }
                 t->regressions += r.v == COMPARE_REGRESSION;
                 t->better += r.v == COMPARE_BETTER;
@@ -488,8 +559,7 @@ static void note_origin(struct block *blk, const struct result_summary *bs,
         }
         if (bs->has_hash && ns->has_hash && a->source_hash != b->source_hash)
                 note(blk,
-                     "  note: scenario file contents differ (scenario.yaml, hash 0x%016" PRIx64
-                     " -> 0x%016" PRIx64 ")\n",
+                     "  note: scenario file differs (hash 0x%016" PRIx64 " -> 0x%016" PRIx64 ")\n",
                      a->source_hash, b->source_hash);
 }
 
@@ -565,17 +635,73 @@ static void compare_runs(struct block *blk, const struct compare_options *opt,
         t->figures_changed += t->comparisons - comparisons != t->identical - identical;
 }
 
+/* Writes the notes, each line broken between words to keep RULE_WIDTH
+ * columns, continuation lines indented under the note's text. */
+static void print_notes(FILE *out, const char *notes, size_t len)
+{
+        const char *p = notes, *end = notes + len;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *eol = nl ? nl : end;
+                int lead = (int)strspn(p, " ");
+                int indent = lead + 4;
+                int col = fprintf(out, "%*s", lead, "");
+                bool first = true;
+                for (const char *w = p + lead; w < eol;) {
+                        while (w < eol && *w == ' ')
+                                w++;
+                        if (w >= eol)
+                                break;
+                        size_t wl = 0;
+                        while (w + wl < eol && w[wl] != ' ')
+                                wl++;
+                        if (!first && col + 1 + (int)wl > RULE_WIDTH &&
+                            indent + (int)wl <= RULE_WIDTH) {
+                                col = fprintf(out, "\n%*s", indent, "") - 1;
+                        } else if (!first) {
+                                fputc(' ', out);
+                                col++;
+                        }
+                        /* a word wider than the line (a path): broken after a '/'
+                         * or ',' in its second half, else where the line ends */
+                        while (col + (int)wl > RULE_WIDTH) {
+                                int room = RULE_WIDTH - col;
+                                if (room < 8 && col > indent) {
+                                        col = fprintf(out, "\n%*s", indent, "") - 1;
+                                        continue;
+                                }
+                                int cut = room;
+                                for (int i = room; i > room / 2; i--) {
+                                        if (w[i - 1] == '/' || w[i - 1] == ',') {
+                                                cut = i;
+                                                break;
+                                        }
+                                }
+                                fprintf(out, "%.*s\n%*s", cut, w, indent, "");
+                                col = indent;
+                                w += cut;
+                                wl -= (size_t)cut;
+                        }
+                        col += fprintf(out, "%.*s", (int)wl, w);
+                        w += wl;
+                        first = false;
+                }
+                fputc('\n', out);
+                p = nl ? nl + 1 : end;
+        }
+}
+
 static void print_block(FILE *out, const struct block *blk, const char *title, bool brief)
 {
         if (brief && !blk->remarkable)
                 return;
         print_rule(out, title);
-        fwrite(blk->notes, 1, blk->notes_len, out);
+        print_notes(out, blk->notes, blk->notes_len);
         for (size_t i = 0; i < blk->n; i++) {
                 const struct row *r = &blk->rows[i];
                 if (brief && (r->v == COMPARE_OK || r->v == COMPARE_NA))
                         continue;
-                print_row(out, r->cls, r->f, &r->b, &r->n, r->v);
+                print_row(out, r->cls, r->f, &r->b, &r->n, r->paired ? &r->p : NULL, r->v);
         }
 }
 
@@ -589,7 +715,9 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
         fprintf(out,
                 "REGRESSION: worse by more than %g%% and the 95%% intervals apart;\n"
                 "better: the same, improved; noise (CI): beyond %g%% but the intervals\n"
-                "overlap; ok: within %g%% (fractions also within %g points, pp).\n",
+                "overlap; ok: within %g%% (fractions also within %g points, pp).\n"
+                "paired: both sides ran the same seeds; the change is the mean paired\n"
+                "difference, its +/-95%% the paired interval, noise when it holds 0.\n",
                 th, th, th, COMPARE_FLOOR_PP);
         fprintf(out, "%-8s %-10s %9s %8s %9s %8s %8s  %s\n", "class", "figure", "baseline",
                 "+/-95%", "new", "+/-95%", "change", "verdict");
@@ -630,24 +758,32 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
         for (int k = 0; k < RULE_WIDTH; k++)
                 fputc('-', out);
         fputc('\n', out);
-        fprintf(out,
-                "%zu regression%s in %zu comparisons (%zu run%s): %zu better, %zu noise, %zu same",
-                t->regressions, t->regressions == 1 ? "" : "s", t->comparisons, base->n,
-                base->n == 1 ? "" : "s", t->better, t->noise, t->identical);
-        if (t->missing)
-                fprintf(out, "; %zu MISSING", t->missing);
-        if (t->added)
-                fprintf(out, "; %zu new", t->added);
-        fprintf(out, "; threshold %g%%\n", th);
+        char tail[512];
+        int len = snprintf(tail, sizeof(tail),
+                           "%zu regression%s in %zu comparisons (%zu run%s): %zu better, %zu "
+                           "noise, %zu same",
+                           t->regressions, t->regressions == 1 ? "" : "s", t->comparisons, base->n,
+                           base->n == 1 ? "" : "s", t->better, t->noise, t->identical);
+        if (t->missing && len > 0 && (size_t)len < sizeof(tail))
+                len +=
+                    snprintf(tail + len, sizeof(tail) - (size_t)len, "; %zu MISSING", t->missing);
+        if (t->added && len > 0 && (size_t)len < sizeof(tail))
+                len += snprintf(tail + len, sizeof(tail) - (size_t)len, "; %zu new", t->added);
+        print_notes(out, tail, strlen(tail));
         if (t->fingerprinted == 0)
-                fprintf(out, "trajectories: not compared (a side has no fingerprints)");
+                len = snprintf(tail, sizeof(tail),
+                               "trajectories: not compared (a side has no fingerprints)");
         else if (t->trajectories_changed == 0)
-                fprintf(out, "trajectories: identical in %zu of %zu runs (fingerprints)",
-                        t->fingerprinted, base->n);
+                len = snprintf(tail, sizeof(tail),
+                               "trajectories: identical in %zu of %zu runs (fingerprints)",
+                               t->fingerprinted, base->n);
         else
-                fprintf(out, "trajectory changed in %zu of %zu runs (fingerprints)",
-                        t->trajectories_changed, t->fingerprinted);
-        fprintf(out, "; figures changed in %zu run%s\n", t->figures_changed,
-                t->figures_changed == 1 ? "" : "s");
+                len = snprintf(tail, sizeof(tail),
+                               "trajectory changed in %zu of %zu runs (fingerprints)",
+                               t->trajectories_changed, t->fingerprinted);
+        if (len > 0 && (size_t)len < sizeof(tail))
+                snprintf(tail + len, sizeof(tail) - (size_t)len, "; figures changed in %zu run%s",
+                         t->figures_changed, t->figures_changed == 1 ? "" : "s");
+        print_notes(out, tail, strlen(tail));
         return t->regressions > 0 || t->missing > 0;
 }

@@ -66,6 +66,21 @@ enum compare_verdict compare_judge(const struct compare_rule *rule,
                                    const struct compare_value *base,
                                    const struct compare_value *now);
 
+/* The paired difference of a figure between two sides that ran the same
+ * replication seeds: d_i = now_i - base_i per replication. */
+struct compare_paired {
+        double d;  /* mean of the d_i */
+        double hd; /* its 95% half-width, t(0.975, n-1) * sd(d) / sqrt(n) */
+};
+
+/* Returns the verdict on a figure whose replications pair up (both sides
+ * ran the same replication seeds): as compare_judge(), but the change is
+ * p->d and it is noise when |d| <= p->hd, the paired interval, rather
+ * than when two independent intervals overlap. */
+enum compare_verdict compare_judge_paired(const struct compare_rule *rule,
+                                          const struct compare_value *base,
+                                          const struct compare_paired *p);
+
 /* Returns the verdict's word in the table: "ok", "better", "noise
  * (CI)", "REGRESSION" or "-". */
 const char *compare_verdict_name(enum compare_verdict v);

@@ -225,30 +225,55 @@ struct points_column {
 };
 
 #define LATENCY_POINTS(name, kind, label, shown)                                                   \
-        {((shown)&SIM_SHOW_POINTS) ? label : NULL, "latency_" #name "_ns", 't', 9},
+        {((shown)&SIM_SHOW_POINTS) ? label : NULL, "latency_" #name "_ns", 't', 8},
 #define COUNT_POINTS(name, kind, label, shown)                                                     \
-        {((shown)&SIM_SHOW_POINTS) ? #name : NULL, #name, 'c', 7},
+        {((shown)&SIM_SHOW_POINTS) ? label : NULL, #name, 'c', 8},
 
-/* The plain-text table of the points, from sweep.csv. */
-static void points_table(FILE *out, const struct read_csv_table *t)
+/* The plain-text table of the points, from sweep.csv, at most 80
+ * columns: a point by its index (p000), its figures, then what each index
+ * stands for (its directory's label, in full, wrapped). */
+static void points_table(FILE *out, const struct read_csv_table *t, const struct sweep_json *m)
 {
         static const struct points_column cols[] = {SIM_LATENCY_FIGURES(LATENCY_POINTS)
                                                         SIM_COUNT_FIGURES(COUNT_POINTS)};
         int label = read_csv_col(t, "dir");
         fputs("```\n", out);
-        fprintf(out, "%-28s %12s", "point", "throughput");
+        fprintf(out, "%-6s %12s", "point", "throughput");
         for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
                 if (cols[i].header)
                         fprintf(out, " %*s", cols[i].width, cols[i].header);
         fputc('\n', out);
         for (size_t r = 0; r < t->nrows; r++) {
                 char a[32];
-                fprintf(out, "%-28.28s", label < 0 ? "?" : read_csv_at(t, r, (size_t)label));
+                const char *dir = label < 0 ? "?" : read_csv_at(t, r, (size_t)label);
+                fprintf(out, "%-6.*s", (int)strcspn(dir, "-"), dir);
                 fprintf(out, " %12s", figure(a, sizeof(a), t, r, "requests_per_s", 'r'));
                 for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
                         if (cols[i].header)
                                 fprintf(out, " %*s", cols[i].width,
                                         figure(a, sizeof(a), t, r, cols[i].csv, cols[i].kind));
+                fputc('\n', out);
+        }
+        fputc('\n', out);
+        for (size_t r = 0; r < t->nrows && label >= 0; r++) {
+                const char *dir = read_csv_at(t, r, (size_t)label);
+                size_t n = strcspn(dir, "-");
+                const char *rest = dir[n] ? dir + n + 1 : "";
+                for (size_t q = 0; q < m->npoints; q++) /* the label as written, with units */
+                        if (m->points[q].dir && m->points[q].label &&
+                            strcmp(m->points[q].dir, dir) == 0)
+                                rest = m->points[q].label;
+                /* the label's assignments, a space after each comma, wrapped */
+                int col = fprintf(out, "%-6.*s", (int)n, dir);
+                while (*rest) {
+                        size_t w = strcspn(rest, ",");
+                        if (col > 7 && col + 1 + (int)w > 79) {
+                                fputs("\n      ", out);
+                                col = 6;
+                        }
+                        col += fprintf(out, " %.*s", (int)w, rest);
+                        rest += w + (rest[w] == ',');
+                }
                 fputc('\n', out);
         }
         fputs("```\n\n", out);
@@ -299,7 +324,7 @@ static int sweep_part(FILE *out, const char *dir, struct sim_error *err)
                 }
         }
         fputs("## Points\n\n", out);
-        points_table(out, &t);
+        points_table(out, &t, &m);
         read_csv_free(&t);
         sweep_json_free(&m);
         return 0;

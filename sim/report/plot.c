@@ -321,15 +321,50 @@ static void terminal(FILE *out, unsigned format, int width, int height)
 
 static const char *const format_ext[] = {"png", "svg", "txt"};
 
+/* Copies the file at from to the path to. Returns 0, or PLOT_EDRAW with
+ * the reason in e. */
+static int copy_file(const char *from, const char *to, struct sim_error *e)
+{
+        FILE *in = fopen(from, "r");
+        if (in == NULL) {
+                sim_fail(e, 0, "%s: %s", from, strerror(errno));
+                return PLOT_EDRAW;
+        }
+        FILE *out = fopen(to, "w");
+        if (out == NULL) {
+                sim_fail(e, 0, "%s: %s", to, strerror(errno));
+                fclose(in);
+                return PLOT_EDRAW;
+        }
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+                fwrite(buf, 1, n, out);
+        bool bad = ferror(in) || ferror(out);
+        fclose(in);
+        if (fclose(out) != 0 || bad) {
+                sim_fail(e, 0, "%s: cannot write", to);
+                return PLOT_EDRAW;
+        }
+        return 0;
+}
+
 /* Writes ctx->data/KIND.gp: the variables, then for each format the
- * terminal, the output and the script. */
+ * terminal, the output and the script, which is copied beside it as
+ * data/KIND.script.gp and loaded by that relative path, so that a plots/
+ * directory copied elsewhere redraws with `gnuplot data/KIND.gp`. */
 static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, const char *vars,
                         const char *scripts, unsigned formats, struct sim_error *e)
 {
         char file[64], path[PLOT_PATH_CAP], script[PLOT_PATH_CAP];
         snprintf(file, sizeof(file), "%s.gp", k->name);
+        char copy[64], copy_path[PLOT_PATH_CAP];
+        snprintf(copy, sizeof(copy), "%s.script.gp", k->name);
         if (plot_path(path, ctx->data, file, e) == NULL ||
-            plot_path(script, scripts, file, e) == NULL)
+            plot_path(script, scripts, file, e) == NULL ||
+            plot_path(copy_path, ctx->data, copy, e) == NULL)
+                return PLOT_EDRAW;
+        if (copy_file(script, copy_path, e) < 0)
                 return PLOT_EDRAW;
         FILE *f = fopen(path, "w");
         if (f == NULL) {
@@ -337,9 +372,10 @@ static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, c
                 return PLOT_EDRAW;
         }
         fprintf(f,
-                "# %s - written by acsim plot: the values tools/plot/%s draws.\n"
+                "# %s - written by acsim plot: the values tools/plot/%s (copied\n"
+                "# as data/%s) draws.\n"
                 "# Redraw from the plots directory: gnuplot data/%s\n",
-                file, file, file);
+                file, file, copy, file);
         fprintf(f, "datafile = 'data/%s.dat'\n", k->name);
         fputs(vars, f);
         for (unsigned i = 0; i < 3; i++) {
@@ -349,9 +385,8 @@ static int write_driver(const struct plot_ctx *ctx, const struct plot_kind *k, c
                 fputc('\n', f);
                 terminal(f, format, k->width, k->height);
                 plot_var_str(f, "plot_format", format_ext[i]);
-                fprintf(f, "set output '%s.%s'\nload ", k->name, format_ext[i]);
-                quoted(f, script);
-                fprintf(f, "\nunset output\n");
+                fprintf(f, "set output '%s.%s'\nload 'data/%s'\nunset output\n", k->name,
+                        format_ext[i], copy);
         }
         bool bad = ferror(f) != 0;
         if (fclose(f) != 0 || bad) {

@@ -76,6 +76,16 @@ static int load_value(const char *text, double *x, const char **unit)
 static const char *value_of(const struct sweep_point *p, const char *key)
 {
         const char *v = sweep_json_value(p->json, key);
+        if (v && v[0] == '{') { /* a policy variant's legend is its name */
+                static char name[LABEL_CAP];
+                const char *n = strstr(v, "{name: ");
+                n = n ? n : strstr(v, ", name: ");
+                if (n) {
+                        n = strchr(n, ':') + 2;
+                        snprintf(name, sizeof(name), "%.*s", (int)strcspn(n, ",}"), n);
+                        return name;
+                }
+        }
         return v ? v : "";
 }
 

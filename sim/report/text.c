@@ -395,7 +395,10 @@ void report_text_print(FILE *out, const struct replications *r)
         if (r->n > 1)
                 fprintf(out,
                         "figures are means over %zu replications; +/- rows are 95%% "
-                        "confidence\nhalf-widths (Student t).\n",
+                        "confidence\nhalf-widths (Student t), except latency quantiles and "
+                        "max: those of the\npooled latencies, +/- the wider side of a "
+                        "bootstrap interval over the\nreplications (summary.json "
+                        "ci95.latency_interval_ns).\n",
                         r->n);
         if (r->drain_capped)
                 fprintf(out,

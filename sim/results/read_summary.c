@@ -193,9 +193,22 @@ static void top_latency(struct rep_latency *l, const json_t *o)
 {
         const json_t *lo = json_object_get(o, "latency_ns");
         const json_t *lci = json_object_get(json_object_get(o, "ci95"), "latency_ns");
+        const json_t *lin = json_object_get(json_object_get(o, "ci95"), "latency_interval_ns");
 #define TOP_FIGURE(name, ...) figure(&l->name, lo, lci, #name);
         SIM_LATENCY_FIGURES(TOP_FIGURE)
 #undef TOP_FIGURE
+        /* the quantiles' intervals [lo, hi] (sim/run/quantiles.h); without
+         * them (an older file), the figure alone */
+#define TOP_INTERVAL(name, ...)                                                                    \
+        {                                                                                          \
+                const json_t *a = json_object_get(lin, #name);                                     \
+                l->name.lo =                                                                       \
+                    json_is_array(a) ? json_number_value(json_array_get(a, 0)) : l->name.mean;     \
+                l->name.hi =                                                                       \
+                    json_is_array(a) ? json_number_value(json_array_get(a, 1)) : l->name.mean;     \
+        }
+        SIM_LATENCY_FIGURES(TOP_INTERVAL)
+#undef TOP_INTERVAL
 }
 
 /* The throughput of the run or of a class (o) into x, likewise. */

@@ -131,6 +131,31 @@ static json_t *latency_ci95(const struct rep_latency *l)
         return rc ? json_decref(o), NULL : o;
 }
 
+/* The 95% intervals [lo, hi] of the latency quantiles and the maximum
+ * (sim/run/quantiles.h). */
+#define INTERVAL_OF_COUNT       0
+#define INTERVAL_OF_MEAN        0
+#define INTERVAL_OF_MAX         1
+#define INTERVAL_OF_QUANTILE(q) 1
+
+static json_t *latency_interval(const struct rep_latency *l)
+{
+        json_t *o = json_object();
+        if (o == NULL)
+                return NULL;
+        int rc = 0;
+#define PUT_INTERVAL(name, kind, ...)                                                              \
+        if (INTERVAL_OF_##kind) {                                                                  \
+                json_t *a = json_array();                                                          \
+                rc |= write_json_put(o, #name, a);                                                 \
+                rc |= a ? json_array_append_new(a, real(l->name.lo)) : -1;                         \
+                rc |= a ? json_array_append_new(a, real(l->name.hi)) : -1;                         \
+        }
+        SIM_LATENCY_FIGURES(PUT_INTERVAL)
+#undef PUT_INTERVAL
+        return rc ? json_decref(o), NULL : o;
+}
+
 static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *const *tp)
 {
         json_t *o = json_object();
@@ -138,6 +163,7 @@ static json_t *ci95_of(const struct rep_latency *l, const struct rep_figure *con
                 return NULL;
         int rc = 0;
         rc |= write_json_put(o, "latency_ns", latency_ci95(l));
+        rc |= write_json_put(o, "latency_interval_ns", latency_interval(l));
         rc |= write_json_put(o, "throughput", throughput(tp, true));
         return rc ? json_decref(o), NULL : o;
 }

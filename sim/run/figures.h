@@ -43,8 +43,11 @@
           SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP |                                     \
               SIM_SHOW_POINTS) /* error callbacks */                                               \
         X(rejected, COUNT, "rejected",                                                             \
-          SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP) /* refused at submit */              \
-        X(backlogged, COUNT, "backlog", SIM_SHOW_TABLE)       /* accepted into the backlog */      \
+          SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP |                                     \
+              SIM_SHOW_POINTS) /* refused at submit */                                             \
+        X(backlogged, COUNT, "backlog",                                                            \
+          SIM_SHOW_TABLE | SIM_SHOW_COMPARE | SIM_SHOW_SWEEP |                                     \
+              SIM_SHOW_POINTS) /* accepted into the backlog */                                     \
         X(retried, COUNT, "retried",                                                               \
           SIM_SHOW_TABLE | SIM_SHOW_COMPARE |                                                      \
               SIM_SHOW_SWEEP) /* stage attempts beyond the first */                                \

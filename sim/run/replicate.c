@@ -17,6 +17,7 @@
 
 #include "ac/error.h"
 #include "sim/des/mser.h"
+#include "sim/run/quantiles.h"
 #include "sim/run/run.h"
 
 double replications_ci95(const double *x, size_t n, double *ci95)
@@ -92,6 +93,20 @@ static void fill_class(struct replications *r, double *x, size_t k, struct rep_c
                 hist_merge(&c->hist, &r->runs[i].classes[k].hist);
 }
 
+/* The quantiles of the run (k = SIZE_MAX) or of class k by the one
+ * convention of sim/run/quantiles.h. */
+static int pool_quantiles(struct replications *r, size_t k, struct rep_latency *out)
+{
+        const struct hist **h = malloc(r->n * sizeof(*h));
+        if (h == NULL)
+                return AC_ENOMEM;
+        for (size_t i = 0; i < r->n; i++)
+                h[i] = k == SIZE_MAX ? &r->runs[i].hist : &r->runs[i].classes[k].hist;
+        int rc = rep_quantiles(h, r->n, out);
+        free(h);
+        return rc;
+}
+
 /* Frees the summary but keeps the runs. */
 static void free_summary(struct replications *r)
 {
@@ -148,6 +163,13 @@ int replications_summarize(struct replications *r)
         for (size_t k = 0; k < r->ndevices; k++)
                 fill_device(r, x, k, &r->devices[k]);
         free(x);
+        int rc = pool_quantiles(r, SIZE_MAX, &r->latency);
+        for (size_t k = 0; k < r->nclasses && rc == 0; k++)
+                rc = pool_quantiles(r, k, &r->classes[k].latency);
+        if (rc < 0) {
+                free_summary(r);
+                return rc;
+        }
         return 0;
 }
 

@@ -27,8 +27,10 @@
 
 /* One figure over the replications. */
 struct rep_figure {
-        double mean; /* across replications */
-        double ci95; /* half-width of the 95% confidence interval; 0 for n = 1 */
+        double mean;   /* across replications */
+        double ci95;   /* half-width of the 95% confidence interval; 0 for n = 1 */
+        double lo, hi; /* latency quantiles and max only: the interval's bounds
+                        * (sim/run/quantiles.h); 0 for the other figures */
 };
 
 /* The figures of sim/run/figures.h, over the replications. */

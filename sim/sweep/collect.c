@@ -14,6 +14,7 @@
 #include "sim/results/read_summary.h"
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
+#include "sim/load/units.h"
 #include "sim/results/write_csv.h"
 #include "sim/results/write_json.h"
 
@@ -317,6 +318,58 @@ static void real(FILE *f, double x, bool none)
                 fprintf(f, ",%.10g", x);
 }
 
+/* The unit of a sweep key's values, when every value carries one: its
+ * numeric column in sweep.csv is named KEY + suffix. */
+enum key_unit { KEY_TEXT, KEY_PER_S, KEY_BYTES_PER_S, KEY_NS, KEY_BYTES, KEY_UNITS };
+
+static const char *const key_suffix[KEY_UNITS] = {"", "_per_s", "_bytes_per_s", "_ns", "_bytes"};
+
+/* Returns 0 and sets *x to text in the base unit u, or -1. */
+static int in_unit(enum key_unit u, const char *text, double *x)
+{
+        const char *expected;
+        uint64_t v = 0;
+        switch (u) {
+        case KEY_PER_S:
+                return units_event_rate(text, x, &expected);
+        case KEY_BYTES_PER_S:
+                return units_byte_rate(text, x, &expected);
+        case KEY_NS:
+                if (units_duration(text, &v, &expected) < 0)
+                        return -1;
+                *x = (double)v;
+                return 0;
+        case KEY_BYTES:
+                if (units_size(text, &v, &expected) < 0)
+                        return -1;
+                *x = (double)v;
+                return 0;
+        case KEY_TEXT:
+        case KEY_UNITS:
+                break;
+        }
+        return -1;
+}
+
+/* The unit all values of key k carry (a bare number carries none: its
+ * text is already the number), or KEY_TEXT. */
+static enum key_unit key_unit(const struct scenario *s, size_t k)
+{
+        const struct scenario_sweep *w = &s->sweep[k];
+        for (int u = KEY_PER_S; u < KEY_UNITS; u++) {
+                bool all = w->nvalues > 0;
+                for (size_t v = 0; v < w->nvalues && all; v++) {
+                        double x, bare;
+                        const char *expected;
+                        all = in_unit((enum key_unit)u, w->values[v], &x) == 0 &&
+                              units_number(w->values[v], &bare, &expected) < 0;
+                }
+                if (all)
+                        return (enum key_unit)u;
+        }
+        return KEY_TEXT;
+}
+
 int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
@@ -325,6 +378,13 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
         for (size_t k = 0; k < s->nsweep; k++) {
                 fputc(',', f);
                 write_csv_text(f, s->sweep[k].key);
+                enum key_unit u = key_unit(s, k);
+                if (u != KEY_TEXT) {
+                        char name[512];
+                        snprintf(name, sizeof(name), "%s%s", s->sweep[k].key, key_suffix[u]);
+                        fputc(',', f);
+                        write_csv_text(f, name);
+                }
         }
         fputs(",policy,replications", f);
 #define THROUGHPUT_COLUMNS(name, kind, label, shown, unit)                                         \
@@ -360,6 +420,12 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                 for (size_t k = 0; k < s->nsweep; k++) {
                         fputc(',', f);
                         write_csv_text(f, scenario_sweep_value(s, q, k));
+                        enum key_unit u = key_unit(s, k);
+                        double x = NAN;
+                        if (u != KEY_TEXT && in_unit(u, scenario_sweep_value(s, q, k), &x) == 0)
+                                real(f, x, false);
+                        else if (u != KEY_TEXT)
+                                fputc(',', f);
                 }
                 fputc(',', f);
                 write_csv_text(f, r->policy);

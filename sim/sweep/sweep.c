@@ -68,6 +68,8 @@ static const char *short_key(const struct scenario *s, size_t k)
                 const char *tail = key_tail(key, m);
                 if (tail == key)
                         return key;
+                if (strspn(tail, "0123456789") == strlen(tail))
+                        continue; /* "faults.0", not "0" */
                 bool clash = false;
                 for (size_t j = 0; j < s->nsweep && !clash; j++) {
                         const char *other = s->sweep[j].key;
@@ -123,7 +125,9 @@ static int name_point(struct sweep_plan *p, size_t point)
         size_t clen = 0;
         clean[0] = '\0';
         for (size_t k = 0; k < s->nsweep; k++) {
-                const char *key = short_key(s, k), *v = scenario_sweep_value(s, point, k);
+                const char *key = short_key(s, k);
+                char v[LABEL_CAP + 1]; /* readable: a variant by its name (sim/load) */
+                scenario_sweep_short(s, point, k, v, sizeof(v));
                 llen += (size_t)snprintf(pt->label + llen, lcap - llen, "%s%s=%s", k ? "," : "",
                                          key, v);
                 if (k)

@@ -102,7 +102,19 @@ static void cell_pct(char *buf, size_t cap, const struct sweep_diff *d, const st
 static void line(FILE *out, const char *label, const char *c0, const char *c1, const char *c2)
 {
         if (strlen(label) >= LABEL_W) {
-                fprintf(out, "%s\n", label);
+                /* on a line of its own, broken after commas to keep 80 columns */
+                size_t col = 0;
+                while (*label) {
+                        size_t n = strcspn(label, ",");
+                        n += label[n] == ',';
+                        if (col > 0 && col + n > SWEEP_TABLE_WIDTH) {
+                                fputs("\n  ", out);
+                                col = 2;
+                        }
+                        col += (size_t)fprintf(out, "%.*s", (int)n, label);
+                        label += n;
+                }
+                fputc('\n', out);
                 label = "";
         }
         fprintf(out, "%-*s", LABEL_W, label);
@@ -110,6 +122,35 @@ static void line(FILE *out, const char *label, const char *c0, const char *c1, c
         for (int i = 0; i < 2; i++)
                 fprintf(out, "%-*s%s", CELL_W, cells[i], strlen(cells[i]) >= CELL_W ? " " : "");
         fprintf(out, "%s\n", c2);
+}
+
+/* "  rejected 1.20%  failed 0.05%  backlogged 4.50%": the requests a
+ * point lost or held back, as percentages of those submitted; nothing
+ * when all three are 0. */
+static void losses(FILE *out, const struct sweep_result *r)
+{
+        const struct rep_counts *c = &r->requests;
+        double sub = c->submitted.mean;
+        if (!(sub > 0) || (c->rejected.mean == 0 && c->failed.mean == 0 && c->backlogged.mean == 0))
+                return;
+        struct {
+                const char *name;
+                double x;
+        } f[] = {{"rejected", c->rejected.mean},
+                 {"failed", c->failed.mean},
+                 {"backlogged", c->backlogged.mean}};
+        fprintf(out, "%*s", 2, "");
+        for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+                double pct = 100 * f[i].x / sub;
+                int d = pct < 1 ? 3 : pct < 10 ? 2 : pct < 100 ? 1 : 0;
+                if (pct == 0)
+                        fprintf(out, "  %s 0", f[i].name);
+                else if (pct < 0.001)
+                        fprintf(out, "  %s <0.001%%", f[i].name);
+                else
+                        fprintf(out, "  %s %.*f%%", f[i].name, d, pct);
+        }
+        fprintf(out, " of submitted\n");
 }
 
 static void figures(FILE *out, const char *label, const struct sweep_result *r)
@@ -125,12 +166,13 @@ static void figures(FILE *out, const char *label, const struct sweep_result *r)
         char l[128];
         snprintf(l, sizeof(l), "%s%s", label, r->failure ? " !" : "");
         line(out, l, a, b, c);
+        losses(out, r);
 }
 
 static void differences(FILE *out, const char *base, const struct sweep_result *r,
                         const struct sweep_result *b)
 {
-        char a[96], p[96], t[96], l[64];
+        char a[96], p[96], t[96], l[160];
         const struct sweep_diff *d = r->diff;
         bool ci = r->n > 1;
         /* cell() prints "n/a" for a NaN half-width */
@@ -148,26 +190,34 @@ static void differences(FILE *out, const char *base, const struct sweep_result *
         line(out, "", a, p, t);
 }
 
-/* The group's heading: every assignment of the point but engine.policy. */
+/* The group's heading: every assignment of the point but engine.policy,
+ * values in their short form (a swept mapping by what differs), broken
+ * between assignments to keep SWEEP_TABLE_WIDTH columns, the last line
+ * filled with dashes. */
 static void heading(FILE *out, const struct sweep_plan *p, size_t q)
 {
         const struct scenario *s = &p->base;
-        char buf[512];
-        size_t len = 0;
-        buf[0] = '\0';
+        int col = 0;
         for (size_t k = 0; k < s->nsweep; k++) {
                 if (k == p->policy_key)
                         continue;
-                int w = snprintf(buf + len, sizeof(buf) - len, "%s%s=%s", len ? " " : "",
-                                 s->sweep[k].key, scenario_sweep_value(s, q, k));
-                if (w < 0 || len + (size_t)w >= sizeof(buf))
-                        break;
-                len += (size_t)w;
+                char v[256], item[512];
+                scenario_sweep_short(s, q, k, v, sizeof(v));
+                int w = snprintf(item, sizeof(item), "%s=%s", s->sweep[k].key, v);
+                if (w < 0)
+                        continue;
+                if (col == 0)
+                        col = fprintf(out, "--");
+                else if (col + 1 + w > SWEEP_TABLE_WIDTH - 3) {
+                        fputs("\n  ", out);
+                        col = 2;
+                }
+                col += fprintf(out, " %s", item);
         }
-        if (len == 0)
+        if (col == 0)
                 return;
-        int dashes = SWEEP_TABLE_WIDTH - (int)len - 4;
-        fprintf(out, "-- %s %.*s\n", buf, dashes > 2 ? dashes : 2,
+        int dashes = SWEEP_TABLE_WIDTH - col - 1;
+        fprintf(out, " %.*s\n", dashes > 2 ? dashes : 2,
                 "--------------------------------------------------------------------------------");
 }
 
@@ -187,7 +237,14 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
                 (unsigned long long)s->seed, c->replications_min,
                 nmax != c->replications_min ? "+" : "");
         bool paired = c->baseline != SWEEP_NO_KEY;
-        const char *base = paired ? s->sweep[p->policy_key].values[c->baseline] : NULL;
+        /* a policy by its short form: a variant by its name */
+        char base_buf[128], name[128];
+        const char *base = NULL;
+        if (paired) {
+                scenario_sweep_short(s, sweep_point_with(p, 0, p->policy_key, c->baseline),
+                                     p->policy_key, base_buf, sizeof(base_buf));
+                base = base_buf;
+        }
         if (paired)
                 fprintf(out, "baseline %s; every policy at a point ran the same seeds\n", base);
         fputc('\n', out);
@@ -211,7 +268,8 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
                                 if (v == c->baseline)
                                         continue;
                                 size_t x = sweep_point_with(p, q, p->policy_key, v);
-                                figures(out, s->sweep[p->policy_key].values[v], &c->results[x]);
+                                scenario_sweep_short(s, x, p->policy_key, name, sizeof(name));
+                                figures(out, name, &c->results[x]);
                                 differences(out, base, &c->results[x], &c->results[bq]);
                         }
                         fputc('\n', out);
@@ -220,7 +278,10 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
 
         if (!paired)
                 fputc('\n', out);
-        fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t).\n");
+        fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t;\n"
+                     "for p99, of the pooled latencies, the wider side of a bootstrap\n"
+                     "interval). Requests rejected, failed or backlogged are shown under\n"
+                     "a row when not 0, in percent of those submitted.\n");
         if (paired)
                 fprintf(out,
                         "'- %s' rows: the paired difference from %s,\n"
