@@ -142,8 +142,10 @@ void core_leave(struct ac_engine *eng)
                         eng->platform.ops->defer(eng->platform.ctx, run_deferred, eng);
                 }
         }
-        if (eng->depth == 0)
+        if (eng->depth == 0) {
                 core_live_compact(eng); /* no scan of the devices under way */
+                core_reap(eng);
+        }
         if (run)
                 eng->draining = true;
         else if (eng->depth == 0)
@@ -428,7 +430,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         core_slot_release(dev, s);
         busy_stop(dev, now);
@@ -494,7 +496,7 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
@@ -531,21 +533,15 @@ static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac
         if (dev->view.in_flight == 0) {
                 uint64_t after =
                     eng->cfg.failover.busy_ns ? eng->cfg.failover.busy_ns : AC_BUSY_RETRY_NS;
-                core_timer_arm(eng, &dev->busy_retry, core_deadline(core_now(eng), after));
+                core_timer_arm(eng, dev->busy_retry, core_deadline(core_now(eng), after));
         }
 }
 
-void core_busy_fire(struct ac_timer *t)
+void core_busy_due(struct ac_engine *eng, struct ac_device *dev)
 {
-        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, busy_retry);
-        struct ac_engine *eng = dev->eng;
-        core_enter(eng);
-        if (core_timer_due(eng, &dev->busy_retry)) {
-                dev->busy = false;
-                core_ring_fill(eng, dev);
-                core_backlog_pull(eng, dev);
-        }
-        core_leave(eng);
+        dev->busy = false;
+        core_ring_fill(eng, dev);
+        core_backlog_pull(eng, dev);
 }
 
 /* dev can be offered stages again: it completed one, or its health
@@ -553,7 +549,7 @@ void core_busy_fire(struct ac_timer *t)
 void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
 {
         dev->busy = false;
-        core_timer_cancel(eng, &dev->busy_retry);
+        core_timer_cancel(eng, dev->busy_retry);
 }
 
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
@@ -588,7 +584,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
                 if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, &s->watchdog,
+                        core_timer_arm(eng, s->watchdog,
                                        core_deadline(now, eng->cfg.failover.timeout_ns));
 
                 struct ac_job job = {
