@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "ac/ac.h"
+#include "backlog.h"
 #include "queue.h"
 
 /* Where a request is: ac_request.core.state. */
@@ -147,7 +148,7 @@ struct ac_engine {
         struct core_timer *timer_all;  /* every timer record */
         size_t ntimers;                /* records allocated */
         size_t nheld;                  /* device objects allocated */
-        struct ac_queue backlog;       /* stages waiting for queue room */
+        struct core_backlog backlog;   /* stages waiting for queue room, by operation */
         struct ac_request *done_head;  /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;                              /* someone is running callbacks */

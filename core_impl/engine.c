@@ -75,6 +75,7 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
         if (!eng)
                 return AC_ENOMEM;
         eng->cfg = *cfg;
+        backlog_init(&eng->backlog);
         eng->cfg.policy = b->name;
         eng->cfg.policy_options = NULL;
         eng->cfg.npolicy_options = 0;

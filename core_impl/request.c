@@ -183,10 +183,7 @@ static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
 {
-        if (head)
-                queue_push_head(&eng->backlog, req, req->priority);
-        else
-                queue_push_tail(&eng->backlog, req, req->priority);
+        backlog_add(&eng->backlog, req, req->priority, head);
         req->core.state = AC_REQ_BACKLOG;
         req->core.device = NULL;
         eng->stats.backlog++;
@@ -308,28 +305,6 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 
 /* ---- the backlog ------------------------------------------------------ */
 
-/* Returns the backlogged request that should go next among those whose
- * current stage dev can do, or NULL. */
-static struct ac_request *backlog_peek(const struct ac_engine *eng, uint64_t caps, uint64_t now)
-{
-        const struct ac_queue *q = &eng->backlog;
-        struct ac_request *best = NULL;
-        uint32_t best_level = 0;
-        for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
-                struct ac_request *r = q->head[__builtin_ctz(mask)];
-                while (r && !(caps & op_bit(current_stage(r)->op)))
-                        r = r->core.next;
-                if (!r)
-                        continue;
-                uint32_t e = queue_effective_level(r, now, eng->cfg.aging_ns);
-                if (!best || queue_before(r, e, best, best_level)) {
-                        best = r;
-                        best_level = e;
-                }
-        }
-        return best;
-}
-
 /* Returns the operations dev may take from the backlog: all it can do,
  * except, for a fallback device, those a healthy other device does. */
 static uint64_t backlog_caps(const struct ac_engine *eng, const struct ac_device *dev)
@@ -352,10 +327,12 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
         uint64_t caps = backlog_caps(eng, dev);
         while (caps && eng->backlog.count && dev->view.health == AC_DEV_HEALTHY &&
                queue_has_room(dev)) {
-                struct ac_request *req = backlog_peek(eng, caps, core_now(eng));
+                /* Independent of the backlog's length (backlog.h). */
+                struct ac_request *req =
+                    backlog_next(&eng->backlog, caps, core_now(eng), eng->cfg.aging_ns);
                 if (!req)
                         return;
-                queue_remove(&eng->backlog, req);
+                backlog_del(&eng->backlog, req);
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
@@ -375,17 +352,16 @@ void core_health_changed(struct ac_engine *eng)
         for (size_t i = 0; i < eng->nlive; i++)
                 if (eng->live[i]->view.health == AC_DEV_HEALTHY)
                         served |= eng->live[i]->view.capabilities;
-        for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
-                struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
-                while (r) {
-                        struct ac_request *next = r->core.next;
-                        if (!(served & op_bit(current_stage(r)->op))) {
-                                queue_remove(&eng->backlog, r);
-                                eng->stats.backlog--;
-                                eng->levels[r->priority].queued--;
-                                core_finish(eng, r, AC_ENODEV);
-                        }
-                        r = next;
+        /* The stages of operations no healthy device does end, level by
+         * level, each level in its order. */
+        uint64_t dead = eng->backlog.ops & ~served;
+        for (uint32_t level = 0; dead && level < AC_MAX_LEVELS; level++) {
+                struct ac_request *r;
+                while ((r = backlog_first(&eng->backlog, dead, level)) != NULL) {
+                        backlog_del(&eng->backlog, r);
+                        eng->stats.backlog--;
+                        eng->levels[r->priority].queued--;
+                        core_finish(eng, r, AC_ENODEV);
                 }
         }
         for (size_t i = 0; i < eng->nlive && eng->backlog.count; i++)
