@@ -17,7 +17,9 @@
  *     offers queue room to the backlog);
  *   - the same after 5000 cycles of adding, removing and releasing a
  *     device;
- *   - 10 and 1000 devices at the same load per device, per balancer.
+ *   - 10 and 1000 devices at the same load per device (32 requests each:
+ *     half a ring, so the figure is placement, not a 4 MB working set of
+ *     requests against one that fits a cache), per balancer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,7 @@ struct bcase {
         bool flow_order;
         uint32_t backlogged; /* stages of an operation only a stalled device does */
         uint32_t churn;      /* add/remove/release cycles before the run */
+        uint32_t per_device; /* requests kept in the engine per device; 0: PER_DEV */
         uint64_t requests;
 };
 
@@ -147,7 +150,7 @@ static double run(const struct bcase *c)
         if (ac_engine_create(&cfg, &eng) != 0)
                 abort();
         struct bdev *devs = calloc(c->ndevices, sizeof(*devs));
-        size_t window = (size_t)PER_DEV * c->ndevices;
+        size_t window = (size_t)(c->per_device ? c->per_device : PER_DEV) * c->ndevices;
         struct ac_request *reqs = calloc(window, sizeof(*reqs));
         if (!devs || !reqs)
                 abort();

@@ -124,6 +124,19 @@ struct ac_device {
         struct ac_device_stats stats;  /* counters; queued/in_flight come from view */
         bool engaged;                  /* fallback with work since its last give-back
                                           (kept for the observer only) */
+        bool listed;                   /* in the eligible lists (healthy at their build) */
+};
+
+/* The healthy devices that can do one operation, hardware or fallback
+ * ones, in registration order, and how many of them have a full queue:
+ * while none has, they are exactly the candidates a placement would
+ * gather, and the balancer picks among them without a scan of every
+ * device. Rebuilt after a change of health (core_notify marks them
+ * stale); the full count follows each queue as it fills and empties. */
+struct core_eligible {
+        const struct ac_device_view **views;
+        uint32_t n, cap;
+        uint32_t full; /* of them, queue full */
 };
 
 struct ac_engine {
@@ -149,7 +162,10 @@ struct ac_engine {
         size_t ntimers;                /* records allocated */
         size_t nheld;                  /* device objects allocated */
         struct core_backlog backlog;   /* stages waiting for queue room, by operation */
-        struct ac_request *done_head;  /* final status known, callback due */
+        struct core_eligible hardware[AC_MAX_OPS]; /* healthy devices by operation, */
+        struct core_eligible fallback[AC_MAX_OPS]; /* registration order (place) */
+        bool eligible_stale;                       /* a device's health changed since */
+        struct ac_request *done_head;              /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;                              /* someone is running callbacks */
         uint32_t depth;                             /* entry points under way (nested: a driver
@@ -276,6 +292,7 @@ static inline void core_trace_device(struct ac_engine *eng, struct ac_device *de
 
 static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
 {
+        eng->eligible_stale = true;
         if (eng->balancer->device_changed)
                 eng->balancer->device_changed(eng->balancer_priv, &dev->view);
 }

@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "core.h"
 
@@ -157,6 +158,17 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
+/* dev's queue became full (+1) or has room again (-1): the eligible lists
+ * it is in follow. */
+static void eligible_full(struct ac_engine *eng, const struct ac_device *dev, int delta)
+{
+        if (eng->eligible_stale || !dev->listed)
+                return; /* rebuilt, and counted, before their next use */
+        struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
+        for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1)
+                lists[__builtin_ctzll(caps)].full += (uint32_t)delta;
+}
+
 /* Puts req's current stage in dev's queue, at the head of its level when
  * `head`. */
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
@@ -168,7 +180,8 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
                 queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
-        dev->view.queued++;
+        if (++dev->view.queued == dev->view.queue_depth)
+                eligible_full(eng, dev, +1);
         dev->view.queued_bytes += current_stage(req)->bytes;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
@@ -225,6 +238,56 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
         return n;
 }
 
+/* Adds v to list l; false without memory. */
+static bool eligible_add(struct core_eligible *l, const struct ac_device_view *v)
+{
+        if (l->n == l->cap) {
+                uint32_t cap = l->cap ? l->cap * 2 : 8;
+                const struct ac_device_view **views = realloc(l->views, cap * sizeof(*views));
+                if (!views)
+                        return false;
+                l->views = views;
+                l->cap = cap;
+        }
+        l->views[l->n++] = v;
+        return true;
+}
+
+/* Rebuilds the eligible lists from the devices not gone, in registration
+ * order. Returns false without memory (they stay stale: gather instead). */
+static bool eligible_build(struct ac_engine *eng)
+{
+        for (uint32_t op = 0; op < eng->nops; op++) {
+                eng->hardware[op].n = eng->hardware[op].full = 0;
+                eng->fallback[op].n = eng->fallback[op].full = 0;
+        }
+        bool ok = true;
+        for (size_t i = 0; i < eng->nlive; i++) {
+                struct ac_device *dev = eng->live[i];
+                dev->listed = dev->view.health == AC_DEV_HEALTHY;
+                if (!dev->listed)
+                        continue;
+                struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
+                for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
+                        struct core_eligible *l = &lists[__builtin_ctzll(caps)];
+                        ok = ok && eligible_add(l, &dev->view);
+                        l->full += !queue_has_room(dev);
+                }
+        }
+        eng->eligible_stale = !ok;
+        return ok;
+}
+
+/* Returns the devices a stage of op may go to, unfiltered for queue room:
+ * the healthy hardware that can do it, or, when there is none, the healthy
+ * fallback devices that can; NULL when the lists cannot be had. */
+static const struct core_eligible *eligible(struct ac_engine *eng, uint32_t op)
+{
+        if (eng->eligible_stale && !eligible_build(eng))
+                return NULL;
+        return eng->hardware[op].n ? &eng->hardware[op] : &eng->fallback[op];
+}
+
 /* True when a healthy device other than a fallback one can do op. */
 static bool hardware_can(const struct ac_engine *eng, uint32_t op)
 {
@@ -264,8 +327,25 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
         if (keeps_chain(eng, prev, st->op)) {
                 dev = prev;
         } else {
-                size_t capable;
-                size_t n = gather(eng, st->op, &capable);
+                /* While no eligible device's queue is full, the eligible
+                 * devices are the candidates, already in order: no scan. */
+                const struct core_eligible *el = eligible(eng, st->op);
+                const struct ac_device_view *const *candidates = eng->candidates;
+                size_t capable, n;
+                if (el && el->full == 0) {
+                        candidates = el->views;
+                        capable = n = el->n;
+                } else {
+                        n = gather(eng, st->op, &capable);
+                }
+#ifdef ACSIM_CORE_CHECKS
+                if (candidates != eng->candidates) { /* the scan finds the same, in order */
+                        size_t scanned_capable, scanned = gather(eng, st->op, &scanned_capable);
+                        assert(scanned == n && scanned_capable == capable);
+                        for (size_t k = 0; k < n; k++)
+                                assert(eng->candidates[k] == candidates[k]);
+                }
+#endif
                 if (n == 0) {
                         if (capable == 0)
                                 return AC_ENODEV;
@@ -283,12 +363,12 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                     .flow = req->flow,
                     .stage = req->core.stage,
                     .previous = prev ? &prev->view : NULL,
-                    .candidates = eng->candidates,
+                    .candidates = candidates,
                     .ncandidates = n,
                 };
                 size_t i = eng->balancer->pick(eng->balancer_priv, &p);
                 assert(i < n);
-                dev = eng->devices[eng->candidates[i]->index];
+                dev = core_container_of(candidates[i], struct ac_device, view);
         }
         enqueue(eng, dev, req, head);
         core_ring_fill(eng, dev);
@@ -461,7 +541,8 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         queue_remove(&dev->queue, req);
-        dev->view.queued--;
+        if (dev->view.queued-- == dev->view.queue_depth)
+                eligible_full(eng, dev, -1);
         dev->view.queued_bytes -= current_stage(req)->bytes;
         eng->stats.queued--;
         eng->levels[req->priority].queued--;
