@@ -7,8 +7,9 @@
  * minimal: a counter for a clock, timers that only record their deadline
  * (so the figure is the core's cost of arming and cancelling, not a timer
  * structure's) and a splitmix64 random source. Reported: the median of 5
- * runs, as requests per second and, for the scaling rows, as a ratio to
- * the baseline row measured in the same run just before:
+ * runs, as requests per second and, for the scaling rows, as the median of
+ * the ratios to the baseline row, the two run alternately so that both see
+ * the same load from the rest of the machine:
  *
  *   - 2 devices, 2M requests: single-stage and 3-stage chains, with and
  *     without watchdogs, and with flow order;
@@ -222,28 +223,34 @@ static int cmp(const void *a, const void *b)
         return (x > y) - (x < y);
 }
 
-/* Returns the median of RUNS runs of c, in requests per second. */
-static double median(const struct bcase *c)
+static double median_of(double *r)
 {
-        double r[RUNS];
-        for (int i = 0; i < RUNS; i++)
-                r[i] = run(c);
         qsort(r, RUNS, sizeof(r[0]), cmp);
         return r[RUNS / 2];
 }
 
-static double report(const char *what, const struct bcase *c)
+static void report(const char *what, const struct bcase *c)
 {
-        double m = median(c);
-        printf("%-52s %7.2f M requests/s\n", what, m / 1e6);
-        return m;
+        double r[RUNS];
+        for (int i = 0; i < RUNS; i++)
+                r[i] = run(c);
+        printf("%-52s %7.2f M requests/s\n", what, median_of(r) / 1e6);
 }
 
-/* Prints c's median as a ratio to base's, measured just before. */
-static void ratio(const char *what, const struct bcase *c, double base)
+/* Runs base and c alternately, RUNS times each, so that both see the same
+ * load from the rest of the machine; prints both medians and the median of
+ * the pairs' ratios c / base. */
+static void ratio(const char *base_what, const struct bcase *base, const char *what,
+                  const struct bcase *c)
 {
-        double m = median(c);
-        printf("%-52s %7.2f M requests/s  %5.2fx\n", what, m / 1e6, m / base);
+        double rb[RUNS], rc[RUNS], q[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+                rb[i] = run(base);
+                rc[i] = run(c);
+                q[i] = rc[i] / rb[i];
+        }
+        printf("%-52s %7.2f M requests/s\n", base_what, median_of(rb) / 1e6);
+        printf("%-52s %7.2f M requests/s  %5.2fx\n", what, median_of(rc) / 1e6, median_of(q));
 }
 
 int main(void)
@@ -261,29 +268,30 @@ int main(void)
 
         printf("-- backlog of work only a stalled device does (ratio to none)\n");
         c = plain;
-        double base = report("1 stage, backlog empty", &c);
         c.backlogged = 1u << 10;
-        ratio("1 stage, 2^10 stages backlogged", &c, base);
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^10 stages backlogged", &c);
         c.backlogged = 1u << 20;
-        ratio("1 stage, 2^20 stages backlogged", &c, base);
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^20 stages backlogged", &c);
 
         printf("-- hot-plug churn (ratio to none)\n");
         c = plain;
-        base = report("1 stage, no churn", &c);
         c.churn = 5000;
-        ratio("1 stage, after 5000 add/remove/release cycles", &c, base);
+        ratio("1 stage, no churn", &plain, "1 stage, after 5000 add/remove/release cycles", &c);
 
         static const char *const policies[] = {"round-robin", "power-of-two", "least-loaded"};
         for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
                 printf("-- %s: 1000 devices against 10, same load per device\n", policies[i]);
-                c = (struct bcase){
-                    .policy = policies[i], .ndevices = 10, .nstages = 1, .requests = 200000};
-                char what[80];
-                snprintf(what, sizeof(what), "%s, 10 devices", policies[i]);
-                base = report(what, &c);
-                c.ndevices = 1000;
-                snprintf(what, sizeof(what), "%s, 1000 devices", policies[i]);
-                ratio(what, &c, base);
+                const struct bcase ten = {.policy = policies[i],
+                                          .ndevices = 10,
+                                          .nstages = 1,
+                                          .per_device = 32,
+                                          .requests = 400000};
+                struct bcase thousand = ten;
+                thousand.ndevices = 1000;
+                char w10[80], w1000[80];
+                snprintf(w10, sizeof(w10), "%s, 10 devices", policies[i]);
+                snprintf(w1000, sizeof(w1000), "%s, 1000 devices", policies[i]);
+                ratio(w10, &ten, w1000, &thousand);
         }
         return 0;
 }
