@@ -1,13 +1,26 @@
 /*
  * bench_core.c - requests per second through the core alone.
  *
- * Two devices (ring 64) whose driver remembers tags in a FIFO; the loop
- * keeps up to 256 requests in the engine, completing the oldest stage
- * whenever it cannot submit. The platform is minimal: a counter for a clock
- * and timers that only record their deadline (so the figure is the core's
- * cost of arming and cancelling, not a timer structure's). Reported: the
- * median of 5 runs of 2M requests, single-stage and 3-stage chains, with
- * and without watchdogs, and with flow order.
+ * Devices (ring 64) whose driver remembers tags in a FIFO; the loop keeps
+ * up to 128 requests per device in the engine, completing the oldest stage
+ * of the next device in turn whenever it cannot submit. The platform is
+ * minimal: a counter for a clock, timers that only record their deadline
+ * (so the figure is the core's cost of arming and cancelling, not a timer
+ * structure's) and a splitmix64 random source. Reported: the median of 5
+ * runs, as requests per second and, for the scaling rows, as the median of
+ * the ratios to the baseline row, the two run alternately so that both see
+ * the same load from the rest of the machine:
+ *
+ *   - 2 devices, 2M requests: single-stage and 3-stage chains, with and
+ *     without watchdogs, and with flow order;
+ *   - the same with 2^10 and 2^20 stages of an operation that only a
+ *     stalled device can do waiting in the backlog (every completion
+ *     offers queue room to the backlog);
+ *   - the same after 5000 cycles of adding, removing and releasing a
+ *     device;
+ *   - 10 and 1000 devices at the same load per device (32 requests each:
+ *     half a ring, so the figure is placement, not a 4 MB working set of
+ *     requests against one that fits a cache), per balancer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +31,10 @@
 
 #define RUNS     5
 #define REQUESTS 2000000
-#define WINDOW   256
+#define PER_DEV  128 /* requests in the engine per device */
 #define RING     64
 
-static uint64_t clock_ns;
+static uint64_t clock_ns, rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t b_now(void *ctx)
 {
@@ -41,8 +54,20 @@ static void b_cancel(void *ctx, struct ac_timer *t)
         t->opaque[0] = 0;
 }
 
-static const struct ac_platform_ops b_platform = {
-    .name = "bench", .now_ns = b_now, .timer_arm = b_arm, .timer_cancel = b_cancel};
+static uint64_t b_random(void *ctx)
+{
+        (void)ctx;
+        uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+}
+
+static const struct ac_platform_ops b_platform = {.name = "bench",
+                                                  .now_ns = b_now,
+                                                  .timer_arm = b_arm,
+                                                  .timer_cancel = b_cancel,
+                                                  .random_u64 = b_random};
 
 struct bdev {
         struct ac_device *dev;
@@ -69,10 +94,11 @@ static void b_done(struct ac_request *req, int status)
         callbacks++;
 }
 
-static bool complete_one(struct bdev *devs, unsigned *turn)
+/* Completes the oldest stage of the next device in turn that has one. */
+static bool complete_one(struct bdev *devs, unsigned n, unsigned *turn)
 {
-        for (int k = 0; k < 2; k++) {
-                struct bdev *d = &devs[(*turn)++ % 2];
+        for (unsigned k = 0; k < n; k++) {
+                struct bdev *d = &devs[(*turn)++ % n];
                 if (d->count) {
                         uint64_t tag = d->tags[d->head];
                         d->head = (d->head + 1) % RING;
@@ -84,44 +110,94 @@ static bool complete_one(struct bdev *devs, unsigned *turn)
         return false;
 }
 
-static double run(uint32_t nstages, uint64_t timeout_ns, bool flow_order)
+struct bcase {
+        const char *policy; /* NULL: the default */
+        unsigned ndevices;  /* doing aes and sha */
+        uint32_t nstages;
+        uint64_t timeout_ns;
+        bool flow_order;
+        uint32_t backlogged; /* stages of an operation only a stalled device does */
+        uint32_t churn;      /* add/remove/release cycles before the run */
+        uint32_t per_device; /* requests kept in the engine per device; 0: PER_DEV */
+        uint64_t requests;
+};
+
+static void add_device(struct ac_engine *eng, struct bdev *d, const char *name, const char *op0,
+                       size_t nops)
+{
+        const char *ops[2] = {op0, "sha"};
+        *d = (struct bdev){0};
+        struct ac_device_config dc = {.name = name,
+                                      .ops = ops,
+                                      .nops = nops,
+                                      .ring = RING,
+                                      .driver = &b_driver,
+                                      .driver_ctx = d};
+        if (ac_device_register(eng, &dc, &d->dev) != 0)
+                abort();
+}
+
+static double run(const struct bcase *c)
 {
         struct ac_engine_config cfg;
         ac_engine_config_defaults(&cfg);
         cfg.platform = (struct ac_platform){.ops = &b_platform};
-        cfg.failover.timeout_ns = timeout_ns;
-        cfg.flow_order = flow_order;
+        cfg.failover.timeout_ns = c->timeout_ns;
+        cfg.flow_order = c->flow_order;
+        if (c->policy)
+                cfg.policy = c->policy;
+        cfg.backlog = c->backlogged + 1024;
         struct ac_engine *eng;
         if (ac_engine_create(&cfg, &eng) != 0)
                 abort();
-        static struct bdev devs[2];
-        const char *ops[2] = {"aes", "sha"};
-        for (int i = 0; i < 2; i++) {
-                char name[8];
-                snprintf(name, sizeof(name), "d%d", i);
-                devs[i] = (struct bdev){0};
-                struct ac_device_config dc = {.name = name,
-                                              .ops = ops,
-                                              .nops = 2,
-                                              .ring = RING,
-                                              .driver = &b_driver,
-                                              .driver_ctx = &devs[i]};
-                if (ac_device_register(eng, &dc, &devs[i].dev) != 0)
-                        abort();
+        struct bdev *devs = calloc(c->ndevices, sizeof(*devs));
+        size_t window = (size_t)(c->per_device ? c->per_device : PER_DEV) * c->ndevices;
+        struct ac_request *reqs = calloc(window, sizeof(*reqs));
+        if (!devs || !reqs)
+                abort();
+        for (unsigned i = 0; i < c->ndevices; i++) {
+                char name[16];
+                snprintf(name, sizeof(name), "d%u", i);
+                add_device(eng, &devs[i], name, "aes", 2);
         }
-        struct ac_stage chain[3] = {{0, 1500}, {1, 1500}, {0, 1500}};
-        static struct ac_request reqs[WINDOW];
-        memset(reqs, 0, sizeof(reqs));
+        for (uint32_t i = 0; i < c->churn; i++) {
+                struct bdev spare;
+                add_device(eng, &spare, "spare", "aes", 2);
+                ac_device_removed(spare.dev);
+                ac_device_release(spare.dev);
+        }
+        /* A stalled device (never completes) alone does "md5": its queue
+         * fills, the rest waits in the backlog. */
+        struct bdev stalled;
+        struct ac_stage md5 = {.op = 0, .bytes = 64};
+        struct ac_request *parked = NULL;
+        if (c->backlogged) {
+                add_device(eng, &stalled, "stalled", "md5", 1);
+                md5.op = (uint32_t)ac_op_lookup(eng, "md5");
+                size_t n = (size_t)c->backlogged + cfg.queue_depth + RING;
+                parked = calloc(n, sizeof(*parked));
+                if (!parked)
+                        abort();
+                for (size_t i = 0; i < n; i++) {
+                        parked[i] =
+                            (struct ac_request){.stages = &md5, .nstages = 1, .done = b_done};
+                        if (ac_submit(eng, &parked[i]) < 0)
+                                abort();
+                }
+        }
+        struct ac_stage chain[3] = {{(uint32_t)ac_op_lookup(eng, "aes"), 1500},
+                                    {(uint32_t)ac_op_lookup(eng, "sha"), 1500},
+                                    {(uint32_t)ac_op_lookup(eng, "aes"), 1500}};
         callbacks = 0;
         unsigned turn = 0;
         uint64_t submitted = 0;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        while (callbacks < REQUESTS) {
-                struct ac_request *r = &reqs[submitted % WINDOW];
-                if (submitted < REQUESTS && submitted - callbacks < WINDOW) {
+        while (callbacks < c->requests) {
+                struct ac_request *r = &reqs[submitted % window];
+                if (submitted < c->requests && submitted - callbacks < window) {
                         r->stages = chain;
-                        r->nstages = nstages;
+                        r->nstages = c->nstages;
                         r->flow = submitted % 16;
                         r->done = b_done;
                         if (ac_submit(eng, r) >= 0) {
@@ -129,13 +205,16 @@ static double run(uint32_t nstages, uint64_t timeout_ns, bool flow_order)
                                 continue;
                         }
                 }
-                if (!complete_one(devs, &turn))
+                if (!complete_one(devs, c->ndevices, &turn))
                         abort();
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
         ac_engine_destroy(eng);
+        free(parked);
+        free(reqs);
+        free(devs);
         double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-        return REQUESTS / s;
+        return (double)c->requests / s;
 }
 
 static int cmp(const void *a, const void *b)
@@ -144,20 +223,75 @@ static int cmp(const void *a, const void *b)
         return (x > y) - (x < y);
 }
 
-static void report(const char *what, uint32_t nstages, uint64_t timeout_ns, bool flow_order)
+static double median_of(double *r)
+{
+        qsort(r, RUNS, sizeof(r[0]), cmp);
+        return r[RUNS / 2];
+}
+
+static void report(const char *what, const struct bcase *c)
 {
         double r[RUNS];
         for (int i = 0; i < RUNS; i++)
-                r[i] = run(nstages, timeout_ns, flow_order);
-        qsort(r, RUNS, sizeof(r[0]), cmp);
-        printf("%-44s %6.2f M requests/s\n", what, r[RUNS / 2] / 1e6);
+                r[i] = run(c);
+        printf("%-52s %7.2f M requests/s\n", what, median_of(r) / 1e6);
+}
+
+/* Runs base and c alternately, RUNS times each, so that both see the same
+ * load from the rest of the machine; prints both medians and the median of
+ * the pairs' ratios c / base. */
+static void ratio(const char *base_what, const struct bcase *base, const char *what,
+                  const struct bcase *c)
+{
+        double rb[RUNS], rc[RUNS], q[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+                rb[i] = run(base);
+                rc[i] = run(c);
+                q[i] = rc[i] / rb[i];
+        }
+        printf("%-52s %7.2f M requests/s\n", base_what, median_of(rb) / 1e6);
+        printf("%-52s %7.2f M requests/s  %5.2fx\n", what, median_of(rc) / 1e6, median_of(q));
 }
 
 int main(void)
 {
-        report("1 stage, no watchdog", 1, 0, false);
-        report("1 stage, watchdog", 1, 5000000, false);
-        report("1 stage, watchdog, flow order (16 flows)", 1, 5000000, true);
-        report("3-stage chain, watchdog", 3, 5000000, false);
+        const struct bcase plain = {.ndevices = 2, .nstages = 1, .requests = REQUESTS};
+        struct bcase c = plain;
+        report("1 stage, no watchdog", &c);
+        c.timeout_ns = 5000000;
+        report("1 stage, watchdog", &c);
+        c.flow_order = true;
+        report("1 stage, watchdog, flow order (16 flows)", &c);
+        c.flow_order = false;
+        c.nstages = 3;
+        report("3-stage chain, watchdog", &c);
+
+        printf("-- backlog of work only a stalled device does (ratio to none)\n");
+        c = plain;
+        c.backlogged = 1u << 10;
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^10 stages backlogged", &c);
+        c.backlogged = 1u << 20;
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^20 stages backlogged", &c);
+
+        printf("-- hot-plug churn (ratio to none)\n");
+        c = plain;
+        c.churn = 5000;
+        ratio("1 stage, no churn", &plain, "1 stage, after 5000 add/remove/release cycles", &c);
+
+        static const char *const policies[] = {"round-robin", "power-of-two", "least-loaded"};
+        for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+                printf("-- %s: 1000 devices against 10, same load per device\n", policies[i]);
+                const struct bcase ten = {.policy = policies[i],
+                                          .ndevices = 10,
+                                          .nstages = 1,
+                                          .per_device = 32,
+                                          .requests = 400000};
+                struct bcase thousand = ten;
+                thousand.ndevices = 1000;
+                char w10[80], w1000[80];
+                snprintf(w10, sizeof(w10), "%s, 10 devices", policies[i]);
+                snprintf(w1000, sizeof(w1000), "%s, 1000 devices", policies[i]);
+                ratio(w10, &ten, w1000, &thousand);
+        }
         return 0;
 }

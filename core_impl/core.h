@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "ac/ac.h"
+#include "backlog.h"
 #include "queue.h"
 
 /* Where a request is: ac_request.core.state. */
@@ -52,23 +53,43 @@ enum {
  * is acted on only when the record says armed and that deadline has come.
  * A stale fire finds no arming, or a later one not yet due (ignored), or a
  * later one due already, which it then ends just as that arming's own fire
- * would; the own fire, when it comes, finds the record disarmed. */
+ * would; the own fire, when it comes, finds the record disarmed.
+ *
+ * Records are the engine's, not the device's: a device takes ring + 3 of
+ * them from the engine's pool at registration and gives them back when it
+ * is freed, and a record is freed only with the engine. So a stale fire
+ * that comes after its device was freed still finds its record (disarmed,
+ * or armed again for a device that took it since) and never reaches the
+ * freed device: the fire finds its device through the record, under the
+ * lock, only when the arming is current. */
+enum core_timer_kind {
+        CORE_TIMER_WATCHDOG, /* a ring slot's per-stage timeout */
+        CORE_TIMER_PROBE,    /* the next probe of a failed device */
+        CORE_TIMER_DRAIN,    /* the drain deadline of a draining device */
+        CORE_TIMER_BUSY,     /* retry after AC_EBUSY with nothing in flight */
+};
+
 struct core_timer {
-        struct ac_timer t; /* the platform's part */
-        uint64_t when;     /* deadline of the current arming */
-        bool armed;        /* an arming is current */
+        struct ac_timer t;         /* the platform's part; t.fire never changes */
+        struct ac_engine *eng;     /* never changes: read before the lock */
+        struct ac_device *dev;     /* owner while taken from the pool */
+        uint32_t slot;             /* ring slot, for a watchdog */
+        enum core_timer_kind kind; /* what the fire does */
+        uint64_t when;             /* deadline of the current arming */
+        bool armed;                /* an arming is current */
+        struct core_timer *next;   /* the pool's free list */
+        struct core_timer *all;    /* every record, for destroy */
 };
 
 /* One place in a device's hardware ring, preallocated at registration. Its
  * tag is index | generation << 32; the generation moves on every time the
  * slot is freed, so a tag from an earlier use is recognised as stale. */
 struct ac_slot {
-        struct ac_request *req;     /* stage in flight here, NULL when free */
-        struct ac_device *dev;      /* owner, for the watchdog's callback */
-        uint64_t dispatched_ns;     /* when the stage was handed to the driver */
-        uint32_t generation;        /* high half of the tag */
-        uint32_t next_free;         /* free list link (index), when free */
-        struct core_timer watchdog; /* per-stage timeout (failover) */
+        struct ac_request *req;      /* stage in flight here, NULL when free */
+        uint64_t dispatched_ns;      /* when the stage was handed to the driver */
+        uint32_t generation;         /* high half of the tag */
+        uint32_t next_free;          /* free list link (index), when free */
+        struct core_timer *watchdog; /* per-stage timeout (failover), from the pool */
 };
 
 #define AC_SLOT_NONE UINT32_MAX
@@ -82,25 +103,40 @@ struct ac_device {
         char *name;                 /* owned copy of the configured name */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
-        struct ac_queue queue;        /* the software queue, view.queue_depth bound */
-        struct ac_slot *slots;        /* view.ring of them */
-        uint32_t free_slot;           /* head of the free list, AC_SLOT_NONE if full */
-        bool dispatching;             /* ring_fill running: no nested fill */
-        uint64_t busy_since;          /* when in_flight went from 0 to 1 */
-        uint64_t failed_since;        /* when last declared failed */
-        uint32_t errors_in_row;       /* consecutive error completions */
-        struct core_timer probe;      /* next probe while failed */
-        struct core_timer drain;      /* drain deadline while draining */
-        bool busy;                    /* refused a stage with AC_EBUSY: wait */
-        bool unplugged;               /* gone by ac_device_removed: holds nothing */
-        bool evac_pending;            /* on the engine's list of work to move */
-        bool evac_in_flight;          /* ... in-flight stages included */
-        struct ac_device *evac_next;  /* that list */
-        struct ac_device *name_next;  /* engine's name table chain, while not gone */
-        struct core_timer busy_retry; /* when busy with nothing in flight */
-        struct ac_device_stats stats; /* counters; queued/in_flight come from view */
-        bool engaged;                 /* fallback with work since its last give-back
-                                         (kept for the observer only) */
+        struct ac_queue queue;         /* the software queue, view.queue_depth bound */
+        struct ac_slot *slots;         /* view.ring of them */
+        uint32_t free_slot;            /* head of the free list, AC_SLOT_NONE if full */
+        bool dispatching;              /* ring_fill running: no nested fill */
+        uint64_t busy_since;           /* when in_flight went from 0 to 1 */
+        uint64_t failed_since;         /* when last declared failed */
+        uint32_t errors_in_row;        /* consecutive error completions */
+        struct core_timer *probe;      /* next probe while failed */
+        struct core_timer *drain;      /* drain deadline while draining */
+        bool busy;                     /* refused a stage with AC_EBUSY: wait */
+        bool unplugged;                /* gone by ac_device_removed: holds nothing */
+        bool evac_pending;             /* on the engine's list of work to move */
+        bool evac_in_flight;           /* ... in-flight stages included */
+        struct ac_device *evac_next;   /* that list */
+        struct ac_device *name_next;   /* engine's name table chain, while not gone */
+        struct core_timer *busy_retry; /* when busy with nothing in flight */
+        bool released;                 /* ac_device_release: free once unreachable */
+        struct ac_device *reap_next;   /* the engine's list of released devices */
+        struct ac_device_stats stats;  /* counters; queued/in_flight come from view */
+        bool engaged;                  /* fallback with work since its last give-back
+                                          (kept for the observer only) */
+        bool listed;                   /* in the eligible lists (healthy at their build) */
+};
+
+/* The healthy devices that can do one operation, hardware or fallback
+ * ones, in registration order, and how many of them have a full queue:
+ * while none has, they are exactly the candidates a placement would
+ * gather, and the balancer picks among them without a scan of every
+ * device. Rebuilt after a change of health (core_notify marks them
+ * stale); the full count follows each queue as it fills and empties. */
+struct core_eligible {
+        const struct ac_device_view **views;
+        uint32_t n, cap;
+        uint32_t full; /* of them, queue full */
 };
 
 struct ac_engine {
@@ -110,19 +146,26 @@ struct ac_engine {
         void *balancer_priv;
         char *ops[AC_MAX_OPS]; /* interned operation names */
         uint32_t nops;
-        struct ac_device **devices;               /* registration order */
-        const struct ac_device_view **views;      /* the same, as views */
-        const struct ac_device_view **candidates; /* scratch for one pick */
+        struct ac_device **devices;               /* by index; NULL once freed */
+        const struct ac_device_view **candidates; /* scratch for one pick, caplive */
         size_t ndevices, capdevices;
         struct ac_device **live; /* devices not gone, registration order: the scans */
-        size_t nlive;
+        size_t nlive, caplive;
         struct ac_device **fallbacks; /* the same, fallback devices only */
         size_t nfallbacks;
-        bool live_stale;              /* some there are gone: compact when no scan runs */
-        struct ac_device **names;     /* devices not gone by name hash, chained */
-        size_t nnames;                /* buckets, a power of two (0: none yet) */
-        struct ac_queue backlog;      /* stages waiting for queue room */
-        struct ac_request *done_head; /* final status known, callback due */
+        bool live_stale;               /* some there are gone: compact when no scan runs */
+        struct ac_device **names;      /* devices not gone by name hash, chained */
+        size_t nnames;                 /* buckets, a power of two (0: none yet) */
+        struct ac_device *reap;        /* released devices not freed yet */
+        struct core_timer *timer_pool; /* timer records free for a device */
+        struct core_timer *timer_all;  /* every timer record */
+        size_t ntimers;                /* records allocated */
+        size_t nheld;                  /* device objects allocated */
+        struct core_backlog backlog;   /* stages waiting for queue room, by operation */
+        struct core_eligible hardware[AC_MAX_OPS]; /* healthy devices by operation, */
+        struct core_eligible fallback[AC_MAX_OPS]; /* registration order (place) */
+        bool eligible_stale;                       /* a device's health changed since */
+        struct ac_request *done_head;              /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;                              /* someone is running callbacks */
         uint32_t depth;                             /* entry points under way (nested: a driver
@@ -249,6 +292,7 @@ static inline void core_trace_device(struct ac_engine *eng, struct ac_device *de
 
 static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
 {
+        eng->eligible_stale = true;
         if (eng->balancer->device_changed)
                 eng->balancer->device_changed(eng->balancer_priv, &dev->view);
 }
@@ -263,17 +307,28 @@ void core_device_gone(struct ac_engine *eng, struct ac_device *dev);
 /* device.c: drops the gone devices from eng->live and eng->fallbacks; only
  * where no scan of them is under way. */
 void core_live_compact(struct ac_engine *eng);
+/* device.c: frees the released devices nothing can reach any more; only
+ * at the outermost core_leave. */
+void core_reap(struct ac_engine *eng);
+/* device.c: frees every device and timer record (ac_engine_destroy). */
+void core_devices_free(struct ac_engine *eng);
+/* The fire of every core timer: dispatches on the record's kind. */
+void core_timer_fire(struct ac_timer *t);
+/* failover.c: dev's driver lets go of it (ac_device_release): removed now
+ * if it is not gone, and its in-flight stages taken back. */
+void core_device_unplug(struct ac_engine *eng, struct ac_device *dev);
 /* failover.c: a draining device with nothing in flight is gone. */
 void core_device_drained(struct ac_engine *eng, struct ac_device *dev);
 /* failover.c: a stage of req left dev with an error (completion or
  * refusal): counts towards failing dev, then retries the stage within the
  * budget or ends the request with AC_EIO. */
 void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req);
-/* failover.c: the watchdog of a ring slot expired (the timer's fire). */
-void core_watchdog_fire(struct ac_timer *t);
-/* failover.c: the timers of a device (their fire functions). */
-void core_probe_fire(struct ac_timer *t);
-void core_drain_fire(struct ac_timer *t);
+/* failover.c, lock held, the arming current and over: the watchdog of
+ * ring slot s of dev expired, dev's probe is due, its drain deadline
+ * passed. */
+void core_watchdog_expired(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s);
+void core_probe_due(struct ac_engine *eng, struct ac_device *dev);
+void core_drain_due(struct ac_engine *eng, struct ac_device *dev);
 /* failover.c: hardware dev is healthy (added or recovered): fallback
  * devices give back the queued stages it can do. */
 void core_give_back(struct ac_engine *eng, struct ac_device *dev);
@@ -297,8 +352,8 @@ void core_release(struct ac_engine *eng, struct ac_request *req);
 /* request.c: frees ring slot s of dev, whose stage has left it (after
  * core_stage_recall, once the driver is told). */
 void core_slot_release(struct ac_device *dev, struct ac_slot *s);
-/* request.c: the fire of a device's busy_retry timer. */
-void core_busy_fire(struct ac_timer *t);
+/* request.c, lock held: a device's busy_retry arming is over. */
+void core_busy_due(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: dev is no longer held back by an AC_EBUSY refusal. */
 void core_busy_clear(struct ac_engine *eng, struct ac_device *dev);
 /* request.c: moves what it can from the device's queue into its ring. */

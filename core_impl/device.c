@@ -1,7 +1,17 @@
 /*
  * device.c - devices: registration (ring slots, their watchdogs, the probe
- * and drain timers and the queue, all set up once) and lookups. What
- * happens when a device fails, recovers or leaves is in failover.c.
+ * and drain timers and the queue, all set up once), lookups, and the end
+ * of a device's memory. What happens when a device fails, recovers or
+ * leaves is in failover.c.
+ *
+ *   timer records   the engine's pool: taken at registration, given back
+ *                   when the device is freed, freed with the engine
+ *   names           a hash table of the devices not gone
+ *   registration    device_new, ac_device_register
+ *   release         ac_device_release, core_reap: a released device is
+ *                   freed at the outermost core_leave once nothing in the
+ *                   core holds it (no stage queued or in flight, no timer
+ *                   armed, not on the failover lists)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +27,86 @@ static bool config_valid(const struct ac_device_config *cfg)
                 if (!cfg->ops[i] || !*cfg->ops[i])
                         return false;
         return true;
+}
+
+/* ---- timer records: the engine's pool -------------------------------- */
+
+void core_timer_fire(struct ac_timer *t)
+{
+        struct core_timer *ct = core_timer_of(t);
+        struct ac_engine *eng = ct->eng; /* never changes: no lock needed */
+        core_enter(eng);
+        /* Only a current arming has a device behind it: a stale fire may
+         * come for a record whose device was freed since. */
+        if (core_timer_due(eng, ct)) {
+                struct ac_device *dev = ct->dev;
+                switch (ct->kind) {
+                case CORE_TIMER_WATCHDOG:
+                        core_watchdog_expired(eng, dev, &dev->slots[ct->slot]);
+                        break;
+                case CORE_TIMER_PROBE:
+                        core_probe_due(eng, dev);
+                        break;
+                case CORE_TIMER_DRAIN:
+                        core_drain_due(eng, dev);
+                        break;
+                case CORE_TIMER_BUSY:
+                        core_busy_due(eng, dev);
+                        break;
+                }
+        }
+        core_leave(eng);
+}
+
+/* Returns a record for dev's timer of `kind` (slot for a watchdog), from
+ * the pool or new, or NULL without memory. */
+static struct core_timer *timer_take(struct ac_engine *eng, struct ac_device *dev,
+                                     enum core_timer_kind kind, uint32_t slot)
+{
+        struct core_timer *ct = eng->timer_pool;
+        if (ct) {
+                eng->timer_pool = ct->next;
+        } else {
+                ct = calloc(1, sizeof(*ct));
+                if (!ct)
+                        return NULL;
+                ct->t.fire = core_timer_fire;
+                ct->eng = eng;
+                ct->all = eng->timer_all;
+                eng->timer_all = ct;
+                eng->ntimers++;
+        }
+        ct->next = NULL;
+        ct->dev = dev;
+        ct->kind = kind;
+        ct->slot = slot;
+        return ct;
+}
+
+/* Cancels ct and puts it back in the pool (NULL: nothing). A fire of it
+ * already under way finds it disarmed, or armed for its next owner. */
+static void timer_give(struct ac_engine *eng, struct core_timer *ct)
+{
+        if (!ct)
+                return;
+        core_timer_cancel(eng, ct);
+        ct->dev = NULL;
+        ct->next = eng->timer_pool;
+        eng->timer_pool = ct;
+}
+
+/* Gives back dev's records and frees its memory; dev holds nothing. */
+static void device_free(struct ac_engine *eng, struct ac_device *dev)
+{
+        for (uint32_t i = 0; dev->slots && i < dev->view.ring; i++)
+                timer_give(eng, dev->slots[i].watchdog);
+        timer_give(eng, dev->probe);
+        timer_give(eng, dev->drain);
+        timer_give(eng, dev->busy_retry);
+        free(dev->slots);
+        free(dev->name);
+        free(dev);
+        eng->nheld--;
 }
 
 /* ---- names: a chained hash table of the devices not gone -------------- */
@@ -105,33 +195,36 @@ void core_live_compact(struct ac_engine *eng)
 
 /* ---- registration ------------------------------------------------------- */
 
-/* Makes room for one more device in the engine's arrays (doubling). */
+/* Makes room for one more device in the engine's arrays (doubling): the
+ * index table holds every index ever given out (one pointer each), the
+ * scans and the candidate scratch only the devices not gone, so hot-plug
+ * churn does not grow them. */
 static int grow(struct ac_engine *eng)
 {
-        if (eng->ndevices < eng->capdevices)
-                return 0;
-        size_t cap = eng->capdevices ? eng->capdevices * 2 : 8;
-        struct ac_device **live = realloc(eng->live, cap * sizeof(*live));
-        if (!live)
-                return AC_ENOMEM;
-        eng->live = live;
-        struct ac_device **fallbacks = realloc(eng->fallbacks, cap * sizeof(*fallbacks));
-        if (!fallbacks)
-                return AC_ENOMEM;
-        eng->fallbacks = fallbacks;
-        struct ac_device **devices = realloc(eng->devices, cap * sizeof(*devices));
-        if (!devices)
-                return AC_ENOMEM;
-        eng->devices = devices;
-        const struct ac_device_view **views = realloc(eng->views, cap * sizeof(*views));
-        if (!views)
-                return AC_ENOMEM;
-        eng->views = views;
-        const struct ac_device_view **cand = realloc(eng->candidates, cap * sizeof(*cand));
-        if (!cand)
-                return AC_ENOMEM;
-        eng->candidates = cand;
-        eng->capdevices = cap;
+        if (eng->nlive == eng->caplive) {
+                size_t cap = eng->caplive ? eng->caplive * 2 : 8;
+                struct ac_device **live = realloc(eng->live, cap * sizeof(*live));
+                if (!live)
+                        return AC_ENOMEM;
+                eng->live = live;
+                struct ac_device **fallbacks = realloc(eng->fallbacks, cap * sizeof(*fallbacks));
+                if (!fallbacks)
+                        return AC_ENOMEM;
+                eng->fallbacks = fallbacks;
+                const struct ac_device_view **cand = realloc(eng->candidates, cap * sizeof(*cand));
+                if (!cand)
+                        return AC_ENOMEM;
+                eng->candidates = cand;
+                eng->caplive = cap;
+        }
+        if (eng->ndevices == eng->capdevices) {
+                size_t cap = eng->capdevices ? eng->capdevices * 2 : 8;
+                struct ac_device **devices = realloc(eng->devices, cap * sizeof(*devices));
+                if (!devices)
+                        return AC_ENOMEM;
+                eng->devices = devices;
+                eng->capdevices = cap;
+        }
         return 0;
 }
 
@@ -162,21 +255,28 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                 free(slots);
                 return AC_ENOMEM;
         }
+        eng->nheld++;
         memcpy(name, cfg->name, len + 1);
-        for (uint32_t i = 0; i < cfg->ring; i++) {
-                slots[i].dev = dev;
-                slots[i].watchdog.t.fire = core_watchdog_fire;
-                slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
-        }
         dev->eng = eng;
         dev->name = name;
+        dev->slots = slots;
+        dev->view.ring = cfg->ring; /* for device_free */
+        bool ok = true;
+        for (uint32_t i = 0; i < cfg->ring; i++) {
+                slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
+                slots[i].watchdog = timer_take(eng, dev, CORE_TIMER_WATCHDOG, i);
+                ok = ok && slots[i].watchdog;
+        }
+        dev->probe = timer_take(eng, dev, CORE_TIMER_PROBE, 0);
+        dev->drain = timer_take(eng, dev, CORE_TIMER_DRAIN, 0);
+        dev->busy_retry = timer_take(eng, dev, CORE_TIMER_BUSY, 0);
+        if (!ok || !dev->probe || !dev->drain || !dev->busy_retry) {
+                device_free(eng, dev);
+                return AC_ENOMEM;
+        }
         dev->driver = cfg->driver;
         dev->driver_ctx = cfg->driver_ctx;
-        dev->slots = slots;
         dev->free_slot = 0;
-        dev->probe.t.fire = core_probe_fire;
-        dev->drain.t.fire = core_drain_fire;
-        dev->busy_retry.t.fire = core_busy_fire;
         dev->view = (struct ac_device_view){
             .name = name,
             .index = (uint32_t)eng->ndevices,
@@ -188,7 +288,6 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
             .capabilities = caps,
         };
         eng->devices[eng->ndevices] = dev;
-        eng->views[eng->ndevices] = &dev->view;
         eng->ndevices++;
         eng->live[eng->nlive++] = dev;
         if (cfg->fallback)
@@ -237,4 +336,68 @@ enum ac_health ac_device_health(const struct ac_device *dev)
 uint32_t ac_device_index(const struct ac_device *dev)
 {
         return dev->view.index;
+}
+
+/* ---- release ------------------------------------------------------------ */
+
+/* True when nothing in the core holds dev any more. */
+static bool unreachable(const struct ac_device *dev)
+{
+        return dev->view.health == AC_DEV_GONE && dev->view.queued == 0 &&
+               dev->view.in_flight == 0 && !dev->evac_pending && !dev->dispatching;
+}
+
+void core_reap(struct ac_engine *eng)
+{
+        struct ac_device **p = &eng->reap;
+        while (*p) {
+                struct ac_device *dev = *p;
+                if (!unreachable(dev)) {
+                        p = &dev->reap_next;
+                        continue;
+                }
+                *p = dev->reap_next;
+                /* Not in the scans any more (compacted first), nor in the
+                 * name table (gone); its index stays, and finds nothing. */
+                eng->devices[dev->view.index] = NULL;
+                device_free(eng, dev);
+        }
+}
+
+void ac_device_release(struct ac_device *dev)
+{
+        struct ac_engine *eng = dev->eng;
+        core_enter(eng);
+        if (!dev->released) {
+                /* The caller will not answer for its stages any more:
+                 * they move now, also from a driver without abort. */
+                core_device_unplug(eng, dev);
+                dev->released = true;
+                dev->reap_next = eng->reap;
+                eng->reap = dev;
+        }
+        core_leave(eng); /* frees dev, when it is the outermost entry point */
+}
+
+void core_devices_free(struct ac_engine *eng)
+{
+        for (size_t i = 0; i < eng->ndevices; i++)
+                if (eng->devices[i])
+                        device_free(eng, eng->devices[i]);
+        while (eng->timer_all) {
+                struct core_timer *ct = eng->timer_all;
+                eng->timer_all = ct->all;
+                free(ct);
+        }
+}
+
+void ac_engine_memory(const struct ac_engine *eng, struct ac_engine_memory *out)
+{
+        core_lock(eng);
+        *out = (struct ac_engine_memory){
+            .devices = eng->nheld,
+            .timers = eng->ntimers,
+            .indexes = eng->ndevices,
+        };
+        core_unlock(eng);
 }

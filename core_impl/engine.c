@@ -75,6 +75,7 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
         if (!eng)
                 return AC_ENOMEM;
         eng->cfg = *cfg;
+        backlog_init(&eng->backlog);
         eng->cfg.policy = b->name;
         eng->cfg.policy_options = NULL;
         eng->cfg.npolicy_options = 0;
@@ -114,28 +115,21 @@ void ac_engine_destroy(struct ac_engine *eng)
 {
         if (!eng)
                 return;
-        for (size_t i = 0; i < eng->ndevices; i++) {
-                struct ac_device *dev = eng->devices[i];
-                for (uint32_t s = 0; s < dev->view.ring; s++)
-                        core_timer_cancel(eng, &dev->slots[s].watchdog);
-                core_timer_cancel(eng, &dev->probe);
-                core_timer_cancel(eng, &dev->drain);
-                core_timer_cancel(eng, &dev->busy_retry);
-                free(dev->slots);
-                free(dev->name);
-                free(dev);
-        }
+        core_devices_free(eng); /* cancels their timers */
         if (eng->balancer->fini)
                 eng->balancer->fini(eng->balancer_priv);
         free(eng->balancer_priv);
         for (uint32_t i = 0; i < eng->nops; i++)
                 free(eng->ops[i]);
         free(eng->devices);
-        free(eng->views);
         free(eng->live);
         free(eng->fallbacks);
         free(eng->names);
         free(eng->candidates);
+        for (uint32_t op = 0; op < AC_MAX_OPS; op++) {
+                free(eng->hardware[op].views);
+                free(eng->fallback[op].views);
+        }
         free(eng->flows);
         free(eng);
 }
@@ -241,7 +235,8 @@ int ac_engine_shutdown(struct ac_engine *eng)
         /* Failed devices are probed no more; the rest of the work goes on
          * to its end. */
         for (size_t i = 0; i < eng->ndevices; i++)
-                core_timer_cancel(eng, &eng->devices[i]->probe);
+                if (eng->devices[i])
+                        core_timer_cancel(eng, eng->devices[i]->probe);
         core_idle_check(eng);
         core_unlock(eng);
         return 0;

@@ -242,7 +242,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
         dev->stats.failures++;
         /* Without a probe op only the device itself can say it is back. */
         if (eng->cfg.failover.probe_ns && dev->driver->probe && !eng->closing)
-                core_timer_arm(eng, &dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
+                core_timer_arm(eng, dev->probe, core_deadline(now, eng->cfg.failover.probe_ns));
         core_notify(eng, dev);
 }
 
@@ -250,7 +250,7 @@ static void mark_failed(struct ac_engine *eng, struct ac_device *dev)
 static void end_failed(struct ac_engine *eng, struct ac_device *dev)
 {
         dev->stats.failed_ns += core_now(eng) - dev->failed_since;
-        core_timer_cancel(eng, &dev->probe);
+        core_timer_cancel(eng, dev->probe);
 }
 
 void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
@@ -267,15 +267,11 @@ void core_stage_error(struct ac_engine *eng, struct ac_device *dev, struct ac_re
         move_off(eng, down ? dev : NULL, true, req, AC_EIO);
 }
 
-void core_watchdog_fire(struct ac_timer *t)
+void core_watchdog_expired(struct ac_engine *eng, struct ac_device *dev, struct ac_slot *s)
 {
-        struct ac_slot *s = core_container_of(core_timer_of(t), struct ac_slot, watchdog);
-        struct ac_device *dev = s->dev;
-        struct ac_engine *eng = dev->eng;
-        core_enter(eng);
-        /* Only the fire of the current arming: a stale one (the stage left
-         * the slot, another may be in it now) must not time that out. */
-        bool due = core_timer_due(eng, &s->watchdog) && s->req;
+        /* The arming is current (core_timer_fire), so a stage is in the
+         * slot: the watchdog is cancelled whenever one leaves it. */
+        bool due = s->req != NULL;
         if (due && !may_take_back(dev)) {
                 /* Hung, but the stage cannot be taken back: it stays until
                  * the device answers or is removed. The device takes no
@@ -308,23 +304,17 @@ void core_watchdog_fire(struct ac_timer *t)
                 /* dev's work first: see core_stage_error */
                 move_off(eng, down ? dev : NULL, true, req, AC_ETIMEDOUT);
         }
-        core_leave(eng);
 }
 
-void core_probe_fire(struct ac_timer *t)
+void core_probe_due(struct ac_engine *eng, struct ac_device *dev)
 {
-        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, probe);
-        struct ac_engine *eng = dev->eng;
-        core_enter(eng);
-        if (core_timer_due(eng, &dev->probe) && dev->view.health == AC_DEV_FAILED &&
-            !eng->closing) {
+        if (dev->view.health == AC_DEV_FAILED && !eng->closing) {
                 /* Re-armed first: the driver may answer inside probe. */
-                core_timer_arm(eng, &dev->probe,
+                core_timer_arm(eng, dev->probe,
                                core_deadline(core_now(eng), eng->cfg.failover.probe_ns));
                 core_trace_device(eng, dev, AC_DEVICE_PROBING, AC_FAIL_NONE, 0);
                 dev->driver->probe(dev->driver_ctx, dev);
         }
-        core_leave(eng);
 }
 
 void ac_device_failed(struct ac_device *dev, int reason)
@@ -340,7 +330,7 @@ void ac_device_failed(struct ac_device *dev, int reason)
                 dev->stats.failures++;
                 dev->view.health = AC_DEV_GONE;
                 core_device_gone(eng, dev);
-                core_timer_cancel(eng, &dev->drain);
+                core_timer_cancel(eng, dev->drain);
                 core_notify(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_FAILED, AC_FAIL_REPORTED, reason);
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
@@ -409,21 +399,17 @@ void core_device_drained(struct ac_engine *eng, struct ac_device *dev)
         if (dev->view.health == AC_DEV_DRAINING && dev->view.in_flight == 0) {
                 dev->view.health = AC_DEV_GONE;
                 core_device_gone(eng, dev);
-                core_timer_cancel(eng, &dev->drain);
+                core_timer_cancel(eng, dev->drain);
                 core_notify(eng, dev);
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
         }
 }
 
-void core_drain_fire(struct ac_timer *t)
+void core_drain_due(struct ac_engine *eng, struct ac_device *dev)
 {
-        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, drain);
-        struct ac_engine *eng = dev->eng;
-        core_enter(eng);
         /* A driver without abort keeps its stages until they answer (see
          * may_take_back): the device stays draining until then. */
-        if (core_timer_due(eng, &dev->drain) && dev->view.health == AC_DEV_DRAINING &&
-            may_take_back(dev)) {
+        if (dev->view.health == AC_DEV_DRAINING && may_take_back(dev)) {
                 /* The deadline passed: what is still in flight moves. */
                 dev->view.health = AC_DEV_GONE;
                 core_device_gone(eng, dev);
@@ -431,7 +417,6 @@ void core_drain_fire(struct ac_timer *t)
                 core_trace_device(eng, dev, AC_DEVICE_REMOVED, AC_FAIL_NONE, 0);
                 move_off(eng, dev, true, NULL, 0);
         }
-        core_leave(eng);
 }
 
 /* Takes dev out of service for good. Its queued stages move now; its
@@ -445,7 +430,7 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
         if (h == AC_DEV_FAILED)
                 end_failed(eng, dev);
         if (h == AC_DEV_DRAINING)
-                core_timer_cancel(eng, &dev->drain);
+                core_timer_cancel(eng, dev->drain);
         dev->view.health = drain ? AC_DEV_DRAINING : AC_DEV_GONE;
         dev->unplugged = !drain;
         if (!drain)
@@ -456,7 +441,7 @@ static void take_out(struct ac_engine *eng, struct ac_device *dev, bool drain, u
                           0);
         move_off(eng, dev, !drain, NULL, 0);
         if (drain && dev->view.in_flight > 0)
-                core_timer_arm(eng, &dev->drain, core_deadline(core_now(eng), drain_ns));
+                core_timer_arm(eng, dev->drain, core_deadline(core_now(eng), drain_ns));
         core_device_drained(eng, dev);
 }
 
@@ -478,4 +463,19 @@ void ac_device_removed(struct ac_device *dev)
         core_enter(eng);
         take_out(eng, dev, false, 0);
         core_leave(eng);
+}
+
+void core_device_unplug(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (dev->view.health != AC_DEV_GONE) {
+                take_out(eng, dev, false, 0);
+                return;
+        }
+        /* Gone, but a driver without abort still held stages (failed while
+         * draining): they may move now. */
+        if (!dev->unplugged) {
+                dev->unplugged = true;
+                if (dev->view.in_flight > 0)
+                        move_off(eng, dev, true, NULL, 0);
+        }
 }

@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "core.h"
 
@@ -142,8 +143,10 @@ void core_leave(struct ac_engine *eng)
                         eng->platform.ops->defer(eng->platform.ctx, run_deferred, eng);
                 }
         }
-        if (eng->depth == 0)
+        if (eng->depth == 0) {
                 core_live_compact(eng); /* no scan of the devices under way */
+                core_reap(eng);
+        }
         if (run)
                 eng->draining = true;
         else if (eng->depth == 0)
@@ -154,6 +157,17 @@ void core_leave(struct ac_engine *eng)
 }
 
 /* ---- placing a stage -------------------------------------------------- */
+
+/* dev's queue became full (+1) or has room again (-1): the eligible lists
+ * it is in follow. */
+static void eligible_full(struct ac_engine *eng, const struct ac_device *dev, int delta)
+{
+        if (eng->eligible_stale || !dev->listed)
+                return; /* rebuilt, and counted, before their next use */
+        struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
+        for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1)
+                lists[__builtin_ctzll(caps)].full += (uint32_t)delta;
+}
 
 /* Puts req's current stage in dev's queue, at the head of its level when
  * `head`. */
@@ -166,7 +180,8 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
                 queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
-        dev->view.queued++;
+        if (++dev->view.queued == dev->view.queue_depth)
+                eligible_full(eng, dev, +1);
         dev->view.queued_bytes += current_stage(req)->bytes;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
@@ -181,10 +196,7 @@ static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
 {
-        if (head)
-                queue_push_head(&eng->backlog, req, req->priority);
-        else
-                queue_push_tail(&eng->backlog, req, req->priority);
+        backlog_add(&eng->backlog, req, req->priority, head);
         req->core.state = AC_REQ_BACKLOG;
         req->core.device = NULL;
         eng->stats.backlog++;
@@ -226,6 +238,56 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
         return n;
 }
 
+/* Adds v to list l; false without memory. */
+static bool eligible_add(struct core_eligible *l, const struct ac_device_view *v)
+{
+        if (l->n == l->cap) {
+                uint32_t cap = l->cap ? l->cap * 2 : 8;
+                const struct ac_device_view **views = realloc(l->views, cap * sizeof(*views));
+                if (!views)
+                        return false;
+                l->views = views;
+                l->cap = cap;
+        }
+        l->views[l->n++] = v;
+        return true;
+}
+
+/* Rebuilds the eligible lists from the devices not gone, in registration
+ * order. Returns false without memory (they stay stale: gather instead). */
+static bool eligible_build(struct ac_engine *eng)
+{
+        for (uint32_t op = 0; op < eng->nops; op++) {
+                eng->hardware[op].n = eng->hardware[op].full = 0;
+                eng->fallback[op].n = eng->fallback[op].full = 0;
+        }
+        bool ok = true;
+        for (size_t i = 0; i < eng->nlive; i++) {
+                struct ac_device *dev = eng->live[i];
+                dev->listed = dev->view.health == AC_DEV_HEALTHY;
+                if (!dev->listed)
+                        continue;
+                struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
+                for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
+                        struct core_eligible *l = &lists[__builtin_ctzll(caps)];
+                        ok = ok && eligible_add(l, &dev->view);
+                        l->full += !queue_has_room(dev);
+                }
+        }
+        eng->eligible_stale = !ok;
+        return ok;
+}
+
+/* Returns the devices a stage of op may go to, unfiltered for queue room:
+ * the healthy hardware that can do it, or, when there is none, the healthy
+ * fallback devices that can; NULL when the lists cannot be had. */
+static const struct core_eligible *eligible(struct ac_engine *eng, uint32_t op)
+{
+        if (eng->eligible_stale && !eligible_build(eng))
+                return NULL;
+        return eng->hardware[op].n ? &eng->hardware[op] : &eng->fallback[op];
+}
+
 /* True when a healthy device other than a fallback one can do op. */
 static bool hardware_can(const struct ac_engine *eng, uint32_t op)
 {
@@ -265,8 +327,25 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
         if (keeps_chain(eng, prev, st->op)) {
                 dev = prev;
         } else {
-                size_t capable;
-                size_t n = gather(eng, st->op, &capable);
+                /* While no eligible device's queue is full, the eligible
+                 * devices are the candidates, already in order: no scan. */
+                const struct core_eligible *el = eligible(eng, st->op);
+                const struct ac_device_view *const *candidates = eng->candidates;
+                size_t capable, n;
+                if (el && el->full == 0) {
+                        candidates = el->views;
+                        capable = n = el->n;
+                } else {
+                        n = gather(eng, st->op, &capable);
+                }
+#ifdef ACSIM_CORE_CHECKS
+                if (candidates != eng->candidates) { /* the scan finds the same, in order */
+                        size_t scanned_capable, scanned = gather(eng, st->op, &scanned_capable);
+                        assert(scanned == n && scanned_capable == capable);
+                        for (size_t k = 0; k < n; k++)
+                                assert(eng->candidates[k] == candidates[k]);
+                }
+#endif
                 if (n == 0) {
                         if (capable == 0)
                                 return AC_ENODEV;
@@ -284,12 +363,12 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                     .flow = req->flow,
                     .stage = req->core.stage,
                     .previous = prev ? &prev->view : NULL,
-                    .candidates = eng->candidates,
+                    .candidates = candidates,
                     .ncandidates = n,
                 };
                 size_t i = eng->balancer->pick(eng->balancer_priv, &p);
                 assert(i < n);
-                dev = eng->devices[eng->candidates[i]->index];
+                dev = core_container_of(candidates[i], struct ac_device, view);
         }
         enqueue(eng, dev, req, head);
         core_ring_fill(eng, dev);
@@ -305,28 +384,6 @@ void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_devic
 }
 
 /* ---- the backlog ------------------------------------------------------ */
-
-/* Returns the backlogged request that should go next among those whose
- * current stage dev can do, or NULL. */
-static struct ac_request *backlog_peek(const struct ac_engine *eng, uint64_t caps, uint64_t now)
-{
-        const struct ac_queue *q = &eng->backlog;
-        struct ac_request *best = NULL;
-        uint32_t best_level = 0;
-        for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
-                struct ac_request *r = q->head[__builtin_ctz(mask)];
-                while (r && !(caps & op_bit(current_stage(r)->op)))
-                        r = r->core.next;
-                if (!r)
-                        continue;
-                uint32_t e = queue_effective_level(r, now, eng->cfg.aging_ns);
-                if (!best || queue_before(r, e, best, best_level)) {
-                        best = r;
-                        best_level = e;
-                }
-        }
-        return best;
-}
 
 /* Returns the operations dev may take from the backlog: all it can do,
  * except, for a fallback device, those a healthy other device does. */
@@ -350,10 +407,12 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
         uint64_t caps = backlog_caps(eng, dev);
         while (caps && eng->backlog.count && dev->view.health == AC_DEV_HEALTHY &&
                queue_has_room(dev)) {
-                struct ac_request *req = backlog_peek(eng, caps, core_now(eng));
+                /* Independent of the backlog's length (backlog.h). */
+                struct ac_request *req =
+                    backlog_next(&eng->backlog, caps, core_now(eng), eng->cfg.aging_ns);
                 if (!req)
                         return;
-                queue_remove(&eng->backlog, req);
+                backlog_del(&eng->backlog, req);
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
@@ -373,17 +432,16 @@ void core_health_changed(struct ac_engine *eng)
         for (size_t i = 0; i < eng->nlive; i++)
                 if (eng->live[i]->view.health == AC_DEV_HEALTHY)
                         served |= eng->live[i]->view.capabilities;
-        for (uint32_t mask = eng->backlog.mask; mask; mask &= mask - 1) {
-                struct ac_request *r = eng->backlog.head[__builtin_ctz(mask)];
-                while (r) {
-                        struct ac_request *next = r->core.next;
-                        if (!(served & op_bit(current_stage(r)->op))) {
-                                queue_remove(&eng->backlog, r);
-                                eng->stats.backlog--;
-                                eng->levels[r->priority].queued--;
-                                core_finish(eng, r, AC_ENODEV);
-                        }
-                        r = next;
+        /* The stages of operations no healthy device does end, level by
+         * level, each level in its order. */
+        uint64_t dead = eng->backlog.ops & ~served;
+        for (uint32_t level = 0; dead && level < AC_MAX_LEVELS; level++) {
+                struct ac_request *r;
+                while ((r = backlog_first(&eng->backlog, dead, level)) != NULL) {
+                        backlog_del(&eng->backlog, r);
+                        eng->stats.backlog--;
+                        eng->levels[r->priority].queued--;
+                        core_finish(eng, r, AC_ENODEV);
                 }
         }
         for (size_t i = 0; i < eng->nlive && eng->backlog.count; i++)
@@ -428,7 +486,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         core_slot_release(dev, s);
         busy_stop(dev, now);
@@ -483,7 +541,8 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
 void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         queue_remove(&dev->queue, req);
-        dev->view.queued--;
+        if (dev->view.queued-- == dev->view.queue_depth)
+                eligible_full(eng, dev, -1);
         dev->view.queued_bytes -= current_stage(req)->bytes;
         eng->stats.queued--;
         eng->levels[req->priority].queued--;
@@ -494,7 +553,7 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        core_timer_cancel(eng, &s->watchdog);
+        core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
@@ -531,21 +590,15 @@ static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac
         if (dev->view.in_flight == 0) {
                 uint64_t after =
                     eng->cfg.failover.busy_ns ? eng->cfg.failover.busy_ns : AC_BUSY_RETRY_NS;
-                core_timer_arm(eng, &dev->busy_retry, core_deadline(core_now(eng), after));
+                core_timer_arm(eng, dev->busy_retry, core_deadline(core_now(eng), after));
         }
 }
 
-void core_busy_fire(struct ac_timer *t)
+void core_busy_due(struct ac_engine *eng, struct ac_device *dev)
 {
-        struct ac_device *dev = core_container_of(core_timer_of(t), struct ac_device, busy_retry);
-        struct ac_engine *eng = dev->eng;
-        core_enter(eng);
-        if (core_timer_due(eng, &dev->busy_retry)) {
-                dev->busy = false;
-                core_ring_fill(eng, dev);
-                core_backlog_pull(eng, dev);
-        }
-        core_leave(eng);
+        dev->busy = false;
+        core_ring_fill(eng, dev);
+        core_backlog_pull(eng, dev);
 }
 
 /* dev can be offered stages again: it completed one, or its health
@@ -553,7 +606,7 @@ void core_busy_fire(struct ac_timer *t)
 void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
 {
         dev->busy = false;
-        core_timer_cancel(eng, &dev->busy_retry);
+        core_timer_cancel(eng, dev->busy_retry);
 }
 
 void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
@@ -588,7 +641,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
                 if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, &s->watchdog,
+                        core_timer_arm(eng, s->watchdog,
                                        core_deadline(now, eng->cfg.failover.timeout_ns));
 
                 struct ac_job job = {

@@ -387,3 +387,14 @@ void live_device_stop(struct live_device *d)
         pthread_mutex_destroy(&d->mu);
         release(d);
 }
+
+void live_device_remove(struct live_device *d)
+{
+        live_device_inject(d, LIVE_REMOVED, 0); /* a no-op when removed already */
+        struct ac_device *dev = d->dev;
+        /* Workers first: one may be inside ac_device_complete for the
+         * card. After the join nothing of this driver calls the core. */
+        live_device_stop(d);
+        ac_device_release(dev);
+        d->dev = NULL;
+}

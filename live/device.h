@@ -131,4 +131,12 @@ void live_device_inject(struct live_device *d, enum live_fault f, double param);
  * was destroyed, or when the core no longer hands the device work. */
 void live_device_stop(struct live_device *d);
 
+/* Takes the card out for good while the engine runs: removed (as the
+ * removal fault, if it was not already), its workers stopped (a worker's
+ * last completion, late, is delivered before), the core told it may free
+ * the device (ac_device_release: the driver's last call), then what start
+ * took is freed. d may be started again, under the same name. Not from
+ * the engine's callbacks or a driver op. */
+void live_device_remove(struct live_device *d);
+
 #endif

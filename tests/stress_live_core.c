@@ -2,7 +2,10 @@
  * tests/stress_live_core.c - the core on real threads: the live platform
  * (a timer thread, a mutex), live devices (worker threads doing AES-GCM),
  * several submitter threads, and a fault thread that hangs, fail-stops,
- * slows, flakes, removes and re-adds devices while requests flow.
+ * slows, flakes, removes and re-adds devices while requests flow: every
+ * fifth round the card qat2 is pulled, its driver lets go of it
+ * (ac_device_release, the core frees it) and a new card comes under the
+ * same name.
  * Callbacks run on the platform's completion thread (the core's defer).
  *
  * Every request is a chain seal-then-open of a plaintext drawn from its
@@ -58,11 +61,12 @@ struct submitter {
 
 static struct ac_engine *eng;
 static struct live_platform plat;
-static struct live_device devs[NDEV + 1]; /* the last one is qat2 re-added */
+static struct live_device devs[NDEV]; /* qat2 is pulled and re-added */
 static uint8_t keys[LIVE_MAX_KEY];
 static int op_seal, op_open;
 static atomic_bool stop_faults;
 static atomic_ulong completed_ok, completed_failed;
+static atomic_uint readded; /* times qat2 was pulled and a new one added */
 
 static void fill_plain(uint32_t id, uint32_t bytes, uint8_t *out)
 {
@@ -202,15 +206,11 @@ static void *fault_main(void *arg)
                         nap_ms(20);
                         live_device_inject(q2, LIVE_OK, 0);
                         break;
-                case 4: /* surprise removal, then a new card under the same name */
-                        if (round == 4) {
-                                live_device_inject(q2, LIVE_REMOVED, 0);
-                                nap_ms(10);
-                                start_device(&devs[NDEV], "qat2", false, 2);
-                                q2 = &devs[NDEV];
-                        } else {
-                                nap_ms(10);
-                        }
+                case 4: /* surprise removal, release, a new card under the name */
+                        live_device_remove(q2);
+                        atomic_fetch_add(&readded, 1);
+                        nap_ms(10);
+                        start_device(q2, "qat2", false, 2);
                         break;
                 }
         }
@@ -286,9 +286,12 @@ int main(void)
               "the engine never said it was quiescent");
         CHECK(ac_engine_quiescent(eng), "told idle, but not quiescent");
         live_platform_stop(&plat);
-        for (int i = 0; i <= NDEV; i++)
-                if (devs[i].ring)
-                        live_device_stop(&devs[i]);
+        struct ac_engine_memory mem;
+        ac_engine_memory(eng, &mem);
+        CHECK(mem.devices == NDEV, "%zu device objects held for %d cards (%u re-added)",
+              mem.devices, NDEV, atomic_load(&readded));
+        for (int i = 0; i < NDEV; i++)
+                live_device_stop(&devs[i]);
         ac_engine_destroy(eng);
         live_platform_fini(&plat);
         for (unsigned i = 0; i < SUBMITTERS; i++) {
@@ -296,10 +299,10 @@ int main(void)
                 pthread_cond_destroy(&subs[i].cv);
                 free(subs[i].reqs);
         }
-        printf("stress_live_core: %llu accepted, %lu ok, %lu failed, %llu timeouts, %llu late; "
-               "1 passed, 0 failed\n",
+        printf("stress_live_core: %llu accepted, %lu ok, %lu failed, %llu timeouts, %llu late, "
+               "%u re-added; 1 passed, 0 failed\n",
                (unsigned long long)accepted, atomic_load(&completed_ok),
                atomic_load(&completed_failed), (unsigned long long)st.timeouts,
-               (unsigned long long)st.late);
+               (unsigned long long)st.late, atomic_load(&readded));
         return 0;
 }

@@ -2,11 +2,17 @@
  * test_core_queue.c - the order in which waiting stages reach a device:
  * priority first, FIFO within a level, aging lifting a waiting stage one
  * level per aging interval, the backlog in the same order, and the time
- * stages wait counted per level.
+ * stages wait counted per level. The backlog indexed by operation
+ * (core_impl/backlog.h) is held against the single queue it replaced, step
+ * by step over random pushes, pulls for random sets of operations and
+ * evictions.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ac/ac.h"
+#include "backlog.h"
 #include "support/tcore.h"
 
 static struct tdev *dev;
@@ -158,4 +164,128 @@ Test(core_queue, waiting_time_is_counted_per_level)
         cr_assert_eq(l1.queued_ns, 300);
         cr_assert_eq(l0.queued, 0);
         cr_assert_eq(l1.in_flight, 0);
+}
+
+/* ---- the backlog indexed by operation against one queue --------------- */
+
+#define RB_REQS 512
+#define RB_OPS  6
+
+/* The backlog as it was: one queue, a level walked past the stages of
+ * other operations. */
+static struct ac_request *one_queue_next(const struct ac_queue *q, const struct ac_request *base,
+                                         const struct ac_request *twin, uint64_t ops, uint64_t now,
+                                         uint64_t aging_ns)
+{
+        struct ac_request *best = NULL;
+        uint32_t best_level = 0;
+        for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
+                struct ac_request *r = q->head[__builtin_ctz(mask)];
+                while (r && !(ops & (uint64_t)1 << twin[r - base].stages[0].op))
+                        r = r->core.next;
+                if (!r)
+                        continue;
+                uint32_t e = queue_effective_level(r, now, aging_ns);
+                if (!best || queue_before(r, e, best, best_level)) {
+                        best = r;
+                        best_level = e;
+                }
+        }
+        return best;
+}
+
+static uint64_t rb_state;
+
+static uint64_t rb_below(uint64_t n)
+{
+        rb_state = rb_state * 6364136223846793005ull + 1442695040888963407ull;
+        return (rb_state >> 33) % n;
+}
+
+/* req[i] sits in the indexed backlog, one[i] (its twin, same fields) in
+ * the single queue; every pick must be the same request. */
+static void backlog_against_one_queue(uint64_t seed, uint64_t aging_ns)
+{
+        static struct ac_request req[RB_REQS], one[RB_REQS];
+        static struct ac_stage stage[RB_REQS];
+        static bool in[RB_REQS];
+        struct core_backlog b = {0};
+        struct ac_queue q = {0};
+        backlog_init(&b);
+        memset(in, 0, sizeof(in));
+        rb_state = seed;
+        uint64_t now = 0, picks = 0, evicted = 0;
+        for (int step = 0; step < 40000; step++) {
+                now += rb_below(3) * 100;
+                uint64_t choice = rb_below(10);
+                if (choice < 5) { /* a stage enters, at the tail or (under way) the head */
+                        size_t i = (size_t)rb_below(RB_REQS);
+                        if (in[i])
+                                continue;
+                        stage[i] = (struct ac_stage){.op = (uint32_t)rb_below(RB_OPS)};
+                        uint32_t level = (uint32_t)rb_below(4);
+                        bool head = rb_below(5) == 0;
+                        req[i] = (struct ac_request){.stages = &stage[i], .nstages = 1};
+                        req[i].core.enqueued_ns = now;
+                        one[i] = req[i];
+                        backlog_add(&b, &req[i], level, head);
+                        if (head)
+                                queue_push_head(&q, &one[i], level);
+                        else
+                                queue_push_tail(&q, &one[i], level);
+                        in[i] = true;
+                } else if (choice < 9) { /* a device with some operations pulls */
+                        uint64_t ops = rb_below((uint64_t)1 << RB_OPS);
+                        struct ac_request *got = backlog_next(&b, ops, now, aging_ns);
+                        struct ac_request *want = one_queue_next(&q, one, req, ops, now, aging_ns);
+                        cr_assert_eq(got ? got - req : -1, want ? want - one : -1,
+                                     "seed %llu step %d: picked %td, the single queue %td",
+                                     (unsigned long long)seed, step, got ? got - req : -1,
+                                     want ? want - one : -1);
+                        if (got) {
+                                backlog_del(&b, got);
+                                queue_remove(&q, want);
+                                in[got - req] = false;
+                                picks++;
+                        }
+                } else { /* the operations no device does any more are evicted */
+                        uint64_t dead = rb_below((uint64_t)1 << RB_OPS) & rb_below(64);
+                        for (uint32_t level = 0; level < AC_MAX_LEVELS; level++) {
+                                struct ac_request *r;
+                                struct ac_request *w = q.head[level];
+                                while ((r = backlog_first(&b, dead, level)) != NULL) {
+                                        while (w &&
+                                               !(dead & (uint64_t)1 << req[w - one].stages[0].op))
+                                                w = w->core.next;
+                                        cr_assert_not_null(w, "seed %llu step %d",
+                                                           (unsigned long long)seed, step);
+                                        cr_assert_eq(r - req, w - one,
+                                                     "seed %llu step %d: evicted "
+                                                     "out of order",
+                                                     (unsigned long long)seed, step);
+                                        struct ac_request *next = w->core.next;
+                                        backlog_del(&b, r);
+                                        queue_remove(&q, w);
+                                        in[r - req] = false;
+                                        w = next;
+                                        evicted++;
+                                }
+                                while (w && !(dead & (uint64_t)1 << req[w - one].stages[0].op))
+                                        w = w->core.next;
+                                cr_assert_null(w, "seed %llu step %d: one left behind",
+                                               (unsigned long long)seed, step);
+                        }
+                }
+                cr_assert_eq(b.count, q.count);
+        }
+        cr_assert_gt(picks, 1000);
+        cr_assert_gt(evicted, 100);
+}
+
+Test(core_queue, backlog_by_operation_picks_as_one_queue_did)
+{
+        for (uint64_t seed = 1; seed <= 8; seed++) {
+                backlog_against_one_queue(seed, 0);
+                backlog_against_one_queue(seed, 700); /* aging, head pushes ageing late */
+        }
 }

@@ -3,7 +3,8 @@
  * deterministically on one thread: a timer fire that was already under way
  * when its arming was cancelled (a timer thread waiting for the lock) is
  * recognised as stale; deadlines that cross UINT64_MAX wrap round instead
- * of saturating.
+ * of saturating; a released device is freed while fires and completions
+ * for it may still come, and they find nothing of it.
  *
  * The platform here is the test's own: a clock that may start anywhere and
  * wraps modulo 2^64, timers in a small array that the test fires, or takes
@@ -581,4 +582,162 @@ Test(core_defer, a_callback_may_submit)
         xp_run_deferred();
         cr_assert_eq(chained.calls, 1);
         cr_assert_eq(chained.status, 0);
+}
+
+/* ---- releasing removed devices ------------------------------------------ */
+
+TestSuite(core_release, .init = setup, .fini = teardown);
+
+static struct ac_engine_memory memory(void)
+{
+        struct ac_engine_memory m;
+        ac_engine_memory(eng, &m);
+        return m;
+}
+
+/* Thousands of add/remove cycles of one name, each with a stage in flight
+ * at the removal and a late completion for it before the release: the
+ * device objects and timer records held stay those of the first cycle. */
+Test(core_release, memory_stays_flat_over_add_remove_cycles)
+{
+        struct xd keep, churn;
+        add(&keep, "keep", 1);
+        struct ac_engine_memory first = {0};
+        for (int cycle = 0; cycle < 5000; cycle++) {
+                add(&churn, "qat0", 4); /* the name is free again every time */
+                struct xr r1, r2;
+                cr_assert_eq(submit(&r1), AC_ACCEPTED);
+                cr_assert_eq(submit(&r2), AC_ACCEPTED);
+                size_t on_churn = churn.njobs;
+                ac_device_removed(churn.dev);
+                /* what was in flight there moved to keep, or waits for it */
+                ac_device_complete(churn.dev, churn.tags[0], 0); /* late */
+                ac_device_release(churn.dev);
+                cr_assert_eq(ac_engine_device(eng, 1 + (size_t)cycle), NULL, "cycle %d", cycle);
+                while (r1.calls + r2.calls < 2) {
+                        cr_assert_gt(keep.njobs, 0);
+                        ac_device_complete(keep.dev, keep.tags[keep.njobs - 1], 0);
+                }
+                keep.njobs = 0;
+                cr_assert_eq(r1.calls, 1);
+                cr_assert_eq(r2.calls, 1);
+                cr_assert_eq(r1.status, 0);
+                cr_assert_eq(r2.status, 0);
+                cr_assert_leq(churn.aborts, on_churn);
+                struct ac_engine_memory m = memory();
+                cr_assert_eq(m.devices, 1, "cycle %d: %zu device objects held", cycle, m.devices);
+                if (cycle == 0)
+                        first = m;
+                cr_assert_eq(m.timers, first.timers, "cycle %d: %zu timer records", cycle,
+                             m.timers);
+        }
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_geq(es.late, 5000, "each cycle's late completion was counted");
+        cr_assert_eq(memory().indexes, 5001);
+}
+
+/* A timer thread has taken a device's watchdog when it came due and waits
+ * for the lock; meanwhile the device is removed and released (freed). The
+ * fire then comes: it finds its record disarmed and does nothing (ASan
+ * would see any read of the freed device). Then a new device takes the
+ * same record and arms it: the old fire, delivered again, is stale. */
+Test(core_release, a_stale_watchdog_fire_after_the_release_is_harmless)
+{
+        struct xd a, b;
+        add(&a, "a", 1);
+        add(&b, "b", 1);
+        struct xr r1;
+        cr_assert_eq(submit(&r1), AC_ACCEPTED);
+        cr_assert_eq(a.njobs, 1);
+        struct ac_timer *wd = xp.last;
+        xp.now = 1000;
+        xp_take(wd);
+        ac_device_removed(a.dev); /* r1 moves to b */
+        ac_device_release(a.dev);
+        cr_assert_eq(memory().devices, 1);
+        cr_assert_eq(ac_engine_device(eng, 0), NULL);
+        wd->fire(wd);
+        cr_assert_eq(ac_device_health(b.dev), AC_DEV_HEALTHY);
+        struct ac_engine_stats es;
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.timeouts, 0);
+
+        struct xd c;
+        add(&c, "a", 1); /* takes the pooled records back */
+        struct xr r2;
+        cr_assert_eq(submit(&r2), AC_ACCEPTED); /* least-loaded: c */
+        cr_assert_eq(c.njobs, 1);
+        wd->fire(wd); /* stale for whichever record it is now */
+        ac_engine_get_stats(eng, &es);
+        cr_assert_eq(es.timeouts, 0);
+        cr_assert_eq(ac_device_health(c.dev), AC_DEV_HEALTHY);
+        ac_device_complete(b.dev, b.tags[0], 0);
+        ac_device_complete(c.dev, c.tags[0], 0);
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r1.status, 0);
+        cr_assert_eq(r2.calls, 1);
+        cr_assert_eq(r2.status, 0);
+        cr_assert_eq(xp_advance(5000), 0, "no timer is left armed");
+}
+
+/* The same for a probe: the device failed, its probe came due and was
+ * taken by the timer thread, then the device was released. */
+Test(core_release, a_stale_probe_fire_after_the_release_is_harmless)
+{
+        ac_engine_destroy(eng);
+        eng = NULL;
+        xp_init(0);
+        cfg.failover.probe_ns = 500;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        cr_assert_geq(ac_op_intern(eng, "enc"), 0);
+        struct xd a;
+        add(&a, "a", 1);
+        ac_device_failed(a.dev, AC_EIO);
+        struct ac_timer *probe = xp.last;
+        xp.now = 500;
+        xp_take(probe);
+        ac_device_release(a.dev);
+        cr_assert_eq(memory().devices, 0);
+        probe->fire(probe);
+        cr_assert_eq(xp.narmed, 0);
+        cr_assert(ac_engine_quiescent(eng));
+}
+
+/* A driver without abort keeps its in-flight stages through removal's
+ * drain; releasing it says it lets go of them: they move, once. */
+static const struct ac_driver_ops xd_driver_no_abort = {
+    .name = "recorder-no-abort",
+    .submit = xd_submit,
+};
+
+Test(core_release, release_moves_what_a_driver_without_abort_held)
+{
+        ac_engine_destroy(eng);
+        eng = NULL;
+        setup_at(0, 0); /* no watchdog */
+        static const char *const ops[] = {"enc"};
+        struct xd a = {0}, b;
+        struct ac_device_config dc = {.name = "a",
+                                      .ops = ops,
+                                      .nops = 1,
+                                      .ring = 2,
+                                      .driver = &xd_driver_no_abort,
+                                      .driver_ctx = &a};
+        cr_assert_eq(ac_device_register(eng, &dc, &a.dev), 0);
+        struct xr r1;
+        cr_assert_eq(submit(&r1), AC_ACCEPTED);
+        cr_assert_eq(a.njobs, 1);
+        add(&b, "b", 1);
+        cr_assert_eq(ac_device_unregister(a.dev, 100), 0);
+        xp_advance(1000); /* the deadline: a driver without abort keeps it */
+        cr_assert_eq(ac_device_health(a.dev), AC_DEV_DRAINING);
+        cr_assert_eq(b.njobs, 0);
+        ac_device_release(a.dev);
+        cr_assert_eq(memory().devices, 1);
+        cr_assert_eq(b.njobs, 1, "r1 moved to b");
+        ac_device_complete(b.dev, b.tags[0], 0);
+        cr_assert_eq(r1.calls, 1);
+        cr_assert_eq(r1.status, 0);
+        cr_assert_eq(r1.req.retries, 1, "the stage lost at a spent an attempt");
 }

@@ -44,7 +44,8 @@ struct ac_pick {
         uint64_t flow;
         uint32_t stage;                                 /* index in the chain */
         const struct ac_device_view *previous;          /* device of the previous stage, or NULL */
-        const struct ac_device_view *const *candidates; /* healthy, capable, queue not full */
+        const struct ac_device_view *const *candidates; /* healthy, capable, queue not full;
+                                                           ascending index */
         size_t ncandidates;                             /* >= 1 */
 };
 

@@ -93,9 +93,24 @@ int ac_device_register(struct ac_engine *eng, const struct ac_device_config *cfg
  * engine's failover.drain_ns), after which they move too, each spending one
  * retry of its request. Once gone, its name is free for a new device and
  * the core's scans skip it; the handle stays valid (late completions are
- * counted and ignored) and is freed when the engine is destroyed.
+ * counted and ignored, any entry point may still be called) until
+ * ac_device_release, or until the engine is destroyed.
  * Returns 0, or AC_EINVAL when it is already gone. */
 int ac_device_unregister(struct ac_device *dev, uint64_t drain_ns);
+
+/* The last call anyone makes with dev: its driver (and owner) will call
+ * nothing more with it, nor complete any of its tags. If dev is not gone
+ * it is removed now, as by ac_device_removed; stages still in flight there
+ * move now even from a driver without abort (the driver has let go of
+ * them). The core frees dev once nothing in it holds the device, at the
+ * latest when the outermost entry point under way returns (this one, when
+ * no other is): from the moment it is called, dev is no longer valid for
+ * the caller, and ac_engine_device returns NULL for its index once it is
+ * freed. Its timers' fires that were already under way find their records
+ * (the engine's, kept until destroy) and do nothing. Without it, a gone
+ * device stays allocated until ac_engine_destroy. Not from inside a driver
+ * op, a balancer hook or an observer. */
+void ac_device_release(struct ac_device *dev);
 
 /* Entry points for devices. status is 0 for success or a negative code.
  * Without a platform lock they may be called from inside the driver's own

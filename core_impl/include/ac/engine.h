@@ -167,7 +167,9 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req);
  * ordering. Not a licence to destroy: see ac_engine_quiescent. */
 bool ac_engine_idle(const struct ac_engine *eng);
 
-/* Devices in registration order (including failed and removed ones). */
+/* Devices in registration order, by index (including failed and removed
+ * ones): ac_engine_device returns NULL for an index out of range or a
+ * device released (ac_device_release) and freed since. */
 size_t ac_engine_ndevices(const struct ac_engine *eng);
 struct ac_device *ac_engine_device(const struct ac_engine *eng, size_t i);
 /* The device's live view, which the core keeps current under its lock:
@@ -229,7 +231,16 @@ struct ac_level_stats {
         uint32_t in_flight; /* now */
 };
 
+/* What the engine holds in memory for its devices, to show that hot-plug
+ * churn does not grow it. */
+struct ac_engine_memory {
+        size_t devices; /* device objects allocated: registered, not freed */
+        size_t timers;  /* timer records, in use or pooled (freed with the engine) */
+        size_t indexes; /* device indexes given out, one pointer each */
+};
+
 void ac_engine_get_stats(const struct ac_engine *eng, struct ac_engine_stats *out);
+void ac_engine_memory(const struct ac_engine *eng, struct ac_engine_memory *out);
 /* Times (busy_ns, failed_ns) are brought up to now. */
 void ac_device_get_stats(const struct ac_device *dev, struct ac_device_stats *out);
 /* Returns 0, or AC_EINVAL for a level out of range. */
