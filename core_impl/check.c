@@ -46,6 +46,51 @@ static uint32_t queue_walk(const struct ac_queue *q, uint32_t levels, uint32_t b
         return n;
 }
 
+/* The backlog, one queue per operation (backlog.h): each queue's links,
+ * each request filed under its current stage's operation, the masks and
+ * the counts by level and in all against the engine's statistics. */
+static const char *check_backlog(const struct ac_engine *eng, const struct ac_engine_stats *st,
+                                 char *buf, size_t cap)
+{
+        const struct core_backlog *b = &eng->backlog;
+        uint32_t total = 0, levels[AC_MAX_LEVELS] = {0};
+        for (uint32_t o = 0; o < AC_MAX_OPS; o++) {
+                const struct ac_queue *q = &b->op[o];
+                uint32_t n = queue_walk(q, eng->cfg.priority_levels, b->count, AC_REQ_BACKLOG);
+                if (n == UINT32_MAX)
+                        return broken(buf, cap,
+                                      "backlog: the links of operation %" PRIu32 " are broken", o);
+                if ((n != 0) != ((b->ops >> o & 1u) != 0))
+                        return broken(buf, cap,
+                                      "backlog: operation %" PRIu32 " holds %" PRIu32
+                                      " but its bit says otherwise",
+                                      o, n);
+                for (uint32_t l = 0; l < AC_MAX_LEVELS; l++) {
+                        for (const struct ac_request *r = q->head[l]; r; r = r->core.next) {
+                                if (backlog_op_of(r) != o)
+                                        return broken(buf, cap,
+                                                      "backlog: a stage of operation %" PRIu32
+                                                      " filed under %" PRIu32,
+                                                      backlog_op_of(r), o);
+                                levels[l]++;
+                        }
+                }
+                total += n;
+        }
+        for (uint32_t l = 0; l < AC_MAX_LEVELS; l++)
+                if (levels[l] != b->levels[l] || (levels[l] != 0) != ((b->mask >> l & 1u) != 0))
+                        return broken(buf, cap,
+                                      "backlog: level %" PRIu32 " holds %" PRIu32
+                                      ", counted %" PRIu32,
+                                      l, levels[l], b->levels[l]);
+        if (total != b->count || total != st->backlog)
+                return broken(buf, cap,
+                              "backlog: %" PRIu32 " linked, count %" PRIu32
+                              ", engine says %" PRIu32,
+                              total, b->count, st->backlog);
+        return NULL;
+}
+
 static const char *check_device(const struct ac_engine *eng, const struct ac_device *dev, char *buf,
                                 size_t cap)
 {
@@ -103,6 +148,8 @@ const char *ac_engine_check(const struct ac_engine *eng, char *buf, size_t cap)
         uint64_t queued = 0, in_flight = 0;
         for (size_t i = 0; i < eng->ndevices; i++) {
                 const struct ac_device *dev = eng->devices[i];
+                if (!dev)
+                        continue; /* released and freed (ac_device_release) */
                 if (dev->view.index != i)
                         return broken(buf, cap, "devices: %s is at %zu, says %" PRIu32,
                                       dev->view.name, i, dev->view.index);
@@ -113,11 +160,9 @@ const char *ac_engine_check(const struct ac_engine *eng, char *buf, size_t cap)
                 in_flight += dev->view.in_flight;
         }
         const struct ac_engine_stats *st = &eng->stats;
-        uint32_t backlog =
-            queue_walk(&eng->backlog, eng->cfg.priority_levels, eng->backlog.count, AC_REQ_BACKLOG);
-        if (backlog == UINT32_MAX || backlog != eng->backlog.count || backlog != st->backlog)
-                return broken(buf, cap, "backlog: links or count broken (%" PRIu32 " counted)",
-                              st->backlog);
+        const char *why = check_backlog(eng, st, buf, cap);
+        if (why)
+                return why;
         /* The backlog's bound holds for new requests only: one already under
          * way (a chain's next stage, a retry, a stage moved off a failed
          * device) always gets in, so it is not checked here. */

@@ -771,8 +771,8 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
                 len += snprintf(tail + len, sizeof(tail) - (size_t)len, "; %zu new", t->added);
         print_notes(out, tail, strlen(tail));
         if (t->fingerprinted == 0)
-                len = snprintf(tail, sizeof(tail),
-                               "trajectories: not compared (a side has no fingerprints)");
+                len =
+                    snprintf(tail, sizeof(tail), "trajectories: not compared (one side has none)");
         else if (t->trajectories_changed == 0)
                 len = snprintf(tail, sizeof(tail),
                                "trajectories: identical in %zu of %zu runs (fingerprints)",

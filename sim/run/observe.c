@@ -51,8 +51,8 @@ static void observe_stage(void *ctx, const struct ac_stage_event *ev)
 /* The observer's device hook: a registered device gets its place in
  * by_core (registration may queue stages on it before it returns), and
  * every state change goes on the run's list of device events. Runs inside
- * the core: out of memory for the list has no way out but to stop, as
- * for the fault timeline (drain.c). */
+ * the core: out of memory for the list stops the loop (sim_loop_fail),
+ * and the run ends with that error, as for the request pool. */
 static void observe_device(void *ctx, const struct ac_device_event *ev)
 {
         struct replication *run = ctx;
@@ -65,8 +65,8 @@ static void observe_device(void *ctx, const struct ac_device_event *ev)
                 size_t cap = res->capdevice_events ? 2 * res->capdevice_events : 16;
                 struct sim_device_event *grown = realloc(res->device_events, cap * sizeof(*grown));
                 if (!grown) {
-                        fprintf(stderr, "run: out of memory for the device events\n");
-                        abort();
+                        sim_loop_fail(run->loop); /* the run reports it (run.c) */
+                        return;
                 }
                 res->device_events = grown;
                 res->capdevice_events = cap;
