@@ -1,6 +1,6 @@
 /*
- * sim/des/loop.c - the discrete-event loop: a clock and a 4-ary implicit
- * min-heap of caller-owned events keyed on (time, seq).
+ * sim/des/loop.c - the discrete-event loop: a clock and an event set keyed
+ * on (time, seq), a 4-ary heap in front of a calendar of time bins.
  *
  * The heap is an array of (time, event pointer) entries; heap[0] is the
  * next event, and the children of i are 4i+1 .. 4i+4. Every time an event
@@ -9,10 +9,27 @@
  * entry so that comparisons read the array alone: the event itself is
  * touched only to compare sequence numbers on a tie and to update its slot.
  * A 4-ary heap is half as deep as a binary one and its four 16-byte
- * children are 64 contiguous bytes, which is what matters at hundreds of
- * thousands of pending events. The array grows by doubling; nothing is allocated per
- * event. When it cannot grow, the loop records it and fires nothing more,
- * so that the failure is handled once, by whoever runs the loop.
+ * children are 64 contiguous bytes.
+ *
+ * A heap of a million events still costs a cache miss per level, so past
+ * tier_at events the loop keeps only the near future in the heap: every
+ * event before `base` is in the heap, every later one is in the calendar,
+ * a window of equal-width bins starting at `lo` (unsorted arrays of
+ * entries, bin i holding [lo + i*width, lo + (i+1)*width)), or in the far
+ * list beyond the window. When the heap runs dry the next non-empty bin is
+ * moved into it and `base` moves to that bin's end; when the window is
+ * used up it is rebuilt from the far list, its width chosen so that half
+ * the far events fit in it, a few per bin. The heap orders by (time, seq)
+ * and holds every event before `base`, so the firing order is exactly the
+ * plain heap's: ties stay in schedule order. An event in a bin or the far
+ * list is cancelled in O(1) by moving the array's last entry into its
+ * place. With the heap empty only when the whole set is, the next event
+ * is always heap[0].
+ *
+ * Arrays grow by doubling and keep their room, so nothing is allocated per
+ * event once a run is under way. When one cannot grow, the loop records it
+ * and fires nothing more, so that the failure is handled once, by whoever
+ * runs the loop; every event stays in exactly one place.
  */
 #include "sim/des/loop.h"
 
@@ -21,21 +38,42 @@
 
 #define ARITY        4
 #define INITIAL_SIZE 64
+#define PART_HEAP    0u         /* ev->part: in the heap */
+#define PART_FAR     UINT32_MAX /* ev->part: in the far list */
+#define PER_BIN      4          /* events per bin aimed at by a rebuild */
+#define MAX_BINS     (1u << 22)
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
         struct sim_event *ev; /* the pending event */
 };
 
+struct bin {
+        struct entry *e; /* the bin's events, unsorted */
+        uint32_t n;      /* events in it */
+        uint32_t size;   /* room in e */
+};
+
 struct sim_loop {
-        uint64_t now;       /* the simulated clock, ns */
-        uint64_t next_seq;  /* sequence number for the next schedule */
-        uint64_t fired;     /* events fired since creation */
-        struct entry *heap; /* pending events, a 4-ary min-heap */
-        size_t count;       /* pending events */
-        size_t size;        /* slots allocated in heap */
-        bool stop;          /* set by sim_stop(), read by the run loop */
-        bool failed;        /* the event set could not grow: nothing fires any more */
+        struct sim_loop_clock clock; /* first, for the inline sim_now() */
+        uint64_t next_seq;           /* sequence number for the next schedule */
+        uint64_t fired;              /* events fired since creation */
+        struct entry *heap;          /* the near events, a 4-ary min-heap */
+        size_t count;                /* events in the heap */
+        size_t size;                 /* room in heap: at least every pending event */
+        size_t pending;              /* events in the heap, the bins and the far list */
+        size_t tier_at;              /* heap size that starts the calendar; 0: never */
+        bool tiered;                 /* the calendar is in use: base is finite */
+        uint64_t base;               /* heap events are before it, the others not */
+        uint64_t lo;                 /* the window's start: bin 0's first ns */
+        unsigned shift;              /* a bin is 2^shift ns wide */
+        uint32_t cur;                /* the next bin to move into the heap */
+        uint32_t nbins;              /* bins in the window */
+        uint32_t bins_size;          /* bins allocated (they keep their room) */
+        struct bin *bins;            /* the window */
+        struct bin far;              /* the events past the window */
+        bool stop;                   /* set by sim_stop(), read by the run loop */
+        bool failed;                 /* an array could not grow: nothing fires any more */
 };
 
 struct sim_loop *sim_loop_create(void)
@@ -49,7 +87,15 @@ struct sim_loop *sim_loop_create(void)
                 return NULL;
         }
         loop->size = INITIAL_SIZE;
+        loop->tier_at = SIM_LOOP_TIER_AT;
+        loop->base = UINT64_MAX;
         return loop;
+}
+
+static void unlink_all(struct bin *b)
+{
+        for (uint32_t i = 0; i < b->n; i++)
+                b->e[i].ev->slot = 0;
 }
 
 void sim_loop_destroy(struct sim_loop *loop)
@@ -59,14 +105,23 @@ void sim_loop_destroy(struct sim_loop *loop)
         /* The events are the caller's; leave them marked not pending. */
         for (size_t i = 0; i < loop->count; i++)
                 loop->heap[i].ev->slot = 0;
+        for (uint32_t i = 0; i < loop->bins_size; i++) {
+                unlink_all(&loop->bins[i]);
+                free(loop->bins[i].e);
+        }
+        unlink_all(&loop->far);
+        free(loop->far.e);
+        free(loop->bins);
         free(loop->heap);
         free(loop);
 }
 
-uint64_t sim_now(const struct sim_loop *loop)
+void sim_loop_tier_at(struct sim_loop *loop, size_t n)
 {
-        return loop->now;
+        loop->tier_at = n;
 }
+
+/* ---- the heap ------------------------------------------------------------ */
 
 static bool before(struct entry a, struct entry b)
 {
@@ -121,30 +176,236 @@ static void restore(struct sim_loop *loop, struct entry x, size_t i)
                 sift_down(loop, x, i);
 }
 
-/* Takes the event at index i out of the heap. */
-static void remove_at(struct sim_loop *loop, size_t i)
+static void heap_push(struct sim_loop *loop, struct entry x)
 {
-        struct sim_event *ev = loop->heap[i].ev;
+        x.ev->part = PART_HEAP;
+        sift_up(loop, x, loop->count++);
+}
+
+/* ---- the calendar -------------------------------------------------------- */
+
+/* Appends x to b. Returns 0, or -1 when b cannot grow. */
+static int bin_push(struct bin *b, uint32_t part, struct entry x)
+{
+        if (b->n == b->size) {
+                uint32_t size = b->size ? 2 * b->size : 4;
+                struct entry *e = NULL;
+                if (b->size <= UINT32_MAX / 2)
+                        e = realloc(b->e, size * sizeof(*e));
+                if (!e)
+                        return -1;
+                b->e = e;
+                b->size = size;
+        }
+        b->e[b->n++] = x;
+        x.ev->part = part;
+        x.ev->slot = b->n;
+        return 0;
+}
+
+static void bin_remove(struct bin *b, uint32_t i)
+{
+        b->e[i].ev->slot = 0;
+        if (i != --b->n) {
+                b->e[i] = b->e[b->n];
+                b->e[i].ev->slot = i + 1;
+        }
+}
+
+static struct bin *bin_of(struct sim_loop *loop, uint32_t part)
+{
+        return part == PART_FAR ? &loop->far : &loop->bins[part - 1];
+}
+
+/* Puts x, at or after base, in its bin or the far list. Returns 0 or -1. */
+static int calendar_push(struct sim_loop *loop, struct entry x)
+{
+        uint64_t i = (x.time - loop->lo) >> loop->shift;
+        if (i < loop->nbins)
+                return bin_push(&loop->bins[i], (uint32_t)i + 1, x);
+        return bin_push(&loop->far, PART_FAR, x);
+}
+
+static unsigned bit_length(uint64_t x)
+{
+        return x ? 64u - (unsigned)__builtin_clzll(x) : 0;
+}
+
+/* Lays a new window over the far list, the bins being empty: from its
+ * earliest event, as wide as the least power of two that holds half of it,
+ * cut into bins of about PER_BIN events. Returns 0 or -1. */
+static int rebuild(struct sim_loop *loop)
+{
+        struct bin *far = &loop->far;
+        uint64_t lo = UINT64_MAX;
+        for (uint32_t i = 0; i < far->n; i++)
+                if (far->e[i].time < lo)
+                        lo = far->e[i].time;
+        uint32_t band[65] = {0}; /* far events by bit length of time - lo */
+        for (uint32_t i = 0; i < far->n; i++)
+                band[bit_length(far->e[i].time - lo)]++;
+        unsigned width_bits = 0; /* the window is 2^width_bits ns, at most 2^63 */
+        for (uint32_t held = 0; width_bits < 63 && held < (far->n + 1) / 2; width_bits++)
+                held += band[width_bits];
+        unsigned bin_bits = bit_length(far->n / PER_BIN);
+        if (bin_bits > width_bits)
+                bin_bits = width_bits;
+        uint32_t nbins = 1u << bin_bits;
+        if (nbins > MAX_BINS)
+                nbins = MAX_BINS;
+        if (nbins > loop->bins_size) {
+                struct bin *bins = realloc(loop->bins, nbins * sizeof(*bins));
+                if (!bins)
+                        return -1;
+                for (uint32_t i = loop->bins_size; i < nbins; i++)
+                        bins[i] = (struct bin){0};
+                loop->bins = bins;
+                loop->bins_size = nbins;
+        }
+        loop->lo = lo;
+        loop->shift = width_bits - bit_length(nbins - 1);
+        loop->nbins = nbins;
+        loop->cur = 0;
+        loop->base = lo;
+        /* Events inside the window go to their bins; the rest close up. */
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < far->n; i++) {
+                struct entry x = far->e[i];
+                uint64_t b = (x.time - lo) >> loop->shift;
+                if (b < nbins) {
+                        if (bin_push(&loop->bins[b], (uint32_t)b + 1, x) < 0) {
+                                for (; i < far->n; i++) /* keep the rest */
+                                        far->e[kept++] = far->e[i];
+                                far->n = kept;
+                                for (uint32_t j = 0; j < kept; j++)
+                                        far->e[j].ev->slot = j + 1;
+                                return -1;
+                        }
+                } else {
+                        far->e[kept] = x;
+                        x.ev->slot = ++kept;
+                }
+        }
+        far->n = kept;
+        return 0;
+}
+
+/* Refills the empty heap from the calendar: the next non-empty bin, after
+ * a rebuild if the window is used up. Leaves the calendar unused once
+ * the far list alone is small. */
+static void refill(struct sim_loop *loop)
+{
+        assert(loop->count == 0);
+        while (loop->count == 0 && loop->pending > 0 && !loop->failed) {
+                if (loop->cur == loop->nbins) {
+                        if (loop->far.n < loop->tier_at / 4) {
+                                for (uint32_t i = 0; i < loop->far.n; i++)
+                                        heap_push(loop, loop->far.e[i]);
+                                loop->far.n = 0;
+                                loop->nbins = loop->cur = 0;
+                                loop->tiered = false;
+                                loop->base = UINT64_MAX;
+                                return;
+                        }
+                        if (rebuild(loop) < 0)
+                                loop->failed = true;
+                        continue;
+                }
+                struct bin *b = &loop->bins[loop->cur++];
+                loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                for (uint32_t i = 0; i < b->n; i++)
+                        heap_push(loop, b->e[i]);
+                b->n = 0;
+        }
+}
+
+/* Moves every heap event to the far list and starts the calendar. */
+static void spill(struct sim_loop *loop)
+{
+        for (size_t i = 0; i < loop->count; i++) {
+                if (bin_push(&loop->far, PART_FAR, loop->heap[i]) < 0) {
+                        /* Put the moved ones back: the heap is intact. */
+                        for (uint32_t j = 0; j < loop->far.n; j++)
+                                loop->far.e[j].ev->slot = 0;
+                        for (size_t j = 0; j < loop->count; j++) {
+                                loop->heap[j].ev->part = PART_HEAP;
+                                loop->heap[j].ev->slot = (uint32_t)(j + 1);
+                        }
+                        loop->far.n = 0;
+                        loop->failed = true;
+                        return;
+                }
+        }
+        loop->count = 0;
+        loop->tiered = true;
+        loop->nbins = loop->cur = 0;
+        refill(loop);
+}
+
+/* ---- the event set ------------------------------------------------------- */
+
+/* Takes ev, pending, out of the event set. */
+static void take_out(struct sim_loop *loop, struct sim_event *ev)
+{
+        if (ev->part != PART_HEAP) {
+                bin_remove(bin_of(loop, ev->part), ev->slot - 1);
+                loop->pending--;
+                return;
+        }
+        size_t i = ev->slot - 1;
+        assert(i < loop->count && loop->heap[i].ev == ev);
         struct entry last = loop->heap[--loop->count];
         ev->slot = 0;
         if (last.ev != ev)
                 restore(loop, last, i);
+        loop->pending--;
+        if (loop->count == 0 && loop->pending > 0)
+                refill(loop);
+}
+
+/* Adds ev, not pending, with its time and seq set. Returns 0 or -1. */
+static int put_in(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct entry x = {ev->time, ev};
+        if (loop->pending == 0 && loop->tiered) {
+                loop->tiered = false; /* an empty calendar: start afresh */
+                loop->nbins = loop->cur = 0;
+                loop->base = UINT64_MAX;
+        }
+        if (x.time < loop->base) {
+                heap_push(loop, x);
+                loop->pending++;
+                if (!loop->tiered && loop->tier_at && loop->count > loop->tier_at)
+                        spill(loop);
+                return 0;
+        }
+        if (calendar_push(loop, x) < 0) {
+                loop->failed = true;
+                return -1;
+        }
+        loop->pending++;
+        return 0;
 }
 
 int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
 {
-        assert(when >= loop->now && "an event scheduled in the past");
+        assert(when >= loop->clock.now && "an event scheduled in the past");
         assert(ev->fn != NULL);
         if (ev->slot) {
-                size_t i = ev->slot - 1;
-                assert(i < loop->count && loop->heap[i].ev == ev);
-                ev->time = when;
-                ev->seq = loop->next_seq++;
-                restore(loop, (struct entry){when, ev}, i);
-                return 0;
-        }
-        if (loop->count == loop->size) {
-                /* slot is 32 bits; 4G pending events is far beyond any run. */
+                if (ev->part == PART_HEAP && when < loop->base) {
+                        /* Stays in the heap: repair it in place. */
+                        size_t i = ev->slot - 1;
+                        assert(i < loop->count && loop->heap[i].ev == ev);
+                        ev->time = when;
+                        ev->seq = loop->next_seq++;
+                        restore(loop, (struct entry){when, ev}, i);
+                        return 0;
+                }
+                take_out(loop, ev);
+        } else if (loop->pending == loop->size) {
+                /* The heap has room for every pending event, so that a
+                 * refill never needs memory. slot is 32 bits; 4G pending
+                 * events is far beyond any run. */
                 struct entry *heap = NULL;
                 if (loop->size <= UINT32_MAX / 2)
                         heap = realloc(loop->heap, 2 * loop->size * sizeof(*heap));
@@ -157,30 +418,28 @@ int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
         }
         ev->time = when;
         ev->seq = loop->next_seq++;
-        sift_up(loop, (struct entry){when, ev}, loop->count++);
-        return 0;
+        return put_in(loop, ev);
 }
 
 void sim_cancel(struct sim_loop *loop, struct sim_event *ev)
 {
         if (!ev->slot)
                 return;
-        assert(ev->slot - 1 < loop->count && loop->heap[ev->slot - 1].ev == ev);
-        remove_at(loop, ev->slot - 1);
+        take_out(loop, ev);
 }
 
 uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
 {
-        assert(until >= loop->now && "running to a time in the past");
+        assert(until >= loop->clock.now && "running to a time in the past");
         uint64_t fired = 0;
         loop->stop = false;
         if (loop->failed)
                 return 0;
         while (loop->count > 0 && loop->heap[0].time <= until) {
                 struct sim_event *ev = loop->heap[0].ev;
-                assert(ev->time >= loop->now);
-                remove_at(loop, 0);
-                loop->now = ev->time;
+                assert(ev->time >= loop->clock.now);
+                take_out(loop, ev);
+                loop->clock.now = ev->time;
                 loop->fired++;
                 fired++;
                 /* ev is not pending now: the handler may reuse or free it. */
@@ -191,7 +450,7 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
                 }
         }
         if (until != UINT64_MAX)
-                loop->now = until;
+                loop->clock.now = until;
         return fired;
 }
 
@@ -207,7 +466,7 @@ bool sim_loop_failed(const struct sim_loop *loop)
 
 size_t sim_pending_count(const struct sim_loop *loop)
 {
-        return loop->count;
+        return loop->pending;
 }
 
 uint64_t sim_events_fired(const struct sim_loop *loop)
