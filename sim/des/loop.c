@@ -35,12 +35,14 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ARITY        4
 #define INITIAL_SIZE 64
 #define PART_HEAP    0u         /* ev->part: in the heap */
 #define PART_FAR     UINT32_MAX /* ev->part: in the far list */
-#define PER_BIN      4          /* events per bin aimed at by a rebuild */
+#define PER_BIN      2          /* events per bin aimed at by a rebuild */
+#define BIN_INLINE   3          /* entries a bin holds in its own cache line */
 #define MAX_BINS     (1u << 22)
 
 struct entry {
@@ -48,11 +50,17 @@ struct entry {
         struct sim_event *ev; /* the pending event */
 };
 
+/* A bin is one cache line: a push to a bin of up to BIN_INLINE events
+ * touches that line alone, and a refill reads consecutive lines. The far
+ * list is a bin too. */
 struct bin {
-        struct entry *e; /* the bin's events, unsorted */
-        uint32_t n;      /* events in it */
-        uint32_t size;   /* room in e */
+        uint32_t n;                  /* events in it, unsorted */
+        uint32_t size;               /* room in more */
+        struct entry *more;          /* events past the first BIN_INLINE */
+        struct entry in[BIN_INLINE]; /* the first events */
 };
+
+_Static_assert(sizeof(struct bin) == 64, "a bin is one cache line");
 
 struct sim_loop {
         struct sim_loop_clock clock; /* first, for the inline sim_now() */
@@ -92,10 +100,15 @@ struct sim_loop *sim_loop_create(void)
         return loop;
 }
 
+static struct entry *bin_at(struct bin *b, uint32_t i)
+{
+        return i < BIN_INLINE ? &b->in[i] : &b->more[i - BIN_INLINE];
+}
+
 static void unlink_all(struct bin *b)
 {
         for (uint32_t i = 0; i < b->n; i++)
-                b->e[i].ev->slot = 0;
+                bin_at(b, i)->ev->slot = 0;
 }
 
 void sim_loop_destroy(struct sim_loop *loop)
@@ -107,10 +120,10 @@ void sim_loop_destroy(struct sim_loop *loop)
                 loop->heap[i].ev->slot = 0;
         for (uint32_t i = 0; i < loop->bins_size; i++) {
                 unlink_all(&loop->bins[i]);
-                free(loop->bins[i].e);
+                free(loop->bins[i].more);
         }
         unlink_all(&loop->far);
-        free(loop->far.e);
+        free(loop->far.more);
         free(loop->bins);
         free(loop->heap);
         free(loop);
@@ -187,17 +200,17 @@ static void heap_push(struct sim_loop *loop, struct entry x)
 /* Appends x to b. Returns 0, or -1 when b cannot grow. */
 static int bin_push(struct bin *b, uint32_t part, struct entry x)
 {
-        if (b->n == b->size) {
+        if (b->n >= BIN_INLINE && b->n - BIN_INLINE == b->size) {
                 uint32_t size = b->size ? 2 * b->size : 4;
-                struct entry *e = NULL;
-                if (b->size <= UINT32_MAX / 2)
-                        e = realloc(b->e, size * sizeof(*e));
-                if (!e)
+                struct entry *more = NULL;
+                if (b->size <= UINT32_MAX / 4)
+                        more = realloc(b->more, size * sizeof(*more));
+                if (!more)
                         return -1;
-                b->e = e;
+                b->more = more;
                 b->size = size;
         }
-        b->e[b->n++] = x;
+        *bin_at(b, b->n++) = x;
         x.ev->part = part;
         x.ev->slot = b->n;
         return 0;
@@ -205,10 +218,11 @@ static int bin_push(struct bin *b, uint32_t part, struct entry x)
 
 static void bin_remove(struct bin *b, uint32_t i)
 {
-        b->e[i].ev->slot = 0;
+        struct entry *e = bin_at(b, i);
+        e->ev->slot = 0;
         if (i != --b->n) {
-                b->e[i] = b->e[b->n];
-                b->e[i].ev->slot = i + 1;
+                *e = *bin_at(b, b->n);
+                e->ev->slot = i + 1;
         }
 }
 
@@ -239,11 +253,11 @@ static int rebuild(struct sim_loop *loop)
         struct bin *far = &loop->far;
         uint64_t lo = UINT64_MAX;
         for (uint32_t i = 0; i < far->n; i++)
-                if (far->e[i].time < lo)
-                        lo = far->e[i].time;
+                if (bin_at(far, i)->time < lo)
+                        lo = bin_at(far, i)->time;
         uint32_t band[65] = {0}; /* far events by bit length of time - lo */
         for (uint32_t i = 0; i < far->n; i++)
-                band[bit_length(far->e[i].time - lo)]++;
+                band[bit_length(bin_at(far, i)->time - lo)]++;
         unsigned width_bits = 0; /* the window is 2^width_bits ns, at most 2^63 */
         for (uint32_t held = 0; width_bits < 63 && held < (far->n + 1) / 2; width_bits++)
                 held += band[width_bits];
@@ -254,11 +268,15 @@ static int rebuild(struct sim_loop *loop)
         if (nbins > MAX_BINS)
                 nbins = MAX_BINS;
         if (nbins > loop->bins_size) {
-                struct bin *bins = realloc(loop->bins, nbins * sizeof(*bins));
+                /* Cache-line aligned, so that a bin is one line. */
+                struct bin *bins = aligned_alloc(64, nbins * sizeof(*bins));
                 if (!bins)
                         return -1;
+                if (loop->bins_size)
+                        memcpy(bins, loop->bins, loop->bins_size * sizeof(*bins));
                 for (uint32_t i = loop->bins_size; i < nbins; i++)
                         bins[i] = (struct bin){0};
+                free(loop->bins);
                 loop->bins = bins;
                 loop->bins_size = nbins;
         }
@@ -270,19 +288,19 @@ static int rebuild(struct sim_loop *loop)
         /* Events inside the window go to their bins; the rest close up. */
         uint32_t kept = 0;
         for (uint32_t i = 0; i < far->n; i++) {
-                struct entry x = far->e[i];
+                struct entry x = *bin_at(far, i);
                 uint64_t b = (x.time - lo) >> loop->shift;
                 if (b < nbins) {
                         if (bin_push(&loop->bins[b], (uint32_t)b + 1, x) < 0) {
                                 for (; i < far->n; i++) /* keep the rest */
-                                        far->e[kept++] = far->e[i];
+                                        *bin_at(far, kept++) = *bin_at(far, i);
                                 far->n = kept;
                                 for (uint32_t j = 0; j < kept; j++)
-                                        far->e[j].ev->slot = j + 1;
+                                        bin_at(far, j)->ev->slot = j + 1;
                                 return -1;
                         }
                 } else {
-                        far->e[kept] = x;
+                        *bin_at(far, kept) = x;
                         x.ev->slot = ++kept;
                 }
         }
@@ -300,7 +318,7 @@ static void refill(struct sim_loop *loop)
                 if (loop->cur == loop->nbins) {
                         if (loop->far.n < loop->tier_at / 4) {
                                 for (uint32_t i = 0; i < loop->far.n; i++)
-                                        heap_push(loop, loop->far.e[i]);
+                                        heap_push(loop, *bin_at(&loop->far, i));
                                 loop->far.n = 0;
                                 loop->nbins = loop->cur = 0;
                                 loop->tiered = false;
@@ -313,8 +331,11 @@ static void refill(struct sim_loop *loop)
                 }
                 struct bin *b = &loop->bins[loop->cur++];
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                /* The events fire soon: fetch them all before touching one. */
                 for (uint32_t i = 0; i < b->n; i++)
-                        heap_push(loop, b->e[i]);
+                        __builtin_prefetch(bin_at(b, i)->ev, 1);
+                for (uint32_t i = 0; i < b->n; i++)
+                        heap_push(loop, *bin_at(b, i));
                 b->n = 0;
         }
 }
@@ -326,7 +347,7 @@ static void spill(struct sim_loop *loop)
                 if (bin_push(&loop->far, PART_FAR, loop->heap[i]) < 0) {
                         /* Put the moved ones back: the heap is intact. */
                         for (uint32_t j = 0; j < loop->far.n; j++)
-                                loop->far.e[j].ev->slot = 0;
+                                bin_at(&loop->far, j)->ev->slot = 0;
                         for (size_t j = 0; j < loop->count; j++) {
                                 loop->heap[j].ev->part = PART_HEAP;
                                 loop->heap[j].ev->slot = (uint32_t)(j + 1);
