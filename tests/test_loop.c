@@ -456,3 +456,32 @@ Test(loop, grows_past_its_initial_size)
         cr_assert_eq(fired_n, left);
         free(p);
 }
+
+/* Events left in the calendar by a destroyed loop are not pending and can
+ * be scheduled on another loop, which fires them in order. */
+Test(loop, calendar_events_survive_a_destroyed_loop)
+{
+        enum { N = 3 * SIM_LOOP_TIER_AT };
+        struct probe *p = calloc(N, sizeof(*p));
+        cr_assert_not_null(p);
+        probes_init(p, N, check_order);
+        struct sim_loop *first = sim_loop_create();
+        cr_assert_not_null(first);
+        uint64_t rng = 7;
+        for (int i = 0; i < N; i++)
+                cr_assert_eq(sim_schedule(first, &p[i].ev, splitmix(&rng) % 5000), 0);
+        cr_assert_eq(sim_run_until(first, 100), sim_events_fired(first));
+        sim_loop_destroy(first);
+        for (int i = 0; i < N; i++)
+                cr_assert(!sim_pending(&p[i].ev));
+        for (int i = 0; i < N; i++)
+                cr_assert_eq(sim_schedule(loop, &p[i].ev, splitmix(&rng) % 5000), 0);
+        for (int i = 0; i < N; i += 2)
+                sim_cancel(loop, &p[i].ev);
+        fired_n = 0;
+        last_time = 0;
+        last_seq = 0;
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), N / 2);
+        cr_assert_eq(fired_n, N / 2);
+        free(p);
+}

@@ -69,8 +69,9 @@ struct sim_loop {
         struct entry *heap;          /* the near events, a 4-ary min-heap */
         size_t count;                /* events in the heap */
         size_t size;                 /* room in heap: at least every pending event */
-        size_t pending;              /* events in the heap, the bins and the far list */
+        size_t later;                /* events in the bins and the far list */
         size_t tier_at;              /* heap size that starts the calendar; 0: never */
+        size_t spill_at;             /* tier_at, or SIZE_MAX while it cannot start */
         bool tiered;                 /* the calendar is in use: base is finite */
         uint64_t base;               /* heap events are before it, the others not */
         uint64_t lo;                 /* the window's start: bin 0's first ns */
@@ -96,6 +97,7 @@ struct sim_loop *sim_loop_create(void)
         }
         loop->size = INITIAL_SIZE;
         loop->tier_at = SIM_LOOP_TIER_AT;
+        loop->spill_at = SIM_LOOP_TIER_AT;
         loop->base = UINT64_MAX;
         return loop;
 }
@@ -107,8 +109,10 @@ static struct entry *bin_at(struct bin *b, uint32_t i)
 
 static void unlink_all(struct bin *b)
 {
-        for (uint32_t i = 0; i < b->n; i++)
+        for (uint32_t i = 0; i < b->n; i++) {
                 bin_at(b, i)->ev->slot = 0;
+                bin_at(b, i)->ev->part = PART_HEAP;
+        }
 }
 
 void sim_loop_destroy(struct sim_loop *loop)
@@ -132,6 +136,8 @@ void sim_loop_destroy(struct sim_loop *loop)
 void sim_loop_tier_at(struct sim_loop *loop, size_t n)
 {
         loop->tier_at = n;
+        if (!loop->tiered)
+                loop->spill_at = n ? n : SIZE_MAX;
 }
 
 /* ---- the heap ------------------------------------------------------------ */
@@ -189,10 +195,17 @@ static void restore(struct sim_loop *loop, struct entry x, size_t i)
                 sift_down(loop, x, i);
 }
 
+/* Adds x, whose event's part is PART_HEAP already. */
 static void heap_push(struct sim_loop *loop, struct entry x)
 {
-        x.ev->part = PART_HEAP;
         sift_up(loop, x, loop->count++);
+}
+
+/* Moves x from the calendar into the heap. */
+static void heap_take(struct sim_loop *loop, struct entry x)
+{
+        x.ev->part = PART_HEAP;
+        heap_push(loop, x);
 }
 
 /* ---- the calendar -------------------------------------------------------- */
@@ -220,6 +233,7 @@ static void bin_remove(struct bin *b, uint32_t i)
 {
         struct entry *e = bin_at(b, i);
         e->ev->slot = 0;
+        e->ev->part = PART_HEAP; /* what a not pending event carries */
         if (i != --b->n) {
                 *e = *bin_at(b, b->n);
                 e->ev->slot = i + 1;
@@ -314,14 +328,16 @@ static int rebuild(struct sim_loop *loop)
 static void refill(struct sim_loop *loop)
 {
         assert(loop->count == 0);
-        while (loop->count == 0 && loop->pending > 0 && !loop->failed) {
+        while (loop->count == 0 && loop->later > 0 && !loop->failed) {
                 if (loop->cur == loop->nbins) {
                         if (loop->far.n < loop->tier_at / 4) {
                                 for (uint32_t i = 0; i < loop->far.n; i++)
-                                        heap_push(loop, *bin_at(&loop->far, i));
+                                        heap_take(loop, *bin_at(&loop->far, i));
+                                loop->later -= loop->far.n;
                                 loop->far.n = 0;
                                 loop->nbins = loop->cur = 0;
                                 loop->tiered = false;
+                                loop->spill_at = loop->tier_at ? loop->tier_at : SIZE_MAX;
                                 loop->base = UINT64_MAX;
                                 return;
                         }
@@ -335,7 +351,8 @@ static void refill(struct sim_loop *loop)
                 for (uint32_t i = 0; i < b->n; i++)
                         __builtin_prefetch(bin_at(b, i)->ev, 1);
                 for (uint32_t i = 0; i < b->n; i++)
-                        heap_push(loop, *bin_at(b, i));
+                        heap_take(loop, *bin_at(b, i));
+                loop->later -= b->n;
                 b->n = 0;
         }
 }
@@ -357,8 +374,10 @@ static void spill(struct sim_loop *loop)
                         return;
                 }
         }
+        loop->later += loop->count;
         loop->count = 0;
         loop->tiered = true;
+        loop->spill_at = SIZE_MAX;
         loop->nbins = loop->cur = 0;
         refill(loop);
 }
@@ -368,9 +387,9 @@ static void spill(struct sim_loop *loop)
 /* Takes ev, pending, out of the event set. */
 static void take_out(struct sim_loop *loop, struct sim_event *ev)
 {
-        if (ev->part != PART_HEAP) {
+        if (__builtin_expect(ev->part != PART_HEAP, 0)) {
                 bin_remove(bin_of(loop, ev->part), ev->slot - 1);
-                loop->pending--;
+                loop->later--;
                 return;
         }
         size_t i = ev->slot - 1;
@@ -379,8 +398,19 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
         ev->slot = 0;
         if (last.ev != ev)
                 restore(loop, last, i);
-        loop->pending--;
-        if (loop->count == 0 && loop->pending > 0)
+        else if (loop->count == 0 && loop->later > 0)
+                refill(loop);
+}
+
+/* Takes the next event, heap[0], out of the event set. */
+static void pop(struct sim_loop *loop)
+{
+        struct sim_event *ev = loop->heap[0].ev;
+        struct entry last = loop->heap[--loop->count];
+        ev->slot = 0;
+        if (loop->count)
+                sift_down(loop, last, 0);
+        else if (loop->later > 0)
                 refill(loop);
 }
 
@@ -388,15 +418,17 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
 static int put_in(struct sim_loop *loop, struct sim_event *ev)
 {
         struct entry x = {ev->time, ev};
-        if (loop->pending == 0 && loop->tiered) {
-                loop->tiered = false; /* an empty calendar: start afresh */
+        if (__builtin_expect(x.time >= loop->base && loop->count == 0, 0)) {
+                /* The heap is empty only when the calendar is: start afresh. */
+                assert(loop->later == 0);
+                loop->tiered = false;
                 loop->nbins = loop->cur = 0;
                 loop->base = UINT64_MAX;
+                loop->spill_at = loop->tier_at ? loop->tier_at : SIZE_MAX;
         }
-        if (x.time < loop->base) {
+        if (__builtin_expect(x.time < loop->base, 1)) {
                 heap_push(loop, x);
-                loop->pending++;
-                if (!loop->tiered && loop->tier_at && loop->count > loop->tier_at)
+                if (__builtin_expect(loop->count > loop->spill_at, 0))
                         spill(loop);
                 return 0;
         }
@@ -404,7 +436,7 @@ static int put_in(struct sim_loop *loop, struct sim_event *ev)
                 loop->failed = true;
                 return -1;
         }
-        loop->pending++;
+        loop->later++;
         return 0;
 }
 
@@ -423,7 +455,7 @@ int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
                         return 0;
                 }
                 take_out(loop, ev);
-        } else if (loop->pending == loop->size) {
+        } else if (loop->count + loop->later == loop->size) {
                 /* The heap has room for every pending event, so that a
                  * refill never needs memory. slot is 32 bits; 4G pending
                  * events is far beyond any run. */
@@ -459,7 +491,7 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
         while (loop->count > 0 && loop->heap[0].time <= until) {
                 struct sim_event *ev = loop->heap[0].ev;
                 assert(ev->time >= loop->clock.now);
-                take_out(loop, ev);
+                pop(loop);
                 loop->clock.now = ev->time;
                 loop->fired++;
                 fired++;
@@ -487,7 +519,7 @@ bool sim_loop_failed(const struct sim_loop *loop)
 
 size_t sim_pending_count(const struct sim_loop *loop)
 {
-        return loop->pending;
+        return loop->count + loop->later;
 }
 
 uint64_t sim_events_fired(const struct sim_loop *loop)

@@ -28,7 +28,7 @@ struct sim_event {
         uint64_t seq;    /* tie-breaker; set by sim_schedule() */
         sim_event_fn fn; /* set by the owner */
         uint32_t slot;   /* position in its part of the event set + 1; 0 when not pending */
-        uint32_t part;   /* which part holds it: the heap, a calendar bin, the far list */
+        uint32_t part;   /* the calendar bin or far list holding it; 0: the heap, or not pending */
 };
 
 /* The first member of struct sim_loop, so that sim_now(), called several
