@@ -5,10 +5,15 @@
  * one, whose handler schedules it again at now + a random increment, so
  * the set stays at N events. Reported: nanoseconds per hold (median of 5
  * runs) at N = 10^3, 10^5 and 10^6, for exponential and uniform increments
- * of mean 1 us, against a baseline measured in the same run: the same hold
- * loop on a plain binary heap of (time, seq) values (no intrusive slots, no
- * handler call), written inline below. Increments come from a precomputed
- * table so the figures are the event set's, not the random generator's.
+ * of mean 1 us, for the engine as it runs (its heap in front of the
+ * calendar past SIM_LOOP_TIER_AT events) and with the calendar off (the
+ * 4-ary heap alone, sim_loop_tier_at(loop, 0)), against a baseline measured
+ * in the same run: the same hold loop on a plain binary heap of (time, seq)
+ * values (no intrusive slots, no handler call), written inline below. Last,
+ * the engine at 10^6 over the heap alone at 10^3, for each increment: the
+ * cost of a large set against a small one (target: at most 2). Increments
+ * come from a precomputed table so the figures are the event set's, not the
+ * random generator's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +56,13 @@ static void hold(struct sim_loop *loop, struct sim_event *ev)
                 sim_stop(loop);
 }
 
-static double engine_hold_ns(size_t n)
+static double run_hold_ns(size_t n, size_t tier_at)
 {
         struct sim_loop *loop = sim_loop_create();
         struct sim_event *ev = calloc(n, sizeof(*ev));
         if (!loop || !ev)
                 abort();
+        sim_loop_tier_at(loop, tier_at);
         incr_pos = 0;
         for (size_t i = 0; i < n; i++) {
                 sim_event_init(&ev[i], hold);
@@ -73,6 +79,16 @@ static double engine_hold_ns(size_t n)
         sim_loop_destroy(loop);
         free(ev);
         return (t1 - t0) * 1e9 / HOLDS;
+}
+
+static double engine_hold_ns(size_t n)
+{
+        return run_hold_ns(n, SIM_LOOP_TIER_AT);
+}
+
+static double heap_only_hold_ns(size_t n)
+{
+        return run_hold_ns(n, 0);
 }
 
 /* ---- the baseline: a binary heap of (time, seq) values -------------------- */
@@ -173,19 +189,28 @@ int main(void)
         gsl_rng *r = sim_rng_stream(1, "bench/eventset");
         printf("hold model: ns per hold, median of %d runs of %d holds (mean increment 1 us)\n",
                RUNS, HOLDS);
-        printf("%-12s %9s %14s %14s %7s\n", "increment", "pending", "engine (4-ary)", "binary heap",
-               "ratio");
+        printf("%-12s %9s %10s %10s %12s %7s\n", "increment", "pending", "engine", "4-ary only",
+               "binary heap", "ratio");
+        double small[2] = {0}, large[2] = {0}; /* heap only at 10^3, engine at 10^6 */
         for (int d = 0; d < 2; d++) {
                 for (size_t i = 0; i <= TABLE_MASK; i++)
                         incr[i] = d == 0 ? (uint64_t)gsl_ran_exponential(r, 1000.0)
                                          : gsl_rng_uniform_int(r, 2001);
                 for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
                         double e = median(engine_hold_ns, sizes[s]);
+                        double h = median(heap_only_hold_ns, sizes[s]);
                         double b = median(heap_hold_ns, sizes[s]);
-                        printf("%-12s %9zu %14.1f %14.1f %7.2f\n", dists[d], sizes[s], e, b, e / b);
+                        printf("%-12s %9zu %10.1f %10.1f %12.1f %7.2f\n", dists[d], sizes[s], e, h,
+                               b, e / b);
                         fflush(stdout);
+                        if (s == 0)
+                                small[d] = h;
+                        large[d] = e;
                 }
         }
+        for (int d = 0; d < 2; d++)
+                printf("%s: engine at %zu over 4-ary heap at %zu: %.2f (target <= 2)\n", dists[d],
+                       sizes[2], sizes[0], large[d] / small[d]);
         gsl_rng_free(r);
         return 0;
 }

@@ -346,12 +346,17 @@ static uint64_t splitmix(uint64_t *s)
         return z ^ (z >> 31);
 }
 
-Test(loop, randomized_against_reference_model)
+/* Runs the random operations with the calendar starting past tier_at heap
+ * events; offsets below `spread` ns, one schedule in `far_every` much
+ * further out, so that windows are rebuilt and the far list is used; runs
+ * advance the clock by less than `step`. */
+static void randomized(size_t tier_at, uint64_t spread, uint64_t step, unsigned far_every)
 {
         static struct probe p[RAND_EVENTS];
         probes_init(p, RAND_EVENTS, model_fire);
         memset(model, 0, sizeof(model));
         model_seq = 0;
+        sim_loop_tier_at(loop, tier_at);
         uint64_t seed = 0x5eed0001;
         const char *env = getenv("ACSIM_TEST_SEED");
         if (env)
@@ -365,7 +370,9 @@ Test(loop, randomized_against_reference_model)
                 unsigned kind = (unsigned)(r >> 32) % 10;
                 if (kind < 5) {
                         /* Schedule or reschedule; small offsets make many ties. */
-                        uint64_t when = sim_now(loop) + (r >> 40) % 50;
+                        uint64_t when = sim_now(loop) + (r >> 40) % spread;
+                        if (far_every && (r >> 8) % far_every == 0)
+                                when += (r >> 16) % (1000 * spread);
                         sim_schedule(loop, &p[id].ev, when);
                         model[id].pending = true;
                         model[id].time = when;
@@ -374,7 +381,7 @@ Test(loop, randomized_against_reference_model)
                         sim_cancel(loop, &p[id].ev);
                         model[id].pending = false;
                 } else {
-                        uint64_t until = sim_now(loop) + (r >> 40) % 20;
+                        uint64_t until = sim_now(loop) + (r >> 40) % step;
                         sim_run_until(loop, until);
                         cr_assert_eq(sim_now(loop), until);
                 }
@@ -391,6 +398,28 @@ Test(loop, randomized_against_reference_model)
         sim_run_until(loop, UINT64_MAX);
         cr_assert_eq(model_next(), -1);
         cr_assert_eq(sim_pending_count(loop), 0);
+}
+
+Test(loop, randomized_against_reference_model)
+{
+        randomized(SIM_LOOP_TIER_AT, 50, 20, 0);
+}
+
+/* The same with the calendar in use from 16 heap events on: the order must
+ * be the heap's exactly, ties included. */
+Test(loop, randomized_with_the_calendar)
+{
+        randomized(16, 50, 20, 0);
+}
+
+Test(loop, randomized_with_the_calendar_and_far_events)
+{
+        randomized(8, 400, 100, 7);
+}
+
+Test(loop, randomized_with_the_calendar_and_equal_times)
+{
+        randomized(4, 2, 2, 3);
 }
 
 static uint64_t last_time, last_seq; /* key of the previous event fired */
@@ -425,5 +454,34 @@ Test(loop, grows_past_its_initial_size)
         last_seq = 0;
         cr_assert_eq(sim_run_until(loop, UINT64_MAX), left);
         cr_assert_eq(fired_n, left);
+        free(p);
+}
+
+/* Events left in the calendar by a destroyed loop are not pending and can
+ * be scheduled on another loop, which fires them in order. */
+Test(loop, calendar_events_survive_a_destroyed_loop)
+{
+        enum { N = 3 * SIM_LOOP_TIER_AT };
+        struct probe *p = calloc(N, sizeof(*p));
+        cr_assert_not_null(p);
+        probes_init(p, N, check_order);
+        struct sim_loop *first = sim_loop_create();
+        cr_assert_not_null(first);
+        uint64_t rng = 7;
+        for (int i = 0; i < N; i++)
+                cr_assert_eq(sim_schedule(first, &p[i].ev, splitmix(&rng) % 5000), 0);
+        cr_assert_eq(sim_run_until(first, 100), sim_events_fired(first));
+        sim_loop_destroy(first);
+        for (int i = 0; i < N; i++)
+                cr_assert(!sim_pending(&p[i].ev));
+        for (int i = 0; i < N; i++)
+                cr_assert_eq(sim_schedule(loop, &p[i].ev, splitmix(&rng) % 5000), 0);
+        for (int i = 0; i < N; i += 2)
+                sim_cancel(loop, &p[i].ev);
+        fired_n = 0;
+        last_time = 0;
+        last_seq = 0;
+        cr_assert_eq(sim_run_until(loop, UINT64_MAX), N / 2);
+        cr_assert_eq(fired_n, N / 2);
         free(p);
 }

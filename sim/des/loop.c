@@ -1,6 +1,6 @@
 /*
- * sim/des/loop.c - the discrete-event loop: a clock and a 4-ary implicit
- * min-heap of caller-owned events keyed on (time, seq).
+ * sim/des/loop.c - the discrete-event loop: a clock and an event set keyed
+ * on (time, seq), a 4-ary heap in front of a calendar of time bins.
  *
  * The heap is an array of (time, event pointer) entries; heap[0] is the
  * next event, and the children of i are 4i+1 .. 4i+4. Every time an event
@@ -9,33 +9,80 @@
  * entry so that comparisons read the array alone: the event itself is
  * touched only to compare sequence numbers on a tie and to update its slot.
  * A 4-ary heap is half as deep as a binary one and its four 16-byte
- * children are 64 contiguous bytes, which is what matters at hundreds of
- * thousands of pending events. The array grows by doubling; nothing is allocated per
- * event. When it cannot grow, the loop records it and fires nothing more,
- * so that the failure is handled once, by whoever runs the loop.
+ * children are 64 contiguous bytes.
+ *
+ * A heap of a million events still costs a cache miss per level, so past
+ * tier_at events the loop keeps only the near future in the heap: every
+ * event before `base` is in the heap, every later one is in the calendar,
+ * a window of equal-width bins starting at `lo` (unsorted arrays of
+ * entries, bin i holding [lo + i*width, lo + (i+1)*width)), or in the far
+ * list beyond the window. When the heap runs dry the next non-empty bin is
+ * moved into it and `base` moves to that bin's end; when the window is
+ * used up it is rebuilt from the far list, its width chosen so that half
+ * the far events fit in it, a few per bin. The heap orders by (time, seq)
+ * and holds every event before `base`, so the firing order is exactly the
+ * plain heap's: ties stay in schedule order. An event in a bin or the far
+ * list is cancelled in O(1) by moving the array's last entry into its
+ * place. With the heap empty only when the whole set is, the next event
+ * is always heap[0].
+ *
+ * Arrays grow by doubling and keep their room, so nothing is allocated per
+ * event once a run is under way. When one cannot grow, the loop records it
+ * and fires nothing more, so that the failure is handled once, by whoever
+ * runs the loop; every event stays in exactly one place.
  */
 #include "sim/des/loop.h"
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ARITY        4
 #define INITIAL_SIZE 64
+#define PART_HEAP    0u         /* ev->part: in the heap */
+#define PART_FAR     UINT32_MAX /* ev->part: in the far list */
+#define PER_BIN      2          /* events per bin aimed at by a rebuild */
+#define BIN_INLINE   3          /* entries a bin holds in its own cache line */
+#define MAX_BINS     (1u << 22)
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
         struct sim_event *ev; /* the pending event */
 };
 
+/* A bin is one cache line: a push to a bin of up to BIN_INLINE events
+ * touches that line alone, and a refill reads consecutive lines. The far
+ * list is a bin too. */
+struct bin {
+        uint32_t n;                  /* events in it, unsorted */
+        uint32_t size;               /* room in more */
+        struct entry *more;          /* events past the first BIN_INLINE */
+        struct entry in[BIN_INLINE]; /* the first events */
+};
+
+_Static_assert(sizeof(struct bin) == 64, "a bin is one cache line");
+
 struct sim_loop {
-        uint64_t now;       /* the simulated clock, ns */
-        uint64_t next_seq;  /* sequence number for the next schedule */
-        uint64_t fired;     /* events fired since creation */
-        struct entry *heap; /* pending events, a 4-ary min-heap */
-        size_t count;       /* pending events */
-        size_t size;        /* slots allocated in heap */
-        bool stop;          /* set by sim_stop(), read by the run loop */
-        bool failed;        /* the event set could not grow: nothing fires any more */
+        struct sim_loop_clock clock; /* first, for the inline sim_now() */
+        uint64_t next_seq;           /* sequence number for the next schedule */
+        uint64_t fired;              /* events fired since creation */
+        struct entry *heap;          /* the near events, a 4-ary min-heap */
+        size_t count;                /* events in the heap */
+        size_t size;                 /* room in heap: at least every pending event */
+        size_t later;                /* events in the bins and the far list */
+        size_t tier_at;              /* heap size that starts the calendar; 0: never */
+        size_t spill_at;             /* tier_at, or SIZE_MAX while it cannot start */
+        bool tiered;                 /* the calendar is in use: base is finite */
+        uint64_t base;               /* heap events are before it, the others not */
+        uint64_t lo;                 /* the window's start: bin 0's first ns */
+        unsigned shift;              /* a bin is 2^shift ns wide */
+        uint32_t cur;                /* the next bin to move into the heap */
+        uint32_t nbins;              /* bins in the window */
+        uint32_t bins_size;          /* bins allocated (they keep their room) */
+        struct bin *bins;            /* the window */
+        struct bin far;              /* the events past the window */
+        bool stop;                   /* set by sim_stop(), read by the run loop */
+        bool failed;                 /* an array could not grow: nothing fires any more */
 };
 
 struct sim_loop *sim_loop_create(void)
@@ -49,7 +96,23 @@ struct sim_loop *sim_loop_create(void)
                 return NULL;
         }
         loop->size = INITIAL_SIZE;
+        loop->tier_at = SIM_LOOP_TIER_AT;
+        loop->spill_at = SIM_LOOP_TIER_AT;
+        loop->base = UINT64_MAX;
         return loop;
+}
+
+static struct entry *bin_at(struct bin *b, uint32_t i)
+{
+        return i < BIN_INLINE ? &b->in[i] : &b->more[i - BIN_INLINE];
+}
+
+static void unlink_all(struct bin *b)
+{
+        for (uint32_t i = 0; i < b->n; i++) {
+                bin_at(b, i)->ev->slot = 0;
+                bin_at(b, i)->ev->part = PART_HEAP;
+        }
 }
 
 void sim_loop_destroy(struct sim_loop *loop)
@@ -59,14 +122,25 @@ void sim_loop_destroy(struct sim_loop *loop)
         /* The events are the caller's; leave them marked not pending. */
         for (size_t i = 0; i < loop->count; i++)
                 loop->heap[i].ev->slot = 0;
+        for (uint32_t i = 0; i < loop->bins_size; i++) {
+                unlink_all(&loop->bins[i]);
+                free(loop->bins[i].more);
+        }
+        unlink_all(&loop->far);
+        free(loop->far.more);
+        free(loop->bins);
         free(loop->heap);
         free(loop);
 }
 
-uint64_t sim_now(const struct sim_loop *loop)
+void sim_loop_tier_at(struct sim_loop *loop, size_t n)
 {
-        return loop->now;
+        loop->tier_at = n;
+        if (!loop->tiered)
+                loop->spill_at = n ? n : SIZE_MAX;
 }
+
+/* ---- the heap ------------------------------------------------------------ */
 
 static bool before(struct entry a, struct entry b)
 {
@@ -121,30 +195,270 @@ static void restore(struct sim_loop *loop, struct entry x, size_t i)
                 sift_down(loop, x, i);
 }
 
-/* Takes the event at index i out of the heap. */
-static void remove_at(struct sim_loop *loop, size_t i)
+/* Adds x, whose event's part is PART_HEAP already. */
+static void heap_push(struct sim_loop *loop, struct entry x)
 {
-        struct sim_event *ev = loop->heap[i].ev;
+        sift_up(loop, x, loop->count++);
+}
+
+/* Moves x from the calendar into the heap. */
+static void heap_take(struct sim_loop *loop, struct entry x)
+{
+        x.ev->part = PART_HEAP;
+        heap_push(loop, x);
+}
+
+/* ---- the calendar -------------------------------------------------------- */
+
+/* Appends x to b. Returns 0, or -1 when b cannot grow. */
+static int bin_push(struct bin *b, uint32_t part, struct entry x)
+{
+        if (b->n >= BIN_INLINE && b->n - BIN_INLINE == b->size) {
+                uint32_t size = b->size ? 2 * b->size : 4;
+                struct entry *more = NULL;
+                if (b->size <= UINT32_MAX / 4)
+                        more = realloc(b->more, size * sizeof(*more));
+                if (!more)
+                        return -1;
+                b->more = more;
+                b->size = size;
+        }
+        *bin_at(b, b->n++) = x;
+        x.ev->part = part;
+        x.ev->slot = b->n;
+        return 0;
+}
+
+static void bin_remove(struct bin *b, uint32_t i)
+{
+        struct entry *e = bin_at(b, i);
+        e->ev->slot = 0;
+        e->ev->part = PART_HEAP; /* what a not pending event carries */
+        if (i != --b->n) {
+                *e = *bin_at(b, b->n);
+                e->ev->slot = i + 1;
+        }
+}
+
+static struct bin *bin_of(struct sim_loop *loop, uint32_t part)
+{
+        return part == PART_FAR ? &loop->far : &loop->bins[part - 1];
+}
+
+/* Puts x, at or after base, in its bin or the far list. Returns 0 or -1. */
+static int calendar_push(struct sim_loop *loop, struct entry x)
+{
+        uint64_t i = (x.time - loop->lo) >> loop->shift;
+        if (i < loop->nbins)
+                return bin_push(&loop->bins[i], (uint32_t)i + 1, x);
+        return bin_push(&loop->far, PART_FAR, x);
+}
+
+static unsigned bit_length(uint64_t x)
+{
+        return x ? 64u - (unsigned)__builtin_clzll(x) : 0;
+}
+
+/* Lays a new window over the far list, the bins being empty: from its
+ * earliest event, as wide as the least power of two that holds half of it,
+ * cut into bins of about PER_BIN events. Returns 0 or -1. */
+static int rebuild(struct sim_loop *loop)
+{
+        struct bin *far = &loop->far;
+        uint64_t lo = UINT64_MAX;
+        for (uint32_t i = 0; i < far->n; i++)
+                if (bin_at(far, i)->time < lo)
+                        lo = bin_at(far, i)->time;
+        uint32_t band[65] = {0}; /* far events by bit length of time - lo */
+        for (uint32_t i = 0; i < far->n; i++)
+                band[bit_length(bin_at(far, i)->time - lo)]++;
+        unsigned width_bits = 0; /* the window is 2^width_bits ns, at most 2^63 */
+        for (uint32_t held = 0; width_bits < 63 && held < (far->n + 1) / 2; width_bits++)
+                held += band[width_bits];
+        unsigned bin_bits = bit_length(far->n / PER_BIN);
+        if (bin_bits > width_bits)
+                bin_bits = width_bits;
+        uint32_t nbins = 1u << bin_bits;
+        if (nbins > MAX_BINS)
+                nbins = MAX_BINS;
+        if (nbins > loop->bins_size) {
+                /* Cache-line aligned, so that a bin is one line. */
+                struct bin *bins = aligned_alloc(64, nbins * sizeof(*bins));
+                if (!bins)
+                        return -1;
+                if (loop->bins_size)
+                        memcpy(bins, loop->bins, loop->bins_size * sizeof(*bins));
+                for (uint32_t i = loop->bins_size; i < nbins; i++)
+                        bins[i] = (struct bin){0};
+                free(loop->bins);
+                loop->bins = bins;
+                loop->bins_size = nbins;
+        }
+        loop->lo = lo;
+        loop->shift = width_bits - bit_length(nbins - 1);
+        loop->nbins = nbins;
+        loop->cur = 0;
+        loop->base = lo;
+        /* Events inside the window go to their bins; the rest close up. */
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < far->n; i++) {
+                struct entry x = *bin_at(far, i);
+                uint64_t b = (x.time - lo) >> loop->shift;
+                if (b < nbins) {
+                        if (bin_push(&loop->bins[b], (uint32_t)b + 1, x) < 0) {
+                                for (; i < far->n; i++) /* keep the rest */
+                                        *bin_at(far, kept++) = *bin_at(far, i);
+                                far->n = kept;
+                                for (uint32_t j = 0; j < kept; j++)
+                                        bin_at(far, j)->ev->slot = j + 1;
+                                return -1;
+                        }
+                } else {
+                        *bin_at(far, kept) = x;
+                        x.ev->slot = ++kept;
+                }
+        }
+        far->n = kept;
+        return 0;
+}
+
+/* Refills the empty heap from the calendar: the next non-empty bin, after
+ * a rebuild if the window is used up. Leaves the calendar unused once
+ * the far list alone is small. */
+static void refill(struct sim_loop *loop)
+{
+        assert(loop->count == 0);
+        while (loop->count == 0 && loop->later > 0 && !loop->failed) {
+                if (loop->cur == loop->nbins) {
+                        if (loop->far.n < loop->tier_at / 4) {
+                                for (uint32_t i = 0; i < loop->far.n; i++)
+                                        heap_take(loop, *bin_at(&loop->far, i));
+                                loop->later -= loop->far.n;
+                                loop->far.n = 0;
+                                loop->nbins = loop->cur = 0;
+                                loop->tiered = false;
+                                loop->spill_at = loop->tier_at ? loop->tier_at : SIZE_MAX;
+                                loop->base = UINT64_MAX;
+                                return;
+                        }
+                        if (rebuild(loop) < 0)
+                                loop->failed = true;
+                        continue;
+                }
+                struct bin *b = &loop->bins[loop->cur++];
+                loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                /* The events fire soon: fetch them all before touching one. */
+                for (uint32_t i = 0; i < b->n; i++)
+                        __builtin_prefetch(bin_at(b, i)->ev, 1);
+                for (uint32_t i = 0; i < b->n; i++)
+                        heap_take(loop, *bin_at(b, i));
+                loop->later -= b->n;
+                b->n = 0;
+        }
+}
+
+/* Moves every heap event to the far list and starts the calendar. */
+static void spill(struct sim_loop *loop)
+{
+        for (size_t i = 0; i < loop->count; i++) {
+                if (bin_push(&loop->far, PART_FAR, loop->heap[i]) < 0) {
+                        /* Put the moved ones back: the heap is intact. */
+                        for (uint32_t j = 0; j < loop->far.n; j++)
+                                bin_at(&loop->far, j)->ev->slot = 0;
+                        for (size_t j = 0; j < loop->count; j++) {
+                                loop->heap[j].ev->part = PART_HEAP;
+                                loop->heap[j].ev->slot = (uint32_t)(j + 1);
+                        }
+                        loop->far.n = 0;
+                        loop->failed = true;
+                        return;
+                }
+        }
+        loop->later += loop->count;
+        loop->count = 0;
+        loop->tiered = true;
+        loop->spill_at = SIZE_MAX;
+        loop->nbins = loop->cur = 0;
+        refill(loop);
+}
+
+/* ---- the event set ------------------------------------------------------- */
+
+/* Takes ev, pending, out of the event set. */
+static void take_out(struct sim_loop *loop, struct sim_event *ev)
+{
+        if (__builtin_expect(ev->part != PART_HEAP, 0)) {
+                bin_remove(bin_of(loop, ev->part), ev->slot - 1);
+                loop->later--;
+                return;
+        }
+        size_t i = ev->slot - 1;
+        assert(i < loop->count && loop->heap[i].ev == ev);
         struct entry last = loop->heap[--loop->count];
         ev->slot = 0;
         if (last.ev != ev)
                 restore(loop, last, i);
+        else if (loop->count == 0 && loop->later > 0)
+                refill(loop);
+}
+
+/* Takes the next event, heap[0], out of the event set. */
+static void pop(struct sim_loop *loop)
+{
+        struct sim_event *ev = loop->heap[0].ev;
+        struct entry last = loop->heap[--loop->count];
+        ev->slot = 0;
+        if (loop->count)
+                sift_down(loop, last, 0);
+        else if (loop->later > 0)
+                refill(loop);
+}
+
+/* Adds ev, not pending, with its time and seq set. Returns 0 or -1. */
+static int put_in(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct entry x = {ev->time, ev};
+        if (__builtin_expect(x.time >= loop->base && loop->count == 0, 0)) {
+                /* The heap is empty only when the calendar is: start afresh. */
+                assert(loop->later == 0);
+                loop->tiered = false;
+                loop->nbins = loop->cur = 0;
+                loop->base = UINT64_MAX;
+                loop->spill_at = loop->tier_at ? loop->tier_at : SIZE_MAX;
+        }
+        if (__builtin_expect(x.time < loop->base, 1)) {
+                heap_push(loop, x);
+                if (__builtin_expect(loop->count > loop->spill_at, 0))
+                        spill(loop);
+                return 0;
+        }
+        if (calendar_push(loop, x) < 0) {
+                loop->failed = true;
+                return -1;
+        }
+        loop->later++;
+        return 0;
 }
 
 int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
 {
-        assert(when >= loop->now && "an event scheduled in the past");
+        assert(when >= loop->clock.now && "an event scheduled in the past");
         assert(ev->fn != NULL);
         if (ev->slot) {
-                size_t i = ev->slot - 1;
-                assert(i < loop->count && loop->heap[i].ev == ev);
-                ev->time = when;
-                ev->seq = loop->next_seq++;
-                restore(loop, (struct entry){when, ev}, i);
-                return 0;
-        }
-        if (loop->count == loop->size) {
-                /* slot is 32 bits; 4G pending events is far beyond any run. */
+                if (ev->part == PART_HEAP && when < loop->base) {
+                        /* Stays in the heap: repair it in place. */
+                        size_t i = ev->slot - 1;
+                        assert(i < loop->count && loop->heap[i].ev == ev);
+                        ev->time = when;
+                        ev->seq = loop->next_seq++;
+                        restore(loop, (struct entry){when, ev}, i);
+                        return 0;
+                }
+                take_out(loop, ev);
+        } else if (loop->count + loop->later == loop->size) {
+                /* The heap has room for every pending event, so that a
+                 * refill never needs memory. slot is 32 bits; 4G pending
+                 * events is far beyond any run. */
                 struct entry *heap = NULL;
                 if (loop->size <= UINT32_MAX / 2)
                         heap = realloc(loop->heap, 2 * loop->size * sizeof(*heap));
@@ -157,30 +471,28 @@ int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
         }
         ev->time = when;
         ev->seq = loop->next_seq++;
-        sift_up(loop, (struct entry){when, ev}, loop->count++);
-        return 0;
+        return put_in(loop, ev);
 }
 
 void sim_cancel(struct sim_loop *loop, struct sim_event *ev)
 {
         if (!ev->slot)
                 return;
-        assert(ev->slot - 1 < loop->count && loop->heap[ev->slot - 1].ev == ev);
-        remove_at(loop, ev->slot - 1);
+        take_out(loop, ev);
 }
 
 uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
 {
-        assert(until >= loop->now && "running to a time in the past");
+        assert(until >= loop->clock.now && "running to a time in the past");
         uint64_t fired = 0;
         loop->stop = false;
         if (loop->failed)
                 return 0;
         while (loop->count > 0 && loop->heap[0].time <= until) {
                 struct sim_event *ev = loop->heap[0].ev;
-                assert(ev->time >= loop->now);
-                remove_at(loop, 0);
-                loop->now = ev->time;
+                assert(ev->time >= loop->clock.now);
+                pop(loop);
+                loop->clock.now = ev->time;
                 loop->fired++;
                 fired++;
                 /* ev is not pending now: the handler may reuse or free it. */
@@ -191,7 +503,7 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
                 }
         }
         if (until != UINT64_MAX)
-                loop->now = until;
+                loop->clock.now = until;
         return fired;
 }
 
@@ -212,7 +524,7 @@ bool sim_loop_failed(const struct sim_loop *loop)
 
 size_t sim_pending_count(const struct sim_loop *loop)
 {
-        return loop->count;
+        return loop->count + loop->later;
 }
 
 uint64_t sim_events_fired(const struct sim_loop *loop)
