@@ -782,7 +782,7 @@ bool compare_print(FILE *out, const struct compare_set *base, const struct compa
                                "trajectory changed in %zu of %zu runs (fingerprints)",
                                t->trajectories_changed, t->fingerprinted);
         if (len > 0 && (size_t)len < sizeof(tail))
-                snprintf(tail + len, sizeof(tail) - (size_t)len, "; figures changed in %zu run%s",
+                snprintf(tail + len, sizeof(tail) - (size_t)len, "\nfigures: changed in %zu run%s",
                          t->figures_changed, t->figures_changed == 1 ? "" : "s");
         print_notes(out, tail, strlen(tail));
         return t->regressions > 0 || t->missing > 0;
