@@ -56,7 +56,8 @@ static void try_policy_options(struct doc_node *opts, const struct ac_balancer_o
                 if (!known || doc_kind(doc_at(opts, i)) != DOC_SCALAR)
                         continue;
                 at[m] = doc_at(opts, i);
-                o[m++] = (struct ac_option){key, doc_text(at[m - 1])};
+                o[m] = (struct ac_option){key, doc_text(at[m])};
+                m++;
         }
         n = m;
         int rc = trial_init(bal, o, n);
