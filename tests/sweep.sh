@@ -209,6 +209,16 @@ if expect 0 "$ACSIM" sweep "$T/var.yaml" -o "$T/var" -j 2; then
 	[ -d "$T/var/p002-policy=p2-d1" ] || fail "no p002-policy=p2-d1"
 	has "$T/var/p002-policy=p2-d1/summary.json" '"policy": "power-of-two"'
 fi
+# the variant as the baseline, by its name: the tables, sweep.json and the
+# baseline column of sweep.csv name it so, with no YAML in them
+if expect 0 "$ACSIM" sweep "$T/var.yaml" -o "$T/varb" -j 2 --baseline p2-d1 -q; then
+	has "$T/varb/comparison.txt" '^baseline p2-d1;'
+	has "$T/varb/sweep.json" '"baseline": "p2-d1"'
+	has "$T/varb/sweep.csv" ',p2-d1,[-0-9.e]+,'
+	grep -q '{' "$T/varb/comparison.txt" && fail "comparison.txt shows YAML"
+fi
+expect 2 "$ACSIM" sweep "$T/var.yaml" -o "$T/varc" --baseline p2-d9 &&
+	has "$T/err" 'baseline p2-d9: not in the engine.policy list'
 expect 0 "$ACSIM" sweep "$T/var.yaml" --list --set engine.policy_options.d=3 &&
 	has "$T/out" '^2 p002-policy=p2-d1 '
 sed 's/{d: 1}/{d: 40}/' "$T/var.yaml" >"$T/var40.yaml"

@@ -282,8 +282,12 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
         for (size_t k = 0; keys && k < s->nsweep; k++)
                 rc |= json_array_append_new(keys, json_string(s->sweep[k].key));
         const char *base = NULL;
-        if (c && c->baseline != SWEEP_NO_KEY)
-                base = s->sweep[p->policy_key].values[c->baseline];
+        char base_buf[256]; /* a variant by its name, as in the tables */
+        if (c && c->baseline != SWEEP_NO_KEY) {
+                scenario_sweep_short(s, sweep_point_with(p, 0, p->policy_key, c->baseline),
+                                     p->policy_key, base_buf, sizeof(base_buf));
+                base = base_buf;
+        }
         rc |= write_json_put(o, "baseline", base ? json_string(base) : json_null());
         json_t *points = json_array();
         rc |= write_json_put(o, "points", points);
@@ -451,7 +455,10 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
 #undef COUNT_CELLS
                 if (paired) {
                         fputc(',', f);
-                        write_csv_text(f, s->sweep[p->policy_key].values[c->baseline]);
+                        char base[256]; /* a variant by its name, as in the tables */
+                        scenario_sweep_short(s, sweep_point_with(p, 0, p->policy_key, c->baseline),
+                                             p->policy_key, base, sizeof(base));
+                        write_csv_text(f, base);
                         for (int m = 0; m < SWEEP_METRICS; m++) {
                                 real(f, r->diff[m].mean, false);
                                 real(f, r->diff[m].ci95, one);

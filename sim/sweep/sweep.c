@@ -213,6 +213,16 @@ size_t sweep_value_index(const struct sweep_plan *p, size_t key, const char *val
         for (size_t i = 0; i < p->base.sweep[key].nvalues; i++)
                 if (strcmp(p->base.sweep[key].values[i], value) == 0)
                         return i;
+        /* a mapping by its short form: a policy variant by its name */
+        for (size_t i = 0; i < p->base.sweep[key].nvalues; i++) {
+                char name[256];
+                if (p->base.sweep[key].values[i][0] != '{')
+                        continue;
+                int n = scenario_sweep_short(&p->base, sweep_point_with(p, 0, key, i), key, name,
+                                             sizeof(name));
+                if (n > 0 && (size_t)n < sizeof(name) && strcmp(name, value) == 0)
+                        return i;
+        }
         return SWEEP_NO_KEY;
 }
 

@@ -79,7 +79,8 @@ int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *s
 void sweep_plan_free(struct sweep_plan *p);
 
 /* Returns the index of value `value` in the list of sweep key `key`, or
- * SWEEP_NO_KEY. */
+ * SWEEP_NO_KEY: a value as written, or a mapping by its short form
+ * (scenario_sweep_short: a policy variant by its name). */
 size_t sweep_value_index(const struct sweep_plan *p, size_t key, const char *value);
 
 /* Returns the index into key `key`'s list at point `point`. */
