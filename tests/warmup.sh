@@ -13,7 +13,8 @@
 # status 2 and a located message. With gnuplot: `acsim plot` of the run
 # draws the cut at summary.json's warmup_ns and a mark at each
 # replication's own MSER-5 point (plots/data/devices.gp, in ms, and the
-# text plot's key); a run with a fixed warm-up has neither.
+# text plot's key), the overloaded queue's cut keyed as unsettled; a run
+# with a fixed warm-up has neither.
 set -u
 
 # shellcheck source=support/harness.sh source-path=SCRIPTDIR
@@ -65,6 +66,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 	V=$T/s1/plots/data/devices.gp
 	has "$T/s1/plots/data/devices.dat" '^# t\(ms\),'
 	has "$V" '^warmup_auto = 1$'
+	has "$V" '^warmup_settled = 1$'
 	cut=$(sed -n 's/^warmup_cut = //p' "$V")
 	awk -v c="$cut" -v w="$w" 'BEGIN { d = c * 1e6 - w; exit !(c != "" && d < 0.5 && d > -0.5) }' ||
 		fail "plotted cut '$cut' ms is not summary.json's warmup_ns $w"
@@ -87,6 +89,11 @@ expect 1 "$ACSIM" run "$T/slow.yaml" -q --set workload.jobs.arrival.rate=1.1M/s 
 has "$T/err" 'FAILURE: run.warmup: auto: the number in system never settles'
 grep -A3 '^  "warmup": {' "$T/over/summary.json" | grep -q '"settled": false' ||
 	fail "overload: settled is not false"
+if command -v gnuplot >/dev/null 2>&1; then
+	expect 0 "$ACSIM" plot "$T/over" --format txt
+	has "$T/over/plots/data/devices.gp" '^warmup_settled = 0$'
+	has "$T/over/plots/devices.txt" 'unsettled cut'
+fi
 
 expect 2 "$ACSIM" run "$T/slow.yaml" -q --set run.warmup=soon -o "$T/bad"
 has "$T/err" 'run\.warmup'

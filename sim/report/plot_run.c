@@ -375,7 +375,8 @@ static void time_vars(FILE *vars, const struct plot_run_facts *f, unsigned rep, 
 }
 
 /* With run.warmup: auto (summary.json's "warmup", docs/statistics.md):
- * the cut applied to every replication as warmup_cut, and each
+ * the cut applied to every replication as warmup_cut (warmup_settled 0
+ * when MSER-5 found the series never settles), and each
  * replication's own MSER-5 point as own_cut[], own_rep[], nown (in unit);
  * warmup_auto 0 and no cut otherwise. Returns 0, or PLOT_EINPUT when
  * "warmup" is there but not as acsim writes it. */
@@ -400,6 +401,8 @@ static int warmup_vars(FILE *vars, const char *dir, double unit, struct sim_erro
         }
         bool automatic = w && rc == 0;
         plot_var_num(vars, "warmup_auto", automatic ? 1 : 0);
+        plot_var_num(vars, "warmup_settled",
+                     automatic && json_is_true(json_object_get(w, "settled")));
         plot_var_num(vars, "warmup_cut", automatic ? (double)json_integer_value(cut) / unit : 0);
         plot_var_num(vars, "nown", automatic ? (double)n : 0);
         plot_var_array(vars, "own_cut", automatic ? n : 0);

@@ -10,7 +10,7 @@
 # queue, in flight), plot_format, plot_title, plot_subtitle, xlabel_text,
 # interval_text, tmax, warmup, stages_max, ndevices, device[], nfaults, fault_start[],
 # fault_end[], fault_text[], warmup_auto (1 with run.warmup: auto), warmup_cut,
-# nown, own_cut[], own_rep[].
+# warmup_settled, nown, own_cut[], own_rep[].
 reset
 dumb = (plot_format eq 'txt')
 set xrange [0:tmax]
@@ -78,7 +78,8 @@ plot for [i=1:ndevices] datafile using 1:(column(3 * i + 1)) with lines lw 1.5 \
         lc i title device[i] . ' in flight', \
      for [i=1:ndevices] datafile using 1:(column(3 * i)) with lines lw 1.5 dt 2 \
         lc i title device[i] . ' queued', \
-     for [k=1:warmup_auto] NaN with lines dt 2 lw 1.5 lc rgb '#000000' title 'MSER-5 cut', \
+     for [k=1:warmup_auto] NaN with lines dt 2 lw 1.5 lc rgb '#000000' \
+        title (warmup_settled ? 'MSER-5 cut' : 'unsettled cut'), \
      for [k=1:(nown > 0 ? 1 : 0)] own_cut using 2:(stages_max) with points pt 9 ps 1.5 \
         lc rgb '#000000' title 'own MSER-5'
 unset multiplot
