@@ -6,7 +6,8 @@
  *   devices      timeseries.csv (one replication, --replication):
  *                utilisation, software queue and stages in flight per
  *                device over time, with the fault windows of faults.csv
- *                shaded
+ *                shaded; with run.warmup: auto, the cut applied as a
+ *                line and each replication's own MSER-5 point as a mark
  *   failover     faults.csv, device_events.csv, timeseries_long.csv and
  *                timeseries.csv (one replication): a lane per injected
  *                window with the core's failed spells, detection and
@@ -17,6 +18,7 @@
  * Also the pieces the sweep's CDF reuses (plot_cdf_*). Layout: reading
  * summary.json's facts, the CDF, the fault windows, then each kind.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +374,50 @@ static void time_vars(FILE *vars, const struct plot_run_facts *f, unsigned rep, 
         plot_var_num(vars, "warmup", f->warmup_ns / u.scale);
 }
 
+/* With run.warmup: auto (summary.json's "warmup", docs/statistics.md):
+ * the cut applied to every replication as warmup_cut (warmup_settled 0
+ * when MSER-5 found the series never settles), and each
+ * replication's own MSER-5 point as own_cut[], own_rep[], nown (in unit);
+ * warmup_auto 0 and no cut otherwise. Returns 0, or PLOT_EINPUT when
+ * "warmup" is there but not as acsim writes it. */
+static int warmup_vars(FILE *vars, const char *dir, double unit, struct sim_error *err)
+{
+        char path[PLOT_PATH_CAP];
+        if (plot_path(path, dir, "summary.json", err) == NULL)
+                return PLOT_EINPUT;
+        json_error_t je;
+        json_t *root = json_load_file(path, 0, &je);
+        const json_t *w = json_object_get(root, "warmup");
+        const json_t *cut = json_object_get(w, "warmup_ns");
+        const json_t *own = json_object_get(w, "replications");
+        size_t n = json_array_size(own);
+        int rc = 0;
+        if (w && (!json_is_integer(cut) || !json_is_array(own))) {
+                sim_fail(err, 0,
+                         "%s: \"warmup\": no integer \"warmup_ns\" or no array "
+                         "\"replications\"",
+                         path);
+                rc = PLOT_EINPUT;
+        }
+        bool automatic = w && rc == 0;
+        plot_var_num(vars, "warmup_auto", automatic ? 1 : 0);
+        plot_var_num(vars, "warmup_settled",
+                     automatic && json_is_true(json_object_get(w, "settled")));
+        plot_var_num(vars, "warmup_cut", automatic ? (double)json_integer_value(cut) / unit : 0);
+        plot_var_num(vars, "nown", automatic ? (double)n : 0);
+        plot_var_array(vars, "own_cut", automatic ? n : 0);
+        plot_var_array(vars, "own_rep", automatic ? n : 0);
+        for (size_t i = 0; automatic && i < n; i++) {
+                const json_t *e = json_array_get(own, i);
+                plot_var_num_at(vars, "own_cut", i + 1,
+                                (double)json_integer_value(json_object_get(e, "warmup_ns")) / unit);
+                plot_var_num_at(vars, "own_rep", i + 1,
+                                (double)json_integer_value(json_object_get(e, "replication")));
+        }
+        json_decref(root);
+        return rc;
+}
+
 /* The length of the sampling interval, from the first rows. */
 static double interval_ns(const struct series *s)
 {
@@ -455,6 +501,8 @@ static int devices_prepare(struct plot_ctx *ctx, FILE *vars, struct sim_error *e
         else
                 window_vars(vars, w, nw, u.scale);
         free(w);
+        if (rc >= 0 && warmup_vars(vars, ctx->dir, u.scale, err) < 0)
+                rc = PLOT_EINPUT;
 out:
         free(cols);
         read_csv_free(&s.csv);
@@ -702,7 +750,8 @@ static const struct plot_kind run_devices = {
     .about = "Per device: lane utilisation, stages waiting in the core's software queue and "
              "stages in flight, per sampling interval of one replication (acsim plot "
              "--replication); each fault window shaded in its own colour, "
-             "the warm-up grey.",
+             "the warm-up grey; with run.warmup: auto, the cut MSER-5 found as a line and "
+             "each replication's own MSER-5 point marked.",
     .width = 960,
     .height = 720,
     .prepare = devices_prepare,

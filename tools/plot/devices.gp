@@ -1,12 +1,16 @@
 # tools/plot/devices.gp - per device over time: utilisation (top) and the
 # stages waiting in the core's software queue and in flight (bottom), with
-# each fault window shaded in its own colour and the warm-up grey.
+# each fault window shaded in its own colour and the warm-up grey. With
+# run.warmup: auto, the cut MSER-5 found (applied to every replication) is
+# a dashed line across both panels and each replication's own MSER-5 point
+# a mark at the top of the lower one, both in its key.
 #
 # Drawn by `acsim plot`, which sets the terminal and these variables
 # (plots/data/devices.gp): datafile (columns: t, then per device util%,
 # queue, in flight), plot_format, plot_title, plot_subtitle, xlabel_text,
 # interval_text, tmax, warmup, stages_max, ndevices, device[], nfaults, fault_start[],
-# fault_end[], fault_text[].
+# fault_end[], fault_text[], warmup_auto (1 with run.warmup: auto), warmup_cut,
+# warmup_settled, nown, own_cut[], own_rep[].
 reset
 dumb = (plot_format eq 'txt')
 set xrange [0:tmax]
@@ -32,6 +36,10 @@ if (!dumb) {
         set arrow from fault_start[i], graph 0 to fault_start[i], graph 1 nohead
         set arrow from fault_end[i], graph 0 to fault_end[i], graph 1 nohead
     }
+}
+if (warmup_auto) {
+    set arrow 999 from warmup_cut, graph 0 to warmup_cut, graph 1 nohead front \
+        dt 2 lw 1.5 lc rgb '#000000'
 }
 # a round tick step about a third of x
 nice(x) = (x <= 0 ? 1 : (e = 10**floor(log10(x)), f = x / e, \
@@ -69,5 +77,9 @@ set key outside right top vertical
 plot for [i=1:ndevices] datafile using 1:(column(3 * i + 1)) with lines lw 1.5 \
         lc i title device[i] . ' in flight', \
      for [i=1:ndevices] datafile using 1:(column(3 * i)) with lines lw 1.5 dt 2 \
-        lc i title device[i] . ' queued'
+        lc i title device[i] . ' queued', \
+     for [k=1:warmup_auto] NaN with lines dt 2 lw 1.5 lc rgb '#000000' \
+        title (warmup_settled ? 'MSER-5 cut' : 'unsettled cut'), \
+     for [k=1:(nown > 0 ? 1 : 0)] own_cut using 2:(stages_max) with points pt 9 ps 1.5 \
+        lc rgb '#000000' title 'own MSER-5'
 unset multiplot
