@@ -18,31 +18,7 @@ set -u
 cd "$T" || exit 1
 command -v parallel >/dev/null || { fail "no GNU parallel (tools/deps.sh installs it)"; finish; }
 
-cat >"$T/six.yaml" <<'EOF'
-name: six
-seed: 5
-run: {duration: 20ms, warmup: 2ms, replications: 2}
-engine: {policy: least-loaded, queue: {depth: 64, backlog: 256}}
-devices:
-  - name: fast
-    lanes: 4
-    ring: 16
-    ops:
-      aes-gcm-enc: {setup: 1us, rate: 4GB/s, jitter: {dist: lognormal, mean: 1, cv: 0.3}}
-  - name: slow
-    lanes: 1
-    ring: 16
-    ops:
-      aes-gcm-enc: {setup: 3us, rate: 1GB/s}
-workload:
-  - name: w
-    arrival: {process: poisson, rate: 200k/s}
-    size: {dist: uniform, min: 64B, max: 2KiB}
-    chain: [aes-gcm-enc]
-sweep:
-  engine.policy: [round-robin, least-loaded, shortest-expected-delay]
-  workload.w.arrival.rate: [100k/s, 300k/s]
-EOF
+two_cards_sweep six 5 2 >"$T/six.yaml"
 
 # sweep_same A B: the sweep's own three files are byte-identical.
 sweep_same() {

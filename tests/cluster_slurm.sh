@@ -108,31 +108,7 @@ done
 }
 
 # ---- the sweep --------------------------------------------------------------------------
-cat >"$T/six.yaml" <<'EOF'
-name: six
-seed: 3
-run: {duration: 20ms, warmup: 2ms, replications: 2}
-engine: {policy: least-loaded, queue: {depth: 64, backlog: 256}}
-devices:
-  - name: fast
-    lanes: 4
-    ring: 16
-    ops:
-      aes-gcm-enc: {setup: 1us, rate: 4GB/s, jitter: {dist: lognormal, mean: 1, cv: 0.3}}
-  - name: slow
-    lanes: 1
-    ring: 16
-    ops:
-      aes-gcm-enc: {setup: 3us, rate: 1GB/s}
-workload:
-  - name: w
-    arrival: {process: poisson, rate: 200k/s}
-    size: {dist: uniform, min: 64B, max: 2KiB}
-    chain: [aes-gcm-enc]
-sweep:
-  engine.policy: [round-robin, least-loaded, shortest-expected-delay]
-  workload.w.arrival.rate: [100k/s, 300k/s]
-EOF
+two_cards_sweep six 3 2 >"$T/six.yaml"
 
 expect 0 "$ACSIM" sweep six.yaml -o local -j 2 -q --set run.replications=3
 

@@ -52,3 +52,12 @@ finish() {
 	fi
 	echo "$name: ok"
 }
+
+# two_cards_sweep NAME SEED REPLICATIONS: a small sweep on stdout (two
+# cards, three balancers by two rates, 20 ms runs), the body shared in
+# tests/data/two-cards-sweep.yaml.in.
+two_cards_sweep() {
+	printf 'name: %s\nseed: %s\nrun: {duration: 20ms, warmup: 2ms, replications: %s}\n' \
+		"$1" "$2" "$3"
+	cat "$SRC/tests/data/two-cards-sweep.yaml.in"
+}
