@@ -14,6 +14,7 @@
 
 #include "models/device.h"
 #include "sim/des/loop.h"
+#include "sim/des/queueing.h"
 
 #define MAX_STAGES 400000
 
@@ -174,41 +175,40 @@ static struct device_op_config exp_service(double mean)
             .name = "op", .has_service = true, .service = {.kind = DIST_EXPONENTIAL, .a = mean}};
 }
 
+/* Sends 250000 Poisson arrivals (mean gap gap_ns) to cfg's device, runs
+ * them all, and checks the mean time on the device after the first 10000
+ * against theory (relative tolerance tol) and, when util >= 0, the lanes'
+ * busy fraction against util (within 0.02). Leaves the run in H. */
+static void against_theory(struct device_config *cfg, double gap_ns, const char *what, double want,
+                           double tol, double util)
+{
+        create(cfg);
+        poisson(gap_ns, 250000);
+        sim_run_until(H.loop, UINT64_MAX);
+        cr_assert_eq(H.refused, 0, "%s: refused", what);
+        cr_assert_eq(H.completed, 250000, "%s: completed", what);
+        double w = mean_sojourn(10000);
+        cr_log_info("%s: mean sojourn %.1f ns (theory %.1f)", what, w, want);
+        cr_assert(fabs(w - want) / want < tol, "%s: mean sojourn %.1f, want %.1f", what, w, want);
+        if (util < 0)
+                return;
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        double u = st.busy_lane_ns / (double)sim_now(H.loop) / cfg->lanes;
+        cr_assert(fabs(u - util) < 0.02, "%s: utilisation %.4f, want %.2f", what, u, util);
+}
+
 Test(device, mm1_mean_sojourn)
 {
         /* mu = 1/1000 ns, lambda = 0.8 mu: W = 1 / (mu - lambda) = 5000 ns */
         struct device_op_config op = exp_service(1000.0);
         struct device_config cfg = {.name = "mm1", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
-        create(&cfg);
-        poisson(1250.0, 250000);
-        sim_run_until(H.loop, UINT64_MAX);
-        cr_assert_eq(H.refused, 0);
-        cr_assert_eq(H.completed, 250000);
-        double w = mean_sojourn(10000);
-        cr_log_info("M/M/1 rho 0.8: mean sojourn %.1f ns (theory 5000)", w);
-        cr_assert(fabs(w - 5000.0) / 5000.0 < 0.04, "M/M/1 mean sojourn %.1f, want 5000", w);
-
+        against_theory(&cfg, 1250.0, "M/M/1 rho 0.8", 5000.0, 0.04, 0.8);
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.loop);
-        cr_log_info("M/M/1 utilisation %.4f", util);
-        cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
         cr_assert_eq(st.completed, 250000);
         cr_assert_eq(st.held, 0);
         cr_assert_eq(st.busy, 0);
-}
-
-/* Erlang C: the chance an arrival waits in M/M/c. */
-static double erlang_c(unsigned c, double a)
-{
-        double term = 1.0, sum = 1.0; /* a^k / k! for k = 0 */
-        for (unsigned k = 1; k < c; k++) {
-                term *= a / k;
-                sum += term;
-        }
-        double last = term * a / c; /* a^c / c! */
-        double rho = a / c;
-        return last / (1.0 - rho) / (sum + last / (1.0 - rho));
 }
 
 Test(device, mmc_mean_sojourn_erlang_c)
@@ -216,20 +216,10 @@ Test(device, mmc_mean_sojourn_erlang_c)
         /* c = 4 lanes, mu = 1/2000 ns each, offered load a = 3 (rho 0.75) */
         const unsigned c = 4;
         const double mu = 1.0 / 2000.0, lambda = 3.0 * mu;
-        double want = erlang_c(c, lambda / mu) / (c * mu - lambda) + 1.0 / mu;
+        double want = queueing_mmc_mean(c, lambda, mu); /* sim/des/queueing.c */
         struct device_op_config op = exp_service(2000.0);
         struct device_config cfg = {.name = "mmc", .lanes = c, .ring = 4096, .ops = &op, .nops = 1};
-        create(&cfg);
-        poisson(1.0 / lambda, 250000);
-        sim_run_until(H.loop, UINT64_MAX);
-        cr_assert_eq(H.refused, 0);
-        double w = mean_sojourn(10000);
-        cr_log_info("M/M/%u rho 0.75: mean sojourn %.1f ns (theory %.1f)", c, w, want);
-        cr_assert(fabs(w - want) / want < 0.03, "M/M/%u mean sojourn %.1f, want %.1f", c, w, want);
-        struct device_model_stats st;
-        device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.loop) / c;
-        cr_assert(fabs(util - 0.75) < 0.02, "utilisation %.4f, want 0.75", util);
+        against_theory(&cfg, 1.0 / lambda, "M/M/4 rho 0.75", want, 0.03, 0.75);
 }
 
 Test(device, mm1_with_latency_adds_a_constant)
@@ -241,18 +231,9 @@ Test(device, mm1_with_latency_adds_a_constant)
         op.latency_ns = 3000.0;
         struct device_config cfg = {
             .name = "mm1l", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
-        create(&cfg);
-        poisson(1250.0, 250000);
-        sim_run_until(H.loop, UINT64_MAX);
-        cr_assert_eq(H.refused, 0);
-        cr_assert_eq(H.completed, 250000);
-        double w = mean_sojourn(10000);
-        cr_log_info("M/M/1 rho 0.8 + 3 us latency: mean sojourn %.1f ns (theory 8000)", w);
-        cr_assert(fabs(w - 8000.0) / 8000.0 < 0.03, "mean sojourn %.1f, want 8000", w);
+        against_theory(&cfg, 1250.0, "M/M/1 rho 0.8 + 3 us latency", 8000.0, 0.03, 0.8);
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.loop);
-        cr_assert(fabs(util - 0.8) < 0.02, "utilisation %.4f, want 0.8", util);
         cr_assert_eq(st.held, 0);
         cr_assert_eq(st.busy, 0);
 }
@@ -348,17 +329,7 @@ Test(device, mg1_with_gap_queues_on_the_lane_time)
         op.gap_ns = 200.0;
         struct device_config cfg = {
             .name = "mg1g", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
-        create(&cfg);
-        poisson(1250.0, 250000);
-        sim_run_until(H.loop, UINT64_MAX);
-        cr_assert_eq(H.refused, 0);
-        double w = mean_sojourn(10000);
-        cr_log_info("M/G/1 with a gap, rho 0.8: mean sojourn %.1f ns (theory 4080)", w);
-        cr_assert(fabs(w - 4080.0) / 4080.0 < 0.04, "mean sojourn %.1f, want 4080", w);
-        struct device_model_stats st;
-        device_model_stats(H.dev, &st);
-        double util = st.busy_lane_ns / (double)sim_now(H.loop);
-        cr_assert(fabs(util - 0.8) < 0.02, "lane utilisation %.4f, want 0.8", util);
+        against_theory(&cfg, 1250.0, "M/G/1 with a gap, rho 0.8", 4080.0, 0.04, 0.8);
 }
 
 Test(device, wakeup_only_on_an_idle_lane)
@@ -391,13 +362,7 @@ Test(device, mg1_with_setup_times)
         op.wakeup_ns = 500.0;
         struct device_config cfg = {
             .name = "mg1s", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
-        create(&cfg);
-        poisson(2000.0, 250000);
-        sim_run_until(H.loop, UINT64_MAX);
-        cr_assert_eq(H.refused, 0);
-        double w = mean_sojourn(10000);
-        cr_log_info("M/G/1 with set-up times: mean sojourn %.1f ns (theory 2450)", w);
-        cr_assert(fabs(w - 2450.0) / 2450.0 < 0.03, "mean sojourn %.1f, want 2450", w);
+        against_theory(&cfg, 2000.0, "M/G/1 with set-up times", 2450.0, 0.03, -1);
 }
 
 Test(device, linear_cost_is_exact)
