@@ -69,11 +69,7 @@ static int prepare(struct live_crypto *c, const struct live_op *op, struct bench
         *in = b->in;
         if (op->kind != LIVE_AEAD_OPEN)
                 return 0;
-        const struct live_op *seal = NULL;
-        for (size_t i = 0; i < live_nops; i++)
-                if (live_ops[i].kind == LIVE_AEAD_SEAL &&
-                    strcmp(live_ops[i].algorithm, op->algorithm) == 0)
-                        seal = &live_ops[i];
+        const struct live_op *seal = live_op_sealer(op);
         struct live_params p = {.key = b->key, .iv = b->iv};
         if (seal == NULL || live_crypto_apply(c, seal, &p, b->in, len, b->sealed, b->tag) < 0)
                 return -1;
@@ -393,11 +389,7 @@ static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
 {
         if (op->kind != LIVE_AEAD_OPEN)
                 return 0;
-        const struct live_op *seal = NULL;
-        for (size_t i = 0; i < live_nops; i++)
-                if (live_ops[i].kind == LIVE_AEAD_SEAL &&
-                    strcmp(live_ops[i].algorithm, op->algorithm) == 0)
-                        seal = &live_ops[i];
+        const struct live_op *seal = live_op_sealer(op);
         struct live_crypto *c = live_crypto_new();
         uint8_t *plain = calloc(1, len + 64);
         int rc = seal != NULL && c != NULL && plain != NULL ? 0 : -1;

@@ -43,6 +43,17 @@ const struct live_op *live_op_find(const char *name)
         return NULL;
 }
 
+const struct live_op *live_op_sealer(const struct live_op *open)
+{
+        if (open->kind != LIVE_AEAD_OPEN)
+                return NULL;
+        for (size_t i = 0; i < live_nops; i++)
+                if (live_ops[i].kind == LIVE_AEAD_SEAL &&
+                    strcmp(live_ops[i].algorithm, open->algorithm) == 0)
+                        return &live_ops[i];
+        return NULL;
+}
+
 size_t live_out_room(const struct live_op *op, size_t len)
 {
         switch (op->kind) {

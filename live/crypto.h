@@ -47,6 +47,10 @@ extern const size_t live_nops;
 /* Returns the operation called `name`, or NULL when no live device can do it. */
 const struct live_op *live_op_find(const char *name);
 
+/* Returns the sealing operation of an AEAD open's algorithm (what makes
+ * the messages it opens), or NULL for any other operation. */
+const struct live_op *live_op_sealer(const struct live_op *open);
+
 /* Returns the room out needs for `len` input bytes: len for ciphers and
  * AEADs, len rounded up to the next whole block for CBC, the digest size
  * for MACs and digests. */

@@ -152,3 +152,15 @@ Test(live_crypto, names)
         cr_assert_null(live_op_find("aes-gcm"));
         cr_assert_null(live_op_find(""));
 }
+
+Test(live_crypto, an_open_is_fed_by_the_seal_of_its_algorithm)
+{
+        const struct live_op *gcm = live_op_sealer(live_op_find("aes-gcm-dec"));
+        cr_assert_not_null(gcm);
+        cr_assert_str_eq(gcm->name, "aes-gcm-enc");
+        const struct live_op *chacha = live_op_sealer(live_op_find("chacha20-poly1305-dec"));
+        cr_assert_not_null(chacha);
+        cr_assert_str_eq(chacha->name, "chacha20-poly1305-enc");
+        cr_assert_null(live_op_sealer(live_op_find("aes-gcm-enc")), "a seal has no sealer");
+        cr_assert_null(live_op_sealer(live_op_find("sha256")));
+}
