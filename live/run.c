@@ -872,12 +872,7 @@ static void fill_results(struct live_run *run, uint64_t end_ns)
                     (double)(busy - d->busy_at_warmup) / ((double)d->sd->model.lanes * span);
                 if (dr->utilization > 1.0) /* busy time of the drain counted too */
                         dr->utilization = 1.0;
-                dr->completed = ds.completed - d->at_warmup.completed;
-                dr->errors = ds.errors - d->at_warmup.errors;
-                dr->failures = ds.failures - d->at_warmup.failures;
-                dr->timeouts = ds.timeouts - d->at_warmup.timeouts;
-                dr->late = ds.late - d->at_warmup.late;
-                dr->migrated_out = ds.migrated_out - d->at_warmup.migrated_out;
+                sim_device_result_counts(dr, &ds, &d->at_warmup);
                 dr->dropped = dropped;
                 dr->mean_queue = d->samples ? d->queue_sum / (double)d->samples : 0;
                 dr->mean_in_flight = d->samples ? d->in_flight_sum / (double)d->samples : 0;

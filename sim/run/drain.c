@@ -70,12 +70,7 @@ int run_fill_results(struct replication *run)
                 dr->utilization = d->utilization;
                 dr->mean_queue = d->mean_queue;
                 dr->mean_in_flight = d->mean_in_flight;
-                dr->completed = st.completed - d->at_warmup.completed;
-                dr->errors = st.errors - d->at_warmup.errors;
-                dr->failures = st.failures - d->at_warmup.failures;
-                dr->timeouts = st.timeouts - d->at_warmup.timeouts;
-                dr->late = st.late - d->at_warmup.late;
-                dr->migrated_out = st.migrated_out - d->at_warmup.migrated_out;
+                sim_device_result_counts(dr, &st, &d->at_warmup);
                 dr->dropped = ms.dropped - d->model_at_warmup.dropped;
                 dr->failed_ns = st.failed_ns;
                 size_t n;

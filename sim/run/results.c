@@ -38,3 +38,14 @@ void sim_results_free(struct sim_results *r)
                 fclose(r->trace);
         memset(r, 0, sizeof(*r));
 }
+
+void sim_device_result_counts(struct sim_device_result *dr, const struct ac_device_stats *now,
+                              const struct ac_device_stats *at_warmup)
+{
+        dr->completed = now->completed - at_warmup->completed;
+        dr->errors = now->errors - at_warmup->errors;
+        dr->failures = now->failures - at_warmup->failures;
+        dr->timeouts = now->timeouts - at_warmup->timeouts;
+        dr->late = now->late - at_warmup->late;
+        dr->migrated_out = now->migrated_out - at_warmup->migrated_out;
+}

@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ac/engine.h"
 #include "models/device.h"
 #include "sim/des/hist.h"
 #include "sim/run/figures.h"
@@ -62,6 +63,12 @@ struct sim_device_result {
         uint64_t attach_ns;           /* hot-added at this time; 0: there from the start */
         uint64_t failed_ns;           /* time spent failed over the whole run (the core's) */
 };
+
+/* Fills dr's counts of the measured window from a device's core
+ * statistics now and at the end of the warm-up: the same for a simulated
+ * and a live device. */
+void sim_device_result_counts(struct sim_device_result *dr, const struct ac_device_stats *now,
+                              const struct ac_device_stats *at_warmup);
 
 /* One interval of the time series: (t_ns - interval_ns, t_ns]. */
 struct sim_series_row {
