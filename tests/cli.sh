@@ -118,6 +118,13 @@ expect 2 "$ACSIM" run scenarios/default.yaml --set run.duration=fast -o "$T/out-
 	has "$T/err" "--set run.duration=fast"
 [ -e "$T/out-set" ] && fail "a bad --set created the output directory"
 
+# run.memory is checked as the run goes: a pile-up past it stops the run
+# with exit status 2, the key and what was held, and no output directory
+expect 2 "$ACSIM" run scenarios/default.yaml $SHORT --set run.memory=64KiB \
+	--set 'workload.bulk.arrival.rate=2M/s' -o "$T/out-memory" -q &&
+	has "$T/err" "default\.yaml: run\.memory: at most 65536 bytes .* found [0-9]+ outstanding"
+[ -e "$T/out-memory" ] && fail "a run stopped at run.memory created its output directory"
+
 # -o never replaces a directory acsim did not write
 mkdir "$T/precious" && echo keep >"$T/precious/notes.txt"
 expect 2 "$ACSIM" run scenarios/default.yaml $SHORT -q -o "$T/precious" &&

@@ -509,6 +509,83 @@ Test(scenario_load, results_memory_counts_the_rows_the_run_keeps)
         scenario_free(&s);
 }
 
+/* The configured bounds are bounds, not allocations: 10^8 requests of
+ * queue room (once refused as 21 GiB at load) load, and what a run may
+ * hold is run.memory's, checked as it runs (tests/test_run_memory.c). */
+Test(scenario_load, queue_bounds_are_not_refused_as_memory)
+{
+        const char *sets[] = {"engine.queue={depth: 1000000, backlog: 16777216}",
+                              "devices.qat.count=100",
+                              "workload.ipsec.chain=[aes-gcm-enc, aes-gcm-enc, aes-gcm-enc, "
+                              "aes-gcm-enc, aes-gcm-enc, aes-gcm-enc, aes-gcm-enc, aes-gcm-enc]",
+                              "run.trace=true"};
+        struct scenario s;
+        int rc = load_text(minimal, sets, 4, &s);
+        if (rc)
+                print_errors();
+        cr_assert_eq(rc, 0);
+        cr_assert_eq(s.engine.queue_depth, 1000000);
+        cr_assert_eq(s.engine.backlog, 16777216);
+        cr_assert_eq(s.run.memory, SCENARIO_MEMORY, "4 GiB by default");
+        scenario_free(&s);
+
+        const char *mem[] = {"run.memory=64KiB"};
+        cr_assert_eq(load_text(minimal, mem, 1, &s), 0);
+        cr_assert_eq(s.run.memory, 65536);
+        scenario_free(&s);
+        mem[0] = "run.memory=1TiB";
+        cr_assert_eq(load_text(minimal, mem, 1, &s), 0);
+        cr_assert_eq(s.run.memory, (uint64_t)1 << 40);
+        scenario_free(&s);
+        mem[0] = "run.memory=1025GiB";
+        cr_assert_eq(load_text(minimal, mem, 1, &s), -1);
+        cr_assert(strstr(first_error(""), "run.memory: expected a size from 1KiB to 1TiB"), "%s",
+                  first_error(""));
+}
+
+/* 4096 devices, the most there may be: unique names load; one clash
+ * among them is reported at the name of the later entry, naming the
+ * entry that made the name first. */
+Test(scenario_load, a_duplicate_among_4096_devices_is_located)
+{
+        static char text[4096];
+        const char *tail = "workload:\n"
+                           "  - name: ipsec\n"
+                           "    arrival: {process: poisson, rate: 100k/s}\n"
+                           "    size: 1500B\n"
+                           "    chain: [enc]\n";
+        for (int clash = 0; clash < 2; clash++) {
+                size_t n = (size_t)snprintf(text, sizeof(text), "run: {duration: 1ms}\ndevices:\n");
+                const char *names[] = {"a", "b", "c", "d"};
+                for (int i = 0; i < 4; i++)
+                        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                                              "  - name: %s\n    count: %d\n    ops: {enc: "
+                                              "{service: 1us}}\n",
+                                              names[i], i < 3 ? 1024 : 1023);
+                n += (size_t)snprintf(text + n, sizeof(text) - n,
+                                      "  - name: %s\n    ops: {enc: {service: 1us}}\n%s",
+                                      clash ? "c700" : "e", tail);
+                cr_assert_lt(n, sizeof(text));
+                struct scenario s;
+                diag_free(&dg);
+                int rc = load_text(text, NULL, 0, &s);
+                if (!clash) {
+                        if (rc)
+                                print_errors();
+                        cr_assert_eq(rc, 0);
+                        cr_assert_eq(scenario_device_total(&s), 4096);
+                        scenario_free(&s);
+                        continue;
+                }
+                cr_assert_eq(rc, -1);
+                cr_assert_eq(dg.total, 1, "one error, not one per pair");
+                const char *want = "s.yaml:15:11: error: devices[4].name: expected a device "
+                                   "name of its own (devices[2] with count 1024 makes c0 .. "
+                                   "c1023), got c700";
+                cr_assert(strstr(first_error(""), want), "%s", first_error(""));
+        }
+}
+
 Test(scenario_load, sweep_values_bound)
 {
         for (int n = 1000; n <= 1001; n++) {

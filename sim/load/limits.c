@@ -1,10 +1,13 @@
 /*
  * sim/load/limits.c - the checks of the whole scenario against the bounds
  * of sim/load/limits.h: how long a run lasts, how many devices and ring
- * slots, arrivals, failure episodes, probes, trace rows, results and held
- * requests in memory. Each check estimates what a run would cost from the
- * read scenario, refuses more than its bound, and points at the key that
- * made it big (docs/scenarios.md gives every bound and why).
+ * slots, arrivals, failure episodes, probes, trace rows and results in
+ * memory. Each check estimates what a run would cost from the read
+ * scenario, refuses more than its bound, and points at the key that made
+ * it big (docs/scenarios.md gives every bound and why). What is allocated
+ * up front is checked here; the requests a run holds are not, since the
+ * configured bounds (engine.queue.depth, backlog, ring) say nothing of how
+ * many a run holds: run.memory bounds them as the run goes.
  */
 #include <math.h>
 #include <stddef.h>
@@ -295,48 +298,6 @@ static void check_series(struct loader *l, struct doc_node *root)
                   scenario_device_total(l->s), l->s->nclasses, bytes / 1073741824.0);
 }
 
-/* Refuses queues that could hold more than SCENARIO_MAX_HELD_BYTES of
- * requests at once: an overloaded run fills the backlog and every device's queue and
- * ring, and each request outstanding holds a record with its whole chain
- * (and, with run.trace, room for its hand-offs), about
- * sizeof(struct ac_request) + 48 + 16 x stages (+ 8 x (stages + retries))
- * bytes. The error points at engine.queue.backlog or engine.queue.depth,
- * whichever holds more, else at the longest chain. */
-static void check_held(struct loader *l, struct doc_node *root)
-{
-        const struct scenario *s = l->s;
-        double queued = 0;
-        for (size_t i = 0; i < s->ndevices; i++)
-                queued += (double)s->devices[i].count *
-                          ((double)s->engine.queue_depth + s->devices[i].model.ring);
-        size_t longest = 1, at_class = 0;
-        for (size_t i = 0; i < s->nclasses; i++)
-                if (s->classes[i].nchain > longest) {
-                        longest = s->classes[i].nchain;
-                        at_class = i;
-                }
-        double each = (double)sizeof(struct ac_request) + 48 +
-                      (double)sizeof(struct ac_stage) * (double)longest;
-        if (s->run.trace)
-                each += 8.0 * ((double)longest + s->engine.failover.retries);
-        double held = (double)s->engine.backlog + queued;
-        if (held * each <= SCENARIO_MAX_HELD_BYTES)
-                return;
-        struct doc_node *q =
-            doc_get_map(doc_get_map(root, "engine", DOC_OPTIONAL), "queue", DOC_OPTIONAL);
-        struct doc_node *at =
-            doc_get(q, s->engine.backlog >= queued ? "backlog" : "depth", DOC_OPTIONAL);
-        if (!at)
-                at = doc_get(doc_at(doc_get_seq(root, "workload", DOC_OPTIONAL), at_class), "chain",
-                             DOC_OPTIONAL);
-        doc_error(at ? at : root,
-                  "queues that hold at most 4 GiB of requests (engine.queue.backlog + devices x "
-                  "(queue.depth + ring) requests, each about %.0f bytes with a chain of %zu "
-                  "stages%s): %.3g requests are about %.3g GiB",
-                  each, longest, s->run.trace ? " and its trace" : "", held,
-                  held * each / 1073741824.0);
-}
-
 void load_check_limits(struct loader *l, struct doc_node *root)
 {
         check_arrivals(l, root);
@@ -344,5 +305,4 @@ void load_check_limits(struct loader *l, struct doc_node *root)
         check_probes(l, root);
         check_trace(l, root);
         check_series(l, root);
-        check_held(l, root);
 }

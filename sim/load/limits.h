@@ -28,9 +28,17 @@
 /* run.trace_limit: requests traced per replication. */
 #define SCENARIO_MAX_TRACE_LIMIT 1000000000
 
-/* engine.queue.depth: software queue per device. */
+/* run.memory: the bytes of requests a replication may hold at once,
+ * checked as it runs (sim/run/request.c), since what a run holds depends
+ * on the load and not on the configured bounds. */
+#define SCENARIO_MIN_MEMORY 1024
+#define SCENARIO_MAX_MEMORY ((uint64_t)1 << 40)
+
+/* engine.queue.depth: software queue per device, a bound (queues are
+ * linked through the requests: nothing is allocated for it). */
 #define SCENARIO_MAX_QUEUE 1048576
-/* engine.queue.backlog: 2^24, engine-wide beyond the queues. */
+/* engine.queue.backlog: 2^24, engine-wide beyond the queues, a bound
+ * as queue.depth is. */
 #define SCENARIO_MAX_BACKLOG 16777216
 /* engine.failover.retries: extra attempts per request, each a hand-off
  * the trace keeps. */
@@ -85,8 +93,6 @@
 /* Results of all replications in memory until written (time series and
  * histograms): 2 GiB. */
 #define SCENARIO_MAX_RESULT_BYTES 2147483648.0
-/* Requests the queues, backlog and rings can hold at once, in memory: 4 GiB. */
-#define SCENARIO_MAX_HELD_BYTES 4294967296.0
 
 /* Values of all the sweep lists: loading parses the file again for each
  * (1000 take a third of a second, 10^5 took half an hour). */

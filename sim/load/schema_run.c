@@ -141,5 +141,9 @@ void load_run(struct loader *l, struct doc_node *root)
         load_read_duration(run, "drain", DOC_OPTIONAL, 1, &r->drain_cap_ns);
         doc_bool(run, "trace", DOC_OPTIONAL, &r->trace);
         doc_whole(run, "trace_limit", DOC_OPTIONAL, 1, SCENARIO_MAX_TRACE_LIMIT, &r->trace_limit);
+        if (doc_size(run, "memory", DOC_OPTIONAL, &r->memory) == 0 &&
+            (r->memory < SCENARIO_MIN_MEMORY || r->memory > SCENARIO_MAX_MEMORY))
+                doc_error(doc_get(run, "memory", DOC_OPTIONAL),
+                          "a size from 1KiB to 1TiB (the requests held at once)");
         doc_check_keys(run);
 }

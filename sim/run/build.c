@@ -205,6 +205,7 @@ static int build_workload(struct replication *run, uint64_t seed, struct sim_err
         }
         size_t align = _Alignof(struct run_request);
         run->stride = (stride + align - 1) / align * align;
+        run->max_held = s->run.memory / run->stride;
 
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);
         free(rngs);

@@ -185,6 +185,9 @@ struct replication {
         void **chunks;
         size_t nchunks, capchunks;
         size_t stride;     /* bytes per pooled request */
+        uint64_t pooled;   /* requests in the chunks */
+        uint64_t max_held; /* run.memory / stride: most outstanding at once */
+        bool held_full;    /* an arrival found max_held outstanding: the run stops */
         uint32_t nstages;  /* stages per pooled request */
         uint32_t handoffs; /* hand-offs room per pooled request (run.trace), else 0 */
         uint64_t seed;     /* the replication's */

@@ -1,9 +1,14 @@
 /*
  * sim/run/request.c - the requests of a replication: a free-list pool of
  * struct run_request (grown in chunks of POOL_CHUNK up to the most ever
- * outstanding, so nothing is allocated per request in steady state); the
- * workload's emit, which submits one to the core; and the core's
- * callback, which accounts for it. One of each per request: the hot path.
+ * outstanding, so nothing is allocated per request in steady state, and
+ * memory follows the requests held, not the queue bounds); the workload's
+ * emit, which submits one to the core; and the core's callback, which
+ * accounts for it. One of each per request: the hot path.
+ *
+ * run.memory bounds the pool: an arrival that finds run.memory / stride
+ * requests outstanding stops the run (held_full, reported by run.c), and
+ * the last chunk is cut to that count, so the pool never passes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +19,14 @@
 
 /* ---- the pool ------------------------------------------------------------ */
 
+/* Returns a free request, or NULL: out of memory, or run.memory's worth
+ * outstanding (run->held_full). */
 static struct run_request *pool_get(struct replication *run)
 {
+        if (run->outstanding >= run->max_held) {
+                run->held_full = true;
+                return NULL;
+        }
         if (!run->free_list) {
                 if (run->nchunks == run->capchunks) {
                         size_t cap = run->capchunks ? 2 * run->capchunks : 16;
@@ -25,11 +36,17 @@ static struct run_request *pool_get(struct replication *run)
                         run->chunks = c;
                         run->capchunks = cap;
                 }
-                char *chunk = calloc(POOL_CHUNK, run->stride);
+                /* outstanding < max_held and the pool is all in use, so
+                 * pooled < max_held: n >= 1 */
+                size_t n = run->max_held - run->pooled < POOL_CHUNK
+                               ? (size_t)(run->max_held - run->pooled)
+                               : POOL_CHUNK;
+                char *chunk = calloc(n, run->stride);
                 if (!chunk)
                         return NULL;
                 run->chunks[run->nchunks++] = chunk;
-                for (size_t i = POOL_CHUNK; i-- > 0;) {
+                run->pooled += n;
+                for (size_t i = n; i-- > 0;) {
                         struct run_request *r =
                             (struct run_request *)(void *)(chunk + i * run->stride);
                         r->next_free = run->free_list;
@@ -133,7 +150,8 @@ static void emit(void *ctx, const struct workload_request *rq)
         const struct workload_class_config *cfg = k->cfg;
         uint64_t now = sim_now(run->loop);
         struct run_request *r = pool_get(run);
-        if (!r) { /* the run stops here and reports it (run.c) */
+        if (!r) { /* the run stops here and reports it (run.c), out of
+                   * memory or at run.memory */
                 sim_loop_fail(run->loop);
                 return;
         }

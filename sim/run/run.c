@@ -7,7 +7,8 @@
  * The event loop stops by itself when its event set cannot grow
  * (sim_loop_failed): that is checked here, once after building and once
  * after running, and reported as AC_ENOMEM; no schedule is checked where
- * it is made.
+ * it is made. An arrival beyond run.memory (request.c) stops it the same
+ * way and is reported as AC_ERANGE, naming the key.
  */
 #include "sim/run/run.h"
 
@@ -165,6 +166,23 @@ int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *
         return sim_run_watched(s, replication, NULL, out, err);
 }
 
+/* The reason a run stopped at run.memory: what it held, and when. Returns
+ * AC_ERANGE, a value of the scenario that the run went past. */
+static int held_full(const struct replication *run, struct sim_error *err)
+{
+        uint64_t m = run->s->run.memory;
+        return sim_fail(
+            err, AC_ERANGE,
+            "run.memory: at most %" PRIu64 " bytes (%.4g MiB) of requests held at once; "
+            "an arrival at %.9g s found %" PRIu64 " outstanding of %zu bytes each "
+            "(%.4g MiB; the record, its chain of %" PRIu32 " stages%s), so replication %" PRIu32
+            " stopped there with no results: raise run.memory, or lower the load or "
+            "engine.queue.depth and backlog that let them pile up",
+            m, (double)m / 1048576.0, (double)sim_now(run->loop) / 1e9, run->outstanding,
+            run->stride, (double)(run->outstanding * run->stride) / 1048576.0, run->nstages,
+            run->handoffs ? " and its trace's hand-offs" : "", run->res->replication);
+}
+
 /* Releases what the run holds and returns rc: a run that failed. */
 static int abandon(struct replication *run, int rc)
 {
@@ -244,6 +262,8 @@ static int replicate_one(const struct scenario *s, uint32_t replication,
                 window_end(&run);
                 run_drain(&run);
         }
+        if (run.held_full)
+                return abandon(&run, held_full(&run, err));
         /* the one place a failed schedule, wherever it was made, is seen */
         if (sim_loop_failed(run.loop))
                 return abandon(&run, sim_fail(err, AC_ENOMEM,

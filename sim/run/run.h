@@ -51,8 +51,11 @@
  * the devices its tracepoints named are looked at.
  *
  * Memory: requests come from a free-list pool that grows in chunks to the
- * most ever outstanding; histograms are fixed-size; the time series has
- * at most SIM_SERIES_MAX_ROWS rows (the interval is widened to fit).
+ * most ever outstanding (the queues link them: a queue bound is a bound,
+ * not an allocation), up to run.memory: an arrival beyond it stops the
+ * run with AC_ERANGE and no results; histograms are fixed-size; the time
+ * series has at most SIM_SERIES_MAX_ROWS rows (the interval is widened to
+ * fit).
  */
 #ifndef SIM_RUN_RUN_H
 #define SIM_RUN_RUN_H

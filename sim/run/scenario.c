@@ -56,8 +56,10 @@ int scenario_init(struct scenario *s)
         struct ac_engine_config d;
         ac_engine_config_defaults(&d);
         s->seed = 1;
-        s->run = (struct scenario_run){
-            .duration_ns = 1000000000, .replications = 1, .trace_limit = SCENARIO_TRACE_LIMIT};
+        s->run = (struct scenario_run){.duration_ns = 1000000000,
+                                       .replications = 1,
+                                       .trace_limit = SCENARIO_TRACE_LIMIT,
+                                       .memory = SCENARIO_MEMORY};
         s->engine = (struct scenario_engine){
             .queue_depth = d.queue_depth,
             .backlog = d.backlog,
@@ -450,6 +452,8 @@ int scenario_prepare(struct scenario *s, struct sim_error *err)
                 return sim_fail(err, -1, "run.sample: longer than the duration");
         if (r->trace_limit == 0)
                 return sim_fail(err, -1, "run.trace_limit: must be >= 1");
+        if (r->memory == 0)
+                return sim_fail(err, -1, "run.memory: must be >= 1");
         if (prepare_engine(s, err) < 0 || prepare_devices(s, err) < 0 ||
             prepare_classes(s, err) < 0 || prepare_faults(s, err) < 0)
                 return -1;

@@ -37,6 +37,8 @@
 #include "sim/run/outcome.h"
 
 #define SCENARIO_TRACE_LIMIT 1000000 /* run.trace_limit's default */
+/* run.memory's default: 4 GiB of requests held at once. */
+#define SCENARIO_MEMORY ((uint64_t)4 << 30)
 
 #define SCENARIO_MAX_PRECISION 8 /* metrics of run.precision */
 
@@ -62,6 +64,7 @@ struct scenario_run {
         uint64_t drain_cap_ns;     /* longest drain after duration; 0: the default (see run.h) */
         bool trace;                /* write a row per request (trace.csv, see run.h) */
         uint64_t trace_limit;      /* requests traced per replication, the first by id; >= 1 */
+        uint64_t memory;           /* run.memory: most bytes of requests held at once; >= 1 */
 };
 
 struct scenario_engine {
