@@ -180,6 +180,7 @@ struct ac_engine {
         struct ac_request *retry_head, *retry_tail; /* stages to retry */
         struct ac_request **flows; /* flow_order: oldest request of each flow, by hash */
         uint32_t flow_shift;       /* 64 - log2(number of buckets) */
+        size_t flow_heads;         /* flows in the table (heads) */
         struct ac_engine_stats stats;
         struct ac_level_stats levels[AC_MAX_LEVELS];
 };

@@ -4,15 +4,21 @@
  * Each flow with requests in the engine keeps them in a singly linked list
  * in submission order, linked through the requests themselves. The oldest
  * request, the head, stands for its flow in a hash table of buckets
- * allocated at create (chained through the heads, so it never fills up; it
- * is sized from the queue and backlog bounds, which bound how many flows are
- * usually in the engine at once). A request whose final status is known is
+ * (chained through the heads, so it never fills up). A request whose final
+ * status is known is
  * released to the done list only when it is its flow's head; otherwise it is
  * held. Releasing a head releases the held requests right behind it, in
  * order. Every request is added once and released once, and a request only
  * ever leaves at the head, so each costs O(1) amortised and no back links
- * are needed. The time a request is held (from its final status to its
- * release) is the head-of-line wait, summed per priority level.
+ * are needed.
+ *
+ * The table follows the flows in it, not the queue bounds: it starts at
+ * FLOW_BUCKETS_MIN buckets, doubles when there are more heads than
+ * buckets and halves when there are fewer than an eighth, so it holds
+ * between 1/16 and 1 head per bucket (past the minimum), and its memory
+ * is proportional to the flows in the engine. When a larger table cannot
+ * be allocated the chains just grow longer: adding never fails. The time a request is held (from
+ * its final status to its release) is the head-of-line wait, summed per priority level.
  *
  * Scratch words of a request in a flow: [1] the next request of the flow;
  * for a head, [2] the next head in its bucket and [3] the flow's tail; for
@@ -23,7 +29,8 @@
 #include "core.h"
 
 #define FLOW_BUCKETS_MIN 64u
-#define FLOW_BUCKETS_MAX (1u << 16)
+#define FLOW_BITS_MIN    6
+#define FLOW_BITS_MAX    30
 
 static inline struct ac_request *word_req(uint64_t w)
 {
@@ -44,19 +51,51 @@ static inline size_t bucket(const struct ac_engine *eng, uint64_t flow)
         return (size_t)((flow * 0x9e3779b97f4a7c15ull) >> eng->flow_shift);
 }
 
+static inline uint32_t table_bits(const struct ac_engine *eng)
+{
+        return 64 - eng->flow_shift;
+}
+
 int core_flow_init(struct ac_engine *eng)
 {
-        uint64_t want = (uint64_t)eng->cfg.queue_depth * 8 + eng->cfg.backlog;
-        uint32_t n = FLOW_BUCKETS_MIN, bits = 6;
-        while (n < want && n < FLOW_BUCKETS_MAX) {
-                n <<= 1;
-                bits++;
-        }
-        eng->flows = calloc(n, sizeof(*eng->flows));
+        eng->flows = calloc(FLOW_BUCKETS_MIN, sizeof(*eng->flows));
         if (!eng->flows)
                 return AC_ENOMEM;
-        eng->flow_shift = 64 - bits;
+        eng->flow_shift = 64 - FLOW_BITS_MIN;
+        eng->flow_heads = 0;
         return 0;
+}
+
+/* Moves every head to a table of 2^bits buckets; keeps the old one when
+ * the new cannot be allocated (the chains are then longer, still right). */
+static void table_resize(struct ac_engine *eng, uint32_t bits)
+{
+        size_t n = (size_t)1 << table_bits(eng);
+        struct ac_request **to = calloc((size_t)1 << bits, sizeof(*to));
+        if (!to)
+                return;
+        struct ac_request **from = eng->flows;
+        eng->flows = to;
+        eng->flow_shift = 64 - bits;
+        for (size_t i = 0; i < n; i++)
+                for (struct ac_request *h = from[i], *next; h; h = next) {
+                        next = word_req(BUCKET_NEXT(h));
+                        size_t b = bucket(eng, h->flow);
+                        BUCKET_NEXT(h) = req_word(to[b]);
+                        to[b] = h;
+                }
+        free(from);
+}
+
+/* Keeps between 1/16 and 1 head per bucket, once the heads have changed. */
+static void table_fit(struct ac_engine *eng)
+{
+        uint32_t bits = table_bits(eng);
+        size_t n = (size_t)1 << bits;
+        if (eng->flow_heads > n && bits < FLOW_BITS_MAX)
+                table_resize(eng, bits + 1);
+        else if (eng->flow_heads < n / 8 && bits > FLOW_BITS_MIN)
+                table_resize(eng, bits - 1);
 }
 
 /* Returns the head of flow's list, or NULL; *prev is the head before it in
@@ -86,6 +125,8 @@ static void head_replace(struct ac_engine *eng, struct ac_request *prev, struct 
                 BUCKET_NEXT(prev) = req_word(next);
         else
                 eng->flows[bucket(eng, h->flow)] = next;
+        if (!by)
+                eng->flow_heads--;
 }
 
 void core_flow_add(struct ac_engine *eng, struct ac_request *req)
@@ -99,6 +140,8 @@ void core_flow_add(struct ac_engine *eng, struct ac_request *req)
                 size_t b = bucket(eng, req->flow);
                 BUCKET_NEXT(req) = req_word(eng->flows[b]);
                 eng->flows[b] = req;
+                eng->flow_heads++;
+                table_fit(eng);
                 return;
         }
         struct ac_request *tail = word_req(FLOW_TAIL(h));
@@ -113,6 +156,7 @@ void core_flow_cancel(struct ac_engine *eng, struct ac_request *req)
         struct ac_request *h = head_find(eng, req->flow, &prev);
         if (h == req) {
                 head_replace(eng, prev, h, NULL);
+                table_fit(eng);
         } else {
                 struct ac_request *before = word_req(FLOW_TAIL(req));
                 FLOW_NEXT(before) = 0;
@@ -150,4 +194,6 @@ void core_flow_done(struct ac_engine *eng, struct ac_request *req)
                 FLOW_TAIL(r) = req_word(tail);
         }
         head_replace(eng, prev, h, r);
+        if (!r)
+                table_fit(eng);
 }

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "ac/ac.h"
+#include "core.h" /* the flow table's size */
 #include "support/tcore.h"
 
 static void setup(void)
@@ -494,6 +495,50 @@ Test(core_failover, a_rejected_request_leaves_its_flow)
         cr_assert_eq(tc.log.n, 4);
         cr_assert_eq(tc.log.done[2], &r[3]);
         cr_assert_eq(tc.log.done[3], &r[2]);
+        cr_assert(ac_engine_idle(tc.eng));
+}
+
+/* The flow table follows the flows in the engine: 1000 flows of three
+ * requests each, the three split over two devices, so that completing one
+ * device first holds most of them; the table grows past them and shrinks
+ * back to its minimum as they leave, and every flow's callbacks keep its
+ * submission order throughout. */
+Test(core_failover, flow_order_holds_as_the_flow_table_grows_and_shrinks)
+{
+        enum { FLOWS = 1000, PER = 3, N = FLOWS * PER };
+        tc.cfg.flow_order = true;
+        tc.cfg.policy = "round-robin";
+        tcore_start();
+        struct tdev *a = add("a", "aes", NULL, N, false, false);
+        struct tdev *b = add("b", "aes", NULL, N, false, false);
+        uint32_t aes = op("aes");
+        static struct treq r[N];
+        cr_assert_eq(((size_t)1 << (64 - tc.eng->flow_shift)), 64, "the minimum to start");
+        for (int i = 0; i < N; i++) {
+                treq_init(&r[i], &tc.log, i, &aes, 1, 64, 0);
+                r[i].req.flow = 1000003u * (uint64_t)(i / PER); /* spread, not 0 .. n */
+                cr_assert_eq(ac_submit(tc.eng, &r[i].req), AC_ACCEPTED);
+        }
+        cr_assert_eq(tc.eng->flow_heads, FLOWS);
+        size_t buckets = (size_t)1 << (64 - tc.eng->flow_shift);
+        cr_assert_geq(buckets, FLOWS, "at most one head per bucket: %zu", buckets);
+        cr_assert_leq(buckets, 2 * FLOWS, "grown with the flows: %zu", buckets);
+        tdev_complete_all(b, 0);
+        struct ac_engine_stats es = estats();
+        cr_assert_gt(es.held, 0, "b's requests behind a's are held");
+        tdev_complete_all(a, 0);
+        cr_assert_eq(tc.log.n, N);
+        int next[FLOWS] = {0};
+        for (int k = 0; k < N; k++) {
+                int id = tc.log.done[k]->id, f = id / PER;
+                cr_assert_eq(id % PER, next[f], "flow %d: request %d before %d", f, id,
+                             f * PER + next[f]);
+                next[f]++;
+        }
+        cr_assert_eq(tc.eng->flow_heads, 0);
+        cr_assert_eq(((size_t)1 << (64 - tc.eng->flow_shift)), 64, "back to the minimum");
+        es = estats();
+        cr_assert_eq(es.held, 0);
         cr_assert(ac_engine_idle(tc.eng));
 }
 
