@@ -44,6 +44,7 @@ struct req {
         uint8_t iv[12];
         uint8_t tag[LIVE_TAG];
         uint8_t buf[2][MAX_BYTES + 32]; /* stage k reads buf[k % 2], writes buf[(k + 1) % 2] */
+        struct live_stamps at[2];       /* where each stage went, as its device reported it */
         atomic_int callbacks;
         int status;
         struct submitter *owner;
@@ -87,6 +88,7 @@ static void stage_io(void *ctx, struct ac_request *r, uint32_t stage, struct liv
         io->out = q->buf[(stage + 1) % 2];
         io->tag = q->tag;
         io->iv = q->iv;
+        io->stamps = &q->at[stage];
 }
 
 static void on_done(struct ac_request *r, int status)
@@ -100,6 +102,18 @@ static void on_done(struct ac_request *r, int status)
                 fill_plain(q->id, q->bytes, want);
                 CHECK(memcmp(q->buf[0], want, q->bytes) == 0,
                       "request %u: the opened bytes differ from the plaintext", q->id);
+                /* each stage's stamps written by the device that served
+                 * it, in order, the second stage after the first */
+                uint64_t prev = q->r.submitted_ns + plat.origin_ns;
+                for (int k = 0; k < 2; k++) {
+                        const struct live_stamps *a = &q->at[k];
+                        CHECK(prev <= a->driver && a->driver <= a->take && a->take <= a->start &&
+                                  a->start <= a->end && a->end <= a->report,
+                              "request %u stage %d: stamps out of order", q->id, k);
+                        prev = a->report;
+                }
+                CHECK(prev <= q->r.completed_ns + plat.origin_ns,
+                      "request %u: reported after the core knew it done", q->id);
                 atomic_fetch_add(&completed_ok, 1);
         } else {
                 CHECK(status == AC_EIO || status == AC_ETIMEDOUT || status == AC_ENODEV,
