@@ -406,10 +406,11 @@ static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
 
 /* One size through the live path: n requests one at a time, pause_ns
  * apart (the latency and the worker's time of each into lat[n] and
- * work[n], sorted), then the lane kept full for run_ns (its time per
- * stage into *lane, of which transforming *lane_work). */
+ * work[n], sorted, and their difference into beyond[n]), then the lane kept full for run_ns (its
+ * time per stage into *lane, of which transforming *lane_work). */
 static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, uint64_t run_ns,
-                     uint64_t pause_ns, double *lat, double *work, double *lane, double *lane_work)
+                     uint64_t pause_ns, double *lat, double *work, double *beyond, double *lane,
+                     double *lane_work)
 {
         for (unsigned i = 0; i < n / 10 + 1 + n; i++) { /* a tenth more first, as a warm-up */
                 struct path_req *q = &run->reqs[0];
@@ -426,6 +427,7 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
                 unsigned k = i - (n / 10 + 1);
                 lat[k] = (double)(q->r.completed_ns - q->r.submitted_ns);
                 work[k] = (double)(path_busy(run) - busy);
+                beyond[k] = lat[k] - work[k]; /* the hand-off: all but the worker's time */
         }
         gsl_sort(lat, 1, n);
         gsl_sort(work, 1, n);
@@ -460,8 +462,9 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
 {
         struct path_run *run = malloc(sizeof(*run));
         double *lat = malloc(n * sizeof(*lat)), *work = malloc(n * sizeof(*work));
+        double *beyond = malloc((size_t)n * o->nsizes * sizeof(*beyond)); /* n per size */
         int rc = -1;
-        if (run == NULL || lat == NULL || work == NULL)
+        if (run == NULL || lat == NULL || work == NULL || beyond == NULL)
                 goto out;
         if (path_start(run, o->op, o->bytes[o->nsizes - 1]) < 0)
                 goto stop;
@@ -471,7 +474,7 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
         for (size_t s = 0; s < o->nsizes; s++) {
                 if (path_seal(run, o->op, o->bytes[s]) < 0 ||
                     path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
-                              &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
+                              beyond + s * n, &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
                         goto stop;
                 o->single_ns[s] = trimmed_mean(lat, n);
                 o->worker_ns[s] = trimmed_mean(work, n);
@@ -479,14 +482,16 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
         }
         o->path_cv = count > 1 ? sqrt(sum / (double)(count - 1)) : 0;
         fit_line(o->bytes, o->worker_ns, o->nsizes, &o->path);
-        double beyond[CALIBRATE_MAX_SIZES], after[CALIBRATE_MAX_SIZES];
-        for (size_t s = 0; s < o->nsizes; s++) {
-                beyond[s] = o->single_ns[s] - line_ns(&o->path, o->bytes[s]);
+        double after[CALIBRATE_MAX_SIZES];
+        for (size_t s = 0; s < o->nsizes; s++)
                 after[s] = o->lane_ns[s] - line_ns(&o->path, o->bytes[s]);
-        }
-        gsl_sort(beyond, 1, o->nsizes);
         gsl_sort(after, 1, o->nsizes);
-        o->wakeup_ns = fmax(0, gsl_stats_median_from_sorted_data(beyond, 1, o->nsizes));
+        /* the wake-up: each lone request's latency beyond its worker's
+         * time, over every size, its tail kept (it carries the mean) */
+        size_t m = (size_t)n * o->nsizes;
+        double mean = gsl_stats_mean(beyond, 1, m);
+        o->wakeup_ns = fmax(0, mean);
+        o->wakeup_cv = mean > 0 ? gsl_stats_sd_m(beyond, 1, m, mean) / mean : 0;
         o->gap_ns = fmax(0, gsl_stats_median_from_sorted_data(after, 1, o->nsizes));
         o->gap_error = 0;
         for (size_t s = 0; s < o->nsizes; s++) {
@@ -501,6 +506,7 @@ out:
         free(run);
         free(lat);
         free(work);
+        free(beyond);
         return rc;
 }
 
@@ -606,7 +612,7 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                 "# Measured by acsim calibrate through a live device of one lane: the\n"
                 "# worker's time per stage, setup + bytes / rate with its jitter; the gap the\n"
                 "# lane loses after each stage when it is kept full; the wake-up a lone\n"
-                "# request takes beyond the line (docs/live.md).\n"
+                "# request takes beyond its worker's time, a distribution (docs/live.md).\n"
                 "devices:\n"
                 "  - name: cpu\n"
                 "    lanes: %u\n"
@@ -624,11 +630,18 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                         o->bytes[0], o->bytes[o->nsizes - 1], 100 * o->path.error,
                         o->path.poor ? " (poor: not linear in bytes)" : "", 100 * o->gap_error,
                         o->bare.setup_ns, bare);
+                char wakeup[96];
+                if (o->wakeup_cv > 0) /* a lognormal of the mean and spread measured */
+                        snprintf(wakeup, sizeof(wakeup),
+                                 "{dist: lognormal, mean: %.0fns, cv: %.3f}", round(o->wakeup_ns),
+                                 o->wakeup_cv);
+                else
+                        snprintf(wakeup, sizeof(wakeup), "%.0fns", round(o->wakeup_ns));
                 fprintf(f,
                         "      %s: {setup: %.0fns, rate: %s, jitter: {dist: lognormal, mean: 1, "
-                        "cv: %.3f}, gap: %.0fns, wakeup: %.0fns}\n",
+                        "cv: %.3f}, gap: %.0fns, wakeup: %s}\n",
                         o->op->name, round(o->path.setup_ns), rate, o->path_cv, round(o->gap_ns),
-                        round(o->wakeup_ns));
+                        wakeup);
         }
 }
 

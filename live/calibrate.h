@@ -64,8 +64,9 @@ struct calibrate_fit {
  * work, so its hand-offs, the locks it waits for and the time it waits
  * for a CPU are in it. The device model written is the path's: the line
  * through the worker's time and its jitter; as `wakeup` what a lone
- * request takes beyond the line (waking the worker: lane time, as a stage
- * arriving meanwhile waits); as `gap` what the lane kept full takes per
+ * request takes beyond its worker's time, as a lognormal of that excess's
+ * mean and spread (waking the worker: lane time, as a stage arriving
+ * meanwhile waits); as `gap` what the lane kept full takes per
  * stage beyond the line (reporting, hand-offs, waiting for a CPU, colder
  * caches). */
 struct calibrate_op {
@@ -81,7 +82,9 @@ struct calibrate_op {
         double worker_ns[CALIBRATE_MAX_SIZES]; /* path: mean worker time per stage, one at a time */
         struct calibrate_fit path;             /* through worker_ns */
         double path_cv;   /* of the worker's time per stage / its size's median */
-        double wakeup_ns; /* median over sizes of single_ns - the path's line, >= 0 */
+        double wakeup_ns; /* mean over every lone request of its latency beyond its worker's time,
+                             >= 0 */
+        double wakeup_cv; /* those excesses' coefficient of variation (sd / mean) */
         double gap_ns;    /* median over sizes of lane_ns - the path's line, >= 0 */
         double gap_error; /* largest |line + gap - lane_ns| / lane_ns */
         unsigned nlanes;

@@ -90,7 +90,7 @@ if expect 0 "$ACSIM" calibrate --quick -o "$T/devices.yaml"; then
 	} >"$T/calibrated.yaml"
 	expect 0 "$ACSIM" validate "$T/calibrated.yaml"
 	# the model measured through a live device: a gap and a wake-up
-	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: [0-9]+ns\}$'
+	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: (\{dist: lognormal, mean: [0-9]+ns, cv: [0-9.]+\}|[0-9]+ns)\}$'
 fi
 # one operation at the sizes asked for
 if expect 0 "$ACSIM" calibrate --quick --op sha256 --sizes 1KiB,4KiB --by-size -o "$T/one.yaml"; then
