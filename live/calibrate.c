@@ -476,6 +476,7 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
                     path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
                               beyond + s * n, &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
                         goto stop;
+                o->hand_ns[s] = gsl_stats_mean(beyond + s * n, 1, n);
                 o->single_ns[s] = trimmed_mean(lat, n);
                 o->worker_ns[s] = trimmed_mean(work, n);
                 spread(work, n, &sum, &count);

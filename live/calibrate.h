@@ -80,7 +80,9 @@ struct calibrate_op {
         double lane_worker_ns[CALIBRATE_MAX_SIZES]; /* path: of which transforming */
         double single_ns[CALIBRATE_MAX_SIZES];      /* path: mean latency one at a time */
         double worker_ns[CALIBRATE_MAX_SIZES]; /* path: mean worker time per stage, one at a time */
-        struct calibrate_fit path;             /* through worker_ns */
+        double hand_ns[CALIBRATE_MAX_SIZES]; /* path: mean latency less worker time, one at a time,
+                                                tail kept */
+        struct calibrate_fit path;           /* through worker_ns */
         double path_cv;   /* of the worker's time per stage / its size's median */
         double wakeup_ns; /* mean over every lone request of its latency beyond its worker's time,
                              >= 0 */
