@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -231,7 +233,8 @@ static int lanes_rate(const struct live_op *op, size_t len, unsigned k, uint64_t
 
 /* ---- the live path: a lane of a live device, through the core ------- */
 
-#define PATH_FULL 8 /* requests kept in the system while the lane is kept full */
+#define PATH_FULL 8   /* requests kept in the system while the lane is kept full */
+#define PATH_LOAD 0.5 /* the wake-up is measured at this fraction of the lane's capacity */
 
 struct path_req {
         struct ac_request r; /* first: the callback gets it back */
@@ -241,6 +244,7 @@ struct path_req {
         uint8_t *in, *out;
         uint8_t iv[LIVE_MAX_IV];
         uint8_t tag[LIVE_TAG];
+        struct live_stamps at; /* where the device saw it */
 };
 
 struct path_run {
@@ -265,6 +269,7 @@ static void path_io(void *ctx, struct ac_request *r, uint32_t stage, struct live
         io->out = q->out;
         io->tag = q->tag;
         io->iv = q->iv;
+        io->stamps = &q->at;
 }
 
 static void path_done(struct ac_request *r, int status)
@@ -277,6 +282,17 @@ static void path_done(struct ac_request *r, int status)
         run->done = q;
         pthread_cond_signal(&run->cv);
         pthread_mutex_unlock(&run->mu);
+}
+
+/* A request called back, or NULL when none is. */
+static struct path_req *path_take(struct path_run *run)
+{
+        pthread_mutex_lock(&run->mu);
+        struct path_req *q = run->done;
+        if (q != NULL)
+                run->done = q->next_done;
+        pthread_mutex_unlock(&run->mu);
+        return q;
 }
 
 /* Waits for a request called back; returns it. */
@@ -404,10 +420,62 @@ static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
         return rc;
 }
 
+/* The wake-up at load: requests arriving as a Poisson stream at PATH_LOAD
+ * of a lane's capacity (1 / lane_ns), for up to n stages that found the
+ * lane asleep or 2 s; each such stage's hand-off, its latency less its
+ * transform, into hand[]. Returns how many, or -1. */
+static int path_at_load(struct path_run *run, uint32_t op, size_t len, double lane_ns, unsigned n,
+                        double *hand)
+{
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (r == NULL)
+                return -1;
+        gsl_rng_set(r, (unsigned long)len);
+        struct path_req *spare = NULL; /* linked through next_done */
+        for (size_t i = 0; i < PATH_FULL; i++) {
+                run->reqs[i].next_done = spare;
+                spare = &run->reqs[i];
+        }
+        unsigned got = 0, out = 0;
+        uint64_t next = live_now_ns(&run->plat), end = next + 2000000000u;
+        int rc = 0;
+        while (got < n && live_now_ns(&run->plat) < end) {
+                struct timespec ts = live_deadline(&run->plat, next);
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                        ;
+                for (;;) { /* the callbacks so far; wait for one when none is spare */
+                        struct path_req *q = spare == NULL ? path_wait(run) : path_take(run);
+                        if (q == NULL)
+                                break;
+                        out--;
+                        if (q->at.woke && got < n)
+                                hand[got++] = (double)(q->r.completed_ns - q->r.submitted_ns) -
+                                              (double)(q->at.end - q->at.start);
+                        q->next_done = spare;
+                        spare = q;
+                }
+                struct path_req *q = spare;
+                spare = q->next_done;
+                q->at = (struct live_stamps){0};
+                if (path_submit(run, q, len, op) < 0) {
+                        rc = -1;
+                        break;
+                }
+                out++;
+                next += (uint64_t)llround(gsl_ran_exponential(r, lane_ns / PATH_LOAD));
+        }
+        for (; out > 0; out--) /* the rest come home */
+                path_wait(run);
+        gsl_rng_free(r);
+        return rc < 0 || run->failed > 0 ? -1 : (int)got;
+}
+
 /* One size through the live path: n requests one at a time, pause_ns
  * apart (the latency and the worker's time of each into lat[n] and
- * work[n], sorted, and their difference into beyond[n]), then the lane kept full for run_ns (its
- * time per stage into *lane, of which transforming *lane_work). */
+ * work[n], sorted), then the lane kept full for run_ns (its time per
+ * stage into *lane, of which transforming *lane_work), then the wake-up
+ * at load (path_at_load, up to n into beyond[]). Returns how many
+ * wake-ups, or -1. */
 static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, uint64_t run_ns,
                      uint64_t pause_ns, double *lat, double *work, double *beyond, double *lane,
                      double *lane_work)
@@ -427,7 +495,6 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
                 unsigned k = i - (n / 10 + 1);
                 lat[k] = (double)(q->r.completed_ns - q->r.submitted_ns);
                 work[k] = (double)(path_busy(run) - busy);
-                beyond[k] = lat[k] - work[k]; /* the hand-off: all but the worker's time */
         }
         gsl_sort(lat, 1, n);
         gsl_sort(work, 1, n);
@@ -453,7 +520,9 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
         double idle = (double)(path_idle(run) - idle0);
         *lane = done > 0 ? fmax((double)(t1 - t0) - idle, 0) / (double)done : 0;
         *lane_work = done > 0 ? (double)(path_busy(run) - busy0) / (double)done : 0;
-        return run->failed > 0 || done == 0 ? -1 : 0;
+        if (run->failed > 0 || done == 0)
+                return -1;
+        return path_at_load(run, op, len, *lane, n, beyond);
 }
 
 /* Measures o's operation through the live path at its sizes and fits the
@@ -470,13 +539,17 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
                 goto stop;
         int id = ac_op_intern(run->eng, o->op->name);
         double sum = 0;
-        size_t count = 0;
+        size_t count = 0, m = 0; /* wake-ups in beyond[] */
         for (size_t s = 0; s < o->nsizes; s++) {
-                if (path_seal(run, o->op, o->bytes[s]) < 0 ||
-                    path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
-                              beyond + s * n, &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
+                int got = path_seal(run, o->op, o->bytes[s]) < 0
+                              ? -1
+                              : path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat,
+                                          work, beyond + m, &o->lane_ns[s], &o->lane_worker_ns[s]);
+                if (got < 0)
                         goto stop;
-                o->hand_ns[s] = gsl_stats_mean(beyond + s * n, 1, n);
+                o->hand_n[s] = (unsigned)got;
+                o->hand_ns[s] = got > 0 ? gsl_stats_mean(beyond + m, 1, (size_t)got) : 0;
+                m += (size_t)got;
                 o->single_ns[s] = trimmed_mean(lat, n);
                 o->worker_ns[s] = trimmed_mean(work, n);
                 spread(work, n, &sum, &count);
@@ -487,12 +560,11 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
         for (size_t s = 0; s < o->nsizes; s++)
                 after[s] = o->lane_ns[s] - line_ns(&o->path, o->bytes[s]);
         gsl_sort(after, 1, o->nsizes);
-        /* the wake-up: each lone request's latency beyond its worker's
-         * time, over every size, its tail kept (it carries the mean) */
-        size_t m = (size_t)n * o->nsizes;
-        double mean = gsl_stats_mean(beyond, 1, m);
+        /* the wake-up: each hand-off at load, over every size, its tail
+         * kept (it carries the mean) */
+        double mean = m > 0 ? gsl_stats_mean(beyond, 1, m) : 0;
         o->wakeup_ns = fmax(0, mean);
-        o->wakeup_cv = mean > 0 ? gsl_stats_sd_m(beyond, 1, m, mean) / mean : 0;
+        o->wakeup_cv = mean > 0 && m > 1 ? gsl_stats_sd_m(beyond, 1, m, mean) / mean : 0;
         o->gap_ns = fmax(0, gsl_stats_median_from_sorted_data(after, 1, o->nsizes));
         o->gap_error = 0;
         for (size_t s = 0; s < o->nsizes; s++) {

@@ -65,10 +65,16 @@ Test(live_calibrate, measures_and_fits_every_operation)
                 }
                 cr_assert(isfinite(o->wakeup_ns) && o->wakeup_ns >= 0);
                 cr_assert(isfinite(o->gap_ns) && o->gap_ns >= 0);
-                /* the wake-up is what a lone request takes beyond its
-                 * worker's time, over every request at every size (as many
-                 * at each): the mean of the sizes' means, or 0 below it */
-                double hand = (o->hand_ns[0] + o->hand_ns[1] + o->hand_ns[2]) / 3;
+                /* the wake-up is the mean hand-off at load over every
+                 * size: the sizes' means weighed by their counts (at most
+                 * path_requests each), or 0 below it */
+                double sum = 0, count = 0;
+                for (size_t s = 0; s < 3; s++) {
+                        cr_assert_leq(o->hand_n[s], cfg.path_requests);
+                        sum += o->hand_ns[s] * o->hand_n[s];
+                        count += o->hand_n[s];
+                }
+                double hand = count > 0 ? sum / count : 0;
                 cr_assert(fabs(o->wakeup_ns - fmax(0, hand)) <= 1e-6 * fabs(hand) + 1e-3,
                           "%s wake-up %g is not the mean of %g %g %g", o->op->name, o->wakeup_ns,
                           o->hand_ns[0], o->hand_ns[1], o->hand_ns[2]);
