@@ -704,7 +704,9 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                         o->path.poor ? " (poor: not linear in bytes)" : "", 100 * o->gap_error,
                         o->bare.setup_ns, bare);
                 char wakeup[96];
-                if (o->wakeup_cv > 0) /* a lognormal of the mean and spread measured */
+                /* a lognormal of the mean and spread, when it is one as written
+                 * (a mean of 0ns or a cv of 0.000 is not) */
+                if (o->wakeup_cv >= 0.0005 && o->wakeup_ns >= 0.5)
                         snprintf(wakeup, sizeof(wakeup),
                                  "{dist: lognormal, mean: %.0fns, cv: %.3f}", round(o->wakeup_ns),
                                  o->wakeup_cv);
