@@ -21,8 +21,9 @@
 # (acsim live's summary.json live.path_ns) at each load.
 # Every figure printed is the median over the rounds, each round with its
 # own calibration, and each difference the median of the rounds' own
-# (measured against predicted); the tables at the end are Markdown, ready
-# to paste into docs/live.md.
+# (measured against predicted), each round's own mean difference also
+# shown; the tables at the end are Markdown, ready to paste into
+# docs/live.md.
 #
 # Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
 #        (default build, 2s, 3). Needs python3 to read summary.json.
@@ -124,6 +125,13 @@ for rho in ("0.2", "0.4", "0.6", "0.8"):
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
         rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
         t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
+print("\nEach round's own mean latency, measured against predicted:\n")
+print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
+print("| --- |" + " --- |" * rounds)
+for rho in ("0.2", "0.4", "0.6", "0.8"):
+    s, l = rows("load-%s.sim" % rho), rows("load-%s.live" % rho)
+    print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
+                                            for a, b in zip(s, l))))
 print("\nWhere the live time went (docs/live.md, \"Where a live request spends its time\"): the")
 print("median over the rounds of each segment's mean, measured; woken is driver_to_worker of the")
 print("stages that found the lane asleep:\n")
