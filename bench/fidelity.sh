@@ -17,10 +17,13 @@
 #    worker for milliseconds): throughput, p99, the failover window (the
 #    longest request: the hang caught, its stage moved and served),
 #    requests retried and failed.
+# It also prints where the live time went: each segment of the live path
+# (acsim live's summary.json live.path_ns) at each load.
 # Every figure printed is the median over the rounds, each round with its
 # own calibration, and each difference the median of the rounds' own
-# (measured against predicted); the tables at the end are Markdown, ready
-# to paste into docs/live.md.
+# (measured against predicted), each round's own mean difference also
+# shown; the tables at the end are Markdown, ready to paste into
+# docs/live.md.
 #
 # Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
 #        (default build, 2s, 3). Needs python3 to read summary.json.
@@ -46,13 +49,19 @@ scenario() { # scenario CARDS HANG COST: a scenario file on stdout
 	return 0
 }
 
-figures() { # figures DIR: req/s mean p99 max retried failed
+figures() { # figures DIR: req/s mean p99 max retried failed, then the live path's
+	# segment means (0 for a simulation): submit_to_driver driver_to_worker
+	# woken transform report_to_core, and driver_to_worker's p99
 	python3 - "$1/summary.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 l, r, t = d["latency_ns"], d["requests"], d["throughput"]
+p = d.get("live", {}).get("path_ns")
+seg = [p[k]["mean"] for k in ("submit_to_driver", "driver_to_worker", "driver_to_worker_woken",
+                              "transform", "report_to_core")] + [p["driver_to_worker"]["p99"]] \
+    if p else [0] * 6
 print("%.1f %.0f %.0f %.0f %d %d" % (t["requests_per_s"], l["mean"], l["p99"], l["max"],
-                                     r["retried"], r["failed"]))
+                                     r["retried"], r["failed"]), " ".join("%.0f" % v for v in seg))
 PY
 }
 
@@ -116,6 +125,23 @@ for rho in ("0.2", "0.4", "0.6", "0.8"):
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
         rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
         t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
+print("\nEach round's own mean latency, measured against predicted:\n")
+print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
+print("| --- |" + " --- |" * rounds)
+for rho in ("0.2", "0.4", "0.6", "0.8"):
+    s, l = rows("load-%s.sim" % rho), rows("load-%s.live" % rho)
+    print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
+                                            for a, b in zip(s, l))))
+print("\nWhere the live time went (docs/live.md, \"Where a live request spends its time\"): the")
+print("median over the rounds of each segment's mean, measured; woken is driver_to_worker of the")
+print("stages that found the lane asleep:\n")
+print("| load | latency | submit_to_driver | driver_to_worker (p99) | of which woken | transform | report_to_core |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for rho in ("0.2", "0.4", "0.6", "0.8"):
+    l = rows("load-%s.live" % rho)
+    print("| %s | %s | %s | %s (%s) | %s | %s | %s |" % (
+        rho, t(med(l, 1)), t(med(l, 6)), t(med(l, 7)), t(med(l, 11)), t(med(l, 8)), t(med(l, 9)),
+        t(med(l, 10))))
 s, l = rows("hang.sim"), rows("hang.live")
 print("\nTwo cards at 0.4, card1 hung for 300 ms at 1 s (watchdog 50 ms):\n")
 print("| | req/s | mean | p99 | failover window (longest request) | retried | failed |")

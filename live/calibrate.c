@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -231,7 +233,8 @@ static int lanes_rate(const struct live_op *op, size_t len, unsigned k, uint64_t
 
 /* ---- the live path: a lane of a live device, through the core ------- */
 
-#define PATH_FULL 8 /* requests kept in the system while the lane is kept full */
+#define PATH_FULL 8   /* requests kept in the system while the lane is kept full */
+#define PATH_LOAD 0.5 /* the wake-up is measured at this fraction of the lane's capacity */
 
 struct path_req {
         struct ac_request r; /* first: the callback gets it back */
@@ -241,6 +244,7 @@ struct path_req {
         uint8_t *in, *out;
         uint8_t iv[LIVE_MAX_IV];
         uint8_t tag[LIVE_TAG];
+        struct live_stamps at; /* where the device saw it */
 };
 
 struct path_run {
@@ -265,6 +269,7 @@ static void path_io(void *ctx, struct ac_request *r, uint32_t stage, struct live
         io->out = q->out;
         io->tag = q->tag;
         io->iv = q->iv;
+        io->stamps = &q->at;
 }
 
 static void path_done(struct ac_request *r, int status)
@@ -277,6 +282,17 @@ static void path_done(struct ac_request *r, int status)
         run->done = q;
         pthread_cond_signal(&run->cv);
         pthread_mutex_unlock(&run->mu);
+}
+
+/* A request called back, or NULL when none is. */
+static struct path_req *path_take(struct path_run *run)
+{
+        pthread_mutex_lock(&run->mu);
+        struct path_req *q = run->done;
+        if (q != NULL)
+                run->done = q->next_done;
+        pthread_mutex_unlock(&run->mu);
+        return q;
 }
 
 /* Waits for a request called back; returns it. */
@@ -404,12 +420,65 @@ static int path_seal(struct path_run *run, const struct live_op *op, size_t len)
         return rc;
 }
 
+/* The wake-up at load: requests arriving as a Poisson stream at PATH_LOAD
+ * of a lane's capacity (1 / lane_ns), for up to n stages that found the
+ * lane asleep or 2 s; each such stage's hand-off, its latency less its
+ * transform, into hand[]. Returns how many, or -1. */
+static int path_at_load(struct path_run *run, uint32_t op, size_t len, double lane_ns, unsigned n,
+                        double *hand)
+{
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (r == NULL)
+                return -1;
+        gsl_rng_set(r, (unsigned long)len);
+        struct path_req *spare = NULL; /* linked through next_done */
+        for (size_t i = 0; i < PATH_FULL; i++) {
+                run->reqs[i].next_done = spare;
+                spare = &run->reqs[i];
+        }
+        unsigned got = 0, out = 0;
+        uint64_t next = live_now_ns(&run->plat), end = next + 2000000000u;
+        int rc = 0;
+        while (got < n && live_now_ns(&run->plat) < end) {
+                struct timespec ts = live_deadline(&run->plat, next);
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                        ;
+                for (;;) { /* the callbacks so far; wait for one when none is spare */
+                        struct path_req *q = spare == NULL ? path_wait(run) : path_take(run);
+                        if (q == NULL)
+                                break;
+                        out--;
+                        if (q->at.woke && got < n)
+                                hand[got++] = (double)(q->r.completed_ns - q->r.submitted_ns) -
+                                              (double)(q->at.end - q->at.start);
+                        q->next_done = spare;
+                        spare = q;
+                }
+                struct path_req *q = spare;
+                spare = q->next_done;
+                q->at = (struct live_stamps){0};
+                if (path_submit(run, q, len, op) < 0) {
+                        rc = -1;
+                        break;
+                }
+                out++;
+                next += (uint64_t)llround(gsl_ran_exponential(r, lane_ns / PATH_LOAD));
+        }
+        for (; out > 0; out--) /* the rest come home */
+                path_wait(run);
+        gsl_rng_free(r);
+        return rc < 0 || run->failed > 0 ? -1 : (int)got;
+}
+
 /* One size through the live path: n requests one at a time, pause_ns
  * apart (the latency and the worker's time of each into lat[n] and
  * work[n], sorted), then the lane kept full for run_ns (its time per
- * stage into *lane, of which transforming *lane_work). */
+ * stage into *lane, of which transforming *lane_work), then the wake-up
+ * at load (path_at_load, up to n into beyond[]). Returns how many
+ * wake-ups, or -1. */
 static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, uint64_t run_ns,
-                     uint64_t pause_ns, double *lat, double *work, double *lane, double *lane_work)
+                     uint64_t pause_ns, double *lat, double *work, double *beyond, double *lane,
+                     double *lane_work)
 {
         for (unsigned i = 0; i < n / 10 + 1 + n; i++) { /* a tenth more first, as a warm-up */
                 struct path_req *q = &run->reqs[0];
@@ -451,7 +520,9 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
         double idle = (double)(path_idle(run) - idle0);
         *lane = done > 0 ? fmax((double)(t1 - t0) - idle, 0) / (double)done : 0;
         *lane_work = done > 0 ? (double)(path_busy(run) - busy0) / (double)done : 0;
-        return run->failed > 0 || done == 0 ? -1 : 0;
+        if (run->failed > 0 || done == 0)
+                return -1;
+        return path_at_load(run, op, len, *lane, n, beyond);
 }
 
 /* Measures o's operation through the live path at its sizes and fits the
@@ -460,33 +531,40 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
 {
         struct path_run *run = malloc(sizeof(*run));
         double *lat = malloc(n * sizeof(*lat)), *work = malloc(n * sizeof(*work));
+        double *beyond = malloc((size_t)n * o->nsizes * sizeof(*beyond)); /* n per size */
         int rc = -1;
-        if (run == NULL || lat == NULL || work == NULL)
+        if (run == NULL || lat == NULL || work == NULL || beyond == NULL)
                 goto out;
         if (path_start(run, o->op, o->bytes[o->nsizes - 1]) < 0)
                 goto stop;
         int id = ac_op_intern(run->eng, o->op->name);
         double sum = 0;
-        size_t count = 0;
+        size_t count = 0, m = 0; /* wake-ups in beyond[] */
         for (size_t s = 0; s < o->nsizes; s++) {
-                if (path_seal(run, o->op, o->bytes[s]) < 0 ||
-                    path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat, work,
-                              &o->lane_ns[s], &o->lane_worker_ns[s]) < 0)
+                int got = path_seal(run, o->op, o->bytes[s]) < 0
+                              ? -1
+                              : path_size(run, (uint32_t)id, o->bytes[s], n, run_ns, pause_ns, lat,
+                                          work, beyond + m, &o->lane_ns[s], &o->lane_worker_ns[s]);
+                if (got < 0)
                         goto stop;
+                o->hand_n[s] = (unsigned)got;
+                o->hand_ns[s] = got > 0 ? gsl_stats_mean(beyond + m, 1, (size_t)got) : 0;
+                m += (size_t)got;
                 o->single_ns[s] = trimmed_mean(lat, n);
                 o->worker_ns[s] = trimmed_mean(work, n);
                 spread(work, n, &sum, &count);
         }
         o->path_cv = count > 1 ? sqrt(sum / (double)(count - 1)) : 0;
         fit_line(o->bytes, o->worker_ns, o->nsizes, &o->path);
-        double beyond[CALIBRATE_MAX_SIZES], after[CALIBRATE_MAX_SIZES];
-        for (size_t s = 0; s < o->nsizes; s++) {
-                beyond[s] = o->single_ns[s] - line_ns(&o->path, o->bytes[s]);
+        double after[CALIBRATE_MAX_SIZES];
+        for (size_t s = 0; s < o->nsizes; s++)
                 after[s] = o->lane_ns[s] - line_ns(&o->path, o->bytes[s]);
-        }
-        gsl_sort(beyond, 1, o->nsizes);
         gsl_sort(after, 1, o->nsizes);
-        o->wakeup_ns = fmax(0, gsl_stats_median_from_sorted_data(beyond, 1, o->nsizes));
+        /* the wake-up: each hand-off at load, over every size, its tail
+         * kept (it carries the mean) */
+        double mean = m > 0 ? gsl_stats_mean(beyond, 1, m) : 0;
+        o->wakeup_ns = fmax(0, mean);
+        o->wakeup_cv = mean > 0 && m > 1 ? gsl_stats_sd_m(beyond, 1, m, mean) / mean : 0;
         o->gap_ns = fmax(0, gsl_stats_median_from_sorted_data(after, 1, o->nsizes));
         o->gap_error = 0;
         for (size_t s = 0; s < o->nsizes; s++) {
@@ -501,6 +579,7 @@ out:
         free(run);
         free(lat);
         free(work);
+        free(beyond);
         return rc;
 }
 
@@ -606,7 +685,7 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                 "# Measured by acsim calibrate through a live device of one lane: the\n"
                 "# worker's time per stage, setup + bytes / rate with its jitter; the gap the\n"
                 "# lane loses after each stage when it is kept full; the wake-up a lone\n"
-                "# request takes beyond the line (docs/live.md).\n"
+                "# request takes beyond its worker's time, a distribution (docs/live.md).\n"
                 "devices:\n"
                 "  - name: cpu\n"
                 "    lanes: %u\n"
@@ -624,11 +703,20 @@ void calibrate_write_yaml(FILE *f, const struct calibrate_op *ops, size_t nops, 
                         o->bytes[0], o->bytes[o->nsizes - 1], 100 * o->path.error,
                         o->path.poor ? " (poor: not linear in bytes)" : "", 100 * o->gap_error,
                         o->bare.setup_ns, bare);
+                char wakeup[96];
+                /* a lognormal of the mean and spread, when it is one as written
+                 * (a mean of 0ns or a cv of 0.000 is not) */
+                if (o->wakeup_cv >= 0.0005 && o->wakeup_ns >= 0.5)
+                        snprintf(wakeup, sizeof(wakeup),
+                                 "{dist: lognormal, mean: %.0fns, cv: %.3f}", round(o->wakeup_ns),
+                                 o->wakeup_cv);
+                else
+                        snprintf(wakeup, sizeof(wakeup), "%.0fns", round(o->wakeup_ns));
                 fprintf(f,
                         "      %s: {setup: %.0fns, rate: %s, jitter: {dist: lognormal, mean: 1, "
-                        "cv: %.3f}, gap: %.0fns, wakeup: %.0fns}\n",
+                        "cv: %.3f}, gap: %.0fns, wakeup: %s}\n",
                         o->op->name, round(o->path.setup_ns), rate, o->path_cv, round(o->gap_ns),
-                        round(o->wakeup_ns));
+                        wakeup);
         }
 }
 

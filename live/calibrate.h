@@ -63,9 +63,11 @@ struct calibrate_fit {
  * the wall time over the stages done less the time the worker waited for
  * work, so its hand-offs, the locks it waits for and the time it waits
  * for a CPU are in it. The device model written is the path's: the line
- * through the worker's time and its jitter; as `wakeup` what a lone
- * request takes beyond the line (waking the worker: lane time, as a stage
- * arriving meanwhile waits); as `gap` what the lane kept full takes per
+ * through the worker's time and its jitter; as `wakeup`, a lognormal of
+ * the mean and spread of the hand-off of each stage that found its lane
+ * asleep while requests arrived as a Poisson stream at half the lane's
+ * capacity: its latency less its transform (waking the worker: lane
+ * time, as a stage arriving meanwhile waits); as `gap` what the lane kept full takes per
  * stage beyond the line (reporting, hand-offs, waiting for a CPU, colder
  * caches). */
 struct calibrate_op {
@@ -79,11 +81,15 @@ struct calibrate_op {
         double lane_worker_ns[CALIBRATE_MAX_SIZES]; /* path: of which transforming */
         double single_ns[CALIBRATE_MAX_SIZES];      /* path: mean latency one at a time */
         double worker_ns[CALIBRATE_MAX_SIZES]; /* path: mean worker time per stage, one at a time */
-        struct calibrate_fit path;             /* through worker_ns */
-        double path_cv;   /* of the worker's time per stage / its size's median */
-        double wakeup_ns; /* median over sizes of single_ns - the path's line, >= 0 */
-        double gap_ns;    /* median over sizes of lane_ns - the path's line, >= 0 */
-        double gap_error; /* largest |line + gap - lane_ns| / lane_ns */
+        double hand_ns[CALIBRATE_MAX_SIZES]; /* path: mean hand-off at load (latency - transform) */
+        unsigned
+            hand_n[CALIBRATE_MAX_SIZES]; /* path: stages that found the lane asleep, measured */
+        struct calibrate_fit path;       /* through worker_ns */
+        double path_cv;                  /* of the worker's time per stage / its size's median */
+        double wakeup_ns;                /* mean hand-off at load over every size, >= 0 */
+        double wakeup_cv;                /* the hand-offs' coefficient of variation (sd / mean) */
+        double gap_ns;                   /* median over sizes of lane_ns - the path's line, >= 0 */
+        double gap_error;                /* largest |line + gap - lane_ns| / lane_ns */
         unsigned nlanes;
         double lane_speedup[CALIBRATE_MAX_LANES]; /* throughput with k+1 lanes / with 1 */
 };

@@ -26,7 +26,15 @@ struct live_job {
         const struct live_op *op;
         uint64_t bytes;
         struct live_stage_io io;
+        struct live_stamps at; /* this stage's, given to io.stamps on report */
 };
+
+static uint64_t mono_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* ---- slots and queue (under mu) ------------------------------------- */
 
@@ -104,7 +112,11 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
                 j->op = d->op_of[job->op];
                 j->bytes = job->bytes;
                 j->aborted = false;
+                j->io.stamps = NULL;
                 d->io(d->io_ctx, job->req, job->stage, &j->io);
+                if (j->io.stamps != NULL)
+                        j->at = (struct live_stamps){.driver = mono_ns(),
+                                                     .woke = d->sleeping > d->qlen};
                 enqueue(d, s);
                 pthread_cond_signal(&d->work);
         }
@@ -158,13 +170,6 @@ static const struct ac_driver_ops live_driver = {
 
 /* ---- workers --------------------------------------------------------- */
 
-static uint64_t mono_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void sleep_ns(uint64_t ns)
 {
         struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
@@ -200,11 +205,13 @@ static void serve(struct live_device *d, struct live_crypto *c, uint32_t s)
         pthread_mutex_unlock(&d->mu);
 
         uint64_t t0 = mono_ns();
+        j->at.start = t0;
         struct live_params p = {.key = d->keys, .iv = iv};
         long n = live_crypto_apply(c, op, &p, j->io.in, len, j->io.out, tag);
-        uint64_t spent = mono_ns() - t0;
+        uint64_t t1 = mono_ns(), spent = t1 - t0;
 
         pthread_mutex_lock(&d->mu);
+        j->at.end = t1;
         j->computing = false;
         pthread_cond_broadcast(&d->done);
         if (n >= 0 && op->kind == LIVE_AEAD_SEAL && !j->aborted)
@@ -226,6 +233,10 @@ static void serve(struct live_device *d, struct live_crypto *c, uint32_t s)
         int status = n < 0 ? AC_EIO : 0;
         if (status == 0 && d->fault == LIVE_FLAKY && uniform(d) < d->probability)
                 status = AC_EIO;
+        if (j->io.stamps != NULL) { /* still ours: the core has not taken it back */
+                j->at.report = mono_ns();
+                *j->io.stamps = j->at;
+        }
         free_slot(d, s);
         d->completed++;
         d->errors += status != 0;
@@ -260,10 +271,13 @@ static void *worker_main(void *arg)
                 uint32_t s = d->fault == LIVE_HANG ? UINT32_MAX : dequeue(d);
                 if (s == UINT32_MAX) {
                         uint64_t t0 = mono_ns();
+                        d->sleeping++;
                         pthread_cond_wait(&d->work, &d->mu);
+                        d->sleeping--;
                         d->idle_ns += mono_ns() - t0; /* waited for work */
                         continue;
                 }
+                d->slots[s].at.take = mono_ns();
                 serve(d, c, s);
         }
         pthread_mutex_unlock(&d->mu);

@@ -35,6 +35,20 @@
 #include "ac/ac.h"
 #include "live/crypto.h"
 
+/* When the device handled one stage, each on CLOCK_MONOTONIC (absolute ns):
+ * written by the device, all at once, when its worker reports the stage
+ * (and only if the core has not taken the stage back), into the owner's
+ * record that live_stage_io.stamps points to. docs/live.md, "Where a live
+ * request spends its time". */
+struct live_stamps {
+        uint64_t driver; /* the driver's submit op ran (engine lock held) */
+        uint64_t take;   /* a worker took the stage from the device's queue */
+        uint64_t start;  /* the transform began (the stage's input copied out) */
+        uint64_t end;    /* the transform ended */
+        uint64_t report; /* the worker reports: just before ac_device_complete */
+        bool woke;       /* submitted to an idle lane: a sleeping worker was woken for it */
+};
+
 /* Where one stage of a request reads and writes, as its owner lays it out:
  * `in` holds the stage's bytes, `out` has live_out_room() bytes, distinct
  * from `in`; `tag` is the request's AEAD tag (written by a seal, read by an
@@ -44,7 +58,8 @@ struct live_stage_io {
         const uint8_t *in;
         uint8_t *out;
         uint8_t *tag;
-        const uint8_t *iv; /* iv_len bytes; the key comes from the device's op table */
+        const uint8_t *iv;          /* iv_len bytes; the key comes from the device's op table */
+        struct live_stamps *stamps; /* where the stage's stamps go; NULL: not kept */
 };
 
 typedef void (*live_io_fn)(void *ctx, struct ac_request *req, uint32_t stage,
@@ -106,6 +121,7 @@ struct live_device {
         pthread_t *workers;
         uint32_t lanes;
         uint32_t nworkers; /* started */
+        uint32_t sleeping; /* workers waiting for work, under mu */
 
         /* statistics, under mu */
         uint64_t completed; /* reported to the core */

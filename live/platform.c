@@ -291,13 +291,26 @@ static const struct ac_platform_ops live_ops_table = {
     .random_u64 = op_random,
     .lock = op_lock,
     .unlock = op_unlock,
+    .idle = op_idle,
+};
+
+/* The same with callbacks on the completion thread. */
+static const struct ac_platform_ops live_deferred_ops_table = {
+    .name = "live-deferred",
+    .now_ns = op_now,
+    .timer_arm = op_arm,
+    .timer_cancel = op_cancel,
+    .random_u64 = op_random,
+    .lock = op_lock,
+    .unlock = op_unlock,
     .defer = op_defer,
     .idle = op_idle,
 };
 
 struct ac_platform live_platform_seam(struct live_platform *p)
 {
-        return (struct ac_platform){.ops = &live_ops_table, .ctx = p};
+        return (struct ac_platform){
+            .ops = p->deferred_callbacks ? &live_deferred_ops_table : &live_ops_table, .ctx = p};
 }
 
 /* Destroys the locks and conditions of init. */

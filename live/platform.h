@@ -46,10 +46,11 @@ struct live_platform {
         pthread_cond_t dcond;        /* the completion thread waits here */
         void (*deferred)(void *arg); /* the core's run of callbacks, pending */
         void *deferred_arg;
-        pthread_t done_thread; /* runs what the core deferred */
-        bool quiescent;        /* the core said so after shutdown */
-        bool done_stopping;    /* the completion thread is asked to stop */
-        pthread_cond_t icond;  /* live_platform_wait_idle waits here */
+        pthread_t done_thread;   /* runs what the core deferred */
+        bool quiescent;          /* the core said so after shutdown */
+        bool done_stopping;      /* the completion thread is asked to stop */
+        pthread_cond_t icond;    /* live_platform_wait_idle waits here */
+        bool deferred_callbacks; /* set before live_platform_seam(): see there */
 };
 
 /* Sets up the platform and starts its timer thread; random_u64 draws from
@@ -71,7 +72,13 @@ void live_platform_stop(struct live_platform *p);
  * after the engine is destroyed. */
 void live_platform_fini(struct live_platform *p);
 
-/* The seam to hand to the core in struct ac_engine_config. */
+/* The seam to hand to the core in struct ac_engine_config. The core's
+ * callbacks run on the thread that finished the request (a device's
+ * worker after its report, the timer thread after a watchdog, a thread
+ * that injected a fault), once it has released the engine lock: no thread
+ * is woken per request (docs/live.md, "The platform"). With
+ * p->deferred_callbacks set beforehand, they run on the platform's
+ * completion thread instead (the core's defer op). */
 struct ac_platform live_platform_seam(struct live_platform *p);
 
 /* Returns CLOCK_MONOTONIC in nanoseconds since the platform's start. */

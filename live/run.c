@@ -116,6 +116,7 @@ struct live_run {
         struct sim_series_row row; /* the row being counted */
         uint64_t retried_at_row;
         struct live_watch watch;
+        struct live_path *path; /* NULL: not kept */
 };
 
 static uint64_t now_of(struct live_run *run)
@@ -174,7 +175,8 @@ struct live_req {
         bool measured;
         uint8_t iv[12];
         uint8_t tag[LIVE_TAG];
-        uint8_t *buf[2]; /* stage k reads buf[k % 2] and writes buf[(k + 1) % 2] */
+        uint8_t *buf[2];        /* stage k reads buf[k % 2] and writes buf[(k + 1) % 2] */
+        struct live_stamps *at; /* per stage, after stages[] in the same block */
         struct ac_stage stages[];
 };
 
@@ -186,6 +188,7 @@ static void stage_io(void *ctx, struct ac_request *r, uint32_t stage, struct liv
         io->out = q->buf[(stage + 1) % 2];
         io->tag = q->tag;
         io->iv = q->iv;
+        io->stamps = &q->at[stage];
 }
 
 static void req_free(struct live_req *q)
@@ -216,7 +219,7 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
         if (q != NULL)
                 c->spare = q->next_spare;
         pthread_mutex_unlock(&c->mu);
-        size_t size = sizeof(*q) + c->cfg->nchain * sizeof(struct ac_stage);
+        size_t size = sizeof(*q) + c->cfg->nchain * (sizeof(struct ac_stage) + sizeof(*q->at));
         if (q == NULL && (q = calloc(1, size)) == NULL)
                 return NULL;
         uint8_t *b0 = q->buf[0], *b1 = q->buf[1];
@@ -226,6 +229,7 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
         q->buf[1] = b1;
         q->cap = cap;
         q->cls = c;
+        q->at = (struct live_stamps *)(void *)&q->stages[c->cfg->nchain];
         if (q->cap < bytes + 64) {
                 uint8_t *n0 = realloc(q->buf[0], bytes + 64);
                 if (n0 != NULL)
@@ -247,6 +251,44 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
 }
 
 static void think_again(struct live_class *c, uint64_t now, uint32_t client);
+
+const char *const live_segment_names[LIVE_SEGMENTS] = {
+    "submit_to_driver",    "driver_to_worker", "worker_to_transform", "transform",
+    "transform_to_report", "report_to_core",   "core_to_callback",
+};
+
+static uint64_t span(uint64_t from, uint64_t to)
+{
+        return to > from ? to - from : 0;
+}
+
+/* Adds where request q spent its time (docs/live.md, "Where a live request
+ * spends its time") to the run's path, under run->mu; `now` is its
+ * callback's time. Each segment sums over the request's stages; a stage
+ * after the first counts from its previous stage's report. Stamps are on
+ * CLOCK_MONOTONIC, the core's times on the platform's clock. */
+static void path_add(struct live_run *run, const struct live_req *q, uint64_t now)
+{
+        uint64_t o = run->plat.origin_ns, seg[LIVE_SEGMENTS] = {0};
+        uint64_t prev = q->r.submitted_ns + o;
+        for (uint32_t k = 0; k < q->r.nstages; k++) {
+                const struct live_stamps *a = &q->at[k];
+                if (a->report == 0)
+                        return; /* a stage no worker reported (none on this path) */
+                seg[LIVE_SEG_TO_DRIVER] += span(prev, a->driver);
+                seg[LIVE_SEG_TO_WORKER] += span(a->driver, a->take);
+                if (a->woke)
+                        hist_add(&run->path->woken, span(a->driver, a->take));
+                seg[LIVE_SEG_TO_TRANSFORM] += span(a->take, a->start);
+                seg[LIVE_SEG_TRANSFORM] += span(a->start, a->end);
+                seg[LIVE_SEG_TO_REPORT] += span(a->end, a->report);
+                prev = a->report;
+        }
+        seg[LIVE_SEG_TO_CORE] = span(prev, q->r.completed_ns + o);
+        seg[LIVE_SEG_TO_CALLBACK] = span(q->r.completed_ns, now);
+        for (int i = 0; i < LIVE_SEGMENTS; i++)
+                hist_add(&run->path->seg[i], seg[i]);
+}
 
 static void on_done(struct ac_request *r, int status)
 {
@@ -273,6 +315,8 @@ static void on_done(struct ac_request *r, int status)
                 cc->migrated += r->migrations;
                 hist_add(&run->res->hist, latency);
                 hist_add(&c->res->hist, latency);
+                if (status == 0 && run->path != NULL)
+                        path_add(run, q, now);
         }
         if (status == 0 && r->completed_ns >= run->warmup && r->completed_ns <= run->duration) {
                 run->ok_in_window++;
@@ -935,8 +979,8 @@ static void mark_warmup(struct live_run *run)
 }
 
 enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
-                          const struct live_watch *watch, struct sim_results *out,
-                          struct sim_error *e)
+                          const struct live_watch *watch, struct live_path *path,
+                          struct sim_results *out, struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
         struct live_run run = {.s = s, .res = out};
@@ -946,6 +990,7 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
         run.drain_cap = sim_run_drain_cap(s);
         if (watch)
                 run.watch = *watch;
+        run.path = path;
         pthread_mutex_init(&run.mu, NULL);
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "sim/des/hist.h"
 #include "sim/run/outcome.h"
 #include "sim/run/results.h"
 #include "sim/run/scenario.h"
@@ -26,6 +27,31 @@
 struct live_watch {
         void (*progress)(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t completed);
         void *ctx;
+};
+
+/* Where a live request spends its time, in segments that add up to its
+ * latency and then its callback (docs/live.md, "Where a live request spends
+ * its time"); each stage of a chain adds to the same segments. */
+enum live_segment {
+        LIVE_SEG_TO_DRIVER, /* submitted (or its previous stage reported) -> the driver's submit */
+        LIVE_SEG_TO_WORKER, /* the driver's submit -> a worker took it: the device queue, the
+                               wake-up */
+        LIVE_SEG_TO_TRANSFORM, /* the worker took it -> its transform began */
+        LIVE_SEG_TRANSFORM,    /* the transform, OpenSSL's time */
+        LIVE_SEG_TO_REPORT,    /* the transform ended -> the worker reports (the device's lock) */
+        LIVE_SEG_TO_CORE,      /* the last report -> the core's completed_ns (the engine lock) */
+        LIVE_SEG_TO_CALLBACK,  /* completed_ns -> the callback on the completion thread */
+        LIVE_SEGMENTS
+};
+
+/* The segments' names as summary.json spells them (live.path_ns). */
+extern const char *const live_segment_names[LIVE_SEGMENTS];
+
+/* Each segment's distribution over the measured requests completed without
+ * error (those submitted after the warm-up). */
+struct live_path {
+        struct hist seg[LIVE_SEGMENTS]; /* ns */
+        struct hist woken; /* driver_to_worker of the stages that woke an idle lane's worker */
 };
 
 /* The platform a live run ran on, for summary.json. */
@@ -42,13 +68,15 @@ bool live_op_known(void *ctx, const char *op);
 void live_facts_read(struct live_facts *f);
 
 /* Runs replication `replication` of the prepared scenario s live into
- * *out (sim_results_free it). watch may be NULL. Returns SIM_OK;
+ * *out (sim_results_free it), and adds where its requests spent their time
+ * to *path (hist_init each segment once before the first run). watch and
+ * path may be NULL. Returns SIM_OK;
  * SIM_BAD_INPUT when the core or a device refused the scenario (a
  * balancer's options, an operation without a live implementation);
  * SIM_FAILED when the machine could not run it (threads, memory). Both
  * with the reason in e and *out empty. */
 enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
-                          const struct live_watch *watch, struct sim_results *out,
-                          struct sim_error *e);
+                          const struct live_watch *watch, struct live_path *path,
+                          struct sim_results *out, struct sim_error *e);
 
 #endif

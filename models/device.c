@@ -160,6 +160,8 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                         return refuse(why, "op gap must be finite and >= 0");
                 if (!(isfinite(cfg->ops[i].wakeup_ns) && cfg->ops[i].wakeup_ns >= 0.0))
                         return refuse(why, "op wakeup must be finite and >= 0");
+                if (cfg->ops[i].has_wakeup_dist && dist_prepare(&cfg->ops[i].wakeup_dist, why) < 0)
+                        return -1;
         }
         for (size_t i = 0; i < cfg->nfailures; i++) {
                 struct device_failure_config *f = &cfg->failures[i];
@@ -283,8 +285,10 @@ static void serve(struct device_model *dev, uint32_t i, bool idle)
         s->state = SLOT_SERVING;
         dev->st.busy++;
         s->left = stage_cost(dev, s->op, s->bytes);
+        const struct device_op_config *op = &dev->cfg->ops[s->op];
         if (idle)
-                s->left += dev->cfg->ops[s->op].wakeup_ns;
+                s->left +=
+                    op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, dev->rng) : op->wakeup_ns;
         if (!dev->hung)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }

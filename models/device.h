@@ -78,16 +78,18 @@ enum device_fault_mode {
 /* One operation the device can do. Either the linear cost (setup, rate,
  * optional jitter) or a service distribution. */
 struct device_op_config {
-        const char *name;    /* as the core knows it, e.g. "aes-gcm-enc" */
-        bool has_service;    /* use `service` instead of the linear cost */
-        struct dist service; /* service time, ns */
-        double setup_ns;     /* fixed cost per stage, ns */
-        double rate;         /* bytes per ns; 0 means bytes cost nothing */
-        bool has_jitter;     /* scale the linear cost by `jitter` */
-        struct dist jitter;  /* multiplicative factor, mean ~1 */
-        double latency_ns;   /* completion delay after the lane is freed, ns (>= 0) */
-        double gap_ns;       /* lane time after the report, before the next stage, ns (>= 0) */
-        double wakeup_ns;    /* lane time before a stage that found its lane idle, ns (>= 0) */
+        const char *name;        /* as the core knows it, e.g. "aes-gcm-enc" */
+        bool has_service;        /* use `service` instead of the linear cost */
+        struct dist service;     /* service time, ns */
+        double setup_ns;         /* fixed cost per stage, ns */
+        double rate;             /* bytes per ns; 0 means bytes cost nothing */
+        bool has_jitter;         /* scale the linear cost by `jitter` */
+        struct dist jitter;      /* multiplicative factor, mean ~1 */
+        double latency_ns;       /* completion delay after the lane is freed, ns (>= 0) */
+        double gap_ns;           /* lane time after the report, before the next stage, ns (>= 0) */
+        double wakeup_ns;        /* lane time before a stage that found its lane idle, ns (>= 0) */
+        bool has_wakeup_dist;    /* draw that lane time from `wakeup_dist` (wakeup_ns its mean) */
+        struct dist wakeup_dist; /* the wake-up as a distribution, ns */
 };
 
 /* A random failure process. mtbf/mttr of the scenario map to exponential

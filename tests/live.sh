@@ -5,7 +5,8 @@
 # Checks: a short live run of the library's live scenario writes a result
 # directory whose summary.json says it ran live (platform, CPU, OpenSSL)
 # and accounts for every request (submitted = completed + failed +
-# rejected); acsim report and acsim compare accept it; the hang is caught
+# rejected); its live.path_ns segments add up to the latency's mean;
+# acsim report and acsim compare accept it; the hang is caught
 # by the watchdog (qat1 failed at least once); an operation with no live
 # implementation is refused at its key, exit 2, nothing written; calibrate
 # --quick writes a devices: block that acsim validate accepts inside a
@@ -41,6 +42,28 @@ assert r["submitted"] == r["completed"] + r["failed"] + r["rejected"], r
 qat1 = [x for x in d["devices"] if x["name"] == "qat1"][0]
 assert qat1["failures"] >= 1, qat1
 PY
+	python3 - "$S" <<'PY' || fail "$S: live.path_ns does not account for the latency"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, r, lat = d["live"]["path_ns"], d["requests"], d["latency_ns"]
+# one entry per measured request completed without error, each segment
+# and its wake-ups a distribution
+assert p["requests"] == r["completed"] > 0, (p["requests"], r)
+parts = ["submit_to_driver", "driver_to_worker", "worker_to_transform", "transform",
+         "transform_to_report", "report_to_core"]
+for k in parts + ["core_to_callback", "driver_to_worker_woken"]:
+    f = p[k]
+    assert 0 <= f["p50"] <= f["p99"] <= f["max"], (k, f)
+    assert k == "driver_to_worker_woken" or f["count"] == p["requests"], (k, f)
+# the stages that found their lane idle, at most every stage of every request
+assert 0 < p["driver_to_worker_woken"]["count"] <= 3 * r["completed"], p
+assert p["transform"]["mean"] > 0, p
+# the segments up to the core's completion add up to each request's
+# latency, so their means add up to the latency's mean (exact sums)
+if r["failed"] == 0:
+    total = sum(p[k]["mean"] for k in parts)
+    assert abs(total - lat["mean"]) <= 1e-6 * lat["mean"] + 1, (total, lat["mean"])
+PY
 	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
 	has "$T/report.md" 'live-ipsec'
 	expect 0 "$ACSIM" compare "$T/live" "$T/live"
@@ -67,7 +90,7 @@ if expect 0 "$ACSIM" calibrate --quick -o "$T/devices.yaml"; then
 	} >"$T/calibrated.yaml"
 	expect 0 "$ACSIM" validate "$T/calibrated.yaml"
 	# the model measured through a live device: a gap and a wake-up
-	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: [0-9]+ns\}$'
+	has "$T/devices.yaml" '^      aes-gcm-enc: \{setup: [0-9]+ns, rate: .*, gap: [0-9]+ns, wakeup: (\{dist: lognormal, mean: [0-9]+ns, cv: [0-9.]+\}|[0-9]+ns)\}$'
 fi
 # one operation at the sizes asked for
 if expect 0 "$ACSIM" calibrate --quick --op sha256 --sizes 1KiB,4KiB --by-size -o "$T/one.yaml"; then

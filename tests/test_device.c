@@ -332,6 +332,33 @@ Test(device, mg1_with_gap_queues_on_the_lane_time)
         against_theory(&cfg, 1250.0, "M/G/1 with a gap, rho 0.8", 4080.0, 0.04, 0.8);
 }
 
+Test(device, mg1_with_a_wakeup_distribution_is_welchs_queue)
+{
+        /* Exponential service of mean 500 ns, Poisson arrivals 1500 ns
+         * apart; a stage that finds the lane idle first waits a wake-up
+         * drawn from an exponential of mean 1000 ns, holding the lane: an
+         * M/G/1 queue whose busy periods start with an exceptional service
+         * S0 = W + S (Welch 1964). With rho = lambda E[S] = 1/3 and
+         * rho0 = lambda E[S0] = 1, an arrival finds the lane idle with
+         * P0 = (1 - rho) / (1 - rho + rho0) = 0.4 and waits
+         *   W_q = lambda E[S^2] / (2 (1 - rho))
+         *       + lambda (E[S0^2] - E[S^2]) / (2 (1 - rho + rho0))
+         *       = 250 + 600 ns,
+         * so its time on the device is W_q + E[S] + P0 E[W] = 1750 ns, the
+         * lane busy rho + P0 lambda E[W] = 0.6 of the time. A constant
+         * wake-up of the same mean gives 1550 ns: the draws are checked,
+         * not only their mean. */
+        struct device_op_config op = exp_service(500.0);
+        op.wakeup_ns = 1000.0;
+        op.has_wakeup_dist = true;
+        op.wakeup_dist = (struct dist){.kind = DIST_EXPONENTIAL, .a = 1000.0};
+        cr_assert_eq(dist_prepare(&op.wakeup_dist, NULL), 0);
+        struct device_config cfg = {
+            .name = "welch", .lanes = 1, .ring = 4096, .ops = &op, .nops = 1};
+        against_theory(&cfg, 1500.0, "M/G/1 with an exponential wake-up", 1750.0, 0.03, 0.6);
+        dist_free(&op.wakeup_dist);
+}
+
 Test(device, wakeup_only_on_an_idle_lane)
 {
         /* 100 ns of service, a 30 ns wake-up: the first stage finds the lane

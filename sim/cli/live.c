@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "live/crypto.h"
 #include "live/run.h"
 #include "sim/cli/cli.h"
@@ -75,6 +77,54 @@ static int with_platform(struct provenance *p)
         return p->platform && p->cpu && p->crypto ? 0 : -1;
 }
 
+/* summary.json's "live" object: {"path_ns": {"requests": N, SEGMENT:
+ * {"mean", "p50", "p99", "max"}, ...}} in the order of the path; a JSON
+ * text, or NULL when out of memory. */
+static char *path_json(const struct live_path *path)
+{
+        json_t *live = json_object(), *ns = json_object();
+        int rc = live && ns ? json_object_set_new(live, "path_ns", ns) : -1;
+        if (rc == 0)
+                rc |= json_object_set_new(ns, "requests",
+                                          json_integer((json_int_t)path->seg[0].count));
+        for (int i = 0; rc == 0 && i <= LIVE_SEGMENTS; i++) {
+                const struct hist *h = i < LIVE_SEGMENTS ? &path->seg[i] : &path->woken;
+                json_t *f = json_object();
+                rc |= json_object_set_new(
+                    ns, i < LIVE_SEGMENTS ? live_segment_names[i] : "driver_to_worker_woken", f);
+                if (f == NULL)
+                        break;
+                rc |= json_object_set_new(f, "count", json_integer((json_int_t)h->count));
+                rc |= json_object_set_new(f, "mean", json_real(hist_mean(h)));
+                rc |=
+                    json_object_set_new(f, "p50", json_integer((json_int_t)hist_quantile(h, 0.5)));
+                rc |=
+                    json_object_set_new(f, "p99", json_integer((json_int_t)hist_quantile(h, 0.99)));
+                rc |= json_object_set_new(f, "max", json_integer((json_int_t)h->max));
+        }
+        char *text = rc == 0 ? json_dumps(live, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+        json_decref(live);
+        return text;
+}
+
+/* Prints where the requests spent their time, one segment a line. */
+static void path_print(const struct live_path *path)
+{
+        printf("where the live path spent time (%llu requests; mean, p50, p99, max):\n",
+               (unsigned long long)path->seg[0].count);
+        for (int i = 0; i <= LIVE_SEGMENTS; i++) {
+                const struct hist *h = i < LIVE_SEGMENTS ? &path->seg[i] : &path->woken;
+                char t[4][32];
+                report_text_time(t[0], sizeof(t[0]), hist_mean(h));
+                report_text_time(t[1], sizeof(t[1]), (double)hist_quantile(h, 0.5));
+                report_text_time(t[2], sizeof(t[2]), (double)hist_quantile(h, 0.99));
+                report_text_time(t[3], sizeof(t[3]), (double)h->max);
+                printf("  %-22s %10s %10s %10s %10s\n",
+                       i < LIVE_SEGMENTS ? live_segment_names[i] : "  of which woken", t[0], t[1],
+                       t[2], t[3]);
+        }
+}
+
 static int live_loaded(const struct live_args *a, struct scenario *sc)
 {
         char outbuf[4096];
@@ -97,13 +147,22 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
                 fprintf(stderr, "acsim live: out of memory\n");
                 return CLI_FAILED;
         }
+        struct live_path *path = malloc(sizeof(*path));
+        if (path == NULL) {
+                free(r.runs);
+                fprintf(stderr, "acsim live: out of memory\n");
+                return CLI_FAILED;
+        }
+        for (int i = 0; i < LIVE_SEGMENTS; i++)
+                hist_init(&path->seg[i]);
+        hist_init(&path->woken);
         struct live_line line = {.n = n};
         struct live_watch watch = {progress, &line};
         bool show = !a->quiet && isatty(STDERR_FILENO);
         enum sim_outcome o = SIM_OK;
         for (uint32_t i = 0; i < n && o == SIM_OK; i++) {
                 line.index = i;
-                o = live_run(sc, i, show ? &watch : NULL, &r.runs[i], &e);
+                o = live_run(sc, i, show ? &watch : NULL, path, &r.runs[i], &e);
                 if (o == SIM_OK)
                         r.n++;
         }
@@ -112,17 +171,22 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         if (o != SIM_OK) {
                 fprintf(stderr, "acsim live: %s: %s\n", a->scenario, e.msg);
                 replications_free(&r);
+                free(path);
                 return cli_exit_status(o);
         }
         if (replications_summarize(&r) < 0 ||
             provenance_fill(&r.origin, a->scenario, sc, a->over.sets, a->over.nsets, NULL, 0) < 0 ||
-            with_platform(&r.origin) < 0) {
+            with_platform(&r.origin) < 0 || (r.origin.live = path_json(path)) == NULL) {
                 fprintf(stderr, "acsim live: out of memory\n");
                 replications_free(&r);
+                free(path);
                 return CLI_FAILED;
         }
-        if (!a->quiet)
+        if (!a->quiet) {
                 printf("live: %s, %u CPUs, %s\n", r.origin.cpu, r.origin.cpus, r.origin.crypto);
+                path_print(path);
+        }
+        free(path);
         return cli_finish_runs("live", out, &r, a->quiet);
 }
 

@@ -67,7 +67,8 @@ static bool watchdog_may_fire(const struct scenario *s)
                                        ? dist_max(&o->service)
                                        : (o->setup_ns + (o->rate > 0 ? bytes / o->rate : 0)) *
                                              (o->has_jitter ? dist_max(&o->jitter) : 1);
-                        t += o->latency_ns + o->gap_ns + o->wakeup_ns; /* held, or the lane kept */
+                        t += o->latency_ns + o->gap_ns + /* held, or the lane kept */
+                             (o->has_wakeup_dist ? dist_max(&o->wakeup_dist) : o->wakeup_ns);
                         if (!(t * waits <= (double)timeout))
                                 return true;
                 }

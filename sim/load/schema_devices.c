@@ -38,10 +38,16 @@ static void read_op(struct loader *l, struct doc_node *ops, size_t i, size_t dev
         uint64_t latency = 0, gap = 0, wakeup = 0;
         load_read_duration(m, "latency", DOC_OPTIONAL, 0, &latency);
         load_read_duration(m, "gap", DOC_OPTIONAL, 0, &gap);
-        load_read_duration(m, "wakeup", DOC_OPTIONAL, 0, &wakeup);
+        struct doc_node *w = doc_get(m, "wakeup", DOC_OPTIONAL);
+        if (w != NULL && doc_kind(w) == DOC_MAP) { /* a distribution: drawn per wake-up */
+                op->has_wakeup_dist = load_read_dist(l, m, "wakeup", DOC_OPTIONAL, LOAD_TIME, false,
+                                                     &op->wakeup_dist) == 0;
+        } else {
+                load_read_duration(m, "wakeup", DOC_OPTIONAL, 0, &wakeup);
+        }
         op->latency_ns = (double)latency;
         op->gap_ns = (double)gap;
-        op->wakeup_ns = (double)wakeup;
+        op->wakeup_ns = op->has_wakeup_dist ? dist_mean(&op->wakeup_dist) : (double)wakeup;
         bool service = doc_get(m, "service", DOC_OPTIONAL) != NULL;
         if (service) {
                 op->has_service = true;

@@ -310,6 +310,8 @@ static int put_origin(json_t *o, const struct provenance *p)
                         rc |= write_json_put(pl, "crypto", text_or_null(p->crypto));
                 }
         }
+        if (p->live) /* acsim live: where its requests spent their time */
+                rc |= write_json_put(o, "live", json_loads(p->live, 0, NULL));
         return rc;
 }
 

@@ -59,6 +59,7 @@ void provenance_free(struct provenance *p)
         free(p->platform);
         free(p->cpu);
         free(p->crypto);
+        free(p->live);
         memset(p, 0, sizeof(*p));
 }
 

@@ -31,6 +31,7 @@ struct provenance {
         char *cpu;      /* the processor's model name */
         unsigned cpus;  /* online CPUs */
         char *crypto;   /* the crypto library and its version */
+        char *live;     /* a JSON object written as summary.json's "live"; NULL: none */
 };
 
 /* Fills *p (zeroed here) from the loaded scenario s (its description and

@@ -85,6 +85,7 @@ static void device_free(struct scenario_device *d)
                 free_text(m->ops[i].name);
                 dist_free(&m->ops[i].service);
                 dist_free(&m->ops[i].jitter);
+                dist_free(&m->ops[i].wakeup_dist);
         }
         free(m->ops);
         for (size_t i = 0; i < m->nfailures; i++) {
