@@ -7,6 +7,7 @@
  * moments.
  */
 #include "models/dist.h"
+#include "sim/des/exponential.h"
 
 #include <assert.h>
 #include <math.h>
@@ -151,7 +152,7 @@ double dist_sample(const struct dist *d, gsl_rng *r)
         case DIST_UNIFORM:
                 return d->a + (d->b - d->a) * gsl_rng_uniform(r);
         case DIST_EXPONENTIAL:
-                return gsl_ran_exponential(r, d->a);
+                return d->a * sim_exponential(r);
         case DIST_LOGNORMAL:
                 return gsl_ran_lognormal(r, d->p1, d->p2);
         case DIST_GAMMA:

@@ -8,6 +8,7 @@
  * fractional periods do not drift.
  */
 #include "models/workload.h"
+#include "sim/des/exponential.h"
 
 #include <assert.h>
 #include <math.h>
@@ -204,7 +205,7 @@ static void open_arrive(struct sim_loop *loop, struct sim_event *ev)
                 k->next = (double)k->wl->start;
                 next_arrival(k, (double)k->k * 1e9 / a->rate);
         } else {
-                next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / current_rate(k)));
+                next_arrival(k, 1e9 / current_rate(k) * sim_exponential(k->rng.arrival));
         }
 }
 
@@ -216,7 +217,7 @@ static void enter_state(struct class_state *k, bool on)
         struct workload *wl = k->wl;
         uint64_t now = sim_now(wl->loop);
         k->on = on;
-        double length = gsl_ran_exponential(k->rng.arrival, on ? a->mean_on_ns : a->mean_off_ns);
+        double length = (on ? a->mean_on_ns : a->mean_off_ns) * sim_exponential(k->rng.arrival);
         uint64_t when;
         if (due(wl, (double)now + length, &when))
                 arm(wl, &k->phase, when);
@@ -224,7 +225,7 @@ static void enter_state(struct class_state *k, bool on)
         double rate = current_rate(k);
         if (rate > 0.0) {
                 k->next = (double)now;
-                next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / rate));
+                next_arrival(k, (1e9 / rate) * sim_exponential(k->rng.arrival));
         }
 }
 
@@ -350,7 +351,7 @@ int workload_start(struct workload *wl, uint64_t end_ns)
                 k->next = (double)wl->start;
                 switch (a->process) {
                 case ARRIVAL_POISSON:
-                        next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / a->rate));
+                        next_arrival(k, (1e9 / a->rate) * sim_exponential(k->rng.arrival));
                         break;
                 case ARRIVAL_CONSTANT:
                         if (due(wl, k->next, &when))
