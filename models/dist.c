@@ -3,8 +3,9 @@
  *
  * dist_prepare() validates the scenario's parameters and turns them into
  * the ones GSL samples from (p1, p2, or a gsl_ran_discrete table), so a draw
- * is one GSL call. Laid out as: parameter checks, preparation, sampling,
- * moments.
+ * is one GSL call; the exponential is drawn by the simulator's ziggurat
+ * (sim/des/exponential.h), without a logarithm on the common path. Laid out as: parameter checks,
+ * preparation, sampling, moments.
  */
 #include "models/dist.h"
 #include "sim/des/exponential.h"

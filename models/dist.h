@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -51,6 +52,14 @@ double dist_mean(const struct dist *d);
  * a pareto with alpha <= 2, 0 for a constant or a zero mean). d must be
  * prepared. */
 double dist_cv(const struct dist *d);
+/* Returns x >= 0 rounded to the nearest integer, halves up: exactly what
+ * llround() gives for it, without the call (the models round two times
+ * per request). x must be below 2^63. */
+static inline uint64_t dist_round(double x)
+{
+        uint64_t whole = (uint64_t)x; /* exact: x < 2^63 */
+        return whole + (x - (double)whole >= 0.5);
+}
 /* The kind's name as written in scenarios ("lognormal"), or NULL. */
 const char *dist_kind_name(enum dist_kind kind);
 /* Frees what the dist owns (values, weights, table); the struct itself is

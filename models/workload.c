@@ -144,7 +144,7 @@ static bool due(const struct workload *wl, double t, uint64_t *when)
         if (!(t < (double)wl->end))
                 return false;
         uint64_t now = sim_now(wl->loop);
-        uint64_t r = (uint64_t)llround(t);
+        uint64_t r = t >= 0 && t < 0x1p63 ? dist_round(t) : (uint64_t)llround(t);
         *when = r > now ? r : now;
         return *when < wl->end;
 }
@@ -170,7 +170,7 @@ static void emit(struct class_state *k, uint32_t client, uint64_t bytes)
 static uint64_t draw_size(struct class_state *k)
 {
         double b = dist_sample(&k->cfg->size, k->rng.size);
-        return b > 0.0 ? (uint64_t)llround(b) : 0;
+        return b > 0.0 ? (b < 0x1p63 ? dist_round(b) : (uint64_t)llround(b)) : 0;
 }
 
 /* ---- open processes ------------------------------------------------------- */
