@@ -8,7 +8,6 @@
  * preparation, sampling, moments.
  */
 #include "models/dist.h"
-#include "sim/des/exponential.h"
 
 #include <assert.h>
 #include <math.h>
@@ -144,7 +143,7 @@ int dist_prepare(struct dist *d, const char **why)
         return 0;
 }
 
-double dist_sample(const struct dist *d, gsl_rng *r)
+double dist_sample_other(const struct dist *d, gsl_rng *r)
 {
         assert(d->ready);
         switch (d->kind) {
