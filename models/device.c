@@ -214,7 +214,7 @@ static uint64_t ns(double x)
                 return 0;
         if (x > 1e18)
                 return (uint64_t)1e18;
-        return (uint64_t)llround(x);
+        return dist_round(x);
 }
 
 /* Brings the time integrals up to now; call before busy or held changes. */

@@ -3,8 +3,9 @@
  *
  * dist_prepare() validates the scenario's parameters and turns them into
  * the ones GSL samples from (p1, p2, or a gsl_ran_discrete table), so a draw
- * is one GSL call. Laid out as: parameter checks, preparation, sampling,
- * moments.
+ * is one GSL call; the exponential is drawn by the simulator's ziggurat
+ * (sim/des/exponential.h), without a logarithm on the common path. Laid out as: parameter checks,
+ * preparation, sampling, moments.
  */
 #include "models/dist.h"
 
@@ -142,7 +143,7 @@ int dist_prepare(struct dist *d, const char **why)
         return 0;
 }
 
-double dist_sample(const struct dist *d, gsl_rng *r)
+double dist_sample_other(const struct dist *d, gsl_rng *r)
 {
         assert(d->ready);
         switch (d->kind) {
@@ -151,7 +152,7 @@ double dist_sample(const struct dist *d, gsl_rng *r)
         case DIST_UNIFORM:
                 return d->a + (d->b - d->a) * gsl_rng_uniform(r);
         case DIST_EXPONENTIAL:
-                return gsl_ran_exponential(r, d->a);
+                return d->a * sim_exponential(r);
         case DIST_LOGNORMAL:
                 return gsl_ran_lognormal(r, d->p1, d->p2);
         case DIST_GAMMA:

@@ -10,11 +10,15 @@
 #ifndef MODELS_DIST_H
 #define MODELS_DIST_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+
+#include "sim/des/exponential.h"
 
 enum dist_kind {
         DIST_CONSTANT,    /* a = value */
@@ -43,14 +47,31 @@ struct dist {
  * (these are times, sizes and factors). Returns 0, or -1 with a one-line
  * reason in *why (static text; why may be NULL) for a bad parameter. */
 int dist_prepare(struct dist *d, const char **why);
-/* One draw. d must be prepared. */
-double dist_sample(const struct dist *d, gsl_rng *r);
+/* One draw of a kind other than the exponential; dist_sample() calls it. */
+double dist_sample_other(const struct dist *d, gsl_rng *r);
+/* One draw. d must be prepared. The exponential, drawn for every request's
+ * service in many scenarios, is inline (sim/des/exponential.h). */
+static inline double dist_sample(const struct dist *d, gsl_rng *r)
+{
+        assert(d->ready);
+        if (d->kind == DIST_EXPONENTIAL)
+                return d->a * sim_exponential(r);
+        return dist_sample_other(d, r);
+}
 /* The distribution's mean (exact, from its parameters). d must be prepared. */
 double dist_mean(const struct dist *d);
 /* The distribution's coefficient of variation (stddev / mean; infinite for
  * a pareto with alpha <= 2, 0 for a constant or a zero mean). d must be
  * prepared. */
 double dist_cv(const struct dist *d);
+/* Returns x >= 0 rounded to the nearest integer, halves up: exactly what
+ * llround() gives for it, without the call (the models round two times
+ * per request). x must be below 2^63. */
+static inline uint64_t dist_round(double x)
+{
+        uint64_t whole = (uint64_t)x; /* exact: x < 2^63 */
+        return whole + (x - (double)whole >= 0.5);
+}
 /* The kind's name as written in scenarios ("lognormal"), or NULL. */
 const char *dist_kind_name(enum dist_kind kind);
 /* Frees what the dist owns (values, weights, table); the struct itself is

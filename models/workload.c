@@ -8,6 +8,7 @@
  * fractional periods do not drift.
  */
 #include "models/workload.h"
+#include "sim/des/exponential.h"
 
 #include <assert.h>
 #include <math.h>
@@ -143,7 +144,7 @@ static bool due(const struct workload *wl, double t, uint64_t *when)
         if (!(t < (double)wl->end))
                 return false;
         uint64_t now = sim_now(wl->loop);
-        uint64_t r = (uint64_t)llround(t);
+        uint64_t r = t >= 0 && t < 0x1p63 ? dist_round(t) : (uint64_t)llround(t);
         *when = r > now ? r : now;
         return *when < wl->end;
 }
@@ -169,7 +170,7 @@ static void emit(struct class_state *k, uint32_t client, uint64_t bytes)
 static uint64_t draw_size(struct class_state *k)
 {
         double b = dist_sample(&k->cfg->size, k->rng.size);
-        return b > 0.0 ? (uint64_t)llround(b) : 0;
+        return b > 0.0 ? (b < 0x1p63 ? dist_round(b) : (uint64_t)llround(b)) : 0;
 }
 
 /* ---- open processes ------------------------------------------------------- */
@@ -204,7 +205,7 @@ static void open_arrive(struct sim_loop *loop, struct sim_event *ev)
                 k->next = (double)k->wl->start;
                 next_arrival(k, (double)k->k * 1e9 / a->rate);
         } else {
-                next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / current_rate(k)));
+                next_arrival(k, 1e9 / current_rate(k) * sim_exponential(k->rng.arrival));
         }
 }
 
@@ -216,7 +217,7 @@ static void enter_state(struct class_state *k, bool on)
         struct workload *wl = k->wl;
         uint64_t now = sim_now(wl->loop);
         k->on = on;
-        double length = gsl_ran_exponential(k->rng.arrival, on ? a->mean_on_ns : a->mean_off_ns);
+        double length = (on ? a->mean_on_ns : a->mean_off_ns) * sim_exponential(k->rng.arrival);
         uint64_t when;
         if (due(wl, (double)now + length, &when))
                 arm(wl, &k->phase, when);
@@ -224,7 +225,7 @@ static void enter_state(struct class_state *k, bool on)
         double rate = current_rate(k);
         if (rate > 0.0) {
                 k->next = (double)now;
-                next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / rate));
+                next_arrival(k, (1e9 / rate) * sim_exponential(k->rng.arrival));
         }
 }
 
@@ -350,7 +351,7 @@ int workload_start(struct workload *wl, uint64_t end_ns)
                 k->next = (double)wl->start;
                 switch (a->process) {
                 case ARRIVAL_POISSON:
-                        next_arrival(k, gsl_ran_exponential(k->rng.arrival, 1e9 / a->rate));
+                        next_arrival(k, (1e9 / a->rate) * sim_exponential(k->rng.arrival));
                         break;
                 case ARRIVAL_CONSTANT:
                         if (due(wl, k->next, &when))

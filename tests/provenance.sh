@@ -84,8 +84,11 @@ if expect 0 "$ACSIM" run "$T/gw.yaml" -o "$T/a" $SHORT --set "$RATE"; then
 	# ---- compare notes what made the two sides ------------------------------------
 	# shellcheck disable=SC2086
 	expect 0 "$ACSIM" run "$T/gw.yaml" -o "$T/b" --quiet $SHORT
-	expect 0 "$ACSIM" compare "$T/b" "$T/again"
-	expect 0 "$ACSIM" compare "$T/b" "$T/a"
+	# the two sides ran at different rates: their figures differ by
+	# whatever the streams give, and what is checked here is the notes, so
+	# the threshold is set past any such difference
+	expect 0 "$ACSIM" compare "$T/b" "$T/again" --threshold 1000
+	expect 0 "$ACSIM" compare "$T/b" "$T/a" --threshold 1000
 	has "$T/out" "^  note: --set $RATE only in the new results\$"
 	has "$T/out" '^  note: scenario file differs \(hash 0x[0-9a-f]{16} -> 0x[0-9a-f]{16}\)$'
 	"$ACSIM" compare "$T/a" "$T/again" >"$T/out" 2>&1

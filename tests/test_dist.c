@@ -227,3 +227,34 @@ Test(dist, bad_parameters_refused)
         negw.weights[1] = -1;
         refused(negw, "weights");
 }
+
+/* dist_round is llround for every x in [0, 2^63): halves, their
+ * neighbours, integers, large values and random ones. */
+Test(dist, round_is_llround)
+{
+        double fixed[] = {0.0,
+                          0.49999999999999994,
+                          0.5,
+                          0.5000000000000001,
+                          1.5,
+                          2.5,
+                          1e-300,
+                          4503599627370495.5,
+                          4503599627370496.0,
+                          9007199254740993.0,
+                          9.2233720368547748e18,
+                          1e18 + 0.5,
+                          123456.5,
+                          123457.5};
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+                cr_assert_eq(dist_round(fixed[i]), (uint64_t)llround(fixed[i]), "%.17g", fixed[i]);
+        gsl_rng *r = rng(11);
+        for (int i = 0; i < 1000000; i++) {
+                /* across magnitudes, and exactly on halves a quarter of the time */
+                double x = ldexp(gsl_rng_uniform(r), (int)gsl_rng_uniform_int(r, 63));
+                if (i % 4 == 0)
+                        x = floor(x) + 0.5;
+                cr_assert_eq(dist_round(x), (uint64_t)llround(x), "%.17g", x);
+        }
+        gsl_rng_free(r);
+}

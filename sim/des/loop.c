@@ -440,17 +440,28 @@ static int put_in(struct sim_loop *loop, struct sim_event *ev)
         return 0;
 }
 
+uint64_t sim_take_seq(struct sim_loop *loop)
+{
+        return loop->next_seq++;
+}
+
 int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
+{
+        return sim_schedule_seq(loop, ev, when, loop->next_seq++);
+}
+
+int sim_schedule_seq(struct sim_loop *loop, struct sim_event *ev, uint64_t when, uint64_t seq)
 {
         assert(when >= loop->clock.now && "an event scheduled in the past");
         assert(ev->fn != NULL);
+        assert(seq < loop->next_seq && "a sequence number not taken from the loop");
         if (ev->slot) {
                 if (ev->part == PART_HEAP && when < loop->base) {
                         /* Stays in the heap: repair it in place. */
                         size_t i = ev->slot - 1;
                         assert(i < loop->count && loop->heap[i].ev == ev);
                         ev->time = when;
-                        ev->seq = loop->next_seq++;
+                        ev->seq = seq;
                         restore(loop, (struct entry){when, ev}, i);
                         return 0;
                 }
@@ -470,7 +481,7 @@ int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when)
                 loop->size *= 2;
         }
         ev->time = when;
-        ev->seq = loop->next_seq++;
+        ev->seq = seq;
         return put_in(loop, ev);
 }
 

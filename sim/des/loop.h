@@ -53,6 +53,15 @@ static inline uint64_t sim_now(const struct sim_loop *loop)
  * and sim_loop_failed() says so. Callers need not check each schedule;
  * whoever runs the loop checks sim_loop_failed() once, after running. */
 int sim_schedule(struct sim_loop *loop, struct sim_event *ev, uint64_t when);
+/* Takes the next sequence number, as sim_schedule() would, for an event
+ * to be scheduled later with sim_schedule_seq(): it then fires where it
+ * would have fired had it been scheduled now. For a timer lane
+ * (sim/des/lane.h), whose one event stands for many timers in turn. */
+uint64_t sim_take_seq(struct sim_loop *loop);
+/* sim_schedule() with a sequence number taken earlier by sim_take_seq()
+ * instead of a new one. Two pending events must never share one. Returns
+ * 0 or -1, as sim_schedule(). */
+int sim_schedule_seq(struct sim_loop *loop, struct sim_event *ev, uint64_t when, uint64_t seq);
 /* Removes ev if pending; a no-op otherwise. */
 void sim_cancel(struct sim_loop *loop, struct sim_event *ev);
 static inline bool sim_pending(const struct sim_event *ev)

@@ -14,15 +14,16 @@
 
 /* ---- the seam --------------------------------------------------------- */
 
-/* A core timer's opaque words hold the engine event that fires it. */
-static_assert(sizeof(struct sim_event) <= sizeof(((struct ac_timer *)0)->opaque),
-              "a sim_event must fit in ac_timer.opaque");
-static_assert(alignof(struct sim_event) <= alignof(uint64_t),
-              "ac_timer.opaque must be aligned for a sim_event");
+/* A core timer's opaque words hold the lane timer (sim/des/lane.h) that
+ * fires it. */
+static_assert(sizeof(struct sim_timer) <= sizeof(((struct ac_timer *)0)->opaque),
+              "a sim_timer must fit in ac_timer.opaque");
+static_assert(alignof(struct sim_timer) <= alignof(uint64_t),
+              "ac_timer.opaque must be aligned for a sim_timer");
 
-static inline struct sim_event *timer_event(struct ac_timer *t)
+static inline struct sim_timer *timer_of(struct ac_timer *t)
 {
-        return (struct sim_event *)(void *)t->opaque;
+        return (struct sim_timer *)(void *)t->opaque;
 }
 
 static void after_core(struct sim_platform *p)
@@ -42,13 +43,11 @@ static uint64_t plat_now(void *ctx)
         return sim_now(((struct sim_platform *)ctx)->loop);
 }
 
-/* The engine event of a timer: fires the owner's callback. The event sits
- * at the start of the opaque words; the last word holds the platform, for
- * the observer. */
-static void timer_fire(struct sim_loop *loop, struct sim_event *ev)
+/* A lane's timer came due: fires the owner's callback. */
+static void timer_fire(struct sim_lane *lane, struct sim_timer *st)
 {
-        struct ac_timer *t = sim_container_of(ev, struct ac_timer, opaque);
-        struct sim_platform *p = (struct sim_platform *)(uintptr_t)t->opaque[5];
+        struct ac_timer *t = sim_container_of(st, struct ac_timer, opaque);
+        struct sim_platform *p = lane->ctx;
         t->fire(t);
         after_core(p);
         if (buggify(p)) { /* a timer that fires twice: the second is stale */
@@ -57,26 +56,61 @@ static void timer_fire(struct sim_loop *loop, struct sim_event *ev)
         }
 }
 
-static_assert(sizeof(struct sim_event) <= 5 * sizeof(uint64_t),
-              "the timer keeps its platform in opaque[5]");
+/* The lane of `delay`: the one last used if it matches, else any other
+ * that does, else an empty one given that delay, else a new one. Returns
+ * NULL when out of memory. */
+static struct sim_lane *lane_for(struct sim_platform *p, uint64_t delay)
+{
+        if (p->nlanes && p->lanes[p->last_lane]->delay == delay)
+                return p->lanes[p->last_lane];
+        size_t empty = SIZE_MAX;
+        for (size_t i = 0; i < p->nlanes; i++) {
+                if (p->lanes[i]->delay == delay) {
+                        p->last_lane = i;
+                        return p->lanes[i];
+                }
+                if (p->lanes[i]->armed == 0 && empty == SIZE_MAX)
+                        empty = i;
+        }
+        if (empty == SIZE_MAX) {
+                if (p->nlanes == p->caplanes) {
+                        size_t cap = p->caplanes ? 2 * p->caplanes : 4;
+                        struct sim_lane **lanes = realloc(p->lanes, cap * sizeof(*lanes));
+                        if (!lanes)
+                                return NULL;
+                        p->lanes = lanes;
+                        p->caplanes = cap;
+                }
+                struct sim_lane *lane = malloc(sizeof(*lane));
+                if (!lane)
+                        return NULL;
+                empty = p->nlanes;
+                p->lanes[p->nlanes++] = lane;
+        }
+        sim_lane_init(p->lanes[empty], p->loop, delay, timer_fire, p);
+        p->last_lane = empty;
+        return p->lanes[empty];
+}
 
 static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
 {
         struct sim_platform *p = ctx;
-        struct sim_event *ev = timer_event(t);
-        if (!sim_pending(ev))
-                sim_event_init(ev, timer_fire);
-        t->opaque[5] = (uint64_t)(uintptr_t)p;
+        struct sim_timer *st = timer_of(t);
+        assert(when_ns >= sim_now(p->loop) && "a timer armed in the past");
+        sim_lane_cancel(st); /* arming an armed timer moves it */
+        struct sim_lane *lane = lane_for(p, when_ns - sim_now(p->loop));
+        if (!lane) {
+                sim_loop_fail(p->loop); /* the run reports it (sim_loop_failed) */
+                return;
+        }
         /* a failure stops the loop; the run reports it (sim_loop_failed) */
-        (void)sim_schedule(p->loop, ev, when_ns);
+        (void)sim_lane_arm(lane, st);
 }
 
 static void plat_timer_cancel(void *ctx, struct ac_timer *t)
 {
-        struct sim_platform *p = ctx;
-        struct sim_event *ev = timer_event(t);
-        if (sim_pending(ev))
-                sim_cancel(p->loop, ev);
+        (void)ctx;
+        sim_lane_cancel(timer_of(t));
 }
 
 static uint64_t plat_random(void *ctx)
@@ -112,6 +146,15 @@ int sim_platform_buggify(struct sim_platform *p, uint64_t seed)
 
 void sim_platform_fini(struct sim_platform *p)
 {
+        /* The timers are their owners' (the core cancels its own before it
+         * frees them): only the lanes' events leave the loop here. */
+        for (size_t i = 0; i < p->nlanes; i++) {
+                sim_cancel(p->loop, &p->lanes[i]->ev);
+                free(p->lanes[i]);
+        }
+        free(p->lanes);
+        p->lanes = NULL;
+        p->nlanes = p->caplanes = 0;
         if (p->buggify)
                 gsl_rng_free(p->buggify);
         p->buggify = NULL;

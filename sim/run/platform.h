@@ -4,8 +4,9 @@
  * models.
  *
  * Platform: now_ns() reads the engine's clock; a core timer carries a
- * struct sim_event inside its opaque words and fires through the engine in
- * (time, sequence) order like every other event; random_u64() draws from
+ * struct sim_timer inside its opaque words, armed in the lane of its delay
+ * (sim/des/lane.h: one event in the loop per delay, cancel in O(1)), and
+ * fires in (time, sequence) order like every other event; random_u64() draws from
  * the stream named "balancer"; there is no lock (one thread).
  *
  * Devices: a struct sim_device joins one device model (models/device.h) to
@@ -41,6 +42,7 @@
 
 #include "ac/ac.h"
 #include "models/device.h"
+#include "sim/des/lane.h"
 #include "sim/des/loop.h"
 
 struct sim_device;
@@ -51,6 +53,9 @@ struct sim_platform {
         void (*after)(void *ctx); /* optional, see the top */
         void *after_ctx;          /* for after */
         gsl_rng *buggify;         /* the fault points' stream; NULL: off */
+        struct sim_lane **lanes;  /* the timers' lanes, one per delay in use */
+        size_t nlanes, caplanes;  /* lanes made, room in lanes */
+        size_t last_lane;         /* the lane last armed in */
 };
 
 #define SIM_BUGGIFY_ODDS 64 /* each fault point fires once in this many chances */
