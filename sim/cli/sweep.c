@@ -261,6 +261,13 @@ static int assemble(const struct sweep_args *a, const struct sweep_plan *p, cons
                 fprintf(stderr, "acsim sweep: FAILURE: a run failed at some point (marked '!')\n");
                 status = CLI_FAILED;
         }
+        if (c.capped) {
+                fprintf(stderr,
+                        "acsim sweep: FAILURE: run.precision: %zu of %zu points stopped at the "
+                        "cap (max_replications %u) before their targets: see %s\n",
+                        c.capped, c.npoints, p->base.run.max_replications, SWEEP_COMPARISON);
+                status = CLI_FAILED;
+        }
         if (!a->quiet) {
                 sweep_table_print(stdout, p, &c);
                 printf("results: %s/\n", out);
@@ -346,6 +353,25 @@ static int emit(const struct sweep_args *a, const struct sweep_plan *p, const ch
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* run.precision decides in rounds, on the paired differences of a
+ * group's points, how many replications each runs: the points cannot be
+ * cut into independent jobs (--emit) or subsets (--points). Refused,
+ * located at run.precision, exit status 2, nothing written. */
+static int refuse_split(const struct sweep_args *a, const struct sweep_plan *p)
+{
+        struct diag dg;
+        diag_init(&dg);
+        diag_add(&dg, a->scenario, p->base.run.precision_line, p->base.run.precision_col,
+                 "run.precision",
+                 "%s cannot run a sweep to a precision: its points run in rounds until "
+                 "their paired differences are within target (docs/cluster.md); run it "
+                 "on one machine, or give it a fixed run.replications",
+                 a->emit ? "--emit" : "--points");
+        diag_print(&dg, stderr);
+        diag_free(&dg);
+        return CLI_USAGE;
+}
+
 static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
 {
         const struct scenario *s = &p->base;
@@ -359,6 +385,8 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
                         return cli_usage_error("sweep", "--baseline %s: not in the %s list",
                                                a->baseline, SWEEP_POLICY_KEY);
         }
+        if (p->precise && (a->emit || a->points))
+                return refuse_split(a, p);
         if (a->list) {
                 for (size_t q = 0; q < p->npoints; q++) {
                         char label[1024];
@@ -444,6 +472,11 @@ static int sweep_main(int argc, char **argv)
                 status = cli_load_failed("sweep", a.scenario, &dg);
         } else {
                 diag_free(&dg);
+                size_t b = a.baseline && p.policy_key != SWEEP_NO_KEY
+                               ? sweep_value_index(&p, p.policy_key, a.baseline)
+                               : SWEEP_NO_KEY;
+                if (b != SWEEP_NO_KEY) /* a precise plan's rounds pair against it (its keys) */
+                        sweep_plan_baseline(&p, b);
                 status = sweep_planned(&a, &p);
                 sweep_plan_free(&p);
         }
