@@ -310,6 +310,64 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
 
 /* ---- sweep.json ------------------------------------------------------------------------ */
 
+/* A half-width for JSON: null when there is none. */
+static json_t *json_half_width(double h)
+{
+        return isfinite(h) ? json_real(h) : json_null();
+}
+
+/* run.precision at point q: whether its rule was met, and each target's
+ * half-width achieved, its own and its paired difference's (relative
+ * ones as fractions, of the point's mean and of its baseline's). */
+static json_t *point_precision(const struct sweep_plan *p, const struct sweep_collection *c,
+                               size_t q)
+{
+        const struct sweep_result *r = &c->results[q];
+        const struct scenario_run *run = &p->base.run;
+        bool paired = c->baseline != SWEEP_NO_KEY && sweep_group_size(p) > 1 && r->baseline != q;
+        json_t *o = json_object(), *ms = json_array();
+        int rc = o ? 0 : -1;
+        rc |= write_json_put(o, "reached", json_boolean(r->reached));
+        rc |= write_json_put(o, "capped", json_boolean(!r->reached));
+        rc |= write_json_put(o, "paired_with",
+                             paired ? json_string(p->points[r->baseline].dir) : json_null());
+        rc |= write_json_put(o, "metrics", ms);
+        for (size_t t = 0; ms && t < run->nprecision; t++) {
+                json_t *m = json_object();
+                rc |= m ? json_array_append_new(ms, m) : -1;
+                rc |= write_json_put(m, "metric", json_string(run->precision[t].metric));
+                rc |= write_json_put(m, "achieved", json_half_width(r->own_achieved[t]));
+                rc |= write_json_put(m, "difference_achieved",
+                                     paired ? json_half_width(r->diff_achieved[t]) : json_null());
+        }
+        return rc ? json_decref(o), NULL : o;
+}
+
+/* run.precision of the sweep: the targets, the cap and the points that
+ * stopped at it. */
+static json_t *sweep_precision(const struct sweep_plan *p, const struct sweep_collection *c)
+{
+        const struct scenario_run *run = &p->base.run;
+        json_t *o = json_object(), *ts = json_array();
+        int rc = o ? 0 : -1;
+        rc |= write_json_put(o, "on",
+                             json_string(c->baseline != SWEEP_NO_KEY && sweep_group_size(p) > 1
+                                             ? "paired differences"
+                                             : "each point's own interval"));
+        rc |= write_json_put(o, "max_replications", json_integer(run->max_replications));
+        rc |= write_json_put(o, "reached", json_boolean(c->capped == 0));
+        rc |= write_json_put(o, "capped_points", json_integer((json_int_t)c->capped));
+        rc |= write_json_put(o, "targets", ts);
+        for (size_t t = 0; ts && t < run->nprecision; t++) {
+                json_t *m = json_object();
+                rc |= m ? json_array_append_new(ts, m) : -1;
+                rc |= write_json_put(m, "metric", json_string(run->precision[t].metric));
+                rc |= write_json_put(m, "relative", json_boolean(run->precision[t].relative));
+                rc |= write_json_put(m, "half_width", json_real(run->precision[t].half_width));
+        }
+        return rc ? json_decref(o), NULL : o;
+}
+
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
         const struct scenario *s = &p->base;
@@ -347,6 +405,8 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                 base = base_buf;
         }
         rc |= write_json_put(o, "baseline", base ? json_string(base) : json_null());
+        if (c && c->precise)
+                rc |= write_json_put(o, "precision", sweep_precision(p, c));
         json_t *points = json_array();
         rc |= write_json_put(o, "points", points);
         for (size_t q = 0; points && q < p->npoints; q++) {
@@ -360,7 +420,10 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                 rc |= write_json_put(pt, "dir", json_string(p->points[q].dir));
                 rc |= write_json_put(pt, "label", json_string(p->points[q].label));
                 rc |= write_json_put(pt, "policy", json_string(p->points[q].policy));
-                rc |= write_json_put(pt, "replications", json_integer(p->points[q].replications));
+                size_t reps = c ? c->results[q].n : p->points[q].replications; /* as run */
+                rc |= write_json_put(pt, "replications", json_integer((json_int_t)reps));
+                if (c && c->precise)
+                        rc |= write_json_put(pt, "precision", point_precision(p, c, q));
                 rc |= write_json_put(pt, "values", values);
                 for (size_t k = 0; values && k < s->nsweep; k++)
                         rc |= write_json_put(values, s->sweep[k].key,
@@ -473,6 +536,12 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                       "d_latency_p99_ns,d_latency_p99_ci95,d_latency_p99_pct,d_requests_per_s,"
                       "d_requests_per_s_ci95,d_requests_per_s_pct",
                       f);
+        if (c->precise) { /* run.precision: the rule met, then each target's half-widths */
+                fputs(",precision_reached", f);
+                for (size_t t = 0; t < s->run.nprecision; t++)
+                        fprintf(f, ",%s_achieved,d_%s_achieved", s->run.precision[t].metric,
+                                s->run.precision[t].metric);
+        }
         fputc('\n', f);
         for (size_t q = 0; q < p->npoints; q++) {
                 const struct sweep_result *r = &c->results[q];
@@ -521,6 +590,14 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                                 real(f, r->diff[m].mean, false);
                                 real(f, r->diff[m].ci95, one);
                                 real(f, r->diff[m].relative, false);
+                        }
+                }
+                bool pair = paired && sweep_group_size(p) > 1 && r->baseline != q;
+                if (c->precise) {
+                        fputs(r->reached ? ",true" : ",false", f);
+                        for (size_t t = 0; t < s->run.nprecision; t++) {
+                                real(f, r->own_achieved[t], false);
+                                real(f, r->diff_achieved[t], !pair);
                         }
                 }
                 fputc('\n', f);
