@@ -12,7 +12,9 @@
 # a target out of reach stops at the cap, says NOT reached, exits 1; run
 # again into the same directory every point is reused (same bytes), and a
 # different --baseline (which changes what runs) reruns them and --merge
-# with it refuses the points of the first; a sweep that does not vary the
+# with it refuses the points of the first; stopped by SIGTERM in its
+# rounds, the sweep resumes from the replications it saved, says so, and
+# writes the bytes of a sweep never stopped; a sweep that does not vary the
 # policy judges each point on its own interval, stopping where acsim run
 # stops on that point; --emit and --points are refused, located, exit 2.
 set -u
@@ -94,6 +96,28 @@ has "$T/err" 'points are stale'
 expect 0 "$ACSIM" sweep two.yaml -j 2 --baseline round-robin -o again
 grep -q '^reused' "$T/out" && fail "--baseline round-robin reused the points of least-loaded"
 has again/comparison.txt '^  p000-policy=least-loaded: [0-9]+ replications, reached$'
+
+# stopped in its rounds, a group resumes from the replications it saved
+# (keys/*.runs) and ends with the bytes of a sweep never stopped
+TIGHT="--set run.precision.half_width=0.5% --set run.precision.max_replications=24"
+# shellcheck disable=SC2086 # $TIGHT is a list of words
+expect 1 "$ACSIM" sweep two.yaml $TIGHT -j 1 -o whole
+# shellcheck disable=SC2086
+"$ACSIM" sweep two.yaml $TIGHT -j 1 -q -o stopped >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(find stopped/keys -name '*.runs' 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -TERM "$pid" 2>/dev/null || fail "the sweep ended before it could be stopped"
+wait "$pid"
+[ -e stopped/sweep.json ] && fail "a stopped sweep wrote sweep.json"
+# shellcheck disable=SC2086
+expect 1 "$ACSIM" sweep two.yaml $TIGHT -j 1 -o stopped
+has "$T/out" '^resuming: [0-9]+ replications of 2 points kept by a stopped run$'
+same whole stopped
+[ -n "$(find stopped/keys -name '*.runs*')" ] && fail "saved runs left behind: $(ls -a stopped/keys)"
 
 # out of reach: the cap, said plainly, exit status 1
 expect 1 "$ACSIM" sweep two.yaml -j 2 --set run.precision.half_width=0.1% \

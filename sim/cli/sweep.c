@@ -28,6 +28,7 @@
 #include "sim/sweep/collect.h"
 #include "sim/sweep/emit.h"
 #include "sim/sweep/key.h"
+#include "sim/sweep/saved.h"
 #include "sim/sweep/table.h"
 
 struct sweep_args {
@@ -426,7 +427,15 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
         bool show = !a->quiet && isatty(STDERR_FILENO);
         struct sweep_hooks hooks = {show ? point_done : NULL, point_failed, point_unloaded,
                                     (void *)p};
-        size_t reused = 0;
+        size_t reused = 0, kept = 0, keeping = 0;
+        for (size_t q = 0; p->precise && !a->rerun && q < p->npoints; q++) {
+                size_t n = sweep_saved_count(p, out, q);
+                kept += n;
+                keeping += n > 0;
+        }
+        if (kept && !a->quiet)
+                printf("resuming: %zu replications of %zu points kept by a stopped run\n", kept,
+                       keeping);
         int status = cli_exit_status(sweep_run(p, out, chosen, jobs, !a->rerun, &reused, &hooks));
         size_t nchosen = 0;
         for (size_t q = 0; q < p->npoints; q++)
@@ -505,8 +514,9 @@ CLI_COMMAND(sweep, "run every point of a scenario's sweep and compare the polici
             "With run.precision, the points that differ only in engine.policy run\n"
             "together in rounds until each policy's paired difference from the\n"
             "baseline is within the targets, or the cap (exit status 1); see\n"
-            "docs/statistics.md, \"Sweeps to a precision\". --emit and --points\n"
-            "refuse such a sweep.\n"
+            "docs/statistics.md, \"Sweeps to a precision\". Stopped in its rounds,\n"
+            "it resumes from the replications saved in DIR/keys/. --emit and\n"
+            "--points refuse such a sweep.\n"
             "\n"
             "Each point has a key, a hash of what its result depends on (the scenario\n"
             "file's bytes, the --set, its values, seed and replications, acsim's\n"

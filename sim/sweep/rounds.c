@@ -13,6 +13,7 @@
 #include "sim/run/replicate.h"
 #include "sim/sweep/collect.h"
 #include "sim/sweep/key.h"
+#include "sim/sweep/saved.h"
 
 /* One point of the group while it runs. */
 struct member {
@@ -23,6 +24,14 @@ struct member {
         bool open;             /* still short of its targets */
         bool reached;          /* met them, at n replications */
         size_t n;              /* replications it keeps */
+        size_t saved;          /* runs in its saved file (sim/sweep/saved.h) */
+};
+
+/* What the rounds need of the sweep to save the runs between them. */
+struct keeping {
+        const struct sweep_plan *p;
+        const char *out;
+        const struct sweep_hooks *hooks;
 };
 
 /* Tells the hooks a reason for a failure. */
@@ -113,7 +122,7 @@ static int judge_own(const struct scenario_run *run, struct member *m, size_t k,
 /* The rounds: see rounds.h. Fills every member's n and reached. Returns
  * SIM_OK, or the outcome with the reason in e. */
 static enum sim_outcome rounds(const struct scenario_run *run, struct member *m, size_t g, size_t b,
-                               unsigned threads, struct sim_error *e)
+                               unsigned threads, const struct keeping *keep, struct sim_error *e)
 {
         size_t cap = run->max_replications;
         size_t start = run->replications > 2 ? run->replications : 2;
@@ -131,6 +140,16 @@ static enum sim_outcome rounds(const struct scenario_run *run, struct member *m,
                             m[x].open || x == b ? extend(&m[x], want, threads, e) : SIM_OK;
                         if (o != SIM_OK)
                                 return o;
+                        /* saved each time they have doubled: a resumed group keeps at
+                         * least half its runs, and the writes add up to twice them */
+                        if (m[x].r.n >= 2 * m[x].saved && m[x].r.n > m[x].saved) {
+                                struct sim_error se;
+                                if (sweep_saved_write(keep->p, keep->out, m[x].point, &m[x].r,
+                                                      &se) < 0)
+                                        tell(keep->hooks, &se); /* a cache: the run goes on */
+                                else
+                                        m[x].saved = m[x].r.n;
+                        }
                 }
                 for (size_t k = judged + 1; k <= want && open; k++) {
                         for (size_t x = 0; x < g; x++) {
@@ -236,8 +255,11 @@ enum sim_outcome sweep_run_group(const struct sweep_plan *p, const char *out, si
                         o = SIM_BAD_INPUT;
                 }
         }
+        for (size_t x = 0; x < g && o == SIM_OK; x++) /* what a stopped run kept */
+                m[x].saved = sweep_saved_read(p, out, m[x].point, &m[x].r);
         if (o == SIM_OK) {
-                o = rounds(&m[0].sc.run, m, g, b, threads, &e);
+                struct keeping keep = {p, out, hooks};
+                o = rounds(&m[0].sc.run, m, g, b, threads, &keep, &e);
                 if (o != SIM_OK) {
                         sim_fail(&said, 0, "%s: %s", p->points[m[b].point].dir, e.msg);
                         tell(hooks, &said);
@@ -249,10 +271,13 @@ enum sim_outcome sweep_run_group(const struct sweep_plan *p, const char *out, si
                         tell(hooks, &said);
                         o = SIM_FAILED;
                 }
-        if (o == SIM_OK) /* every member in place (or failing), then their keys */
+        if (o == SIM_OK) { /* every member in place (or failing), then their keys */
                 for (size_t x = 0; x < g; x++)
                         o = sim_outcome_worse(
                             o, sweep_point_finish(p, out, m[x].point, &m[x].sc, &m[x].r, hooks));
+                for (size_t x = 0; x < g; x++) /* decided: the saved runs are done with */
+                        sweep_saved_forget(p, out, m[x].point);
+        }
         for (size_t x = 0; x < g; x++) {
                 replications_free(&m[x].r);
                 if (m[x].loaded)

@@ -43,6 +43,7 @@
 #include "sim/load/scenario_load.h"
 #include "sim/sweep/key.h"
 #include "sim/sweep/rounds.h"
+#include "sim/sweep/saved.h"
 
 #define PATH_CAP  4096 /* longest path handled, with its NUL */
 #define LABEL_CAP 200  /* longest label part of a directory name */
@@ -676,6 +677,9 @@ enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bo
         if (reused)
                 *reused = kept;
         sweep_dir_tidy(p, out, chosen);
+        for (size_t i = 0; p->precise && !reuse && i < p->npoints; i++)
+                if (!chosen || chosen[i]) /* run again from replication 0 */
+                        sweep_saved_forget(p, out, i);
 
         sigset_t block, old;
         struct sigaction sa, was[NSTOP];
