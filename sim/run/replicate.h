@@ -92,8 +92,9 @@ struct rep_precision {
         struct scenario_precision_target targets[SCENARIO_MAX_PRECISION]; /* run.precision's */
         double achieved[SCENARIO_MAX_PRECISION]; /* half-widths, as the targets are stated */
         /* a sweep's point run to a precision on its paired difference
-         * (docs/statistics.md, "Sweeps"): the baseline point's directory, the
-         * difference's mean and half-width achieved; NULL when not paired */
+         * (docs/statistics.md, "Sweeps to a precision"): the baseline
+         * point's directory, the difference's mean and half-width
+         * achieved; NULL when not paired */
         const char *baseline;
         double diff_mean[SCENARIO_MAX_PRECISION];
         double diff_achieved[SCENARIO_MAX_PRECISION];
