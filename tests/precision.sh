@@ -10,7 +10,7 @@
 # the batch); a target out of reach stops at the cap with exit status 1
 # and says NOT reached; two metrics are both met and both recorded; an
 # unknown metric and a bad half-width are refused
-# with exit status 2.
+# with exit status 2. Sweeps: tests/sweep_precision.sh.
 set -u
 
 # shellcheck source=support/harness.sh source-path=SCRIPTDIR
@@ -60,20 +60,5 @@ has "$T/err" 'run\.precision\.metric: expected one of latency_ns\.count'
 expect 2 "$ACSIM" run default $SHORT --set 'run.precision={metric: latency_ns.p99, half_width: 1 %}' -o "$T/bad"
 has "$T/err" 'half_width: expected a positive half-width'
 [ -e "$T/bad" ] && fail "a refused scenario wrote $T/bad"
-
-# a sweep's points would stop at different counts: refused at load, located
-cat >"$T/swept.yaml" <<'EOF'
-name: swept
-run: {duration: 10ms, warmup: 1ms, precision: {metric: latency_ns.mean, half_width: 1%}}
-devices:
-  - {name: d, lanes: 2, ring: 8, ops: {aes-gcm-enc: {setup: 1us, rate: 4GB/s}}}
-workload:
-  - {name: w, arrival: {process: poisson, rate: 300k/s}, size: {dist: constant, value: 1KiB}, chain: [aes-gcm-enc]}
-sweep:
-  engine.policy: [least-loaded, round-robin]
-EOF
-expect 2 "$ACSIM" sweep "$T/swept.yaml" -o "$T/swept" &&
-	has "$T/err" 'swept\.yaml:2:[0-9]+: error: run\.precision: expected run\.precision in a scenario without a sweep'
-[ -e "$T/swept" ] && fail "a refused sweep wrote $T/swept"
 
 finish

@@ -28,6 +28,7 @@
 #include "sim/sweep/collect.h"
 #include "sim/sweep/emit.h"
 #include "sim/sweep/key.h"
+#include "sim/sweep/saved.h"
 #include "sim/sweep/table.h"
 
 struct sweep_args {
@@ -261,6 +262,13 @@ static int assemble(const struct sweep_args *a, const struct sweep_plan *p, cons
                 fprintf(stderr, "acsim sweep: FAILURE: a run failed at some point (marked '!')\n");
                 status = CLI_FAILED;
         }
+        if (c.capped) {
+                fprintf(stderr,
+                        "acsim sweep: FAILURE: run.precision: %zu of %zu points stopped at the "
+                        "cap (max_replications %u) before their targets: see %s\n",
+                        c.capped, c.npoints, p->base.run.max_replications, SWEEP_COMPARISON);
+                status = CLI_FAILED;
+        }
         if (!a->quiet) {
                 sweep_table_print(stdout, p, &c);
                 printf("results: %s/\n", out);
@@ -346,6 +354,25 @@ static int emit(const struct sweep_args *a, const struct sweep_plan *p, const ch
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* run.precision decides in rounds, on the paired differences of a
+ * group's points, how many replications each runs: the points cannot be
+ * cut into independent jobs (--emit) or subsets (--points). Refused,
+ * located at run.precision, exit status 2, nothing written. */
+static int refuse_split(const struct sweep_args *a, const struct sweep_plan *p)
+{
+        struct diag dg;
+        diag_init(&dg);
+        diag_add(&dg, a->scenario, p->base.run.precision_line, p->base.run.precision_col,
+                 "run.precision",
+                 "%s cannot run a sweep to a precision: its points run in rounds until "
+                 "their paired differences are within target (docs/cluster.md); run it "
+                 "on one machine, or give it a fixed run.replications",
+                 a->emit ? "--emit" : "--points");
+        diag_print(&dg, stderr);
+        diag_free(&dg);
+        return CLI_USAGE;
+}
+
 static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
 {
         const struct scenario *s = &p->base;
@@ -359,6 +386,8 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
                         return cli_usage_error("sweep", "--baseline %s: not in the %s list",
                                                a->baseline, SWEEP_POLICY_KEY);
         }
+        if (p->precise && (a->emit || a->points))
+                return refuse_split(a, p);
         if (a->list) {
                 for (size_t q = 0; q < p->npoints; q++) {
                         char label[1024];
@@ -398,7 +427,15 @@ static int sweep_planned(const struct sweep_args *a, const struct sweep_plan *p)
         bool show = !a->quiet && isatty(STDERR_FILENO);
         struct sweep_hooks hooks = {show ? point_done : NULL, point_failed, point_unloaded,
                                     (void *)p};
-        size_t reused = 0;
+        size_t reused = 0, kept = 0, keeping = 0;
+        for (size_t q = 0; p->precise && !a->rerun && q < p->npoints; q++) {
+                size_t n = sweep_saved_count(p, out, q);
+                kept += n;
+                keeping += n > 0;
+        }
+        if (kept && !a->quiet)
+                printf("resuming: %zu replications of %zu points kept by a stopped run\n", kept,
+                       keeping);
         int status = cli_exit_status(sweep_run(p, out, chosen, jobs, !a->rerun, &reused, &hooks));
         size_t nchosen = 0;
         for (size_t q = 0; q < p->npoints; q++)
@@ -444,6 +481,11 @@ static int sweep_main(int argc, char **argv)
                 status = cli_load_failed("sweep", a.scenario, &dg);
         } else {
                 diag_free(&dg);
+                size_t b = a.baseline && p.policy_key != SWEEP_NO_KEY
+                               ? sweep_value_index(&p, p.policy_key, a.baseline)
+                               : SWEEP_NO_KEY;
+                if (b != SWEEP_NO_KEY) /* a precise plan's rounds pair against it (its keys) */
+                        sweep_plan_baseline(&p, b);
                 status = sweep_planned(&a, &p);
                 sweep_plan_free(&p);
         }
@@ -468,6 +510,13 @@ CLI_COMMAND(sweep, "run every point of a scenario's sweep and compare the polici
             "\n"
             "Every point's replications run the seeds sim_rng_derive(seed, i), so\n"
             "every policy at a point sees the same requests, wherever it runs.\n"
+            "\n"
+            "With run.precision, the points that differ only in engine.policy run\n"
+            "together in rounds until each policy's paired difference from the\n"
+            "baseline is within the targets, or the cap (exit status 1); see\n"
+            "docs/statistics.md, \"Sweeps to a precision\". Stopped in its rounds,\n"
+            "it resumes from the replications saved in DIR/keys/. --emit and\n"
+            "--points refuse such a sweep.\n"
             "\n"
             "Each point has a key, a hash of what its result depends on (the scenario\n"
             "file's bytes, the --set, its values, seed and replications, acsim's\n"

@@ -73,6 +73,8 @@ static void load_precision(struct doc_node *run, struct scenario_run *r)
                         doc_check_keys(m);
                 }
         }
+        r->precision_line = doc_line(p); /* where a sweep's refusal of --emit points */
+        r->precision_col = doc_col(p);
         uint32_t cap = 100;
         load_read_u32(p, "max_replications", DOC_OPTIONAL, 2, SCENARIO_MAX_REPLICAS, &cap);
         r->max_replications = cap;
@@ -81,18 +83,6 @@ static void load_precision(struct doc_node *run, struct scenario_run *r)
                           "run.precision without run.warmup: auto and run.method: batch-means "
                           "(not combined yet)");
         doc_check_keys(p);
-}
-
-/* A sweep's points would each stop at their own count, and points run
- * with different counts cannot be paired (docs/statistics.md): refused
- * until the stopping rule acts on the paired differences. */
-static void refuse_swept_precision(struct doc_node *root, struct doc_node *run)
-{
-        if (doc_get(run, "precision", DOC_OPTIONAL) && doc_get(root, "sweep", DOC_OPTIONAL))
-                doc_error(doc_get(run, "precision", DOC_OPTIONAL),
-                          "run.precision in a scenario without a sweep (a sweep's points "
-                          "would stop at different counts and could not be paired: give it a "
-                          "fixed run.replications)");
 }
 
 void load_run(struct loader *l, struct doc_node *root)
@@ -132,7 +122,6 @@ void load_run(struct loader *l, struct doc_node *root)
                 doc_error(doc_get(run, "method", DOC_OPTIONAL), "replications or batch-means");
         }
         load_precision(run, r);
-        refuse_swept_precision(root, run);
         /* MSER-5 needs MSER_BATCH * MSER_MIN_BATCHES rows of the series */
         if (r->warmup_auto && r->sample_ns && r->duration_ns / r->sample_ns < 50)
                 doc_error(doc_get(run, "sample", DOC_OPTIONAL),

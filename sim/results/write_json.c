@@ -367,7 +367,13 @@ static int put_precision(json_t *o, const struct replications *r)
                 rc |= write_json_put(e, "half_width", json_real(t->half_width));
                 rc |= write_json_put(e, "achieved", json_real(p->achieved[i]));
                 rc |= write_json_put(e, "mean", json_real(replications_figure(r, t->figure)->mean));
+                if (p->baseline) { /* a sweep's point, judged on its paired difference */
+                        rc |= write_json_put(e, "difference", real(p->diff_mean[i]));
+                        rc |= write_json_put(e, "difference_achieved", real(p->diff_achieved[i]));
+                }
         }
+        if (p->baseline)
+                rc |= write_json_put(a, "baseline", json_string(p->baseline));
         return rc;
 }
 

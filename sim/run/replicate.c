@@ -403,20 +403,47 @@ const struct rep_figure *replications_figure(const struct replications *r, int i
         return (const struct rep_figure *)((const char *)r + precision_figures[index].offset);
 }
 
+double replications_run_figure(const struct sim_results *run, int index)
+{
+        int i = 0;
+#define LATENCY_VALUE(name, ...)                                                                   \
+        if (index == i++)                                                                          \
+                return (double)run->latency.name;
+#define THROUGHPUT_VALUE(name, ...)                                                                \
+        if (index == i++)                                                                          \
+                return (double)run->name;
+        SIM_LATENCY_FIGURES(LATENCY_VALUE)
+        SIM_THROUGHPUT_FIGURES(THROUGHPUT_VALUE)
+#undef LATENCY_VALUE
+#undef THROUGHPUT_VALUE
+        return run->mean_in_system; /* the table's last */
+}
+
+bool replications_within(const struct scenario_run *run, size_t n, const double *mean,
+                         const double *ci95, double *achieved)
+{
+        bool all = n >= 2;
+        for (size_t i = 0; i < run->nprecision; i++) {
+                const struct scenario_precision_target *t = &run->precision[i];
+                double h =
+                    t->relative ? (mean[i] != 0 ? ci95[i] / fabs(mean[i]) : INFINITY) : ci95[i];
+                achieved[i] = h;
+                all &= h <= t->half_width;
+        }
+        return all;
+}
+
 /* Fills r->precision.achieved from r's summary and returns true when
  * every metric of s's run.precision is within its target. */
 static bool precise(const struct scenario *s, struct replications *r)
 {
-        bool all = r->n >= 2;
+        double mean[SCENARIO_MAX_PRECISION], ci95[SCENARIO_MAX_PRECISION];
         for (size_t i = 0; i < s->run.nprecision; i++) {
-                const struct scenario_precision_target *t = &s->run.precision[i];
-                const struct rep_figure *f = replications_figure(r, t->figure);
-                double h =
-                    t->relative ? (f->mean != 0 ? f->ci95 / fabs(f->mean) : INFINITY) : f->ci95;
-                r->precision.achieved[i] = h;
-                all &= h <= t->half_width;
+                const struct rep_figure *f = replications_figure(r, s->run.precision[i].figure);
+                mean[i] = f->mean;
+                ci95[i] = f->ci95;
         }
-        return all;
+        return replications_within(&s->run, r->n, mean, ci95, r->precision.achieved);
 }
 
 /* Appends the runs of `more` to out's, which hold `have`. */

@@ -91,6 +91,13 @@ struct rep_precision {
         size_t ntargets;
         struct scenario_precision_target targets[SCENARIO_MAX_PRECISION]; /* run.precision's */
         double achieved[SCENARIO_MAX_PRECISION]; /* half-widths, as the targets are stated */
+        /* a sweep's point run to a precision on its paired difference
+         * (docs/statistics.md, "Sweeps to a precision"): the baseline
+         * point's directory, the difference's mean and half-width
+         * achieved; NULL when not paired */
+        const char *baseline;
+        double diff_mean[SCENARIO_MAX_PRECISION];
+        double diff_achieved[SCENARIO_MAX_PRECISION];
 };
 
 struct replications {
@@ -178,6 +185,17 @@ int replications_figure_index(const char *name);
 const char *replications_figure_names(void);
 /* Returns the summary figure `index` of r. */
 const struct rep_figure *replications_figure(const struct replications *r, int index);
+/* Returns figure `index` of one run (its own value, of which the summary
+ * figure is the mean over the runs). */
+double replications_run_figure(const struct sim_results *run, int index);
+
+/* The stopping rule of run.precision, one place for `acsim run` and a
+ * sweep's paired differences: sets achieved[i] to the half-width ci95[i]
+ * as run->precision[i] states its target (a fraction of |mean[i]|, or
+ * INFINITY when mean[i] is 0; or in the metric's unit) and returns true
+ * when n >= 2 and every one is within its target. */
+bool replications_within(const struct scenario_run *run, size_t n, const double *mean,
+                         const double *ci95, double *achieved);
 
 /* Releases the runs, the summary and the origin; *r is left empty. */
 void replications_free(struct replications *r);

@@ -59,6 +59,8 @@ struct scenario_run {
         size_t nprecision;    /* run.precision's metrics; 0: a fixed number of replications */
         struct scenario_precision_target precision[SCENARIO_MAX_PRECISION];
         uint32_t max_replications; /* run.precision's cap */
+        unsigned precision_line;   /* where run.precision is written; 0 from --set */
+        unsigned precision_col;    /* and its column */
         uint32_t replications;     /* >= 1 */
         uint64_t sample_ns;        /* time series interval; 0: duration / 100 */
         uint64_t drain_cap_ns;     /* longest drain after duration; 0: the default (see run.h) */

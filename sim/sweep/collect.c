@@ -51,10 +51,13 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                 sim_fail(err, 0, "%s: not a summary.json acsim wrote", path);
                 goto out;
         }
+        /* run to a precision, a point has from its first batch to the cap */
+        bool count_ok = p->precise ? s.replications >= pt->replications && s.replications <= pt->cap
+                                   : s.replications == pt->replications;
         if (strcmp(s.scenario, p->base.name) != 0 || s.seed != p->base.seed ||
-            strcmp(s.policy, pt->policy) != 0 || s.replications != pt->replications ||
-            !s.has_duration || first->duration_ns != pt->duration_ns ||
-            first->warmup_ns != pt->warmup_ns || s.nseeds != pt->replications) {
+            strcmp(s.policy, pt->policy) != 0 || !count_ok || !s.has_duration ||
+            first->duration_ns != pt->duration_ns || first->warmup_ns != pt->warmup_ns ||
+            s.nseeds != s.replications) {
                 sim_fail(err, 0,
                          "%s: from another run (its scenario, seed, policy, replications, "
                          "duration or warm-up are not this point's: %s, seed %" PRIu64
@@ -71,12 +74,16 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                          path, r->origin.source_hash, want, point);
                 goto out;
         }
-        res->n = pt->replications;
+        res->n = (size_t)s.replications;
         res->policy = strdup(s.policy);
         res->seeds = calloc(res->n, sizeof(*res->seeds));
+        bool nomem = false;
         for (int m = 0; m < SWEEP_METRICS; m++)
-                res->per[m] = calloc(res->n, sizeof(double));
-        if (!res->policy || !res->seeds || !res->per[0] || !res->per[1] || !res->per[2]) {
+                nomem |= (res->per[m] = calloc(res->n, sizeof(double))) == NULL;
+        const struct scenario_run *goal = &p->base.run; /* run.precision */
+        for (size_t t = 0; t < goal->nprecision; t++)
+                nomem |= (res->prec[t] = calloc(res->n, sizeof(double))) == NULL;
+        if (!res->policy || !res->seeds || nomem) {
                 sim_fail(err, 0, "out of memory");
                 goto out;
         }
@@ -99,9 +106,20 @@ static int read_point(const struct sweep_plan *p, const char *out, size_t point,
                 res->per[SWEEP_LATENCY_MEAN][i] = run->latency.mean;
                 res->per[SWEEP_LATENCY_P99][i] = (double)run->latency.p99;
                 res->per[SWEEP_REQUESTS_PER_S][i] = run->requests_per_s;
+                for (size_t t = 0; t < p->base.run.nprecision; t++)
+                        res->prec[t][i] =
+                            replications_run_figure(run, p->base.run.precision[t].figure);
                 if (!adds_up(run))
                         res->failure = true;
         }
+        double mean[SCENARIO_MAX_PRECISION], ci95[SCENARIO_MAX_PRECISION];
+        for (size_t t = 0; t < goal->nprecision; t++) {
+                const struct rep_figure *f = replications_figure(r, goal->precision[t].figure);
+                mean[t] = f->mean;
+                ci95[t] = f->ci95;
+                res->diff_achieved[t] = NAN;
+        }
+        res->reached = replications_within(goal, res->n, mean, ci95, res->own_achieved);
         rc = 0;
 out:
         result_summary_free(&s);
@@ -132,14 +150,32 @@ struct sweep_diff sweep_pair(const double *x, const double *b, size_t n)
         return d;
 }
 
+bool sweep_pair_within(const struct scenario_run *run, double *const *x, double *const *b, size_t n,
+                       double *diff, double *achieved)
+{
+        double bmean[SCENARIO_MAX_PRECISION], ci95[SCENARIO_MAX_PRECISION];
+        for (size_t t = 0; t < run->nprecision; t++) {
+                struct sweep_diff d = sweep_pair(x[t], b[t], n);
+                double unused;
+                bmean[t] = n ? replications_ci95(b[t], n, &unused) : NAN;
+                diff[t] = d.mean;
+                ci95[t] = d.ci95;
+        }
+        return replications_within(run, n, bmean, ci95, achieved);
+}
+
+/* Pairs every point with the baseline of its group over the replications
+ * both ran (a point run to a precision may have fewer than its
+ * baseline: the first ones, the same seeds). */
 static int pair(const struct sweep_plan *p, struct sweep_collection *c, struct sim_error *err)
 {
         for (size_t q = 0; q < c->npoints; q++) {
                 struct sweep_result *x = &c->results[q];
                 size_t bq = sweep_point_with(p, q, p->policy_key, c->baseline);
                 const struct sweep_result *b = &c->results[bq];
-                bool same = x->n == b->n;
-                for (size_t i = 0; same && i < x->n; i++)
+                size_t n = x->n < b->n ? x->n : b->n;
+                bool same = p->precise ? n > 0 : x->n == b->n;
+                for (size_t i = 0; same && i < n; i++)
                         same = x->seeds[i] == b->seeds[i];
                 if (!same) {
                         sim_fail(err, 0, "%s and %s ran different seeds: they cannot be paired",
@@ -149,7 +185,24 @@ static int pair(const struct sweep_plan *p, struct sweep_collection *c, struct s
                 x->paired = true;
                 x->baseline = bq;
                 for (int m = 0; m < SWEEP_METRICS; m++)
-                        x->diff[m] = sweep_pair(x->per[m], b->per[m], x->n);
+                        x->diff[m] = sweep_pair(x->per[m], b->per[m], n);
+                if (p->precise && bq != q) {
+                        double diff[SCENARIO_MAX_PRECISION];
+                        x->reached = sweep_pair_within(&p->base.run, x->prec, b->prec, n, diff,
+                                                       x->diff_achieved);
+                }
+        }
+        /* a baseline with pairs: met when they all are (rounds.h) */
+        for (size_t q = 0; p->precise && sweep_group_size(p) > 1 && q < c->npoints; q++) {
+                struct sweep_result *b = &c->results[q];
+                if (b->baseline != q)
+                        continue;
+                b->reached = true;
+                for (size_t m = 0; m < sweep_group_size(p); m++) {
+                        size_t x = sweep_group_member(p, q, m);
+                        if (x != q)
+                                b->reached &= c->results[x].reached;
+                }
         }
         return 0;
 }
@@ -164,6 +217,8 @@ void sweep_collection_free(struct sweep_collection *c)
                 free(r->seeds);
                 for (int m = 0; m < SWEEP_METRICS; m++)
                         free(r->per[m]);
+                for (size_t t = 0; t < SCENARIO_MAX_PRECISION; t++)
+                        free(r->prec[t]);
         }
         free(c->results);
         memset(c, 0, sizeof(*c));
@@ -247,10 +302,71 @@ int sweep_collect(const struct sweep_plan *p, const char *out, const char *basel
                 sweep_collection_free(c);
                 return -1;
         }
+        c->precise = p->precise;
+        for (size_t q = 0; p->precise && q < p->npoints; q++)
+                c->capped += !c->results[q].reached;
         return 0;
 }
 
 /* ---- sweep.json ------------------------------------------------------------------------ */
+
+/* A half-width for JSON: null when there is none. */
+static json_t *json_half_width(double h)
+{
+        return isfinite(h) ? json_real(h) : json_null();
+}
+
+/* run.precision at point q: whether its rule was met, and each target's
+ * half-width achieved, its own and its paired difference's (relative
+ * ones as fractions, of the point's mean and of its baseline's). */
+static json_t *point_precision(const struct sweep_plan *p, const struct sweep_collection *c,
+                               size_t q)
+{
+        const struct sweep_result *r = &c->results[q];
+        const struct scenario_run *run = &p->base.run;
+        bool paired = c->baseline != SWEEP_NO_KEY && sweep_group_size(p) > 1 && r->baseline != q;
+        json_t *o = json_object(), *ms = json_array();
+        int rc = o ? 0 : -1;
+        rc |= write_json_put(o, "reached", json_boolean(r->reached));
+        rc |= write_json_put(o, "capped", json_boolean(!r->reached));
+        rc |= write_json_put(o, "paired_with",
+                             paired ? json_string(p->points[r->baseline].dir) : json_null());
+        rc |= write_json_put(o, "metrics", ms);
+        for (size_t t = 0; ms && t < run->nprecision; t++) {
+                json_t *m = json_object();
+                rc |= m ? json_array_append_new(ms, m) : -1;
+                rc |= write_json_put(m, "metric", json_string(run->precision[t].metric));
+                rc |= write_json_put(m, "achieved", json_half_width(r->own_achieved[t]));
+                rc |= write_json_put(m, "difference_achieved",
+                                     paired ? json_half_width(r->diff_achieved[t]) : json_null());
+        }
+        return rc ? json_decref(o), NULL : o;
+}
+
+/* run.precision of the sweep: the targets, the cap and the points that
+ * stopped at it. */
+static json_t *sweep_precision(const struct sweep_plan *p, const struct sweep_collection *c)
+{
+        const struct scenario_run *run = &p->base.run;
+        json_t *o = json_object(), *ts = json_array();
+        int rc = o ? 0 : -1;
+        rc |= write_json_put(o, "on",
+                             json_string(c->baseline != SWEEP_NO_KEY && sweep_group_size(p) > 1
+                                             ? "paired differences"
+                                             : "each point's own interval"));
+        rc |= write_json_put(o, "max_replications", json_integer(run->max_replications));
+        rc |= write_json_put(o, "reached", json_boolean(c->capped == 0));
+        rc |= write_json_put(o, "capped_points", json_integer((json_int_t)c->capped));
+        rc |= write_json_put(o, "targets", ts);
+        for (size_t t = 0; ts && t < run->nprecision; t++) {
+                json_t *m = json_object();
+                rc |= m ? json_array_append_new(ts, m) : -1;
+                rc |= write_json_put(m, "metric", json_string(run->precision[t].metric));
+                rc |= write_json_put(m, "relative", json_boolean(run->precision[t].relative));
+                rc |= write_json_put(m, "half_width", json_real(run->precision[t].half_width));
+        }
+        return rc ? json_decref(o), NULL : o;
+}
 
 json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection *c)
 {
@@ -289,6 +405,8 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                 base = base_buf;
         }
         rc |= write_json_put(o, "baseline", base ? json_string(base) : json_null());
+        if (c && c->precise)
+                rc |= write_json_put(o, "precision", sweep_precision(p, c));
         json_t *points = json_array();
         rc |= write_json_put(o, "points", points);
         for (size_t q = 0; points && q < p->npoints; q++) {
@@ -302,7 +420,10 @@ json_t *sweep_manifest(const struct sweep_plan *p, const struct sweep_collection
                 rc |= write_json_put(pt, "dir", json_string(p->points[q].dir));
                 rc |= write_json_put(pt, "label", json_string(p->points[q].label));
                 rc |= write_json_put(pt, "policy", json_string(p->points[q].policy));
-                rc |= write_json_put(pt, "replications", json_integer(p->points[q].replications));
+                size_t reps = c ? c->results[q].n : p->points[q].replications; /* as run */
+                rc |= write_json_put(pt, "replications", json_integer((json_int_t)reps));
+                if (c && c->precise)
+                        rc |= write_json_put(pt, "precision", point_precision(p, c, q));
                 rc |= write_json_put(pt, "values", values);
                 for (size_t k = 0; values && k < s->nsweep; k++)
                         rc |= write_json_put(values, s->sweep[k].key,
@@ -415,6 +536,12 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                       "d_latency_p99_ns,d_latency_p99_ci95,d_latency_p99_pct,d_requests_per_s,"
                       "d_requests_per_s_ci95,d_requests_per_s_pct",
                       f);
+        if (c->precise) { /* run.precision: the rule met, then each target's half-widths */
+                fputs(",precision_reached", f);
+                for (size_t t = 0; t < s->run.nprecision; t++)
+                        fprintf(f, ",%s_achieved,d_%s_achieved", s->run.precision[t].metric,
+                                s->run.precision[t].metric);
+        }
         fputc('\n', f);
         for (size_t q = 0; q < p->npoints; q++) {
                 const struct sweep_result *r = &c->results[q];
@@ -463,6 +590,14 @@ int sweep_write_csv(FILE *f, const struct sweep_plan *p, const struct sweep_coll
                                 real(f, r->diff[m].mean, false);
                                 real(f, r->diff[m].ci95, one);
                                 real(f, r->diff[m].relative, false);
+                        }
+                }
+                bool pair = paired && sweep_group_size(p) > 1 && r->baseline != q;
+                if (c->precise) {
+                        fputs(r->reached ? ",true" : ",false", f);
+                        for (size_t t = 0; t < s->run.nprecision; t++) {
+                                real(f, r->own_achieved[t], false);
+                                real(f, r->diff_achieved[t], !pair);
                         }
                 }
                 fputc('\n', f);

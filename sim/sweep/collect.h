@@ -60,6 +60,12 @@ struct sweep_result {
         bool paired;     /* a baseline was found for it */
         size_t baseline; /* the baseline's point */
         struct sweep_diff diff[SWEEP_METRICS];
+
+        /* run.precision (sim/sweep/rounds.h), per target: */
+        double *prec[SCENARIO_MAX_PRECISION];         /* per replication: its figure (n each) */
+        double own_achieved[SCENARIO_MAX_PRECISION];  /* the point's own half-width */
+        double diff_achieved[SCENARIO_MAX_PRECISION]; /* its paired difference's (NaN: none) */
+        bool reached; /* its stopping rule was met; false: it stopped at the cap */
 };
 
 struct sweep_collection {
@@ -68,12 +74,23 @@ struct sweep_collection {
         size_t baseline;              /* index into the engine.policy list, or SWEEP_NO_KEY */
         size_t replications_min;      /* the fewest replications of any point */
         bool failure;                 /* some point has a failure */
+        bool precise;                 /* run.precision: the points ran to it */
+        size_t capped;                /* points that stopped at the cap short of it */
 };
 
 /* Returns the paired difference of x and b (n each): the mean of
  * x[i] - b[i] and its 95% half-width (0 when n < 2), and that mean
  * relative to b's mean. */
 struct sweep_diff sweep_pair(const double *x, const double *b, size_t n);
+
+/* The stopping rule on a paired difference (sim/sweep/rounds.h): for
+ * every target t of run.precision, x[t] and b[t] hold the figure of n
+ * paired replications; sets diff[t] to the mean of x - b and achieved[t]
+ * to its half-width as the target states it (relative: a fraction of b's
+ * mean), and returns true when every one is within its target
+ * (replications_within()). */
+bool sweep_pair_within(const struct scenario_run *run, double *const *x, double *const *b, size_t n,
+                       double *diff, double *achieved);
 
 /* Reads every point of the plan from OUT/<dir>/summary.json, checks that
  * each belongs to the plan (scenario, seed, policy, replications), and

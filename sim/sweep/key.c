@@ -216,12 +216,19 @@ bool sweep_key_fresh(const struct sweep_plan *p, const char *out, size_t point)
         return sweep_key_read(p, out, point, &key) == 1 && key == p->points[point].key;
 }
 
+/* What a record is written from. */
+struct record {
+        const struct sweep_point *pt;
+        uint32_t n; /* replications run */
+};
+
 /* The record's lines: the point's key, then "REPLICATION KEY" for each. */
 static int write_key(FILE *f, void *ctx)
 {
-        const struct sweep_point *pt = ctx;
+        const struct record *rec = ctx;
+        const struct sweep_point *pt = rec->pt;
         int rc = fprintf(f, "%016" PRIx64 "\n", pt->key) < 0 ? -1 : 0;
-        for (uint32_t i = 0; rc == 0 && i < pt->replications; i++)
+        for (uint32_t i = 0; rc == 0 && i < rec->n; i++)
                 rc = fprintf(f, "%" PRIu32 " %016" PRIx64 "\n", i,
                              sweep_replication_key(pt->key, i, sim_rng_derive(pt->seed, i))) < 0
                          ? -1
@@ -231,6 +238,12 @@ static int write_key(FILE *f, void *ctx)
 
 int sweep_key_write(const struct sweep_plan *p, const char *out, size_t point, struct sim_error *e)
 {
+        return sweep_key_record(p, out, point, p->points[point].replications, e);
+}
+
+int sweep_key_record(const struct sweep_plan *p, const char *out, size_t point, uint32_t n,
+                     struct sim_error *e)
+{
         char path[PATH_CAP];
         if (key_path(p, out, SWEEP_NO_KEY, path) < 0)
                 return sim_fail(e, -1, "%s/%s: path too long", out, SWEEP_KEYS);
@@ -238,7 +251,8 @@ int sweep_key_write(const struct sweep_plan *p, const char *out, size_t point, s
                 return sim_fail(e, -1, "%s: %s", path, strerror(errno));
         if (key_path(p, out, point, path) < 0)
                 return sim_fail(e, -1, "%s/%s: path too long", out, SWEEP_KEYS);
-        return in_place_file(path, write_key, (void *)&p->points[point], e);
+        struct record rec = {&p->points[point], n};
+        return in_place_file(path, write_key, &rec, e);
 }
 
 int sweep_key_forget(const struct sweep_plan *p, const char *out, size_t point, struct sim_error *e)

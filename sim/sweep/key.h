@@ -14,6 +14,11 @@
  *
  * The record: OUT/keys/<point dir>, the key in 16 hex digits on the first
  * line, then a line per replication, "INDEX KEY".
+ *
+ * A sweep run to a precision (run.precision, sim/sweep/rounds.h) does not
+ * know a point's replications before it runs: its key hashes the
+ * precision (the file's bytes) and the baseline it is paired against
+ * instead, and the record lists the replications it came to.
  * It is written (whole, sim/results/in_place.h) after the point's
  * directory is in place and removed before the directory is replaced, so
  * a key on disk always describes the directory beside it; an interrupted
@@ -78,6 +83,11 @@ bool sweep_key_fresh(const struct sweep_plan *p, const char *out, size_t point);
 /* Records the key of point `point` (whole). Returns 0, or -1 with the
  * reason in e. */
 int sweep_key_write(const struct sweep_plan *p, const char *out, size_t point, struct sim_error *e);
+
+/* The same with the replications 0 .. n-1 listed: a point run to a
+ * precision records as many as it ran (sim/sweep/rounds.h). */
+int sweep_key_record(const struct sweep_plan *p, const char *out, size_t point, uint32_t n,
+                     struct sim_error *e);
 
 /* Removes the record of point `point`, if any. Returns 0, or -1 with the
  * reason in e. */

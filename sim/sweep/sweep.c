@@ -42,6 +42,8 @@
 #include "sim/results/result_dir.h"
 #include "sim/load/scenario_load.h"
 #include "sim/sweep/key.h"
+#include "sim/sweep/rounds.h"
+#include "sim/sweep/saved.h"
 
 #define PATH_CAP  4096 /* longest path handled, with its NUL */
 #define LABEL_CAP 200  /* longest label part of a directory name */
@@ -190,20 +192,56 @@ int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *s
                 if (has_seed)
                         sc.seed = seed;
                 p->points[i].seed = sc.seed;
-                p->points[i].key = sweep_point_key(p, i, &sc);
+                p->points[i].own_key = sweep_point_key(p, i, &sc);
                 p->points[i].policy = strdup(sc.engine.policy ? sc.engine.policy : "");
                 p->points[i].replications = sc.run.replications ? sc.run.replications : 1;
+                p->points[i].cap = p->points[i].replications;
+                if (sc.run.nprecision) { /* from the first batch to the cap (rounds.h) */
+                        uint32_t cap = sc.run.max_replications;
+                        uint32_t start = sc.run.replications > 2 ? sc.run.replications : 2;
+                        p->points[i].replications = start < cap ? start : cap;
+                        p->points[i].cap = cap;
+                }
                 p->points[i].duration_ns = sc.run.duration_ns;
                 p->points[i].warmup_ns = sc.run.warmup_ns;
                 scenario_free(&sc);
                 if (p->points[i].policy == NULL)
                         goto nomem;
         }
+        p->precise = p->base.run.nprecision > 0;
+        sweep_plan_baseline(p, 0);
         return 0;
 nomem:
         diag_add(dg, path, 0, 0, "sweep", "out of memory");
         sweep_plan_free(p);
         return -1;
+}
+
+void sweep_plan_baseline(struct sweep_plan *p, size_t baseline)
+{
+        p->baseline = p->policy_key == SWEEP_NO_KEY ? 0 : baseline;
+        for (size_t i = 0; i < p->npoints; i++) {
+                struct sweep_point *pt = &p->points[i];
+                pt->key = pt->own_key;
+                if (!p->precise || p->policy_key == SWEEP_NO_KEY)
+                        continue;
+                struct sweep_hash k;
+                sweep_hash_init(&k);
+                sweep_hash_text(&k, "acsim sweep precision baseline 1");
+                sweep_hash_u64(&k, pt->own_key);
+                sweep_hash_text(&k, p->base.sweep[p->policy_key].values[p->baseline]);
+                pt->key = k.h;
+        }
+}
+
+size_t sweep_group_size(const struct sweep_plan *p)
+{
+        return p->policy_key == SWEEP_NO_KEY ? 1 : p->base.sweep[p->policy_key].nvalues;
+}
+
+size_t sweep_group_member(const struct sweep_plan *p, size_t point, size_t m)
+{
+        return p->policy_key == SWEEP_NO_KEY ? point : sweep_point_with(p, point, p->policy_key, m);
 }
 
 size_t sweep_value_index(const struct sweep_plan *p, size_t key, const char *value)
@@ -473,24 +511,39 @@ enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, si
                 scenario_free(&sc);
                 return o;
         }
-        if (point_origin(p, point, &sc, &r.origin) < 0) {
+        o = sweep_point_finish(p, out, point, &sc, &r, hooks);
+        replications_free(&r);
+        scenario_free(&sc);
+        return o;
+}
+
+enum sim_outcome sweep_point_finish(const struct sweep_plan *p, const char *out, size_t point,
+                                    const struct scenario *sc, struct replications *r,
+                                    const struct sweep_hooks *hooks)
+{
+        const struct sweep_point *pt = &p->points[point];
+        char dir[PATH_CAP];
+        struct sim_error e, said;
+        if (snprintf(dir, sizeof(dir), "%s/%s", out, pt->dir) >= (int)sizeof(dir)) {
+                sim_fail(&said, 0, "%s/%s: path too long", out, pt->dir);
+                tell(hooks, &said);
+                return SIM_BAD_INPUT;
+        }
+        if (point_origin(p, point, sc, &r->origin) < 0) {
                 sim_fail(&said, 0, "%s: out of memory", pt->dir);
                 tell(hooks, &said);
-                replications_free(&r);
-                scenario_free(&sc);
                 return SIM_FAILED;
         }
-        o = replications_verdict(&r, &e);
+        enum sim_outcome o = replications_verdict(r, &e);
         if (o != SIM_OK) {
                 sim_fail(&said, 0, "%s: %s", pt->dir, e.msg);
                 tell(hooks, &said);
         }
-        if (result_dir_write(dir, &r, &e) < 0 || sweep_key_write(p, out, point, &e) < 0) {
+        if (result_dir_write(dir, r, &e) < 0 ||
+            sweep_key_record(p, out, point, (uint32_t)r->n, &e) < 0) {
                 tell(hooks, &e);
                 o = sim_outcome_worse(o, SIM_BAD_INPUT);
         }
-        replications_free(&r);
-        scenario_free(&sc);
         return o;
 }
 
@@ -547,11 +600,38 @@ static int worker_start(pid_t parent, const sigset_t *old)
         return getppid() == parent ? 0 : -1;
 }
 
+/* Returns true when point is a job of this run: a chosen point (any
+ * when chosen is NULL), or with a precise plan a group's first point
+ * when any member of the group is chosen. */
+static bool is_job(const struct sweep_plan *p, const bool *chosen, size_t point)
+{
+        if (!p->precise)
+                return !chosen || chosen[point];
+        if (sweep_group_member(p, point, 0) != point)
+                return false;
+        bool any = !chosen;
+        for (size_t m = 0; m < sweep_group_size(p) && !any; m++)
+                any = chosen[sweep_group_member(p, point, m)];
+        return any;
+}
+
+/* Returns true when the job at point may be reused: the point, or every
+ * point of its group, is there with the plan's key. */
+static bool job_fresh(const struct sweep_plan *p, const char *out, size_t point)
+{
+        if (!p->precise)
+                return sweep_key_fresh(p, out, point);
+        for (size_t m = 0; m < sweep_group_size(p); m++)
+                if (!sweep_key_fresh(p, out, sweep_group_member(p, point, m)))
+                        return false;
+        return true;
+}
+
 /* Starts point `point` in a worker in slot[j]. Returns 0, or -1 with the
  * reason told. Called with the stop signals blocked (old: the mask
  * before). */
-static int start(const struct sweep_plan *p, const char *out, size_t point, struct job *slot,
-                 const sigset_t *old, const struct sweep_hooks *hooks)
+static int start(const struct sweep_plan *p, const char *out, size_t point, unsigned threads,
+                 struct job *slot, const sigset_t *old, const struct sweep_hooks *hooks)
 {
         pid_t parent = getpid();
         fflush(NULL); /* a child must not write the parent's buffers again */
@@ -565,7 +645,8 @@ static int start(const struct sweep_plan *p, const char *out, size_t point, stru
         if (pid == 0) {
                 if (worker_start(parent, old) < 0)
                         _exit(SIM_FAILED);
-                enum sim_outcome o = sweep_run_point(p, out, point, hooks);
+                enum sim_outcome o = p->precise ? sweep_run_group(p, out, point, threads, hooks)
+                                                : sweep_run_point(p, out, point, hooks);
                 fflush(NULL);
                 _exit((int)o); /* outcomes are numbered as exit statuses */
         }
@@ -584,16 +665,21 @@ enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bo
                 return SIM_FAILED;
         size_t total = 0, finished = 0, next = 0, kept = 0;
         for (size_t i = 0; i < p->npoints; i++) {
-                if (chosen && !chosen[i])
+                if (!is_job(p, chosen, i))
                         continue;
-                if (reuse && sweep_key_fresh(p, out, i))
-                        kept++;
+                if (reuse && job_fresh(p, out, i))
+                        kept += p->precise ? sweep_group_size(p) : 1;
                 else
                         total++;
         }
+        /* a group's replications on threads, as many as the jobs leave */
+        unsigned threads = total && jobs > total ? (unsigned)(jobs / total) : 1;
         if (reused)
                 *reused = kept;
         sweep_dir_tidy(p, out, chosen);
+        for (size_t i = 0; p->precise && !reuse && i < p->npoints; i++)
+                if (!chosen || chosen[i]) /* run again from replication 0 */
+                        sweep_saved_forget(p, out, i);
 
         sigset_t block, old;
         struct sigaction sa, was[NSTOP];
@@ -619,12 +705,12 @@ enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bo
         while (running > 0 || (!stop && next < p->npoints)) {
                 while (!stop && !caught && running < jobs && next < p->npoints) {
                         size_t point = next++;
-                        if ((chosen && !chosen[point]) || (reuse && sweep_key_fresh(p, out, point)))
+                        if (!is_job(p, chosen, point) || (reuse && job_fresh(p, out, point)))
                                 continue;
                         unsigned j = 0;
                         while (slot[j].pid != 0)
                                 j++;
-                        if (start(p, out, point, &slot[j], &old, hooks) < 0) {
+                        if (start(p, out, point, threads, &slot[j], &old, hooks) < 0) {
                                 status = sim_outcome_worse(status, SIM_FAILED);
                                 stop = true;
                                 break;

@@ -32,6 +32,7 @@
 
 #include "sim/load/diag.h"
 #include "sim/run/outcome.h"
+#include "sim/run/replicate.h"
 #include "sim/run/scenario.h"
 
 /* The files a sweep directory holds besides its point directories. */
@@ -54,6 +55,8 @@ struct sweep_point {
         uint64_t warmup_ns;    /* run.warmup at this point */
         uint64_t seed;         /* the scenario seed it runs (after --seed) */
         uint64_t key;          /* what its result is a function of (sim/sweep/key.h) */
+        uint64_t own_key;      /* the key before a precise plan's baseline is mixed in */
+        uint32_t cap;          /* run.precision's cap; = replications without one */
 };
 
 struct sweep_plan {
@@ -66,6 +69,8 @@ struct sweep_plan {
         size_t npoints;             /* the product of the lists' lengths, 1 without a sweep */
         struct sweep_point *points; /* npoints */
         size_t policy_key;          /* the index of engine.policy among the keys, or SWEEP_NO_KEY */
+        bool precise;               /* run.precision: points run by groups (sim/sweep/rounds.h) */
+        size_t baseline;            /* the engine.policy value paired against (0 without) */
 };
 
 /* Loads the scenario with the sets, then every point, and names them.
@@ -74,6 +79,20 @@ struct sweep_plan {
  * errors in dg (or a message there when out of memory); *p is then freed. */
 int sweep_plan_load(struct sweep_plan *p, const char *path, const char *const *sets, size_t nsets,
                     bool has_seed, uint64_t seed, struct diag *dg);
+
+/* Makes value `baseline` of the engine.policy list the one a precise
+ * plan's points are paired against while they run (the first until
+ * this is called): it is part of their keys, since their numbers of
+ * replications depend on it. Ignored without an engine.policy sweep. */
+void sweep_plan_baseline(struct sweep_plan *p, size_t baseline);
+
+/* A group: the points that differ only in engine.policy (one point when
+ * the sweep does not vary it), paired against the baseline among them.
+ * Returns how many points a group has. */
+size_t sweep_group_size(const struct sweep_plan *p);
+
+/* Returns member m (the m-th engine.policy value) of point's group. */
+size_t sweep_group_member(const struct sweep_plan *p, size_t point, size_t m);
 
 /* Releases what the plan owns. */
 void sweep_plan_free(struct sweep_plan *p);
@@ -127,6 +146,15 @@ struct sweep_hooks {
 enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, size_t point,
                                  const struct sweep_hooks *hooks);
 
+/* Writes point `point`'s result directory from its runs r (sc its
+ * scenario): fills r's origin, judges r (replications_verdict()), writes
+ * OUT/<dir>, then records its key with r->n replications, telling hooks
+ * every reason for a failure. Returns as sweep_run_point() does; r and
+ * sc stay the caller's. */
+enum sim_outcome sweep_point_finish(const struct sweep_plan *p, const char *out, size_t point,
+                                    const struct scenario *sc, struct replications *r,
+                                    const struct sweep_hooks *hooks);
+
 /* Runs every chosen point (all when chosen is NULL), each in a child
  * process, at most `jobs` at a time, and waits for them. With reuse, a
  * point whose directory is there with the plan's key recorded
@@ -137,7 +165,10 @@ enum sim_outcome sweep_run_point(const struct sweep_plan *p, const char *out, si
  * SIGTERM and reaped, what they left half-written is removed, and
  * sweep_interrupted() names the signal. Returns the worst outcome
  * (sim_outcome_worse); a child that died, a fork or wait that failed, or
- * an interruption is SIM_FAILED. */
+ * an interruption is SIM_FAILED. A precise plan runs a child per group
+ * instead (sweep_run_group(), sim/sweep/rounds.h), on jobs / groups
+ * threads: a group is reused when all its points are, and a chosen point
+ * runs its whole group. */
 enum sim_outcome sweep_run(const struct sweep_plan *p, const char *out, const bool *chosen,
                            unsigned jobs, bool reuse, size_t *reused,
                            const struct sweep_hooks *hooks);

@@ -221,6 +221,57 @@ static void heading(FILE *out, const struct sweep_plan *p, size_t q)
                 "--------------------------------------------------------------------------------");
 }
 
+/* A half-width as its target states it: a percentage or in the unit. */
+static void half_width(FILE *out, const struct scenario_precision_target *t, double h)
+{
+        if (!isfinite(h))
+                fputs("n/a", out);
+        else if (t->relative)
+                fprintf(out, "%.3g%%", 100 * h);
+        else
+                fprintf(out, "%.4g", h);
+}
+
+/* run.precision (sim/sweep/rounds.h): the targets, then per point its
+ * replications, whether it met its rule, and each half-width achieved,
+ * its own and its paired difference's; the last line says plainly
+ * whether every point met it. */
+static void precision(FILE *out, const struct sweep_plan *p, const struct sweep_collection *c)
+{
+        const struct scenario_run *run = &p->base.run;
+        bool groups = c->baseline != SWEEP_NO_KEY && sweep_group_size(p) > 1;
+        fprintf(out, "precision (run.precision, cap %u):", run->max_replications);
+        for (size_t t = 0; t < run->nprecision; t++) {
+                fprintf(out, "%s %s ", t ? "," : "", run->precision[t].metric);
+                half_width(out, &run->precision[t], run->precision[t].half_width);
+        }
+        fprintf(out, "\n%s\n",
+                groups ? "  on each policy's paired difference from the baseline\n"
+                         "  (a percentage: of the baseline's mean)"
+                       : "  on each point's own interval");
+        for (size_t q = 0; q < c->npoints; q++) {
+                const struct sweep_result *r = &c->results[q];
+                bool base = groups && r->baseline == q;
+                fprintf(out, "  %s: %zu replications%s, %s\n", p->points[q].dir, r->n,
+                        base ? " (baseline)" : "", r->reached ? "reached" : "NOT reached (cap)");
+                for (size_t t = 0; t < run->nprecision; t++) {
+                        fprintf(out, "    %s: own ", run->precision[t].metric);
+                        half_width(out, &run->precision[t], r->own_achieved[t]);
+                        if (groups && !base) {
+                                fputs(", difference ", out);
+                                half_width(out, &run->precision[t], r->diff_achieved[t]);
+                        }
+                        fputc('\n', out);
+                }
+        }
+        if (c->capped)
+                fprintf(out,
+                        "precision: NOT reached at %zu of %zu points (stopped at the cap, %u)\n\n",
+                        c->capped, c->npoints, run->max_replications);
+        else
+                fprintf(out, "precision: every target reached\n\n");
+}
+
 static void columns(FILE *out)
 {
         line(out, "", "latency mean", "latency p99", "requests/s");
@@ -278,6 +329,8 @@ void sweep_table_print(FILE *out, const struct sweep_plan *p, const struct sweep
 
         if (!paired)
                 fputc('\n', out);
+        if (c->precise)
+                precision(out, p, c);
         fprintf(out, "+- are 95%% confidence half-widths over the replications (Student t;\n"
                      "for p99, of the pooled latencies, the wider side of a bootstrap\n"
                      "interval). Requests rejected, failed or backlogged are shown under\n"
