@@ -113,6 +113,8 @@ struct replications {
 
         size_t drain_capped; /* runs whose drain hit its cap */
         uint64_t unfinished; /* requests they abandoned, summed */
+        size_t handed_on;    /* times a worker put a replication back between two
+                                stretches for any worker to go on with (-j) */
 
         struct provenance origin;       /* what made them; empty until the command fills it */
         struct rep_warmup warmup;       /* with run.warmup: auto */
