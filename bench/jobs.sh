@@ -6,8 +6,16 @@
 #
 # Usage: bench/jobs.sh [BUILD_DIR] (make bench runs it). ROUNDS (default 5)
 # and SCENARIO (default scenarios/default.yaml at 1 s of arrivals) may be
-# set in the environment. Five equal replications on two workers take
-# three rounds of one replication each, so 5/3 = 1.67 bounds the ratio.
+# set in the environment. Run whole, five equal replications on two
+# workers take three rounds (2 + 2 + 1), a bound of 5/3 = 1.67x; the pool
+# shares the last three between the two workers stretch by stretch
+# (sim/run/replicate.c), a bound of 5/2.5 = 2x less the serial parts.
+#
+# Wall times follow the machine's load. When perf(1) can record, one more
+# -j 1 and -j 2 run each gives the CPU seconds of every thread
+# (task-clock), which do not: the main thread's (loading, summary,
+# writing) plus the busier worker's is the wall time -j 2 would take on
+# two idle cores, and -j 1's CPU over that the speed-up it would show.
 set -eu
 build="${1:-build}"
 rounds="${ROUNDS:-5}"
@@ -50,8 +58,31 @@ m1=$(median <"$tmp/j1")
 m2=$(median <"$tmp/j2")
 echo "-j 1: $(tr '\n' ' ' <"$tmp/j1")s; median $m1 s"
 echo "-j 2: $(tr '\n' ' ' <"$tmp/j2")s; median $m2 s"
-echo "$m1 $m2" | awk '{ printf "speed-up -j 2 over -j 1: %.2fx (bound for 5 replications on 2 workers: 1.67x)\n", $1 / $2 }'
+echo "$m1 $m2" | awk '{ printf "speed-up -j 2 over -j 1: %.2fx (bounds for 5 replications on 2 workers: 1.67x each run whole, 2x shared)\n", $1 / $2 }'
 c1=$(median <"$tmp/cpu1")
 c2=$(median <"$tmp/cpu2")
 echo "$c1 $c2" | awk '{ printf "CPU time (user + system), medians: -j 1 %.2f s, -j 2 %.2f s: %.2fx\n", $1, $2, $2 / $1 }'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (the speed-up needs two idle cores)"
+
+# threads J: the CPU seconds of each thread of one run with -j J, the main
+# thread first, from perf's task-clock samples; nothing without perf.
+threads() {
+	perf record -q -e task-clock -o "$tmp/perf$1" -- "$acsim" run "$scenario" -q -j "$1" \
+		--set run.replications=5 --set run.duration=1s --set run.warmup=100ms \
+		-o "$tmp/out" >/dev/null 2>&1 || return 0
+	perf script -i "$tmp/perf$1" -F tid,period 2>/dev/null |
+		awk '{ s[$1] += $2 } END { for (t in s) printf "%d %.3f\n", t, s[t] / 1e9 }' |
+		sort -n | awk '{ print $2 }'
+}
+if command -v perf >/dev/null 2>&1; then
+	t1=$(threads 1 | tr '\n' ' ')
+	t2=$(threads 2 | tr '\n' ' ')
+	if [ -n "$t1" ] && [ -n "$t2" ]; then
+		echo "CPU s by thread (perf task-clock), main first: -j 1: $t1; -j 2: $t2"
+		echo "$t1" | awk -v t2="$t2" '{ c = 0; for (i = 1; i <= NF; i++) c += $i
+			n = split(t2, w, " "); top = 0
+			for (i = 2; i <= n; i++) if (w[i] > top) top = w[i]
+			printf "on two idle cores: -j 1 %.3f s, -j 2 %.3f s (main %.3f + busier worker %.3f): %.2fx\n",
+				c, w[1] + top, w[1], top, c / (w[1] + top) }'
+	fi
+fi

@@ -204,12 +204,16 @@ void replications_free(struct replications *r)
  * (2 + 2 + 1) while the second core idles through the third, a bound of
  * 5/3 on the speed-up. Here the workers open parts in index order, at most
  * `jobs` at a time while more than 2 * jobs - 1 replications are left,
- * all that are left after that, and share them, a worker passing its part
- * on when another waits that is SWITCH_STEPS stretches behind it: the
- * last 2 * jobs - 1 replications end about together, and no worker idles
- * for more than a few stretches (the preemptive bound, n / jobs rounds). */
+ * all that are left after that, and share them: a worker passes its part
+ * on when another waits that is behind it by a quarter of what its own
+ * has left (at least 2 stretches), so parts change threads rarely (each
+ * change costs the new core's caches a refill) and more often only near
+ * the end, where the last 2 * jobs - 1 replications end about together
+ * and no worker idles for more than a few stretches (the bound of
+ * preemptive scheduling, n / jobs rounds). One worker runs each
+ * replication through, as sim_run() does. */
 
-#define SWITCH_STEPS 4 /* stretches a part may run ahead of one that waits */
+#define SWITCH_MIN 2 /* stretches a part may always run ahead of one that waits */
 
 struct pool {
         const struct scenario *s;
@@ -251,14 +255,18 @@ static uint32_t waiting(const struct pool *p)
 }
 
 /* Whether the worker running part i should put it back (lock held): a
- * replication waits to begin, or a part waits that is SWITCH_STEPS
- * stretches behind. */
+ * replication waits to begin, or a part waits that is behind by a
+ * quarter of the stretches part i has left, or SWITCH_MIN. */
 static bool should_pass(const struct pool *p, uint32_t i)
 {
         if (may_open(p))
                 return true;
         uint32_t w = waiting(p);
-        return w < p->n && sim_run_steps(p->part[w]) + SWITCH_STEPS <= sim_run_steps(p->part[i]);
+        if (w == p->n)
+                return false;
+        uint32_t mine = sim_run_steps(p->part[i]);
+        uint32_t lead = mine < SIM_RUN_WATCH_STEPS ? (SIM_RUN_WATCH_STEPS - mine) / 4 : 0;
+        return sim_run_steps(p->part[w]) + (lead > SWITCH_MIN ? lead : SWITCH_MIN) <= mine;
 }
 
 /* Notes the end of replication i with code rc (lock held). */
@@ -326,14 +334,19 @@ static void *worker(void *arg)
                         pthread_mutex_lock(&p->lock);
                         continue;
                 }
-                pthread_mutex_unlock(&p->lock);
-                if (stretches(p, i)) { /* passed on, lock held */
-                        p->held[i] = false;
-                        p->handed_on++;
-                        continue;
-                }
+                /* alone and unwatched: nothing to pass on to or report, and
+                 * sim_run_end() runs the arrival phase at once */
+                bool whole = p->jobs == 1 && !p->progress;
                 struct sim_run_part *part = p->part[i];
                 pthread_mutex_unlock(&p->lock);
+                if (!whole) {
+                        if (stretches(p, i)) { /* passed on, lock held */
+                                p->held[i] = false;
+                                p->handed_on++;
+                                continue;
+                        }
+                        pthread_mutex_unlock(&p->lock);
+                }
                 int rc = sim_run_end(part, &p->err[i]);
                 pthread_mutex_lock(&p->lock);
                 ended(p, i, rc);
