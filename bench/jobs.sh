@@ -11,9 +11,9 @@
 # shares the last three between the two workers stretch by stretch
 # (sim/run/replicate.c), a bound of 5/2.5 = 2x less the serial parts.
 #
-# Wall times follow the machine's load. When perf(1) can record, one more
-# -j 1 and -j 2 run each gives the CPU seconds of every thread
-# (task-clock), which do not: the main thread's (loading, summary,
+# Wall times follow the machine's load. When perf(1) can record, ROUNDS
+# more -j 1 and -j 2 runs each give the CPU seconds of every thread
+# (task-clock), which do not (much): the main thread's (loading, summary,
 # writing) plus the busier worker's is the wall time -j 2 would take on
 # two idle cores, and -j 1's CPU over that the speed-up it would show.
 set -eu
@@ -74,15 +74,24 @@ threads() {
 		awk '{ s[$1] += $2 } END { for (t in s) printf "%d %.3f\n", t, s[t] / 1e9 }' |
 		sort -n | awk '{ print $2 }'
 }
-if command -v perf >/dev/null 2>&1; then
-	t1=$(threads 1 | tr '\n' ' ')
-	t2=$(threads 2 | tr '\n' ' ')
-	if [ -n "$t1" ] && [ -n "$t2" ]; then
-		echo "CPU s by thread (perf task-clock), main first: -j 1: $t1; -j 2: $t2"
-		echo "$t1" | awk -v t2="$t2" '{ c = 0; for (i = 1; i <= NF; i++) c += $i
-			n = split(t2, w, " "); top = 0
-			for (i = 2; i <= n; i++) if (w[i] > top) top = w[i]
-			printf "on two idle cores: -j 1 %.3f s, -j 2 %.3f s (main %.3f + busier worker %.3f): %.2fx\n",
-				c, w[1] + top, w[1], top, c / (w[1] + top) }'
-	fi
+if command -v perf >/dev/null 2>&1 && [ -n "$(threads 1)" ]; then
+	: >"$tmp/pairs"
+	i=0
+	while [ "$i" -lt "$rounds" ]; do
+		c1=$(threads 1 | awk '{ c += $1 } END { printf "%.3f", c }')
+		# -j 2: its whole CPU time, and its critical path: the main
+		# thread's plus the busier worker's
+		threads 2 >"$tmp/t2"
+		awk -v c1="$c1" 'NR == 1 { m = $1 } NR > 1 && $1 > top { top = $1 } { c += $1 }
+			END { printf "%s %.3f %.3f %.4f %.4f %.4f\n", c1, c, m + top, c / (m + top), c / c1, c1 / (m + top) }' \
+			"$tmp/t2" >>"$tmp/pairs"
+		i=$((i + 1))
+	done
+	echo "CPU s by thread (perf task-clock), last -j 2 run, main first: $(tr '\n' ' ' <"$tmp/t2")"
+	echo "per pair (-j 1 CPU, -j 2 CPU, -j 2 critical path = main + busier worker):" \
+		"$(awk '{ printf "%s/%s/%s ", $1, $2, $3 }' "$tmp/pairs")"
+	par=$(awk '{ print $4 }' "$tmp/pairs" | median)
+	over=$(awk '{ print $5 }' "$tmp/pairs" | median)
+	est=$(awk '{ print $6 }' "$tmp/pairs" | median)
+	echo "$par $over $est" | awk '{ printf "medians of the pairs: -j 2 CPU over its critical path %.2fx (2x at best), -j 2 CPU over -j 1 CPU %.2fx\non two idle cores, -j 1 CPU over -j 2 critical path: %.2fx\n", $1, $2, $3 }'
 fi
