@@ -145,8 +145,10 @@ static double seconds(void)
  * how far its arrival phase is. */
 struct sim_run_part {
         struct replication run;
-        double busy_s;  /* seconds spent in begin, the steps and end */
-        uint32_t steps; /* stretches of the arrival phase done */
+        double busy_s;    /* seconds spent in begin, the steps and end */
+        uint32_t steps;   /* stretches of the arrival phase done */
+        uint64_t reached; /* the end of the last stretch run (the clock stays
+                             behind it when the loop failed) */
 };
 
 /* The end of stretch k of the arrival phase of a run that ends at end. */
@@ -239,14 +241,16 @@ bool sim_run_step(struct sim_run_part *p, uint64_t *now_ns, uint64_t *end_ns, ui
 {
         double started = seconds();
         struct replication *run = &p->run;
-        if (sim_now(run->loop) < run->duration)
-                sim_run_until(run->loop, stretch_end(run->duration, p->steps));
-        p->steps++;
+        uint64_t until = stretch_end(run->duration, p->steps++);
+        if (until > p->reached) {
+                sim_run_until(run->loop, until);
+                p->reached = until;
+        }
         *now_ns = sim_now(run->loop);
         *end_ns = run->duration;
         *events = sim_events_fired(run->loop);
         p->busy_s += seconds() - started;
-        return *now_ns < run->duration;
+        return p->reached < run->duration;
 }
 
 uint32_t sim_run_steps(const struct sim_run_part *p)
@@ -262,7 +266,7 @@ int sim_run_end(struct sim_run_part *p, struct sim_error *err)
         int rc = 0;
         /* never stepped: the arrival phase at once, as sim_run() runs it;
          * stepped: what is left of it */
-        if (p->steps == 0 || sim_now(run->loop) < run->duration)
+        if (p->steps == 0 || p->reached < run->duration)
                 sim_run_until(run->loop, run->duration);
         if (!sim_loop_failed(run->loop)) {
                 window_end(run);
