@@ -5,7 +5,11 @@
 #
 # Checks: the whole result directory (summary.json, every CSV, the trace,
 # scenario.yaml) is the same bytes for -j 1, 2 and 3 and the default, with
-# five replications of two scenarios, the wall_time_s lines aside;
+# five replications of two scenarios, the wall_time_s lines aside; seven
+# replications with --trace on 1, 2, 3 and 4 threads (the workers share the
+# last replications, each going on in stretches on whichever thread is
+# free: sim/run/replicate.c), every replication's fingerprint among the
+# bytes compared, and run.warmup: auto (two passes) on 1 and 2;
 # --replication I gives run I of the whole, whatever -j; -j refuses 0,
 # words and more than 1024 with exit status 2 and writes nothing.
 set -u
@@ -43,6 +47,24 @@ for sc in default failover; do
 		same "$T/$sc-1" "$T/$sc-$j"
 	done
 done
+
+# Seven replications: 2 + 2 opened one a worker on -j 2, the last three
+# shared; on -j 3 and 4 all shared from the start or nearly.
+SEVEN="--set run.duration=30ms --set run.warmup=3ms --set run.replications=7 --set run.sample=1ms"
+for j in 1 2 3 4; do
+	# shellcheck disable=SC2086
+	expect 0 "$ACSIM" run default $SEVEN -j "$j" --trace -q -o "$T/seven-$j"
+done
+[ "$(grep -c '"fingerprint"' "$T/seven-1/summary.json")" -eq 7 ] ||
+	fail "seven: not seven fingerprints in $T/seven-1/summary.json"
+for j in 2 3 4; do
+	same "$T/seven-1" "$T/seven-$j"
+done
+for j in 1 2; do
+	expect 0 "$ACSIM" run default --set run.duration=30ms --set run.warmup=auto \
+		--set run.replications=3 --set run.sample=500us -j "$j" -q -o "$T/auto-$j"
+done
+same "$T/auto-1" "$T/auto-2"
 
 # Replication 3 alone is the fourth of the whole, on any number of threads.
 # shellcheck disable=SC2086

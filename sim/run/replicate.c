@@ -191,60 +191,165 @@ void replications_free(struct replications *r)
  * core engine, models and random streams from the read-only scenario, and
  * the simulator keeps no process-global state (no static buffers, no
  * global random generator; GSL's error handler is never changed), so
- * threads can run them side by side. Worker threads take the next index
- * in order and write runs[index] alone; the summary is computed after
- * every thread has joined, from runs[] in index order, so its bytes do
- * not depend on the number of workers or on their timing. */
+ * threads can run them side by side. The summary is computed after every
+ * thread has joined, from runs[] in index order, so its bytes do not
+ * depend on the number of workers or on their timing.
+ *
+ * A replication runs as a part (sim/run/run.h): begun, stepped through
+ * its arrival phase in SIM_RUN_WATCH_STEPS stretches, ended. Between two
+ * stretches a worker may put its part back and another worker may take
+ * it up; the stretches fire the same events in the same order wherever
+ * they run. That is what keeps the last round from running on one core:
+ * run whole, five equal replications on two workers take three rounds
+ * (2 + 2 + 1) while the second core idles through the third, a bound of
+ * 5/3 on the speed-up. Here the workers open parts in index order, at most
+ * `jobs` at a time while more than 2 * jobs - 1 replications are left,
+ * all that are left after that, and share them: a worker passes its part
+ * on when another waits that is behind it by a quarter of what its own
+ * has left (at least 2 stretches), so parts change threads rarely (each
+ * change costs the new core's caches a refill) and more often only near
+ * the end, where the last 2 * jobs - 1 replications end about together
+ * and no worker idles for more than a few stretches (the bound of
+ * preemptive scheduling, n / jobs rounds). One worker runs each
+ * replication through, as sim_run() does. */
+
+#define SWITCH_MIN 2 /* stretches a part may always run ahead of one that waits */
 
 struct pool {
         const struct scenario *s;
         uint32_t first, n;
+        unsigned jobs; /* workers */
         struct replications *out;
         const struct rep_progress *progress;
-        pthread_mutex_t lock;  /* next, stop, the codes, and progress calls */
-        uint32_t next;         /* the next index to run */
-        bool stop;             /* a replication failed: take no more */
-        int *rc;               /* n: each replication's code */
-        struct sim_error *err; /* n: each replication's reason */
+        pthread_mutex_t lock;       /* all below, the parts' hand-over, progress calls */
+        uint32_t next;              /* the next index to open */
+        uint32_t open;              /* parts begun and not ended */
+        uint32_t left;              /* replications not ended (open or not begun) */
+        uint32_t stop_at;           /* the lowest failed index; n when none */
+        size_t handed_on;           /* parts put back between two stretches */
+        struct sim_run_part **part; /* n: each open part, NULL otherwise */
+        bool *held;                 /* n: a worker runs it now */
+        int *rc;                    /* n: each replication's code */
+        struct sim_error *err;      /* n: each replication's reason */
 };
 
-/* Passes a run's progress on with the replication's place, one report at
- * a time. */
-struct watch_ctx {
-        struct pool *pool;
-        size_t index;
-};
-
-static void watch_progress(void *ctx, uint64_t now_ns, uint64_t end_ns, uint64_t events)
+/* Whether a worker may begin the next replication (lock held). */
+static bool may_open(const struct pool *p)
 {
-        struct watch_ctx *w = ctx;
-        struct pool *p = w->pool;
-        pthread_mutex_lock(&p->lock);
-        p->progress->report(p->progress->ctx, w->index, p->n, now_ns, end_ns, events);
-        pthread_mutex_unlock(&p->lock);
+        return p->next < p->n && p->stop_at == p->n &&
+               (p->open < p->jobs || p->left <= 2 * p->jobs - 1);
+}
+
+/* The open part nobody runs with the fewest stretches done (the lowest
+ * index among equals), or n (lock held). */
+static uint32_t waiting(const struct pool *p)
+{
+        uint32_t best = p->n, steps = UINT32_MAX;
+        for (uint32_t i = 0; i < p->n; i++) {
+                if (p->part[i] && !p->held[i] && sim_run_steps(p->part[i]) < steps) {
+                        best = i;
+                        steps = sim_run_steps(p->part[i]);
+                }
+        }
+        return best;
+}
+
+/* Whether the worker running part i should put it back (lock held): a
+ * replication waits to begin, or a part waits that is behind by a
+ * quarter of the stretches part i has left, or SWITCH_MIN. */
+static bool should_pass(const struct pool *p, uint32_t i)
+{
+        if (may_open(p))
+                return true;
+        uint32_t w = waiting(p);
+        if (w == p->n)
+                return false;
+        uint32_t mine = sim_run_steps(p->part[i]);
+        uint32_t lead = mine < SIM_RUN_WATCH_STEPS ? (SIM_RUN_WATCH_STEPS - mine) / 4 : 0;
+        return sim_run_steps(p->part[w]) + (lead > SWITCH_MIN ? lead : SWITCH_MIN) <= mine;
+}
+
+/* Notes the end of replication i with code rc (lock held). */
+static void ended(struct pool *p, uint32_t i, int rc)
+{
+        p->part[i] = NULL;
+        p->held[i] = false;
+        p->rc[i] = rc;
+        p->open--;
+        p->left--;
+        if (rc < 0 && i < p->stop_at)
+                p->stop_at = i;
+}
+
+/* Runs stretches of part i (held, lock not held) until its arrivals are
+ * over or it should pass it on. Returns with the lock held, and whether
+ * arrivals remain. */
+static bool stretches(struct pool *p, uint32_t i)
+{
+        for (;;) {
+                uint64_t now, end, events;
+                bool more = sim_run_step(p->part[i], &now, &end, &events);
+                pthread_mutex_lock(&p->lock);
+                if (p->progress)
+                        p->progress->report(p->progress->ctx, i, p->n, now, end, events);
+                if (!more || i > p->stop_at || should_pass(p, i))
+                        return more;
+                pthread_mutex_unlock(&p->lock);
+        }
 }
 
 static void *worker(void *arg)
 {
         struct pool *p = arg;
+        pthread_mutex_lock(&p->lock);
         for (;;) {
-                pthread_mutex_lock(&p->lock);
-                uint32_t i = p->next;
-                bool go = !p->stop && i < p->n;
-                if (go)
-                        p->next++;
-                pthread_mutex_unlock(&p->lock);
-                if (!go)
+                uint32_t i;
+                if (may_open(p)) {
+                        i = p->next++;
+                        p->open++;
+                        p->held[i] = true;
+                        pthread_mutex_unlock(&p->lock);
+                        struct sim_run_part *part = NULL;
+                        int rc =
+                            sim_run_begin(p->s, p->first + i, &p->out->runs[i], &p->err[i], &part);
+                        pthread_mutex_lock(&p->lock);
+                        if (rc < 0) {
+                                ended(p, i, rc);
+                                continue;
+                        }
+                        p->part[i] = part;
+                } else if ((i = waiting(p)) < p->n) {
+                        p->held[i] = true;
+                } else {
+                        /* every open part is run by another worker, and
+                         * none will be begun or put back: nothing left here */
+                        pthread_mutex_unlock(&p->lock);
                         return NULL;
-                struct watch_ctx w = {p, i};
-                struct sim_run_watch watch = {watch_progress, &w};
-                int rc = sim_run_watched(p->s, p->first + i, p->progress ? &watch : NULL,
-                                         &p->out->runs[i], &p->err[i]);
-                pthread_mutex_lock(&p->lock);
-                p->rc[i] = rc;
-                if (rc < 0)
-                        p->stop = true;
+                }
+                if (i > p->stop_at) { /* a lower index failed: this one counts for nothing */
+                        struct sim_run_part *part = p->part[i];
+                        ended(p, i, 0);
+                        pthread_mutex_unlock(&p->lock);
+                        sim_run_drop(part);
+                        pthread_mutex_lock(&p->lock);
+                        continue;
+                }
+                /* alone and unwatched: nothing to pass on to or report, and
+                 * sim_run_end() runs the arrival phase at once */
+                bool whole = p->jobs == 1 && !p->progress;
+                struct sim_run_part *part = p->part[i];
                 pthread_mutex_unlock(&p->lock);
+                if (!whole) {
+                        if (stretches(p, i)) { /* passed on, lock held */
+                                p->held[i] = false;
+                                p->handed_on++;
+                                continue;
+                        }
+                        pthread_mutex_unlock(&p->lock);
+                }
+                int rc = sim_run_end(part, &p->err[i]);
+                pthread_mutex_lock(&p->lock);
+                ended(p, i, rc);
         }
 }
 
@@ -261,6 +366,7 @@ static void run_pool(struct pool *p, unsigned jobs)
 {
         if (jobs > p->n)
                 jobs = p->n;
+        p->jobs = jobs ? jobs : 1;
         if (jobs <= 1) {
                 worker(p);
                 return;
@@ -269,6 +375,11 @@ static void run_pool(struct pool *p, unsigned jobs)
         unsigned started = 0;
         while (t && started < jobs && pthread_create(&t[started], NULL, worker, p) == 0)
                 started++;
+        if (started < jobs) { /* fewer threads than asked: share among those */
+                pthread_mutex_lock(&p->lock);
+                p->jobs = started ? started : 1;
+                pthread_mutex_unlock(&p->lock);
+        }
         if (started == 0)
                 worker(p); /* no thread at all: the caller runs them */
         for (unsigned k = 0; k < started; k++)
@@ -290,14 +401,24 @@ static enum sim_outcome run_pass(const struct scenario *s, uint32_t first, uint3
                                  struct replications *out, struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
-        struct pool p = {.s = s, .first = first, .n = n, .out = out, .progress = progress};
+        struct pool p = {.s = s,
+                         .first = first,
+                         .n = n,
+                         .out = out,
+                         .progress = progress,
+                         .left = n,
+                         .stop_at = n};
         out->runs = calloc(n ? n : 1, sizeof(*out->runs));
         p.rc = calloc(n ? n : 1, sizeof(*p.rc));
         p.err = calloc(n ? n : 1, sizeof(*p.err));
-        if (out->runs == NULL || p.rc == NULL || p.err == NULL ||
-            pthread_mutex_init(&p.lock, NULL) != 0) {
+        p.part = calloc(n ? n : 1, sizeof(*p.part));
+        p.held = calloc(n ? n : 1, sizeof(*p.held));
+        if (out->runs == NULL || p.rc == NULL || p.err == NULL || p.part == NULL ||
+            p.held == NULL || pthread_mutex_init(&p.lock, NULL) != 0) {
                 free(p.rc);
                 free(p.err);
+                free(p.part);
+                free(p.held);
                 free(out->runs);
                 out->runs = NULL;
                 return sim_fail(e, SIM_FAILED, "out of memory");
@@ -315,6 +436,9 @@ static enum sim_outcome run_pass(const struct scenario *s, uint32_t first, uint3
                 *e = p.err[failed];
         free(p.rc);
         free(p.err);
+        free(p.part);
+        free(p.held);
+        out->handed_on = p.handed_on;
         out->n = n; /* a run that failed or never ran is empty: freeing it is harmless */
         if (rc < 0) {
                 replications_free(out);

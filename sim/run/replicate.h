@@ -120,6 +120,8 @@ struct replications {
 
         size_t drain_capped; /* runs whose drain hit its cap */
         uint64_t unfinished; /* requests they abandoned, summed */
+        size_t handed_on;    /* times a worker put a replication back between two
+                                stretches for any worker to go on with (-j) */
 
         struct provenance origin;       /* what made them; empty until the command fills it */
         struct rep_warmup warmup;       /* with run.warmup: auto */
@@ -150,7 +152,9 @@ enum sim_outcome replications_run(const struct scenario *s, uint32_t first, uint
 /* replications_run() on up to `jobs` threads (1: the caller's alone).
  * The runs and their summary are the same bytes for every `jobs` (wall
  * time aside): each replication is computed alone and they are summed in
- * index order. progress is called by one thread at a time, for any
+ * index order; the last 2 * jobs - 1 go on from thread to thread between
+ * the stretches of their arrival phase, so that no thread idles while
+ * another runs the last one. progress is called by one thread at a time, for any
  * running replication. On a failure no further replication starts, and
  * the reason is that of the lowest failed index, as with one thread.
  * The scenario's run section may change what runs (docs/statistics.md):

@@ -141,29 +141,22 @@ static double seconds(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs the arrival phase up to `end`, in slices when watched. */
-static void run_arrivals(struct sim_loop *loop, uint64_t end, const struct sim_run_watch *watch)
+/* A replication under way between the calls of the stepped API
+ * (sim/run/run.h): the replication, the clock it has used so far, and
+ * how far its arrival phase is. */
+struct sim_run_part {
+        struct replication run;
+        double busy_s;    /* seconds spent in begin, the steps and end */
+        uint32_t steps;   /* stretches of the arrival phase done */
+        uint64_t reached; /* the end of the last stretch run (the clock stays
+                             behind it when the loop failed) */
+};
+
+/* The end of stretch k of the arrival phase of a run that ends at end. */
+static uint64_t stretch_end(uint64_t end, uint32_t k)
 {
-        if (watch == NULL || watch->progress == NULL) {
-                sim_run_until(loop, end);
-                return;
-        }
         uint64_t step = end / SIM_RUN_WATCH_STEPS ? end / SIM_RUN_WATCH_STEPS : 1;
-        for (uint64_t t = sim_now(loop); t < end;) {
-                t = end - t > step ? t + step : end;
-                sim_run_until(loop, t);
-                watch->progress(watch->ctx, sim_now(loop), end, sim_events_fired(loop));
-        }
-}
-
-static int replicate_one(const struct scenario *s, uint32_t replication,
-                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
-                         struct sim_results *out, struct sim_error *err);
-
-int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
-            struct sim_error *err)
-{
-        return sim_run_watched(s, replication, NULL, out, err);
+        return k >= SIM_RUN_WATCH_STEPS || end - step * k < step ? end : step * (k + 1);
 }
 
 /* The reason a run stopped at run.memory: what it held, and when. Returns
@@ -191,6 +184,178 @@ static int abandon(struct replication *run, int rc)
         return rc;
 }
 
+static int begin(const struct scenario *s, uint32_t replication,
+                 const struct sim_run_checks *checks, struct sim_results *out,
+                 struct sim_error *err, struct sim_run_part **part)
+{
+        *part = NULL;
+        memset(out, 0, sizeof(*out));
+        if (!s->prepared)
+                return sim_fail(err, AC_EINVAL, "the scenario is not prepared");
+        double started = seconds();
+        struct sim_run_part *p = calloc(1, sizeof(*p));
+        if (!p)
+                return sim_fail(err, AC_ENOMEM, "out of memory");
+        uint64_t seed = sim_rng_derive(s->seed, replication);
+        p->run = (struct replication){
+            .s = s,
+            .res = out,
+            .warmup = s->run.warmup_ns,
+            .duration = s->run.duration_ns,
+            .hash = 0x6a09e667f3bcc908u,
+            .arrival_hash = 0xbb67ae8584caa73bu,
+            .fingerprint = 0x3c6ef372fe94f82bu,
+            .seed = seed,
+            .checks = checks,
+        };
+        struct replication *run = &p->run;
+        out->seed = s->seed;
+        out->replication = replication;
+        out->replication_seed = seed;
+        out->duration_ns = s->run.duration_ns;
+        out->warmup_ns = s->run.warmup_ns;
+        out->scenario = run_copy_text(s->name ? s->name : "");
+        out->policy = run_copy_text(s->engine.policy);
+        hist_init(&out->hist);
+        tally_init(&run->in_system);
+
+        int rc = 0;
+        if (!out->scenario || !out->policy)
+                rc = sim_fail(err, AC_ENOMEM, "out of memory");
+        if (rc == 0 && s->run.trace) {
+                out->trace_limit = s->run.trace_limit;
+                out->trace = tmpfile();
+                if (!out->trace)
+                        rc = sim_fail(err, AC_ENOMEM, "trace: no temporary file");
+        }
+        if (rc == 0)
+                rc = run_build(run, err);
+        if (rc == 0)
+                rc = build_series(run, err);
+        if (rc < 0) {
+                abandon(run, rc);
+                free(p);
+                return rc;
+        }
+
+        sim_event_init(&run->warmup_ev, warmup_end);
+        if (run->warmup == 0)
+                warmup_end(run->loop, &run->warmup_ev);
+        else
+                sim_schedule(run->loop, &run->warmup_ev, run->warmup);
+        workload_start(run->wl, run->duration);
+        p->busy_s = seconds() - started;
+        *part = p;
+        return 0;
+}
+
+int sim_run_begin(const struct scenario *s, uint32_t replication, struct sim_results *out,
+                  struct sim_error *err, struct sim_run_part **part)
+{
+        return begin(s, replication, NULL, out, err, part);
+}
+
+bool sim_run_step(struct sim_run_part *p, uint64_t *now_ns, uint64_t *end_ns, uint64_t *events)
+{
+        double started = seconds();
+        struct replication *run = &p->run;
+        uint64_t until = stretch_end(run->duration, p->steps++);
+        if (until > p->reached) {
+                sim_run_until(run->loop, until);
+                p->reached = until;
+        }
+        *now_ns = sim_now(run->loop);
+        *end_ns = run->duration;
+        *events = sim_events_fired(run->loop);
+        p->busy_s += seconds() - started;
+        return p->reached < run->duration;
+}
+
+uint32_t sim_run_steps(const struct sim_run_part *p)
+{
+        return p->steps;
+}
+
+int sim_run_end(struct sim_run_part *p, struct sim_error *err)
+{
+        double started = seconds();
+        struct replication *run = &p->run;
+        struct sim_results *out = run->res;
+        int rc = 0;
+        /* never stepped: the arrival phase at once, as sim_run() runs it;
+         * stepped: what is left of it */
+        if (p->steps == 0 || p->reached < run->duration)
+                sim_run_until(run->loop, run->duration);
+        if (!sim_loop_failed(run->loop)) {
+                window_end(run);
+                run_drain(run);
+        }
+        if (run->held_full) /* run.memory: the loop was failed on purpose */
+                rc = abandon(run, held_full(run, err));
+        /* the one place a failed schedule, wherever it was made, is seen */
+        else if (sim_loop_failed(run->loop))
+                rc = abandon(run, sim_fail(err, AC_ENOMEM,
+                                           "out of memory at %" PRIu64
+                                           " ns (the event set, the requests or a"
+                                           " fault timeline could not grow)",
+                                           sim_now(run->loop)));
+        else if (run_fill_results(run) < 0)
+                rc = abandon(run, sim_fail(err, AC_ENOMEM, "out of memory for the results"));
+        if (rc < 0) {
+                free(p);
+                return rc;
+        }
+        out->fingerprint = run_fingerprint_finish(run);
+        out->trace_truncated = out->trace && run->next_id > out->trace_limit;
+        if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace))) {
+                rc = abandon(run,
+                             sim_fail(err, AC_ENOMEM, "trace: cannot write the temporary file"));
+                free(p);
+                return rc;
+        }
+        if (!out->drain_capped)
+                run_check_conservation(run);
+        run_teardown(run);
+        out->wall_time_s = p->busy_s + (seconds() - started);
+        free(p);
+        return 0;
+}
+
+void sim_run_drop(struct sim_run_part *p)
+{
+        if (!p)
+                return;
+        abandon(&p->run, 0);
+        free(p);
+}
+
+int sim_run(const struct scenario *s, uint32_t replication, struct sim_results *out,
+            struct sim_error *err)
+{
+        return sim_run_watched(s, replication, NULL, out, err);
+}
+
+/* Runs a replication through: in stretches with a progress report after
+ * each when watched, its arrival phase at once otherwise. */
+static int replicate_one(const struct scenario *s, uint32_t replication,
+                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
+                         struct sim_results *out, struct sim_error *err)
+{
+        struct sim_run_part *p;
+        int rc = begin(s, replication, checks, out, err, &p);
+        if (rc < 0)
+                return rc;
+        if (watch && watch->progress) {
+                uint64_t now, end, events;
+                bool more;
+                do {
+                        more = sim_run_step(p, &now, &end, &events);
+                        watch->progress(watch->ctx, now, end, events);
+                } while (more);
+        }
+        return sim_run_end(p, err);
+}
+
 int sim_run_watched(const struct scenario *s, uint32_t replication,
                     const struct sim_run_watch *watch, struct sim_results *out,
                     struct sim_error *err)
@@ -203,84 +368,4 @@ int sim_run_checked(const struct scenario *s, uint32_t replication,
                     struct sim_error *err)
 {
         return replicate_one(s, replication, NULL, checks, out, err);
-}
-
-static int replicate_one(const struct scenario *s, uint32_t replication,
-                         const struct sim_run_watch *watch, const struct sim_run_checks *checks,
-                         struct sim_results *out, struct sim_error *err)
-{
-        memset(out, 0, sizeof(*out));
-        if (!s->prepared)
-                return sim_fail(err, AC_EINVAL, "the scenario is not prepared");
-        double started = seconds();
-        uint64_t seed = sim_rng_derive(s->seed, replication);
-        struct replication run = {
-            .s = s,
-            .res = out,
-            .warmup = s->run.warmup_ns,
-            .duration = s->run.duration_ns,
-            .hash = 0x6a09e667f3bcc908u,
-            .arrival_hash = 0xbb67ae8584caa73bu,
-            .fingerprint = 0x3c6ef372fe94f82bu,
-            .seed = seed,
-            .checks = checks,
-        };
-        out->seed = s->seed;
-        out->replication = replication;
-        out->replication_seed = seed;
-        out->duration_ns = s->run.duration_ns;
-        out->warmup_ns = s->run.warmup_ns;
-        out->scenario = run_copy_text(s->name ? s->name : "");
-        out->policy = run_copy_text(s->engine.policy);
-        hist_init(&out->hist);
-        tally_init(&run.in_system);
-
-        int rc = 0;
-        if (!out->scenario || !out->policy)
-                rc = sim_fail(err, AC_ENOMEM, "out of memory");
-        if (rc == 0 && s->run.trace) {
-                out->trace_limit = s->run.trace_limit;
-                out->trace = tmpfile();
-                if (!out->trace)
-                        rc = sim_fail(err, AC_ENOMEM, "trace: no temporary file");
-        }
-        if (rc == 0)
-                rc = run_build(&run, err);
-        if (rc == 0)
-                rc = build_series(&run, err);
-        if (rc < 0)
-                return abandon(&run, rc);
-
-        sim_event_init(&run.warmup_ev, warmup_end);
-        if (run.warmup == 0)
-                warmup_end(run.loop, &run.warmup_ev);
-        else
-                sim_schedule(run.loop, &run.warmup_ev, run.warmup);
-        workload_start(run.wl, run.duration);
-        run_arrivals(run.loop, run.duration, watch);
-        if (!sim_loop_failed(run.loop)) {
-                window_end(&run);
-                run_drain(&run);
-        }
-        if (run.held_full)
-                return abandon(&run, held_full(&run, err));
-        /* the one place a failed schedule, wherever it was made, is seen */
-        if (sim_loop_failed(run.loop))
-                return abandon(&run, sim_fail(err, AC_ENOMEM,
-                                              "out of memory at %" PRIu64
-                                              " ns (the event set, the requests or a"
-                                              " fault timeline could not grow)",
-                                              sim_now(run.loop)));
-        if (run_fill_results(&run) < 0)
-                return abandon(&run, sim_fail(err, AC_ENOMEM, "out of memory for the results"));
-        out->fingerprint = run_fingerprint_finish(&run);
-        out->trace_truncated = out->trace && run.next_id > out->trace_limit;
-        if (out->trace && (fflush(out->trace) != 0 || ferror(out->trace)))
-                return abandon(&run,
-                               sim_fail(err, AC_ENOMEM, "trace: cannot write the temporary file"));
-        if (!out->drain_capped)
-                run_check_conservation(&run);
-        run_teardown(&run);
-        out->wall_time_s = seconds() - started;
-        return 0;
 }

@@ -93,6 +93,32 @@ int sim_run_watched(const struct scenario *s, uint32_t replication,
                     const struct sim_run_watch *watch, struct sim_results *out,
                     struct sim_error *err);
 
+/* A replication run in stretches that threads may take in turn (the
+ * pool of acsim run -j, sim/run/replicate.c). sim_run_begin() builds it;
+ * each sim_run_step() runs the next 1/SIM_RUN_WATCH_STEPS of its arrival
+ * phase; sim_run_end() runs what is left, drains it, fills the results
+ * and frees it. The stretches fire the same events in the same order as
+ * sim_run(), so the results are the same bytes however the steps are
+ * spread over threads and time. One thread at a time may hold a part,
+ * and passing it on must order memory (a mutex does). wall_time_s is
+ * then the time spent in these calls, not the time between them. */
+struct sim_run_part;
+
+/* Builds replication `replication` of s, to be filled into *out. Returns
+ * 0 and sets *part, or returns as sim_run() does (*part NULL). */
+int sim_run_begin(const struct scenario *s, uint32_t replication, struct sim_results *out,
+                  struct sim_error *err, struct sim_run_part **part);
+/* Runs the next stretch and sets the clock, the end of arrivals and the
+ * events fired so far, as a watch is told. Returns true while arrivals
+ * remain, false once they are over. */
+bool sim_run_step(struct sim_run_part *part, uint64_t *now_ns, uint64_t *end_ns, uint64_t *events);
+/* Returns the number of sim_run_step() calls on part so far. */
+uint32_t sim_run_steps(const struct sim_run_part *part);
+/* Finishes part and frees it. Returns as sim_run() does. */
+int sim_run_end(struct sim_run_part *part, struct sim_error *err);
+/* Frees an unfinished part (may be NULL) and empties its results. */
+void sim_run_drop(struct sim_run_part *part);
+
 /* A run checked from inside, for acsim swarm (sim/swarm/): invariants
  * after every core entry point and at every callback (sim/run/check.c),
  * and the platform's fault points. Never used by acsim run: a checked run
