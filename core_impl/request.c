@@ -246,9 +246,12 @@ static void check_index(struct ac_engine *eng, uint32_t op, const struct ac_elig
 }
 #endif
 
-/* True when a healthy device other than a fallback one can do op. */
-static bool hardware_can(const struct ac_engine *eng, uint32_t op)
+/* True when a healthy device other than a fallback one can do op: from
+ * the eligible lists when they can be had, else by a scan. */
+static bool hardware_can(struct ac_engine *eng, uint32_t op)
 {
+        if (!eng->eligible_scan && core_eligible(eng, op))
+                return eng->hardware[op].n > 0;
         for (size_t i = 0; i < eng->nlive; i++) {
                 const struct ac_device *dev = eng->live[i];
                 if (!dev->view.fallback && dev->view.health == AC_DEV_HEALTHY &&
@@ -260,7 +263,7 @@ static bool hardware_can(const struct ac_engine *eng, uint32_t op)
 
 /* With affinity, the device of the previous stage keeps the chain when it
  * can take the next one, unless it is a fallback device and hardware can. */
-static bool keeps_chain(const struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
+static bool keeps_chain(struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
 {
         if (!prev || !eng->cfg.affinity || !(prev->view.capabilities & op_bit(op)) ||
             prev->view.health != AC_DEV_HEALTHY || !queue_has_room(prev))
@@ -453,7 +456,8 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        core_timer_cancel(eng, s->watchdog);
+        if (eng->cfg.failover.timeout_ns) /* else never armed: its record stays cold */
+                core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         core_slot_release(dev, s);
         busy_stop(eng, dev, now);
@@ -519,7 +523,8 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        core_timer_cancel(eng, s->watchdog);
+        if (eng->cfg.failover.timeout_ns) /* else never armed: its record stays cold */
+                core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         busy_stop(eng, dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
