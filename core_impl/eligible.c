@@ -178,13 +178,11 @@ static size_t room_before(const struct ac_eligible *l, uint32_t pos)
         return count;
 }
 
-const struct ac_device_view *ac_pick_candidate(const struct ac_pick *p, size_t i)
+/* The leaf of l's tree that holds the candidate at position i (the i-th
+ * with room): down from the root, left while the left subtree holds more
+ * than i of them. */
+static uint32_t leaf_of(const struct ac_eligible *l, size_t i)
 {
-        if (p->candidates)
-                return p->candidates[i];
-        /* The i-th leaf with room: down from the root, left while the left
-         * subtree holds more than i of them. */
-        const struct ac_eligible *l = p->index;
         uint32_t k = 1;
         while (k < l->leaves) {
                 k *= 2;
@@ -193,7 +191,25 @@ const struct ac_device_view *ac_pick_candidate(const struct ac_pick *p, size_t i
                         k++;
                 }
         }
-        return l->views[k - l->leaves];
+        return k;
+}
+
+const struct ac_device_view *ac_pick_candidate(const struct ac_pick *p, size_t i)
+{
+        if (p->candidates)
+                return p->candidates[i];
+        const struct ac_eligible *l = p->index;
+        return l->views[leaf_of(l, i) - l->leaves];
+}
+
+uint64_t ac_pick_load(const struct ac_pick *p, size_t i)
+{
+        const struct ac_eligible *l = p->index;
+        if (!l || !l->loads)
+                return load_of(ac_pick_candidate(p, i));
+        if (p->candidates) /* every device of the list has room */
+                return l->least[l->leaves + i];
+        return l->least[leaf_of(l, i)];
 }
 
 /* The first position among n views (ascending index) at or after index. */

@@ -237,8 +237,11 @@ static void check_index(struct ac_engine *eng, uint32_t op, const struct ac_elig
         struct ac_pick p = {.candidates = candidates, .ncandidates = n, .index = el};
         for (size_t k = 0; k < n; k++)
                 assert(eng->candidates[k] == ac_pick_candidate(&p, k));
-        for (size_t k = 0; k < n; k++)
-                assert(ac_pick_rank(&p, eng->candidates[k]->index) == k);
+        for (size_t k = 0; k < n; k++) {
+                const struct ac_device_view *v = eng->candidates[k];
+                assert(ac_pick_rank(&p, v->index) == k);
+                assert(ac_pick_load(&p, k) == (uint64_t)v->queued + v->in_flight);
+        }
         if (n > 0 && el->loads) {
                 struct ac_pick scan = {.candidates = eng->candidates, .ncandidates = n};
                 assert(ac_pick_least_loaded(&p) == ac_pick_least_loaded(&scan));
@@ -418,11 +421,12 @@ void core_health_changed(struct ac_engine *eng)
 
 /* ---- the ring --------------------------------------------------------- */
 
-static void busy_start(struct ac_engine *eng, struct ac_device *dev, uint64_t now)
+/* A stage moves from dev's queue into its ring (core_ring_fill, which
+ * tells the eligible trees: the load stays the same). */
+static void busy_start(struct ac_device *dev, uint64_t now)
 {
         if (dev->view.in_flight++ == 0)
                 dev->busy_since = now;
-        core_eligible_touch(eng, dev, false);
 }
 
 static void busy_stop(struct ac_engine *eng, struct ac_device *dev, uint64_t now)
@@ -509,14 +513,22 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         core_finish(eng, req, 0);
 }
 
-void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+/* core_stage_unqueue without telling the eligible trees. Returns true
+ * when dev's queue was full and has room now. */
+static bool stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         queue_remove(&dev->queue, req);
-        core_eligible_touch(eng, dev, dev->view.queued-- == dev->view.queue_depth);
+        bool room = dev->view.queued-- == dev->view.queue_depth;
         dev->view.queued_bytes -= current_stage(req)->bytes;
         eng->stats.queued--;
         eng->levels[req->priority].queued--;
         req->core.device = NULL;
+        return room;
+}
+
+void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        core_eligible_touch(eng, dev, stage_unqueue(eng, dev, req));
 }
 
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
@@ -592,7 +604,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 uint64_t now = core_now(eng);
                 struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
                 const struct ac_stage *st = current_stage(req);
-                core_stage_unqueue(eng, dev, req);
+                bool room = stage_unqueue(eng, dev, req);
                 struct ac_level_stats *ls = &eng->levels[req->priority];
                 ls->queued_ns += now - req->core.enqueued_ns;
 
@@ -605,7 +617,11 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 req->core.state = AC_REQ_FLIGHT;
                 req->core.tag = tag;
                 req->core.device = dev;
-                busy_start(eng, dev, now);
+                busy_start(dev, now);
+                /* Queued one less, in flight one more: only the room can
+                 * have changed, told before the driver can answer. */
+                if (room)
+                        core_eligible_touch(eng, dev, true);
                 dev->view.in_flight_bytes += st->bytes;
                 dev->stats.dispatched++;
                 eng->stats.in_flight++;

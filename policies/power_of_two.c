@@ -47,11 +47,6 @@ static int p2c_init(void *priv, const struct ac_balancer_env *env)
         return 0;
 }
 
-static uint64_t load(const struct ac_device_view *v)
-{
-        return (uint64_t)v->queued + v->in_flight;
-}
-
 static size_t p2c_pick(void *priv, const struct ac_pick *p)
 {
         struct p2c *c = priv;
@@ -71,7 +66,7 @@ static size_t p2c_pick(void *priv, const struct ac_pick *p)
                                 again |= drawn[j] == i;
                 } while (again);
                 drawn[k] = i;
-                uint64_t l = load(ac_pick_candidate(p, i));
+                uint64_t l = ac_pick_load(p, i);
                 if (k == 0 || l < best_load) {
                         best = i;
                         best_load = l;
@@ -87,5 +82,5 @@ const struct ac_balancer_ops ac_balancer_power_of_two = {
     .priv_size = sizeof(struct p2c),
     .init = p2c_init,
     .pick = p2c_pick,
-    .flags = AC_BALANCER_SAMPLES,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS,
 };

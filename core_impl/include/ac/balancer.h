@@ -69,8 +69,9 @@ enum {
         /* The balancer reads candidates only through ac_pick_candidate(),
          * ac_pick_rank() and ac_pick_least_loaded(), never p->candidates. */
         AC_BALANCER_SAMPLES = 1u << 0,
-        /* It calls ac_pick_least_loaded(): the core keeps the index of
-         * loads that answers it in O(log n) (a cost at every load change). */
+        /* It calls ac_pick_least_loaded() or ac_pick_load(): the core keeps
+         * the index of loads that answers them in O(log n) (a cost at
+         * every load change). */
         AC_BALANCER_LOADS = 1u << 1,
 };
 
@@ -124,6 +125,10 @@ const struct ac_device_view *ac_pick_candidate(const struct ac_pick *p, size_t i
  * the position of the first candidate at or after it (ncandidates when
  * none is). O(log n). */
 size_t ac_pick_rank(const struct ac_pick *p, uint32_t index);
+/* The load (queued plus in flight) of the candidate at position i: for
+ * an AC_BALANCER_LOADS balancer read from the core's index, which stays
+ * in the caches where the device's view may not. */
+uint64_t ac_pick_load(const struct ac_pick *p, size_t i);
 /* Returns the position of the least loaded candidate (queued plus in
  * flight), the first of them in registration order on a tie. O(log n)
  * from the index of an AC_BALANCER_LOADS balancer, else a scan. */
