@@ -100,9 +100,6 @@ struct ac_slot {
 struct ac_device {
         struct ac_engine *eng;
         struct ac_device_view view; /* what balancers read; holds queued/in_flight */
-        uint32_t pos[AC_MAX_OPS];   /* while listed: its position in the eligible list
-                                       of each operation it can do (next to the view:
-                                       read at each of its load changes) */
         char *name;                 /* owned copy of the configured name */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
@@ -128,6 +125,8 @@ struct ac_device {
         bool engaged;                  /* fallback with work since its last give-back
                                           (kept for the observer only) */
         bool listed;                   /* in the eligible lists (healthy at their build) */
+        uint32_t pos[AC_MAX_OPS];      /* while listed: its position in the eligible list
+                                          of each operation it can do */
 };
 
 /* The healthy devices that can do one operation, hardware or fallback
