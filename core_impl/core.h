@@ -125,18 +125,27 @@ struct ac_device {
         bool engaged;                  /* fallback with work since its last give-back
                                           (kept for the observer only) */
         bool listed;                   /* in the eligible lists (healthy at their build) */
+        uint32_t pos[AC_MAX_OPS];      /* while listed: its position in the eligible list
+                                          of each operation it can do */
 };
 
 /* The healthy devices that can do one operation, hardware or fallback
- * ones, in registration order, and how many of them have a full queue:
- * while none has, they are exactly the candidates a placement would
- * gather, and the balancer picks among them without a scan of every
- * device. Rebuilt after a change of health (core_notify marks them
- * stale); the full count follows each queue as it fills and empties. */
-struct core_eligible {
+ * ones, in registration order (eligible.c). Rebuilt after a change of
+ * health (core_notify marks them stale). Over their positions a tree with
+ * `leaves` leaves (a power of two; node 1 the root, node k's children 2k
+ * and 2k + 1, position i at leaf leaves + i) holds, per node, how many of
+ * its devices have queue room and, when the balancer asks for it
+ * (AC_BALANCER_LOADS), the least load (queued plus in flight) among those.
+ * The devices with room are the candidates a placement would gather: the
+ * tree counts them, finds the k-th and the least loaded in O(log n), and
+ * follows each queue as it fills and empties (core_eligible_touch). */
+struct ac_eligible {
         const struct ac_device_view **views;
         uint32_t n, cap;
-        uint32_t full; /* of them, queue full */
+        uint32_t leaves; /* of the tree; 0: none allocated yet */
+        uint32_t *room;  /* 2 * leaves: devices with queue room under the node */
+        uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
+        bool loads;      /* least is kept */
 };
 
 struct ac_engine {
@@ -162,10 +171,12 @@ struct ac_engine {
         size_t ntimers;                /* records allocated */
         size_t nheld;                  /* device objects allocated */
         struct core_backlog backlog;   /* stages waiting for queue room, by operation */
-        struct core_eligible hardware[AC_MAX_OPS]; /* healthy devices by operation, */
-        struct core_eligible fallback[AC_MAX_OPS]; /* registration order (place) */
-        bool eligible_stale;                       /* a device's health changed since */
-        struct ac_request *done_head;              /* final status known, callback due */
+        struct ac_eligible hardware[AC_MAX_OPS]; /* healthy devices by operation, */
+        struct ac_eligible fallback[AC_MAX_OPS]; /* registration order (place) */
+        bool eligible_stale;                     /* a device's health changed since */
+        bool eligible_scan;                      /* place by gather alone: the oracle
+                                                    the lists are tested against */
+        struct ac_request *done_head;            /* final status known, callback due */
         struct ac_request *done_tail;
         bool draining;                              /* someone is running callbacks */
         uint32_t depth;                             /* entry points under way (nested: a driver
@@ -296,6 +307,27 @@ static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
         eng->eligible_stale = true;
         if (eng->balancer->device_changed)
                 eng->balancer->device_changed(eng->balancer_priv, &dev->view);
+}
+
+/* eligible.c: the devices a stage of op may go to, unfiltered for queue
+ * room: the healthy hardware that can do it or, when there is none, the
+ * healthy fallback devices that can. Rebuilt first when stale; NULL when
+ * that cannot be had (no memory: place gathers instead). */
+const struct ac_eligible *core_eligible(struct ac_engine *eng, uint32_t op);
+/* eligible.c: dev's queue room or load changed: the trees it is in
+ * follow. */
+void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev);
+/* eligible.c: frees the lists (ac_engine_destroy). */
+void core_eligible_free(struct ac_engine *eng);
+
+/* The cheap test before core_eligible_update: a device's load matters to
+ * the trees only when they keep loads; its room always. */
+static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_device *dev,
+                                       bool room_changed)
+{
+        if (dev->listed && !eng->eligible_stale &&
+            (room_changed || (eng->balancer->flags & AC_BALANCER_LOADS)))
+                core_eligible_update(eng, dev);
 }
 
 /* engine.c: interns an operation name, lock held. Returns its id or a

@@ -173,6 +173,8 @@ void core_device_gone(struct ac_engine *eng, struct ac_device *dev)
 {
         name_unlink(eng, dev);
         eng->live_stale = true;
+        dev->listed = false; /* out of the lists at their next build, which
+                                may not see it (compacted away first) */
 }
 
 static size_t compact(struct ac_device **devs, size_t n)

@@ -126,10 +126,7 @@ void ac_engine_destroy(struct ac_engine *eng)
         free(eng->fallbacks);
         free(eng->names);
         free(eng->candidates);
-        for (uint32_t op = 0; op < AC_MAX_OPS; op++) {
-                free(eng->hardware[op].views);
-                free(eng->fallback[op].views);
-        }
+        core_eligible_free(eng);
         free(eng->flows);
         free(eng);
 }

@@ -158,17 +158,6 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
-/* dev's queue became full (+1) or has room again (-1): the eligible lists
- * it is in follow. */
-static void eligible_full(struct ac_engine *eng, const struct ac_device *dev, int delta)
-{
-        if (eng->eligible_stale || !dev->listed)
-                return; /* rebuilt, and counted, before their next use */
-        struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
-        for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1)
-                lists[__builtin_ctzll(caps)].full += (uint32_t)delta;
-}
-
 /* Puts req's current stage in dev's queue, at the head of its level when
  * `head`. */
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
@@ -180,8 +169,7 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
                 queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
-        if (++dev->view.queued == dev->view.queue_depth)
-                eligible_full(eng, dev, +1);
+        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
         dev->view.queued_bytes += current_stage(req)->bytes;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
@@ -238,59 +226,35 @@ static size_t gather(struct ac_engine *eng, uint32_t op, size_t *capable)
         return n;
 }
 
-/* Adds v to list l; false without memory. */
-static bool eligible_add(struct core_eligible *l, const struct ac_device_view *v)
+#ifdef ACSIM_CORE_CHECKS
+/* The eligible list el of op and its tree agree with gather: the same
+ * candidates in the same order, the same least loaded when kept. */
+static void check_index(struct ac_engine *eng, uint32_t op, const struct ac_eligible *el,
+                        const struct ac_device_view *const *candidates, size_t n, size_t capable)
 {
-        if (l->n == l->cap) {
-                uint32_t cap = l->cap ? l->cap * 2 : 8;
-                const struct ac_device_view **views = realloc(l->views, cap * sizeof(*views));
-                if (!views)
-                        return false;
-                l->views = views;
-                l->cap = cap;
+        size_t scanned_capable, scanned = gather(eng, op, &scanned_capable);
+        assert(scanned == n && scanned_capable == capable);
+        struct ac_pick p = {.candidates = candidates, .ncandidates = n, .index = el};
+        for (size_t k = 0; k < n; k++)
+                assert(eng->candidates[k] == ac_pick_candidate(&p, k));
+        for (size_t k = 0; k < n; k++) {
+                const struct ac_device_view *v = eng->candidates[k];
+                assert(ac_pick_rank(&p, v->index) == k);
+                assert(ac_pick_load(&p, k) == (uint64_t)v->queued + v->in_flight);
         }
-        l->views[l->n++] = v;
-        return true;
-}
-
-/* Rebuilds the eligible lists from the devices not gone, in registration
- * order. Returns false without memory (they stay stale: gather instead). */
-static bool eligible_build(struct ac_engine *eng)
-{
-        for (uint32_t op = 0; op < eng->nops; op++) {
-                eng->hardware[op].n = eng->hardware[op].full = 0;
-                eng->fallback[op].n = eng->fallback[op].full = 0;
+        if (n > 0 && el->loads) {
+                struct ac_pick scan = {.candidates = eng->candidates, .ncandidates = n};
+                assert(ac_pick_least_loaded(&p) == ac_pick_least_loaded(&scan));
         }
-        bool ok = true;
-        for (size_t i = 0; i < eng->nlive; i++) {
-                struct ac_device *dev = eng->live[i];
-                dev->listed = dev->view.health == AC_DEV_HEALTHY;
-                if (!dev->listed)
-                        continue;
-                struct core_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
-                for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
-                        struct core_eligible *l = &lists[__builtin_ctzll(caps)];
-                        ok = ok && eligible_add(l, &dev->view);
-                        l->full += !queue_has_room(dev);
-                }
-        }
-        eng->eligible_stale = !ok;
-        return ok;
 }
+#endif
 
-/* Returns the devices a stage of op may go to, unfiltered for queue room:
- * the healthy hardware that can do it, or, when there is none, the healthy
- * fallback devices that can; NULL when the lists cannot be had. */
-static const struct core_eligible *eligible(struct ac_engine *eng, uint32_t op)
+/* True when a healthy device other than a fallback one can do op: from
+ * the eligible lists when they can be had, else by a scan. */
+static bool hardware_can(struct ac_engine *eng, uint32_t op)
 {
-        if (eng->eligible_stale && !eligible_build(eng))
-                return NULL;
-        return eng->hardware[op].n ? &eng->hardware[op] : &eng->fallback[op];
-}
-
-/* True when a healthy device other than a fallback one can do op. */
-static bool hardware_can(const struct ac_engine *eng, uint32_t op)
-{
+        if (!eng->eligible_scan && core_eligible(eng, op))
+                return eng->hardware[op].n > 0;
         for (size_t i = 0; i < eng->nlive; i++) {
                 const struct ac_device *dev = eng->live[i];
                 if (!dev->view.fallback && dev->view.health == AC_DEV_HEALTHY &&
@@ -302,7 +266,7 @@ static bool hardware_can(const struct ac_engine *eng, uint32_t op)
 
 /* With affinity, the device of the previous stage keeps the chain when it
  * can take the next one, unless it is a fallback device and hardware can. */
-static bool keeps_chain(const struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
+static bool keeps_chain(struct ac_engine *eng, const struct ac_device *prev, uint32_t op)
 {
         if (!prev || !eng->cfg.affinity || !(prev->view.capabilities & op_bit(op)) ||
             prev->view.health != AC_DEV_HEALTHY || !queue_has_room(prev))
@@ -327,24 +291,30 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
         if (keeps_chain(eng, prev, st->op)) {
                 dev = prev;
         } else {
-                /* While no eligible device's queue is full, the eligible
-                 * devices are the candidates, already in order: no scan. */
-                const struct core_eligible *el = eligible(eng, st->op);
+                /* The eligible list and its tree answer without a scan:
+                 * while none of its queues is full the list is the
+                 * candidates, in order; otherwise a balancer that samples
+                 * reads them from the tree, and one that wants the array
+                 * gets it gathered. */
+                const struct ac_eligible *el =
+                    eng->eligible_scan ? NULL : core_eligible(eng, st->op);
                 const struct ac_device_view *const *candidates = eng->candidates;
                 size_t capable, n;
-                if (el && el->full == 0) {
-                        candidates = el->views;
-                        capable = n = el->n;
+                if (el && el->n == 0) {
+                        el = NULL;
+                        capable = n = 0;
+                } else if (el &&
+                           (el->room[1] == el->n || (eng->balancer->flags & AC_BALANCER_SAMPLES))) {
+                        candidates = el->room[1] == el->n ? el->views : NULL;
+                        capable = el->n;
+                        n = el->room[1];
                 } else {
+                        el = NULL;
                         n = gather(eng, st->op, &capable);
                 }
 #ifdef ACSIM_CORE_CHECKS
-                if (candidates != eng->candidates) { /* the scan finds the same, in order */
-                        size_t scanned_capable, scanned = gather(eng, st->op, &scanned_capable);
-                        assert(scanned == n && scanned_capable == capable);
-                        for (size_t k = 0; k < n; k++)
-                                assert(eng->candidates[k] == candidates[k]);
-                }
+                if (el) /* the scan finds the same, in order */
+                        check_index(eng, st->op, el, candidates, n, capable);
 #endif
                 if (n == 0) {
                         if (capable == 0)
@@ -365,10 +335,11 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                     .previous = prev ? &prev->view : NULL,
                     .candidates = candidates,
                     .ncandidates = n,
+                    .index = el,
                 };
                 size_t i = eng->balancer->pick(eng->balancer_priv, &p);
                 assert(i < n);
-                dev = core_container_of(candidates[i], struct ac_device, view);
+                dev = core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
         }
         enqueue(eng, dev, req, head);
         core_ring_fill(eng, dev);
@@ -450,16 +421,19 @@ void core_health_changed(struct ac_engine *eng)
 
 /* ---- the ring --------------------------------------------------------- */
 
+/* A stage moves from dev's queue into its ring (core_ring_fill, which
+ * tells the eligible trees: the load stays the same). */
 static void busy_start(struct ac_device *dev, uint64_t now)
 {
         if (dev->view.in_flight++ == 0)
                 dev->busy_since = now;
 }
 
-static void busy_stop(struct ac_device *dev, uint64_t now)
+static void busy_stop(struct ac_engine *eng, struct ac_device *dev, uint64_t now)
 {
         if (--dev->view.in_flight == 0)
                 dev->stats.busy_ns += now - dev->busy_since;
+        core_eligible_touch(eng, dev, false);
 }
 
 /* The stage leaves slot s: its tag is stale from now on. The slot is not
@@ -486,10 +460,11 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         const struct ac_stage *st = current_stage(req);
         uint64_t service = now - s->dispatched_ns;
 
-        core_timer_cancel(eng, s->watchdog);
+        if (eng->cfg.failover.timeout_ns) /* else never armed: its record stays cold */
+                core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         core_slot_release(dev, s);
-        busy_stop(dev, now);
+        busy_stop(eng, dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
@@ -538,24 +513,32 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         core_finish(eng, req, 0);
 }
 
-void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+/* core_stage_unqueue without telling the eligible trees. Returns true
+ * when dev's queue was full and has room now. */
+static bool stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         queue_remove(&dev->queue, req);
-        if (dev->view.queued-- == dev->view.queue_depth)
-                eligible_full(eng, dev, -1);
+        bool room = dev->view.queued-- == dev->view.queue_depth;
         dev->view.queued_bytes -= current_stage(req)->bytes;
         eng->stats.queued--;
         eng->levels[req->priority].queued--;
         req->core.device = NULL;
+        return room;
+}
+
+void core_stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
+{
+        core_eligible_touch(eng, dev, stage_unqueue(eng, dev, req));
 }
 
 struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *dev,
                                      struct ac_slot *s)
 {
         struct ac_request *req = s->req;
-        core_timer_cancel(eng, s->watchdog);
+        if (eng->cfg.failover.timeout_ns) /* else never armed: its record stays cold */
+                core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
-        busy_stop(dev, core_now(eng));
+        busy_stop(eng, dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
@@ -621,7 +604,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 uint64_t now = core_now(eng);
                 struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
                 const struct ac_stage *st = current_stage(req);
-                core_stage_unqueue(eng, dev, req);
+                bool room = stage_unqueue(eng, dev, req);
                 struct ac_level_stats *ls = &eng->levels[req->priority];
                 ls->queued_ns += now - req->core.enqueued_ns;
 
@@ -635,6 +618,10 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 req->core.tag = tag;
                 req->core.device = dev;
                 busy_start(dev, now);
+                /* Queued one less, in flight one more: only the room can
+                 * have changed, told before the driver can answer. */
+                if (room)
+                        core_eligible_touch(eng, dev, true);
                 dev->view.in_flight_bytes += st->bytes;
                 dev->stats.dispatched++;
                 eng->stats.in_flight++;

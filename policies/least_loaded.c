@@ -3,6 +3,11 @@
  * plus in flight, as the 2004 patch's simple balancer. Ties go to the
  * earliest registered device. It ignores speed and weight on purpose: it is
  * the baseline the smarter balancers are measured against.
+ *
+ * The core keeps the least load of the candidates in a tree over the
+ * eligible devices (AC_BALANCER_LOADS, core_impl/eligible.c), updated at
+ * every change of a device's queue or ring: a pick is O(log n), the same
+ * device as a scan would find.
  */
 #include "ac/balancer.h"
 
@@ -16,17 +21,7 @@ static int ll_init(void *priv, const struct ac_balancer_env *env)
 static size_t ll_pick(void *priv, const struct ac_pick *p)
 {
         (void)priv;
-        size_t best = 0;
-        uint64_t best_load = UINT64_MAX;
-        for (size_t i = 0; i < p->ncandidates; i++) {
-                const struct ac_device_view *v = p->candidates[i];
-                uint64_t load = (uint64_t)v->queued + v->in_flight;
-                if (load < best_load) {
-                        best = i;
-                        best_load = load;
-                }
-        }
-        return best;
+        return ac_pick_least_loaded(p);
 }
 
 const struct ac_balancer_ops ac_balancer_least_loaded = {
@@ -36,4 +31,5 @@ const struct ac_balancer_ops ac_balancer_least_loaded = {
     .priv_size = 0,
     .init = ll_init,
     .pick = ll_pick,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS,
 };

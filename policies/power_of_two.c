@@ -13,7 +13,9 @@
  * d = 1 is "random"; d >= the number of candidates reads them all and is
  * least-loaded exactly (no draw, ties to the earliest registered). Distinct
  * candidates are drawn by rejection: at most 16 are kept, so the check
- * against those already drawn is a short scan.
+ * against those already drawn is a short scan. The drawn candidates are
+ * read through ac_pick_candidate(): a pick costs O(d log n) whatever the
+ * number of devices, and never a gather of every candidate.
  */
 #include "ac/balancer.h"
 #include "ac/error.h"
@@ -45,22 +47,14 @@ static int p2c_init(void *priv, const struct ac_balancer_env *env)
         return 0;
 }
 
-static uint64_t load(const struct ac_device_view *v)
-{
-        return (uint64_t)v->queued + v->in_flight;
-}
-
 static size_t p2c_pick(void *priv, const struct ac_pick *p)
 {
         struct p2c *c = priv;
         size_t n = p->ncandidates;
         size_t best = 0;
-        if (c->d >= n) {
-                for (size_t i = 1; i < n; i++)
-                        if (load(p->candidates[i]) < load(p->candidates[best]))
-                                best = i;
-                return best;
-        }
+        uint64_t best_load = 0;
+        if (c->d >= n)
+                return ac_pick_least_loaded(p); /* n <= 16: a scan at most */
         uint32_t drawn[P2C_MAX_D];
         for (uint32_t k = 0; k < c->d; k++) {
                 uint32_t i;
@@ -72,8 +66,11 @@ static size_t p2c_pick(void *priv, const struct ac_pick *p)
                                 again |= drawn[j] == i;
                 } while (again);
                 drawn[k] = i;
-                if (k == 0 || load(p->candidates[i]) < load(p->candidates[best]))
+                uint64_t l = ac_pick_load(p, i);
+                if (k == 0 || l < best_load) {
                         best = i;
+                        best_load = l;
+                }
         }
         return best;
 }
@@ -85,4 +82,5 @@ const struct ac_balancer_ops ac_balancer_power_of_two = {
     .priv_size = sizeof(struct p2c),
     .init = p2c_init,
     .pick = p2c_pick,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS,
 };

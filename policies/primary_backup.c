@@ -20,6 +20,9 @@
  * Work returns to the primary by itself: every pick looks again, so once
  * it recovers or its queue drains it is chosen first.
  *
+ * A pick reads two candidates by rank and, in case 4, the core's index of
+ * the least loaded (ac_pick_least_loaded): O(log n), no scan.
+ *
  * Devices are named by options; unset, the primary is the first registered
  * device and the backup the next one (the first and second that the other
  * option does not name). Names are matched as devices are
@@ -109,36 +112,33 @@ static int pb_init(void *priv, const struct ac_balancer_env *env)
         return 0;
 }
 
+/* Returns the position of the candidate with registration index `index`,
+ * or SIZE_MAX when it is not a candidate. O(log n). */
+static size_t position_of(const struct ac_pick *p, uint32_t index)
+{
+        if (index == PB_NONE)
+                return SIZE_MAX;
+        size_t i = ac_pick_rank(p, index);
+        return i < p->ncandidates && ac_pick_candidate(p, i)->index == index ? i : SIZE_MAX;
+}
+
 static size_t pb_pick(void *priv, const struct ac_pick *p)
 {
         const struct pb *b = priv;
-        size_t at[2] = {SIZE_MAX, SIZE_MAX};
-        size_t other = SIZE_MAX;
-        uint64_t other_load = UINT64_MAX;
-        for (size_t i = 0; i < p->ncandidates; i++) {
-                const struct ac_device_view *v = p->candidates[i];
-                if (v->index == b->index[PRIMARY]) {
-                        at[PRIMARY] = i;
-                } else if (v->index == b->index[BACKUP]) {
-                        at[BACKUP] = i;
-                } else {
-                        uint64_t load = (uint64_t)v->queued + v->in_flight;
-                        if (load < other_load) {
-                                other = i;
-                                other_load = load;
-                        }
-                }
-        }
-        if (at[PRIMARY] != SIZE_MAX) {
-                const struct ac_device_view *v = p->candidates[at[PRIMARY]];
+        size_t primary = position_of(p, b->index[PRIMARY]);
+        if (primary != SIZE_MAX) {
+                const struct ac_device_view *v = ac_pick_candidate(p, primary);
                 if (!b->spill_ring || v->in_flight + v->queued < v->ring)
-                        return at[PRIMARY];
+                        return primary;
         }
-        if (at[BACKUP] != SIZE_MAX)
-                return at[BACKUP];
-        if (at[PRIMARY] != SIZE_MAX)
-                return at[PRIMARY];
-        return other;
+        size_t backup = position_of(p, b->index[BACKUP]);
+        if (backup != SIZE_MAX)
+                return backup;
+        if (primary != SIZE_MAX)
+                return primary;
+        /* Neither is a candidate: the least loaded of all is one of the
+         * others. */
+        return ac_pick_least_loaded(p);
 }
 
 static void pb_device_changed(void *priv, const struct ac_device_view *dev)
@@ -154,4 +154,5 @@ const struct ac_balancer_ops ac_balancer_primary_backup = {
     .init = pb_init,
     .pick = pb_pick,
     .device_changed = pb_device_changed,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS,
 };

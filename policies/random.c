@@ -36,4 +36,5 @@ const struct ac_balancer_ops ac_balancer_random = {
     .priv_size = sizeof(struct draw_source),
     .init = random_init,
     .pick = random_pick,
+    .flags = AC_BALANCER_SAMPLES, /* reads no candidate at all */
 };

@@ -5,8 +5,9 @@
  * the first candidate at or after the cursor, wrapping around. Candidates
  * come in registration order, so devices that are full, failed or not
  * capable are skipped and the turn passes to the next one. The first one
- * at or after the cursor is found by binary search (candidates ascend by
- * index), so a pick costs O(log n).
+ * at or after the cursor is the candidate of rank `next` (ac_pick_rank):
+ * O(log n) from the core's index, and most often, when the core hands the
+ * array, the one after the last chosen, tried first in O(1).
  */
 #include "ac/balancer.h"
 
@@ -25,22 +26,15 @@ static int rr_init(void *priv, const struct ac_balancer_env *env)
 static size_t rr_pick(void *priv, const struct ac_pick *p)
 {
         struct rr *rr = priv;
-        /* The first candidate at or after the cursor: candidates ascend by
-         * index, so a binary search finds it in O(log n); most often it is
-         * the one after the last chosen, tried first. */
-        size_t lo = 0, hi = p->ncandidates, at = rr->at;
-        if (at < hi && p->candidates[at]->index >= rr->next &&
-            (at == 0 || p->candidates[at - 1]->index < rr->next))
-                lo = hi = at;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (p->candidates[mid]->index < rr->next)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        size_t chosen = lo < p->ncandidates ? lo : 0; /* none after the cursor: wrap */
-        rr->next = p->candidates[chosen]->index + 1;
+        size_t at = rr->at, n = p->ncandidates;
+        const struct ac_device_view *const *c = p->candidates;
+        size_t lo;
+        if (c && at < n && c[at]->index >= rr->next && (at == 0 || c[at - 1]->index < rr->next))
+                lo = at;
+        else
+                lo = ac_pick_rank(p, rr->next);
+        size_t chosen = lo < n ? lo : 0; /* none after the cursor: wrap */
+        rr->next = ac_pick_candidate(p, chosen)->index + 1;
         rr->at = chosen + 1;
         return chosen;
 }
@@ -52,4 +46,5 @@ const struct ac_balancer_ops ac_balancer_round_robin = {
     .priv_size = sizeof(struct rr),
     .init = rr_init,
     .pick = rr_pick,
+    .flags = AC_BALANCER_SAMPLES,
 };

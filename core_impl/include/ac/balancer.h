@@ -7,6 +7,15 @@
  * picks a device for a stage among candidates the core has already
  * filtered: healthy, capable of the stage's operation, with room in their
  * queue. It sees each device through a read-only view.
+ *
+ * Two ways to read the candidates. A balancer that reads every candidate
+ * (weighted credits, groups by name) takes them as an array,
+ * p->candidates, always there unless it sets AC_BALANCER_SAMPLES. One that
+ * needs only a few declares so with that flag and reads them through
+ * ac_pick_candidate(), ac_pick_rank() and ac_pick_least_loaded(), which
+ * the core answers from its index of the eligible devices in O(log n) or
+ * less, so the cost of a pick does not grow with the number of devices;
+ * p->candidates may then be NULL (docs/policies.md).
  */
 #ifndef AC_BALANCER_H
 #define AC_BALANCER_H
@@ -36,6 +45,9 @@ struct ac_device_view {
         uint64_t completed;    /* stages completed ok so far */
 };
 
+/* The core's index of the candidates of a pick (opaque). */
+struct ac_eligible;
+
 /* One stage to place, and where it may go. */
 struct ac_pick {
         uint32_t op; /* interned operation id */
@@ -45,8 +57,22 @@ struct ac_pick {
         uint32_t stage;                                 /* index in the chain */
         const struct ac_device_view *previous;          /* device of the previous stage, or NULL */
         const struct ac_device_view *const *candidates; /* healthy, capable, queue not full;
-                                                           ascending index */
+                                                           ascending index; NULL only for
+                                                           an AC_BALANCER_SAMPLES balancer */
         size_t ncandidates;                             /* >= 1 */
+        const struct ac_eligible *index;                /* the core's, or NULL: read through the
+                                                           ac_pick_ functions below */
+};
+
+/* ac_balancer_ops.flags */
+enum {
+        /* The balancer reads candidates only through ac_pick_candidate(),
+         * ac_pick_rank() and ac_pick_least_loaded(), never p->candidates. */
+        AC_BALANCER_SAMPLES = 1u << 0,
+        /* It calls ac_pick_least_loaded() or ac_pick_load(): the core keeps
+         * the index of loads that answers them in O(log n) (a cost at
+         * every load change). */
+        AC_BALANCER_LOADS = 1u << 1,
 };
 
 /* A policy option given by the user, as text (from engine.policy_options). */
@@ -88,7 +114,25 @@ struct ac_balancer_ops {
         void (*device_changed)(void *priv, const struct ac_device_view *dev);
         /* Optional. Releases what init took (beyond priv itself). */
         void (*fini)(void *priv);
+        uint32_t flags; /* AC_BALANCER_*; 0: reads the candidate array */
 };
+
+/* The candidate at position i (0 <= i < p->ncandidates): candidates come
+ * in ascending registration index. O(log n) from the index, O(1) from
+ * the array. */
+const struct ac_device_view *ac_pick_candidate(const struct ac_pick *p, size_t i);
+/* Returns how many candidates have a registration index below `index`:
+ * the position of the first candidate at or after it (ncandidates when
+ * none is). O(log n). */
+size_t ac_pick_rank(const struct ac_pick *p, uint32_t index);
+/* The load (queued plus in flight) of the candidate at position i: for
+ * an AC_BALANCER_LOADS balancer read from the core's index, which stays
+ * in the caches where the device's view may not. */
+uint64_t ac_pick_load(const struct ac_pick *p, size_t i);
+/* Returns the position of the least loaded candidate (queued plus in
+ * flight), the first of them in registration order on a tie. O(log n)
+ * from the index of an AC_BALANCER_LOADS balancer, else a scan. */
+size_t ac_pick_least_loaded(const struct ac_pick *p);
 
 /* The registry: every built-in balancer, in a NULL-terminated table. */
 extern const struct ac_balancer_ops *const ac_balancers[];
