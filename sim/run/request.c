@@ -98,7 +98,8 @@ static void request_done(struct ac_request *req, int status)
 
         run->hash = mix64(run->hash ^ r->id) ^ mix64(latency << 1 | (status != 0));
         hist_add(&run->row_hist[0], latency);
-        hist_add(&run->row_hist[1 + r->cls], latency);
+        if (run->nclasses > 1) /* one class: its row is the run's (run.c) */
+                hist_add(&run->row_hist[1 + r->cls], latency);
         count_outcome(&res->all, req, status);
         count_outcome(&k->all, req, status);
         if (r->measured) {
@@ -106,7 +107,9 @@ static void request_done(struct ac_request *req, int status)
                 count_outcome(&res->requests, req, status);
                 count_outcome(&cr->requests, req, status);
                 hist_add(&res->hist, latency);
-                hist_add(&cr->hist, latency);
+                if (run->nclasses >
+                    1) /* one class: its histogram is the run's, copied at the end */
+                        hist_add(&cr->hist, latency);
         }
         if (status == 0) {
                 run->row.completed++;
