@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "ac/ac.h"
 
 #define RUNS     5
@@ -237,16 +238,9 @@ static double run(const struct bcase *c)
         return (double)c->requests / s;
 }
 
-static int cmp(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 static double median_of(double *r)
 {
-        qsort(r, RUNS, sizeof(r[0]), cmp);
-        return r[RUNS / 2];
+        return bench_median(r, RUNS);
 }
 
 static void report(const char *what, const struct bcase *c)

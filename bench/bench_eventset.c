@@ -26,6 +26,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "bench/bench_util.h"
 #include "sim/des/loop.h"
 #include "sim/des/rng.h"
 
@@ -184,31 +185,6 @@ static double heap_hold_ns(size_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        qsort(v, n, sizeof(*v), cmp_double);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* The 1-minute load average, or -1. */
-static double load_average(void)
-{
-        double load = -1;
-        FILE *f = fopen("/proc/loadavg", "r");
-        if (f) {
-                if (fscanf(f, "%lf", &load) != 1)
-                        load = -1;
-                fclose(f);
-        }
-        return load;
-}
-
 #define NSIZES 3
 
 int main(void)
@@ -217,7 +193,7 @@ int main(void)
         static const char *dists[] = {"exponential", "uniform"};
         static double (*const kinds[3])(size_t) = {engine_hold_ns, heap_only_hold_ns, heap_hold_ns};
         gsl_rng *r = sim_rng_stream(1, "bench/eventset");
-        double load0 = load_average();
+        double load0 = bench_load_average();
         printf("hold model: ns per hold, median of %d rounds of %d holds (mean increment 1 us);\n"
                "each round measures every cell once, in turn\n",
                RUNS, HOLDS);
@@ -249,11 +225,11 @@ int main(void)
                         lo[d] = ratio[run] < lo[d] ? ratio[run] : lo[d];
                         hi[d] = ratio[run] > hi[d] ? ratio[run] : hi[d];
                 }
-                target[d] = median(ratio, RUNS);
-                cpu_target[d] = median(cpu_ratio, RUNS);
+                target[d] = bench_median(ratio, RUNS);
+                cpu_target[d] = bench_median(cpu_ratio, RUNS);
                 for (size_t s = 0; s < NSIZES; s++) {
-                        double e = median(t[s][0], RUNS), h = median(t[s][1], RUNS),
-                               b = median(t[s][2], RUNS);
+                        double e = bench_median(t[s][0], RUNS), h = bench_median(t[s][1], RUNS),
+                               b = bench_median(t[s][2], RUNS);
                         printf("%-12s %9zu %10.1f %10.1f %12.1f %7.2f\n", dists[d], sizes[s], e, h,
                                b, e / b);
                 }
@@ -268,7 +244,8 @@ int main(void)
                 printf("%s, per CPU second instead of wall: %.2f\n", dists[d], cpu_target[d]);
         printf("bench_eventset: engine@10^6 / heap@10^3 exponential %.2f, uniform %.2f "
                "(CPU time: %.2f, %.2f); medians of %d rounds; load average %.2f -> %.2f\n",
-               target[0], target[1], cpu_target[0], cpu_target[1], RUNS, load0, load_average());
+               target[0], target[1], cpu_target[0], cpu_target[1], RUNS, load0,
+               bench_load_average());
         gsl_rng_free(r);
         return 0;
 }

@@ -34,6 +34,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "bench/bench_util.h"
 #include "sim/des/exponential.h"
 #include "sim/des/queueing.h"
 #include "sim/des/rng.h"
@@ -268,18 +269,6 @@ static struct figures measure(void (*fn)(uint64_t, struct figures *), uint64_t d
         return f;
 }
 
-static int cmp(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        qsort(v, n, sizeof(*v), cmp);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Medians of n measurements (n <= RUNS). */
 static struct figures medians(const struct figures *f, int n)
 {
@@ -293,10 +282,10 @@ static struct figures medians(const struct figures *f, int n)
                 rss[i] = f[i].rss_mib;
                 mean[i] = f[i].mean_ns;
         }
-        m.requests_per_s = median(rq, (size_t)n);
-        m.events_per_s = median(ev, (size_t)n);
-        m.rss_mib = median(rss, (size_t)n);
-        m.mean_ns = median(mean, (size_t)n);
+        m.requests_per_s = bench_median(rq, (size_t)n);
+        m.events_per_s = bench_median(ev, (size_t)n);
+        m.rss_mib = bench_median(rss, (size_t)n);
+        m.mean_ns = bench_median(mean, (size_t)n);
         return m;
 }
 
@@ -312,22 +301,9 @@ static void row(const char *name, const struct figures *f)
                f->events_per_s / 1e6, f->rss_mib, f->mean_ns, f->ok ? "" : "  (FAILED)");
 }
 
-/* The 1-minute load average, or -1. */
-static double load_average(void)
-{
-        double load = -1;
-        FILE *f = fopen("/proc/loadavg", "r");
-        if (f) {
-                if (fscanf(f, "%lf", &load) != 1)
-                        load = -1;
-                fclose(f);
-        }
-        return load;
-}
-
 int main(void)
 {
-        double load0 = load_average();
+        double load0 = bench_load_average();
         printf("M/M/8, rho %.1f, service 1 us, arrivals %.1f M/s; %.2f s simulated "
                "(medians of %d runs, %d of the 10x run)\n",
                RHO, ARRIVALS / 1e6, (double)BASE_NS * 1e-9, RUNS, LONG_RUNS);
@@ -356,9 +332,9 @@ int main(void)
         row("full core", &c);
         row("full core, 10x longer", &l);
         printf("%-26s %10s %10s %10s %10.0f\n", "theory (Erlang C)", "", "", "", mmc_mean_ns());
-        double ratio = median(ratios, RUNS), zratio = median(zratios, RUNS),
-               speed = median(zspeed, RUNS), cratio = median(cratios, RUNS),
-               czratio = median(czratios, RUNS);
+        double ratio = bench_median(ratios, RUNS), zratio = bench_median(zratios, RUNS),
+               speed = bench_median(zspeed, RUNS), cratio = bench_median(cratios, RUNS),
+               czratio = bench_median(czratios, RUNS);
         double growth = (l.rss_mib - c.rss_mib) / c.rss_mib;
         printf("core / bare (GSL draws) requests per second: %.3f (target >= 0.5)%s\n", ratio,
                ratio >= 0.5 ? "" : "  BELOW TARGET");
@@ -373,6 +349,6 @@ int main(void)
                "bare ziggurat/GSL %.3f (CPU time: %.3f, %.3f); core %.2f Mreq/s; medians of %d "
                "rounds; load average %.2f -> %.2f\n",
                ratio, zratio, speed, cratio, czratio, c.requests_per_s / 1e6, RUNS, load0,
-               load_average());
+               bench_load_average());
         return b.ok && z.ok && c.ok && l.ok ? 0 : 1;
 }

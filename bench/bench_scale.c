@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_util.h"
 #include "sim/load/scenario_load.h"
 #include "sim/run/run.h"
 
@@ -137,18 +138,6 @@ static struct figures in_child(const char *dir, const struct scale_case *c)
         return f;
 }
 
-static int by_value(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        qsort(v, n, sizeof(*v), by_value);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
         const char *dir = argc > 1 ? argv[1] : ".";
@@ -178,10 +167,10 @@ int main(int argc, char **argv)
                 }
                 /* the same scenario and seed: the same count every round */
                 held[i] = (double)f[i][0].max_in_flight;
-                rss[i] = median(mib, RUNS);
+                rss[i] = bench_median(mib, RUNS);
                 printf("%-36s %10.0f %7.3f %7.2f %7.2f %8.1f %10.2f\n", cases[i].label, held[i],
-                       median(load, RUNS), median(run, RUNS), median(cpu, RUNS), rss[i],
-                       median(eps, RUNS));
+                       bench_median(load, RUNS), bench_median(run, RUNS), bench_median(cpu, RUNS),
+                       rss[i], bench_median(eps, RUNS));
         }
         printf("peak RSS 10^6 / 10^5 in flight: %.2fx (requests held: %.2fx)\n", rss[0] / rss[1],
                held[0] / held[1]);

@@ -36,6 +36,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "bench/bench_util.h"
 #include "sim/des/queueing.h"
 #include "sim/des/rng.h"
 #include "sim/run/run.h"
@@ -299,18 +300,6 @@ static double bare_rate(uint32_t n, double rho, double requests)
         return (double)done / wall;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        qsort(v, n, sizeof(*v), cmp_double);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Bare and simulated runs alternate so both see the same load from the
  * rest of the machine; the ratio is the median of the pairs' ratios. */
 static int speed_rows(void)
@@ -333,8 +322,8 @@ static int speed_rows(void)
                         ratio[i] = sim[i] / bare[i];
                 }
                 printf("  %4u  %8.2g  %11.3f  %10.4f  %10.4f\n", ns[b], requests[b],
-                       median(bare, SPEED_RUNS) / 1e6, median(sim, SPEED_RUNS) / 1e6,
-                       median(ratio, SPEED_RUNS));
+                       bench_median(bare, SPEED_RUNS) / 1e6, bench_median(sim, SPEED_RUNS) / 1e6,
+                       bench_median(ratio, SPEED_RUNS));
                 fflush(stdout);
         }
         return 0;
