@@ -12,6 +12,7 @@
 
 #include "sim/load/diag.h"
 #include "sim/load/doc.h"
+#include "tests/support/ttmp.h"
 
 static const char scenario[] = "name: ipsec-gateway\n"
                                "seed: 1\n"
@@ -363,11 +364,7 @@ Test(doc, alias_bomb_is_refused)
 static char *temp_file(const char *text, size_t len)
 {
         static char path[64];
-        strcpy(path, "/tmp/acsim-doc-XXXXXX");
-        int fd = mkstemp(path);
-        cr_assert_geq(fd, 0);
-        cr_assert_eq(write(fd, text, len), (ssize_t)len);
-        close(fd);
+        ttmp_file(path, sizeof(path), text, len);
         return path;
 }
 

@@ -14,6 +14,7 @@
 #include "sim/sweep/sweep.h"
 #include "sim/sweep/collect.h"
 #include "support/tscen.h"
+#include "tests/support/ttmp.h"
 
 static const char scenario_text[] =
     "name: t\n"
@@ -36,13 +37,7 @@ static char path[64];
 
 static void write_scenario(void)
 {
-        snprintf(path, sizeof(path), "/tmp/acsim-test-sweep.XXXXXX");
-        int fd = mkstemp(path);
-        cr_assert(fd >= 0);
-        FILE *f = fdopen(fd, "w");
-        cr_assert_not_null(f);
-        fputs(scenario_text, f);
-        fclose(f);
+        ttmp_file(path, sizeof(path), scenario_text, strlen(scenario_text));
 }
 
 static void load(struct sweep_plan *p)

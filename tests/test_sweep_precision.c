@@ -17,6 +17,7 @@
 #include "sim/sweep/collect.h"
 #include "sim/sweep/saved.h"
 #include "sim/sweep/sweep.h"
+#include "tests/support/ttmp.h"
 
 /* One target on the mean latency, relative (a fraction) or absolute. */
 static struct scenario_run target(bool relative, double half_width)
@@ -101,13 +102,7 @@ static char *summary_text(struct replications *r)
 Test(sweep_precision, saved_runs_read_back_as_they_were)
 {
         char path[64], out[80], cmd[160];
-        snprintf(path, sizeof(path), "/tmp/acsim-test-saved.XXXXXX");
-        int fd = mkstemp(path);
-        cr_assert(fd >= 0);
-        FILE *f = fdopen(fd, "w");
-        cr_assert_not_null(f);
-        fputs(scenario_text, f);
-        fclose(f);
+        ttmp_file(path, sizeof(path), scenario_text, strlen(scenario_text));
         snprintf(out, sizeof(out), "%s.d", path);
 
         struct sweep_plan p;

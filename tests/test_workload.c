@@ -16,6 +16,7 @@
 
 #include "models/workload.h"
 #include "sim/des/loop.h"
+#include "tests/support/ttmp.h"
 
 #define MAX_REQS    1000000
 #define MAX_CLIENTS 64
@@ -293,11 +294,7 @@ Test(workload, trace_replay_is_exact)
 static const char *temp_trace(const char *text)
 {
         static char path[64];
-        snprintf(path, sizeof(path), "/tmp/acsim-trace-XXXXXX");
-        int fd = mkstemp(path);
-        cr_assert_geq(fd, 0);
-        cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-        close(fd);
+        ttmp_file(path, sizeof(path), text, strlen(text));
         return path;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/support/ttmp.h"
 
@@ -14,6 +15,16 @@ void ttmp_make(void)
 {
         strcpy(ttmp_dir, "/tmp/acsim-test-XXXXXX");
         cr_assert_not_null(mkdtemp(ttmp_dir));
+}
+
+void ttmp_file(char *path, size_t cap, const char *text, size_t len)
+{
+        cr_assert_gt(cap, strlen("/tmp/acsim-test-file-XXXXXX"));
+        strcpy(path, "/tmp/acsim-test-file-XXXXXX");
+        int fd = mkstemp(path);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, text, len), (ssize_t)len);
+        cr_assert_eq(close(fd), 0);
 }
 
 void ttmp_remove(void)
