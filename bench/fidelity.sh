@@ -69,17 +69,47 @@ print("%.1f %.0f %.0f %.0f %d %d" % (t["requests_per_s"], l["mean"], l["p99"], l
 PY
 }
 
-pair() { # pair NAME FILE RATE: predicted and measured figures into $T/NAME.{sim,live}
+served() { # served DIR: the lane model the live run's devices gave (live.service), one op's value
+	# a stage held for the mean and cv the lanes measured (setup 0, the rate
+	# that makes 256 KiB take that mean), their gap, their wake-up; devices
+	# pooled by their stage counts (docs/live.md, "The service a run measured")
+	python3 - "$1/summary.json" <<'PY'
+import json, math, sys
+v = json.load(open(sys.argv[1]))["live"]["service"]
+def pool(n, m):  # n weights, m (mean, cv) pairs: the pooled mean and cv
+    w = sum(n)
+    mean = sum(k * a for k, (a, c) in zip(n, m)) / w
+    sq = sum(k * a * a * (1 + c * c) for k, (a, c) in zip(n, m)) / w
+    return mean, math.sqrt(max(sq - mean * mean, 0.0)) / mean
+held = pool([d["stages"] for d in v], [(d["stage_ns"]["mean"], d["stage_ns"]["cv"]) for d in v])
+wake = pool([d["woken"] for d in v], [(d["wakeup_ns"]["mean"], d["wakeup_ns"]["cv"]) for d in v])
+gap = sum(d["gap_ns"] * d["stages"] for d in v) / sum(d["stages"] for d in v)
+print("{setup: 0ns, rate: %.6gMB/s, jitter: {dist: lognormal, mean: 1, cv: %.3f}, gap: %.0fns, "
+      "wakeup: {dist: lognormal, mean: %.0fns, cv: %.3f}}"
+      % (262144 / held[0] * 1e3, held[1], gap, wake[0], wake[1]))
+PY
+}
+
+pair() { # pair NAME CARDS HANG RATE: predicted and measured figures into $T/NAME.{sim,live,own}
 	# the prediction is the model's expectation: 20 replications of the
-	# simulation (milliseconds each), against the one live run
-	"$acsim" run "$2" -q -o "$T/run-sim" --set "workload.w.arrival.rate=$3/s" \
+	# simulation (milliseconds each), against the one live run; .own is
+	# the prediction from the service the live run's own lanes gave
+	scenario "$2" "$3" "$cost" >"$T/pair.yaml"
+	"$acsim" run "$T/pair.yaml" -q -o "$T/run-sim" --set "workload.w.arrival.rate=$4/s" \
 		--set run.replications=20
-	"$acsim" live "$2" -q -o "$T/run-live" --set "workload.w.arrival.rate=$3/s"
+	"$acsim" live "$T/pair.yaml" -q -o "$T/run-live" --set "workload.w.arrival.rate=$4/s"
+	own=$(served "$T/run-live")
+	scenario "$2" "$3" "$own" >"$T/own.yaml"
+	"$acsim" run "$T/own.yaml" -q -o "$T/run-own" --set "workload.w.arrival.rate=$4/s" \
+		--set run.replications=20
 	figures "$T/run-sim" >>"$T/$1.sim"
 	figures "$T/run-live" >>"$T/$1.live"
-	echo "  $1 at $3/s: predicted $(tail -n 1 "$T/$1.sim"), measured $(tail -n 1 "$T/$1.live")" \
-		"(req/s mean p99 max retried failed)" >&2
-	rm -rf "$T/run-sim" "$T/run-live"
+	figures "$T/run-own" >>"$T/$1.own"
+	echo "$own" >>"$T/$1.served"
+	echo "  $1 at $4/s: predicted $(tail -n 1 "$T/$1.sim"), measured $(tail -n 1 "$T/$1.live")," \
+		"predicted from its own service $(tail -n 1 "$T/$1.own") (req/s mean p99 max retried" \
+		"failed); its service: $own" >&2
+	rm -rf "$T/run-sim" "$T/run-live" "$T/run-own"
 }
 
 r=1
@@ -109,12 +139,10 @@ print("%.0f" % (ns("setup") + 262144 / rate * 1e9 + ns("gap")))')
 	cost=${pick#*|}
 	echo "round $r: aes-gcm-enc $cost; lane time for 256 KiB $lane_ns ns" >&2
 	echo "$cost|$lane_ns" >>"$T/calibrations"
-	scenario 1 none "$cost" >"$T/one.yaml"
 	for rho in 0.2 0.4 0.6 0.8; do
-		pair "load-$rho" "$T/one.yaml" "$(awk "BEGIN {printf \"%.0f\", $rho * 1e9 / $lane_ns}")"
+		pair "load-$rho" 1 none "$(awk "BEGIN {printf \"%.0f\", $rho * 1e9 / $lane_ns}")"
 	done
-	scenario 2 hang "$cost" >"$T/two.yaml"
-	pair hang "$T/two.yaml" "$(awk "BEGIN {printf \"%.0f\", 0.4 * 2e9 / $lane_ns}")"
+	pair hang 2 hang "$(awk "BEGIN {printf \"%.0f\", 0.4 * 2e9 / $lane_ns}")"
 	r=$((r + 1))
 done
 
@@ -144,6 +172,30 @@ for rho in ("0.2", "0.4", "0.6", "0.8"):
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
         rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
         t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
+print("\nPredicted from the service the live run's own lanes gave (live.service: a stage held,")
+print("the gap, the wake-up, each as measured in that run), against measured; a diff is the")
+print("median of the rounds' own:\n")
+print("| load | measured req/s | predicted req/s | diff | measured mean | predicted mean | diff | measured p99 | predicted p99 | diff | lane time held (median) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+import re
+def held(name): # each round's served model: the mean lane time per stage, ns
+    out = []
+    for l in open("%s/%s.served" % (T, name)):
+        rate = float(re.search(r"rate: ([0-9.e+]+)MB/s", l).group(1)) * 1e6
+        out.append(262144 / rate * 1e9 + float(re.search(r"gap: ([0-9.e+]+)ns", l).group(1)))
+    return statistics.median(out)
+for name in ("load-0.2", "load-0.4", "load-0.6", "load-0.8", "hang"):
+    o, l = rows(name + ".own"), rows(name + ".live")
+    print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        name.replace("load-", ""), med(l, 0), med(o, 0), mdiff(o, l, 0), t(med(l, 1)), t(med(o, 1)),
+        mdiff(o, l, 1), t(med(l, 2)), t(med(o, 2)), mdiff(o, l, 2), t(held(name))))
+print("\nEach round's own mean latency, measured against predicted from its own service:\n")
+print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
+print("| --- |" + " --- |" * rounds)
+for rho in ("0.2", "0.4", "0.6", "0.8"):
+    s, l = rows("load-%s.own" % rho), rows("load-%s.live" % rho)
+    print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
+                                            for a, b in zip(s, l))))
 print("\nEach round's own mean latency, measured against predicted:\n")
 print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
 print("| --- |" + " --- |" * rounds)

@@ -114,9 +114,7 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
                 j->aborted = false;
                 j->io.stamps = NULL;
                 d->io(d->io_ctx, job->req, job->stage, &j->io);
-                if (j->io.stamps != NULL)
-                        j->at = (struct live_stamps){.driver = mono_ns(),
-                                                     .woke = d->sleeping > d->qlen};
+                j->at = (struct live_stamps){.driver = mono_ns(), .woke = d->sleeping > d->qlen};
                 enqueue(d, s);
                 pthread_cond_signal(&d->work);
         }
@@ -187,6 +185,24 @@ static double uniform(struct live_device *d)
         return (double)(d->rng >> 11) * 0x1.0p-53;
 }
 
+static uint64_t span_ns(uint64_t from, uint64_t to)
+{
+        return to > from ? to - from : 0;
+}
+
+struct live_ledger live_ledger_since(const struct live_ledger *a, const struct live_ledger *b)
+{
+        return (struct live_ledger){
+            .stages = a->stages - b->stages,
+            .held_ns = a->held_ns - b->held_ns,
+            .held_sq = a->held_sq - b->held_sq,
+            .gap_ns = a->gap_ns - b->gap_ns,
+            .woken = a->woken - b->woken,
+            .wake_ns = a->wake_ns - b->wake_ns,
+            .wake_sq = a->wake_sq - b->wake_sq,
+        };
+}
+
 /* Serves one stage, in the request's own buffers (in and out differ: a
  * stage applied twice writes the same bytes). Returns with mu held. */
 static void serve(struct live_device *d, struct live_crypto *c, uint32_t s)
@@ -233,16 +249,21 @@ static void serve(struct live_device *d, struct live_crypto *c, uint32_t s)
         int status = n < 0 ? AC_EIO : 0;
         if (status == 0 && d->fault == LIVE_FLAKY && uniform(d) < d->probability)
                 status = AC_EIO;
+        uint64_t report = mono_ns(), held = span_ns(j->at.take, report);
         if (j->io.stamps != NULL) { /* still ours: the core has not taken it back */
-                j->at.report = mono_ns();
+                j->at.report = report;
                 *j->io.stamps = j->at;
         }
         free_slot(d, s);
         d->completed++;
         d->errors += status != 0;
+        d->ledger.stages++;
+        d->ledger.held_ns += (double)held;
+        d->ledger.held_sq += (double)held * (double)held;
         pthread_mutex_unlock(&d->mu);
         ac_device_complete(d->dev, tagged, status);
         pthread_mutex_lock(&d->mu);
+        d->ledger.gap_ns += (double)span_ns(report, mono_ns());
 }
 
 static bool working(const struct live_device *d)
@@ -277,7 +298,14 @@ static void *worker_main(void *arg)
                         d->idle_ns += mono_ns() - t0; /* waited for work */
                         continue;
                 }
-                d->slots[s].at.take = mono_ns();
+                struct live_stamps *at = &d->slots[s].at;
+                at->take = mono_ns();
+                if (at->woke) {
+                        double w = (double)span_ns(at->driver, at->take);
+                        d->ledger.woken++;
+                        d->ledger.wake_ns += w;
+                        d->ledger.wake_sq += w * w;
+                }
                 serve(d, c, s);
         }
         pthread_mutex_unlock(&d->mu);

@@ -91,6 +91,23 @@ struct live_device_config {
 
 struct live_job;
 
+/* What a device's lanes gave, summed over the stages they reported
+ * (docs/live.md, "The service a run measured"); under the device's mu.
+ * A lane holds a stage from taking it to reporting it, is then busy with
+ * the core's completion (and, with callbacks on the finishing thread, the
+ * callback) until it looks for the next: its gap; a stage that found the
+ * lane asleep first waits for its worker to wake. */
+struct live_ledger {
+        uint64_t stages;         /* reported to the core */
+        double held_ns, held_sq; /* take -> report, summed, and its squares */
+        double gap_ns;           /* report -> the worker free again, summed */
+        uint64_t woken;          /* stages that found their lane asleep */
+        double wake_ns, wake_sq; /* driver's submit -> take of those, and squares */
+};
+
+/* a - b, field by field: what was served between two readings. */
+struct live_ledger live_ledger_since(const struct live_ledger *a, const struct live_ledger *b);
+
 struct live_device {
         struct ac_device *dev;
         struct ac_engine *eng;
@@ -130,6 +147,7 @@ struct live_device {
         uint64_t dropped;   /* lost to fail-stop or removal */
         uint64_t busy_ns;   /* lane time spent transforming */
         uint64_t idle_ns;   /* lane time spent waiting for a stage (or a repair) */
+        struct live_ledger ledger;
 };
 
 /* Registers a live device with the engine and starts its workers. Returns

@@ -70,7 +70,8 @@ struct live_dev {
         const struct scenario_device *sd;
         atomic_bool started;     /* registered: set by the main or the fault thread */
         uint64_t busy_at_warmup; /* live_device busy_ns */
-        uint64_t busy_at_row;    /* the same at the last time-series row */
+        struct live_ledger ledger_at_warmup;
+        uint64_t busy_at_row; /* the same at the last time-series row */
         struct ac_device_stats at_warmup;
         double queue_sum, in_flight_sum; /* samples in the window */
         uint64_t samples;
@@ -923,6 +924,57 @@ static void fill_results(struct live_run *run, uint64_t end_ns)
         }
 }
 
+void live_path_release(struct live_path *path)
+{
+        for (size_t i = 0; path->service && i < path->ndevices; i++)
+                free(path->service[i].name);
+        free(path->service);
+        path->service = NULL;
+        path->ndevices = 0;
+}
+
+static void add_sums(struct live_ledger *to, const struct live_ledger *l)
+{
+        to->stages += l->stages;
+        to->held_ns += l->held_ns;
+        to->held_sq += l->held_sq;
+        to->gap_ns += l->gap_ns;
+        to->woken += l->woken;
+        to->wake_ns += l->wake_ns;
+        to->wake_sq += l->wake_sq;
+}
+
+/* Adds what each device's lanes gave after the warm-up to run->path.
+ * Returns 0, or -1 out of memory. */
+static int service_add(struct live_run *run)
+{
+        struct live_path *p = run->path;
+        if (p->service == NULL) {
+                p->service = calloc(run->ndevs, sizeof(*p->service));
+                if (p->service == NULL)
+                        return -1;
+                p->ndevices = run->ndevs;
+                for (size_t i = 0; i < run->ndevs; i++)
+                        if ((p->service[i].name = strdup(run->devs[i].name)) == NULL)
+                                return -1;
+        }
+        for (size_t i = 0; i < run->ndevs && i < p->ndevices; i++) {
+                struct live_dev *d = &run->devs[i];
+                if (!d->started)
+                        continue;
+                pthread_mutex_lock(&d->dev.mu);
+                struct live_ledger now = d->dev.ledger;
+                pthread_mutex_unlock(&d->dev.mu);
+                /* a device removed and started again counts from its start */
+                struct live_ledger zero = {0};
+                const struct live_ledger *from =
+                    now.stages >= d->ledger_at_warmup.stages ? &d->ledger_at_warmup : &zero;
+                struct live_ledger l = live_ledger_since(&now, from);
+                add_sums(&p->service[i].ledger, &l);
+        }
+        return 0;
+}
+
 static void teardown(struct live_run *run)
 {
         if (run->plat_ready)
@@ -974,6 +1026,7 @@ static void mark_warmup(struct live_run *run)
                 ac_device_get_stats(d->dev.dev, &d->at_warmup);
                 pthread_mutex_lock(&d->dev.mu);
                 d->busy_at_warmup = d->dev.busy_ns;
+                d->ledger_at_warmup = d->dev.ledger;
                 pthread_mutex_unlock(&d->dev.mu);
         }
 }
@@ -1071,6 +1124,8 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
         }
         if (rc == 0)
                 fill_results(&run, now_of(&run));
+        if (rc == 0 && run.path != NULL && service_add(&run) < 0)
+                rc = sim_fail(e, -1, "out of memory");
         if (rc == 0 && ac_engine_shutdown(run.eng) == 0) /* refuse more; then wait for quiet */
                 live_platform_wait_idle(&run.plat, now_of(&run) + run.drain_cap);
         struct timespec w1;

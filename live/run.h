@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "live/device.h"
 #include "sim/des/hist.h"
 #include "sim/run/outcome.h"
 #include "sim/run/results.h"
@@ -52,7 +53,20 @@ extern const char *const live_segment_names[LIVE_SEGMENTS];
 struct live_path {
         struct hist seg[LIVE_SEGMENTS]; /* ns */
         struct hist woken; /* driver_to_worker of the stages that woke an idle lane's worker */
+        /* what each device's lanes gave after the warm-up, summed over the
+         * runs: one per scenario device in its order, named; NULL until the
+         * first run (live_path_release frees it) */
+        struct live_service *service;
+        size_t ndevices;
 };
+
+struct live_service {
+        char *name;
+        struct live_ledger ledger;
+};
+
+/* Frees path's service (not path). */
+void live_path_release(struct live_path *path);
 
 /* The platform a live run ran on, for summary.json. */
 struct live_facts {

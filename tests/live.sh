@@ -5,7 +5,9 @@
 # Checks: a short live run of the library's live scenario writes a result
 # directory whose summary.json says it ran live (platform, CPU, OpenSSL)
 # and accounts for every request (submitted = completed + failed +
-# rejected); its live.path_ns segments add up to the latency's mean;
+# rejected); its live.path_ns segments add up to the latency's mean; its
+# live.service counts each device's stages as the core does and holds
+# each stage at least as long as its transform;
 # acsim report and acsim compare accept it; the hang is caught
 # by the watchdog (qat1 failed at least once); an operation with no live
 # implementation is refused at its key, exit 2, nothing written; calibrate
@@ -63,6 +65,26 @@ assert p["transform"]["mean"] > 0, p
 if r["failed"] == 0:
     total = sum(p[k]["mean"] for k in parts)
     assert abs(total - lat["mean"]) <= 1e-6 * lat["mean"] + 1, (total, lat["mean"])
+PY
+	python3 - "$S" <<'PY' || fail "$S: live.service does not account for the devices' stages"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v, p = d["live"]["service"], d["live"]["path_ns"]
+# one entry per device, in the devices' order
+assert [x["device"] for x in v] == [x["name"] for x in d["devices"]], v
+for x, dev in zip(v, d["devices"]):
+    # the stages its lanes reported after the warm-up are those the core
+    # counted, but for stages reported between the two readings at either end
+    assert abs(x["stages"] - dev["completed"] - dev["errors"]) <= 2 * dev["lanes"], (x, dev)
+    assert 0 <= x["woken"] <= x["stages"], x
+    for k in ("stage_ns", "wakeup_ns"):
+        assert x[k]["mean"] >= 0 and x[k]["cv"] >= 0, x
+    assert x["gap_ns"] >= 0, x
+    assert (x["stages"] > 0) == (x["stage_ns"]["mean"] > 0), x
+# a stage is held from its take to its report, around its transform, and the
+# measured requests' stages are among those the lanes reported
+held = sum(x["stage_ns"]["mean"] * x["stages"] for x in v)
+assert held >= p["transform"]["mean"] * p["requests"] * (1 - 1e-9), (held, p["transform"])
 PY
 	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
 	has "$T/report.md" 'live-ipsec'

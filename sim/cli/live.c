@@ -9,6 +9,7 @@
  * directory is the simulator's, with a "platform" object in summary.json
  * that says it ran live, on which CPU and with which OpenSSL.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,6 +78,30 @@ static int with_platform(struct provenance *p)
         return p->platform && p->cpu && p->crypto ? 0 : -1;
 }
 
+/* The mean and coefficient of variation of n values from their sum and
+ * sum of squares (0 and 0 for none). */
+static void moments(uint64_t n, double sum, double sq, double *mean, double *cv)
+{
+        *mean = n ? sum / (double)n : 0.0;
+        double var = n ? sq / (double)n - *mean * *mean : 0.0;
+        *cv = *mean > 0.0 && var > 0.0 ? sqrt(var) / *mean : 0.0;
+}
+
+/* {"device", "stages", "stage_ns": {"mean", "cv"}, "gap_ns", "woken",
+ * "wakeup_ns": {"mean", "cv"}}: what one device's lanes gave (docs/live.md,
+ * "The service a run measured"); NULL when out of memory. */
+static json_t *service_json(const struct live_service *v)
+{
+        const struct live_ledger *l = &v->ledger;
+        double held, held_cv, wake, wake_cv;
+        moments(l->stages, l->held_ns, l->held_sq, &held, &held_cv);
+        moments(l->woken, l->wake_ns, l->wake_sq, &wake, &wake_cv);
+        return json_pack("{s:s, s:I, s:{s:f, s:f}, s:f, s:I, s:{s:f, s:f}}", "device", v->name,
+                         "stages", (json_int_t)l->stages, "stage_ns", "mean", held, "cv", held_cv,
+                         "gap_ns", l->stages ? l->gap_ns / (double)l->stages : 0.0, "woken",
+                         (json_int_t)l->woken, "wakeup_ns", "mean", wake, "cv", wake_cv);
+}
+
 /* summary.json's "live" object: {"path_ns": {"requests": N, SEGMENT:
  * {"mean", "p50", "p99", "max"}, ...}} in the order of the path; a JSON
  * text, or NULL when out of memory. */
@@ -102,6 +127,10 @@ static char *path_json(const struct live_path *path)
                     json_object_set_new(f, "p99", json_integer((json_int_t)hist_quantile(h, 0.99)));
                 rc |= json_object_set_new(f, "max", json_integer((json_int_t)h->max));
         }
+        json_t *service = json_array();
+        rc |= json_object_set_new(live, "service", service);
+        for (size_t i = 0; rc == 0 && i < path->ndevices; i++)
+                rc |= json_array_append_new(service, service_json(&path->service[i]));
         char *text = rc == 0 ? json_dumps(live, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
         json_decref(live);
         return text;
@@ -122,6 +151,20 @@ static void path_print(const struct live_path *path)
                 printf("  %-22s %10s %10s %10s %10s\n",
                        i < LIVE_SEGMENTS ? live_segment_names[i] : "  of which woken", t[0], t[1],
                        t[2], t[3]);
+        }
+        printf("what each device's lanes gave (a stage held: mean, cv; gap; wake-up: mean, cv):\n");
+        for (size_t i = 0; i < path->ndevices; i++) {
+                const struct live_ledger *l = &path->service[i].ledger;
+                double held, held_cv, wake, wake_cv;
+                moments(l->stages, l->held_ns, l->held_sq, &held, &held_cv);
+                moments(l->woken, l->wake_ns, l->wake_sq, &wake, &wake_cv);
+                char t[3][32];
+                report_text_time(t[0], sizeof(t[0]), held);
+                report_text_time(t[1], sizeof(t[1]), l->stages ? l->gap_ns / (double)l->stages : 0);
+                report_text_time(t[2], sizeof(t[2]), wake);
+                printf("  %-22s %llu stages: held %s (cv %.2f), gap %s; %llu woken: %s (cv %.2f)\n",
+                       path->service[i].name, (unsigned long long)l->stages, t[0], held_cv, t[1],
+                       (unsigned long long)l->woken, t[2], wake_cv);
         }
 }
 
@@ -156,6 +199,8 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         for (int i = 0; i < LIVE_SEGMENTS; i++)
                 hist_init(&path->seg[i]);
         hist_init(&path->woken);
+        path->service = NULL;
+        path->ndevices = 0;
         struct live_line line = {.n = n};
         struct live_watch watch = {progress, &line};
         bool show = !a->quiet && isatty(STDERR_FILENO);
@@ -171,6 +216,7 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         if (o != SIM_OK) {
                 fprintf(stderr, "acsim live: %s: %s\n", a->scenario, e.msg);
                 replications_free(&r);
+                live_path_release(path);
                 free(path);
                 return cli_exit_status(o);
         }
@@ -179,6 +225,7 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
             with_platform(&r.origin) < 0 || (r.origin.live = path_json(path)) == NULL) {
                 fprintf(stderr, "acsim live: out of memory\n");
                 replications_free(&r);
+                live_path_release(path);
                 free(path);
                 return CLI_FAILED;
         }
@@ -186,6 +233,7 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
                 printf("live: %s, %u CPUs, %s\n", r.origin.cpu, r.origin.cpus, r.origin.crypto);
                 path_print(path);
         }
+        live_path_release(path);
         free(path);
         return cli_finish_runs("live", out, &r, a->quiet);
 }
