@@ -118,6 +118,15 @@ struct live_run {
         uint64_t retried_at_row;
         struct live_watch watch;
         struct live_path *path; /* NULL: not kept */
+
+        /* the core's device events (res->device_events), from its observer
+         * under the engine lock; ev_mu is taken after every other lock */
+        pthread_mutex_t ev_mu;
+        size_t *by_core;    /* the core's device index -> index into devs */
+        size_t attaching;   /* the device being registered (one thread at a time) */
+        bool events_closed; /* the drain is over: later events are not the run's */
+        bool events_failed; /* out of memory for the list */
+        bool *fault_began;  /* per res->faults record: its window started */
 };
 
 static uint64_t now_of(struct live_run *run)
@@ -570,9 +579,10 @@ static void *fault_main(void *arg)
                 uint64_t now = now_of(run);
                 pthread_mutex_lock(&run->mu);
                 struct device_fault_record *rec = &run->res->faults[a->record].record;
-                if (a->start)
+                if (a->start) {
                         rec->start_ns = now;
-                else
+                        run->fault_began[a->record] = true;
+                } else
                         rec->end_ns = now;
                 pthread_mutex_unlock(&run->mu);
                 live_device_inject(&d->dev, a->start ? live_mode(a->mode) : LIVE_OK, a->param);
@@ -619,8 +629,9 @@ static int plan_faults(struct live_run *run, struct sim_error *e)
                         windows += 1000; /* at most this many episodes per process */
         cap = 2 * windows + run->ndevs;
         run->res->faults = calloc(windows ? windows : 1, sizeof(*run->res->faults));
+        run->fault_began = calloc(windows ? windows : 1, sizeof(*run->fault_began));
         run->actions = calloc(cap ? cap : 1, sizeof(*run->actions));
-        if (!run->res->faults || !run->actions)
+        if (!run->res->faults || !run->fault_began || !run->actions)
                 return sim_fail(e, -1, "out of memory");
         for (size_t i = 0; i < run->ndevs; i++)
                 if (run->devs[i].sd->attach_ns > 0)
@@ -754,6 +765,69 @@ void live_facts_read(struct live_facts *f)
         fclose(in);
 }
 
+/* The observer's device hook (ac/observer.h): each state change of a
+ * device goes on the run's list of device events, with the platform's
+ * time, as the simulator's run keeps them (device_events.csv). Runs
+ * inside the core, under the engine lock, which it must not call. */
+static void observe_device(void *ctx, const struct ac_device_event *ev)
+{
+        struct live_run *run = ctx;
+        struct sim_results *res = run->res;
+        pthread_mutex_lock(&run->ev_mu);
+        if (ev->point == AC_DEVICE_ADDED && ev->device < run->ndevs)
+                run->by_core[ev->device] = run->attaching;
+        if (run->events_closed || run->events_failed || ev->device >= run->ndevs)
+                goto out;
+        if (res->ndevice_events == res->capdevice_events) {
+                size_t cap = res->capdevice_events ? 2 * res->capdevice_events : 16;
+                struct sim_device_event *grown = realloc(res->device_events, cap * sizeof(*grown));
+                if (!grown) {
+                        run->events_failed = true; /* the run reports it */
+                        goto out;
+                }
+                res->device_events = grown;
+                res->capdevice_events = cap;
+        }
+        res->device_events[res->ndevice_events++] = (struct sim_device_event){
+            .t_ns = ev->now_ns,
+            .device = (uint32_t)run->by_core[ev->device],
+            .point = (uint16_t)ev->point,
+            .cause = (uint16_t)ev->cause,
+            .status = ev->status,
+        };
+out:
+        pthread_mutex_unlock(&run->ev_mu);
+}
+
+static const struct ac_observer_ops live_observer_ops = {
+    .name = "live-run",
+    .device = observe_device,
+};
+
+/* After the drain: no later device event is the run's; the fault windows
+ * that never began are dropped (as in a simulated run), and what the core
+ * made of the others is read from the events. Returns 0, or -1 when the
+ * events did not fit in memory. */
+static int close_events(struct live_run *run)
+{
+        struct sim_results *res = run->res;
+        pthread_mutex_lock(&run->ev_mu);
+        run->events_closed = true;
+        bool failed = run->events_failed;
+        pthread_mutex_unlock(&run->ev_mu);
+        if (failed)
+                return -1;
+        size_t kept = 0;
+        pthread_mutex_lock(&run->mu);
+        for (size_t i = 0; i < res->nfaults; i++)
+                if (run->fault_began[i])
+                        res->faults[kept++] = res->faults[i];
+        res->nfaults = kept;
+        pthread_mutex_unlock(&run->mu);
+        run_detect_faults(res);
+        return 0;
+}
+
 static int start_device(struct live_run *run, struct live_dev *d)
 {
         const struct device_config *m = &d->sd->model;
@@ -773,6 +847,9 @@ static int start_device(struct live_run *run, struct live_dev *d)
                                         .io_ctx = run,
                                         .seed = sim_rng_stream_seed(run->seed, d->name),
                                         .keys = run->keys};
+        pthread_mutex_lock(&run->ev_mu);
+        run->attaching = (size_t)(d - run->devs);
+        pthread_mutex_unlock(&run->ev_mu);
         int rc = live_device_start(&d->dev, run->eng, &dc);
         if (rc == 0)
                 d->started = true;
@@ -790,11 +867,15 @@ static int build(struct live_run *run, struct sim_error *e)
         struct ac_engine_config ec;
         scenario_engine_config(s, &ec);
         ec.platform = live_platform_seam(&run->plat);
+        ec.observer = (struct ac_observer){&live_observer_ops, run};
+        run->ndevs = scenario_device_total(s);
+        run->by_core = calloc(run->ndevs ? run->ndevs : 1, sizeof(*run->by_core));
+        if (run->by_core == NULL)
+                return sim_fail(e, -1, "out of memory");
         int rc = ac_engine_create(&ec, &run->eng);
         if (rc < 0)
                 return sim_fail(e, rc == AC_ENOMEM ? -1 : -2, "engine: %s", ac_strerror(rc));
 
-        run->ndevs = scenario_device_total(s);
         run->devs = calloc(run->ndevs ? run->ndevs : 1, sizeof(*run->devs));
         run->res->devices = calloc(run->ndevs ? run->ndevs : 1, sizeof(*run->res->devices));
         if (!run->devs || !run->res->devices)
@@ -1011,6 +1092,9 @@ static void teardown(struct live_run *run)
         }
         free(run->classes);
         free(run->actions);
+        free(run->fault_began);
+        free(run->by_core);
+        pthread_mutex_destroy(&run->ev_mu);
         pthread_mutex_destroy(&run->mu);
         pthread_cond_destroy(&run->idle);
         pthread_cond_destroy(&run->fault_cv);
@@ -1023,11 +1107,21 @@ static void mark_warmup(struct live_run *run)
                 struct live_dev *d = &run->devs[i];
                 if (!d->started)
                         continue;
-                ac_device_get_stats(d->dev.dev, &d->at_warmup);
-                pthread_mutex_lock(&d->dev.mu);
-                d->busy_at_warmup = d->dev.busy_ns;
-                d->ledger_at_warmup = d->dev.ledger;
-                pthread_mutex_unlock(&d->dev.mu);
+                /* the core's counts and the device's at one instant: read
+                 * the device's between two readings of the core's that
+                 * agree (no completion reached the core in between) */
+                struct ac_device_stats again;
+                for (int k = 0; k < 100; k++) {
+                        ac_device_get_stats(d->dev.dev, &d->at_warmup);
+                        pthread_mutex_lock(&d->dev.mu);
+                        d->busy_at_warmup = d->dev.busy_ns;
+                        d->ledger_at_warmup = d->dev.ledger;
+                        pthread_mutex_unlock(&d->dev.mu);
+                        ac_device_get_stats(d->dev.dev, &again);
+                        if (again.completed + again.errors + again.late ==
+                            d->at_warmup.completed + d->at_warmup.errors + d->at_warmup.late)
+                                break;
+                }
         }
 }
 
@@ -1045,6 +1139,7 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
                 run.watch = *watch;
         run.path = path;
         pthread_mutex_init(&run.mu, NULL);
+        pthread_mutex_init(&run.ev_mu, NULL);
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -1122,6 +1217,8 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
                 pthread_mutex_unlock(&run.mu);
                 pthread_join(run.fault_thread, NULL);
         }
+        if (rc == 0 && close_events(&run) < 0)
+                rc = sim_fail(e, -1, "out of memory");
         if (rc == 0)
                 fill_results(&run, now_of(&run));
         if (rc == 0 && run.path != NULL && service_add(&run) < 0)

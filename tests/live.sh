@@ -5,7 +5,8 @@
 # Checks: a short live run of the library's live scenario writes a result
 # directory whose summary.json says it ran live (platform, CPU, OpenSSL)
 # and accounts for every request (submitted = completed + failed +
-# rejected); its live.path_ns segments add up to the latency's mean; its
+# rejected); its device_events.csv and faults.csv record the hang as a
+# simulated run's do; its live.path_ns segments add up to the latency's mean; its
 # live.service counts each device's stages as the core does and holds
 # each stage at least as long as its transform;
 # acsim report and acsim compare accept it; the hang is caught
@@ -85,6 +86,18 @@ for x, dev in zip(v, d["devices"]):
 # measured requests' stages are among those the lanes reported
 held = sum(x["stage_ns"]["mean"] * x["stages"] for x in v)
 assert held >= p["transform"]["mean"] * p["requests"] * (1 - 1e-9), (held, p["transform"])
+PY
+	# the core's device events and the hang's window, as a simulated run writes them
+	has "$T/live/device_events.csv" '^0,[0-9]+,qat1,added,'
+	has "$T/live/device_events.csv" '^0,[0-9]+,qat1,failed,watchdog,'
+	python3 - "$T/live/faults.csv" <<'PY' || fail "$T/live/faults.csv: the hang's window is wrong"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1 and rows[0]["device"] == "qat1" and rows[0]["mode"] == "hang", rows
+r = rows[0]
+assert 150e6 <= int(r["start_ns"]) < int(r["end_ns"]), r
+# detected after it began, or never (qat1 already failed by a loaded machine's watchdog)
+assert r["detected_ns"] == "" or int(r["start_ns"]) < int(r["detected_ns"]) < int(r["end_ns"]), r
 PY
 	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
 	has "$T/report.md" 'live-ipsec'

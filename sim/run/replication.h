@@ -267,9 +267,6 @@ void run_check_done(struct replication *run, struct run_request *r, int status);
 void run_drain(struct replication *run);
 /* drain.c: fills run->res from the run's counts and the core's. */
 int run_fill_results(struct replication *run); /* 0, or AC_ENOMEM */
-/* detect.c: fills each fault window's detected_ns and recovered_ns from
- * the device events of res (sim/run/results.h). */
-void run_detect_faults(struct sim_results *res);
 /* drain.c: asserts that every request is accounted for, and that the core
  * agrees and is idle (after a drain that was not capped). */
 void run_check_conservation(const struct replication *run);

@@ -174,6 +174,10 @@ struct sim_results {
 };
 #undef SIM_FIELD
 
+/* sim/run/detect.c: fills each fault window's detected_ns and recovered_ns
+ * from the device events of res (a simulated or a live run's). */
+void run_detect_faults(struct sim_results *res);
+
 /* Fills a latency summary from a histogram. */
 void sim_latency_from_hist(struct sim_latency *out, const struct hist *h);
 /* Releases what r owns and zeroes it. */
