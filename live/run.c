@@ -127,6 +127,10 @@ struct live_run {
         bool events_closed; /* the drain is over: later events are not the run's */
         bool events_failed; /* out of memory for the list */
         bool *fault_began;  /* per res->faults record: its window started */
+
+        /* the latencies of the time series' current row, under mu: every
+         * callback's, the run's then each class's, as the simulator's rows */
+        struct hist *row_hist;
 };
 
 static uint64_t now_of(struct live_run *run)
@@ -308,6 +312,8 @@ static void on_done(struct ac_request *r, int status)
         uint64_t now = now_of(run);
         uint64_t latency = r->completed_ns - r->submitted_ns;
         pthread_mutex_lock(&run->mu);
+        hist_add(&run->row_hist[0], span(r->submitted_ns, now));
+        hist_add(&run->row_hist[1 + c->index], span(r->submitted_ns, now));
         struct sim_counts *counts[2] = {&run->res->all, q->measured ? &run->res->requests : NULL};
         for (int k = 0; k < 2; k++) {
                 if (counts[k] == NULL)
@@ -702,6 +708,9 @@ static void *sample_main(void *arg)
                 row->mean_in_system = (double)run->outstanding;
                 run->retried_at_row = es.retried;
                 memset(&run->row, 0, sizeof(run->row));
+                for (size_t j = 0; j < ser->nlatency; j++)
+                        sim_series_cut_latency(&run->row_hist[j],
+                                               &ser->latency[k * ser->nlatency + j]);
                 uint64_t done = run->res->all.completed + run->res->all.failed;
                 pthread_mutex_unlock(&run->mu);
                 for (size_t i = 0; i < run->ndevs; i++) {
@@ -906,6 +915,14 @@ static int build(struct live_run *run, struct sim_error *e)
         if (!run->classes || !run->res->classes)
                 return sim_fail(e, -1, "out of memory");
         run->res->nclasses = s->nclasses;
+        struct sim_series *ser = &run->res->series;
+        ser->nlatency = s->nclasses + 1;
+        ser->latency = calloc((ser->nrows ? ser->nrows : 1) * ser->nlatency, sizeof(*ser->latency));
+        run->row_hist = malloc(ser->nlatency * sizeof(*run->row_hist));
+        if (!ser->latency || !run->row_hist)
+                return sim_fail(e, -1, "out of memory");
+        for (size_t j = 0; j < ser->nlatency; j++)
+                hist_init(&run->row_hist[j]);
         for (size_t i = 0; i < s->nclasses; i++) {
                 struct live_class *c = &run->classes[i];
                 const struct workload_class_config *cfg = &s->classes[i];
@@ -1093,6 +1110,7 @@ static void teardown(struct live_run *run)
         free(run->classes);
         free(run->actions);
         free(run->fault_began);
+        free(run->row_hist);
         free(run->by_core);
         pthread_mutex_destroy(&run->ev_mu);
         pthread_mutex_destroy(&run->mu);

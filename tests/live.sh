@@ -99,6 +99,19 @@ assert 150e6 <= int(r["start_ns"]) < int(r["end_ns"]), r
 # detected after it began, or never (qat1 already failed by a loaded machine's watchdog)
 assert r["detected_ns"] == "" or int(r["start_ns"]) < int(r["detected_ns"]) < int(r["end_ns"]), r
 PY
+	# each row of the time series has its callbacks' latency, the run's and each
+	# class's, as a simulated run's rows do: the classes' counts add up to the run's
+	python3 - "$T/live/timeseries_long.csv" "$T/live/timeseries.csv" <<'PY' || fail "$T/live/timeseries_long.csv: latency rows"
+import collections, csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["metric"] == "latency_count"]
+run, cls = collections.Counter(), collections.Counter()
+for r in rows:
+    (run if r["kind"] == "run" else cls)[r["t_ns"]] += int(r["value"])
+assert run and run == cls, (run, cls)
+# a callback in a row follows its arrival in that row or an earlier one
+arrivals = sum(int(r["arrivals"]) for r in csv.DictReader(open(sys.argv[2])))
+assert 0 < sum(run.values()) <= arrivals, (sum(run.values()), arrivals)
+PY
 	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
 	has "$T/report.md" 'live-ipsec'
 	expect 0 "$ACSIM" compare "$T/live" "$T/live"
