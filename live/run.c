@@ -14,6 +14,7 @@
  * take `mu` and their class's lock.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -128,6 +129,14 @@ struct live_run {
         bool events_failed; /* out of memory for the list */
         bool *fault_began;  /* per res->faults record: its window started */
 
+        /* run.memory: bytes of requests allocated (records and buffers,
+         * the classes' spare ones too), under mu; held_full: an arrival
+         * found no room, at held_at with held_outstanding outstanding */
+        uint64_t held;
+        bool held_full;
+        bool issue_failed; /* an arrival had no request: run.memory or out of memory */
+        uint64_t held_at, held_outstanding, held_asked;
+
         /* the latencies of the time series' current row, under mu: every
          * callback's, the run's then each class's, as the simulator's rows */
         struct hist *row_hist;
@@ -226,7 +235,26 @@ static void req_put(struct live_req *q)
 
 /* A request of class c with room for `bytes`, zeroed but for its buffers;
  * or NULL when out of memory. */
-static struct live_req *req_get(struct live_class *c, uint64_t bytes)
+/* Counts `more` bytes of requests against run.memory, under run->mu:
+ * false (and the run marked full at `now`) when they do not fit. */
+static bool hold(struct live_run *run, uint64_t more, uint64_t now)
+{
+        bool fits = false;
+        pthread_mutex_lock(&run->mu);
+        if (!run->held_full && more <= run->s->run.memory - run->held) {
+                run->held += more;
+                fits = true;
+        } else if (!run->held_full) {
+                run->held_full = true;
+                run->held_at = now;
+                run->held_outstanding = run->outstanding;
+                run->held_asked = more;
+        }
+        pthread_mutex_unlock(&run->mu);
+        return fits;
+}
+
+static struct live_req *req_get(struct live_class *c, uint64_t bytes, uint64_t now)
 {
         pthread_mutex_lock(&c->mu);
         struct live_req *q = c->spare;
@@ -234,6 +262,14 @@ static struct live_req *req_get(struct live_class *c, uint64_t bytes)
                 c->spare = q->next_spare;
         pthread_mutex_unlock(&c->mu);
         size_t size = sizeof(*q) + c->cfg->nchain * (sizeof(struct ac_stage) + sizeof(*q->at));
+        uint64_t more =
+            (q == NULL ? size : 0) +
+            (q == NULL || q->cap < bytes + 64 ? 2 * (bytes + 64 - (q ? q->cap : 0)) : 0);
+        if (more > 0 && !hold(c->run, more, now)) {
+                if (q != NULL)
+                        req_put(q);
+                return NULL;
+        }
         if (q == NULL && (q = calloc(1, size)) == NULL)
                 return NULL;
         uint8_t *b0 = q->buf[0], *b1 = q->buf[1];
@@ -362,9 +398,9 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
                 bytes = (uint64_t)llround(dist_sample(&cfg->size, c->sizes));
         if (bytes < 16) /* XTS takes a block; the scenario's sizes are rarely this small */
                 bytes = 16;
-        struct live_req *q = req_get(c, bytes);
+        struct live_req *q = req_get(c, bytes, now);
         if (q == NULL)
-                return AC_ENOMEM;
+                return AC_ENOMEM; /* run.memory, or the machine's */
         q->client = client;
         q->bytes = bytes;
         q->measured = now >= run->warmup;
@@ -527,7 +563,15 @@ static void *class_main(void *arg)
                         }
                 }
                 pthread_mutex_unlock(&c->mu);
-                issue(c, next.client, now);
+                if (issue(c, next.client, now) == AC_ENOMEM) {
+                        /* no room for the request: the run stops, no results */
+                        pthread_mutex_lock(&run->mu);
+                        run->issue_failed = true;
+                        pthread_mutex_unlock(&run->mu);
+                        atomic_store(&run->stop_issue, true);
+                        pthread_mutex_lock(&c->mu);
+                        break;
+                }
                 pthread_mutex_lock(&c->mu);
         }
         pthread_mutex_unlock(&c->mu);
@@ -1234,6 +1278,20 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
                 pthread_cond_signal(&run.fault_cv);
                 pthread_mutex_unlock(&run.mu);
                 pthread_join(run.fault_thread, NULL);
+        }
+        if (rc == 0 && run.issue_failed && run.held_full) {
+                uint64_t m = s->run.memory;
+                rc = sim_fail(e, -2,
+                              "run.memory: at most %" PRIu64 " bytes (%.4g MiB) of requests held "
+                              "at once; an arrival at %.9g s needed %" PRIu64
+                              " bytes more with %" PRIu64
+                              " outstanding and %.4g MiB held (records and buffers, those kept for "
+                              "reuse included), so replication %" PRIu32 " stopped there with no "
+                              "results: raise run.memory, or lower the load or the sizes",
+                              m, (double)m / 1048576.0, (double)run.held_at / 1e9, run.held_asked,
+                              run.held_outstanding, (double)run.held / 1048576.0, replication);
+        } else if (rc == 0 && run.issue_failed) {
+                rc = sim_fail(e, -1, "out of memory for a request");
         }
         if (rc == 0 && close_events(&run) < 0)
                 rc = sim_fail(e, -1, "out of memory");

@@ -11,7 +11,8 @@
 # each stage at least as long as its transform;
 # acsim report and acsim compare accept it; the hang is caught
 # by the watchdog (qat1 failed at least once); an operation with no live
-# implementation is refused at its key, exit 2, nothing written; calibrate
+# implementation is refused at its key, exit 2, nothing written, and so is
+# a run whose requests outgrow run.memory; calibrate
 # --quick writes a devices: block that acsim validate accepts inside a
 # scenario, each operation with a gap and a wake-up; --op and --sizes
 # measure what they name, and bad ones are refused with exit 2. No timing
@@ -115,6 +116,13 @@ PY
 	expect 0 "$ACSIM" report "$T/live" -o "$T/report.md"
 	has "$T/report.md" 'live-ipsec'
 	expect 0 "$ACSIM" compare "$T/live" "$T/live"
+fi
+
+# ---- run.memory: requests that do not fit stop the run, nothing written ------------
+# shellcheck disable=SC2086
+if expect 2 "$ACSIM" live scenarios/live/ipsec.yaml -o "$T/held" $SHORT --set run.memory=64KiB; then
+	has "$T/err" '^acsim live: scenarios/live/ipsec.yaml: run.memory: at most 65536 bytes .* so replication 0 stopped there with no results'
+	[ -e "$T/held" ] && fail "a run stopped at run.memory wrote $T/held"
 fi
 
 # ---- an operation with no live implementation -------------------------------------
