@@ -189,20 +189,16 @@ for name in ("load-0.2", "load-0.4", "load-0.6", "load-0.8", "hang"):
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         name.replace("load-", ""), med(l, 0), med(o, 0), mdiff(o, l, 0), t(med(l, 1)), t(med(o, 1)),
         mdiff(o, l, 1), t(med(l, 2)), t(med(o, 2)), mdiff(o, l, 2), t(held(name))))
-print("\nEach round's own mean latency, measured against predicted from its own service:\n")
-print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
-print("| --- |" + " --- |" * rounds)
-for rho in ("0.2", "0.4", "0.6", "0.8"):
-    s, l = rows("load-%s.own" % rho), rows("load-%s.live" % rho)
-    print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
-                                            for a, b in zip(s, l))))
-print("\nEach round's own mean latency, measured against predicted:\n")
-print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
-print("| --- |" + " --- |" * rounds)
-for rho in ("0.2", "0.4", "0.6", "0.8"):
-    s, l = rows("load-%s.sim" % rho), rows("load-%s.live" % rho)
-    print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
-                                            for a, b in zip(s, l))))
+def per_round(title, kind): # each round's own mean latency difference, measured against kind
+    print("\nEach round's own mean latency, measured against %s:\n" % title)
+    print("| load | " + " | ".join("round %d" % (k + 1) for k in range(rounds)) + " |")
+    print("| --- |" + " --- |" * rounds)
+    for rho in ("0.2", "0.4", "0.6", "0.8"):
+        s, l = rows("load-%s.%s" % (rho, kind)), rows("load-%s.live" % rho)
+        print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
+                                                for a, b in zip(s, l))))
+per_round("predicted from its own service", "own")
+per_round("predicted", "sim")
 print("\nWhere the live time went (docs/live.md, \"Where a live request spends its time\"): the")
 print("median over the rounds of each segment's mean, measured; woken is driver_to_worker of the")
 print("stages that found the lane asleep:\n")
