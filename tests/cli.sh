@@ -146,6 +146,12 @@ for f in scenarios/*.yaml; do
 done
 ls -a "$T/runs" | grep -Eq '\.(tmp|old)-' && fail "temporary directories left in $T/runs"
 
+# ---- a library name beside a folder of that name ---------------------------------
+# the source tree has a policies/ folder and the library a policies.yaml: the
+# name is the scenario; a folder with no scenario of its name is refused
+expect 0 "$ACSIM" validate policies && has "$T/out" 'scenarios/policies.yaml: ok: policies'
+expect 2 "$ACSIM" validate sim && has "$T/err" '^sim: error: expected a scenario file, got a directory'
+
 # ---- the summary table, the seed, the results line ----------------------------
 expect 0 "$ACSIM" run default $SHORT --set run.replications=1 -o "$T/d1" &&
 	has "$T/out" '^acsim .* scenario default ' && has "$T/out" '^seed [0-9]+ ' &&

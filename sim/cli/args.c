@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool cli_is_help(const char *arg)
@@ -295,7 +296,10 @@ static void suggest_scenario(const char *arg)
 
 const char *cli_scenario_path(const char *arg, char *buf, size_t cap)
 {
-        if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0)
+        /* a path, or a file here; a folder here of the same name as a
+         * library scenario (policies/ in the source tree) is not a scenario */
+        struct stat st;
+        if (strchr(arg, '/') != NULL || (stat(arg, &st) == 0 && !S_ISDIR(st.st_mode)))
                 return arg;
         size_t len = strlen(arg);
         bool has_ext = len >= 5 && strcmp(arg + len - 5, ".yaml") == 0;
