@@ -144,5 +144,10 @@ has "$T/err" '^two\.yaml:3:[0-9]+: error: run\.precision: --emit cannot run a sw
 expect 2 "$ACSIM" sweep two.yaml --points 1 -o some
 has "$T/err" '^two\.yaml:3:[0-9]+: error: run\.precision: --points cannot'
 [ -e some ] && fail "a refused --points wrote some/"
+# given by --set, the refusal names the --set
+expect 2 "$ACSIM" sweep two.yaml --set 'run.precision={metric: latency_ns.mean, half_width: 2%}' \
+	--emit slurm -o emitted
+has "$T/err" '^--set run\.precision=\{metric: latency_ns\.mean, half_width: 2%\}: error: run\.precision: --emit cannot'
+[ -e emitted ] && fail "a refused --emit wrote emitted/"
 
 finish

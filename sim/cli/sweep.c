@@ -360,10 +360,18 @@ static int emit(const struct sweep_args *a, const struct sweep_plan *p, const ch
  * located at run.precision, exit status 2, nothing written. */
 static int refuse_split(const struct sweep_args *a, const struct sweep_plan *p)
 {
+        /* written in the file, or given by --set (the last one wins) */
+        char given[4096];
+        const char *where = a->scenario;
+        for (size_t i = 0; p->base.run.precision_line == 0 && i < a->over.nsets; i++)
+                if (strncmp(a->over.sets[i], "run.precision", 13) == 0 &&
+                    strchr("=.", a->over.sets[i][13]) != NULL) {
+                        snprintf(given, sizeof(given), "--set %s", a->over.sets[i]);
+                        where = given;
+                }
         struct diag dg;
         diag_init(&dg);
-        diag_add(&dg, a->scenario, p->base.run.precision_line, p->base.run.precision_col,
-                 "run.precision",
+        diag_add(&dg, where, p->base.run.precision_line, p->base.run.precision_col, "run.precision",
                  "%s cannot run a sweep to a precision: its points run in rounds until "
                  "their paired differences are within target (docs/cluster.md); run it "
                  "on one machine, or give it a fixed run.replications",
