@@ -29,12 +29,15 @@
 # Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
 #        (default build, 2s, 3). Needs python3 to read summary.json.
 #        CALIBRATIONS=N (default 1): calibrate N times a round and keep
-#        the calibration with the median lane time.
+#        the calibration with the median lane time. PIN=1: calibrate and
+#        run live with --pin (docs/live.md, "Pinned lanes").
 set -eu
 build="${1:-build}"
 duration="${2:-2s}"
 rounds="${3:-3}"
 calibrations="${CALIBRATIONS:-1}"
+pin=""
+[ "${PIN:-0}" = 1 ] && pin=--pin
 acsim="$build/acsim"
 T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-fidelity.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -97,7 +100,8 @@ pair() { # pair NAME CARDS HANG RATE: predicted and measured figures into $T/NAM
 	scenario "$2" "$3" "$cost" >"$T/pair.yaml"
 	"$acsim" run "$T/pair.yaml" -q -o "$T/run-sim" --set "workload.w.arrival.rate=$4/s" \
 		--set run.replications=20
-	"$acsim" live "$T/pair.yaml" -q -o "$T/run-live" --set "workload.w.arrival.rate=$4/s"
+	# shellcheck disable=SC2086
+	"$acsim" live "$T/pair.yaml" $pin -q -o "$T/run-live" --set "workload.w.arrival.rate=$4/s"
 	own=$(served "$T/run-live")
 	scenario "$2" "$3" "$own" >"$T/own.yaml"
 	"$acsim" run "$T/own.yaml" -q -o "$T/run-own" --set "workload.w.arrival.rate=$4/s" \
@@ -120,7 +124,8 @@ while [ "$r" -le "$rounds" ]; do
 	: >"$T/candidates"
 	c=1
 	while [ "$c" -le "$calibrations" ]; do
-		"$acsim" calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB -o "$T/devices.yaml" >/dev/null
+		# shellcheck disable=SC2086
+		"$acsim" calibrate $pin --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB -o "$T/devices.yaml" >/dev/null
 		line=$(grep '^      aes-gcm-enc:' "$T/devices.yaml")
 		one=$(echo "$line" | sed 's/^      aes-gcm-enc: //')
 		# the lane's time for 256 KiB in ns: setup + bytes / rate + gap
@@ -146,9 +151,10 @@ print("%.0f" % (ns("setup") + 262144 / rate * 1e9 + ns("gap")))')
 	r=$((r + 1))
 done
 
-python3 - "$T" "$rounds" "$duration" "$build" <<'PY'
+python3 - "$T" "$rounds" "$duration" "$build" "$pin" "$calibrations" <<'PY'
 import statistics, sys
 T, rounds, duration, build = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+env = ("PIN=1 " if sys.argv[5] else "") + ("CALIBRATIONS=%s " % sys.argv[6] if sys.argv[6] != "1" else "")
 def rows(name):
     return [[float(x) for x in l.split()] for l in open("%s/%s" % (T, name))]
 def med(rs, k):
@@ -161,7 +167,7 @@ lanes = sorted(float(c[1]) for c in cal)
 print("\nCalibrations (acsim calibrate --op aes-gcm-enc --sizes 128KiB,256KiB,512KiB), one a round:")
 for c, l in cal:
     print("- `%s`: a lane's time for 256 KiB %s, capacity %.0f req/s" % (c, t(float(l)), 1e9 / float(l)))
-print("\nMedians of %d rounds of %s each (`sh bench/fidelity.sh %s %s %d`); a diff is the median" % (rounds, duration, build, duration, rounds))
+print("\nMedians of %d rounds of %s each (`%ssh bench/fidelity.sh %s %s %d`); a diff is the median" % (rounds, duration, env, build, duration, rounds))
 print("of the rounds' own differences, measured against predicted:\n")
 print("| load | predicted req/s | measured req/s | diff | predicted mean | measured mean | diff | predicted p99 | measured p99 | diff |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

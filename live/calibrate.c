@@ -19,6 +19,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "live/calibrate.h"
+#include "live/affinity.h"
 #include "live/device.h"
 #include "live/platform.h"
 
@@ -258,6 +259,8 @@ struct path_run {
         pthread_cond_t cv;
         struct path_req *done; /* called back, not yet taken by the main thread */
         uint64_t failed;
+        bool pinned; /* this thread on the first CPU allowed, the lane on the second */
+        struct live_affinity was;
 };
 
 static void path_io(void *ctx, struct ac_request *r, uint32_t stage, struct live_stage_io *io)
@@ -348,15 +351,21 @@ static void path_stop(struct path_run *run)
         }
         pthread_mutex_destroy(&run->mu);
         pthread_cond_destroy(&run->cv);
+        if (run->pinned)
+                live_affinity_restore(&run->was);
 }
 
 /* An engine on the live platform with one live device `cpu` of one lane
  * doing op, as `acsim live` builds them: the watchdog armed and cancelled
  * for every stage as a scenario's is (the timer thread's wake-ups are part
  * of the path), though at 10 s it never fires. */
-static int path_start(struct path_run *run, const struct live_op *op, size_t largest)
+static int path_start(struct path_run *run, const struct live_op *op, size_t largest, bool pin)
 {
         memset(run, 0, sizeof(*run));
+        int cpus[LIVE_MAX_CPUS];
+        if (pin && live_affinity_save(&run->was) == 0 &&
+            live_affinity_cpus(&run->was, cpus, LIVE_MAX_CPUS) >= 2)
+                run->pinned = live_pin_self(cpus[0]) == 0; /* the threads started inherit it */
         pthread_mutex_init(&run->mu, NULL);
         pthread_cond_init(&run->cv, NULL);
         for (size_t i = 0; i < sizeof(run->keys); i++)
@@ -392,7 +401,8 @@ static int path_start(struct path_run *run, const struct live_op *op, size_t lar
                                         .max_bytes = largest + 64,
                                         .io = path_io,
                                         .seed = 1,
-                                        .keys = run->keys};
+                                        .keys = run->keys,
+                                        .lane_cpus = run->pinned ? &cpus[1] : NULL};
         if (live_device_start(&run->dev, run->eng, &dc) < 0)
                 return -1;
         run->dev_ready = true;
@@ -527,7 +537,8 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
 
 /* Measures o's operation through the live path at its sizes and fits the
  * path's model. */
-static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uint64_t pause_ns)
+static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uint64_t pause_ns,
+                        bool pin)
 {
         struct path_run *run = malloc(sizeof(*run));
         double *lat = malloc(n * sizeof(*lat)), *work = malloc(n * sizeof(*work));
@@ -535,7 +546,7 @@ static int path_measure(struct calibrate_op *o, unsigned n, uint64_t run_ns, uin
         int rc = -1;
         if (run == NULL || lat == NULL || work == NULL || beyond == NULL)
                 goto out;
-        if (path_start(run, o->op, o->bytes[o->nsizes - 1]) < 0)
+        if (path_start(run, o->op, o->bytes[o->nsizes - 1], pin) < 0)
                 goto stop;
         int id = ac_op_intern(run->eng, o->op->name);
         double sum = 0;
@@ -639,7 +650,7 @@ int calibrate_run(const struct calibrate_config *cfg, struct calibrate_op *out,
                 }
                 o->jitter_cv = dev_n > 1 ? sqrt(dev_sum / (double)(dev_n - 1)) : 0;
                 fit_line(o->bytes, o->median_ns, o->nsizes, &o->bare);
-                if (path_measure(o, path_n, path_ns, pause_ns) < 0) {
+                if (path_measure(o, path_n, path_ns, pause_ns, cfg->pin) < 0) {
                         rc = sim_fail(err, -1, "calibrate: %s through a live device failed",
                                       o->op->name);
                         goto out;

@@ -44,6 +44,8 @@ struct calibrate_config {
         uint64_t path_pause_ns; /* live path: between requests one at a time, so the
                                    threads go idle as between light arrivals
                                    (default 500 us) */
+        bool pin;               /* live path: the lane on a CPU of its own, the other
+                                   threads on the first (two CPUs or more) */
 };
 
 /* A line `setup + bytes / rate` through medians by size. */

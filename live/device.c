@@ -15,6 +15,7 @@
 
 #include "ac/error.h"
 #include "live/device.h"
+#include "live/affinity.h"
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_SERVING };
 
@@ -276,6 +277,10 @@ static void *worker_main(void *arg)
         struct live_device *d = arg;
         struct live_crypto *c = live_crypto_new();
         pthread_mutex_lock(&d->mu);
+        if (d->lane_cpus != NULL) { /* lane k on its CPU */
+                int cpu = d->lane_cpus[d->pinned++ % d->lanes];
+                d->pin_failed += live_pin_self(cpu) < 0;
+        }
         if (c == NULL) {
                 /* a lane that cannot work: the others still can */
                 pthread_mutex_unlock(&d->mu);
@@ -349,6 +354,7 @@ static void release(struct live_device *d)
         free(d->queue);
         free(d->free_slots);
         free(d->workers);
+        free(d->lane_cpus);
 }
 
 int live_device_start(struct live_device *d, struct ac_engine *eng,
@@ -371,7 +377,10 @@ int live_device_start(struct live_device *d, struct ac_engine *eng,
         d->queue = calloc(cfg->ring, sizeof(*d->queue));
         d->free_slots = calloc(cfg->ring, sizeof(*d->free_slots));
         d->workers = calloc(cfg->lanes, sizeof(*d->workers));
-        if (!d->op_of || !d->name || !d->slots || !d->queue || !d->free_slots || !d->workers) {
+        if (cfg->lane_cpus != NULL && (d->lane_cpus = malloc(cfg->lanes * sizeof(int))) != NULL)
+                memcpy(d->lane_cpus, cfg->lane_cpus, cfg->lanes * sizeof(int));
+        if (!d->op_of || !d->name || !d->slots || !d->queue || !d->free_slots || !d->workers ||
+            (cfg->lane_cpus != NULL && d->lane_cpus == NULL)) {
                 release(d);
                 return AC_ENOMEM;
         }

@@ -85,8 +85,10 @@ struct live_device_config {
         size_t max_bytes; /* the largest stage it takes; a larger one is refused */
         live_io_fn io;
         void *io_ctx;
-        uint64_t seed;       /* flaky draws */
-        const uint8_t *keys; /* LIVE_MAX_KEY bytes, the same for every op */
+        uint64_t seed;        /* flaky draws */
+        const uint8_t *keys;  /* LIVE_MAX_KEY bytes, the same for every op */
+        const int *lane_cpus; /* lanes entries: the CPU lane k's worker is pinned to;
+                                 NULL: wherever the scheduler puts it */
 };
 
 struct live_job;
@@ -139,6 +141,9 @@ struct live_device {
         uint32_t lanes;
         uint32_t nworkers; /* started */
         uint32_t sleeping; /* workers waiting for work, under mu */
+        int *lane_cpus;    /* lanes entries, or NULL: see the config */
+        uint32_t pinned;   /* workers that took their CPU (and failed: pin_failed) */
+        uint32_t pin_failed;
 
         /* statistics, under mu */
         uint64_t completed; /* reported to the core */

@@ -26,6 +26,7 @@
 
 #include <openssl/crypto.h>
 
+#include "live/affinity.h"
 #include "live/device.h"
 #include "live/platform.h"
 #include "live/run.h"
@@ -136,6 +137,13 @@ struct live_run {
         bool held_full;
         bool issue_failed; /* an arrival had no request: run.memory or out of memory */
         uint64_t held_at, held_outstanding, held_asked;
+
+        /* pinned lanes: the CPUs allowed, the first for the run's threads,
+         * the others for the lanes in turn (next_cpu) */
+        bool pinned;
+        int cpus[LIVE_MAX_CPUS];
+        int ncpus;
+        unsigned next_cpu;
 
         /* the latencies of the time series' current row, under mu: every
          * callback's, the run's then each class's, as the simulator's rows */
@@ -900,10 +908,19 @@ static int start_device(struct live_run *run, struct live_dev *d)
                                         .io_ctx = run,
                                         .seed = sim_rng_stream_seed(run->seed, d->name),
                                         .keys = run->keys};
+        int *cpus = NULL;
+        if (run->pinned) {
+                if ((cpus = malloc(m->lanes * sizeof(*cpus))) == NULL)
+                        return AC_ENOMEM;
+                for (uint32_t k = 0; k < m->lanes; k++)
+                        cpus[k] = run->cpus[1 + run->next_cpu++ % (unsigned)(run->ncpus - 1)];
+                dc.lane_cpus = cpus;
+        }
         pthread_mutex_lock(&run->ev_mu);
         run->attaching = (size_t)(d - run->devs);
         pthread_mutex_unlock(&run->ev_mu);
         int rc = live_device_start(&d->dev, run->eng, &dc);
+        free(cpus);
         if (rc == 0)
                 d->started = true;
         return rc;
@@ -1187,9 +1204,10 @@ static void mark_warmup(struct live_run *run)
         }
 }
 
-enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
-                          const struct live_watch *watch, struct live_path *path,
-                          struct sim_results *out, struct sim_error *e)
+static enum sim_outcome run_live(const struct scenario *s, uint32_t replication,
+                                 const struct live_watch *watch, bool pinned, const int *cpus,
+                                 int ncpus, struct live_path *path, struct sim_results *out,
+                                 struct sim_error *e)
 {
         memset(out, 0, sizeof(*out));
         struct live_run run = {.s = s, .res = out};
@@ -1200,6 +1218,13 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
         if (watch)
                 run.watch = *watch;
         run.path = path;
+        run.pinned = pinned;
+        if (pinned) {
+                run.ncpus = ncpus < LIVE_MAX_CPUS ? ncpus : LIVE_MAX_CPUS;
+                memcpy(run.cpus, cpus, (size_t)run.ncpus * sizeof(*cpus));
+        }
+        if (path != NULL)
+                path->pinned = pinned;
         pthread_mutex_init(&run.mu, NULL);
         pthread_mutex_init(&run.ev_mu, NULL);
         pthread_condattr_t ca;
@@ -1311,4 +1336,24 @@ enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
                 return rc == -2 ? SIM_BAD_INPUT : SIM_FAILED;
         }
         return SIM_OK;
+}
+
+enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
+                          const struct live_watch *watch, bool pin, struct live_path *path,
+                          struct sim_results *out, struct sim_error *e)
+{
+        /* pinned: this thread, and so every thread it starts, on the first
+         * CPU allowed; the lanes move to the others as they start */
+        struct live_affinity was;
+        bool pinned = false;
+        int cpus[LIVE_MAX_CPUS];
+        int ncpus = 0;
+        if (pin && live_affinity_save(&was) == 0) {
+                ncpus = live_affinity_cpus(&was, cpus, LIVE_MAX_CPUS);
+                pinned = ncpus >= 2 && live_pin_self(cpus[0]) == 0;
+        }
+        enum sim_outcome o = run_live(s, replication, watch, pinned, cpus, ncpus, path, out, e);
+        if (pinned)
+                live_affinity_restore(&was);
+        return o;
 }

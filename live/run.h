@@ -58,6 +58,7 @@ struct live_path {
          * first run (live_path_release frees it) */
         struct live_service *service;
         size_t ndevices;
+        bool pinned; /* the lanes ran on CPUs of their own (live_run's pin) */
 };
 
 struct live_service {
@@ -84,13 +85,16 @@ void live_facts_read(struct live_facts *f);
 /* Runs replication `replication` of the prepared scenario s live into
  * *out (sim_results_free it), and adds where its requests spent their time
  * to *path (hist_init each segment once before the first run). watch and
- * path may be NULL. Returns SIM_OK;
+ * path may be NULL. With pin, on a machine of two CPUs or more, every
+ * device lane is pinned to a CPU of its own (round-robin over all but the
+ * first CPU allowed) and every other thread of the run to the first
+ * (docs/live.md, "Pinned lanes"). Returns SIM_OK;
  * SIM_BAD_INPUT when the core or a device refused the scenario (a
  * balancer's options, an operation without a live implementation);
  * SIM_FAILED when the machine could not run it (threads, memory). Both
  * with the reason in e and *out empty. */
 enum sim_outcome live_run(const struct scenario *s, uint32_t replication,
-                          const struct live_watch *watch, struct live_path *path,
+                          const struct live_watch *watch, bool pin, struct live_path *path,
                           struct sim_results *out, struct sim_error *e);
 
 #endif

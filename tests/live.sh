@@ -155,6 +155,16 @@ if expect 0 "$ACSIM" calibrate --quick --op sha256 --sizes 1KiB,4KiB --by-size -
 	has "$T/one.yaml" '^      sha256: '
 	grep -q 'aes-gcm-enc' "$T/one.yaml" && fail "--op sha256 wrote other operations"
 fi
+# pinned: the lane on a CPU of its own, and acsim live says it pinned (two CPUs or more)
+if expect 0 "$ACSIM" calibrate --quick --pin --op sha256 --sizes 4KiB -o "$T/pinned.yaml"; then
+	has "$T/pinned.yaml" '^      sha256: \{setup: '
+fi
+# shellcheck disable=SC2086
+if expect 0 "$ACSIM" live scenarios/live/ipsec.yaml --pin -q -o "$T/pinned" $SHORT; then
+	cpus=$(python3 -c 'import os; print(len(os.sched_getaffinity(0)))')
+	if [ "$cpus" -ge 2 ]; then want=true; else want=false; fi
+	has "$T/pinned/summary.json" "\"pinned\": $want,"
+fi
 expect 2 "$ACSIM" calibrate --quick --sizes 4KiB,1KiB
 has "$T/err" '--sizes: expected up to 16 ascending sizes'
 expect 2 "$ACSIM" calibrate --quick --op rot13

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ac/observer.h"
+#include "live/affinity.h"
 #include "live/run.h"
 #include "sim/load/diag.h"
 #include "sim/load/scenario_load.h"
@@ -42,7 +43,8 @@ static size_t device_named(const struct sim_results *r, const char *name)
 
 /* Runs s live once; checks that every request was accounted for and that
  * every device was registered. */
-static void run_live(const struct scenario *s, struct live_path *path, struct sim_results *r)
+static void run_live(const struct scenario *s, bool pin, struct live_path *path,
+                     struct sim_results *r)
 {
         struct sim_error e;
         for (int i = 0; i < LIVE_SEGMENTS; i++)
@@ -50,7 +52,7 @@ static void run_live(const struct scenario *s, struct live_path *path, struct si
         hist_init(&path->woken);
         path->service = NULL;
         path->ndevices = 0;
-        CHECK(live_run(s, 0, NULL, path, r, &e) == SIM_OK, "%s", e.msg);
+        CHECK(live_run(s, 0, NULL, pin, path, r, &e) == SIM_OK, "%s", e.msg);
         const struct sim_counts *c = &r->all;
         CHECK(c->submitted > 0 && c->submitted == c->completed + c->failed + c->rejected,
               "submitted %llu, completed %llu, failed %llu, rejected %llu",
@@ -96,7 +98,8 @@ int main(void)
         load(path, hang, 5, &s);
         struct live_path p;
         struct sim_results r;
-        run_live(&s, &p, &r);
+        run_live(&s, false, &p, &r);
+        CHECK(!p.pinned, "pinned unasked");
         size_t qat1 = device_named(&r, "qat1");
         CHECK(r.nfaults == 1 && r.faults[0].device == qat1, "%zu fault windows", r.nfaults);
         const struct sim_fault_result *f = &r.faults[0];
@@ -145,7 +148,12 @@ int main(void)
         const char *late[] = {"run.duration=300ms", "run.warmup=50ms", "faults.0.at=2s",
                               "faults.0.for=100ms", "engine.failover.timeout=5s"};
         load(path, late, 5, &s);
-        run_live(&s, &p, &r);
+        run_live(&s, true, &p, &r); /* and its lanes pinned, on two CPUs or more */
+        struct live_affinity mine;
+        int cpus[LIVE_MAX_CPUS];
+        CHECK(live_affinity_save(&mine) == 0, "no affinity");
+        CHECK(p.pinned == (live_affinity_cpus(&mine, cpus, LIVE_MAX_CPUS) >= 2), "pinned: %d",
+              p.pinned);
         CHECK(r.nfaults == 0, "a fault that never began is recorded (%zu windows)", r.nfaults);
         for (size_t k = 0; k < r.ndevice_events; k++)
                 CHECK(r.device_events[k].point != AC_DEVICE_FAILED, "a device failed");

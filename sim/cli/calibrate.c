@@ -40,13 +40,14 @@ static int parse_sizes(const char *text, size_t *out, size_t *n)
 static int calibrate_main(int argc, char **argv)
 {
         const char *output = NULL, *only = NULL, *sizes_text = NULL;
-        bool quick = false, by_size = false, quiet = false;
+        bool quick = false, by_size = false, quiet = false, pin = false;
         const struct cli_option options[] = {
             {"--output", "-o", .value = &output},
             {"--quick", .flag = &quick},
             {"--op", .value = &only},
             {"--sizes", .value = &sizes_text},
             {"--by-size", .flag = &by_size},
+            {"--pin", .flag = &pin},
             {"--quiet", "-q", .flag = &quiet},
             {0},
         };
@@ -54,7 +55,7 @@ static int calibrate_main(int argc, char **argv)
         int status = cli_parse("calibrate", options, NULL, &none, argc, argv);
         if (status != CLI_OK)
                 return status;
-        struct calibrate_config cfg = {.only = only};
+        struct calibrate_config cfg = {.only = only, .pin = pin};
         if (quick) {
                 cfg.samples = 201;
                 cfg.lane_ns = 20000000;
@@ -113,7 +114,7 @@ static int calibrate_main(int argc, char **argv)
 
 CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted device models",
             "Usage: acsim calibrate [-o FILE] [--quick] [--op NAME] [--sizes LIST]\n"
-            "                       [--by-size] [-q]\n"
+            "                       [--by-size] [--pin] [-q]\n"
             "\n"
             "Times every live operation (OpenSSL, docs/live.md) over sizes from 64 B\n"
             "to 1 MiB: alone on cold buffers, on 1 to all online CPUs, and through a\n"
@@ -131,6 +132,8 @@ CLI_COMMAND(calibrate, "measure this machine's live operations; write fitted dev
             "  --op NAME          this operation alone\n"
             "  --sizes LIST       these sizes, ascending, like 64KiB,256KiB,1MiB\n"
             "  --by-size          also print each operation's measurements by size\n"
+            "  --pin              the live path's lane on a CPU of its own, the other\n"
+            "                     threads on the first CPU (as acsim live --pin)\n"
             "  -q, --quiet        no table and no 'devices:' line: the block alone\n"
             "\n"
             "Exit status: 0 measured; 1 a measurement failed; 2 bad usage or FILE\n"

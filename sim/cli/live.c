@@ -31,6 +31,7 @@ struct live_args {
         const char *output;
         struct cli_overrides over;
         bool quiet;
+        bool pin;
         char pathbuf[4096];
 };
 
@@ -39,6 +40,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
         const struct cli_option options[] = {
             {"--output", "-o", .value = &a->output},
             {"--quiet", "-q", .flag = &a->quiet},
+            {"--pin", NULL, .flag = &a->pin},
             {0},
         };
         const struct cli_operands scenario = {&a->scenario, 1, 1, "one scenario only",
@@ -127,6 +129,7 @@ static char *path_json(const struct live_path *path)
                     json_object_set_new(f, "p99", json_integer((json_int_t)hist_quantile(h, 0.99)));
                 rc |= json_object_set_new(f, "max", json_integer((json_int_t)h->max));
         }
+        rc |= json_object_set_new(live, "pinned", json_boolean(path->pinned));
         json_t *service = json_array();
         rc |= json_object_set_new(live, "service", service);
         for (size_t i = 0; rc == 0 && i < path->ndevices; i++)
@@ -207,7 +210,7 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         enum sim_outcome o = SIM_OK;
         for (uint32_t i = 0; i < n && o == SIM_OK; i++) {
                 line.index = i;
-                o = live_run(sc, i, show ? &watch : NULL, path, &r.runs[i], &e);
+                o = live_run(sc, i, show ? &watch : NULL, a->pin, path, &r.runs[i], &e);
                 if (o == SIM_OK)
                         r.n++;
         }
@@ -269,7 +272,7 @@ static int live_main(int argc, char **argv)
 
 CLI_COMMAND(live, "run a scenario in real time on real threads and crypto (OpenSSL)",
             "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
-            "                  [--quiet]\n"
+            "                  [--pin] [--quiet]\n"
             "\n"
             "Runs the scenario's workload in real time against live devices: each\n"
             "device of the scenario is `lanes` worker threads doing its operations\n"
@@ -282,6 +285,8 @@ CLI_COMMAND(live, "run a scenario in real time on real threads and crypto (OpenS
             "  -o, --output DIR   where to write\n"
             "  --seed N           the scenario seed (overrides `seed:`)\n"
             "  --set KEY=VALUE    override one scenario value (repeatable)\n"
+            "  --pin              each device lane on a CPU of its own, the run's other\n"
+            "                     threads on the first CPU (two CPUs or more)\n"
             "  -q, --quiet        print no table and no progress, only errors\n"
             "\n"
             "Exit status: 0 success; 1 the run failed (the drain hit its cap, or the\n"
