@@ -79,11 +79,13 @@ served() { # served DIR: the lane model the live run's devices gave (live.servic
 	python3 - "$1/summary.json" <<'PY'
 import json, math, sys
 v = json.load(open(sys.argv[1]))["live"]["service"]
-def pool(n, m):  # n weights, m (mean, cv) pairs: the pooled mean and cv
+def pool(n, m):  # n weights, m (mean, cv) pairs: the pooled mean and cv (0, 0 for none)
     w = sum(n)
+    if w == 0:
+        return 0.0, 0.0
     mean = sum(k * a for k, (a, c) in zip(n, m)) / w
     sq = sum(k * a * a * (1 + c * c) for k, (a, c) in zip(n, m)) / w
-    return mean, math.sqrt(max(sq - mean * mean, 0.0)) / mean
+    return mean, math.sqrt(max(sq - mean * mean, 0.0)) / mean if mean > 0 else 0.0
 held = pool([d["stages"] for d in v], [(d["stage_ns"]["mean"], d["stage_ns"]["cv"]) for d in v])
 wake = pool([d["woken"] for d in v], [(d["wakeup_ns"]["mean"], d["wakeup_ns"]["cv"]) for d in v])
 gap = sum(d["gap_ns"] * d["stages"] for d in v) / sum(d["stages"] for d in v)
