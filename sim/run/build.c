@@ -31,20 +31,19 @@ static int build_core(struct replication *run, uint64_t seed, struct sim_error *
         run->plat_ready = true;
         run->plat.after = run_cut_devices;
         run->plat.after_ctx = run;
-        const struct ac_observer_ops *observer = &run_observer_ops;
+        const struct ac_observer_ops *observer = &run_fingerprint_ops;
         if (run->checks) {
                 if (run_check_start(run) < 0 ||
                     sim_platform_buggify(&run->plat, run->checks->buggify) < 0)
                         return sim_fail(err, AC_ENOMEM, "out of memory");
                 run->plat.after = run_check_after;
-                observer = &run_check_observer_ops;
+                observer = &run_fingerprint_checked_ops;
         }
 
         struct ac_engine_config cfg;
         scenario_engine_config(run->s, &cfg);
         cfg.platform = sim_platform_seam(&run->plat);
-        run->observer_inner = observer;
-        cfg.observer = (struct ac_observer){.ops = &run_fingerprint_ops, .ctx = run};
+        cfg.observer = (struct ac_observer){.ops = observer, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
                 return sim_fail(err, rc, "engine: %s", ac_strerror(rc));

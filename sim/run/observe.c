@@ -13,39 +13,12 @@
 
 #include "sim/run/replication.h"
 
-/* The observer's stage hook (ac/observer.h): follows d's queued and
- * in-flight counts as the core moves them, and notes d for the next cut.
- * Runs inside the core, which it must not call. */
+/* The observer's stage hook (ac/observer.h), run_observe_stage() out of
+ * line, for a checked run's observer (check.c); the fingerprint's hook
+ * (fingerprint.c) has it inline. */
 static void observe_stage(void *ctx, const struct ac_stage_event *ev)
 {
-        struct replication *run = ctx;
-        struct run_device *d = run->by_core[ev->device];
-        switch (ev->point) {
-        case AC_STAGE_QUEUED:
-                d->stages_queued++;
-                break;
-        case AC_STAGE_DISPATCHED:
-                d->stages_queued--;
-                d->stages_in_flight++;
-                if (run->handoffs) {
-                        struct run_request *r = sim_container_of(ev->req, struct run_request, req);
-                        if (r->traced)
-                                run_trace_handed(run, r, d, ev->stage);
-                }
-                break;
-        case AC_STAGE_COMPLETED:
-        case AC_STAGE_TIMED_OUT:
-        case AC_STAGE_RECALLED:
-                d->stages_in_flight--;
-                break;
-        case AC_STAGE_MOVED:
-                d->stages_queued--;
-                break;
-        }
-        if (!d->dirty) {
-                d->dirty = true;
-                run->dirty[run->ndirty++] = (size_t)(d - run->devices);
-        }
+        run_observe_stage(ctx, ev);
 }
 
 /* The observer's device hook: a registered device gets its place in

@@ -201,9 +201,6 @@ struct replication {
         uint64_t hash;         /* callbacks */
         uint64_t arrival_hash; /* arrivals */
         uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
-        /* the observer fingerprint.c passes every point on to: observe.c's,
-         * or check.c's in a checked run (build.c) */
-        const struct ac_observer_ops *observer_inner;
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
@@ -236,10 +233,11 @@ extern const struct ac_observer_ops run_observer_ops;
  * whose counts moved, at now (ctx the replication). */
 void run_cut_devices(void *ctx);
 
-/* fingerprint.c: the observer the core is given: run->observer_inner's
- * (observe.c's or check.c's), then each point folded into
- * run->fingerprint (ctx the replication). */
+/* fingerprint.c: the observer the core is given: observe.c's (in
+ * run_fingerprint_ops) or check.c's (in run_fingerprint_checked_ops), then
+ * each point folded into run->fingerprint (ctx the replication). */
 extern const struct ac_observer_ops run_fingerprint_ops;
+extern const struct ac_observer_ops run_fingerprint_checked_ops;
 /* fingerprint.c: returns the run's fingerprint, at the end of its drain. */
 uint64_t run_fingerprint_finish(const struct replication *run);
 
@@ -251,6 +249,42 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
  * the callback. */
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
+
+/* observe.c's stage hook, inline for the fingerprint's (fingerprint.c),
+ * which every tracepoint of an unchecked run goes through: follows d's
+ * queued and in-flight counts as the core moves them, and notes d for the
+ * next cut (run_cut_devices). Runs inside the core, which it must not
+ * call. */
+static inline void run_observe_stage(struct replication *run, const struct ac_stage_event *ev)
+{
+        struct run_device *d = run->by_core[ev->device];
+        switch (ev->point) {
+        case AC_STAGE_QUEUED:
+                d->stages_queued++;
+                break;
+        case AC_STAGE_DISPATCHED:
+                d->stages_queued--;
+                d->stages_in_flight++;
+                if (run->handoffs) {
+                        struct run_request *r = sim_container_of(ev->req, struct run_request, req);
+                        if (r->traced)
+                                run_trace_handed(run, r, d, ev->stage);
+                }
+                break;
+        case AC_STAGE_COMPLETED:
+        case AC_STAGE_TIMED_OUT:
+        case AC_STAGE_RECALLED:
+                d->stages_in_flight--;
+                break;
+        case AC_STAGE_MOVED:
+                d->stages_queued--;
+                break;
+        }
+        if (!d->dirty) {
+                d->dirty = true;
+                run->dirty[run->ndirty++] = (size_t)(d - run->devices);
+        }
+}
 
 /* check.c: a checked run (run->checks set). run_check_start() makes its
  * state (0 or AC_ENOMEM); run_check_stop() frees it. The observer wraps

@@ -96,7 +96,10 @@ static void window_end(struct replication *run)
         double window = (double)(run->duration - run->warmup);
         run->res->mean_in_system = tally_mean(&run->in_system, now);
         for (size_t i = 0; i < run->nclasses; i++)
-                run->res->classes[i].mean_in_system = tally_mean(&run->classes[i].in_system, now);
+                run->res->classes[i].mean_in_system =
+                    run->nclasses == 1 /* request.c kept one tally for both */
+                        ? run->res->mean_in_system
+                        : tally_mean(&run->classes[i].in_system, now);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
                 struct device_model_stats ms = {0};
