@@ -1,12 +1,12 @@
 /*
  * sim/run/observe.c - the core's observer (ac/observer.h) in a
  * replication: the tracepoints keep each device's queued and in-flight
- * counts, and after every core entry point the devices they named get
- * their time-weighted tallies cut. No device is ever looked at unless the
- * core said something happened to it, so the cost does not grow with the
- * number of devices. The device and time series figures built on these
- * tallies are in run.c and drain.c. The device points become the run's
- * device events (device_events.csv), with the platform's time.
+ * counts, and cut its time-weighted tallies one instant behind
+ * (run_observe_stage in replication.h). No device is ever looked at
+ * unless the core said something happened to it, or its tallies are
+ * read, so the cost does not grow with the number of devices. The device and time series figures
+ * built on these tallies are in run.c and drain.c. The device points become the run's device events
+ * (device_events.csv), with the platform's time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,23 +59,7 @@ const struct ac_observer_ops run_observer_ops = {
     .device = observe_device,
 };
 
-/* After every core entry point (the platform's `after`, and the run's own
- * submits and attaches): cuts the tallies of the devices whose counts
- * moved, at now. Only a count that differs from the tally's is cut, so a
- * stage queued and dispatched in one entry point leaves the queue's tally
- * alone, exactly as if every device were looked at after every entry
- * point; but only the devices the tracepoints named are looked at. */
-void run_cut_devices(void *ctx)
+void run_settle_device(struct run_device *d)
 {
-        struct replication *run = ctx;
-        uint64_t now = sim_now(run->loop);
-        for (size_t i = 0; i < run->ndirty; i++) {
-                struct run_device *d = &run->devices[run->dirty[i]];
-                d->dirty = false;
-                if (d->stages_queued != d->queue.value)
-                        tally_set(&d->queue, now, d->stages_queued);
-                if (d->stages_in_flight != d->in_flight.value)
-                        tally_set(&d->in_flight, now, d->stages_in_flight);
-        }
-        run->ndirty = 0;
+        run_cut_device(d);
 }
