@@ -47,15 +47,19 @@ struct dist {
  * (these are times, sizes and factors). Returns 0, or -1 with a one-line
  * reason in *why (static text; why may be NULL) for a bad parameter. */
 int dist_prepare(struct dist *d, const char **why);
-/* One draw of a kind other than the exponential; dist_sample() calls it. */
+/* One draw of a kind other than the exponential and the constant;
+ * dist_sample() calls it. */
 double dist_sample_other(const struct dist *d, gsl_rng *r);
 /* One draw. d must be prepared. The exponential, drawn for every request's
- * service in many scenarios, is inline (sim/des/exponential.h). */
+ * service in many scenarios, is inline (sim/des/exponential.h), and so is
+ * the constant, drawn for every request's size in many others. */
 static inline double dist_sample(const struct dist *d, gsl_rng *r)
 {
         assert(d->ready);
         if (d->kind == DIST_EXPONENTIAL)
                 return d->a * sim_exponential(r);
+        if (d->kind == DIST_CONSTANT) /* a size, every request */
+                return d->a;
         return dist_sample_other(d, r);
 }
 /* The distribution's mean (exact, from its parameters). d must be prepared. */

@@ -29,22 +29,20 @@ static int build_core(struct replication *run, uint64_t seed, struct sim_error *
         if (!run->loop || sim_platform_init(&run->plat, run->loop, seed) < 0)
                 return sim_fail(err, AC_ENOMEM, "out of memory");
         run->plat_ready = true;
-        run->plat.after = run_cut_devices;
         run->plat.after_ctx = run;
-        const struct ac_observer_ops *observer = &run_observer_ops;
+        const struct ac_observer_ops *observer = &run_fingerprint_ops;
         if (run->checks) {
                 if (run_check_start(run) < 0 ||
                     sim_platform_buggify(&run->plat, run->checks->buggify) < 0)
                         return sim_fail(err, AC_ENOMEM, "out of memory");
                 run->plat.after = run_check_after;
-                observer = &run_check_observer_ops;
+                observer = &run_fingerprint_checked_ops;
         }
 
         struct ac_engine_config cfg;
         scenario_engine_config(run->s, &cfg);
         cfg.platform = sim_platform_seam(&run->plat);
-        run->observer_inner = observer;
-        cfg.observer = (struct ac_observer){.ops = &run_fingerprint_ops, .ctx = run};
+        cfg.observer = (struct ac_observer){.ops = observer, .ctx = run};
         int rc = ac_engine_create(&cfg, &run->core);
         if (rc < 0)
                 return sim_fail(err, rc, "engine: %s", ac_strerror(rc));
@@ -65,8 +63,8 @@ static int attach_device(struct replication *run, struct run_device *d)
 }
 
 /* The hot-add event: the device arrives while requests flow. Registration
- * may hand it queued or backlogged stages at once, so the tallies are
- * brought up to date as after any entry point that moves stages. */
+ * may hand it queued or backlogged stages at once; their tracepoints
+ * count them as for any entry point that moves stages. */
 static void attach_later(struct sim_loop *loop, struct sim_event *ev)
 {
         struct run_device *d = sim_container_of(ev, struct run_device, attach_ev);
@@ -80,7 +78,6 @@ static void attach_later(struct sim_loop *loop, struct sim_event *ev)
                 fprintf(stderr, "run: cannot attach %s: %s\n", d->name, ac_strerror(rc));
                 abort();
         }
-        run_cut_devices(run);
 }
 
 static int build_devices(struct replication *run, uint64_t seed, struct sim_error *err)
@@ -89,9 +86,8 @@ static int build_devices(struct replication *run, uint64_t seed, struct sim_erro
         size_t n = scenario_device_total(s);
         run->devices = calloc(n, sizeof(*run->devices));
         run->by_core = calloc(n ? n : 1, sizeof(*run->by_core));
-        run->dirty = calloc(n ? n : 1, sizeof(*run->dirty));
         run->res->devices = calloc(n, sizeof(*run->res->devices));
-        if (!run->devices || !run->by_core || !run->dirty || !run->res->devices)
+        if (!run->devices || !run->by_core || !run->res->devices)
                 return sim_fail(err, AC_ENOMEM, "out of memory");
         run->ndevices = n;
         run->res->ndevices = n;
@@ -244,7 +240,6 @@ void run_teardown(struct replication *run)
         }
         free(run->devices);
         free(run->by_core);
-        free(run->dirty);
         free(run->row_hist);
         for (size_t i = 0; i < run->nclasses; i++)
                 free(run->classes[i].ops);

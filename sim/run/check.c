@@ -133,7 +133,6 @@ const struct ac_observer_ops run_check_observer_ops = {
 void run_check_after(void *ctx)
 {
         struct replication *run = ctx;
-        run_cut_devices(ctx);
         check_time(run, sim_now(run->loop));
         if (!run->checks->core)
                 return;

@@ -45,8 +45,13 @@ int run_fill_results(struct replication *run)
         res->order_hash = run->hash;
         res->arrival_hash = run->arrival_hash;
         sim_latency_from_hist(&res->latency, &res->hist);
-        if (run->nclasses == 1) /* request_done() kept one histogram for both */
+        if (run->nclasses == 1) { /* request_done() and emit() kept one set for both */
                 res->classes[0].hist = res->hist;
+                res->classes[0].requests = res->requests;
+                run->classes[0].all = res->all;
+                run->classes[0].window_completed = run->window_completed;
+                run->classes[0].window_bytes = run->window_bytes;
+        }
         res->requests_per_s = (double)run->window_completed / window_s;
         res->bytes_per_s = (double)run->window_bytes / window_s;
         res->arrivals_per_s = (double)run->window_arrivals / window_s;

@@ -1,51 +1,24 @@
 /*
  * sim/run/observe.c - the core's observer (ac/observer.h) in a
  * replication: the tracepoints keep each device's queued and in-flight
- * counts, and after every core entry point the devices they named get
- * their time-weighted tallies cut. No device is ever looked at unless the
- * core said something happened to it, so the cost does not grow with the
- * number of devices. The device and time series figures built on these
- * tallies are in run.c and drain.c. The device points become the run's
- * device events (device_events.csv), with the platform's time.
+ * counts, and cut its time-weighted tallies one instant behind
+ * (run_observe_stage in replication.h). No device is ever looked at
+ * unless the core said something happened to it, or its tallies are
+ * read, so the cost does not grow with the number of devices. The device and time series figures
+ * built on these tallies are in run.c and drain.c. The device points become the run's device events
+ * (device_events.csv), with the platform's time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/run/replication.h"
 
-/* The observer's stage hook (ac/observer.h): follows d's queued and
- * in-flight counts as the core moves them, and notes d for the next cut.
- * Runs inside the core, which it must not call. */
+/* The observer's stage hook (ac/observer.h), run_observe_stage() out of
+ * line, for a checked run's observer (check.c); the fingerprint's hook
+ * (fingerprint.c) has it inline. */
 static void observe_stage(void *ctx, const struct ac_stage_event *ev)
 {
-        struct replication *run = ctx;
-        struct run_device *d = run->by_core[ev->device];
-        switch (ev->point) {
-        case AC_STAGE_QUEUED:
-                d->stages_queued++;
-                break;
-        case AC_STAGE_DISPATCHED:
-                d->stages_queued--;
-                d->stages_in_flight++;
-                if (run->handoffs) {
-                        struct run_request *r = sim_container_of(ev->req, struct run_request, req);
-                        if (r->traced)
-                                run_trace_handed(run, r, d, ev->stage);
-                }
-                break;
-        case AC_STAGE_COMPLETED:
-        case AC_STAGE_TIMED_OUT:
-        case AC_STAGE_RECALLED:
-                d->stages_in_flight--;
-                break;
-        case AC_STAGE_MOVED:
-                d->stages_queued--;
-                break;
-        }
-        if (!d->dirty) {
-                d->dirty = true;
-                run->dirty[run->ndirty++] = (size_t)(d - run->devices);
-        }
+        run_observe_stage(ctx, ev);
 }
 
 /* The observer's device hook: a registered device gets its place in
@@ -86,23 +59,7 @@ const struct ac_observer_ops run_observer_ops = {
     .device = observe_device,
 };
 
-/* After every core entry point (the platform's `after`, and the run's own
- * submits and attaches): cuts the tallies of the devices whose counts
- * moved, at now. Only a count that differs from the tally's is cut, so a
- * stage queued and dispatched in one entry point leaves the queue's tally
- * alone, exactly as if every device were looked at after every entry
- * point; but only the devices the tracepoints named are looked at. */
-void run_cut_devices(void *ctx)
+void run_settle_device(struct run_device *d)
 {
-        struct replication *run = ctx;
-        uint64_t now = sim_now(run->loop);
-        for (size_t i = 0; i < run->ndirty; i++) {
-                struct run_device *d = &run->devices[run->dirty[i]];
-                d->dirty = false;
-                if (d->stages_queued != d->queue.value)
-                        tally_set(&d->queue, now, d->stages_queued);
-                if (d->stages_in_flight != d->in_flight.value)
-                        tally_set(&d->in_flight, now, d->stages_in_flight);
-        }
-        run->ndirty = 0;
+        run_cut_device(d);
 }

@@ -97,7 +97,8 @@ static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
         struct sim_platform *p = ctx;
         struct sim_timer *st = timer_of(t);
         assert(when_ns >= sim_now(p->loop) && "a timer armed in the past");
-        sim_lane_cancel(st); /* arming an armed timer moves it */
+        if (sim_timer_armed(st))
+                sim_lane_cancel(st); /* arming an armed timer moves it */
         struct sim_lane *lane = lane_for(p, when_ns - sim_now(p->loop));
         if (!lane) {
                 sim_loop_fail(p->loop); /* the run reports it (sim_loop_failed) */
@@ -239,6 +240,11 @@ static void model_complete(void *ctx, uint64_t tag, int status)
         struct sim_device *d = ctx;
         struct sim_platform *p = d->plat;
         int rc = sim_device_status(status);
+        if (!p->buggify) { /* no fault points: the path of every stage */
+                ac_device_complete(d->dev, tag, rc);
+                after_core(p);
+                return;
+        }
         if (buggify(p)) /* a stale tag: the slot's previous generation */
                 ac_device_complete(d->dev, tag - ((uint64_t)1 << 32), rc);
         ac_device_complete(d->dev, tag, rc);

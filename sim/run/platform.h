@@ -27,10 +27,10 @@
  * duplicate). The core must take each in its stride. Off by default.
  *
  * After: when set, `after` runs after every core entry point the platform
- * makes (a completion, a state report, a timer), so that the run can cut
- * its time-weighted counts at the instants they change. What changed, and
- * on which device, the run learns from the core's own tracepoints
- * (ac/observer.h), not from the platform.
+ * makes (a completion, a state report, a timer), so that a checked run
+ * can check the core at the end of each. What changed, and on which
+ * device, the run learns from the core's own tracepoints (ac/observer.h),
+ * not from the platform.
  */
 #ifndef SIM_RUN_PLATFORM_H
 #define SIM_RUN_PLATFORM_H

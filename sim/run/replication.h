@@ -146,11 +146,11 @@ struct run_device {
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
-        bool dirty; /* on run->dirty: counts moved since the last cut */
         uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
-        const struct scenario_device *sdev;       /* the scenario's entry */
-        struct replication *run;                  /* for the attach event */
-        struct sim_event attach_ev;               /* hot-add: registers it at sdev->attach_ns */
+        uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
+        const struct scenario_device *sdev; /* the scenario's entry */
+        struct replication *run;            /* for the attach event */
+        struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
         struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
@@ -175,8 +175,6 @@ struct replication {
         size_t ndevices;
         struct run_device **by_core;  /* by the core's device index (registration order) */
         struct run_device *attaching; /* the device being registered, for AC_DEVICE_ADDED */
-        size_t *dirty;                /* devices whose counts moved since the last cut */
-        size_t ndirty;
         struct run_class *classes;
         size_t nclasses;
 
@@ -201,9 +199,6 @@ struct replication {
         uint64_t hash;         /* callbacks */
         uint64_t arrival_hash; /* arrivals */
         uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
-        /* the observer fingerprint.c passes every point on to: observe.c's,
-         * or check.c's in a checked run (build.c) */
-        const struct ac_observer_ops *observer_inner;
 
         struct sim_event warmup_ev, sample_ev;
         struct sim_series_row row; /* the row being counted */
@@ -232,14 +227,15 @@ extern const struct workload_ops run_workload_ops;
 
 /* observe.c: the core's observer (ac/observer.h), ctx the replication. */
 extern const struct ac_observer_ops run_observer_ops;
-/* observe.c: after every core entry point: cuts the tallies of the devices
- * whose counts moved, at now (ctx the replication). */
-void run_cut_devices(void *ctx);
+/* observe.c: brings d's tallies up to its counts, before they are read
+ * (see run_observe_stage). */
+void run_settle_device(struct run_device *d);
 
-/* fingerprint.c: the observer the core is given: run->observer_inner's
- * (observe.c's or check.c's), then each point folded into
- * run->fingerprint (ctx the replication). */
+/* fingerprint.c: the observer the core is given: observe.c's (in
+ * run_fingerprint_ops) or check.c's (in run_fingerprint_checked_ops), then
+ * each point folded into run->fingerprint (ctx the replication). */
 extern const struct ac_observer_ops run_fingerprint_ops;
+extern const struct ac_observer_ops run_fingerprint_checked_ops;
 /* fingerprint.c: returns the run's fingerprint, at the end of its drain. */
 uint64_t run_fingerprint_finish(const struct replication *run);
 
@@ -252,10 +248,59 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
 
+/* Cuts d's tallies at d->moved_ns, to the counts they have now. */
+static inline void run_cut_device(struct run_device *d)
+{
+        if (d->stages_queued != d->queue.value)
+                tally_set(&d->queue, d->moved_ns, d->stages_queued);
+        if (d->stages_in_flight != d->in_flight.value)
+                tally_set(&d->in_flight, d->moved_ns, d->stages_in_flight);
+}
+
+/* observe.c's stage hook, inline for the fingerprint's (fingerprint.c),
+ * which every tracepoint of an unchecked run goes through: follows d's
+ * queued and in-flight counts as the core moves them. The tallies follow
+ * one instant behind: the first point of a later instant first cuts them
+ * at the instant before, to the counts it left (run_cut_device), and a
+ * read settles them first (run_settle_device). So a tally is cut once per
+ * instant its count moved in, to the count the instant ended with, and a
+ * stage queued and dispatched at one instant leaves the queue's tally
+ * alone. Runs inside the core, which it must not call. */
+static inline void run_observe_stage(struct replication *run, const struct ac_stage_event *ev)
+{
+        struct run_device *d = run->by_core[ev->device];
+        if (ev->now_ns != d->moved_ns) {
+                run_cut_device(d);
+                d->moved_ns = ev->now_ns;
+        }
+        switch (ev->point) {
+        case AC_STAGE_QUEUED:
+                d->stages_queued++;
+                break;
+        case AC_STAGE_DISPATCHED:
+                d->stages_queued--;
+                d->stages_in_flight++;
+                if (run->handoffs) {
+                        struct run_request *r = sim_container_of(ev->req, struct run_request, req);
+                        if (r->traced)
+                                run_trace_handed(run, r, d, ev->stage);
+                }
+                break;
+        case AC_STAGE_COMPLETED:
+        case AC_STAGE_TIMED_OUT:
+        case AC_STAGE_RECALLED:
+                d->stages_in_flight--;
+                break;
+        case AC_STAGE_MOVED:
+                d->stages_queued--;
+                break;
+        }
+}
+
 /* check.c: a checked run (run->checks set). run_check_start() makes its
  * state (0 or AC_ENOMEM); run_check_stop() frees it. The observer wraps
- * run_observer_ops; run_check_after() is run_cut_devices() plus the
- * checks of an entry point's end; run_check_done() checks a callback. */
+ * run_observer_ops; run_check_after() runs the checks of an entry point's
+ * end (the platform's `after`, set in checked runs only); run_check_done() checks a callback. */
 int run_check_start(struct replication *run);
 void run_check_stop(struct replication *run);
 extern const struct ac_observer_ops run_check_observer_ops;

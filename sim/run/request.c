@@ -98,34 +98,41 @@ static void request_done(struct ac_request *req, int status)
 
         run->hash = mix64(run->hash ^ r->id) ^ mix64(latency << 1 | (status != 0));
         hist_add(&run->row_hist[0], latency);
-        if (run->nclasses > 1) /* one class: its row is the run's (run.c) */
-                hist_add(&run->row_hist[1 + r->cls], latency);
         count_outcome(&res->all, req, status);
-        count_outcome(&k->all, req, status);
         if (r->measured) {
-                struct sim_class_result *cr = &res->classes[r->cls];
                 count_outcome(&res->requests, req, status);
-                count_outcome(&cr->requests, req, status);
                 hist_add(&res->hist, latency);
-                if (run->nclasses >
-                    1) /* one class: its histogram is the run's, copied at the end */
-                        hist_add(&cr->hist, latency);
         }
+        bool window = now >= run->warmup && now <= run->duration;
         if (status == 0) {
                 run->row.completed++;
-                if (now >= run->warmup && now <= run->duration) {
+                if (window) {
                         run->window_completed++;
                         run->window_bytes += r->bytes;
-                        k->window_completed++;
-                        k->window_bytes += r->bytes;
                 }
         } else {
                 run->row.failed++;
         }
         run->outstanding--;
-        k->outstanding--;
         tally_set(&run->in_system, now, run->outstanding);
-        tally_set(&k->in_system, now, k->outstanding);
+        /* One class: its figures are the run's, copied at the end
+         * (run_fill_results, window_end), so only a second class costs
+         * its own. */
+        if (run->nclasses > 1) {
+                hist_add(&run->row_hist[1 + r->cls], latency);
+                count_outcome(&k->all, req, status);
+                if (r->measured) {
+                        struct sim_class_result *cr = &res->classes[r->cls];
+                        count_outcome(&cr->requests, req, status);
+                        hist_add(&cr->hist, latency);
+                }
+                if (status == 0 && window) {
+                        k->window_completed++;
+                        k->window_bytes += r->bytes;
+                }
+                k->outstanding--;
+                tally_set(&k->in_system, now, k->outstanding);
+        }
         if (r->traced)
                 run_trace_row(run, r, status, false, now);
 
@@ -181,31 +188,38 @@ static void emit(void *ctx, const struct workload_request *rq)
                             mix64(rq->bytes ^ (uint64_t)rq->cls << 48 ^ r->req.flow << 1);
 
         run->outstanding++;
-        k->outstanding++;
         tally_set(&run->in_system, now, run->outstanding);
-        tally_set(&k->in_system, now, k->outstanding);
         if (run->outstanding > run->res->max_in_flight)
                 run->res->max_in_flight = run->outstanding;
         run->row.arrivals++;
         if (measured)
                 run->window_arrivals++;
+        bool classes = run->nclasses > 1; /* else the class's are the run's (see request_done) */
+        if (classes) {
+                k->outstanding++;
+                tally_set(&k->in_system, now, k->outstanding);
+        }
 
         /* r may have completed and gone back to the pool when this returns */
         int rc = ac_submit(run->core, &r->req);
 
         count_submit(&run->res->all, rc);
-        count_submit(&k->all, rc);
-        if (measured) {
+        if (measured)
                 count_submit(&run->res->requests, rc);
-                count_submit(&run->res->classes[rq->cls].requests, rc);
+        if (classes) {
+                count_submit(&k->all, rc);
+                if (measured)
+                        count_submit(&run->res->classes[rq->cls].requests, rc);
         }
         if (rc < 0) {
                 r->live = false;
                 run->row.rejected++;
                 run->outstanding--;
-                k->outstanding--;
                 tally_set(&run->in_system, now, run->outstanding);
-                tally_set(&k->in_system, now, k->outstanding);
+                if (classes) {
+                        k->outstanding--;
+                        tally_set(&k->in_system, now, k->outstanding);
+                }
                 if (r->traced) {
                         r->req.submitted_ns = now;
                         run_trace_row(run, r, rc, true, now);
@@ -214,7 +228,8 @@ static void emit(void *ctx, const struct workload_request *rq)
                 if (rq->client != WORKLOAD_OPEN)
                         workload_complete(run->wl, rq->cls, rq->client);
         }
-        run->plat.after(run);
+        if (run->plat.after) /* a checked run's checks */
+                run->plat.after(run);
 }
 
 const struct workload_ops run_workload_ops = {.emit = emit};

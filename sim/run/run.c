@@ -33,6 +33,7 @@ static void warmup_end(struct sim_loop *loop, struct sim_event *ev)
                 tally_reset(&run->classes[i].in_system, now);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
+                run_settle_device(d);
                 tally_reset(&d->queue, now);
                 tally_reset(&d->in_flight, now);
                 if (!d->attached)
@@ -67,6 +68,7 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
                 struct device_model_stats ms = {0};
                 if (d->attached)
                         device_model_stats(d->sd.model, &ms);
+                run_settle_device(d);
                 cols[i] = (struct sim_series_device){
                     .utilization =
                         (ms.busy_lane_ns - d->busy_at_sample) / ((double)d->cfg.lanes * length),
@@ -96,7 +98,10 @@ static void window_end(struct replication *run)
         double window = (double)(run->duration - run->warmup);
         run->res->mean_in_system = tally_mean(&run->in_system, now);
         for (size_t i = 0; i < run->nclasses; i++)
-                run->res->classes[i].mean_in_system = tally_mean(&run->classes[i].in_system, now);
+                run->res->classes[i].mean_in_system =
+                    run->nclasses == 1 /* request.c kept one tally for both */
+                        ? run->res->mean_in_system
+                        : tally_mean(&run->classes[i].in_system, now);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
                 struct device_model_stats ms = {0};
@@ -104,6 +109,7 @@ static void window_end(struct replication *run)
                         device_model_stats(d->sd.model, &ms);
                 d->utilization = (ms.busy_lane_ns - d->model_at_warmup.busy_lane_ns) /
                                  ((double)d->cfg.lanes * window);
+                run_settle_device(d);
                 d->mean_queue = tally_mean(&d->queue, now);
                 d->mean_in_flight = tally_mean(&d->in_flight, now);
         }
