@@ -16,15 +16,22 @@
  * event before `base` is in the heap, every later one is in the calendar,
  * a window of equal-width bins starting at `lo` (unsorted arrays of
  * entries, bin i holding [lo + i*width, lo + (i+1)*width)), or in the far
- * list beyond the window. When the heap runs dry the next non-empty bin is
- * moved into it and `base` moves to that bin's end; when the window is
- * used up it is rebuilt from the far list, its width chosen so that half
- * the far events fit in it, a few per bin. The heap orders by (time, seq)
- * and holds every event before `base`, so the firing order is exactly the
- * plain heap's: ties stay in schedule order. An event in a bin or the far
- * list is cancelled in O(1) by moving the array's last entry into its
- * place. With the heap empty only when the whole set is, the next event
- * is always heap[0].
+ * list beyond the window. When the near future runs dry the next non-empty
+ * bin is taken and `base` moves to that bin's end; when the window is used
+ * up it is rebuilt from the far list, its width chosen so that half the
+ * far events fit in it, a few per bin. A bin notes, as events are
+ * appended, whether they came in (time, seq) order; they mostly do (a
+ * sequence number is taken when an event is scheduled, and a bin of one
+ * nanosecond holds a single time), so the taken bin becomes the *run*: it
+ * is fired from its head, in place, with no heap work at all. A bin out of
+ * order is sorted into a run when small and pushed into the heap when not.
+ * The heap and the run together hold every event before `base`, the next
+ * event is the lesser of heap[0] and the run's head, and each orders by
+ * (time, seq): the firing order is exactly the plain heap's, ties
+ * included. An event in a bin or the far list is cancelled in O(1) by
+ * moving the array's last entry into its place (the bin is then out of
+ * order), one in the run by leaving a hole that the head skips. The heap
+ * and the run are both empty only when the whole set is.
  *
  * Arrays grow by doubling and keep their room, so nothing is allocated per
  * event once a run is under way. When one cannot grow, the loop records it
@@ -37,13 +44,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARITY        4
-#define INITIAL_SIZE 64
-#define PART_HEAP    0u         /* ev->part: in the heap */
-#define PART_FAR     UINT32_MAX /* ev->part: in the far list */
-#define PER_BIN      2          /* events per bin aimed at by a rebuild */
-#define BIN_INLINE   3          /* entries a bin holds in its own cache line */
-#define MAX_BINS     (1u << 22)
+#define ARITY          4
+#define INITIAL_SIZE   64
+#define PART_HEAP      0u         /* ev->part: in the heap */
+#define PART_FAR       UINT32_MAX /* ev->part: in the far list */
+#define PER_BIN        2          /* events per bin aimed at by a rebuild */
+#define BIN_INLINE     2          /* entries a bin holds in its own cache line */
+#define MAX_BINS       (1u << 22)
+#define SORT_MAX       16 /* an unsorted bin up to this size is sorted into a run */
+#define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
@@ -57,6 +66,8 @@ struct bin {
         uint32_t n;                  /* events in it, unsorted */
         uint32_t size;               /* room in more */
         struct entry *more;          /* events past the first BIN_INLINE */
+        uint64_t last_seq;           /* seq of the last event appended */
+        uint32_t unsorted;           /* 0: the events are in (time, seq) order */
         struct entry in[BIN_INLINE]; /* the first events */
 };
 
@@ -81,6 +92,10 @@ struct sim_loop {
         uint32_t bins_size;          /* bins allocated (they keep their room) */
         struct bin *bins;            /* the window */
         struct bin far;              /* the events past the window */
+        struct bin *run;             /* the bin being fired from, sorted; NULL: none */
+        uint32_t run_part;           /* its part (bin index + 1); 0: no run */
+        uint32_t run_head;           /* its next entry: a live one while run_live > 0 */
+        size_t run_live;             /* events in the run not yet fired nor cancelled */
         bool stop;                   /* set by sim_stop(), read by the run loop */
         bool failed;                 /* an array could not grow: nothing fires any more */
 };
@@ -107,11 +122,15 @@ static struct entry *bin_at(struct bin *b, uint32_t i)
         return i < BIN_INLINE ? &b->in[i] : &b->more[i - BIN_INLINE];
 }
 
-static void unlink_all(struct bin *b)
+/* Marks b's events from `from` on not pending, skipping the run's holes. */
+static void unlink_all(struct bin *b, uint32_t from)
 {
-        for (uint32_t i = 0; i < b->n; i++) {
-                bin_at(b, i)->ev->slot = 0;
-                bin_at(b, i)->ev->part = PART_HEAP;
+        for (uint32_t i = from; i < b->n; i++) {
+                struct sim_event *ev = bin_at(b, i)->ev;
+                if (ev) {
+                        ev->slot = 0;
+                        ev->part = PART_HEAP;
+                }
         }
 }
 
@@ -123,10 +142,11 @@ void sim_loop_destroy(struct sim_loop *loop)
         for (size_t i = 0; i < loop->count; i++)
                 loop->heap[i].ev->slot = 0;
         for (uint32_t i = 0; i < loop->bins_size; i++) {
-                unlink_all(&loop->bins[i]);
+                /* The run's entries before its head have fired. */
+                unlink_all(&loop->bins[i], &loop->bins[i] == loop->run ? loop->run_head : 0);
                 free(loop->bins[i].more);
         }
-        unlink_all(&loop->far);
+        unlink_all(&loop->far, 0);
         free(loop->far.more);
         free(loop->bins);
         free(loop->heap);
@@ -223,6 +243,13 @@ static int bin_push(struct bin *b, uint32_t part, struct entry x)
                 b->more = more;
                 b->size = size;
         }
+        if (b->n > 0) {
+                /* Appends mostly come in (time, seq) order: note when not. */
+                uint64_t t = bin_at(b, b->n - 1)->time;
+                if (x.time < t || (x.time == t && x.ev->seq < b->last_seq))
+                        b->unsorted = 1;
+        }
+        b->last_seq = x.ev->seq;
         *bin_at(b, b->n++) = x;
         x.ev->part = part;
         x.ev->slot = b->n;
@@ -237,6 +264,7 @@ static void bin_remove(struct bin *b, uint32_t i)
         if (i != --b->n) {
                 *e = *bin_at(b, b->n);
                 e->ev->slot = i + 1;
+                b->unsorted = 1;
         }
 }
 
@@ -322,13 +350,50 @@ static int rebuild(struct sim_loop *loop)
         return 0;
 }
 
-/* Refills the empty heap from the calendar: the next non-empty bin, after
- * a rebuild if the window is used up. Leaves the calendar unused once
- * the far list alone is small. */
+/* ---- the run ------------------------------------------------------------- */
+
+/* Sorts b's entries by (time, seq) in place, by insertion (b is small),
+ * and gives each event its new slot. */
+static void sort_bin(struct bin *b)
+{
+        for (uint32_t i = 1; i < b->n; i++) {
+                struct entry x = *bin_at(b, i);
+                uint32_t j = i;
+                for (; j > 0 && before(x, *bin_at(b, j - 1)); j--)
+                        *bin_at(b, j) = *bin_at(b, j - 1);
+                *bin_at(b, j) = x;
+        }
+        for (uint32_t i = 0; i < b->n; i++)
+                bin_at(b, i)->ev->slot = i + 1;
+}
+
+/* Moves the run's head past cancelled entries; ends the run when nothing
+ * is left in it. */
+static void run_advance(struct sim_loop *loop)
+{
+        if (loop->run_live == 0) {
+                loop->run->n = 0;
+                loop->run->unsorted = 0;
+                loop->run = NULL;
+                loop->run_part = 0;
+                loop->run_head = 0;
+                return;
+        }
+        while (!bin_at(loop->run, loop->run_head)->ev)
+                loop->run_head++;
+}
+
+/* ---- refilling ----------------------------------------------------------- */
+
+/* Refills the empty near future (heap and run) from the calendar: the next
+ * non-empty bin, after a rebuild if the window is used up. A bin already
+ * in (time, seq) order, or small enough to sort, becomes the run, fired
+ * from its head in place; any other goes into the heap. Leaves the
+ * calendar unused once the far list alone is small. */
 static void refill(struct sim_loop *loop)
 {
-        assert(loop->count == 0);
-        while (loop->count == 0 && loop->later > 0 && !loop->failed) {
+        assert(loop->count == 0 && loop->run_live == 0);
+        while (loop->count == 0 && loop->run_live == 0 && loop->later > 0 && !loop->failed) {
                 if (loop->cur == loop->nbins) {
                         if (loop->far.n < loop->tier_at / 4) {
                                 for (uint32_t i = 0; i < loop->far.n; i++)
@@ -347,13 +412,28 @@ static void refill(struct sim_loop *loop)
                 }
                 struct bin *b = &loop->bins[loop->cur++];
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                if (b->n == 0)
+                        continue;
+                loop->later -= b->n;
+                if (!b->unsorted || b->n <= SORT_MAX) {
+                        if (b->unsorted)
+                                sort_bin(b);
+                        b->unsorted = 0;
+                        for (uint32_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
+                                __builtin_prefetch(bin_at(b, i)->ev, 1);
+                        loop->run = b;
+                        loop->run_part = loop->cur;
+                        loop->run_head = 0;
+                        loop->run_live = b->n;
+                        return;
+                }
                 /* The events fire soon: fetch them all before touching one. */
                 for (uint32_t i = 0; i < b->n; i++)
                         __builtin_prefetch(bin_at(b, i)->ev, 1);
                 for (uint32_t i = 0; i < b->n; i++)
                         heap_take(loop, *bin_at(b, i));
-                loop->later -= b->n;
                 b->n = 0;
+                b->unsorted = 0;
         }
 }
 
@@ -388,6 +468,18 @@ static void spill(struct sim_loop *loop)
 static void take_out(struct sim_loop *loop, struct sim_event *ev)
 {
         if (__builtin_expect(ev->part != PART_HEAP, 0)) {
+                if (ev->part == loop->run_part) {
+                        /* Leave a hole: the run stays in order. */
+                        struct entry *e = bin_at(loop->run, ev->slot - 1);
+                        ev->slot = 0;
+                        ev->part = PART_HEAP;
+                        e->ev = NULL;
+                        loop->run_live--;
+                        run_advance(loop);
+                        if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
+                                refill(loop);
+                        return;
+                }
                 bin_remove(bin_of(loop, ev->part), ev->slot - 1);
                 loop->later--;
                 return;
@@ -398,7 +490,7 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
         ev->slot = 0;
         if (last.ev != ev)
                 restore(loop, last, i);
-        else if (loop->count == 0 && loop->later > 0)
+        else if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
                 refill(loop);
 }
 
@@ -410,7 +502,26 @@ static void pop(struct sim_loop *loop)
         ev->slot = 0;
         if (loop->count)
                 sift_down(loop, last, 0);
-        else if (loop->later > 0)
+        else if (loop->run_live == 0 && loop->later > 0)
+                refill(loop);
+}
+
+/* Takes the next event of the run out of the event set. */
+static void pop_run(struct sim_loop *loop)
+{
+        struct sim_event *ev = bin_at(loop->run, loop->run_head)->ev;
+        if (loop->run_head + PREFETCH_AHEAD < loop->run->n) {
+                /* Fetch an event that fires soon: a run is fired in order. */
+                struct sim_event *soon = bin_at(loop->run, loop->run_head + PREFETCH_AHEAD)->ev;
+                if (soon)
+                        __builtin_prefetch(soon, 1);
+        }
+        ev->slot = 0;
+        ev->part = PART_HEAP;
+        loop->run_head++;
+        loop->run_live--;
+        run_advance(loop);
+        if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
                 refill(loop);
 }
 
@@ -418,8 +529,9 @@ static void pop(struct sim_loop *loop)
 static int put_in(struct sim_loop *loop, struct sim_event *ev)
 {
         struct entry x = {ev->time, ev};
-        if (__builtin_expect(x.time >= loop->base && loop->count == 0, 0)) {
-                /* The heap is empty only when the calendar is: start afresh. */
+        if (__builtin_expect(x.time >= loop->base && loop->count == 0 && loop->run_live == 0, 0)) {
+                /* The near future is empty only when the calendar is:
+                 * start afresh. */
                 assert(loop->later == 0);
                 loop->tiered = false;
                 loop->nbins = loop->cur = 0;
@@ -466,7 +578,7 @@ int sim_schedule_seq(struct sim_loop *loop, struct sim_event *ev, uint64_t when,
                         return 0;
                 }
                 take_out(loop, ev);
-        } else if (loop->count + loop->later == loop->size) {
+        } else if (loop->count + loop->run_live + loop->later == loop->size) {
                 /* The heap has room for every pending event, so that a
                  * refill never needs memory. slot is 32 bits; 4G pending
                  * events is far beyond any run. */
@@ -499,10 +611,29 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
         loop->stop = false;
         if (loop->failed)
                 return 0;
-        while (loop->count > 0 && loop->heap[0].time <= until) {
-                struct sim_event *ev = loop->heap[0].ev;
+        for (;;) {
+                struct sim_event *ev;
+                if (loop->run_live > 0) {
+                        /* The next event is the run's head or the heap's. */
+                        struct entry *r = bin_at(loop->run, loop->run_head);
+                        if (loop->count == 0 || before(*r, loop->heap[0])) {
+                                if (r->time > until)
+                                        break;
+                                ev = r->ev;
+                                pop_run(loop);
+                        } else {
+                                if (loop->heap[0].time > until)
+                                        break;
+                                ev = loop->heap[0].ev;
+                                pop(loop);
+                        }
+                } else {
+                        if (loop->count == 0 || loop->heap[0].time > until)
+                                break;
+                        ev = loop->heap[0].ev;
+                        pop(loop);
+                }
                 assert(ev->time >= loop->clock.now);
-                pop(loop);
                 loop->clock.now = ev->time;
                 loop->fired++;
                 fired++;
@@ -535,7 +666,7 @@ bool sim_loop_failed(const struct sim_loop *loop)
 
 size_t sim_pending_count(const struct sim_loop *loop)
 {
-        return loop->count + loop->later;
+        return loop->count + loop->run_live + loop->later;
 }
 
 uint64_t sim_events_fired(const struct sim_loop *loop)
@@ -545,5 +676,8 @@ uint64_t sim_events_fired(const struct sim_loop *loop)
 
 uint64_t sim_next_time(const struct sim_loop *loop)
 {
-        return loop->count ? loop->heap[0].time : UINT64_MAX;
+        uint64_t t = loop->count ? loop->heap[0].time : UINT64_MAX;
+        if (loop->run_live > 0 && bin_at(loop->run, loop->run_head)->time < t)
+                t = bin_at(loop->run, loop->run_head)->time;
+        return t;
 }
