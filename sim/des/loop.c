@@ -12,15 +12,15 @@
  * children are 64 contiguous bytes.
  *
  * A heap of a million events still costs a cache miss per level, so past
- * tier_at events the loop keeps only the near future in the heap: every
- * event before `base` is in the heap, every later one is in the calendar,
- * a window of equal-width bins starting at `lo` (unsorted arrays of
- * entries, bin i holding [lo + i*width, lo + (i+1)*width)), or in the far
- * list beyond the window. When the near future runs dry the next non-empty
- * bin is taken and `base` moves to that bin's end; when the window is used
- * up it is rebuilt from the far list, its width chosen so that half the
- * far events fit in it, a few per bin. A bin notes, as events are
- * appended, whether they came in (time, seq) order; they mostly do (a
+ * tier_at events the loop keeps only the near future apart: every event
+ * before `base` is in the heap (or the run, below), every later one is in
+ * the calendar, a window of equal-width bins starting at `lo` (arrays of
+ * entries in the order appended, bin i holding [lo + i*width, lo + (i+1)*
+ * width)), or in the far list beyond the window; the heap's events go to
+ * the far list in (time, seq) order when the calendar starts. When the near future runs dry the
+ * next non-empty bin is taken and `base` moves to that bin's end; when the window is used up it is
+ * rebuilt from the far list, its width chosen so that half the far events fit in it, a few per bin.
+ * A bin notes, as events are appended, whether they came in (time, seq) order; they mostly do (a
  * sequence number is taken when an event is scheduled, and a bin of one
  * nanosecond holds a single time), so the taken bin becomes the *run*: it
  * is fired from its head, in place, with no heap work at all. A bin out of
@@ -49,7 +49,6 @@
 #define PART_HEAP      0u         /* ev->part: in the heap */
 #define PART_FAR       UINT32_MAX /* ev->part: in the far list */
 #define PER_BIN        2          /* events per bin aimed at by a rebuild */
-#define BIN_INLINE     2          /* entries a bin holds in its own cache line */
 #define MAX_BINS       (1u << 22)
 #define SORT_MAX       16 /* an unsorted bin up to this size is sorted into a run */
 #define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
@@ -59,19 +58,20 @@ struct entry {
         struct sim_event *ev; /* the pending event */
 };
 
-/* A bin is one cache line: a push to a bin of up to BIN_INLINE events
- * touches that line alone, and a refill reads consecutive lines. The far
- * list is a bin too. */
+/* A bin is half a cache line, its events in an array of its own: a push
+ * reads the bin and writes the array's next entry, and whether the bin is
+ * still in order is told by the bin alone. The far list is a bin too. */
 struct bin {
-        uint32_t n;                  /* events in it, unsorted */
-        uint32_t size;               /* room in more */
-        struct entry *more;          /* events past the first BIN_INLINE */
-        uint64_t last_seq;           /* seq of the last event appended */
-        uint32_t unsorted;           /* 0: the events are in (time, seq) order */
-        struct entry in[BIN_INLINE]; /* the first events */
+        uint32_t n;         /* events in it */
+        uint32_t size;      /* room in e */
+        struct entry *e;    /* the events, in the order appended */
+        uint64_t last_time; /* the key of the last one appended, or */
+        uint64_t last_seq;  /* both OUT_OF_ORDER once one came out of order */
 };
 
-_Static_assert(sizeof(struct bin) == 64, "a bin is one cache line");
+#define OUT_OF_ORDER UINT64_MAX
+
+_Static_assert(sizeof(struct bin) == 32, "two bins to a cache line");
 
 struct sim_loop {
         struct sim_loop_clock clock; /* first, for the inline sim_now() */
@@ -119,7 +119,21 @@ struct sim_loop *sim_loop_create(void)
 
 static struct entry *bin_at(struct bin *b, uint32_t i)
 {
-        return i < BIN_INLINE ? &b->in[i] : &b->more[i - BIN_INLINE];
+        return &b->e[i];
+}
+
+/* True when b's events were appended in (time, seq) order. */
+static bool in_order(const struct bin *b)
+{
+        return b->last_seq != OUT_OF_ORDER;
+}
+
+/* Empties b, keeping its room. */
+static void bin_clear(struct bin *b)
+{
+        b->n = 0;
+        b->last_time = 0;
+        b->last_seq = 0;
 }
 
 /* Marks b's events from `from` on not pending, skipping the run's holes. */
@@ -144,10 +158,10 @@ void sim_loop_destroy(struct sim_loop *loop)
         for (uint32_t i = 0; i < loop->bins_size; i++) {
                 /* The run's entries before its head have fired. */
                 unlink_all(&loop->bins[i], &loop->bins[i] == loop->run ? loop->run_head : 0);
-                free(loop->bins[i].more);
+                free(loop->bins[i].e);
         }
         unlink_all(&loop->far, 0);
-        free(loop->far.more);
+        free(loop->far.e);
         free(loop->bins);
         free(loop->heap);
         free(loop);
@@ -233,24 +247,26 @@ static void heap_take(struct sim_loop *loop, struct entry x)
 /* Appends x to b. Returns 0, or -1 when b cannot grow. */
 static int bin_push(struct bin *b, uint32_t part, struct entry x)
 {
-        if (b->n >= BIN_INLINE && b->n - BIN_INLINE == b->size) {
+        if (b->n == b->size) {
                 uint32_t size = b->size ? 2 * b->size : 4;
-                struct entry *more = NULL;
+                struct entry *e = NULL;
                 if (b->size <= UINT32_MAX / 4)
-                        more = realloc(b->more, size * sizeof(*more));
-                if (!more)
+                        e = realloc(b->e, size * sizeof(*e));
+                if (!e)
                         return -1;
-                b->more = more;
+                b->e = e;
                 b->size = size;
         }
-        if (b->n > 0) {
-                /* Appends mostly come in (time, seq) order: note when not. */
-                uint64_t t = bin_at(b, b->n - 1)->time;
-                if (x.time < t || (x.time == t && x.ev->seq < b->last_seq))
-                        b->unsorted = 1;
+        /* Appends mostly come in (time, seq) order: note when not. */
+        uint64_t seq = x.ev->seq;
+        if (b->n > 0 && (x.time < b->last_time || (x.time == b->last_time && seq < b->last_seq))) {
+                b->last_time = OUT_OF_ORDER;
+                b->last_seq = OUT_OF_ORDER;
+        } else {
+                b->last_time = x.time;
+                b->last_seq = seq;
         }
-        b->last_seq = x.ev->seq;
-        *bin_at(b, b->n++) = x;
+        b->e[b->n++] = x;
         x.ev->part = part;
         x.ev->slot = b->n;
         return 0;
@@ -264,7 +280,8 @@ static void bin_remove(struct bin *b, uint32_t i)
         if (i != --b->n) {
                 *e = *bin_at(b, b->n);
                 e->ev->slot = i + 1;
-                b->unsorted = 1;
+                b->last_time = OUT_OF_ORDER;
+                b->last_seq = OUT_OF_ORDER;
         }
 }
 
@@ -310,7 +327,7 @@ static int rebuild(struct sim_loop *loop)
         if (nbins > MAX_BINS)
                 nbins = MAX_BINS;
         if (nbins > loop->bins_size) {
-                /* Cache-line aligned, so that a bin is one line. */
+                /* Cache-line aligned: a bin never straddles two lines. */
                 struct bin *bins = aligned_alloc(64, nbins * sizeof(*bins));
                 if (!bins)
                         return -1;
@@ -372,8 +389,7 @@ static void sort_bin(struct bin *b)
 static void run_advance(struct sim_loop *loop)
 {
         if (loop->run_live == 0) {
-                loop->run->n = 0;
-                loop->run->unsorted = 0;
+                bin_clear(loop->run);
                 loop->run = NULL;
                 loop->run_part = 0;
                 loop->run_head = 0;
@@ -415,10 +431,9 @@ static void refill(struct sim_loop *loop)
                 if (b->n == 0)
                         continue;
                 loop->later -= b->n;
-                if (!b->unsorted || b->n <= SORT_MAX) {
-                        if (b->unsorted)
+                if (in_order(b) || b->n <= SORT_MAX) {
+                        if (!in_order(b))
                                 sort_bin(b);
-                        b->unsorted = 0;
                         for (uint32_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
                                 __builtin_prefetch(bin_at(b, i)->ev, 1);
                         loop->run = b;
@@ -432,14 +447,38 @@ static void refill(struct sim_loop *loop)
                         __builtin_prefetch(bin_at(b, i)->ev, 1);
                 for (uint32_t i = 0; i < b->n; i++)
                         heap_take(loop, *bin_at(b, i));
-                b->n = 0;
-                b->unsorted = 0;
+                bin_clear(b);
         }
+}
+
+/* Sorts the heap's array by (time, seq), which leaves it a valid heap:
+ * heapsort in place (each pop puts the least event behind what is left,
+ * a descending array), then reversed. */
+static void heap_sort(struct sim_loop *loop)
+{
+        size_t n = loop->count;
+        while (loop->count > 1) {
+                struct entry top = loop->heap[0];
+                struct entry last = loop->heap[--loop->count];
+                sift_down(loop, last, 0);
+                loop->heap[loop->count] = top;
+        }
+        loop->count = n;
+        for (size_t i = 0; i < n / 2; i++) {
+                struct entry x = loop->heap[i];
+                loop->heap[i] = loop->heap[n - 1 - i];
+                loop->heap[n - 1 - i] = x;
+        }
+        for (size_t i = 0; i < n; i++)
+                loop->heap[i].ev->slot = (uint32_t)(i + 1);
 }
 
 /* Moves every heap event to the far list and starts the calendar. */
 static void spill(struct sim_loop *loop)
 {
+        /* In (time, seq) order, so that the bins they go to are in order
+         * and fire as runs: sorted, the array is still a heap. */
+        heap_sort(loop);
         for (size_t i = 0; i < loop->count; i++) {
                 if (bin_push(&loop->far, PART_FAR, loop->heap[i]) < 0) {
                         /* Put the moved ones back: the heap is intact. */
