@@ -38,11 +38,13 @@
  * and fires nothing more, so that the failure is handled once, by whoever
  * runs the loop; every event stays in exactly one place.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "sim/des/loop.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARITY          4
 #define INITIAL_SIZE   64
@@ -50,7 +52,8 @@
 #define PART_FAR       UINT32_MAX /* ev->part: in the far list */
 #define PER_BIN        2          /* events per bin aimed at by a rebuild */
 #define MAX_BINS       (1u << 22)
-#define SORT_MAX       16 /* an unsorted bin up to this size is sorted into a run */
+#define SORT_MAX       16                /* an unsorted bin up to this size is sorted into a run */
+#define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
 #define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
 
 struct entry {
@@ -244,6 +247,29 @@ static void heap_take(struct sim_loop *loop, struct entry x)
 
 /* ---- the calendar -------------------------------------------------------- */
 
+/* Returns an array of `size` entries holding the first n of e, which it
+ * frees, or NULL (e kept) when out of memory. An array of 2 MiB or more
+ * (the far list of a large set) is aligned to 2 MiB and asks for huge
+ * pages where the system has them: growing it then costs a page fault
+ * per 2 MiB rather than per 4 KiB, and a fault is dear where the system
+ * runs virtualised. */
+static struct entry *grow_entries(struct entry *e, uint32_t n, uint32_t size)
+{
+        size_t bytes = (size_t)size * sizeof(*e);
+        if (bytes < HUGE_PAGE)
+                return realloc(e, bytes);
+        struct entry *more = aligned_alloc(HUGE_PAGE, bytes);
+        if (!more)
+                return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(more, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
+#endif
+        if (n)
+                memcpy(more, e, (size_t)n * sizeof(*e));
+        free(e);
+        return more;
+}
+
 /* Appends x to b. Returns 0, or -1 when b cannot grow. */
 static int bin_push(struct bin *b, uint32_t part, struct entry x)
 {
@@ -251,7 +277,7 @@ static int bin_push(struct bin *b, uint32_t part, struct entry x)
                 uint32_t size = b->size ? 2 * b->size : 4;
                 struct entry *e = NULL;
                 if (b->size <= UINT32_MAX / 4)
-                        e = realloc(b->e, size * sizeof(*e));
+                        e = grow_entries(b->e, b->n, size);
                 if (!e)
                         return -1;
                 b->e = e;
