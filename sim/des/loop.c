@@ -83,7 +83,7 @@ struct sim_loop {
         struct entry *heap;          /* the near events, a 4-ary min-heap */
         size_t count;                /* events in the heap */
         size_t size;                 /* room in heap: at least every pending event */
-        size_t later;                /* events in the bins and the far list */
+        size_t later;                /* events in the run, the bins and the far list */
         size_t tier_at;              /* heap size that starts the calendar; 0: never */
         size_t spill_at;             /* tier_at, or SIZE_MAX while it cannot start */
         bool tiered;                 /* the calendar is in use: base is finite */
@@ -456,7 +456,6 @@ static void refill(struct sim_loop *loop)
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
                 if (b->n == 0)
                         continue;
-                loop->later -= b->n;
                 if (in_order(b) || b->n <= SORT_MAX) {
                         if (!in_order(b))
                                 sort_bin(b);
@@ -473,6 +472,7 @@ static void refill(struct sim_loop *loop)
                         __builtin_prefetch(bin_at(b, i)->ev, 1);
                 for (uint32_t i = 0; i < b->n; i++)
                         heap_take(loop, *bin_at(b, i));
+                loop->later -= b->n;
                 bin_clear(b);
         }
 }
@@ -540,6 +540,7 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
                         ev->part = PART_HEAP;
                         e->ev = NULL;
                         loop->run_live--;
+                        loop->later--;
                         run_advance(loop);
                         if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
                                 refill(loop);
@@ -585,6 +586,7 @@ static void pop_run(struct sim_loop *loop)
         ev->part = PART_HEAP;
         loop->run_head++;
         loop->run_live--;
+        loop->later--;
         run_advance(loop);
         if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
                 refill(loop);
@@ -643,7 +645,7 @@ int sim_schedule_seq(struct sim_loop *loop, struct sim_event *ev, uint64_t when,
                         return 0;
                 }
                 take_out(loop, ev);
-        } else if (loop->count + loop->run_live + loop->later == loop->size) {
+        } else if (loop->count + loop->later == loop->size) {
                 /* The heap has room for every pending event, so that a
                  * refill never needs memory. slot is 32 bits; 4G pending
                  * events is far beyond any run. */
@@ -731,7 +733,7 @@ bool sim_loop_failed(const struct sim_loop *loop)
 
 size_t sim_pending_count(const struct sim_loop *loop)
 {
-        return loop->count + loop->run_live + loop->later;
+        return loop->count + loop->later;
 }
 
 uint64_t sim_events_fired(const struct sim_loop *loop)
