@@ -15,23 +15,27 @@
  * tier_at events the loop keeps only the near future apart: every event
  * before `base` is in the heap (or the run, below), every later one is in
  * the calendar, a window of equal-width bins starting at `lo` (arrays of
- * entries in the order appended, bin i holding [lo + i*width, lo + (i+1)*
- * width)), or in the far list beyond the window; the heap's events go to
- * the far list in (time, seq) order when the calendar starts. When the near future runs dry the
- * next non-empty bin is taken and `base` moves to that bin's end; when the window is used up it is
- * rebuilt from the far list, its width chosen so that half the far events fit in it, a few per bin.
- * A bin notes, as events are appended, whether they came in (time, seq) order; they mostly do (a
- * sequence number is taken when an event is scheduled, and a bin of one
- * nanosecond holds a single time), so the taken bin becomes the *run*: it
- * is fired from its head, in place, with no heap work at all. A bin out of
- * order is sorted into a run when small and pushed into the heap when not.
- * The heap and the run together hold every event before `base`, the next
- * event is the lesser of heap[0] and the run's head, and each orders by
- * (time, seq): the firing order is exactly the plain heap's, ties
- * included. An event in a bin or the far list is cancelled in O(1) by
- * moving the array's last entry into its place (the bin is then out of
- * order), one in the run by leaving a hole that the head skips. The heap
- * and the run are both empty only when the whole set is.
+ * entries in the order appended, bin i holding [lo + i*width,
+ * lo + (i+1)*width)), or in the far list beyond the window; the heap's
+ * events go to the far list in (time, seq) order when the calendar
+ * starts. When the near future runs dry the next non-empty bin is taken
+ * and `base` moves to that bin's end; when the window is used up it is
+ * rebuilt from the far list, its width chosen so that half the far events
+ * fit in it, a few per bin.
+ *
+ * A bin notes, as events are appended, whether they came in (time, seq)
+ * order; they mostly do (a sequence number is taken when an event is
+ * scheduled, and a bin of one nanosecond holds a single time), so the
+ * taken bin becomes the *run*: it is fired from its head, in place, with
+ * no heap work at all. A bin out of order is sorted into a run when small
+ * and pushed into the heap when not. The heap and the run together hold
+ * every event before `base`, the next event is the lesser of heap[0] and
+ * the run's head, and each orders by (time, seq): the firing order is
+ * exactly the plain heap's, ties included. An event in a bin or the far
+ * list is cancelled in O(1) by moving the array's last entry into its
+ * place (the bin is then out of order), one in the run by leaving a hole
+ * that the head skips. The heap and the run are both empty only when the
+ * whole set is.
  *
  * Arrays grow by doubling and keep their room, so nothing is allocated per
  * event once a run is under way. When one cannot grow, the loop records it
