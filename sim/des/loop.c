@@ -12,55 +12,73 @@
  * children are 64 contiguous bytes.
  *
  * A heap of a million events still costs a cache miss per level, so past
- * tier_at events the loop keeps only the near future in the heap: every
- * event before `base` is in the heap, every later one is in the calendar,
- * a window of equal-width bins starting at `lo` (unsorted arrays of
- * entries, bin i holding [lo + i*width, lo + (i+1)*width)), or in the far
- * list beyond the window. When the heap runs dry the next non-empty bin is
- * moved into it and `base` moves to that bin's end; when the window is
- * used up it is rebuilt from the far list, its width chosen so that half
- * the far events fit in it, a few per bin. The heap orders by (time, seq)
- * and holds every event before `base`, so the firing order is exactly the
- * plain heap's: ties stay in schedule order. An event in a bin or the far
+ * tier_at events the loop keeps only the near future apart: every event
+ * before `base` is in the heap (or the run, below), every later one is in
+ * the calendar, a window of equal-width bins starting at `lo` (arrays of
+ * entries in the order appended, bin i holding [lo + i*width,
+ * lo + (i+1)*width)), or in the far list beyond the window; the heap's
+ * events go to the far list in (time, seq) order when the calendar
+ * starts. When the near future runs dry the next non-empty bin is taken
+ * and `base` moves to that bin's end; when the window is used up it is
+ * rebuilt from the far list, its width chosen so that half the far events
+ * fit in it, a few per bin.
+ *
+ * A bin notes, as events are appended, whether they came in (time, seq)
+ * order; they mostly do (a sequence number is taken when an event is
+ * scheduled, and a bin of one nanosecond holds a single time), so the
+ * taken bin becomes the *run*: it is fired from its head, in place, with
+ * no heap work at all. A bin out of order is sorted into a run when small
+ * and pushed into the heap when not. The heap and the run together hold
+ * every event before `base`, the next event is the lesser of heap[0] and
+ * the run's head, and each orders by (time, seq): the firing order is
+ * exactly the plain heap's, ties included. An event in a bin or the far
  * list is cancelled in O(1) by moving the array's last entry into its
- * place. With the heap empty only when the whole set is, the next event
- * is always heap[0].
+ * place (the bin is then out of order), one in the run by leaving a hole
+ * that the head skips. The heap and the run are both empty only when the
+ * whole set is.
  *
  * Arrays grow by doubling and keep their room, so nothing is allocated per
  * event once a run is under way. When one cannot grow, the loop records it
  * and fires nothing more, so that the failure is handled once, by whoever
  * runs the loop; every event stays in exactly one place.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "sim/des/loop.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define ARITY        4
-#define INITIAL_SIZE 64
-#define PART_HEAP    0u         /* ev->part: in the heap */
-#define PART_FAR     UINT32_MAX /* ev->part: in the far list */
-#define PER_BIN      2          /* events per bin aimed at by a rebuild */
-#define BIN_INLINE   3          /* entries a bin holds in its own cache line */
-#define MAX_BINS     (1u << 22)
+#define ARITY          4
+#define INITIAL_SIZE   64
+#define PART_HEAP      0u         /* ev->part: in the heap */
+#define PART_FAR       UINT32_MAX /* ev->part: in the far list */
+#define PER_BIN        2          /* events per bin aimed at by a rebuild */
+#define MAX_BINS       (1u << 22)
+#define SORT_MAX       16                /* an unsorted bin up to this size is sorted into a run */
+#define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
+#define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
         struct sim_event *ev; /* the pending event */
 };
 
-/* A bin is one cache line: a push to a bin of up to BIN_INLINE events
- * touches that line alone, and a refill reads consecutive lines. The far
- * list is a bin too. */
+/* A bin is half a cache line, its events in an array of its own: a push
+ * reads the bin and writes the array's next entry, and whether the bin is
+ * still in order is told by the bin alone. The far list is a bin too. */
 struct bin {
-        uint32_t n;                  /* events in it, unsorted */
-        uint32_t size;               /* room in more */
-        struct entry *more;          /* events past the first BIN_INLINE */
-        struct entry in[BIN_INLINE]; /* the first events */
+        uint32_t n;         /* events in it */
+        uint32_t size;      /* room in e */
+        struct entry *e;    /* the events, in the order appended */
+        uint64_t last_time; /* the key of the last one appended, or */
+        uint64_t last_seq;  /* both OUT_OF_ORDER once one came out of order */
 };
 
-_Static_assert(sizeof(struct bin) == 64, "a bin is one cache line");
+#define OUT_OF_ORDER UINT64_MAX
+
+_Static_assert(sizeof(struct bin) == 32, "two bins to a cache line");
 
 struct sim_loop {
         struct sim_loop_clock clock; /* first, for the inline sim_now() */
@@ -69,7 +87,7 @@ struct sim_loop {
         struct entry *heap;          /* the near events, a 4-ary min-heap */
         size_t count;                /* events in the heap */
         size_t size;                 /* room in heap: at least every pending event */
-        size_t later;                /* events in the bins and the far list */
+        size_t later;                /* events in the run, the bins and the far list */
         size_t tier_at;              /* heap size that starts the calendar; 0: never */
         size_t spill_at;             /* tier_at, or SIZE_MAX while it cannot start */
         bool tiered;                 /* the calendar is in use: base is finite */
@@ -81,6 +99,10 @@ struct sim_loop {
         uint32_t bins_size;          /* bins allocated (they keep their room) */
         struct bin *bins;            /* the window */
         struct bin far;              /* the events past the window */
+        struct bin *run;             /* the bin being fired from, sorted; NULL: none */
+        uint32_t run_part;           /* its part (bin index + 1); 0: no run */
+        uint32_t run_head;           /* its next entry: a live one while run_live > 0 */
+        size_t run_live;             /* events in the run not yet fired nor cancelled */
         bool stop;                   /* set by sim_stop(), read by the run loop */
         bool failed;                 /* an array could not grow: nothing fires any more */
 };
@@ -104,14 +126,32 @@ struct sim_loop *sim_loop_create(void)
 
 static struct entry *bin_at(struct bin *b, uint32_t i)
 {
-        return i < BIN_INLINE ? &b->in[i] : &b->more[i - BIN_INLINE];
+        return &b->e[i];
 }
 
-static void unlink_all(struct bin *b)
+/* True when b's events were appended in (time, seq) order. */
+static bool in_order(const struct bin *b)
 {
-        for (uint32_t i = 0; i < b->n; i++) {
-                bin_at(b, i)->ev->slot = 0;
-                bin_at(b, i)->ev->part = PART_HEAP;
+        return b->last_seq != OUT_OF_ORDER;
+}
+
+/* Empties b, keeping its room. */
+static void bin_clear(struct bin *b)
+{
+        b->n = 0;
+        b->last_time = 0;
+        b->last_seq = 0;
+}
+
+/* Marks b's events from `from` on not pending, skipping the run's holes. */
+static void unlink_all(struct bin *b, uint32_t from)
+{
+        for (uint32_t i = from; i < b->n; i++) {
+                struct sim_event *ev = bin_at(b, i)->ev;
+                if (ev) {
+                        ev->slot = 0;
+                        ev->part = PART_HEAP;
+                }
         }
 }
 
@@ -123,11 +163,12 @@ void sim_loop_destroy(struct sim_loop *loop)
         for (size_t i = 0; i < loop->count; i++)
                 loop->heap[i].ev->slot = 0;
         for (uint32_t i = 0; i < loop->bins_size; i++) {
-                unlink_all(&loop->bins[i]);
-                free(loop->bins[i].more);
+                /* The run's entries before its head have fired. */
+                unlink_all(&loop->bins[i], &loop->bins[i] == loop->run ? loop->run_head : 0);
+                free(loop->bins[i].e);
         }
-        unlink_all(&loop->far);
-        free(loop->far.more);
+        unlink_all(&loop->far, 0);
+        free(loop->far.e);
         free(loop->bins);
         free(loop->heap);
         free(loop);
@@ -210,20 +251,52 @@ static void heap_take(struct sim_loop *loop, struct entry x)
 
 /* ---- the calendar -------------------------------------------------------- */
 
+/* Returns an array of `size` entries holding the first n of e, which it
+ * frees, or NULL (e kept) when out of memory. An array of 2 MiB or more
+ * (the far list of a large set) is aligned to 2 MiB and asks for huge
+ * pages where the system has them: growing it then costs a page fault
+ * per 2 MiB rather than per 4 KiB, and a fault is dear where the system
+ * runs virtualised. */
+static struct entry *grow_entries(struct entry *e, uint32_t n, uint32_t size)
+{
+        size_t bytes = (size_t)size * sizeof(*e);
+        if (bytes < HUGE_PAGE)
+                return realloc(e, bytes);
+        struct entry *more = aligned_alloc(HUGE_PAGE, bytes);
+        if (!more)
+                return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(more, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
+#endif
+        if (n)
+                memcpy(more, e, (size_t)n * sizeof(*e));
+        free(e);
+        return more;
+}
+
 /* Appends x to b. Returns 0, or -1 when b cannot grow. */
 static int bin_push(struct bin *b, uint32_t part, struct entry x)
 {
-        if (b->n >= BIN_INLINE && b->n - BIN_INLINE == b->size) {
+        if (b->n == b->size) {
                 uint32_t size = b->size ? 2 * b->size : 4;
-                struct entry *more = NULL;
+                struct entry *e = NULL;
                 if (b->size <= UINT32_MAX / 4)
-                        more = realloc(b->more, size * sizeof(*more));
-                if (!more)
+                        e = grow_entries(b->e, b->n, size);
+                if (!e)
                         return -1;
-                b->more = more;
+                b->e = e;
                 b->size = size;
         }
-        *bin_at(b, b->n++) = x;
+        /* Appends mostly come in (time, seq) order: note when not. */
+        uint64_t seq = x.ev->seq;
+        if (b->n > 0 && (x.time < b->last_time || (x.time == b->last_time && seq < b->last_seq))) {
+                b->last_time = OUT_OF_ORDER;
+                b->last_seq = OUT_OF_ORDER;
+        } else {
+                b->last_time = x.time;
+                b->last_seq = seq;
+        }
+        b->e[b->n++] = x;
         x.ev->part = part;
         x.ev->slot = b->n;
         return 0;
@@ -237,6 +310,8 @@ static void bin_remove(struct bin *b, uint32_t i)
         if (i != --b->n) {
                 *e = *bin_at(b, b->n);
                 e->ev->slot = i + 1;
+                b->last_time = OUT_OF_ORDER;
+                b->last_seq = OUT_OF_ORDER;
         }
 }
 
@@ -282,7 +357,7 @@ static int rebuild(struct sim_loop *loop)
         if (nbins > MAX_BINS)
                 nbins = MAX_BINS;
         if (nbins > loop->bins_size) {
-                /* Cache-line aligned, so that a bin is one line. */
+                /* Cache-line aligned: a bin never straddles two lines. */
                 struct bin *bins = aligned_alloc(64, nbins * sizeof(*bins));
                 if (!bins)
                         return -1;
@@ -322,13 +397,49 @@ static int rebuild(struct sim_loop *loop)
         return 0;
 }
 
-/* Refills the empty heap from the calendar: the next non-empty bin, after
- * a rebuild if the window is used up. Leaves the calendar unused once
- * the far list alone is small. */
+/* ---- the run ------------------------------------------------------------- */
+
+/* Sorts b's entries by (time, seq) in place, by insertion (b is small),
+ * and gives each event its new slot. */
+static void sort_bin(struct bin *b)
+{
+        for (uint32_t i = 1; i < b->n; i++) {
+                struct entry x = *bin_at(b, i);
+                uint32_t j = i;
+                for (; j > 0 && before(x, *bin_at(b, j - 1)); j--)
+                        *bin_at(b, j) = *bin_at(b, j - 1);
+                *bin_at(b, j) = x;
+        }
+        for (uint32_t i = 0; i < b->n; i++)
+                bin_at(b, i)->ev->slot = i + 1;
+}
+
+/* Moves the run's head past cancelled entries; ends the run when nothing
+ * is left in it. */
+static void run_advance(struct sim_loop *loop)
+{
+        if (loop->run_live == 0) {
+                bin_clear(loop->run);
+                loop->run = NULL;
+                loop->run_part = 0;
+                loop->run_head = 0;
+                return;
+        }
+        while (!bin_at(loop->run, loop->run_head)->ev)
+                loop->run_head++;
+}
+
+/* ---- refilling ----------------------------------------------------------- */
+
+/* Refills the empty near future (heap and run) from the calendar: the next
+ * non-empty bin, after a rebuild if the window is used up. A bin already
+ * in (time, seq) order, or small enough to sort, becomes the run, fired
+ * from its head in place; any other goes into the heap. Leaves the
+ * calendar unused once the far list alone is small. */
 static void refill(struct sim_loop *loop)
 {
-        assert(loop->count == 0);
-        while (loop->count == 0 && loop->later > 0 && !loop->failed) {
+        assert(loop->count == 0 && loop->run_live == 0);
+        while (loop->count == 0 && loop->run_live == 0 && loop->later > 0 && !loop->failed) {
                 if (loop->cur == loop->nbins) {
                         if (loop->far.n < loop->tier_at / 4) {
                                 for (uint32_t i = 0; i < loop->far.n; i++)
@@ -347,19 +458,57 @@ static void refill(struct sim_loop *loop)
                 }
                 struct bin *b = &loop->bins[loop->cur++];
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                if (b->n == 0)
+                        continue;
+                if (in_order(b) || b->n <= SORT_MAX) {
+                        if (!in_order(b))
+                                sort_bin(b);
+                        for (uint32_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
+                                __builtin_prefetch(bin_at(b, i)->ev, 1);
+                        loop->run = b;
+                        loop->run_part = loop->cur;
+                        loop->run_head = 0;
+                        loop->run_live = b->n;
+                        return;
+                }
                 /* The events fire soon: fetch them all before touching one. */
                 for (uint32_t i = 0; i < b->n; i++)
                         __builtin_prefetch(bin_at(b, i)->ev, 1);
                 for (uint32_t i = 0; i < b->n; i++)
                         heap_take(loop, *bin_at(b, i));
                 loop->later -= b->n;
-                b->n = 0;
+                bin_clear(b);
         }
+}
+
+/* Sorts the heap's array by (time, seq), which leaves it a valid heap:
+ * heapsort in place (each pop puts the least event behind what is left,
+ * a descending array), then reversed. */
+static void heap_sort(struct sim_loop *loop)
+{
+        size_t n = loop->count;
+        while (loop->count > 1) {
+                struct entry top = loop->heap[0];
+                struct entry last = loop->heap[--loop->count];
+                sift_down(loop, last, 0);
+                loop->heap[loop->count] = top;
+        }
+        loop->count = n;
+        for (size_t i = 0; i < n / 2; i++) {
+                struct entry x = loop->heap[i];
+                loop->heap[i] = loop->heap[n - 1 - i];
+                loop->heap[n - 1 - i] = x;
+        }
+        for (size_t i = 0; i < n; i++)
+                loop->heap[i].ev->slot = (uint32_t)(i + 1);
 }
 
 /* Moves every heap event to the far list and starts the calendar. */
 static void spill(struct sim_loop *loop)
 {
+        /* In (time, seq) order, so that the bins they go to are in order
+         * and fire as runs: sorted, the array is still a heap. */
+        heap_sort(loop);
         for (size_t i = 0; i < loop->count; i++) {
                 if (bin_push(&loop->far, PART_FAR, loop->heap[i]) < 0) {
                         /* Put the moved ones back: the heap is intact. */
@@ -388,6 +537,19 @@ static void spill(struct sim_loop *loop)
 static void take_out(struct sim_loop *loop, struct sim_event *ev)
 {
         if (__builtin_expect(ev->part != PART_HEAP, 0)) {
+                if (ev->part == loop->run_part) {
+                        /* Leave a hole: the run stays in order. */
+                        struct entry *e = bin_at(loop->run, ev->slot - 1);
+                        ev->slot = 0;
+                        ev->part = PART_HEAP;
+                        e->ev = NULL;
+                        loop->run_live--;
+                        loop->later--;
+                        run_advance(loop);
+                        if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
+                                refill(loop);
+                        return;
+                }
                 bin_remove(bin_of(loop, ev->part), ev->slot - 1);
                 loop->later--;
                 return;
@@ -398,7 +560,7 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
         ev->slot = 0;
         if (last.ev != ev)
                 restore(loop, last, i);
-        else if (loop->count == 0 && loop->later > 0)
+        else if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
                 refill(loop);
 }
 
@@ -410,7 +572,27 @@ static void pop(struct sim_loop *loop)
         ev->slot = 0;
         if (loop->count)
                 sift_down(loop, last, 0);
-        else if (loop->later > 0)
+        else if (loop->run_live == 0 && loop->later > 0)
+                refill(loop);
+}
+
+/* Takes the next event of the run out of the event set. */
+static void pop_run(struct sim_loop *loop)
+{
+        struct sim_event *ev = bin_at(loop->run, loop->run_head)->ev;
+        if (loop->run_head + PREFETCH_AHEAD < loop->run->n) {
+                /* Fetch an event that fires soon: a run is fired in order. */
+                struct sim_event *soon = bin_at(loop->run, loop->run_head + PREFETCH_AHEAD)->ev;
+                if (soon)
+                        __builtin_prefetch(soon, 1);
+        }
+        ev->slot = 0;
+        ev->part = PART_HEAP;
+        loop->run_head++;
+        loop->run_live--;
+        loop->later--;
+        run_advance(loop);
+        if (loop->run_live == 0 && loop->count == 0 && loop->later > 0)
                 refill(loop);
 }
 
@@ -418,8 +600,9 @@ static void pop(struct sim_loop *loop)
 static int put_in(struct sim_loop *loop, struct sim_event *ev)
 {
         struct entry x = {ev->time, ev};
-        if (__builtin_expect(x.time >= loop->base && loop->count == 0, 0)) {
-                /* The heap is empty only when the calendar is: start afresh. */
+        if (__builtin_expect(x.time >= loop->base && loop->count == 0 && loop->run_live == 0, 0)) {
+                /* The near future is empty only when the calendar is:
+                 * start afresh. */
                 assert(loop->later == 0);
                 loop->tiered = false;
                 loop->nbins = loop->cur = 0;
@@ -499,10 +682,29 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
         loop->stop = false;
         if (loop->failed)
                 return 0;
-        while (loop->count > 0 && loop->heap[0].time <= until) {
-                struct sim_event *ev = loop->heap[0].ev;
+        for (;;) {
+                struct sim_event *ev;
+                if (loop->run_live > 0) {
+                        /* The next event is the run's head or the heap's. */
+                        struct entry *r = bin_at(loop->run, loop->run_head);
+                        if (loop->count == 0 || before(*r, loop->heap[0])) {
+                                if (r->time > until)
+                                        break;
+                                ev = r->ev;
+                                pop_run(loop);
+                        } else {
+                                if (loop->heap[0].time > until)
+                                        break;
+                                ev = loop->heap[0].ev;
+                                pop(loop);
+                        }
+                } else {
+                        if (loop->count == 0 || loop->heap[0].time > until)
+                                break;
+                        ev = loop->heap[0].ev;
+                        pop(loop);
+                }
                 assert(ev->time >= loop->clock.now);
-                pop(loop);
                 loop->clock.now = ev->time;
                 loop->fired++;
                 fired++;
@@ -545,5 +747,8 @@ uint64_t sim_events_fired(const struct sim_loop *loop)
 
 uint64_t sim_next_time(const struct sim_loop *loop)
 {
-        return loop->count ? loop->heap[0].time : UINT64_MAX;
+        uint64_t t = loop->count ? loop->heap[0].time : UINT64_MAX;
+        if (loop->run_live > 0 && bin_at(loop->run, loop->run_head)->time < t)
+                t = bin_at(loop->run, loop->run_head)->time;
+        return t;
 }
