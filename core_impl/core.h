@@ -142,8 +142,9 @@ struct ac_device {
  * health (core_notify marks them stale). Over their positions a tree with
  * `leaves` leaves (a power of two; node 1 the root, node k's children 2k
  * and 2k + 1, position i at leaf leaves + i) holds, per node, how many of
- * its devices have queue room and, when the balancer asks for it
- * (AC_BALANCER_LOADS), the least load (queued plus in flight) among those.
+ * its devices have queue room and, when the balancer asks for it, the
+ * load (queued plus in flight) of each at its leaf (AC_BALANCER_LOADS) and
+ * the least load among those under each node (AC_BALANCER_LEAST).
  * The devices with room are the candidates a placement would gather: the
  * tree counts them, finds the k-th and the least loaded in O(log n), and
  * follows each queue as it fills and empties (core_eligible_touch). */
@@ -153,7 +154,8 @@ struct ac_eligible {
         uint32_t leaves; /* of the tree; 0: none allocated yet */
         uint32_t *room;  /* 2 * leaves: devices with queue room under the node */
         uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
-        bool loads;      /* least is kept */
+        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS) */
+        bool mins;       /* ... and above them (AC_BALANCER_LEAST) */
 };
 
 struct ac_engine {
@@ -334,7 +336,7 @@ static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_de
                                        bool room_changed)
 {
         if (dev->listed && !eng->eligible_stale &&
-            (room_changed || (eng->balancer->flags & AC_BALANCER_LOADS)))
+            (room_changed || (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST))))
                 core_eligible_update(eng, dev);
 }
 

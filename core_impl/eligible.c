@@ -52,7 +52,7 @@ static bool list_add(struct ac_eligible *l, const struct ac_device_view *v)
 
 /* Sizes l's tree to the power of two at or above its length and fills it
  * from the views. Returns false without memory. */
-static bool tree_build(struct ac_eligible *l, bool loads)
+static bool tree_build(struct ac_eligible *l, bool loads, bool mins)
 {
         uint32_t leaves = 1;
         while (leaves < l->n)
@@ -80,7 +80,8 @@ static bool tree_build(struct ac_eligible *l, bool loads)
                 l->room[k] = l->room[2 * k] + l->room[2 * k + 1];
                 l->least[k] = min_u64(l->least[2 * k], l->least[2 * k + 1]);
         }
-        l->loads = loads;
+        l->loads = loads || mins;
+        l->mins = mins;
         return true;
 }
 
@@ -104,8 +105,10 @@ static bool eligible_build(struct ac_engine *eng)
                 }
         }
         bool loads = eng->balancer->flags & AC_BALANCER_LOADS;
+        bool mins = eng->balancer->flags & AC_BALANCER_LEAST;
         for (uint32_t op = 0; ok && op < eng->nops; op++)
-                ok = tree_build(&eng->hardware[op], loads) && tree_build(&eng->fallback[op], loads);
+                ok = tree_build(&eng->hardware[op], loads, mins) &&
+                     tree_build(&eng->fallback[op], loads, mins);
         eng->eligible_stale = !ok;
         return ok;
 }
@@ -142,15 +145,20 @@ void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
                 uint32_t k = l->leaves + dev->pos[op];
                 if (l->room[k] == room && (!l->loads || l->least[k] == least))
                         continue;
+                bool room_moved = l->room[k] != room;
                 l->room[k] = room;
                 l->least[k] = least;
+                /* Without mins (AC_BALANCER_LEAST) a load is read at its
+                 * leaf alone, and only a change of room goes further. */
+                if (!room_moved && !l->mins)
+                        continue;
                 /* Up to the first node that stays as it was: above it
-                 * nothing changes either. Without loads, `least` above the
+                 * nothing changes either. Without mins, `least` above the
                  * leaves is never read and not kept. */
                 for (k /= 2; k >= 1; k /= 2) {
                         uint32_t r = l->room[2 * k] + l->room[2 * k + 1];
                         uint64_t m =
-                            l->loads ? min_u64(l->least[2 * k], l->least[2 * k + 1]) : l->least[k];
+                            l->mins ? min_u64(l->least[2 * k], l->least[2 * k + 1]) : l->least[k];
                         if (l->room[k] == r && l->least[k] == m)
                                 break;
                         l->room[k] = r;
@@ -237,7 +245,7 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index)
 size_t ac_pick_least_loaded(const struct ac_pick *p)
 {
         const struct ac_eligible *l = p->index;
-        if (l && l->loads) {
+        if (l && l->mins) {
                 /* Down from the root towards the least load, left first:
                  * the first in registration order among the least loaded. */
                 uint32_t k = 1;

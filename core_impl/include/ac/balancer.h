@@ -69,10 +69,15 @@ enum {
         /* The balancer reads candidates only through ac_pick_candidate(),
          * ac_pick_rank() and ac_pick_least_loaded(), never p->candidates. */
         AC_BALANCER_SAMPLES = 1u << 0,
-        /* It calls ac_pick_least_loaded() or ac_pick_load(): the core keeps
-         * the index of loads that answers them in O(log n) (a cost at
-         * every load change). */
+        /* It calls ac_pick_load(): the core keeps each candidate's load
+         * in its index, next to the others' (a leaf written at every load
+         * change, O(1)). */
         AC_BALANCER_LOADS = 1u << 1,
+        /* It calls ac_pick_least_loaded() over many candidates: the core
+         * also keeps the least load under every node of its index, which
+         * answers that in O(log n) (O(log n) at every load change). Implies
+         * AC_BALANCER_LOADS. */
+        AC_BALANCER_LEAST = 1u << 2,
 };
 
 /* A policy option given by the user, as text (from engine.policy_options). */
@@ -131,7 +136,7 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index);
 uint64_t ac_pick_load(const struct ac_pick *p, size_t i);
 /* Returns the position of the least loaded candidate (queued plus in
  * flight), the first of them in registration order on a tie. O(log n)
- * from the index of an AC_BALANCER_LOADS balancer, else a scan. */
+ * from the index of an AC_BALANCER_LEAST balancer, else a scan. */
 size_t ac_pick_least_loaded(const struct ac_pick *p);
 
 /* The registry: every built-in balancer, in a NULL-terminated table. */
