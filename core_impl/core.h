@@ -144,7 +144,8 @@ struct ac_device {
  * and 2k + 1, position i at leaf leaves + i) holds, per node, how many of
  * its devices have queue room and, when the balancer asks for it, the
  * load (queued plus in flight) of each at its leaf (AC_BALANCER_LOADS) and
- * the least load among those under each node (AC_BALANCER_LEAST).
+ * the least load among those under each node (AC_BALANCER_LEAST), or the
+ * least of each of the balancer's keys under each node (AC_BALANCER_KEYS).
  * The devices with room are the candidates a placement would gather: the
  * tree counts them, finds the k-th and the least loaded in O(log n), and
  * follows each queue as it fills and empties (core_eligible_touch). */
@@ -156,6 +157,9 @@ struct ac_eligible {
         uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
         bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS) */
         bool mins;       /* ... and above them (AC_BALANCER_LEAST) */
+        double *keys;    /* 2 * leaves * AC_PICK_KEYS, node k's at k * AC_PICK_KEYS:
+                            the least of each balancer key under the node
+                            (AC_BALANCER_KEYS), INFINITY where no candidate */
 };
 
 struct ac_engine {
@@ -336,7 +340,8 @@ static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_de
                                        bool room_changed)
 {
         if (dev->listed && !eng->eligible_stale &&
-            (room_changed || (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST))))
+            (room_changed ||
+             (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST | AC_BALANCER_KEYS))))
                 core_eligible_update(eng, dev);
 }
 
