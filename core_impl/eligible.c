@@ -22,6 +22,12 @@
 
 #define K AC_PICK_KEYS
 
+/* Lists shorter than this keep no keys (AC_BALANCER_KEYS): a scan of a
+ * few views costs less than the keys' upkeep at every change of a view
+ * and a search of the tree (bench_core --devices shortest-expected-delay
+ * at 10 devices: half the rate with keys). */
+#define KEYED_MIN 64
+
 static inline bool has_room(const struct ac_device_view *v)
 {
         return v->queued < v->queue_depth;
@@ -114,7 +120,7 @@ static bool tree_build(const struct ac_engine *eng, struct ac_eligible *l, bool 
         }
         l->loads = loads || mins;
         l->mins = mins;
-        if (!keyed) {
+        if (!keyed || l->n < KEYED_MIN) {
                 free(l->keys);
                 l->keys = NULL;
                 return true;
@@ -200,15 +206,17 @@ void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
         bool room = has_room(&dev->view);
         uint64_t least = room ? load_of(&dev->view) : UINT64_MAX;
         double keys[K];
-        bool keyed = eng->balancer->flags & AC_BALANCER_KEYS;
-        if (keyed)
-                leaf_keys(eng, &dev->view, keys);
+        bool keys_known = false;
         for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                 uint32_t op = (uint32_t)__builtin_ctzll(caps);
                 struct ac_eligible *l = &lists[op];
                 uint32_t k = l->leaves + dev->pos[op];
-                if (l->keys)
+                if (l->keys) {
+                        if (!keys_known)
+                                leaf_keys(eng, &dev->view, keys);
+                        keys_known = true;
                         keys_update(l, k, keys);
+                }
                 if (l->room[k] == room && (!l->loads || l->least[k] == least))
                         continue;
                 bool room_moved = l->room[k] != room;

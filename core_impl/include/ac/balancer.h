@@ -154,8 +154,10 @@ uint64_t ac_pick_load(const struct ac_pick *p, size_t i);
 size_t ac_pick_least_loaded(const struct ac_pick *p);
 
 /* The least of each key (AC_BALANCER_KEYS) over every candidate of the
- * pick, or NULL when the core handed the balancer the array instead of its
- * index (then the balancer scans). O(1). */
+ * pick, or NULL when the core keeps no keys for it: it handed over the
+ * array instead of its index, or the operation has fewer than 64 eligible
+ * devices, where a scan costs less than the keys' upkeep (then the
+ * balancer scans). O(1). */
 const double *ac_pick_key_mins(const struct ac_pick *p);
 /* Returns the position of the candidate with the least value(v, ctx), the
  * first of them in registration order on a tie: exactly what a scan of
@@ -163,7 +165,7 @@ const double *ac_pick_key_mins(const struct ac_pick *p);
  * AC_BALANCER_KEYS balancer it visits only the subtrees whose bound(mins,
  * ctx), given the least keys under them, is not above the best value found
  * so far; bound must therefore never exceed value() of a candidate whose
- * keys are all at or above mins (allow for rounding). Without the index, a
+ * keys are all at or above mins (allow for rounding). Without keys, a
  * scan. */
 size_t ac_pick_least(const struct ac_pick *p,
                      double (*value)(const struct ac_device_view *v, const void *ctx),
