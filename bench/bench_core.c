@@ -12,7 +12,10 @@
  * never holds up a submission. Reported: the median of 5
  * runs, as requests per second and, for the scaling rows, as the median of
  * the ratios to the baseline row, the two run alternately so that both see
- * the same load from the rest of the machine:
+ * the same load from the rest of the machine, per wall second and per CPU
+ * second of the process (which leaves out the time a loaded machine keeps
+ * it waiting); --devices ends with one line to paste, with the load
+ * average:
  *
  *   - 2 devices, 2M requests: single-stage and 3-stage chains, with and
  *     without watchdogs, and with flow order;
