@@ -12,7 +12,10 @@
  * never holds up a submission. Reported: the median of 5
  * runs, as requests per second and, for the scaling rows, as the median of
  * the ratios to the baseline row, the two run alternately so that both see
- * the same load from the rest of the machine:
+ * the same load from the rest of the machine, per wall second and per CPU
+ * second of the process (which leaves out the time a loaded machine keeps
+ * it waiting); --devices ends with one line to paste, with the load
+ * average:
  *
  *   - 2 devices, 2M requests: single-stage and 3-stage chains, with and
  *     without watchdogs, and with flow order;
@@ -22,8 +25,9 @@
  *   - the same after 5000 cycles of adding, removing and releasing a
  *     device;
  *   - 10 and 1000 devices at the same load per device (32 requests each:
- *     half a ring, so the figure is placement, not a 4 MB working set of
- *     requests against one that fits a cache), per balancer.
+ *     half a ring), per balancer; and 1000 devices holding the 10-device
+ *     run's 320 requests in all, against 10: the part of the gap that the
+ *     devices make, without the 5 MB of 32 000 requests of the caller.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +139,7 @@ struct bcase {
         uint32_t backlogged; /* stages of an operation only a stalled device does */
         uint32_t churn;      /* add/remove/release cycles before the run */
         uint32_t per_device; /* requests kept in the engine per device; 0: PER_DEV */
+        uint32_t window;     /* requests kept in the engine in all; 0: per device */
         uint64_t requests;
 };
 
@@ -153,6 +158,10 @@ static void add_device(struct ac_engine *eng, struct bdev *d, const char *name, 
                 abort();
 }
 
+/* The rate of the last run() per CPU second of this process (leaves out
+ * the time a loaded machine kept it waiting). */
+static double last_cpu_rate;
+
 static double run(const struct bcase *c)
 {
         struct ac_engine_config cfg;
@@ -167,7 +176,8 @@ static double run(const struct bcase *c)
         if (ac_engine_create(&cfg, &eng) != 0)
                 abort();
         struct bdev *devs = calloc(c->ndevices, sizeof(*devs));
-        size_t window = (size_t)(c->per_device ? c->per_device : PER_DEV) * c->ndevices;
+        size_t window =
+            c->window ? c->window : (size_t)(c->per_device ? c->per_device : PER_DEV) * c->ndevices;
         struct ac_request *reqs = calloc(window, sizeof(*reqs));
         idle = calloc(window, sizeof(*idle));
         if (!devs || !reqs || !idle)
@@ -210,8 +220,9 @@ static double run(const struct bcase *c)
         callbacks = 0;
         unsigned turn = 0;
         uint64_t submitted = 0;
-        struct timespec t0, t1;
+        struct timespec t0, t1, c0, c1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
         while (callbacks < c->requests) {
                 if (submitted < c->requests && nidle > 0) {
                         struct ac_request *r = idle[--nidle];
@@ -229,12 +240,15 @@ static double run(const struct bcase *c)
                         abort();
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
         ac_engine_destroy(eng);
         free(parked);
         free(reqs);
         free(idle);
         free(devs);
         double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9;
+        last_cpu_rate = (double)c->requests / cpu;
         return (double)c->requests / s;
 }
 
@@ -253,24 +267,35 @@ static void report(const char *what, const struct bcase *c)
 
 /* Runs base and c alternately, RUNS times each, so that both see the same
  * load from the rest of the machine; prints both medians and the median of
- * the pairs' ratios c / base. */
-static void ratio(const char *base_what, const struct bcase *base, const char *what,
-                  const struct bcase *c)
+ * the pairs' ratios c / base, per wall second and per CPU second. Returns
+ * the wall ratio and sets *cpu_ratio. */
+static double ratio(const char *base_what, const struct bcase *base, const char *what,
+                    const struct bcase *c, double *cpu_ratio)
 {
-        double rb[RUNS], rc[RUNS], q[RUNS];
+        double rb[RUNS], rc[RUNS], q[RUNS], qc[RUNS];
         for (int i = 0; i < RUNS; i++) {
                 rb[i] = run(base);
+                double cb = last_cpu_rate;
                 rc[i] = run(c);
                 q[i] = rc[i] / rb[i];
+                qc[i] = last_cpu_rate / cb;
         }
+        double r = median_of(q), rcpu = median_of(qc);
         printf("%-52s %7.2f M requests/s\n", base_what, median_of(rb) / 1e6);
-        printf("%-52s %7.2f M requests/s  %5.2fx\n", what, median_of(rc) / 1e6, median_of(q));
+        printf("%-52s %7.2f M requests/s  %5.2fx (CPU time %5.2fx)\n", what, median_of(rc) / 1e6, r,
+               rcpu);
+        if (cpu_ratio)
+                *cpu_ratio = rcpu;
+        return r;
 }
 
 /* The scaling rows: 1000 devices against 10, per balancer (only `only`
  * when it is not NULL). */
 static void devices_rows(const char *only)
 {
+        char summary[256] = "";
+        size_t len = 0;
+        double load0 = bench_load_average();
         static const char *const policies[] = {"round-robin", "random", "power-of-two",
                                                "least-loaded", "shortest-expected-delay"};
         for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
@@ -287,8 +312,22 @@ static void devices_rows(const char *only)
                 char w10[80], w1000[80];
                 snprintf(w10, sizeof(w10), "%s, 10 devices", policies[i]);
                 snprintf(w1000, sizeof(w1000), "%s, 1000 devices", policies[i]);
-                ratio(w10, &ten, w1000, &thousand);
+                double cpu, r = ratio(w10, &ten, w1000, &thousand, &cpu);
+                /* The part of the gap that is the devices: 1000 of them
+                 * holding the 10-device run's 320 requests in all. */
+                struct bcase sparse = thousand;
+                sparse.window = 320;
+                char wsparse[80];
+                snprintf(wsparse, sizeof(wsparse), "%s, 1000 devices, 320 requests", policies[i]);
+                double sparse_cpu, sparse_r = ratio(w10, &ten, wsparse, &sparse, &sparse_cpu);
+                len += (size_t)snprintf(summary + len, sizeof(summary) - len,
+                                        "%s%s %.2f (CPU %.2f; 320 requests %.2f)", len ? ", " : "",
+                                        policies[i], r, cpu, sparse_r);
+                (void)sparse_cpu;
         }
+        printf("bench_core --devices: 1000 / 10 devices: %s; medians of %d pairs; load average "
+               "%.2f -> %.2f\n",
+               summary, RUNS, load0, bench_load_average());
 }
 
 int main(int argc, char **argv)
@@ -315,14 +354,15 @@ int main(int argc, char **argv)
         printf("-- backlog of work only a stalled device does (ratio to none)\n");
         c = plain;
         c.backlogged = 1u << 10;
-        ratio("1 stage, backlog empty", &plain, "1 stage, 2^10 stages backlogged", &c);
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^10 stages backlogged", &c, NULL);
         c.backlogged = 1u << 20;
-        ratio("1 stage, backlog empty", &plain, "1 stage, 2^20 stages backlogged", &c);
+        ratio("1 stage, backlog empty", &plain, "1 stage, 2^20 stages backlogged", &c, NULL);
 
         printf("-- hot-plug churn (ratio to none)\n");
         c = plain;
         c.churn = 5000;
-        ratio("1 stage, no churn", &plain, "1 stage, after 5000 add/remove/release cycles", &c);
+        ratio("1 stage, no churn", &plain, "1 stage, after 5000 add/remove/release cycles", &c,
+              NULL);
 
         devices_rows(NULL);
         return 0;

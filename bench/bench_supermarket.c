@@ -23,6 +23,14 @@
  *                               d = 2) beside a bare loop of the same model
  *                               (a heap of departures, n counters, GSL
  *                               draws), alternating, medians of SPEED_RUNS
+ *   bench_supermarket --devices [balancer]
+ *                               the simulated rate at 1000 devices against
+ *                               10, the same load per device (rho 0.9),
+ *                               round-robin and power-of-two (d = 2):
+ *                               acsim's whole run loop with the device
+ *                               models, the two run alternately, the
+ *                               median of the pairs' ratios (issue 13's
+ *                               target: >= 0.8); `make bench` runs it last
  *
  * Columns: measured mean, p90, p99 (ns, the mean over the seeds), the
  * theory, the relative gap (measured / theory - 1) and, for the mean, the
@@ -329,16 +337,74 @@ static int speed_rows(void)
         return 0;
 }
 
+/* ---- devices: the simulated rate at 1000 devices against 10 ----------- */
+
+#define DEVICES_RUNS 5
+
+/* The same pool as speed_rows at 10 and at 1000 devices, each run the
+ * same number of requests (warm-up included: `all` over the run's whole
+ * wall time, building the replication included), alternating. Prints the
+ * medians and the median of the pairs' ratios 1000 / 10; `only` picks one
+ * balancer. */
+static int devices_rows(const char *only)
+{
+        static const char *const policies[] = {"round-robin", "power-of-two"};
+        const double rho = 0.9, requests = 1e6;
+        double load0 = bench_load_average();
+        char summary[128] = "";
+        size_t summary_len = 0;
+        int n_done = 0;
+        printf("devices: 1000 against 10 at rho %.2f per device, %.0g requests a run, "
+               "warm-up 0.1 ms; medians of %d pairs\n",
+               rho, requests, DEVICES_RUNS);
+        for (size_t b = 0; b < sizeof(policies) / sizeof(policies[0]); b++) {
+                if (only && strcmp(only, policies[b]) != 0)
+                        continue;
+                double ten[DEVICES_RUNS], thousand[DEVICES_RUNS], ratio[DEVICES_RUNS];
+                for (int i = 0; i < DEVICES_RUNS; i++) {
+                        struct measure m10, m1000;
+                        if (pool_run_warm(policies[b], 2, 10, rho, requests, 1, MS / 10, &m10) <
+                                0 ||
+                            pool_run_warm(policies[b], 2, 1000, rho, requests, 1, MS / 10, &m1000) <
+                                0)
+                                return -1;
+                        ten[i] = (double)m10.all / m10.wall_s;
+                        thousand[i] = (double)m1000.all / m1000.wall_s;
+                        ratio[i] = thousand[i] / ten[i];
+                }
+                double r = bench_median(ratio, DEVICES_RUNS);
+                printf("%s, simulated, 10 devices%*s %7.3f M requests/s\n", policies[b],
+                       (int)(20 - strlen(policies[b])), "", bench_median(ten, DEVICES_RUNS) / 1e6);
+                printf("%s, simulated, 1000 devices%*s %7.3f M requests/s  %5.2fx%s\n", policies[b],
+                       (int)(18 - strlen(policies[b])), "",
+                       bench_median(thousand, DEVICES_RUNS) / 1e6, r,
+                       r >= 0.8 ? "" : "  BELOW TARGET 0.8");
+                fflush(stdout);
+                n_done++;
+                summary_len +=
+                    (size_t)snprintf(summary + summary_len, sizeof(summary) - summary_len,
+                                     "%s%s %.2f", n_done > 1 ? ", " : "", policies[b], r);
+        }
+        printf("bench_supermarket --devices: simulated rate 1000 / 10 devices: %s; medians of %d "
+               "pairs; load average %.2f -> %.2f\n",
+               summary, DEVICES_RUNS, load0, bench_load_average());
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
         bool speed = argc > 1 && strcmp(argv[1], "--speed") == 0;
-        if (argc > 2 || (argc == 2 && !full && !speed)) {
-                fprintf(stderr, "usage: bench_supermarket [--full | --speed]\n");
+        bool devices = argc > 1 && strcmp(argv[1], "--devices") == 0;
+        if (argc > 3 || (argc == 3 && !devices) || (argc >= 2 && !full && !speed && !devices)) {
+                fprintf(stderr,
+                        "usage: bench_supermarket [--full | --speed | --devices [balancer]]\n");
                 return 2;
         }
         if (speed)
                 return speed_rows() ? 1 : 0;
+        if (devices)
+                return devices_rows(argc == 3 ? argv[2] : NULL) ? 1 : 0;
         /* The cost per request grows with n (see docs/policies.md), so
          * the largest pool gets fewer requests. */
         static const uint32_t short_ns[] = {50, 100, 200};
@@ -351,7 +417,7 @@ int main(int argc, char **argv)
         if (full)
                 rc = random_rows(5e6, 6) || p2c_rows(full_rho, 2, full_ns, full_requests, 5, 4);
         else
-                rc =
-                    random_rows(1.2e6, 2) || p2c_rows(short_rho, 1, short_ns, short_requests, 3, 2);
+                rc = random_rows(1.2e6, 2) ||
+                     p2c_rows(short_rho, 1, short_ns, short_requests, 3, 2) || devices_rows(NULL);
         return rc ? 1 : 0;
 }

@@ -96,7 +96,7 @@ static const char *check_device(const struct ac_engine *eng, const struct ac_dev
 {
         const struct ac_device_view *v = &dev->view;
         uint32_t in_flight = 0;
-        for (uint32_t i = 0; dev->slots && i < v->ring; i++) {
+        for (uint32_t i = 0; i < v->ring; i++) {
                 const struct ac_slot *s = &dev->slots[i];
                 if (!s->req)
                         continue;

@@ -56,7 +56,8 @@ enum {
  * would; the own fire, when it comes, finds the record disarmed.
  *
  * Records are the engine's, not the device's: a device takes ring + 3 of
- * them from the engine's pool at registration and gives them back when it
+ * them (3 when the engine has no failover.timeout_ns: no watchdog is ever
+ * armed then) from the engine's pool at registration and gives them back when it
  * is freed, and a record is freed only with the engine. So a stale fire
  * that comes after its device was freed still finds its record (disarmed,
  * or armed again for a device that took it since) and never reaches the
@@ -89,7 +90,8 @@ struct ac_slot {
         uint64_t dispatched_ns;      /* when the stage was handed to the driver */
         uint32_t generation;         /* high half of the tag */
         uint32_t next_free;          /* free list link (index), when free */
-        struct core_timer *watchdog; /* per-stage timeout (failover), from the pool */
+        struct core_timer *watchdog; /* per-stage timeout (failover), from the pool;
+                                        NULL when the engine has no timeout */
 };
 
 #define AC_SLOT_NONE UINT32_MAX
@@ -97,36 +99,42 @@ struct ac_slot {
 /* Retry delay after an AC_EBUSY refusal when failover.busy_ns is 0. */
 #define AC_BUSY_RETRY_NS 10000
 
+/* The fields a stage reads and writes on its way through a device
+ * (placement, the queue, the ring, completion) come first, the ring's
+ * slots last, in the same block: with 1000 devices a stage sent to any one
+ * of them finds it out of the caches, and the fewer lines it touches there
+ * the less it waits. What failover, removal and lookups use sits between. */
 struct ac_device {
         struct ac_engine *eng;
         struct ac_device_view view; /* what balancers read; holds queued/in_flight */
-        char *name;                 /* owned copy of the configured name */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
-        struct ac_queue queue;         /* the software queue, view.queue_depth bound */
-        struct ac_slot *slots;         /* view.ring of them */
-        uint32_t free_slot;            /* head of the free list, AC_SLOT_NONE if full */
-        bool dispatching;              /* ring_fill running: no nested fill */
-        uint64_t busy_since;           /* when in_flight went from 0 to 1 */
+        uint32_t free_slot;           /* head of the free list, AC_SLOT_NONE if full */
+        uint32_t errors_in_row;       /* consecutive error completions */
+        bool dispatching;             /* ring_fill running: no nested fill */
+        bool busy;                    /* refused a stage with AC_EBUSY: wait */
+        bool listed;                  /* in the eligible lists (healthy at their build) */
+        bool unplugged;               /* gone by ac_device_removed: holds nothing */
+        uint64_t busy_since;          /* when in_flight went from 0 to 1 */
+        struct ac_device_stats stats; /* counters; queued/in_flight come from view */
+        struct ac_queue queue;        /* the software queue, view.queue_depth bound */
+        uint32_t pos[AC_MAX_OPS];     /* while listed: its position in the eligible list
+                                         of each operation it can do */
+        /* failover, removal, lookups */
+        char *name;                    /* owned copy of the configured name */
         uint64_t failed_since;         /* when last declared failed */
-        uint32_t errors_in_row;        /* consecutive error completions */
         struct core_timer *probe;      /* next probe while failed */
         struct core_timer *drain;      /* drain deadline while draining */
-        bool busy;                     /* refused a stage with AC_EBUSY: wait */
-        bool unplugged;                /* gone by ac_device_removed: holds nothing */
+        struct core_timer *busy_retry; /* when busy with nothing in flight */
         bool evac_pending;             /* on the engine's list of work to move */
         bool evac_in_flight;           /* ... in-flight stages included */
-        struct ac_device *evac_next;   /* that list */
-        struct ac_device *name_next;   /* engine's name table chain, while not gone */
-        struct core_timer *busy_retry; /* when busy with nothing in flight */
         bool released;                 /* ac_device_release: free once unreachable */
-        struct ac_device *reap_next;   /* the engine's list of released devices */
-        struct ac_device_stats stats;  /* counters; queued/in_flight come from view */
         bool engaged;                  /* fallback with work since its last give-back
                                           (kept for the observer only) */
-        bool listed;                   /* in the eligible lists (healthy at their build) */
-        uint32_t pos[AC_MAX_OPS];      /* while listed: its position in the eligible list
-                                          of each operation it can do */
+        struct ac_device *evac_next;   /* that list */
+        struct ac_device *name_next;   /* engine's name table chain, while not gone */
+        struct ac_device *reap_next;   /* the engine's list of released devices */
+        struct ac_slot slots[];        /* view.ring of them, allocated with the device */
 };
 
 /* The healthy devices that can do one operation, hardware or fallback
@@ -134,8 +142,10 @@ struct ac_device {
  * health (core_notify marks them stale). Over their positions a tree with
  * `leaves` leaves (a power of two; node 1 the root, node k's children 2k
  * and 2k + 1, position i at leaf leaves + i) holds, per node, how many of
- * its devices have queue room and, when the balancer asks for it
- * (AC_BALANCER_LOADS), the least load (queued plus in flight) among those.
+ * its devices have queue room and, when the balancer asks for it, the
+ * load (queued plus in flight) of each at its leaf (AC_BALANCER_LOADS) and
+ * the least load among those under each node (AC_BALANCER_LEAST), or the
+ * least of each of the balancer's keys under each node (AC_BALANCER_KEYS).
  * The devices with room are the candidates a placement would gather: the
  * tree counts them, finds the k-th and the least loaded in O(log n), and
  * follows each queue as it fills and empties (core_eligible_touch). */
@@ -145,7 +155,11 @@ struct ac_eligible {
         uint32_t leaves; /* of the tree; 0: none allocated yet */
         uint32_t *room;  /* 2 * leaves: devices with queue room under the node */
         uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
-        bool loads;      /* least is kept */
+        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS) */
+        bool mins;       /* ... and above them (AC_BALANCER_LEAST) */
+        double *keys;    /* 2 * leaves * AC_PICK_KEYS, node k's at k * AC_PICK_KEYS:
+                            the least of each balancer key under the node
+                            (AC_BALANCER_KEYS), INFINITY where no candidate */
 };
 
 struct ac_engine {
@@ -326,7 +340,8 @@ static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_de
                                        bool room_changed)
 {
         if (dev->listed && !eng->eligible_stale &&
-            (room_changed || (eng->balancer->flags & AC_BALANCER_LOADS)))
+            (room_changed ||
+             (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST | AC_BALANCER_KEYS))))
                 core_eligible_update(eng, dev);
 }
 

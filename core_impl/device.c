@@ -98,12 +98,11 @@ static void timer_give(struct ac_engine *eng, struct core_timer *ct)
 /* Gives back dev's records and frees its memory; dev holds nothing. */
 static void device_free(struct ac_engine *eng, struct ac_device *dev)
 {
-        for (uint32_t i = 0; dev->slots && i < dev->view.ring; i++)
+        for (uint32_t i = 0; i < dev->view.ring; i++)
                 timer_give(eng, dev->slots[i].watchdog);
         timer_give(eng, dev->probe);
         timer_give(eng, dev->drain);
         timer_give(eng, dev->busy_retry);
-        free(dev->slots);
         free(dev->name);
         free(dev);
         eng->nheld--;
@@ -247,25 +246,30 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                 rc = names_grow(eng);
         if (rc < 0)
                 return rc;
-        struct ac_device *dev = calloc(1, sizeof(*dev));
+        /* The ring follows the device in one block: a completion finds
+         * its slot at a fixed distance from the device, not behind a
+         * pointer to be loaded first. */
+        struct ac_device *dev = calloc(1, sizeof(*dev) + (size_t)cfg->ring * sizeof(dev->slots[0]));
         size_t len = strlen(cfg->name);
         char *name = malloc(len + 1);
-        struct ac_slot *slots = calloc(cfg->ring, sizeof(*slots));
-        if (!dev || !name || !slots) {
+        if (!dev || !name) {
                 free(dev);
                 free(name);
-                free(slots);
                 return AC_ENOMEM;
         }
         eng->nheld++;
         memcpy(name, cfg->name, len + 1);
         dev->eng = eng;
         dev->name = name;
-        dev->slots = slots;
         dev->view.ring = cfg->ring; /* for device_free */
         bool ok = true;
+        struct ac_slot *slots = dev->slots;
         for (uint32_t i = 0; i < cfg->ring; i++) {
                 slots[i].next_free = i + 1 < cfg->ring ? i + 1 : AC_SLOT_NONE;
+                /* Without a timeout no watchdog is ever armed, and its
+                 * record is never needed. */
+                if (!eng->cfg.failover.timeout_ns)
+                        continue;
                 slots[i].watchdog = timer_take(eng, dev, CORE_TIMER_WATCHDOG, i);
                 ok = ok && slots[i].watchdog;
         }

@@ -14,9 +14,19 @@
  *            balancer asks, from the tree or, when the core handed it the
  *            array, from that
  */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
+
+#define K AC_PICK_KEYS
+
+/* Lists shorter than this keep no keys (AC_BALANCER_KEYS): a scan of a
+ * few views costs less than the keys' upkeep at every change of a view
+ * and a search of the tree (bench_core --devices shortest-expected-delay
+ * at 10 devices: half the rate with keys). */
+#define KEYED_MIN 64
 
 static inline bool has_room(const struct ac_device_view *v)
 {
@@ -52,7 +62,35 @@ static bool list_add(struct ac_eligible *l, const struct ac_device_view *v)
 
 /* Sizes l's tree to the power of two at or above its length and fills it
  * from the views. Returns false without memory. */
-static bool tree_build(struct ac_eligible *l, bool loads)
+/* Fills out with the keys of v at a leaf: the balancer's when v has
+ * room, INFINITY otherwise (not a candidate). */
+static void leaf_keys(const struct ac_engine *eng, const struct ac_device_view *v, double *out)
+{
+        if (v && has_room(v)) {
+                eng->balancer->keys(v, out);
+                return;
+        }
+        for (int j = 0; j < K; j++)
+                out[j] = INFINITY;
+}
+
+/* Sets node k's keys to the least of its children's. Returns true when
+ * they changed. */
+static bool keys_merge(double *keys, uint32_t k)
+{
+        const double *a = &keys[2 * k * K], *b = &keys[(2 * k + 1) * K];
+        double *m = &keys[k * K];
+        bool changed = false;
+        for (int j = 0; j < K; j++) {
+                double x = a[j] < b[j] ? a[j] : b[j];
+                changed |= m[j] != x;
+                m[j] = x;
+        }
+        return changed;
+}
+
+static bool tree_build(const struct ac_engine *eng, struct ac_eligible *l, bool loads, bool mins,
+                       bool keyed)
 {
         uint32_t leaves = 1;
         while (leaves < l->n)
@@ -80,7 +118,21 @@ static bool tree_build(struct ac_eligible *l, bool loads)
                 l->room[k] = l->room[2 * k] + l->room[2 * k + 1];
                 l->least[k] = min_u64(l->least[2 * k], l->least[2 * k + 1]);
         }
-        l->loads = loads;
+        l->loads = loads || mins;
+        l->mins = mins;
+        if (!keyed || l->n < KEYED_MIN) {
+                free(l->keys);
+                l->keys = NULL;
+                return true;
+        }
+        double *keys = realloc(l->keys, 2 * (size_t)leaves * K * sizeof(*keys));
+        if (!keys)
+                return false;
+        l->keys = keys;
+        for (uint32_t i = 0; i < leaves; i++)
+                leaf_keys(eng, i < l->n ? l->views[i] : NULL, &keys[(size_t)(leaves + i) * K]);
+        for (uint32_t k = leaves - 1; k >= 1; k--)
+                keys_merge(keys, k);
         return true;
 }
 
@@ -104,8 +156,11 @@ static bool eligible_build(struct ac_engine *eng)
                 }
         }
         bool loads = eng->balancer->flags & AC_BALANCER_LOADS;
+        bool mins = eng->balancer->flags & AC_BALANCER_LEAST;
+        bool keyed = eng->balancer->flags & AC_BALANCER_KEYS;
         for (uint32_t op = 0; ok && op < eng->nops; op++)
-                ok = tree_build(&eng->hardware[op], loads) && tree_build(&eng->fallback[op], loads);
+                ok = tree_build(eng, &eng->hardware[op], loads, mins, keyed) &&
+                     tree_build(eng, &eng->fallback[op], loads, mins, keyed);
         eng->eligible_stale = !ok;
         return ok;
 }
@@ -125,32 +180,59 @@ void core_eligible_free(struct ac_engine *eng)
                         free(lists[k]->views);
                         free(lists[k]->room);
                         free(lists[k]->least);
+                        free(lists[k]->keys);
                 }
         }
 }
 
 /* ---- update --------------------------------------------------------------- */
 
+/* Keyed lists (AC_BALANCER_KEYS): dev's leaf takes its keys now, and the
+ * path above it the least of them, up to the first node that stays as it
+ * was. Returns nothing; room and loads are kept by the caller. */
+static void keys_update(struct ac_eligible *l, uint32_t leaf, const double *keys)
+{
+        double *at = &l->keys[(size_t)leaf * K];
+        if (memcmp(at, keys, K * sizeof(*keys)) == 0)
+                return;
+        memcpy(at, keys, K * sizeof(*keys));
+        for (uint32_t k = leaf / 2; k >= 1 && keys_merge(l->keys, k); k /= 2)
+                ;
+}
+
 void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
 {
         struct ac_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
         bool room = has_room(&dev->view);
         uint64_t least = room ? load_of(&dev->view) : UINT64_MAX;
+        double keys[K];
+        bool keys_known = false;
         for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                 uint32_t op = (uint32_t)__builtin_ctzll(caps);
                 struct ac_eligible *l = &lists[op];
                 uint32_t k = l->leaves + dev->pos[op];
+                if (l->keys) {
+                        if (!keys_known)
+                                leaf_keys(eng, &dev->view, keys);
+                        keys_known = true;
+                        keys_update(l, k, keys);
+                }
                 if (l->room[k] == room && (!l->loads || l->least[k] == least))
                         continue;
+                bool room_moved = l->room[k] != room;
                 l->room[k] = room;
                 l->least[k] = least;
+                /* Without mins (AC_BALANCER_LEAST) a load is read at its
+                 * leaf alone, and only a change of room goes further. */
+                if (!room_moved && !l->mins)
+                        continue;
                 /* Up to the first node that stays as it was: above it
-                 * nothing changes either. Without loads, `least` above the
+                 * nothing changes either. Without mins, `least` above the
                  * leaves is never read and not kept. */
                 for (k /= 2; k >= 1; k /= 2) {
                         uint32_t r = l->room[2 * k] + l->room[2 * k + 1];
                         uint64_t m =
-                            l->loads ? min_u64(l->least[2 * k], l->least[2 * k + 1]) : l->least[k];
+                            l->mins ? min_u64(l->least[2 * k], l->least[2 * k + 1]) : l->least[k];
                         if (l->room[k] == r && l->least[k] == m)
                                 break;
                         l->room[k] = r;
@@ -237,7 +319,7 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index)
 size_t ac_pick_least_loaded(const struct ac_pick *p)
 {
         const struct ac_eligible *l = p->index;
-        if (l && l->loads) {
+        if (l && l->mins) {
                 /* Down from the root towards the least load, left first:
                  * the first in registration order among the least loaded. */
                 uint32_t k = 1;
@@ -255,6 +337,94 @@ size_t ac_pick_least_loaded(const struct ac_pick *p)
                 if (load < best_load) {
                         best = i;
                         best_load = load;
+                }
+        }
+        return best;
+}
+
+const double *ac_pick_key_mins(const struct ac_pick *p)
+{
+        const struct ac_eligible *l = p->index;
+        return l && l->keys ? &l->keys[1 * K] : NULL;
+}
+
+/* The search of ac_pick_least below node k of l: the best so far is the
+ * candidate at leaf *best with value *best_value (*best 0: none yet).
+ * Children are visited the one with the lower bound first; a subtree is
+ * left out when its bound is above the best value, or equal to it and it
+ * lies wholly after the best leaf (a tie there would lose). Leaves are
+ * compared by (value, position), so the order of the visit does not
+ * change the answer. */
+struct least_search {
+        const struct ac_eligible *l;
+        double (*value)(const struct ac_device_view *v, const void *ctx);
+        double (*bound)(const double *mins, const void *ctx);
+        const void *ctx;
+        uint32_t best;
+        double best_value;
+};
+
+static bool worth(const struct least_search *s, uint32_t k, double bound)
+{
+        if (!s->best || bound < s->best_value)
+                return true;
+        if (bound > s->best_value)
+                return false;
+        /* Equal: only a subtree starting before the best leaf may hold an
+         * earlier candidate of the same value. Its first leaf: */
+        uint32_t first = k;
+        while (first < s->l->leaves)
+                first *= 2;
+        return first < s->best;
+}
+
+static void search(struct least_search *s, uint32_t k)
+{
+        const struct ac_eligible *l = s->l;
+        if (!l->room[k])
+                return; /* no candidate below */
+        if (k >= l->leaves) {
+                double v = s->value(l->views[k - l->leaves], s->ctx);
+                if (!s->best || v < s->best_value || (v == s->best_value && k < s->best)) {
+                        s->best = k;
+                        s->best_value = v;
+                }
+                return;
+        }
+        uint32_t a = 2 * k, b = 2 * k + 1;
+        double ba = l->room[a] ? s->bound(&l->keys[(size_t)a * K], s->ctx) : INFINITY;
+        double bb = l->room[b] ? s->bound(&l->keys[(size_t)b * K], s->ctx) : INFINITY;
+        if (bb < ba) {
+                uint32_t t = a;
+                a = b;
+                b = t;
+                double tb = ba;
+                ba = bb;
+                bb = tb;
+        }
+        if (l->room[a] && worth(s, a, ba))
+                search(s, a);
+        if (l->room[b] && worth(s, b, bb))
+                search(s, b);
+}
+
+size_t ac_pick_least(const struct ac_pick *p,
+                     double (*value)(const struct ac_device_view *v, const void *ctx),
+                     double (*bound)(const double *mins, const void *ctx), const void *ctx)
+{
+        const struct ac_eligible *l = p->index;
+        if (l && l->keys && l->room[1]) {
+                struct least_search s = {.l = l, .value = value, .bound = bound, .ctx = ctx};
+                search(&s, 1);
+                return room_before(l, s.best - l->leaves);
+        }
+        size_t best = 0;
+        double best_value = 0;
+        for (size_t i = 0; i < p->ncandidates; i++) {
+                double v = value(ac_pick_candidate(p, i), ctx);
+                if (i == 0 || v < best_value) {
+                        best = i;
+                        best_value = v;
                 }
         }
         return best;

@@ -65,7 +65,7 @@ int ac_engine_create(const struct ac_engine_config *cfg, struct ac_engine **out)
         const struct ac_balancer_ops *b = ac_balancer_find(cfg->policy);
         if (!b)
                 return AC_ENOENT;
-        if (!b->init || !b->pick)
+        if (!b->init || !b->pick || ((b->flags & AC_BALANCER_KEYS) && !b->keys))
                 return AC_EINVAL;
         int rc = options_valid(b, cfg);
         if (rc < 0)

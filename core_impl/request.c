@@ -169,8 +169,8 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
                 queue_push_tail(&dev->queue, req, req->priority);
         req->core.state = AC_REQ_QUEUED;
         req->core.device = dev;
+        dev->view.queued_bytes += current_stage(req)->bytes; /* before the trees read it */
         core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
-        dev->view.queued_bytes += current_stage(req)->bytes;
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
         core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0);
@@ -429,11 +429,11 @@ static void busy_start(struct ac_device *dev, uint64_t now)
                 dev->busy_since = now;
 }
 
-static void busy_stop(struct ac_engine *eng, struct ac_device *dev, uint64_t now)
+/* The caller tells the eligible trees once the view is whole again. */
+static void busy_stop(struct ac_device *dev, uint64_t now)
 {
         if (--dev->view.in_flight == 0)
                 dev->stats.busy_ns += now - dev->busy_since;
-        core_eligible_touch(eng, dev, false);
 }
 
 /* The stage leaves slot s: its tag is stale from now on. The slot is not
@@ -464,7 +464,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
                 core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
         core_slot_release(dev, s);
-        busy_stop(eng, dev, now);
+        busy_stop(dev, now);
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
@@ -490,6 +490,7 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         } else {
                 dev->stats.errors++;
         }
+        core_eligible_touch(eng, dev, false); /* load, bytes and figures as they are now */
         if (eng->balancer->completed)
                 eng->balancer->completed(eng->balancer_priv, &dev->view, status, service);
         req->core.device = NULL;
@@ -538,8 +539,9 @@ struct ac_request *core_stage_recall(struct ac_engine *eng, struct ac_device *de
         if (eng->cfg.failover.timeout_ns) /* else never armed: its record stays cold */
                 core_timer_cancel(eng, s->watchdog);
         slot_retire(s);
-        busy_stop(eng, dev, core_now(eng));
+        busy_stop(dev, core_now(eng));
         dev->view.in_flight_bytes -= current_stage(req)->bytes;
+        core_eligible_touch(eng, dev, false);
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
         req->core.device = NULL;
@@ -620,9 +622,9 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 busy_start(dev, now);
                 /* Queued one less, in flight one more: only the room can
                  * have changed, told before the driver can answer. */
+                dev->view.in_flight_bytes += st->bytes;
                 if (room)
                         core_eligible_touch(eng, dev, true);
-                dev->view.in_flight_bytes += st->bytes;
                 dev->stats.dispatched++;
                 eng->stats.in_flight++;
                 ls->in_flight++;

@@ -154,5 +154,5 @@ const struct ac_balancer_ops ac_balancer_primary_backup = {
     .init = pb_init,
     .pick = pb_pick,
     .device_changed = pb_device_changed,
-    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS | AC_BALANCER_LEAST,
 };

@@ -28,14 +28,55 @@
  * registered device.
  *
  * The figures are moving averages (weight 1/8) kept by the core; this
- * balancer keeps no state. Cost per pick: two passes over the candidates.
+ * balancer keeps no state.
+ *
+ * Cost per pick: no pass over the candidates. The core's index
+ * (AC_BALANCER_KEYS) keeps, under every node, the least of the keys
+ * below, each a piece of the delay that does not depend on the stage:
+ *
+ *     a = Q ns_per_byte / ring, c = ns_per_byte / ring     (figure known)
+ *     u = Q / ring,             w = 1 / ring               (not yet)
+ *
+ * with Q = queued_bytes + in_flight_bytes, and the like for the other two
+ * forms. For a stage of b bytes every device below a node then has
+ * delay >= min(a + b c, best (u + b w)), the lower envelope of the lines
+ * a + b c bounded from below, and ac_pick_least visits only the subtrees
+ * whose bound does not exceed the best delay found (O(log n) when the
+ * devices differ, more when many are within rounding of the best). The
+ * figures best_per_byte and best_service are the least keys at the root.
+ * The delay of a visited device is computed by the same code as the scan
+ * that runs when the core hands over the array, so both pick alike, ties
+ * included (tests/test_core_placement.c).
  */
+#include <math.h>
+
 #include "ac/balancer.h"
 
 enum sed_form {
         SED_BY_BYTES,  /* some candidate knows its ns_per_byte, and the stage has bytes */
         SED_BY_STAGES, /* some candidate knows its service_ns */
         SED_BY_WEIGHT, /* nothing known yet */
+};
+
+/* The index's keys (ac_balancer_ops.keys), INFINITY where they do not
+ * apply to the device. */
+enum {
+        KEY_PER_BYTE,     /* its ns_per_byte, when known: the least is best_per_byte */
+        KEY_SERVICE,      /* its service_ns, when known: the least is best_service */
+        KEY_BYTES_A,      /* Q ns_per_byte / ring, figure known */
+        KEY_BYTES_C,      /* ns_per_byte / ring, figure known */
+        KEY_BYTES_U,      /* Q / ring, figure not known (times best_per_byte) */
+        KEY_BYTES_W,      /* 1 / ring, figure not known (times best_per_byte) */
+        KEY_STAGES_KNOWN, /* k service_ns / ring, figure known */
+        KEY_STAGES_U,     /* k / ring, figure not known (times best_service) */
+        KEY_WEIGHT,       /* k / weight */
+};
+
+/* What one pick computes a delay from. */
+struct sed_pick {
+        enum sed_form form;
+        uint64_t bytes;
+        double best_per_byte, best_service;
 };
 
 static int sed_init(void *priv, const struct ac_balancer_env *env)
@@ -45,45 +86,108 @@ static int sed_init(void *priv, const struct ac_balancer_env *env)
         return 0;
 }
 
+static double ring_of(const struct ac_device_view *v)
+{
+        return v->ring ? (double)v->ring : 1.0;
+}
+
+/* The expected delay of the stage on v: the one formula, for the scan and
+ * for the index alike. */
+static double sed_delay(const struct ac_device_view *v, const void *ctx)
+{
+        const struct sed_pick *sp = ctx;
+        double k = (double)v->queued + (double)v->in_flight + 1.0;
+        switch (sp->form) {
+        case SED_BY_BYTES:
+                return (double)(v->queued_bytes + v->in_flight_bytes + sp->bytes) *
+                       (v->ns_per_byte > 0 ? v->ns_per_byte : sp->best_per_byte) / ring_of(v);
+        case SED_BY_STAGES:
+                return k * (v->service_ns > 0 ? v->service_ns : sp->best_service) / ring_of(v);
+        default:
+                return k / (double)(v->weight ? v->weight : 1);
+        }
+}
+
+static void sed_keys(const struct ac_device_view *v, double out[AC_PICK_KEYS])
+{
+        for (int j = 0; j < AC_PICK_KEYS; j++)
+                out[j] = INFINITY;
+        double ring = ring_of(v);
+        double q = (double)(v->queued_bytes + v->in_flight_bytes);
+        double k = (double)v->queued + (double)v->in_flight + 1.0;
+        if (v->ns_per_byte > 0) {
+                out[KEY_PER_BYTE] = v->ns_per_byte;
+                out[KEY_BYTES_A] = q * v->ns_per_byte / ring;
+                out[KEY_BYTES_C] = v->ns_per_byte / ring;
+        } else {
+                out[KEY_BYTES_U] = q / ring;
+                out[KEY_BYTES_W] = 1.0 / ring;
+        }
+        if (v->service_ns > 0) {
+                out[KEY_SERVICE] = v->service_ns;
+                out[KEY_STAGES_KNOWN] = k * v->service_ns / ring;
+        } else {
+                out[KEY_STAGES_U] = k / ring;
+        }
+        out[KEY_WEIGHT] = k / (double)(v->weight ? v->weight : 1);
+}
+
+/* A delay no device under a node with these least keys goes below. The
+ * keys and the delay are rounded differently (a few units in the last
+ * place), so the bound is lowered by a margin far above that. */
+static double sed_bound(const double *m, const void *ctx)
+{
+        const struct sed_pick *sp = ctx;
+        double b = (double)sp->bytes, lo;
+        switch (sp->form) {
+        case SED_BY_BYTES: {
+                double known = m[KEY_BYTES_A] + b * m[KEY_BYTES_C];
+                double unknown = sp->best_per_byte * (m[KEY_BYTES_U] + b * m[KEY_BYTES_W]);
+                lo = known < unknown ? known : unknown;
+                break;
+        }
+        case SED_BY_STAGES: {
+                double unknown = sp->best_service * m[KEY_STAGES_U];
+                lo = m[KEY_STAGES_KNOWN] < unknown ? m[KEY_STAGES_KNOWN] : unknown;
+                break;
+        }
+        default:
+                lo = m[KEY_WEIGHT];
+                break;
+        }
+        return lo * (1.0 - 1e-9);
+}
+
 static size_t sed_pick(void *priv, const struct ac_pick *p)
 {
         (void)priv;
         double best_per_byte = 0, best_service = 0; /* 0: nobody knows */
-        for (size_t i = 0; i < p->ncandidates; i++) {
-                const struct ac_device_view *v = p->candidates[i];
-                if (v->ns_per_byte > 0 && (best_per_byte == 0 || v->ns_per_byte < best_per_byte))
-                        best_per_byte = v->ns_per_byte;
-                if (v->service_ns > 0 && (best_service == 0 || v->service_ns < best_service))
-                        best_service = v->service_ns;
-        }
-        enum sed_form form = best_per_byte > 0 && p->bytes > 0 ? SED_BY_BYTES
-                             : best_service > 0                ? SED_BY_STAGES
-                                                               : SED_BY_WEIGHT;
-        size_t best = 0;
-        double best_delay = 0;
-        for (size_t i = 0; i < p->ncandidates; i++) {
-                const struct ac_device_view *v = p->candidates[i];
-                double k = (double)v->queued + (double)v->in_flight + 1.0;
-                double ring = v->ring ? (double)v->ring : 1.0;
-                double delay;
-                switch (form) {
-                case SED_BY_BYTES:
-                        delay = (double)(v->queued_bytes + v->in_flight_bytes + p->bytes) *
-                                (v->ns_per_byte > 0 ? v->ns_per_byte : best_per_byte) / ring;
-                        break;
-                case SED_BY_STAGES:
-                        delay = k * (v->service_ns > 0 ? v->service_ns : best_service) / ring;
-                        break;
-                default:
-                        delay = k / (double)(v->weight ? v->weight : 1);
-                        break;
-                }
-                if (i == 0 || delay < best_delay) {
-                        best = i;
-                        best_delay = delay;
+        const double *mins = ac_pick_key_mins(p);
+        if (mins) {
+                if (mins[KEY_PER_BYTE] < INFINITY)
+                        best_per_byte = mins[KEY_PER_BYTE];
+                if (mins[KEY_SERVICE] < INFINITY)
+                        best_service = mins[KEY_SERVICE];
+        } else {
+                for (size_t i = 0; i < p->ncandidates; i++) {
+                        const struct ac_device_view *v = ac_pick_candidate(p, i);
+                        if (v->ns_per_byte > 0 &&
+                            (best_per_byte == 0 || v->ns_per_byte < best_per_byte))
+                                best_per_byte = v->ns_per_byte;
+                        if (v->service_ns > 0 &&
+                            (best_service == 0 || v->service_ns < best_service))
+                                best_service = v->service_ns;
                 }
         }
-        return best;
+        struct sed_pick sp = {
+            .form = best_per_byte > 0 && p->bytes > 0 ? SED_BY_BYTES
+                    : best_service > 0                ? SED_BY_STAGES
+                                                      : SED_BY_WEIGHT,
+            .bytes = p->bytes,
+            .best_per_byte = best_per_byte,
+            .best_service = best_service,
+        };
+        return ac_pick_least(p, sed_delay, sed_bound, &sp);
 }
 
 const struct ac_balancer_ops ac_balancer_shortest_expected_delay = {
@@ -93,4 +197,6 @@ const struct ac_balancer_ops ac_balancer_shortest_expected_delay = {
     .priv_size = 0,
     .init = sed_init,
     .pick = sed_pick,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_KEYS,
+    .keys = sed_keys,
 };

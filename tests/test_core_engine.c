@@ -203,6 +203,63 @@ Test(core_engine, devices_register_with_their_view)
         ac_engine_destroy(eng);
 }
 
+static int done_calls;
+
+static void count_done(struct ac_request *req, int status)
+{
+        (void)req;
+        cr_assert_eq(status, 0);
+        done_calls++;
+}
+
+/* A device takes a watchdog record per ring slot only when the engine
+ * arms watchdogs (failover.timeout_ns): without one its footprint is the
+ * probe, drain and busy-retry records alone. Its ring still works. */
+Test(core_engine, watchdog_records_only_with_a_timeout)
+{
+        for (int timeout = 0; timeout < 2; timeout++) {
+                struct ac_engine_config cfg = config();
+                cfg.failover.timeout_ns = timeout ? 1000000 : 0;
+                struct ac_engine *eng = NULL;
+                cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+                struct tdev a, b;
+                cr_assert_eq(
+                    tdev_add(&a, eng, &tc.tp,
+                             &(struct tdev_spec){.name = "qat0", .ops = {"aes"}, .ring = 4}),
+                    0);
+                cr_assert_eq(
+                    tdev_add(&b, eng, &tc.tp,
+                             &(struct tdev_spec){.name = "qat1", .ops = {"aes"}, .ring = 64}),
+                    0);
+                struct ac_engine_memory m;
+                ac_engine_memory(eng, &m);
+                cr_assert_eq(m.timers, timeout ? (4 + 3) + (64 + 3) : 3 + 3, "timeout %d: %zu",
+                             timeout, m.timers);
+                /* Every slot of both rings takes a stage and gives it back,
+                 * twice, each request called back once. */
+                uint32_t aes = (uint32_t)ac_op_lookup(eng, "aes");
+                struct ac_stage st = {.op = aes, .bytes = 64};
+                struct ac_request r[2 * 68];
+                done_calls = 0;
+                for (int round = 0; round < 2; round++) {
+                        for (int i = 0; i < 68; i++) {
+                                struct ac_request *q = &r[round * 68 + i];
+                                *q = (struct ac_request){
+                                    .stages = &st, .nstages = 1, .done = count_done};
+                                cr_assert_eq(ac_submit(eng, q), AC_ACCEPTED);
+                        }
+                        cr_assert_eq(tdev_pending(&a), 4, "qat0's ring full");
+                        cr_assert_eq(tdev_pending(&b), 34, "round-robin: half of them");
+                        tdev_complete_all(&a, 0);
+                        tdev_complete_all(&b, 0);
+                }
+                cr_assert_eq(done_calls, 2 * 68);
+                tdev_fini(&a);
+                tdev_fini(&b);
+                ac_engine_destroy(eng);
+        }
+}
+
 static int refuse_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)
 {
         (void)ctx;

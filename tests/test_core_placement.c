@@ -16,6 +16,9 @@
  *   - in the end every accepted request was called back exactly once in
  *     each engine, and with the same status.
  *
+ * The same for shortest-expected-delay alone with 350 more devices at the
+ * start, where its index prunes most of the tree.
+ *
  * In a build with ACSIM_CORE_CHECKS (the sanitizer tree) the core also
  * asserts at every placement that the tree's candidates, ranks and least
  * loaded are the scan's.
@@ -30,7 +33,7 @@
 
 #define SEEDS    24
 #define STEPS    3000
-#define MAX_DEVS 48
+#define MAX_DEVS 448 /* 48, or 400 more for the test at scale */
 #define MAX_REQS 160
 #define MAX_LOG  40000
 #define RING     2
@@ -238,6 +241,7 @@ static void drain(struct side *s, size_t *ndevs)
 }
 
 static struct side a, b;
+static size_t more_devices; /* at the start, beyond the 3 .. 32 drawn */
 
 static void differ(const char *policy, uint64_t seed)
 {
@@ -246,7 +250,7 @@ static void differ(const char *policy, uint64_t seed)
         uint64_t w = seed;
         size_t na = 0, nb = 0;
         uint64_t spec = splitmix(&w);
-        size_t first = 3 + (size_t)(spec % 30); /* 3 .. 32 devices to begin with */
+        size_t first = 3 + (size_t)(spec % 30) + more_devices; /* 3 .. 32 to begin with */
         for (size_t k = 0; k < first; k++) {
                 uint64_t sp = splitmix(&w);
                 add(&a, na++, sp);
@@ -288,4 +292,20 @@ Test(placement, index_picks_equal_scan_under_churn)
                         stages += a.nlog;
                 }
         cr_assert_gt(stages, 100000); /* the walk did place work */
+}
+
+/* shortest-expected-delay's index (AC_BALANCER_KEYS, ac_pick_least) at a
+ * few hundred devices of two ring sizes and four weights, whose figures
+ * (a moving average per device) all differ: the pruned search picks what
+ * the scan picks, stage for stage, through the churn of the walk. */
+Test(placement, delay_index_equals_scan_at_scale)
+{
+        more_devices = 350;
+        size_t stages = 0;
+        for (uint64_t seed = 1; seed <= 24; seed++) {
+                differ("shortest-expected-delay", seed);
+                stages += a.nlog;
+        }
+        more_devices = 0;
+        cr_assert_gt(stages, 8000, "%zu", stages); /* 160 requests over 400 devices */
 }

@@ -69,11 +69,24 @@ enum {
         /* The balancer reads candidates only through ac_pick_candidate(),
          * ac_pick_rank() and ac_pick_least_loaded(), never p->candidates. */
         AC_BALANCER_SAMPLES = 1u << 0,
-        /* It calls ac_pick_least_loaded() or ac_pick_load(): the core keeps
-         * the index of loads that answers them in O(log n) (a cost at
-         * every load change). */
+        /* It calls ac_pick_load(): the core keeps each candidate's load
+         * in its index, next to the others' (a leaf written at every load
+         * change, O(1)). */
         AC_BALANCER_LOADS = 1u << 1,
+        /* It calls ac_pick_least_loaded() over many candidates: the core
+         * also keeps the least load under every node of its index, which
+         * answers that in O(log n) (O(log n) at every load change). Implies
+         * AC_BALANCER_LOADS. */
+        AC_BALANCER_LEAST = 1u << 2,
+        /* It has a keys op and calls ac_pick_least(): the core keeps, under
+         * every node of its index, the least of each of the balancer's keys
+         * over the candidates there (O(log n) at every change of a view).
+         * Implies AC_BALANCER_SAMPLES. */
+        AC_BALANCER_KEYS = 1u << 3,
 };
+
+/* How many keys a balancer's keys op fills (AC_BALANCER_KEYS). */
+#define AC_PICK_KEYS 10
 
 /* A policy option given by the user, as text (from engine.policy_options). */
 struct ac_option {
@@ -115,6 +128,12 @@ struct ac_balancer_ops {
         /* Optional. Releases what init took (beyond priv itself). */
         void (*fini)(void *priv);
         uint32_t flags; /* AC_BALANCER_*; 0: reads the candidate array */
+        /* Required with AC_BALANCER_KEYS, else unused. Fills out with the
+         * keys of a device with queue room, from its view alone (no state:
+         * the core calls it whenever the view changed, lock held). The
+         * core keeps their least values under every node of its index, for
+         * the bounds of ac_pick_least(). An unused key is INFINITY. */
+        void (*keys)(const struct ac_device_view *v, double out[AC_PICK_KEYS]);
 };
 
 /* The candidate at position i (0 <= i < p->ncandidates): candidates come
@@ -131,8 +150,26 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index);
 uint64_t ac_pick_load(const struct ac_pick *p, size_t i);
 /* Returns the position of the least loaded candidate (queued plus in
  * flight), the first of them in registration order on a tie. O(log n)
- * from the index of an AC_BALANCER_LOADS balancer, else a scan. */
+ * from the index of an AC_BALANCER_LEAST balancer, else a scan. */
 size_t ac_pick_least_loaded(const struct ac_pick *p);
+
+/* The least of each key (AC_BALANCER_KEYS) over every candidate of the
+ * pick, or NULL when the core keeps no keys for it: it handed over the
+ * array instead of its index, or the operation has fewer than 64 eligible
+ * devices, where a scan costs less than the keys' upkeep (then the
+ * balancer scans). O(1). */
+const double *ac_pick_key_mins(const struct ac_pick *p);
+/* Returns the position of the candidate with the least value(v, ctx), the
+ * first of them in registration order on a tie: exactly what a scan of
+ * every candidate with a strict `<` returns. From the index of an
+ * AC_BALANCER_KEYS balancer it visits only the subtrees whose bound(mins,
+ * ctx), given the least keys under them, is not above the best value found
+ * so far; bound must therefore never exceed value() of a candidate whose
+ * keys are all at or above mins (allow for rounding). Without keys, a
+ * scan. */
+size_t ac_pick_least(const struct ac_pick *p,
+                     double (*value)(const struct ac_device_view *v, const void *ctx),
+                     double (*bound)(const double *mins, const void *ctx), const void *ctx);
 
 /* The registry: every built-in balancer, in a NULL-terminated table. */
 extern const struct ac_balancer_ops *const ac_balancers[];
