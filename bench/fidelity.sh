@@ -42,7 +42,8 @@ acsim="$build/acsim"
 T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-fidelity.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-scenario() { # scenario CARDS HANG COST: a scenario file on stdout
+scenario() { # scenario CARDS HANG COST [TRACE]: a scenario file on stdout (TRACE: the
+	# arrivals a trace file gives, else Poisson at 1k/s, which pair() sets)
 	echo "name: fidelity"
 	echo "seed: 1"
 	echo "run: {duration: $duration, warmup: 200ms, replications: 1, sample: 10ms}"
@@ -51,7 +52,11 @@ scenario() { # scenario CARDS HANG COST: a scenario file on stdout
 	echo "devices:"
 	echo "  - {name: card, count: $1, lanes: 1, ring: 8, ops: {aes-gcm-enc: $3}}"
 	echo "workload:"
-	echo "  - {name: w, arrival: {process: poisson, rate: 1k/s}, size: {dist: constant, value: 256KiB}, chain: [aes-gcm-enc]}"
+	if [ -n "${4:-}" ]; then
+		echo "  - {name: w, arrival: {process: trace, file: $4}, chain: [aes-gcm-enc]}"
+	else
+		echo "  - {name: w, arrival: {process: poisson, rate: 1k/s}, size: {dist: constant, value: 256KiB}, chain: [aes-gcm-enc]}"
+	fi
 	[ "$2" = hang ] && echo "faults: [{at: 1s, device: card1, mode: hang, for: 300ms}]"
 	return 0
 }
@@ -98,16 +103,18 @@ PY
 pair() { # pair NAME CARDS HANG RATE: predicted and measured figures into $T/NAME.{sim,live,own}
 	# the prediction is the model's expectation: 20 replications of the
 	# simulation (milliseconds each), against the one live run; .own is
-	# the prediction from the service the live run's own lanes gave
+	# the prediction from the live run's own arrivals (the instants its
+	# submitters really submitted, --arrivals) and the service its own
+	# lanes gave (live.service)
 	scenario "$2" "$3" "$cost" >"$T/pair.yaml"
 	"$acsim" run "$T/pair.yaml" -q -o "$T/run-sim" --set "workload.w.arrival.rate=$4/s" \
 		--set run.replications=20
 	# shellcheck disable=SC2086
-	"$acsim" live "$T/pair.yaml" $pin -q -o "$T/run-live" --set "workload.w.arrival.rate=$4/s"
+	"$acsim" live "$T/pair.yaml" $pin -q -o "$T/run-live" --set "workload.w.arrival.rate=$4/s" \
+		--arrivals "$T/arrivals.csv"
 	own=$(served "$T/run-live")
-	scenario "$2" "$3" "$own" >"$T/own.yaml"
-	"$acsim" run "$T/own.yaml" -q -o "$T/run-own" --set "workload.w.arrival.rate=$4/s" \
-		--set run.replications=20
+	scenario "$2" "$3" "$own" "$T/arrivals.csv" >"$T/own.yaml"
+	"$acsim" run "$T/own.yaml" -q -o "$T/run-own" --set run.replications=20
 	figures "$T/run-sim" >>"$T/$1.sim"
 	figures "$T/run-live" >>"$T/$1.live"
 	figures "$T/run-own" >>"$T/$1.own"
@@ -180,9 +187,10 @@ for rho in ("0.2", "0.4", "0.6", "0.8"):
     print("| %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
         rho, med(s, 0), med(l, 0), mdiff(s, l, 0), t(med(s, 1)), t(med(l, 1)), mdiff(s, l, 1),
         t(med(s, 2)), t(med(l, 2)), mdiff(s, l, 2)))
-print("\nPredicted from the service the live run's own lanes gave (live.service: a stage held,")
-print("the gap, the wake-up, each as measured in that run), against measured; a diff is the")
-print("median of the rounds' own:\n")
+print("\nPredicted from the live run's own arrivals (the instants it submitted, acsim live")
+print("--arrivals) and the service its own lanes gave (live.service: a stage held, the gap,")
+print("the wake-up, each as measured in that run), against measured; a diff is the median of")
+print("the rounds' own:\n")
 print("| load | measured req/s | predicted req/s | diff | measured mean | predicted mean | diff | measured p99 | predicted p99 | diff | lane time held (median) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 import re
@@ -205,7 +213,7 @@ def per_round(title, kind): # each round's own mean latency difference, measured
         s, l = rows("load-%s.%s" % (rho, kind)), rows("load-%s.live" % rho)
         print("| %s | %s |" % (rho, " | ".join("%+.1f%%" % (100 * (b[1] - a[1]) / a[1])
                                                 for a, b in zip(s, l))))
-per_round("predicted from its own service", "own")
+per_round("predicted from its own arrivals and service", "own")
 per_round("predicted", "sim")
 print("\nWhere the live time went (docs/live.md, \"Where a live request spends its time\"): the")
 print("median over the rounds of each segment's mean, measured; woken is driver_to_worker of the")

@@ -120,6 +120,7 @@ struct live_run {
         uint64_t retried_at_row;
         struct live_watch watch;
         struct live_path *path; /* NULL: not kept */
+        uint32_t replication;
 
         /* the core's device events (res->device_events), from its observer
          * under the engine lock; ev_mu is taken after every other lock */
@@ -395,7 +396,27 @@ static void on_done(struct ac_request *r, int status)
 
 /* Makes and submits one request of class c; returns the outcome of
  * ac_submit(), or AC_ENOMEM. */
-static int issue(struct live_class *c, uint32_t client, uint64_t now)
+/* Notes a submission at t_ns for the trace of the first run, under
+ * run->mu (live_path.record_arrivals). */
+static void record_arrival(struct live_run *run, uint64_t t_ns, uint64_t bytes, uint32_t cls)
+{
+        struct live_path *p = run->path;
+        if (p == NULL || !p->record_arrivals || run->replication > 0 || p->arrivals_failed)
+                return;
+        if (p->narrivals == p->caparrivals) {
+                size_t cap = p->caparrivals ? 2 * p->caparrivals : 4096;
+                struct live_arrival *grown = realloc(p->arrivals, cap * sizeof(*grown));
+                if (grown == NULL) {
+                        p->arrivals_failed = true;
+                        return;
+                }
+                p->arrivals = grown;
+                p->caparrivals = cap;
+        }
+        p->arrivals[p->narrivals++] = (struct live_arrival){t_ns, bytes, cls};
+}
+
+static int issue(struct live_class *c, uint32_t client, uint64_t at, uint64_t now)
 {
         struct live_run *run = c->run;
         const struct workload_class_config *cfg = c->cfg;
@@ -424,12 +445,15 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
         q->r.done = on_done;
 
         pthread_mutex_lock(&run->mu);
+        if (q->measured && run->path != NULL) /* how late the submitter was for it */
+                hist_add(&run->path->late, span(at, now));
         uint64_t id = run->next_id++;
         memcpy(q->iv, &id, sizeof(id));
         count_in_system(run, c, now, true);
         pthread_mutex_unlock(&run->mu);
 
         bool measured = q->measured; /* q may be called back and freed inside ac_submit */
+        uint64_t sent = now_of(run);
         int rc = ac_submit(run->eng, &q->r);
 
         pthread_mutex_lock(&run->mu);
@@ -442,6 +466,7 @@ static int issue(struct live_class *c, uint32_t client, uint64_t now)
                 counts[k]->rejected += rc < 0;
                 counts[k]->backlogged += rc == AC_BACKLOGGED;
         }
+        record_arrival(run, sent, bytes, c->index);
         run->row.arrivals++;
         run->row.rejected += rc < 0;
         if (now >= run->warmup && now < run->duration)
@@ -571,7 +596,7 @@ static void *class_main(void *arg)
                         }
                 }
                 pthread_mutex_unlock(&c->mu);
-                if (issue(c, next.client, now) == AC_ENOMEM) {
+                if (issue(c, next.client, next.at_ns, now) == AC_ENOMEM) {
                         /* no room for the request: the run stops, no results */
                         pthread_mutex_lock(&run->mu);
                         run->issue_failed = true;
@@ -1090,6 +1115,9 @@ void live_path_release(struct live_path *path)
         free(path->service);
         path->service = NULL;
         path->ndevices = 0;
+        free(path->arrivals);
+        path->arrivals = NULL;
+        path->narrivals = path->caparrivals = 0;
 }
 
 static void add_sums(struct live_ledger *to, const struct live_ledger *l)
@@ -1218,6 +1246,7 @@ static enum sim_outcome run_live(const struct scenario *s, uint32_t replication,
         if (watch)
                 run.watch = *watch;
         run.path = path;
+        run.replication = replication;
         run.pinned = pinned;
         if (pinned) {
                 run.ncpus = ncpus < LIVE_MAX_CPUS ? ncpus : LIVE_MAX_CPUS;

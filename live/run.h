@@ -53,12 +53,26 @@ extern const char *const live_segment_names[LIVE_SEGMENTS];
 struct live_path {
         struct hist seg[LIVE_SEGMENTS]; /* ns */
         struct hist woken; /* driver_to_worker of the stages that woke an idle lane's worker */
+        struct hist late;  /* each measured arrival: its time in the workload -> ac_submit */
         /* what each device's lanes gave after the warm-up, summed over the
          * runs: one per scenario device in its order, named; NULL until the
          * first run (live_path_release frees it) */
         struct live_service *service;
         size_t ndevices;
         bool pinned; /* the lanes ran on CPUs of their own (live_run's pin) */
+        /* with record_arrivals, every submission of the first run as the
+         * simulator's trace replays it: when (ns from the run's start),
+         * how many bytes, which class */
+        bool record_arrivals;
+        struct live_arrival *arrivals;
+        size_t narrivals, caparrivals;
+        bool arrivals_failed; /* out of memory for them */
+};
+
+struct live_arrival {
+        uint64_t t_ns;
+        uint64_t bytes;
+        uint32_t cls;
 };
 
 struct live_service {
@@ -66,7 +80,7 @@ struct live_service {
         struct live_ledger ledger;
 };
 
-/* Frees path's service (not path). */
+/* Frees path's service and arrivals (not path). */
 void live_path_release(struct live_path *path);
 
 /* The platform a live run ran on, for summary.json. */

@@ -50,6 +50,7 @@ static void run_live(const struct scenario *s, bool pin, struct live_path *path,
         for (int i = 0; i < LIVE_SEGMENTS; i++)
                 hist_init(&path->seg[i]);
         hist_init(&path->woken);
+        hist_init(&path->late);
         path->service = NULL;
         path->ndevices = 0;
         CHECK(live_run(s, 0, NULL, pin, path, r, &e) == SIM_OK, "%s", e.msg);

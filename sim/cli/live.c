@@ -9,6 +9,7 @@
  * directory is the simulator's, with a "platform" object in summary.json
  * that says it ran live, on which CPU and with which OpenSSL.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct live_args {
         struct cli_overrides over;
         bool quiet;
         bool pin;
+        const char *arrivals; /* --arrivals FILE, or NULL */
         char pathbuf[4096];
 };
 
@@ -41,6 +43,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             {"--output", "-o", .value = &a->output},
             {"--quiet", "-q", .flag = &a->quiet},
             {"--pin", NULL, .flag = &a->pin},
+            {"--arrivals", NULL, .value = &a->arrivals},
             {0},
         };
         const struct cli_operands scenario = {&a->scenario, 1, 1, "one scenario only",
@@ -114,11 +117,16 @@ static char *path_json(const struct live_path *path)
         if (rc == 0)
                 rc |= json_object_set_new(ns, "requests",
                                           json_integer((json_int_t)path->seg[0].count));
-        for (int i = 0; rc == 0 && i <= LIVE_SEGMENTS; i++) {
-                const struct hist *h = i < LIVE_SEGMENTS ? &path->seg[i] : &path->woken;
+        for (int i = 0; rc == 0 && i <= LIVE_SEGMENTS + 1; i++) {
+                const struct hist *h = i < LIVE_SEGMENTS    ? &path->seg[i]
+                                       : i == LIVE_SEGMENTS ? &path->woken
+                                                            : &path->late;
                 json_t *f = json_object();
-                rc |= json_object_set_new(
-                    ns, i < LIVE_SEGMENTS ? live_segment_names[i] : "driver_to_worker_woken", f);
+                rc |= json_object_set_new(ns,
+                                          i < LIVE_SEGMENTS    ? live_segment_names[i]
+                                          : i == LIVE_SEGMENTS ? "driver_to_worker_woken"
+                                                               : "arrival_to_submit",
+                                          f);
                 if (f == NULL)
                         break;
                 rc |= json_object_set_new(f, "count", json_integer((json_int_t)h->count));
@@ -144,16 +152,20 @@ static void path_print(const struct live_path *path)
 {
         printf("where the live path spent time (%llu requests; mean, p50, p99, max):\n",
                (unsigned long long)path->seg[0].count);
-        for (int i = 0; i <= LIVE_SEGMENTS; i++) {
-                const struct hist *h = i < LIVE_SEGMENTS ? &path->seg[i] : &path->woken;
+        for (int i = 0; i <= LIVE_SEGMENTS + 1; i++) {
+                const struct hist *h = i < LIVE_SEGMENTS    ? &path->seg[i]
+                                       : i == LIVE_SEGMENTS ? &path->woken
+                                                            : &path->late;
                 char t[4][32];
                 report_text_time(t[0], sizeof(t[0]), hist_mean(h));
                 report_text_time(t[1], sizeof(t[1]), (double)hist_quantile(h, 0.5));
                 report_text_time(t[2], sizeof(t[2]), (double)hist_quantile(h, 0.99));
                 report_text_time(t[3], sizeof(t[3]), (double)h->max);
                 printf("  %-22s %10s %10s %10s %10s\n",
-                       i < LIVE_SEGMENTS ? live_segment_names[i] : "  of which woken", t[0], t[1],
-                       t[2], t[3]);
+                       i < LIVE_SEGMENTS    ? live_segment_names[i]
+                       : i == LIVE_SEGMENTS ? "  of which woken"
+                                            : "arrival_to_submit",
+                       t[0], t[1], t[2], t[3]);
         }
         printf("what each device's lanes gave (a stage held: mean, cv; gap; wake-up: mean, cv):\n");
         for (size_t i = 0; i < path->ndevices; i++) {
@@ -171,6 +183,35 @@ static void path_print(const struct live_path *path)
         }
 }
 
+static int live_runs(const struct live_args *a, struct scenario *sc, const char *out,
+                     FILE *arrivals);
+
+static int by_time(const void *x, const void *y)
+{
+        const struct live_arrival *a = x, *b = y;
+        if (a->t_ns != b->t_ns)
+                return a->t_ns < b->t_ns ? -1 : 1;
+        return a->cls < b->cls ? -1 : a->cls > b->cls;
+}
+
+/* Writes the first run's submissions to f as the simulator's trace replay
+ * reads them (time,size,class; docs/scenarios.md, "trace"), in time order.
+ * Returns 0, or -1 when f could not be written. */
+static int write_arrivals(FILE *f, struct live_path *path, const struct scenario *sc)
+{
+        qsort(path->arrivals, path->narrivals, sizeof(*path->arrivals), by_time);
+        fprintf(f,
+                "# the submissions of acsim live %s, replication 0: when (ns from the\n"
+                "# run's start), how many bytes, which class\ntime,size,class\n",
+                sc->name);
+        for (size_t i = 0; i < path->narrivals; i++) {
+                const struct live_arrival *v = &path->arrivals[i];
+                fprintf(f, "%llu,%llu,%s\n", (unsigned long long)v->t_ns,
+                        (unsigned long long)v->bytes, sc->classes[v->cls].name);
+        }
+        return ferror(f) ? -1 : 0;
+}
+
 static int live_loaded(const struct live_args *a, struct scenario *sc)
 {
         char outbuf[4096];
@@ -186,6 +227,23 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         }
         if (a->over.has_seed)
                 sc->seed = a->over.seed;
+        FILE *arrivals = NULL;
+        if (a->arrivals != NULL && (arrivals = fopen(a->arrivals, "w")) == NULL) {
+                fprintf(stderr, "acsim live: --arrivals %s: %s\n", a->arrivals, strerror(errno));
+                return CLI_USAGE;
+        }
+        int status = live_runs(a, sc, out, arrivals);
+        if (arrivals != NULL && fclose(arrivals) != 0 && status == CLI_OK) {
+                fprintf(stderr, "acsim live: --arrivals %s: %s\n", a->arrivals, strerror(errno));
+                status = CLI_FAILED;
+        }
+        return status;
+}
+
+static int live_runs(const struct live_args *a, struct scenario *sc, const char *out,
+                     FILE *arrivals)
+{
+        struct sim_error e;
         uint32_t n = sc->run.replications ? sc->run.replications : 1;
         struct replications r = {0};
         r.runs = calloc(n, sizeof(*r.runs));
@@ -202,8 +260,13 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         for (int i = 0; i < LIVE_SEGMENTS; i++)
                 hist_init(&path->seg[i]);
         hist_init(&path->woken);
+        hist_init(&path->late);
         path->service = NULL;
         path->ndevices = 0;
+        path->record_arrivals = arrivals != NULL;
+        path->arrivals = NULL;
+        path->narrivals = path->caparrivals = 0;
+        path->arrivals_failed = false;
         struct live_line line = {.n = n};
         struct live_watch watch = {progress, &line};
         bool show = !a->quiet && isatty(STDERR_FILENO);
@@ -235,6 +298,14 @@ static int live_loaded(const struct live_args *a, struct scenario *sc)
         if (!a->quiet) {
                 printf("live: %s, %u CPUs, %s\n", r.origin.cpu, r.origin.cpus, r.origin.crypto);
                 path_print(path);
+        }
+        if (arrivals != NULL && (path->arrivals_failed || write_arrivals(arrivals, path, sc) < 0)) {
+                fprintf(stderr, "acsim live: --arrivals %s: %s\n", a->arrivals,
+                        path->arrivals_failed ? "out of memory" : "cannot write");
+                replications_free(&r);
+                live_path_release(path);
+                free(path);
+                return CLI_FAILED;
         }
         live_path_release(path);
         free(path);
