@@ -29,15 +29,16 @@
 # Usage: sh bench/fidelity.sh [BUILD_DIR] [DURATION] [ROUNDS]
 #        (default build, 2s, 3). Needs python3 to read summary.json.
 #        CALIBRATIONS=N (default 1): calibrate N times a round and keep
-#        the calibration with the median lane time. PIN=1: calibrate and
-#        run live with --pin (docs/live.md, "Pinned lanes").
+#        the calibration with the median lane time. PIN=0: calibrate and
+#        run live without --pin (docs/live.md, "Pinned lanes"); the
+#        default pins.
 set -eu
 build="${1:-build}"
 duration="${2:-2s}"
 rounds="${3:-3}"
 calibrations="${CALIBRATIONS:-1}"
 pin=""
-[ "${PIN:-0}" = 1 ] && pin=--pin
+[ "${PIN:-1}" = 1 ] && pin=--pin
 acsim="$build/acsim"
 T=$(mktemp -d "${TMPDIR:-/tmp}/acsim-fidelity.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -94,9 +95,11 @@ def pool(n, m):  # n weights, m (mean, cv) pairs: the pooled mean and cv (0, 0 f
 held = pool([d["stages"] for d in v], [(d["stage_ns"]["mean"], d["stage_ns"]["cv"]) for d in v])
 wake = pool([d["woken"] for d in v], [(d["wakeup_ns"]["mean"], d["wakeup_ns"]["cv"]) for d in v])
 gap = sum(d["gap_ns"] * d["stages"] for d in v) / sum(d["stages"] for d in v)
+# a lane that never slept: no wake-up to model
+wakeup = "{dist: lognormal, mean: %.0fns, cv: %.3f}" % wake if wake[0] >= 1 and wake[1] > 0 \
+    else "%.0fns" % wake[0]
 print("{setup: 0ns, rate: %.6gMB/s, jitter: {dist: lognormal, mean: 1, cv: %.3f}, gap: %.0fns, "
-      "wakeup: {dist: lognormal, mean: %.0fns, cv: %.3f}}"
-      % (262144 / held[0] * 1e3, held[1], gap, wake[0], wake[1]))
+      "wakeup: %s}" % (262144 / held[0] * 1e3, held[1], gap, wakeup))
 PY
 }
 
@@ -163,7 +166,7 @@ done
 python3 - "$T" "$rounds" "$duration" "$build" "$pin" "$calibrations" <<'PY'
 import statistics, sys
 T, rounds, duration, build = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-env = ("PIN=1 " if sys.argv[5] else "") + ("CALIBRATIONS=%s " % sys.argv[6] if sys.argv[6] != "1" else "")
+env = ("PIN=0 " if not sys.argv[5] else "") + ("CALIBRATIONS=%s " % sys.argv[6] if sys.argv[6] != "1" else "")
 def rows(name):
     return [[float(x) for x in l.split()] for l in open("%s/%s" % (T, name))]
 def med(rs, k):
