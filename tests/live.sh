@@ -118,6 +118,31 @@ PY
 	expect 0 "$ACSIM" compare "$T/live" "$T/live"
 fi
 
+# ---- --arrivals: what the live run submitted, replayed by acsim run ---------------
+# shellcheck disable=SC2086
+if expect 0 "$ACSIM" live scenarios/live/ipsec.yaml -q -o "$T/arr-live" $SHORT --arrivals "$T/arrivals.csv"; then
+	has "$T/arrivals.csv" '^time,size,class$'
+	sed -e '/^  - name: small/,/^    flows/ s|arrival: .*|arrival: {process: trace, file: '"$T"'/arrivals.csv}|' \
+		-e '/^  - name: bulk/,/^    flows/ s|arrival: .*|arrival: {process: trace, file: '"$T"'/arrivals.csv}|' \
+		-e '/^  - name: /,/^    flows/ { /^    size: /d; }' scenarios/live/ipsec.yaml >"$T/replay.yaml"
+	# shellcheck disable=SC2086
+	if expect 0 "$ACSIM" run "$T/replay.yaml" -q -o "$T/arr-sim" $SHORT; then
+		python3 - "$T/arrivals.csv" "$T/arr-live/timeseries.csv" "$T/arr-sim/timeseries.csv" <<'PY' ||
+import csv, sys
+rows = [l for l in open(sys.argv[1]) if l[0].isdigit()]
+times = [int(l.split(",")[0]) for l in rows]
+assert rows and times == sorted(times), "the trace is empty or out of order"
+# every submission of the live run is a row, and the simulator submits each once
+for f in sys.argv[2:]:
+    n = sum(int(r["arrivals"]) for r in csv.DictReader(open(f)))
+    assert n == len(rows), (f, n, len(rows))
+PY
+			fail "the arrivals written are not the live run's submissions, replayed"
+	fi
+fi
+expect 2 "$ACSIM" live scenarios/live/ipsec.yaml -q -o "$T/arr-bad" --arrivals "$T/no/such/dir/a.csv"
+has "$T/err" "^acsim live: --arrivals $T/no/such/dir/a.csv: No such file or directory"
+
 # ---- run.memory: requests that do not fit stop the run, nothing written ------------
 # shellcheck disable=SC2086
 if expect 2 "$ACSIM" live scenarios/live/ipsec.yaml -o "$T/held" $SHORT --set run.memory=64KiB; then

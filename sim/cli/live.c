@@ -343,7 +343,7 @@ static int live_main(int argc, char **argv)
 
 CLI_COMMAND(live, "run a scenario in real time on real threads and crypto (OpenSSL)",
             "Usage: acsim live SCENARIO.yaml [-o DIR] [--seed N] [--set KEY=VALUE]...\n"
-            "                  [--pin] [--quiet]\n"
+            "                  [--pin] [--arrivals FILE] [--quiet]\n"
             "\n"
             "Runs the scenario's workload in real time against live devices: each\n"
             "device of the scenario is `lanes` worker threads doing its operations\n"
@@ -358,6 +358,8 @@ CLI_COMMAND(live, "run a scenario in real time on real threads and crypto (OpenS
             "  --set KEY=VALUE    override one scenario value (repeatable)\n"
             "  --pin              each device lane on a CPU of its own, the run's other\n"
             "                     threads on the first CPU (two CPUs or more)\n"
+            "  --arrivals FILE    write the first run's submissions to FILE as a trace\n"
+            "                     (time,size,class) that acsim run can replay\n"
             "  -q, --quiet        print no table and no progress, only errors\n"
             "\n"
             "Exit status: 0 success; 1 the run failed (the drain hit its cap, or the\n"
