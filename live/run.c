@@ -1108,6 +1108,15 @@ static void fill_results(struct live_run *run, uint64_t end_ns)
         }
 }
 
+void live_path_init(struct live_path *path)
+{
+        memset(path, 0, sizeof(*path));
+        for (int i = 0; i < LIVE_SEGMENTS; i++)
+                hist_init(&path->seg[i]);
+        hist_init(&path->woken);
+        hist_init(&path->late);
+}
+
 void live_path_release(struct live_path *path)
 {
         for (size_t i = 0; path->service && i < path->ndevices; i++)

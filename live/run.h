@@ -80,6 +80,10 @@ struct live_service {
         struct live_ledger ledger;
 };
 
+/* Makes *path empty: no segment recorded, no service, no arrivals kept
+ * (set record_arrivals after, to keep them). */
+void live_path_init(struct live_path *path);
+
 /* Frees path's service and arrivals (not path). */
 void live_path_release(struct live_path *path);
 

@@ -47,12 +47,7 @@ static void run_live(const struct scenario *s, bool pin, struct live_path *path,
                      struct sim_results *r)
 {
         struct sim_error e;
-        for (int i = 0; i < LIVE_SEGMENTS; i++)
-                hist_init(&path->seg[i]);
-        hist_init(&path->woken);
-        hist_init(&path->late);
-        path->service = NULL;
-        path->ndevices = 0;
+        live_path_init(path);
         CHECK(live_run(s, 0, NULL, pin, path, r, &e) == SIM_OK, "%s", e.msg);
         const struct sim_counts *c = &r->all;
         CHECK(c->submitted > 0 && c->submitted == c->completed + c->failed + c->rejected,

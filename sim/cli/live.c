@@ -257,16 +257,8 @@ static int live_runs(const struct live_args *a, struct scenario *sc, const char 
                 fprintf(stderr, "acsim live: out of memory\n");
                 return CLI_FAILED;
         }
-        for (int i = 0; i < LIVE_SEGMENTS; i++)
-                hist_init(&path->seg[i]);
-        hist_init(&path->woken);
-        hist_init(&path->late);
-        path->service = NULL;
-        path->ndevices = 0;
+        live_path_init(path);
         path->record_arrivals = arrivals != NULL;
-        path->arrivals = NULL;
-        path->narrivals = path->caparrivals = 0;
-        path->arrivals_failed = false;
         struct live_line line = {.n = n};
         struct live_watch watch = {progress, &line};
         bool show = !a->quiet && isatty(STDERR_FILENO);
