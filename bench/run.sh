@@ -20,5 +20,5 @@ if [ -x "$build/acsim" ]; then
 fi
 if [ -x "$build/acsim" ] && command -v python3 >/dev/null 2>&1; then
 	echo "== fidelity (bench/fidelity.sh)"
-	sh "$(dirname "$0")/fidelity.sh" "$build"
+	sh "$(dirname "$0")/fidelity.sh" "$build" 3s 5 # the sittings docs/live.md quotes
 fi
