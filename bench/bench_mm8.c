@@ -27,10 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -241,30 +238,22 @@ static void core(uint64_t duration_ns, struct figures *f)
 
 /* ---- measuring in a child ------------------------------------------------- */
 
+struct mm8_job {
+        void (*fn)(uint64_t, struct figures *);
+        uint64_t duration_ns;
+};
+
+static void measure_job(void *ctx, void *out)
+{
+        const struct mm8_job *j = ctx;
+        j->fn(j->duration_ns, out);
+}
+
 static struct figures measure(void (*fn)(uint64_t, struct figures *), uint64_t duration_ns)
 {
         struct figures f = {0};
-        int fd[2];
-        if (pipe(fd) != 0)
-                abort();
-        pid_t pid = fork();
-        if (pid < 0)
-                abort();
-        if (pid == 0) {
-                close(fd[0]);
-                fn(duration_ns, &f);
-                struct rusage ru;
-                getrusage(RUSAGE_SELF, &ru);
-                f.rss_mib = (double)ru.ru_maxrss / 1024.0;
-                ssize_t w = write(fd[1], &f, sizeof(f));
-                _exit(w == (ssize_t)sizeof(f) ? 0 : 1);
-        }
-        close(fd[1]);
-        ssize_t got = read(fd[0], &f, sizeof(f));
-        close(fd[0]);
-        int status;
-        if (waitpid(pid, &status, 0) != pid || got != (ssize_t)sizeof(f) || !WIFEXITED(status) ||
-            WEXITSTATUS(status) != 0)
+        struct mm8_job j = {fn, duration_ns};
+        if (bench_in_child(measure_job, &j, &f, sizeof(f), &f.rss_mib) < 0)
                 f.ok = 0;
         return f;
 }

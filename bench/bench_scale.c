@@ -21,10 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bench/bench_util.h"
 #include "sim/load/scenario_load.h"
@@ -108,32 +105,23 @@ static void measure(const char *dir, const struct scale_case *c, struct figures 
         scenario_free(&s);
 }
 
+struct scale_job {
+        const char *dir;
+        const struct scale_case *c;
+};
+
+static void measure_job(void *ctx, void *out)
+{
+        const struct scale_job *j = ctx;
+        measure(j->dir, j->c, out);
+}
+
 /* Runs one case in a child process; returns its figures (ok 0 on failure). */
 static struct figures in_child(const char *dir, const struct scale_case *c)
 {
         struct figures f = {0};
-        int fd[2];
-        if (pipe(fd) != 0)
-                return f;
-        fflush(stdout);
-        pid_t pid = fork();
-        if (pid < 0)
-                return f;
-        if (pid == 0) {
-                close(fd[0]);
-                measure(dir, c, &f);
-                struct rusage ru;
-                getrusage(RUSAGE_SELF, &ru);
-                f.rss_mib = (double)ru.ru_maxrss / 1024.0;
-                ssize_t w = write(fd[1], &f, sizeof(f));
-                _exit(w == (ssize_t)sizeof(f) ? 0 : 1);
-        }
-        close(fd[1]);
-        ssize_t got = read(fd[0], &f, sizeof(f));
-        close(fd[0]);
-        int status;
-        if (waitpid(pid, &status, 0) != pid || got != (ssize_t)sizeof(f) || !WIFEXITED(status) ||
-            WEXITSTATUS(status) != 0)
+        struct scale_job j = {dir, c};
+        if (bench_in_child(measure_job, &j, &f, sizeof(f), &f.rss_mib) < 0)
                 memset(&f, 0, sizeof(f));
         return f;
 }

@@ -1,7 +1,8 @@
 /*
  * bench/bench_util.h - what every benchmark under bench/ reports with:
- * the median of its runs and the machine's load average beside it.
- * Header-only, so each benchmark stays one file.
+ * the median of its runs and the machine's load average beside it, and a
+ * measurement run in a child process of its own, so that its peak RSS is
+ * its own. Header-only, so each benchmark stays one file.
  */
 #ifndef ACSIM_BENCH_UTIL_H
 #define ACSIM_BENCH_UTIL_H
@@ -9,6 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static inline int bench_cmp_double(const void *a, const void *b)
 {
@@ -34,6 +39,50 @@ static inline double bench_load_average(void)
                 fclose(f);
         }
         return load;
+}
+
+/* Runs fn(ctx, out) in a child process and copies the child's *out (size
+ * bytes) back into *out, and its peak RSS in MiB into *rss_mib. Returns 0,
+ * or -1 when the child could not be started or did not report (*out is
+ * then as it was). */
+static inline int bench_in_child(void (*fn)(void *ctx, void *out), void *ctx, void *out,
+                                 size_t size, double *rss_mib)
+{
+        int fd[2];
+        if (pipe(fd) != 0)
+                return -1;
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+                close(fd[0]);
+                close(fd[1]);
+                return -1;
+        }
+        if (pid == 0) {
+                close(fd[0]);
+                fn(ctx, out);
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                double rss = (double)ru.ru_maxrss / 1024.0;
+                int ok = write(fd[1], &rss, sizeof(rss)) == (ssize_t)sizeof(rss) &&
+                         write(fd[1], out, size) == (ssize_t)size;
+                _exit(ok ? 0 : 1);
+        }
+        close(fd[1]);
+        double rss = 0;
+        int ok = read(fd[0], &rss, sizeof(rss)) == (ssize_t)sizeof(rss);
+        /* a pipe's buffer holds the figures whole: one read each */
+        unsigned char buf[4096];
+        ok = ok && size <= sizeof(buf) && read(fd[0], buf, size) == (ssize_t)size;
+        close(fd[0]);
+        int status;
+        ok = waitpid(pid, &status, 0) == pid && ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (!ok)
+                return -1;
+        for (size_t i = 0; i < size; i++)
+                ((unsigned char *)out)[i] = buf[i];
+        *rss_mib = rss;
+        return 0;
 }
 
 #endif
