@@ -79,6 +79,7 @@ struct bin {
 #define OUT_OF_ORDER UINT64_MAX
 
 _Static_assert(sizeof(struct bin) == 32, "two bins to a cache line");
+_Static_assert(ARITY == 4, "sift_down plays the children off in two pairs");
 
 struct sim_loop {
         struct sim_loop_clock clock; /* first, for the inline sim_now() */
@@ -210,16 +211,23 @@ static void sift_up(struct sim_loop *loop, struct entry x, size_t i)
 /* Moves x, which belongs at index i or below it, down to its place. */
 static void sift_down(struct sim_loop *loop, struct entry x, size_t i)
 {
+        const struct entry *h = loop->heap;
         for (;;) {
-                size_t first = i * ARITY + 1;
-                if (first >= loop->count)
+                size_t first = i * ARITY + 1, min;
+                if (first + ARITY <= loop->count) {
+                        /* Four children: two pairs, then their winners. */
+                        size_t a = before(h[first + 1], h[first]) ? first + 1 : first;
+                        size_t b = before(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
+                        min = before(h[b], h[a]) ? b : a;
+                } else if (first < loop->count) {
+                        min = first;
+                        for (size_t c = first + 1; c < loop->count; c++)
+                                if (before(h[c], h[min]))
+                                        min = c;
+                } else {
                         break;
-                size_t last = first + ARITY < loop->count ? first + ARITY : loop->count;
-                size_t min = first;
-                for (size_t c = first + 1; c < last; c++)
-                        if (before(loop->heap[c], loop->heap[min]))
-                                min = c;
-                if (!before(loop->heap[min], x))
+                }
+                if (!before(h[min], x))
                         break;
                 place(loop, loop->heap[min], i);
                 i = min;
