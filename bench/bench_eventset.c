@@ -4,7 +4,7 @@
  * N events are scheduled at random times; then each hold fires the earliest
  * one, whose handler schedules it again at now + a random increment, so
  * the set stays at N events. Reported: nanoseconds per hold (median of 5
- * rounds) at N = 10^3, 10^5 and 10^6, for exponential and uniform increments
+ * rounds) at N = 10^2, 10^3, 10^5 and 10^6, for exponential and uniform increments
  * of mean 1 us, for the engine as it runs (its heap in front of the
  * calendar past SIM_LOOP_TIER_AT events) and with the calendar off (the
  * 4-ary heap alone, sim_loop_tier_at(loop, 0)), against a baseline measured
@@ -185,11 +185,12 @@ static double heap_hold_ns(size_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
-#define NSIZES 3
+#define NSIZES 4
+#define SMALL  1 /* sizes[SMALL] = 10^3: the heap the target compares with */
 
 int main(void)
 {
-        static const size_t sizes[NSIZES] = {1000, 100000, 1000000};
+        static const size_t sizes[NSIZES] = {100, 1000, 100000, 1000000};
         static const char *dists[] = {"exponential", "uniform"};
         static double (*const kinds[3])(size_t) = {engine_hold_ns, heap_only_hold_ns, heap_hold_ns};
         gsl_rng *r = sim_rng_stream(1, "bench/eventset");
@@ -210,7 +211,7 @@ int main(void)
                         for (size_t s = 0; s < NSIZES; s++) {
                                 for (int k = 0; k < 3; k++) {
                                         t[s][k][run] = kinds[k](sizes[s]);
-                                        if (s == 0 && k == 1)
+                                        if (s == SMALL && k == 1)
                                                 small_cpu = last_cpu_ns;
                                         if (s == NSIZES - 1 && k == 0)
                                                 cpu_ratio[run] = last_cpu_ns / small_cpu;
@@ -218,7 +219,7 @@ int main(void)
                         }
                         /* the engine at 10^6 over the heap alone at 10^3,
                          * both of this round */
-                        ratio[run] = t[NSIZES - 1][0][run] / t[0][1][run];
+                        ratio[run] = t[NSIZES - 1][0][run] / t[SMALL][1][run];
                 }
                 lo[d] = hi[d] = ratio[0];
                 for (int run = 1; run < RUNS; run++) {
@@ -238,7 +239,7 @@ int main(void)
         for (int d = 0; d < 2; d++)
                 printf("%s: engine at %zu over 4-ary heap at %zu: %.2f (rounds %.2f to %.2f; "
                        "target <= 2)%s\n",
-                       dists[d], sizes[NSIZES - 1], sizes[0], target[d], lo[d], hi[d],
+                       dists[d], sizes[NSIZES - 1], sizes[SMALL], target[d], lo[d], hi[d],
                        target[d] <= 2 ? "" : "  ABOVE TARGET");
         for (int d = 0; d < 2; d++)
                 printf("%s, per CPU second instead of wall: %.2f\n", dists[d], cpu_target[d]);
