@@ -49,14 +49,15 @@
  * (the long double of a gauge cost 14% of the M/M/8 benchmark). The
  * relative error of a double sum of n pieces is below n * 2^-53. Unlike
  * tally_reset(), the reset at the end of the warm-up leaves the time
- * series' window alone. */
+ * series' window alone. What a change touches comes first (struct
+ * run_device packs two tallies in the lines a stage touches). */
 struct tally {
         uint64_t value;     /* current count */
         uint64_t last;      /* time of the last change */
-        uint64_t since;     /* start of the period (end of warm-up) */
-        uint64_t window;    /* start of the time series' current row */
         double area;        /* integral over [since, last] */
         double window_area; /* integral over [window, last] */
+        uint64_t since;     /* start of the period (end of warm-up) */
+        uint64_t window;    /* start of the time series' current row */
 };
 
 static inline void tally_init(struct tally *t)
@@ -141,17 +142,21 @@ struct run_class {
         uint64_t window_completed, window_bytes;
 };
 
+/* A device of the run. The array is aligned to cache lines (build.c), and
+ * what one stage touches comes first: the observer's counts and tallies,
+ * then the driver's words at the head of sd (platform, model, core device,
+ * op map): three lines in all; the rest is read at build, sample and end. */
 struct run_device {
+        _Alignas(64) uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
+        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
+        struct tally queue, in_flight;
         struct sim_device sd;
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
-        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
-        uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
         const struct scenario_device *sdev; /* the scenario's entry */
         struct replication *run;            /* for the attach event */
         struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
-        struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
         double busy_at_sample; /* busy lane ns at the last series row */
@@ -173,7 +178,10 @@ struct replication {
 
         struct run_device *devices;
         size_t ndevices;
-        struct run_device **by_core;  /* by the core's device index (registration order) */
+        struct run_device **by_core; /* by the core's device index (registration order) */
+        /* every device so far registered in index order (by_core[i] is
+         * devices + i): the observer skips the lookup */
+        bool by_index;
         struct run_device *attaching; /* the device being registered, for AC_DEVICE_ADDED */
         struct run_class *classes;
         size_t nclasses;
@@ -268,7 +276,7 @@ static inline void run_cut_device(struct run_device *d)
  * alone. Runs inside the core, which it must not call. */
 static inline void run_observe_stage(struct replication *run, const struct ac_stage_event *ev)
 {
-        struct run_device *d = run->by_core[ev->device];
+        struct run_device *d = run->by_index ? run->devices + ev->device : run->by_core[ev->device];
         if (ev->now_ns != d->moved_ns) {
                 run_cut_device(d);
                 d->moved_ns = ev->now_ns;
