@@ -26,24 +26,29 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NIL UINT32_MAX
 
 enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING, SLOT_DELIVERING };
 
+/* One cache line: a stage touches its slot and nothing of its neighbours'. */
 struct slot {
         struct sim_event done; /* completion */
         struct device_model *dev;
         uint64_t tag;
-        uint64_t bytes;
-        double left; /* remaining work at speed 1, ns; see the top */
-        uint32_t op;
-        uint32_t prev, next; /* FIFO links, or next free; NIL ends */
-        uint8_t state;       /* enum slot_state */
-        int8_t status;       /* delivering: what will be reported */
+        double left;   /* remaining work at speed 1, ns; see the top; waiting: the
+                          linear cost before jitter (setup + bytes / rate) */
+        uint32_t next; /* FIFO link (towards the newest), or next free; NIL ends */
+        uint16_t op;   /* < DEVICE_MAX_OPS */
+        uint8_t state; /* enum slot_state */
+        int8_t status; /* delivering: what will be reported */
 };
+static_assert(sizeof(struct slot) <= 64, "a ring slot fits in a cache line");
 
 struct gap {                 /* a lane in an op's gap after a report */
         struct sim_event ev; /* the lane is free */
@@ -67,37 +72,48 @@ struct source {
         size_t record; /* timeline entry of the active window */
 };
 
+/* The model and its ring are one allocation aligned to cache lines: the
+ * words a stage reads or writes fill the first two lines (with many
+ * devices each stage finds its device out of cache, so every line counts),
+ * then come the fault state and the timeline, then the slots. */
 struct device_model {
-        struct sim_loop *loop;
-        const struct device_config *cfg;
+        /* line 0: where things are, and the ring's heads */
+        _Alignas(64) struct sim_loop *loop;
+        const struct device_op_config *op_cfg; /* cfg->ops */
+        gsl_rng *rng;                          /* service / jitter */
+        struct slot *slots;                    /* cfg->ring of them, after the model */
         const struct device_model_ops *ops;
         void *ctx;
-        gsl_rng *rng;         /* service / jitter */
-        uint32_t lanes, ring; /* copied from cfg: read on every stage */
-
-        struct slot *slots; /* cfg->ring of them */
+        uint32_t lanes;     /* copied from cfg: read on every stage */
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
-        uint32_t fifo_tail;
+        uint32_t nops;      /* cfg->nops */
 
-        struct gap *gaps; /* cfg->lanes of them when an op has a gap, else NULL */
+        /* line 1: the state a stage checks, and the counts it moves */
+        bool down;      /* a fail-stop is active */
+        bool hung;      /* a hang is active */
+        bool removed;   /* for good */
+        uint32_t flaky; /* active flaky sources */
+        double slow;    /* product of active slow factors, >= 1 */
+        uint64_t last;  /* time the integrals were brought up to */
+        struct device_model_stats st;
+
+        const struct device_config *cfg;
+        uint32_t ring;      /* copied from cfg */
+        uint32_t fifo_tail; /* newest waiting stage */
+        struct gap *gaps;   /* cfg->lanes of them when an op has a gap, else NULL */
         uint32_t free_gap;
 
         struct source *sources; /* failure processes, then scheduled faults */
         size_t nsources;
 
-        bool down;      /* a fail-stop is active */
-        bool hung;      /* a hang is active */
-        bool removed;   /* for good */
-        double slow;    /* product of active slow factors, >= 1 */
-        uint32_t flaky; /* active flaky sources */
-
-        struct device_model_stats st;
-        uint64_t last; /* time the integrals were brought up to */
-
         struct device_fault_record *timeline;
         size_t ntimeline, timeline_cap;
 };
+
+static_assert(offsetof(struct device_model, st) + offsetof(struct device_model_stats, errors) <=
+                  128,
+              "what a stage touches of the model fits in its first two lines");
 
 static const char *const mode_names[] = {
     [DEVICE_FAULT_FAIL_STOP] = "fail-stop", [DEVICE_FAULT_HANG] = "hang",
@@ -139,6 +155,8 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                 return refuse(why, "ring must be >= 1");
         if (cfg->nops == 0 || !cfg->ops)
                 return refuse(why, "a device needs at least one op");
+        if (cfg->nops > DEVICE_MAX_OPS)
+                return refuse(why, "a device has at most 65536 ops");
         for (size_t i = 0; i < cfg->nops; i++) {
                 struct device_op_config *op = &cfg->ops[i];
                 if (op->has_service) {
@@ -227,14 +245,26 @@ static void account(struct device_model *dev)
         dev->last = t;
 }
 
-static double stage_cost(struct device_model *dev, uint32_t op, uint64_t bytes)
+/* The linear cost of a stage before its jitter: what a waiting slot keeps
+ * in `left` (0 for an op with a service distribution). */
+static double linear_cost(const struct device_op_config *o, uint64_t bytes)
 {
-        const struct device_op_config *o = &dev->cfg->ops[op];
         if (o->has_service)
-                return dist_sample(&o->service, dev->rng);
+                return 0.0;
         double cost = o->setup_ns;
         if (o->rate > 0.0)
                 cost += (double)bytes / o->rate;
+        return cost;
+}
+
+/* The cost of stage s as it starts, drawn now (in the order stages
+ * start, as the streams must be). */
+static double stage_cost(struct device_model *dev, const struct slot *s)
+{
+        const struct device_op_config *o = &dev->op_cfg[s->op];
+        if (o->has_service)
+                return dist_sample(&o->service, dev->rng);
+        double cost = s->left;
         if (o->has_jitter)
                 cost *= dist_sample(&o->jitter, dev->rng);
         return cost;
@@ -247,25 +277,30 @@ static void fifo_push(struct device_model *dev, uint32_t i)
         struct slot *s = &dev->slots[i];
         s->state = SLOT_WAITING;
         s->next = NIL;
-        s->prev = dev->fifo_tail;
-        if (dev->fifo_tail != NIL)
+        if (dev->fifo_head != NIL)
                 dev->slots[dev->fifo_tail].next = i;
         else
                 dev->fifo_head = i;
         dev->fifo_tail = i;
 }
 
+/* Takes stage i, waiting, out of the FIFO. The links run one way (a slot
+ * stays in one cache line), so a stage behind the head costs a walk from
+ * the head: only an abort takes one, and an abort is O(ring) anyway. */
 static void fifo_unlink(struct device_model *dev, uint32_t i)
 {
         struct slot *s = &dev->slots[i];
-        if (s->prev != NIL)
-                dev->slots[s->prev].next = s->next;
-        else
+        uint32_t prev = NIL;
+        if (dev->fifo_head != i) {
+                prev = dev->fifo_head;
+                while (dev->slots[prev].next != i)
+                        prev = dev->slots[prev].next;
+                dev->slots[prev].next = s->next;
+        } else {
                 dev->fifo_head = s->next;
-        if (s->next != NIL)
-                dev->slots[s->next].prev = s->prev;
-        else
-                dev->fifo_tail = s->prev;
+        }
+        if (dev->fifo_tail == i)
+                dev->fifo_tail = prev;
 }
 
 static void slot_release(struct device_model *dev, uint32_t i)
@@ -284,8 +319,8 @@ static void serve(struct device_model *dev, uint32_t i, bool idle)
         struct slot *s = &dev->slots[i];
         s->state = SLOT_SERVING;
         dev->st.busy++;
-        s->left = stage_cost(dev, s->op, s->bytes);
-        const struct device_op_config *op = &dev->cfg->ops[s->op];
+        s->left = stage_cost(dev, s);
+        const struct device_op_config *op = &dev->op_cfg[s->op];
         if (idle)
                 s->left +=
                     op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, dev->rng) : op->wakeup_ns;
@@ -339,8 +374,8 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
                 return;
         }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
-        double latency = dev->cfg->ops[s->op].latency_ns;
-        double gap = dev->cfg->ops[s->op].gap_ns;
+        double latency = dev->op_cfg[s->op].latency_ns;
+        double gap = dev->op_cfg[s->op].gap_ns;
         uint64_t tag = s->tag;
         if (gap > 0.0 && dev->free_gap != NIL) { /* the lane stays busy a while */
                 struct gap *g = &dev->gaps[dev->free_gap];
@@ -392,7 +427,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
                 dev->st.refused++;
                 return DEVICE_EDOWN;
         }
-        if (op >= dev->cfg->nops) {
+        if (op >= dev->nops) {
                 dev->st.refused++;
                 return DEVICE_EINVAL;
         }
@@ -405,8 +440,8 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
         struct slot *s = &dev->slots[i];
         dev->free_head = s->next;
         s->tag = tag;
-        s->op = op;
-        s->bytes = bytes;
+        s->op = (uint16_t)op;
+        s->left = linear_cost(&dev->op_cfg[op], bytes);
         dev->st.held++;
         dev->st.submitted++;
         if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
@@ -644,11 +679,16 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 if (!rngs->failures[k])
                         return DEVICE_EINVAL;
 
-        struct device_model *dev = calloc(1, sizeof(*dev));
+        /* sizeof(struct device_model) is a whole number of lines: so is the size */
+        size_t size = sizeof(struct device_model) + (size_t)cfg->ring * sizeof(struct slot);
+        struct device_model *dev = aligned_alloc(alignof(struct device_model), size);
         if (!dev)
                 return DEVICE_ENOMEM;
+        memset(dev, 0, size);
         dev->loop = loop;
         dev->cfg = cfg;
+        dev->op_cfg = cfg->ops;
+        dev->nops = (uint32_t)cfg->nops;
         dev->ops = ops;
         dev->ctx = ctx;
         dev->rng = rngs->service;
@@ -657,14 +697,13 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
         dev->slow = 1.0;
         dev->last = sim_now(loop);
         dev->nsources = cfg->nfailures + cfg->nfaults;
-        dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
+        dev->slots = (struct slot *)(void *)(dev + 1);
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
         bool gaps = false;
         for (size_t k = 0; k < cfg->nops; k++)
                 gaps = gaps || cfg->ops[k].gap_ns > 0.0;
         dev->gaps = gaps ? calloc(cfg->lanes, sizeof(*dev->gaps)) : NULL;
-        if (!dev->slots || !dev->sources || (gaps && !dev->gaps)) {
-                free(dev->slots);
+        if (!dev->sources || (gaps && !dev->gaps)) {
                 free(dev->sources);
                 free(dev->gaps);
                 free(dev);
@@ -734,7 +773,6 @@ void device_model_destroy(struct device_model *dev)
         for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
                 sim_cancel(dev->loop, &dev->gaps[k].ev);
         free(dev->gaps);
-        free(dev->slots);
         free(dev->sources);
         free(dev->timeline);
         free(dev);

@@ -112,6 +112,8 @@ struct device_fault_config {
         double probability;          /* flaky */
 };
 
+#define DEVICE_MAX_OPS 65536 /* ops per device: a ring slot keeps the index in 16 bits */
+
 struct device_config {
         const char *name;
         uint32_t lanes; /* parallel engines, >= 1 */
@@ -157,18 +159,18 @@ struct device_fault_record {
         int32_t process;    /* failure process index, or -1 when scheduled */
 };
 
-struct device_model_stats {
+struct device_model_stats {  /* what every stage moves first */
+        double busy_lane_ns; /* integral of busy lanes over time */
+        double held_ns;      /* integral of held stages over time */
+        uint32_t held;       /* stages in the ring now */
+        uint32_t busy;       /* lanes serving a stage or in its gap now */
         uint64_t submitted;  /* stages accepted */
-        uint64_t refused;    /* submissions refused (down, full, bad op) */
         uint64_t completed;  /* completions reported, ok or error */
         uint64_t errors;     /* of which errors */
+        uint64_t refused;    /* submissions refused (down, full, bad op) */
         uint64_t dropped;    /* stages lost to fail-stop or removal */
         uint64_t aborted;    /* stages the owner aborted */
         uint64_t failures;   /* faults started (any mode but flaky processes) */
-        uint32_t held;       /* stages in the ring now */
-        uint32_t busy;       /* lanes serving a stage or in its gap now */
-        double busy_lane_ns; /* integral of busy lanes over time */
-        double held_ns;      /* integral of held stages over time */
 };
 
 struct device_model;

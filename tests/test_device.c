@@ -465,6 +465,32 @@ Test(device, abort_frees_slot_and_lane)
         cr_assert_eq(st.completed, 1);
 }
 
+Test(device, abort_behind_the_head_keeps_the_fifo)
+{
+        /* One lane, cost 100 ns + 1 ns a byte: tag 0 serves, 1 to 4 wait.
+         * Taking back 2 (in the middle) and 4 (the newest) leaves 1, 3 and
+         * then a later 5 in that order, each with its own cost, kept while
+         * it waited. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .rate = 1.0};
+        struct device_config cfg = {.name = "mid", .lanes = 1, .ring = 5, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (uint64_t i = 0; i < 5; i++)
+                cr_assert_eq(submit(0, 10 * i), DEVICE_OK);
+        cr_assert(device_model_abort(H.dev, 2));
+        cr_assert(device_model_abort(H.dev, 4));
+        cr_assert_eq(submit(0, 50), DEVICE_OK); /* tag 5 */
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {100, 210, UINT64_MAX, 340, UINT64_MAX, 490};
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.aborted, 2);
+        cr_assert_eq(st.completed, 4);
+        cr_assert_eq(st.held, 0);
+}
+
 Test(device, hang_stops_completions_then_completes_late)
 {
         /* Constant 20 us stages on one lane; a hang from 10 us to 60 us. */
@@ -793,6 +819,9 @@ Test(device, bad_configs_refused)
         cfg.ring = 4;
         cfg.nops = 0;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.nops = DEVICE_MAX_OPS + 1; /* refused before the ops are read */
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "at most"));
         cfg.nops = 1;
         op.rate = -1.0;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
