@@ -49,15 +49,16 @@
  * (the long double of a gauge cost 14% of the M/M/8 benchmark). The
  * relative error of a double sum of n pieces is below n * 2^-53. Unlike
  * tally_reset(), the reset at the end of the warm-up leaves the time
- * series' window alone. What a change touches comes first (struct
- * run_device packs two tallies in the lines a stage touches). */
+ * series' window alone. The period and the window start at the same
+ * instants for every tally of a run (the end of the warm-up, the start of
+ * the series' row), so the run keeps those two times (tallies_since,
+ * row_start) and a tally only what changes: 32 bytes, so that two fit in
+ * the lines one stage touches (struct run_device). */
 struct tally {
         uint64_t value;     /* current count */
         uint64_t last;      /* time of the last change */
         double area;        /* integral over [since, last] */
         double window_area; /* integral over [window, last] */
-        uint64_t since;     /* start of the period (end of warm-up) */
-        uint64_t window;    /* start of the time series' current row */
 };
 
 static inline void tally_init(struct tally *t)
@@ -80,27 +81,27 @@ static inline void tally_set(struct tally *t, uint64_t now, uint64_t value)
         t->value = value;
 }
 
+/* Starts the period at now (the run's tallies_since becomes now). */
 static inline void tally_reset(struct tally *t, uint64_t now)
 {
         tally_advance(t, now);
-        t->since = now;
         t->area = 0;
 }
 
-/* Returns the mean over [since, now]. */
-static inline double tally_mean(struct tally *t, uint64_t now)
+/* Returns the mean over [since, now], since the start of the period (the
+ * last reset, or 0). */
+static inline double tally_mean(struct tally *t, uint64_t since, uint64_t now)
 {
         tally_advance(t, now);
-        return now > t->since ? t->area / (double)(now - t->since) : (double)t->value;
+        return now > since ? t->area / (double)(now - since) : (double)t->value;
 }
 
-/* Returns the mean over [window, now] and starts the next window. */
-static inline double tally_window_mean(struct tally *t, uint64_t now)
+/* Returns the mean over [window, now], window the start of the window
+ * (the last call, or 0), and starts the next window at now. */
+static inline double tally_window_mean(struct tally *t, uint64_t window, uint64_t now)
 {
         tally_advance(t, now);
-        double mean =
-            now > t->window ? t->window_area / (double)(now - t->window) : (double)t->value;
-        t->window = now;
+        double mean = now > window ? t->window_area / (double)(now - window) : (double)t->value;
         t->window_area = 0;
         return mean;
 }
@@ -145,12 +146,13 @@ struct run_class {
 /* A device of the run. The array is aligned to cache lines (build.c), and
  * what one stage touches comes first: the observer's counts and tallies,
  * then the driver's words at the head of sd (platform, model, core device,
- * op map): three lines in all; the rest is read at build, sample and end. */
+ * op map), two lines in all for op ids below 16; the rest is read at
+ * build, sample and end. */
 struct run_device {
         _Alignas(64) uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
         uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
         struct tally queue, in_flight;
-        struct sim_device sd;
+        struct sim_device sd;     /* at 88: its op map starts at 112 */
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         bool attached;
@@ -209,14 +211,18 @@ struct replication {
         uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
 
         struct sim_event warmup_ev, sample_ev;
+        uint64_t tallies_since;    /* start of every tally's period: the end of the warm-up */
         struct sim_series_row row; /* the row being counted */
         struct hist *row_hist;     /* its latencies: all, then each class (nclasses + 1) */
-        uint64_t row_start;        /* start of the row being counted */
+        uint64_t row_start;        /* start of the row being counted: every tally's window */
         uint64_t retried_at_sample;
 
         const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
         struct run_check *check;             /* check.c's state */
 };
+
+static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
+              "a stage's words of a run device, op ids below 16, in two lines");
 
 /* ---- between the parts ---------------------------------------------------- */
 
