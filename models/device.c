@@ -793,6 +793,14 @@ void device_model_stats(const struct device_model *dev, struct device_model_stat
         out->held_ns += dt * dev->st.held;
 }
 
+double device_model_busy_lane_ns(const struct device_model *dev)
+{
+        double dt = (double)(now(dev) - dev->last);
+        double busy_lane_ns = dev->st.busy_lane_ns;
+        busy_lane_ns += dt * dev->st.busy; /* as device_model_stats() */
+        return busy_lane_ns;
+}
+
 const struct device_fault_record *device_model_timeline(const struct device_model *dev, size_t *n)
 {
         *n = dev->ntimeline;

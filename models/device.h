@@ -198,6 +198,9 @@ bool device_model_abort(struct device_model *dev, uint64_t tag);
 bool device_model_working(const struct device_model *dev);
 /* Counters, with the integrals brought up to now. */
 void device_model_stats(const struct device_model *dev, struct device_model_stats *out);
+/* Returns device_model_stats()'s busy_lane_ns, the same double, reading
+ * only what a stage reads (the time series asks every device each row). */
+double device_model_busy_lane_ns(const struct device_model *dev);
 /* The fault timeline in start order; valid until the next fault starts. A
  * flaky failure process appears as one window from creation, never ending. */
 const struct device_fault_record *device_model_timeline(const struct device_model *dev, size_t *n);

@@ -465,6 +465,22 @@ Test(device, abort_frees_slot_and_lane)
         cr_assert_eq(st.completed, 1);
 }
 
+Test(device, busy_lane_ns_is_the_stats_figure)
+{
+        /* Two lanes, three 100 ns stages: two lanes busy until 100, one
+         * until 200. At 150, 250 busy lane ns, by either reading. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_config cfg = {.name = "busy", .lanes = 2, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 150);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy_lane_ns, 250.0);
+        cr_assert_eq(device_model_busy_lane_ns(H.dev), st.busy_lane_ns);
+}
+
 Test(device, abort_behind_the_head_keeps_the_fifo)
 {
         /* One lane, cost 100 ns + 1 ns a byte: tag 0 serves, 1 to 4 wait.

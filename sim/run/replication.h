@@ -152,17 +152,18 @@ struct run_device {
         _Alignas(64) uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
         uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
         struct tally queue, in_flight;
-        struct sim_device sd;     /* at 88: its op map starts at 112 */
+        struct sim_device sd; /* at 88: its op map starts at 112 */
+        /* what the series' sample reads besides: one more line, with cfg.lanes */
+        double busy_at_sample; /* busy lane ns at the last series row */
+        bool attached;
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
-        bool attached;
         const struct scenario_device *sdev; /* the scenario's entry */
         struct replication *run;            /* for the attach event */
         struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
-        double busy_at_sample; /* busy lane ns at the last series row */
-        double utilization;    /* over the window */
+        double utilization; /* over the window */
         double mean_queue, mean_in_flight;
 };
 
@@ -223,6 +224,9 @@ struct replication {
 
 static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
               "a stage's words of a run device, op ids below 16, in two lines");
+static_assert(offsetof(struct run_device, busy_at_sample) / 64 ==
+                  (offsetof(struct run_device, cfg.lanes) + sizeof(uint32_t) - 1) / 64,
+              "the sample's other words of a run device in one line");
 
 /* ---- between the parts ---------------------------------------------------- */
 

@@ -66,17 +66,14 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
         struct sim_series_device *cols = &se->devices[se->nrows * se->ndevices];
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
-                struct device_model_stats ms = {0};
-                if (d->attached)
-                        device_model_stats(d->sd.model, &ms);
+                double busy = d->attached ? device_model_busy_lane_ns(d->sd.model) : 0.0;
                 run_settle_device(d);
                 cols[i] = (struct sim_series_device){
-                    .utilization =
-                        (ms.busy_lane_ns - d->busy_at_sample) / ((double)d->cfg.lanes * length),
+                    .utilization = (busy - d->busy_at_sample) / ((double)d->cfg.lanes * length),
                     .mean_queue = tally_window_mean(&d->queue, run->row_start, now),
                     .mean_in_flight = tally_window_mean(&d->in_flight, run->row_start, now),
                 };
-                d->busy_at_sample = ms.busy_lane_ns;
+                d->busy_at_sample = busy;
         }
         struct sim_series_latency *lat = &se->latency[se->nrows * se->nlatency];
         for (size_t j = 0; j < se->nlatency; j++)
