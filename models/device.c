@@ -48,7 +48,7 @@ struct slot {
         uint8_t state; /* enum slot_state */
         int8_t status; /* delivering: what will be reported */
 };
-static_assert(sizeof(struct slot) <= 64, "a ring slot fits in a cache line");
+static_assert(sizeof(struct slot) == 64, "a ring slot is a cache line");
 
 struct gap {                 /* a lane in an op's gap after a report */
         struct sim_event ev; /* the lane is free */
@@ -72,16 +72,16 @@ struct source {
         size_t record; /* timeline entry of the active window */
 };
 
-/* The model and its ring are one allocation aligned to cache lines: the
- * words a stage reads or writes fill the first two lines (with many
- * devices each stage finds its device out of cache, so every line counts),
- * then come the fault state and the timeline, then the slots. */
+/* The model, its ring and its service stream's state are one allocation
+ * aligned to cache lines: the words a stage reads or writes fill the
+ * model's first two lines (with many devices each stage finds its device
+ * out of cache, so every line counts), then come the fault state and the
+ * timeline, then the slots (cfg->ring of them), then the stream's state. */
 struct device_model {
         /* line 0: where things are, and the ring's heads */
         _Alignas(64) struct sim_loop *loop;
         const struct device_op_config *op_cfg; /* cfg->ops */
-        gsl_rng *rng;                          /* service / jitter */
-        struct slot *slots;                    /* cfg->ring of them, after the model */
+        gsl_rng rng; /* service / jitter: the owner's stream copied, its state after the slots */
         const struct device_model_ops *ops;
         void *ctx;
         uint32_t lanes;     /* copied from cfg: read on every stage */
@@ -114,6 +114,12 @@ struct device_model {
 static_assert(offsetof(struct device_model, st) + offsetof(struct device_model_stats, errors) <=
                   128,
               "what a stage touches of the model fits in its first two lines");
+
+/* The ring, after the model. */
+static inline struct slot *slots(struct device_model *dev)
+{
+        return (struct slot *)(void *)(dev + 1);
+}
 
 static const char *const mode_names[] = {
     [DEVICE_FAULT_FAIL_STOP] = "fail-stop", [DEVICE_FAULT_HANG] = "hang",
@@ -263,10 +269,10 @@ static double stage_cost(struct device_model *dev, const struct slot *s)
 {
         const struct device_op_config *o = &dev->op_cfg[s->op];
         if (o->has_service)
-                return dist_sample(&o->service, dev->rng);
+                return dist_sample(&o->service, &dev->rng);
         double cost = s->left;
         if (o->has_jitter)
-                cost *= dist_sample(&o->jitter, dev->rng);
+                cost *= dist_sample(&o->jitter, &dev->rng);
         return cost;
 }
 
@@ -274,11 +280,11 @@ static double stage_cost(struct device_model *dev, const struct slot *s)
 
 static void fifo_push(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_WAITING;
         s->next = NIL;
         if (dev->fifo_head != NIL)
-                dev->slots[dev->fifo_tail].next = i;
+                slots(dev)[dev->fifo_tail].next = i;
         else
                 dev->fifo_head = i;
         dev->fifo_tail = i;
@@ -289,13 +295,13 @@ static void fifo_push(struct device_model *dev, uint32_t i)
  * the head: only an abort takes one, and an abort is O(ring) anyway. */
 static void fifo_unlink(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         uint32_t prev = NIL;
         if (dev->fifo_head != i) {
                 prev = dev->fifo_head;
-                while (dev->slots[prev].next != i)
-                        prev = dev->slots[prev].next;
-                dev->slots[prev].next = s->next;
+                while (slots(dev)[prev].next != i)
+                        prev = slots(dev)[prev].next;
+                slots(dev)[prev].next = s->next;
         } else {
                 dev->fifo_head = s->next;
         }
@@ -305,7 +311,7 @@ static void fifo_unlink(struct device_model *dev, uint32_t i)
 
 static void slot_release(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_FREE;
         s->next = dev->free_head;
         dev->free_head = i;
@@ -316,14 +322,14 @@ static void slot_release(struct device_model *dev, uint32_t i)
  * comes first. */
 static void serve(struct device_model *dev, uint32_t i, bool idle)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_SERVING;
         dev->st.busy++;
         s->left = stage_cost(dev, s);
         const struct device_op_config *op = &dev->op_cfg[s->op];
         if (idle)
                 s->left +=
-                    op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, dev->rng) : op->wakeup_ns;
+                    op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, &dev->rng) : op->wakeup_ns;
         if (!dev->hung)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
@@ -356,7 +362,7 @@ static bool flaky_error(struct device_model *dev)
 static void deliver(struct device_model *dev, struct slot *s, int status)
 {
         uint64_t tag = s->tag;
-        slot_release(dev, (uint32_t)(s - dev->slots));
+        slot_release(dev, (uint32_t)(s - slots(dev)));
         dev->st.completed++;
         if (status != DEVICE_OK)
                 dev->st.errors++;
@@ -394,7 +400,7 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
                 fill_lanes(dev);
                 return;
         }
-        slot_release(dev, (uint32_t)(s - dev->slots));
+        slot_release(dev, (uint32_t)(s - slots(dev)));
         fill_lanes(dev);
         dev->st.completed++;
         if (status != DEVICE_OK)
@@ -437,7 +443,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
                 return DEVICE_EFULL;
         }
         account(dev);
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         dev->free_head = s->next;
         s->tag = tag;
         s->op = (uint16_t)op;
@@ -454,7 +460,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
 bool device_model_abort(struct device_model *dev, uint64_t tag)
 {
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_FREE || s->tag != tag)
                         continue;
                 account(dev);
@@ -477,7 +483,7 @@ static void drop_all(struct device_model *dev)
 {
         account(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_FREE)
                         continue;
                 sim_cancel(dev->loop, &s->done);
@@ -560,7 +566,7 @@ static void apply(struct device_model *dev)
                 return;
         uint64_t t = now(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_DELIVERING && hung != dev->hung) {
                         if (hung) { /* held: the rest of its latency waits */
                                 s->left = (double)(s->done.time - t);
@@ -679,8 +685,11 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 if (!rngs->failures[k])
                         return DEVICE_EINVAL;
 
-        /* sizeof(struct device_model) is a whole number of lines: so is the size */
-        size_t size = sizeof(struct device_model) + (size_t)cfg->ring * sizeof(struct slot);
+        /* sizeof(struct device_model) and a slot are whole lines: round the
+         * stream's state up to one, and so is the size */
+        size_t ring = (size_t)cfg->ring * sizeof(struct slot);
+        size_t state = (rngs->service->type->size + 63) / 64 * 64;
+        size_t size = sizeof(struct device_model) + ring + state;
         struct device_model *dev = aligned_alloc(alignof(struct device_model), size);
         if (!dev)
                 return DEVICE_ENOMEM;
@@ -691,13 +700,15 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
         dev->nops = (uint32_t)cfg->nops;
         dev->ops = ops;
         dev->ctx = ctx;
-        dev->rng = rngs->service;
+        /* the service stream goes on from where the owner's is, in the
+         * model's own words; the owner's stays where it was */
+        dev->rng = (gsl_rng){.type = rngs->service->type, .state = (char *)(dev + 1) + ring};
+        gsl_rng_memcpy(&dev->rng, rngs->service);
         dev->lanes = cfg->lanes;
         dev->ring = cfg->ring;
         dev->slow = 1.0;
         dev->last = sim_now(loop);
         dev->nsources = cfg->nfailures + cfg->nfaults;
-        dev->slots = (struct slot *)(void *)(dev + 1);
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
         bool gaps = false;
         for (size_t k = 0; k < cfg->nops; k++)
@@ -716,9 +727,9 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 dev->gaps[k].next = k + 1 < cfg->lanes ? k + 1 : NIL;
         }
         for (uint32_t i = 0; i < cfg->ring; i++) {
-                sim_event_init(&dev->slots[i].done, stage_done);
-                dev->slots[i].dev = dev;
-                dev->slots[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
+                sim_event_init(&slots(dev)[i].done, stage_done);
+                slots(dev)[i].dev = dev;
+                slots(dev)[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
         }
         dev->free_head = 0;
         dev->fifo_head = dev->fifo_tail = NIL;
@@ -751,7 +762,7 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                                        .mode = f->mode,
                                        .factor = f->factor,
                                        .probability = f->probability,
-                                       .rng = rngs->faults ? rngs->faults : rngs->service,
+                                       .rng = rngs->faults ? rngs->faults : &dev->rng,
                                        .scheduled = f,
                                        .index = -1};
                 sim_event_init(&src->ev, scheduled_fire);
@@ -767,7 +778,7 @@ void device_model_destroy(struct device_model *dev)
         if (!dev)
                 return;
         for (uint32_t i = 0; i < dev->ring; i++)
-                sim_cancel(dev->loop, &dev->slots[i].done);
+                sim_cancel(dev->loop, &slots(dev)[i].done);
         for (size_t k = 0; k < dev->nsources; k++)
                 sim_cancel(dev->loop, &dev->sources[k].ev);
         for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)

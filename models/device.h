@@ -142,9 +142,12 @@ struct device_model_ops {
 };
 
 /* The generators a device draws from, owned by the caller and outliving the
- * model; each one its own stream so that one source never shifts another. */
+ * model; each one its own stream so that one source never shifts another.
+ * The service stream is copied into the model at creation (so its state
+ * sits with the model's words) and goes on there: the caller's generator
+ * does not advance. */
 struct device_model_rngs {
-        gsl_rng *service;   /* jitter or service time */
+        gsl_rng *service;   /* jitter or service time; copied, see above */
         gsl_rng **failures; /* one per failure process (cfg->nfailures) */
         gsl_rng *faults;    /* scheduled flaky faults' draws; NULL: `service` */
 };

@@ -465,6 +465,33 @@ Test(device, abort_frees_slot_and_lane)
         cr_assert_eq(st.completed, 1);
 }
 
+Test(device, service_stream_goes_on_in_the_model)
+{
+        /* The model draws from a copy of the owner's service stream taken
+         * at creation: its stages cost the draws the owner's stream would
+         * have given next, and the owner's stream stays where it was. */
+        struct device_op_config op = exp_service(1000.0);
+        struct device_config cfg = {.name = "own", .lanes = 1, .ring = 4, .ops = &op, .nops = 1};
+        cr_assert_eq(device_config_prepare(&cfg, NULL), 0);
+        gsl_rng *before = gsl_rng_clone(H.service);
+        gsl_rng *next = gsl_rng_clone(H.service);
+        cr_assert(before && next);
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        uint64_t t = 0;
+        for (int i = 0; i < 3; i++) {
+                t += dist_round(dist_sample(&op.service, next));
+                cr_assert_eq(H.done_at[i], t, "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        }
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(gsl_rng_get(H.service), gsl_rng_get(before));
+        gsl_rng_free(before);
+        gsl_rng_free(next);
+}
+
 Test(device, busy_lane_ns_is_the_stats_figure)
 {
         /* Two lanes, three 100 ns stages: two lanes busy until 100, one
