@@ -199,14 +199,14 @@ static int build_workload(struct replication *run, uint64_t seed, struct sim_err
                 }
         }
         run->nstages = longest;
-        size_t stride = sizeof(struct run_request) + longest * sizeof(struct ac_stage);
+        run->chain_room = longest * sizeof(struct ac_stage);
+        size_t stride = run->chain_room + sizeof(struct run_request);
         if (s->run.trace) {
                 /* the core hands a request to devices at most nstages + retries times */
                 run->handoffs = longest + s->engine.failover.retries;
                 stride += run->handoffs * sizeof(struct run_handoff);
         }
-        size_t align = _Alignof(struct run_request);
-        run->stride = (stride + align - 1) / align * align;
+        run->stride = (stride + 63) / 64 * 64; /* whole cache lines (request.c) */
         run->max_held = s->run.memory / run->stride;
 
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);

@@ -108,23 +108,26 @@ static inline double tally_window_mean(struct tally *t, uint64_t window, uint64_
 
 /* ---- the run's structs --------------------------------------------------- */
 
-/* A request as the run owns it: the core's struct, its chain, and what the
- * callback needs to account for it. With run.trace the pooled request also
- * holds its hand-offs (struct run_handoff) after the stages. */
+/* A request as the run owns it: what the callback needs to account for
+ * it, then the core's struct. A pooled request is a block of whole cache
+ * lines (request.c): its chain first (sized for the longest, see
+ * run_stages), then this struct, then with run.trace its hand-offs
+ * (struct run_handoff). With a chain of one stage the stage and the
+ * run's words share the block's first line and the core's struct starts
+ * the second, so the core's reads of the chain cost no line of their own. */
 struct run_request {
-        struct ac_request req;
         struct run_request *next_free;
         uint64_t id;    /* emission order, for the order hash */
         uint64_t bytes; /* payload of each stage */
         uint32_t cls;
-        uint32_t client;          /* closed loop: the client; WORKLOAD_OPEN otherwise */
-        bool measured;            /* submitted after the warm-up */
-        bool traced;              /* gets a row in the trace */
-        bool overflow;            /* more hand-offs than the room for them */
-        bool live;                /* accepted, callback not yet run (checked runs) */
-        uint32_t stages_ok;       /* stages completed ok so far (checked runs) */
-        uint32_t nhanded;         /* hand-offs recorded */
-        struct ac_stage stages[]; /* the class's chain, sized for the longest */
+        uint32_t client;    /* closed loop: the client; WORKLOAD_OPEN otherwise */
+        bool measured;      /* submitted after the warm-up */
+        bool traced;        /* gets a row in the trace */
+        bool overflow;      /* more hand-offs than the room for them */
+        bool live;          /* accepted, callback not yet run (checked runs) */
+        uint32_t stages_ok; /* stages completed ok so far (checked runs) */
+        uint32_t nhanded;   /* hand-offs recorded */
+        struct ac_request req;
 };
 
 /* One stage handed to one device (the trace's devices column). */
@@ -193,7 +196,8 @@ struct replication {
         struct run_request *free_list;
         void **chunks;
         size_t nchunks, capchunks;
-        size_t stride;     /* bytes per pooled request */
+        size_t stride;     /* bytes per pooled request: whole cache lines */
+        size_t chain_room; /* bytes before each struct run_request: its chain */
         uint64_t pooled;   /* requests in the chunks */
         uint64_t max_held; /* run.memory / stride: most outstanding at once */
         bool held_full;    /* an arrival found max_held outstanding: the run stops */
@@ -265,6 +269,12 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
  * the callback. */
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
+
+/* Returns r's chain: the room before it in its block (struct run_request). */
+static inline struct ac_stage *run_stages(const struct replication *run, struct run_request *r)
+{
+        return (struct ac_stage *)(void *)((char *)r - run->chain_room);
+}
 
 /* Cuts d's tallies at d->moved_ns, to the counts they have now. */
 static inline void run_cut_device(struct run_device *d)
