@@ -26,24 +26,29 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NIL UINT32_MAX
 
 enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_SERVING, SLOT_DELIVERING };
 
+/* One cache line: a stage touches its slot and nothing of its neighbours'. */
 struct slot {
         struct sim_event done; /* completion */
         struct device_model *dev;
         uint64_t tag;
-        uint64_t bytes;
-        double left; /* remaining work at speed 1, ns; see the top */
-        uint32_t op;
-        uint32_t prev, next; /* FIFO links, or next free; NIL ends */
-        uint8_t state;       /* enum slot_state */
-        int8_t status;       /* delivering: what will be reported */
+        double left;   /* remaining work at speed 1, ns; see the top; waiting: the
+                          linear cost before jitter (setup + bytes / rate) */
+        uint32_t next; /* FIFO link (towards the newest), or next free; NIL ends */
+        uint16_t op;   /* < DEVICE_MAX_OPS */
+        uint8_t state; /* enum slot_state */
+        int8_t status; /* delivering: what will be reported */
 };
+static_assert(sizeof(struct slot) == 64, "a ring slot is a cache line");
 
 struct gap {                 /* a lane in an op's gap after a report */
         struct sim_event ev; /* the lane is free */
@@ -67,37 +72,54 @@ struct source {
         size_t record; /* timeline entry of the active window */
 };
 
+/* The model, its ring and its service stream's state are one allocation
+ * aligned to cache lines: the words a stage reads or writes fill the
+ * model's first two lines (with many devices each stage finds its device
+ * out of cache, so every line counts), then come the fault state and the
+ * timeline, then the slots (cfg->ring of them), then the stream's state. */
 struct device_model {
-        struct sim_loop *loop;
-        const struct device_config *cfg;
+        /* line 0: where things are, and the ring's heads */
+        _Alignas(64) struct sim_loop *loop;
+        const struct device_op_config *op_cfg; /* cfg->ops */
+        gsl_rng rng; /* service / jitter: the owner's stream copied, its state after the slots */
         const struct device_model_ops *ops;
         void *ctx;
-        gsl_rng *rng;         /* service / jitter */
-        uint32_t lanes, ring; /* copied from cfg: read on every stage */
-
-        struct slot *slots; /* cfg->ring of them */
+        uint32_t lanes;     /* copied from cfg: read on every stage */
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
-        uint32_t fifo_tail;
+        uint32_t nops;      /* cfg->nops */
 
-        struct gap *gaps; /* cfg->lanes of them when an op has a gap, else NULL */
+        /* line 1: the state a stage checks, and the counts it moves */
+        bool down;      /* a fail-stop is active */
+        bool hung;      /* a hang is active */
+        bool removed;   /* for good */
+        uint32_t flaky; /* active flaky sources */
+        double slow;    /* product of active slow factors, >= 1 */
+        uint64_t last;  /* time the integrals were brought up to */
+        struct device_model_stats st;
+
+        const struct device_config *cfg;
+        uint32_t ring;      /* copied from cfg */
+        uint32_t fifo_tail; /* newest waiting stage */
+        struct gap *gaps;   /* cfg->lanes of them when an op has a gap, else NULL */
         uint32_t free_gap;
 
         struct source *sources; /* failure processes, then scheduled faults */
         size_t nsources;
 
-        bool down;      /* a fail-stop is active */
-        bool hung;      /* a hang is active */
-        bool removed;   /* for good */
-        double slow;    /* product of active slow factors, >= 1 */
-        uint32_t flaky; /* active flaky sources */
-
-        struct device_model_stats st;
-        uint64_t last; /* time the integrals were brought up to */
-
         struct device_fault_record *timeline;
         size_t ntimeline, timeline_cap;
 };
+
+static_assert(offsetof(struct device_model, st) + offsetof(struct device_model_stats, errors) <=
+                  128,
+              "what a stage touches of the model fits in its first two lines");
+
+/* The ring, after the model. */
+static inline struct slot *slots(struct device_model *dev)
+{
+        return (struct slot *)(void *)(dev + 1);
+}
 
 static const char *const mode_names[] = {
     [DEVICE_FAULT_FAIL_STOP] = "fail-stop", [DEVICE_FAULT_HANG] = "hang",
@@ -139,6 +161,8 @@ int device_config_prepare(struct device_config *cfg, const char **why)
                 return refuse(why, "ring must be >= 1");
         if (cfg->nops == 0 || !cfg->ops)
                 return refuse(why, "a device needs at least one op");
+        if (cfg->nops > DEVICE_MAX_OPS)
+                return refuse(why, "a device has at most 65536 ops");
         for (size_t i = 0; i < cfg->nops; i++) {
                 struct device_op_config *op = &cfg->ops[i];
                 if (op->has_service) {
@@ -227,16 +251,28 @@ static void account(struct device_model *dev)
         dev->last = t;
 }
 
-static double stage_cost(struct device_model *dev, uint32_t op, uint64_t bytes)
+/* The linear cost of a stage before its jitter: what a waiting slot keeps
+ * in `left` (0 for an op with a service distribution). */
+static double linear_cost(const struct device_op_config *o, uint64_t bytes)
 {
-        const struct device_op_config *o = &dev->cfg->ops[op];
         if (o->has_service)
-                return dist_sample(&o->service, dev->rng);
+                return 0.0;
         double cost = o->setup_ns;
         if (o->rate > 0.0)
                 cost += (double)bytes / o->rate;
+        return cost;
+}
+
+/* The cost of stage s as it starts, drawn now (in the order stages
+ * start, as the streams must be). */
+static double stage_cost(struct device_model *dev, const struct slot *s)
+{
+        const struct device_op_config *o = &dev->op_cfg[s->op];
+        if (o->has_service)
+                return dist_sample(&o->service, &dev->rng);
+        double cost = s->left;
         if (o->has_jitter)
-                cost *= dist_sample(&o->jitter, dev->rng);
+                cost *= dist_sample(&o->jitter, &dev->rng);
         return cost;
 }
 
@@ -244,33 +280,38 @@ static double stage_cost(struct device_model *dev, uint32_t op, uint64_t bytes)
 
 static void fifo_push(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_WAITING;
         s->next = NIL;
-        s->prev = dev->fifo_tail;
-        if (dev->fifo_tail != NIL)
-                dev->slots[dev->fifo_tail].next = i;
+        if (dev->fifo_head != NIL)
+                slots(dev)[dev->fifo_tail].next = i;
         else
                 dev->fifo_head = i;
         dev->fifo_tail = i;
 }
 
+/* Takes stage i, waiting, out of the FIFO. The links run one way (a slot
+ * stays in one cache line), so a stage behind the head costs a walk from
+ * the head: only an abort takes one, and an abort is O(ring) anyway. */
 static void fifo_unlink(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
-        if (s->prev != NIL)
-                dev->slots[s->prev].next = s->next;
-        else
+        struct slot *s = &slots(dev)[i];
+        uint32_t prev = NIL;
+        if (dev->fifo_head != i) {
+                prev = dev->fifo_head;
+                while (slots(dev)[prev].next != i)
+                        prev = slots(dev)[prev].next;
+                slots(dev)[prev].next = s->next;
+        } else {
                 dev->fifo_head = s->next;
-        if (s->next != NIL)
-                dev->slots[s->next].prev = s->prev;
-        else
-                dev->fifo_tail = s->prev;
+        }
+        if (dev->fifo_tail == i)
+                dev->fifo_tail = prev;
 }
 
 static void slot_release(struct device_model *dev, uint32_t i)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_FREE;
         s->next = dev->free_head;
         dev->free_head = i;
@@ -281,14 +322,14 @@ static void slot_release(struct device_model *dev, uint32_t i)
  * comes first. */
 static void serve(struct device_model *dev, uint32_t i, bool idle)
 {
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         s->state = SLOT_SERVING;
         dev->st.busy++;
-        s->left = stage_cost(dev, s->op, s->bytes);
-        const struct device_op_config *op = &dev->cfg->ops[s->op];
+        s->left = stage_cost(dev, s);
+        const struct device_op_config *op = &dev->op_cfg[s->op];
         if (idle)
                 s->left +=
-                    op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, dev->rng) : op->wakeup_ns;
+                    op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, &dev->rng) : op->wakeup_ns;
         if (!dev->hung)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
@@ -321,7 +362,7 @@ static bool flaky_error(struct device_model *dev)
 static void deliver(struct device_model *dev, struct slot *s, int status)
 {
         uint64_t tag = s->tag;
-        slot_release(dev, (uint32_t)(s - dev->slots));
+        slot_release(dev, (uint32_t)(s - slots(dev)));
         dev->st.completed++;
         if (status != DEVICE_OK)
                 dev->st.errors++;
@@ -339,8 +380,8 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
                 return;
         }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
-        double latency = dev->cfg->ops[s->op].latency_ns;
-        double gap = dev->cfg->ops[s->op].gap_ns;
+        double latency = dev->op_cfg[s->op].latency_ns;
+        double gap = dev->op_cfg[s->op].gap_ns;
         uint64_t tag = s->tag;
         if (gap > 0.0 && dev->free_gap != NIL) { /* the lane stays busy a while */
                 struct gap *g = &dev->gaps[dev->free_gap];
@@ -359,7 +400,7 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
                 fill_lanes(dev);
                 return;
         }
-        slot_release(dev, (uint32_t)(s - dev->slots));
+        slot_release(dev, (uint32_t)(s - slots(dev)));
         fill_lanes(dev);
         dev->st.completed++;
         if (status != DEVICE_OK)
@@ -392,7 +433,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
                 dev->st.refused++;
                 return DEVICE_EDOWN;
         }
-        if (op >= dev->cfg->nops) {
+        if (op >= dev->nops) {
                 dev->st.refused++;
                 return DEVICE_EINVAL;
         }
@@ -402,11 +443,11 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
                 return DEVICE_EFULL;
         }
         account(dev);
-        struct slot *s = &dev->slots[i];
+        struct slot *s = &slots(dev)[i];
         dev->free_head = s->next;
         s->tag = tag;
-        s->op = op;
-        s->bytes = bytes;
+        s->op = (uint16_t)op;
+        s->left = linear_cost(&dev->op_cfg[op], bytes);
         dev->st.held++;
         dev->st.submitted++;
         if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
@@ -419,7 +460,7 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
 bool device_model_abort(struct device_model *dev, uint64_t tag)
 {
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_FREE || s->tag != tag)
                         continue;
                 account(dev);
@@ -442,7 +483,7 @@ static void drop_all(struct device_model *dev)
 {
         account(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_FREE)
                         continue;
                 sim_cancel(dev->loop, &s->done);
@@ -525,7 +566,7 @@ static void apply(struct device_model *dev)
                 return;
         uint64_t t = now(dev);
         for (uint32_t i = 0; i < dev->ring; i++) {
-                struct slot *s = &dev->slots[i];
+                struct slot *s = &slots(dev)[i];
                 if (s->state == SLOT_DELIVERING && hung != dev->hung) {
                         if (hung) { /* held: the rest of its latency waits */
                                 s->left = (double)(s->done.time - t);
@@ -644,27 +685,36 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 if (!rngs->failures[k])
                         return DEVICE_EINVAL;
 
-        struct device_model *dev = calloc(1, sizeof(*dev));
+        /* sizeof(struct device_model) and a slot are whole lines: round the
+         * stream's state up to one, and so is the size */
+        size_t ring = (size_t)cfg->ring * sizeof(struct slot);
+        size_t state = (rngs->service->type->size + 63) / 64 * 64;
+        size_t size = sizeof(struct device_model) + ring + state;
+        struct device_model *dev = aligned_alloc(alignof(struct device_model), size);
         if (!dev)
                 return DEVICE_ENOMEM;
+        memset(dev, 0, size);
         dev->loop = loop;
         dev->cfg = cfg;
+        dev->op_cfg = cfg->ops;
+        dev->nops = (uint32_t)cfg->nops;
         dev->ops = ops;
         dev->ctx = ctx;
-        dev->rng = rngs->service;
+        /* the service stream goes on from where the owner's is, in the
+         * model's own words; the owner's stays where it was */
+        dev->rng = (gsl_rng){.type = rngs->service->type, .state = (char *)(dev + 1) + ring};
+        gsl_rng_memcpy(&dev->rng, rngs->service);
         dev->lanes = cfg->lanes;
         dev->ring = cfg->ring;
         dev->slow = 1.0;
         dev->last = sim_now(loop);
         dev->nsources = cfg->nfailures + cfg->nfaults;
-        dev->slots = calloc(cfg->ring, sizeof(*dev->slots));
         dev->sources = calloc(dev->nsources ? dev->nsources : 1, sizeof(*dev->sources));
         bool gaps = false;
         for (size_t k = 0; k < cfg->nops; k++)
                 gaps = gaps || cfg->ops[k].gap_ns > 0.0;
         dev->gaps = gaps ? calloc(cfg->lanes, sizeof(*dev->gaps)) : NULL;
-        if (!dev->slots || !dev->sources || (gaps && !dev->gaps)) {
-                free(dev->slots);
+        if (!dev->sources || (gaps && !dev->gaps)) {
                 free(dev->sources);
                 free(dev->gaps);
                 free(dev);
@@ -677,9 +727,9 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 dev->gaps[k].next = k + 1 < cfg->lanes ? k + 1 : NIL;
         }
         for (uint32_t i = 0; i < cfg->ring; i++) {
-                sim_event_init(&dev->slots[i].done, stage_done);
-                dev->slots[i].dev = dev;
-                dev->slots[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
+                sim_event_init(&slots(dev)[i].done, stage_done);
+                slots(dev)[i].dev = dev;
+                slots(dev)[i].next = i + 1 < cfg->ring ? i + 1 : NIL;
         }
         dev->free_head = 0;
         dev->fifo_head = dev->fifo_tail = NIL;
@@ -712,7 +762,7 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                                        .mode = f->mode,
                                        .factor = f->factor,
                                        .probability = f->probability,
-                                       .rng = rngs->faults ? rngs->faults : rngs->service,
+                                       .rng = rngs->faults ? rngs->faults : &dev->rng,
                                        .scheduled = f,
                                        .index = -1};
                 sim_event_init(&src->ev, scheduled_fire);
@@ -728,13 +778,12 @@ void device_model_destroy(struct device_model *dev)
         if (!dev)
                 return;
         for (uint32_t i = 0; i < dev->ring; i++)
-                sim_cancel(dev->loop, &dev->slots[i].done);
+                sim_cancel(dev->loop, &slots(dev)[i].done);
         for (size_t k = 0; k < dev->nsources; k++)
                 sim_cancel(dev->loop, &dev->sources[k].ev);
         for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
                 sim_cancel(dev->loop, &dev->gaps[k].ev);
         free(dev->gaps);
-        free(dev->slots);
         free(dev->sources);
         free(dev->timeline);
         free(dev);
@@ -753,6 +802,14 @@ void device_model_stats(const struct device_model *dev, struct device_model_stat
         double dt = (double)(now(dev) - dev->last);
         out->busy_lane_ns += dt * dev->st.busy;
         out->held_ns += dt * dev->st.held;
+}
+
+double device_model_busy_lane_ns(const struct device_model *dev)
+{
+        double dt = (double)(now(dev) - dev->last);
+        double busy_lane_ns = dev->st.busy_lane_ns;
+        busy_lane_ns += dt * dev->st.busy; /* as device_model_stats() */
+        return busy_lane_ns;
 }
 
 const struct device_fault_record *device_model_timeline(const struct device_model *dev, size_t *n)

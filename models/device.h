@@ -112,6 +112,8 @@ struct device_fault_config {
         double probability;          /* flaky */
 };
 
+#define DEVICE_MAX_OPS 65536 /* ops per device: a ring slot keeps the index in 16 bits */
+
 struct device_config {
         const char *name;
         uint32_t lanes; /* parallel engines, >= 1 */
@@ -140,9 +142,12 @@ struct device_model_ops {
 };
 
 /* The generators a device draws from, owned by the caller and outliving the
- * model; each one its own stream so that one source never shifts another. */
+ * model; each one its own stream so that one source never shifts another.
+ * The service stream is copied into the model at creation (so its state
+ * sits with the model's words) and goes on there: the caller's generator
+ * does not advance. */
 struct device_model_rngs {
-        gsl_rng *service;   /* jitter or service time */
+        gsl_rng *service;   /* jitter or service time; copied, see above */
         gsl_rng **failures; /* one per failure process (cfg->nfailures) */
         gsl_rng *faults;    /* scheduled flaky faults' draws; NULL: `service` */
 };
@@ -157,18 +162,18 @@ struct device_fault_record {
         int32_t process;    /* failure process index, or -1 when scheduled */
 };
 
-struct device_model_stats {
+struct device_model_stats {  /* what every stage moves first */
+        double busy_lane_ns; /* integral of busy lanes over time */
+        double held_ns;      /* integral of held stages over time */
+        uint32_t held;       /* stages in the ring now */
+        uint32_t busy;       /* lanes serving a stage or in its gap now */
         uint64_t submitted;  /* stages accepted */
-        uint64_t refused;    /* submissions refused (down, full, bad op) */
         uint64_t completed;  /* completions reported, ok or error */
         uint64_t errors;     /* of which errors */
+        uint64_t refused;    /* submissions refused (down, full, bad op) */
         uint64_t dropped;    /* stages lost to fail-stop or removal */
         uint64_t aborted;    /* stages the owner aborted */
         uint64_t failures;   /* faults started (any mode but flaky processes) */
-        uint32_t held;       /* stages in the ring now */
-        uint32_t busy;       /* lanes serving a stage or in its gap now */
-        double busy_lane_ns; /* integral of busy lanes over time */
-        double held_ns;      /* integral of held stages over time */
 };
 
 struct device_model;
@@ -196,6 +201,9 @@ bool device_model_abort(struct device_model *dev, uint64_t tag);
 bool device_model_working(const struct device_model *dev);
 /* Counters, with the integrals brought up to now. */
 void device_model_stats(const struct device_model *dev, struct device_model_stats *out);
+/* Returns device_model_stats()'s busy_lane_ns, the same double, reading
+ * only what a stage reads (the time series asks every device each row). */
+double device_model_busy_lane_ns(const struct device_model *dev);
 /* The fault timeline in start order; valid until the next fault starts. A
  * flaky failure process appears as one window from creation, never ending. */
 const struct device_fault_record *device_model_timeline(const struct device_model *dev, size_t *n);

@@ -465,6 +465,75 @@ Test(device, abort_frees_slot_and_lane)
         cr_assert_eq(st.completed, 1);
 }
 
+Test(device, service_stream_goes_on_in_the_model)
+{
+        /* The model draws from a copy of the owner's service stream taken
+         * at creation: its stages cost the draws the owner's stream would
+         * have given next, and the owner's stream stays where it was. */
+        struct device_op_config op = exp_service(1000.0);
+        struct device_config cfg = {.name = "own", .lanes = 1, .ring = 4, .ops = &op, .nops = 1};
+        cr_assert_eq(device_config_prepare(&cfg, NULL), 0);
+        gsl_rng *before = gsl_rng_clone(H.service);
+        gsl_rng *next = gsl_rng_clone(H.service);
+        cr_assert(before && next);
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, UINT64_MAX);
+        uint64_t t = 0;
+        for (int i = 0; i < 3; i++) {
+                t += dist_round(dist_sample(&op.service, next));
+                cr_assert_eq(H.done_at[i], t, "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        }
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(gsl_rng_get(H.service), gsl_rng_get(before));
+        gsl_rng_free(before);
+        gsl_rng_free(next);
+}
+
+Test(device, busy_lane_ns_is_the_stats_figure)
+{
+        /* Two lanes, three 100 ns stages: two lanes busy until 100, one
+         * until 200. At 150, 250 busy lane ns, by either reading. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
+        struct device_config cfg = {.name = "busy", .lanes = 2, .ring = 3, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (int i = 0; i < 3; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        sim_run_until(H.loop, 150);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.busy_lane_ns, 250.0);
+        cr_assert_eq(device_model_busy_lane_ns(H.dev), st.busy_lane_ns);
+}
+
+Test(device, abort_behind_the_head_keeps_the_fifo)
+{
+        /* One lane, cost 100 ns + 1 ns a byte: tag 0 serves, 1 to 4 wait.
+         * Taking back 2 (in the middle) and 4 (the newest) leaves 1, 3 and
+         * then a later 5 in that order, each with its own cost, kept while
+         * it waited. */
+        struct device_op_config op = {.name = "c", .setup_ns = 100.0, .rate = 1.0};
+        struct device_config cfg = {.name = "mid", .lanes = 1, .ring = 5, .ops = &op, .nops = 1};
+        create(&cfg);
+        for (uint64_t i = 0; i < 5; i++)
+                cr_assert_eq(submit(0, 10 * i), DEVICE_OK);
+        cr_assert(device_model_abort(H.dev, 2));
+        cr_assert(device_model_abort(H.dev, 4));
+        cr_assert_eq(submit(0, 50), DEVICE_OK); /* tag 5 */
+        sim_run_until(H.loop, UINT64_MAX);
+        static const uint64_t want[] = {100, 210, UINT64_MAX, 340, UINT64_MAX, 490};
+        for (int i = 0; i < 6; i++)
+                cr_assert_eq(H.done_at[i], want[i], "tag %d done at %llu", i,
+                             (unsigned long long)H.done_at[i]);
+        struct device_model_stats st;
+        device_model_stats(H.dev, &st);
+        cr_assert_eq(st.aborted, 2);
+        cr_assert_eq(st.completed, 4);
+        cr_assert_eq(st.held, 0);
+}
+
 Test(device, hang_stops_completions_then_completes_late)
 {
         /* Constant 20 us stages on one lane; a hang from 10 us to 60 us. */
@@ -793,6 +862,9 @@ Test(device, bad_configs_refused)
         cfg.ring = 4;
         cfg.nops = 0;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cfg.nops = DEVICE_MAX_OPS + 1; /* refused before the ops are read */
+        cr_assert_eq(device_config_prepare(&cfg, &why), -1);
+        cr_assert_not_null(strstr(why, "at most"));
         cfg.nops = 1;
         op.rate = -1.0;
         cr_assert_eq(device_config_prepare(&cfg, &why), -1);

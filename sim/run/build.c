@@ -6,6 +6,7 @@
  * hot-added one by an event at its time), and the workload with its
  * streams. Then teardown, in the reverse order.
  */
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,12 @@ static int build_devices(struct replication *run, uint64_t seed, struct sim_erro
 {
         const struct scenario *s = run->s;
         size_t n = scenario_device_total(s);
-        run->devices = calloc(n, sizeof(*run->devices));
+        /* aligned as struct run_device asks: a stage's words in three lines */
+        run->devices =
+            aligned_alloc(alignof(struct run_device), (n ? n : 1) * sizeof(*run->devices));
+        if (run->devices)
+                memset(run->devices, 0, (n ? n : 1) * sizeof(*run->devices));
+        run->by_index = true;
         run->by_core = calloc(n ? n : 1, sizeof(*run->by_core));
         run->res->devices = calloc(n, sizeof(*run->res->devices));
         if (!run->devices || !run->by_core || !run->res->devices)
@@ -193,14 +199,14 @@ static int build_workload(struct replication *run, uint64_t seed, struct sim_err
                 }
         }
         run->nstages = longest;
-        size_t stride = sizeof(struct run_request) + longest * sizeof(struct ac_stage);
+        run->chain_room = longest * sizeof(struct ac_stage);
+        size_t stride = run->chain_room + sizeof(struct run_request);
         if (s->run.trace) {
                 /* the core hands a request to devices at most nstages + retries times */
                 run->handoffs = longest + s->engine.failover.retries;
                 stride += run->handoffs * sizeof(struct run_handoff);
         }
-        size_t align = _Alignof(struct run_request);
-        run->stride = (stride + align - 1) / align * align;
+        run->stride = (stride + 63) / 64 * 64; /* whole cache lines (request.c) */
         run->max_held = s->run.memory / run->stride;
 
         int rc = workload_create(run->loop, s->classes, n, rngs, &run_workload_ops, run, &run->wl);

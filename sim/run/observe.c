@@ -33,6 +33,8 @@ static void observe_device(void *ctx, const struct ac_device_event *ev)
         if (ev->point == AC_DEVICE_ADDED) {
                 assert(run->attaching && ev->device < run->ndevices);
                 run->by_core[ev->device] = run->attaching;
+                if (run->attaching != run->devices + ev->device)
+                        run->by_index = false; /* a hot-add out of order */
         }
         if (res->ndevice_events == res->capdevice_events) {
                 size_t cap = res->capdevice_events ? 2 * res->capdevice_events : 16;

@@ -49,12 +49,14 @@
  * (the long double of a gauge cost 14% of the M/M/8 benchmark). The
  * relative error of a double sum of n pieces is below n * 2^-53. Unlike
  * tally_reset(), the reset at the end of the warm-up leaves the time
- * series' window alone. */
+ * series' window alone. The period and the window start at the same
+ * instants for every tally of a run (the end of the warm-up, the start of
+ * the series' row), so the run keeps those two times (tallies_since,
+ * row_start) and a tally only what changes: 32 bytes, so that two fit in
+ * the lines one stage touches (struct run_device). */
 struct tally {
         uint64_t value;     /* current count */
         uint64_t last;      /* time of the last change */
-        uint64_t since;     /* start of the period (end of warm-up) */
-        uint64_t window;    /* start of the time series' current row */
         double area;        /* integral over [since, last] */
         double window_area; /* integral over [window, last] */
 };
@@ -79,50 +81,53 @@ static inline void tally_set(struct tally *t, uint64_t now, uint64_t value)
         t->value = value;
 }
 
+/* Starts the period at now (the run's tallies_since becomes now). */
 static inline void tally_reset(struct tally *t, uint64_t now)
 {
         tally_advance(t, now);
-        t->since = now;
         t->area = 0;
 }
 
-/* Returns the mean over [since, now]. */
-static inline double tally_mean(struct tally *t, uint64_t now)
+/* Returns the mean over [since, now], since the start of the period (the
+ * last reset, or 0). */
+static inline double tally_mean(struct tally *t, uint64_t since, uint64_t now)
 {
         tally_advance(t, now);
-        return now > t->since ? t->area / (double)(now - t->since) : (double)t->value;
+        return now > since ? t->area / (double)(now - since) : (double)t->value;
 }
 
-/* Returns the mean over [window, now] and starts the next window. */
-static inline double tally_window_mean(struct tally *t, uint64_t now)
+/* Returns the mean over [window, now], window the start of the window
+ * (the last call, or 0), and starts the next window at now. */
+static inline double tally_window_mean(struct tally *t, uint64_t window, uint64_t now)
 {
         tally_advance(t, now);
-        double mean =
-            now > t->window ? t->window_area / (double)(now - t->window) : (double)t->value;
-        t->window = now;
+        double mean = now > window ? t->window_area / (double)(now - window) : (double)t->value;
         t->window_area = 0;
         return mean;
 }
 
 /* ---- the run's structs --------------------------------------------------- */
 
-/* A request as the run owns it: the core's struct, its chain, and what the
- * callback needs to account for it. With run.trace the pooled request also
- * holds its hand-offs (struct run_handoff) after the stages. */
+/* A request as the run owns it: what the callback needs to account for
+ * it, then the core's struct. A pooled request is a block of whole cache
+ * lines (request.c): its chain first (sized for the longest, see
+ * run_stages), then this struct, then with run.trace its hand-offs
+ * (struct run_handoff). With a chain of one stage the stage and the
+ * run's words share the block's first line and the core's struct starts
+ * the second, so the core's reads of the chain cost no line of their own. */
 struct run_request {
-        struct ac_request req;
         struct run_request *next_free;
         uint64_t id;    /* emission order, for the order hash */
         uint64_t bytes; /* payload of each stage */
         uint32_t cls;
-        uint32_t client;          /* closed loop: the client; WORKLOAD_OPEN otherwise */
-        bool measured;            /* submitted after the warm-up */
-        bool traced;              /* gets a row in the trace */
-        bool overflow;            /* more hand-offs than the room for them */
-        bool live;                /* accepted, callback not yet run (checked runs) */
-        uint32_t stages_ok;       /* stages completed ok so far (checked runs) */
-        uint32_t nhanded;         /* hand-offs recorded */
-        struct ac_stage stages[]; /* the class's chain, sized for the longest */
+        uint32_t client;    /* closed loop: the client; WORKLOAD_OPEN otherwise */
+        bool measured;      /* submitted after the warm-up */
+        bool traced;        /* gets a row in the trace */
+        bool overflow;      /* more hand-offs than the room for them */
+        bool live;          /* accepted, callback not yet run (checked runs) */
+        uint32_t stages_ok; /* stages completed ok so far (checked runs) */
+        uint32_t nhanded;   /* hand-offs recorded */
+        struct ac_request req;
 };
 
 /* One stage handed to one device (the trace's devices column). */
@@ -141,21 +146,27 @@ struct run_class {
         uint64_t window_completed, window_bytes;
 };
 
+/* A device of the run. The array is aligned to cache lines (build.c), and
+ * what one stage touches comes first: the observer's counts and tallies,
+ * then the driver's words at the head of sd (platform, model, core device,
+ * op map), two lines in all for op ids below 16; the rest is read at
+ * build, sample and end. */
 struct run_device {
-        struct sim_device sd;
+        _Alignas(64) uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
+        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
+        struct tally queue, in_flight;
+        struct sim_device sd; /* at 88: its op map starts at 112 */
+        /* what the series' sample reads besides: one more line, with cfg.lanes */
+        double busy_at_sample; /* busy lane ns at the last series row */
+        bool attached;
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
-        bool attached;
-        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
-        uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
         const struct scenario_device *sdev; /* the scenario's entry */
         struct replication *run;            /* for the attach event */
         struct sim_event attach_ev;         /* hot-add: registers it at sdev->attach_ns */
-        struct tally queue, in_flight;
         struct ac_device_stats at_warmup;
         struct device_model_stats model_at_warmup;
-        double busy_at_sample; /* busy lane ns at the last series row */
-        double utilization;    /* over the window */
+        double utilization; /* over the window */
         double mean_queue, mean_in_flight;
 };
 
@@ -173,7 +184,10 @@ struct replication {
 
         struct run_device *devices;
         size_t ndevices;
-        struct run_device **by_core;  /* by the core's device index (registration order) */
+        struct run_device **by_core; /* by the core's device index (registration order) */
+        /* every device so far registered in index order (by_core[i] is
+         * devices + i): the observer skips the lookup */
+        bool by_index;
         struct run_device *attaching; /* the device being registered, for AC_DEVICE_ADDED */
         struct run_class *classes;
         size_t nclasses;
@@ -182,7 +196,8 @@ struct replication {
         struct run_request *free_list;
         void **chunks;
         size_t nchunks, capchunks;
-        size_t stride;     /* bytes per pooled request */
+        size_t stride;     /* bytes per pooled request: whole cache lines */
+        size_t chain_room; /* bytes before each struct run_request: its chain */
         uint64_t pooled;   /* requests in the chunks */
         uint64_t max_held; /* run.memory / stride: most outstanding at once */
         bool held_full;    /* an arrival found max_held outstanding: the run stops */
@@ -201,14 +216,21 @@ struct replication {
         uint64_t fingerprint;  /* the trajectory so far (fingerprint.c) */
 
         struct sim_event warmup_ev, sample_ev;
+        uint64_t tallies_since;    /* start of every tally's period: the end of the warm-up */
         struct sim_series_row row; /* the row being counted */
         struct hist *row_hist;     /* its latencies: all, then each class (nclasses + 1) */
-        uint64_t row_start;        /* start of the row being counted */
+        uint64_t row_start;        /* start of the row being counted: every tally's window */
         uint64_t retried_at_sample;
 
         const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
         struct run_check *check;             /* check.c's state */
 };
+
+static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
+              "a stage's words of a run device, op ids below 16, in two lines");
+static_assert(offsetof(struct run_device, busy_at_sample) / 64 ==
+                  (offsetof(struct run_device, cfg.lanes) + sizeof(uint32_t) - 1) / 64,
+              "the sample's other words of a run device in one line");
 
 /* ---- between the parts ---------------------------------------------------- */
 
@@ -248,6 +270,12 @@ void run_trace_handed(struct replication *run, struct run_request *r, struct run
 void run_trace_row(struct replication *run, struct run_request *r, int status, bool rejected,
                    uint64_t done_ns);
 
+/* Returns r's chain: the room before it in its block (struct run_request). */
+static inline struct ac_stage *run_stages(const struct replication *run, struct run_request *r)
+{
+        return (struct ac_stage *)(void *)((char *)r - run->chain_room);
+}
+
 /* Cuts d's tallies at d->moved_ns, to the counts they have now. */
 static inline void run_cut_device(struct run_device *d)
 {
@@ -268,7 +296,7 @@ static inline void run_cut_device(struct run_device *d)
  * alone. Runs inside the core, which it must not call. */
 static inline void run_observe_stage(struct replication *run, const struct ac_stage_event *ev)
 {
-        struct run_device *d = run->by_core[ev->device];
+        struct run_device *d = run->by_index ? run->devices + ev->device : run->by_core[ev->device];
         if (ev->now_ns != d->moved_ns) {
                 run_cut_device(d);
                 d->moved_ns = ev->now_ns;

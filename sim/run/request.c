@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/run/replication.h"
 
@@ -41,14 +42,17 @@ static struct run_request *pool_get(struct replication *run)
                 size_t n = run->max_held - run->pooled < POOL_CHUNK
                                ? (size_t)(run->max_held - run->pooled)
                                : POOL_CHUNK;
-                char *chunk = calloc(n, run->stride);
+                /* blocks of whole cache lines, the first at the start of one */
+                char *chunk = aligned_alloc(64, n * run->stride);
                 if (!chunk)
                         return NULL;
+                memset(chunk, 0, n * run->stride);
                 run->chunks[run->nchunks++] = chunk;
                 run->pooled += n;
                 for (size_t i = n; i-- > 0;) {
                         struct run_request *r =
-                            (struct run_request *)(void *)(chunk + i * run->stride);
+                            (struct run_request *)(void *)(chunk + i * run->stride +
+                                                           run->chain_room);
                         r->next_free = run->free_list;
                         run->free_list = r;
                 }
@@ -165,9 +169,10 @@ static void emit(void *ctx, const struct workload_request *rq)
                 sim_loop_fail(run->loop);
                 return;
         }
+        struct ac_stage *stages = run_stages(run, r);
         for (size_t i = 0; i < cfg->nchain; i++)
-                r->stages[i] = (struct ac_stage){.op = k->ops[i], .bytes = rq->bytes};
-        r->req.stages = r->stages;
+                stages[i] = (struct ac_stage){.op = k->ops[i], .bytes = rq->bytes};
+        r->req.stages = stages;
         r->req.nstages = (uint32_t)cfg->nchain;
         r->req.priority = cfg->priority;
         r->req.flow = k->flow_base + rq->flow;

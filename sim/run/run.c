@@ -29,6 +29,7 @@ static void warmup_end(struct sim_loop *loop, struct sim_event *ev)
         struct replication *run = sim_container_of(ev, struct replication, warmup_ev);
         uint64_t now = sim_now(loop);
         tally_reset(&run->in_system, now);
+        run->tallies_since = now;
         for (size_t i = 0; i < run->nclasses; i++)
                 tally_reset(&run->classes[i].in_system, now);
         for (size_t i = 0; i < run->ndevices; i++) {
@@ -58,24 +59,21 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
         *row = run->row;
         row->t_ns = now;
         row->retried = es.retried - run->retried_at_sample;
-        row->mean_in_system = tally_window_mean(&run->in_system, now);
+        row->mean_in_system = tally_window_mean(&run->in_system, run->row_start, now);
         run->retried_at_sample = es.retried;
         memset(&run->row, 0, sizeof(run->row));
 
         struct sim_series_device *cols = &se->devices[se->nrows * se->ndevices];
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
-                struct device_model_stats ms = {0};
-                if (d->attached)
-                        device_model_stats(d->sd.model, &ms);
+                double busy = d->attached ? device_model_busy_lane_ns(d->sd.model) : 0.0;
                 run_settle_device(d);
                 cols[i] = (struct sim_series_device){
-                    .utilization =
-                        (ms.busy_lane_ns - d->busy_at_sample) / ((double)d->cfg.lanes * length),
-                    .mean_queue = tally_window_mean(&d->queue, now),
-                    .mean_in_flight = tally_window_mean(&d->in_flight, now),
+                    .utilization = (busy - d->busy_at_sample) / ((double)d->cfg.lanes * length),
+                    .mean_queue = tally_window_mean(&d->queue, run->row_start, now),
+                    .mean_in_flight = tally_window_mean(&d->in_flight, run->row_start, now),
                 };
-                d->busy_at_sample = ms.busy_lane_ns;
+                d->busy_at_sample = busy;
         }
         struct sim_series_latency *lat = &se->latency[se->nrows * se->nlatency];
         for (size_t j = 0; j < se->nlatency; j++)
@@ -96,12 +94,13 @@ static void window_end(struct replication *run)
 {
         uint64_t now = sim_now(run->loop);
         double window = (double)(run->duration - run->warmup);
-        run->res->mean_in_system = tally_mean(&run->in_system, now);
+        uint64_t since = run->tallies_since;
+        run->res->mean_in_system = tally_mean(&run->in_system, since, now);
         for (size_t i = 0; i < run->nclasses; i++)
                 run->res->classes[i].mean_in_system =
                     run->nclasses == 1 /* request.c kept one tally for both */
                         ? run->res->mean_in_system
-                        : tally_mean(&run->classes[i].in_system, now);
+                        : tally_mean(&run->classes[i].in_system, since, now);
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
                 struct device_model_stats ms = {0};
@@ -110,8 +109,8 @@ static void window_end(struct replication *run)
                 d->utilization = (ms.busy_lane_ns - d->model_at_warmup.busy_lane_ns) /
                                  ((double)d->cfg.lanes * window);
                 run_settle_device(d);
-                d->mean_queue = tally_mean(&d->queue, now);
-                d->mean_in_flight = tally_mean(&d->in_flight, now);
+                d->mean_queue = tally_mean(&d->queue, since, now);
+                d->mean_in_flight = tally_mean(&d->in_flight, since, now);
         }
 }
 

@@ -2,7 +2,7 @@
  * tests/failmalloc/failmalloc.c - a fault-injecting allocator for the test
  * build, in the spirit of SQLite's test_malloc: linked into
  * acsim_failmalloc (the acsim command) with -Wl,--wrap for malloc,
- * calloc, realloc, strdup and strndup, so that every allocation made by
+ * calloc, realloc, aligned_alloc, strdup and strndup, so that every allocation made by
  * the core, the simulator, the models, the loader and the command line
  * (not those inside libyaml, jansson or GSL) comes through here.
  *
@@ -23,9 +23,11 @@
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
+void *__real_aligned_alloc(size_t align, size_t n);
 void *__real_realloc(void *p, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_aligned_alloc(size_t align, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
@@ -64,6 +66,11 @@ void *__wrap_malloc(size_t n)
 void *__wrap_calloc(size_t n, size_t size)
 {
         return failing() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+        return failing() ? NULL : __real_aligned_alloc(align, n);
 }
 
 void *__wrap_realloc(void *p, size_t n)
