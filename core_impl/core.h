@@ -114,6 +114,7 @@ struct ac_device {
         bool dispatching;             /* ring_fill running: no nested fill */
         bool busy;                    /* refused a stage with AC_EBUSY: wait */
         bool listed;                  /* in the eligible lists (healthy at their build) */
+        bool follow;                  /* ... one of which reads its load (or keys) */
         bool unplugged;               /* gone by ac_device_removed: holds nothing */
         uint64_t busy_since;          /* when in_flight went from 0 to 1 */
         struct ac_device_stats stats; /* counters; queued/in_flight come from view */
@@ -155,7 +156,8 @@ struct ac_eligible {
         uint32_t leaves; /* of the tree; 0: none allocated yet */
         uint32_t *room;  /* 2 * leaves: devices with queue room under the node */
         uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
-        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS) */
+        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS; a list
+                            of one keeps none: its view is read) */
         bool mins;       /* ... and above them (AC_BALANCER_LEAST) */
         double *keys;    /* 2 * leaves * AC_PICK_KEYS, node k's at k * AC_PICK_KEYS:
                             the least of each balancer key under the node
@@ -335,13 +337,12 @@ void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev);
 void core_eligible_free(struct ac_engine *eng);
 
 /* The cheap test before core_eligible_update: a device's load matters to
- * the trees only when they keep loads; its room always. */
+ * the trees only when one of its lists keeps loads or keys (the balancer
+ * asks for them and the list has more than one device); its room always. */
 static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_device *dev,
                                        bool room_changed)
 {
-        if (dev->listed && !eng->eligible_stale &&
-            (room_changed ||
-             (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST | AC_BALANCER_KEYS))))
+        if ((room_changed || dev->follow) && dev->listed && !eng->eligible_stale)
                 core_eligible_update(eng, dev);
 }
 

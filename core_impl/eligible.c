@@ -118,8 +118,10 @@ static bool tree_build(const struct ac_engine *eng, struct ac_eligible *l, bool 
                 l->room[k] = l->room[2 * k] + l->room[2 * k + 1];
                 l->least[k] = min_u64(l->least[2 * k], l->least[2 * k + 1]);
         }
-        l->loads = loads || mins;
-        l->mins = mins;
+        /* One device is its own least loaded, and its load is read from
+         * its view: a list of one keeps only its room. */
+        l->loads = (loads || mins) && l->n > 1;
+        l->mins = mins && l->n > 1;
         if (!keyed || l->n < KEYED_MIN) {
                 free(l->keys);
                 l->keys = NULL;
@@ -161,6 +163,19 @@ static bool eligible_build(struct ac_engine *eng)
         for (uint32_t op = 0; ok && op < eng->nops; op++)
                 ok = tree_build(eng, &eng->hardware[op], loads, mins, keyed) &&
                      tree_build(eng, &eng->fallback[op], loads, mins, keyed);
+        /* A device follows its load into the trees only when one of its
+         * lists reads it; otherwise a change of its room alone is told. */
+        for (size_t i = 0; ok && i < eng->nlive; i++) {
+                struct ac_device *dev = eng->live[i];
+                const struct ac_eligible *lists =
+                    dev->view.fallback ? eng->fallback : eng->hardware;
+                dev->follow = false;
+                for (uint64_t caps = dev->view.capabilities; dev->listed && caps;
+                     caps &= caps - 1) {
+                        const struct ac_eligible *l = &lists[__builtin_ctzll(caps)];
+                        dev->follow = dev->follow || l->loads || l->keys;
+                }
+        }
         eng->eligible_stale = !ok;
         return ok;
 }
@@ -319,6 +334,8 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index)
 size_t ac_pick_least_loaded(const struct ac_pick *p)
 {
         const struct ac_eligible *l = p->index;
+        if (p->ncandidates == 1)
+                return 0;
         if (l && l->mins) {
                 /* Down from the root towards the least load, left first:
                  * the first in registration order among the least loaded. */
