@@ -99,29 +99,42 @@ struct ac_slot {
 /* Retry delay after an AC_EBUSY refusal when failover.busy_ns is 0. */
 #define AC_BUSY_RETRY_NS 10000
 
+/* A device's alignment in its block: a cache line. */
+#define DEVICE_ALIGN 64
+
 /* The fields a stage reads and writes on its way through a device
  * (placement, the queue, the ring, completion) come first, the ring's
  * slots last, in the same block: with 1000 devices a stage sent to any one
  * of them finds it out of the caches, and the fewer lines it touches there
- * the less it waits. What failover, removal and lookups use sits between. */
+ * the less it waits. What failover, removal and lookups use sits between.
+ * The device starts a cache line (DEVICE_ALIGN), and a stage touches its
+ * first three lines (eng and view; driver and free list; flags, busy time,
+ * the counters every stage moves, the queue's mask and count and its level
+ * 0, the only level most engines use), its slot and, when its trees follow
+ * loads, its entry of pos: fields are added here with that in mind
+ * (tests/test_core_engine.c checks the offsets). */
 struct ac_device {
         struct ac_engine *eng;
         struct ac_device_view view; /* what balancers read; holds queued/in_flight */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
-        uint32_t free_slot;           /* head of the free list, AC_SLOT_NONE if full */
-        uint32_t errors_in_row;       /* consecutive error completions */
-        bool dispatching;             /* ring_fill running: no nested fill */
-        bool busy;                    /* refused a stage with AC_EBUSY: wait */
-        bool listed;                  /* in the eligible lists (healthy at their build) */
-        bool follow;                  /* ... one of which reads its load (or keys) */
-        bool unplugged;               /* gone by ac_device_removed: holds nothing */
-        uint64_t busy_since;          /* when in_flight went from 0 to 1 */
-        struct ac_device_stats stats; /* counters; queued/in_flight come from view */
+        uint32_t free_slot;     /* head of the free list, AC_SLOT_NONE if full */
+        uint32_t errors_in_row; /* consecutive error completions */
+        bool dispatching;       /* ring_fill running: no nested fill */
+        bool busy;              /* refused a stage with AC_EBUSY: wait */
+        bool listed;            /* in the eligible lists (healthy at their build) */
+        bool follow;            /* ... one of which reads its load (or keys) */
+        uint64_t busy_since;    /* when in_flight went from 0 to 1 */
+        /* The statistics every stage moves, kept here rather than in
+         * `stats` (whose own copies stay 0): ac_device_get_stats fills
+         * them in, and `completed` from view.completed. */
+        uint64_t enqueued, dispatched, busy_ns;
         struct ac_queue queue;        /* the software queue, view.queue_depth bound */
+        struct ac_device_stats stats; /* the other counters; queued/in_flight from view */
         uint32_t pos[AC_MAX_OPS];     /* while listed: its position in the eligible list
                                          of each operation it can do */
         /* failover, removal, lookups */
+        bool unplugged;                /* gone by ac_device_removed: holds nothing */
         char *name;                    /* owned copy of the configured name */
         uint64_t failed_since;         /* when last declared failed */
         struct core_timer *probe;      /* next probe while failed */
@@ -135,7 +148,10 @@ struct ac_device {
         struct ac_device *evac_next;   /* that list */
         struct ac_device *name_next;   /* engine's name table chain, while not gone */
         struct ac_device *reap_next;   /* the engine's list of released devices */
-        struct ac_slot slots[];        /* view.ring of them, allocated with the device */
+        void *block;                   /* what was allocated: the device, aligned, inside */
+        /* view.ring of them, allocated with the device, from a line of
+         * their own: two slots a line, none across two */
+        _Alignas(DEVICE_ALIGN) struct ac_slot slots[];
 };
 
 /* The healthy devices that can do one operation, hardware or fallback

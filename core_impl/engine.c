@@ -291,6 +291,10 @@ void ac_device_get_stats(const struct ac_device *dev, struct ac_device_stats *ou
         core_lock(eng);
         uint64_t now = core_now(eng);
         *out = dev->stats;
+        out->enqueued = dev->enqueued;
+        out->dispatched = dev->dispatched;
+        out->completed = dev->view.completed;
+        out->busy_ns = dev->busy_ns;
         out->queued = dev->view.queued;
         out->in_flight = dev->view.in_flight;
         if (dev->view.in_flight > 0)

@@ -355,7 +355,7 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
                         continue;
                 struct ac_request *moved = NULL, **tail = &moved;
                 for (uint32_t mask = f->queue.mask; mask; mask &= mask - 1) {
-                        struct ac_request *r = f->queue.head[__builtin_ctz(mask)];
+                        struct ac_request *r = f->queue.lvl[__builtin_ctz(mask)].head;
                         while (r) {
                                 struct ac_request *next = r->core.next;
                                 if (caps & (uint64_t)1 << r->stages[r->core.stage].op) {

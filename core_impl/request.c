@@ -179,7 +179,7 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
 static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
 {
         queue_stage(eng, dev, req, head);
-        dev->stats.enqueued++;
+        dev->enqueued++;
 }
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
@@ -433,7 +433,7 @@ static void busy_start(struct ac_device *dev, uint64_t now)
 static void busy_stop(struct ac_device *dev, uint64_t now)
 {
         if (--dev->view.in_flight == 0)
-                dev->stats.busy_ns += now - dev->busy_since;
+                dev->busy_ns += now - dev->busy_since;
 }
 
 /* The stage leaves slot s: its tag is stale from now on. The slot is not
@@ -471,7 +471,6 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         core_trace_stage(eng, AC_STAGE_COMPLETED, dev, req, req->core.tag, status);
         if (status == 0) {
                 dev->errors_in_row = 0;
-                dev->stats.completed++;
                 dev->view.completed++;
                 double sample = (double)service;
                 if (dev->view.service_ns == 0)
@@ -558,7 +557,7 @@ static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac
 {
         struct ac_request *req = core_stage_recall(eng, dev, s);
         core_slot_release(dev, s);
-        dev->stats.dispatched--;
+        dev->dispatched--;
         dev->stats.full++;
         req->core.enqueued_ns = core_now(eng); /* queued_ns counted up to now */
         if (dev->view.health != AC_DEV_HEALTHY) {
@@ -625,7 +624,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 dev->view.in_flight_bytes += st->bytes;
                 if (room)
                         core_eligible_touch(eng, dev, true);
-                dev->stats.dispatched++;
+                dev->dispatched++;
                 eng->stats.in_flight++;
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
