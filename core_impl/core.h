@@ -312,16 +312,19 @@ static inline void core_enter(struct ac_engine *eng)
 
 /* observer.c: builds the event and calls the observer's hook. */
 void core_trace_stage_emit(struct ac_engine *eng, enum ac_stage_point point, struct ac_device *dev,
-                           const struct ac_request *req, uint64_t tag, int status);
+                           const struct ac_request *req, uint64_t tag, int status, uint64_t now);
 void core_trace_device_emit(struct ac_engine *eng, struct ac_device *dev,
                             enum ac_device_point point, enum ac_fail_cause cause, int status);
 
+/* `now` is the time the caller read from the platform for what it is
+ * doing (docs/architecture.md, The observer): a stage point costs no read
+ * of the clock of its own. */
 static inline void core_trace_stage(struct ac_engine *eng, enum ac_stage_point point,
                                     struct ac_device *dev, const struct ac_request *req,
-                                    uint64_t tag, int status)
+                                    uint64_t tag, int status, uint64_t now)
 {
         if (eng->cfg.observer.ops)
-                core_trace_stage_emit(eng, point, dev, req, tag, status);
+                core_trace_stage_emit(eng, point, dev, req, tag, status, now);
 }
 
 static inline void core_trace_device(struct ac_engine *eng, struct ac_device *dev,
@@ -408,9 +411,10 @@ void core_flow_cancel(struct ac_engine *eng, struct ac_request *req);
  * when all earlier requests of its flow are, otherwise held. */
 void core_flow_done(struct ac_engine *eng, struct ac_request *req);
 
-/* request.c: settles req with its final status (level counters) and
- * releases it, or hands it to flow ordering. */
-void core_finish(struct ac_engine *eng, struct ac_request *req, int status);
+/* request.c: settles req with its final status, known at time now
+ * (completed_ns; level counters), and releases it, or hands it to flow
+ * ordering. */
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status, uint64_t now);
 /* request.c: counts req's callback as due and puts it on the done list. */
 void core_release(struct ac_engine *eng, struct ac_request *req);
 
