@@ -124,6 +124,8 @@ struct ac_device {
         bool busy;              /* refused a stage with AC_EBUSY: wait */
         bool listed;            /* in the eligible lists (healthy at their build) */
         bool follow;            /* ... one of which reads its load (or keys) */
+        uint32_t pos_first;     /* pos[] of its lowest operation, here in a hot line:
+                                   a device of one operation never reads pos */
         uint64_t busy_since;    /* when in_flight went from 0 to 1 */
         /* The statistics every stage moves, kept here rather than in
          * `stats` (whose own copies stay 0): ac_device_get_stats fills
@@ -132,7 +134,7 @@ struct ac_device {
         struct ac_queue queue;        /* the software queue, view.queue_depth bound */
         struct ac_device_stats stats; /* the other counters; queued/in_flight from view */
         uint32_t pos[AC_MAX_OPS];     /* while listed: its position in the eligible list
-                                         of each operation it can do */
+                                         of each operation it can do but its lowest */
         /* failover, removal, lookups */
         bool unplugged;                /* gone by ac_device_removed: holds nothing */
         char *name;                    /* owned copy of the configured name */

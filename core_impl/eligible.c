@@ -43,6 +43,18 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
         return a < b ? a : b;
 }
 
+/* dev's position in the list of op: its lowest operation's is kept in a
+ * hot line of the device (pos_first), the others' in pos[]. */
+static inline bool pos_first(const struct ac_device *dev, uint32_t op)
+{
+        return op == (uint32_t)__builtin_ctzll(dev->view.capabilities);
+}
+
+static inline uint32_t pos_of(const struct ac_device *dev, uint32_t op)
+{
+        return pos_first(dev, op) ? dev->pos_first : dev->pos[op];
+}
+
 /* ---- build -------------------------------------------------------------- */
 
 /* Adds v to list l; false without memory. */
@@ -153,7 +165,10 @@ static bool eligible_build(struct ac_engine *eng)
                 struct ac_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
                 for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                         uint32_t op = (uint32_t)__builtin_ctzll(caps);
-                        dev->pos[op] = lists[op].n;
+                        if (pos_first(dev, op))
+                                dev->pos_first = lists[op].n;
+                        else
+                                dev->pos[op] = lists[op].n;
                         ok = ok && list_add(&lists[op], &dev->view);
                 }
         }
@@ -225,7 +240,7 @@ void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
         for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                 uint32_t op = (uint32_t)__builtin_ctzll(caps);
                 struct ac_eligible *l = &lists[op];
-                uint32_t k = l->leaves + dev->pos[op];
+                uint32_t k = l->leaves + pos_of(dev, op);
                 if (l->keys) {
                         if (!keys_known)
                                 leaf_keys(eng, &dev->view, keys);
