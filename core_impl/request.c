@@ -754,7 +754,8 @@ void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
         advance(eng, dev, req, status, now);
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);
-        core_ring_fill(eng, dev);
+        if (dev->view.queued) /* else the fill has nothing to move (drained: just told) */
+                core_ring_fill(eng, dev);
         core_backlog_pull(eng, dev);
         core_leave(eng);
 }
