@@ -456,8 +456,16 @@ void core_leave(struct ac_engine *eng);
  * inside it (entry point, callback runner, deferred run) and no timer
  * armed. */
 bool core_quiescent(const struct ac_engine *eng);
-/* engine.c: lock held, the caller on its way out: after shutdown, tells
- * the platform once that the engine is quiescent. */
-void core_idle_check(struct ac_engine *eng);
+/* engine.c: core_idle_check once the engine is closing. */
+void core_idle_tell(struct ac_engine *eng);
+
+/* Lock held, the caller on its way out: after shutdown, tells the platform
+ * once that the engine is quiescent. Every entry point passes here: before
+ * shutdown it is one test. */
+static inline void core_idle_check(struct ac_engine *eng)
+{
+        if (eng->closing)
+                core_idle_tell(eng);
+}
 
 #endif

@@ -208,9 +208,9 @@ bool core_quiescent(const struct ac_engine *eng)
         return idle(eng) && eng->depth == 0 && !eng->draining && !eng->deferred && eng->timers == 0;
 }
 
-void core_idle_check(struct ac_engine *eng)
+void core_idle_tell(struct ac_engine *eng)
 {
-        if (!eng->closing || eng->idle_told || !core_quiescent(eng))
+        if (eng->idle_told || !core_quiescent(eng))
                 return;
         eng->idle_told = true;
         if (eng->platform.ops->idle)
