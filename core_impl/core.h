@@ -351,9 +351,9 @@ static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
  * healthy fallback devices that can. Rebuilt first when stale; NULL when
  * that cannot be had (no memory: place gathers instead). */
 const struct ac_eligible *core_eligible(struct ac_engine *eng, uint32_t op);
-/* eligible.c: dev's queue room or load changed: the trees it is in
- * follow. */
-void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev);
+/* eligible.c: dev's load changed, or its queue room when room_changed
+ * (it filled, or it had been full): the trees it is in follow. */
+void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev, bool room_changed);
 /* eligible.c: frees the lists (ac_engine_destroy). */
 void core_eligible_free(struct ac_engine *eng);
 
@@ -364,7 +364,7 @@ static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_de
                                        bool room_changed)
 {
         if ((room_changed || dev->follow) && dev->listed && !eng->eligible_stale)
-                core_eligible_update(eng, dev);
+                core_eligible_update(eng, dev, room_changed);
 }
 
 /* engine.c: interns an operation name, lock held. Returns its id or a
