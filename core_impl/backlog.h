@@ -87,7 +87,7 @@ static inline struct ac_request *backlog_first(const struct core_backlog *b, uin
 {
         struct ac_request *first = NULL;
         for (ops &= b->ops; ops; ops &= ops - 1) {
-                struct ac_request *r = b->op[__builtin_ctzll(ops)].head[level];
+                struct ac_request *r = b->op[__builtin_ctzll(ops)].lvl[level].head;
                 if (r && (!first || r->core.tag < first->core.tag))
                         first = r;
         }

@@ -33,14 +33,14 @@ static uint32_t queue_walk(const struct ac_queue *q, uint32_t levels, uint32_t b
         uint32_t n = 0;
         for (uint32_t l = 0; l < AC_MAX_LEVELS; l++) {
                 const struct ac_request *prev = NULL;
-                for (const struct ac_request *r = q->head[l]; r; r = r->core.next) {
+                for (const struct ac_request *r = q->lvl[l].head; r; r = r->core.next) {
                         if (l >= levels || r->core.prev != prev || r->core.level != l ||
                             r->core.state != state || n > bound)
                                 return UINT32_MAX;
                         prev = r;
                         n++;
                 }
-                if (q->tail[l] != prev || ((q->mask >> l & 1u) != 0) != (prev != NULL))
+                if (q->lvl[l].tail != prev || ((q->mask >> l & 1u) != 0) != (prev != NULL))
                         return UINT32_MAX;
         }
         return n;
@@ -66,7 +66,7 @@ static const char *check_backlog(const struct ac_engine *eng, const struct ac_en
                                       " but its bit says otherwise",
                                       o, n);
                 for (uint32_t l = 0; l < AC_MAX_LEVELS; l++) {
-                        for (const struct ac_request *r = q->head[l]; r; r = r->core.next) {
+                        for (const struct ac_request *r = q->lvl[l].head; r; r = r->core.next) {
                                 if (backlog_op_of(r) != o)
                                         return broken(buf, cap,
                                                       "backlog: a stage of operation %" PRIu32

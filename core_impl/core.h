@@ -99,28 +99,44 @@ struct ac_slot {
 /* Retry delay after an AC_EBUSY refusal when failover.busy_ns is 0. */
 #define AC_BUSY_RETRY_NS 10000
 
+/* A device's alignment in its block: a cache line. */
+#define DEVICE_ALIGN 64
+
 /* The fields a stage reads and writes on its way through a device
  * (placement, the queue, the ring, completion) come first, the ring's
  * slots last, in the same block: with 1000 devices a stage sent to any one
  * of them finds it out of the caches, and the fewer lines it touches there
- * the less it waits. What failover, removal and lookups use sits between. */
+ * the less it waits. What failover, removal and lookups use sits between.
+ * The device starts a cache line (DEVICE_ALIGN), and a stage touches its
+ * first three lines (eng and view; driver and free list; flags, busy time,
+ * the counters every stage moves, the queue's mask and count and its level
+ * 0, the only level most engines use), its slot and, when its trees follow
+ * loads, its entry of pos: fields are added here with that in mind
+ * (tests/test_core_engine.c checks the offsets). */
 struct ac_device {
         struct ac_engine *eng;
         struct ac_device_view view; /* what balancers read; holds queued/in_flight */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
-        uint32_t free_slot;           /* head of the free list, AC_SLOT_NONE if full */
-        uint32_t errors_in_row;       /* consecutive error completions */
-        bool dispatching;             /* ring_fill running: no nested fill */
-        bool busy;                    /* refused a stage with AC_EBUSY: wait */
-        bool listed;                  /* in the eligible lists (healthy at their build) */
-        bool unplugged;               /* gone by ac_device_removed: holds nothing */
-        uint64_t busy_since;          /* when in_flight went from 0 to 1 */
-        struct ac_device_stats stats; /* counters; queued/in_flight come from view */
+        uint32_t free_slot;     /* head of the free list, AC_SLOT_NONE if full */
+        uint32_t errors_in_row; /* consecutive error completions */
+        bool dispatching;       /* ring_fill running: no nested fill */
+        bool busy;              /* refused a stage with AC_EBUSY: wait */
+        bool listed;            /* in the eligible lists (healthy at their build) */
+        bool follow;            /* ... one of which reads its load (or keys) */
+        uint32_t pos_first;     /* pos[] of its lowest operation, here in a hot line:
+                                   a device of one operation never reads pos */
+        uint64_t busy_since;    /* when in_flight went from 0 to 1 */
+        /* The statistics every stage moves, kept here rather than in
+         * `stats` (whose own copies stay 0): ac_device_get_stats fills
+         * them in, and `completed` from view.completed. */
+        uint64_t enqueued, dispatched, busy_ns;
         struct ac_queue queue;        /* the software queue, view.queue_depth bound */
+        struct ac_device_stats stats; /* the other counters; queued/in_flight from view */
         uint32_t pos[AC_MAX_OPS];     /* while listed: its position in the eligible list
-                                         of each operation it can do */
+                                         of each operation it can do but its lowest */
         /* failover, removal, lookups */
+        bool unplugged;                /* gone by ac_device_removed: holds nothing */
         char *name;                    /* owned copy of the configured name */
         uint64_t failed_since;         /* when last declared failed */
         struct core_timer *probe;      /* next probe while failed */
@@ -134,7 +150,10 @@ struct ac_device {
         struct ac_device *evac_next;   /* that list */
         struct ac_device *name_next;   /* engine's name table chain, while not gone */
         struct ac_device *reap_next;   /* the engine's list of released devices */
-        struct ac_slot slots[];        /* view.ring of them, allocated with the device */
+        void *block;                   /* what was allocated: the device, aligned, inside */
+        /* view.ring of them, allocated with the device, from a line of
+         * their own: two slots a line, none across two */
+        _Alignas(DEVICE_ALIGN) struct ac_slot slots[];
 };
 
 /* The healthy devices that can do one operation, hardware or fallback
@@ -155,7 +174,8 @@ struct ac_eligible {
         uint32_t leaves; /* of the tree; 0: none allocated yet */
         uint32_t *room;  /* 2 * leaves: devices with queue room under the node */
         uint64_t *least; /* 2 * leaves: their least load, UINT64_MAX if none */
-        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS) */
+        bool loads;      /* least is kept at the leaves (AC_BALANCER_LOADS; a list
+                            of one keeps none: its view is read) */
         bool mins;       /* ... and above them (AC_BALANCER_LEAST) */
         double *keys;    /* 2 * leaves * AC_PICK_KEYS, node k's at k * AC_PICK_KEYS:
                             the least of each balancer key under the node
@@ -294,16 +314,19 @@ static inline void core_enter(struct ac_engine *eng)
 
 /* observer.c: builds the event and calls the observer's hook. */
 void core_trace_stage_emit(struct ac_engine *eng, enum ac_stage_point point, struct ac_device *dev,
-                           const struct ac_request *req, uint64_t tag, int status);
+                           const struct ac_request *req, uint64_t tag, int status, uint64_t now);
 void core_trace_device_emit(struct ac_engine *eng, struct ac_device *dev,
                             enum ac_device_point point, enum ac_fail_cause cause, int status);
 
+/* `now` is the time the caller read from the platform for what it is
+ * doing (docs/architecture.md, The observer): a stage point costs no read
+ * of the clock of its own. */
 static inline void core_trace_stage(struct ac_engine *eng, enum ac_stage_point point,
                                     struct ac_device *dev, const struct ac_request *req,
-                                    uint64_t tag, int status)
+                                    uint64_t tag, int status, uint64_t now)
 {
         if (eng->cfg.observer.ops)
-                core_trace_stage_emit(eng, point, dev, req, tag, status);
+                core_trace_stage_emit(eng, point, dev, req, tag, status, now);
 }
 
 static inline void core_trace_device(struct ac_engine *eng, struct ac_device *dev,
@@ -328,21 +351,20 @@ static inline void core_notify(struct ac_engine *eng, struct ac_device *dev)
  * healthy fallback devices that can. Rebuilt first when stale; NULL when
  * that cannot be had (no memory: place gathers instead). */
 const struct ac_eligible *core_eligible(struct ac_engine *eng, uint32_t op);
-/* eligible.c: dev's queue room or load changed: the trees it is in
- * follow. */
-void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev);
+/* eligible.c: dev's load changed, or its queue room when room_changed
+ * (it filled, or it had been full): the trees it is in follow. */
+void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev, bool room_changed);
 /* eligible.c: frees the lists (ac_engine_destroy). */
 void core_eligible_free(struct ac_engine *eng);
 
 /* The cheap test before core_eligible_update: a device's load matters to
- * the trees only when they keep loads; its room always. */
+ * the trees only when one of its lists keeps loads or keys (the balancer
+ * asks for them and the list has more than one device); its room always. */
 static inline void core_eligible_touch(struct ac_engine *eng, const struct ac_device *dev,
                                        bool room_changed)
 {
-        if (dev->listed && !eng->eligible_stale &&
-            (room_changed ||
-             (eng->balancer->flags & (AC_BALANCER_LOADS | AC_BALANCER_LEAST | AC_BALANCER_KEYS))))
-                core_eligible_update(eng, dev);
+        if ((room_changed || dev->follow) && dev->listed && !eng->eligible_stale)
+                core_eligible_update(eng, dev, room_changed);
 }
 
 /* engine.c: interns an operation name, lock held. Returns its id or a
@@ -391,9 +413,10 @@ void core_flow_cancel(struct ac_engine *eng, struct ac_request *req);
  * when all earlier requests of its flow are, otherwise held. */
 void core_flow_done(struct ac_engine *eng, struct ac_request *req);
 
-/* request.c: settles req with its final status (level counters) and
- * releases it, or hands it to flow ordering. */
-void core_finish(struct ac_engine *eng, struct ac_request *req, int status);
+/* request.c: settles req with its final status, known at time now
+ * (completed_ns; level counters), and releases it, or hands it to flow
+ * ordering. */
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status, uint64_t now);
 /* request.c: counts req's callback as due and puts it on the done list. */
 void core_release(struct ac_engine *eng, struct ac_request *req);
 
@@ -433,8 +456,16 @@ void core_leave(struct ac_engine *eng);
  * inside it (entry point, callback runner, deferred run) and no timer
  * armed. */
 bool core_quiescent(const struct ac_engine *eng);
-/* engine.c: lock held, the caller on its way out: after shutdown, tells
- * the platform once that the engine is quiescent. */
-void core_idle_check(struct ac_engine *eng);
+/* engine.c: core_idle_check once the engine is closing. */
+void core_idle_tell(struct ac_engine *eng);
+
+/* Lock held, the caller on its way out: after shutdown, tells the platform
+ * once that the engine is quiescent. Every entry point passes here: before
+ * shutdown it is one test. */
+static inline void core_idle_check(struct ac_engine *eng)
+{
+        if (eng->closing)
+                core_idle_tell(eng);
+}
 
 #endif

@@ -104,7 +104,7 @@ static void device_free(struct ac_engine *eng, struct ac_device *dev)
         timer_give(eng, dev->drain);
         timer_give(eng, dev->busy_retry);
         free(dev->name);
-        free(dev);
+        free(dev->block);
         eng->nheld--;
 }
 
@@ -248,17 +248,23 @@ static int device_new(struct ac_engine *eng, const struct ac_device_config *cfg,
                 return rc;
         /* The ring follows the device in one block: a completion finds
          * its slot at a fixed distance from the device, not behind a
-         * pointer to be loaded first. */
-        struct ac_device *dev = calloc(1, sizeof(*dev) + (size_t)cfg->ring * sizeof(dev->slots[0]));
+         * pointer to be loaded first. The device starts a cache line, so
+         * that its fields a stage touches span as few lines as they can
+         * (see struct ac_device). */
+        size_t size = sizeof(struct ac_device) + (size_t)cfg->ring * sizeof(struct ac_slot);
+        void *block = calloc(1, size + DEVICE_ALIGN - 1);
         size_t len = strlen(cfg->name);
         char *name = malloc(len + 1);
-        if (!dev || !name) {
-                free(dev);
+        if (!block || !name) {
+                free(block);
                 free(name);
                 return AC_ENOMEM;
         }
+        struct ac_device *dev =
+            (void *)(((uintptr_t)block + DEVICE_ALIGN - 1) & ~(uintptr_t)(DEVICE_ALIGN - 1));
         eng->nheld++;
         memcpy(name, cfg->name, len + 1);
+        dev->block = block;
         dev->eng = eng;
         dev->name = name;
         dev->view.ring = cfg->ring; /* for device_free */

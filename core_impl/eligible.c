@@ -14,6 +14,7 @@
  *            balancer asks, from the tree or, when the core handed it the
  *            array, from that
  */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,18 @@ static inline uint64_t load_of(const struct ac_device_view *v)
 static inline uint64_t min_u64(uint64_t a, uint64_t b)
 {
         return a < b ? a : b;
+}
+
+/* dev's position in the list of op: its lowest operation's is kept in a
+ * hot line of the device (pos_first), the others' in pos[]. */
+static inline bool pos_first(const struct ac_device *dev, uint32_t op)
+{
+        return op == (uint32_t)__builtin_ctzll(dev->view.capabilities);
+}
+
+static inline uint32_t pos_of(const struct ac_device *dev, uint32_t op)
+{
+        return pos_first(dev, op) ? dev->pos_first : dev->pos[op];
 }
 
 /* ---- build -------------------------------------------------------------- */
@@ -118,8 +131,10 @@ static bool tree_build(const struct ac_engine *eng, struct ac_eligible *l, bool 
                 l->room[k] = l->room[2 * k] + l->room[2 * k + 1];
                 l->least[k] = min_u64(l->least[2 * k], l->least[2 * k + 1]);
         }
-        l->loads = loads || mins;
-        l->mins = mins;
+        /* One device is its own least loaded, and its load is read from
+         * its view: a list of one keeps only its room. */
+        l->loads = (loads || mins) && l->n > 1;
+        l->mins = mins && l->n > 1;
         if (!keyed || l->n < KEYED_MIN) {
                 free(l->keys);
                 l->keys = NULL;
@@ -151,7 +166,10 @@ static bool eligible_build(struct ac_engine *eng)
                 struct ac_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
                 for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                         uint32_t op = (uint32_t)__builtin_ctzll(caps);
-                        dev->pos[op] = lists[op].n;
+                        if (pos_first(dev, op))
+                                dev->pos_first = lists[op].n;
+                        else
+                                dev->pos[op] = lists[op].n;
                         ok = ok && list_add(&lists[op], &dev->view);
                 }
         }
@@ -161,6 +179,19 @@ static bool eligible_build(struct ac_engine *eng)
         for (uint32_t op = 0; ok && op < eng->nops; op++)
                 ok = tree_build(eng, &eng->hardware[op], loads, mins, keyed) &&
                      tree_build(eng, &eng->fallback[op], loads, mins, keyed);
+        /* A device follows its load into the trees only when one of its
+         * lists reads it; otherwise a change of its room alone is told. */
+        for (size_t i = 0; ok && i < eng->nlive; i++) {
+                struct ac_device *dev = eng->live[i];
+                const struct ac_eligible *lists =
+                    dev->view.fallback ? eng->fallback : eng->hardware;
+                dev->follow = false;
+                for (uint64_t caps = dev->view.capabilities; dev->listed && caps;
+                     caps &= caps - 1) {
+                        const struct ac_eligible *l = &lists[__builtin_ctzll(caps)];
+                        dev->follow = dev->follow || l->loads || l->keys;
+                }
+        }
         eng->eligible_stale = !ok;
         return ok;
 }
@@ -200,7 +231,7 @@ static void keys_update(struct ac_eligible *l, uint32_t leaf, const double *keys
                 ;
 }
 
-void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
+void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev, bool room_changed)
 {
         struct ac_eligible *lists = dev->view.fallback ? eng->fallback : eng->hardware;
         bool room = has_room(&dev->view);
@@ -210,17 +241,23 @@ void core_eligible_update(struct ac_engine *eng, const struct ac_device *dev)
         for (uint64_t caps = dev->view.capabilities; caps; caps &= caps - 1) {
                 uint32_t op = (uint32_t)__builtin_ctzll(caps);
                 struct ac_eligible *l = &lists[op];
-                uint32_t k = l->leaves + dev->pos[op];
+                uint32_t k = l->leaves + pos_of(dev, op);
                 if (l->keys) {
                         if (!keys_known)
                                 leaf_keys(eng, &dev->view, keys);
                         keys_known = true;
                         keys_update(l, k, keys);
                 }
-                if (l->room[k] == room && (!l->loads || l->least[k] == least))
+                /* The leaf's room is read only when it may have moved: with
+                 * 1000 devices it is one more line out of the caches. */
+#ifdef ACSIM_CORE_CHECKS
+                assert(room_changed || l->room[k] == room);
+#endif
+                bool room_moved = room_changed && l->room[k] != room;
+                if (!room_moved && (!l->loads || l->least[k] == least))
                         continue;
-                bool room_moved = l->room[k] != room;
-                l->room[k] = room;
+                if (room_moved)
+                        l->room[k] = room;
                 l->least[k] = least;
                 /* Without mins (AC_BALANCER_LEAST) a load is read at its
                  * leaf alone, and only a change of room goes further. */
@@ -319,6 +356,8 @@ size_t ac_pick_rank(const struct ac_pick *p, uint32_t index)
 size_t ac_pick_least_loaded(const struct ac_pick *p)
 {
         const struct ac_eligible *l = p->index;
+        if (p->ncandidates == 1)
+                return 0;
         if (l && l->mins) {
                 /* Down from the root towards the least load, left first:
                  * the first in registration order among the least loaded. */

@@ -208,9 +208,9 @@ bool core_quiescent(const struct ac_engine *eng)
         return idle(eng) && eng->depth == 0 && !eng->draining && !eng->deferred && eng->timers == 0;
 }
 
-void core_idle_check(struct ac_engine *eng)
+void core_idle_tell(struct ac_engine *eng)
 {
-        if (!eng->closing || eng->idle_told || !core_quiescent(eng))
+        if (eng->idle_told || !core_quiescent(eng))
                 return;
         eng->idle_told = true;
         if (eng->platform.ops->idle)
@@ -291,6 +291,10 @@ void ac_device_get_stats(const struct ac_device *dev, struct ac_device_stats *ou
         core_lock(eng);
         uint64_t now = core_now(eng);
         *out = dev->stats;
+        out->enqueued = dev->enqueued;
+        out->dispatched = dev->dispatched;
+        out->completed = dev->view.completed;
+        out->busy_ns = dev->busy_ns;
         out->queued = dev->view.queued;
         out->in_flight = dev->view.in_flight;
         if (dev->view.in_flight > 0)

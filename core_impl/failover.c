@@ -58,7 +58,7 @@ static struct ac_request *take_back(struct ac_engine *eng, struct ac_device *dev
 static void retry(struct ac_engine *eng, struct ac_request *req, int status)
 {
         if (req->retries >= eng->cfg.failover.retries) {
-                core_finish(eng, req, status);
+                core_finish(eng, req, status, core_now(eng));
                 return;
         }
         req->retries++;
@@ -106,7 +106,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
                 uint64_t tag = slot_tag(dev, s);
                 req = core_stage_recall(eng, dev, s);
                 req->core.tag = tag; /* for the abort below */
-                core_trace_stage(eng, AC_STAGE_RECALLED, dev, req, tag, 0);
+                core_trace_stage(eng, AC_STAGE_RECALLED, dev, req, tag, 0, core_now(eng));
                 count_move(eng, dev, req);
                 dev->stats.recalled++;
                 req->core.next = NULL;
@@ -115,7 +115,7 @@ static void evacuate(struct ac_engine *eng, struct ac_device *dev, bool in_fligh
         }
         while ((req = queue_peek(&dev->queue, 0, 0)) != NULL) {
                 core_stage_unqueue(eng, dev, req);
-                core_trace_stage(eng, AC_STAGE_MOVED, dev, req, 0, 0);
+                core_trace_stage(eng, AC_STAGE_MOVED, dev, req, 0, 0, core_now(eng));
                 count_move(eng, dev, req);
                 req->core.next = NULL;
                 *queued_tail = req;
@@ -292,7 +292,7 @@ void core_watchdog_expired(struct ac_engine *eng, struct ac_device *dev, struct 
                 struct ac_request *req = take_back(eng, dev, s);
                 dev->stats.timeouts++;
                 eng->stats.timeouts++;
-                core_trace_stage(eng, AC_STAGE_TIMED_OUT, dev, req, tag, 0);
+                core_trace_stage(eng, AC_STAGE_TIMED_OUT, dev, req, tag, 0, core_now(eng));
                 bool down = dev->view.health == AC_DEV_HEALTHY;
                 if (down) {
                         mark_failed(eng, dev);
@@ -355,12 +355,13 @@ void core_give_back(struct ac_engine *eng, struct ac_device *dev)
                         continue;
                 struct ac_request *moved = NULL, **tail = &moved;
                 for (uint32_t mask = f->queue.mask; mask; mask &= mask - 1) {
-                        struct ac_request *r = f->queue.head[__builtin_ctz(mask)];
+                        struct ac_request *r = f->queue.lvl[__builtin_ctz(mask)].head;
                         while (r) {
                                 struct ac_request *next = r->core.next;
                                 if (caps & (uint64_t)1 << r->stages[r->core.stage].op) {
                                         core_stage_unqueue(eng, f, r);
-                                        core_trace_stage(eng, AC_STAGE_MOVED, f, r, 0, 0);
+                                        core_trace_stage(eng, AC_STAGE_MOVED, f, r, 0, 0,
+                                                         core_now(eng));
                                         count_move(eng, f, r);
                                         *tail = r;
                                         tail = &r->core.next;

@@ -11,7 +11,7 @@
 #include "core.h"
 
 void core_trace_stage_emit(struct ac_engine *eng, enum ac_stage_point point, struct ac_device *dev,
-                           const struct ac_request *req, uint64_t tag, int status)
+                           const struct ac_request *req, uint64_t tag, int status, uint64_t now)
 {
         const struct ac_observer *o = &eng->cfg.observer;
         if (point == AC_STAGE_QUEUED && dev->view.fallback && !dev->engaged)
@@ -20,7 +20,7 @@ void core_trace_stage_emit(struct ac_engine *eng, enum ac_stage_point point, str
                 return;
         struct ac_stage_event ev = {
             .point = point,
-            .now_ns = core_now(eng),
+            .now_ns = now,
             .dev = dev,
             .device = dev->view.index,
             .req = req,

@@ -22,23 +22,30 @@
 
 #include "ac/engine.h"
 
+/* One level's FIFO: its ends side by side, so that a push or a removal at
+ * one level touches one cache line of the queue (with the mask and count
+ * just before level 0's, the only level most engines use). */
+struct ac_queue_level {
+        struct ac_request *head; /* oldest */
+        struct ac_request *tail; /* newest */
+};
+
 struct ac_queue {
-        struct ac_request *head[AC_MAX_LEVELS]; /* oldest of each level */
-        struct ac_request *tail[AC_MAX_LEVELS]; /* newest of each level */
-        uint32_t mask;                          /* bit l set: level l not empty */
-        uint32_t count;                         /* requests in all levels */
+        uint32_t mask;                            /* bit l set: level l not empty */
+        uint32_t count;                           /* requests in all levels */
+        struct ac_queue_level lvl[AC_MAX_LEVELS]; /* by level */
 };
 
 static inline void queue_push_tail(struct ac_queue *q, struct ac_request *r, uint32_t level)
 {
         r->core.level = level;
         r->core.next = NULL;
-        r->core.prev = q->tail[level];
-        if (q->tail[level])
-                q->tail[level]->core.next = r;
+        r->core.prev = q->lvl[level].tail;
+        if (q->lvl[level].tail)
+                q->lvl[level].tail->core.next = r;
         else
-                q->head[level] = r;
-        q->tail[level] = r;
+                q->lvl[level].head = r;
+        q->lvl[level].tail = r;
         q->mask |= 1u << level;
         q->count++;
 }
@@ -50,12 +57,12 @@ static inline void queue_push_head(struct ac_queue *q, struct ac_request *r, uin
 {
         r->core.level = level;
         r->core.prev = NULL;
-        r->core.next = q->head[level];
-        if (q->head[level])
-                q->head[level]->core.prev = r;
+        r->core.next = q->lvl[level].head;
+        if (q->lvl[level].head)
+                q->lvl[level].head->core.prev = r;
         else
-                q->tail[level] = r;
-        q->head[level] = r;
+                q->lvl[level].tail = r;
+        q->lvl[level].head = r;
         q->mask |= 1u << level;
         q->count++;
 }
@@ -66,12 +73,12 @@ static inline void queue_remove(struct ac_queue *q, struct ac_request *r)
         if (r->core.prev)
                 r->core.prev->core.next = r->core.next;
         else
-                q->head[level] = r->core.next;
+                q->lvl[level].head = r->core.next;
         if (r->core.next)
                 r->core.next->core.prev = r->core.prev;
         else
-                q->tail[level] = r->core.prev;
-        if (!q->head[level])
+                q->lvl[level].tail = r->core.prev;
+        if (!q->lvl[level].head)
                 q->mask &= ~(1u << level);
         r->core.next = r->core.prev = NULL;
         q->count--;
@@ -107,13 +114,13 @@ static inline struct ac_request *queue_peek(const struct ac_queue *q, uint64_t n
         uint32_t mask = q->mask;
         if (!mask)
                 return NULL;
-        struct ac_request *best = q->head[__builtin_ctz(mask)];
+        struct ac_request *best = q->lvl[__builtin_ctz(mask)].head;
         if (aging_ns == 0)
                 return best;
         uint32_t best_level = queue_effective_level(best, now, aging_ns);
         mask &= mask - 1;
         while (mask) {
-                struct ac_request *r = q->head[__builtin_ctz(mask)];
+                struct ac_request *r = q->lvl[__builtin_ctz(mask)].head;
                 uint32_t e = queue_effective_level(r, now, aging_ns);
                 if (queue_before(r, e, best, best_level)) {
                         best = r;

@@ -63,10 +63,10 @@ void core_release(struct ac_engine *eng, struct ac_request *req)
         eng->done_tail = req;
 }
 
-void core_finish(struct ac_engine *eng, struct ac_request *req, int status)
+void core_finish(struct ac_engine *eng, struct ac_request *req, int status, uint64_t now)
 {
         struct ac_level_stats *ls = &eng->levels[req->priority];
-        req->completed_ns = core_now(eng);
+        req->completed_ns = now;
         req->core.state = AC_REQ_DONE;
         req->core.device = NULL;
         AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
@@ -159,9 +159,9 @@ void core_leave(struct ac_engine *eng)
 /* ---- placing a stage -------------------------------------------------- */
 
 /* Puts req's current stage in dev's queue, at the head of its level when
- * `head`. */
+ * `head`; now is the caller's time (the QUEUED point's). */
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
-                        bool head)
+                        bool head, uint64_t now)
 {
         if (head)
                 queue_push_head(&dev->queue, req, req->priority);
@@ -173,13 +173,14 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
         core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
-        core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0);
+        core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0, now);
 }
 
-static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head)
+static void enqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req, bool head,
+                    uint64_t now)
 {
-        queue_stage(eng, dev, req, head);
-        dev->stats.enqueued++;
+        queue_stage(eng, dev, req, head, now);
+        dev->enqueued++;
 }
 
 static void backlog_push(struct ac_engine *eng, struct ac_request *req, bool head)
@@ -281,9 +282,9 @@ static bool keeps_chain(struct ac_engine *eng, const struct ac_device *prev, uin
  * level. `head` puts it at the head of its level in the device queue too
  * (a retried stage). `prev` is the device of the previous stage, or NULL.
  * The caller has set req->core.enqueued_ns, the time its wait began (aging
- * and queued_ns count from it). */
+ * and queued_ns count from it); now is the time it read for this placing. */
 static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device *prev, bool admit,
-                 bool head)
+                 bool head, uint64_t now)
 {
         const struct ac_stage *st = current_stage(req);
         struct ac_device *dev = NULL;
@@ -341,17 +342,24 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                 assert(i < n);
                 dev = core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
         }
-        enqueue(eng, dev, req, head);
+        enqueue(eng, dev, req, head, now);
         core_ring_fill(eng, dev);
         return AC_ACCEPTED;
 }
 
+/* core_reroute at time now, read by the caller. */
+static void reroute_at(struct ac_engine *eng, struct ac_request *req, struct ac_device *from,
+                       bool head, uint64_t now)
+{
+        req->core.enqueued_ns = now;
+        int rc = place(eng, req, from, false, head, now);
+        if (rc == AC_ENODEV)
+                core_finish(eng, req, AC_ENODEV, now);
+}
+
 void core_reroute(struct ac_engine *eng, struct ac_request *req, struct ac_device *from, bool head)
 {
-        req->core.enqueued_ns = core_now(eng);
-        int rc = place(eng, req, from, false, head);
-        if (rc == AC_ENODEV)
-                core_finish(eng, req, AC_ENODEV);
+        reroute_at(eng, req, from, head, core_now(eng));
 }
 
 /* ---- the backlog ------------------------------------------------------ */
@@ -379,17 +387,17 @@ void core_backlog_pull(struct ac_engine *eng, struct ac_device *dev)
         while (caps && eng->backlog.count && dev->view.health == AC_DEV_HEALTHY &&
                queue_has_room(dev)) {
                 /* Independent of the backlog's length (backlog.h). */
-                struct ac_request *req =
-                    backlog_next(&eng->backlog, caps, core_now(eng), eng->cfg.aging_ns);
+                uint64_t now = core_now(eng);
+                struct ac_request *req = backlog_next(&eng->backlog, caps, now, eng->cfg.aging_ns);
                 if (!req)
                         return;
                 backlog_del(&eng->backlog, req);
                 eng->stats.backlog--;
                 eng->levels[req->priority].queued--;
                 /* enqueued_ns is kept: its wait began in the backlog. */
-                int rc = place(eng, req, NULL, false, false);
+                int rc = place(eng, req, NULL, false, false, now);
                 if (rc == AC_ENODEV)
-                        core_finish(eng, req, AC_ENODEV);
+                        core_finish(eng, req, AC_ENODEV, now);
                 else if (rc == AC_BACKLOGGED)
                         return; /* not for dev after all; never spin on it */
         }
@@ -412,7 +420,7 @@ void core_health_changed(struct ac_engine *eng)
                         backlog_del(&eng->backlog, r);
                         eng->stats.backlog--;
                         eng->levels[r->priority].queued--;
-                        core_finish(eng, r, AC_ENODEV);
+                        core_finish(eng, r, AC_ENODEV, core_now(eng));
                 }
         }
         for (size_t i = 0; i < eng->nlive && eng->backlog.count; i++)
@@ -433,7 +441,7 @@ static void busy_start(struct ac_device *dev, uint64_t now)
 static void busy_stop(struct ac_device *dev, uint64_t now)
 {
         if (--dev->view.in_flight == 0)
-                dev->stats.busy_ns += now - dev->busy_since;
+                dev->busy_ns += now - dev->busy_since;
 }
 
 /* The stage leaves slot s: its tag is stale from now on. The slot is not
@@ -468,10 +476,9 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         dev->view.in_flight_bytes -= st->bytes;
         eng->stats.in_flight--;
         eng->levels[req->priority].in_flight--;
-        core_trace_stage(eng, AC_STAGE_COMPLETED, dev, req, req->core.tag, status);
+        core_trace_stage(eng, AC_STAGE_COMPLETED, dev, req, req->core.tag, status, now);
         if (status == 0) {
                 dev->errors_in_row = 0;
-                dev->stats.completed++;
                 dev->view.completed++;
                 double sample = (double)service;
                 if (dev->view.service_ns == 0)
@@ -498,9 +505,10 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
         return req;
 }
 
-/* After a stage left dev with status: the next stage, or the end. */
+/* After a stage left dev with status at time now: the next stage, or the
+ * end. */
 static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
-                    int status)
+                    int status, uint64_t now)
 {
         if (status != 0) {
                 core_stage_error(eng, dev, req);
@@ -508,10 +516,10 @@ static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_requ
         }
         if (req->core.stage + 1 < req->nstages) {
                 req->core.stage++;
-                core_reroute(eng, req, dev, false);
+                reroute_at(eng, req, dev, false, now);
                 return;
         }
-        core_finish(eng, req, 0);
+        core_finish(eng, req, 0, now);
 }
 
 /* core_stage_unqueue without telling the eligible trees. Returns true
@@ -558,9 +566,10 @@ static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac
 {
         struct ac_request *req = core_stage_recall(eng, dev, s);
         core_slot_release(dev, s);
-        dev->stats.dispatched--;
+        dev->dispatched--;
         dev->stats.full++;
-        req->core.enqueued_ns = core_now(eng); /* queued_ns counted up to now */
+        uint64_t now = core_now(eng);
+        req->core.enqueued_ns = now; /* queued_ns counted up to now */
         if (dev->view.health != AC_DEV_HEALTHY) {
                 /* It left service inside submit: the stage, which never
                  * ran there, moves like a queued one. */
@@ -570,7 +579,7 @@ static void busy_requeue(struct ac_engine *eng, struct ac_device *dev, struct ac
                 core_reroute(eng, req, NULL, true);
                 return;
         }
-        queue_stage(eng, dev, req, true);
+        queue_stage(eng, dev, req, true, now);
         dev->busy = true;
         if (dev->view.in_flight == 0) {
                 uint64_t after =
@@ -625,7 +634,7 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                 dev->view.in_flight_bytes += st->bytes;
                 if (room)
                         core_eligible_touch(eng, dev, true);
-                dev->stats.dispatched++;
+                dev->dispatched++;
                 eng->stats.in_flight++;
                 ls->in_flight++;
                 /* Armed before submit: a driver may complete inside it. */
@@ -643,15 +652,16 @@ void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
                     .req = req,
                     .stage = req->core.stage,
                 };
-                core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0);
+                core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0, now);
                 int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
                 if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
                         if (rc == AC_EBUSY)
                                 busy_requeue(eng, dev, s);
                         else {
                                 /* Refused at once: an error completion. */
-                                stage_done(eng, dev, s, rc, core_now(eng));
-                                advance(eng, dev, req, rc);
+                                uint64_t at = core_now(eng);
+                                stage_done(eng, dev, s, rc, at);
+                                advance(eng, dev, req, rc, at);
                         }
                 }
         }
@@ -703,7 +713,7 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         /* It joins its flow first: it may finish inside place(). */
         if (eng->flows)
                 core_flow_add(eng, req);
-        int rc = place(eng, req, NULL, true, false);
+        int rc = place(eng, req, NULL, true, false, req->submitted_ns);
         switch (rc) {
         case AC_ACCEPTED:
                 eng->stats.accepted++;
@@ -737,13 +747,15 @@ void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
                 core_leave(eng);
                 return;
         }
-        struct ac_request *req = stage_done(eng, dev, s, status, core_now(eng));
+        uint64_t now = core_now(eng);
+        struct ac_request *req = stage_done(eng, dev, s, status, now);
         if (dev->busy)
                 core_busy_clear(eng, dev); /* a slot came free: try it again */
-        advance(eng, dev, req, status);
+        advance(eng, dev, req, status, now);
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);
-        core_ring_fill(eng, dev);
+        if (dev->view.queued) /* else the fill has nothing to move (drained: just told) */
+                core_ring_fill(eng, dev);
         core_backlog_pull(eng, dev);
         core_leave(eng);
 }

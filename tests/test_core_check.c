@@ -80,7 +80,7 @@ Test(core_check, names_broken_queue_links)
 {
         struct tdev *d = loaded();
         struct ac_device *dev = ac_engine_device(tc.eng, 0);
-        struct ac_request *head = dev->queue.head[0];
+        struct ac_request *head = dev->queue.lvl[0].head;
         cr_assert_not_null(head);
         struct ac_request *saved = head->core.prev;
         head->core.prev = head; /* a link that points nowhere it should */

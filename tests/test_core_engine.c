@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ac/ac.h"
+#include "core.h"
 #include "support/tcore.h"
 
 static void setup(void)
@@ -258,6 +259,34 @@ Test(core_engine, watchdog_records_only_with_a_timeout)
                 tdev_fini(&b);
                 ac_engine_destroy(eng);
         }
+}
+
+/* With many devices a stage finds its device out of the caches: what it
+ * touches there (struct ac_device, core.h) must stay in the device's first
+ * three cache lines, every field before the queue's level 1, and devices
+ * and their slots must start lines. */
+Test(core_engine, a_stage_touches_three_lines_of_its_device)
+{
+        cr_assert_leq(offsetof(struct ac_device, queue.lvl[1]), 3 * DEVICE_ALIGN,
+                      "the hot fields end at %zu", offsetof(struct ac_device, queue.lvl[1]));
+        cr_assert_eq(offsetof(struct ac_device, slots) % DEVICE_ALIGN, 0);
+        struct ac_engine_config cfg = config();
+        struct ac_engine *eng = NULL;
+        cr_assert_eq(ac_engine_create(&cfg, &eng), 0);
+        struct tdev d[5];
+        for (uint32_t i = 0; i < 5; i++) {
+                char name[8];
+                snprintf(name, sizeof(name), "d%u", (unsigned)i);
+                cr_assert_eq(
+                    tdev_add(&d[i], eng, &tc.tp,
+                             &(struct tdev_spec){.name = name, .ops = {"aes"}, .ring = i + 1}),
+                    0);
+                cr_assert_eq((uintptr_t)d[i].dev % DEVICE_ALIGN, 0, "device %u at %p", (unsigned)i,
+                             (void *)d[i].dev);
+        }
+        for (int i = 0; i < 5; i++)
+                tdev_fini(&d[i]);
+        ac_engine_destroy(eng);
 }
 
 static int refuse_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)

@@ -180,7 +180,7 @@ static struct ac_request *one_queue_next(const struct ac_queue *q, const struct 
         struct ac_request *best = NULL;
         uint32_t best_level = 0;
         for (uint32_t mask = q->mask; mask; mask &= mask - 1) {
-                struct ac_request *r = q->head[__builtin_ctz(mask)];
+                struct ac_request *r = q->lvl[__builtin_ctz(mask)].head;
                 while (r && !(ops & (uint64_t)1 << twin[r - base].stages[0].op))
                         r = r->core.next;
                 if (!r)
@@ -252,7 +252,7 @@ static void backlog_against_one_queue(uint64_t seed, uint64_t aging_ns)
                         uint64_t dead = rb_below((uint64_t)1 << RB_OPS) & rb_below(64);
                         for (uint32_t level = 0; level < AC_MAX_LEVELS; level++) {
                                 struct ac_request *r;
-                                struct ac_request *w = q.head[level];
+                                struct ac_request *w = q.lvl[level].head;
                                 while ((r = backlog_first(&b, dead, level)) != NULL) {
                                         while (w &&
                                                !(dead & (uint64_t)1 << req[w - one].stages[0].op))

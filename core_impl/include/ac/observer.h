@@ -66,7 +66,8 @@ enum ac_stage_point {
 
 struct ac_stage_event {
         enum ac_stage_point point;
-        uint64_t now_ns;              /* the platform's time */
+        uint64_t now_ns;              /* the platform's time, as the core read it for
+                                         the action (docs/architecture.md) */
         const struct ac_device *dev;  /* the device the stage entered or left */
         uint32_t device;              /* its index (ac_device_index) */
         const struct ac_request *req; /* the stage's request */
