@@ -89,6 +89,7 @@ struct sim_loop {
         size_t count;                /* events in the heap */
         size_t size;                 /* room in heap: at least every pending event */
         size_t later;                /* events in the run, the bins and the far list */
+        size_t built;                /* events the window was laid over */
         size_t tier_at;              /* heap size that starts the calendar; 0: never */
         size_t spill_at;             /* tier_at, or SIZE_MAX while it cannot start */
         bool tiered;                 /* the calendar is in use: base is finite */
@@ -348,6 +349,7 @@ static unsigned bit_length(uint64_t x)
 static int rebuild(struct sim_loop *loop)
 {
         struct bin *far = &loop->far;
+        loop->built = far->n;
         uint64_t lo = UINT64_MAX;
         for (uint32_t i = 0; i < far->n; i++)
                 if (bin_at(far, i)->time < lo)
@@ -439,6 +441,32 @@ static void run_advance(struct sim_loop *loop)
 
 /* ---- refilling ----------------------------------------------------------- */
 
+/* Moves the events of the window's bins not yet taken to the far list, so
+ * that the next refill lays a new window over them all. Returns 0, or -1
+ * when the far list cannot grow (every event still in one place). */
+static int regrid(struct sim_loop *loop)
+{
+        for (; loop->cur < loop->nbins; loop->cur++) {
+                struct bin *b = &loop->bins[loop->cur];
+                for (uint32_t i = 0; i < b->n; i++) {
+                        if (bin_push(&loop->far, PART_FAR, *bin_at(b, i)) < 0) {
+                                /* Those not moved close up: a suffix of the
+                                 * bin keeps its order. */
+                                uint32_t kept = 0;
+                                for (; i < b->n; i++) {
+                                        struct entry x = *bin_at(b, i);
+                                        *bin_at(b, kept++) = x;
+                                        x.ev->slot = kept;
+                                }
+                                b->n = kept;
+                                return -1;
+                        }
+                }
+                bin_clear(b);
+        }
+        return 0;
+}
+
 /* Refills the empty near future (heap and run) from the calendar: the next
  * non-empty bin, after a rebuild if the window is used up. A bin already
  * in (time, seq) order, or small enough to sort, becomes the run, fired
@@ -448,6 +476,18 @@ static void refill(struct sim_loop *loop)
 {
         assert(loop->count == 0 && loop->run_live == 0);
         while (loop->count == 0 && loop->run_live == 0 && loop->later > 0 && !loop->failed) {
+                if (loop->cur < loop->nbins && loop->later > 2 * loop->built &&
+                    loop->later > loop->tier_at) {
+                        /* The set more than doubled since the window was laid:
+                         * its bins are crowded (a window laid over the first
+                         * few dozen events of a set growing to a million
+                         * would take them all). Lay a new one. Each event is
+                         * moved once per doubling. */
+                        if (regrid(loop) < 0) {
+                                loop->failed = true;
+                                continue;
+                        }
+                }
                 if (loop->cur == loop->nbins) {
                         if (loop->far.n < loop->tier_at / 4) {
                                 for (uint32_t i = 0; i < loop->far.n; i++)
