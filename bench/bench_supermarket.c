@@ -31,6 +31,9 @@
  *                               models, the two run alternately, the
  *                               median of the pairs' ratios (issue 13's
  *                               target: >= 0.8); `make bench` runs it last
+ *   bench_supermarket --pool balancer n requests
+ *                               one run of that pool at n devices, for a
+ *                               profiler (valgrind, perf)
  *
  * Columns: measured mean, p90, p99 (ns, the mean over the seeds), the
  * theory, the relative gap (measured / theory - 1) and, for the mean, the
@@ -391,14 +394,37 @@ static int devices_rows(const char *only)
         return 0;
 }
 
+/* One run of the --devices pool, for a profiler: n devices, `requests`
+ * requests after the 0.1 ms warm-up, the balancer named. */
+static int pool_once(const char *policy, const char *n_text, const char *requests_text)
+{
+        char *end;
+        unsigned long n = strtoul(n_text, &end, 10);
+        double requests = strtod(requests_text, NULL);
+        if (*end || n < 1 || n > 4096 || !(requests >= 1 && requests <= 1e9)) {
+                fprintf(stderr, "bench_supermarket --pool: devices 1..4096, requests 1..1e9\n");
+                return 2;
+        }
+        struct measure m;
+        if (pool_run_warm(policy, 2, (uint32_t)n, 0.9, requests, 1, MS / 10, &m) < 0)
+                return 1;
+        printf("bench_supermarket --pool: %s, %lu devices, rho 0.90: %llu requests in %.3f s, "
+               "%.3f M requests/s\n",
+               policy, n, (unsigned long long)m.all, m.wall_s, (double)m.all / m.wall_s / 1e6);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc == 5 && strcmp(argv[1], "--pool") == 0)
+                return pool_once(argv[2], argv[3], argv[4]);
         bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
         bool speed = argc > 1 && strcmp(argv[1], "--speed") == 0;
         bool devices = argc > 1 && strcmp(argv[1], "--devices") == 0;
         if (argc > 3 || (argc == 3 && !devices) || (argc >= 2 && !full && !speed && !devices)) {
                 fprintf(stderr,
-                        "usage: bench_supermarket [--full | --speed | --devices [balancer]]\n");
+                        "usage: bench_supermarket [--full | --speed | --devices [balancer] |\n"
+                        "                          --pool balancer devices requests]\n");
                 return 2;
         }
         if (speed)
