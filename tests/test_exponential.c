@@ -138,3 +138,24 @@ Test(exponential, other_generators_fall_back)
         gsl_rng_free(s);
         gsl_rng_free(r);
 }
+
+/* The inline taus2 step (sim_taus2_next) is on, and from one state it
+ * gives what GSL's step gives, a million times, from several seeds. */
+Test(exponential, inline_step_is_gsls_taus2)
+{
+        cr_assert_eq(sim_exp_inline_type, gsl_rng_taus2, "the start-up check turned it off");
+        for (uint32_t seed = 1; seed <= 4; seed++) {
+                gsl_rng *a = sim_rng_stream(seed, "test/inline");
+                gsl_rng *b = gsl_rng_clone(a);
+                cr_assert(a && b);
+                for (int i = 0; i < N; i++) {
+                        unsigned long x = gsl_rng_get(a);
+                        uint32_t y = sim_taus2_next(b->state);
+                        if (x != y)
+                                cr_assert_fail("seed %u, draw %d: GSL %lu, inline %u", seed, i, x,
+                                               y);
+                }
+                gsl_rng_free(a);
+                gsl_rng_free(b);
+        }
+}

@@ -14,8 +14,32 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdbool.h>
 
 struct sim_exp_tables sim_exp_tables;
+const gsl_rng_type *sim_exp_inline_type;
+
+/* Steps two copies of one taus2 generator, one through GSL and one
+ * inline, and lets sim_exponential() step inline only if every output
+ * agreed: GSL keeps its state private, so this is where a GSL whose
+ * taus2 state is laid out otherwise is caught. */
+__attribute__((constructor)) static void check_inline_step(void)
+{
+        gsl_rng *a = gsl_rng_alloc(gsl_rng_taus2);
+        gsl_rng *b = a ? gsl_rng_alloc(gsl_rng_taus2) : NULL;
+        bool same = b && gsl_rng_size(a) == sizeof(struct sim_taus2_state);
+        if (same) {
+                gsl_rng_set(a, 0x5eed1e55u);
+                gsl_rng_memcpy(b, a);
+        }
+        for (int i = 0; same && i < 4096; i++)
+                same = gsl_rng_get(a) == sim_taus2_next(b->state);
+        sim_exp_inline_type = same ? gsl_rng_taus2 : NULL;
+        if (a)
+                gsl_rng_free(a);
+        if (b)
+                gsl_rng_free(b);
+}
 
 #define GRID 16777216.0 /* 2^24: points across a strip */
 

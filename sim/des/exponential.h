@@ -49,12 +49,42 @@ extern struct sim_exp_tables sim_exp_tables;
  * or a generator without 32 bits. Returns a draw of mean 1. */
 double sim_exponential_slow(gsl_rng *rng, uint32_t u);
 
+/* The streams' generator, taus2 (L'Ecuyer's maximally equidistributed
+ * combined Tausworthe generator, 1996): three 32-bit components kept in
+ * unsigned longs, each a linear feedback shift register step, the output
+ * their exclusive or. Stepped here, inline, it saves a call through the
+ * generator's type for every draw; it is used only when, at start-up, it
+ * gave the same numbers as GSL's own step from the same state
+ * (sim_exp_inline_type below), so a stream's draws do not depend on which
+ * one ran. */
+struct sim_taus2_state {
+        unsigned long s1, s2, s3;
+};
+
+static inline uint32_t sim_taus2_next(void *state)
+{
+        struct sim_taus2_state *t = state;
+        const unsigned long m = 0xffffffffUL;
+        t->s1 = ((t->s1 & 0xfffffffeUL) << 12 & m) ^ (((t->s1 << 13 & m) ^ t->s1) >> 19);
+        t->s2 = ((t->s2 & 0xfffffff8UL) << 4 & m) ^ (((t->s2 << 2 & m) ^ t->s2) >> 25);
+        t->s3 = ((t->s3 & 0xfffffff0UL) << 17 & m) ^ (((t->s3 << 3 & m) ^ t->s3) >> 11);
+        return (uint32_t)(t->s1 ^ t->s2 ^ t->s3);
+}
+
+/* gsl_rng_taus2 when sim_taus2_next() matched GSL's step at start-up
+ * (exponential.c), else NULL: every generator then goes through its type. */
+extern const gsl_rng_type *sim_exp_inline_type;
+
 /* Returns an exponential draw of mean 1 from rng. */
 static inline double sim_exponential(gsl_rng *rng)
 {
-        if (__builtin_expect(rng->type->max != UINT32_MAX || rng->type->min != 0, 0))
+        uint32_t u;
+        if (__builtin_expect(rng->type == sim_exp_inline_type, 1))
+                u = sim_taus2_next(rng->state);
+        else if (rng->type->max != UINT32_MAX || rng->type->min != 0)
                 return sim_exponential_slow(rng, 0);
-        uint32_t u = (uint32_t)rng->type->get(rng->state);
+        else
+                u = (uint32_t)rng->type->get(rng->state);
         uint32_t i = u & (SIM_EXP_STRIPS - 1), j = u >> 8;
         if (__builtin_expect(j < sim_exp_tables.inside[i], 1))
                 return ((double)j + 0.5) * sim_exp_tables.step[i];
