@@ -159,7 +159,8 @@ void core_leave(struct ac_engine *eng)
 /* ---- placing a stage -------------------------------------------------- */
 
 /* Puts req's current stage in dev's queue, at the head of its level when
- * `head`; now is the caller's time (the QUEUED point's). */
+ * `head`; now is the caller's reading of the clock, which the QUEUED
+ * point carries. */
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
                         bool head, uint64_t now)
 {
