@@ -398,10 +398,10 @@ static int devices_rows(const char *only)
  * requests after the 0.1 ms warm-up, the balancer named. */
 static int pool_once(const char *policy, const char *n_text, const char *requests_text)
 {
-        char *end;
+        char *end, *rend;
         unsigned long n = strtoul(n_text, &end, 10);
-        double requests = strtod(requests_text, NULL);
-        if (*end || n < 1 || n > 4096 || !(requests >= 1 && requests <= 1e9)) {
+        double requests = strtod(requests_text, &rend);
+        if (*end || *rend || n < 1 || n > 4096 || !(requests >= 1 && requests <= 1e9)) {
                 fprintf(stderr, "bench_supermarket --pool: devices 1..4096, requests 1..1e9\n");
                 return 2;
         }

@@ -21,7 +21,10 @@
  * starts. When the near future runs dry the next non-empty bin is taken
  * and `base` moves to that bin's end; when the window is used up it is
  * rebuilt from the far list, its width chosen so that half the far events
- * fit in it, a few per bin.
+ * fit in it, a few per bin. A window is also laid again before it is used
+ * up when the set has more than doubled since it was laid (regrid: its
+ * untaken bins go back to the far list), so that a calendar started at a
+ * few dozen events does not crowd a growing set into a few dozen bins.
  *
  * A bin notes, as events are appended, whether they came in (time, seq)
  * order; they mostly do (a sequence number is taken when an event is
