@@ -350,7 +350,15 @@ static uint64_t splitmix(uint64_t *s)
  * events; offsets below `spread` ns, one schedule in `far_every` much
  * further out, so that windows are rebuilt and the far list is used; runs
  * advance the clock by less than `step`. */
-static void randomized(size_t tier_at, uint64_t spread, uint64_t step, unsigned far_every)
+static size_t pending_min, pending_max; /* of the last randomized() run, after each op */
+static int crossings;                   /* times it went past SORTED_MAX and back to SORTED_AGAIN */
+static bool above;                      /* past SORTED_MAX since it was last at SORTED_AGAIN */
+
+/* nevents ids; with `phase`, the operations alternate every `phase` between
+ * a mix that fills the set (runs become schedules) and one that drains it
+ * (schedules become runs). */
+static void randomized_n(int nevents, int phase, size_t tier_at, uint64_t spread, uint64_t step,
+                         unsigned far_every)
 {
         static struct probe p[RAND_EVENTS];
         probes_init(p, RAND_EVENTS, model_fire);
@@ -366,8 +374,12 @@ static void randomized(size_t tier_at, uint64_t spread, uint64_t step, unsigned 
         uint64_t rng = seed;
         for (int op = 0; op < RAND_OPS; op++) {
                 uint64_t r = splitmix(&rng);
-                int id = (int)(r % RAND_EVENTS);
+                int id = (int)(r % (uint64_t)nevents);
                 unsigned kind = (unsigned)(r >> 32) % 10;
+                if (phase && (op / phase) % 2 == 0 && kind >= 7 && kind < 9)
+                        kind = 0;
+                else if (phase && (op / phase) % 2 == 1 && kind >= 2 && kind < 5)
+                        kind = 9;
                 if (kind < 5) {
                         /* Schedule or reschedule; small offsets make many ties. */
                         uint64_t when = sim_now(loop) + (r >> 40) % spread;
@@ -392,12 +404,25 @@ static void randomized(size_t tier_at, uint64_t spread, uint64_t step, unsigned 
                                      (unsigned long long)seed);
                 }
                 cr_assert_eq(sim_pending_count(loop), n);
+                pending_min = n < pending_min ? n : pending_min;
+                pending_max = n > pending_max ? n : pending_max;
+                if (n > SIM_LOOP_SORTED_MAX)
+                        above = true;
+                if (above && n <= SIM_LOOP_SORTED_AGAIN) {
+                        above = false;
+                        crossings++;
+                }
                 int next = model_next();
                 cr_assert_eq(sim_next_time(loop), next < 0 ? UINT64_MAX : model[next].time);
         }
         sim_run_until(loop, UINT64_MAX);
         cr_assert_eq(model_next(), -1);
         cr_assert_eq(sim_pending_count(loop), 0);
+}
+
+static void randomized(size_t tier_at, uint64_t spread, uint64_t step, unsigned far_every)
+{
+        randomized_n(RAND_EVENTS, 0, tier_at, spread, step, far_every);
 }
 
 Test(loop, randomized_against_reference_model)
@@ -410,6 +435,24 @@ Test(loop, randomized_against_reference_model)
 Test(loop, randomized_with_the_calendar)
 {
         randomized(16, 50, 20, 0);
+}
+
+/* The heap alone, with so few events that it keeps going from its sorted
+ * form (up to SIM_LOOP_SORTED_MAX) to a heap and back (at
+ * SIM_LOOP_SORTED_AGAIN): cancels and reschedules in both, ties included. */
+Test(loop, randomized_across_the_sorted_and_heap_forms)
+{
+        pending_min = SIZE_MAX;
+        pending_max = 0;
+        crossings = 0;
+        above = false;
+        randomized_n(2 * SIM_LOOP_SORTED_MAX, 200, 0, 200, 20, 0);
+        printf("sorted and heap forms: %d crossings, %zu to %zu events\n", crossings, pending_min,
+               pending_max);
+        cr_assert_geq(crossings, 10,
+                      "the set went from %zu to %zu events: it became a heap and "
+                      "sorted again %d times",
+                      pending_min, pending_max, crossings);
 }
 
 Test(loop, randomized_with_the_calendar_and_far_events)

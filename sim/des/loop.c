@@ -11,6 +11,16 @@
  * A 4-ary heap is half as deep as a binary one and its four 16-byte
  * children are 64 contiguous bytes.
  *
+ * While it holds SORTED_MAX events or fewer (a run of a few devices: a
+ * dozen pending events), the same array is kept sorted instead, in
+ * descending order: the next event is the last entry, so firing it moves
+ * nothing, and a new event goes in behind those that fire after it, moving
+ * only the ones that fire before it (usually a few: a new event is rarely
+ * the last to fire). A heap costs a sift down for every event fired and a
+ * sift up for every one scheduled, whatever the order. Past SORTED_MAX the
+ * array is reversed (ascending is a valid heap) and works as a heap until
+ * a pop leaves SORTED_AGAIN events or fewer, when it is heapsorted back.
+ *
  * A heap of a million events still costs a cache miss per level, so past
  * tier_at events the loop keeps only the near future apart: every event
  * before `base` is in the heap (or the run, below), every later one is in
@@ -62,6 +72,8 @@
 #define SORT_MAX       16                /* an unsorted bin up to this size is sorted into a run */
 #define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
 #define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
+#define SORTED_MAX     SIM_LOOP_SORTED_MAX   /* the heap's array sorted up to this many */
+#define SORTED_AGAIN   SIM_LOOP_SORTED_AGAIN /* ... and again when a heap shrinks to it */
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
@@ -88,8 +100,9 @@ struct sim_loop {
         struct sim_loop_clock clock; /* first, for the inline sim_now() */
         uint64_t next_seq;           /* sequence number for the next schedule */
         uint64_t fired;              /* events fired since creation */
-        struct entry *heap;          /* the near events, a 4-ary min-heap */
+        struct entry *heap;          /* the near events, a 4-ary min-heap, or sorted */
         size_t count;                /* events in the heap */
+        bool sorted;                 /* heap[] in descending (time, seq) order: the next last */
         size_t size;                 /* room in heap: at least every pending event */
         size_t later;                /* events in the run, the bins and the far list */
         size_t built;                /* events the window was laid over */
@@ -123,6 +136,7 @@ struct sim_loop *sim_loop_create(void)
                 return NULL;
         }
         loop->size = INITIAL_SIZE;
+        loop->sorted = true;
         loop->tier_at = SIM_LOOP_TIER_AT;
         loop->spill_at = SIM_LOOP_TIER_AT;
         loop->base = UINT64_MAX;
@@ -239,7 +253,8 @@ static void sift_down(struct sim_loop *loop, struct entry x, size_t i)
         place(loop, x, i);
 }
 
-/* Puts x, whose key changed or which was just added at index i, in place. */
+/* Puts x, whose key changed or which was just added at index i, in place
+ * (the heap form). */
 static void restore(struct sim_loop *loop, struct entry x, size_t i)
 {
         if (i > 0 && before(x, loop->heap[(i - 1) / ARITY]))
@@ -248,10 +263,74 @@ static void restore(struct sim_loop *loop, struct entry x, size_t i)
                 sift_down(loop, x, i);
 }
 
-/* Adds x, whose event's part is PART_HEAP already. */
-static void heap_push(struct sim_loop *loop, struct entry x)
+/* The sorted form: x goes in behind the events that fire after it, the
+ * ones before it moving up one place. */
+static void sorted_insert(struct sim_loop *loop, struct entry x)
 {
+        size_t i = loop->count++;
+        while (i > 0 && before(loop->heap[i - 1], x)) {
+                place(loop, loop->heap[i - 1], i);
+                i--;
+        }
+        place(loop, x, i);
+}
+
+/* The sorted form: takes out the event at index i, the ones after it
+ * (firing before it) moving down one place. */
+static void sorted_remove(struct sim_loop *loop, size_t i)
+{
+        for (size_t j = i + 1; j < loop->count; j++)
+                place(loop, loop->heap[j], j - 1);
+        loop->count--;
+}
+
+/* Reverses the array: a descending one becomes ascending, a valid heap. */
+static void reverse(struct sim_loop *loop)
+{
+        size_t n = loop->count;
+        for (size_t i = 0; i < n / 2; i++) {
+                struct entry x = loop->heap[i];
+                loop->heap[i] = loop->heap[n - 1 - i];
+                loop->heap[n - 1 - i] = x;
+        }
+        for (size_t i = 0; i < n; i++)
+                loop->heap[i].ev->slot = (uint32_t)(i + 1);
+}
+
+/* Puts the heap's events in the sorted form: heapsort in place, each pop
+ * putting the least event behind what is left, a descending array. */
+static void make_sorted(struct sim_loop *loop)
+{
+        size_t n = loop->count;
+        while (loop->count > 1) {
+                struct entry top = loop->heap[0];
+                struct entry last = loop->heap[--loop->count];
+                sift_down(loop, last, 0);
+                loop->heap[loop->count] = top;
+        }
+        loop->count = n;
+        for (size_t i = 0; i < n; i++)
+                loop->heap[i].ev->slot = (uint32_t)(i + 1);
+        loop->sorted = true;
+}
+
+/* Adds x to the heap form; a sorted array past SORTED_MAX becomes a heap. */
+static void push_heap(struct sim_loop *loop, struct entry x)
+{
+        if (loop->sorted) {
+                reverse(loop);
+                loop->sorted = false;
+        }
         sift_up(loop, x, loop->count++);
+}
+
+/* Adds x, whose event's part is PART_HEAP already. */
+static inline void heap_push(struct sim_loop *loop, struct entry x)
+{
+        if (loop->sorted && loop->count < SORTED_MAX)
+                sorted_insert(loop, x);
+        else
+                push_heap(loop, x);
 }
 
 /* Moves x from the calendar into the heap. */
@@ -532,26 +611,14 @@ static void refill(struct sim_loop *loop)
         }
 }
 
-/* Sorts the heap's array by (time, seq), which leaves it a valid heap:
- * heapsort in place (each pop puts the least event behind what is left,
- * a descending array), then reversed. */
+/* Sorts the heap's array by (time, seq), ascending, which leaves it a
+ * valid heap: the sorted form, reversed. */
 static void heap_sort(struct sim_loop *loop)
 {
-        size_t n = loop->count;
-        while (loop->count > 1) {
-                struct entry top = loop->heap[0];
-                struct entry last = loop->heap[--loop->count];
-                sift_down(loop, last, 0);
-                loop->heap[loop->count] = top;
-        }
-        loop->count = n;
-        for (size_t i = 0; i < n / 2; i++) {
-                struct entry x = loop->heap[i];
-                loop->heap[i] = loop->heap[n - 1 - i];
-                loop->heap[n - 1 - i] = x;
-        }
-        for (size_t i = 0; i < n; i++)
-                loop->heap[i].ev->slot = (uint32_t)(i + 1);
+        if (!loop->sorted)
+                make_sorted(loop);
+        reverse(loop);
+        loop->sorted = false;
 }
 
 /* Moves every heap event to the far list and starts the calendar. */
@@ -576,6 +643,7 @@ static void spill(struct sim_loop *loop)
         }
         loop->later += loop->count;
         loop->count = 0;
+        loop->sorted = true;
         loop->tiered = true;
         loop->spill_at = SIZE_MAX;
         loop->nbins = loop->cur = 0;
@@ -607,23 +675,51 @@ static void take_out(struct sim_loop *loop, struct sim_event *ev)
         }
         size_t i = ev->slot - 1;
         assert(i < loop->count && loop->heap[i].ev == ev);
-        struct entry last = loop->heap[--loop->count];
-        ev->slot = 0;
-        if (last.ev != ev)
-                restore(loop, last, i);
-        else if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
+        if (loop->sorted) {
+                sorted_remove(loop, i);
+                ev->slot = 0;
+        } else {
+                struct entry last = loop->heap[--loop->count];
+                ev->slot = 0;
+                if (last.ev != ev) {
+                        restore(loop, last, i);
+                        return;
+                }
+        }
+        if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
                 refill(loop);
 }
 
-/* Takes the next event, heap[0], out of the event set. */
-static void pop(struct sim_loop *loop)
+/* The heap's next event: its last entry in the sorted form, else heap[0]. */
+static inline const struct entry *heap_next(const struct sim_loop *loop)
+{
+        return &loop->heap[loop->sorted ? loop->count - 1 : 0];
+}
+
+/* Takes heap[0] out of the heap form; sorts a heap shrunk to SORTED_AGAIN. */
+static void pop_heap(struct sim_loop *loop)
 {
         struct sim_event *ev = loop->heap[0].ev;
         struct entry last = loop->heap[--loop->count];
         ev->slot = 0;
         if (loop->count)
                 sift_down(loop, last, 0);
-        else if (loop->run_live == 0 && loop->later > 0)
+        if (loop->count <= SORTED_AGAIN)
+                make_sorted(loop);
+        if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
+                refill(loop);
+}
+
+/* Takes the heap's next event out of the event set: in the sorted form,
+ * the last entry, with nothing to move. */
+static inline void pop(struct sim_loop *loop)
+{
+        if (!loop->sorted) {
+                pop_heap(loop);
+                return;
+        }
+        loop->heap[--loop->count].ev->slot = 0;
+        if (loop->count == 0 && loop->run_live == 0 && loop->later > 0)
                 refill(loop);
 }
 
@@ -696,7 +792,12 @@ int sim_schedule_seq(struct sim_loop *loop, struct sim_event *ev, uint64_t when,
                         assert(i < loop->count && loop->heap[i].ev == ev);
                         ev->time = when;
                         ev->seq = seq;
-                        restore(loop, (struct entry){when, ev}, i);
+                        if (loop->sorted) {
+                                sorted_remove(loop, i);
+                                sorted_insert(loop, (struct entry){when, ev});
+                        } else {
+                                restore(loop, (struct entry){when, ev}, i);
+                        }
                         return 0;
                 }
                 take_out(loop, ev);
@@ -738,21 +839,25 @@ uint64_t sim_run_until(struct sim_loop *loop, uint64_t until)
                 if (loop->run_live > 0) {
                         /* The next event is the run's head or the heap's. */
                         struct entry *r = bin_at(loop->run, loop->run_head);
-                        if (loop->count == 0 || before(*r, loop->heap[0])) {
+                        if (loop->count == 0 || before(*r, *heap_next(loop))) {
                                 if (r->time > until)
                                         break;
                                 ev = r->ev;
                                 pop_run(loop);
                         } else {
-                                if (loop->heap[0].time > until)
+                                const struct entry *h = heap_next(loop);
+                                if (h->time > until)
                                         break;
-                                ev = loop->heap[0].ev;
+                                ev = h->ev;
                                 pop(loop);
                         }
                 } else {
-                        if (loop->count == 0 || loop->heap[0].time > until)
+                        if (loop->count == 0)
                                 break;
-                        ev = loop->heap[0].ev;
+                        const struct entry *h = heap_next(loop);
+                        if (h->time > until)
+                                break;
+                        ev = h->ev;
                         pop(loop);
                 }
                 assert(ev->time >= loop->clock.now);
@@ -798,7 +903,7 @@ uint64_t sim_events_fired(const struct sim_loop *loop)
 
 uint64_t sim_next_time(const struct sim_loop *loop)
 {
-        uint64_t t = loop->count ? loop->heap[0].time : UINT64_MAX;
+        uint64_t t = loop->count ? heap_next(loop)->time : UINT64_MAX;
         if (loop->run_live > 0 && bin_at(loop->run, loop->run_head)->time < t)
                 t = bin_at(loop->run, loop->run_head)->time;
         return t;

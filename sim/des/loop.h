@@ -117,5 +117,12 @@ uint64_t sim_next_time(const struct sim_loop *loop);
  * stage, the calendar from 64 events"). */
 #define SIM_LOOP_TIER_AT 64
 void sim_loop_tier_at(struct sim_loop *loop, size_t n);
+/* Up to SIM_LOOP_SORTED_MAX events the heap's array is kept sorted, the
+ * next event last: firing one moves nothing, and a new event moves only
+ * those that fire before it. Past it the array is a 4-ary heap, sorted
+ * again when a pop leaves SIM_LOOP_SORTED_AGAIN events or fewer. For the
+ * tests, which drive a set across both. */
+#define SIM_LOOP_SORTED_MAX   32
+#define SIM_LOOP_SORTED_AGAIN 12
 
 #endif
