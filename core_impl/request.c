@@ -69,7 +69,7 @@ void core_finish(struct ac_engine *eng, struct ac_request *req, int status, uint
         req->completed_ns = now;
         req->core.state = AC_REQ_DONE;
         req->core.device = NULL;
-        AC_REQ_STATUS(req) = (uint64_t)(int64_t)status;
+        AC_REQ_STATUS(req) = status;
         if (status == 0)
                 ls->completed++;
         else
@@ -109,7 +109,7 @@ static void run_callbacks(struct ac_engine *eng)
                 if (!req)
                         return;
                 /* From here the request is the caller's again. */
-                req->done(req, (int)(int64_t)AC_REQ_STATUS(req));
+                req->done(req, (int)AC_REQ_STATUS(req));
         }
 }
 
@@ -706,7 +706,6 @@ int ac_submit(struct ac_engine *eng, struct ac_request *req)
         req->migrations = 0;
         req->core.next = req->core.prev = NULL;
         req->core.device = NULL;
-        req->core.seq = eng->seq++;
         req->core.tag = 0;
         req->core.stage = 0;
         req->core.flags = 0;

@@ -56,7 +56,7 @@ struct ac_request_core {
         struct ac_request *next, *prev; /* queue / backlog / ordering links */
         struct ac_device *device;       /* device holding the current stage */
         uint64_t enqueued_ns;           /* when the current stage was queued */
-        uint64_t seq;                   /* submission sequence number */
+        int64_t status;                 /* the final status, or the one a retry waits on */
         uint64_t tag;                   /* ring tag of the in-flight stage */
         uint32_t stage;                 /* index of the current stage */
         uint32_t state;                 /* where the request is */
