@@ -34,7 +34,8 @@ static uint32_t queue_walk(const struct ac_queue *q, uint32_t levels, uint32_t b
         for (uint32_t l = 0; l < AC_MAX_LEVELS; l++) {
                 const struct ac_request *prev = NULL;
                 for (const struct ac_request *r = q->lvl[l].head; r; r = r->core.next) {
-                        if (l >= levels || r->core.prev != prev || r->core.level != l ||
+                        /* a head's prev is undefined (queue.h) */
+                        if (l >= levels || (prev && r->core.prev != prev) || r->core.level != l ||
                             r->core.state != state || n > bound)
                                 return UINT32_MAX;
                         prev = r;

@@ -24,7 +24,9 @@
 
 /* One level's FIFO: its ends side by side, so that a push or a removal at
  * one level touches one cache line of the queue (with the mask and count
- * just before level 0's, the only level most engines use). */
+ * just before level 0's, the only level most engines use). The requests
+ * are linked both ways through req->core, but the head's prev is
+ * undefined (queue_remove). */
 struct ac_queue_level {
         struct ac_request *head; /* oldest */
         struct ac_request *tail; /* newest */
@@ -67,19 +69,26 @@ static inline void queue_push_head(struct ac_queue *q, struct ac_request *r, uin
         q->count++;
 }
 
+/* Taking the head leaves the new head's prev as it was: a head's prev is
+ * never read (the level's head says which request is first), so the next
+ * request, waiting and likely out of the caches, is not written. */
 static inline void queue_remove(struct ac_queue *q, struct ac_request *r)
 {
         uint32_t level = r->core.level;
-        if (r->core.prev)
+        struct ac_queue_level *l = &q->lvl[level];
+        if (l->head == r) {
+                l->head = r->core.next;
+                if (!l->head) {
+                        l->tail = NULL;
+                        q->mask &= ~(1u << level);
+                }
+        } else {
                 r->core.prev->core.next = r->core.next;
-        else
-                q->lvl[level].head = r->core.next;
-        if (r->core.next)
-                r->core.next->core.prev = r->core.prev;
-        else
-                q->lvl[level].tail = r->core.prev;
-        if (!q->lvl[level].head)
-                q->mask &= ~(1u << level);
+                if (r->core.next)
+                        r->core.next->core.prev = r->core.prev;
+                else
+                        l->tail = r->core.prev;
+        }
         r->core.next = r->core.prev = NULL;
         q->count--;
 }

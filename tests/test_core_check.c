@@ -82,11 +82,14 @@ Test(core_check, names_broken_queue_links)
         struct ac_device *dev = ac_engine_device(tc.eng, 0);
         struct ac_request *head = dev->queue.lvl[0].head;
         cr_assert_not_null(head);
-        struct ac_request *saved = head->core.prev;
-        head->core.prev = head; /* a link that points nowhere it should */
+        /* the second: a head's prev is undefined (queue.h) */
+        struct ac_request *second = head->core.next;
+        cr_assert_not_null(second);
+        struct ac_request *saved = second->core.prev;
+        second->core.prev = second; /* a link that points nowhere it should */
         cr_assert_not_null(check());
         cr_assert(strncmp(why, "queue:", 6) == 0, "%s", why);
-        head->core.prev = saved;
+        second->core.prev = saved;
         tdev_complete_all(d, 0);
 }
 
