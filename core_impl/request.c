@@ -276,6 +276,32 @@ static bool keeps_chain(struct ac_engine *eng, const struct ac_device *prev, uin
         return !prev->view.fallback || !hardware_can(eng, op);
 }
 
+/* Asks the balancer where a stage of req goes among n candidates (the
+ * array, or NULL for a sampling balancer, and the index el). It is asked
+ * even with one candidate, so that stateful policies see every placement;
+ * only a balancer that says its pick of one is that one and leaves nothing
+ * behind (AC_BALANCER_ONE) is not (place). Returns the device. */
+static struct ac_device *balancer_pick(struct ac_engine *eng, const struct ac_request *req,
+                                       const struct ac_stage *st, const struct ac_device *prev,
+                                       const struct ac_device_view *const *candidates, size_t n,
+                                       const struct ac_eligible *el)
+{
+        struct ac_pick p = {
+            .op = st->op,
+            .bytes = st->bytes,
+            .priority = req->priority,
+            .flow = req->flow,
+            .stage = req->core.stage,
+            .previous = prev ? &prev->view : NULL,
+            .candidates = candidates,
+            .ncandidates = n,
+            .index = el,
+        };
+        size_t i = eng->balancer->pick(eng->balancer_priv, &p);
+        assert(i < n);
+        return core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
+}
+
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
@@ -326,22 +352,10 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                         backlog_push(eng, req, !admit);
                         return AC_BACKLOGGED;
                 }
-                /* Asked even with one candidate, so that stateful policies
-                 * see every placement. */
-                struct ac_pick p = {
-                    .op = st->op,
-                    .bytes = st->bytes,
-                    .priority = req->priority,
-                    .flow = req->flow,
-                    .stage = req->core.stage,
-                    .previous = prev ? &prev->view : NULL,
-                    .candidates = candidates,
-                    .ncandidates = n,
-                    .index = el,
-                };
-                size_t i = eng->balancer->pick(eng->balancer_priv, &p);
-                assert(i < n);
-                dev = core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
+                if (n == 1 && candidates && (eng->balancer->flags & AC_BALANCER_ONE))
+                        dev = core_container_of(candidates[0], struct ac_device, view);
+                else
+                        dev = balancer_pick(eng, req, st, prev, candidates, n, el);
         }
         enqueue(eng, dev, req, head, now);
         core_ring_fill(eng, dev);
