@@ -47,6 +47,14 @@ static inline bool queue_has_room(const struct ac_device *dev)
         return dev->view.queued < dev->view.queue_depth;
 }
 
+/* True when dev's ring can take a stage now. A slot may be out of use yet
+ * not free: its stage is being taken back and the driver not told yet
+ * (failover.c). */
+static inline bool ring_ready(const struct ac_device *dev)
+{
+        return dev->free_slot != AC_SLOT_NONE && dev->view.health == AC_DEV_HEALTHY && !dev->busy;
+}
+
 /* ---- callbacks ------------------------------------------------------- */
 
 void core_release(struct ac_engine *eng, struct ac_request *req)
@@ -302,6 +310,9 @@ static struct ac_device *balancer_pick(struct ac_engine *eng, const struct ac_re
         return core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
 }
 
+static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                       uint64_t now);
+
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
@@ -357,8 +368,12 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                 else
                         dev = balancer_pick(eng, req, st, prev, candidates, n, el);
         }
-        enqueue(eng, dev, req, head, now);
-        core_ring_fill(eng, dev);
+        if (dev->view.queued == 0 && !dev->dispatching && ring_ready(dev)) {
+                pass_queue(eng, dev, req, now);
+        } else {
+                enqueue(eng, dev, req, head, now);
+                core_ring_fill(eng, dev);
+        }
         return AC_ACCEPTED;
 }
 
@@ -618,73 +633,114 @@ void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
         core_timer_cancel(eng, dev->busy_retry);
 }
 
-void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
+/* Hands req's current stage, just off dev's queue (room: the queue had
+ * been full), to a free slot of dev's ring and to the driver, at time now;
+ * dev->dispatching is set. */
+static void dispatch(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                     bool room, uint64_t now)
 {
-        if (dev->dispatching)
-                return; /* a driver completed inside its submit: the outer loop goes on */
-        dev->dispatching = true;
-        /* A slot may be out of use yet not free: its stage is being taken
-         * back and the driver not told yet (failover.c). */
-        while (dev->view.queued > 0 && dev->free_slot != AC_SLOT_NONE &&
-               dev->view.health == AC_DEV_HEALTHY && !dev->busy) {
-                uint64_t now = core_now(eng);
-                struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
-                const struct ac_stage *st = current_stage(req);
-                bool room = stage_unqueue(eng, dev, req);
-                struct ac_level_stats *ls = &eng->levels[req->priority];
-                ls->queued_ns += now - req->core.enqueued_ns;
+        const struct ac_stage *st = current_stage(req);
+        struct ac_level_stats *ls = &eng->levels[req->priority];
+        ls->queued_ns += now - req->core.enqueued_ns;
 
-                assert(dev->view.in_flight < dev->view.ring);
-                struct ac_slot *s = &dev->slots[dev->free_slot];
-                dev->free_slot = s->next_free;
-                s->req = req;
-                s->dispatched_ns = now;
-                uint64_t tag = (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
-                req->core.state = AC_REQ_FLIGHT;
-                req->core.tag = tag;
-                req->core.device = dev;
-                busy_start(dev, now);
-                /* Queued one less, in flight one more: only the room can
-                 * have changed, told before the driver can answer. */
-                dev->view.in_flight_bytes += st->bytes;
-                if (room)
-                        core_eligible_touch(eng, dev, true);
-                dev->dispatched++;
-                eng->stats.in_flight++;
-                ls->in_flight++;
-                /* Armed before submit: a driver may complete inside it. */
-                if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, s->watchdog,
-                                       core_deadline(now, eng->cfg.failover.timeout_ns));
+        assert(dev->view.in_flight < dev->view.ring);
+        struct ac_slot *s = &dev->slots[dev->free_slot];
+        dev->free_slot = s->next_free;
+        s->req = req;
+        s->dispatched_ns = now;
+        uint64_t tag = (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
+        req->core.state = AC_REQ_FLIGHT;
+        req->core.tag = tag;
+        req->core.device = dev;
+        busy_start(dev, now);
+        /* Queued one less, in flight one more: only the room can have
+         * changed, told before the driver can answer. */
+        dev->view.in_flight_bytes += st->bytes;
+        if (room)
+                core_eligible_touch(eng, dev, true);
+        dev->dispatched++;
+        eng->stats.in_flight++;
+        ls->in_flight++;
+        /* Armed before submit: a driver may complete inside it. */
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_arm(eng, s->watchdog, core_deadline(now, eng->cfg.failover.timeout_ns));
 
-                struct ac_job job = {
-                    .tag = tag,
-                    .op = st->op,
-                    .op_name = eng->ops[st->op],
-                    .bytes = st->bytes,
-                    .priority = req->priority,
-                    .flow = req->flow,
-                    .req = req,
-                    .stage = req->core.stage,
-                };
-                core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0, now);
-                int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
-                if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
-                        if (rc == AC_EBUSY)
-                                busy_requeue(eng, dev, s);
-                        else {
-                                /* Refused at once: an error completion. */
-                                uint64_t at = core_now(eng);
-                                stage_done(eng, dev, s, rc, at);
-                                advance(eng, dev, req, rc, at);
-                        }
+        struct ac_job job = {
+            .tag = tag,
+            .op = st->op,
+            .op_name = eng->ops[st->op],
+            .bytes = st->bytes,
+            .priority = req->priority,
+            .flow = req->flow,
+            .req = req,
+            .stage = req->core.stage,
+        };
+        core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0, now);
+        int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
+        if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
+                if (rc == AC_EBUSY)
+                        busy_requeue(eng, dev, s);
+                else {
+                        /* Refused at once: an error completion. */
+                        uint64_t at = core_now(eng);
+                        stage_done(eng, dev, s, rc, at);
+                        advance(eng, dev, req, rc, at);
                 }
         }
+}
+
+/* Moves stages from dev's queue into its ring while it can take them;
+ * dev->dispatching is set. */
+static void fill(struct ac_engine *eng, struct ac_device *dev)
+{
+        while (dev->view.queued > 0 && ring_ready(dev)) {
+                uint64_t now = core_now(eng);
+                struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
+                dispatch(eng, dev, req, stage_unqueue(eng, dev, req), now);
+        }
+}
+
+/* Ends a fill of dev begun by setting dev->dispatching. */
+static void fill_end(struct ac_engine *eng, struct ac_device *dev)
+{
         dev->dispatching = false;
         /* The driver may have unregistered its device from inside submit
          * and then refused the stage: nothing left in flight means gone. */
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);
+}
+
+void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (dev->dispatching)
+                return; /* a driver completed inside its submit: the outer loop goes on */
+        dev->dispatching = true;
+        fill(eng, dev);
+        fill_end(eng, dev);
+}
+
+/* place's stage for dev, whose queue is empty and whose ring can take it
+ * now (no fill under way): it passes through the queue as enqueue and
+ * core_ring_fill would move it, at once, with the same points (QUEUED,
+ * then DISPATCHED), views and trees on the way, but is not linked in and
+ * looked up again, and the engine's queued counts, which nothing can read
+ * in between, do not go up and down. now is place's reading of the clock. */
+static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                       uint64_t now)
+{
+        uint64_t bytes = current_stage(req)->bytes;
+        req->core.state = AC_REQ_QUEUED;
+        req->core.device = dev;
+        dev->view.queued_bytes += bytes; /* before the trees read it */
+        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
+        dev->enqueued++;
+        core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0, now);
+        bool room = dev->view.queued-- == dev->view.queue_depth;
+        dev->view.queued_bytes -= bytes;
+        dev->dispatching = true;
+        dispatch(eng, dev, req, room, core_now(eng));
+        fill(eng, dev); /* what a driver answering inside submit queued here */
+        fill_end(eng, dev);
 }
 
 /* ---- entry points ----------------------------------------------------- */
