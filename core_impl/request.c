@@ -739,7 +739,8 @@ static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_r
         dev->view.queued_bytes -= bytes;
         dev->dispatching = true;
         dispatch(eng, dev, req, room, core_now(eng));
-        fill(eng, dev); /* what a driver answering inside submit queued here */
+        if (dev->view.queued) /* a driver answering inside submit queued here */
+                fill(eng, dev);
         fill_end(eng, dev);
 }
 
