@@ -491,8 +491,8 @@ void core_slot_release(struct ac_device *dev, struct ac_slot *s)
 
 /* Settles a stage that left the ring (completed, errored or refused):
  * counters, the moving averages, the balancer's hook. Returns the request. */
-static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *dev,
-                                     struct ac_slot *s, int status, uint64_t now)
+static inline struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *dev,
+                                            struct ac_slot *s, int status, uint64_t now)
 {
         struct ac_request *req = s->req;
         const struct ac_stage *st = current_stage(req);
@@ -537,8 +537,8 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
 
 /* After a stage left dev with status at time now: the next stage, or the
  * end. */
-static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
-                    int status, uint64_t now)
+static inline void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                           int status, uint64_t now)
 {
         if (status != 0) {
                 core_stage_error(eng, dev, req);
