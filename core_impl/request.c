@@ -47,6 +47,14 @@ static inline bool queue_has_room(const struct ac_device *dev)
         return dev->view.queued < dev->view.queue_depth;
 }
 
+/* True when dev's ring can take a stage now. A slot may be out of use yet
+ * not free: its stage is being taken back and the driver not told yet
+ * (failover.c). */
+static inline bool ring_ready(const struct ac_device *dev)
+{
+        return dev->free_slot != AC_SLOT_NONE && dev->view.health == AC_DEV_HEALTHY && !dev->busy;
+}
+
 /* ---- callbacks ------------------------------------------------------- */
 
 void core_release(struct ac_engine *eng, struct ac_request *req)
@@ -93,14 +101,18 @@ static struct ac_request *done_pop(struct ac_engine *eng)
         return req;
 }
 
-/* The runner (eng->draining set, lock not held): runs the done list, one
- * callback at a time with the lock released, until it is empty. The last
- * thing it does to the engine is to release the lock. */
-static void run_callbacks(struct ac_engine *eng)
+/* The runner (eng->draining set, lock not held): runs the callback of
+ * req, which its caller popped off the done list under the lock, then the
+ * rest of the list, one callback at a time with the lock released, until
+ * it is empty. The last thing it does to the engine is to release the
+ * lock. */
+static void run_callbacks(struct ac_engine *eng, struct ac_request *req)
 {
         for (;;) {
+                /* From here the request is the caller's again. */
+                req->done(req, (int)AC_REQ_STATUS(req));
                 core_lock(eng);
-                struct ac_request *req = done_pop(eng);
+                req = done_pop(eng);
                 if (!req) {
                         eng->draining = false;
                         core_idle_check(eng);
@@ -108,8 +120,6 @@ static void run_callbacks(struct ac_engine *eng)
                 core_unlock(eng);
                 if (!req)
                         return;
-                /* From here the request is the caller's again. */
-                req->done(req, (int)AC_REQ_STATUS(req));
         }
 }
 
@@ -119,14 +129,16 @@ static void run_deferred(void *arg)
         struct ac_engine *eng = arg;
         core_lock(eng);
         eng->deferred = false;
-        bool run = eng->done_head && !eng->draining;
-        if (run)
+        struct ac_request *first = NULL;
+        if (eng->done_head && !eng->draining) {
                 eng->draining = true;
-        else
+                first = done_pop(eng);
+        } else {
                 core_idle_check(eng);
+        }
         core_unlock(eng);
-        if (run)
-                run_callbacks(eng);
+        if (first)
+                run_callbacks(eng, first);
 }
 
 void core_leave(struct ac_engine *eng)
@@ -147,13 +159,18 @@ void core_leave(struct ac_engine *eng)
                 core_live_compact(eng); /* no scan of the devices under way */
                 core_reap(eng);
         }
-        if (run)
+        /* The runner's first request is popped under this entry point's
+         * lock: one lock pair fewer for the usual single callback. */
+        struct ac_request *first = NULL;
+        if (run) {
                 eng->draining = true;
-        else if (eng->depth == 0)
+                first = done_pop(eng);
+        } else if (eng->depth == 0) {
                 core_idle_check(eng);
+        }
         core_unlock(eng);
-        if (run)
-                run_callbacks(eng);
+        if (first)
+                run_callbacks(eng, first);
 }
 
 /* ---- placing a stage -------------------------------------------------- */
@@ -276,6 +293,35 @@ static bool keeps_chain(struct ac_engine *eng, const struct ac_device *prev, uin
         return !prev->view.fallback || !hardware_can(eng, op);
 }
 
+/* Asks the balancer where a stage of req goes among n candidates (the
+ * array, or NULL for a sampling balancer, and the index el). It is asked
+ * even with one candidate, so that stateful policies see every placement;
+ * only a balancer that says its pick of one is that one and leaves nothing
+ * behind (AC_BALANCER_ONE) is not (place). Returns the device. */
+static struct ac_device *balancer_pick(struct ac_engine *eng, const struct ac_request *req,
+                                       const struct ac_stage *st, const struct ac_device *prev,
+                                       const struct ac_device_view *const *candidates, size_t n,
+                                       const struct ac_eligible *el)
+{
+        struct ac_pick p = {
+            .op = st->op,
+            .bytes = st->bytes,
+            .priority = req->priority,
+            .flow = req->flow,
+            .stage = req->core.stage,
+            .previous = prev ? &prev->view : NULL,
+            .candidates = candidates,
+            .ncandidates = n,
+            .index = el,
+        };
+        size_t i = eng->balancer->pick(eng->balancer_priv, &p);
+        assert(i < n);
+        return core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
+}
+
+static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                       uint64_t now);
+
 /* Places req's current stage: on a device's queue (AC_ACCEPTED), in the
  * backlog (AC_BACKLOGGED), or nowhere (AC_ENOSPC, AC_ENODEV). `admit` is
  * true for a new request, which the backlog bound applies to; a request
@@ -326,25 +372,17 @@ static int place(struct ac_engine *eng, struct ac_request *req, struct ac_device
                         backlog_push(eng, req, !admit);
                         return AC_BACKLOGGED;
                 }
-                /* Asked even with one candidate, so that stateful policies
-                 * see every placement. */
-                struct ac_pick p = {
-                    .op = st->op,
-                    .bytes = st->bytes,
-                    .priority = req->priority,
-                    .flow = req->flow,
-                    .stage = req->core.stage,
-                    .previous = prev ? &prev->view : NULL,
-                    .candidates = candidates,
-                    .ncandidates = n,
-                    .index = el,
-                };
-                size_t i = eng->balancer->pick(eng->balancer_priv, &p);
-                assert(i < n);
-                dev = core_container_of(ac_pick_candidate(&p, i), struct ac_device, view);
+                if (n == 1 && candidates && (eng->balancer->flags & AC_BALANCER_ONE))
+                        dev = core_container_of(candidates[0], struct ac_device, view);
+                else
+                        dev = balancer_pick(eng, req, st, prev, candidates, n, el);
         }
-        enqueue(eng, dev, req, head, now);
-        core_ring_fill(eng, dev);
+        if (dev->view.queued == 0 && !dev->dispatching && ring_ready(dev)) {
+                pass_queue(eng, dev, req, now);
+        } else {
+                enqueue(eng, dev, req, head, now);
+                core_ring_fill(eng, dev);
+        }
         return AC_ACCEPTED;
 }
 
@@ -462,8 +500,8 @@ void core_slot_release(struct ac_device *dev, struct ac_slot *s)
 
 /* Settles a stage that left the ring (completed, errored or refused):
  * counters, the moving averages, the balancer's hook. Returns the request. */
-static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *dev,
-                                     struct ac_slot *s, int status, uint64_t now)
+static inline struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *dev,
+                                            struct ac_slot *s, int status, uint64_t now)
 {
         struct ac_request *req = s->req;
         const struct ac_stage *st = current_stage(req);
@@ -508,8 +546,8 @@ static struct ac_request *stage_done(struct ac_engine *eng, struct ac_device *de
 
 /* After a stage left dev with status at time now: the next stage, or the
  * end. */
-static void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
-                    int status, uint64_t now)
+static inline void advance(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                           int status, uint64_t now)
 {
         if (status != 0) {
                 core_stage_error(eng, dev, req);
@@ -604,73 +642,115 @@ void core_busy_clear(struct ac_engine *eng, struct ac_device *dev)
         core_timer_cancel(eng, dev->busy_retry);
 }
 
-void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
+/* Hands req's current stage, just off dev's queue (room: the queue had
+ * been full), to a free slot of dev's ring and to the driver, at time now;
+ * dev->dispatching is set. */
+static void dispatch(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                     bool room, uint64_t now)
 {
-        if (dev->dispatching)
-                return; /* a driver completed inside its submit: the outer loop goes on */
-        dev->dispatching = true;
-        /* A slot may be out of use yet not free: its stage is being taken
-         * back and the driver not told yet (failover.c). */
-        while (dev->view.queued > 0 && dev->free_slot != AC_SLOT_NONE &&
-               dev->view.health == AC_DEV_HEALTHY && !dev->busy) {
-                uint64_t now = core_now(eng);
-                struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
-                const struct ac_stage *st = current_stage(req);
-                bool room = stage_unqueue(eng, dev, req);
-                struct ac_level_stats *ls = &eng->levels[req->priority];
-                ls->queued_ns += now - req->core.enqueued_ns;
+        const struct ac_stage *st = current_stage(req);
+        struct ac_level_stats *ls = &eng->levels[req->priority];
+        ls->queued_ns += now - req->core.enqueued_ns;
 
-                assert(dev->view.in_flight < dev->view.ring);
-                struct ac_slot *s = &dev->slots[dev->free_slot];
-                dev->free_slot = s->next_free;
-                s->req = req;
-                s->dispatched_ns = now;
-                uint64_t tag = (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
-                req->core.state = AC_REQ_FLIGHT;
-                req->core.tag = tag;
-                req->core.device = dev;
-                busy_start(dev, now);
-                /* Queued one less, in flight one more: only the room can
-                 * have changed, told before the driver can answer. */
-                dev->view.in_flight_bytes += st->bytes;
-                if (room)
-                        core_eligible_touch(eng, dev, true);
-                dev->dispatched++;
-                eng->stats.in_flight++;
-                ls->in_flight++;
-                /* Armed before submit: a driver may complete inside it. */
-                if (eng->cfg.failover.timeout_ns)
-                        core_timer_arm(eng, s->watchdog,
-                                       core_deadline(now, eng->cfg.failover.timeout_ns));
+        assert(dev->view.in_flight < dev->view.ring);
+        struct ac_slot *s = &dev->slots[dev->free_slot];
+        dev->free_slot = s->next_free;
+        s->req = req;
+        s->dispatched_ns = now;
+        uint64_t tag = (uint64_t)(s - dev->slots) | (uint64_t)s->generation << 32;
+        req->core.state = AC_REQ_FLIGHT;
+        req->core.tag = tag;
+        req->core.device = dev;
+        busy_start(dev, now);
+        /* Queued one less, in flight one more: only the room can have
+         * changed, told before the driver can answer. */
+        dev->view.in_flight_bytes += st->bytes;
+        if (room)
+                core_eligible_touch(eng, dev, true);
+        dev->dispatched++;
+        eng->stats.in_flight++;
+        ls->in_flight++;
+        /* Armed before submit: a driver may complete inside it. */
+        if (eng->cfg.failover.timeout_ns)
+                core_timer_arm(eng, s->watchdog, core_deadline(now, eng->cfg.failover.timeout_ns));
 
-                struct ac_job job = {
-                    .tag = tag,
-                    .op = st->op,
-                    .op_name = eng->ops[st->op],
-                    .bytes = st->bytes,
-                    .priority = req->priority,
-                    .flow = req->flow,
-                    .req = req,
-                    .stage = req->core.stage,
-                };
-                core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0, now);
-                int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
-                if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
-                        if (rc == AC_EBUSY)
-                                busy_requeue(eng, dev, s);
-                        else {
-                                /* Refused at once: an error completion. */
-                                uint64_t at = core_now(eng);
-                                stage_done(eng, dev, s, rc, at);
-                                advance(eng, dev, req, rc, at);
-                        }
+        struct ac_job job = {
+            .tag = tag,
+            .op = st->op,
+            .op_name = eng->ops[st->op],
+            .bytes = st->bytes,
+            .priority = req->priority,
+            .flow = req->flow,
+            .req = req,
+            .stage = req->core.stage,
+        };
+        core_trace_stage(eng, AC_STAGE_DISPATCHED, dev, req, tag, 0, now);
+        int rc = dev->driver->submit(dev->driver_ctx, dev, &job);
+        if (rc < 0 && s->req == req && s->generation == (uint32_t)(tag >> 32)) {
+                if (rc == AC_EBUSY)
+                        busy_requeue(eng, dev, s);
+                else {
+                        /* Refused at once: an error completion. */
+                        uint64_t at = core_now(eng);
+                        stage_done(eng, dev, s, rc, at);
+                        advance(eng, dev, req, rc, at);
                 }
         }
+}
+
+/* Moves stages from dev's queue into its ring while it can take them;
+ * dev->dispatching is set. */
+static void fill(struct ac_engine *eng, struct ac_device *dev)
+{
+        while (dev->view.queued > 0 && ring_ready(dev)) {
+                uint64_t now = core_now(eng);
+                struct ac_request *req = queue_peek(&dev->queue, now, eng->cfg.aging_ns);
+                dispatch(eng, dev, req, stage_unqueue(eng, dev, req), now);
+        }
+}
+
+/* Ends a fill of dev begun by setting dev->dispatching. */
+static void fill_end(struct ac_engine *eng, struct ac_device *dev)
+{
         dev->dispatching = false;
         /* The driver may have unregistered its device from inside submit
          * and then refused the stage: nothing left in flight means gone. */
         if (dev->view.health == AC_DEV_DRAINING)
                 core_device_drained(eng, dev);
+}
+
+void core_ring_fill(struct ac_engine *eng, struct ac_device *dev)
+{
+        if (dev->dispatching)
+                return; /* a driver completed inside its submit: the outer loop goes on */
+        dev->dispatching = true;
+        fill(eng, dev);
+        fill_end(eng, dev);
+}
+
+/* place's stage for dev, whose queue is empty and whose ring can take it
+ * now (no fill under way): it passes through the queue as enqueue and
+ * core_ring_fill would move it, at once, with the same points (QUEUED,
+ * then DISPATCHED), views and trees on the way, but is not linked in and
+ * looked up again, and the engine's queued counts, which nothing can read
+ * in between, do not go up and down. now is place's reading of the clock. */
+static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                       uint64_t now)
+{
+        uint64_t bytes = current_stage(req)->bytes;
+        req->core.state = AC_REQ_QUEUED;
+        req->core.device = dev;
+        dev->view.queued_bytes += bytes; /* before the trees read it */
+        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
+        dev->enqueued++;
+        core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0, now);
+        bool room = dev->view.queued-- == dev->view.queue_depth;
+        dev->view.queued_bytes -= bytes;
+        dev->dispatching = true;
+        dispatch(eng, dev, req, room, core_now(eng));
+        if (dev->view.queued) /* a driver answering inside submit queued here */
+                fill(eng, dev);
+        fill_end(eng, dev);
 }
 
 /* ---- entry points ----------------------------------------------------- */

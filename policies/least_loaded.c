@@ -31,5 +31,5 @@ const struct ac_balancer_ops ac_balancer_least_loaded = {
     .priv_size = 0,
     .init = ll_init,
     .pick = ll_pick,
-    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS | AC_BALANCER_LEAST,
+    .flags = AC_BALANCER_SAMPLES | AC_BALANCER_LOADS | AC_BALANCER_LEAST | AC_BALANCER_ONE,
 };

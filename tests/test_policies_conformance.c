@@ -197,6 +197,74 @@ Test(policies_conformance, pick_returns_a_candidate_on_any_view)
         }
 }
 
+/* A random source of its own per balancer instance (the env's ctx). */
+static uint64_t word_of(void *ctx)
+{
+        uint64_t *state = ctx;
+        uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+}
+
+/* AC_BALANCER_ONE: the core skips the pick of a lone candidate, so such a
+ * pick must be that candidate and leave nothing behind. Two instances see
+ * the same picks of several candidates; one of them also picks a lone
+ * candidate before each: its answer is 0 and the two never part. */
+Test(policies_conformance, a_balancer_that_is_not_asked_about_one_candidate_would_not_mind)
+{
+        size_t flagged = 0;
+        for (size_t b = 0; ac_balancers[b]; b++) {
+                const struct ac_balancer_ops *ops = ac_balancers[b];
+                if (!(ops->flags & AC_BALANCER_ONE))
+                        continue;
+                flagged++;
+                static unsigned char priv[2][4096] __attribute__((aligned(16)));
+                cr_assert_leq(ops->priv_size, sizeof(priv[0]), "%s", ops->name);
+                memset(priv, 0, sizeof(priv));
+                struct ac_device_view views[8];
+                const struct ac_device_view *all[8];
+                for (size_t i = 0; i < 8; i++) {
+                        views[i] = (struct ac_device_view){
+                            .index = (uint32_t)i, .weight = 1, .ring = 8, .queue_depth = 16};
+                        all[i] = &views[i];
+                }
+                uint64_t state[2] = {7, 7};
+                for (size_t k = 0; k < 2; k++) {
+                        struct ac_balancer_env env = {.random_u64 = word_of,
+                                                      .random_ctx = &state[k],
+                                                      .devices = all,
+                                                      .ndevices = 8};
+                        cr_assert_eq(ops->init(priv[k], &env), 0, "%s", ops->name);
+                }
+                uint64_t x = 5 + b;
+                for (int round = 0; round < 3000; round++) {
+                        for (size_t i = 0; i < 8; i++) {
+                                views[i].queued = (uint32_t)scene_next(&x, 17);
+                                views[i].in_flight = (uint32_t)scene_next(&x, 9);
+                        }
+                        const struct ac_device_view *lone = all[scene_next(&x, 8)];
+                        struct ac_pick one = {.candidates = &lone, .ncandidates = 1};
+                        cr_assert_eq(ops->pick(priv[0], &one), 0, "%s", ops->name);
+                        const struct ac_device_view *cand[8];
+                        size_t nc = 0;
+                        for (size_t i = 0; i < 8; i++)
+                                if (scene_next(&x, 2))
+                                        cand[nc++] = all[i];
+                        if (nc < 2)
+                                continue;
+                        struct ac_pick p = {.candidates = cand, .ncandidates = nc};
+                        size_t got = ops->pick(priv[0], &p);
+                        cr_assert_eq(got, ops->pick(priv[1], &p),
+                                     "%s: a lone pick changed a later one (round %d)", ops->name,
+                                     round);
+                }
+                for (size_t k = 0; k < 2 && ops->fini; k++)
+                        ops->fini(priv[k]);
+        }
+        cr_assert_gt(flagged, 0, "least-loaded says AC_BALANCER_ONE");
+}
+
 Test(policies_conformance, every_balancer_starts_with_defaults_and_declares_its_options)
 {
         for (size_t b = 0; ac_balancers[b]; b++) {

@@ -83,6 +83,10 @@ enum {
          * over the candidates there (O(log n) at every change of a view).
          * Implies AC_BALANCER_SAMPLES. */
         AC_BALANCER_KEYS = 1u << 3,
+        /* Its pick of a lone candidate is that candidate, and it keeps no
+         * state from such a pick: the core places a stage that has one
+         * candidate without calling pick. */
+        AC_BALANCER_ONE = 1u << 4,
 };
 
 /* How many keys a balancer's keys op fills (AC_BALANCER_KEYS). */
