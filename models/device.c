@@ -334,14 +334,22 @@ static void serve(struct device_model *dev, uint32_t i, bool idle)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
 
-/* Starts waiting stages on free lanes, oldest first. */
-static void fill_lanes(struct device_model *dev)
+/* Starts waiting stages on free lanes, oldest first (fill_lanes). */
+static void start_waiting(struct device_model *dev)
 {
         while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
                 uint32_t i = dev->fifo_head;
                 fifo_unlink(dev, i);
                 serve(dev, i, false);
         }
+}
+
+/* Starts waiting stages on free lanes, oldest first: with none waiting
+ * (most completions below saturation) without a call. */
+static inline void fill_lanes(struct device_model *dev)
+{
+        if (dev->fifo_head != NIL)
+                start_waiting(dev);
 }
 
 static bool flaky_error(struct device_model *dev)
