@@ -144,6 +144,9 @@ struct run_class {
         struct tally in_system;
         uint64_t outstanding;
         uint64_t window_completed, window_bytes;
+        /* the arrival hash's last word of a request (request.c) and its
+         * mix64(), both 0 at first */
+        uint64_t what_hashed, what_mixed;
 };
 
 /* A device of the run. The array is aligned to cache lines (build.c), and
