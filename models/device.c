@@ -245,7 +245,9 @@ static uint64_t ns(double x)
 static void account(struct device_model *dev)
 {
         uint64_t t = now(dev);
-        double dt = (double)(t - dev->last);
+        /* through int64_t: the same value below 2^63 ns (292 years), one
+         * instruction where the unsigned conversion takes a test and a branch */
+        double dt = (double)(int64_t)(t - dev->last);
         dev->st.busy_lane_ns += dt * dev->st.busy;
         dev->st.held_ns += dt * dev->st.held;
         dev->last = t;
