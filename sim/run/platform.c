@@ -92,20 +92,34 @@ static struct sim_lane *lane_for(struct sim_platform *p, uint64_t delay)
         return p->lanes[empty];
 }
 
-static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
+/* plat_timer_arm() past its common case: t armed already, or a delay
+ * other than the last lane's. */
+__attribute__((noinline)) static void arm_in_lane(struct sim_platform *p, struct sim_timer *st,
+                                                  uint64_t delay)
 {
-        struct sim_platform *p = ctx;
-        struct sim_timer *st = timer_of(t);
-        assert(when_ns >= sim_now(p->loop) && "a timer armed in the past");
         if (sim_timer_armed(st))
                 sim_lane_cancel(st); /* arming an armed timer moves it */
-        struct sim_lane *lane = lane_for(p, when_ns - sim_now(p->loop));
+        struct sim_lane *lane = lane_for(p, delay);
         if (!lane) {
                 sim_loop_fail(p->loop); /* the run reports it (sim_loop_failed) */
                 return;
         }
         /* a failure stops the loop; the run reports it (sim_loop_failed) */
         (void)sim_lane_arm(lane, st);
+}
+
+static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
+{
+        struct sim_platform *p = ctx;
+        struct sim_timer *st = timer_of(t);
+        uint64_t now = sim_now(p->loop);
+        assert(when_ns >= now && "a timer armed in the past");
+        /* a watchdog, armed per stage with one delay: the lane last used */
+        if (!sim_timer_armed(st) && p->nlanes && p->lanes[p->last_lane]->delay == when_ns - now) {
+                (void)sim_lane_arm(p->lanes[p->last_lane], st); /* as in arm_in_lane() */
+                return;
+        }
+        arm_in_lane(p, st, when_ns - now);
 }
 
 static void plat_timer_cancel(void *ctx, struct ac_timer *t)
