@@ -227,6 +227,9 @@ struct replication {
 
         const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
         struct run_check *check;             /* check.c's state */
+        /* no checks, no trace, one class: request.c's callback and emit
+         * skip what only those need (set by run_build) */
+        bool plain;
 };
 
 static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
