@@ -307,11 +307,11 @@ static inline void run_observe_stage(struct replication *run, const struct ac_st
                 run_cut_device(d);
                 d->moved_ns = ev->now_ns;
         }
-        switch (ev->point) {
-        case AC_STAGE_QUEUED:
+        /* tests, not a switch: a request's points come in this order, and
+         * a table jump costs more than the first two compares */
+        if (ev->point == AC_STAGE_QUEUED) {
                 d->stages_queued++;
-                break;
-        case AC_STAGE_DISPATCHED:
+        } else if (ev->point == AC_STAGE_DISPATCHED) {
                 d->stages_queued--;
                 d->stages_in_flight++;
                 if (run->handoffs) {
@@ -319,15 +319,11 @@ static inline void run_observe_stage(struct replication *run, const struct ac_st
                         if (r->traced)
                                 run_trace_handed(run, r, d, ev->stage);
                 }
-                break;
-        case AC_STAGE_COMPLETED:
-        case AC_STAGE_TIMED_OUT:
-        case AC_STAGE_RECALLED:
+        } else if (ev->point == AC_STAGE_COMPLETED || ev->point == AC_STAGE_TIMED_OUT ||
+                   ev->point == AC_STAGE_RECALLED) {
                 d->stages_in_flight--;
-                break;
-        case AC_STAGE_MOVED:
+        } else if (ev->point == AC_STAGE_MOVED) {
                 d->stages_queued--;
-                break;
         }
 }
 
