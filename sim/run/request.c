@@ -220,11 +220,14 @@ submit_as(struct replication *run, const struct workload_request *rq, bool plain
         r->cls = rq->cls;
         r->client = rq->client;
         r->measured = now >= run->warmup;
-        r->traced = !plain && run->handoffs && r->id < run->res->trace_limit;
-        r->overflow = false;
-        r->nhanded = 0;
-        r->live = true;
-        r->stages_ok = 0;
+        if (!plain) { /* only the trace and the checks read these: in a
+                       * plain run they stay as pool_grow() zeroed them */
+                r->traced = run->handoffs && r->id < run->res->trace_limit;
+                r->overflow = false;
+                r->nhanded = 0;
+                r->live = true;
+                r->stages_ok = 0;
+        }
         bool measured = r->measured;
         /* what a request is, mixed: a class of one size and one flow asks
          * the same every time, so the last answer is kept (zeroed, the
@@ -262,7 +265,8 @@ submit_as(struct replication *run, const struct workload_request *rq, bool plain
                         count_submit(&run->res->classes[rq->cls].requests, rc);
         }
         if (rc < 0) {
-                r->live = false;
+                if (!plain)
+                        r->live = false;
                 run->row.rejected++;
                 run->outstanding--;
                 tally_set(&run->in_system, now, run->outstanding);
@@ -270,7 +274,7 @@ submit_as(struct replication *run, const struct workload_request *rq, bool plain
                         k->outstanding--;
                         tally_set(&k->in_system, now, k->outstanding);
                 }
-                if (r->traced) {
+                if (!plain && r->traced) {
                         r->req.submitted_ns = now;
                         run_trace_row(run, r, rc, true, now);
                 }
