@@ -245,7 +245,9 @@ static uint64_t ns(double x)
 static void account(struct device_model *dev)
 {
         uint64_t t = now(dev);
-        double dt = (double)(t - dev->last);
+        /* through int64_t: the same value below 2^63 ns (292 years), one
+         * instruction where the unsigned conversion takes a test and a branch */
+        double dt = (double)(int64_t)(t - dev->last);
         dev->st.busy_lane_ns += dt * dev->st.busy;
         dev->st.held_ns += dt * dev->st.held;
         dev->last = t;
@@ -334,14 +336,22 @@ static void serve(struct device_model *dev, uint32_t i, bool idle)
                 arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
 }
 
-/* Starts waiting stages on free lanes, oldest first. */
-static void fill_lanes(struct device_model *dev)
+/* Starts waiting stages on free lanes, oldest first (fill_lanes). */
+static void start_waiting(struct device_model *dev)
 {
         while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
                 uint32_t i = dev->fifo_head;
                 fifo_unlink(dev, i);
                 serve(dev, i, false);
         }
+}
+
+/* Starts waiting stages on free lanes, oldest first: with none waiting
+ * (most completions below saturation) without a call. */
+static inline void fill_lanes(struct device_model *dev)
+{
+        if (dev->fifo_head != NIL)
+                start_waiting(dev);
 }
 
 static bool flaky_error(struct device_model *dev)
@@ -369,12 +379,10 @@ static void deliver(struct device_model *dev, struct slot *s, int status)
         dev->ops->complete(dev->ctx, tag, status);
 }
 
-static void stage_done(struct sim_loop *loop, struct sim_event *ev)
+/* stage_done() past its common case: a stage delivering (its latency
+ * over), or whose service ends with a flaky draw, a gap or a latency. */
+__attribute__((noinline)) static void stage_done_other(struct device_model *dev, struct slot *s)
 {
-        struct slot *s = sim_container_of(ev, struct slot, done);
-        struct device_model *dev = s->dev;
-        assert((s->state == SLOT_SERVING || s->state == SLOT_DELIVERING) && !dev->hung);
-        account(dev);
         if (s->state == SLOT_DELIVERING) {
                 deliver(dev, s, s->status);
                 return;
@@ -406,6 +414,27 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         if (status != DEVICE_OK)
                 dev->st.errors++;
         dev->ops->complete(dev->ctx, tag, status);
+}
+
+static void stage_done(struct sim_loop *loop, struct sim_event *ev)
+{
+        struct slot *s = sim_container_of(ev, struct slot, done);
+        struct device_model *dev = s->dev;
+        assert((s->state == SLOT_SERVING || s->state == SLOT_DELIVERING) && !dev->hung);
+        account(dev);
+        const struct device_op_config *op = &dev->op_cfg[s->op];
+        if (s->state == SLOT_DELIVERING || dev->flaky || op->gap_ns > 0.0 || op->latency_ns > 0.0) {
+                stage_done_other(dev, s);
+                return;
+        }
+        /* served, no fault, no gap, no latency: reported now, ok (as
+         * stage_done_other() would) */
+        uint64_t tag = s->tag;
+        dev->st.busy--;
+        slot_release(dev, (uint32_t)(s - slots(dev)));
+        fill_lanes(dev);
+        dev->st.completed++;
+        dev->ops->complete(dev->ctx, tag, DEVICE_OK);
 }
 
 static void gap_release(struct device_model *dev, struct gap *g)

@@ -73,8 +73,11 @@ double dist_cv(const struct dist *d);
  * per request). x must be below 2^63. */
 static inline uint64_t dist_round(double x)
 {
-        uint64_t whole = (uint64_t)x; /* exact: x < 2^63 */
-        return whole + (x - (double)whole >= 0.5);
+        /* through int64_t, exact for 0 <= x < 2^63 and the same value as
+         * through uint64_t, but one instruction each way where the
+         * unsigned conversions take a test and a branch for the top bit */
+        int64_t whole = (int64_t)x;
+        return (uint64_t)whole + (x - (double)whole >= 0.5);
 }
 /* The kind's name as written in scenarios ("lognormal"), or NULL. */
 const char *dist_kind_name(enum dist_kind kind);

@@ -37,6 +37,8 @@ struct class_state {
         bool on;     /* on/off state */
         uint64_t rr; /* round-robin flow cursor */
         uint64_t emitted;
+        bool size_constant;  /* a constant size: size_bytes, rounded once */
+        uint64_t size_bytes; /* for size_constant */
         struct client *clients;
         uint32_t nclients;
 };
@@ -48,6 +50,7 @@ struct workload {
         struct class_state *classes;
         size_t n;
         uint64_t start, end;
+        double end_at; /* end as a double, for due() */
         bool started, stopped;
 };
 
@@ -141,7 +144,7 @@ static void arm(struct workload *wl, struct sim_event *ev, uint64_t when)
 /* Rounds an arrival time; false when it is at or past the end. */
 static bool due(const struct workload *wl, double t, uint64_t *when)
 {
-        if (!(t < (double)wl->end))
+        if (!(t < wl->end_at))
                 return false;
         uint64_t now = sim_now(wl->loop);
         uint64_t r = t >= 0 && t < 0x1p63 ? dist_round(t) : (uint64_t)llround(t);
@@ -169,6 +172,8 @@ static void emit(struct class_state *k, uint32_t client, uint64_t bytes)
 
 static uint64_t draw_size(struct class_state *k)
 {
+        if (k->size_constant) /* rounded at workload_create(): no stream draws */
+                return k->size_bytes;
         double b = dist_sample(&k->cfg->size, k->rng.size);
         return b > 0.0 ? (b < 0x1p63 ? dist_round(b) : (uint64_t)llround(b)) : 0;
 }
@@ -316,6 +321,10 @@ int workload_create(struct sim_loop *loop, const struct workload_class_config *c
                 k->cfg = &classes[i];
                 k->rng = rngs[i];
                 k->index = (uint32_t)i;
+                if (classes[i].size.ready && classes[i].size.kind == DIST_CONSTANT) {
+                        k->size_bytes = draw_size(k);
+                        k->size_constant = true;
+                }
                 sim_event_init(&k->arrival,
                                a->process == ARRIVAL_TRACE ? trace_arrive : open_arrive);
                 sim_event_init(&k->phase, phase_change);
@@ -344,6 +353,7 @@ int workload_start(struct workload *wl, uint64_t end_ns)
         wl->started = true;
         wl->start = sim_now(wl->loop);
         wl->end = end_ns;
+        wl->end_at = (double)end_ns;
         uint64_t when;
         for (size_t i = 0; i < wl->n; i++) {
                 struct class_state *k = &wl->classes[i];

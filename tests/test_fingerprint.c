@@ -78,6 +78,42 @@ Test(fingerprint, a_nanosecond_shows)
         cr_assert_neq(fa, fb);
 }
 
+/* One class, so that the run is plain (sim/run/request.c: the callback
+ * and emit compiled without checks, trace and classes) unless traced:
+ * traced, it takes the full ones, and must count and hash the same. */
+Test(fingerprint, a_trace_only_watches_a_plain_run)
+{
+        struct sim_results r[2];
+        for (int traced = 0; traced < 2; traced++) {
+                struct scenario s;
+                tscen_init(&s, 11, 10 * MS, 2 * MS);
+                scenario_set_text(&s.engine.policy, "least-loaded");
+                s.run.trace = traced;
+                struct scenario_device *d = tscen_device(&s, "qat", 4, 16);
+                d->count = 2;
+                tscen_service(d, "enc", (struct dist){.kind = DIST_EXPONENTIAL, .a = 1500});
+                const char *chain[] = {"enc"};
+                tscen_class(&s, "small", chain, 1, 4.5e6,
+                            (struct dist){.kind = DIST_CONSTANT, .a = 256});
+                tscen_prepare(&s);
+                tscen_run(&s, 0, &r[traced]);
+                scenario_free(&s);
+        }
+        cr_assert_null(r[0].trace);
+        cr_assert_not_null(r[1].trace);
+        cr_assert_gt(r[0].requests.completed, 20000);
+        cr_assert_eq(r[0].fingerprint, r[1].fingerprint);
+        cr_assert_eq(r[0].order_hash, r[1].order_hash);
+        cr_assert_eq(memcmp(&r[0].all, &r[1].all, sizeof(r[0].all)), 0);
+        cr_assert_eq(memcmp(&r[0].requests, &r[1].requests, sizeof(r[0].requests)), 0);
+        cr_assert_eq(memcmp(&r[0].latency, &r[1].latency, sizeof(r[0].latency)), 0);
+        cr_assert_eq(memcmp(&r[0].hist, &r[1].hist, sizeof(r[0].hist)), 0);
+        cr_assert_eq(r[0].mean_in_system, r[1].mean_in_system);
+        cr_assert_eq(r[0].max_in_flight, r[1].max_in_flight);
+        sim_results_free(&r[0]);
+        sim_results_free(&r[1]);
+}
+
 static void no_progress(void *ctx, size_t index, size_t n, uint64_t now_ns, uint64_t end_ns,
                         uint64_t events)
 {

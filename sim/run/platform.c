@@ -92,20 +92,34 @@ static struct sim_lane *lane_for(struct sim_platform *p, uint64_t delay)
         return p->lanes[empty];
 }
 
-static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
+/* plat_timer_arm() past its common case: t armed already, or a delay
+ * other than the last lane's. */
+__attribute__((noinline)) static void arm_in_lane(struct sim_platform *p, struct sim_timer *st,
+                                                  uint64_t delay)
 {
-        struct sim_platform *p = ctx;
-        struct sim_timer *st = timer_of(t);
-        assert(when_ns >= sim_now(p->loop) && "a timer armed in the past");
         if (sim_timer_armed(st))
                 sim_lane_cancel(st); /* arming an armed timer moves it */
-        struct sim_lane *lane = lane_for(p, when_ns - sim_now(p->loop));
+        struct sim_lane *lane = lane_for(p, delay);
         if (!lane) {
                 sim_loop_fail(p->loop); /* the run reports it (sim_loop_failed) */
                 return;
         }
         /* a failure stops the loop; the run reports it (sim_loop_failed) */
         (void)sim_lane_arm(lane, st);
+}
+
+static void plat_timer_arm(void *ctx, struct ac_timer *t, uint64_t when_ns)
+{
+        struct sim_platform *p = ctx;
+        struct sim_timer *st = timer_of(t);
+        uint64_t now = sim_now(p->loop);
+        assert(when_ns >= now && "a timer armed in the past");
+        /* a watchdog, armed per stage with one delay: the lane last used */
+        if (!sim_timer_armed(st) && p->nlanes && p->lanes[p->last_lane]->delay == when_ns - now) {
+                (void)sim_lane_arm(p->lanes[p->last_lane], st); /* as in arm_in_lane() */
+                return;
+        }
+        arm_in_lane(p, st, when_ns - now);
 }
 
 static void plat_timer_cancel(void *ctx, struct ac_timer *t)
@@ -189,16 +203,26 @@ int sim_device_status(int model_status)
         }
 }
 
+/* drv_submit() with the fault points on: out of line, so that the
+ * common case keeps no draw and no call of its own. */
+__attribute__((noinline)) static int submit_watched(struct sim_device *d, struct ac_device *dev,
+                                                    const struct ac_job *job, uint8_t op)
+{
+        if (buggify(d->plat)) { /* done at once, from inside its own submit */
+                ac_device_complete(dev, job->tag, 0);
+                return 0;
+        }
+        return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
+}
+
 static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)
 {
         struct sim_device *d = ctx;
         uint8_t op = d->op_index[job->op];
         if (op == SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
-        if (buggify(d->plat)) { /* done at once, from inside its own submit */
-                ac_device_complete(dev, job->tag, 0);
-                return 0;
-        }
+        if (d->plat->buggify)
+                return submit_watched(d, dev, job, op);
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
 }
 
@@ -235,12 +259,12 @@ static void late_complete(struct sim_loop *loop, struct sim_event *ev)
         after_core(d->plat);
 }
 
-static void model_complete(void *ctx, uint64_t tag, int status)
+/* A completion with fault points on, or in a checked run. Out of line, so
+ * that the path of every other completion is a tail call. */
+__attribute__((noinline)) static void complete_watched(struct sim_device *d, uint64_t tag, int rc)
 {
-        struct sim_device *d = ctx;
         struct sim_platform *p = d->plat;
-        int rc = sim_device_status(status);
-        if (!p->buggify) { /* no fault points: the path of every stage */
+        if (!p->buggify) {
                 ac_device_complete(d->dev, tag, rc);
                 after_core(p);
                 return;
@@ -257,6 +281,18 @@ static void model_complete(void *ctx, uint64_t tag, int status)
                              sim_now(p->loop) + 1 + gsl_rng_uniform_int(p->buggify, 1000000));
         }
         after_core(p);
+}
+
+static void model_complete(void *ctx, uint64_t tag, int status)
+{
+        struct sim_device *d = ctx;
+        const struct sim_platform *p = d->plat;
+        int rc = sim_device_status(status);
+        if (p->buggify || p->after) {
+                complete_watched(d, tag, rc);
+                return;
+        }
+        ac_device_complete(d->dev, tag, rc); /* no fault points, no checks: every stage */
 }
 
 static void model_failed(void *ctx, int reason)

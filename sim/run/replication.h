@@ -144,6 +144,9 @@ struct run_class {
         struct tally in_system;
         uint64_t outstanding;
         uint64_t window_completed, window_bytes;
+        /* the arrival hash's last word of a request (request.c) and its
+         * mix64(), both 0 at first */
+        uint64_t what_hashed, what_mixed;
 };
 
 /* A device of the run. The array is aligned to cache lines (build.c), and
@@ -224,6 +227,9 @@ struct replication {
 
         const struct sim_run_checks *checks; /* NULL: an unchecked run (check.c) */
         struct run_check *check;             /* check.c's state */
+        /* no checks, no trace, one class: request.c's callback and emit
+         * skip what only those need (set by run_build) */
+        bool plain;
 };
 
 static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
@@ -301,11 +307,11 @@ static inline void run_observe_stage(struct replication *run, const struct ac_st
                 run_cut_device(d);
                 d->moved_ns = ev->now_ns;
         }
-        switch (ev->point) {
-        case AC_STAGE_QUEUED:
+        /* tests, not a switch: a request's points come in this order, and
+         * a table jump costs more than the first two compares */
+        if (ev->point == AC_STAGE_QUEUED) {
                 d->stages_queued++;
-                break;
-        case AC_STAGE_DISPATCHED:
+        } else if (ev->point == AC_STAGE_DISPATCHED) {
                 d->stages_queued--;
                 d->stages_in_flight++;
                 if (run->handoffs) {
@@ -313,15 +319,11 @@ static inline void run_observe_stage(struct replication *run, const struct ac_st
                         if (r->traced)
                                 run_trace_handed(run, r, d, ev->stage);
                 }
-                break;
-        case AC_STAGE_COMPLETED:
-        case AC_STAGE_TIMED_OUT:
-        case AC_STAGE_RECALLED:
+        } else if (ev->point == AC_STAGE_COMPLETED || ev->point == AC_STAGE_TIMED_OUT ||
+                   ev->point == AC_STAGE_RECALLED) {
                 d->stages_in_flight--;
-                break;
-        case AC_STAGE_MOVED:
+        } else if (ev->point == AC_STAGE_MOVED) {
                 d->stages_queued--;
-                break;
         }
 }
 
