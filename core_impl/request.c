@@ -178,6 +178,27 @@ void core_leave(struct ac_engine *eng)
 /* Puts req's current stage in dev's queue, at the head of its level when
  * `head`; now is the caller's reading of the clock, which the QUEUED
  * point carries. */
+/* What a stage of `bytes` queued on dev changes in req and dev's view,
+ * the trees told; the queue's links and the engine's counts are the
+ * caller's (queue_stage, pass_queue). */
+static inline void view_queued(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
+                               uint64_t bytes)
+{
+        req->core.state = AC_REQ_QUEUED;
+        req->core.device = dev;
+        dev->view.queued_bytes += bytes; /* before the trees read it */
+        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
+}
+
+/* The other way: returns true when dev's queue was full and has room now
+ * (the trees not told). */
+static inline bool view_unqueued(struct ac_device *dev, uint64_t bytes)
+{
+        bool room = dev->view.queued-- == dev->view.queue_depth;
+        dev->view.queued_bytes -= bytes;
+        return room;
+}
+
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
                         bool head, uint64_t now)
 {
@@ -185,10 +206,7 @@ static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_
                 queue_push_head(&dev->queue, req, req->priority);
         else
                 queue_push_tail(&dev->queue, req, req->priority);
-        req->core.state = AC_REQ_QUEUED;
-        req->core.device = dev;
-        dev->view.queued_bytes += current_stage(req)->bytes; /* before the trees read it */
-        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
+        view_queued(eng, dev, req, current_stage(req)->bytes);
         eng->stats.queued++;
         eng->levels[req->priority].queued++;
         core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0, now);
@@ -566,8 +584,7 @@ static inline void advance(struct ac_engine *eng, struct ac_device *dev, struct 
 static bool stage_unqueue(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req)
 {
         queue_remove(&dev->queue, req);
-        bool room = dev->view.queued-- == dev->view.queue_depth;
-        dev->view.queued_bytes -= current_stage(req)->bytes;
+        bool room = view_unqueued(dev, current_stage(req)->bytes);
         eng->stats.queued--;
         eng->levels[req->priority].queued--;
         req->core.device = NULL;
@@ -738,14 +755,10 @@ static void pass_queue(struct ac_engine *eng, struct ac_device *dev, struct ac_r
                        uint64_t now)
 {
         uint64_t bytes = current_stage(req)->bytes;
-        req->core.state = AC_REQ_QUEUED;
-        req->core.device = dev;
-        dev->view.queued_bytes += bytes; /* before the trees read it */
-        core_eligible_touch(eng, dev, ++dev->view.queued == dev->view.queue_depth);
+        view_queued(eng, dev, req, bytes);
         dev->enqueued++;
         core_trace_stage(eng, AC_STAGE_QUEUED, dev, req, 0, 0, now);
-        bool room = dev->view.queued-- == dev->view.queue_depth;
-        dev->view.queued_bytes -= bytes;
+        bool room = view_unqueued(dev, bytes);
         dev->dispatching = true;
         dispatch(eng, dev, req, room, core_now(eng));
         if (dev->view.queued) /* a driver answering inside submit queued here */

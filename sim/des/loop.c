@@ -315,7 +315,7 @@ static void make_sorted(struct sim_loop *loop)
 }
 
 /* Adds x to the heap form; a sorted array past SORTED_MAX becomes a heap. */
-static void push_heap(struct sim_loop *loop, struct entry x)
+static void push_into_heap(struct sim_loop *loop, struct entry x)
 {
         if (loop->sorted) {
                 reverse(loop);
@@ -330,7 +330,7 @@ static inline void heap_push(struct sim_loop *loop, struct entry x)
         if (loop->sorted && loop->count < SORTED_MAX)
                 sorted_insert(loop, x);
         else
-                push_heap(loop, x);
+                push_into_heap(loop, x);
 }
 
 /* Moves x from the calendar into the heap. */
@@ -697,7 +697,7 @@ static inline const struct entry *heap_next(const struct sim_loop *loop)
 }
 
 /* Takes heap[0] out of the heap form; sorts a heap shrunk to SORTED_AGAIN. */
-static void pop_heap(struct sim_loop *loop)
+static void pop_from_heap(struct sim_loop *loop)
 {
         struct sim_event *ev = loop->heap[0].ev;
         struct entry last = loop->heap[--loop->count];
@@ -715,7 +715,7 @@ static void pop_heap(struct sim_loop *loop)
 static inline void pop(struct sim_loop *loop)
 {
         if (!loop->sorted) {
-                pop_heap(loop);
+                pop_from_heap(loop);
                 return;
         }
         loop->heap[--loop->count].ev->slot = 0;
