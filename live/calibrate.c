@@ -325,14 +325,6 @@ static uint64_t path_busy(struct path_run *run)
         return busy;
 }
 
-static uint64_t path_idle(struct path_run *run)
-{
-        pthread_mutex_lock(&run->dev.mu);
-        uint64_t idle = run->dev.idle_ns;
-        pthread_mutex_unlock(&run->dev.mu);
-        return idle;
-}
-
 static void path_stop(struct path_run *run)
 {
         if (run->eng != NULL && ac_engine_shutdown(run->eng) == 0 && run->plat_ready)
@@ -513,23 +505,25 @@ static int path_size(struct path_run *run, uint32_t op, size_t len, unsigned n, 
                         return -1;
         /* counted from the first completion on: the lane is full by then */
         struct path_req *q = path_wait(run);
-        uint64_t t0 = live_now_ns(&run->plat), done = 0, t1 = t0, busy0 = path_busy(run);
-        uint64_t idle0 = path_idle(run);
-        while (t1 - t0 < run_ns) {
+        uint64_t busy0 = path_busy(run), t0, t1, done = 0;
+        uint64_t idle0 = live_device_idle_ns(&run->dev, &t0);
+        uint64_t start = live_now_ns(&run->plat);
+        for (uint64_t now = start; now - start < run_ns; now = live_now_ns(&run->plat)) {
                 if (path_submit(run, q, len, op) < 0)
                         return -1;
                 q = path_wait(run);
                 done++;
-                t1 = live_now_ns(&run->plat);
         }
-        for (size_t i = 1; i < PATH_FULL; i++) /* the rest come home */
-                path_wait(run);
         /* the lane's time: the wall time but for what the worker waited for
          * work (when the callbacks and resubmissions of this loop fell
-         * behind, on a busy machine) */
-        double idle = (double)(path_idle(run) - idle0);
+         * behind, on a busy machine), both over the same interval, so that
+         * a wait straddling its ends counts only its part inside */
+        uint64_t idle1 = live_device_idle_ns(&run->dev, &t1), busy1 = path_busy(run);
+        for (size_t i = 1; i < PATH_FULL; i++) /* the rest come home */
+                path_wait(run);
+        double idle = (double)(idle1 - idle0);
         *lane = done > 0 ? fmax((double)(t1 - t0) - idle, 0) / (double)done : 0;
-        *lane_work = done > 0 ? (double)(path_busy(run) - busy0) / (double)done : 0;
+        *lane_work = done > 0 ? (double)(busy1 - busy0) / (double)done : 0;
         if (run->failed > 0 || done == 0)
                 return -1;
         return path_at_load(run, op, len, *lane, n, beyond);

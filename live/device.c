@@ -298,8 +298,10 @@ static void *worker_main(void *arg)
                 if (s == UINT32_MAX) {
                         uint64_t t0 = mono_ns();
                         d->sleeping++;
+                        d->idle_from += t0;
                         pthread_cond_wait(&d->work, &d->mu);
                         d->sleeping--;
+                        d->idle_from -= t0;
                         d->idle_ns += mono_ns() - t0; /* waited for work */
                         continue;
                 }
@@ -320,6 +322,17 @@ out:
 }
 
 /* ---- faults ---------------------------------------------------------- */
+
+uint64_t live_device_idle_ns(struct live_device *d, uint64_t *now_ns)
+{
+        pthread_mutex_lock(&d->mu);
+        uint64_t now = mono_ns();
+        /* each wait under way, from its start to now */
+        uint64_t idle = d->idle_ns + (uint64_t)d->sleeping * now - d->idle_from;
+        pthread_mutex_unlock(&d->mu);
+        *now_ns = now;
+        return idle;
+}
 
 void live_device_inject(struct live_device *d, enum live_fault f, double param)
 {

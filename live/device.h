@@ -151,7 +151,10 @@ struct live_device {
         uint64_t aborted;   /* taken back by the core */
         uint64_t dropped;   /* lost to fail-stop or removal */
         uint64_t busy_ns;   /* lane time spent transforming */
-        uint64_t idle_ns;   /* lane time spent waiting for a stage (or a repair) */
+        uint64_t idle_ns;   /* lane time spent waiting for a stage (or a repair), by
+                               the waits ended; live_device_idle_ns() adds those
+                               under way */
+        uint64_t idle_from; /* the sum of the start times of the waits under way */
         struct live_ledger ledger;
 };
 
@@ -165,6 +168,12 @@ int live_device_start(struct live_device *d, struct ac_engine *eng,
  * and reports to the core from this thread, which must not hold the engine
  * lock. */
 void live_device_inject(struct live_device *d, enum live_fault f, double param);
+
+/* Returns the lane time d's workers spent waiting for work up to now, the
+ * waits under way counted up to now, and sets *now_ns to that instant
+ * (CLOCK_MONOTONIC). The difference of two readings is the waiting inside
+ * the interval between them, however the waits straddle its ends. */
+uint64_t live_device_idle_ns(struct live_device *d, uint64_t *now_ns);
 
 /* Stops the workers and frees what start took. Call it after the engine
  * was destroyed, or when the core no longer hands the device work. */

@@ -233,6 +233,27 @@ static void *fault_main(void *arg)
         return NULL;
 }
 
+/* Reads qat0's idle time (live_device_idle_ns) every millisecond while
+ * the stress runs: between two readings it never falls and never exceeds
+ * the lanes' time between them, however the workers' waits straddle the
+ * readings (calibration's full-lane time rests on this). */
+static void *idle_main(void *arg)
+{
+        struct live_device *d = arg;
+        uint64_t at, idle = live_device_idle_ns(d, &at);
+        while (!atomic_load(&stop_faults)) {
+                nap_ms(1);
+                uint64_t now, now_idle = live_device_idle_ns(d, &now);
+                CHECK(now >= at && now_idle >= idle, "idle time went back");
+                CHECK(now_idle - idle <= (uint64_t)d->lanes * (now - at),
+                      "%llu ns idle in %llu ns on %u lanes", (unsigned long long)(now_idle - idle),
+                      (unsigned long long)(now - at), d->lanes);
+                at = now;
+                idle = now_idle;
+        }
+        return NULL;
+}
+
 /* One round of the stress, with the core's callbacks on the threads that
  * finish requests, or (deferred) on the platform's completion thread. */
 static void stress(bool deferred)
@@ -272,14 +293,16 @@ static void stress(bool deferred)
                 pthread_mutex_init(&subs[i].mu, NULL);
                 pthread_cond_init(&subs[i].cv, NULL);
         }
-        pthread_t faults;
+        pthread_t faults, idle;
         pthread_create(&faults, NULL, fault_main, NULL);
+        pthread_create(&idle, NULL, idle_main, &devs[0]);
         for (unsigned i = 0; i < SUBMITTERS; i++)
                 pthread_create(&subs[i].thread, NULL, submit_main, &subs[i]);
         for (unsigned i = 0; i < SUBMITTERS; i++)
                 pthread_join(subs[i].thread, NULL);
         atomic_store(&stop_faults, true);
         pthread_join(faults, NULL);
+        pthread_join(idle, NULL);
 
         uint64_t accepted = 0;
         for (unsigned i = 0; i < SUBMITTERS; i++) {
