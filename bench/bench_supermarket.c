@@ -23,15 +23,16 @@
  *                               d = 2) beside a bare loop of the same model
  *                               (a heap of departures, n counters, GSL
  *                               draws), alternating, medians of SPEED_RUNS
- *   bench_supermarket --devices [balancer]
+ *   bench_supermarket --devices [balancer [rho]]
  *                               the simulated rate at 1000 devices against
- *                               10, the same load per device (rho 0.9),
- *                               round-robin and power-of-two (d = 2):
- *                               acsim's whole run loop with the device
- *                               models, the two run alternately, the
- *                               median of the pairs' ratios (issue 13's
- *                               target: >= 0.8); `make bench` runs it last
- *   bench_supermarket --pool balancer n requests
+ *                               10, the same load per device (rho, 0.9
+ *                               unless given), round-robin and power-of-two
+ *                               (d = 2; `all` for both): acsim's whole run
+ *                               loop with the device models, the two run
+ *                               alternately, the median of the pairs'
+ *                               ratios (issue 13's target: >= 0.8); `make
+ *                               bench` runs it last, at 0.9
+ *   bench_supermarket --pool balancer n requests [rho]
  *                               one run of that pool at n devices, for a
  *                               profiler (valgrind, perf)
  *
@@ -349,10 +350,10 @@ static int speed_rows(void)
  * wall time, building the replication included), alternating. Prints the
  * medians and the median of the pairs' ratios 1000 / 10; `only` picks one
  * balancer. */
-static int devices_rows(const char *only)
+static int devices_rows(const char *only, double rho)
 {
         static const char *const policies[] = {"round-robin", "power-of-two"};
-        const double rho = 0.9, requests = 1e6;
+        const double requests = 1e6;
         double load0 = bench_load_average();
         char summary[128] = "";
         size_t summary_len = 0;
@@ -396,7 +397,7 @@ static int devices_rows(const char *only)
 
 /* One run of the --devices pool, for a profiler: n devices, `requests`
  * requests after the 0.1 ms warm-up, the balancer named. */
-static int pool_once(const char *policy, const char *n_text, const char *requests_text)
+static int pool_once(const char *policy, const char *n_text, const char *requests_text, double rho)
 {
         char *end, *rend;
         unsigned long n = strtoul(n_text, &end, 10);
@@ -406,31 +407,45 @@ static int pool_once(const char *policy, const char *n_text, const char *request
                 return 2;
         }
         struct measure m;
-        if (pool_run_warm(policy, 2, (uint32_t)n, 0.9, requests, 1, MS / 10, &m) < 0)
+        if (pool_run_warm(policy, 2, (uint32_t)n, rho, requests, 1, MS / 10, &m) < 0)
                 return 1;
-        printf("bench_supermarket --pool: %s, %lu devices, rho 0.90: %llu requests in %.3f s, "
+        printf("bench_supermarket --pool: %s, %lu devices, rho %.2f: %llu requests in %.3f s, "
                "%.3f M requests/s\n",
-               policy, n, (unsigned long long)m.all, m.wall_s, (double)m.all / m.wall_s / 1e6);
+               policy, n, rho, (unsigned long long)m.all, m.wall_s, (double)m.all / m.wall_s / 1e6);
         return 0;
 }
 
 int main(int argc, char **argv)
 {
-        if (argc == 5 && strcmp(argv[1], "--pool") == 0)
-                return pool_once(argv[2], argv[3], argv[4]);
+        bool pool = argc > 1 && strcmp(argv[1], "--pool") == 0;
         bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
         bool speed = argc > 1 && strcmp(argv[1], "--speed") == 0;
         bool devices = argc > 1 && strcmp(argv[1], "--devices") == 0;
-        if (argc > 3 || (argc == 3 && !devices) || (argc >= 2 && !full && !speed && !devices)) {
-                fprintf(stderr,
-                        "usage: bench_supermarket [--full | --speed | --devices [balancer] |\n"
-                        "                          --pool balancer devices requests]\n");
+        /* the load per device of --devices and --pool: 0.9 unless given */
+        const char *rho_text = pool && argc == 6 ? argv[5] : devices && argc == 4 ? argv[3] : NULL;
+        char *rho_end = NULL;
+        double rho = rho_text ? strtod(rho_text, &rho_end) : 0.9;
+        if ((pool && argc != 5 && argc != 6) || (devices && argc > 4) ||
+            (!pool && !devices && argc > 2) ||
+            (argc >= 2 && !full && !speed && !devices && !pool) ||
+            (rho_text && (*rho_end || !(rho > 0 && rho < 1))) ||
+            (devices && argc >= 3 && strcmp(argv[2], "all") != 0 &&
+             strcmp(argv[2], "round-robin") != 0 && strcmp(argv[2], "power-of-two") != 0)) {
+                fprintf(
+                    stderr,
+                    "usage: bench_supermarket [--full | --speed | --devices [balancer [rho]] |\n"
+                    "                          --pool balancer devices requests [rho]]\n"
+                    "       rho: the load per device, 0 < rho < 1 (0.9 unless given)\n");
                 return 2;
         }
+        if (pool)
+                return pool_once(argv[2], argv[3], argv[4], rho);
         if (speed)
                 return speed_rows() ? 1 : 0;
         if (devices)
-                return devices_rows(argc == 3 ? argv[2] : NULL) ? 1 : 0;
+                return devices_rows(argc >= 3 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL, rho)
+                           ? 1
+                           : 0;
         /* The cost per request grows with n (see docs/policies.md), so
          * the largest pool gets fewer requests. */
         static const uint32_t short_ns[] = {50, 100, 200};
@@ -444,6 +459,7 @@ int main(int argc, char **argv)
                 rc = random_rows(5e6, 6) || p2c_rows(full_rho, 2, full_ns, full_requests, 5, 4);
         else
                 rc = random_rows(1.2e6, 2) ||
-                     p2c_rows(short_rho, 1, short_ns, short_requests, 3, 2) || devices_rows(NULL);
+                     p2c_rows(short_rho, 1, short_ns, short_requests, 3, 2) ||
+                     devices_rows(NULL, 0.9);
         return rc ? 1 : 0;
 }
