@@ -35,6 +35,9 @@ struct harness {
         uint64_t limit;
         uint32_t op;
         uint64_t bytes;
+        /* create_fixed()'s device: one operation of 100 ns a stage */
+        struct device_op_config fixed_op;
+        struct device_config fixed;
 };
 
 static struct harness H;
@@ -137,6 +140,19 @@ static int submit(uint32_t op, uint64_t bytes)
                 H.refused++;
         }
         return rc;
+}
+
+/* Creates a device named `name` of one operation costing 100 ns a stage
+ * (no rate, no jitter), with `lanes` lanes and a ring of `ring`, and
+ * submits `stages` stages now, each taken. */
+static void create_fixed(const char *name, uint32_t lanes, uint32_t ring, int stages)
+{
+        H.fixed_op = (struct device_op_config){.name = "c", .setup_ns = 100.0};
+        H.fixed = (struct device_config){
+            .name = name, .lanes = lanes, .ring = ring, .ops = &H.fixed_op, .nops = 1};
+        create(&H.fixed);
+        for (int i = 0; i < stages; i++)
+                cr_assert_eq(submit(0, 0), DEVICE_OK);
 }
 
 static void arrive(struct sim_loop *loop, struct sim_event *ev)
@@ -424,11 +440,7 @@ Test(device, linear_cost_is_exact)
 
 Test(device, lanes_serve_the_ring_in_fifo_order)
 {
-        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
-        struct device_config cfg = {.name = "fifo", .lanes = 2, .ring = 5, .ops = &op, .nops = 1};
-        create(&cfg);
-        for (int i = 0; i < 5; i++)
-                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        create_fixed("fifo", 2, 5, 5);
         cr_assert_eq(submit(0, 0), DEVICE_EFULL);
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
@@ -445,11 +457,7 @@ Test(device, lanes_serve_the_ring_in_fifo_order)
 
 Test(device, abort_frees_slot_and_lane)
 {
-        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
-        struct device_config cfg = {.name = "ab", .lanes = 1, .ring = 3, .ops = &op, .nops = 1};
-        create(&cfg);
-        for (int i = 0; i < 3; i++)
-                submit(0, 0);
+        create_fixed("ab", 1, 3, 3);
         sim_run_until(H.loop, 50);
         cr_assert(device_model_abort(H.dev, 1)); /* waiting */
         cr_assert(device_model_abort(H.dev, 0)); /* in service: tag 2 starts now */
@@ -496,11 +504,7 @@ Test(device, busy_lane_ns_is_the_stats_figure)
 {
         /* Two lanes, three 100 ns stages: two lanes busy until 100, one
          * until 200. At 150, 250 busy lane ns, by either reading. */
-        struct device_op_config op = {.name = "c", .setup_ns = 100.0};
-        struct device_config cfg = {.name = "busy", .lanes = 2, .ring = 3, .ops = &op, .nops = 1};
-        create(&cfg);
-        for (int i = 0; i < 3; i++)
-                cr_assert_eq(submit(0, 0), DEVICE_OK);
+        create_fixed("busy", 2, 3, 3);
         sim_run_until(H.loop, 150);
         struct device_model_stats st;
         device_model_stats(H.dev, &st);
