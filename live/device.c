@@ -321,7 +321,7 @@ out:
         return NULL;
 }
 
-/* ---- faults ---------------------------------------------------------- */
+/* ---- readings -------------------------------------------------------- */
 
 uint64_t live_device_idle_ns(struct live_device *d, uint64_t *now_ns)
 {
@@ -333,6 +333,8 @@ uint64_t live_device_idle_ns(struct live_device *d, uint64_t *now_ns)
         *now_ns = now;
         return idle;
 }
+
+/* ---- faults ---------------------------------------------------------- */
 
 void live_device_inject(struct live_device *d, enum live_fault f, double param)
 {
