@@ -421,20 +421,22 @@ int main(int argc, char **argv)
         bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
         bool speed = argc > 1 && strcmp(argv[1], "--speed") == 0;
         bool devices = argc > 1 && strcmp(argv[1], "--devices") == 0;
+        bool args_ok = argc == 1 || ((full || speed) && argc == 2) || (devices && argc <= 4) ||
+                       (pool && (argc == 5 || argc == 6));
+        const char *balancer = devices && argc >= 3 ? argv[2] : "all";
+        bool balancer_ok = strcmp(balancer, "all") == 0 || strcmp(balancer, "round-robin") == 0 ||
+                           strcmp(balancer, "power-of-two") == 0;
         /* the load per device of --devices and --pool: 0.9 unless given */
         const char *rho_text = pool && argc == 6 ? argv[5] : devices && argc == 4 ? argv[3] : NULL;
         char *rho_end = NULL;
         double rho = rho_text ? strtod(rho_text, &rho_end) : 0.9;
-        if ((pool && argc != 5 && argc != 6) || (devices && argc > 4) ||
-            (!pool && !devices && argc > 2) ||
-            (argc >= 2 && !full && !speed && !devices && !pool) ||
-            (rho_text && (*rho_end || !(rho > 0 && rho < 1))) ||
-            (devices && argc >= 3 && strcmp(argv[2], "all") != 0 &&
-             strcmp(argv[2], "round-robin") != 0 && strcmp(argv[2], "power-of-two") != 0)) {
+        bool rho_ok = !rho_text || (*rho_end == '\0' && rho > 0 && rho < 1);
+        if (!args_ok || !balancer_ok || !rho_ok) {
                 fprintf(
                     stderr,
                     "usage: bench_supermarket [--full | --speed | --devices [balancer [rho]] |\n"
                     "                          --pool balancer devices requests [rho]]\n"
+                    "       balancer of --devices: round-robin, power-of-two or all\n"
                     "       rho: the load per device, 0 < rho < 1 (0.9 unless given)\n");
                 return 2;
         }
@@ -443,9 +445,7 @@ int main(int argc, char **argv)
         if (speed)
                 return speed_rows() ? 1 : 0;
         if (devices)
-                return devices_rows(argc >= 3 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL, rho)
-                           ? 1
-                           : 0;
+                return devices_rows(strcmp(balancer, "all") == 0 ? NULL : balancer, rho) ? 1 : 0;
         /* The cost per request grows with n (see docs/policies.md), so
          * the largest pool gets fewer requests. */
         static const uint32_t short_ns[] = {50, 100, 200};
