@@ -33,13 +33,6 @@ enum ac_req_state {
         AC_REQ_DONE,     /* final status known, callback pending */
 };
 
-/* The final status waits in req->core.status, in the request's core line
- * that finishing it writes anyway, until the callback runs. The scratch
- * words belong to flow.c (per-flow order): a request outside a flow never
- * touches them, a cache line fewer each with 1000 devices' worth of
- * requests in flight. */
-#define AC_REQ_STATUS(r) ((r)->core.status)
-
 /* ac_request.core.flags */
 enum {
         AC_REQ_F_HEAD = 1u << 0, /* oldest request of its flow in the engine */

@@ -168,7 +168,7 @@ static void evac_push(struct ac_engine *eng, struct ac_device *dev, bool in_flig
 
 static void retry_push(struct ac_engine *eng, struct ac_request *req, int status)
 {
-        AC_REQ_STATUS(req) = status;
+        req->core.status = status;
         req->core.next = NULL;
         if (eng->retry_tail)
                 eng->retry_tail->core.next = req;
@@ -201,7 +201,7 @@ static void settle(struct ac_engine *eng)
                 if (!eng->retry_head)
                         eng->retry_tail = NULL;
                 req->core.next = NULL;
-                retry(eng, req, (int)AC_REQ_STATUS(req));
+                retry(eng, req, (int)req->core.status);
         }
 }
 

@@ -59,7 +59,7 @@ static inline bool ring_ready(const struct ac_device *dev)
 
 void core_release(struct ac_engine *eng, struct ac_request *req)
 {
-        if (AC_REQ_STATUS(req) == 0)
+        if (req->core.status == 0)
                 eng->stats.completed++;
         else
                 eng->stats.failed++;
@@ -77,7 +77,7 @@ void core_finish(struct ac_engine *eng, struct ac_request *req, int status, uint
         req->completed_ns = now;
         req->core.state = AC_REQ_DONE;
         req->core.device = NULL;
-        AC_REQ_STATUS(req) = status;
+        req->core.status = status;
         if (status == 0)
                 ls->completed++;
         else
@@ -110,7 +110,7 @@ static void run_callbacks(struct ac_engine *eng, struct ac_request *req)
 {
         for (;;) {
                 /* From here the request is the caller's again. */
-                req->done(req, (int)AC_REQ_STATUS(req));
+                req->done(req, (int)req->core.status);
                 core_lock(eng);
                 req = done_pop(eng);
                 if (!req) {
@@ -175,9 +175,6 @@ void core_leave(struct ac_engine *eng)
 
 /* ---- placing a stage -------------------------------------------------- */
 
-/* Puts req's current stage in dev's queue, at the head of its level when
- * `head`; now is the caller's reading of the clock, which the QUEUED
- * point carries. */
 /* What a stage of `bytes` queued on dev changes in req and dev's view,
  * the trees told; the queue's links and the engine's counts are the
  * caller's (queue_stage, pass_queue). */
@@ -199,6 +196,9 @@ static inline bool view_unqueued(struct ac_device *dev, uint64_t bytes)
         return room;
 }
 
+/* Puts req's current stage in dev's queue, at the head of its level when
+ * `head`; now is the caller's reading of the clock, which the QUEUED
+ * point carries. */
 static void queue_stage(struct ac_engine *eng, struct ac_device *dev, struct ac_request *req,
                         bool head, uint64_t now)
 {

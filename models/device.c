@@ -368,11 +368,15 @@ static bool flaky_error(struct device_model *dev)
         return error;
 }
 
-/* Reports a stage whose service (and latency) is over and frees its slot. */
-static void deliver(struct device_model *dev, struct slot *s, int status)
+/* Reports a stage whose service (and latency) is over and frees its slot;
+ * `lane_freed`: its lane came free just now, so a waiting stage may start
+ * on it (not so after a latency, whose lane was let go when it began). */
+static inline void deliver(struct device_model *dev, struct slot *s, int status, bool lane_freed)
 {
         uint64_t tag = s->tag;
         slot_release(dev, (uint32_t)(s - slots(dev)));
+        if (lane_freed)
+                fill_lanes(dev);
         dev->st.completed++;
         if (status != DEVICE_OK)
                 dev->st.errors++;
@@ -384,13 +388,12 @@ static void deliver(struct device_model *dev, struct slot *s, int status)
 __attribute__((noinline)) static void stage_done_other(struct device_model *dev, struct slot *s)
 {
         if (s->state == SLOT_DELIVERING) {
-                deliver(dev, s, s->status);
+                deliver(dev, s, s->status, false);
                 return;
         }
         int status = dev->flaky && flaky_error(dev) ? DEVICE_ESTAGE : DEVICE_OK;
         double latency = dev->op_cfg[s->op].latency_ns;
         double gap = dev->op_cfg[s->op].gap_ns;
-        uint64_t tag = s->tag;
         if (gap > 0.0 && dev->free_gap != NIL) { /* the lane stays busy a while */
                 struct gap *g = &dev->gaps[dev->free_gap];
                 dev->free_gap = g->next;
@@ -408,12 +411,7 @@ __attribute__((noinline)) static void stage_done_other(struct device_model *dev,
                 fill_lanes(dev);
                 return;
         }
-        slot_release(dev, (uint32_t)(s - slots(dev)));
-        fill_lanes(dev);
-        dev->st.completed++;
-        if (status != DEVICE_OK)
-                dev->st.errors++;
-        dev->ops->complete(dev->ctx, tag, status);
+        deliver(dev, s, status, true);
 }
 
 static void stage_done(struct sim_loop *loop, struct sim_event *ev)
@@ -429,12 +427,8 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         }
         /* served, no fault, no gap, no latency: reported now, ok (as
          * stage_done_other() would) */
-        uint64_t tag = s->tag;
         dev->st.busy--;
-        slot_release(dev, (uint32_t)(s - slots(dev)));
-        fill_lanes(dev);
-        dev->st.completed++;
-        dev->ops->complete(dev->ctx, tag, DEVICE_OK);
+        deliver(dev, s, DEVICE_OK, true);
 }
 
 static void gap_release(struct device_model *dev, struct gap *g)

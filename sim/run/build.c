@@ -224,8 +224,9 @@ int run_build(struct replication *run, struct sim_error *err)
                 rc = build_devices(run, run->seed, err);
         if (rc == 0)
                 rc = build_workload(run, run->seed, err);
-        run->plain = !run->checks && !run->check && !run->plat.after && run->handoffs == 0 &&
-                     run->nclasses == 1;
+        /* no checks (nor, with them, the check state and the after hook),
+         * no trace, one class */
+        run->plain = !run->checks && run->handoffs == 0 && run->nclasses == 1;
         return rc;
 }
 

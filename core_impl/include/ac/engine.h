@@ -56,7 +56,8 @@ struct ac_request_core {
         struct ac_request *next, *prev; /* queue / backlog / ordering links */
         struct ac_device *device;       /* device holding the current stage */
         uint64_t enqueued_ns;           /* when the current stage was queued */
-        int64_t status;                 /* the final status, or the one a retry waits on */
+        int64_t status;                 /* the final status until the callback, or the one a
+                                           retry waits on (in the line finishing writes) */
         uint64_t tag;                   /* ring tag of the in-flight stage */
         uint32_t stage;                 /* index of the current stage */
         uint32_t state;                 /* where the request is */
