@@ -16,6 +16,7 @@
 #ifndef AC_CORE_H
 #define AC_CORE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,35 +99,48 @@ struct ac_slot {
 /* A device's alignment in its block: a cache line. */
 #define DEVICE_ALIGN 64
 
-/* The fields a stage reads and writes on its way through a device
- * (placement, the queue, the ring, completion) come first, the ring's
- * slots last, in the same block: with 1000 devices a stage sent to any one
- * of them finds it out of the caches, and the fewer lines it touches there
- * the less it waits. What failover, removal and lookups use sits between.
- * The device starts a cache line (DEVICE_ALIGN), and a stage touches its
- * first three lines (eng and view; driver and free list; flags, busy time,
- * the counters every stage moves, the queue's mask and count and its level
- * 0, the only level most engines use), its slot and, when its trees follow
- * loads, its entry of pos: fields are added here with that in mind
- * (tests/test_core_engine.c checks the offsets). */
+/* With 1000 devices a stage sent to any one of them finds it out of the
+ * caches, and the fewer lines it touches there the less it waits. The
+ * device starts a cache line (DEVICE_ALIGN) and a stage's words fill its
+ * first three, laid out by who reads them:
+ *
+ *   line 0  completion and dispatch: eng, the driver, the busy time, the
+ *           dispatch and error counts; the view's name (cold) at its end
+ *   line 1  the view from its weight to its service time: what a balancer
+ *           and the placement read (index, health, fallback, queue bound
+ *           and length, the load, the capabilities)
+ *   line 2  the view's last words, then the placement's own: the flags,
+ *           the free list's head, pos_first, the enqueue count and the
+ *           queue's mask, count and level 0, the only level most engines
+ *           use (the other levels follow, cold)
+ *
+ * so that a placement on a device whose ring is full (most of them, under
+ * load) touches lines 1 and 2 alone, and a completion the three and its
+ * slot. What failover, removal and lookups use comes after; the ring's
+ * slots last, in the same block. The static_asserts below check the
+ * lines; fields are added here with them in mind. */
 struct ac_device {
+        /* line 0 */
         struct ac_engine *eng;
-        struct ac_device_view view; /* what balancers read; holds queued/in_flight */
         const struct ac_driver_ops *driver;
         void *driver_ctx;
-        uint32_t free_slot;     /* head of the free list, AC_SLOT_NONE if full */
-        uint32_t errors_in_row; /* consecutive error completions */
-        bool dispatching;       /* ring_fill running: no nested fill */
-        bool busy;              /* refused a stage with AC_EBUSY: wait */
-        bool listed;            /* in the eligible lists (healthy at their build) */
-        bool follow;            /* ... one of which reads its load (or keys) */
-        uint32_t pos_first;     /* pos[] of its lowest operation, here in a hot line:
-                                   a device of one operation never reads pos */
-        uint64_t busy_since;    /* when in_flight went from 0 to 1 */
+        uint64_t busy_since; /* when in_flight went from 0 to 1 */
         /* The statistics every stage moves, kept here rather than in
          * `stats` (whose own copies stay 0): ac_device_get_stats fills
          * them in, and `completed` from view.completed. */
-        uint64_t enqueued, dispatched, busy_ns;
+        uint64_t busy_ns, dispatched;
+        uint32_t errors_in_row;     /* consecutive error completions */
+        struct ac_device_view view; /* what balancers read; holds queued/in_flight;
+                                       from line 0 (its name) to line 2 */
+        /* line 2 */
+        bool dispatching;   /* ring_fill running: no nested fill */
+        bool busy;          /* refused a stage with AC_EBUSY: wait */
+        bool listed;        /* in the eligible lists (healthy at their build) */
+        bool follow;        /* ... one of which reads its load (or keys) */
+        uint32_t free_slot; /* head of the free list, AC_SLOT_NONE if full */
+        uint32_t pos_first; /* pos[] of its lowest operation, here in a hot line:
+                               a device of one operation never reads pos */
+        uint64_t enqueued;
         struct ac_queue queue;        /* the software queue, view.queue_depth bound */
         struct ac_device_stats stats; /* the other counters; queued/in_flight from view */
         uint32_t pos[AC_MAX_OPS];     /* while listed: its position in the eligible list
@@ -151,6 +165,36 @@ struct ac_device {
          * their own: two slots a line, none across two */
         _Alignas(DEVICE_ALIGN) struct ac_slot slots[];
 };
+
+/* The line of struct ac_device a field starts in, and true when it ends in
+ * the same one. */
+#define DEVICE_LINE(f) (offsetof(struct ac_device, f) / DEVICE_ALIGN)
+#define DEVICE_IN(f, ln)                                                                           \
+        (DEVICE_LINE(f) == (ln) &&                                                                 \
+         (offsetof(struct ac_device, f) + sizeof(((struct ac_device *)0)->f) - 1) /                \
+                 DEVICE_ALIGN ==                                                                   \
+             (ln))
+
+static_assert(DEVICE_IN(eng, 0) && DEVICE_IN(driver, 0) && DEVICE_IN(driver_ctx, 0) &&
+                  DEVICE_IN(busy_since, 0) && DEVICE_IN(busy_ns, 0) && DEVICE_IN(dispatched, 0) &&
+                  DEVICE_IN(errors_in_row, 0),
+              "completion and dispatch words: line 0");
+static_assert(DEVICE_IN(view.weight, 1) && DEVICE_IN(view.ring, 1) && DEVICE_IN(view.index, 1) &&
+                  DEVICE_IN(view.health, 1) && DEVICE_IN(view.fallback, 1) &&
+                  DEVICE_IN(view.queue_depth, 1) && DEVICE_IN(view.queued, 1) &&
+                  DEVICE_IN(view.in_flight, 1) && DEVICE_IN(view.queued_bytes, 1) &&
+                  DEVICE_IN(view.in_flight_bytes, 1) && DEVICE_IN(view.capabilities, 1) &&
+                  DEVICE_IN(view.service_ns, 1),
+              "what a placement reads of the view: line 1");
+static_assert(DEVICE_IN(view.ns_per_byte, 2) && DEVICE_IN(view.completed, 2) &&
+                  DEVICE_IN(dispatching, 2) && DEVICE_IN(busy, 2) && DEVICE_IN(listed, 2) &&
+                  DEVICE_IN(follow, 2) && DEVICE_IN(free_slot, 2) && DEVICE_IN(pos_first, 2) &&
+                  DEVICE_IN(enqueued, 2) && DEVICE_IN(queue.mask, 2) && DEVICE_IN(queue.count, 2) &&
+                  DEVICE_IN(queue.lvl[0], 2),
+              "the placement's own words and the queue's level 0: line 2");
+static_assert(offsetof(struct ac_device, slots) % DEVICE_ALIGN == 0 &&
+                  DEVICE_ALIGN % sizeof(struct ac_slot) == 0,
+              "slots start a line, none across two");
 
 /* The healthy devices that can do one operation, hardware or fallback
  * ones, in registration order (eligible.c). Rebuilt after a change of

@@ -26,23 +26,29 @@
 
 #include "ac/device.h"
 
-/* A read-only view of one device, kept current by the core. */
+/* A read-only view of one device, kept current by the core.
+ *
+ * The order of the fields is the core's (an ABI matter, not an API one:
+ * read them by name). The view lives inside the core's device, which lays
+ * out its cache lines around it (core_impl/core.h): the name, rarely read,
+ * comes first, then what a placement reads (index, health, fallback, the
+ * queue's bound and length, the load), then what completions move. */
 struct ac_device_view {
         const char *name;
-        uint32_t index; /* registration order within the engine */
+        uint32_t weight; /* declared capacity */
+        uint32_t ring;   /* hardware ring depth */
+        uint32_t index;  /* registration order within the engine */
         enum ac_health health;
         bool fallback;
-        uint32_t weight;       /* declared capacity */
-        uint32_t ring;         /* hardware ring depth */
-        uint32_t queue_depth;  /* software queue bound */
-        uint32_t queued;       /* stages in the software queue now */
-        uint64_t queued_bytes; /* their payload */
-        uint32_t in_flight;    /* stages submitted to the device now */
-        uint64_t in_flight_bytes;
-        uint64_t capabilities; /* bit i set: can do operation id i */
-        double service_ns;     /* moving average of a stage's service time, 0 until known */
-        double ns_per_byte;    /* moving average of service time per byte, 0 until known */
-        uint64_t completed;    /* stages completed ok so far */
+        uint32_t queue_depth;     /* software queue bound */
+        uint32_t queued;          /* stages in the software queue now */
+        uint32_t in_flight;       /* stages submitted to the device now */
+        uint64_t queued_bytes;    /* payload of the queued stages */
+        uint64_t in_flight_bytes; /* ... and of those in flight */
+        uint64_t capabilities;    /* bit i set: can do operation id i */
+        double service_ns;        /* moving average of a stage's service time, 0 until known */
+        double ns_per_byte;       /* moving average of service time per byte, 0 until known */
+        uint64_t completed;       /* stages completed ok so far */
 };
 
 /* The core's index of the candidates of a pick (opaque). */
