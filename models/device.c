@@ -73,30 +73,48 @@ struct source {
 };
 
 /* The model, its ring and its service stream's state are one allocation
- * aligned to cache lines: the words a stage reads or writes fill the
- * model's first two lines (with many devices each stage finds its device
- * out of cache, so every line counts), then come the fault state and the
- * timeline, then the slots (cfg->ring of them), then the stream's state. */
+ * aligned to cache lines. With many devices each stage finds its device
+ * out of cache, so every line counts: the words a stage reads or writes
+ * fill the model's first two lines, the service stream's state (taus2's
+ * 24 bytes) among them, then come the fault state and the timeline, then
+ * the slots (cfg->ring of them), then a larger stream's state. To make
+ * room, what a stage needs not read stays out: `completed` is derived
+ * (device_model_stats), the slow factor is read only when `slowed` (a
+ * product of 1.0 leaves a time as it was), the flags are bits and the op
+ * bound is the last op's index in 16 bits. */
+#define RNG_INLINE 24 /* bytes of a stream's state kept in the model's lines: taus2's */
+
 struct device_model {
-        /* line 0: where things are, and the ring's heads */
+        /* line 0: where things are, and the integrals */
         _Alignas(64) struct sim_loop *loop;
         const struct device_op_config *op_cfg; /* cfg->ops */
-        gsl_rng rng; /* service / jitter: the owner's stream copied, its state after the slots */
+        gsl_rng rng; /* service / jitter: the owner's stream copied, its state in rng_state
+                        when it fits, else after the slots */
         const struct device_model_ops *ops;
         void *ctx;
+        double busy_lane_ns; /* integral of busy lanes over time */
+        double held_ns;      /* integral of held stages over time */
+
+        /* line 1: the counts a stage moves, the state it checks, and the
+         * stream's state */
+        uint64_t last;      /* time the integrals were brought up to */
+        uint64_t submitted; /* stages accepted */
         uint32_t lanes;     /* copied from cfg: read on every stage */
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
-        uint32_t nops;      /* cfg->nops */
+        uint32_t held;      /* stages in the ring now */
+        uint32_t busy;      /* lanes serving a stage or in its gap now */
+        uint16_t last_op;   /* cfg->nops - 1 (nops <= DEVICE_MAX_OPS = 2^16) */
+        bool down : 1;      /* a fail-stop is active */
+        bool hung : 1;      /* a hang is active */
+        bool removed : 1;   /* for good */
+        bool flaky : 1;     /* a flaky source is active */
+        bool slowed : 1;    /* slow > 1: a slow fault is active */
+        _Alignas(8) unsigned char rng_state[RNG_INLINE];
 
-        /* line 1: the state a stage checks, and the counts it moves */
-        bool down;      /* a fail-stop is active */
-        bool hung;      /* a hang is active */
-        bool removed;   /* for good */
-        uint32_t flaky; /* active flaky sources */
-        double slow;    /* product of active slow factors, >= 1 */
-        uint64_t last;  /* time the integrals were brought up to */
-        struct device_model_stats st;
+        /* line 2 on: what faults, the owner's reads and the set-up touch */
+        double slow; /* product of active slow factors, >= 1 */
+        uint64_t errors, refused, dropped, aborted, failures; /* as device_model_stats */
 
         const struct device_config *cfg;
         uint32_t ring;      /* copied from cfg */
@@ -111,9 +129,13 @@ struct device_model {
         size_t ntimeline, timeline_cap;
 };
 
-static_assert(offsetof(struct device_model, st) + offsetof(struct device_model_stats, errors) <=
-                  128,
-              "what a stage touches of the model fits in its first two lines");
+static_assert(offsetof(struct device_model, busy_lane_ns) == 48 &&
+                  offsetof(struct device_model, last) == 64,
+              "the model's line 0 ends with the integrals, line 1 starts with last");
+static_assert(offsetof(struct device_model, rng_state) + RNG_INLINE == 128,
+              "what a stage touches of the model, its stream's state included, fills its first "
+              "two lines");
+static_assert(offsetof(struct device_model, slow) == 128, "the fault state starts line 2");
 
 /* The ring, after the model. */
 static inline struct slot *slots(struct device_model *dev)
@@ -241,6 +263,13 @@ static uint64_t ns(double x)
         return dist_round(x);
 }
 
+/* x ns of work at the device's speed: times the slow factor, read only
+ * when a slow fault is active (x * 1.0 is x, to the bit). */
+static inline double slowed(const struct device_model *dev, double x)
+{
+        return dev->slowed ? x * dev->slow : x;
+}
+
 /* Brings the time integrals up to now; call before busy or held changes. */
 static void account(struct device_model *dev)
 {
@@ -248,8 +277,8 @@ static void account(struct device_model *dev)
         /* through int64_t: the same value below 2^63 ns (292 years), one
          * instruction where the unsigned conversion takes a test and a branch */
         double dt = (double)(int64_t)(t - dev->last);
-        dev->st.busy_lane_ns += dt * dev->st.busy;
-        dev->st.held_ns += dt * dev->st.held;
+        dev->busy_lane_ns += dt * dev->busy;
+        dev->held_ns += dt * dev->held;
         dev->last = t;
 }
 
@@ -317,7 +346,7 @@ static void slot_release(struct device_model *dev, uint32_t i)
         s->state = SLOT_FREE;
         s->next = dev->free_head;
         dev->free_head = i;
-        dev->st.held--;
+        dev->held--;
 }
 
 /* Starts stage i on a lane; `idle`: the lane was idle, so the op's wake-up
@@ -326,20 +355,20 @@ static void serve(struct device_model *dev, uint32_t i, bool idle)
 {
         struct slot *s = &slots(dev)[i];
         s->state = SLOT_SERVING;
-        dev->st.busy++;
+        dev->busy++;
         s->left = stage_cost(dev, s);
         const struct device_op_config *op = &dev->op_cfg[s->op];
         if (idle)
                 s->left +=
                     op->has_wakeup_dist ? dist_sample(&op->wakeup_dist, &dev->rng) : op->wakeup_ns;
         if (!dev->hung)
-                arm(dev, &s->done, now(dev) + ns(s->left * dev->slow));
+                arm(dev, &s->done, now(dev) + ns(slowed(dev, s->left)));
 }
 
 /* Starts waiting stages on free lanes, oldest first (fill_lanes). */
 static void start_waiting(struct device_model *dev)
 {
-        while (!dev->hung && !dev->down && dev->st.busy < dev->lanes && dev->fifo_head != NIL) {
+        while (!dev->hung && !dev->down && dev->busy < dev->lanes && dev->fifo_head != NIL) {
                 uint32_t i = dev->fifo_head;
                 fifo_unlink(dev, i);
                 serve(dev, i, false);
@@ -377,9 +406,8 @@ static inline void deliver(struct device_model *dev, struct slot *s, int status,
         slot_release(dev, (uint32_t)(s - slots(dev)));
         if (lane_freed)
                 fill_lanes(dev);
-        dev->st.completed++;
         if (status != DEVICE_OK)
-                dev->st.errors++;
+                dev->errors++;
         dev->ops->complete(dev->ctx, tag, status);
 }
 
@@ -401,7 +429,7 @@ __attribute__((noinline)) static void stage_done_other(struct device_model *dev,
                 g->left = gap;
                 arm(dev, &g->ev, now(dev) + ns(gap * dev->slow));
         } else {
-                dev->st.busy--;
+                dev->busy--;
         }
         if (latency > 0.0) { /* the report comes later; the slot is held till then */
                 s->state = SLOT_DELIVERING;
@@ -427,7 +455,7 @@ static void stage_done(struct sim_loop *loop, struct sim_event *ev)
         }
         /* served, no fault, no gap, no latency: reported now, ok (as
          * stage_done_other() would) */
-        dev->st.busy--;
+        dev->busy--;
         deliver(dev, s, DEVICE_OK, true);
 }
 
@@ -436,7 +464,7 @@ static void gap_release(struct device_model *dev, struct gap *g)
         g->active = false;
         g->next = dev->free_gap;
         dev->free_gap = (uint32_t)(g - dev->gaps);
-        dev->st.busy--;
+        dev->busy--;
 }
 
 static void gap_done(struct sim_loop *loop, struct sim_event *ev)
@@ -453,16 +481,16 @@ static void gap_done(struct sim_loop *loop, struct sim_event *ev)
 int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uint64_t bytes)
 {
         if (dev->removed || dev->down) {
-                dev->st.refused++;
+                dev->refused++;
                 return DEVICE_EDOWN;
         }
-        if (op >= dev->nops) {
-                dev->st.refused++;
+        if (op > dev->last_op) {
+                dev->refused++;
                 return DEVICE_EINVAL;
         }
         uint32_t i = dev->free_head;
         if (i == NIL) {
-                dev->st.refused++;
+                dev->refused++;
                 return DEVICE_EFULL;
         }
         account(dev);
@@ -471,9 +499,9 @@ int device_model_submit(struct device_model *dev, uint64_t tag, uint32_t op, uin
         s->tag = tag;
         s->op = (uint16_t)op;
         s->left = linear_cost(&dev->op_cfg[op], bytes);
-        dev->st.held++;
-        dev->st.submitted++;
-        if (!dev->hung && dev->st.busy < dev->lanes && dev->fifo_head == NIL)
+        dev->held++;
+        dev->submitted++;
+        if (!dev->hung && dev->busy < dev->lanes && dev->fifo_head == NIL)
                 serve(dev, i, true);
         else
                 fifo_push(dev, i);
@@ -491,10 +519,10 @@ bool device_model_abort(struct device_model *dev, uint64_t tag)
                         fifo_unlink(dev, i);
                 } else {
                         sim_cancel(dev->loop, &s->done);
-                        dev->st.busy -= s->state == SLOT_SERVING;
+                        dev->busy -= s->state == SLOT_SERVING;
                 }
                 slot_release(dev, i);
-                dev->st.aborted++;
+                dev->aborted++;
                 fill_lanes(dev);
                 return true;
         }
@@ -511,14 +539,14 @@ static void drop_all(struct device_model *dev)
                         continue;
                 sim_cancel(dev->loop, &s->done);
                 slot_release(dev, i);
-                dev->st.dropped++;
+                dev->dropped++;
         }
         for (uint32_t k = 0; dev->gaps && k < dev->lanes; k++)
                 if (dev->gaps[k].active) {
                         sim_cancel(dev->loop, &dev->gaps[k].ev);
                         gap_release(dev, &dev->gaps[k]);
                 }
-        dev->st.busy = 0;
+        dev->busy = 0;
         dev->fifo_head = dev->fifo_tail = NIL;
 }
 
@@ -584,7 +612,7 @@ static void apply(struct device_model *dev)
                 }
         }
         dev->down = down;
-        dev->flaky = flaky;
+        dev->flaky = flaky > 0;
         if (hung == dev->hung && slow == dev->slow)
                 return;
         uint64_t t = now(dev);
@@ -620,6 +648,7 @@ static void apply(struct device_model *dev)
         }
         dev->hung = hung;
         dev->slow = slow;
+        dev->slowed = slow != 1.0;
         fill_lanes(dev);
 }
 
@@ -636,7 +665,7 @@ static void remove_device(struct device_model *dev, const struct source *removal
         }
         dev->removed = true;
         dev->down = dev->hung = false;
-        dev->flaky = 0;
+        dev->flaky = false;
         dev->ops->removed(dev->ctx);
 }
 
@@ -644,7 +673,7 @@ static void fault_begin(struct device_model *dev, struct source *src)
 {
         src->active = true;
         src->record = timeline_open(dev, src);
-        dev->st.failures++;
+        dev->failures++;
         if (src->mode == DEVICE_FAULT_REMOVE) {
                 remove_device(dev, src);
                 return;
@@ -708,10 +737,11 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
                 if (!rngs->failures[k])
                         return DEVICE_EINVAL;
 
-        /* sizeof(struct device_model) and a slot are whole lines: round the
-         * stream's state up to one, and so is the size */
+        /* sizeof(struct device_model) and a slot are whole lines: a state
+         * too large for rng_state is rounded up to one, and so is the size */
         size_t ring = (size_t)cfg->ring * sizeof(struct slot);
-        size_t state = (rngs->service->type->size + 63) / 64 * 64;
+        bool inline_state = rngs->service->type->size <= RNG_INLINE;
+        size_t state = inline_state ? 0 : (rngs->service->type->size + 63) / 64 * 64;
         size_t size = sizeof(struct device_model) + ring + state;
         struct device_model *dev = aligned_alloc(alignof(struct device_model), size);
         if (!dev)
@@ -720,12 +750,14 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
         dev->loop = loop;
         dev->cfg = cfg;
         dev->op_cfg = cfg->ops;
-        dev->nops = (uint32_t)cfg->nops;
+        dev->last_op = (uint16_t)(cfg->nops - 1);
         dev->ops = ops;
         dev->ctx = ctx;
         /* the service stream goes on from where the owner's is, in the
          * model's own words; the owner's stays where it was */
-        dev->rng = (gsl_rng){.type = rngs->service->type, .state = (char *)(dev + 1) + ring};
+        dev->rng =
+            (gsl_rng){.type = rngs->service->type,
+                      .state = inline_state ? (void *)dev->rng_state : (char *)(dev + 1) + ring};
         gsl_rng_memcpy(&dev->rng, rngs->service);
         dev->lanes = cfg->lanes;
         dev->ring = cfg->ring;
@@ -821,17 +853,28 @@ bool device_model_working(const struct device_model *dev)
 
 void device_model_stats(const struct device_model *dev, struct device_model_stats *out)
 {
-        *out = dev->st;
         double dt = (double)(now(dev) - dev->last);
-        out->busy_lane_ns += dt * dev->st.busy;
-        out->held_ns += dt * dev->st.held;
+        *out = (struct device_model_stats){
+            .busy_lane_ns = dev->busy_lane_ns + dt * dev->busy,
+            .held_ns = dev->held_ns + dt * dev->held,
+            .held = dev->held,
+            .busy = dev->busy,
+            .submitted = dev->submitted,
+            /* every stage accepted is held, reported, dropped or aborted */
+            .completed = dev->submitted - dev->held - dev->dropped - dev->aborted,
+            .errors = dev->errors,
+            .refused = dev->refused,
+            .dropped = dev->dropped,
+            .aborted = dev->aborted,
+            .failures = dev->failures,
+        };
 }
 
 double device_model_busy_lane_ns(const struct device_model *dev)
 {
         double dt = (double)(now(dev) - dev->last);
-        double busy_lane_ns = dev->st.busy_lane_ns;
-        busy_lane_ns += dt * dev->st.busy; /* as device_model_stats() */
+        double busy_lane_ns = dev->busy_lane_ns;
+        busy_lane_ns += dt * dev->busy; /* as device_model_stats() */
         return busy_lane_ns;
 }
 
