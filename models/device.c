@@ -85,25 +85,26 @@ struct source {
 #define RNG_INLINE 24 /* bytes of a stream's state kept in the model's lines: taus2's */
 
 struct device_model {
-        /* line 0: where things are, and the integrals */
+        /* line 0: where things are, and what the time series reads every
+         * row (device_model_busy_lane_ns: the clock, the busy integral,
+         * its time and the busy count) */
         _Alignas(64) struct sim_loop *loop;
         const struct device_op_config *op_cfg; /* cfg->ops */
         gsl_rng rng; /* service / jitter: the owner's stream copied, its state in rng_state
                         when it fits, else after the slots */
-        const struct device_model_ops *ops;
         void *ctx;
         double busy_lane_ns; /* integral of busy lanes over time */
-        double held_ns;      /* integral of held stages over time */
+        uint64_t last;       /* time the integrals were brought up to */
+        uint32_t busy;       /* lanes serving a stage or in its gap now */
+        uint32_t held;       /* stages in the ring now */
 
-        /* line 1: the counts a stage moves, the state it checks, and the
-         * stream's state */
-        uint64_t last;      /* time the integrals were brought up to */
+        /* line 1: the rest a stage reads or moves, and the stream's state */
+        const struct device_model_ops *ops;
+        double held_ns;     /* integral of held stages over time */
         uint64_t submitted; /* stages accepted */
         uint32_t lanes;     /* copied from cfg: read on every stage */
         uint32_t free_head; /* free list */
         uint32_t fifo_head; /* oldest waiting stage */
-        uint32_t held;      /* stages in the ring now */
-        uint32_t busy;      /* lanes serving a stage or in its gap now */
         uint16_t last_op;   /* cfg->nops - 1 (nops <= DEVICE_MAX_OPS = 2^16) */
         bool down : 1;      /* a fail-stop is active */
         bool hung : 1;      /* a hang is active */
@@ -129,9 +130,9 @@ struct device_model {
         size_t ntimeline, timeline_cap;
 };
 
-static_assert(offsetof(struct device_model, busy_lane_ns) == 48 &&
-                  offsetof(struct device_model, last) == 64,
-              "the model's line 0 ends with the integrals, line 1 starts with last");
+static_assert(offsetof(struct device_model, held) + sizeof(uint32_t) == 64 &&
+                  offsetof(struct device_model, loop) == 0,
+              "what the time series reads of the model in its line 0");
 static_assert(offsetof(struct device_model, rng_state) + RNG_INLINE == 128,
               "what a stage touches of the model, its stream's state included, fills its first "
               "two lines");
