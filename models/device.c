@@ -845,6 +845,12 @@ void device_model_destroy(struct device_model *dev)
         free(dev);
 }
 
+void device_model_report_to(struct device_model *dev, const struct device_model_ops *ops, void *ctx)
+{
+        dev->ops = ops;
+        dev->ctx = ctx;
+}
+
 /* ---- what the owner reads ------------------------------------------------- */
 
 bool device_model_working(const struct device_model *dev)

@@ -188,6 +188,11 @@ int device_model_create(struct sim_loop *loop, const struct device_config *cfg,
 /* Cancels the model's events and frees it; stages it holds are forgotten.
  * Does not read the config, which may already be gone. */
 void device_model_destroy(struct device_model *dev);
+/* Sends the model's reports to ops and ctx from now on, in place of
+ * those it was created with: for an owner that learns later where they
+ * should go (the platform: its core device, registered after the model). */
+void device_model_report_to(struct device_model *dev, const struct device_model_ops *ops,
+                            void *ctx);
 
 /* Hands the device one stage. Returns DEVICE_OK, or DEVICE_EDOWN, _EFULL,
  * _EINVAL when refused (nothing is reported later for a refused stage). */

@@ -85,7 +85,7 @@ static int build_devices(struct replication *run, uint64_t seed, struct sim_erro
 {
         const struct scenario *s = run->s;
         size_t n = scenario_device_total(s);
-        /* aligned as struct run_device asks: a stage's words in three lines */
+        /* aligned as struct run_device asks: a stage's words in its first line */
         run->devices =
             aligned_alloc(alignof(struct run_device), (n ? n : 1) * sizeof(*run->devices));
         if (run->devices)
@@ -124,8 +124,7 @@ static int build_devices(struct replication *run, uint64_t seed, struct sim_erro
                 d->sdev = sd;
                 d->run = run;
                 run->res->devices[i].attach_ns = sd->attach_ns;
-                tally_init(&d->queue);
-                tally_init(&d->in_flight);
+                d->queue = d->in_flight = (struct tally_sums){0}; /* counts 0, from 0 */
                 if (sd->attach_ns > 0) {
                         /* hot-add: the device does not exist before its time */
                         sim_event_init(&d->attach_ev, attach_later);

@@ -226,6 +226,18 @@ static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
 }
 
+/* A plain device's submit (no fault points): the model and the op map,
+ * the first words of d (platform.h). */
+static int drv_submit_plain(void *ctx, struct ac_device *dev, const struct ac_job *job)
+{
+        struct sim_device *d = ctx;
+        (void)dev;
+        uint8_t op = d->op_index[job->op];
+        if (op == SIM_DEVICE_NO_OP)
+                return AC_EINVAL;
+        return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
+}
+
 static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
 {
         struct sim_device *d = ctx;
@@ -244,6 +256,13 @@ static void drv_probe(void *ctx, struct ac_device *dev)
 static const struct ac_driver_ops sim_driver_ops = {
     .name = "sim-model",
     .submit = drv_submit,
+    .abort = drv_abort,
+    .probe = drv_probe,
+};
+
+static const struct ac_driver_ops sim_plain_driver_ops = {
+    .name = "sim-model",
+    .submit = drv_submit_plain,
     .abort = drv_abort,
     .probe = drv_probe,
 };
@@ -323,6 +342,35 @@ static const struct device_model_ops sim_model_ops = {
     .removed = model_removed,
 };
 
+/* A plain device's reports (no fault points, no after): ctx is the core's
+ * device, so a stage's report reads nothing of the struct sim_device. */
+static void plain_complete(void *ctx, uint64_t tag, int status)
+{
+        ac_device_complete(ctx, tag, sim_device_status(status));
+}
+
+static void plain_failed(void *ctx, int reason)
+{
+        ac_device_failed(ctx, sim_device_status(reason));
+}
+
+static void plain_recovered(void *ctx)
+{
+        ac_device_recovered(ctx);
+}
+
+static void plain_removed(void *ctx)
+{
+        ac_device_removed(ctx);
+}
+
+static const struct device_model_ops sim_plain_model_ops = {
+    .complete = plain_complete,
+    .failed = plain_failed,
+    .recovered = plain_recovered,
+    .removed = plain_removed,
+};
+
 /* ---- devices: life ---------------------------------------------------- */
 
 static gsl_rng *stream(uint64_t seed, const char *device, const char *purpose)
@@ -394,6 +442,9 @@ int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_en
                 }
                 d->op_index[id] = (uint8_t)i;
         }
+        /* with the fault points off and no checks, the plain driver and
+         * reports (platform.h); the model reports to d until registered */
+        bool plain = !p->buggify && !p->after;
         struct ac_device_config dc = {
             .name = cfg->name,
             .ops = names,
@@ -401,7 +452,7 @@ int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_en
             .ring = cfg->ring,
             .weight = weight,
             .fallback = fallback,
-            .driver = &sim_driver_ops,
+            .driver = plain ? &sim_plain_driver_ops : &sim_driver_ops,
             .driver_ctx = d,
         };
         rc = ac_device_register(eng, &dc, &d->dev);
@@ -410,6 +461,8 @@ int sim_device_attach(struct sim_device *d, struct sim_platform *p, struct ac_en
                 sim_device_detach(d);
                 return rc;
         }
+        if (plain)
+                device_model_report_to(d->model, &sim_plain_model_ops, d->dev);
         return 0;
 }
 

@@ -13,7 +13,9 @@
  * one core device. The driver's submit hands the stage to the model, abort
  * drops it there, probe asks the model whether it works again; the model's
  * reports (stage completed, failed, recovered, removed) become the core's
- * entry points. Each device draws from its own streams, named
+ * entry points. A device attached with the fault points off and no
+ * `after` gets the plain driver and reports, which check neither: set
+ * both before attaching. Each device draws from its own streams, named
  * "device/<name>/service", "device/<name>/failure/<i>" and
  * "device/<name>/faults".
  *
@@ -73,14 +75,19 @@ struct ac_platform sim_platform_seam(struct sim_platform *p);
 
 #define SIM_DEVICE_NO_OP 0xff /* op_index entry for an op the model lacks */
 
+/* What a stage reads comes first: with no fault points and no checks
+ * (the platform's buggify and after unset when the device is attached),
+ * the driver's submit reads the model and the op map, no more, and the
+ * model reports to the core's device directly (its context), so a stage
+ * reads nothing else of this struct. */
 struct sim_device {
-        struct sim_platform *plat;
         struct device_model *model;
-        struct ac_device *dev;
         uint8_t op_index[AC_MAX_OPS]; /* core op id -> model op index */
-        gsl_rng *service;             /* device/<name>/service */
-        gsl_rng **failures;           /* device/<name>/failure/<i>, one per process */
-        gsl_rng *faults;              /* device/<name>/faults */
+        struct sim_platform *plat;
+        struct ac_device *dev;
+        gsl_rng *service;   /* device/<name>/service */
+        gsl_rng **failures; /* device/<name>/failure/<i>, one per process */
+        gsl_rng *faults;    /* device/<name>/faults */
         size_t nfailures;
         struct sim_event late; /* buggify: a late duplicate completion */
         uint64_t late_tag;     /* its tag */

@@ -52,58 +52,83 @@
  * series' window alone. The period and the window start at the same
  * instants for every tally of a run (the end of the warm-up, the start of
  * the series' row), so the run keeps those two times (tallies_since,
- * row_start) and a tally only what changes: 32 bytes, so that two fit in
- * the lines one stage touches (struct run_device). */
-struct tally {
-        uint64_t value;     /* current count */
+ * row_start) and a tally only what changes.
+ *
+ * struct tally_sums is a tally without its count, which its owner keeps
+ * (a device's, 32 bits as the core's, beside its other counts, so that a
+ * stage's words of a struct run_device fit in one line); struct tally is
+ * the count and its sums. */
+struct tally_sums {
         uint64_t last;      /* time of the last change */
         double area;        /* integral over [since, last] */
         double window_area; /* integral over [window, last] */
 };
+
+struct tally {
+        uint64_t value; /* current count */
+        struct tally_sums sums;
+};
+
+/* Brings t, at count `value` since t->last, up to now. */
+static inline void sums_advance(struct tally_sums *t, uint64_t value, uint64_t now)
+{
+        assert(now >= t->last && "a tally updated in the past");
+        double piece = (double)(value * (now - t->last));
+        t->area += piece;
+        t->window_area += piece;
+        t->last = now;
+}
+
+/* Starts the period at now (the run's tallies_since becomes now). */
+static inline void sums_reset(struct tally_sums *t, uint64_t value, uint64_t now)
+{
+        sums_advance(t, value, now);
+        t->area = 0;
+}
+
+/* Returns the mean over [since, now], since the start of the period (the
+ * last reset, or 0). */
+static inline double sums_mean(struct tally_sums *t, uint64_t value, uint64_t since, uint64_t now)
+{
+        sums_advance(t, value, now);
+        return now > since ? t->area / (double)(now - since) : (double)value;
+}
+
+/* Returns the mean over [window, now], window the start of the window
+ * (the last call, or 0), and starts the next window at now. */
+static inline double sums_window_mean(struct tally_sums *t, uint64_t value, uint64_t window,
+                                      uint64_t now)
+{
+        sums_advance(t, value, now);
+        double mean = now > window ? t->window_area / (double)(now - window) : (double)value;
+        t->window_area = 0;
+        return mean;
+}
 
 static inline void tally_init(struct tally *t)
 {
         *t = (struct tally){0};
 }
 
-static inline void tally_advance(struct tally *t, uint64_t now)
-{
-        assert(now >= t->last && "a tally updated in the past");
-        double piece = (double)(t->value * (now - t->last));
-        t->area += piece;
-        t->window_area += piece;
-        t->last = now;
-}
-
 static inline void tally_set(struct tally *t, uint64_t now, uint64_t value)
 {
-        tally_advance(t, now);
+        sums_advance(&t->sums, t->value, now);
         t->value = value;
 }
 
-/* Starts the period at now (the run's tallies_since becomes now). */
 static inline void tally_reset(struct tally *t, uint64_t now)
 {
-        tally_advance(t, now);
-        t->area = 0;
+        sums_reset(&t->sums, t->value, now);
 }
 
-/* Returns the mean over [since, now], since the start of the period (the
- * last reset, or 0). */
 static inline double tally_mean(struct tally *t, uint64_t since, uint64_t now)
 {
-        tally_advance(t, now);
-        return now > since ? t->area / (double)(now - since) : (double)t->value;
+        return sums_mean(&t->sums, t->value, since, now);
 }
 
-/* Returns the mean over [window, now], window the start of the window
- * (the last call, or 0), and starts the next window at now. */
 static inline double tally_window_mean(struct tally *t, uint64_t window, uint64_t now)
 {
-        tally_advance(t, now);
-        double mean = now > window ? t->window_area / (double)(now - window) : (double)t->value;
-        t->window_area = 0;
-        return mean;
+        return sums_window_mean(&t->sums, t->value, window, now);
 }
 
 /* ---- the run's structs --------------------------------------------------- */
@@ -150,17 +175,23 @@ struct run_class {
 };
 
 /* A device of the run. The array is aligned to cache lines (build.c), and
- * what one stage touches comes first: the observer's counts and tallies,
- * then the driver's words at the head of sd (platform, model, core device,
- * op map), two lines in all for op ids below 16; the rest is read at
- * build, sample and end. */
+ * what a stage touches is its first line: the observer's counts, the
+ * counts its tallies were last cut to and the queue's sums (a stage
+ * point nearly always cuts the queue's tally, the in-flight one only when
+ * the device went idle or busy), then the driver's words at the head of
+ * sd (the model and the op map, op ids below 8; with no fault points and
+ * no checks the driver reads nothing else, and the model reports to the
+ * core's device directly: platform.h). The rest is read at build, sample
+ * and end, or when the in-flight count moved. */
 struct run_device {
         _Alignas(64) uint64_t moved_ns; /* the last instant the counts moved: the tallies lack it */
-        uint64_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
-        struct tally queue, in_flight;
-        struct sim_device sd; /* at 88: its op map starts at 112 */
-        /* what the series' sample reads besides: one more line, with cfg.lanes */
-        double busy_at_sample; /* busy lane ns at the last series row */
+        uint32_t stages_queued, stages_in_flight; /* the core's counts, from the tracepoints */
+        uint32_t queue_cut, in_flight_cut;        /* the counts the tallies were last cut to */
+        struct tally_sums queue;                  /* of stages_queued */
+        struct sim_device sd;                     /* at 48: its op map starts at 56 */
+        /* what the series' sample reads besides, the in-flight sums first */
+        struct tally_sums in_flight; /* of stages_in_flight */
+        double busy_at_sample;       /* busy lane ns at the last series row */
         bool attached;
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
@@ -232,11 +263,14 @@ struct replication {
         bool plain;
 };
 
-static_assert(offsetof(struct run_device, sd.op_index) + 16 <= 128,
-              "a stage's words of a run device, op ids below 16, in two lines");
-static_assert(offsetof(struct run_device, busy_at_sample) / 64 ==
-                  (offsetof(struct run_device, cfg.lanes) + sizeof(uint32_t) - 1) / 64,
-              "the sample's other words of a run device in one line");
+static_assert(offsetof(struct run_device, sd) == 48 &&
+                  offsetof(struct run_device, sd.model) + sizeof(struct device_model *) ==
+                      offsetof(struct run_device, sd.op_index) &&
+                  offsetof(struct run_device, sd.op_index) + 8 == 64,
+              "a stage's words of a run device, op ids below 8, in its first line");
+static_assert(offsetof(struct run_device, in_flight) / 64 ==
+                  (offsetof(struct run_device, attached) + sizeof(bool) - 1) / 64,
+              "the in-flight sums and the sample's other words of a run device in one line");
 
 /* ---- between the parts ---------------------------------------------------- */
 
@@ -285,10 +319,14 @@ static inline struct ac_stage *run_stages(const struct replication *run, struct 
 /* Cuts d's tallies at d->moved_ns, to the counts they have now. */
 static inline void run_cut_device(struct run_device *d)
 {
-        if (d->stages_queued != d->queue.value)
-                tally_set(&d->queue, d->moved_ns, d->stages_queued);
-        if (d->stages_in_flight != d->in_flight.value)
-                tally_set(&d->in_flight, d->moved_ns, d->stages_in_flight);
+        if (d->stages_queued != d->queue_cut) {
+                sums_advance(&d->queue, d->queue_cut, d->moved_ns);
+                d->queue_cut = d->stages_queued;
+        }
+        if (d->stages_in_flight != d->in_flight_cut) {
+                sums_advance(&d->in_flight, d->in_flight_cut, d->moved_ns);
+                d->in_flight_cut = d->stages_in_flight;
+        }
 }
 
 /* observe.c's stage hook, inline for the fingerprint's (fingerprint.c),

@@ -35,8 +35,8 @@ static void warmup_end(struct sim_loop *loop, struct sim_event *ev)
         for (size_t i = 0; i < run->ndevices; i++) {
                 struct run_device *d = &run->devices[i];
                 run_settle_device(d);
-                tally_reset(&d->queue, now);
-                tally_reset(&d->in_flight, now);
+                sums_reset(&d->queue, d->queue_cut, now);
+                sums_reset(&d->in_flight, d->in_flight_cut, now);
                 if (!d->attached)
                         continue; /* its counters start at 0 when it comes */
                 ac_device_get_stats(d->sd.dev, &d->at_warmup);
@@ -70,8 +70,9 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
                 run_settle_device(d);
                 cols[i] = (struct sim_series_device){
                     .utilization = (busy - d->busy_at_sample) / ((double)d->cfg.lanes * length),
-                    .mean_queue = tally_window_mean(&d->queue, run->row_start, now),
-                    .mean_in_flight = tally_window_mean(&d->in_flight, run->row_start, now),
+                    .mean_queue = sums_window_mean(&d->queue, d->queue_cut, run->row_start, now),
+                    .mean_in_flight =
+                        sums_window_mean(&d->in_flight, d->in_flight_cut, run->row_start, now),
                 };
                 d->busy_at_sample = busy;
         }
@@ -109,8 +110,8 @@ static void window_end(struct replication *run)
                 d->utilization = (ms.busy_lane_ns - d->model_at_warmup.busy_lane_ns) /
                                  ((double)d->cfg.lanes * window);
                 run_settle_device(d);
-                d->mean_queue = tally_mean(&d->queue, since, now);
-                d->mean_in_flight = tally_mean(&d->in_flight, since, now);
+                d->mean_queue = sums_mean(&d->queue, d->queue_cut, since, now);
+                d->mean_in_flight = sums_mean(&d->in_flight, d->in_flight_cut, since, now);
         }
 }
 
