@@ -107,6 +107,7 @@ static int build_devices(struct replication *run, uint64_t seed, struct sim_erro
                         return sim_fail(err, AC_ENOMEM, "out of memory");
                 d->cfg = sd->model;
                 d->cfg.name = d->name;
+                d->lanes = d->cfg.lanes;
                 d->cfg.nfaults = 0;
                 d->cfg.faults = NULL;
                 for (size_t f = 0; f < s->nfaults; f++)

@@ -189,10 +189,12 @@ struct run_device {
         uint32_t queue_cut, in_flight_cut;        /* the counts the tallies were last cut to */
         struct tally_sums queue;                  /* of stages_queued */
         struct sim_device sd;                     /* at 48: its op map starts at 56 */
-        /* what the series' sample reads besides, the in-flight sums first */
+        /* what the series' sample reads besides, in one line with the
+         * in-flight sums */
         struct tally_sums in_flight; /* of stages_in_flight */
         double busy_at_sample;       /* busy lane ns at the last series row */
         bool attached;
+        uint32_t lanes;           /* cfg.lanes, here for the sample */
         struct device_config cfg; /* the scenario's, renamed, with its faults */
         char *name;
         const struct scenario_device *sdev; /* the scenario's entry */
@@ -269,7 +271,7 @@ static_assert(offsetof(struct run_device, sd) == 48 &&
                   offsetof(struct run_device, sd.op_index) + 8 == 64,
               "a stage's words of a run device, op ids below 8, in its first line");
 static_assert(offsetof(struct run_device, in_flight) / 64 ==
-                  (offsetof(struct run_device, attached) + sizeof(bool) - 1) / 64,
+                  (offsetof(struct run_device, lanes) + sizeof(uint32_t) - 1) / 64,
               "the in-flight sums and the sample's other words of a run device in one line");
 
 /* ---- between the parts ---------------------------------------------------- */

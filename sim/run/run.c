@@ -69,7 +69,7 @@ static void sample(struct sim_loop *loop, struct sim_event *ev)
                 double busy = d->attached ? device_model_busy_lane_ns(d->sd.model) : 0.0;
                 run_settle_device(d);
                 cols[i] = (struct sim_series_device){
-                    .utilization = (busy - d->busy_at_sample) / ((double)d->cfg.lanes * length),
+                    .utilization = (busy - d->busy_at_sample) / ((double)d->lanes * length),
                     .mean_queue = sums_window_mean(&d->queue, d->queue_cut, run->row_start, now),
                     .mean_in_flight =
                         sums_window_mean(&d->in_flight, d->in_flight_cut, run->row_start, now),
