@@ -36,19 +36,20 @@
  * untaken bins go back to the far list), so that a calendar started at a
  * few dozen events does not crowd a growing set into a few dozen bins.
  *
- * A bin notes, as events are appended, whether they came in (time, seq)
- * order; they mostly do (a sequence number is taken when an event is
- * scheduled, and a bin of one nanosecond holds a single time), so the
- * taken bin becomes the *run*: it is fired from its head, in place, with
- * no heap work at all. A bin out of order is sorted into a run when small
- * and pushed into the heap when not. The heap and the run together hold
- * every event before `base`, the next event is the lesser of heap[0] and
- * the run's head, and each orders by (time, seq): the firing order is
- * exactly the plain heap's, ties included. An event in a bin or the far
- * list is cancelled in O(1) by moving the array's last entry into its
- * place (the bin is then out of order), one in the run by leaving a hole
- * that the head skips. The heap and the run are both empty only when the
- * whole set is.
+ * The taken bin becomes the *run*: it is fired from its head, in place,
+ * with no heap work at all. A bin of SORT_MAX events or fewer is
+ * insertion-sorted in place first, which costs a comparison per event
+ * when its events came in (time, seq) order, as they mostly do (a
+ * sequence number is taken when an event is scheduled, and a bin of one
+ * nanosecond holds a single time); a larger one becomes the run when it
+ * is found in order and is pushed into the heap when not. The heap and
+ * the run together hold every event before `base`, the next event is the
+ * lesser of heap[0] and the run's head, and each orders by (time, seq):
+ * the firing order is exactly the plain heap's, ties included. An event
+ * in a bin or the far list is cancelled in O(1) by moving the array's
+ * last entry into its place, one in the run by leaving a hole that the
+ * head skips. The heap and the run are both empty only when the whole
+ * set is.
  *
  * Arrays grow by doubling and keep their room, so nothing is allocated per
  * event once a run is under way. When one cannot grow, the loop records it
@@ -69,7 +70,7 @@
 #define PART_FAR       UINT32_MAX /* ev->part: in the far list */
 #define PER_BIN        2          /* events per bin aimed at by a rebuild */
 #define MAX_BINS       (1u << 22)
-#define SORT_MAX       16                /* an unsorted bin up to this size is sorted into a run */
+#define SORT_MAX       16                /* a bin up to this size is sorted into a run */
 #define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
 #define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
 #define SORTED_MAX     SIM_LOOP_SORTED_MAX   /* the heap's array sorted up to this many */
@@ -80,20 +81,20 @@ struct entry {
         struct sim_event *ev; /* the pending event */
 };
 
-/* A bin is half a cache line, its events in an array of its own: a push
- * reads the bin and writes the array's next entry, and whether the bin is
- * still in order is told by the bin alone. The far list is a bin too. */
+/* A bin is a quarter of a cache line, its events in an array of its own
+ * (cache-line aligned: a bin of four events is one line): a push reads the
+ * bin and writes the array's next entry, touching the event only to note
+ * its place. Whether the events came in order is found when the bin is
+ * taken, not tracked per push: a small bin is insertion-sorted then
+ * anyway, which costs a comparison per event when it is in order. The far
+ * list is a bin too. */
 struct bin {
-        uint32_t n;         /* events in it */
-        uint32_t size;      /* room in e */
-        struct entry *e;    /* the events, in the order appended */
-        uint64_t last_time; /* the key of the last one appended, or */
-        uint64_t last_seq;  /* both OUT_OF_ORDER once one came out of order */
+        uint32_t n;      /* events in it */
+        uint32_t size;   /* room in e */
+        struct entry *e; /* the events, in the order appended */
 };
 
-#define OUT_OF_ORDER UINT64_MAX
-
-_Static_assert(sizeof(struct bin) == 32, "two bins to a cache line");
+_Static_assert(sizeof(struct bin) == 16, "four bins to a cache line");
 _Static_assert(ARITY == 4, "sift_down plays the children off in two pairs");
 
 struct sim_loop {
@@ -148,18 +149,10 @@ static struct entry *bin_at(struct bin *b, uint32_t i)
         return &b->e[i];
 }
 
-/* True when b's events were appended in (time, seq) order. */
-static bool in_order(const struct bin *b)
-{
-        return b->last_seq != OUT_OF_ORDER;
-}
-
 /* Empties b, keeping its room. */
 static void bin_clear(struct bin *b)
 {
         b->n = 0;
-        b->last_time = 0;
-        b->last_seq = 0;
 }
 
 /* Marks b's events from `from` on not pending, skipping the run's holes. */
@@ -342,22 +335,23 @@ static void heap_take(struct sim_loop *loop, struct entry x)
 
 /* ---- the calendar -------------------------------------------------------- */
 
-/* Returns an array of `size` entries holding the first n of e, which it
- * frees, or NULL (e kept) when out of memory. An array of 2 MiB or more
- * (the far list of a large set) is aligned to 2 MiB and asks for huge
- * pages where the system has them: growing it then costs a page fault
- * per 2 MiB rather than per 4 KiB, and a fault is dear where the system
- * runs virtualised. */
+/* Returns an array of `size` entries (a multiple of four) holding the
+ * first n of e, which it frees, or NULL (e kept) when out of memory. It is
+ * cache-line aligned, so that a bin's first four events share one line
+ * (malloc's 16-byte alignment would split them over two, three times in
+ * four). An array of 2 MiB or more (the far list of a large set) is
+ * aligned to 2 MiB instead and asks for huge pages where the system has
+ * them: growing it then costs a page fault per 2 MiB rather than per
+ * 4 KiB, and a fault is dear where the system runs virtualised. */
 static struct entry *grow_entries(struct entry *e, uint32_t n, uint32_t size)
 {
         size_t bytes = (size_t)size * sizeof(*e);
-        if (bytes < HUGE_PAGE)
-                return realloc(e, bytes);
-        struct entry *more = aligned_alloc(HUGE_PAGE, bytes);
+        struct entry *more = aligned_alloc(bytes < HUGE_PAGE ? 64 : HUGE_PAGE, bytes);
         if (!more)
                 return NULL;
 #ifdef MADV_HUGEPAGE
-        (void)madvise(more, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
+        if (bytes >= HUGE_PAGE)
+                (void)madvise(more, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
 #endif
         if (n)
                 memcpy(more, e, (size_t)n * sizeof(*e));
@@ -378,15 +372,6 @@ static int bin_push(struct bin *b, uint32_t part, struct entry x)
                 b->e = e;
                 b->size = size;
         }
-        /* Appends mostly come in (time, seq) order: note when not. */
-        uint64_t seq = x.ev->seq;
-        if (b->n > 0 && (x.time < b->last_time || (x.time == b->last_time && seq < b->last_seq))) {
-                b->last_time = OUT_OF_ORDER;
-                b->last_seq = OUT_OF_ORDER;
-        } else {
-                b->last_time = x.time;
-                b->last_seq = seq;
-        }
         b->e[b->n++] = x;
         x.ev->part = part;
         x.ev->slot = b->n;
@@ -401,8 +386,6 @@ static void bin_remove(struct bin *b, uint32_t i)
         if (i != --b->n) {
                 *e = *bin_at(b, b->n);
                 e->ev->slot = i + 1;
-                b->last_time = OUT_OF_ORDER;
-                b->last_seq = OUT_OF_ORDER;
         }
 }
 
@@ -449,8 +432,10 @@ static int rebuild(struct sim_loop *loop)
         if (nbins > MAX_BINS)
                 nbins = MAX_BINS;
         if (nbins > loop->bins_size) {
-                /* Cache-line aligned: a bin never straddles two lines. */
-                struct bin *bins = aligned_alloc(64, nbins * sizeof(*bins));
+                /* Cache-line aligned: a bin never straddles two lines.
+                 * At least a line: aligned_alloc takes whole lines. */
+                size_t bytes = (nbins < 4 ? 4 : nbins) * sizeof(struct bin);
+                struct bin *bins = aligned_alloc(64, bytes);
                 if (!bins)
                         return -1;
                 if (loop->bins_size)
@@ -492,18 +477,30 @@ static int rebuild(struct sim_loop *loop)
 /* ---- the run ------------------------------------------------------------- */
 
 /* Sorts b's entries by (time, seq) in place, by insertion (b is small),
- * and gives each event its new slot. */
+ * and gives each event that moved its new slot. */
 static void sort_bin(struct bin *b)
 {
         for (uint32_t i = 1; i < b->n; i++) {
                 struct entry x = *bin_at(b, i);
                 uint32_t j = i;
-                for (; j > 0 && before(x, *bin_at(b, j - 1)); j--)
+                for (; j > 0 && before(x, *bin_at(b, j - 1)); j--) {
                         *bin_at(b, j) = *bin_at(b, j - 1);
-                *bin_at(b, j) = x;
+                        bin_at(b, j)->ev->slot = j + 1;
+                }
+                if (j != i) {
+                        *bin_at(b, j) = x;
+                        x.ev->slot = j + 1;
+                }
         }
-        for (uint32_t i = 0; i < b->n; i++)
-                bin_at(b, i)->ev->slot = i + 1;
+}
+
+/* True when b's entries are in (time, seq) order. */
+static bool is_sorted(struct bin *b)
+{
+        for (uint32_t i = 1; i < b->n; i++)
+                if (before(*bin_at(b, i), *bin_at(b, i - 1)))
+                        return false;
+        return true;
 }
 
 /* Moves the run's head past cancelled entries; ends the run when nothing
@@ -590,11 +587,11 @@ static void refill(struct sim_loop *loop)
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
                 if (b->n == 0)
                         continue;
-                if (in_order(b) || b->n <= SORT_MAX) {
-                        if (!in_order(b))
-                                sort_bin(b);
+                if (b->n <= SORT_MAX || is_sorted(b)) {
                         for (uint32_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
                                 __builtin_prefetch(bin_at(b, i)->ev, 1);
+                        if (b->n <= SORT_MAX)
+                                sort_bin(b);
                         loop->run = b;
                         loop->run_part = loop->cur;
                         loop->run_head = 0;
