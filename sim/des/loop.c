@@ -73,6 +73,7 @@
 #define SORT_MAX       16                /* a bin up to this size is sorted into a run */
 #define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
 #define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
+#define REBUILD_AHEAD  8  /* far entries ahead whose events a rebuild fetches */
 #define SORTED_MAX     SIM_LOOP_SORTED_MAX   /* the heap's array sorted up to this many */
 #define SORTED_AGAIN   SIM_LOOP_SORTED_AGAIN /* ... and again when a heap shrinks to it */
 
@@ -456,6 +457,10 @@ static int rebuild(struct sim_loop *loop)
         for (uint32_t i = 0; i < far->n; i++) {
                 struct entry x = *bin_at(far, i);
                 uint64_t b = (x.time - lo) >> loop->shift;
+                /* Each event is written (its new place) and was last
+                 * touched long ago: fetch a few ahead. */
+                if (i + REBUILD_AHEAD < far->n)
+                        __builtin_prefetch(bin_at(far, i + REBUILD_AHEAD)->ev, 1);
                 if (b < nbins) {
                         if (bin_push(&loop->bins[b], (uint32_t)b + 1, x) < 0) {
                                 for (; i < far->n; i++) /* keep the rest */
