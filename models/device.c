@@ -428,7 +428,7 @@ __attribute__((noinline)) static void stage_done_other(struct device_model *dev,
                 dev->free_gap = g->next;
                 g->active = true;
                 g->left = gap;
-                arm(dev, &g->ev, now(dev) + ns(gap * dev->slow));
+                arm(dev, &g->ev, now(dev) + ns(slowed(dev, gap)));
         } else {
                 dev->busy--;
         }

@@ -203,29 +203,6 @@ int sim_device_status(int model_status)
         }
 }
 
-/* drv_submit() with the fault points on: out of line, so that the
- * common case keeps no draw and no call of its own. */
-__attribute__((noinline)) static int submit_watched(struct sim_device *d, struct ac_device *dev,
-                                                    const struct ac_job *job, uint8_t op)
-{
-        if (buggify(d->plat)) { /* done at once, from inside its own submit */
-                ac_device_complete(dev, job->tag, 0);
-                return 0;
-        }
-        return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
-}
-
-static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)
-{
-        struct sim_device *d = ctx;
-        uint8_t op = d->op_index[job->op];
-        if (op == SIM_DEVICE_NO_OP)
-                return AC_EINVAL;
-        if (d->plat->buggify)
-                return submit_watched(d, dev, job, op);
-        return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
-}
-
 /* A plain device's submit (no fault points): the model and the op map,
  * the first words of d (platform.h). */
 static int drv_submit_plain(void *ctx, struct ac_device *dev, const struct ac_job *job)
@@ -236,6 +213,27 @@ static int drv_submit_plain(void *ctx, struct ac_device *dev, const struct ac_jo
         if (op == SIM_DEVICE_NO_OP)
                 return AC_EINVAL;
         return sim_device_status(device_model_submit(d->model, job->tag, op, job->bytes));
+}
+
+/* drv_submit() with the fault points on: out of line, so that the
+ * common case keeps no draw and no call of its own. An op the model
+ * lacks is refused before the draw, as without them. */
+__attribute__((noinline)) static int submit_watched(struct sim_device *d, struct ac_device *dev,
+                                                    const struct ac_job *job)
+{
+        if (d->op_index[job->op] != SIM_DEVICE_NO_OP && buggify(d->plat)) {
+                ac_device_complete(dev, job->tag, 0); /* done at once, inside its own submit */
+                return 0;
+        }
+        return drv_submit_plain(d, dev, job);
+}
+
+static int drv_submit(void *ctx, struct ac_device *dev, const struct ac_job *job)
+{
+        struct sim_device *d = ctx;
+        if (d->plat->buggify)
+                return submit_watched(d, dev, job);
+        return drv_submit_plain(ctx, dev, job);
 }
 
 static void drv_abort(void *ctx, struct ac_device *dev, uint64_t tag)
