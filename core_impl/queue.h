@@ -140,4 +140,16 @@ static inline struct ac_request *queue_peek(const struct ac_queue *q, uint64_t n
         return best;
 }
 
+/* Starts fetching the lines of the request queue_peek would return
+ * without aging: the public struct and the core's part, written when it is
+ * taken. A hint; nothing is read but the mask and the head. */
+static inline void queue_prefetch_head(const struct ac_queue *q)
+{
+        if (q->mask) {
+                const struct ac_request *r = q->lvl[__builtin_ctz(q->mask)].head;
+                __builtin_prefetch(r, 1);
+                __builtin_prefetch(&r->core, 1);
+        }
+}
+
 #endif

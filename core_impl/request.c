@@ -840,6 +840,9 @@ void ac_device_complete(struct ac_device *dev, uint64_t tag, int status)
                 core_leave(eng);
                 return;
         }
+        /* The fill below takes the queue's head after the callback: fetch
+         * it now, as it has waited out of the caches since it was queued. */
+        queue_prefetch_head(&dev->queue);
         uint64_t now = core_now(eng);
         struct ac_request *req = stage_done(eng, dev, s, status, now);
         if (dev->busy)

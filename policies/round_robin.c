@@ -36,6 +36,13 @@ static size_t rr_pick(void *priv, const struct ac_pick *p)
         size_t chosen = lo < n ? lo : 0; /* none after the cursor: wrap */
         rr->next = ac_pick_candidate(p, chosen)->index + 1;
         rr->at = chosen + 1;
+        if (c) {
+                /* The next turn is known: start fetching the lines of the
+                 * view it and the placement will read. */
+                const struct ac_device_view *following = c[chosen + 1 < n ? chosen + 1 : 0];
+                __builtin_prefetch(&following->index);
+                __builtin_prefetch(&following->completed);
+        }
         return chosen;
 }
 

@@ -64,18 +64,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ARITY          4
-#define INITIAL_SIZE   64
-#define PART_HEAP      0u         /* ev->part: in the heap */
-#define PART_FAR       UINT32_MAX /* ev->part: in the far list */
-#define PER_BIN        2          /* events per bin aimed at by a rebuild */
-#define MAX_BINS       (1u << 22)
-#define SORT_MAX       16                /* a bin up to this size is sorted into a run */
-#define HUGE_PAGE      ((size_t)2 << 20) /* arrays this large ask for huge pages */
-#define PREFETCH_AHEAD 16 /* run entries ahead of the head whose events are fetched */
-#define REBUILD_AHEAD  8  /* far entries ahead whose events a rebuild fetches */
-#define SORTED_MAX     SIM_LOOP_SORTED_MAX   /* the heap's array sorted up to this many */
-#define SORTED_AGAIN   SIM_LOOP_SORTED_AGAIN /* ... and again when a heap shrinks to it */
+#define ARITY            4
+#define INITIAL_SIZE     64
+#define PART_HEAP        0u         /* ev->part: in the heap */
+#define PART_FAR         UINT32_MAX /* ev->part: in the far list */
+#define PER_BIN          2          /* events per bin aimed at by a rebuild */
+#define MAX_BINS         (1u << 22)
+#define SORT_MAX         16                /* a bin up to this size is sorted into a run */
+#define HUGE_PAGE        ((size_t)2 << 20) /* arrays this large ask for huge pages */
+#define PREFETCH_AHEAD   16 /* run entries ahead of the head whose events are fetched */
+#define REBUILD_AHEAD    8  /* far entries ahead whose events a rebuild fetches */
+#define BIN_AHEAD_EVENTS 4  /* events of the next bin fetched when a bin is taken */
+#define SORTED_MAX       SIM_LOOP_SORTED_MAX   /* the heap's array sorted up to this many */
+#define SORTED_AGAIN     SIM_LOOP_SORTED_AGAIN /* ... and again when a heap shrinks to it */
 
 struct entry {
         uint64_t time;        /* == ev->time, kept here for the comparisons */
@@ -399,9 +400,9 @@ static struct bin *bin_of(struct sim_loop *loop, uint32_t part)
 static int calendar_push(struct sim_loop *loop, struct entry x)
 {
         uint64_t i = (x.time - loop->lo) >> loop->shift;
-        if (i < loop->nbins)
-                return bin_push(&loop->bins[i], (uint32_t)i + 1, x);
-        return bin_push(&loop->far, PART_FAR, x);
+        bool near = i < loop->nbins; /* which, a toss-up: selected, not branched on */
+        struct bin *b = near ? loop->bins + i : &loop->far;
+        return bin_push(b, near ? (uint32_t)i + 1 : PART_FAR, x);
 }
 
 static unsigned bit_length(uint64_t x)
@@ -551,6 +552,21 @@ static int regrid(struct sim_loop *loop)
         return 0;
 }
 
+/* Bins are taken in order, a few events each, and each was last touched
+ * when its events were scheduled, a window's length ago: fetch the
+ * entries of the bin after next, and the events of the next bin, whose
+ * entries the previous take fetched. */
+static inline void prefetch_bins(struct sim_loop *loop)
+{
+        if (loop->cur + 1 < loop->nbins)
+                __builtin_prefetch(loop->bins[loop->cur + 1].e);
+        if (loop->cur < loop->nbins) {
+                struct bin *next = &loop->bins[loop->cur];
+                for (uint32_t i = 0; i < next->n && i < BIN_AHEAD_EVENTS; i++)
+                        __builtin_prefetch(bin_at(next, i)->ev, 1);
+        }
+}
+
 /* Refills the empty near future (heap and run) from the calendar: the next
  * non-empty bin, after a rebuild if the window is used up. A bin already
  * in (time, seq) order, or small enough to sort, becomes the run, fired
@@ -590,6 +606,7 @@ static void refill(struct sim_loop *loop)
                 }
                 struct bin *b = &loop->bins[loop->cur++];
                 loop->base = loop->lo + ((uint64_t)loop->cur << loop->shift);
+                prefetch_bins(loop);
                 if (b->n == 0)
                         continue;
                 if (b->n <= SORT_MAX || is_sorted(b)) {
@@ -749,7 +766,10 @@ static void pop_run(struct sim_loop *loop)
 static int put_in(struct sim_loop *loop, struct sim_event *ev)
 {
         struct entry x = {ev->time, ev};
-        if (__builtin_expect(x.time >= loop->base && loop->count == 0 && loop->run_live == 0, 0)) {
+        /* One branch, nearly never taken: with the calendar running,
+         * whether x is past base is a toss-up, not to be branched on. */
+        if (__builtin_expect((x.time >= loop->base) & (loop->count == 0) & (loop->run_live == 0),
+                             0)) {
                 /* The near future is empty only when the calendar is:
                  * start afresh. */
                 assert(loop->later == 0);
