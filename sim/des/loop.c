@@ -400,9 +400,9 @@ static struct bin *bin_of(struct sim_loop *loop, uint32_t part)
 static int calendar_push(struct sim_loop *loop, struct entry x)
 {
         uint64_t i = (x.time - loop->lo) >> loop->shift;
-        bool near = i < loop->nbins; /* which, a toss-up: selected, not branched on */
-        struct bin *b = near ? loop->bins + i : &loop->far;
-        return bin_push(b, near ? (uint32_t)i + 1 : PART_FAR, x);
+        if (i < loop->nbins)
+                return bin_push(&loop->bins[i], (uint32_t)i + 1, x);
+        return bin_push(&loop->far, PART_FAR, x);
 }
 
 static unsigned bit_length(uint64_t x)
