@@ -766,8 +766,11 @@ static void pop_run(struct sim_loop *loop)
 static int put_in(struct sim_loop *loop, struct sim_event *ev)
 {
         struct entry x = {ev->time, ev};
-        /* One branch, nearly never taken: with the calendar running,
-         * whether x is past base is a toss-up, not to be branched on. */
+        /* The restart's three tests in one branch, nearly never taken:
+         * with the calendar running, whether x is past base is a toss-up,
+         * and the choice of heap or calendar below already pays for it
+         * (about one mispredict a request at 1000 devices); a branch of
+         * its own here would pay again. */
         if (__builtin_expect((x.time >= loop->base) & (loop->count == 0) & (loop->run_live == 0),
                              0)) {
                 /* The near future is empty only when the calendar is:
