@@ -56,13 +56,13 @@
  * and fires nothing more, so that the failure is handled once, by whoever
  * runs the loop; every event stays in exactly one place.
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include "sim/des/loop.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+
+#include "sim/des/pages.h"
 
 #define ARITY            4
 #define INITIAL_SIZE     64
@@ -70,8 +70,7 @@
 #define PART_FAR         UINT32_MAX /* ev->part: in the far list */
 #define PER_BIN          2          /* events per bin aimed at by a rebuild */
 #define MAX_BINS         (1u << 22)
-#define SORT_MAX         16                /* a bin up to this size is sorted into a run */
-#define HUGE_PAGE        ((size_t)2 << 20) /* arrays this large ask for huge pages */
+#define SORT_MAX         16 /* a bin up to this size is sorted into a run */
 #define PREFETCH_AHEAD   16 /* run entries ahead of the head whose events are fetched */
 #define REBUILD_AHEAD    8  /* far entries ahead whose events a rebuild fetches */
 #define BIN_AHEAD_EVENTS 4  /* events of the next bin fetched when a bin is taken */
@@ -341,20 +340,13 @@ static void heap_take(struct sim_loop *loop, struct entry x)
  * first n of e, which it frees, or NULL (e kept) when out of memory. It is
  * cache-line aligned, so that a bin's first four events share one line
  * (malloc's 16-byte alignment would split them over two, three times in
- * four). An array of 2 MiB or more (the far list of a large set) is
- * aligned to 2 MiB instead and asks for huge pages where the system has
- * them: growing it then costs a page fault per 2 MiB rather than per
- * 4 KiB, and a fault is dear where the system runs virtualised. */
+ * four); an array of 2 MiB or more (the far list of a large set) is on
+ * huge pages where the system has them (sim/des/pages.h). */
 static struct entry *grow_entries(struct entry *e, uint32_t n, uint32_t size)
 {
-        size_t bytes = (size_t)size * sizeof(*e);
-        struct entry *more = aligned_alloc(bytes < HUGE_PAGE ? 64 : HUGE_PAGE, bytes);
+        struct entry *more = sim_pages_alloc((size_t)size * sizeof(*e));
         if (!more)
                 return NULL;
-#ifdef MADV_HUGEPAGE
-        if (bytes >= HUGE_PAGE)
-                (void)madvise(more, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
-#endif
         if (n)
                 memcpy(more, e, (size_t)n * sizeof(*e));
         free(e);

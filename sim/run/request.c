@@ -1,8 +1,10 @@
 /*
  * sim/run/request.c - the requests of a replication: a free-list pool of
- * struct run_request (grown in chunks of POOL_CHUNK up to the most ever
- * outstanding, so nothing is allocated per request in steady state, and
- * memory follows the requests held, not the queue bounds); the workload's
+ * struct run_request (grown up to the most ever outstanding, first by
+ * POOL_CHUNK, then by a huge page's worth, so nothing is allocated per
+ * request in steady state, memory follows the requests held, not the queue
+ * bounds, and a pool of a million requests costs a few hundred page faults
+ * rather than tens of thousands: sim/des/pages.h); the workload's
  * emit, which submits one to the core; and the core's callback, which
  * accounts for it. One of each per request: the hot path. A plain run
  * (no checks, no trace, one class: run->plain) takes copies of both with
@@ -16,16 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/des/pages.h"
 #include "sim/run/replication.h"
 
-#define POOL_CHUNK 1024 /* requests added to the pool at a time */
+#define POOL_CHUNK 1024 /* requests in the pool's first chunk */
 
 /* ---- the pool ------------------------------------------------------------ */
 
 static void request_done(struct ac_request *req, int status);
 
 /* Adds a chunk of requests to the free list: false when out of memory.
- * Out of line: it runs once per POOL_CHUNK requests at most. */
+ * The first holds POOL_CHUNK, so that a small run holds little; the next
+ * ones fill SIM_HUGE_PAGE each (at least one request). The last is cut to
+ * max_held. Out of line: it runs once per POOL_CHUNK requests at most. */
 __attribute__((noinline)) static bool pool_grow(struct replication *run)
 {
         if (run->nchunks == run->capchunks) {
@@ -38,10 +43,18 @@ __attribute__((noinline)) static bool pool_grow(struct replication *run)
         }
         /* outstanding < max_held and the pool is all in use, so
          * pooled < max_held: n >= 1 */
-        size_t n = run->max_held - run->pooled < POOL_CHUNK ? (size_t)(run->max_held - run->pooled)
-                                                            : POOL_CHUNK;
+        size_t n = POOL_CHUNK;
+        size_t bytes = n * run->stride;
+        if (run->pooled > 0) { /* a huge page, as many as it holds (or one larger block) */
+                n = run->stride < SIM_HUGE_PAGE ? SIM_HUGE_PAGE / run->stride : 1;
+                bytes = run->stride < SIM_HUGE_PAGE ? SIM_HUGE_PAGE : run->stride;
+        }
+        if (run->max_held - run->pooled < n) { /* the last chunk */
+                n = (size_t)(run->max_held - run->pooled);
+                bytes = n * run->stride;
+        }
         /* blocks of whole cache lines, the first at the start of one */
-        char *chunk = aligned_alloc(64, n * run->stride);
+        char *chunk = sim_pages_alloc(bytes);
         if (!chunk)
                 return false;
         memset(chunk, 0, n * run->stride);
