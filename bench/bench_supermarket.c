@@ -376,6 +376,7 @@ static int devices_rows(const char *only, double rho)
                 if (only && strcmp(only, policies[b]) != 0)
                         continue;
                 double ten[DEVICES_RUNS], thousand[DEVICES_RUNS], ratio[DEVICES_RUNS];
+                double in_order[DEVICES_RUNS]; /* ratio before bench_median sorts it */
                 long faults[DEVICES_RUNS];
                 for (int i = 0; i < DEVICES_RUNS; i++) {
                         struct measure m10, m1000;
@@ -387,6 +388,7 @@ static int devices_rows(const char *only, double rho)
                         ten[i] = (double)m10.all / m10.wall_s;
                         thousand[i] = (double)m1000.all / m1000.wall_s;
                         ratio[i] = thousand[i] / ten[i];
+                        in_order[i] = ratio[i];
                         faults[i] = m1000.faults;
                 }
                 double r = bench_median(ratio, DEVICES_RUNS);
@@ -400,7 +402,7 @@ static int devices_rows(const char *only, double rho)
                  * also pay the page faults of memory it has not had yet. */
                 printf("  pairs in order, ratio (page faults of the 1000-device run):");
                 for (int i = 0; i < DEVICES_RUNS; i++)
-                        printf(" %.2f (%ld)", ratio[i], faults[i]);
+                        printf(" %.2f (%ld)", in_order[i], faults[i]);
                 printf("\n");
                 fflush(stdout);
                 n_done++;
