@@ -30,7 +30,7 @@ static void request_done(struct ac_request *req, int status);
 /* Adds a chunk of requests to the free list: false when out of memory.
  * The first holds POOL_CHUNK, so that a small run holds little; the next
  * ones fill SIM_HUGE_PAGE each (at least one request). The last is cut to
- * max_held. Out of line: it runs once per POOL_CHUNK requests at most. */
+ * max_held. Out of line: it runs once a chunk. */
 __attribute__((noinline)) static bool pool_grow(struct replication *run)
 {
         if (run->nchunks == run->capchunks) {
