@@ -30,7 +30,9 @@
  *                               (d = 2; `all` for both): acsim's whole run
  *                               loop with the device models, the two run
  *                               alternately, the median of the pairs'
- *                               ratios (issue 13's target: >= 0.8); `make
+ *                               ratios (issue 13's target: >= 0.8), then
+ *                               each pair in the order run, with the page
+ *                               faults of its 1000-device run; `make
  *                               bench` runs it last, at 0.9
  *   bench_supermarket --pool balancer n requests [rho]
  *                               one run of that pool at n devices, for a
