@@ -4,7 +4,9 @@
  * N events are scheduled at random times; then each hold fires the earliest
  * one, whose handler schedules it again at now + a random increment, so
  * the set stays at N events. Reported: nanoseconds per hold (median of 5
- * rounds) at N = 10^2, 10^3, 10^5 and 10^6, for exponential and uniform increments
+ * rounds) at N = 20, 48, 10^2, 10^3, 10^5 and 10^6 (20: the sorted form;
+ * 48: just past it, where the engine runs its calendar and the heap alone
+ * its 4-ary heap), for exponential and uniform increments
  * of mean 1 us, for the engine as it runs (its heap in front of the
  * calendar past SIM_LOOP_TIER_AT events) and with the calendar off (the
  * 4-ary heap alone, sim_loop_tier_at(loop, 0)), against a baseline measured
@@ -185,12 +187,12 @@ static double heap_hold_ns(size_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
-#define NSIZES 4
-#define SMALL  1 /* sizes[SMALL] = 10^3: the heap the target compares with */
+#define NSIZES 6
+#define SMALL  3 /* sizes[SMALL] = 10^3: the heap the target compares with */
 
 int main(void)
 {
-        static const size_t sizes[NSIZES] = {100, 1000, 100000, 1000000};
+        static const size_t sizes[NSIZES] = {20, 48, 100, 1000, 100000, 1000000};
         static const char *dists[] = {"exponential", "uniform"};
         static double (*const kinds[3])(size_t) = {engine_hold_ns, heap_only_hold_ns, heap_hold_ns};
         gsl_rng *r = sim_rng_stream(1, "bench/eventset");

@@ -21,8 +21,11 @@
  * array is reversed (ascending is a valid heap) and works as a heap until
  * a pop leaves SORTED_AGAIN events or fewer, when it is heapsorted back.
  *
- * A heap of a million events still costs a cache miss per level, so past
- * tier_at events the loop keeps only the near future apart: every event
+ * A heap's sift costs a level per factor of four and a cache miss per
+ * level past the caches, while a calendar's hold costs the same at any
+ * size, so past tier_at events (by default SORTED_MAX: the heap form is
+ * then left for the near future and the tests) the loop keeps only the
+ * near future apart: every event
  * before `base` is in the heap (or the run, below), every later one is in
  * the calendar, a window of equal-width bins starting at `lo` (arrays of
  * entries in the order appended, bin i holding [lo + i*width,
