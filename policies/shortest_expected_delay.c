@@ -39,10 +39,17 @@
  *
  * with Q = queued_bytes + in_flight_bytes, and the like for the other two
  * forms. For a stage of b bytes every device below a node then has
- * delay >= min(a + b c, best (u + b w)), the lower envelope of the lines
- * a + b c bounded from below, and ac_pick_least visits only the subtrees
- * whose bound does not exceed the best delay found (O(log n) when the
- * devices differ, more when many are within rounding of the best). The
+ * delay >= min(a + b c, best (u + b w)), and ac_pick_least visits only
+ * the subtrees whose bound does not exceed the best delay found. The
+ * least a and the least c may come from different devices, which makes
+ * the bound loose: under SED the best device is often an idle one, and a
+ * busy device with a smaller c would hold every subtree's bound below it.
+ * So a and c are kept apart by the stages a device holds, h = queued +
+ * in flight, in classes 0, 1, 2-3, 4-7 and 8 or more (an idle device's
+ * a is 0: only its c). Within a class the devices hold about the same
+ * bytes when stages are about one size, so the least a and the least c
+ * mostly come from the same device and the class's bound is nearly its
+ * best delay; the node's bound is the least over the classes. The
  * figures best_per_byte and best_service are the least keys at the root.
  * The delay of a visited device is computed by the same code as the scan
  * that runs when the core hands over the array, so both pick alike, ties
@@ -58,19 +65,27 @@ enum sed_form {
         SED_BY_WEIGHT, /* nothing known yet */
 };
 
+/* The classes of a and c by the stages held (see the top): 0, 1, 2-3,
+ * 4-7, 8 or more. */
+#define SED_CLASSES 5
+
 /* The index's keys (ac_balancer_ops.keys), INFINITY where they do not
  * apply to the device. */
 enum {
         KEY_PER_BYTE,     /* its ns_per_byte, when known: the least is best_per_byte */
         KEY_SERVICE,      /* its service_ns, when known: the least is best_service */
-        KEY_BYTES_A,      /* Q ns_per_byte / ring, figure known */
-        KEY_BYTES_C,      /* ns_per_byte / ring, figure known */
         KEY_BYTES_U,      /* Q / ring, figure not known (times best_per_byte) */
         KEY_BYTES_W,      /* 1 / ring, figure not known (times best_per_byte) */
         KEY_STAGES_KNOWN, /* k service_ns / ring, figure known */
         KEY_STAGES_U,     /* k / ring, figure not known (times best_service) */
         KEY_WEIGHT,       /* k / weight */
+        KEY_BYTES_C,      /* ns_per_byte / ring, figure known, by class: SED_CLASSES keys */
+        KEY_BYTES_A = KEY_BYTES_C + SED_CLASSES, /* Q ns_per_byte / ring, by class but the
+                                                    idle one (a = 0): SED_CLASSES - 1 keys */
+        KEY_COUNT = KEY_BYTES_A + SED_CLASSES - 1,
 };
+
+_Static_assert(KEY_COUNT <= AC_PICK_KEYS, "the keys fit the index");
 
 /* What one pick computes a delay from. */
 struct sed_pick {
@@ -108,6 +123,15 @@ static double sed_delay(const struct ac_device_view *v, const void *ctx)
         }
 }
 
+/* The class of a device holding h stages: 0, 1, 2-3, 4-7, 8 or more. */
+static int held_class(uint64_t h)
+{
+        if (h == 0)
+                return 0;
+        int c = 64 - __builtin_clzll(h); /* 1 for 1, 2 for 2-3, 3 for 4-7, ... */
+        return c < SED_CLASSES - 1 ? c : SED_CLASSES - 1;
+}
+
 static void sed_keys(const struct ac_device_view *v, double out[AC_PICK_KEYS])
 {
         for (int j = 0; j < AC_PICK_KEYS; j++)
@@ -117,8 +141,10 @@ static void sed_keys(const struct ac_device_view *v, double out[AC_PICK_KEYS])
         double k = (double)v->queued + (double)v->in_flight + 1.0;
         if (v->ns_per_byte > 0) {
                 out[KEY_PER_BYTE] = v->ns_per_byte;
-                out[KEY_BYTES_A] = q * v->ns_per_byte / ring;
-                out[KEY_BYTES_C] = v->ns_per_byte / ring;
+                int cls = held_class((uint64_t)v->queued + v->in_flight);
+                out[KEY_BYTES_C + cls] = v->ns_per_byte / ring;
+                if (cls > 0)
+                        out[KEY_BYTES_A + cls - 1] = q * v->ns_per_byte / ring;
         } else {
                 out[KEY_BYTES_U] = q / ring;
                 out[KEY_BYTES_W] = 1.0 / ring;
@@ -141,7 +167,11 @@ static double sed_bound(const double *m, const void *ctx)
         double b = (double)sp->bytes, lo;
         switch (sp->form) {
         case SED_BY_BYTES: {
-                double known = m[KEY_BYTES_A] + b * m[KEY_BYTES_C];
+                double known = b * m[KEY_BYTES_C]; /* the idle class: a = 0 */
+                for (int cls = 1; cls < SED_CLASSES; cls++) {
+                        double x = m[KEY_BYTES_A + cls - 1] + b * m[KEY_BYTES_C + cls];
+                        known = x < known ? x : known;
+                }
                 double unknown = sp->best_per_byte * (m[KEY_BYTES_U] + b * m[KEY_BYTES_W]);
                 lo = known < unknown ? known : unknown;
                 break;

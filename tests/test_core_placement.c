@@ -33,8 +33,8 @@
 
 #define SEEDS    24
 #define STEPS    3000
-#define MAX_DEVS 448 /* 48, or 400 more for the test at scale */
-#define MAX_REQS 160
+#define MAX_DEVS 448  /* 48, or 400 more for the test at scale */
+#define MAX_REQS 1024 /* 160 but in the deep-queue test */
 #define MAX_LOG  40000
 #define RING     2
 
@@ -140,6 +140,9 @@ static void add(struct side *s, size_t k, uint64_t spec)
         cr_assert_eq(ac_device_register(s->eng, &dc, &d->dev), 0);
 }
 
+static bool deep;          /* queues of 16 to 23, not 1 to 3 */
+static size_t nreqs = 160; /* requests the walk submits, <= MAX_REQS */
+
 static void start(struct side *s, const char *policy, uint64_t seed, bool scan)
 {
         memset(s, 0, sizeof(*s));
@@ -148,7 +151,7 @@ static void start(struct side *s, const char *policy, uint64_t seed, bool scan)
         ac_engine_config_defaults(&cfg);
         cfg.platform = (struct ac_platform){.ops = &p_ops, .ctx = s};
         cfg.policy = policy;
-        cfg.queue_depth = 1 + (uint32_t)(seed % 3);
+        cfg.queue_depth = deep ? 16 + (uint32_t)(seed % 8) : 1 + (uint32_t)(seed % 3);
         cfg.backlog = 64;
         cfg.affinity = seed % 2 == 0;
         cfg.failover.retries = 2;
@@ -201,7 +204,7 @@ static void step(struct side *s, uint64_t w, size_t *ndevs)
                 complete(s, k, (w >> 20) % 16 == 0 ? AC_EIO : 0);
                 break;
         default: {
-                struct preq *r = &s->reqs[(w >> 32) % MAX_REQS];
+                struct preq *r = &s->reqs[(w >> 32) % nreqs];
                 if (r->req.core.state != AC_REQ_IDLE)
                         break;
                 r->stages[0] =
@@ -242,6 +245,7 @@ static void drain(struct side *s, size_t *ndevs)
 
 static struct side a, b;
 static size_t more_devices; /* at the start, beyond the 3 .. 32 drawn */
+static size_t most_held;    /* the most stages one device held after a walk (side a) */
 
 static void differ(const char *policy, uint64_t seed)
 {
@@ -267,12 +271,18 @@ static void differ(const char *policy, uint64_t seed)
                                      "%s seed %llu step %d: device of stage %zu", policy,
                                      (unsigned long long)seed, i, a.nlog - 1);
         }
+        for (size_t k = 0; k < na; k++)
+                if (a.devs[k].dev) {
+                        const struct ac_device_view *v = &a.devs[k].dev->view;
+                        size_t held = (size_t)v->queued + v->in_flight;
+                        most_held = held > most_held ? held : most_held;
+                }
         drain(&a, &na);
         drain(&b, &nb);
         cr_assert_eq(a.nlog, b.nlog);
         cr_assert(memcmp(a.log, b.log, a.nlog * sizeof(a.log[0])) == 0, "%s seed %llu", policy,
                   (unsigned long long)seed);
-        for (size_t i = 0; i < MAX_REQS; i++) {
+        for (size_t i = 0; i < nreqs; i++) {
                 /* -1 per accepted submit, +1 per callback */
                 cr_assert_eq(a.reqs[i].calls, 0, "%s seed %llu request %zu", policy,
                              (unsigned long long)seed, i);
@@ -308,4 +318,27 @@ Test(placement, delay_index_equals_scan_at_scale)
         }
         more_devices = 0;
         cr_assert_gt(stages, 8000, "%zu", stages); /* 160 requests over 400 devices */
+}
+
+/* The same with queues of 16 to 23 and 1024 requests over about a hundred
+ * devices, so that devices hold from none to a dozen stages and more:
+ * every class of shortest-expected-delay's keys by stages held (0, 1,
+ * 2-3, 4-7, 8 or more) is in its index at once, and the pruned search
+ * still picks what the scan picks. */
+Test(placement, delay_index_equals_scan_with_deep_queues)
+{
+        more_devices = 62;
+        nreqs = MAX_REQS;
+        deep = true;
+        most_held = 0;
+        size_t stages = 0;
+        for (uint64_t seed = 1; seed <= 12; seed++) {
+                differ("shortest-expected-delay", seed);
+                stages += a.nlog;
+        }
+        more_devices = 0;
+        nreqs = 160;
+        deep = false;
+        cr_assert_gt(stages, 10000, "%zu", stages);
+        cr_assert_geq(most_held, 8, "no device held 8 stages: the top class went untested");
 }

@@ -96,7 +96,7 @@ enum {
 };
 
 /* How many keys a balancer's keys op fills (AC_BALANCER_KEYS). */
-#define AC_PICK_KEYS 10
+#define AC_PICK_KEYS 16
 
 /* A policy option given by the user, as text (from engine.policy_options). */
 struct ac_option {
