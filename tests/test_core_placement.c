@@ -17,7 +17,9 @@
  *     each engine, and with the same status.
  *
  * The same for shortest-expected-delay alone with 350 more devices at the
- * start, where its index prunes most of the tree.
+ * start, where its index prunes most of the tree; and with 62 more, queues
+ * of 16 to 23 and 1024 requests, where some device holds 8 stages or more,
+ * so that every class of its keys by stages held is in the index.
  *
  * In a build with ACSIM_CORE_CHECKS (the sanitizer tree) the core also
  * asserts at every placement that the tree's candidates, ranks and least
