@@ -306,6 +306,18 @@ Test(placement, index_picks_equal_scan_under_churn)
         cr_assert_gt(stages, 100000); /* the walk did place work */
 }
 
+/* Walks shortest-expected-delay over seeds 1 .. seeds; returns the stages
+ * handed out. */
+static size_t delay_walks(uint64_t seeds)
+{
+        size_t stages = 0;
+        for (uint64_t seed = 1; seed <= seeds; seed++) {
+                differ("shortest-expected-delay", seed);
+                stages += a.nlog;
+        }
+        return stages;
+}
+
 /* shortest-expected-delay's index (AC_BALANCER_KEYS, ac_pick_least) at a
  * few hundred devices of two ring sizes and four weights, whose figures
  * (a moving average per device) all differ: the pruned search picks what
@@ -313,12 +325,7 @@ Test(placement, index_picks_equal_scan_under_churn)
 Test(placement, delay_index_equals_scan_at_scale)
 {
         more_devices = 350;
-        size_t stages = 0;
-        for (uint64_t seed = 1; seed <= 24; seed++) {
-                differ("shortest-expected-delay", seed);
-                stages += a.nlog;
-        }
-        more_devices = 0;
+        size_t stages = delay_walks(24);
         cr_assert_gt(stages, 8000, "%zu", stages); /* 160 requests over 400 devices */
 }
 
@@ -326,21 +333,14 @@ Test(placement, delay_index_equals_scan_at_scale)
  * devices, so that devices hold from none to a dozen stages and more:
  * every class of shortest-expected-delay's keys by stages held (0, 1,
  * 2-3, 4-7, 8 or more) is in its index at once, and the pruned search
- * still picks what the scan picks. */
+ * still picks what the scan picks. (Each test runs in a process of its
+ * own: the settings do not reach the others.) */
 Test(placement, delay_index_equals_scan_with_deep_queues)
 {
         more_devices = 62;
         nreqs = MAX_REQS;
         deep = true;
-        most_held = 0;
-        size_t stages = 0;
-        for (uint64_t seed = 1; seed <= 12; seed++) {
-                differ("shortest-expected-delay", seed);
-                stages += a.nlog;
-        }
-        more_devices = 0;
-        nreqs = 160;
-        deep = false;
+        size_t stages = delay_walks(12);
         cr_assert_gt(stages, 10000, "%zu", stages);
         cr_assert_geq(most_held, 8, "no device held 8 stages: the top class went untested");
 }
