@@ -2,7 +2,8 @@
  * test_pages.c - sim/des/pages.c: a small array starts a cache line, one
  * of SIM_HUGE_PAGE bytes or more starts a huge page and is whole huge
  * pages long (its last byte writable), the zeroed form is zero, and a size
- * of 0 or one that cannot be rounded up gets NULL.
+ * of 0, one that cannot be rounded up, or a count times size that does not
+ * fit a size_t gets NULL.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -50,13 +51,13 @@ Test(pages, the_zeroed_form_is_zero)
 {
         /* dirty what malloc may hand back, then ask for zeroed memory of
          * both kinds */
-        static const size_t sizes[] = {1000, SIM_HUGE_PAGE + 4096};
+        static const size_t sizes[] = {1000, SIM_HUGE_PAGE + 4096}; /* multiples of 8 */
         for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
                 unsigned char *dirty = sim_pages_alloc(sizes[k]);
                 cr_assert_not_null(dirty);
                 memset(dirty, 0xff, sizes[k]);
                 free(dirty);
-                unsigned char *p = sim_pages_calloc(sizes[k]);
+                unsigned char *p = sim_pages_calloc(sizes[k] / 8, 8);
                 cr_assert_not_null(p);
                 cr_assert(zero(p, sizes[k]), "%zu bytes", sizes[k]);
                 free(p);
@@ -66,7 +67,9 @@ Test(pages, the_zeroed_form_is_zero)
 Test(pages, no_size_and_no_room_get_null)
 {
         cr_assert_null(sim_pages_alloc(0));
-        cr_assert_null(sim_pages_calloc(0));
+        cr_assert_null(sim_pages_calloc(0, 8));
+        cr_assert_null(sim_pages_calloc(8, 0));
+        cr_assert_null(sim_pages_calloc(SIZE_MAX / 8 + 1, 8)); /* n * size does not fit */
         cr_assert_null(sim_pages_alloc(SIZE_MAX));
         cr_assert_null(sim_pages_alloc(SIZE_MAX - SIM_HUGE_PAGE + 2));
 }

@@ -26,8 +26,11 @@ void *sim_pages_alloc(size_t bytes)
         return p;
 }
 
-void *sim_pages_calloc(size_t bytes)
+void *sim_pages_calloc(size_t n, size_t size)
 {
+        if (size && n > SIZE_MAX / size)
+                return NULL;
+        size_t bytes = n * size;
         void *p = sim_pages_alloc(bytes);
         if (p)
                 memset(p, 0, bytes); /* after the advice: the first touch takes huge pages */

@@ -23,7 +23,9 @@
  * a whole number of huge pages. */
 void *sim_pages_alloc(size_t bytes);
 
-/* The same, zeroed. */
-void *sim_pages_calloc(size_t bytes);
+/* An array of n items of `size` bytes, zeroed, as sim_pages_alloc
+ * places it; NULL when out of memory, when n * size is 0, or when it
+ * does not fit a size_t (as calloc). */
+void *sim_pages_calloc(size_t n, size_t size);
 
 #endif

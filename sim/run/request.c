@@ -45,9 +45,13 @@ __attribute__((noinline)) static bool pool_grow(struct replication *run)
          * pooled < max_held: n >= 1 */
         size_t n = POOL_CHUNK;
         size_t bytes = n * run->stride;
-        if (run->pooled > 0) { /* a huge page, as many as it holds (or one larger block) */
-                n = run->stride < SIM_HUGE_PAGE ? SIM_HUGE_PAGE / run->stride : 1;
-                bytes = run->stride < SIM_HUGE_PAGE ? SIM_HUGE_PAGE : run->stride;
+        if (run->pooled > 0 && run->stride < SIM_HUGE_PAGE) {
+                /* a whole huge page, as many as it holds */
+                n = SIM_HUGE_PAGE / run->stride;
+                bytes = SIM_HUGE_PAGE;
+        } else if (run->pooled > 0) { /* a request larger than a huge page: one */
+                n = 1;
+                bytes = run->stride;
         }
         if (run->max_held - run->pooled < n) { /* the last chunk */
                 n = (size_t)(run->max_held - run->pooled);

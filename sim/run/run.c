@@ -128,7 +128,7 @@ static int build_series(struct replication *run, struct sim_error *err)
         se->nlatency = run->nclasses + 1;
         se->rows = calloc(rows ? rows : 1, sizeof(*se->rows));
         /* rows x devices (2.3 MiB at 100 rows of 1000): huge pages from 2 MiB */
-        se->devices = sim_pages_calloc((rows ? rows : 1) * (run->ndevices ? run->ndevices : 1) *
+        se->devices = sim_pages_calloc((rows ? rows : 1) * (run->ndevices ? run->ndevices : 1),
                                        sizeof(*se->devices));
         se->latency = calloc((rows ? rows : 1) * se->nlatency, sizeof(*se->latency));
         run->row_hist = malloc(se->nlatency * sizeof(*run->row_hist));
