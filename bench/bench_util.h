@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -39,6 +40,41 @@ static inline double bench_load_average(void)
                 fclose(f);
         }
         return load;
+}
+
+/* The data caches of CPU 0 as sysfs gives them, "L1d 48K, L2 2048K, L3
+ * 266240K", into buf (size n > 0); "unknown" where sysfs has none. A
+ * figure that depends on what fits in a cache (bench_supermarket
+ * --devices) prints it beside itself. */
+static inline void bench_caches(char *buf, size_t n)
+{
+        size_t len = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < 8 && len < n; i++) {
+                char path[96], level[8] = "", type[16] = "", size[24] = "";
+                const char *field[3] = {"level", "type", "size"};
+                char *value[3] = {level, type, size};
+                int sizes[3] = {sizeof(level), sizeof(type), sizeof(size)};
+                int got = 0;
+                for (int k = 0; k < 3; k++) {
+                        snprintf(path, sizeof(path),
+                                 "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i, field[k]);
+                        FILE *f = fopen(path, "r");
+                        if (!f)
+                                break;
+                        if (fgets(value[k], sizes[k], f)) {
+                                value[k][strcspn(value[k], "\n")] = '\0';
+                                got++;
+                        }
+                        fclose(f);
+                }
+                if (got < 3 || strcmp(type, "Instruction") == 0)
+                        continue;
+                len += (size_t)snprintf(buf + len, n - len, "%sL%s%s %s", len ? ", " : "", level,
+                                        strcmp(type, "Data") == 0 ? "d" : "", size);
+        }
+        if (buf[0] == '\0')
+                snprintf(buf, n, "unknown");
 }
 
 /* Runs fn(ctx, out) in a child process and copies the child's *out (size
