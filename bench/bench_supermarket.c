@@ -378,8 +378,8 @@ static int devices_rows(const char *only, double rho)
          * size of the L2" */
         char caches[96];
         bench_caches(caches, sizeof(caches));
-        printf("caches of CPU 0: %s; working set: 1 to 2 MiB at 1000 devices, under 48 KiB "
-               "at 10\n",
+        printf("caches of CPU 0: %s; what the runs touch again and again (cachegrind, "
+               "docs/simulator.md): 1 to 2 MiB at 1000 devices, less than 48 KiB at 10\n",
                caches);
         for (size_t b = 0; b < sizeof(policies) / sizeof(policies[0]); b++) {
                 if (only && strcmp(only, policies[b]) != 0)

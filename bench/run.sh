@@ -6,18 +6,6 @@ set -eu
 build="${1:-build}"
 echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
 echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
-# the data caches: a figure such as bench_supermarket --devices depends on
-# what fits in them (docs/simulator.md)
-caches=""
-for d in /sys/devices/system/cpu/cpu0/cache/index*; do
-	[ -r "$d/size" ] || continue
-	type=$(cat "$d/type")
-	[ "$type" = Instruction ] && continue
-	suffix=""
-	[ "$type" = Data ] && suffix=d
-	caches="${caches:+$caches, }L$(cat "$d/level")$suffix $(cat "$d/size")"
-done
-echo "caches: ${caches:-unknown} (CPU 0)"
 found=0
 for b in "$build"/bench_*; do
 	[ -x "$b" ] || continue
