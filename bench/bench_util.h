@@ -7,6 +7,7 @@
 #ifndef ACSIM_BENCH_UTIL_H
 #define ACSIM_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,21 @@ static inline double bench_load_average(void)
         return load;
 }
 
+/* Field `field` of CPU 0's cache `index` in sysfs ("level", "type",
+ * "size"), its newline cut, into buf; false when sysfs has none. */
+static inline bool bench_cache_field(int index, const char *field, char *buf, int n)
+{
+        char path[96];
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/%s", index, field);
+        FILE *f = fopen(path, "r");
+        bool ok = f && fgets(buf, n, f);
+        if (f)
+                fclose(f);
+        if (ok)
+                buf[strcspn(buf, "\n")] = '\0';
+        return ok;
+}
+
 /* The data caches of CPU 0 as sysfs gives them, "L1d 48K, L2 2048K, L3
  * 266240K", into buf (size n > 0); "unknown" where sysfs has none. A
  * figure that depends on what fits in a cache (bench_supermarket
@@ -51,24 +67,11 @@ static inline void bench_caches(char *buf, size_t n)
         size_t len = 0;
         buf[0] = '\0';
         for (int i = 0; i < 8 && len < n; i++) {
-                char path[96], level[8] = "", type[16] = "", size[24] = "";
-                const char *field[3] = {"level", "type", "size"};
-                char *value[3] = {level, type, size};
-                int sizes[3] = {sizeof(level), sizeof(type), sizeof(size)};
-                int got = 0;
-                for (int k = 0; k < 3; k++) {
-                        snprintf(path, sizeof(path),
-                                 "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i, field[k]);
-                        FILE *f = fopen(path, "r");
-                        if (!f)
-                                break;
-                        if (fgets(value[k], sizes[k], f)) {
-                                value[k][strcspn(value[k], "\n")] = '\0';
-                                got++;
-                        }
-                        fclose(f);
-                }
-                if (got < 3 || strcmp(type, "Instruction") == 0)
+                char level[8], type[16], size[24];
+                if (!bench_cache_field(i, "level", level, sizeof(level)) ||
+                    !bench_cache_field(i, "type", type, sizeof(type)) ||
+                    !bench_cache_field(i, "size", size, sizeof(size)) ||
+                    strcmp(type, "Instruction") == 0)
                         continue;
                 len += (size_t)snprintf(buf + len, n - len, "%sL%s%s %s", len ? ", " : "", level,
                                         strcmp(type, "Data") == 0 ? "d" : "", size);
